@@ -1,0 +1,174 @@
+/**
+ * Zod schemas for every payload on the wire, and the TypeScript types inferred from them.
+ * Every payload carries `ts` (event time, ms since epoch: simulated time in a replay) and `seq`
+ * (a per-sender sequence number, so loss and reordering are measurable).
+ */
+import { z } from 'zod';
+
+const MIN_TS = Date.UTC(2000, 0, 1);
+const MAX_TS = Date.UTC(2100, 0, 1);
+
+export const EventTime = z.number().int().min(MIN_TS).max(MAX_TS);
+export const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a lower-case slug: a-z, 0-9 and -');
+
+const envelope = { v: z.literal(1), ts: EventTime, seq: Seq };
+
+export const DEVICE_KINDS = ['car-battery', 'fridge', 'washer'] as const;
+export const DeviceKind = z.enum(DEVICE_KINDS);
+export type DeviceKind = z.infer<typeof DeviceKind>;
+
+const finite = (min: number, max: number) => z.number().min(min).max(max);
+
+export const CarBatteryReadings = z.object({
+  voltageV: finite(0, 20),
+  /** battery current: positive charging, negative discharging */
+  currentA: finite(-1000, 1000),
+  /** total electrical load of the vehicle as the body computer reports it */
+  loadA: finite(0, 1000),
+  temperatureC: finite(-60, 100),
+  engineRunning: z.boolean(),
+  speedKmh: finite(0, 400),
+  batterySaver: z.boolean(),
+});
+export type CarBatteryReadings = z.infer<typeof CarBatteryReadings>;
+
+export const FridgeReadings = z.object({
+  cabinetTempC: finite(-40, 80),
+  ambientTempC: finite(-40, 80),
+  setpointC: finite(-30, 20),
+  doorOpen: z.boolean(),
+  compressorOn: z.boolean(),
+  powerW: finite(0, 10_000),
+});
+export type FridgeReadings = z.infer<typeof FridgeReadings>;
+
+export const WASHER_PHASES = ['idle', 'scheduled', 'fill', 'heat', 'wash', 'rinse', 'drain', 'spin', 'done', 'paused'] as const;
+export const WasherPhase = z.enum(WASHER_PHASES);
+export type WasherPhase = z.infer<typeof WasherPhase>;
+
+export const WasherReadings = z.object({
+  phase: WasherPhase,
+  powerW: finite(0, 10_000),
+  waterTempC: finite(-10, 110),
+  waterLevelL: finite(0, 200),
+  drumRpm: finite(0, 3000),
+  remainingS: finite(0, 86_400),
+});
+export type WasherReadings = z.infer<typeof WasherReadings>;
+
+export const Telemetry = z.discriminatedUnion('kind', [
+  z.object({ ...envelope, kind: z.literal('car-battery'), readings: CarBatteryReadings }),
+  z.object({ ...envelope, kind: z.literal('fridge'), readings: FridgeReadings }),
+  z.object({ ...envelope, kind: z.literal('washer'), readings: WasherReadings }),
+]);
+export type Telemetry = z.infer<typeof Telemetry>;
+
+export const Item = z.object({
+  name: z.string().min(1).max(80),
+  quantity: z.number().min(0).max(1e6),
+  unit: z.string().min(1).max(16),
+});
+export type Item = z.infer<typeof Item>;
+
+/** One slot of an appliance's power sequence (as in EEBus power sequences): a duration at a mean power. */
+export const PowerSlot = z.object({ durationS: z.number().int().min(1).max(86_400), powerW: finite(0, 10_000) });
+export type PowerSlot = z.infer<typeof PowerSlot>;
+
+export const DeviceEvent = z.discriminatedUnion('type', [
+  z.object({ ...envelope, type: z.literal('inventory'), items: z.array(Item).max(500) }),
+  z.object({
+    ...envelope,
+    type: z.literal('flex-offer'),
+    offerId: Id,
+    programme: z.string().min(1).max(40),
+    earliestStart: EventTime,
+    latestEnd: EventTime,
+    slots: z.array(PowerSlot).min(1).max(2000),
+  }),
+  z.object({ ...envelope, type: z.literal('cycle'), state: z.enum(['started', 'finished', 'paused']), programme: z.string().max(40) }),
+  z.object({ ...envelope, type: z.literal('trip'), state: z.enum(['started', 'ended']) }),
+  z.object({
+    ...envelope,
+    type: z.literal('command-result'),
+    commandId: Id,
+    ok: z.boolean(),
+    code: z.string().max(60).optional(),
+    detail: z.string().max(200).optional(),
+  }),
+]);
+export type DeviceEvent = z.infer<typeof DeviceEvent>;
+
+export const Command = z.discriminatedUnion('action', [
+  z.object({ ...envelope, commandId: Id, action: z.literal('battery-saver'), on: z.boolean() }),
+  z.object({ ...envelope, commandId: Id, action: z.literal('switch-off-consumer'), consumer: z.string().min(1).max(40) }),
+  z.object({ ...envelope, commandId: Id, action: z.literal('display-message'), ticketId: z.string().max(64), text: z.string().max(500) }),
+  z.object({ ...envelope, commandId: Id, action: z.literal('schedule-start'), offerId: Id, startAt: EventTime }),
+  z.object({ ...envelope, commandId: Id, action: z.literal('start') }),
+  z.object({ ...envelope, commandId: Id, action: z.literal('pause') }),
+  z.object({ ...envelope, commandId: Id, action: z.literal('set-setpoint'), celsius: finite(-30, 20) }),
+  z.object({ ...envelope, commandId: Id, action: z.literal('report-inventory') }),
+]);
+export type Command = z.infer<typeof Command>;
+export type CommandAction = Command['action'];
+
+export const Availability = z.object({
+  ...envelope,
+  state: z.enum(['online', 'offline']),
+  kind: DeviceKind,
+  /** 'will' when the broker published it as the device's last will */
+  reason: z.enum(['connected', 'disconnected', 'will']),
+});
+export type Availability = z.infer<typeof Availability>;
+
+export const Location = z.object({ lat: finite(-90, 90), lon: finite(-180, 180) });
+export type Location = z.infer<typeof Location>;
+
+export const AppRequest = z.object({
+  ...envelope,
+  type: z.literal('recipe'),
+  requestId: Id,
+  recipe: z.object({ name: z.string().min(1).max(120), ingredients: z.array(Item).min(1).max(100) }),
+  location: Location,
+});
+export type AppRequest = z.infer<typeof AppRequest>;
+
+export const AssistantAnswer = z.object({
+  ...envelope,
+  requestId: Id,
+  recipe: z.string(),
+  missing: z.array(Item),
+  store: z.object({ id: Id, name: z.string(), distanceKm: z.number() }).nullable(),
+  text: z.string(),
+});
+export type AssistantAnswer = z.infer<typeof AssistantAnswer>;
+
+export const CHANNELS = ['car-display', 'app-push', 'sms', 'email', 'phone'] as const;
+export const Channel = z.enum(CHANNELS);
+export type Channel = z.infer<typeof Channel>;
+
+export const Contact = z.object({
+  ...envelope,
+  ticketId: z.string(),
+  deviceId: Id,
+  channel: Channel,
+  text: z.string(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+export const TICKET_STATES = ['opened', 'contacted', 'action-sent', 'resolved', 'escalated'] as const;
+export const TicketState = z.enum(TICKET_STATES);
+export type TicketState = z.infer<typeof TicketState>;
+export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
+export type Severity = z.infer<typeof Severity>;
+
+export const TicketUpdate = z.object({
+  ...envelope,
+  ticketId: z.string(),
+  deviceId: Id,
+  kind: z.string(),
+  severity: Severity,
+  state: TicketState,
+  note: z.string(),
+});
+export type TicketUpdate = z.infer<typeof TicketUpdate>;

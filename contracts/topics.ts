@@ -1,0 +1,72 @@
+/**
+ * The MQTT topic tree of evernet, version 1.
+ *
+ *   evernet/v1/<customerId>/<deviceId>/telemetry      device -> helpdesk, QoS 1
+ *   evernet/v1/<customerId>/<deviceId>/event          device -> helpdesk, QoS 1
+ *   evernet/v1/<customerId>/<deviceId>/command        helpdesk -> device, QoS 1
+ *   evernet/v1/<customerId>/<deviceId>/availability   device (and its last will), retained, QoS 1
+ *   evernet/v1/<customerId>/_app/request              customer's app -> helpdesk (recipe questions)
+ *   evernet/v1/<customerId>/_helpdesk/answer          helpdesk -> customer's app
+ *   evernet/v1/<customerId>/_helpdesk/ticket          helpdesk -> anyone allowed: ticket changes
+ *   evernet/v1/<customerId>/_helpdesk/contact         helpdesk -> the customer's channels
+ *
+ * Ids are lower-case slugs; the leading underscore keeps the service segments apart from device ids.
+ */
+export const TOPIC_ROOT = 'evernet/v1';
+
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const DEVICE_CHANNELS = ['telemetry', 'event', 'command', 'availability'] as const;
+export type DeviceChannel = (typeof DEVICE_CHANNELS)[number];
+
+export const SERVICE_TOPICS = {
+  request: { segment: '_app', channel: 'request' },
+  answer: { segment: '_helpdesk', channel: 'answer' },
+  ticket: { segment: '_helpdesk', channel: 'ticket' },
+  contact: { segment: '_helpdesk', channel: 'contact' },
+} as const;
+export type ServiceChannel = keyof typeof SERVICE_TOPICS;
+
+export type ParsedTopic =
+  | { scope: 'device'; customerId: string; deviceId: string; channel: DeviceChannel }
+  | { scope: 'service'; customerId: string; channel: ServiceChannel };
+
+export function isId(value: string): boolean {
+  return ID.test(value);
+}
+
+export function deviceTopic(customerId: string, deviceId: string, channel: DeviceChannel): string {
+  return `${TOPIC_ROOT}/${customerId}/${deviceId}/${channel}`;
+}
+
+export function serviceTopic(customerId: string, channel: ServiceChannel): string {
+  const t = SERVICE_TOPICS[channel];
+  return `${TOPIC_ROOT}/${customerId}/${t.segment}/${t.channel}`;
+}
+
+/** Subscription filters the helpdesk uses. */
+export const HELPDESK_FILTERS = [
+  `${TOPIC_ROOT}/+/+/telemetry`,
+  `${TOPIC_ROOT}/+/+/event`,
+  `${TOPIC_ROOT}/+/+/availability`,
+  `${TOPIC_ROOT}/+/_app/request`,
+] as const;
+
+/** Parses a topic of the tree; returns null for anything that is not one of ours. */
+export function parseTopic(topic: string): ParsedTopic | null {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || parts[0] !== 'evernet' || parts[1] !== 'v1') return null;
+  const [, , customerId, middle, channel] = parts as [string, string, string, string, string];
+  if (!isId(customerId)) return null;
+  if (middle.startsWith('_')) {
+    for (const [name, t] of Object.entries(SERVICE_TOPICS)) {
+      if (t.segment === middle && t.channel === channel) {
+        return { scope: 'service', customerId, channel: name as ServiceChannel };
+      }
+    }
+    return null;
+  }
+  if (!isId(middle)) return null;
+  if (!(DEVICE_CHANNELS as readonly string[]).includes(channel)) return null;
+  return { scope: 'device', customerId, deviceId: middle, channel: channel as DeviceChannel };
+}

@@ -1,0 +1,85 @@
+/**
+ * Validation of a raw MQTT message against the contract. Errors are data with stable codes.
+ */
+import type { z } from 'zod';
+import { parseTopic, type ParsedTopic } from './topics.js';
+import { AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer, Contact, TicketUpdate } from './payloads.js';
+
+export const ERR = {
+  TOPIC: 'EVN_ERR_TOPIC',
+  JSON: 'EVN_ERR_JSON',
+  SCHEMA: 'EVN_ERR_SCHEMA',
+  TOO_LARGE: 'EVN_ERR_TOO_LARGE',
+  DUPLICATE: 'EVN_ERR_DUPLICATE',
+  OUT_OF_ORDER: 'EVN_ERR_OUT_OF_ORDER',
+  UNKNOWN_DEVICE: 'EVN_ERR_UNKNOWN_DEVICE',
+  KIND_MISMATCH: 'EVN_ERR_KIND_MISMATCH',
+} as const;
+export type ErrorCode = (typeof ERR)[keyof typeof ERR];
+
+export interface Rejection {
+  code: ErrorCode;
+  topic: string;
+  reason: string;
+}
+
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+const SCHEMAS = {
+  telemetry: Telemetry,
+  event: DeviceEvent,
+  command: Command,
+  availability: Availability,
+  request: AppRequest,
+  answer: AssistantAnswer,
+  contact: Contact,
+  ticket: TicketUpdate,
+} as const;
+
+export type Decoded =
+  | { topic: ParsedTopic & { scope: 'device'; channel: 'telemetry' }; payload: Telemetry }
+  | { topic: ParsedTopic & { scope: 'device'; channel: 'event' }; payload: DeviceEvent }
+  | { topic: ParsedTopic & { scope: 'device'; channel: 'command' }; payload: Command }
+  | { topic: ParsedTopic & { scope: 'device'; channel: 'availability' }; payload: Availability }
+  | { topic: ParsedTopic & { scope: 'service'; channel: 'request' }; payload: AppRequest }
+  | { topic: ParsedTopic & { scope: 'service'; channel: 'answer' }; payload: AssistantAnswer }
+  | { topic: ParsedTopic & { scope: 'service'; channel: 'contact' }; payload: Contact }
+  | { topic: ParsedTopic & { scope: 'service'; channel: 'ticket' }; payload: TicketUpdate };
+
+export type DecodeResult = { ok: true; value: Decoded } | { ok: false; error: Rejection };
+
+function describe(issues: z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** Parses topic and payload; never throws. */
+export function decode(topic: string, payload: Uint8Array | string): DecodeResult {
+  const parsed = parseTopic(topic);
+  if (!parsed) return { ok: false, error: { code: ERR.TOPIC, topic, reason: 'topic is not part of the evernet/v1 tree' } };
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  if (size > MAX_PAYLOAD_BYTES) {
+    return { ok: false, error: { code: ERR.TOO_LARGE, topic, reason: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` } };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+  } catch (e) {
+    return { ok: false, error: { code: ERR.JSON, topic, reason: `payload is not JSON: ${(e as Error).message}` } };
+  }
+  const schema = SCHEMAS[parsed.channel];
+  const result = schema.safeParse(json);
+  if (!result.success) return { ok: false, error: { code: ERR.SCHEMA, topic, reason: describe(result.error.issues) } };
+  return { ok: true, value: { topic: parsed, payload: result.data } as Decoded };
+}
+
+/** Serialises a payload after checking it against the schema of its topic; throws on a programming error. */
+export function encode(topic: string, payload: unknown): string {
+  const parsed = parseTopic(topic);
+  if (!parsed) throw new Error(`${ERR.TOPIC}: ${topic}`);
+  const result = SCHEMAS[parsed.channel].safeParse(payload);
+  if (!result.success) throw new Error(`${ERR.SCHEMA}: ${topic}: ${describe(result.error.issues)}`);
+  return JSON.stringify(payload);
+}

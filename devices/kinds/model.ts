@@ -1,0 +1,49 @@
+/**
+ * The shape every device kind implements. A model is pure: no I/O, no wall clock, no global state.
+ * All randomness comes from a seeded generator kept inside the state, so the same params and seed
+ * always give the same readings. Usage (trips, door openings, loading the washer) and injected
+ * faults are part of the params: the device lives its scheduled life; the helpdesk never sees them.
+ */
+import type { z } from 'zod';
+import type { Command, DeviceEvent, DeviceKind, Telemetry } from '../../contracts/index.js';
+
+/** A device event without the envelope (v, ts, seq), which the agent adds. */
+export type EventBody = DeviceEvent extends infer E ? (E extends DeviceEvent ? Omit<E, 'v' | 'ts' | 'seq'> : never) : never;
+/** A command as a model sees it (the envelope stripped). */
+export type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'v' | 'ts' | 'seq'> : never) : never;
+
+export type ReadingsOf<K extends DeviceKind> = Extract<Telemetry, { kind: K }>['readings'];
+
+export interface StepResult<S, R> {
+  state: S;
+  readings: R;
+  /** events raised during this step, in order */
+  events: EventBody[];
+}
+
+export interface CommandResult<S> {
+  state: S;
+  ok: boolean;
+  /** stable code when not ok, e.g. EVN_ERR_UNSUPPORTED_COMMAND */
+  code?: string;
+  detail?: string;
+  events: EventBody[];
+}
+
+export interface KindModel<K extends DeviceKind, P, S> {
+  kind: K;
+  /** zod schema of the params a scenario gives this kind (times already resolved to epoch ms) */
+  params: z.ZodType<P>;
+  /** the fault kinds this model can inject */
+  faultKinds: readonly string[];
+  init(params: P, seed: number, t0: number): S;
+  /** Advances the state by dtS seconds ending at event time t (ms). Must not mutate `state`. */
+  step(state: S, dtS: number, t: number): StepResult<S, ReadingsOf<K>>;
+  /** Applies a command at event time t. Must not mutate `state`. Unsupported commands: ok=false with a code. */
+  command(state: S, cmd: CommandBody, t: number): CommandResult<S>;
+  /**
+   * Ground truth, for the report only (never sent to the helpdesk): true once the customer would
+   * notice a problem on their own (the car cannot crank, the food warms past 8 °C, ...).
+   */
+  noticeable(state: S): boolean;
+}
