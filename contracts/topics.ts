@@ -70,3 +70,15 @@ export function parseTopic(topic: string): ParsedTopic | null {
   if (!(DEVICE_CHANNELS as readonly string[]).includes(channel)) return null;
   return { scope: 'device', customerId, deviceId: middle, channel: channel as DeviceChannel };
 }
+
+/** MQTT topic filter matching ('+' one level, '#' the rest). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

@@ -14,6 +14,8 @@ export const ERR = {
   OUT_OF_ORDER: 'EVN_ERR_OUT_OF_ORDER',
   UNKNOWN_DEVICE: 'EVN_ERR_UNKNOWN_DEVICE',
   KIND_MISMATCH: 'EVN_ERR_KIND_MISMATCH',
+  /** a valid message the helpdesk failed to handle (a bug): counted, logged, never a crash */
+  INTERNAL: 'EVN_ERR_INTERNAL',
 } as const;
 export type ErrorCode = (typeof ERR)[keyof typeof ERR];
 

@@ -1,0 +1,46 @@
+/** `evernet replay FILE [--report-json OUT] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]` */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../log/logger.js';
+import { loadScenario } from '../scenarios/load.js';
+import { replay } from '../scenarios/runner.js';
+import { VirtualClock } from '../scenarios/clock/virtual-clock.js';
+import { progressBar } from './progress.js';
+import { renderSummary } from './summary.js';
+import { UsageError } from './usage.js';
+
+export async function replayCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'report-json': { type: 'string' },
+      broker: { type: 'string' },
+      db: { type: 'string' },
+      seed: { type: 'string' },
+      speed: { type: 'string' },
+      fast: { type: 'boolean' },
+      'log-level': { type: 'string' },
+    },
+  });
+  const file = positionals[0];
+  if (!file) throw new UsageError('replay needs a scenario file, e.g. evernet replay scenarios/day-in-2020.yaml');
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--seed must be a non-negative integer, got '${values.seed}'`);
+  const speed = values.speed === undefined || values.fast ? undefined : Number(values.speed);
+  if (speed !== undefined && !(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${values.speed}'`);
+  if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
+
+  const scenario = loadScenario(file);
+  const clock = new VirtualClock(scenario.startMs);
+  const log = createLogger({ clock, level: values['log-level'] ?? 'warn', pretty: process.stderr.isTTY });
+  const bar = progressBar(process.stderr);
+  const result = await replay({
+    scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db,
+    onProgress: (done, total) => bar.update(done, total),
+  });
+  bar.end();
+  if (values['report-json']) writeFileSync(values['report-json'], JSON.stringify(result.report, null, 2) + '\n');
+  process.stdout.write(renderSummary(result.report, result.wall) + '\n');
+  return 0;
+}

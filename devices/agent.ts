@@ -1,0 +1,176 @@
+/**
+ * A device agent: one model (kind + params + seed), one mqtt.js connection.
+ * Telemetry and events out (QoS 1, per-device sequence numbers), commands in, a retained
+ * availability message and a last will that marks the device offline if the connection drops.
+ * Time comes only from `tick(t)`: the agent never reads a wall clock.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { decode, deviceTopic, type Command, type DeviceKind } from '../contracts/index.js';
+import type { CommandBody, EventBody, KindModel } from './kinds/model.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModel = KindModel<DeviceKind, any, any>;
+
+export interface AgentOptions {
+  customerId: string;
+  deviceId: string;
+  model: AnyModel;
+  params: unknown;
+  seed: number;
+  brokerUrl: string;
+  /** event time the model starts at (ms) */
+  startAt: number;
+  log: Logger;
+  /** seconds between telemetry messages (default 1) */
+  telemetryEveryS?: number;
+  /** model step in seconds (default 1) */
+  stepS?: number;
+}
+
+export interface AgentStats {
+  published: number;
+  telemetry: number;
+  events: number;
+  commandsReceived: number;
+  commandsRejected: number;
+  lastSeq: number;
+}
+
+export function createAgent(options: AgentOptions) {
+  const { customerId, deviceId, model, log } = options;
+  const stepMs = (options.stepS ?? 1) * 1000;
+  const everyMs = (options.telemetryEveryS ?? 1) * 1000;
+  const topics = {
+    telemetry: deviceTopic(customerId, deviceId, 'telemetry'),
+    event: deviceTopic(customerId, deviceId, 'event'),
+    command: deviceTopic(customerId, deviceId, 'command'),
+    availability: deviceTopic(customerId, deviceId, 'availability'),
+  };
+  const params = model.params.parse(options.params);
+  let state = model.init(params, options.seed, options.startAt);
+  let lastT = options.startAt;
+  let lastTelemetryAt = -Infinity;
+  let seq = 0;
+  let session = 0;
+  let client: MqttClient | null = null;
+  const inbox: Command[] = [];
+  const stats: AgentStats = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, lastSeq: 0 };
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+
+  function publish(topic: string, body: object, retain = false): void {
+    client!.publish(topic, JSON.stringify(body), { qos: 1, retain });
+    stats.published++;
+  }
+
+  function publishEvent(at: number, body: EventBody): void {
+    seq++;
+    publish(topics.event, { v: 1, ts: at, seq, ...body });
+    stats.events++;
+    stats.lastSeq = seq;
+  }
+
+  function availability(state_: 'online' | 'offline', reason: string, at: number) {
+    return { v: 1, ts: at, seq: session, state: state_, kind: model.kind, reason };
+  }
+
+  function onMessage(topic: string, payload: Buffer): void {
+    stats.commandsReceived++;
+    const result = decode(topic, payload);
+    if (!result.ok || result.value.topic.channel !== 'command') {
+      stats.commandsRejected++;
+      log.warn({ deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
+    } else {
+      inbox.push(result.value.payload as Command);
+    }
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (stats.commandsReceived >= waiters[i]!.n) waiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
+  function applyCommands(): void {
+    while (inbox.length) {
+      const cmd = inbox.shift()!;
+      const { v: _v, ts, seq: _s, ...body } = cmd;
+      const at = Math.max(ts, lastT);
+      const r = model.command(state, body as CommandBody, at);
+      state = r.state;
+      for (const e of r.events) publishEvent(at, e);
+      const result: EventBody = { type: 'command-result', commandId: cmd.commandId, ok: r.ok };
+      if (r.code) result.code = r.code;
+      if (r.detail) result.detail = r.detail;
+      publishEvent(at, result);
+      log.info({ deviceId, action: cmd.action, commandId: cmd.commandId, ok: r.ok, code: r.code }, 'command executed');
+    }
+  }
+
+  return {
+    deviceId,
+    customerId,
+    kind: model.kind,
+    async start(): Promise<void> {
+      session++;
+      client = await mqtt.connectAsync(options.brokerUrl, {
+        clientId: `evernet-${customerId}-${deviceId}`,
+        clean: true,
+        reconnectPeriod: 1000,
+        will: {
+          topic: topics.availability,
+          payload: Buffer.from(JSON.stringify(availability('offline', 'will', lastT))),
+          qos: 1,
+          retain: true,
+        },
+      });
+      client.on('message', onMessage);
+      await client.subscribeAsync(topics.command, { qos: 1 });
+      publish(topics.availability, availability('online', 'connected', lastT), true);
+      log.info({ deviceId, kind: model.kind }, 'device online');
+    },
+    /** Runs the model up to event time t (in whole steps), publishing telemetry and events. */
+    tick(t: number): void {
+      applyCommands();
+      while (lastT + stepMs <= t) {
+        lastT += stepMs;
+        const r = model.step(state, stepMs / 1000, lastT);
+        state = r.state;
+        for (const e of r.events) publishEvent(lastT, e);
+        if (lastT - lastTelemetryAt >= everyMs) {
+          lastTelemetryAt = lastT;
+          seq++;
+          publish(topics.telemetry, { v: 1, ts: lastT, seq, kind: model.kind, readings: r.readings });
+          stats.telemetry++;
+          stats.lastSeq = seq;
+        }
+      }
+    },
+    /** Resolves once `n` command messages have arrived (the replay's barrier). */
+    commandsReceived(n: number): Promise<void> {
+      if (stats.commandsReceived >= n) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ n, resolve }));
+    },
+    stats: (): AgentStats => ({ ...stats }),
+    /** ground truth for the report, never sent on the wire */
+    noticeable: (): boolean => model.noticeable(state),
+    modelState: (): unknown => state,
+    /** Graceful stop: says offline itself (retained), then disconnects. */
+    async stop(): Promise<void> {
+      if (!client) return;
+      await client.publishAsync(topics.availability, JSON.stringify(availability('offline', 'disconnected', lastT)), {
+        qos: 1,
+        retain: true,
+      });
+      stats.published++;
+      await client.endAsync();
+      client = null;
+    },
+    /** Drops the connection without goodbye, so the broker publishes the last will (tests, board unplugged). */
+    async kill(): Promise<void> {
+      if (!client) return;
+      client.stream.destroy();
+      await client.endAsync(true);
+      client = null;
+    },
+  };
+}
+
+export type Agent = ReturnType<typeof createAgent>;

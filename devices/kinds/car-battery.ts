@@ -1,0 +1,274 @@
+/**
+ * A 12 V lead-acid starter battery in a car: Coulomb-counted state of charge, an open-circuit
+ * voltage curve, an internal resistance that grows when cold and when discharged, engine cranking,
+ * an alternator with a voltage regulator and charge acceptance, and the car's electrical loads.
+ * Calibrated against data/car-obd-commute.csv (12.32 V at rest, 10.33 V cranking, 13.5–14.4 V driving).
+ */
+import { z } from 'zod';
+import { EventTime } from '../../contracts/index.js';
+import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
+import { nextGaussian, rngFrom, type RngState } from './rng.js';
+
+const Trip = z
+  .object({ start: EventTime, end: EventTime, speedKmh: z.number().min(0).max(250).default(45) })
+  .refine((t) => t.end > t.start, 'a trip must end after it starts');
+
+export const CarBatteryFault = z.discriminatedUnion('kind', [
+  /** the alternator delivers at most outputA from `at` on */
+  z.object({ kind: z.literal('failing-alternator'), at: EventTime, outputA: z.number().min(0).max(500).default(12) }),
+  /** an extra consumer that always draws, also when parked */
+  z.object({
+    kind: z.literal('parasitic-drain'),
+    at: EventTime,
+    currentA: z.number().min(0).max(100).default(1.5),
+    consumer: z.string().min(1).max(40).default('aftermarket-dashcam'),
+  }),
+  z.object({
+    kind: z.literal('weak-cell'),
+    at: EventTime,
+    resistanceFactor: z.number().min(1).max(100).default(3),
+    capacityFactor: z.number().gt(0).max(1).default(0.6),
+  }),
+]);
+export type CarBatteryFault = z.output<typeof CarBatteryFault>;
+
+export const CarBatteryParams = z
+  .object({
+    capacityAh: z.number().positive().max(500).default(60),
+    initialSoc: z.number().min(0).max(1).default(0.62),
+    /** at 10 °C and SoC >= 0.6; grows when colder and when discharged */
+    internalResistanceOhm: z.number().positive().max(1).default(0.0125),
+    ambientC: z.number().min(-40).max(50).default(8),
+    crankCurrentA: z.number().min(0).max(1000).default(160),
+    crankDurationS: z.number().min(0).max(30).default(2),
+    crankMinV: z.number().min(0).max(12).default(9.6),
+    alternatorMaxA: z.number().min(0).max(500).default(90),
+    regulatorV: z.number().min(13).max(15).default(14.1),
+    /** engine running: essentials and lights */
+    baseLoadA: z.number().min(0).max(300).default(18),
+    /** heated seats, rear defrost, blower, infotainment */
+    comfortLoadA: z.number().min(0).max(300).default(22),
+    /** the whole load while driving with the battery saver on */
+    essentialLoadA: z.number().min(0).max(300).default(9),
+    parkedDrawA: z.number().min(0).max(10).default(0.03),
+    trips: z.array(Trip).default([]),
+    faults: z.array(CarBatteryFault).default([]),
+  })
+  .prefault({});
+export type CarBatteryParams = z.output<typeof CarBatteryParams>;
+
+export interface CarBatteryState {
+  p: CarBatteryParams;
+  rng: RngState;
+  /** event time (ms) the state is at */
+  t: number;
+  soc: number;
+  tempC: number;
+  engineRunning: boolean;
+  cranking: boolean;
+  speedKmh: number;
+  batterySaver: boolean;
+  /** consumers the customer switched off (ends a parasitic drain with that name) */
+  switchedOff: string[];
+  message: string | null;
+  /** noise-free terminal voltage and battery current of the last step */
+  lastV: number;
+  lastI: number;
+  loadA: number;
+}
+
+type Readings = ReadingsOf<'car-battery'>;
+
+/** Resting open-circuit voltage against SoC (typical flooded lead-acid table). */
+const OCV_TABLE: ReadonlyArray<readonly [number, number]> = [
+  [0, 11.9],
+  [0.25, 12.06],
+  [0.5, 12.24],
+  [0.75, 12.45],
+  [1, 12.7],
+];
+
+export function ocv(soc: number): number {
+  const x = Math.min(1, Math.max(0, soc));
+  for (let i = 1; i < OCV_TABLE.length; i++) {
+    const [s1, v1] = OCV_TABLE[i]!;
+    const [s0, v0] = OCV_TABLE[i - 1]!;
+    if (x <= s1) return v0 + ((v1 - v0) * (x - s0)) / (s1 - s0);
+  }
+  return OCV_TABLE[OCV_TABLE.length - 1]![1];
+}
+
+const active = (p: CarBatteryParams, t: number) => p.faults.filter((f) => f.at <= t);
+
+function capacityAh(p: CarBatteryParams, t: number): number {
+  let c = p.capacityAh;
+  for (const f of active(p, t)) if (f.kind === 'weak-cell') c *= f.capacityFactor;
+  return c;
+}
+
+/** Internal resistance: +1 %/K below 10 °C, +125 % per unit of SoC below 0.6; times weak-cell factors. */
+export function resistance(s: Pick<CarBatteryState, 'p' | 'soc' | 'tempC'>, t: number): number {
+  const fTemp = Math.min(1.8, Math.max(0.85, 1 + 0.01 * (10 - s.tempC)));
+  const fSoc = 1 + 1.25 * Math.max(0, 0.6 - s.soc);
+  let r = s.p.internalResistanceOhm * fTemp * fSoc;
+  for (const f of active(s.p, t)) if (f.kind === 'weak-cell') r *= f.resistanceFactor;
+  return r;
+}
+
+/** The current a battery accepts at the regulator voltage: a few amps when well charged, ~20 A when low. */
+function acceptanceA(soc: number, tempC: number, capAh: number): number {
+  const fTemp = Math.min(1.2, Math.max(0.4, 1 - 0.015 * (20 - tempC)));
+  return (20 * (capAh / 60) * Math.pow(Math.max(0, 1 - soc), 1.5)) * fTemp;
+}
+
+function regulatorTarget(p: CarBatteryParams, soc: number, tempC: number): number {
+  const v = p.regulatorV + 0.005 * Math.max(0, 20 - tempC) + 0.2 * Math.max(0, 0.5 - soc);
+  return Math.min(14.4, Math.max(13.5, v));
+}
+
+const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+
+function drainA(s: CarBatteryState, t: number): number {
+  let a = 0;
+  for (const f of active(s.p, t)) if (f.kind === 'parasitic-drain' && !s.switchedOff.includes(f.consumer)) a += f.currentA;
+  return a;
+}
+
+/** Advances s (a private copy) over the interval (a, b] ms. */
+function advance(s: CarBatteryState, a: number, b: number, events: EventBody[]): void {
+  const p = s.p;
+  const dt = (b - a) / 1000;
+  const mid = (a + b) / 2;
+  for (const trip of p.trips) {
+    if (trip.start > a && trip.start <= b) events.push({ type: 'trip', state: 'started' });
+    if (trip.end > a && trip.end <= b) events.push({ type: 'trip', state: 'ended' });
+  }
+  const trip = p.trips.find((tr) => tr.start <= mid && mid < tr.end);
+  const cranking = trip !== undefined && mid - trip.start < p.crankDurationS * 1000;
+  const running = trip !== undefined && !cranking;
+  const cap = capacityAh(p, mid);
+  const r = resistance(s, mid);
+  const open = ocv(s.soc);
+  const drain = drainA(s, mid);
+  let load: number;
+  let i: number;
+  let v: number;
+  if (cranking) {
+    load = p.crankCurrentA + drain;
+    i = -load;
+    v = open + i * r;
+  } else if (running) {
+    load = (s.batterySaver ? p.essentialLoadA : p.baseLoadA + p.comfortLoadA) + drain;
+    let avail = p.alternatorMaxA;
+    for (const f of active(p, mid)) if (f.kind === 'failing-alternator') avail = Math.min(avail, f.outputA);
+    const acc = acceptanceA(s.soc, s.tempC, cap);
+    const vReg = regulatorTarget(p, s.soc, s.tempC);
+    if (avail >= load + acc) {
+      i = acc;
+      v = vReg;
+    } else if (avail >= load) {
+      // the alternator covers the load but not the full charge current: voltage between OCV and regulator
+      i = avail - load;
+      v = open + (vReg - open) * (acc > 0 ? i / acc : 1);
+    } else {
+      i = avail - load;
+      v = open + i * r;
+    }
+  } else {
+    load = p.parkedDrawA + drain;
+    i = -load;
+    v = open + i * r;
+  }
+  // speed: first-order lag to the trip speed plus a seeded random walk
+  if (running) {
+    const target = trip!.speedKmh;
+    s.speedKmh += (target - s.speedKmh) * (1 - Math.exp(-dt / 20)) + nextGaussian(s.rng) * 0.8 * Math.sqrt(dt);
+    s.speedKmh = Math.min(target * 1.4 + 5, Math.max(0, s.speedKmh));
+  } else {
+    s.speedKmh = 0;
+  }
+  const efficiency = i > 0 ? 0.95 : 1;
+  s.soc = Math.min(1, Math.max(0, s.soc + (i * efficiency * dt) / 3600 / cap));
+  // the battery warms under the bonnet while the engine runs
+  const tTarget = p.ambientC + (trip ? 12 : 0);
+  s.tempC += (tTarget - s.tempC) * (1 - Math.exp(-dt / 2400));
+  s.engineRunning = running;
+  s.cranking = cranking;
+  s.lastV = Math.min(20, Math.max(0, v));
+  s.lastI = i;
+  s.loadA = load;
+}
+
+function step(state: CarBatteryState, dtS: number, t: number): StepResult<CarBatteryState, Readings> {
+  const s = structuredClone(state);
+  const events: EventBody[] = [];
+  const spanMs = Math.round(dtS * 1000);
+  const n = Math.max(1, Math.ceil(dtS - 1e-9));
+  const a0 = t - spanMs;
+  for (let k = 0; k < n; k++) advance(s, a0 + Math.round((spanMs * k) / n), k === n - 1 ? t : a0 + Math.round((spanMs * (k + 1)) / n), events);
+  s.t = t;
+  const readings: Readings = {
+    voltageV: round(Math.min(20, Math.max(0, s.lastV + nextGaussian(s.rng) * 0.01)), 3),
+    currentA: round(s.lastI, 2),
+    loadA: round(s.loadA, 2),
+    temperatureC: round(s.tempC, 1),
+    engineRunning: s.engineRunning,
+    speedKmh: round(s.speedKmh, 1),
+    batterySaver: s.batterySaver,
+  };
+  return { state: s, readings, events };
+}
+
+function command(state: CarBatteryState, cmd: CommandBody, t: number): CommandResult<CarBatteryState> {
+  const s = structuredClone(state);
+  switch (cmd.action) {
+    case 'battery-saver':
+      s.batterySaver = cmd.on;
+      return { state: s, ok: true, events: [] };
+    case 'switch-off-consumer': {
+      const has = active(s.p, t).some((f) => f.kind === 'parasitic-drain' && f.consumer === cmd.consumer);
+      if (!has) return { state, ok: false, code: 'EVN_ERR_NO_SUCH_CONSUMER', detail: `no consumer '${cmd.consumer}'`, events: [] };
+      if (!s.switchedOff.includes(cmd.consumer)) s.switchedOff.push(cmd.consumer);
+      return { state: s, ok: true, events: [] };
+    }
+    case 'display-message':
+      s.message = cmd.text;
+      return { state: s, ok: true, events: [] };
+    default:
+      return { state, ok: false, code: 'EVN_ERR_UNSUPPORTED_COMMAND', detail: `car-battery does not support '${cmd.action}'`, events: [] };
+  }
+}
+
+export const carBattery: KindModel<'car-battery', CarBatteryParams, CarBatteryState> = {
+  kind: 'car-battery',
+  params: CarBatteryParams,
+  faultKinds: ['failing-alternator', 'parasitic-drain', 'weak-cell'],
+  init(params, seed, t0) {
+    const p = structuredClone(params);
+    p.trips.sort((x, y) => x.start - y.start);
+    const s: CarBatteryState = {
+      p,
+      rng: rngFrom(seed, 0xca7),
+      t: t0,
+      soc: p.initialSoc,
+      tempC: p.ambientC,
+      engineRunning: false,
+      cranking: false,
+      speedKmh: 0,
+      batterySaver: false,
+      switchedOff: [],
+      message: null,
+      lastV: 0,
+      lastI: -p.parkedDrawA,
+      loadA: p.parkedDrawA,
+    };
+    s.lastV = ocv(s.soc) - p.parkedDrawA * resistance(s, t0);
+    return s;
+  },
+  step,
+  command,
+  noticeable(s) {
+    const cannotCrank = ocv(s.soc) - s.p.crankCurrentA * resistance(s, s.t) < s.p.crankMinV;
+    return cannotCrank || (s.engineRunning && s.lastV < 10.5);
+  },
+};

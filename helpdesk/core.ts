@@ -1,0 +1,102 @@
+/**
+ * The helpdesk's brain, without I/O: takes validated messages in event-time order and decides.
+ * telemetry -> detectors -> incidents; events -> loads, inventory, command results;
+ * app requests -> recipe assistant. Everything it says goes to the outbox.
+ */
+import type { Logger } from 'pino';
+import { ERR, type Decoded, type Item } from '../contracts/index.js';
+import { answerRecipe } from './assistant/shopping.js';
+import { createDetection } from './detect/detect.js';
+import { indexDirectory, type Directory } from './directory.js';
+import { createIncidents } from './incidents.js';
+import { createLoads } from './loads.js';
+import type { Outbox } from './outbox.js';
+import type { Tariff } from './schedule/tariff.js';
+import type { TicketStore } from './tickets/store.js';
+
+export interface ShoppingRecord {
+  at: number;
+  customerId: string;
+  requestId: string;
+  recipe: string;
+  missing: Item[];
+  store: { id: string; name: string; distanceKm: number } | null;
+  text: string;
+}
+
+export interface CoreDeps {
+  directory: Directory;
+  tariff: Tariff;
+  store: TicketStore;
+  outbox: Outbox;
+  log: Logger;
+  /** called for messages that pass the contract but not the helpdesk's own checks */
+  reject(code: (typeof ERR)[keyof typeof ERR], topic: string, reason: string): void;
+}
+
+export function createCore(deps: CoreDeps) {
+  const directory = indexDirectory(deps.directory);
+  const detection = createDetection();
+  const driving = new Map<string, boolean>();
+  const online = new Map<string, boolean>();
+  const inventories = new Map<string, Item[]>();
+  const shopping: ShoppingRecord[] = [];
+
+  const drivingCar = (customerId: string): string | undefined => {
+    const c = directory.customer(customerId);
+    return c?.devices.find((d) => d.kind === 'car-battery' && driving.get(`${customerId}/${d.id}`))?.id;
+  };
+  const incidents = createIncidents({ store: deps.store, outbox: deps.outbox, directory, log: deps.log, drivingCar });
+  const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log });
+
+  function handle(m: Decoded, now: number): void {
+    const t = m.topic;
+    if (t.scope === 'service') {
+      if (t.channel === 'request' && m.topic.channel === 'request') {
+        const req = m.payload as Extract<Decoded, { topic: { channel: 'request' } }>['payload'];
+        const c = directory.customer(t.customerId);
+        if (!c) return deps.reject(ERR.UNKNOWN_DEVICE, `${t.customerId}/_app`, 'unknown customer');
+        const inventory = c.devices.filter((d) => d.kind === 'fridge').flatMap((d) => inventories.get(`${c.id}/${d.id}`) ?? []);
+        const a = answerRecipe({ recipe: req.recipe, inventory, stores: directory.stores, location: req.location });
+        shopping.push({ at: req.ts, customerId: c.id, requestId: req.requestId, recipe: req.recipe.name, ...a });
+        deps.outbox.answer(c.id, now, { requestId: req.requestId, recipe: req.recipe.name, ...a });
+      }
+      return;
+    }
+    const key = `${t.customerId}/${t.deviceId}`;
+    const device = directory.device(t.customerId, t.deviceId);
+    if (!device) return deps.reject(ERR.UNKNOWN_DEVICE, key, 'device is not in the directory');
+    switch (m.topic.channel) {
+      case 'telemetry': {
+        const tel = m.payload as Extract<Decoded, { topic: { channel: 'telemetry' } }>['payload'];
+        if (tel.kind !== device.kind) return deps.reject(ERR.KIND_MISMATCH, key, `telemetry of kind ${tel.kind} from a ${device.kind}`);
+        if (tel.kind === 'car-battery') driving.set(key, tel.readings.engineRunning);
+        for (const s of detection.observe(key, tel)) incidents.signal(t.customerId, t.deviceId, s, now);
+        return;
+      }
+      case 'event': {
+        const e = m.payload as Extract<Decoded, { topic: { channel: 'event' } }>['payload'];
+        if (e.type === 'inventory') inventories.set(key, e.items);
+        else if (e.type === 'flex-offer') loads.offer(t.customerId, t.deviceId, e, now);
+        else if (e.type === 'cycle') loads.cycle(t.customerId, t.deviceId, e);
+        else if (e.type === 'command-result') incidents.commandResult(t.customerId, t.deviceId, e, e.ts);
+        return;
+      }
+      case 'availability': {
+        const a = m.payload as Extract<Decoded, { topic: { channel: 'availability' } }>['payload'];
+        online.set(key, a.state === 'online');
+        deps.log.info({ deviceId: t.deviceId, state: a.state, reason: a.reason }, 'availability');
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  return {
+    handle,
+    loads: () => loads.list(),
+    shopping: (): ShoppingRecord[] => shopping.map((s) => ({ ...s })),
+    online: (customerId: string, deviceId: string): boolean | undefined => online.get(`${customerId}/${deviceId}`),
+  };
+}

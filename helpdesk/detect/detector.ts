@@ -1,0 +1,35 @@
+/**
+ * A streaming detector: one reading in, its state updated, at most one signal out. Pure: the same
+ * readings in the same order always give the same signals. O(1) per reading. No look-ahead.
+ * A detector fires once when its condition has held long enough and clears once the opposite
+ * condition has held long enough (hysteresis), so tickets neither flap nor stay open forever.
+ */
+import type { DeviceKind, Severity, Telemetry } from '../../contracts/index.js';
+
+export interface Evidence {
+  /** what was expected, in words a support agent understands */
+  expected: string;
+  /** what was observed, in the same words */
+  observed: string;
+  /** numbers behind it: readings, thresholds, durations */
+  [key: string]: unknown;
+}
+
+export type Signal =
+  | { type: 'fire'; kind: string; severity: Severity; at: number; evidence: Evidence }
+  | { type: 'clear'; kind: string; at: number; evidence: Evidence };
+
+export type ReadingsOf<K extends DeviceKind> = Extract<Telemetry, { kind: K }>['readings'];
+
+export interface Detector<K extends DeviceKind, S> {
+  /** incident kind this detector reports, e.g. 'battery-discharge' */
+  kind: string;
+  deviceKind: K;
+  init(): S;
+  update(state: S, ts: number, readings: ReadingsOf<K>): { state: S; signal?: Signal };
+}
+
+export const round = (x: number, digits = 2): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};

@@ -1,0 +1,159 @@
+/**
+ * From detector signals to tickets: open one ticket per incident, contact the customer on the
+ * channel that fits the moment, send the remote fix if one exists, otherwise offer the
+ * product-service chain; resolve when telemetry shows the problem gone.
+ *
+ *   fire   -> [open, contact, remedy]
+ *   result -> [confirm | fail + escalate]
+ *   clear  -> [resolve]
+ */
+import type { Logger } from 'pino';
+import type { Channel } from '../contracts/index.js';
+import { haversineKm } from './assistant/shopping.js';
+import { chooseChannel, DEFAULT_TZ_OFFSET_MINUTES } from './contact/choose-channel.js';
+import type { Signal } from './detect/detector.js';
+import type { DirectoryCustomer, DirectoryDevice, IndexedDirectory, Workshop } from './directory.js';
+import { localHhmm } from './format.js';
+import type { Outbox } from './outbox.js';
+import * as life from './tickets/lifecycle.js';
+import { FALLBACK_PLAY, PLAYBOOK, SERVICE_FOR } from './tickets/playbook.js';
+import type { TicketStore } from './tickets/store.js';
+
+export interface IncidentDeps {
+  store: TicketStore;
+  outbox: Outbox;
+  directory: IndexedDirectory;
+  log: Logger;
+  /** is a car of this customer's being driven right now (from the latest telemetry)? */
+  drivingCar(customerId: string): string | undefined;
+}
+
+const BY = 'helpdesk';
+
+export function createIncidents(deps: IncidentDeps) {
+  const { store, outbox, directory, log } = deps;
+  /** commandId -> ticketId, for confirmations */
+  const actions = new Map<string, string>();
+
+  function save(t: life.Ticket, at: number, note: string): life.Ticket {
+    store.save(t);
+    outbox.ticket(t, at, note);
+    return t;
+  }
+
+  function apply(r: life.TransitionResult, at: number, note: string, fallback: life.Ticket): life.Ticket {
+    if (!r.ok) {
+      log.error({ code: r.error.code, ticketId: fallback.id, reason: r.error.reason }, 'ticket transition refused');
+      return fallback;
+    }
+    return save(r.ticket, at, note);
+  }
+
+  function nearestWorkshop(customer: DirectoryCustomer, device: DirectoryDevice): (Workshop & { distanceKm: number }) | null {
+    let best: (Workshop & { distanceKm: number }) | null = null;
+    for (const w of directory.workshops) {
+      if (!w.services.includes(device.kind)) continue;
+      const distanceKm = Math.round(haversineKm(customer.home, w.location) * 10) / 10;
+      if (!best || distanceKm < best.distanceKm || (distanceKm === best.distanceKm && w.id < best.id)) best = { ...w, distanceKm };
+    }
+    return best;
+  }
+
+  function offerFor(customer: DirectoryCustomer, device: DirectoryDevice): { text: string; offer: Record<string, unknown> } {
+    const w = nearestWorkshop(customer, device);
+    if (!w) return { text: `a ${SERVICE_FOR[device.kind]} technician will call you to arrange a visit`, offer: { technician: true } };
+    const car = w.replacementCar ? ', with a replacement car while yours is in' : '';
+    return {
+      text: `${w.name} (${w.distanceKm.toFixed(1)} km) can take it${car}`,
+      offer: { workshopId: w.id, workshop: w.name, distanceKm: w.distanceKm, replacementCar: w.replacementCar },
+    };
+  }
+
+  function fire(customerId: string, deviceId: string, s: Extract<Signal, { type: 'fire' }>, now: number): void {
+    const device = directory.device(customerId, deviceId);
+    const customer = directory.customer(customerId);
+    if (!device || !customer) return;
+    const existing = store.findOpen(deviceId, s.kind);
+    if (existing) {
+      apply(life.addNote(existing, { at: now, by: BY, text: 'detector fired again', detail: { evidence: s.evidence } }), now, 'detected again', existing);
+      return;
+    }
+    const incidentKey = `${customerId}/${deviceId}/${s.kind}/${String(s.evidence.since ?? s.at)}`;
+    const opened = life.open({ incidentKey, deviceId, customerId, kind: s.kind, severity: s.severity, at: s.at, evidence: s.evidence, proactive: true, by: BY });
+    if (!opened.ok) return void log.error({ code: opened.error.code, reason: opened.error.reason }, 'cannot open ticket');
+    const { ticket: stored, created } = store.openIdempotent(opened.ticket);
+    if (!created) return;
+    let t = stored;
+    outbox.ticket(t, now, 'opened');
+    log.info({ ticketId: t.id, deviceId, kind: s.kind, severity: s.severity }, 'ticket opened');
+
+    const play = PLAYBOOK[s.kind] ?? FALLBACK_PLAY;
+    const tz = customer.preferences.timeZoneOffsetMinutes ?? DEFAULT_TZ_OFFSET_MINUTES;
+    const car = deps.drivingCar(customerId);
+    const choice = chooseChannel(customer.preferences, { at: now, driving: car !== undefined, drivingDeviceId: car, severity: s.severity, deviceKind: device.kind });
+    const fixing = play.remote ? ' We are fixing it remotely right now.' : '';
+    const text = `Hello ${customer.name}, we noticed that ${play.headline} (${s.evidence.observed}).${fixing}`;
+    sendContact(customerId, t.id, deviceId, choice.channel, choice.deviceId, text, now);
+    t = apply(life.contact(t, { at: now, channel: choice.channel, by: BY }), now, `contacted via ${choice.channel}: ${choice.reason}`, t);
+
+    if (play.remote) {
+      const commandId = outbox.command(customerId, deviceId, now, play.remote);
+      actions.set(commandId, t.id);
+      t = apply(life.sendAction(t, { at: now, action: play.remote.action, commandId, by: BY }), now, `remote action ${play.remote.action} sent`, t);
+    } else if (play.offer && play.offer !== 'none') {
+      const o = offerFor(customer, device);
+      t = apply(life.escalate(t, { at: now, reason: `no remote fix for ${s.kind}`, offer: o.offer, by: BY }), now, o.text, t);
+      outbox.contact(customerId, now, { ticketId: t.id, deviceId, channel: choice.channel, text: `No remote fix is possible: ${o.text}.` });
+    }
+    void tz;
+  }
+
+  function sendContact(customerId: string, ticketId: string, deviceId: string, channel: Channel, carId: string | undefined, text: string, now: number): void {
+    outbox.contact(customerId, now, { ticketId, deviceId, channel, text });
+    if (channel === 'car-display' && carId) outbox.command(customerId, carId, now, { action: 'display-message', ticketId, text });
+  }
+
+  function clear(customerId: string, deviceId: string, s: Extract<Signal, { type: 'clear' }>, now: number): void {
+    const t = store.findOpen(deviceId, s.kind);
+    const customer = directory.customer(customerId);
+    const device = directory.device(customerId, deviceId);
+    if (!t || !customer || !device) return;
+    const tz = customer.preferences.timeZoneOffsetMinutes ?? DEFAULT_TZ_OFFSET_MINUTES;
+    const play = PLAYBOOK[s.kind] ?? FALLBACK_PLAY;
+    const seen = `confirmed by telemetry at ${localHhmm(s.at, tz)}: ${s.evidence.observed}`;
+    let resolution: string;
+    if (t.state === 'action-sent' && play.remoteText) {
+      const after = play.offerAfterFix ? `; ${play.offerAfterFix}: ${offerFor(customer, device).text}` : '';
+      resolution = `Fixed remotely: ${play.remoteText} at ${localHhmm(t.actionSentAt ?? now, tz)}, ${seen}${after}.`;
+    } else {
+      resolution = `Recovered: ${seen}.`;
+    }
+    apply(life.resolve(t, { at: now, resolution, by: BY }), now, 'resolved', t);
+    log.info({ ticketId: t.id, deviceId, kind: s.kind }, 'ticket resolved');
+  }
+
+  return {
+    signal(customerId: string, deviceId: string, s: Signal, now: number): void {
+      if (s.type === 'fire') fire(customerId, deviceId, s, now);
+      else clear(customerId, deviceId, s, now);
+    },
+    /** A device reported the outcome of a command the helpdesk sent. */
+    commandResult(customerId: string, deviceId: string, r: { commandId: string; ok: boolean; code?: string; detail?: string }, at: number): void {
+      const ticketId = actions.get(r.commandId);
+      if (!ticketId) return;
+      actions.delete(r.commandId);
+      const t = store.get(ticketId);
+      if (!t || t.state !== 'action-sent') return;
+      if (r.ok) {
+        apply(life.confirmAction(t, { at, detail: { commandId: r.commandId, accepted: true }, by: deviceId }), at, 'device accepted the action', t);
+        return;
+      }
+      const failed = apply(life.failAction(t, { at, detail: { commandId: r.commandId, code: r.code, detail: r.detail }, by: deviceId }), at, 'device refused the action', t);
+      const customer = directory.customer(customerId);
+      const device = directory.device(customerId, deviceId);
+      if (!customer || !device) return;
+      const o = offerFor(customer, device);
+      apply(life.escalate(failed, { at, reason: `remote action failed: ${r.code ?? 'unknown'}`, offer: o.offer, by: BY }), at, o.text, failed);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * What the helpdesk does about each kind of incident: a remote fix it can send, or the
+ * product-service chain it offers when no remote fix exists. Pure data and text.
+ */
+import type { CommandBody } from '../../devices/kinds/model.js';
+import type { DeviceKind } from '../../contracts/index.js';
+
+type RemoteAction = CommandBody extends infer C ? (C extends CommandBody ? Omit<C, 'commandId'> : never) : never;
+
+export interface Play {
+  /** short words for the customer message */
+  headline: string;
+  /** sent to the device right after contacting the customer */
+  remote?: RemoteAction;
+  /** what the remote action does, for the resolution */
+  remoteText?: string;
+  /** offered on top of (or instead of) a remote fix */
+  offer?: 'workshop' | 'technician' | 'none';
+  /** when the offer applies even after a remote fix worked */
+  offerAfterFix?: string;
+}
+
+export const PLAYBOOK: Record<string, Play> = {
+  'battery-discharge': {
+    headline: 'your car battery is discharging while you drive',
+    remote: { action: 'battery-saver', on: true },
+    remoteText: 'battery-saver mode switched on remotely (comfort loads shed)',
+    offer: 'workshop',
+    offerAfterFix: 'the alternator is not delivering its full output: a workshop check is offered',
+  },
+  'fridge-warm': {
+    headline: 'your fridge is not keeping its temperature',
+    offer: 'technician',
+  },
+  'fridge-door-open': {
+    headline: 'your fridge door has been open for several minutes',
+    offer: 'none',
+  },
+  'washer-heater': {
+    headline: 'your washing machine is not heating the water',
+    offer: 'technician',
+  },
+  'washer-drain': {
+    headline: 'your washing machine cannot drain',
+    offer: 'technician',
+  },
+};
+
+export const FALLBACK_PLAY: Play = { headline: 'one of your devices needs attention', offer: 'technician' };
+
+export const SERVICE_FOR: Record<DeviceKind, string> = {
+  'car-battery': 'car',
+  fridge: 'fridge',
+  washer: 'washing machine',
+};

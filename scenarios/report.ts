@@ -1,0 +1,75 @@
+/**
+ * The replay report: one JSON object, no wall-clock data, so the same scenario and seed give a
+ * byte-identical file. Times are simulated ISO 8601 with the scenario's offset.
+ */
+import type { ShoppingRecord } from '../helpdesk/core.js';
+import { isoWithOffset } from '../helpdesk/format.js';
+import type { LoadRecord } from '../helpdesk/loads.js';
+import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
+
+export interface FaultTruth {
+  deviceId: string;
+  kind: string;
+  injectedAt: number;
+  noticeableAt: number | null;
+}
+
+export interface ReportInput {
+  scenario: string;
+  seed: number;
+  startMs: number;
+  endMs: number;
+  offsetMinutes: number;
+  messages: { published: number; delivered: number; rejected: number; duplicates: number; gaps: number; rejectedByCode: Record<string, number> };
+  tickets: Ticket[];
+  faults: FaultTruth[];
+  loads: LoadRecord[];
+  shopping: ShoppingRecord[];
+}
+
+const money = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);
+
+export function buildReport(r: ReportInput) {
+  const iso = (t: number | null): string | null => (t === null ? null : isoWithOffset(t, r.offsetMinutes));
+  return {
+    scenario: r.scenario,
+    seed: r.seed,
+    simulated: { start: iso(r.startMs), end: iso(r.endMs) },
+    messages: r.messages,
+    tickets: r.tickets.map((t) => ({
+      id: t.id,
+      deviceId: t.deviceId,
+      customerId: t.customerId,
+      kind: t.kind,
+      severity: t.severity,
+      state: t.state,
+      openedAt: iso(t.openedAt),
+      contactedAt: iso(t.contactedAt),
+      channel: t.channel,
+      actionSentAt: iso(t.actionSentAt),
+      resolvedAt: iso(t.resolvedAt),
+      resolution: t.resolution,
+      proactive: t.proactive,
+      evidence: t.evidence,
+      timeline: t.timeline.map((e) => ({ at: iso(e.at), step: e.step, by: e.by, detail: e.detail })),
+    })),
+    faults: r.faults.map((f) => ({ deviceId: f.deviceId, kind: f.kind, injectedAt: iso(f.injectedAt), noticeableAt: iso(f.noticeableAt) })),
+    loads: r.loads.map((l) => ({
+      deviceId: l.deviceId,
+      programme: l.programme,
+      requestedAt: iso(l.requestedAt),
+      deadline: iso(l.deadline),
+      plannedStart: iso(l.plannedStart),
+      actualStart: iso(l.actualStart),
+      finishedAt: iso(l.finishedAt),
+      costEur: money(l.costEur),
+      optimalCostEur: money(l.optimalCostEur),
+      startNowCostEur: money(l.startNowCostEur),
+      energyKwh: money(l.energyKwh),
+      meanGridLoadMw: l.meanGridLoadMw === null ? null : Math.round(l.meanGridLoadMw),
+      planError: l.planError,
+    })),
+    shopping: r.shopping.map((s) => ({ at: iso(s.at), customerId: s.customerId, recipe: s.recipe, missing: s.missing, store: s.store, text: s.text })),
+  };
+}
+export type Report = ReturnType<typeof buildReport>;

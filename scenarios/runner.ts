@@ -1,0 +1,179 @@
+/**
+ * Replays a scenario: the embedded broker (or any broker by URL), one agent per device, the
+ * helpdesk and the customers' apps, all on one virtual clock. Every message really crosses the
+ * broker. Time moves in windows: devices run to the window's end, the runner waits until the
+ * helpdesk has received everything they sent (sequence numbers make that exact), the helpdesk
+ * decides at the window's end, and its commands reach the devices before they move on. So the
+ * same scenario and seed always produce the same report.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { HELPDESK_FILTERS, serviceTopic, topicMatches } from '../contracts/index.js';
+import { createAgent, type Agent } from '../devices/agent.js';
+import { hashString } from '../devices/kinds/rng.js';
+import { KINDS } from '../devices/kinds/index.js';
+import { createBroker, type RunningBroker } from '../broker/server.js';
+import { createHelpdesk } from '../helpdesk/service.js';
+import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
+import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
+import type { Directory } from '../helpdesk/directory.js';
+import { createPacer, within } from './clock/pacer.js';
+import { VirtualClock } from './clock/virtual-clock.js';
+import { faultTruth } from './ground-truth.js';
+import type { LoadedScenario } from './load.js';
+import { buildReport, type Report } from './report.js';
+
+export interface ReplayOptions {
+  scenario: LoadedScenario;
+  log: Logger;
+  /** overrides the scenario's seed */
+  seed?: number;
+  /** any MQTT broker; default: an embedded aedes on 127.0.0.1, free port */
+  brokerUrl?: string;
+  /** ticket database; default ':memory:' */
+  dbPath?: string;
+  /** simulated seconds per wall second; undefined runs as fast as the machine allows */
+  speed?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** the replay's clock (give it to the logger too, so log lines carry event time); default: a new one */
+  clock?: VirtualClock;
+  /** wall ms to wait for messages before giving up with EVN_ERR_REPLAY_STALLED */
+  stallTimeoutMs?: number;
+}
+
+export interface ReplayResult {
+  report: Report;
+  /** not part of the report: wall-clock figures */
+  wall: { seconds: number; messagesPerSecond: number };
+}
+
+export function deviceSeed(seed: number, customerId: string, deviceId: string): number {
+  return (seed ^ hashString(`${customerId}/${deviceId}`)) >>> 0;
+}
+
+function directoryOf(l: LoadedScenario): Directory {
+  const s = l.scenario;
+  return {
+    customers: s.customers.map((c) => ({
+      id: c.id,
+      name: c.name,
+      home: c.home,
+      preferences: { ...c.preferences, timeZoneOffsetMinutes: l.utcOffsetMinutes },
+      devices: c.devices.map((d) => ({ id: d.id, kind: d.kind, customerId: c.id, name: d.name })),
+    })),
+    stores: s.stores,
+    workshops: s.workshops,
+  };
+}
+
+export async function replay(options: ReplayOptions): Promise<ReplayResult> {
+  const { scenario: loaded, log } = options;
+  const s = loaded.scenario;
+  const seed = options.seed ?? s.seed;
+  const clock = options.clock ?? new VirtualClock(loaded.startMs);
+  const stallMs = options.stallTimeoutMs ?? 30_000;
+  const wallStart = performance.now();
+
+  let broker: RunningBroker | null = null;
+  const store = openSqliteStore({ path: options.dbPath ?? ':memory:' });
+  const clients: MqttClient[] = [];
+  const agents: Agent[] = [];
+  let helpdesk: ReturnType<typeof createHelpdesk> | null = null;
+  try {
+    const tariff = loadTariff(loaded.tariffPath);
+    if (!options.brokerUrl) broker = await createBroker({ port: 0, log }).start();
+    const brokerUrl = options.brokerUrl ?? broker!.url;
+    helpdesk = createHelpdesk({ brokerUrl, directory: directoryOf(loaded), tariff, store, clock, log, clientId: `evernet-helpdesk-${s.name}` });
+    await helpdesk.start();
+
+    for (const d of loaded.devices) {
+      const agent = createAgent({
+        customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
+        seed: deviceSeed(seed, d.customerId, d.id), brokerUrl, startAt: loaded.startMs, log,
+        telemetryEveryS: s.telemetryEveryS,
+      });
+      await agent.start();
+      agents.push(agent);
+    }
+    // the customers' apps and the bad-input drill each have a connection of their own
+    const apps = new Map<string, { client: MqttClient; seq: number }>();
+    for (const c of new Set(s.requests.map((r) => r.customer))) {
+      const client = await mqtt.connectAsync(brokerUrl, { clientId: `evernet-app-${c}` });
+      clients.push(client);
+      apps.set(c, { client, seq: 0 });
+    }
+    const injector = s.inject.length ? await mqtt.connectAsync(brokerUrl, { clientId: `evernet-drill-${s.name}` }) : null;
+    if (injector) clients.push(injector);
+
+    let sentToHelpdesk = 0;
+    let published = 0;
+    let requests = 0;
+    const pacer = createPacer(options.speed);
+    const windowMs = s.windowS * 1000;
+    const total = loaded.endMs - loaded.startMs;
+    for (let from = loaded.startMs; from < loaded.endMs; from += windowMs) {
+      const to = Math.min(from + windowMs, loaded.endMs);
+      await pacer.until(to);
+      clock.set(to);
+      for (const a of agents) a.tick(to);
+      for (const r of s.requests) {
+        const at = Date.parse(r.at);
+        if (at <= from || at > to) continue;
+        const app = apps.get(r.customer)!;
+        app.seq++;
+        requests++;
+        const payload = { v: 1, ts: at, seq: app.seq, type: 'recipe', requestId: `r-${r.customer}-${app.seq}`, recipe: r.recipe, location: r.location };
+        app.client.publish(serviceTopic(r.customer, 'request'), JSON.stringify(payload), { qos: 1 });
+        sentToHelpdesk++;
+        published++;
+      }
+      for (const m of s.inject) {
+        const at = Date.parse(m.at);
+        if (at <= from || at > to) continue;
+        injector!.publish(m.topic, m.payload, { qos: 1 });
+        published++;
+        if (HELPDESK_FILTERS.some((f) => topicMatches(f, m.topic))) sentToHelpdesk++;
+      }
+      const expected = sentToHelpdesk + agents.reduce((n, a) => n + a.stats().published, 0);
+      const hd = helpdesk;
+      await within(hd.received(expected), stallMs, () => `helpdesk received ${hd.stats().received} of ${expected} messages by ${new Date(to).toISOString()}`);
+      hd.advance(to);
+      await within(
+        Promise.all(agents.map((a) => a.commandsReceived(hd.commandCountFor(a.customerId, a.deviceId)))),
+        stallMs,
+        () => `devices did not receive their commands by ${new Date(to).toISOString()}`,
+      );
+      options.onProgress?.(to - loaded.startMs, total);
+    }
+
+    const hs = helpdesk.stats();
+    const agentStats = agents.map((a) => a.stats());
+    const messages = {
+      published: published + hs.published + agentStats.reduce((n, a) => n + a.published, 0),
+      delivered: hs.received + agentStats.reduce((n, a) => n + a.commandsReceived, 0),
+      rejected: hs.rejected,
+      duplicates: hs.duplicates,
+      gaps: hs.gaps,
+      rejectedByCode: Object.fromEntries(Object.entries(hs.byCode).filter(([k]) => k !== 'EVN_ERR_DUPLICATE').sort()),
+    };
+    const faults = loaded.devices.flatMap((d) =>
+      faultTruth({
+        deviceId: d.id, model: KINDS[d.kind], params: d.params, seed: deviceSeed(seed, d.customerId, d.id),
+        startMs: loaded.startMs, horizonMs: loaded.endMs + 24 * 3600_000,
+      }),
+    );
+    const report = buildReport({
+      scenario: s.name, seed, startMs: loaded.startMs, endMs: loaded.endMs, offsetMinutes: loaded.utcOffsetMinutes,
+      messages, tickets: store.list(), faults, loads: helpdesk.loads(), shopping: helpdesk.shopping(),
+    });
+    const seconds = (performance.now() - wallStart) / 1000;
+    void requests;
+    return { report, wall: { seconds, messagesPerSecond: messages.published / seconds } };
+  } finally {
+    for (const a of agents) await a.stop().catch(() => undefined);
+    for (const c of clients) await c.endAsync().catch(() => undefined);
+    if (helpdesk) await helpdesk.stop().catch(() => undefined);
+    if (broker) await broker.stop().catch(() => undefined);
+    store.close();
+  }
+}

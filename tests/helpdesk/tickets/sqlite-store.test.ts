@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultDbPath } from '../../../helpdesk/tickets/default-db-path.js';
+import { contact, escalate, open, resolve, sendAction, type Ticket, type TransitionResult } from '../../../helpdesk/tickets/lifecycle.js';
+import { SCHEMA_VERSION, openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
+import { TicketStoreError, type TicketStore } from '../../../helpdesk/tickets/store.js';
+
+const T0 = Date.UTC(2020, 0, 15, 6, 30);
+const by = 'helpdesk';
+
+function ok(r: TransitionResult): Ticket {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.reason}`);
+  return r.ticket;
+}
+function fresh(incidentKey: string, deviceId = 'car-1', kind = 'battery-discharge', at = T0): Ticket {
+  return ok(open({ incidentKey, deviceId, customerId: 'cust-1', kind, severity: 'high', at, evidence: { voltageV: 11.9, samples: [1, 2] }, proactive: true }));
+}
+function worked(t: Ticket): Ticket {
+  const c = ok(contact(t, { at: t.updatedAt + 1000, channel: 'car-display', by }));
+  return ok(sendAction(c, { at: c.updatedAt + 1000, action: 'battery-saver', commandId: 'cmd-1', by }));
+}
+
+describe('sqlite store (:memory:)', () => {
+  let store: TicketStore;
+  beforeEach(() => {
+    store = openSqliteStore({ path: ':memory:' });
+  });
+  afterEach(() => store.close());
+
+  it('opens idempotently by incident key', () => {
+    const first = store.openIdempotent(fresh('inc-1'));
+    expect(first.created).toBe(true);
+    expect(first.ticket).toEqual(fresh('inc-1'));
+    // a later detection of the same incident (other time, evidence) gets the stored ticket back
+    const again = store.openIdempotent(fresh('inc-1', 'car-1', 'battery-discharge', T0 + 60_000));
+    expect(again.created).toBe(false);
+    expect(again.ticket.openedAt).toBe(T0);
+    expect(store.list()).toHaveLength(1);
+  });
+
+  it('returns the existing ticket even when it is resolved', () => {
+    const t = store.openIdempotent(fresh('inc-1')).ticket;
+    store.save(ok(resolve(t, { at: T0 + 5, resolution: 'gone', by })));
+    const again = store.openIdempotent(fresh('inc-1'));
+    expect(again).toMatchObject({ created: false, ticket: { state: 'resolved' } });
+  });
+
+  it('roundtrips a ticket with its timeline through save and get', () => {
+    const t = store.openIdempotent(fresh('inc-1')).ticket;
+    const w = worked(t);
+    store.save(w);
+    expect(store.get(w.id)).toEqual(w);
+    const e = ok(escalate(w, { at: w.updatedAt + 1, reason: 'still draining', offer: { workshop: { id: 'ws-1', slot: T0 } }, by }));
+    store.save(e);
+    store.save(e); // saving the same ticket twice is harmless
+    const back = store.get(e.id);
+    expect(back).toEqual(e);
+    expect(back?.timeline.map((x) => x.step)).toEqual(['opened', 'contacted', 'action-sent', 'escalated']);
+    expect(store.get('T-0000000000')).toBeNull();
+  });
+
+  it('save also inserts a ticket that was never opened through the store', () => {
+    const w = worked(fresh('inc-9'));
+    store.save(w);
+    expect(store.get(w.id)).toEqual(w);
+  });
+
+  it('refuses a stale save that would overwrite a newer update', () => {
+    const t = store.openIdempotent(fresh('inc-1')).ticket;
+    const a = ok(contact(t, { at: T0 + 1, channel: 'email', by }));
+    const b = ok(resolve(t, { at: T0 + 2, resolution: 'customer fixed it', by }));
+    store.save(a);
+    expect(() => store.save(b)).toThrowError(TicketStoreError);
+    expect(() => store.save(t)).toThrowError(/EVN_ERR_TICKET_STALE|not a prefix/);
+    expect(store.get(t.id)).toEqual(a);
+  });
+
+  it('finds open tickets by incident and by device + kind', () => {
+    const a = store.openIdempotent(fresh('inc-a', 'car-1', 'battery-discharge', T0)).ticket;
+    const b = store.openIdempotent(fresh('inc-b', 'car-1', 'battery-discharge', T0 + 10)).ticket;
+    store.openIdempotent(fresh('inc-c', 'fridge-1', 'door-open', T0 + 20));
+    expect(store.findOpenByIncident('inc-a')?.id).toBe(a.id);
+    expect(store.findOpen('car-1', 'battery-discharge')?.id).toBe(b.id);
+    store.save(ok(resolve(b, { at: T0 + 30, resolution: 'ok', by })));
+    expect(store.findOpen('car-1', 'battery-discharge')?.id).toBe(a.id);
+    store.save(ok(resolve(a, { at: T0 + 30, resolution: 'ok', by })));
+    expect(store.findOpen('car-1', 'battery-discharge')).toBeNull();
+    expect(store.findOpenByIncident('inc-a')).toBeNull();
+    expect(store.findOpenByIncident('nope')).toBeNull();
+    expect(store.findOpen('fridge-1', 'door-open')?.incidentKey).toBe('inc-c');
+  });
+
+  it('lists ordered by openedAt then id, with state and device filters', () => {
+    const late = store.openIdempotent(fresh('late', 'car-1', 'k', T0 + 100)).ticket;
+    const x = store.openIdempotent(fresh('same-x', 'car-2', 'k', T0)).ticket;
+    const y = store.openIdempotent(fresh('same-y', 'car-1', 'k', T0)).ticket;
+    const sameTime = [x.id, y.id].sort();
+    expect(store.list().map((t) => t.id)).toEqual([...sameTime, late.id]);
+    store.save(ok(resolve(y, { at: T0 + 200, resolution: 'ok', by })));
+    expect(store.list({ state: 'resolved' }).map((t) => t.id)).toEqual([y.id]);
+    expect(store.list({ state: 'opened' }).map((t) => t.id).sort()).toEqual([late.id, x.id].sort());
+    expect(store.list({ deviceId: 'car-1' }).map((t) => t.id)).toEqual([y.id, late.id]);
+    expect(store.list({ deviceId: 'car-1', state: 'opened' }).map((t) => t.id)).toEqual([late.id]);
+    expect(store.list({ deviceId: 'nobody' })).toEqual([]);
+    expect(store.list()[0]?.timeline.length).toBeGreaterThan(0);
+  });
+});
+
+describe('sqlite store (file)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evernet-tickets-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('uses WAL, sets the schema version and keeps data across reopening', () => {
+    const file = path.join(dir, 'nested', 'helpdesk.db');
+    const store = openSqliteStore({ path: file });
+    const w = worked(store.openIdempotent(fresh('inc-1')).ticket);
+    store.save(w);
+    store.close();
+
+    const raw = new Database(file);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    raw.close();
+
+    const again = openSqliteStore({ path: file });
+    expect(again.get(w.id)).toEqual(w);
+    expect(again.openIdempotent(fresh('inc-1'))).toMatchObject({ created: false, ticket: { state: 'action-sent' } });
+    again.close();
+  });
+
+  it('refuses a database from a newer schema version', () => {
+    const file = path.join(dir, 'future.db');
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => openSqliteStore({ path: file })).toThrowError(/newer than this build/);
+  });
+});
+
+describe('defaultDbPath', () => {
+  it.each([
+    ['linux with XDG_DATA_HOME', { XDG_DATA_HOME: '/data/xdg' }, 'linux', '/home/ann', '/data/xdg/evernet/helpdesk.db'],
+    ['linux without XDG_DATA_HOME', {}, 'linux', '/home/ann', '/home/ann/.local/share/evernet/helpdesk.db'],
+    ['linux with a relative XDG_DATA_HOME (ignored)', { XDG_DATA_HOME: 'rel' }, 'linux', '/home/ann', '/home/ann/.local/share/evernet/helpdesk.db'],
+    ['macOS', { XDG_DATA_HOME: '/x' }, 'darwin', '/Users/ann', '/Users/ann/Library/Application Support/evernet/helpdesk.db'],
+    ['Windows', { APPDATA: 'C:\\Users\\ann\\AppData\\Roaming' }, 'win32', 'C:\\Users\\ann', 'C:\\Users\\ann\\AppData\\Roaming\\evernet\\helpdesk.db'],
+    ['Windows without APPDATA', {}, 'win32', 'C:\\Users\\ann', 'C:\\Users\\ann\\AppData\\Roaming\\evernet\\helpdesk.db'],
+  ] as const)('%s', (_name, env, platform, home, expected) => {
+    expect(defaultDbPath(env, platform, home)).toBe(expected);
+  });
+});
