@@ -4,7 +4,7 @@
  * app requests -> recipe assistant. Everything it says goes to the outbox.
  */
 import type { Logger } from 'pino';
-import { ERR, type Decoded, type Item } from '../contracts/index.js';
+import { ERR, type Decoded, type ErrorCode, type Item } from '../contracts/index.js';
 import { answerRecipe } from './assistant/shopping.js';
 import { createDetection } from './detect/detect.js';
 import { indexDirectory, type Directory } from './directory.js';
@@ -30,8 +30,6 @@ export interface CoreDeps {
   store: TicketStore;
   outbox: Outbox;
   log: Logger;
-  /** called for messages that pass the contract but not the helpdesk's own checks */
-  reject(code: (typeof ERR)[keyof typeof ERR], topic: string, reason: string): void;
 }
 
 export function createCore(deps: CoreDeps) {
@@ -49,13 +47,27 @@ export function createCore(deps: CoreDeps) {
   const incidents = createIncidents({ store: deps.store, outbox: deps.outbox, directory, log: deps.log, drivingCar });
   const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log });
 
+  /** Checks a contract-valid message against what the helpdesk knows, before it is buffered. */
+  function admit(m: Decoded): { code: ErrorCode; reason: string } | null {
+    const t = m.topic;
+    if (!directory.customer(t.customerId)) return { code: ERR.UNKNOWN_DEVICE, reason: `unknown customer '${t.customerId}'` };
+    if (t.scope === 'service') return null;
+    const device = directory.device(t.customerId, t.deviceId);
+    if (!device) return { code: ERR.UNKNOWN_DEVICE, reason: `device '${t.deviceId}' of '${t.customerId}' is not in the directory` };
+    const kind = (m.payload as { kind?: string }).kind;
+    if ((t.channel === 'telemetry' || t.channel === 'availability') && kind !== device.kind) {
+      return { code: ERR.KIND_MISMATCH, reason: `${t.channel} of kind ${kind} from a ${device.kind}` };
+    }
+    return null;
+  }
+
   function handle(m: Decoded, now: number): void {
     const t = m.topic;
     if (t.scope === 'service') {
       if (t.channel === 'request' && m.topic.channel === 'request') {
         const req = m.payload as Extract<Decoded, { topic: { channel: 'request' } }>['payload'];
         const c = directory.customer(t.customerId);
-        if (!c) return deps.reject(ERR.UNKNOWN_DEVICE, `${t.customerId}/_app`, 'unknown customer');
+        if (!c) return;
         const inventory = c.devices.filter((d) => d.kind === 'fridge').flatMap((d) => inventories.get(`${c.id}/${d.id}`) ?? []);
         const a = answerRecipe({ recipe: req.recipe, inventory, stores: directory.stores, location: req.location });
         shopping.push({ at: req.ts, customerId: c.id, requestId: req.requestId, recipe: req.recipe.name, ...a });
@@ -64,12 +76,10 @@ export function createCore(deps: CoreDeps) {
       return;
     }
     const key = `${t.customerId}/${t.deviceId}`;
-    const device = directory.device(t.customerId, t.deviceId);
-    if (!device) return deps.reject(ERR.UNKNOWN_DEVICE, key, 'device is not in the directory');
+    if (!directory.device(t.customerId, t.deviceId)) return;
     switch (m.topic.channel) {
       case 'telemetry': {
         const tel = m.payload as Extract<Decoded, { topic: { channel: 'telemetry' } }>['payload'];
-        if (tel.kind !== device.kind) return deps.reject(ERR.KIND_MISMATCH, key, `telemetry of kind ${tel.kind} from a ${device.kind}`);
         if (tel.kind === 'car-battery') driving.set(key, tel.readings.engineRunning);
         for (const s of detection.observe(key, tel)) incidents.signal(t.customerId, t.deviceId, s, now);
         return;
@@ -94,6 +104,7 @@ export function createCore(deps: CoreDeps) {
   }
 
   return {
+    admit,
     handle,
     loads: () => loads.list(),
     shopping: (): ShoppingRecord[] => shopping.map((s) => ({ ...s })),

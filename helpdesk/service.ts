@@ -27,9 +27,9 @@ export interface HelpdeskOptions {
 
 export function createHelpdesk(options: HelpdeskOptions) {
   const { log, clock } = options;
-  const ingest = createIngest({ log });
   const outbox = createOutbox();
-  const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, outbox, log, reject: ingest.reject });
+  const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, outbox, log });
+  const ingest = createIngest({ log, admit: core.admit });
   let client: MqttClient | null = null;
   let timer: NodeJS.Timeout | null = null;
   let published = 0;

@@ -24,10 +24,7 @@ export type WasherFault = z.output<typeof WasherFault>;
 const Load = z
   .object({
     at: EventTime,
-    programme: z
-      .string()
-      .refine((n) => n in PROGRAMMES, 'unknown programme')
-      .default('cotton-40'),
+    programme: z.string().refine((n) => n in PROGRAMMES, 'unknown programme').default('cotton-40'),
     deadline: EventTime,
     offerId: Id,
   })
@@ -267,8 +264,7 @@ function command(state: WasherState, cmd: CommandBody, t: number): CommandResult
       events.push({ type: 'cycle', state: 'paused', programme: programmeOf(s.programme).name });
       return { state: s, ok: true, events };
     case 'display-message':
-      s.message = cmd.text;
-      return { state: s, ok: true, events };
+      return { state: { ...s, message: cmd.text }, ok: true, events };
     default:
       return fail('EVN_ERR_UNSUPPORTED_COMMAND', `washer does not support '${cmd.action}'`);
   }

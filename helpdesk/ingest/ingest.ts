@@ -31,7 +31,13 @@ function senderOf(d: Decoded): string {
   return `${t.customerId}/_/${t.channel}`;
 }
 
-export function createIngest(options: { log: Logger }) {
+export interface IngestOptions {
+  log: Logger;
+  /** the helpdesk's own checks after the contract (unknown device, kind mismatch): a code rejects */
+  admit?: (d: Decoded) => { code: ErrorCode; reason: string } | null;
+}
+
+export function createIngest(options: IngestOptions) {
   const { log } = options;
   const stats: IngestStats = { received: 0, accepted: 0, rejected: 0, duplicates: 0, gaps: 0, byCode: {} };
   const last = new Map<string, { seq: number; ts: number }>();
@@ -50,7 +56,9 @@ export function createIngest(options: { log: Logger }) {
       stats.received++;
       try {
         const r = decode(topic, payload);
+        const refused = r.ok ? (options.admit?.(r.value) ?? null) : null;
         if (!r.ok) reject(r.error.code, topic, r.error.reason);
+        else if (refused) reject(refused.code, topic, refused.reason);
         else {
           const msg = r.value;
           const sender = senderOf(msg);

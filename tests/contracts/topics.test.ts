@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEVICE_CHANNELS,
+  HELPDESK_FILTERS,
+  SERVICE_TOPICS,
+  TOPIC_ROOT,
+  deviceTopic,
+  isId,
+  parseTopic,
+  serviceTopic,
+  topicMatches,
+  type ServiceChannel,
+} from '../../contracts/topics.js';
+
+const SERVICE_CHANNELS = Object.keys(SERVICE_TOPICS) as ServiceChannel[];
+
+describe('deviceTopic and serviceTopic', () => {
+  it('builds device topics under evernet/v1/<customer>/<device>/<channel>', () => {
+    expect(TOPIC_ROOT).toBe('evernet/v1');
+    expect(deviceTopic('cust-1', 'car-1', 'telemetry')).toBe('evernet/v1/cust-1/car-1/telemetry');
+  });
+
+  it('builds service topics with the underscore segment of their channel', () => {
+    expect(serviceTopic('cust-1', 'request')).toBe('evernet/v1/cust-1/_app/request');
+    expect(serviceTopic('cust-1', 'answer')).toBe('evernet/v1/cust-1/_helpdesk/answer');
+    expect(serviceTopic('cust-1', 'ticket')).toBe('evernet/v1/cust-1/_helpdesk/ticket');
+    expect(serviceTopic('cust-1', 'contact')).toBe('evernet/v1/cust-1/_helpdesk/contact');
+  });
+
+  it.each(DEVICE_CHANNELS.map((c) => [c]))('round-trips the device channel %s through parseTopic', (channel) => {
+    expect(parseTopic(deviceTopic('cust-42', 'fridge-7', channel))).toEqual({
+      scope: 'device',
+      customerId: 'cust-42',
+      deviceId: 'fridge-7',
+      channel,
+    });
+  });
+
+  it.each(SERVICE_CHANNELS.map((c) => [c]))('round-trips the service channel %s through parseTopic', (channel) => {
+    expect(parseTopic(serviceTopic('cust-42', channel))).toEqual({ scope: 'service', customerId: 'cust-42', channel });
+  });
+
+  it('accepts ids of one character and of 63 characters', () => {
+    const long = 'a'.repeat(63);
+    expect(parseTopic(deviceTopic('c', long, 'event'))).toEqual({ scope: 'device', customerId: 'c', deviceId: long, channel: 'event' });
+  });
+});
+
+describe('parseTopic rejects what is not part of the tree', () => {
+  it.each([
+    ['another root', 'other/v1/cust-1/car-1/telemetry'],
+    ['another version', 'evernet/v2/cust-1/car-1/telemetry'],
+    ['an upper-case root', 'Evernet/v1/cust-1/car-1/telemetry'],
+    ['a leading slash', '/evernet/v1/cust-1/car-1/telemetry'],
+  ])('rejects a wrong prefix: %s', (_label, topic) => {
+    expect(parseTopic(topic)).toBeNull();
+  });
+
+  it.each([
+    ['too shallow', 'evernet/v1/cust-1/car-1'],
+    ['too deep', 'evernet/v1/cust-1/car-1/telemetry/extra'],
+    ['a trailing slash', 'evernet/v1/cust-1/car-1/telemetry/'],
+    ['the root only', 'evernet/v1'],
+    ['empty', ''],
+  ])('rejects a wrong depth: %s', (_label, topic) => {
+    expect(parseTopic(topic)).toBeNull();
+  });
+
+  it.each([
+    ['an upper-case customer id', 'evernet/v1/Cust-1/car-1/telemetry'],
+    ['an upper-case device id', 'evernet/v1/cust-1/Car-1/telemetry'],
+    ['an id starting with a dash', 'evernet/v1/cust-1/-car/telemetry'],
+    ['an id with an underscore inside', 'evernet/v1/cust_1/car-1/telemetry'],
+    ['an id with a dot', 'evernet/v1/cust-1/car.1/telemetry'],
+    ['an empty device id', 'evernet/v1/cust-1//telemetry'],
+    ['an empty customer id', 'evernet/v1//car-1/telemetry'],
+    ['an id of 64 characters', `evernet/v1/cust-1/${'a'.repeat(64)}/telemetry`],
+    ['a wildcard as id', 'evernet/v1/+/car-1/telemetry'],
+  ])('rejects %s', (_label, topic) => {
+    expect(parseTopic(topic)).toBeNull();
+  });
+
+  it('rejects a bad customer id on a service topic', () => {
+    expect(parseTopic('evernet/v1/CUST/_app/request')).toBeNull();
+  });
+
+  it.each([['status'], ['Telemetry'], ['commands'], ['']])('rejects the unknown device channel %j', (channel) => {
+    expect(parseTopic(`evernet/v1/cust-1/car-1/${channel}`)).toBeNull();
+  });
+
+  it.each([
+    ['an unknown segment', 'evernet/v1/cust-1/_admin/request'],
+    ['a service channel under the wrong segment', 'evernet/v1/cust-1/_app/answer'],
+    ['an app channel under the helpdesk segment', 'evernet/v1/cust-1/_helpdesk/request'],
+    ['a device channel under a service segment', 'evernet/v1/cust-1/_helpdesk/telemetry'],
+    ['a bare underscore', 'evernet/v1/cust-1/_/request'],
+  ])('rejects %s', (_label, topic) => {
+    expect(parseTopic(topic)).toBeNull();
+  });
+});
+
+describe('isId', () => {
+  it('accepts lower-case slugs and rejects everything else', () => {
+    expect(isId('car-1')).toBe(true);
+    expect(isId('0abc')).toBe(true);
+    expect(isId('_app')).toBe(false);
+    expect(isId('Car')).toBe(false);
+    expect(isId('')).toBe(false);
+  });
+});
+
+describe('topicMatches', () => {
+  it('matches an exact filter and nothing else', () => {
+    expect(topicMatches('evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-1/telemetry')).toBe(true);
+    expect(topicMatches('evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-1/event')).toBe(false);
+    expect(topicMatches('evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-2/telemetry')).toBe(false);
+  });
+
+  it('matches + to exactly one level', () => {
+    expect(topicMatches('evernet/v1/+/+/telemetry', 'evernet/v1/cust-1/car-1/telemetry')).toBe(true);
+    expect(topicMatches('evernet/v1/+/telemetry', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
+    expect(topicMatches('evernet/v1/+/+/+/telemetry', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
+    expect(topicMatches('evernet/v1/+/+/telemetry', 'evernet/v1/cust-1/car-1/event')).toBe(false);
+  });
+
+  it('matches + to an empty level', () => {
+    expect(topicMatches('a/+/c', 'a//c')).toBe(true);
+  });
+
+  it('matches # to the rest of the topic, including its parent level', () => {
+    expect(topicMatches('evernet/v1/#', 'evernet/v1/cust-1/car-1/telemetry')).toBe(true);
+    expect(topicMatches('evernet/v1/cust-1/#', 'evernet/v1/cust-1/_helpdesk/ticket')).toBe(true);
+    expect(topicMatches('evernet/v1/#', 'evernet/v1')).toBe(true);
+    expect(topicMatches('#', 'anything/at/all')).toBe(true);
+  });
+
+  it('does not match # under another prefix', () => {
+    expect(topicMatches('evernet/v1/cust-2/#', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
+    expect(topicMatches('evernet/v2/#', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
+  });
+
+  it('does not match a topic shorter or longer than a filter without #', () => {
+    expect(topicMatches('evernet/v1/cust-1/car-1', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
+    expect(topicMatches('evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-1')).toBe(false);
+    expect(topicMatches('evernet/v1/+', 'evernet/v1')).toBe(false);
+  });
+
+  it('lets the helpdesk filters match what devices and apps publish and not what the helpdesk publishes', () => {
+    const matchesAny = (topic: string) => HELPDESK_FILTERS.some((f) => topicMatches(f, topic));
+    for (const channel of ['telemetry', 'event', 'availability'] as const) {
+      expect(matchesAny(deviceTopic('cust-1', 'car-1', channel))).toBe(true);
+    }
+    expect(matchesAny(serviceTopic('cust-1', 'request'))).toBe(true);
+    expect(matchesAny(deviceTopic('cust-1', 'car-1', 'command'))).toBe(false);
+    expect(matchesAny(serviceTopic('cust-1', 'answer'))).toBe(false);
+    expect(matchesAny(serviceTopic('cust-1', 'ticket'))).toBe(false);
+    expect(matchesAny(serviceTopic('cust-1', 'contact'))).toBe(false);
+  });
+});
