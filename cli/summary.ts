@@ -22,7 +22,15 @@ export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSe
         ...r.tickets.map((t) => ['  ' + t.id, t.deviceId, t.kind, t.severity, hhmm(t.openedAt), hhmm(t.contactedAt), t.channel ?? '—', hhmm(t.resolvedAt), t.state]),
       ]),
     );
-    for (const t of r.tickets) if (t.resolution) out.push(`  ${t.id}: ${t.resolution}`);
+    for (const t of r.tickets) {
+      if (t.resolution) out.push(`  ${t.id}: ${t.resolution}`);
+      const esc = [...t.timeline].reverse().find((e) => e.step === 'escalated');
+      if (t.state === 'escalated' && esc) {
+        const offer = esc.detail.offer as { workshop?: string; distanceKm?: number; replacementCar?: boolean } | undefined;
+        const where = offer?.workshop ? `${offer.workshop} (${offer.distanceKm} km)${offer.replacementCar ? ' with a replacement car' : ''}` : 'a technician visit';
+        out.push(`  ${t.id}: escalated (${String(esc.detail.reason)}); offered ${where}`);
+      }
+    }
   }
   for (const f of r.faults) {
     out.push(`  fault ${f.kind} on ${f.deviceId} injected ${hhmm(f.injectedAt)}, customer would notice ${f.noticeableAt ? `${day(f.noticeableAt)} ${hhmm(f.noticeableAt)}` : 'not within the horizon'}`);

@@ -1,12 +1,13 @@
 /**
- * Fridge: the cabinet stays well above its setpoint. A healthy fridge recovers from a door opening
- * within minutes; 20 minutes at more than 4 K above setpoint means it cannot hold temperature
- * (compressor failure, a door left ajar, a worn seal).
+ * Fridge: the cabinet stays above its thermostat band. A healthy fridge switches its compressor on
+ * at setpoint + half the hysteresis and recovers from a door opening within minutes; 10 minutes at
+ * more than 2 K above setpoint means it cannot hold temperature (compressor failure, a door left
+ * ajar, a worn seal), and that is caught well before the food passes 8 °C.
  */
 import { round } from './detector.js';
 import { sustained } from './sustained.js';
 
-export const FRIDGE_WARM = { aboveK: 4, fireAfterS: 20 * 60, clearBelowK: 2, clearAfterS: 10 * 60 } as const;
+export const FRIDGE_WARM = { aboveK: 2, fireAfterS: 10 * 60, clearBelowK: 1, clearAfterS: 10 * 60 } as const;
 const p = FRIDGE_WARM;
 
 export const fridgeWarm = sustained({

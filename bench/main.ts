@@ -1,0 +1,27 @@
+/**
+ * `npm run bench [-- GROUP ...]`: prints one JSON object on stdout, figures keyed by name.
+ * Speed lives here, never in timed test assertions.
+ */
+import { benchReplay } from './replay.js';
+
+const GROUPS: Record<string, () => Promise<Record<string, number>>> = {
+  replay: benchReplay,
+};
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = asked.filter((g) => !(g in GROUPS));
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown group(s) ${unknown.join(', ')}; known: ${Object.keys(GROUPS).join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const figures: Record<string, number | string> = { node: process.version };
+  for (const g of asked.length ? asked : Object.keys(GROUPS)) {
+    process.stderr.write(`bench: ${g}...\n`);
+    Object.assign(figures, await GROUPS[g]!());
+  }
+  process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
+}
+
+await main();

@@ -1,0 +1,47 @@
+/**
+ * Group `replay`: the whole day in 2020 through the embedded broker, against plain aedes
+ * publish -> subscribe of the same number of messages with the same payload size, in the same run.
+ */
+import mqtt from 'mqtt';
+import { pino } from 'pino';
+import { createBroker } from '../broker/server.js';
+import { loadScenario } from '../scenarios/load.js';
+import { replay } from '../scenarios/runner.js';
+
+/** One publisher, one subscriber, QoS 1, like a device and the helpdesk; returns messages per second. */
+export async function rawBroker(count: number, payloadBytes: number): Promise<number> {
+  const broker = await createBroker({ port: 0 }).start();
+  const pub = await mqtt.connectAsync(broker.url, { clientId: 'bench-pub' });
+  const sub = await mqtt.connectAsync(broker.url, { clientId: 'bench-sub' });
+  await sub.subscribeAsync('bench/#', { qos: 1 });
+  const payload = Buffer.alloc(payloadBytes, 'x');
+  let got = 0;
+  const done = new Promise<void>((resolve) => sub.on('message', () => ++got === count && resolve()));
+  const t0 = performance.now();
+  // publish in windows like the replay does, so neither side is flooded without bound
+  for (let i = 0; i < count; i += 30) {
+    for (let j = i; j < Math.min(i + 30, count); j++) pub.publish('bench/maria/car/telemetry', payload, { qos: 1 });
+    await new Promise<void>((r) => (got >= Math.min(i + 30, count) ? r() : setImmediate(() => r())));
+  }
+  await done;
+  const seconds = (performance.now() - t0) / 1000;
+  await pub.endAsync();
+  await sub.endAsync();
+  await broker.stop();
+  return count / seconds;
+}
+
+export async function benchReplay(): Promise<Record<string, number>> {
+  const scenario = loadScenario('scenarios/day-in-2020.yaml');
+  const { report, wall } = await replay({ scenario, log: pino({ level: 'silent' }) });
+  const raw = await rawBroker(report.messages.published, 200);
+  return {
+    'replay.messages': report.messages.published,
+    'replay.wallSeconds': round(wall.seconds),
+    'replay.messagesPerSecond': Math.round(wall.messagesPerSecond),
+    'replay.rawBrokerMessagesPerSecond': Math.round(raw),
+    'replay.ratio': round(wall.messagesPerSecond / raw),
+  };
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -1,0 +1,28 @@
+/** The heat-wave day: a fault with no remote fix goes to the product-service chain, proactively. */
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { loadScenario } from '../../scenarios/load.js';
+import { replay } from '../../scenarios/runner.js';
+
+const at = (iso: string | null): number => Date.parse(iso ?? 'invalid');
+
+describe('the heat-wave day', () => {
+  it('escalates the failed compressor to the appliance service before the food warms, and runs the washer at midday', async () => {
+    const { report } = await replay({ scenario: loadScenario('scenarios/heat-wave.yaml'), log: pino({ level: 'silent' }) });
+    expect(report.tickets).toHaveLength(1);
+    const t = report.tickets[0]!;
+    const fault = report.faults[0]!;
+    expect(t).toMatchObject({ deviceId: 'fridge', kind: 'fridge-warm', state: 'escalated', channel: 'app-push', proactive: true });
+    expect(at(t.openedAt)).toBeGreaterThan(at(fault.injectedAt));
+    expect(at(t.openedAt)).toBeLessThan(at(fault.noticeableAt));
+    const escalated = t.timeline.find((e) => e.step === 'escalated')!;
+    expect(escalated.detail.offer).toMatchObject({ workshopId: 'hausgeraete-schmitz' });
+
+    const [load] = report.loads;
+    expect(load!.actualStart).toBe(load!.plannedStart);
+    expect(load!.costEur).toBe(load!.optimalCostEur);
+    const hour = Number(load!.actualStart!.slice(11, 13));
+    expect(hour).toBeGreaterThanOrEqual(11);
+    expect(hour).toBeLessThanOrEqual(14);
+  }, 120_000);
+});
