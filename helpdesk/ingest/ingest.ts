@@ -27,7 +27,12 @@ interface Buffered {
 
 function senderOf(d: Decoded): string {
   const t = d.topic;
-  if (t.scope === 'device') return `${t.customerId}/${t.deviceId}/${t.channel === 'availability' ? 'availability' : 'data'}`;
+  if (t.scope === 'device') {
+    // availability carries the connection number as seq: the last will of a connection has the same
+    // seq as its "online", so online and offline are deduplicated apart
+    if (t.channel === 'availability') return `${t.customerId}/${t.deviceId}/availability/${(d.payload as { state: string }).state}`;
+    return `${t.customerId}/${t.deviceId}/data`;
+  }
   return `${t.customerId}/_/${t.channel}`;
 }
 
