@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deviceTopic, serviceTopic } from '../../contracts/topics.js';
 import { ERR, MAX_PAYLOAD_BYTES, decode, encode, type DecodeResult } from '../../contracts/validate.js';
+import { nextFloat, rngFrom } from '../../devices/kinds/rng.js';
 
 const TS = Date.UTC(2020, 5, 1, 12, 0, 0);
 const env = { v: 1, ts: TS, seq: 7 } as const;
@@ -92,14 +93,8 @@ function withPath(obj: object, path: string[], value: unknown): Record<string, u
 }
 
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = rngFrom(seed);
+  return () => nextFloat(r);
 }
 
 describe('decode accepts valid messages', () => {

@@ -4,19 +4,14 @@ import type { PowerSlot } from '../../../contracts/payloads.js';
 import { costOfStart, isPlanError, planStart, type Plan } from '../../../helpdesk/schedule/planner.js';
 import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
 import { makeTariff, type Tariff } from '../../../helpdesk/schedule/tariff.js';
+import { nextFloat, rngFrom } from '../../../devices/kinds/rng.js';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2020, 5, 1, 0);
 
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = rngFrom(seed);
+  return () => nextFloat(r);
 }
 
 /** Independent reference: ∫ series × power, by overlapping each slot with each hour directly. */
