@@ -200,7 +200,8 @@ function advance(s: CarBatteryState, a: number, b: number, events: EventBody[]):
 }
 
 function step(state: CarBatteryState, dtS: number, t: number): StepResult<CarBatteryState, Readings> {
-  const s = structuredClone(state);
+  // params are read-only and shared; only the generator's state is nested and mutable
+  const s = { ...state, rng: { ...state.rng } };
   const events: EventBody[] = [];
   const spanMs = Math.round(dtS * 1000);
   const n = Math.max(1, Math.ceil(dtS - 1e-9));

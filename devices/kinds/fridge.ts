@@ -137,7 +137,8 @@ function advance(s: FridgeState, a: number, b: number, events: EventBody[]): num
 }
 
 function step(state: FridgeState, dtS: number, t: number): StepResult<FridgeState, Readings> {
-  const s = structuredClone(state);
+  // params are read-only and shared; only the generator's state is nested and mutable
+  const s = { ...state, rng: { ...state.rng } };
   const events: EventBody[] = [];
   if (!s.inventoryReported) {
     s.inventoryReported = true;

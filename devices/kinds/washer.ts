@@ -184,7 +184,8 @@ function remainingS(s: WasherState, t: number): number {
 }
 
 function step(state: WasherState, dtS: number, t: number): StepResult<WasherState, Readings> {
-  const s = structuredClone(state);
+  // params are read-only and shared; only the generator's state is nested and mutable
+  const s = { ...state, rng: { ...state.rng } };
   const events: EventBody[] = [];
   const spanMs = Math.round(dtS * 1000);
   let now = t - spanMs;
