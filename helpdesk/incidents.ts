@@ -73,7 +73,7 @@ export function createIncidents(deps: IncidentDeps) {
     const device = directory.device(customerId, deviceId);
     const customer = directory.customer(customerId);
     if (!device || !customer) return;
-    const existing = store.findOpen(deviceId, s.kind);
+    const existing = store.findOpen(customerId, deviceId, s.kind);
     if (existing) {
       apply(life.addNote(existing, { at: now, by: BY, text: 'detector fired again', detail: { evidence: s.evidence } }), now, 'detected again', existing);
       return;
@@ -114,7 +114,7 @@ export function createIncidents(deps: IncidentDeps) {
   }
 
   function clear(customerId: string, deviceId: string, s: Extract<Signal, { type: 'clear' }>, now: number): void {
-    const t = store.findOpen(deviceId, s.kind);
+    const t = store.findOpen(customerId, deviceId, s.kind);
     const customer = directory.customer(customerId);
     const device = directory.device(customerId, deviceId);
     if (!t || !customer || !device) return;

@@ -179,8 +179,8 @@ export function openSqliteStore(options: { path: string }): TicketStore {
     openByIncident: db.prepare<[string], TicketRow>(
       `SELECT * FROM tickets WHERE incident_key = ? AND state <> 'resolved'`,
     ),
-    openByDeviceKind: db.prepare<[string, string], TicketRow>(
-      `SELECT * FROM tickets WHERE device_id = ? AND kind = ? AND state <> 'resolved'
+    openByDeviceKind: db.prepare<[string, string, string], TicketRow>(
+      `SELECT * FROM tickets WHERE customer_id = ? AND device_id = ? AND kind = ? AND state <> 'resolved'
        ORDER BY opened_at DESC, id DESC LIMIT 1`,
     ),
     list: db.prepare<{ state: string | null; deviceId: string | null }, TicketRow>(
@@ -221,7 +221,7 @@ export function openSqliteStore(options: { path: string }): TicketStore {
     openIdempotent: (t) => openTx(t),
     get: (id) => load(s.byId.get(id)),
     findOpenByIncident: (incidentKey) => load(s.openByIncident.get(incidentKey)),
-    findOpen: (deviceId, kind) => load(s.openByDeviceKind.get(deviceId, kind)),
+    findOpen: (customerId, deviceId, kind) => load(s.openByDeviceKind.get(customerId, deviceId, kind)),
     save: (t) => saveTx(t),
     list: (filter: TicketListFilter = {}) =>
       s.list.all({ state: filter.state ?? null, deviceId: filter.deviceId ?? null }).map((r) => load(r)!),

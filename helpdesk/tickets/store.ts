@@ -19,8 +19,8 @@ export interface TicketStore {
   get(id: string): Ticket | null;
   /** the ticket of this incident if it is not resolved */
   findOpenByIncident(incidentKey: string): Ticket | null;
-  /** the most recently opened unresolved ticket of this device and kind */
-  findOpen(deviceId: string, kind: string): Ticket | null;
+  /** the most recently opened unresolved ticket of this device (device ids are unique per customer) and kind */
+  findOpen(customerId: string, deviceId: string, kind: string): Ticket | null;
   /**
    * Upserts the ticket row and appends the timeline entries not stored yet, in one transaction.
    * Throws a TicketStoreError (EVN_ERR_TICKET_STALE) when the stored timeline is not a prefix of
