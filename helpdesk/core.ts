@@ -8,10 +8,15 @@ import { ERR, type Decoded, type ErrorCode, type Item } from '../contracts/index
 import { answerRecipe } from './assistant/shopping.js';
 import { createDetection } from './detect/detect.js';
 import { indexDirectory, type Directory } from './directory.js';
+import type { Events } from './events.js';
+import { createHistory } from './history.js';
 import { createIncidents } from './incidents.js';
+import { createStaffActions, type StaffAction, type StaffResult } from './staff-actions.js';
+import { createTicketOps } from './ticket-ops.js';
 import { createLoads } from './loads.js';
 import type { Outbox } from './outbox.js';
 import type { Tariff } from './schedule/tariff.js';
+import type { Ticket } from './tickets/lifecycle.js';
 import type { TicketStore } from './tickets/store.js';
 
 export interface ShoppingRecord {
@@ -30,6 +35,7 @@ export interface CoreDeps {
   store: TicketStore;
   outbox: Outbox;
   log: Logger;
+  events: Events;
 }
 
 export function createCore(deps: CoreDeps) {
@@ -44,8 +50,16 @@ export function createCore(deps: CoreDeps) {
     const c = directory.customer(customerId);
     return c?.devices.find((d) => d.kind === 'car-battery' && driving.get(`${customerId}/${d.id}`))?.id;
   };
-  const incidents = createIncidents({ store: deps.store, outbox: deps.outbox, directory, log: deps.log, drivingCar });
-  const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log });
+  const history = createHistory();
+  const { events } = deps;
+  const opsDeps = {
+    store: deps.store, outbox: deps.outbox, directory, log: deps.log, drivingCar,
+    onTicket: (ticket: Ticket, at: number, note: string) => events.emit({ type: 'ticket', at, ticket, note }),
+  };
+  const ops = createTicketOps(opsDeps);
+  const incidents = createIncidents(opsDeps, ops);
+  const staff = createStaffActions({ ...opsDeps, ops, track: incidents.track });
+  const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log, onChange: (load, at) => events.emit({ type: 'load', at, load }) });
 
   /** Checks a contract-valid message against what the helpdesk knows, before it is buffered. */
   function admit(m: Decoded): { code: ErrorCode; reason: string } | null {
@@ -81,6 +95,8 @@ export function createCore(deps: CoreDeps) {
       case 'telemetry': {
         const tel = m.payload as Extract<Decoded, { topic: { channel: 'telemetry' } }>['payload'];
         if (tel.kind === 'car-battery') driving.set(key, tel.readings.engineRunning);
+        history.add(key, { ts: tel.ts, readings: tel.readings });
+        if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
         for (const s of detection.observe(key, tel)) incidents.signal(t.customerId, t.deviceId, s, now);
         return;
       }
@@ -95,6 +111,7 @@ export function createCore(deps: CoreDeps) {
       case 'availability': {
         const a = m.payload as Extract<Decoded, { topic: { channel: 'availability' } }>['payload'];
         online.set(key, a.state === 'online');
+        events.emit({ type: 'availability', at: a.ts, customerId: t.customerId, deviceId: t.deviceId, online: a.state === 'online' });
         deps.log.info({ deviceId: t.deviceId, state: a.state, reason: a.reason }, 'availability');
         return;
       }
@@ -109,5 +126,16 @@ export function createCore(deps: CoreDeps) {
     loads: () => loads.list(),
     shopping: (): ShoppingRecord[] => shopping.map((s) => ({ ...s })),
     online: (customerId: string, deviceId: string): boolean | undefined => online.get(`${customerId}/${deviceId}`),
+    /** telemetry of one device between two event times, oldest first */
+    history: (customerId: string, deviceId: string, from?: number, to?: number) => history.range(`${customerId}/${deviceId}`, from, to),
+    /** every device in the directory with its owner, kind, availability and last reading */
+    devices: () =>
+      directory.customers.flatMap((c) =>
+        c.devices.map((d) => {
+          const last = history.last(`${c.id}/${d.id}`);
+          return { customerId: c.id, customer: c.name, deviceId: d.id, kind: d.kind, name: d.name, online: online.get(`${c.id}/${d.id}`) ?? null, lastTs: last?.ts ?? null, last: last?.readings ?? null };
+        }),
+      ),
+    act: (ticketId: string, action: StaffAction, by: string, now: number): StaffResult => staff.act(ticketId, action, by, now),
   };
 }

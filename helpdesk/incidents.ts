@@ -7,67 +7,22 @@
  *   result -> [confirm | fail + escalate]
  *   clear  -> [resolve]
  */
-import type { Logger } from 'pino';
-import type { Channel } from '../contracts/index.js';
-import { haversineKm } from './assistant/shopping.js';
-import { chooseChannel, DEFAULT_TZ_OFFSET_MINUTES } from './contact/choose-channel.js';
+import { DEFAULT_TZ_OFFSET_MINUTES } from './contact/choose-channel.js';
 import type { Signal } from './detect/detector.js';
-import type { DirectoryCustomer, DirectoryDevice, IndexedDirectory, Workshop } from './directory.js';
 import { localHhmm } from './format.js';
-import type { Outbox } from './outbox.js';
+import { createTicketOps, type TicketOps, type TicketOpsDeps } from './ticket-ops.js';
 import * as life from './tickets/lifecycle.js';
-import { FALLBACK_PLAY, PLAYBOOK, SERVICE_FOR } from './tickets/playbook.js';
-import type { TicketStore } from './tickets/store.js';
+import { FALLBACK_PLAY, PLAYBOOK } from './tickets/playbook.js';
 
-export interface IncidentDeps {
-  store: TicketStore;
-  outbox: Outbox;
-  directory: IndexedDirectory;
-  log: Logger;
-  /** is a car of this customer's being driven right now (from the latest telemetry)? */
-  drivingCar(customerId: string): string | undefined;
-}
+export type IncidentDeps = TicketOpsDeps;
 
 const BY = 'helpdesk';
 
-export function createIncidents(deps: IncidentDeps) {
+export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicketOps(deps)) {
   const { store, outbox, directory, log } = deps;
+  const { apply, announce, offerFor } = ops;
   /** commandId -> ticketId, for confirmations */
   const actions = new Map<string, string>();
-
-  function save(t: life.Ticket, at: number, note: string): life.Ticket {
-    store.save(t);
-    outbox.ticket(t, at, note);
-    return t;
-  }
-
-  function apply(r: life.TransitionResult, at: number, note: string, fallback: life.Ticket): life.Ticket {
-    if (!r.ok) {
-      log.error({ code: r.error.code, ticketId: fallback.id, reason: r.error.reason }, 'ticket transition refused');
-      return fallback;
-    }
-    return save(r.ticket, at, note);
-  }
-
-  function nearestWorkshop(customer: DirectoryCustomer, device: DirectoryDevice): (Workshop & { distanceKm: number }) | null {
-    let best: (Workshop & { distanceKm: number }) | null = null;
-    for (const w of directory.workshops) {
-      if (!w.services.includes(device.kind)) continue;
-      const distanceKm = Math.round(haversineKm(customer.home, w.location) * 10) / 10;
-      if (!best || distanceKm < best.distanceKm || (distanceKm === best.distanceKm && w.id < best.id)) best = { ...w, distanceKm };
-    }
-    return best;
-  }
-
-  function offerFor(customer: DirectoryCustomer, device: DirectoryDevice): { text: string; offer: Record<string, unknown> } {
-    const w = nearestWorkshop(customer, device);
-    if (!w) return { text: `a ${SERVICE_FOR[device.kind]} technician will call you to arrange a visit`, offer: { technician: true } };
-    const car = w.replacementCar ? ', with a replacement car while yours is in' : '';
-    return {
-      text: `${w.name} (${w.distanceKm.toFixed(1)} km) can take it${car}`,
-      offer: { workshopId: w.id, workshop: w.name, distanceKm: w.distanceKm, replacementCar: w.replacementCar },
-    };
-  }
 
   function fire(customerId: string, deviceId: string, s: Extract<Signal, { type: 'fire' }>, now: number): void {
     const device = directory.device(customerId, deviceId);
@@ -84,16 +39,13 @@ export function createIncidents(deps: IncidentDeps) {
     const { ticket: stored, created } = store.openIdempotent(opened.ticket);
     if (!created) return;
     let t = stored;
-    outbox.ticket(t, now, 'opened');
+    announce(t, now, 'opened');
     log.info({ ticketId: t.id, deviceId, kind: s.kind, severity: s.severity }, 'ticket opened');
 
     const play = PLAYBOOK[s.kind] ?? FALLBACK_PLAY;
-    const tz = customer.preferences.timeZoneOffsetMinutes ?? DEFAULT_TZ_OFFSET_MINUTES;
-    const car = deps.drivingCar(customerId);
-    const choice = chooseChannel(customer.preferences, { at: now, driving: car !== undefined, drivingDeviceId: car, severity: s.severity, deviceKind: device.kind });
     const fixing = play.remote ? ' We are fixing it remotely right now.' : '';
     const text = `Hello ${customer.name}, we noticed that ${play.headline} (${s.evidence.observed}).${fixing}`;
-    sendContact(customerId, t.id, deviceId, choice.channel, choice.deviceId, text, now);
+    const choice = ops.contactCustomer(customer, t, device.kind, text, now);
     t = apply(life.contact(t, { at: now, channel: choice.channel, by: BY }), now, `contacted via ${choice.channel}: ${choice.reason}`, t);
 
     if (play.remote) {
@@ -105,12 +57,6 @@ export function createIncidents(deps: IncidentDeps) {
       t = apply(life.escalate(t, { at: now, reason: `no remote fix for ${s.kind}`, offer: o.offer, by: BY }), now, o.text, t);
       outbox.contact(customerId, now, { ticketId: t.id, deviceId, channel: choice.channel, text: `No remote fix is possible: ${o.text}.` });
     }
-    void tz;
-  }
-
-  function sendContact(customerId: string, ticketId: string, deviceId: string, channel: Channel, carId: string | undefined, text: string, now: number): void {
-    outbox.contact(customerId, now, { ticketId, deviceId, channel, text });
-    if (channel === 'car-display' && carId) outbox.command(customerId, carId, now, { action: 'display-message', ticketId, text });
   }
 
   function clear(customerId: string, deviceId: string, s: Extract<Signal, { type: 'clear' }>, now: number): void {
@@ -132,7 +78,13 @@ export function createIncidents(deps: IncidentDeps) {
     log.info({ ticketId: t.id, deviceId, kind: s.kind }, 'ticket resolved');
   }
 
+  /** Remembers that a command belongs to a ticket, so the device's result lands on its timeline. */
+  function track(commandId: string, ticketId: string): void {
+    actions.set(commandId, ticketId);
+  }
+
   return {
+    track,
     signal(customerId: string, deviceId: string, s: Signal, now: number): void {
       if (s.type === 'fire') fire(customerId, deviceId, s, now);
       else clear(customerId, deviceId, s, now);

@@ -28,7 +28,7 @@ export interface LoadRecord {
   slots: PowerSlot[];
 }
 
-export function createLoads(deps: { tariff: Tariff; outbox: Outbox; log: Logger }) {
+export function createLoads(deps: { tariff: Tariff; outbox: Outbox; log: Logger; onChange?: (load: LoadRecord, at: number) => void }) {
   const records: LoadRecord[] = [];
   const current = new Map<string, LoadRecord>();
 
@@ -57,6 +57,7 @@ export function createLoads(deps: { tariff: Tariff; outbox: Outbox; log: Logger 
         meanGridLoadMw: plan.meanGridLoadMw,
       });
       deps.outbox.command(customerId, deviceId, now, { action: 'schedule-start', offerId: e.offerId, startAt: plan.start });
+      deps.onChange?.({ ...rec }, now);
       deps.log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(plan.start).toISOString(), costEur: plan.costEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
     },
     cycle(customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'cycle' }>): void {
@@ -65,8 +66,10 @@ export function createLoads(deps: { tariff: Tariff; outbox: Outbox; log: Logger 
       if (e.state === 'started' && rec.actualStart === null) {
         rec.actualStart = e.ts;
         rec.costEur = costOfStart(rec.slots, e.ts, deps.tariff);
+        deps.onChange?.({ ...rec }, e.ts);
       } else if (e.state === 'finished' && rec.actualStart !== null) {
         rec.finishedAt = e.ts;
+        deps.onChange?.({ ...rec }, e.ts);
         current.delete(`${customerId}/${deviceId}`);
       }
     },

@@ -7,6 +7,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { ERR, HELPDESK_FILTERS, type Clock } from '../contracts/index.js';
 import { createCore } from './core.js';
+import { createEvents } from './events.js';
+import type { StaffAction, StaffResult } from './staff-actions.js';
 import type { Directory } from './directory.js';
 import { createIngest } from './ingest/ingest.js';
 import { createOutbox } from './outbox.js';
@@ -28,7 +30,8 @@ export interface HelpdeskOptions {
 export function createHelpdesk(options: HelpdeskOptions) {
   const { log, clock } = options;
   const outbox = createOutbox();
-  const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, outbox, log });
+  const events = createEvents(log);
+  const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, outbox, log, events });
   const ingest = createIngest({ log, admit: core.admit });
   let client: MqttClient | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -75,6 +78,18 @@ export function createHelpdesk(options: HelpdeskOptions) {
     commandCountFor: (customerId: string, deviceId: string): number => outbox.commandCountFor(customerId, deviceId),
     stats: () => ({ ...ingest.stats(), published }),
     loads: core.loads,
+    devices: core.devices,
+    history: core.history,
+    tickets: (filter?: Parameters<TicketStore['list']>[0]) => options.store.list(filter),
+    ticket: (id: string) => options.store.get(id),
+    /** subscribe to ticket, availability, telemetry and load events; returns the unsubscribe function */
+    on: events.on,
+    /** A staff member acts on a ticket now (event time from the clock); what it says is published at once. */
+    act(ticketId: string, action: StaffAction, by: string): StaffResult {
+      const r = core.act(ticketId, action, by, clock.now());
+      flush();
+      return r;
+    },
     shopping: core.shopping,
     online: core.online,
     async stop(): Promise<void> {

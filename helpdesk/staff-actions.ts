@@ -1,0 +1,81 @@
+/**
+ * What support staff can do to a ticket, each recorded on its timeline with who did it:
+ * acknowledge, assign, contact the customer, send a remote command, resolve with a note, reopen.
+ * Errors are data with codes and an HTTP-like status, never exceptions.
+ */
+import { Command } from '../contracts/index.js';
+import type { CommandInput } from './outbox.js';
+import type { TicketOps, TicketOpsDeps } from './ticket-ops.js';
+import * as life from './tickets/lifecycle.js';
+
+export type StaffAction =
+  | { type: 'acknowledge' }
+  | { type: 'assign'; to: string }
+  | { type: 'contact'; text?: string }
+  | { type: 'command'; command: Record<string, unknown> }
+  | { type: 'resolve'; note: string }
+  | { type: 'reopen'; note: string };
+
+export const STAFF_ERR = {
+  NOT_FOUND: 'EVN_ERR_TICKET_NOT_FOUND',
+  STATE: 'EVN_ERR_TICKET_STATE',
+  COMMAND: 'EVN_ERR_COMMAND_INVALID',
+} as const;
+
+export interface StaffError {
+  code: string;
+  status: 400 | 404 | 409;
+  reason: string;
+  fields?: Record<string, string>;
+}
+export type StaffResult = { ok: true; ticket: life.Ticket } | { ok: false; error: StaffError };
+
+export function createStaffActions(deps: TicketOpsDeps & { ops: TicketOps; track(commandId: string, ticketId: string): void }) {
+  const { store, outbox, directory, ops } = deps;
+
+  const fromTransition = (r: life.TransitionResult, now: number, note: string): StaffResult =>
+    r.ok ? { ok: true, ticket: ops.save(r.ticket, now, note) } : { ok: false, error: { code: r.error.code, status: 409, reason: r.error.reason } };
+
+  const note = (t: life.Ticket, now: number, by: string, text: string, detail: Record<string, unknown>): StaffResult =>
+    fromTransition(life.addNote(t, { at: now, by, text, detail }), now, text);
+
+  function act(ticketId: string, action: StaffAction, by: string, now: number): StaffResult {
+    const t = store.get(ticketId);
+    if (!t) return { ok: false, error: { code: STAFF_ERR.NOT_FOUND, status: 404, reason: `no ticket '${ticketId}'` } };
+    switch (action.type) {
+      case 'acknowledge':
+        return note(t, now, by, `acknowledged by ${by}`, { kind: 'acknowledged' });
+      case 'assign':
+        return note(t, now, by, `assigned to ${action.to}`, { kind: 'assigned', to: action.to });
+      case 'resolve':
+        return fromTransition(life.resolve(t, { at: now, resolution: action.note, by }), now, `resolved by ${by}`);
+      case 'reopen':
+        return fromTransition(life.reopen(t, { at: now, by, note: action.note }), now, `reopened by ${by}`);
+      case 'contact': {
+        const customer = directory.customer(t.customerId);
+        const device = directory.device(t.customerId, t.deviceId);
+        if (!customer || !device) return { ok: false, error: { code: STAFF_ERR.NOT_FOUND, status: 404, reason: `device ${t.customerId}/${t.deviceId} is no longer known` } };
+        const text = action.text ?? `Hello ${customer.name}, this is your service team about ticket ${t.id}.`;
+        const choice = ops.contactCustomer(customer, t, device.kind, text, now);
+        if (t.state === 'opened') return fromTransition(life.contact(t, { at: now, channel: choice.channel, by }), now, `contacted via ${choice.channel} by ${by}`);
+        return note(t, now, by, `contacted via ${choice.channel} by ${by}`, { kind: 'contacted', channel: choice.channel, reason: choice.reason });
+      }
+      case 'command': {
+        const checked = Command.safeParse({ v: 1, ts: now, seq: 0, commandId: 'staff', ...action.command });
+        if (!checked.success) {
+          const fields = Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'command', i.message]));
+          return { ok: false, error: { code: STAFF_ERR.COMMAND, status: 400, reason: 'the command does not match the contract', fields } };
+        }
+        const { v: _v, ts: _ts, seq: _seq, commandId: _id, ...body } = checked.data;
+        const commandId = outbox.command(t.customerId, t.deviceId, now, body as CommandInput);
+        deps.track(commandId, t.id);
+        if (t.state === 'contacted') {
+          return fromTransition(life.sendAction(t, { at: now, action: body.action, commandId, by }), now, `remote action ${body.action} sent by ${by}`);
+        }
+        return note(t, now, by, `remote action ${body.action} sent by ${by}`, { kind: 'command', action: body.action, commandId });
+      }
+    }
+  }
+
+  return { act };
+}

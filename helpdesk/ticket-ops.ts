@@ -1,0 +1,87 @@
+/**
+ * Operations on tickets shared by the automatic flow (incidents.ts) and staff actions
+ * (staff-actions.ts): save and announce a change, reach the customer on the channel that fits the
+ * moment, and find the product-service chain's offer.
+ */
+import type { Logger } from 'pino';
+import { haversineKm } from './assistant/shopping.js';
+import { chooseChannel, type ChannelChoice } from './contact/choose-channel.js';
+import type { DirectoryCustomer, DirectoryDevice, IndexedDirectory, Workshop } from './directory.js';
+import type { Outbox } from './outbox.js';
+import type * as life from './tickets/lifecycle.js';
+import { SERVICE_FOR } from './tickets/playbook.js';
+import type { TicketStore } from './tickets/store.js';
+
+export interface TicketOpsDeps {
+  store: TicketStore;
+  outbox: Outbox;
+  directory: IndexedDirectory;
+  log: Logger;
+  /** the customer's car whose engine runs right now, if any (from the latest telemetry) */
+  drivingCar(customerId: string): string | undefined;
+  /** told about every ticket change */
+  onTicket?(t: life.Ticket, at: number, note: string): void;
+}
+
+export interface Offer {
+  text: string;
+  offer: Record<string, unknown>;
+}
+
+export function createTicketOps(deps: TicketOpsDeps) {
+  const { store, outbox, directory, log } = deps;
+
+  function announce(t: life.Ticket, at: number, note: string): void {
+    outbox.ticket(t, at, note);
+    deps.onTicket?.(t, at, note);
+  }
+
+  function save(t: life.Ticket, at: number, note: string): life.Ticket {
+    store.save(t);
+    announce(t, at, note);
+    return t;
+  }
+
+  /** Saves the outcome of a transition, or logs the refusal and keeps the ticket as it was. */
+  function apply(r: life.TransitionResult, at: number, note: string, fallback: life.Ticket): life.Ticket {
+    if (!r.ok) {
+      log.error({ code: r.error.code, ticketId: fallback.id, reason: r.error.reason }, 'ticket transition refused');
+      return fallback;
+    }
+    return save(r.ticket, at, note);
+  }
+
+  function nearestWorkshop(customer: DirectoryCustomer, device: DirectoryDevice): (Workshop & { distanceKm: number }) | null {
+    let best: (Workshop & { distanceKm: number }) | null = null;
+    for (const w of directory.workshops) {
+      if (!w.services.includes(device.kind)) continue;
+      const distanceKm = Math.round(haversineKm(customer.home, w.location) * 10) / 10;
+      if (!best || distanceKm < best.distanceKm || (distanceKm === best.distanceKm && w.id < best.id)) best = { ...w, distanceKm };
+    }
+    return best;
+  }
+
+  function offerFor(customer: DirectoryCustomer, device: DirectoryDevice): Offer {
+    const w = nearestWorkshop(customer, device);
+    if (!w) return { text: `a ${SERVICE_FOR[device.kind]} technician will call you to arrange a visit`, offer: { technician: true } };
+    const car = w.replacementCar ? ', with a replacement car while yours is in' : '';
+    return {
+      text: `${w.name} (${w.distanceKm.toFixed(1)} km) can take it${car}`,
+      offer: { workshopId: w.id, workshop: w.name, distanceKm: w.distanceKm, replacementCar: w.replacementCar },
+    };
+  }
+
+  /** Picks the channel for this moment and sends the text; a driver reads it on the car's display. */
+  function contactCustomer(customer: DirectoryCustomer, t: life.Ticket, deviceKind: string, text: string, now: number): ChannelChoice {
+    const car = deps.drivingCar(customer.id);
+    const choice = chooseChannel(customer.preferences, { at: now, driving: car !== undefined, drivingDeviceId: car, severity: t.severity, deviceKind });
+    outbox.contact(customer.id, now, { ticketId: t.id, deviceId: t.deviceId, channel: choice.channel, text });
+    if (choice.channel === 'car-display' && choice.deviceId) {
+      outbox.command(customer.id, choice.deviceId, now, { action: 'display-message', ticketId: t.id, text });
+    }
+    return choice;
+  }
+
+  return { announce, save, apply, offerFor, contactCustomer };
+}
+export type TicketOps = ReturnType<typeof createTicketOps>;
