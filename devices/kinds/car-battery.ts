@@ -22,6 +22,8 @@ export const CarBatteryFault = z.discriminatedUnion('kind', [
     at: EventTime,
     currentA: z.number().min(0).max(100).default(1.5),
     consumer: z.string().min(1).max(40).default('aftermarket-dashcam'),
+    /** the switchable circuit it hangs on: 'switch-off-consumer' with '<circuit>-circuit' cuts it too */
+    circuit: z.string().min(1).max(40).default('accessory'),
   }),
   z.object({
     kind: z.literal('weak-cell'),
@@ -99,6 +101,9 @@ export function ocv(soc: number): number {
 }
 
 const active = (p: CarBatteryParams, t: number) => p.faults.filter((f) => f.at <= t);
+/** a parasitic consumer is off once it, or the circuit it hangs on, was switched off */
+const isOff = (s: CarBatteryState, f: { consumer: string; circuit: string }) =>
+  s.switchedOff.includes(f.consumer) || s.switchedOff.includes(`${f.circuit}-circuit`);
 
 function capacityAh(p: CarBatteryParams, t: number): number {
   let c = p.capacityAh;
@@ -130,7 +135,7 @@ const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
 function drainA(s: CarBatteryState, t: number): number {
   let a = 0;
-  for (const f of active(s.p, t)) if (f.kind === 'parasitic-drain' && !s.switchedOff.includes(f.consumer)) a += f.currentA;
+  for (const f of active(s.p, t)) if (f.kind === 'parasitic-drain' && !isOff(s, f)) a += f.currentA;
   return a;
 }
 
@@ -227,7 +232,7 @@ function command(state: CarBatteryState, cmd: CommandBody, t: number): CommandRe
       s.batterySaver = cmd.on;
       return { state: s, ok: true, events: [] };
     case 'switch-off-consumer': {
-      const has = active(s.p, t).some((f) => f.kind === 'parasitic-drain' && f.consumer === cmd.consumer);
+      const has = active(s.p, t).some((f) => f.kind === 'parasitic-drain' && (f.consumer === cmd.consumer || `${f.circuit}-circuit` === cmd.consumer));
       if (!has) return { state, ok: false, code: 'EVN_ERR_NO_SUCH_CONSUMER', detail: `no consumer '${cmd.consumer}'`, events: [] };
       if (!s.switchedOff.includes(cmd.consumer)) s.switchedOff.push(cmd.consumer);
       return { state: s, ok: true, events: [] };

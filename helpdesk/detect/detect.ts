@@ -4,6 +4,7 @@
  */
 import type { DeviceKind, Telemetry } from '../../contracts/index.js';
 import { batteryDischarge } from './battery-discharge.js';
+import { batteryParasitic } from './battery-parasitic.js';
 import type { Detector, Signal } from './detector.js';
 import { fridgeDoorOpen } from './fridge-door-open.js';
 import { fridgeWarm } from './fridge-warm.js';
@@ -14,16 +15,28 @@ import { washerHeater } from './washer-heater.js';
 type AnyDetector = Detector<any, any>;
 
 export const DETECTORS: Record<DeviceKind, AnyDetector[]> = {
-  'car-battery': [batteryDischarge],
+  'car-battery': [batteryDischarge, batteryParasitic],
   fridge: [fridgeWarm, fridgeDoorOpen],
   washer: [washerHeater, washerDrain],
 };
 
 export function createDetection(detectors: Record<DeviceKind, AnyDetector[]> = DETECTORS) {
   const states = new Map<string, unknown[]>();
+  const lastTs = new Map<string, number>();
+  let skipped = 0;
   return {
-    /** Feeds one telemetry message of one device; returns the signals it raised. */
+    /**
+     * Feeds one telemetry message of one device; returns the signals it raised. A reading that is
+     * not newer than the device's last one (duplicate timestamp, out of order) is skipped and
+     * counted: detector state only ever moves forward in event time.
+     */
     observe(deviceId: string, t: Telemetry): Signal[] {
+      const prev = lastTs.get(deviceId);
+      if (prev !== undefined && t.ts <= prev) {
+        skipped++;
+        return [];
+      }
+      lastTs.set(deviceId, t.ts);
       const list = detectors[t.kind];
       let s = states.get(deviceId);
       if (!s) {
@@ -38,5 +51,7 @@ export function createDetection(detectors: Record<DeviceKind, AnyDetector[]> = D
       }
       return out;
     },
+    /** readings skipped because they were not newer than the device's last one */
+    skipped: (): number => skipped,
   };
 }

@@ -2,6 +2,7 @@
  * Builds a detector from two conditions with hysteresis: it fires once `fireWhen` has held for
  * `fireAfterS` seconds without a break, and clears once `clearWhen` has held for `clearAfterS`.
  * While a condition holds it keeps the mean, min and max of one metric for the evidence.
+ * A gap in the readings longer than `maxGapS` breaks the count: nobody saw the condition hold then.
  */
 import type { DeviceKind, Severity } from '../../contracts/index.js';
 import type { Detector, Evidence, ReadingsOf } from './detector.js';
@@ -17,6 +18,7 @@ export interface Window {
 
 interface State {
   firing: boolean;
+  lastTs: number | null;
   since: number | null;
   first: number;
   sum: number;
@@ -36,21 +38,27 @@ export interface SustainedSpec<K extends DeviceKind> {
   severity: (r: ReadingsOf<K>, w: Window) => Severity;
   fireEvidence: (r: ReadingsOf<K>, w: Window) => Evidence;
   clearEvidence: (r: ReadingsOf<K>, w: Window) => Evidence;
+  /** longest silence (s) that still counts as 'held'; default 60 */
+  maxGapS?: number;
 }
 
-const fresh = (firing: boolean): State => ({ firing, since: null, first: 0, sum: 0, n: 0, min: Infinity, max: -Infinity });
+const fresh = (firing: boolean, lastTs: number | null): State => ({ firing, lastTs, since: null, first: 0, sum: 0, n: 0, min: Infinity, max: -Infinity });
 
 export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detector<K, State> {
+  const maxGapMs = (spec.maxGapS ?? 60) * 1000;
   return {
     kind: spec.kind,
     deviceKind: spec.deviceKind,
-    init: () => fresh(false),
-    update(s, ts, r) {
+    init: () => fresh(false, null),
+    update(prev, ts, r) {
+      const gap = prev.lastTs !== null && ts - prev.lastTs > maxGapMs;
+      const s = gap ? fresh(prev.firing, ts) : prev;
       const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
-      if (!holds) return { state: s.since === null ? s : fresh(s.firing) };
+      if (!holds) return { state: fresh(s.firing, ts) };
       const m = spec.metric(r);
       const next: State = {
         firing: s.firing,
+        lastTs: ts,
         since: s.since ?? ts,
         first: s.since === null ? m : s.first,
         sum: s.sum + m,
@@ -62,10 +70,10 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
       if (ts - next.since! < needS * 1000) return { state: next };
       const w: Window = { since: next.since!, seconds: (ts - next.since!) / 1000, mean: next.sum / next.n, min: next.min, max: next.max, first: next.first };
       if (s.firing) {
-        return { state: fresh(false), signal: { type: 'clear', kind: spec.kind, at: ts, evidence: spec.clearEvidence(r, w) } };
+        return { state: fresh(false, ts), signal: { type: 'clear', kind: spec.kind, at: ts, evidence: spec.clearEvidence(r, w) } };
       }
       return {
-        state: fresh(true),
+        state: fresh(true, ts),
         signal: { type: 'fire', kind: spec.kind, severity: spec.severity(r, w), at: ts, evidence: spec.fireEvidence(r, w) },
       };
     },

@@ -28,6 +28,13 @@ export const PLAYBOOK: Record<string, Play> = {
     offer: 'workshop',
     offerAfterFix: 'the alternator is not delivering its full output: a workshop check is offered',
   },
+  'battery-parasitic': {
+    headline: 'something drains your car battery while the car is parked',
+    remote: { action: 'switch-off-consumer', consumer: 'accessory-circuit' },
+    remoteText: 'the accessory circuit was switched off remotely',
+    offer: 'workshop',
+    offerAfterFix: 'a device on the accessory circuit draws power while parked: a workshop check is offered',
+  },
   'fridge-warm': {
     headline: 'your fridge is not keeping its temperature',
     offer: 'technician',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceKind, Telemetry } from '../../../contracts/index.js';
 import { BATTERY_DISCHARGE, batteryDischarge } from '../../../helpdesk/detect/battery-discharge.js';
+import { batteryParasitic } from '../../../helpdesk/detect/battery-parasitic.js';
 import { DETECTORS, createDetection } from '../../../helpdesk/detect/detect.js';
 import type { Detector, Signal } from '../../../helpdesk/detect/detector.js';
 import { FRIDGE_DOOR, fridgeDoorOpen } from '../../../helpdesk/detect/fridge-door-open.js';
@@ -40,7 +41,7 @@ const kinds = (signals: Signal[]) => signals.map((s) => `${s.type}:${s.kind}`);
 describe('createDetection', () => {
   it('runs the detectors of each device kind in a fixed order', () => {
     expect(DETECTORS).toEqual({
-      'car-battery': [batteryDischarge],
+      'car-battery': [batteryDischarge, batteryParasitic],
       fridge: [fridgeWarm, fridgeDoorOpen],
       washer: [washerHeater, washerDrain],
     });
@@ -148,5 +149,33 @@ describe('createDetection', () => {
       fired.push(...kinds(d.observe('washer-1', washerT(s, { phase: 'drain', powerW: 40, waterLevelL: 11 }))).map((k) => `${k}@${s}`));
     }
     expect(fired).toEqual([`fire:washer-heater@${H}`, `fire:washer-drain@${H + 1 + D}`]);
+  });
+});
+
+describe('createDetection with bad timing', () => {
+  it('skips and counts duplicated and out-of-order timestamps without touching detector state', () => {
+    const d = createDetection();
+    const tel = (s: number, over: Parameters<typeof car>[0] = {}): Telemetry => ({ v: 1, ts: at(s), seq: s + 1, kind: 'car-battery', readings: car(over) });
+    const discharging = { engineRunning: true, currentA: -20 };
+    for (let s = 0; s < 30; s++) d.observe('car', tel(s, discharging));
+    // a stale healthy reading would break the discharge window if it were processed
+    expect(d.observe('car', tel(10, { engineRunning: true, currentA: 5 }))).toEqual([]);
+    expect(d.observe('car', tel(29, { engineRunning: true, currentA: 5 }))).toEqual([]);
+    expect(d.skipped()).toBe(2);
+    const fired = [];
+    for (let s = 30; s <= BATTERY_DISCHARGE.fireAfterS + 1; s++) fired.push(...d.observe('car', tel(s, discharging)));
+    expect(fired.map((x) => x.type)).toEqual(['fire']);
+  });
+
+  it('does not count a condition as held across a gap in the readings', () => {
+    const d = createDetection();
+    const tel = (s: number): Telemetry => ({ v: 1, ts: at(s), seq: s + 1, kind: 'car-battery', readings: car({ engineRunning: true, currentA: -20 }) });
+    const out = [];
+    for (let s = 0; s < 30; s++) out.push(...d.observe('car', tel(s)));
+    // 10 minutes of silence, then 40 s more: only 40 s are known to have held
+    for (let s = 630; s < 670; s++) out.push(...d.observe('car', tel(s)));
+    expect(out).toEqual([]);
+    for (let s = 670; s < 700; s++) out.push(...d.observe('car', tel(s)));
+    expect(out.map((x) => x.type)).toEqual(['fire']);
   });
 });
