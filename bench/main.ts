@@ -2,10 +2,12 @@
  * `npm run bench [-- GROUP ...]`: prints one JSON object on stdout, figures keyed by name.
  * Speed lives here, never in timed test assertions.
  */
+import { benchDetection } from './detection.js';
 import { benchReplay } from './replay.js';
 
-const GROUPS: Record<string, () => Promise<Record<string, number>>> = {
+const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   replay: benchReplay,
+  detection: () => benchDetection(),
 };
 
 async function main(): Promise<void> {
@@ -16,7 +18,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const figures: Record<string, number | string> = { node: process.version };
+  const figures: Record<string, number | string | null> = { node: process.version };
   for (const g of asked.length ? asked : Object.keys(GROUPS)) {
     process.stderr.write(`bench: ${g}...\n`);
     Object.assign(figures, await GROUPS[g]!());

@@ -5,8 +5,10 @@
 import type { DeviceKind, Telemetry } from '../../contracts/index.js';
 import { batteryDischarge } from './battery-discharge.js';
 import { batteryParasitic } from './battery-parasitic.js';
+import { batteryWeak } from './battery-weak.js';
 import type { Detector, Signal } from './detector.js';
 import { fridgeDoorOpen } from './fridge-door-open.js';
+import { fridgeDuty } from './fridge-duty.js';
 import { fridgeWarm } from './fridge-warm.js';
 import { washerDrain } from './washer-drain.js';
 import { washerHeater } from './washer-heater.js';
@@ -15,8 +17,8 @@ import { washerHeater } from './washer-heater.js';
 type AnyDetector = Detector<any, any>;
 
 export const DETECTORS: Record<DeviceKind, AnyDetector[]> = {
-  'car-battery': [batteryDischarge, batteryParasitic],
-  fridge: [fridgeWarm, fridgeDoorOpen],
+  'car-battery': [batteryDischarge, batteryParasitic, batteryWeak],
+  fridge: [fridgeWarm, fridgeDoorOpen, fridgeDuty],
   washer: [washerHeater, washerDrain],
 };
 

@@ -1,5 +1,105 @@
+/**
+ * A general-purpose streaming anomaly detector for any numeric series: one reading in, a score in
+ * [0, 1] out. Meant for device kinds nobody wrote rules for; one parameter set for every series.
+ * Pure: its only state is its own fields; no clock, no I/O; the same readings give the same
+ * scores. No look-ahead; O(1) per reading; bounded memory.
+ *
+ * The score is the largest of a few surprises, as z values, squashed by z / (z + scale):
+ * - context novelty (novelty.ts): new values, transitions and dwell times, each family turned into
+ *   a z value by its own rolling likelihood (likelihood.ts), i.e. relative to how often this series
+ *   produces new ones: the mean of all families over the last ~10 readings (a changed pattern), and
+ *   the value and dwell families of this one reading (a new level, a level held too long);
+ * - a spatial anomaly: a reading beyond the range seen so far by more than a tolerance.
+ * After a reading reaches `fireZ` the detector is quiet for `quiet` readings, so one incident gives
+ * one alert rather than a storm of them.
+ */
+import { RollingLikelihood, type LikelihoodOptions } from './likelihood.js';
+import { ALL, ContextNovelty, DWELL, VALUE, type NoveltyOptions } from './novelty.js';
+
+export interface Channel {
+  /** novelty family: VALUE, SEQUENCE, DWELL or ALL (novelty.ts) */
+  family: number;
+  /** smoothing of the short-term mean: 1 = this reading only, 0.1 = about the last 10 */
+  short: number;
+  /** multiplies the channel's z */
+  weight: number;
+}
+
+export interface GeneralOptions {
+  /** readings used to learn before any score is given */
+  learn: number;
+  /** readings before the range check starts */
+  rangeAfter: number;
+  /** a reading beyond the range by this share of the range is a spatial anomaly */
+  rangeTolerance: number;
+  /** z given to a spatial anomaly */
+  rangeZ: number;
+  /** z at which an alert is raised (starts the quiet period) */
+  fireZ: number;
+  /** readings without a score after an alert */
+  quiet: number;
+  /** score = z / (z + scale) */
+  scale: number;
+  channels: Channel[];
+  novelty: Partial<NoveltyOptions>;
+  likelihood: Partial<LikelihoodOptions>;
+}
+
+export const GENERAL_DEFAULTS: GeneralOptions = {
+  learn: 300,
+  rangeAfter: 50,
+  rangeTolerance: 0.05,
+  rangeZ: 10,
+  fireZ: 3,
+  quiet: 100,
+  scale: 3,
+  channels: [
+    { family: ALL, short: 0.1, weight: 1 },
+    { family: VALUE, short: 1, weight: 1 },
+    { family: DWELL, short: 1, weight: 0.7 },
+  ],
+  novelty: {},
+  likelihood: { minStd: 0.05 },
+};
+
 export class GeneralAnomalyDetector {
-  update(value: number): number {
-    return value > 0 ? 0 : 0;
+  private readonly o: GeneralOptions;
+  private readonly novelty: ContextNovelty;
+  private readonly likelihoods: RollingLikelihood[];
+  private n = 0;
+  private lo = Infinity;
+  private hi = -Infinity;
+  private quietLeft = 0;
+
+  constructor(options: Partial<GeneralOptions> = {}) {
+    this.o = { ...GENERAL_DEFAULTS, ...options };
+    this.novelty = new ContextNovelty(this.o.novelty);
+    this.likelihoods = this.o.channels.map((c) => new RollingLikelihood({ ...this.o.likelihood, short: c.short }));
+  }
+
+  /** Feeds one reading; returns its anomaly score in [0, 1]. Non-finite readings are skipped (0). */
+  update(x: number): number {
+    if (!Number.isFinite(x)) return 0;
+    const o = this.o;
+    this.n++;
+    const tol = (this.hi - this.lo) * o.rangeTolerance;
+    const spatial = this.n > o.rangeAfter && this.hi > this.lo && (x > this.hi + tol || x < this.lo - tol);
+    if (x < this.lo) this.lo = x;
+    if (x > this.hi) this.hi = x;
+    this.novelty.update(x, this.lo, this.hi);
+    let z = 0;
+    for (let c = 0; c < this.likelihoods.length; c++) {
+      const ch = o.channels[c]!;
+      const zc = this.likelihoods[c]!.update(this.novelty.families[ch.family]!) * ch.weight;
+      if (zc > z) z = zc;
+    }
+    if (spatial && z < o.rangeZ) z = o.rangeZ;
+    if (this.n <= o.learn) return 0;
+    if (this.quietLeft > 0) {
+      this.quietLeft--;
+      return 0;
+    }
+    if (z >= o.fireZ) this.quietLeft = o.quiet;
+    return z / (z + o.scale);
   }
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceKind, Telemetry } from '../../../contracts/index.js';
 import { BATTERY_DISCHARGE, batteryDischarge } from '../../../helpdesk/detect/battery-discharge.js';
 import { batteryParasitic } from '../../../helpdesk/detect/battery-parasitic.js';
+import { batteryWeak } from '../../../helpdesk/detect/battery-weak.js';
+import { fridgeDuty } from '../../../helpdesk/detect/fridge-duty.js';
 import { DETECTORS, createDetection } from '../../../helpdesk/detect/detect.js';
 import type { Detector, Signal } from '../../../helpdesk/detect/detector.js';
 import { FRIDGE_DOOR, fridgeDoorOpen } from '../../../helpdesk/detect/fridge-door-open.js';
@@ -41,8 +43,8 @@ const kinds = (signals: Signal[]) => signals.map((s) => `${s.type}:${s.kind}`);
 describe('createDetection', () => {
   it('runs the detectors of each device kind in a fixed order', () => {
     expect(DETECTORS).toEqual({
-      'car-battery': [batteryDischarge, batteryParasitic],
-      fridge: [fridgeWarm, fridgeDoorOpen],
+      'car-battery': [batteryDischarge, batteryParasitic, batteryWeak],
+      fridge: [fridgeWarm, fridgeDoorOpen, fridgeDuty],
       washer: [washerHeater, washerDrain],
     });
   });

@@ -1,0 +1,84 @@
+/**
+ * Fridge: the compressor works harder than this fridge normally does for the same temperature
+ * difference (a worn door seal, a door that does not quite close). The compressor's duty is
+ * tracked as two exponential averages, a fast one (3 h) and the fridge's own baseline (96 h, frozen
+ * while firing), each divided by the temperature difference it works against, so a hot day is not
+ * mistaken for a fault. Learns for 12 h before it may fire. O(1) per reading.
+ */
+import { round, type Detector } from './detector.js';
+
+export const FRIDGE_DUTY = {
+  fastTauS: 3 * 3600,
+  baseTauS: 96 * 3600,
+  warmupS: 12 * 3600,
+  fireRatio: 1.4,
+  minDuty: 0.1,
+  fireAfterS: 30 * 60,
+  clearRatio: 1.2,
+  clearAfterS: 60 * 60,
+  maxGapS: 15 * 60,
+} as const;
+const p = FRIDGE_DUTY;
+
+interface State {
+  start: number | null;
+  /** readings seen: early on the averages are plain means (a bias-corrected EWMA) */
+  n: number;
+  lastTs: number | null;
+  fast: number;
+  base: number;
+  firing: boolean;
+  since: number | null;
+}
+
+const ewma = (prev: number, x: number, dtS: number, tauS: number, n: number): number =>
+  prev + (x - prev) * Math.max(1 / n, 1 - Math.exp(-dtS / tauS));
+
+export const fridgeDuty: Detector<'fridge', State> = {
+  kind: 'fridge-duty',
+  deviceKind: 'fridge',
+  init: () => ({ start: null, n: 0, lastTs: null, fast: 0, base: 0, firing: false, since: null }),
+  update(s, ts, r) {
+    // load index: compressor duty per kelvin it works against
+    const x = (r.compressorOn ? 1 : 0) / Math.max(1, r.ambientTempC - r.setpointC);
+    if (s.lastTs === null || ts - s.lastTs > p.maxGapS * 1000) {
+      const first = s.start === null;
+      return { state: { ...s, start: first ? ts : s.start, n: first ? 1 : s.n, lastTs: ts, fast: first ? x : s.fast, base: first ? x : s.base, since: null } };
+    }
+    const dtS = (ts - s.lastTs) / 1000;
+    const n = s.n + 1;
+    const fast = ewma(s.fast, x, dtS, p.fastTauS, n);
+    const base = s.firing ? s.base : ewma(s.base, x, dtS, p.baseTauS, n);
+    const ratio = base > 0 ? fast / base : 1;
+    const next: State = { ...s, n, lastTs: ts, fast, base };
+    if (ts - s.start! < p.warmupS * 1000) return { state: next };
+    const duty = fast * Math.max(1, r.ambientTempC - r.setpointC);
+    const holds = s.firing ? ratio < p.clearRatio : ratio > p.fireRatio && duty > p.minDuty;
+    if (!holds) return { state: { ...next, since: null } };
+    const since = s.since ?? ts;
+    if (ts - since < (s.firing ? p.clearAfterS : p.fireAfterS) * 1000) return { state: { ...next, since } };
+    const numbers = { dutyPct: round(duty * 100, 1), baselineDutyPct: round(base * Math.max(1, r.ambientTempC - r.setpointC) * 100, 1), ratio: round(ratio, 2) };
+    if (s.firing) {
+      return {
+        state: { ...next, firing: false, since: null },
+        signal: { type: 'clear', kind: 'fridge-duty', at: ts, evidence: { expected: `duty within ${p.clearRatio}x of this fridge's own`, observed: `${numbers.dutyPct} % duty`, ...numbers } },
+      };
+    }
+    return {
+      state: { ...next, firing: true, since: null },
+      signal: {
+        type: 'fire',
+        kind: 'fridge-duty',
+        severity: 'low',
+        at: ts,
+        evidence: {
+          expected: `compressor duty near this fridge's own ${numbers.baselineDutyPct} % at ${round(r.ambientTempC, 1)} °C ambient`,
+          observed: `${numbers.dutyPct} % over the last hours (${numbers.ratio}x), cabinet ${round(r.cabinetTempC, 1)} °C`,
+          since,
+          ...numbers,
+          thresholdRatio: p.fireRatio,
+        },
+      },
+    };
+  },
+};
