@@ -1,5 +1,7 @@
 /** The `evernet` command line. Every failure ends as one line with its code, and exit code 1 or 2. */
+import { helpdeskCommand } from './helpdesk-command.js';
 import { replayCommand } from './replay-command.js';
+import { staffCommand } from './staff-command.js';
 import { USAGE, UsageError } from './usage.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -8,6 +10,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'replay':
         return await replayCommand(rest);
+      case 'helpdesk':
+        return await helpdeskCommand(rest);
+      case 'staff':
+        return await staffCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -8,6 +8,10 @@ import { VirtualClock } from '../scenarios/clock/virtual-clock.js';
 import { progressBar } from './progress.js';
 import { renderSummary } from './summary.js';
 import { UsageError } from './usage.js';
+import { parseHostPort } from './host-port.js';
+import { openStaffStore } from '../helpdesk/staff/index.js';
+import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
+import { startDashboard, type RunningDashboard } from '../helpdesk/web/server.js';
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -21,6 +25,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
       speed: { type: 'string' },
       fast: { type: 'boolean' },
       'log-level': { type: 'string' },
+      dashboard: { type: 'boolean' },
+      http: { type: 'string' },
     },
   });
   const file = positionals[0];
@@ -35,11 +41,26 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const clock = new VirtualClock(scenario.startMs);
   const log = createLogger({ clock, level: values['log-level'] ?? 'warn', pretty: process.stderr.isTTY });
   const bar = progressBar(process.stderr);
-  const result = await replay({
-    scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db,
-    onProgress: (done, total) => bar.update(done, total),
-  });
-  bar.end();
+  const http = parseHostPort(values.http ?? '127.0.0.1:8080', '--http');
+  // staff accounts come from --db, or from the default database when the tickets stay in memory
+  const staff = values.dashboard ? openStaffStore({ path: values.db ?? defaultDbPath() }) : null;
+  let dashboard: Promise<RunningDashboard> | null = null;
+  let result: Awaited<ReturnType<typeof replay>>;
+  try {
+    result = await replay({
+      scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db,
+      onProgress: (done, total) => bar.update(done, total),
+      onHelpdesk: (helpdesk) => {
+        if (!staff) return;
+        dashboard = startDashboard({ helpdesk, staff, log, host: http.host, port: http.port });
+        dashboard.then((d) => process.stderr.write(`evernet: dashboard at ${d.url} while the replay runs\n`), () => undefined);
+      },
+    });
+  } finally {
+    bar.end();
+    if (dashboard) await (await (dashboard as Promise<RunningDashboard>)).stop();
+    staff?.close();
+  }
   if (values['report-json']) writeFileSync(values['report-json'], JSON.stringify(result.report, null, 2) + '\n');
   process.stdout.write(renderSummary(result.report, result.wall) + '\n');
   return 0;

@@ -13,10 +13,10 @@ import { createAgent, type Agent } from '../devices/agent.js';
 import { hashString } from '../devices/kinds/rng.js';
 import { KINDS } from '../devices/kinds/index.js';
 import { createBroker, type RunningBroker } from '../broker/server.js';
-import { createHelpdesk } from '../helpdesk/service.js';
+import { createHelpdesk, type Helpdesk } from '../helpdesk/service.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
-import type { Directory } from '../helpdesk/directory.js';
+import { directoryOf } from './directory.js';
 import { createPacer, within } from './clock/pacer.js';
 import { VirtualClock } from './clock/virtual-clock.js';
 import { faultTruth } from './ground-truth.js';
@@ -39,6 +39,10 @@ export interface ReplayOptions {
   clock?: VirtualClock;
   /** wall ms to wait for messages before giving up with EVN_ERR_REPLAY_STALLED */
   stallTimeoutMs?: number;
+  /** called right after the helpdesk has started, e.g. to serve the dashboard on it (`replay --dashboard`) */
+  onHelpdesk?: (h: Helpdesk) => void;
+  /** awaited after the last window, before everything stops: keeps the helpdesk, devices and broker up (a dashboard still in use) */
+  holdUntil?: Promise<unknown>;
 }
 
 export interface ReplayResult {
@@ -49,21 +53,6 @@ export interface ReplayResult {
 
 export function deviceSeed(seed: number, customerId: string, deviceId: string): number {
   return (seed ^ hashString(`${customerId}/${deviceId}`)) >>> 0;
-}
-
-function directoryOf(l: LoadedScenario): Directory {
-  const s = l.scenario;
-  return {
-    customers: s.customers.map((c) => ({
-      id: c.id,
-      name: c.name,
-      home: c.home,
-      preferences: { ...c.preferences, timeZoneOffsetMinutes: l.utcOffsetMinutes },
-      devices: c.devices.map((d) => ({ id: d.id, kind: d.kind, customerId: c.id, name: d.name })),
-    })),
-    stores: s.stores,
-    workshops: s.workshops,
-  };
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
@@ -85,6 +74,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const brokerUrl = options.brokerUrl ?? broker!.url;
     helpdesk = createHelpdesk({ brokerUrl, directory: directoryOf(loaded), tariff, store, clock, log, clientId: `evernet-helpdesk-${s.name}` });
     await helpdesk.start();
+    options.onHelpdesk?.(helpdesk);
 
     for (const d of loaded.devices) {
       const agent = createAgent({
@@ -168,6 +158,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     });
     const seconds = (performance.now() - wallStart) / 1000;
     void requests;
+    await options.holdUntil?.catch(() => undefined);
     return { report, wall: { seconds, messagesPerSecond: messages.published / seconds } };
   } finally {
     for (const a of agents) await a.stop().catch(() => undefined);
