@@ -24,7 +24,7 @@ import { createPhysicsRig } from '../devices/firmata/physics.js';
 import { SoftwareBoard } from '../devices/firmata/software-board.js';
 import { kindModel } from '../devices/kinds/index.js';
 import type { FirmataTransport } from '../devices/firmata/transport.js';
-import { UsageError } from './usage.js';
+import { UsageError } from './errors.js';
 
 export const BOARD_USAGE = `  evernet board --config FILE [--port PATH] [--broker URL] [--simulate] [--no-discovery]
                [--discovery-prefix PREFIX] [--ready-timeout MS] [--log-level LEVEL]

@@ -16,7 +16,7 @@ import { openStaffStore } from '../helpdesk/staff/index.js';
 import { startDashboard } from '../helpdesk/web/server.js';
 import { BUNDLED_TARIFF, DEFAULT_WORLD } from './paths.js';
 import { parseHostPort } from './host-port.js';
-import { UsageError } from './usage.js';
+import { UsageError } from './errors.js';
 
 export async function helpdeskCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -1,4 +1,4 @@
-import { UsageError } from './usage.js';
+import { UsageError } from './errors.js';
 
 /** 'HOST:PORT' or '[v6]:PORT' or 'PORT' -> { host, port }; the host defaults to 127.0.0.1. */
 export function parseHostPort(text: string, flag: string): { host: string; port: number } {

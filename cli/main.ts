@@ -1,4 +1,5 @@
 /** The `evernet` command line. Every failure ends as one line with its code, and exit code 1 or 2. */
+import { boardCommand } from './board-command.js';
 import { helpdeskCommand } from './helpdesk-command.js';
 import { replayCommand } from './replay-command.js';
 import { staffCommand } from './staff-command.js';
@@ -14,6 +15,8 @@ export async function main(argv: string[]): Promise<number> {
         return await helpdeskCommand(rest);
       case 'staff':
         return await staffCommand(rest);
+      case 'board':
+        return await boardCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -7,7 +7,7 @@ import { replay } from '../scenarios/runner.js';
 import { VirtualClock } from '../scenarios/clock/virtual-clock.js';
 import { progressBar } from './progress.js';
 import { renderSummary } from './summary.js';
-import { UsageError } from './usage.js';
+import { UsageError } from './errors.js';
 import { parseHostPort } from './host-port.js';
 import { openStaffStore } from '../helpdesk/staff/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
@@ -26,6 +26,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       fast: { type: 'boolean' },
       'log-level': { type: 'string' },
       dashboard: { type: 'boolean' },
+      'ha-discovery': { type: 'boolean' },
       http: { type: 'string' },
     },
   });
@@ -48,8 +49,21 @@ export async function replayCommand(argv: string[]): Promise<number> {
   let result: Awaited<ReturnType<typeof replay>>;
   try {
     result = await replay({
-      scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db,
+      scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db, homeAssistant: values['ha-discovery'],
       onProgress: (done, total) => bar.update(done, total),
+      // with a dashboard, the final state stays browsable until Ctrl-C
+      holdUntil: staff
+        ? new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          })
+        : undefined,
+      onReplayed: (r) => {
+        if (!staff) return;
+        bar.end();
+        process.stdout.write(renderSummary(r.report, r.wall) + '\n');
+        process.stderr.write('evernet: replay finished; the dashboard stays up until Ctrl-C\n');
+      },
       onHelpdesk: (helpdesk) => {
         if (!staff) return;
         dashboard = startDashboard({ helpdesk, staff, log, host: http.host, port: http.port });
@@ -62,6 +76,6 @@ export async function replayCommand(argv: string[]): Promise<number> {
     staff?.close();
   }
   if (values['report-json']) writeFileSync(values['report-json'], JSON.stringify(result.report, null, 2) + '\n');
-  process.stdout.write(renderSummary(result.report, result.wall) + '\n');
+  if (!staff) process.stdout.write(renderSummary(result.report, result.wall) + '\n');
   return 0;
 }

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { openStaffStore } from '../helpdesk/staff/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
-import { UsageError } from './usage.js';
+import { UsageError } from './errors.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';

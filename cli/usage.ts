@@ -1,14 +1,14 @@
-export class UsageError extends Error {
-  readonly code = 'EVN_ERR_USAGE';
-}
+export { UsageError } from './errors.js';
+import { BOARD_USAGE } from './board-command.js';
 
 export const USAGE = `evernet: connected devices, a proactive helpdesk, replayed on a virtual clock
 
 Usage:
   evernet replay FILE [--report-json OUT] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]
-                      [--dashboard [--http HOST:PORT]]
+                      [--dashboard [--http HOST:PORT]] [--ha-discovery]
   evernet helpdesk [--broker URL] [--mqtt-port N] [--db FILE] [--http HOST:PORT] [--world FILE]
   evernet staff add NAME [--db FILE] [--password-stdin]
+${BOARD_USAGE.split('\n\n')[0]}
   evernet help
 
   replay   replays a scenario (e.g. scenarios/day-in-2020.yaml) on an embedded MQTT broker,
@@ -16,11 +16,12 @@ Usage:
            --fast (the default) runs as fast as the machine allows; --speed 60 runs 60x real time.
            --db FILE keeps the tickets in SQLite (default: in memory).
            --dashboard serves the support dashboard during the replay (log in with a staff
-           account of --db); pair it with --speed to watch the day unfold.
+           account of --db); pair it with --speed to watch the day unfold. --ha-discovery
+           announces the devices to Home Assistant (retained MQTT discovery configs).
   helpdesk the helpdesk as a live service with the dashboard (default http://127.0.0.1:8080);
            without --broker it runs the embedded broker on 127.0.0.1:1883. --world names the
            customers, devices, stores and workshops (a scenario file; default the day in 2020).
            Tickets and staff accounts live in --db (default under your data directory).
   staff    staff add NAME creates a dashboard account (asks for the password, or reads it from
            standard input).
-`;
+${BOARD_USAGE.split('\n\n').slice(1).join('\n\n')}`;

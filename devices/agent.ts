@@ -108,8 +108,13 @@ export function createAgent(options: AgentOptions) {
     deviceId,
     customerId,
     kind: model.kind,
-    async start(): Promise<void> {
+    /**
+     * Connects (again). `resumeAt` (optional): event time to resume from after a restart, e.g. when a
+     * board comes back after an unplug; the steps in between are skipped instead of replayed.
+     */
+    async start(resumeAt?: number): Promise<void> {
       session++;
+      if (resumeAt !== undefined && resumeAt > lastT) lastT += Math.floor((resumeAt - lastT) / stepMs) * stepMs;
       client = await mqtt.connectAsync(options.brokerUrl, {
         clientId: `evernet-${customerId}-${deviceId}`,
         clean: true,

@@ -92,6 +92,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     },
     shopping: core.shopping,
     online: core.online,
+    /** the helpdesk's current event time (its injected clock), e.g. for SLA countdowns on the dashboard */
+    now: (): number => clock.now(),
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = null;

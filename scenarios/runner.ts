@@ -10,6 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { HELPDESK_FILTERS, serviceTopic, topicMatches } from '../contracts/index.js';
 import { createAgent, type Agent } from '../devices/agent.js';
+import { createDiscovery } from '../devices/discovery/publisher.js';
 import { hashString } from '../devices/kinds/rng.js';
 import { KINDS } from '../devices/kinds/index.js';
 import { createBroker, type RunningBroker } from '../broker/server.js';
@@ -37,12 +38,16 @@ export interface ReplayOptions {
   onProgress?: (done: number, total: number) => void;
   /** the replay's clock (give it to the logger too, so log lines carry event time); default: a new one */
   clock?: VirtualClock;
+  /** announce every device to Home Assistant (MQTT discovery, retained configs) */
+  homeAssistant?: boolean;
   /** wall ms to wait for messages before giving up with EVN_ERR_REPLAY_STALLED */
   stallTimeoutMs?: number;
   /** called right after the helpdesk has started, e.g. to serve the dashboard on it (`replay --dashboard`) */
   onHelpdesk?: (h: Helpdesk) => void;
   /** awaited after the last window, before everything stops: keeps the helpdesk, devices and broker up (a dashboard still in use) */
   holdUntil?: Promise<unknown>;
+  /** called with the result as soon as the replay is done, before holdUntil is awaited */
+  onReplayed?: (result: ReplayResult) => void;
 }
 
 export interface ReplayResult {
@@ -68,6 +73,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const clients: MqttClient[] = [];
   const agents: Agent[] = [];
   let helpdesk: ReturnType<typeof createHelpdesk> | null = null;
+  const stoppers: Array<() => Promise<void>> = [];
   try {
     const tariff = loadTariff(loaded.tariffPath);
     if (!options.brokerUrl) broker = await createBroker({ port: 0, log }).start();
@@ -84,6 +90,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       });
       await agent.start();
       agents.push(agent);
+    }
+    if (options.homeAssistant) {
+      const discovery = createDiscovery({ brokerUrl, log, clientId: `evernet-discovery-${s.name}` });
+      await discovery.start();
+      await Promise.all(loaded.devices.map((d) => discovery.add({ customerId: d.customerId, deviceId: d.id, kind: d.kind, name: d.name, model: 'simulated' })));
+      stoppers.push(() => discovery.stop());
     }
     // the customers' apps and the bad-input drill each have a connection of their own
     const apps = new Map<string, { client: MqttClient; seq: number }>();
@@ -158,11 +170,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     });
     const seconds = (performance.now() - wallStart) / 1000;
     void requests;
+    const result = { report, wall: { seconds, messagesPerSecond: messages.published / seconds } };
+    options.onReplayed?.(result);
     await options.holdUntil?.catch(() => undefined);
-    return { report, wall: { seconds, messagesPerSecond: messages.published / seconds } };
+    return result;
   } finally {
     for (const a of agents) await a.stop().catch(() => undefined);
     for (const c of clients) await c.endAsync().catch(() => undefined);
+    for (const stop of stoppers) await stop().catch(() => undefined);
     if (helpdesk) await helpdesk.stop().catch(() => undefined);
     if (broker) await broker.stop().catch(() => undefined);
     store.close();

@@ -35,6 +35,14 @@ export const PLAYBOOK: Record<string, Play> = {
     offer: 'workshop',
     offerAfterFix: 'a device on the accessory circuit draws power while parked: a workshop check is offered',
   },
+  'battery-weak': {
+    headline: 'your car battery is weakening: the engine may not start on a cold morning',
+    offer: 'workshop',
+  },
+  'fridge-duty': {
+    headline: 'your fridge works harder than it used to (a worn door seal or a door not closing)',
+    offer: 'technician',
+  },
   'fridge-warm': {
     headline: 'your fridge is not keeping its temperature',
     offer: 'technician',

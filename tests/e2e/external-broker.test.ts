@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import mqtt from 'mqtt';
 import { createBroker } from '../../broker/server.js';
 import { parseScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
@@ -17,6 +18,28 @@ describe('a replay on a broker given by URL', () => {
       const { report } = await replay({ scenario, log: pino({ level: 'silent' }), brokerUrl: broker.url });
       expect(broker.stats().published).toBeGreaterThanOrEqual(report.messages.published);
       expect(report.tickets.map((t) => [t.kind, t.channel, t.state])).toEqual([['battery-discharge', 'car-display', 'resolved']]);
+    } finally {
+      await broker.stop();
+    }
+  }, 60_000);
+});
+
+describe('a replay with Home Assistant discovery on', () => {
+  it('leaves a retained discovery config for every device on the broker', async () => {
+    const broker = await createBroker({ port: 0 }).start();
+    try {
+      const text = readFileSync('scenarios/day-in-2020.yaml', 'utf8')
+        .replace(/^start: .*$/m, 'start: "2020-11-02T18:30:00+01:00"')
+        .replace(/^end: .*$/m, 'end: "2020-11-02T18:35:00+01:00"');
+      await replay({ scenario: parseScenario(text, 'scenarios/slice.yaml'), log: pino({ level: 'silent' }), brokerUrl: broker.url, homeAssistant: true });
+      const client = await mqtt.connectAsync(broker.url, { clientId: 'ha-observer' });
+      const topics = new Set<string>();
+      client.on('message', (topic, payload) => payload.length && topics.add(topic.split('/').slice(0, 3).join('/')));
+      await client.subscribeAsync('homeassistant/#', { qos: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      await client.endAsync();
+      const nodes = [...topics].map((t) => t.split('/')[2]).sort();
+      expect(new Set(nodes).size).toBe(3);
     } finally {
       await broker.stop();
     }

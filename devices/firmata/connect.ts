@@ -1,0 +1,14 @@
+/**
+ * Plugs a software board into a fresh in-memory line and returns the host's end as a Firmata
+ * transport, ready for openBoard(). Each call is one "USB cable": unplug() on the board (or closing
+ * the transport) ends it; call again to plug the board back in.
+ */
+import { createDuplexPair } from './duplex-pair.js';
+import type { SoftwareBoard } from './software-board.js';
+import { firmataTransport, type FirmataTransport } from './transport.js';
+
+export function plugIn(board: SoftwareBoard): FirmataTransport {
+  const [host, device] = createDuplexPair();
+  board.attach(device);
+  return firmataTransport(host);
+}

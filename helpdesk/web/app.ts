@@ -1,0 +1,88 @@
+/**
+ * The dashboard as a fastify app, not listening (server.ts listens): the page, and the REST API under
+ * /api/v1 for everything the page does. Every API call but login needs a session; every failure is a
+ * coded JSON error; nothing a client sends can take the helpdesk down.
+ */
+import cookie from '@fastify/cookie';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { HelpdeskEvent } from '../events.js';
+import { authHook } from './auth.js';
+import type { DashboardDeps } from './deps.js';
+import { errorHandler, HttpError, WEB_ERR } from './errors.js';
+import { createLiveHub } from './live.js';
+import { deviceRoutes } from './routes/devices.js';
+import { eventRoutes } from './routes/events.js';
+import { loadRoutes } from './routes/loads.js';
+import { sessionRoutes } from './routes/session.js';
+import { ticketActionRoutes } from './routes/ticket-actions.js';
+import { ticketRoutes } from './routes/tickets.js';
+import { DEFAULT_SLA_MINUTES } from './sla.js';
+import { SECURITY_HEADERS, staticRoutes } from './static.js';
+import { loadView, namesOf, ticketDetail } from './views.js';
+
+export type { DashboardDeps } from './deps.js';
+
+export function buildApp(deps: DashboardDeps): FastifyInstance {
+  const { helpdesk } = deps;
+  const onError = errorHandler(deps.log);
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'dashboard' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    // a hijacked event stream is never idle: end the streams (preClose), then close the rest
+    forceCloseConnections: true,
+    routerOptions: { maxParamLength: 200 },
+    // errors fastify meets before routing (a too long path parameter, a bad URL) get coded bodies too
+    frameworkErrors: (err, req, reply) => onError(err, req, reply),
+  });
+
+  const render = (e: HelpdeskEvent): unknown => {
+    switch (e.type) {
+      case 'ticket':
+        return { at: e.at, note: e.note, ticket: ticketDetail(e.ticket, helpdesk.now(), namesOf(helpdesk.devices()), deps.sla ?? DEFAULT_SLA_MINUTES) };
+      case 'availability':
+        return { at: e.at, customerId: e.customerId, deviceId: e.deviceId, online: e.online };
+      case 'load':
+        return { at: e.at, load: loadView(e.load, namesOf(helpdesk.devices())) };
+      case 'telemetry':
+        return null;
+    }
+  };
+  const hub = createLiveHub({ helpdesk, render });
+  const streams = new Set<() => void>();
+  // the app listens to the helpdesk from ready() (listen and inject call it) until close()
+  app.addHook('onReady', async () => hub.start());
+  app.addHook('preClose', async () => {
+    for (const close of [...streams]) close();
+  });
+  app.addHook('onClose', async () => hub.stop());
+
+  // JSON only: a text/plain body is a 415, not a string that fails validation
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(onError);
+  app.setNotFoundHandler((req, reply) => {
+    const e = new HttpError(404, WEB_ERR.NOT_FOUND, `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`);
+    void reply.code(404).send(e.body());
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    void reply.headers(SECURITY_HEADERS);
+    return payload;
+  });
+
+  void app.register(cookie);
+  void app.register(staticRoutes);
+  void app.register(
+    async (api) => {
+      api.decorateRequest('staff', null);
+      api.addHook('onRequest', authHook(deps.staff));
+      await sessionRoutes(api, deps);
+      await ticketRoutes(api, deps);
+      await ticketActionRoutes(api, deps);
+      await deviceRoutes(api, deps);
+      await loadRoutes(api, deps);
+      await eventRoutes(api, { ...deps, hub, streams });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,22 @@
+/** What the dashboard needs: the helpdesk's read side, its live events and act(); the staff store; optionally the tariff. */
+import type { Logger } from 'pino';
+import type { Helpdesk } from '../service.js';
+import type { Tariff } from '../schedule/tariff.js';
+import type { StaffStore } from '../staff/store.js';
+import type { SlaPolicy } from './sla.js';
+
+export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'devices' | 'history' | 'loads' | 'on' | 'act' | 'now'>;
+
+export interface DashboardDeps {
+  helpdesk: DashboardHelpdesk;
+  staff: StaffStore;
+  log: Logger;
+  /** for the loads view (price per hour of a plan's window); without it the page shows the figures only */
+  tariff?: Tariff;
+  /** contact targets in minutes per severity; default 5 / 15 / 60 / 240 */
+  sla?: SlaPolicy;
+  /** mark the session cookie Secure (behind TLS); default false: the dashboard binds 127.0.0.1 */
+  secureCookie?: boolean;
+  /** largest accepted request body in bytes; default 64 KiB */
+  bodyLimit?: number;
+}

@@ -1,0 +1,90 @@
+// Deferrable loads: each washer plan on the tariff curve of its window. Bars are the price of each
+// hour; the planned run is highlighted; the figures compare the plan's cost with the optimum and with
+// starting at once.
+import { api } from './api.js';
+import { duration, eur, fill, h, time, timeEl } from './dom.js';
+import { on, setNow } from './state.js';
+
+const NS = 'http://www.w3.org/2000/svg';
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) el.setAttribute(k, String(v));
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+const HOUR = 3_600_000;
+
+/** The tariff bars of the plan window, with the run and the deadline. */
+function tariffChart(load, hours) {
+  const W = 860, H = 250, L = 46, R = 10, T = 26, B = 30;
+  const n = hours.length;
+  const bw = (W - L - R) / n;
+  const prices = hours.map((x) => x.eurPerMwh);
+  const max = Math.max(1, ...prices);
+  const min = Math.min(0, ...prices);
+  const y = (v) => T + ((max - v) / (max - min)) * (H - T - B);
+  const x = (t) => L + ((t - hours[0].start) / HOUR) * bw;
+  const start = load.actualStart ?? load.plannedStart;
+  const end = load.runEnd;
+  const inRun = (hr) => start !== null && end !== null && hr.start < end && hr.start + HOUR > start;
+  const svg = s('svg', { class: 'tariff', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `t-${load.offerId}` },
+    s('title', { id: `t-${load.offerId}` }, `Price per hour from ${time(hours[0].start)} to ${time(hours[n - 1].start + HOUR)}; the planned run from ${time(start)} is highlighted`),
+    s('line', { class: 'axis', x1: L, x2: W - R, y1: y(0), y2: y(0) }),
+    s('text', { x: L - 6, y: y(max) + 4, 'text-anchor': 'end' }, max.toFixed(0)),
+    s('text', { x: L - 6, y: y(0) + 4, 'text-anchor': 'end' }, '0'),
+    s('text', { x: 2, y: 11, 'text-anchor': 'start' }, 'price €/MWh'),
+    hours.map((hr, i) => {
+      const v = hr.eurPerMwh;
+      return s('rect', { class: inRun(hr) ? 'bar-run' : 'bar-price', x: L + i * bw + 1, width: Math.max(1, bw - 2), y: Math.min(y(v), y(0)), height: Math.max(1, Math.abs(y(v) - y(0))) },
+        s('title', {}, `${time(hr.start)}–${time(hr.start + HOUR)}: ${v.toFixed(2)} €/MWh (${(v / 10).toFixed(2)} ct/kWh), grid ${Math.round(hr.gridLoadMw)} MW`));
+    }),
+    hours.map((hr, i) => (i % Math.ceil(n / 12) === 0 ? s('text', { x: L + i * bw + bw / 2, y: H - 10, 'text-anchor': 'middle' }, time(hr.start).slice(0, 5)) : null)),
+    start !== null && end !== null ? s('rect', { class: 'run-span', x: x(start), y: T, width: Math.max(2, x(end) - x(start)), height: H - T - B }, s('title', {}, `run ${time(start)}–${time(end)}`)) : null,
+    s('line', { class: 'deadline', x1: x(load.deadline), x2: x(load.deadline), y1: T, y2: H - B }),
+    s('text', { x: x(load.deadline) - 4, y: T + 10, 'text-anchor': 'end' }, 'deadline'));
+  return svg;
+}
+
+function figure(name, value, id) {
+  return h('div', { dataset: id ? { figure: id } : {} }, h('span', { class: 'muted' }, name), h('b', {}, value));
+}
+
+function card(load, tariff) {
+  const saving = load.savingEur;
+  const pct = saving !== null && load.startNowCostEur ? ` (${Math.round((saving / load.startNowCostEur) * 100)} %)` : '';
+  return h('section', { class: 'panel load', dataset: { offer: load.offerId } },
+    h('h2', {}, `${load.device ?? load.deviceId}: ${load.programme}`, h('span', { class: 'muted' }, ` · ${load.customer ?? load.customerId}`)),
+    h('p', { class: 'meta muted' }, 'Requested ', timeEl(load.requestedAt, true), ', done by ', timeEl(load.deadline, true), ` · runs ${duration(load.durationS * 1000)}`,
+      load.energyKwh !== null ? ` · ${load.energyKwh.toFixed(2)} kWh` : ''),
+    load.planError ? h('p', { class: 'form-error' }, `No plan (${load.planError}): the appliance starts by itself.`) : null,
+    h('div', { class: 'figures' },
+      figure('Planned start', load.plannedStart !== null ? time(load.plannedStart) : '—', 'planned'),
+      figure('Cost as planned (optimum)', eur(load.optimalCostEur), 'optimum'),
+      figure('Cost if started at once', eur(load.startNowCostEur), 'start-now'),
+      figure('Saving', saving !== null ? `${eur(saving)}${pct}` : '—', 'saving'),
+      figure('Actual start', load.actualStart !== null ? time(load.actualStart) : 'not yet', 'actual'),
+      figure('Actual cost', eur(load.costEur), 'cost')),
+    tariff && tariff.hours.length ? tariffChart(load, tariff.hours) : h('p', { class: 'muted' }, 'No tariff for this window.'),
+    tariff ? h('p', { class: 'legend-note' }, `Bars: day-ahead price per hour (${tariff.source}); dark bars and the dashed box: the run; red line: the deadline.`) : null);
+}
+
+export function render(main) {
+  const list = h('div', { id: 'loads' });
+  main.append(h('div', { class: 'bar' }, h('h1', {}, 'Loads')), list);
+  async function load() {
+    const r = await api('GET', '/loads');
+    if (!r.ok || !list.isConnected) return;
+    setNow(r.data.now);
+    if (!r.data.loads.length) {
+      fill(list, h('div', { class: 'panel empty' }, h('h2', {}, 'No planned loads yet'),
+        h('p', {}, 'When a washing machine announces a flexible run ("done by 07:00"), the helpdesk plans it into the cheapest hours of the tariff and it shows here.')));
+      return;
+    }
+    const details = await Promise.all(r.data.loads.map((l) => api('GET', `/loads/${encodeURIComponent(l.customerId)}/${encodeURIComponent(l.offerId)}`)));
+    fill(list, ...details.map((d, i) => card(d.ok ? d.data.load : r.data.loads[i], d.ok ? d.data.tariff : null)));
+  }
+  const offs = [on('load', load), on('resync', load)];
+  load();
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,126 @@
+// One ticket: header with state and SLA, the evidence that opened it, the device's telemetry around
+// the anomaly (detection marked), the actions, and the timeline. Updates live.
+import { createActions } from './actions.js';
+import { api } from './api.js';
+import { telemetryChart } from './chart.js';
+import { badge, duration, fill, h, label, readingLabel, slaBadge, time, timeEl } from './dom.js';
+import { on, setNow, state, upsert } from './state.js';
+
+function describe(e) {
+  const d = e.detail ?? {};
+  switch (e.step) {
+    case 'opened': return d.reopened ? ['Reopened', d.note] : ['Opened', `${label(d.kind)}, ${d.severity}${d.proactive ? ', noticed proactively' : ''}`];
+    case 'contacted': return ['Contacted the customer', `via ${d.channel}`];
+    case 'action-sent': return ['Remote action sent', `${d.action} (${d.commandId})`];
+    case 'action-confirmed': return ['Device confirmed the action', d.commandId];
+    case 'action-failed': return ['Device refused the action', [d.code, d.detail].filter(Boolean).join(': ')];
+    case 'resolved': return ['Resolved', d.resolution];
+    case 'escalated': return ['Escalated', [d.reason, d.offer?.workshop ? `offer: ${d.offer.workshop}` : d.offer?.technician ? 'offer: technician visit' : ''].filter(Boolean).join('; ')];
+    default:
+      if (d.kind === 'acknowledged') return ['Acknowledged', ''];
+      if (d.kind === 'assigned') return [`Assigned to ${d.to}`, ''];
+      if (d.kind === 'contacted') return ['Contacted the customer', `via ${d.channel}`];
+      if (d.kind === 'command') return ['Remote action sent', `${d.action} (${d.commandId})`];
+      return ['Note', d.text];
+  }
+}
+
+function value(v) {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+export function render(main, id) {
+  const head = h('div', { class: 'head' });
+  const evidence = h('section', { class: 'panel', 'aria-labelledby': 'ev-title' }, h('h2', { id: 'ev-title' }, 'Evidence'));
+  const chartBox = h('div', { class: 'chart', id: 'ticket-chart', role: 'img', 'aria-label': 'Device telemetry around the anomaly' });
+  const chartNote = h('p', { class: 'legend-note' });
+  const chartPanel = h('section', { class: 'panel', 'aria-labelledby': 'ch-title' }, h('h2', { id: 'ch-title' }, 'Telemetry around the anomaly'), chartBox, chartNote);
+  const timeline = h('ol', { class: 'timeline', id: 'timeline' });
+  const side = h('div');
+  const root = h('article', { class: 'ticket', dataset: { id } }, head, h('div', { class: 'detail' }, h('div', {}, evidence, chartPanel), side));
+  main.append(h('p', {}, h('a', { href: '#/queue' }, '← Queue')), root);
+
+  let ticket = null;
+  let actions = null;
+  let chart = null;
+  let chartTimer = null;
+
+  function drawHead(t) {
+    fill(head, 
+      h('h1', {}, label(t.kind)), badge(t.severity, `sev-${t.severity}`), h('span', { id: 'ticket-state', class: `badge st-${t.state}` }, label(t.state)),
+      t.proactive ? badge('proactive', 'proactive') : null, h('span', { id: 'ticket-sla' }, slaBadge(t.sla, state.now ?? t.updatedAt)),
+      h('p', { class: 'meta' }, h('a', { href: `#/devices/${t.customerId}/${t.deviceId}` }, t.device), ` · ${t.customer} · opened `, timeEl(t.openedAt, true),
+        t.timeToContactMs !== null ? ` · contacted after ${duration(t.timeToContactMs)}` : ' · not contacted yet',
+        t.assignee ? ` · assigned to ${t.assignee}` : '', ' · ', h('span', { class: 'mono' }, t.id)));
+  }
+
+  function drawEvidence(t) {
+    const ev = t.evidence ?? {};
+    const keys = [...['expected', 'observed'].filter((k) => k in ev), ...Object.keys(ev).filter((k) => !['expected', 'observed', 'since'].includes(k)).sort()];
+    fill(evidence, h('h2', { id: 'ev-title' }, 'Evidence'),
+      h('dl', { class: 'kv', id: 'evidence' }, keys.map((k) => [h('dt', {}, readingLabel(k)), h('dd', {}, value(ev[k]))]),
+        typeof ev.since === 'number' ? [h('dt', {}, 'Anomaly since'), h('dd', {}, timeEl(ev.since, true))] : null),
+      t.resolution ? h('p', {}, h('strong', {}, 'Resolution: '), t.resolution) : null);
+  }
+
+  function drawTimeline(t) {
+    fill(timeline, ...t.timeline.map((e) => {
+      const [what, detail] = describe(e);
+      return h('li', { class: `step-${e.step}`, dataset: { step: e.step, by: e.by } },
+        h('div', { class: 'what' }, what), detail ? h('div', {}, detail) : null,
+        h('div', { class: 'when' }, timeEl(e.at), ` · by ${e.by}`));
+    }));
+  }
+
+  function show(t) {
+    ticket = t;
+    upsert(t);
+    document.title = `${label(t.kind)} · ${t.device} · evernet`;
+    drawHead(t);
+    drawEvidence(t);
+    drawTimeline(t);
+    if (!actions) {
+      actions = createActions(t.id, t.deviceKind, (next) => { show(next); reloadChart(); });
+      side.append(actions.el, h('section', { class: 'panel', 'aria-labelledby': 'tl-title' }, h('h2', { id: 'tl-title' }, 'Timeline'), timeline));
+    }
+    actions.update(t);
+  }
+
+  async function loadChart() {
+    const r = await api('GET', `/tickets/${encodeURIComponent(id)}/telemetry`);
+    if (!r.ok || !root.isConnected) return;
+    const d = r.data;
+    const marks = { since: d.since, detectedAt: d.detectedAt, resolvedAt: d.resolvedAt };
+    chartNote.textContent = `Shaded: the anomaly from ${time(d.since)}; red line: detected at ${time(d.detectedAt)}${d.resolvedAt ? `; green line: resolved at ${time(d.resolvedAt)}` : ''}. ${d.points.length} readings, ${time(d.from)}–${time(d.to)}.`;
+    if (chart) { chart.setData(d.points); chart.setMarks(marks); return; }
+    chart = telemetryChart(chartBox, d.deviceKind, d.points, marks);
+  }
+  const reloadChart = () => { clearTimeout(chartTimer); chartTimer = setTimeout(loadChart, 800); };
+
+  async function load() {
+    const r = await api('GET', `/tickets/${encodeURIComponent(id)}`);
+    if (!root.isConnected) return;
+    if (!r.ok) {
+      fill(root, h('div', { class: 'panel empty' }, h('h2', {}, r.status === 404 ? 'No such ticket' : 'The ticket could not be loaded'), h('p', {}, r.error.message), h('p', {}, h('a', { href: '#/queue' }, 'Back to the queue'))));
+      return;
+    }
+    setNow(r.data.now);
+    show(r.data.ticket);
+    loadChart();
+  }
+
+  const offs = [
+    on('ticket', ({ ticket: t }) => {
+      if (t.id !== id || (ticket && t.version < ticket.version)) return;
+      const changed = !ticket || t.version !== ticket.version;
+      show(t);
+      if (changed) reloadChart();
+    }),
+    on('now', () => { const el = document.getElementById('ticket-sla'); if (ticket && el) fill(el, slaBadge(ticket.sla, state.now)); }),
+    on('resync', load),
+  ];
+  load();
+  return () => { offs.forEach((off) => off()); clearTimeout(chartTimer); chart?.destroy(); document.title = 'evernet helpdesk'; };
+}

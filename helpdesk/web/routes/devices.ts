@@ -1,0 +1,63 @@
+/** Devices: GET /devices, GET /devices/:customerId/:deviceId, GET /devices/:customerId/:deviceId/telemetry. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { DashboardDeps } from '../deps.js';
+import { HttpError, parse, WEB_ERR } from '../errors.js';
+import { DEFAULT_SLA_MINUTES } from '../sla.js';
+import { namesOf, ticketSummary } from '../views.js';
+import { downsample } from './telemetry.js';
+
+const Params = z.object({ customerId: z.string().max(64), deviceId: z.string().max(64) });
+const EventTime = z.coerce.number({ error: 'an event time in ms' }).int('an event time in ms').min(0).max(Date.UTC(2100, 0, 1));
+const TelemetryQuery = z
+  .object({
+    from: EventTime.optional(),
+    to: EventTime.optional(),
+    /** without from: the window ending at `to` (default: the last reading) */
+    minutes: z.coerce.number({ error: 'a number of minutes' }).int('whole minutes').min(1, 'at least 1').max(240, 'at most 240').default(15),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+
+export async function deviceRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
+  const { helpdesk } = deps;
+
+  const find = (params: unknown) => {
+    const p = parse(Params, params, 'params');
+    const all = helpdesk.devices();
+    const d = all.find((x) => x.customerId === p.customerId && x.deviceId === p.deviceId);
+    if (!d) throw new HttpError(404, WEB_ERR.DEVICE_NOT_FOUND, `no device '${p.customerId}/${p.deviceId}'`);
+    return { d, all };
+  };
+
+  app.get('/devices', async () => {
+    const open = new Map<string, number>();
+    for (const t of helpdesk.tickets()) {
+      if (t.state === 'resolved') continue;
+      const k = `${t.customerId}/${t.deviceId}`;
+      open.set(k, (open.get(k) ?? 0) + 1);
+    }
+    const devices = helpdesk.devices().map((d) => ({ ...d, openTickets: open.get(`${d.customerId}/${d.deviceId}`) ?? 0 }));
+    return { now: helpdesk.now(), devices };
+  });
+
+  app.get('/devices/:customerId/:deviceId', async (req) => {
+    const { d, all } = find(req.params);
+    const now = helpdesk.now();
+    const names = namesOf(all);
+    const tickets = helpdesk
+      .tickets({ deviceId: d.deviceId })
+      .filter((t) => t.customerId === d.customerId)
+      .map((t) => ticketSummary(t, now, names, deps.sla ?? DEFAULT_SLA_MINUTES))
+      .reverse();
+    return { now, device: d, tickets };
+  });
+
+  app.get('/devices/:customerId/:deviceId/telemetry', async (req) => {
+    const { d } = find(req.params);
+    const q = parse(TelemetryQuery, req.query, 'query');
+    const to = q.to ?? d.lastTs ?? helpdesk.now();
+    const from = q.from ?? to - q.minutes * 60_000;
+    const points = downsample(helpdesk.history(d.customerId, d.deviceId, from, to), 1500);
+    return { customerId: d.customerId, deviceId: d.deviceId, deviceKind: d.kind, from, to, points };
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * GET /events: the live stream (text/event-stream). Events: `hello` {epoch, now, lastId} first, then
+ * `ticket`, `availability`, `load` (with ids, replayed after Last-Event-ID), `clock` {now} as event
+ * time moves (at most every 10 s of event time), `telemetry` of the device named by ?device=c/d,
+ * and `reset` when a reconnecting client's Last-Event-ID cannot be caught up (refetch everything).
+ * A client that does not read (more than 1 MiB queued) is disconnected rather than buffered.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { DashboardDeps } from '../deps.js';
+import { parse } from '../errors.js';
+import { formatSse, type LiveHub } from '../live.js';
+
+const Query = z.object({
+  device: z.string().regex(/^[a-z0-9-]{1,64}\/[a-z0-9-]{1,64}$/, 'customerId/deviceId').optional(),
+  /** for clients that cannot set the Last-Event-ID header */
+  lastEventId: z.string().max(40).optional(),
+});
+const CLOCK_EVERY_MS = 10_000;
+const HEARTBEAT_MS = 20_000;
+const MAX_QUEUED = 1 << 20;
+
+export async function eventRoutes(app: FastifyInstance, deps: DashboardDeps & { hub: LiveHub; streams: Set<() => void> }): Promise<void> {
+  const { hub, helpdesk } = deps;
+
+  app.get('/events', (req, reply) => {
+    const q = parse(Query, req.query, 'query');
+    const header = req.headers['last-event-id'];
+    const lastEventId = (typeof header === 'string' ? header : undefined) ?? q.lastEventId;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    let open = true;
+    let lastClock = -Infinity;
+    let unsubscribe = (): void => undefined;
+    let heartbeat: NodeJS.Timeout | undefined;
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      unsubscribe();
+      clearInterval(heartbeat);
+      deps.streams.delete(close);
+      res.end();
+    };
+    const send = (text: string): void => {
+      if (!open) return;
+      if (res.writableLength > MAX_QUEUED) return close();
+      res.write(text);
+    };
+
+    send('retry: 2000\n\n');
+    if (lastEventId) {
+      const missed = hub.since(lastEventId);
+      if (missed) for (const m of missed) send(formatSse(m));
+      else send(formatSse({ event: 'reset', data: { reason: 'cannot catch up from this event id; refetch' } }));
+    }
+    send(formatSse({ event: 'hello', data: { epoch: hub.epoch, now: helpdesk.now(), lastId: hub.lastId() } }));
+
+    unsubscribe = hub.subscribe((m, e) => {
+      if (e.type !== 'telemetry') return send(formatSse(m));
+      if (q.device === `${e.customerId}/${e.deviceId}`) send(formatSse(m));
+      if (e.at - lastClock >= CLOCK_EVERY_MS) {
+        lastClock = e.at;
+        send(formatSse({ event: 'clock', data: { now: e.at } }));
+      }
+    });
+    // a comment line now and then keeps proxies from closing an idle stream (wall time: an I/O edge)
+    heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
+    heartbeat.unref();
+    deps.streams.add(close);
+    req.raw.on('close', close);
+    res.on('error', close);
+  });
+}

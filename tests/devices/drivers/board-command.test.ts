@@ -1,0 +1,113 @@
+/**
+ * `evernet board`: a run on the software board against a real broker (telemetry, Home Assistant
+ * discovery, a clean stop), and the coded one-line errors for a bad board file and bad ports.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { createBroker, type RunningBroker } from '../../../broker/server.js';
+import { boardCommand } from '../../../cli/board-command.js';
+import { decode } from '../../../contracts/index.js';
+import { portOpenError } from '../../../devices/drivers/errors.js';
+import { listBoardPorts } from '../../../devices/drivers/serial.js';
+import { until } from '../firmata/until.js';
+
+const log = pino({ level: 'silent' });
+const dir = mkdtempSync(join(tmpdir(), 'evernet-board-'));
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _e, cb) {
+      text += chunk.toString();
+      cb();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+describe('evernet board', () => {
+  let broker: RunningBroker;
+  let observer: MqttClient;
+  const seen: Array<{ topic: string; payload: string }> = [];
+
+  beforeEach(async () => {
+    broker = await createBroker({ port: 0 }).start();
+    observer = await mqtt.connectAsync(broker.url, { clientId: 'observer' });
+    observer.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+    await observer.subscribeAsync(['evernet/v1/#', 'homeassistant/#'], { qos: 1 });
+    seen.length = 0;
+  });
+  afterEach(async () => {
+    await observer.endAsync();
+    await broker.stop();
+  });
+
+  it('runs a board file on the software board: telemetry, discovery, and offline on stop', async () => {
+    const file = join(dir, 'fridge.yaml');
+    writeFileSync(file, readFileSync('boards/fridge.yaml', 'utf8').replace('everyS: 5', 'everyS: 0.2'));
+    const stop = new AbortController();
+    const err = capture();
+    const run = boardCommand(['--config', file, '--simulate', '--broker', broker.url], { signal: stop.signal, stderr: err.stream, log });
+    await until(() => seen.filter((m) => m.topic.endsWith('board-fridge/telemetry')).length >= 2, 8000, 'telemetry');
+    await until(() => seen.some((m) => m.topic.startsWith('homeassistant/sensor/evernet_maria_board_fridge/')), 3000, 'discovery');
+    for (const m of seen.filter((x) => x.topic.endsWith('/telemetry'))) expect(decode(m.topic, m.payload).ok).toBe(true);
+    const configs = seen.filter((m) => m.topic.startsWith('homeassistant/')).map((m) => m.topic);
+    expect(configs).toContain('homeassistant/binary_sensor/evernet_maria_board_fridge/door/config');
+    // the board measures no room temperature: Home Assistant does not get a constant sensor for it
+    expect(configs.some((t) => t.endsWith('/ambient_temperature/config'))).toBe(false);
+    expect(err.text()).toMatch(/fridge 'board-fridge' on software board is online/);
+    stop.abort();
+    expect(await run).toBe(0);
+    await until(() => seen.some((m) => m.topic.endsWith('board-fridge/availability') && m.payload.includes('"disconnected"')), 3000, 'offline');
+  });
+
+  it('removes the device from Home Assistant with empty retained configs', async () => {
+    const err = capture();
+    expect(await boardCommand(['--config', 'boards/washer.yaml', '--broker', broker.url, '--remove-discovery'], { stderr: err.stream, log })).toBe(0);
+    await until(() => seen.filter((m) => m.topic.startsWith('homeassistant/')).length === 8, 3000, 'eight removals');
+    expect(seen.filter((m) => m.topic.startsWith('homeassistant/')).every((m) => m.payload === '')).toBe(true);
+    expect(err.text()).toMatch(/removed washer 'board-washer' from Home Assistant/);
+  });
+
+  it('rejects a bad board file with one coded message naming the place', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'kind: fridge\ncustomerId: maria\ndeviceId: f\nreadings:\n  cabinetTempC: { sensor: tmp36, pin: A9 }\n  doorOpen: { sensor: reed-switch, pin: 4 }\n');
+    const err = capture();
+    expect(await boardCommand(['--config', file, '--simulate', '--broker', broker.url], { stderr: err.stream, log })).toBe(1);
+    expect(err.text()).toMatch(new RegExp(`EVN_ERR_BOARD_FILE: .*\\n${file.replace(/[.]/g, '\\.')}:5:\\d+ readings\\.cabinetTempC\\.pin: unknown pin 'A9': expected an analog input: A0–A5`));
+  });
+
+  it('says so when the port does not exist', async () => {
+    const err = capture();
+    expect(await boardCommand(['--config', 'boards/washer.yaml', '--port', '/dev/ttyACM97', '--broker', broker.url], { stderr: err.stream, log })).toBe(1);
+    expect(err.text()).toMatch(/^evernet: EVN_ERR_PORT_NOT_FOUND: no serial port \/dev\/ttyACM97/);
+  });
+
+  it('says no board was found when none is attached and no --port is given', async (ctx) => {
+    if ((await listBoardPorts()).length > 0) ctx.skip(); // a developer's machine with a board plugged in
+    const err = capture();
+    expect(await boardCommand(['--config', 'boards/washer.yaml', '--broker', broker.url], { stderr: err.stream, log })).toBe(1);
+    expect(err.text()).toMatch(/^evernet: EVN_ERR_NO_BOARD: no board found: plug the Arduino in over USB.*--port/);
+  });
+
+  it('says what is wrong with the arguments', async () => {
+    await expect(boardCommand([], { log })).rejects.toThrow(/board needs a board file/);
+    await expect(boardCommand(['--config', 'x.yaml', '--broker', 'localhost'], { log })).rejects.toThrow(/--broker must be a URL/);
+  });
+});
+
+describe('serial port errors', () => {
+  it('maps permission, missing and busy ports to codes with the fix', () => {
+    expect(portOpenError('/dev/ttyACM0', new Error('Error: Permission denied, cannot open /dev/ttyACM0')).message).toMatch(
+      /^EVN_ERR_PORT_PERMISSION: permission denied on \/dev\/ttyACM0.*usermod -a -G dialout/,
+    );
+    expect(portOpenError('/dev/ttyACM0', Object.assign(new Error('EACCES'), { code: 'EACCES' })).code).toBe('EVN_ERR_PORT_PERMISSION');
+    expect(portOpenError('/dev/ttyUSB3', new Error('Error: No such file or directory, cannot open /dev/ttyUSB3')).code).toBe('EVN_ERR_PORT_NOT_FOUND');
+    expect(portOpenError('/dev/ttyACM0', new Error('Error Resource temporarily unavailable Cannot lock port')).code).toBe('EVN_ERR_PORT_BUSY');
+  });
+});

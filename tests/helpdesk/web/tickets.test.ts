@@ -1,0 +1,190 @@
+/** The ticket queue, one ticket, its telemetry, and what staff do to it, against a real helpdesk. */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../helpdesk/web/app.js';
+import { login, startFixture, type Fixture } from './fixture.js';
+
+let f: Fixture;
+let app: FastifyInstance;
+let s: { cookie: string; csrf: string };
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  f = await startFixture();
+  app = buildApp({ helpdesk: f.helpdesk, staff: f.staff, tariff: f.tariff, log: f.log });
+  s = await login(app);
+  for (const t of f.helpdesk.tickets()) ids[t.kind] = t.id;
+});
+afterAll(async () => {
+  await app?.close();
+  await f?.close();
+});
+
+const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie: s.cookie } });
+const post = (url: string, payload?: unknown) =>
+  app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+describe('GET /tickets', () => {
+  it('lists every ticket with device, customer, time to contact and SLA, newest first', async () => {
+    const res = await get('/api/v1/tickets');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.sla).toEqual({ critical: 5, high: 15, medium: 60, low: 240 });
+    expect(body.now).toBe(f.scenario.endMs);
+    expect(body.tickets.map((t: { kind: string; state: string }) => [t.kind, t.state])).toEqual([
+      ['fridge-warm', 'escalated'],
+      ['battery-discharge', 'resolved'],
+      ['fridge-door-open', 'contacted'],
+    ]);
+    const battery = body.tickets[1];
+    expect(battery).toMatchObject({ customer: 'Maria', device: "Maria's car (12 V battery)", deviceKind: 'car-battery', severity: 'high', proactive: true, channel: 'car-display' });
+    expect(battery.timeToContactMs).toBe(battery.contactedAt - battery.openedAt);
+    expect(battery.sla).toMatchObject({ targetMinutes: 15, status: 'met', dueAt: battery.openedAt + 15 * 60_000 });
+  });
+
+  it('filters by state (or "open") and severity, and sorts', async () => {
+    const kinds = async (q: string) => (await get(`/api/v1/tickets?${q}`)).json().tickets.map((t: { kind: string }) => t.kind);
+    expect(await kinds('state=resolved')).toEqual(['battery-discharge']);
+    expect(await kinds('state=open')).toEqual(['fridge-warm', 'fridge-door-open']);
+    expect(await kinds('state=contacted,escalated&severity=medium')).toEqual(['fridge-door-open']);
+    expect(await kinds('proactive=false')).toEqual([]);
+    expect(await kinds('sort=opened&order=asc')).toEqual(['fridge-door-open', 'battery-discharge', 'fridge-warm']);
+    expect(await kinds('sort=severity&order=asc')).toEqual(['battery-discharge', 'fridge-warm', 'fridge-door-open']);
+  });
+
+  it('answers a bad filter with 400 and the query field', async () => {
+    for (const q of ['state=lost', 'severity=urgent', 'sort=colour', 'order=up', 'proactive=yes']) {
+      const res = await get(`/api/v1/tickets?${q}`);
+      expect(res.statusCode).toBe(400);
+      const key = `query.${q.split('=')[0]}`;
+      expect(Object.keys(res.json().error.fields).some((k) => k.startsWith(key))).toBe(true);
+    }
+  });
+});
+
+describe('GET /tickets/:id', () => {
+  it('returns the timeline and the evidence that opened it', async () => {
+    const res = await get(`/api/v1/tickets/${ids['battery-discharge']}`);
+    expect(res.statusCode).toBe(200);
+    const t = res.json().ticket;
+    expect(t.timeline.map((e: { step: string }) => e.step)).toEqual(['opened', 'contacted', 'action-sent', 'action-confirmed', 'resolved']);
+    expect(t.evidence).toMatchObject({ meanCurrentA: -28, since: expect.any(Number) });
+    expect(t.resolution).toMatch(/^Fixed remotely: battery-saver/);
+  });
+
+  it('gives the device telemetry around the anomaly, with the detection point', async () => {
+    const res = await get(`/api/v1/tickets/${ids['battery-discharge']}/telemetry`);
+    const body = res.json();
+    expect(body).toMatchObject({ deviceId: 'car', deviceKind: 'car-battery' });
+    expect(body.since).toBeLessThanOrEqual(body.detectedAt);
+    expect(body.from).toBe(body.since - 10 * 60_000);
+    expect(body.points.length).toBeGreaterThan(300);
+    expect(body.points.every((p: { ts: number }) => p.ts >= body.from && p.ts <= body.to)).toBe(true);
+    const during = body.points.find((p: { ts: number }) => p.ts === body.detectedAt);
+    expect(during.readings.currentA).toBeLessThan(-3);
+  });
+
+  it('answers unknown ticket ids with 404 EVN_ERR_TICKET_NOT_FOUND', async () => {
+    for (const url of ['/api/v1/tickets/T-0000000000', '/api/v1/tickets/nope/telemetry', `/api/v1/tickets/${'x'.repeat(150)}`]) {
+      const res = await get(url);
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('EVN_ERR_TICKET_NOT_FOUND');
+    }
+    const huge = await get(`/api/v1/tickets/${'x'.repeat(3000)}`);
+    expect(huge.statusCode).toBe(414);
+    expect(huge.json().error.code).toBe('EVN_ERR_REQUEST');
+  });
+});
+
+describe('staff actions', () => {
+  const last = (t: { timeline: Array<{ step: string; by: string; detail: Record<string, unknown> }> }) => t.timeline[t.timeline.length - 1]!;
+
+  it('refuse to resolve a resolved ticket (409), then reopen, acknowledge, assign, contact, command and resolve it, each on the timeline with who did it', async () => {
+    const id = ids['battery-discharge']!;
+    const stale = await post(`/api/v1/tickets/${id}/resolve`, { note: 'again' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().error.code).toBe('EVN_ERR_TICKET_STATE');
+
+    const reopened = (await post(`/api/v1/tickets/${id}/reopen`, { note: 'Maria says the battery light is on again' })).json().ticket;
+    expect(reopened.state).toBe('opened');
+    expect(last(reopened)).toMatchObject({ step: 'opened', by: 'alice', detail: { reopened: true, note: 'Maria says the battery light is on again' } });
+    expect((await post(`/api/v1/tickets/${id}/reopen`, { note: 'twice' })).statusCode).toBe(409);
+
+    const acked = (await post(`/api/v1/tickets/${id}/acknowledge`)).json().ticket;
+    expect(last(acked)).toMatchObject({ step: 'note', by: 'alice', detail: { kind: 'acknowledged' } });
+    expect(acked.acknowledgedBy).toBe('alice');
+
+    expect((await post(`/api/v1/tickets/${id}/assign`, {})).json().ticket.assignee).toBe('alice');
+    expect((await post(`/api/v1/tickets/${id}/assign`, { to: 'bob' })).json().ticket.assignee).toBe('bob');
+
+    const contacted = (await post(`/api/v1/tickets/${id}/contact`, { text: 'Hello Maria, we are looking at your battery again.' })).json().ticket;
+    expect(contacted.state).toBe('contacted');
+    expect(last(contacted)).toMatchObject({ step: 'contacted', by: 'alice' });
+
+    const commanded = (await post(`/api/v1/tickets/${id}/command`, { command: { action: 'battery-saver', on: true } })).json().ticket;
+    expect(commanded.state).toBe('action-sent');
+    expect(last(commanded)).toMatchObject({ step: 'action-sent', by: 'alice', detail: { action: 'battery-saver', commandId: expect.stringMatching(/^car-c\d+$/) } });
+
+    const resolved = (await post(`/api/v1/tickets/${id}/resolve`, { note: 'Workshop appointment booked.' })).json().ticket;
+    expect(resolved).toMatchObject({ state: 'resolved', resolution: 'Workshop appointment booked.' });
+    expect(last(resolved)).toMatchObject({ step: 'resolved', by: 'alice' });
+    expect((await post(`/api/v1/tickets/${id}/resolve`, { note: 'once more' })).statusCode).toBe(409);
+    expect(f.helpdesk.ticket(id)!.state).toBe('resolved');
+  });
+
+  it('record a contact on an escalated ticket as a note, keeping its state', async () => {
+    const t = (await post(`/api/v1/tickets/${ids['fridge-warm']}/contact`, {})).json().ticket;
+    expect(t.state).toBe('escalated');
+    expect(last(t)).toMatchObject({ step: 'note', by: 'alice', detail: { kind: 'contacted' } });
+  });
+
+  it('answer an invalid remote command with 400 and field errors from the contract', async () => {
+    const url = `/api/v1/tickets/${ids['fridge-door-open']}/command`;
+    const wrongType = await post(url, { command: { action: 'set-setpoint', celsius: 'cold' } });
+    expect(wrongType.statusCode).toBe(400);
+    expect(wrongType.json().error).toMatchObject({ code: 'EVN_ERR_COMMAND_INVALID', fields: { 'command.celsius': expect.any(String) } });
+    const outOfRange = await post(url, { command: { action: 'set-setpoint', celsius: 99 } });
+    expect(outOfRange.json().error.fields).toHaveProperty('command.celsius');
+    const unknown = await post(url, { command: { action: 'self-destruct' } });
+    expect(unknown.json().error.fields).toHaveProperty('command.action');
+    const missing = await post(url, {});
+    expect(missing.json().error).toMatchObject({ code: 'EVN_ERR_INPUT', fields: { command: expect.any(String) } });
+    const noAction = await post(url, { command: {} });
+    expect(noAction.json().error.fields).toEqual({ 'command.action': 'choose an action' });
+    expect(f.helpdesk.ticket(ids['fridge-door-open']!)!.state).toBe('contacted');
+  });
+
+  it('ignore envelope fields in a command (the helpdesk stamps them)', async () => {
+    const res = await post(`/api/v1/tickets/${ids['fridge-door-open']}/command`, { command: { action: 'set-setpoint', celsius: 3, v: 9, ts: 'x', commandId: 'Bad Id' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().ticket.state).toBe('action-sent');
+  });
+
+  it('answer bad bodies with 400 and field errors', async () => {
+    const id = ids['fridge-warm'];
+    const cases: Array<[string, unknown, string]> = [
+      ['resolve', {}, 'note'],
+      ['resolve', { note: '   ' }, 'note'],
+      ['resolve', { note: 'x'.repeat(1001) }, 'note'],
+      ['reopen', { note: 7 }, 'note'],
+      ['assign', { to: 'nobody' }, 'to'],
+      ['assign', { to: 'not a name' }, 'to'],
+      ['contact', { text: '' }, 'text'],
+      ['acknowledge', { extra: true }, 'body'],
+      ['resolve', [], 'body'],
+    ];
+    for (const [verb, body, field] of cases) {
+      const res = await post(`/api/v1/tickets/${id}/${verb}`, body);
+      expect([verb, res.statusCode, res.json().error.code]).toEqual([verb, 400, 'EVN_ERR_INPUT']);
+      expect(res.json().error.fields).toHaveProperty([field]);
+    }
+  });
+
+  it('answer every action on an unknown ticket with 404', async () => {
+    const bodies: Record<string, unknown> = { acknowledge: {}, assign: {}, contact: {}, command: { command: { action: 'start' } }, resolve: { note: 'n' }, reopen: { note: 'n' } };
+    for (const [verb, body] of Object.entries(bodies)) {
+      const res = await post(`/api/v1/tickets/T-0000000000/${verb}`, body);
+      expect([verb, res.statusCode, res.json().error.code]).toEqual([verb, 404, 'EVN_ERR_TICKET_NOT_FOUND']);
+    }
+  });
+});
