@@ -1,8 +1,8 @@
 /**
  * Fridge: the compressor works harder than this fridge normally does for the same temperature
  * difference (a worn door seal, a door that does not quite close). The compressor's duty is
- * tracked as two exponential averages, a fast one (3 h) and the fridge's own baseline (96 h, frozen
- * while firing), each divided by the temperature difference it works against, so a hot day is not
+ * tracked as two exponential averages, a fast one (3 h) and the fridge's own baseline (96 h, which
+ * learns only while the duty looks normal), each divided by the temperature difference it works against, so a hot day is not
  * mistaken for a fault. Learns for 12 h before it may fire. O(1) per reading.
  */
 import { round, type Detector } from './detector.js';
@@ -48,10 +48,13 @@ export const fridgeDuty: Detector<'fridge', State> = {
     const dtS = (ts - s.lastTs) / 1000;
     const n = s.n + 1;
     const fast = ewma(s.fast, x, dtS, p.fastTauS, n);
-    const base = s.firing ? s.base : ewma(s.base, x, dtS, p.baseTauS, n);
+    // the baseline learns only while the fridge looks normal, so a slow fault cannot drag it along
+    const learning = ts - s.start! < p.warmupS * 1000;
+    const looksNormal = learning || (!s.firing && (s.base <= 0 || fast / s.base < p.clearRatio));
+    const base = looksNormal ? ewma(s.base, x, dtS, p.baseTauS, n) : s.base;
     const ratio = base > 0 ? fast / base : 1;
     const next: State = { ...s, n, lastTs: ts, fast, base };
-    if (ts - s.start! < p.warmupS * 1000) return { state: next };
+    if (learning) return { state: next };
     const duty = fast * Math.max(1, r.ambientTempC - r.setpointC);
     const holds = s.firing ? ratio < p.clearRatio : ratio > p.fireRatio && duty > p.minDuty;
     if (!holds) return { state: { ...next, since: null } };
