@@ -1,5 +1,7 @@
 /** The `evernet` command line. Every failure ends as one line with its code, and exit code 1 or 2. */
 import { boardCommand } from './board-command.js';
+import { brokerCommand } from './broker-command.js';
+import { credentialsCommand } from './credentials-command.js';
 import { helpdeskCommand } from './helpdesk-command.js';
 import { replayCommand } from './replay-command.js';
 import { staffCommand } from './staff-command.js';
@@ -17,6 +19,10 @@ export async function main(argv: string[]): Promise<number> {
         return await staffCommand(rest);
       case 'board':
         return await boardCommand(rest);
+      case 'broker':
+        return await brokerCommand(rest);
+      case 'credentials':
+        return await credentialsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -9,6 +9,10 @@ Usage:
   evernet helpdesk [--broker URL] [--mqtt-port N] [--db FILE] [--http HOST:PORT] [--world FILE]
   evernet staff add NAME [--db FILE] [--password-stdin]
 ${BOARD_USAGE.split('\n\n')[0]}
+  evernet broker [--host H] [--port N] (--credentials FILE | --allow-anonymous)
+                 [--tls-cert F --tls-key F [--tls-port N] [--tls-host H]] [--ws-port N] [--log-level L]
+  evernet credentials add|rotate|revoke NAME [--role device|app|helpdesk|admin] [--file FILE]
+  evernet credentials list [--file FILE]
   evernet help
 
   replay   replays a scenario (e.g. scenarios/day-in-2020.yaml) on an embedded MQTT broker,
@@ -24,4 +28,11 @@ ${BOARD_USAGE.split('\n\n')[0]}
            Tickets and staff accounts live in --db (default under your data directory).
   staff    staff add NAME creates a dashboard account (asks for the password, or reads it from
            standard input).
-${BOARD_USAGE.split('\n\n').slice(1).join('\n\n')}`;
+${BOARD_USAGE.split('\n\n').slice(1).join('\n\n')}  broker   the MQTT broker alone, secure by default: refuses to start without --credentials
+           unless --allow-anonymous. Plain MQTT on 127.0.0.1:1883; TLS on --tls-host:8883
+           (default --host); --ws-port adds WebSocket (wss with TLS). SIGHUP reloads the
+           credentials and drops revoked identities. See docs/security.md.
+  credentials  broker identities: NAME is <customer>/<device>, <customer>/_app, or a staff name
+           with --role helpdesk|admin. add/rotate print the new secret once on stdout.
+           Default file: <data dir>/evernet/credentials.json.
+`;

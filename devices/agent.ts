@@ -26,6 +26,8 @@ export interface AgentOptions {
   telemetryEveryS?: number;
   /** model step in seconds (default 1) */
   stepS?: number;
+  /** the device's own broker identity (username <customerId>/<deviceId>), when the broker requires one */
+  credentials?: { username: string; password: string };
 }
 
 export interface AgentStats {
@@ -119,6 +121,7 @@ export function createAgent(options: AgentOptions) {
         clientId: `evernet-${customerId}-${deviceId}`,
         clean: true,
         reconnectPeriod: 1000,
+        ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
         will: {
           topic: topics.availability,
           payload: Buffer.from(JSON.stringify(availability('offline', 'will', lastT))),

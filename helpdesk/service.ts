@@ -23,6 +23,8 @@ export interface HelpdeskOptions {
   clock: Clock;
   log: Logger;
   clientId?: string;
+  /** the helpdesk's broker identity, when the broker requires one */
+  credentials?: { username: string; password: string };
   /** live mode: how late (ms) a message may arrive and still be processed in order; default 2000 */
   allowedLatenessMs?: number;
 }
@@ -47,7 +49,12 @@ export function createHelpdesk(options: HelpdeskOptions) {
 
   return {
     async start(opts: { live?: boolean } = {}): Promise<void> {
-      client = await mqtt.connectAsync(options.brokerUrl, { clientId: options.clientId ?? 'evernet-helpdesk', clean: true, reconnectPeriod: 1000 });
+      client = await mqtt.connectAsync(options.brokerUrl, {
+        clientId: options.clientId ?? 'evernet-helpdesk',
+        clean: true,
+        reconnectPeriod: 1000,
+        ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
+      });
       client.on('message', (topic, payload) => ingest.accept(topic, payload));
       await client.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
       log.info({ broker: options.brokerUrl }, 'helpdesk subscribed');
