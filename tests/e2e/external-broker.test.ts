@@ -7,14 +7,19 @@ import { createBroker } from '../../broker/server.js';
 import { parseScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
 
+/** The day in 2020, cut to a short stretch of the evening. */
+function slice(start: string, end: string) {
+  const text = readFileSync('scenarios/day-in-2020.yaml', 'utf8')
+    .replace(/^start: .*$/m, `start: "${start}"`)
+    .replace(/^end: .*$/m, `end: "${end}"`);
+  return parseScenario(text, 'scenarios/slice.yaml');
+}
+
 describe('a replay on a broker given by URL', () => {
   it('runs every message through that broker and tells the same story', async () => {
     const broker = await createBroker({ port: 0 }).start();
     try {
-      const text = readFileSync('scenarios/day-in-2020.yaml', 'utf8')
-        .replace(/^start: .*$/m, 'start: "2020-11-02T18:30:00+01:00"')
-        .replace(/^end: .*$/m, 'end: "2020-11-02T19:00:00+01:00"');
-      const scenario = parseScenario(text, 'scenarios/slice.yaml');
+      const scenario = slice('2020-11-02T18:30:00+01:00', '2020-11-02T19:00:00+01:00');
       const { report } = await replay({ scenario, log: pino({ level: 'silent' }), brokerUrl: broker.url });
       expect(broker.stats().published).toBeGreaterThanOrEqual(report.messages.published);
       expect(report.tickets.map((t) => [t.kind, t.channel, t.state])).toEqual([['battery-discharge', 'car-display', 'resolved']]);
@@ -28,10 +33,7 @@ describe('a replay with Home Assistant discovery on', () => {
   it('leaves a retained discovery config for every device on the broker', async () => {
     const broker = await createBroker({ port: 0 }).start();
     try {
-      const text = readFileSync('scenarios/day-in-2020.yaml', 'utf8')
-        .replace(/^start: .*$/m, 'start: "2020-11-02T18:30:00+01:00"')
-        .replace(/^end: .*$/m, 'end: "2020-11-02T18:35:00+01:00"');
-      await replay({ scenario: parseScenario(text, 'scenarios/slice.yaml'), log: pino({ level: 'silent' }), brokerUrl: broker.url, homeAssistant: true });
+      await replay({ scenario: slice('2020-11-02T18:30:00+01:00', '2020-11-02T18:35:00+01:00'), log: pino({ level: 'silent' }), brokerUrl: broker.url, homeAssistant: true });
       const client = await mqtt.connectAsync(broker.url, { clientId: 'ha-observer' });
       const topics = new Set<string>();
       client.on('message', (topic, payload) => payload.length && topics.add(topic.split('/').slice(0, 3).join('/')));
