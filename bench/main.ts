@@ -2,12 +2,14 @@
  * `npm run bench [-- GROUP ...]`: prints one JSON object on stdout, figures keyed by name.
  * Speed lives here, never in timed test assertions.
  */
+import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
 import { benchReplay } from './replay.js';
 
 const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   replay: benchReplay,
   detection: () => benchDetection(),
+  dashboard: benchDashboard,
 };
 
 async function main(): Promise<void> {
