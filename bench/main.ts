@@ -2,6 +2,7 @@
  * `npm run bench [-- GROUP ...]`: prints one JSON object on stdout, figures keyed by name.
  * Speed lives here, never in timed test assertions.
  */
+import { benchBoards } from './boards.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
 import { benchReplay } from './replay.js';
@@ -10,6 +11,7 @@ const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   replay: benchReplay,
   detection: () => benchDetection(),
   dashboard: benchDashboard,
+  boards: benchBoards,
 };
 
 async function main(): Promise<void> {
