@@ -1,7 +1,8 @@
 /**
  * TicketStore on SQLite (better-sqlite3, synchronous). One row per ticket in `tickets` (incident_key
  * UNIQUE), the append-only timeline in `timeline` (ticket_id, idx). Evidence and timeline details are
- * JSON text. The schema version is PRAGMA user_version; pending migrations run on open. File databases
+ * JSON text. summaries() filters, sorts, pages and counts in SQL without loading timelines. The schema
+ * version is PRAGMA user_version; pending migrations run on open. File databases
  * use WAL journal mode; ':memory:' is for tests.
  */
 import fs from 'node:fs';
@@ -9,7 +10,16 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Channel, Severity, TicketState } from '../../contracts/index.js';
 import type { Ticket, TimelineEntry, TimelineStep } from './lifecycle.js';
-import { STORE_ERR, TicketStoreError, type TicketListFilter, type TicketStore } from './store.js';
+import {
+  STORE_ERR,
+  TicketStoreError,
+  type TicketListFilter,
+  type TicketSortKey,
+  type TicketStore,
+  type TicketSummaryPage,
+  type TicketSummaryQuery,
+  type TicketSummaryRecord,
+} from './store.js';
 
 type Db = Database.Database;
 
@@ -47,6 +57,10 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
         PRIMARY KEY (ticket_id, idx)
       );
     `);
+  },
+  // the queue's filters: state (and 'open': every state but resolved) with the newest first
+  (db) => {
+    db.exec(`CREATE INDEX tickets_state_opened ON tickets (state, opened_at, id);`);
   },
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -147,6 +161,116 @@ function fromRows(r: TicketRow, entries: EntryRow[]): Ticket {
   };
 }
 
+interface SummaryRow extends Omit<TicketRow, 'evidence'> {
+  version: number;
+  assignee: string | null;
+  acknowledged_by: string | null;
+}
+
+function fromSummaryRow(r: SummaryRow): TicketSummaryRecord {
+  return {
+    id: r.id,
+    incidentKey: r.incident_key,
+    deviceId: r.device_id,
+    customerId: r.customer_id,
+    kind: r.kind,
+    severity: Severity.parse(r.severity),
+    state: TicketState.parse(r.state),
+    openedAt: r.opened_at,
+    contactedAt: r.contacted_at,
+    channel: r.channel === null ? null : Channel.parse(r.channel),
+    actionSentAt: r.action_sent_at,
+    resolvedAt: r.resolved_at,
+    resolution: r.resolution,
+    proactive: r.proactive !== 0,
+    updatedAt: r.updated_at,
+    version: r.version,
+    assignee: r.assignee,
+    acknowledgedBy: r.acknowledged_by,
+  };
+}
+
+/**
+ * The SQL of sortKeyOf (store.ts), per sort: the expressions a row sorts by, ascending. They end with
+ * opened_at, id so that 'opened' walks the index tickets_opened (state filters: tickets_state_opened).
+ */
+const RESPONDED = 'coalesce(contacted_at, resolved_at)';
+const SLA_DUE = `opened_at + 60000 * CASE severity WHEN 'critical' THEN @slaCritical WHEN 'high' THEN @slaHigh WHEN 'medium' THEN @slaMedium ELSE @slaLow END`;
+const SORT_SQL: Record<TicketSortKey, string[]> = {
+  opened: [],
+  severity: [`CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`],
+  state: [`CASE state WHEN 'opened' THEN 0 WHEN 'escalated' THEN 1 WHEN 'contacted' THEN 2 WHEN 'action-sent' THEN 3 ELSE 4 END`],
+  contact: [`(${RESPONDED} IS NULL)`, `coalesce(${RESPONDED} - opened_at, 0)`],
+  sla: [
+    `CASE WHEN ${RESPONDED} IS NOT NULL THEN 2 WHEN ${SLA_DUE} < @slaNow THEN 0 ELSE 1 END`,
+    `CASE WHEN ${RESPONDED} IS NULL AND ${SLA_DUE} >= @slaNow THEN ${SLA_DUE} ELSE 0 END`,
+  ],
+  kind: ['kind'],
+  device: ['customer_id', 'device_id'],
+};
+const SUMMARY_COLUMNS = COLUMNS.filter((c) => c !== 'evidence').map((c) => `t.${c}`).join(', ');
+/** a correlated lookup of the last note of a kind, for the (few) rows of a page only */
+const LAST_NOTE = (what: string, kind: string) =>
+  `(SELECT ${what} FROM timeline n WHERE n.ticket_id = t.id AND n.step = 'note' AND json_extract(n.detail, '$.kind') = '${kind}'` +
+  `${kind === 'assigned' ? ` AND json_type(n.detail, '$.to') = 'text'` : ''} ORDER BY n.idx DESC LIMIT 1)`;
+
+type SqlValue = string | number | null;
+
+/** Builds the summary query's SQL and parameters: one SELECT for the page, one COUNT for the total. */
+function summarySql(q: TicketSummaryQuery): { page: string; count: string; params: Record<string, SqlValue>; keys: number } {
+  const sort = q.sort ?? 'opened';
+  const desc = (q.order ?? 'desc') === 'desc';
+  const params: Record<string, SqlValue> = {};
+  const where: string[] = [];
+  const list = (name: string, values: readonly string[]): string => {
+    values.forEach((v, i) => (params[`${name}${i}`] = v));
+    return values.map((_, i) => `@${name}${i}`).join(', ');
+  };
+  if (q.states) where.push(q.states.length ? `state IN (${list('st', q.states)})` : '0');
+  if (q.severities) where.push(q.severities.length ? `severity IN (${list('sev', q.severities)})` : '0');
+  if (q.proactive !== undefined) (where.push('proactive = @proactive'), (params.proactive = q.proactive ? 1 : 0));
+  if (q.customerId !== undefined) (where.push('customer_id = @customerId'), (params.customerId = q.customerId));
+  if (q.deviceId !== undefined) (where.push('device_id = @deviceId'), (params.deviceId = q.deviceId));
+  const filter = where.length ? where.join(' AND ') : '1';
+
+  const exprs = [...SORT_SQL[sort], 'opened_at', 'id'];
+  if (sort === 'sla') {
+    if (!q.sla) throw new TypeError("sorting by 'sla' needs the event time and the SLA minutes");
+    Object.assign(params, {
+      slaNow: q.sla.now,
+      slaCritical: q.sla.minutes.critical,
+      slaHigh: q.sla.minutes.high,
+      slaMedium: q.sla.minutes.medium,
+      slaLow: q.sla.minutes.low,
+    });
+  }
+  const pageWhere = [filter];
+  if (q.after) {
+    if (q.after.length !== exprs.length) throw new TypeError(`'after' needs ${exprs.length} values for sort '${sort}'`);
+    q.after.forEach((v, i) => (params[`after${i}`] = v));
+    pageWhere.push(`(${exprs.join(', ')}) ${desc ? '<' : '>'} (${exprs.map((_, i) => `@after${i}`).join(', ')})`);
+  }
+  const dir = desc ? ' DESC' : '';
+  params.limit = q.limit === undefined ? -1 : q.limit + 1;
+  params.offset = q.offset ?? 0;
+  // the page first (a materialized CTE, so SQLite cannot flatten it), then the timeline lookups for its rows only
+  const page = `
+    WITH page AS MATERIALIZED (
+      SELECT ${exprs.map((e, i) => `${e} AS k${i}`).join(', ')}, id AS pid FROM tickets
+      WHERE ${pageWhere.join(' AND ')}
+      ORDER BY ${exprs.map((e) => e + dir).join(', ')}
+      LIMIT @limit OFFSET @offset
+    )
+    SELECT ${exprs.map((_, i) => `page.k${i}`).join(', ')}, ${SUMMARY_COLUMNS},
+      (SELECT count(*) FROM timeline v WHERE v.ticket_id = t.id) AS version,
+      ${LAST_NOTE(`json_extract(n.detail, '$.to')`, 'assigned')} AS assignee,
+      ${LAST_NOTE('n."by"', 'acknowledged')} AS acknowledged_by
+    FROM page JOIN tickets t ON t.id = page.pid
+    ORDER BY ${exprs.map((_, i) => `page.k${i}${dir}`).join(', ')}`;
+  const count = `SELECT count(*) AS n FROM tickets WHERE ${filter}`;
+  return { page, count, params, keys: exprs.length };
+}
+
 const sameEntry = (row: EntryRow, e: TimelineEntry): boolean =>
   row.at === e.at && row.step === e.step && row.by === e.by && row.detail === JSON.stringify(e.detail);
 
@@ -187,9 +311,52 @@ export function openSqliteStore(options: { path: string }): TicketStore {
       `SELECT * FROM tickets WHERE (@state IS NULL OR state = @state) AND (@deviceId IS NULL OR device_id = @deviceId)
        ORDER BY opened_at, id`,
     ),
+    // the timelines of the tickets list() returns, in one query rather than one per ticket
+    listEntries: db.prepare<{ state: string | null; deviceId: string | null }, EntryRow & { ticket_id: string }>(
+      `SELECT ticket_id, idx, at, step, "by", detail FROM timeline WHERE ticket_id IN (
+         SELECT id FROM tickets WHERE (@state IS NULL OR state = @state) AND (@deviceId IS NULL OR device_id = @deviceId)
+       ) ORDER BY ticket_id, idx`,
+    ),
   };
 
   const load = (row: TicketRow | undefined): Ticket | null => (row ? fromRows(row, s.entries.all(row.id)) : null);
+
+  const listTx = db.transaction((filter: TicketListFilter): Ticket[] => {
+    const params = { state: filter.state ?? null, deviceId: filter.deviceId ?? null };
+    const rows = s.list.all(params);
+    const entries = new Map<string, EntryRow[]>();
+    for (const e of s.listEntries.all(params)) {
+      let es = entries.get(e.ticket_id);
+      if (!es) entries.set(e.ticket_id, (es = []));
+      es.push(e);
+    }
+    return rows.map((r) => fromRows(r, entries.get(r.id) ?? []));
+  });
+
+  // prepared summary statements by SQL text (the shapes are few: sort, order, which filters, how many values)
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (sql: string): Database.Statement => {
+    let st = statements.get(sql);
+    if (!st) {
+      if (statements.size >= 500) statements.clear();
+      statements.set(sql, (st = db.prepare(sql)));
+    }
+    return st;
+  };
+  const summariesTx = db.transaction((q: TicketSummaryQuery): TicketSummaryPage => {
+    const { page, count, params, keys } = summarySql(q);
+    const total = (prepared(count).get(params) as { n: number }).n;
+    if (q.limit === 0) return { total, tickets: [], next: null };
+    const rows = prepared(page).all(params) as Array<SummaryRow & Record<string, string | number>>;
+    const more = q.limit !== undefined && rows.length > q.limit;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
+    return {
+      total,
+      tickets: rows.map(fromSummaryRow),
+      next: more && last ? Array.from({ length: keys }, (_, i) => last[`k${i}`]!) : null,
+    };
+  });
 
   const appendEntries = (t: Ticket, from: number): void => {
     for (let i = from; i < t.timeline.length; i++) {
@@ -223,8 +390,8 @@ export function openSqliteStore(options: { path: string }): TicketStore {
     findOpenByIncident: (incidentKey) => load(s.openByIncident.get(incidentKey)),
     findOpen: (customerId, deviceId, kind) => load(s.openByDeviceKind.get(customerId, deviceId, kind)),
     save: (t) => saveTx(t),
-    list: (filter: TicketListFilter = {}) =>
-      s.list.all({ state: filter.state ?? null, deviceId: filter.deviceId ?? null }).map((r) => load(r)!),
+    list: (filter: TicketListFilter = {}) => listTx(filter),
+    summaries: (q: TicketSummaryQuery = {}) => summariesTx(q),
     close: () => db.close(),
   };
 }

@@ -18,7 +18,7 @@ import { ticketActionRoutes } from './routes/ticket-actions.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { DEFAULT_SLA_MINUTES } from './sla.js';
 import { SECURITY_HEADERS, staticRoutes } from './static.js';
-import { loadView, namesOf, ticketDetail } from './views.js';
+import { loadView, namesOf, ticketSummary } from './views.js';
 
 export type { DashboardDeps } from './deps.js';
 
@@ -39,7 +39,8 @@ export function buildApp(deps: DashboardDeps): FastifyInstance {
   const render = (e: HelpdeskEvent): unknown => {
     switch (e.type) {
       case 'ticket':
-        return { at: e.at, note: e.note, ticket: ticketDetail(e.ticket, helpdesk.now(), namesOf(helpdesk.devices()), deps.sla ?? DEFAULT_SLA_MINUTES) };
+        // the summary, like GET /tickets (the page fetches the timeline of the ticket it shows)
+        return { at: e.at, note: e.note, ticket: ticketSummary(e.ticket, helpdesk.now(), namesOf(helpdesk.devices()), deps.sla ?? DEFAULT_SLA_MINUTES) };
       case 'availability':
         return { at: e.at, customerId: e.customerId, deviceId: e.deviceId, online: e.online };
       case 'load':

@@ -4,6 +4,7 @@
  */
 import type { LoadRecord } from '../loads.js';
 import type { Ticket } from '../tickets/lifecycle.js';
+import { summaryOf, type TicketSummaryRecord } from '../tickets/store.js';
 import { slaOf, type SlaPolicy } from './sla.js';
 import type { DashboardHelpdesk } from './deps.js';
 
@@ -18,19 +19,12 @@ export function namesOf(devices: DeviceRow[]): Names {
   return { device: (c, d) => byKey.get(`${c}/${d}`) };
 }
 
-/** The staff member a ticket is assigned to and who acknowledged it, from its timeline notes. */
-function staffNotes(t: Ticket): { assignee: string | null; acknowledgedBy: string | null } {
-  let assignee: string | null = null;
-  let acknowledgedBy: string | null = null;
-  for (const e of t.timeline) {
-    if (e.step !== 'note') continue;
-    if (e.detail.kind === 'assigned' && typeof e.detail.to === 'string') assignee = e.detail.to;
-    if (e.detail.kind === 'acknowledged') acknowledgedBy = e.by;
-  }
-  return { assignee, acknowledgedBy };
-}
-
-export function ticketSummary(t: Ticket, now: number, names: Names, policy?: SlaPolicy) {
+/**
+ * A ticket as the queue shows it: no timeline and no evidence; `version` (the timeline's length),
+ * the assignee and who acknowledged it (from the timeline's notes) stand in for the timeline.
+ */
+export function ticketSummary(ticket: Ticket | TicketSummaryRecord, now: number, names: Names, policy?: SlaPolicy) {
+  const t = 'timeline' in ticket ? summaryOf(ticket) : ticket;
   const d = names.device(t.customerId, t.deviceId);
   const sla = slaOf(t, now, policy);
   return {
@@ -51,41 +45,17 @@ export function ticketSummary(t: Ticket, now: number, names: Names, policy?: Sla
     resolvedAt: t.resolvedAt,
     updatedAt: t.updatedAt,
     /** grows with every change: the page keeps the copy with the larger version */
-    version: t.timeline.length,
+    version: t.version,
     timeToContactMs: sla.timeToContactMs,
     sla,
-    ...staffNotes(t),
+    assignee: t.assignee,
+    acknowledgedBy: t.acknowledgedBy,
   };
 }
 export type TicketSummary = ReturnType<typeof ticketSummary>;
 
 export function ticketDetail(t: Ticket, now: number, names: Names, policy?: SlaPolicy) {
   return { ...ticketSummary(t, now, names, policy), resolution: t.resolution, evidence: t.evidence, timeline: t.timeline };
-}
-
-const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
-const STATE_RANK = { opened: 0, escalated: 1, contacted: 2, 'action-sent': 3, resolved: 4 } as const;
-
-export type SortKey = 'opened' | 'severity' | 'state' | 'sla' | 'contact';
-
-/** Sorts summaries in place; ties fall back to opening time, then id, so the order is stable. */
-export function sortTickets(rows: TicketSummary[], key: SortKey, order: 'asc' | 'desc'): TicketSummary[] {
-  const val = (r: TicketSummary): number => {
-    switch (key) {
-      case 'severity':
-        return SEVERITY_RANK[r.severity];
-      case 'state':
-        return STATE_RANK[r.state];
-      case 'sla':
-        return r.sla.status === 'due' ? r.sla.dueAt : r.sla.status === 'breached' && r.sla.respondedAt === null ? -Infinity : Infinity;
-      case 'contact':
-        return r.timeToContactMs ?? Infinity;
-      case 'opened':
-        return r.openedAt;
-    }
-  };
-  const dir = order === 'asc' ? 1 : -1;
-  return rows.sort((a, b) => dir * (val(a) - val(b) || a.openedAt - b.openedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
 }
 
 /** A load plan with the numbers the page shows: run length, planned end, saving against starting at once. */

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
 import { DEFAULT_SLA_MINUTES } from '../sla.js';
+import { TICKET_STATES } from '../../../contracts/index.js';
+import { queryTickets } from '../ticket-query.js';
 import { namesOf, ticketSummary } from '../views.js';
 import { downsample } from './telemetry.js';
 
@@ -31,8 +33,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: DashboardDeps): P
 
   app.get('/devices', async () => {
     const open = new Map<string, number>();
-    for (const t of helpdesk.tickets()) {
-      if (t.state === 'resolved') continue;
+    for (const t of queryTickets(helpdesk, { states: TICKET_STATES.filter((s) => s !== 'resolved') }).tickets) {
       const k = `${t.customerId}/${t.deviceId}`;
       open.set(k, (open.get(k) ?? 0) + 1);
     }
@@ -44,11 +45,8 @@ export async function deviceRoutes(app: FastifyInstance, deps: DashboardDeps): P
     const { d, all } = find(req.params);
     const now = helpdesk.now();
     const names = namesOf(all);
-    const tickets = helpdesk
-      .tickets({ deviceId: d.deviceId })
-      .filter((t) => t.customerId === d.customerId)
-      .map((t) => ticketSummary(t, now, names, deps.sla ?? DEFAULT_SLA_MINUTES))
-      .reverse();
+    const tickets = queryTickets(helpdesk, { customerId: d.customerId, deviceId: d.deviceId, sort: 'opened', order: 'desc' })
+      .tickets.map((t) => ticketSummary(t, now, names, deps.sla ?? DEFAULT_SLA_MINUTES));
     return { now, device: d, tickets };
   });
 

@@ -1,11 +1,16 @@
-/** The ticket queue and one ticket: GET /tickets, GET /tickets/:id, GET /tickets/:id/telemetry. */
+/**
+ * The ticket queue and one ticket: GET /tickets (summaries, filtered, sorted and paged by the store),
+ * GET /tickets/:id (with the timeline), GET /tickets/:id/telemetry.
+ */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { Severity, TICKET_STATES } from '../../../contracts/index.js';
+import { Severity, TICKET_STATES, type TicketState } from '../../../contracts/index.js';
+import { TICKET_SORT_KEYS, type SortOrder, type TicketSortKey, type TicketSortValues } from '../../tickets/store.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
 import { DEFAULT_SLA_MINUTES } from '../sla.js';
-import { namesOf, sortTickets, ticketDetail, ticketSummary } from '../views.js';
+import { queryTickets } from '../ticket-query.js';
+import { namesOf, ticketDetail, ticketSummary } from '../views.js';
 import { downsample } from './telemetry.js';
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
@@ -18,13 +23,53 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
 /** 'open' stands for every state but 'resolved' */
 const StateFilter = z.enum([...TICKET_STATES, 'open']);
 
+const OPEN_STATES = TICKET_STATES.filter((s) => s !== 'resolved');
+export const DEFAULT_LIMIT = 200;
+export const MAX_LIMIT = 1000;
+const MAX_OFFSET = 1_000_000;
+
+const whole = (what: string, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,7}$/, `${what}: a whole number from 0 to ${max}`)
+    .transform(Number)
+    .pipe(z.number().max(max, `${what}: at most ${max}`));
+
 const ListQuery = z.object({
   state: csv(StateFilter).optional(),
   severity: csv(Severity).optional(),
   proactive: z.enum(['true', 'false']).optional(),
-  sort: z.enum(['opened', 'severity', 'state', 'sla', 'contact']).default('opened'),
+  sort: z.enum(TICKET_SORT_KEYS).default('opened'),
   order: z.enum(['asc', 'desc']).default('desc'),
+  /** page size; 0 only counts */
+  limit: whole('limit', MAX_LIMIT).default(DEFAULT_LIMIT),
+  /** the previous page's nextCursor: the rows after its last one (keyset, so live changes neither repeat nor skip rows) */
+  cursor: z.string().max(1000).optional(),
+  /** rows to skip (after the cursor, if given) */
+  offset: whole('offset', MAX_OFFSET).optional(),
 });
+
+/** A cursor: base64url of JSON [sort, order, ...the last row's sort values]. Opaque to clients. */
+export function encodeCursor(sort: TicketSortKey, order: SortOrder, values: TicketSortValues): string {
+  return Buffer.from(JSON.stringify([sort, order, ...values]), 'utf8').toString('base64url');
+}
+
+/** The sort values of a cursor made for this sort and order; a 400 on query.cursor otherwise. */
+export function decodeCursor(cursor: string, sort: TicketSortKey, order: SortOrder): TicketSortValues {
+  const bad = (why: string) => new HttpError(400, WEB_ERR.INPUT, 'invalid query', { 'query.cursor': why });
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad('not a cursor from this API: pass nextCursor as it came');
+  }
+  const keys = { opened: 2, severity: 3, state: 3, kind: 3, contact: 4, sla: 4, device: 4 }[sort];
+  if (!Array.isArray(v) || v.length !== 2 + keys || !v.every((x) => (typeof x === 'number' && Number.isFinite(x)) || (typeof x === 'string' && x.length <= 200))) {
+    throw bad('not a cursor from this API: pass nextCursor as it came');
+  }
+  if (v[0] !== sort || v[1] !== order) throw bad(`this cursor belongs to sort=${String(v[0])}&order=${String(v[1])}: start again without it`);
+  return v.slice(2) as TicketSortValues;
+}
 
 const Id = z.object({ id: z.string() });
 const MINUTE = 60_000;
@@ -41,16 +86,31 @@ export async function ticketRoutes(app: FastifyInstance, deps: DashboardDeps): P
 
   app.get('/tickets', async (req) => {
     const q = parse(ListQuery, req.query, 'query');
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, q.sort, q.order);
     const now = helpdesk.now();
+    const states = q.state ? [...new Set(q.state.flatMap((s): TicketState[] => (s === 'open' ? OPEN_STATES : [s])))] : undefined;
+    const page = queryTickets(helpdesk, {
+      ...(states ? { states } : {}),
+      ...(q.severity ? { severities: [...new Set(q.severity)] } : {}),
+      ...(q.proactive ? { proactive: q.proactive === 'true' } : {}),
+      sort: q.sort,
+      order: q.order,
+      sla: { now, minutes: sla },
+      limit: q.limit,
+      ...(after ? { after } : {}),
+      ...(q.offset ? { offset: q.offset } : {}),
+    });
     const names = namesOf(helpdesk.devices());
-    const states = q.state ? new Set(q.state.flatMap((s) => (s === 'open' ? TICKET_STATES.filter((x) => x !== 'resolved') : [s]))) : null;
-    const severities = q.severity ? new Set(q.severity) : null;
-    const rows = helpdesk
-      .tickets()
-      .filter((t) => (!states || states.has(t.state)) && (!severities || severities.has(t.severity)))
-      .filter((t) => q.proactive === undefined || t.proactive === (q.proactive === 'true'))
-      .map((t) => ticketSummary(t, now, names, sla));
-    return { now, sla, tickets: sortTickets(rows, q.sort, q.order) };
+    return {
+      now,
+      sla,
+      /** tickets matching the filters, on every page */
+      total: page.total,
+      /** every ticket, filters aside */
+      totalAll: page.totalAll,
+      tickets: page.tickets.map((t) => ticketSummary(t, now, names, sla)),
+      nextCursor: page.next ? encodeCursor(q.sort, q.order, page.next) : null,
+    };
   });
 
   app.get('/tickets/:id', async (req) => {

@@ -15,6 +15,7 @@ import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
 import { createHelpdesk, type Helpdesk } from '../../../helpdesk/service.js';
 import { openStaffStore, type StaffStore } from '../../../helpdesk/staff/store.js';
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
+import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import type { Tariff } from '../../../helpdesk/schedule/tariff.js';
 import { VirtualClock } from '../../../scenarios/clock/virtual-clock.js';
 import { parseScenario, type LoadedScenario } from '../../../scenarios/load.js';
@@ -53,6 +54,8 @@ const DIRECTORY: Directory = {
 export interface Fixture {
   broker: RunningBroker;
   helpdesk: Helpdesk;
+  /** the helpdesk's ticket store */
+  store: TicketStore;
   staff: StaffStore;
   tariff: Tariff;
   scenario: LoadedScenario;
@@ -92,7 +95,7 @@ export async function startFixture(): Promise<Fixture> {
   await staff.add('alice', PASSWORD);
   await staff.add('bob', PASSWORD);
   return {
-    broker, helpdesk, staff, tariff, scenario, log,
+    broker, helpdesk, store, staff, tariff, scenario, log,
     async close() {
       await helpdesk.stop();
       await broker.stop();

@@ -79,6 +79,11 @@ describe('the live event stream', () => {
     const e = await s.next((x) => x.event === 'ticket');
     expect(e.id).toMatch(/^[0-9a-f]{8}-1$/);
     expect(e.data).toMatchObject({ note: 'acknowledged by alice', ticket: { id: doorId, acknowledgedBy: 'alice', sla: { status: 'met' } } });
+    // the summary, as GET /tickets lists it: the page fetches the timeline of the ticket it shows
+    const t = (e.data as { ticket: Record<string, unknown> }).ticket;
+    expect(t).toMatchObject({ version: f.helpdesk.ticket(doorId)!.timeline.length, device: "Maria's fridge" });
+    expect(t).not.toHaveProperty('timeline');
+    expect(t).not.toHaveProperty('evidence');
     s.close();
     await s.closed;
   });

@@ -1,7 +1,8 @@
 /** The contact SLA per severity (event time) and the queue's sort order. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_MINUTES, slaOf } from '../../../helpdesk/web/sla.js';
-import { sortTickets, ticketSummary, namesOf } from '../../../helpdesk/web/views.js';
+import { summarizeTickets, type TicketSortKey } from '../../../helpdesk/tickets/store.js';
+import { ticketSummary, namesOf } from '../../../helpdesk/web/views.js';
 import { open, contact, resolve } from '../../../helpdesk/tickets/lifecycle.js';
 import type { Ticket } from '../../../helpdesk/tickets/lifecycle.js';
 
@@ -41,19 +42,28 @@ describe('the contact SLA', () => {
 });
 
 describe('sorting the queue', () => {
-  const names = namesOf([]);
   const rows = () => [
-    ticketSummary(ticket('low', 'low', T0), T0 + 30 * MIN, names),
-    ticketSummary(ticket('crit', 'critical', T0 + MIN), T0 + 30 * MIN, names),
-    ticketSummary(ok(contact(ticket('high', 'high', T0 + 2 * MIN), { at: T0 + 3 * MIN, channel: 'sms', by: 'h' })), T0 + 30 * MIN, names),
+    ticket('low', 'low', T0),
+    ticket('crit', 'critical', T0 + MIN),
+    ok(contact(ticket('high', 'high', T0 + 2 * MIN), { at: T0 + 3 * MIN, channel: 'sms', by: 'h' })),
   ];
-  const keys = (r: ReturnType<typeof rows>) => r.map((t) => t.severity);
+  const keys = (sort: TicketSortKey, order: 'asc' | 'desc') =>
+    summarizeTickets(rows(), { sort, order, sla: { now: T0 + 30 * MIN, minutes: DEFAULT_SLA_MINUTES } }).tickets.map((t) => t.severity);
 
   it('by severity, opening time, time to contact or SLA urgency (overdue first), in either order', () => {
-    expect(keys(sortTickets(rows(), 'severity', 'asc'))).toEqual(['critical', 'high', 'low']);
-    expect(keys(sortTickets(rows(), 'opened', 'desc'))).toEqual(['high', 'critical', 'low']);
-    expect(keys(sortTickets(rows(), 'contact', 'asc'))).toEqual(['high', 'low', 'critical']);
+    expect(keys('severity', 'asc')).toEqual(['critical', 'high', 'low']);
+    expect(keys('opened', 'desc')).toEqual(['high', 'critical', 'low']);
+    expect(keys('contact', 'asc')).toEqual(['high', 'low', 'critical']);
     // the critical one is overdue (5 min target), the low one is due in 210 min, the high one was met
-    expect(keys(sortTickets(rows(), 'sla', 'asc'))).toEqual(['critical', 'low', 'high']);
+    expect(keys('sla', 'asc')).toEqual(['critical', 'low', 'high']);
+    expect(keys('sla', 'desc')).toEqual(['high', 'low', 'critical']);
+  });
+
+  it('summarizes a ticket without its timeline: version, assignee and who acknowledged it', () => {
+    const names = namesOf([{ customerId: 'maria', customer: 'Maria', deviceId: 'car', kind: 'car-battery', name: "Maria's car", online: true, lastTs: null, last: null }]);
+    const s = ticketSummary(rows()[2]!, T0 + 30 * MIN, names);
+    expect(s).toMatchObject({ version: 2, assignee: null, acknowledgedBy: null, device: "Maria's car", customer: 'Maria', timeToContactMs: MIN });
+    expect(s).not.toHaveProperty('timeline');
+    expect(s).not.toHaveProperty('evidence');
   });
 });

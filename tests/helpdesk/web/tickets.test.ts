@@ -6,17 +6,21 @@ import { login, startFixture, type Fixture } from './fixture.js';
 
 let f: Fixture;
 let app: FastifyInstance;
+/** the same dashboard with the store's SQL summary query (the one above computes the queue in memory) */
+let sqlApp: FastifyInstance;
 let s: { cookie: string; csrf: string };
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   f = await startFixture();
   app = buildApp({ helpdesk: f.helpdesk, staff: f.staff, tariff: f.tariff, log: f.log });
+  sqlApp = buildApp({ helpdesk: { ...f.helpdesk, ticketSummaries: (q) => f.store.summaries(q) }, staff: f.staff, tariff: f.tariff, log: f.log });
   s = await login(app);
   for (const t of f.helpdesk.tickets()) ids[t.kind] = t.id;
 });
 afterAll(async () => {
   await app?.close();
+  await sqlApp?.close();
   await f?.close();
 });
 
@@ -24,14 +28,21 @@ const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie:
 const post = (url: string, payload?: unknown) =>
   app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
-describe('GET /tickets', () => {
-  it('lists every ticket with device, customer, time to contact and SLA, newest first', async () => {
+describe.each([
+  ['computed in memory', () => app],
+  ['queried in SQL', () => sqlApp],
+])('GET /tickets (%s)', (_how, which) => {
+  const get = (url: string) => which().inject({ method: 'GET', url, headers: { cookie: s.cookie } });
+  type Row = { id: string; kind: string; state: string };
+
+  it('lists ticket summaries with device, customer, time to contact and SLA, newest first, with the counts', async () => {
     const res = await get('/api/v1/tickets');
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.sla).toEqual({ critical: 5, high: 15, medium: 60, low: 240 });
     expect(body.now).toBe(f.scenario.endMs);
-    expect(body.tickets.map((t: { kind: string; state: string }) => [t.kind, t.state])).toEqual([
+    expect(body).toMatchObject({ total: 3, totalAll: 3, nextCursor: null });
+    expect(body.tickets.map((t: Row) => [t.kind, t.state])).toEqual([
       ['fridge-warm', 'escalated'],
       ['battery-discharge', 'resolved'],
       ['fridge-door-open', 'contacted'],
@@ -40,25 +51,77 @@ describe('GET /tickets', () => {
     expect(battery).toMatchObject({ customer: 'Maria', device: "Maria's car (12 V battery)", deviceKind: 'car-battery', severity: 'high', proactive: true, channel: 'car-display' });
     expect(battery.timeToContactMs).toBe(battery.contactedAt - battery.openedAt);
     expect(battery.sla).toMatchObject({ targetMinutes: 15, status: 'met', dueAt: battery.openedAt + 15 * 60_000 });
+    // a summary: the detail endpoint has the timeline and the evidence
+    expect(battery).toMatchObject({ version: 5, assignee: null, acknowledgedBy: null });
+    expect(battery).not.toHaveProperty('timeline');
+    expect(battery).not.toHaveProperty('evidence');
   });
 
-  it('filters by state (or "open") and severity, and sorts', async () => {
-    const kinds = async (q: string) => (await get(`/api/v1/tickets?${q}`)).json().tickets.map((t: { kind: string }) => t.kind);
+  it('filters by state (or "open") and severity, and sorts; total counts the matches, totalAll every ticket', async () => {
+    const kinds = async (q: string) => (await get(`/api/v1/tickets?${q}`)).json().tickets.map((t: Row) => t.kind);
     expect(await kinds('state=resolved')).toEqual(['battery-discharge']);
     expect(await kinds('state=open')).toEqual(['fridge-warm', 'fridge-door-open']);
     expect(await kinds('state=contacted,escalated&severity=medium')).toEqual(['fridge-door-open']);
+    expect(await kinds('state=open,contacted')).toEqual(['fridge-warm', 'fridge-door-open']);
     expect(await kinds('proactive=false')).toEqual([]);
     expect(await kinds('sort=opened&order=asc')).toEqual(['fridge-door-open', 'battery-discharge', 'fridge-warm']);
     expect(await kinds('sort=severity&order=asc')).toEqual(['battery-discharge', 'fridge-warm', 'fridge-door-open']);
+    expect(await kinds('sort=kind&order=asc')).toEqual(['battery-discharge', 'fridge-door-open', 'fridge-warm']);
+    expect(await kinds('sort=device&order=asc')).toEqual(['battery-discharge', 'fridge-door-open', 'fridge-warm']);
+    expect((await get('/api/v1/tickets?state=open')).json()).toMatchObject({ total: 2, totalAll: 3 });
+    expect((await get('/api/v1/tickets?proactive=false')).json()).toMatchObject({ total: 0, totalAll: 3, tickets: [], nextCursor: null });
   });
 
-  it('answers a bad filter with 400 and the query field', async () => {
-    for (const q of ['state=lost', 'severity=urgent', 'sort=colour', 'order=up', 'proactive=yes']) {
-      const res = await get(`/api/v1/tickets?${q}`);
-      expect(res.statusCode).toBe(400);
-      const key = `query.${q.split('=')[0]}`;
-      expect(Object.keys(res.json().error.fields).some((k) => k.startsWith(key))).toBe(true);
+  it('pages: limit, then nextCursor until it is null, every ticket once, in order; or offset', async () => {
+    const all = (await get('/api/v1/tickets?sort=severity&order=asc')).json().tickets.map((t: Row) => t.id);
+    const seen: string[] = [];
+    let url = '/api/v1/tickets?sort=severity&order=asc&limit=1';
+    for (let pages = 0; pages < 10; pages++) {
+      const body = (await get(url)).json();
+      expect(body).toMatchObject({ total: 3, totalAll: 3 });
+      expect(body.tickets).toHaveLength(1);
+      seen.push(body.tickets[0].id);
+      if (body.nextCursor === null) break;
+      expect(body.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      url = `/api/v1/tickets?sort=severity&order=asc&limit=1&cursor=${body.nextCursor}`;
     }
+    expect(seen).toEqual(all);
+    const second = (await get('/api/v1/tickets?sort=severity&order=asc&limit=1&offset=1')).json();
+    expect(second.tickets.map((t: Row) => t.id)).toEqual([all[1]]);
+    expect(second.nextCursor).not.toBeNull();
+    expect((await get('/api/v1/tickets?limit=2&offset=2')).json().nextCursor).toBeNull();
+    // limit=0: only the counts
+    expect((await get('/api/v1/tickets?limit=0&state=resolved')).json()).toMatchObject({ total: 1, totalAll: 3, tickets: [], nextCursor: null });
+  });
+
+  it('answers a bad filter, limit, offset or cursor with 400 and the query field', async () => {
+    const first = (await get('/api/v1/tickets?limit=1&sort=severity')).json().nextCursor as string;
+    const cases: Array<[string, string]> = [
+      ['state=lost', 'query.state'],
+      ['severity=urgent', 'query.severity'],
+      ['sort=colour', 'query.sort'],
+      ['order=up', 'query.order'],
+      ['proactive=yes', 'query.proactive'],
+      ['limit=1001', 'query.limit'],
+      ['limit=-1', 'query.limit'],
+      ['limit=ten', 'query.limit'],
+      ['limit=1.5', 'query.limit'],
+      ['limit=', 'query.limit'],
+      ['offset=-3', 'query.offset'],
+      ['offset=99999999', 'query.offset'],
+      ['cursor=garbage', 'query.cursor'],
+      [`cursor=${'x'.repeat(1001)}`, 'query.cursor'],
+      [`cursor=${first}`, 'query.cursor'], // made for sort=severity, used with sort=opened
+      [`cursor=${first}&sort=severity&order=asc`, 'query.cursor'],
+    ];
+    for (const [q, key] of cases) {
+      const res = await get(`/api/v1/tickets?${q}`);
+      expect([q, res.statusCode]).toEqual([q, 400]);
+      expect(res.json().error.code).toBe('EVN_ERR_INPUT');
+      expect([q, Object.keys(res.json().error.fields).some((k) => k.startsWith(key))]).toEqual([q, true]);
+    }
+    expect((await get('/api/v1/tickets?limit=1001')).json().error.fields['query.limit']).toMatch(/1000/);
+    expect((await get(`/api/v1/tickets?cursor=${first}&sort=severity`)).statusCode).toBe(200);
   });
 });
 

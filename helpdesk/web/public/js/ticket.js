@@ -102,25 +102,36 @@ export function render(main, id) {
   async function load() {
     const r = await api('GET', `/tickets/${encodeURIComponent(id)}`);
     if (!root.isConnected) return;
+    if (r.ok && ticket && r.data.ticket.version < ticket.version) return; // an action's answer came first
+    if (!r.ok && ticket) return; // keep what is shown; the next change fetches again
     if (!r.ok) {
       fill(root, h('div', { class: 'panel empty' }, h('h2', {}, r.status === 404 ? 'No such ticket' : 'The ticket could not be loaded'), h('p', {}, r.error.message), h('p', {}, h('a', { href: '#/queue' }, 'Back to the queue'))));
       return;
     }
     setNow(r.data.now);
+    const first = !ticket;
+    const changed = first || r.data.ticket.version !== ticket.version;
     show(r.data.ticket);
-    loadChart();
+    if (first) loadChart();
+    else if (changed) reloadChart();
+    if (newest > ticket.version) refetch(); // changed again while this answer was on its way
   }
 
+  // live events carry the summary: a newer version means a longer timeline, so fetch the ticket again
+  let refetchTimer = null;
+  let newest = 0;
+  const refetch = () => { clearTimeout(refetchTimer); refetchTimer = setTimeout(load, 50); };
   const offs = [
     on('ticket', ({ ticket: t }) => {
-      if (t.id !== id || (ticket && t.version < ticket.version)) return;
-      const changed = !ticket || t.version !== ticket.version;
-      show(t);
-      if (changed) reloadChart();
+      if (t.id !== id) return;
+      newest = Math.max(newest, t.version);
+      if (!ticket || t.version < ticket.version) return;
+      if (t.version > ticket.version) refetch();
+      else { ticket = { ...ticket, ...t, timeline: ticket.timeline, evidence: ticket.evidence, resolution: ticket.resolution }; drawHead(ticket); }
     }),
     on('now', () => { const el = document.getElementById('ticket-sla'); if (ticket && el) fill(el, slaBadge(ticket.sla, state.now)); }),
     on('resync', load),
   ];
   load();
-  return () => { offs.forEach((off) => off()); clearTimeout(chartTimer); chart?.destroy(); document.title = 'evernet helpdesk'; };
+  return () => { offs.forEach((off) => off()); clearTimeout(chartTimer); clearTimeout(refetchTimer); chart?.destroy(); document.title = 'evernet helpdesk'; };
 }
