@@ -6,10 +6,12 @@ import { benchBoards } from './boards.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
 import { benchReplay } from './replay.js';
+import { benchSecurity } from './security.js';
 
 const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   replay: benchReplay,
   detection: () => benchDetection(),
+  security: benchSecurity,
   dashboard: benchDashboard,
   boards: benchBoards,
 };

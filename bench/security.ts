@@ -1,0 +1,72 @@
+/**
+ * Group `security`: what the broker's security costs.
+ *
+ *   scrypt                 one login's scrypt check on this machine, alone and with the thread pool full
+ *   connectStorm           devices authenticating at once with the production scrypt cost (tens of ms
+ *                          of CPU per login, see scrypt), a bounded number so the run takes about a minute;
+ *                          extrapolated10kSeconds scales that linearly to 10,000 devices (an estimate,
+ *                          not a measurement: logins are CPU-bound, so the scaling is close to linear)
+ *   connectStormAnonymous  10,000 devices without authentication: the cost of the connections alone
+ *   throughput             one device -> the helpdesk, QoS 1, security off versus authentication + ACL
+ *                          + contract validation on (and on without validation), in the same run;
+ *                          costPercent = how much of the measured throughput the checks cost (goal:
+ *                          < 15; median of per-round pairs). One mqtt.js publisher and subscriber are
+ *                          slower than aedes, so this end-to-end figure is client-bound and swings with
+ *                          other load on the machine; brokerCapacityCostPercent is the cost where the
+ *                          broker is the bottleneck: 1 - (CPU/message off) / (CPU/message on), steadier
+ *
+ * The clients run in a process of their own, so heap and CPU figures are the broker's.
+ * EVERNET_BENCH_STORM_DEVICES sets the authenticated storm's size (default 1,000).
+ */
+import { startClients } from './security/child.js';
+import { gcAvailable } from './security/memory.js';
+import { scryptCost } from './security/scrypt.js';
+import { connectStorm } from './security/storm.js';
+import { securityThroughput } from './security/throughput.js';
+
+const AUTH_STORM_DEVICES = Number(process.env.EVERNET_BENCH_STORM_DEVICES ?? 1000);
+const ANONYMOUS_STORM_DEVICES = 10_000;
+
+const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export async function benchSecurity(): Promise<Record<string, number | null>> {
+  if (!gcAvailable) process.stderr.write('bench: security: no gc available, heap figures are noisy\n');
+  const clients = startClients();
+  try {
+    const scrypt = await scryptCost();
+    process.stderr.write(`bench: security: connect storm, ${AUTH_STORM_DEVICES} authenticated devices...\n`);
+    const auth = await connectStorm(clients, { devices: AUTH_STORM_DEVICES, authenticated: true, concurrency: 100 });
+    process.stderr.write(`bench: security: connect storm, ${ANONYMOUS_STORM_DEVICES} anonymous devices...\n`);
+    const anon = await connectStorm(clients, { devices: ANONYMOUS_STORM_DEVICES, authenticated: false, concurrency: 500 });
+    process.stderr.write('bench: security: throughput off / on...\n');
+    const { modes: t, ...cost } = await securityThroughput(clients, { count: 30_000, rounds: 9, window: 500 });
+    return {
+      'security.scrypt.msPerLogin': round(scrypt.msPerLogin, 1),
+      'security.scrypt.loginsPerSecond': round(scrypt.loginsPerSecond, 1),
+      'security.connectStorm.devices': auth.devices,
+      'security.connectStorm.failed': auth.failed,
+      'security.connectStorm.seconds': round(auth.seconds),
+      'security.connectStorm.connectsPerSecond': round(auth.connectsPerSecond, 1),
+      'security.connectStorm.brokerHeapMb': round(auth.brokerHeapMb, 1),
+      'security.connectStorm.brokerKbPerDevice': round((auth.brokerHeapMb * 1024) / auth.devices, 1),
+      'security.connectStorm.extrapolated10kSeconds': round((auth.seconds * 10_000) / auth.devices, 1),
+      'security.connectStormAnonymous.devices': anon.devices,
+      'security.connectStormAnonymous.failed': anon.failed,
+      'security.connectStormAnonymous.seconds': round(anon.seconds),
+      'security.connectStormAnonymous.connectsPerSecond': round(anon.connectsPerSecond, 1),
+      'security.connectStormAnonymous.brokerHeapMb': round(anon.brokerHeapMb, 1),
+      'security.connectStormAnonymous.brokerKbPerDevice': round((anon.brokerHeapMb * 1024) / anon.devices, 1),
+      'security.throughput.offMessagesPerSecond': Math.round(t.off.messagesPerSecond),
+      'security.throughput.onMessagesPerSecond': Math.round(t.on.messagesPerSecond),
+      'security.throughput.onWithoutValidationMessagesPerSecond': Math.round(t.onWithoutValidation.messagesPerSecond),
+      'security.throughput.costPercent': round(cost.costPercent, 1),
+      'security.throughput.offBrokerCpuUsPerMessage': round(t.off.brokerCpuUsPerMessage, 2),
+      'security.throughput.onBrokerCpuUsPerMessage': round(t.on.brokerCpuUsPerMessage, 2),
+      'security.throughput.onWithoutValidationBrokerCpuUsPerMessage': round(t.onWithoutValidation.brokerCpuUsPerMessage, 2),
+      // what the checks take off the broker's capacity where the broker, not the clients, is the bottleneck
+      'security.throughput.brokerCapacityCostPercent': round(cost.brokerCapacityCostPercent, 1),
+    };
+  } finally {
+    await clients.stop();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The packet corpus (tests/corpus/packets): raw bytes that are not, or not quite, MQTT, written to a
+ * broker over plain TCP sockets, before or after a valid CONNECT. The broker closes the connection
+ * where the corpus says so, keeps a session working where it says so, counts what its security layer
+ * refuses under the corpus's code, and afterwards a normal mqtt.js client still connects, publishes
+ * and receives.
+ */
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBroker, type RunningBroker } from '../../broker/server.js';
+import { HELPDESK_FILTERS } from '../../contracts/topics.js';
+import { secureBroker, type SecureBroker } from '../broker/fixture.js';
+import { loadPackets, type CorpusPacket } from './corpus.js';
+import { FRIDGE_TELEMETRY, T0, fridgeTelemetry, rawExchange, within, type RawResult } from './fixture.js';
+import type { ConnectFields } from './mqtt-bytes.js';
+import { codeDelta } from './outcomes.js';
+
+const packets = loadPackets();
+const cases = packets.map((p) => [p.name, p] as const);
+
+function expectOutcome(p: CorpusPacket, outcome: 'closed' | 'open' | 'any', r: RawResult): void {
+  if (outcome === 'closed') expect(r, `${p.name} (${p.about}): the broker closes the connection`).toMatchObject({ closed: true });
+  if (outcome === 'open') expect(r, `${p.name} (${p.about}): the session still answers a ping`).toMatchObject({ closed: false, ponged: true });
+}
+
+/** A fresh mqtt.js client connects, subscribes and gets its own QoS 1 message back. */
+async function roundTrip(url: string, publisher: mqtt.IClientOptions, subscriber: mqtt.IClientOptions): Promise<void> {
+  const sub = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...subscriber });
+  const pub = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...publisher });
+  try {
+    await sub.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
+    const payload = fridgeTelemetry(424242, T0);
+    const got = new Promise<void>((resolve) => sub.on('message', (t, p) => t === FRIDGE_TELEMETRY && p.toString() === payload && resolve()));
+    await pub.publishAsync(FRIDGE_TELEMETRY, payload, { qos: 1 });
+    await within(got, 5000, 'the round trip');
+  } finally {
+    await pub.endAsync(true);
+    await sub.endAsync(true);
+  }
+}
+
+async function noClientsLeft(clients: () => number, want: number): Promise<void> {
+  for (let i = 0; i < 200 && clients() !== want; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(clients()).toBe(want);
+}
+
+describe('the packet corpus against an open broker', () => {
+  let broker: RunningBroker;
+  beforeAll(async () => {
+    broker = await createBroker({ port: 0 }).start();
+  });
+  afterAll(async () => {
+    await broker?.stop();
+  });
+
+  it.each(cases)('%s', async (_name, p) => {
+    const session: ConnectFields | undefined = p.session === 'device' ? { clientId: `corpus-${p.name}` } : undefined;
+    const r = await rawExchange(broker.port, p.bytes, { ...(session ? { session } : {}), waitMs: p.expect.open === 'any' ? 300 : 3000 });
+    expectOutcome(p, p.expect.open, r);
+  });
+
+  it('still serves a normal client afterwards, and holds no connection of the corpus', async () => {
+    await noClientsLeft(() => broker.stats().clients, 0);
+    await roundTrip(broker.url, { clientId: 'evernet-maria-fridge' }, { clientId: 'evernet-helpdesk' });
+  });
+});
+
+describe('the packet corpus against a secured broker', () => {
+  let s: SecureBroker;
+  beforeAll(async () => {
+    s = await secureBroker([['maria/fridge'], ['helpdesk', 'helpdesk']]);
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it.each(cases)('%s', async (_name, p) => {
+    const before = s.broker.stats();
+    const session: ConnectFields | undefined =
+      p.session === 'device' ? { clientId: 'evernet-maria-fridge', username: 'maria/fridge', password: s.secrets.get('maria/fridge')! } : undefined;
+    const r = await rawExchange(s.broker.port, p.bytes, { ...(session ? { session } : {}), waitMs: p.expect.secured.outcome === 'any' ? 300 : 3000 });
+    expectOutcome(p, p.expect.secured.outcome, r);
+    const code = p.expect.secured.code;
+    if (code) {
+      // a refusal at CONNECT is reported right after the CONNACK: give the count a moment
+      for (let i = 0; i < 100 && !s.broker.stats().byCode[code]; i++) await new Promise((res) => setTimeout(res, 10));
+      expect(codeDelta(before.byCode, s.broker.stats().byCode), `${p.name}: counted as ${code}`).toEqual({ [code]: 1 });
+    }
+  });
+
+  it('still serves normal clients afterwards, and holds no connection of the corpus', async () => {
+    await noClientsLeft(() => s.broker.stats().clients, 0);
+    const as = (username: string, clientId: string) => ({ username, password: s.secrets.get(username)!, clientId });
+    await roundTrip(s.broker.url, as('maria/fridge', 'evernet-maria-fridge'), as('helpdesk', 'evernet-helpdesk'));
+  });
+});
