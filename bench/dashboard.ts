@@ -208,7 +208,7 @@ async function withWorld<T>(tickets: number, use: (w: World) => Promise<T>): Pro
 
     broker = await createBroker({ port: 0 }).start();
     const clock = new VirtualClock(START);
-    helpdesk = createHelpdesk({ brokerUrl: broker.url, directory, tariff: loadTariff('data/de-day-ahead-2020.csv'), store, clock, log, clientId: 'evernet-helpdesk-bench' });
+    helpdesk = createHelpdesk({ brokerUrl: broker.url, directory, tariff: loadTariff('data/de-day-ahead-2020.csv'), store, clock, log, clientId: 'evernet-helpdesk-bench', maxClockSkewMs: 24 * 3600_000 }); // telemetry is published ahead of the hand-moved clock
     await helpdesk.start();
     // this listener comes before the dashboard's
     const opened = new Map<string, string>();

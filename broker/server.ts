@@ -4,15 +4,19 @@
  *
  * Without `auth` it behaves as it always has: anonymous, no limits (replays and tests). With
  * `auth` security is on: authentication, ACL, edge limits and contract validation (see security.ts).
+ * Without `dataDir` its state lives in memory; with it, in SQLite under that directory, so retained
+ * messages, persistent sessions and their queued messages survive a restart, kill -9 included
+ * (see persistence/sqlite-persistence.ts).
  */
 import type { Duplex } from 'node:stream';
-import { Aedes } from 'aedes';
+import { Aedes, type AedesOptions, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Clock } from '../contracts/clock.js';
 import type { CredentialStore } from './auth/credentials.js';
 import { DEFAULT_LIMITS, type EdgeLimits } from './limits/limits.js';
 import { guardPackets } from './limits/packet-guard.js';
 import { listenTcp, listenTls, listenWs, type Accept, type Listener, type TlsFiles } from './listeners.js';
+import { openSqlitePersistence, type SqlitePersistence } from './persistence/sqlite-persistence.js';
 import { REJECTED_TOPIC_PREFIX, createSecurity } from './security.js';
 import { realClock } from '../scenarios/clock/real-clock.js';
 
@@ -32,6 +36,10 @@ export interface BrokerOptions {
   validate?: boolean;
   /** time for the rate limiter; default the wall clock */
   clock?: Clock;
+  /** keep the broker's state (retained messages, persistent sessions, their queues, wills) in this directory */
+  dataDir?: string;
+  /** with dataDir: 'normal' (default) survives kill -9; 'full' also survives power loss (one fsync per commit) */
+  sync?: 'normal' | 'full';
 }
 
 export interface BrokerStats {
@@ -49,6 +57,8 @@ export interface RunningBroker {
   port: number;
   tlsUrl?: string;
   wsUrl?: string;
+  /** the SQLite file of the broker's state, when it has a data directory */
+  dataFile?: string;
   stats(): BrokerStats;
   /** after the credentials changed: drops connected clients whose identity was revoked or rotated */
   revalidate(): number;
@@ -59,6 +69,22 @@ function resolveLimits(options: BrokerOptions): EdgeLimits | undefined {
   if (options.limits === false) return undefined;
   if (!options.auth && !options.limits) return undefined;
   return { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+}
+
+type AuthorizePublish = NonNullable<AedesOptions['authorizePublish']>;
+
+/** aedes' own rule when no security hook is set: clients may not publish to $SYS */
+const defaultAuthorizePublish: AuthorizePublish = (_client, packet, done) =>
+  done(packet.topic.startsWith('$SYS/') ? new Error('$SYS/ topic is reserved') : null);
+
+/** what the persistence adds to the broker: journal before PUBACK, and hold live copies while a session's queue drains */
+function persistenceHooks(persistence: SqlitePersistence, authorizePublish: AuthorizePublish | undefined): Partial<AedesOptions> {
+  const inner = (authorizePublish ?? defaultAuthorizePublish) as unknown as Parameters<SqlitePersistence['guardPublish']>[0];
+  return {
+    persistence,
+    authorizePublish: persistence.guardPublish(inner) as unknown as AuthorizePublish,
+    authorizeForward: (client, packet) => (persistence.forwardable(client, packet) ? packet : null),
+  };
 }
 
 export function createBroker(options: BrokerOptions = {}) {
@@ -77,8 +103,28 @@ export function createBroker(options: BrokerOptions = {}) {
         log: options.log,
       });
       const secured = Boolean(options.auth || limits || options.validate);
-      const aedes = await Aedes.createBroker(secured ? { ...security.hooks, ...security.aedesLimits() } : {});
+      // always this persistence: in memory without a data directory, so that a persistent session
+      // that reconnects gets its queue before live messages either way
+      const persistence = openSqlitePersistence(options.dataDir ? { dir: options.dataDir, sync: options.sync } : {});
+      const aedesOptions = secured ? { ...security.hooks, ...security.aedesLimits() } : {};
+      let aedes: Aedes;
+      try {
+        aedes = await Aedes.createBroker({ ...aedesOptions, ...persistenceHooks(persistence, aedesOptions.authorizePublish) });
+      } catch (e) {
+        await persistence.destroy();
+        throw e;
+      }
       if (secured) security.attach(aedes);
+      if (options.dataDir) {
+        try {
+          const replayed = await persistence.replay((packet, done) => aedes.publish(packet as unknown as PublishPacket, done));
+          options.log?.info({ file: persistence.file, replayed, ...persistence.stats() }, 'broker state loaded');
+        } catch (e) {
+          await new Promise<void>((resolve) => aedes.close(() => resolve()));
+          await persistence.destroy();
+          throw e;
+        }
+      }
       aedes.on('publish', (packet, client) => {
         if (client && !packet.topic.startsWith(REJECTED_TOPIC_PREFIX)) published++;
       });
@@ -99,6 +145,7 @@ export function createBroker(options: BrokerOptions = {}) {
       } catch (e) {
         await Promise.all(listeners.map((l) => l.close()));
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        await persistence.destroy();
         throw e;
       }
       const [tcp] = listeners as [Listener, ...Listener[]];
@@ -111,11 +158,15 @@ export function createBroker(options: BrokerOptions = {}) {
         port: tcp.port,
         ...(tlsUrl ? { tlsUrl } : {}),
         ...(wsUrl ? { wsUrl } : {}),
+        ...(options.dataDir ? { dataFile: persistence.file } : {}),
         stats: () => ({ clients: aedes.connectedClients, published, ...security.stats() }),
         revalidate: () => security.revalidate(),
         async stop() {
           await new Promise<void>((resolve) => aedes.close(() => resolve()));
           await Promise.all(listeners.map((l) => l.close()));
+          // let the persistence calls of the closing clients (wills, acks) land before the file closes
+          await new Promise((resolve) => setImmediate(resolve));
+          await persistence.destroy();
         },
       };
     },

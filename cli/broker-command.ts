@@ -3,11 +3,14 @@
  * --credentials FILE unless --allow-anonymous says so. Plain MQTT (and ws) listen on --host (default
  * 127.0.0.1); TLS (and wss) on --tls-host (default --host), so the network can be offered TLS only.
  * SIGHUP reloads the credentials file and drops connected clients whose identity was revoked or
- * rotated; SIGINT/SIGTERM stop it.
+ * rotated; SIGINT/SIGTERM stop it. --data-dir DIR keeps its state (retained messages, persistent
+ * sessions and the messages queued for them, wills) in DIR/broker.db, so a restart (kill -9 included)
+ * loses none of it; without it the state lives in memory.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openCredentialStore, type FileCredentialStore } from '../broker/auth/credentials.js';
+import { PersistenceError } from '../broker/persistence/sqlite-persistence.js';
 import { createBroker, type BrokerOptions } from '../broker/server.js';
 import { createLogger } from '../log/logger.js';
 import { realClock } from '../scenarios/clock/real-clock.js';
@@ -41,12 +44,16 @@ export async function brokerCommand(argv: string[]): Promise<number> {
       'tls-port': { type: 'string' },
       'tls-host': { type: 'string' },
       'ws-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      sync: { type: 'string' },
       'log-level': { type: 'string' },
     },
   });
   const host = values.host ?? '127.0.0.1';
   if (values.credentials && values['allow-anonymous']) throw new UsageError('give --credentials FILE or --allow-anonymous, not both');
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together');
+  if (values.sync !== undefined && values.sync !== 'normal' && values.sync !== 'full') throw new UsageError(`--sync must be normal or full, got '${values.sync}'`);
+  if (values.sync !== undefined && !values['data-dir']) throw new UsageError('--sync goes with --data-dir');
   if (!values.credentials && !values['allow-anonymous']) {
     const fallback = defaultCredentialsPath();
     const hint = existsSync(fallback) ? `--credentials ${fallback}` : `--credentials FILE (create it with: evernet credentials add <customer>/<device> --file FILE)`;
@@ -80,12 +87,24 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     }
   }
   if (values['ws-port'] !== undefined) options.wsPort = port(values['ws-port'], '--ws-port', 8083);
+  if (values['data-dir']) {
+    options.dataDir = values['data-dir'];
+    options.sync = values.sync === 'full' ? 'full' : 'normal';
+  }
   if (!store) log.warn({ code: BROKER_ERR.ANONYMOUS }, 'anonymous broker: no authentication, no ACL (development only)');
   else if (!isLoopback(host)) log.warn({ host }, 'secrets travel in clear text on a plain listener off loopback: keep --host local, serve others over --tls-host');
 
-  const broker = await createBroker(options).start();
+  let broker;
+  try {
+    broker = await createBroker(options).start();
+  } catch (e) {
+    if (!(e instanceof PersistenceError)) throw e;
+    process.stderr.write(`evernet: ${e.code}: ${e.message}\n`);
+    return 1;
+  }
   const urls = [broker.url, broker.tlsUrl, broker.wsUrl].filter(Boolean).join(', ');
-  process.stderr.write(`evernet broker: listening on ${urls}${store ? `, identities from ${store.path}` : ', ANONYMOUS'}\n`);
+  const state = broker.dataFile ? `, state in ${broker.dataFile}` : '';
+  process.stderr.write(`evernet broker: listening on ${urls}${store ? `, identities from ${store.path}` : ', ANONYMOUS'}${state}\n`);
   const onHup = () => {
     if (!store) return;
     const r = store.reload();

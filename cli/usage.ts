@@ -10,7 +10,8 @@ Usage:
   evernet staff add NAME [--db FILE] [--password-stdin]
 ${BOARD_USAGE.split('\n\n')[0]}
   evernet broker [--host H] [--port N] (--credentials FILE | --allow-anonymous)
-                 [--tls-cert F --tls-key F [--tls-port N] [--tls-host H]] [--ws-port N] [--log-level L]
+                 [--tls-cert F --tls-key F [--tls-port N] [--tls-host H]] [--ws-port N]
+                 [--data-dir DIR [--sync normal|full]] [--log-level L]
   evernet credentials add|rotate|revoke NAME [--role device|app|helpdesk|admin] [--file FILE]
   evernet credentials list [--file FILE]
   evernet help
@@ -31,7 +32,9 @@ ${BOARD_USAGE.split('\n\n')[0]}
 ${BOARD_USAGE.split('\n\n').slice(1).join('\n\n')}  broker   the MQTT broker alone, secure by default: refuses to start without --credentials
            unless --allow-anonymous. Plain MQTT on 127.0.0.1:1883; TLS on --tls-host:8883
            (default --host); --ws-port adds WebSocket (wss with TLS). SIGHUP reloads the
-           credentials and drops revoked identities. See docs/security.md.
+           credentials and drops revoked identities. --data-dir keeps retained messages,
+           persistent sessions and their queued messages across restarts (kill -9 included;
+           --sync full also across power loss). See docs/security.md.
   credentials  broker identities: NAME is <customer>/<device>, <customer>/_app, or a staff name
            with --role helpdesk|admin. add/rotate print the new secret once on stdout.
            Default file: <data dir>/evernet/credentials.json.

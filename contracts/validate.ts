@@ -12,6 +12,8 @@ export const ERR = {
   TOO_LARGE: 'EVN_ERR_TOO_LARGE',
   DUPLICATE: 'EVN_ERR_DUPLICATE',
   OUT_OF_ORDER: 'EVN_ERR_OUT_OF_ORDER',
+  /** event time further ahead of the helpdesk's clock than the allowed skew (a device clock gone wrong) */
+  CLOCK_SKEW: 'EVN_ERR_CLOCK_SKEW',
   UNKNOWN_DEVICE: 'EVN_ERR_UNKNOWN_DEVICE',
   KIND_MISMATCH: 'EVN_ERR_KIND_MISMATCH',
   /** a valid message the helpdesk failed to handle (a bug): counted, logged, never a crash */

@@ -3,11 +3,19 @@
  * Telemetry and events out (QoS 1, per-device sequence numbers), commands in, a retained
  * availability message and a last will that marks the device offline if the connection drops.
  * Time comes only from `tick(t)`: the agent never reads a wall clock.
+ *
+ * Telemetry and events go through the device's outbox (devices/outbox): kept until the broker
+ * acknowledges them, bounded while the broker is away, sent in order on reconnect. Give a persistent
+ * store (openSqliteOutboxStore) and they also survive the device process; its sequence numbers then
+ * continue where they stopped. mqtt.js reconnects by itself; each reconnect is a new connection
+ * number (the availability seq): the agent says "online" again and its will carries the new number.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { decode, deviceTopic, type Command, type DeviceKind } from '../contracts/index.js';
 import type { CommandBody, EventBody, KindModel } from './kinds/model.js';
+import { createSender, type OutboxStats } from './outbox/sender.js';
+import { createMemoryOutboxStore, type OutboxStore } from './outbox/store.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyModel = KindModel<DeviceKind, any, any>;
@@ -28,6 +36,12 @@ export interface AgentOptions {
   stepS?: number;
   /** the device's own broker identity (username <customerId>/<deviceId>), when the broker requires one */
   credentials?: { username: string; password: string };
+  /** where unacknowledged telemetry and events wait; default in memory. The caller owns (and closes) it. */
+  outbox?: OutboxStore;
+  /** most messages kept while the broker is away (default 10,000); when full the oldest is dropped and counted */
+  outboxCapacity?: number;
+  /** ms between reconnect attempts (mqtt.js reconnectPeriod, default 1000) */
+  reconnectPeriodMs?: number;
 }
 
 export interface AgentStats {
@@ -37,6 +51,8 @@ export interface AgentStats {
   commandsReceived: number;
   commandsRejected: number;
   lastSeq: number;
+  /** automatic reconnects after the connection dropped */
+  reconnects: number;
 }
 
 export function createAgent(options: AgentOptions) {
@@ -53,23 +69,32 @@ export function createAgent(options: AgentOptions) {
   let state = model.init(params, options.seed, options.startAt);
   let lastT = options.startAt;
   let lastTelemetryAt = -Infinity;
-  let seq = 0;
+  const store = options.outbox ?? createMemoryOutboxStore();
+  const sender = createSender({ store, capacity: options.outboxCapacity, log, deviceId });
+  let seq = store.lastSeq();
   let session = 0;
   let client: MqttClient | null = null;
   const inbox: Command[] = [];
-  const stats: AgentStats = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, lastSeq: 0 };
+  const stats: AgentStats = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, lastSeq: seq, reconnects: 0 };
   const waiters: Array<{ n: number; resolve: () => void }> = [];
 
+  /** availability: retained, straight to the connection (mqtt.js holds it while offline) */
   function publish(topic: string, body: object, retain = false): void {
     client!.publish(topic, JSON.stringify(body), { qos: 1, retain });
     stats.published++;
   }
 
-  function publishEvent(at: number, body: EventBody): void {
+  /** telemetry and events: through the outbox, under the next sequence number */
+  function send(topic: string, body: Record<string, unknown>): void {
     seq++;
-    publish(topics.event, { v: 1, ts: at, seq, ...body });
-    stats.events++;
+    sender.enqueue(seq, topic, JSON.stringify({ v: 1, ts: body.ts, seq, ...body }));
+    stats.published++;
     stats.lastSeq = seq;
+  }
+
+  function publishEvent(at: number, body: EventBody): void {
+    send(topics.event, { ts: at, ...body });
+    stats.events++;
   }
 
   function availability(state_: 'online' | 'offline', reason: string, at: number) {
@@ -117,10 +142,10 @@ export function createAgent(options: AgentOptions) {
     async start(resumeAt?: number): Promise<void> {
       session++;
       if (resumeAt !== undefined && resumeAt > lastT) lastT += Math.floor((resumeAt - lastT) / stepMs) * stepMs;
-      client = await mqtt.connectAsync(options.brokerUrl, {
+      const c = await mqtt.connectAsync(options.brokerUrl, {
         clientId: `evernet-${customerId}-${deviceId}`,
         clean: true,
-        reconnectPeriod: 1000,
+        reconnectPeriod: options.reconnectPeriodMs ?? 1000,
         ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
         will: {
           topic: topics.availability,
@@ -129,9 +154,23 @@ export function createAgent(options: AgentOptions) {
           retain: true,
         },
       });
-      client.on('message', onMessage);
-      await client.subscribeAsync(topics.command, { qos: 1 });
+      client = c;
+      c.on('message', onMessage);
+      // a reconnect is a new connection: its will and its "online" carry the next connection number
+      c.on('reconnect', () => {
+        if (c.options.will) c.options.will.payload = Buffer.from(JSON.stringify({ ...availability('offline', 'will', lastT), seq: session + 1 }));
+      });
+      c.on('connect', () => {
+        if (client !== c) return;
+        session++;
+        stats.reconnects++;
+        publish(topics.availability, availability('online', 'connected', lastT), true);
+        log.info({ deviceId, session, outbox: sender.stats() }, 'device reconnected');
+      });
+      c.on('offline', () => log.warn({ deviceId, outbox: sender.stats() }, 'device offline: the outbox keeps what it sends'));
+      await c.subscribeAsync(topics.command, { qos: 1 });
       publish(topics.availability, availability('online', 'connected', lastT), true);
+      sender.attach(c);
       log.info({ deviceId, kind: model.kind }, 'device online');
     },
     /** Runs the model up to event time t (in whole steps), publishing telemetry and events. */
@@ -144,10 +183,8 @@ export function createAgent(options: AgentOptions) {
         for (const e of r.events) publishEvent(lastT, e);
         if (lastT - lastTelemetryAt >= everyMs) {
           lastTelemetryAt = lastT;
-          seq++;
-          publish(topics.telemetry, { v: 1, ts: lastT, seq, kind: model.kind, readings: r.readings });
+          send(topics.telemetry, { ts: lastT, kind: model.kind, readings: r.readings });
           stats.telemetry++;
-          stats.lastSeq = seq;
         }
       }
     },
@@ -157,26 +194,42 @@ export function createAgent(options: AgentOptions) {
       return new Promise((resolve) => waiters.push({ n, resolve }));
     },
     stats: (): AgentStats => ({ ...stats }),
+    /** what waits in the outbox, what is in flight, acknowledged and dropped */
+    outboxStats: (): OutboxStats => sender.stats(),
+    /** Resolves once the broker has acknowledged every telemetry message and event sent so far. */
+    drained: (): Promise<void> => sender.drained(),
     /** ground truth for the report, never sent on the wire */
     noticeable: (): boolean => model.noticeable(state),
     modelState: (): unknown => state,
-    /** Graceful stop: says offline itself (retained), then disconnects. */
+    /**
+     * Graceful stop: says offline itself (retained), then disconnects once what is in flight is
+     * acknowledged. With the broker away it just lets go; the outbox keeps what was not sent.
+     */
     async stop(): Promise<void> {
-      if (!client) return;
-      await client.publishAsync(topics.availability, JSON.stringify(availability('offline', 'disconnected', lastT)), {
+      const c = client;
+      if (!c) return;
+      client = null;
+      if (!c.connected) {
+        sender.detach();
+        await c.endAsync(true);
+        return;
+      }
+      await c.publishAsync(topics.availability, JSON.stringify(availability('offline', 'disconnected', lastT)), {
         qos: 1,
         retain: true,
       });
       stats.published++;
-      await client.endAsync();
-      client = null;
+      await c.endAsync();
+      sender.detach();
     },
     /** Drops the connection without goodbye, so the broker publishes the last will (tests, board unplugged). */
     async kill(): Promise<void> {
-      if (!client) return;
-      client.stream.destroy();
-      await client.endAsync(true);
+      const c = client;
+      if (!c) return;
       client = null;
+      sender.detach();
+      c.stream.destroy();
+      await c.endAsync(true);
     },
   };
 }

@@ -123,6 +123,8 @@ export function createCore(deps: CoreDeps) {
   return {
     admit,
     handle,
+    /** after a restart: carries on with tickets opened but not yet followed up (see incidents.resume) */
+    resume: (now: number): Ticket[] => incidents.resume(now),
     loads: () => loads.list(),
     shopping: (): ShoppingRecord[] => shopping.map((s) => ({ ...s })),
     online: (customerId: string, deviceId: string): boolean | undefined => online.get(`${customerId}/${deviceId}`),

@@ -38,13 +38,21 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
     if (!opened.ok) return void log.error({ code: opened.error.code, reason: opened.error.reason }, 'cannot open ticket');
     const { ticket: stored, created } = store.openIdempotent(opened.ticket);
     if (!created) return;
-    let t = stored;
-    announce(t, now, 'opened');
-    log.info({ ticketId: t.id, deviceId, kind: s.kind, severity: s.severity }, 'ticket opened');
+    announce(stored, now, 'opened');
+    log.info({ ticketId: stored.id, deviceId, kind: s.kind, severity: s.severity }, 'ticket opened');
+    proceed(stored, now);
+  }
 
-    const play = PLAYBOOK[s.kind] ?? FALLBACK_PLAY;
+  /** After the ticket is stored: [contact, remedy] */
+  function proceed(opened: life.Ticket, now: number): void {
+    const { customerId, deviceId, kind } = opened;
+    const device = directory.device(customerId, deviceId);
+    const customer = directory.customer(customerId);
+    if (!device || !customer) return;
+    let t = opened;
+    const play = PLAYBOOK[kind] ?? FALLBACK_PLAY;
     const fixing = play.remote ? ' We are fixing it remotely right now.' : '';
-    const text = `Hello ${customer.name}, we noticed that ${play.headline} (${s.evidence.observed}).${fixing}`;
+    const text = `Hello ${customer.name}, we noticed that ${play.headline} (${String(t.evidence.observed)}).${fixing}`;
     const choice = ops.contactCustomer(customer, t, device.kind, text, now);
     t = apply(life.contact(t, { at: now, channel: choice.channel, by: BY }), now, `contacted via ${choice.channel}: ${choice.reason}`, t);
 
@@ -54,9 +62,25 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
       t = apply(life.sendAction(t, { at: now, action: play.remote.action, commandId, by: BY }), now, `remote action ${play.remote.action} sent`, t);
     } else if (play.offer && play.offer !== 'none') {
       const o = offerFor(customer, device);
-      t = apply(life.escalate(t, { at: now, reason: `no remote fix for ${s.kind}`, offer: o.offer, by: BY }), now, o.text, t);
+      t = apply(life.escalate(t, { at: now, reason: `no remote fix for ${kind}`, offer: o.offer, by: BY }), now, o.text, t);
       outbox.contact(customerId, now, { ticketId: t.id, deviceId, channel: choice.channel, text: `No remote fix is possible: ${o.text}.` });
     }
+  }
+
+  /**
+   * After a restart: tickets this flow opened whose process died before it contacted the customer
+   * (opening is committed on its own, the contact is the next step) go on from there now. Tickets
+   * further along need nothing: what the customer was told is on their timeline.
+   */
+  function resume(now: number): life.Ticket[] {
+    const stalled = store
+      .list({ state: 'opened' })
+      .filter((t) => t.proactive && t.timeline[0]?.by === BY && t.timeline.every((e, i) => i === 0 || e.step === 'note'));
+    for (const t of stalled) {
+      log.warn({ ticketId: t.id, deviceId: t.deviceId, kind: t.kind }, 'resuming a ticket opened before a restart: contacting the customer now');
+      proceed(t, Math.max(now, t.updatedAt));
+    }
+    return stalled;
   }
 
   function clear(customerId: string, deviceId: string, s: Extract<Signal, { type: 'clear' }>, now: number): void {
@@ -85,6 +109,7 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
 
   return {
     track,
+    resume,
     signal(customerId: string, deviceId: string, s: Signal, now: number): void {
       if (s.type === 'fire') fire(customerId, deviceId, s, now);
       else clear(customerId, deviceId, s, now);

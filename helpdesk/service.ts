@@ -2,10 +2,16 @@
  * The helpdesk service: one MQTT connection (ingest subscribes, the outbox publishes), the core in
  * between, and an event-time watermark. In a replay the runner moves the watermark (`advance`);
  * live, `start({ live })` moves it every second from the injected clock.
+ *
+ * The connection is a persistent session by default (clean: false, a fixed client id): while the
+ * helpdesk is away (restart, network, crash) the broker queues its QoS 1 messages and delivers them
+ * when it is back; sequence numbers drop the copies it had already seen. If the broker lost the
+ * session (no persistence, or a new broker), the helpdesk subscribes again on reconnect. On start it
+ * carries on with tickets a previous process opened but did not get to follow up (incidents.resume).
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { ERR, HELPDESK_FILTERS, type Clock } from '../contracts/index.js';
+import { ERR, HELPDESK_FILTERS, type Clock, type Decoded } from '../contracts/index.js';
 import { createCore } from './core.js';
 import { createEvents } from './events.js';
 import type { StaffAction, StaffResult } from './staff-actions.js';
@@ -13,7 +19,7 @@ import type { Directory } from './directory.js';
 import { createIngest } from './ingest/ingest.js';
 import { createOutbox } from './outbox.js';
 import type { Tariff } from './schedule/tariff.js';
-import type { TicketStore } from './tickets/store.js';
+import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
 
 export interface HelpdeskOptions {
   brokerUrl: string;
@@ -22,11 +28,46 @@ export interface HelpdeskOptions {
   store: TicketStore;
   clock: Clock;
   log: Logger;
+  /** fixed per helpdesk, so that its persistent session survives restarts; default 'evernet-helpdesk' */
   clientId?: string;
+  /**
+   * true: a clean session (the broker forgets the helpdesk when it disconnects; replays, which are
+   * self-contained). Default false: a persistent session, the broker keeps its queue.
+   */
+  cleanSession?: boolean;
+  /** ms between reconnect attempts (default 1000) */
+  reconnectPeriodMs?: number;
+  /** observer: every message handed to the core, in processing order (tests, audits) */
+  onProcessed?: (m: Decoded) => void;
   /** the helpdesk's broker identity, when the broker requires one */
   credentials?: { username: string; password: string };
+  /** how far (ms) a message's event time may run ahead of the helpdesk's clock; default 5 min */
+  maxClockSkewMs?: number;
   /** live mode: how late (ms) a message may arrive and still be processed in order; default 2000 */
   allowedLatenessMs?: number;
+}
+
+/** mqtt.connectAsync, with the message listener in place before the connection opens */
+function connectListening(url: string, opts: IClientOptions, onMessage: (topic: string, payload: Buffer) => void): Promise<MqttClient> {
+  const c = mqtt.connect(url, opts);
+  c.on('message', onMessage);
+  return new Promise((resolve, reject) => {
+    const off = () => {
+      c.off('connect', ok);
+      c.off('error', fail);
+    };
+    const ok = () => {
+      off();
+      resolve(c);
+    };
+    const fail = (err: Error) => {
+      off();
+      c.end(true);
+      reject(err);
+    };
+    c.on('connect', ok);
+    c.on('error', fail);
+  });
 }
 
 export function createHelpdesk(options: HelpdeskOptions) {
@@ -34,7 +75,13 @@ export function createHelpdesk(options: HelpdeskOptions) {
   const outbox = createOutbox();
   const events = createEvents(log);
   const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, outbox, log, events });
-  const ingest = createIngest({ log, admit: core.admit });
+  const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
+  // a message from the future would wait for the watermark forever (and pin its sender's sequence)
+  const admit = (d: Decoded) =>
+    d.payload.ts > clock.now() + maxSkewMs
+      ? { code: ERR.CLOCK_SKEW, reason: `event time ${new Date(d.payload.ts).toISOString()} is more than ${maxSkewMs / 1000} s ahead of the helpdesk's clock` }
+      : core.admit(d);
+  const ingest = createIngest({ log, admit });
   let client: MqttClient | null = null;
   let timer: NodeJS.Timeout | null = null;
   let published = 0;
@@ -49,15 +96,31 @@ export function createHelpdesk(options: HelpdeskOptions) {
 
   return {
     async start(opts: { live?: boolean } = {}): Promise<void> {
-      client = await mqtt.connectAsync(options.brokerUrl, {
-        clientId: options.clientId ?? 'evernet-helpdesk',
-        clean: true,
-        reconnectPeriod: 1000,
-        ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
+      const clean = options.cleanSession ?? false;
+      // listening before the CONNACK: a resumed session's queue starts flowing right after it, and
+      // mqtt.js acknowledges a message whether or not anyone listens
+      const c = await connectListening(
+        options.brokerUrl,
+        {
+          clientId: options.clientId ?? 'evernet-helpdesk',
+          clean,
+          reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+          ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
+        },
+        (topic, payload) => ingest.accept(topic, payload),
+      );
+      client = c;
+      // mqtt.js (MQTT 3.1.1) does not subscribe again on its own when a persistent session was lost
+      c.on('connect', (connack) => {
+        if (clean || connack.sessionPresent) return;
+        log.warn({ broker: options.brokerUrl }, 'the broker lost the helpdesk session: subscribing again');
+        c.subscribe([...HELPDESK_FILTERS], { qos: 1 }, (err) => err && log.error({ err: err.message }, 'subscribing again failed'));
       });
-      client.on('message', (topic, payload) => ingest.accept(topic, payload));
-      await client.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
-      log.info({ broker: options.brokerUrl }, 'helpdesk subscribed');
+      await c.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
+      log.info({ broker: options.brokerUrl, session: clean ? 'clean' : 'persistent' }, 'helpdesk subscribed');
+      const resumed = core.resume(clock.now());
+      if (resumed.length) log.info({ tickets: resumed.map((t) => t.id) }, 'tickets resumed after a restart');
+      flush();
       if (opts.live) {
         const lateness = options.allowedLatenessMs ?? 2000;
         timer = setInterval(() => this.advance(clock.now() - lateness), 1000);
@@ -76,6 +139,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
           ingest.reject(ERR.INTERNAL, m.topic.scope === 'device' ? m.topic.deviceId : m.topic.customerId, `internal error: ${(e as Error).message}`);
           log.error({ err: e }, 'message handling failed');
         }
+        options.onProcessed?.(m);
       }
       flush();
     },
@@ -88,6 +152,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     devices: core.devices,
     history: core.history,
     tickets: (filter?: Parameters<TicketStore['list']>[0]) => options.store.list(filter),
+    /** one page of ticket summaries (no timelines), filtered and ordered in SQL, with the total */
+    ticketSummaries: (q?: TicketSummaryQuery) => options.store.summaries(q),
     ticket: (id: string) => options.store.get(id),
     /** subscribe to ticket, availability, telemetry and load events; returns the unsubscribe function */
     on: events.on,

@@ -78,7 +78,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const tariff = loadTariff(loaded.tariffPath);
     if (!options.brokerUrl) broker = await createBroker({ port: 0, log }).start();
     const brokerUrl = options.brokerUrl ?? broker!.url;
-    helpdesk = createHelpdesk({ brokerUrl, directory: directoryOf(loaded), tariff, store, clock, log, clientId: `evernet-helpdesk-${s.name}` });
+    // a replay is self-contained: a clean session, so no queue of an earlier run on the same broker reaches it
+    helpdesk = createHelpdesk({ brokerUrl, directory: directoryOf(loaded), tariff, store, clock, log, clientId: `evernet-helpdesk-${s.name}`, cleanSession: true });
     await helpdesk.start();
     options.onHelpdesk?.(helpdesk);
 

@@ -54,6 +54,8 @@ export async function startHelpdesk(brokerUrl: string, credentials?: { username:
     store,
     clock,
     log: silentLogger(),
+    // the clock stays at T0 while the corpus's readings move on: allow a month, not a century
+    maxClockSkewMs: 30 * 24 * 3600_000,
     ...(credentials ? { credentials } : {}),
   });
   await helpdesk.start();

@@ -80,7 +80,8 @@ export async function startFixture(): Promise<Fixture> {
   const tariff = loadTariff('data/de-day-ahead-2020.csv');
   const scenario = slicedDay();
   const clock = new VirtualClock(scenario.startMs);
-  const helpdesk = createHelpdesk({ brokerUrl: broker.url, directory: DIRECTORY, tariff, store, clock, log, clientId: 'evernet-helpdesk-dashboard-test' });
+  // it listens while the replay runs and decides afterwards, window by window: its clock lags on purpose
+  const helpdesk = createHelpdesk({ brokerUrl: broker.url, directory: DIRECTORY, tariff, store, clock, log, clientId: 'evernet-helpdesk-dashboard-test', maxClockSkewMs: 24 * 3600_000 });
   await helpdesk.start();
   let theirs: Helpdesk | null = null;
   await replay({ scenario, log, brokerUrl: broker.url, onHelpdesk: (h) => (theirs = h) });

@@ -1,0 +1,68 @@
+/**
+ * The broker's SQLite file: one table per kind of state aedes asks its persistence to keep.
+ * The schema version is PRAGMA user_version; migrations are append-only.
+ */
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
+  (db) =>
+    db.exec(`
+      CREATE TABLE retained (
+        topic   TEXT PRIMARY KEY,
+        packet  TEXT NOT NULL,
+        payload BLOB NOT NULL
+      );
+      -- subscriptions of persistent sessions (clean: false); options is JSON (qos, rh, rap, nl)
+      CREATE TABLE subscriptions (
+        client_id TEXT NOT NULL,
+        topic     TEXT NOT NULL,
+        options   TEXT NOT NULL,
+        PRIMARY KEY (client_id, topic)
+      );
+      -- QoS > 0 messages queued for persistent sessions, oldest first; a row goes when the client acknowledges it
+      CREATE TABLE outgoing (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        client_id      TEXT NOT NULL,
+        broker_id      TEXT,
+        broker_counter INTEGER,
+        packet         TEXT NOT NULL,
+        payload        BLOB NOT NULL
+      );
+      CREATE INDEX outgoing_client ON outgoing (client_id, id);
+      CREATE INDEX outgoing_origin ON outgoing (client_id, broker_id, broker_counter);
+      -- QoS 2 packets received and not yet released (PUBREL)
+      CREATE TABLE incoming (
+        client_id  TEXT NOT NULL,
+        message_id INTEGER NOT NULL,
+        packet     TEXT NOT NULL,
+        payload    BLOB NOT NULL,
+        PRIMARY KEY (client_id, message_id)
+      );
+      CREATE TABLE wills (
+        client_id TEXT PRIMARY KEY,
+        packet    TEXT NOT NULL,
+        payload   BLOB NOT NULL
+      );
+      -- QoS 1 publishes acknowledged to their sender but not yet routed into the queues above
+      -- (aedes writes PUBACK before it routes); replayed on start
+      CREATE TABLE accepted (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        packet  TEXT NOT NULL,
+        payload BLOB NOT NULL
+      );
+    `),
+];
+export const BROKER_SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrateBrokerDb(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > BROKER_SCHEMA_VERSION) {
+    throw new Error(`broker database schema version ${current} is newer than this build (${BROKER_SCHEMA_VERSION})`);
+  }
+  for (let v = current; v < BROKER_SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      MIGRATIONS[v]!(db);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * A device's outgoing store: telemetry and events waiting for the broker's acknowledgement, oldest
+ * first, keyed by the device's sequence number. The sender (sender.ts) decides what goes out when and
+ * keeps the count bounded; a store only keeps entries. Two implementations: in memory (replays, tests,
+ * the default) and SQLite (sqlite-store.ts: survives the device process being killed).
+ */
+export interface OutboxEntry {
+  seq: number;
+  topic: string;
+  payload: string;
+}
+
+export interface OutboxStore {
+  append(entry: OutboxEntry): void;
+  /** up to `limit` entries with seq > after, oldest first */
+  after(after: number, limit: number): OutboxEntry[];
+  /** removes an acknowledged entry; false when it was not there (dropped meanwhile) */
+  remove(seq: number): boolean;
+  /**
+   * Drops the oldest entry with seq > after (the oldest not yet handed to the connection), or the
+   * oldest of all when there is none, and counts it; returns it (null when the store is empty).
+   */
+  dropOldest(after: number): OutboxEntry | null;
+  size(): number;
+  /** the highest seq ever appended, kept across restarts so that the device continues its sequence */
+  lastSeq(): number;
+  /** entries dropped because the store was full, over its whole life */
+  dropped(): number;
+  close(): void;
+}
+
+/** The in-memory store. `lastSeq` and `dropped` start from the given values (a device restored from elsewhere). */
+export function createMemoryOutboxStore(start: { lastSeq?: number; dropped?: number } = {}): OutboxStore {
+  // a Map iterates in insertion order, and entries arrive in seq order; the ones handed out and not
+  // yet acknowledged sit at the front, and there are at most a window of them
+  const entries = new Map<number, OutboxEntry>();
+  let last = start.lastSeq ?? 0;
+  let dropped = start.dropped ?? 0;
+
+  return {
+    append(entry) {
+      if (entry.seq <= last) throw new RangeError(`outbox seq ${entry.seq} is not after ${last}`);
+      entries.set(entry.seq, entry);
+      last = Math.max(last, entry.seq);
+    },
+    after(after, limit) {
+      const out: OutboxEntry[] = [];
+      for (const e of entries.values()) {
+        if (out.length >= limit) break;
+        if (e.seq > after) out.push(e);
+      }
+      return out;
+    },
+    remove: (seq) => entries.delete(seq),
+    dropOldest(after) {
+      let victim: OutboxEntry | null = null;
+      for (const e of entries.values()) {
+        victim ??= e;
+        if (e.seq > after) {
+          victim = e;
+          break;
+        }
+      }
+      if (!victim) return null;
+      entries.delete(victim.seq);
+      dropped++;
+      return victim;
+    },
+    size: () => entries.size,
+    lastSeq: () => last,
+    dropped: () => dropped,
+    close() {},
+  };
+}
