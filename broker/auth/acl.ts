@@ -81,7 +81,19 @@ function deny(code: AclCode, identity: Identity, what: string, why: string): Acl
   return { allowed: false, code, reason: `${identity.role} '${identity.username}' may not ${what}: ${why}` };
 }
 
+/** Devices and apps write exact topics: a set per identity makes the common case one lookup. */
+const exactWrites = new WeakMap<Identity, Set<string>>();
+function exactWriteTopics(identity: Identity): Set<string> {
+  let set = exactWrites.get(identity);
+  if (!set) {
+    set = new Set(identity.role === 'device' || identity.role === 'app' ? writePatterns(identity) : []);
+    exactWrites.set(identity, set);
+  }
+  return set;
+}
+
 export function canPublish(identity: Identity, topic: string): AclDecision {
+  if (exactWriteTopics(identity).has(topic)) return ALLOW;
   const what = `publish to '${topic}'`;
   if (topic.length === 0 || hasWildcard(topic)) return deny(ACL_ERR.PUBLISH, identity, what, 'not a topic name');
   if (topic.startsWith('$')) return deny(ACL_ERR.PUBLISH, identity, what, '$-topics belong to the broker');
