@@ -14,7 +14,12 @@ export interface OutMessage {
 
 export type CommandInput = CommandBody extends infer C ? (C extends CommandBody ? Omit<C, 'commandId'> : never) : never;
 
-export function createOutbox() {
+/**
+ * `session` makes command ids unique across helpdesk restarts (a device's late result for a command
+ * sent before a crash must not match a new command); the service passes its start time in base 36.
+ */
+export function createOutbox(options: { session?: string } = {}) {
+  const prefix = options.session ? `c-${options.session}-` : 'c-';
   let pending: OutMessage[] = [];
   const seqs = new Map<string, number>();
   const commandsTo = new Map<string, number>();
@@ -33,7 +38,7 @@ export function createOutbox() {
       const n = (commandsTo.get(key) ?? 0) + 1;
       commandsTo.set(key, n);
       commands++;
-      const commandId = `${deviceId}-c${n}`;
+      const commandId = `${prefix}${commands}`;
       pending.push({
         topic: deviceTopic(customerId, deviceId, 'command'),
         payload: { v: 1, ts: at, seq: nextSeq(`cmd/${key}`), commandId, ...body },

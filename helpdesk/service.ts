@@ -72,7 +72,8 @@ function connectListening(url: string, opts: IClientOptions, onMessage: (topic: 
 
 export function createHelpdesk(options: HelpdeskOptions) {
   const { log, clock } = options;
-  const outbox = createOutbox();
+  // event time at start names this session's commands (deterministic in a replay, new after a restart)
+  const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
   const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, outbox, log, events });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;

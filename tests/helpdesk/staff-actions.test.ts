@@ -81,7 +81,7 @@ describe('staff actions', () => {
     const good = core.act(id, { type: 'command', command: { action: 'battery-saver', on: true } }, 'anna', T + 3);
     expect(good.ok && good.ticket.state).toBe('action-sent');
     const cmd = outbox.take().find((m) => m.topic.endsWith('/command'));
-    expect(cmd?.payload).toMatchObject({ action: 'battery-saver', on: true, commandId: 'car-c1' });
+    expect(cmd?.payload).toMatchObject({ action: 'battery-saver', on: true, commandId: 'c-1' });
   });
 
   it('resolves with a note, refuses to resolve twice, reopens, and says 404 for an unknown ticket', () => {

@@ -186,7 +186,7 @@ describe('staff actions', () => {
 
     const commanded = (await post(`/api/v1/tickets/${id}/command`, { command: { action: 'battery-saver', on: true } })).json().ticket;
     expect(commanded.state).toBe('action-sent');
-    expect(last(commanded)).toMatchObject({ step: 'action-sent', by: 'alice', detail: { action: 'battery-saver', commandId: expect.stringMatching(/^car-c\d+$/) } });
+    expect(last(commanded)).toMatchObject({ step: 'action-sent', by: 'alice', detail: { action: 'battery-saver', commandId: expect.stringMatching(/^c-[0-9a-z]+-\d+$/) } });
 
     const resolved = (await post(`/api/v1/tickets/${id}/resolve`, { note: 'Workshop appointment booked.' })).json().ticket;
     expect(resolved).toMatchObject({ state: 'resolved', resolution: 'Workshop appointment booked.' });
