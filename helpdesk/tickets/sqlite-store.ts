@@ -134,7 +134,8 @@ function toRow(t: Ticket): TicketRow {
   };
 }
 
-function fromRows(r: TicketRow, entries: EntryRow[]): Ticket {
+/** The columns a full ticket and a summary share. */
+function commonFields(r: Omit<TicketRow, 'evidence'>) {
   return {
     id: r.id,
     incidentKey: r.incident_key,
@@ -149,9 +150,15 @@ function fromRows(r: TicketRow, entries: EntryRow[]): Ticket {
     actionSentAt: r.action_sent_at,
     resolvedAt: r.resolved_at,
     resolution: r.resolution,
-    evidence: JSON.parse(r.evidence) as Record<string, unknown>,
     proactive: r.proactive !== 0,
     updatedAt: r.updated_at,
+  };
+}
+
+function fromRows(r: TicketRow, entries: EntryRow[]): Ticket {
+  return {
+    ...commonFields(r),
+    evidence: JSON.parse(r.evidence) as Record<string, unknown>,
     timeline: entries.map((e) => ({
       at: e.at,
       step: e.step as TimelineStep,
@@ -169,21 +176,7 @@ interface SummaryRow extends Omit<TicketRow, 'evidence'> {
 
 function fromSummaryRow(r: SummaryRow): TicketSummaryRecord {
   return {
-    id: r.id,
-    incidentKey: r.incident_key,
-    deviceId: r.device_id,
-    customerId: r.customer_id,
-    kind: r.kind,
-    severity: Severity.parse(r.severity),
-    state: TicketState.parse(r.state),
-    openedAt: r.opened_at,
-    contactedAt: r.contacted_at,
-    channel: r.channel === null ? null : Channel.parse(r.channel),
-    actionSentAt: r.action_sent_at,
-    resolvedAt: r.resolved_at,
-    resolution: r.resolution,
-    proactive: r.proactive !== 0,
-    updatedAt: r.updated_at,
+    ...commonFields(r),
     version: r.version,
     assignee: r.assignee,
     acknowledgedBy: r.acknowledged_by,
