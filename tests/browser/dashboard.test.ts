@@ -19,7 +19,8 @@ import { hasChromium, launchChromium, SCREENSHOTS, SKIP_REASON } from './chromiu
 const PASSWORD = 'correct horse battery';
 const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
 
-describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard in Chromium, during a replay' : `the dashboard in Chromium (${SKIP_REASON})`, () => {
+// Chromium shares two cores with the rest of the suite: give each step room (no figures are asserted)
+describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard in Chromium, during a replay' : `the dashboard in Chromium (${SKIP_REASON})`, { timeout: 90_000 }, () => {
   let browser: Browser;
   let page: Page;
   let staff: StaffStore;
