@@ -6,11 +6,9 @@
 import { api } from './api.js';
 import { badge, clear, duration, fill, h, label, slaBadge, timeEl } from './dom.js';
 import { on, setNow, state, upsert } from './state.js';
+import { compare, sortKey } from './queue-order.js';
+import { SEVERITIES, STATES, filterKey, select } from './queue-filters.js';
 
-const STATES = ['opened', 'contacted', 'action-sent', 'escalated', 'resolved'];
-const SEVERITIES = ['critical', 'high', 'medium', 'low'];
-const SEV_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
-const STATE_RANK = { opened: 0, escalated: 1, contacted: 2, 'action-sent': 3, resolved: 4 };
 const COLUMNS = [
   ['severity', 'Severity'], ['device', 'Device · customer'], ['kind', 'Kind'], ['opened', 'Opened', 'hide-narrow'],
   ['state', 'State'], ['contact', 'Time to contact', 'hide-narrow'], ['sla', 'SLA'],
@@ -19,41 +17,9 @@ const SORTS = new Set(COLUMNS.map(([key]) => key));
 const PAGE = 200;
 const MAX_PAGE = 1000;
 
-/** What a ticket sorts by, ascending: the server's order (sortKeyOf in helpdesk/tickets/store.ts). */
-function sortKey(t, sort, now) {
-  const tail = [t.openedAt, t.id];
-  const responded = t.contactedAt ?? t.resolvedAt;
-  switch (sort) {
-    case 'severity': return [SEV_RANK[t.severity], ...tail];
-    case 'state': return [STATE_RANK[t.state], ...tail];
-    case 'contact': return responded === null ? [1, 0, ...tail] : [0, responded - t.openedAt, ...tail];
-    case 'sla': return responded !== null ? [2, 0, ...tail] : now !== null && t.sla.dueAt < now ? [0, 0, ...tail] : [1, t.sla.dueAt, ...tail];
-    case 'kind': return [t.kind, ...tail];
-    case 'device': return [t.customerId, t.deviceId, ...tail];
-    default: return tail;
-  }
-}
-
-function compare(a, b) {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (a[i] === b[i]) continue;
-    if (typeof a[i] !== typeof b[i]) return typeof a[i] === 'number' ? -1 : 1;
-    return a[i] < b[i] ? -1 : 1;
-  }
-  return a.length - b.length;
-}
-
-const filterKey = (f) => [f.state, f.severity, f.proactive, f.sort, f.order].join('|');
-
 // the queue last shown (filters and rows): drawn at once when coming back to it, then refreshed
 let last = null;
 let selectedId = null;
-
-function select(name, text, options, value) {
-  const id = `filter-${name}`;
-  return h('div', {}, h('label', { for: id }, text),
-    h('select', { id, name }, options.map(([v, t]) => h('option', { value: v, selected: v === value }, t))));
-}
 
 export function render(main, params) {
   // '#/queue' alone comes back to the filters used last
