@@ -6,12 +6,11 @@
  * alive (a fresh client round-trips a message), every connection is gone, and the heap grew by a
  * bounded amount.
  */
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { HELPDESK_FILTERS, deviceTopic } from '../../contracts/topics.js';
+import { gcAvailable as gc, heapMb } from '../../bench/security/memory.js';
 import { secureBroker, type SecureBroker } from '../broker/fixture.js';
 import { T0, fridgeTelemetry, serverConnections, within } from './fixture.js';
 import { fuzz, type Credentials } from './fuzzer.js';
@@ -21,27 +20,6 @@ import { seededRandom } from './mqtt-bytes.js';
 const SEED = Number(process.env.EVERNET_FUZZ_SEED ?? 0x5eed2020);
 /** fuzz packets per broker */
 const PACKETS = Number(process.env.EVERNET_FUZZ_PACKETS ?? 2000);
-
-/** `global.gc` when node runs with --expose-gc; otherwise switched on at run time (works on Node 20) */
-function findGc(): (() => void) | null {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) return g;
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return null;
-  }
-}
-const gc = findGc();
-
-function heapMb(): number {
-  if (gc) {
-    gc();
-    gc();
-  }
-  return process.memoryUsage().heapUsed / 2 ** 20;
-}
 
 /**
  * aedes 1.2.0's `connectedClients` (what stats().clients reports) can drift upward when connections
@@ -101,11 +79,11 @@ describe('a fuzz run against a secured broker', () => {
     ];
     await fuzz(s.broker.port, rnd, who, 200); // warm-up: code paths compiled, pools allocated
     await expectAllClosed(s.broker.port, () => s.broker.stats().clients);
-    const before = heapMb();
+    const before = await heapMb();
     const sent = await fuzz(s.broker.port, rnd, who, PACKETS);
     expect(sent).toBeGreaterThanOrEqual(PACKETS);
     await expectAllClosed(s.broker.port, () => s.broker.stats().clients);
-    const growth = heapMb() - before;
+    const growth = (await heapMb()) - before;
     expect(growth, `heap grew by ${growth.toFixed(1)} MB (gc ${gc ? 'forced' : 'not available'})`).toBeLessThan(HEAP_GROWTH_LIMIT_MB);
     // the fuzz was refused and counted, not ignored
     const stats = s.broker.stats();
@@ -130,11 +108,11 @@ describe('a fuzz run against an open broker', () => {
     const who: Credentials[] = [{ clientId: 'evernet-maria-fridge' }, { clientId: 'fuzz-a' }, { clientId: 'fuzz-b', username: 'x', password: 'y' }];
     await fuzz(broker.port, rnd, who, 200);
     await expectAllClosed(broker.port, () => broker.stats().clients);
-    const before = heapMb();
+    const before = await heapMb();
     const sent = await fuzz(broker.port, rnd, who, PACKETS);
     expect(sent).toBeGreaterThanOrEqual(PACKETS);
     await expectAllClosed(broker.port, () => broker.stats().clients);
-    const growth = heapMb() - before;
+    const growth = (await heapMb()) - before;
     expect(growth, `heap grew by ${growth.toFixed(1)} MB (gc ${gc ? 'forced' : 'not available'})`).toBeLessThan(HEAP_GROWTH_LIMIT_MB);
     await roundTrip(broker.url, { clientId: 'evernet-maria-car' }, { clientId: 'evernet-helpdesk' }, deviceTopic('maria', 'car', 'telemetry'));
   }, Math.max(30_000, PACKETS * 20));
