@@ -107,8 +107,9 @@ export interface HelpdeskProc extends Proc {
   clock(w: number): Promise<HelpdeskState>;
 }
 
-export async function startHelpdesk(opts: { brokerUrl: string; db: string; startAt: number; crashAfterTicketOpened?: boolean }): Promise<HelpdeskProc> {
+export async function startHelpdesk(opts: { brokerUrl: string; db: string; startAt: number; crashAfterTicketOpened?: boolean; clientId?: string }): Promise<HelpdeskProc> {
   const args = ['--import', 'tsx', HELPDESK_BIN, '--broker', opts.brokerUrl, '--db', opts.db, '--start-at', String(opts.startAt)];
+  if (opts.clientId) args.push('--client-id', opts.clientId);
   const env = { ...process.env, ...(opts.crashAfterTicketOpened ? { EVERNET_TEST_CRASH_AFTER_TICKET_OPENED: '1' } : {}) };
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   const p = track(child);
