@@ -7,6 +7,12 @@ import { replayCommand } from './replay-command.js';
 import { staffCommand } from './staff-command.js';
 import { USAGE, UsageError } from './usage.js';
 
+/** "CODE: message": the error's own EVN_ERR_* code, a database's mapped to one, EVN_ERR_INTERNAL otherwise */
+function codedLine(err: Error & { code?: string }): string {
+  const code = typeof err.code === 'string' && err.code.startsWith('EVN_ERR_') ? err.code : err.code?.startsWith('SQLITE_') ? 'EVN_ERR_DB' : 'EVN_ERR_INTERNAL';
+  return err.message.startsWith(`${code}:`) ? err.message : `${code}: ${err.message}`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -38,14 +44,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`evernet: ${err.message}\n\n${USAGE}`);
       return 2;
     }
-    process.stderr.write(`evernet: ${err.message}\n`);
+    process.stderr.write(`evernet: ${codedLine(err)}\n`);
     return 1;
   }
 }
 
 // run directly (tsx cli/main.ts ...)
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  // a failed command exits at once: a handle left open (a socket, a timer) must not keep it running
+  main(process.argv.slice(2)).then((code) => (code === 0 ? (process.exitCode = 0) : process.exit(code)));
 }

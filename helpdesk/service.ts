@@ -12,6 +12,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { ERR, HELPDESK_FILTERS, type Clock, type Decoded } from '../contracts/index.js';
+import { isFatalStorageError } from '../storage/sqlite.js';
 import { createCore } from './core.js';
 import { createEvents } from './events.js';
 import type { StaffAction, StaffResult } from './staff-actions.js';
@@ -45,6 +46,12 @@ export interface HelpdeskOptions {
   maxClockSkewMs?: number;
   /** live mode: how late (ms) a message may arrive and still be processed in order; default 2000 */
   allowedLatenessMs?: number;
+  /**
+   * Called once when the helpdesk cannot go on (its database is damaged, full or gone): it has
+   * already disconnected from the broker, so nothing more is acknowledged. Without it, advance()
+   * throws the error.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 /** mqtt.connectAsync, with the message listener in place before the connection opens */
@@ -87,6 +94,20 @@ export function createHelpdesk(options: HelpdeskOptions) {
   let timer: NodeJS.Timeout | null = null;
   let published = 0;
   let watermark = -Infinity;
+  let failed: Error | null = null;
+
+  /** stops taking messages at once (no more acknowledgements), then tells the owner */
+  function fatal(err: Error): void {
+    if (failed) return;
+    failed = err;
+    if (timer) clearInterval(timer);
+    timer = null;
+    client?.end(true);
+    client = null;
+    log.fatal({ code: (err as { code?: string }).code, err: err.message }, 'the helpdesk cannot go on: disconnected from the broker');
+    if (options.onFatal) options.onFatal(err);
+    else throw err;
+  }
 
   function flush(): void {
     for (const m of outbox.take()) {
@@ -98,6 +119,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
   return {
     async start(opts: { live?: boolean } = {}): Promise<void> {
       const clean = options.cleanSession ?? false;
+      // the store is read before the broker sees us: a store that fails here fails before anything is acknowledged
+      const resumed = core.resume(clock.now());
       // listening before the CONNACK: a resumed session's queue starts flowing right after it, and
       // mqtt.js acknowledges a message whether or not anyone listens
       const c = await connectListening(
@@ -119,7 +142,6 @@ export function createHelpdesk(options: HelpdeskOptions) {
       });
       await c.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
       log.info({ broker: options.brokerUrl, session: clean ? 'clean' : 'persistent' }, 'helpdesk subscribed');
-      const resumed = core.resume(clock.now());
       if (resumed.length) log.info({ tickets: resumed.map((t) => t.id) }, 'tickets resumed after a restart');
       flush();
       if (opts.live) {
@@ -129,13 +151,15 @@ export function createHelpdesk(options: HelpdeskOptions) {
     },
     /** Processes every buffered message with event time <= w, in event-time order, and publishes the outcome. */
     advance(w: number): void {
-      if (w <= watermark) return;
+      if (w <= watermark || failed) return;
       watermark = w;
       const now = clock.now();
       for (const m of ingest.drain(w)) {
         try {
           core.handle(m, now);
         } catch (e) {
+          // a broken database is not a bug in one message: stop before more messages are acknowledged
+          if (isFatalStorageError(e)) return fatal(e as Error);
           // a bug must not take the helpdesk down: count it and go on
           ingest.reject(ERR.INTERNAL, m.topic.scope === 'device' ? m.topic.deviceId : m.topic.customerId, `internal error: ${(e as Error).message}`);
           log.error({ err: e }, 'message handling failed');

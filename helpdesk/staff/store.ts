@@ -8,10 +8,8 @@
  * wall time (an I/O edge concern, unrelated to event time).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { dummyHash, hashPassword, verifyPassword } from './password.js';
+import { openSqlite } from '../../storage/sqlite.js';
+import { dummyHash, hashPassword, SCRYPT, verifyPassword, type ScryptCost } from './password.js';
 
 export const STAFF_ERR = {
   NAME: 'EVN_ERR_STAFF_NAME',
@@ -31,6 +29,8 @@ export interface StaffStoreOptions {
   sessionTtlMs?: number;
   /** wall clock for session expiry; default Date.now */
   now?: () => number;
+  /** scrypt cost of new passwords (and of the stand-in hash for unknown names); default SCRYPT (N=16384). Tests lower it. */
+  scrypt?: ScryptCost;
 }
 
 export interface StaffSession {
@@ -46,13 +46,7 @@ const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').dig
 const token = (): string => randomBytes(32).toString('base64url');
 
 export function openStaffStore(options: StaffStoreOptions) {
-  const file = options.path;
-  const inMemory = file === ':memory:' || file === '';
-  if (!inMemory && !file.startsWith('file:')) fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  if (!inMemory) db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
+  const db = openSqlite({ path: options.path });
   db.exec(`
     CREATE TABLE IF NOT EXISTS staff (
       name          TEXT PRIMARY KEY COLLATE NOCASE,
@@ -70,6 +64,7 @@ export function openStaffStore(options: StaffStoreOptions) {
   `);
   const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const now = options.now ?? Date.now;
+  const cost = options.scrypt ?? SCRYPT;
   const q = {
     insert: db.prepare<[string, string, number]>('INSERT INTO staff (name, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
     account: db.prepare<[string], { name: string; password_hash: string }>('SELECT name, password_hash FROM staff WHERE name = ?'),
@@ -91,7 +86,7 @@ export function openStaffStore(options: StaffStoreOptions) {
       if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
         return { ok: false, error: { code: STAFF_ERR.PASSWORD, message: `a password has ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` } };
       }
-      const hash = await hashPassword(password);
+      const hash = await hashPassword(password, cost);
       if (q.insert.run(name, hash, now()).changes === 0) return { ok: false, error: { code: STAFF_ERR.EXISTS, message: `staff member '${name}' exists already` } };
       return { ok: true };
     },
@@ -99,7 +94,7 @@ export function openStaffStore(options: StaffStoreOptions) {
     async verify(name: string, password: string): Promise<string | null> {
       if (password.length > PASSWORD_MAX) return null;
       const row = STAFF_NAME_RE.test(name) ? q.account.get(name) : undefined;
-      const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash()));
+      const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash(cost)));
       return ok && row ? row.name : null;
     },
     names: (): string[] => q.names.all().map((r) => r.name),

@@ -5,9 +5,8 @@
  * version is PRAGMA user_version; pending migrations run on open. File databases
  * use WAL journal mode; ':memory:' is for tests.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { guarded, openSqlite } from '../../storage/sqlite.js';
 import { Channel, Severity, TicketState } from '../../contracts/index.js';
 import type { Ticket, TimelineEntry, TimelineStep } from './lifecycle.js';
 import {
@@ -268,16 +267,8 @@ const sameEntry = (row: EntryRow, e: TimelineEntry): boolean =>
   row.at === e.at && row.step === e.step && row.by === e.by && row.detail === JSON.stringify(e.detail);
 
 export function openSqliteStore(options: { path: string }): TicketStore {
-  const file = options.path;
-  const inMemory = file === ':memory:' || file === '';
-  if (!inMemory && !file.startsWith('file:')) fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  if (!inMemory) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-  }
-  db.pragma('foreign_keys = ON');
-  migrate(db);
+  const db = openSqlite({ path: options.path });
+  guarded(options.path, db, () => migrate(db));
 
   const s = {
     insertIfNew: db.prepare<TicketRow>(`${INSERT_SQL} ON CONFLICT (incident_key) DO NOTHING`),

@@ -1,0 +1,130 @@
+/**
+ * Opening a SQLite file, the one way every evernet database is opened (helpdesk tickets and staff,
+ * broker persistence, device outbox): a new file is created with mode 0600 (it holds customers' data
+ * and session state), pragmas are set in one place, and the file is checked (PRAGMA quick_check)
+ * before anyone reads from it. A file that fails any of this throws a StorageError with a code and
+ * the file's path, so a process can stop before it acknowledges a single message.
+ *
+ * quick_check rather than integrity_check: it reads every page and b-tree (a torn or overwritten
+ * page is found) in time linear in the file's size, skipping only the index-versus-table comparison.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export const STORAGE_ERR = {
+  /** the file or its folder cannot be created or opened (permissions, a folder in its place, ...) */
+  OPEN: 'EVN_ERR_DB_OPEN',
+  /** the file is not a SQLite database, or one of its pages is damaged */
+  CORRUPT: 'EVN_ERR_DB_CORRUPT',
+  /** another process holds the file's exclusive lock */
+  LOCKED: 'EVN_ERR_DB_LOCKED',
+} as const;
+export type StorageErrorCode = (typeof STORAGE_ERR)[keyof typeof STORAGE_ERR];
+
+export class StorageError extends Error {
+  constructor(
+    readonly code: StorageErrorCode,
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'StorageError';
+  }
+}
+
+export interface SqliteOpenOptions {
+  /** a file path; ':memory:' (or '') for an in-memory database */
+  path: string;
+  /** 'normal' survives the process being killed; 'full' also power loss. Default 'normal' */
+  sync?: 'normal' | 'full';
+  /** hold the file's lock for the connection's lifetime (one process per file). Default false */
+  exclusive?: boolean;
+  /** ms to wait for another connection's lock; default 5000 */
+  busyTimeoutMs?: number;
+  /** check the file's pages at open; default true (nothing to check in memory) */
+  check?: boolean;
+  /** mode of a file created here; default 0o600 */
+  mode?: number;
+}
+
+/** SQLite result codes after which a connection must not be trusted with more writes */
+const FATAL_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_CANTOPEN', 'SQLITE_READONLY']);
+
+/** true for an error that means the database (not the statement) is broken: stop, don't go on */
+export function isFatalStorageError(e: unknown): boolean {
+  if (e instanceof StorageError) return true;
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && [...FATAL_CODES].some((c) => code === c || code.startsWith(`${c}_`));
+}
+
+export const isInMemory = (file: string): boolean => file === ':memory:' || file === '';
+
+/** Creates the file (and its folder) with `mode` if it does not exist yet; SQLite's -wal and -shm follow its mode. */
+function createFile(file: string, mode: number): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, mode));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
+function classify(file: string, e: unknown, doing: string): StorageError {
+  const code = String((e as { code?: unknown }).code ?? '');
+  const message = (e as Error).message;
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')) return new StorageError(STORAGE_ERR.LOCKED, file, `${file} is in use by another process`);
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new StorageError(STORAGE_ERR.CORRUPT, file, `${file} is damaged (${message}); restore it from a backup or move it aside`);
+  }
+  return new StorageError(STORAGE_ERR.OPEN, file, `cannot ${doing} ${file}: ${message}`);
+}
+
+/** Opens (creating if needed) and checks a database. Throws StorageError; never returns a broken one. */
+export function openSqlite(options: SqliteOpenOptions): Database.Database {
+  const file = options.path;
+  if (isInMemory(file)) {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    return db;
+  }
+  let db: Database.Database;
+  try {
+    if (!file.startsWith('file:')) createFile(file, options.mode ?? 0o600);
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+  } catch (e) {
+    throw classify(file, e, 'open');
+  }
+  try {
+    if (options.exclusive) db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    if (options.exclusive) db.exec('BEGIN EXCLUSIVE; COMMIT'); // takes the lock now and keeps it until close
+    if (options.check ?? true) {
+      const problems = db.pragma('quick_check(20)', { simple: false }) as Array<Record<string, string>>;
+      const lines = problems.map((r) => Object.values(r)[0]).filter((l) => l !== 'ok');
+      if (lines.length) {
+        throw new StorageError(STORAGE_ERR.CORRUPT, file, `${file} failed its integrity check (${lines.slice(0, 3).join('; ')}); restore it from a backup or move it aside`);
+      }
+    }
+    return db;
+  } catch (e) {
+    db.close();
+    throw e instanceof StorageError ? e : classify(file, e, 'use');
+  }
+}
+
+/**
+ * Runs fn (migrations, first reads) on a database just opened; a SQLite error on the way becomes a
+ * StorageError naming the file, and the connection is closed.
+ */
+export function guarded<T>(file: string, db: Database.Database, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    db.close();
+    if (e instanceof StorageError || !String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw e;
+    throw classify(file, e, 'use');
+  }
+}
