@@ -6,6 +6,10 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 export const SCRYPT = { N: 16_384, r: 8, p: 1, keyLength: 64, saltBytes: 16 } as const;
+/** scrypt's CPU/memory cost; tests lower it (a power of two, at least 2) */
+export interface ScryptCost {
+  N: number;
+}
 
 function derive(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -13,10 +17,10 @@ function derive(password: string, salt: Buffer, keyLength: number, options: Scry
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost: ScryptCost = SCRYPT): Promise<string> {
   const salt = randomBytes(SCRYPT.saltBytes);
-  const key = await derive(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await derive(password, salt, SCRYPT.keyLength, { N: cost.N, r: SCRYPT.r, p: SCRYPT.p });
+  return ['scrypt', cost.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 /** True when `password` matches the stored hash. A malformed stored hash never matches. */
@@ -32,9 +36,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, expected);
 }
 
-let dummy: Promise<string> | null = null;
-/** A hash of a random password (made on first use): verify() runs against it for unknown names, so timing does not tell which names exist. */
-export function dummyHash(): Promise<string> {
-  dummy ??= hashPassword(randomBytes(16).toString('hex'));
-  return dummy;
+const dummies = new Map<number, Promise<string>>();
+/**
+ * A hash of a random password at this cost (made on first use): verify() runs against it for unknown
+ * names, so timing does not tell which names exist.
+ */
+export function dummyHash(cost: ScryptCost = SCRYPT): Promise<string> {
+  let d = dummies.get(cost.N);
+  if (!d) dummies.set(cost.N, (d = hashPassword(randomBytes(16).toString('hex'), cost)));
+  return d;
 }

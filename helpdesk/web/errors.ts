@@ -61,29 +61,48 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'bo
   throw new HttpError(400, WEB_ERR.INPUT, `invalid ${where}`, fieldsOf(r.error.issues, where === 'body' ? '' : where));
 }
 
-const CTP: Record<string, [number, string, string]> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, WEB_ERR.JSON, 'the body is not valid JSON'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, WEB_ERR.JSON, 'the body is empty but the content type is application/json'],
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, WEB_ERR.TOO_LARGE, 'the body is too large'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, WEB_ERR.MEDIA_TYPE, 'send JSON with content-type application/json'],
-};
+const CTP = new Map<string, [number, string, string]>([
+  ['FST_ERR_CTP_INVALID_JSON_BODY', [400, WEB_ERR.JSON, 'the body is not valid JSON']],
+  ['FST_ERR_CTP_EMPTY_JSON_BODY', [400, WEB_ERR.JSON, 'the body is empty but the content type is application/json']],
+  ['FST_ERR_CTP_BODY_TOO_LARGE', [413, WEB_ERR.TOO_LARGE, 'the body is too large']],
+  ['FST_ERR_CTP_INVALID_MEDIA_TYPE', [415, WEB_ERR.MEDIA_TYPE, 'send JSON with content-type application/json']],
+]);
+const INTERNAL_MESSAGE = 'internal error; the helpdesk keeps running';
+const MAX_LOGGED_URL = 200;
 
-/** Maps anything thrown in a route (or by fastify while reading the body) to a coded JSON error. Never rethrows. */
+/** `x` when it is a string of sensible length, else undefined (what a thrown value carries is not trusted) */
+const text = (x: unknown, max = 500): string | undefined => (typeof x === 'string' ? x.slice(0, max) : undefined);
+
+/** A thrown value as an HttpError: ours as it is, fastify's 4xx mapped, everything else (bugs, non-errors) a bare 500. */
+function toHttpError(err: unknown): HttpError | null {
+  if (err instanceof HttpError) return err;
+  if (typeof err !== 'object' || err === null) return null;
+  const { code, statusCode: status, message } = err as Partial<FastifyError>;
+  const msg = text(message) ?? 'the request cannot be read';
+  if (typeof code === 'string') {
+    const ctp = CTP.get(code);
+    if (ctp) return new HttpError(...ctp);
+    if (code.startsWith('FST_ERR_CTP_')) return new HttpError(typeof status === 'number' && status >= 400 && status < 500 ? status : 400, WEB_ERR.BODY, msg);
+    if (code === 'EVN_ERR_TICKET_STALE') return new HttpError(409, WEB_ERR.TICKET_STALE, 'the ticket changed meanwhile; reload it and try again');
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) return new HttpError(status, WEB_ERR.REQUEST, msg);
+  return null;
+}
+
+/**
+ * Maps anything thrown in a route (or by fastify while reading the body) to a coded JSON error. Never
+ * rethrows, whatever was thrown (null, a string, an object). Anything but our own HttpError and
+ * fastify's 4xx is a bug: a 500 with only its code and a fixed message; the stack and the error's
+ * own message go to the log, never to the client.
+ */
 export function errorHandler(log: Logger) {
-  return (err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void => {
-    let e: HttpError;
-    const code = (err as FastifyError).code;
-    const status = (err as FastifyError).statusCode;
-    if (err instanceof HttpError) e = err;
-    else if (code && CTP[code]) e = new HttpError(...CTP[code]!);
-    else if (code?.startsWith('FST_ERR_CTP_')) e = new HttpError(status && status < 500 ? status : 400, WEB_ERR.BODY, err.message);
-    else if (status && status >= 400 && status < 500) e = new HttpError(status, WEB_ERR.REQUEST, err.message);
-    else if (code === 'EVN_ERR_TICKET_STALE') e = new HttpError(409, WEB_ERR.TICKET_STALE, 'the ticket changed meanwhile; reload it and try again');
-    else {
-      log.error({ err, url: req.url, method: req.method }, 'dashboard request failed');
-      e = new HttpError(500, WEB_ERR.INTERNAL, 'internal error; the helpdesk keeps running');
+  return (err: unknown, req: FastifyRequest, reply: FastifyReply): void => {
+    let e = toHttpError(err);
+    const url = req.url.slice(0, MAX_LOGGED_URL);
+    if (!e) {
+      log.error({ code: WEB_ERR.INTERNAL, err: err instanceof Error ? err : { thrown: typeof err }, url, method: req.method }, 'dashboard request failed');
+      e = new HttpError(500, WEB_ERR.INTERNAL, INTERNAL_MESSAGE);
     }
-    if (e.status >= 500) log.warn({ code: e.code, url: req.url }, e.message);
     void reply.code(e.status).type('application/json; charset=utf-8').send(e.body());
   };
 }

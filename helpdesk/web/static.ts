@@ -12,18 +12,19 @@ import { HttpError, WEB_ERR } from './errors.js';
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve('uplot'));
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-};
-const VENDOR: Record<string, string> = {
-  'uplot.js': path.join(UPLOT_DIR, 'uPlot.iife.min.js'),
-  'uplot.css': path.join(UPLOT_DIR, 'uPlot.min.css'),
-};
+// Maps, not object literals: a name from the URL ('constructor', '__proto__') must never find a prototype's member
+const TYPES = new Map<string, string>([
+  ['.html', 'text/html; charset=utf-8'],
+  ['.js', 'text/javascript; charset=utf-8'],
+  ['.css', 'text/css; charset=utf-8'],
+  ['.svg', 'image/svg+xml'],
+  ['.png', 'image/png'],
+  ['.ico', 'image/x-icon'],
+]);
+const VENDOR = new Map<string, string>([
+  ['uplot.js', path.join(UPLOT_DIR, 'uPlot.iife.min.js')],
+  ['uplot.css', path.join(UPLOT_DIR, 'uPlot.min.css')],
+]);
 const SAFE_PATH = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_.-]*)*\.[a-z]{2,4}$/;
 
 export const SECURITY_HEADERS = {
@@ -35,7 +36,7 @@ export const SECURITY_HEADERS = {
 };
 
 async function sendFile(reply: FastifyReply, file: string, cache: string): Promise<FastifyReply> {
-  const type = TYPES[path.extname(file)];
+  const type = TYPES.get(path.extname(file));
   if (!type) throw new HttpError(404, WEB_ERR.NOT_FOUND, 'not found');
   let body: Buffer;
   try {
@@ -56,7 +57,7 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
     return sendFile(reply, file, 'no-cache');
   });
   app.get('/vendor/:file', (req, reply) => {
-    const file = VENDOR[(req.params as { file: string }).file];
+    const file = VENDOR.get((req.params as { file: string }).file);
     if (!file) throw new HttpError(404, WEB_ERR.NOT_FOUND, 'not found');
     return sendFile(reply, file, 'public, max-age=86400');
   });

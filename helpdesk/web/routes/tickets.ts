@@ -49,6 +49,9 @@ const ListQuery = z.object({
   offset: whole('offset', MAX_OFFSET).optional(),
 });
 
+/** how many sort values a cursor of each sort carries (a Map: `sort` is never looked up on a prototype) */
+const CURSOR_KEYS = new Map<TicketSortKey, number>([['opened', 2], ['severity', 3], ['state', 3], ['kind', 3], ['contact', 4], ['sla', 4], ['device', 4]]);
+
 /** A cursor: base64url of JSON [sort, order, ...the last row's sort values]. Opaque to clients. */
 export function encodeCursor(sort: TicketSortKey, order: SortOrder, values: TicketSortValues): string {
   return Buffer.from(JSON.stringify([sort, order, ...values]), 'utf8').toString('base64url');
@@ -63,8 +66,8 @@ export function decodeCursor(cursor: string, sort: TicketSortKey, order: SortOrd
   } catch {
     throw bad('not a cursor from this API: pass nextCursor as it came');
   }
-  const keys = { opened: 2, severity: 3, state: 3, kind: 3, contact: 4, sla: 4, device: 4 }[sort];
-  if (!Array.isArray(v) || v.length !== 2 + keys || !v.every((x) => (typeof x === 'number' && Number.isFinite(x)) || (typeof x === 'string' && x.length <= 200))) {
+  const keys = CURSOR_KEYS.get(sort);
+  if (keys === undefined || !Array.isArray(v) || v.length !== 2 + keys || !v.every((x) => (typeof x === 'number' && Number.isFinite(x)) || (typeof x === 'string' && x.length <= 200))) {
     throw bad('not a cursor from this API: pass nextCursor as it came');
   }
   if (v[0] !== sort || v[1] !== order) throw bad(`this cursor belongs to sort=${String(v[0])}&order=${String(v[1])}: start again without it`);
