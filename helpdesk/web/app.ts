@@ -18,9 +18,13 @@ import { ticketActionRoutes } from './routes/ticket-actions.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { DEFAULT_SLA_MINUTES } from './sla.js';
 import { SECURITY_HEADERS, staticRoutes } from './static.js';
+import { createStreamRegistry } from './streams.js';
 import { loadView, namesOf, ticketSummary } from './views.js';
 
 export type { DashboardDeps } from './deps.js';
+
+/** how often (wall time) open live streams are checked against their sessions, by default */
+export const DEFAULT_LIVE_SESSION_CHECK_MS = 5000;
 
 export function buildApp(deps: DashboardDeps): FastifyInstance {
   const { helpdesk } = deps;
@@ -50,11 +54,18 @@ export function buildApp(deps: DashboardDeps): FastifyInstance {
     }
   };
   const hub = createLiveHub({ helpdesk, render });
-  const streams = new Set<() => void>();
-  // the app listens to the helpdesk from ready() (listen and inject call it) until close()
-  app.addHook('onReady', async () => hub.start());
+  const streams = createStreamRegistry();
+  let sweep: NodeJS.Timeout | undefined;
+  // the app listens to the helpdesk from ready() (listen and inject call it) until close(); streams
+  // of sessions that expired (or were deleted elsewhere) end at the next sweep (wall time: an I/O edge)
+  app.addHook('onReady', async () => {
+    hub.start();
+    sweep = setInterval(() => streams.sweep((id) => deps.staff.session(id) !== null), deps.liveSessionCheckMs ?? DEFAULT_LIVE_SESSION_CHECK_MS);
+    sweep.unref();
+  });
   app.addHook('preClose', async () => {
-    for (const close of [...streams]) close();
+    clearInterval(sweep);
+    streams.endAll();
   });
   app.addHook('onClose', async () => hub.stop());
 
@@ -76,7 +87,7 @@ export function buildApp(deps: DashboardDeps): FastifyInstance {
     async (api) => {
       api.decorateRequest('staff', null);
       api.addHook('onRequest', authHook(deps.staff));
-      await sessionRoutes(api, deps);
+      await sessionRoutes(api, { ...deps, streams });
       await ticketRoutes(api, deps);
       await ticketActionRoutes(api, deps);
       await deviceRoutes(api, deps);

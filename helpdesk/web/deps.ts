@@ -27,4 +27,6 @@ export interface DashboardDeps {
   secureCookie?: boolean;
   /** largest accepted request body in bytes; default 64 KiB */
   bodyLimit?: number;
+  /** ms of wall time between checks that end live streams whose session expired; default 5000 */
+  liveSessionCheckMs?: number;
 }

@@ -1,21 +1,13 @@
 /** Serves the dashboard: buildApp + listen. Binds 127.0.0.1 by default; port 0 picks a free port. */
-import type { Logger } from 'pino';
-import type { Tariff } from '../schedule/tariff.js';
-import type { StaffStore } from '../staff/store.js';
 import { buildApp } from './app.js';
-import type { DashboardHelpdesk } from './deps.js';
-import type { SlaPolicy } from './sla.js';
+import type { DashboardDeps } from './deps.js';
 
-export interface DashboardOptions {
-  helpdesk: DashboardHelpdesk;
-  staff: StaffStore;
-  log: Logger;
+/** What buildApp takes, and where to listen. */
+export interface DashboardOptions extends DashboardDeps {
+  /** default 127.0.0.1 */
   host?: string;
   /** default 8080; 0 in tests */
   port?: number;
-  tariff?: Tariff;
-  sla?: SlaPolicy;
-  secureCookie?: boolean;
 }
 
 export interface RunningDashboard {

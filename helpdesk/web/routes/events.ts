@@ -4,12 +4,16 @@
  * time moves (at most every 10 s of event time), `telemetry` of the device named by ?device=c/d,
  * and `reset` when a reconnecting client's Last-Event-ID cannot be caught up (refetch everything).
  * A client that does not read (more than 1 MiB queued) is disconnected rather than buffered.
+ * A stream belongs to the session that opened it: logout, a new login over that session, or its
+ * expiry ends it (an `ended` event {reason} first; the browser's reconnect then meets a 401).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { me } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { parse } from '../errors.js';
 import { formatSse, type LiveHub } from '../live.js';
+import type { StreamRegistry } from '../streams.js';
 
 const Query = z.object({
   device: z.string().regex(/^[a-z0-9-]{1,64}\/[a-z0-9-]{1,64}$/, 'customerId/deviceId').optional(),
@@ -20,10 +24,11 @@ const CLOCK_EVERY_MS = 10_000;
 const HEARTBEAT_MS = 20_000;
 const MAX_QUEUED = 1 << 20;
 
-export async function eventRoutes(app: FastifyInstance, deps: DashboardDeps & { hub: LiveHub; streams: Set<() => void> }): Promise<void> {
+export async function eventRoutes(app: FastifyInstance, deps: DashboardDeps & { hub: LiveHub; streams: StreamRegistry }): Promise<void> {
   const { hub, helpdesk } = deps;
 
   app.get('/events', (req, reply) => {
+    const session = me(req);
     const q = parse(Query, req.query, 'query');
     const header = req.headers['last-event-id'];
     const lastEventId = (typeof header === 'string' ? header : undefined) ?? q.lastEventId;
@@ -39,12 +44,13 @@ export async function eventRoutes(app: FastifyInstance, deps: DashboardDeps & { 
     let lastClock = -Infinity;
     let unsubscribe = (): void => undefined;
     let heartbeat: NodeJS.Timeout | undefined;
+    let forget = (): void => undefined;
     const close = (): void => {
       if (!open) return;
       open = false;
       unsubscribe();
       clearInterval(heartbeat);
-      deps.streams.delete(close);
+      forget();
       res.end();
     };
     const send = (text: string): void => {
@@ -72,7 +78,10 @@ export async function eventRoutes(app: FastifyInstance, deps: DashboardDeps & { 
     // a comment line now and then keeps proxies from closing an idle stream (wall time: an I/O edge)
     heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
-    deps.streams.add(close);
+    forget = deps.streams.add(session.id, () => {
+      send(formatSse({ event: 'ended', data: { reason: 'the session ended; log in again' } }));
+      close();
+    });
     req.raw.on('close', close);
     res.on('error', close);
   });
