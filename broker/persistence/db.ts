@@ -4,15 +4,19 @@
  * directory fails at start (EVN_ERR_BROKER_DATA_LOCKED) instead of corrupting sessions; the lock
  * dies with the process, kill -9 included.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredPacket } from './packets.js';
+import { openSqlite, StorageError, STORAGE_ERR } from '../../storage/sqlite.js';
+import { salvageDb, type SalvageReport } from './salvage.js';
 import { migrateBrokerDb } from './schema.js';
 
 export const PERSISTENCE_ERR = {
   LOCKED: 'EVN_ERR_BROKER_DATA_LOCKED',
   OPEN: 'EVN_ERR_BROKER_DATA_DIR',
+  /** damaged beyond saving (its first pages); a damaged page elsewhere is salvaged (SALVAGED) */
+  CORRUPT: 'EVN_ERR_BROKER_DATA_CORRUPT',
+  SALVAGED: 'EVN_ERR_BROKER_DATA_SALVAGED',
 } as const;
 
 export class PersistenceError extends Error {
@@ -34,6 +38,10 @@ export interface SqlitePersistenceOptions {
   dir?: string;
   /** 'normal' (default) survives the process being killed; 'full' also survives power loss */
   sync?: 'normal' | 'full';
+  /** told when a damaged file was salvaged at open (see salvage.ts), to log it */
+  onSalvaged?: (report: SalvageReport & { file: string }) => void;
+  /** wall clock for the name of a damaged file moved aside; default Date.now */
+  now?: () => number;
 }
 
 export interface Row extends StoredPacket {
@@ -49,25 +57,42 @@ export function openDb(options: SqlitePersistenceOptions): Database.Database {
     return db;
   }
   const file = path.join(options.dir, BROKER_DB_FILE);
+  const open = () => openSqlite({ path: file, exclusive: true, sync: options.sync ?? 'normal', busyTimeoutMs: 2000 });
   let db: Database.Database;
   try {
-    fs.mkdirSync(options.dir, { recursive: true });
-    db = new Database(file, { timeout: 2000 });
+    db = open();
   } catch (e) {
-    throw new PersistenceError(PERSISTENCE_ERR.OPEN, `cannot open ${file}: ${(e as Error).message}`);
+    if (!(e instanceof StorageError) || e.code !== STORAGE_ERR.CORRUPT) throw asPersistenceError(e, file);
+    // a damaged page: keep what can be read, move the damaged file aside, go on with the copy
+    let report: SalvageReport;
+    try {
+      report = salvageDb(file, new Date(options.now?.() ?? Date.now()).toISOString().replace(/[:.]/g, '-'));
+    } catch (why) {
+      throw new PersistenceError(PERSISTENCE_ERR.CORRUPT, `${file} is damaged and nothing could be saved (${(why as Error).message}); move it aside to start with an empty state`);
+    }
+    options.onSalvaged?.({ file, ...report });
+    try {
+      db = open();
+    } catch (again) {
+      throw asPersistenceError(again, file);
+    }
   }
   try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.exec('BEGIN EXCLUSIVE; COMMIT'); // takes the lock now and keeps it until close
+    migrateBrokerDb(db);
   } catch (e) {
     db.close();
-    const busy = (e as { code?: string }).code === 'SQLITE_BUSY';
-    throw new PersistenceError(busy ? PERSISTENCE_ERR.LOCKED : PERSISTENCE_ERR.OPEN, busy ? `${file} is in use by another broker` : `${file}: ${(e as Error).message}`);
+    throw asPersistenceError(e, file);
   }
-  migrateBrokerDb(db);
   return db;
+}
+
+function asPersistenceError(e: unknown, file: string): PersistenceError {
+  if (e instanceof PersistenceError) return e;
+  if (e instanceof StorageError) {
+    if (e.code === STORAGE_ERR.LOCKED) return new PersistenceError(PERSISTENCE_ERR.LOCKED, `${file} is in use by another broker`);
+    if (e.code === STORAGE_ERR.CORRUPT) return new PersistenceError(PERSISTENCE_ERR.CORRUPT, e.message.slice(e.code.length + 2));
+  }
+  return new PersistenceError(PERSISTENCE_ERR.OPEN, `cannot open ${file}: ${(e as Error).message}`);
 }
 
 export function prepare(db: Database.Database) {
