@@ -2,7 +2,8 @@
  * Ingest: every message the helpdesk receives passes here. It is validated against the contract
  * (a bad one is rejected with a coded reason, counted and logged; never a crash), de-duplicated by
  * the sender's sequence number (QoS 1 may redeliver), and buffered until the event-time watermark
- * passes it. `drain(watermark)` hands messages on in event-time order (ts, sender, seq), so the
+ * passes it. A sequence number further ahead than the sender could have counted is refused
+ * (EVN_ERR_SEQ_JUMP) rather than adopted, unless the device has just connected anew. `drain(watermark)` hands messages on in event-time order (ts, sender, seq), so the
  * helpdesk's decisions do not depend on how messages from different devices interleaved on the wire.
  */
 import type { Logger } from 'pino';
@@ -36,6 +37,18 @@ function senderOf(d: Decoded): string {
   return `${t.customerId}/_/${t.channel}`;
 }
 
+/**
+ * How far a sender's sequence may move ahead of its last accepted message: 1,000, plus 100 a second
+ * of event time in between (no device sends that fast; its outbox may have dropped that many).
+ */
+export const SEQ_JUMP_BASE = 1000;
+export const SEQ_JUMP_PER_SECOND = 100;
+const maxJump = (dtMs: number): number => SEQ_JUMP_BASE + Math.max(0, dtMs / 1000) * SEQ_JUMP_PER_SECOND;
+const tooFar = (prev: { seq: number; ts: number }, seq: number, ts: number): boolean => seq > prev.seq + maxJump(ts - prev.ts);
+
+/** logs the 1st, 2nd, 4th, 8th ... duplicate of a sender: every one counted, the log stays bounded */
+const worthLogging = (n: number): boolean => (n & (n - 1)) === 0;
+
 export interface IngestOptions {
   log: Logger;
   /** the helpdesk's own checks after the contract (unknown device, kind mismatch): a code rejects */
@@ -46,6 +59,9 @@ export function createIngest(options: IngestOptions) {
   const { log } = options;
   const stats: IngestStats = { received: 0, accepted: 0, rejected: 0, duplicates: 0, gaps: 0, byCode: {} };
   const last = new Map<string, { seq: number; ts: number }>();
+  /** data senders whose device connected anew since their last message: they may start a new sequence */
+  const reconnected = new Set<string>();
+  const duplicatesOf = new Map<string, number>();
   let buffer: Buffered[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
 
@@ -69,14 +85,25 @@ export function createIngest(options: IngestOptions) {
           const sender = senderOf(msg);
           const { seq, ts } = msg.payload;
           const prev = last.get(sender);
+          const fresh = reconnected.delete(sender);
           if (prev && seq <= prev.seq && ts <= prev.ts) {
             stats.duplicates++;
             stats.byCode[ERR.DUPLICATE] = (stats.byCode[ERR.DUPLICATE] ?? 0) + 1;
+            const n = (duplicatesOf.get(sender) ?? 0) + 1;
+            duplicatesOf.set(sender, n);
+            if (worthLogging(n)) log.warn({ code: ERR.DUPLICATE, topic, seq, count: n }, 'duplicate dropped');
+          } else if (prev && !fresh && tooFar(prev, seq, ts)) {
+            reject(ERR.SEQ_JUMP, topic, `sequence ${seq} is more than ${Math.floor(maxJump(ts - prev.ts))} ahead of the sender's last ${prev.seq}`);
           } else {
-            if (prev && seq > prev.seq + 1) stats.gaps += seq - prev.seq - 1;
+            // a new connection that starts a new sequence leaves no hole; a jump within reach does
+            if (prev && seq > prev.seq + 1 && !tooFar(prev, seq, ts)) stats.gaps += seq - prev.seq - 1;
             last.set(sender, { seq, ts });
             stats.accepted++;
             buffer.push({ ts, sender, seq, msg });
+            const t = msg.topic;
+            if (t.scope === 'device' && t.channel === 'availability' && (msg.payload as { state: string }).state === 'online') {
+              reconnected.add(`${t.customerId}/${t.deviceId}/data`);
+            }
           }
         }
       } finally {

@@ -1,0 +1,72 @@
+/**
+ * Sequence numbers against a spoofed message: one schema-valid message with seq 2^53-1 and an event
+ * time four minutes ahead must not make the helpdesk drop the device's genuine messages as
+ * duplicates. A jump beyond what the device could have sent in the time between is refused with its
+ * own code and not adopted; duplicates are counted and logged at a bounded rate; a device that really
+ * restarted (a new connection) starts its sequence again.
+ */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { ERR, deviceTopic } from '../../../contracts/index.js';
+import { createIngest } from '../../../helpdesk/ingest/ingest.js';
+
+const T0 = Date.UTC(2020, 10, 2, 17, 0, 0);
+const at = (s: number) => T0 + s * 1000;
+const readings = { cabinetTempC: 4, ambientTempC: 21, setpointC: 4, doorOpen: false, compressorOn: false, powerW: 1 };
+const telemetry = (seq: number, s: number): [string, Buffer] => [
+  deviceTopic('maria', 'fridge', 'telemetry'),
+  Buffer.from(JSON.stringify({ v: 1, ts: at(s), seq, kind: 'fridge', readings })),
+];
+const online = (connection: number, s: number): [string, Buffer] => [
+  deviceTopic('maria', 'fridge', 'availability'),
+  Buffer.from(JSON.stringify({ v: 1, ts: at(s), seq: connection, state: 'online', kind: 'fridge', reason: 'connected' })),
+];
+
+function withLog() {
+  const lines: Array<Record<string, unknown>> = [];
+  const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
+  return { ingest: createIngest({ log }), lines };
+}
+
+describe('sequence numbers', () => {
+  it('refuse a spoofed jump to 2^53-1 with its own code, and the next genuine messages all pass', () => {
+    const { ingest, lines } = withLog();
+    for (let i = 1; i <= 10; i++) ingest.accept(...telemetry(i, i));
+    ingest.accept(...telemetry(Number.MAX_SAFE_INTEGER, 10 + 240));
+    for (let i = 11; i <= 30; i++) ingest.accept(...telemetry(i, i));
+    const s = ingest.stats();
+    expect(s.byCode[ERR.SEQ_JUMP]).toBe(1);
+    expect(s.duplicates).toBe(0);
+    expect(s.accepted).toBe(30);
+    expect(ingest.drain(at(1000)).map((d) => d.payload.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(lines.some((l) => l.code === ERR.SEQ_JUMP)).toBe(true);
+  });
+
+  it('let a device that reconnected start a new sequence, even far from the old one', () => {
+    const { ingest } = withLog();
+    ingest.accept(...online(1, 0));
+    for (let i = 1; i <= 5; i++) ingest.accept(...telemetry(i, i));
+    // restored from a backup with a much later sequence, on a new connection
+    ingest.accept(...online(2, 10));
+    ingest.accept(...telemetry(10_000_000, 11));
+    ingest.accept(...telemetry(10_000_001, 12));
+    // restarted without its outbox: back to 1, later event time
+    ingest.accept(...online(3, 20));
+    ingest.accept(...telemetry(1, 21));
+    const s = ingest.stats();
+    expect(s.byCode[ERR.SEQ_JUMP]).toBeUndefined();
+    expect(s.duplicates).toBe(0);
+    expect(s.accepted).toBe(3 + 8);
+  });
+
+  it('count every duplicate and log them at a bounded rate, saying how many so far', () => {
+    const { ingest, lines } = withLog();
+    ingest.accept(...telemetry(1, 1));
+    for (let i = 0; i < 1000; i++) ingest.accept(...telemetry(1, 1));
+    expect(ingest.stats().duplicates).toBe(1000);
+    const logged = lines.filter((l) => l.code === ERR.DUPLICATE);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.length).toBeLessThanOrEqual(11); // 1, 2, 4, ... 512
+    expect(logged.at(-1)!.count).toBe(512);
+  });
+});
