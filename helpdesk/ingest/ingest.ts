@@ -3,8 +3,9 @@
  * (a bad one is rejected with a coded reason, counted and logged; never a crash), de-duplicated by
  * the sender's sequence number (QoS 1 may redeliver), and buffered until the event-time watermark
  * passes it. A sequence number further ahead than the sender could have counted is refused
- * (EVN_ERR_SEQ_JUMP) rather than adopted, unless the device has just connected anew. `drain(watermark)` hands messages on in event-time order (ts, sender, seq), so the
- * helpdesk's decisions do not depend on how messages from different devices interleaved on the wire.
+ * (EVN_ERR_SEQ_JUMP) rather than adopted, unless the device has just connected anew.
+ * `drain(watermark)` hands messages on in event-time order (ts, sender, seq), so the helpdesk's
+ * decisions do not depend on how messages from different devices interleaved on the wire.
  */
 import type { Logger } from 'pino';
 import { decode, ERR, type Decoded, type ErrorCode } from '../../contracts/index.js';
