@@ -4,9 +4,7 @@
  * exactly the entries the broker has not acknowledged, and continues its sequence numbers where it
  * stopped. synchronous=NORMAL survives the process being killed; `sync: 'full'` also power loss.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import { guarded, openSqlite } from '../../storage/sqlite.js';
 import type { OutboxEntry, OutboxStore } from './store.js';
 
 export interface SqliteOutboxOptions {
@@ -15,16 +13,13 @@ export interface SqliteOutboxOptions {
 }
 
 export function openSqliteOutboxStore(options: SqliteOutboxOptions): OutboxStore {
-  fs.mkdirSync(path.dirname(options.path), { recursive: true });
-  const db = new Database(options.path, { timeout: 2000 });
-  db.pragma('locking_mode = EXCLUSIVE'); // one device process per outbox file
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.exec(`
+  // one device process per outbox file (exclusive); checked at open, so a damaged outbox stops the device with a code
+  const db = openSqlite({ path: options.path, exclusive: true, sync: options.sync ?? 'normal', busyTimeoutMs: 2000 });
+  guarded(options.path, db, () => db.exec(`
     CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('dropped', 0);
-  `);
+  `));
   const s = {
     insert: db.prepare<[number, string, string]>('INSERT INTO entries (seq, topic, payload) VALUES (?, ?, ?)'),
     after: db.prepare<[number, number], OutboxEntry>('SELECT seq, topic, payload FROM entries WHERE seq > ? ORDER BY seq LIMIT ?'),
