@@ -4,12 +4,15 @@
  * coded JSON error; nothing a client sends can take the helpdesk down.
  */
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HelpdeskEvent } from '../events.js';
 import { authHook } from './auth.js';
 import type { DashboardDeps } from './deps.js';
 import { errorHandler, HttpError, WEB_ERR } from './errors.js';
 import { createLiveHub } from './live.js';
+import { createLoginGuard } from './login/guard.js';
+import { loginPolicy } from './login/policy.js';
 import { deviceRoutes } from './routes/devices.js';
 import { eventRoutes } from './routes/events.js';
 import { loadRoutes } from './routes/loads.js';
@@ -81,13 +84,18 @@ export function buildApp(deps: DashboardDeps): FastifyInstance {
     return payload;
   });
 
+  const policy = loginPolicy(deps.login);
+  const guard = createLoginGuard(policy, deps.log.child({ component: 'dashboard' }));
+
   void app.register(cookie);
+  // routes opt in (the login); everything else is limited by its session
+  void app.register(rateLimit, { global: false });
   void app.register(staticRoutes);
   void app.register(
     async (api) => {
       api.decorateRequest('staff', null);
       api.addHook('onRequest', authHook(deps.staff));
-      await sessionRoutes(api, { ...deps, streams });
+      await sessionRoutes(api, { ...deps, streams, guard, policy });
       await ticketRoutes(api, deps);
       await ticketActionRoutes(api, deps);
       await deviceRoutes(api, deps);

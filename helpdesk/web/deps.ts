@@ -1,6 +1,7 @@
 /** What the dashboard needs: the helpdesk's read side, its live events and act(); the staff store; optionally the tariff. */
 import type { Logger } from 'pino';
 import type { Helpdesk } from '../service.js';
+import type { LoginPolicy } from './login/policy.js';
 import type { Tariff } from '../schedule/tariff.js';
 import type { StaffStore } from '../staff/store.js';
 import type { TicketStore } from '../tickets/store.js';
@@ -27,6 +28,8 @@ export interface DashboardDeps {
   secureCookie?: boolean;
   /** largest accepted request body in bytes; default 64 KiB */
   bodyLimit?: number;
+  /** how the login defends itself (locks, concurrency of password checks, the coarse limit); defaults in login/policy.ts */
+  login?: Partial<LoginPolicy>;
   /** ms of wall time between checks that end live streams whose session expired; default 5000 */
   liveSessionCheckMs?: number;
 }

@@ -16,6 +16,7 @@ export const WEB_ERR = {
   REQUEST: 'EVN_ERR_REQUEST',
   UNAUTHENTICATED: 'EVN_ERR_UNAUTHENTICATED',
   LOGIN: 'EVN_ERR_LOGIN',
+  LOGIN_THROTTLED: 'EVN_ERR_LOGIN_THROTTLED',
   CSRF: 'EVN_ERR_CSRF',
   NOT_FOUND: 'EVN_ERR_NOT_FOUND',
   TICKET_NOT_FOUND: 'EVN_ERR_TICKET_NOT_FOUND',
@@ -35,6 +36,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly fields?: Record<string, string>,
+    /** response headers that go with the error (Retry-After) */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -103,6 +106,7 @@ export function errorHandler(log: Logger) {
       log.error({ code: WEB_ERR.INTERNAL, err: err instanceof Error ? err : { thrown: typeof err }, url, method: req.method }, 'dashboard request failed');
       e = new HttpError(500, WEB_ERR.INTERNAL, INTERNAL_MESSAGE);
     }
+    if (e.headers) void reply.headers(e.headers);
     void reply.code(e.status).type('application/json; charset=utf-8').send(e.body());
   };
 }

@@ -1,10 +1,17 @@
-/** Login, the current session (with its CSRF token) and logout. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Login, the current session (with its CSRF token) and logout. Login runs under the login guard
+ * (login/guard.ts: per-address and per-name locks, bounded scrypt concurrency) behind a coarse
+ * per-address request limit (@fastify/rate-limit, policy.requestsPerMinute).
+ */
+import { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PASSWORD_MAX } from '../../staff/store.js';
 import { me, SESSION_COOKIE } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
+import type { LoginGuard } from '../login/guard.js';
+import type { LoginPolicy } from '../login/policy.js';
 import type { StreamRegistry } from '../streams.js';
 
 const Login = z.strictObject({
@@ -12,7 +19,13 @@ const Login = z.strictObject({
   password: z.string().min(1, 'enter your password').max(PASSWORD_MAX, `at most ${PASSWORD_MAX} characters`),
 });
 
-export async function sessionRoutes(app: FastifyInstance, deps: DashboardDeps & { streams: StreamRegistry }): Promise<void> {
+/** the source address a login is counted under: IPv4 as it is, IPv6 by its /64 (one host's usual share) */
+export const sourceOf = (req: FastifyRequest): string => normalizeIP(req.ip, 64);
+
+export async function sessionRoutes(
+  app: FastifyInstance,
+  deps: DashboardDeps & { streams: StreamRegistry; guard: LoginGuard; policy: LoginPolicy },
+): Promise<void> {
   const cookie = (maxAgeS: number) => ({
     httpOnly: true,
     sameSite: 'strict' as const,
@@ -27,10 +40,17 @@ export async function sessionRoutes(app: FastifyInstance, deps: DashboardDeps & 
     deps.streams.endSession(id);
   };
 
-  app.post('/session', { config: { public: true } }, async (req, reply) => {
+  const rateLimit = {
+    max: deps.policy.requestsPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: sourceOf,
+    errorResponseBuilder: (_req: FastifyRequest, ctx: { ttl: number }) =>
+      new HttpError(429, WEB_ERR.LOGIN_THROTTLED, `too many login requests from this address: try again in ${Math.max(1, Math.ceil(ctx.ttl / 1000))} s`),
+  };
+
+  app.post('/session', { config: { public: true, rateLimit } }, async (req, reply) => {
     const body = parse(Login, req.body);
-    const name = await deps.staff.verify(body.name, body.password);
-    if (!name) throw new HttpError(401, WEB_ERR.LOGIN, 'unknown name or wrong password');
+    const name = await deps.guard.login(sourceOf(req), body.name, () => deps.staff.verify(body.name, body.password));
     if (req.staff) endSession(req.staff.id);
     const s = deps.staff.createSession(name);
     deps.log.info({ staff: name }, 'staff logged in');
