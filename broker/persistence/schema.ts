@@ -51,6 +51,14 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
         payload BLOB NOT NULL
       );
     `),
+  // which identity owns each persistent session (client id): another identity may not resume or wipe it
+  (db) =>
+    db.exec(`
+      CREATE TABLE session_owners (
+        client_id TEXT PRIMARY KEY,
+        username  TEXT NOT NULL
+      );
+    `),
 ];
 export const BROKER_SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -30,6 +30,7 @@ import type Database from 'better-sqlite3';
 import { topicMatches } from '../../contracts/topics.js';
 import { BROKER_DB_FILE, PAGE, openDb, prepare, type Row, type SqlitePersistenceOptions, type Statements } from './db.js';
 import { createInflight } from './inflight.js';
+import { createSessionOwners, type SessionOwners } from './owners.js';
 import { fromStored, queuedCopy, queuedFromStored, toStored, type QueuedPacket, type StoredPacket } from './packets.js';
 import { createSubscriptionIndex, type MatchedSubscription, type SubscriptionOptions } from './subscriptions.js';
 
@@ -67,12 +68,15 @@ export class SqlitePersistence {
   private readonly journaled = new WeakMap<Buffer, number>();
   private brokerRef: { id: string } | null = null;
   private closed = false;
+  /** which identity owns each persistent session; in the same file, so it survives a restart */
+  readonly owners: SessionOwners;
 
   constructor(options: SqlitePersistenceOptions) {
     this.durable = options.dir !== undefined;
     this.file = this.durable ? path.join(options.dir!, BROKER_DB_FILE) : ':memory:';
     const db = (this.db = openDb(options));
     this.s = prepare(db);
+    this.owners = createSessionOwners(db, () => this.closed);
     for (const r of this.s.allRetained.all()) this.retained.set(r.topic, { packet: r.packet, payload: r.payload });
     for (const r of this.s.allSubs.all()) this.subs.add(r.client_id, r.topic, JSON.parse(r.options) as SubscriptionOptions);
   }
