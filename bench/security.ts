@@ -19,6 +19,7 @@
  * EVERNET_BENCH_STORM_DEVICES sets the authenticated storm's size (default 1,000).
  */
 import { startClients } from './security/child.js';
+import { loginUnderStorm } from './security/login-under-storm.js';
 import { gcAvailable } from './security/memory.js';
 import { scryptCost } from './security/scrypt.js';
 import { connectStorm } from './security/storm.js';
@@ -29,7 +30,21 @@ const ANONYMOUS_STORM_DEVICES = 10_000;
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** The dashboard login under a storm of 500 bad logins (security/login-under-storm.ts); EVERNET_BENCH_SECURITY_ONLY=login runs only this. */
+async function loginFigures(): Promise<Record<string, number>> {
+  process.stderr.write('bench: security: dashboard login under a storm of 500 bad logins...\n');
+  const l = await loginUnderStorm({ storm: 500, rounds: 3 });
+  return {
+    'security.validLoginUnloadedMs': round(l.unloadedMs, 1),
+    'security.validLoginUnderStormMs': round(l.underStormMs, 1),
+    'security.validLoginUnderStormNewNameMs': round(l.underStormNewNameMs, 1),
+    'security.loginStorm.refused': l.stormRefused,
+    'security.loginStorm.failed': l.stormFailed,
+  };
+}
+
 export async function benchSecurity(): Promise<Record<string, number | null>> {
+  if (process.env.EVERNET_BENCH_SECURITY_ONLY === 'login') return loginFigures();
   if (!gcAvailable) process.stderr.write('bench: security: no gc available, heap figures are noisy\n');
   const clients = startClients();
   try {
@@ -40,7 +55,9 @@ export async function benchSecurity(): Promise<Record<string, number | null>> {
     const anon = await connectStorm(clients, { devices: ANONYMOUS_STORM_DEVICES, authenticated: false, concurrency: 500 });
     process.stderr.write('bench: security: throughput off / on...\n');
     const { modes: t, ...cost } = await securityThroughput(clients, { count: 30_000, rounds: 9, window: 500 });
+    const login = await loginFigures();
     return {
+      ...login,
       'security.scrypt.msPerLogin': round(scrypt.msPerLogin, 1),
       'security.scrypt.loginsPerSecond': round(scrypt.loginsPerSecond, 1),
       'security.connectStorm.devices': auth.devices,
