@@ -1,56 +1,97 @@
 /**
- * The broker's security hooks for aedes: authenticate (credentials -> identity, client id, last will),
- * authorizeSubscribe (ACL), authorizePublish (edge limits, rate limit, ACL, contract validation).
- * Every refusal is logged with its code and counted; payloads and secrets are never logged.
+ * The broker's security hooks for aedes: preConnect (notes keep-alive and last will), authenticate
+ * (keep-alive within the limit, CONNACK 2 if not; then connect-hook.ts: throttle, verification queue,
+ * credentials, session owners), authorizeSubscribe
+ * (ACL), authorizePublish (edge limits, rate limit, ACL, retain rule, contract validation).
+ * Every refusal is counted; its log line holds only bounded strings from the client (log-guard.ts),
+ * and repeats (same code, same source) are collapsed into one summary line. Payloads and secrets are
+ * never logged.
  *
  * A PUBLISH that breaks a limit or the ACL disconnects the client (MQTT 3.1.1 cannot refuse one
  * message). A schema-invalid PUBLISH is acknowledged and diverted to $evernet/rejected/<code>, which
  * no wildcard matches: not forwarded, and the device is not thrown into a reconnect-and-resend loop.
+ * A retained PUBLISH on a topic the contract never retains (everything but availability) is forwarded
+ * with its retain flag cleared (EVN_ERR_RETAIN).
  */
 import type { AedesOptions, Aedes, AuthenticateError, Client, PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Clock } from '../contracts/clock.js';
+import { parseTopic } from '../contracts/topics.js';
 import { decode } from '../contracts/validate.js';
 import { ACL_ERR, canPublish, canSubscribe, hasWildcard } from './auth/acl.js';
-import { AUTH_ERR, authenticate } from './auth/authenticate.js';
+import { AUTH_ERR, RETURN_CODE } from './auth/authenticate.js';
 import type { CredentialStore } from './auth/credentials.js';
 import type { Identity } from './auth/identity.js';
-import type { SecretHash } from './auth/secret.js';
+import { createLoginThrottle, type ThrottleOptions } from './auth/login-throttle.js';
+import { createVerifyQueue, type VerifyQueueOptions } from './auth/verify-queue.js';
+import { createConnectHook, type Session } from './connect-hook.js';
 import { LIMIT_ERR, checkPayload, checkTopic, type EdgeLimits } from './limits/limits.js';
 import { createRateLimiter } from './limits/token-bucket.js';
+import { bounded, boundedOpt, createRepeatGate, type RepeatGateOptions, type Summary } from './log-guard.js';
+import type { SessionOwners } from './persistence/owners.js';
 
 export const REJECTED_TOPIC_PREFIX = '$evernet/rejected/';
+export const CONTRACT_ERR = { RETAIN: 'EVN_ERR_RETAIN' } as const;
 
 export interface SecurityOptions {
   /** authentication and ACL; without it every client is anonymous and unrestricted */
   credentials?: CredentialStore | undefined;
   limits?: EdgeLimits | undefined;
-  /** check each publish on evernet/ topics against the contract */
+  /** check each publish on evernet/ topics against the contract (and its retain rule) */
   validate: boolean;
+  /** time for the rate limiter, the login throttle and the log's repeat windows */
   clock: Clock;
   log?: Logger | undefined;
+  /** who owns each persistent session (kept by the persistence) */
+  owners?: SessionOwners | undefined;
+  /** failed-login throttle and scrypt queue; defaults in login-throttle.ts and verify-queue.ts */
+  throttle?: (ThrottleOptions & VerifyQueueOptions) | undefined;
+  /** collapsing of repeated log lines; default a 10 s window */
+  logRepeats?: RepeatGateOptions | undefined;
 }
 
 type Hooks = Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
-interface Session {
-  client: Client;
-  identity: Identity;
-  secret: SecretHash;
-}
+
+/** the contract retains only availability (docs/topics.md) */
+const retainAllowed = (topic: string) => parseTopic(topic)?.channel === 'availability';
 
 export function createSecurity(options: SecurityOptions) {
-  const { credentials, limits, validate, log } = options;
+  const { credentials, limits, validate, log, clock } = options;
   const byCode = new Map<string, number>();
   const sessions = new Map<string, Session>();
   const identities = new WeakMap<Client, Identity>();
   const wills = new WeakMap<Client, string>();
-  const limiter = limits ? createRateLimiter({ perSecond: limits.publishPerSecond, burst: limits.publishBurst, now: () => options.clock.now() }) : null;
+  const badKeepalive = new WeakMap<Client, number>();
+  const conns = new WeakMap<object, Client>();
+  const limiter = limits ? createRateLimiter({ perSecond: limits.publishPerSecond, burst: limits.publishBurst, now: () => clock.now() }) : null;
+  const repeats = createRepeatGate(options.logRepeats);
+  const queue = createVerifyQueue(options.throttle);
+  let timer: NodeJS.Timeout | null = null;
+
+  const remoteOf = (client: Client | null | undefined): string | undefined =>
+    (client?.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? (client as { req?: { socket?: { remoteAddress?: string } } } | null)?.req?.socket?.remoteAddress;
+
+  function summarise(summaries: Summary[]): void {
+    for (const s of summaries) log?.warn({ ...s.fields, suppressed: s.suppressed }, `denied: ${s.suppressed} more like this`);
+  }
 
   function record(code: string, reason: string, client: Client | null, extra: Record<string, unknown> = {}): void {
     byCode.set(code, (byCode.get(code) ?? 0) + 1);
-    const who = client ? identities.get(client)?.username : undefined;
-    const remote = (client?.conn as { remoteAddress?: string } | undefined)?.remoteAddress;
-    log?.warn({ code, clientId: client?.id, username: who, remote, reason, ...extra }, 'denied');
+    if (!log) return;
+    const { clientId, username, topic, ...rest } = extra as { clientId?: string; username?: string; topic?: string };
+    const remote = remoteOf(client) ?? (rest as { remote?: string }).remote;
+    const fields = {
+      ...rest,
+      code,
+      clientId: boundedOpt(client?.id ?? clientId),
+      username: boundedOpt((client ? identities.get(client)?.username : undefined) ?? username),
+      remote,
+      reason: bounded(reason, 256),
+      ...(topic !== undefined ? { topic: bounded(topic) } : {}),
+    };
+    const r = repeats.note(`${code}|${remote ?? fields.clientId ?? '-'}`, clock.now(), { code, ...(remote ? { remote } : {}) });
+    summarise(r.summaries);
+    if (r.log) log.warn(fields, 'denied');
   }
 
   /** records a refusal and returns the error that makes aedes refuse (CONNACK code) or disconnect */
@@ -68,29 +109,39 @@ export function createSecurity(options: SecurityOptions) {
   }
 
   const hooks: Hooks = {};
+  hooks.preConnect = (client, packet, done) => {
+    conns.set(client.conn, client);
+    if (limits && (!packet.keepalive || packet.keepalive > limits.keepaliveLimitS)) badKeepalive.set(client, packet.keepalive ?? 0);
+    if (packet.will) wills.set(client, packet.will.topic);
+    done(null, true);
+  };
+  const verify: NonNullable<Hooks['authenticate']> = credentials
+    ? createConnectHook({
+      credentials,
+      throttle: createLoginThrottle(clock, options.throttle),
+      queue,
+      owners: options.owners,
+      sessions,
+      wills,
+      remoteOf: (c) => remoteOf(c),
+      refuse: (c, code, reason, extra) => refuse(c, code, reason, extra),
+      accepted(client, identity) {
+        identities.set(client, identity);
+        log?.info({ clientId: client.id, username: identity.username, role: identity.role }, 'client authenticated');
+      },
+    })
+    : (_client, _username, _password, done) => done(null, true);
+  hooks.authenticate = (client, username, password, done) => {
+    const keepalive = badKeepalive.get(client);
+    if (keepalive === undefined) return verify(client, username, password, done);
+    // before any scrypt work. MQTT 3.1.1 has no CONNACK code for an unacceptable keep-alive (aedes'
+    // own refusal sends 6, which the standard does not define): 2, "identifier rejected", as
+    // mosquitto answers a 3.1.1 client over its max_keepalive
+    const reason = `keep-alive ${keepalive} s: give 1 to ${limits!.keepaliveLimitS} s`;
+    const err = refuse(client, LIMIT_ERR.KEEPALIVE, reason, { username, returnCode: RETURN_CODE.IDENTIFIER_REJECTED });
+    done(Object.assign(err, { returnCode: RETURN_CODE.IDENTIFIER_REJECTED }) as unknown as AuthenticateError, null);
+  };
   if (credentials) {
-    hooks.preConnect = (client, packet, done) => {
-      if (packet.will) wills.set(client, packet.will.topic);
-      done(null, true);
-    };
-    hooks.authenticate = (client, username, password, done) => {
-      authenticate(credentials, { clientId: client.id, username, password, willTopic: wills.get(client) }).then((r) => {
-        if (!r.ok) {
-          const err = refuse(client, r.code, r.reason, { username: username?.slice(0, 128), returnCode: r.returnCode });
-          return done(Object.assign(err, { returnCode: r.returnCode }) as unknown as AuthenticateError, null);
-        }
-        const holder = sessions.get(client.id);
-        if (holder && !holder.client.closed && holder.identity.username !== r.identity.username) {
-          const reason = `client id '${client.id}' is in use by '${holder.identity.username}'`;
-          const err = refuse(client, AUTH_ERR.CLIENT_ID_IN_USE, reason, { username: r.identity.username });
-          return done(Object.assign(err, { returnCode: 2 }) as unknown as AuthenticateError, null);
-        }
-        sessions.set(client.id, { client, identity: r.identity, secret: r.secret });
-        identities.set(client, r.identity);
-        log?.info({ clientId: client.id, username: r.identity.username, role: r.identity.role }, 'client authenticated');
-        done(null, true);
-      }, (err: Error) => done(Object.assign(err, { returnCode: 3 }) as unknown as AuthenticateError, null));
-    };
     hooks.authorizeSubscribe = (client, sub, done) => {
       if (limits) {
         const t = checkTopic(sub.topic, limits);
@@ -123,7 +174,12 @@ export function createSecurity(options: SecurityOptions) {
       const acl = canPublish(identity, topic);
       if (!acl.allowed) return reject(acl.code, acl.reason);
     } else if (topic.startsWith('$')) return reject(ACL_ERR.PUBLISH, '$-topics belong to the broker');
-    if (validate && topic.startsWith('evernet/') && !(identity?.role === 'admin' && packet.retain && packet.payload.length === 0)) {
+    const adminClears = identity?.role === 'admin' && packet.retain && packet.payload.length === 0;
+    if (validate && topic.startsWith('evernet/') && !adminClears) {
+      if (packet.retain && !retainAllowed(topic)) {
+        record(CONTRACT_ERR.RETAIN, 'only availability is retained: forwarded with the retain flag cleared', client, { topic });
+        packet.retain = false;
+      }
       const r = decode(topic, packet.payload as Buffer);
       if (!r.ok) {
         record(r.error.code, r.error.reason, client, { topic });
@@ -135,21 +191,20 @@ export function createSecurity(options: SecurityOptions) {
 
   return {
     hooks,
-    /** aedes options the limits translate to */
-    aedesLimits: (): Partial<AedesOptions> => (limits ? { keepaliveLimit: limits.keepaliveLimitS } : {}),
     attach(aedes: Aedes): void {
       aedes.on('clientDisconnect', (client) => {
         if (sessions.get(client.id)?.client === client) sessions.delete(client.id);
         if (!identities.get(client)) limiter?.forget(`client:${client.id}`);
       });
       aedes.on('keepaliveTimeout', (client) => record(LIMIT_ERR.KEEPALIVE, 'no packet within 1.5 x keep-alive', client));
-      aedes.on('connectionError', (client, err) => {
-        if (err.message === 'keep alive limit exceeded') record(LIMIT_ERR.KEEPALIVE, `keep-alive 0 or above ${limits?.keepaliveLimitS} s`, client);
-      });
+      const windowMs = options.logRepeats?.windowMs ?? 10_000;
+      timer = setInterval(() => summarise(repeats.due(clock.now())), windowMs);
+      timer.unref();
     },
-    /** counts a connection cut by the packet guard */
-    packetTooLarge(size: number, remote: string | undefined): void {
-      record(LIMIT_ERR.PACKET_TOO_LARGE, `packet of ${size} bytes exceeds ${limits?.maxPacketBytes}`, null, { remote });
+    /** counts a connection cut by the packet guard; `conn` names the client when it has connected */
+    packetTooLarge(size: number, remote: string | undefined, conn?: object): void {
+      const client = conn ? (conns.get(conn) ?? null) : null;
+      record(LIMIT_ERR.PACKET_TOO_LARGE, `packet of ${size} bytes exceeds ${limits?.maxPacketBytes}`, client, { remote });
     },
     /** After a credentials reload: drops sessions whose identity is gone, revoked or rotated. */
     revalidate(): number {
@@ -167,6 +222,12 @@ export function createSecurity(options: SecurityOptions) {
     stats: () => {
       const codes = Object.fromEntries([...byCode.entries()].sort(([a], [b]) => a.localeCompare(b)));
       return { rejected: [...byCode.values()].reduce((a, b) => a + b, 0), byCode: codes };
+    },
+    /** broker stopping: sums up what the log collapsed */
+    close(): void {
+      if (timer) clearInterval(timer);
+      timer = null;
+      summarise(repeats.flush());
     },
   };
 }

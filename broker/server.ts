@@ -4,6 +4,8 @@
  *
  * Without `auth` it behaves as it always has: anonymous, no limits (replays and tests). With
  * `auth` security is on: authentication, ACL, edge limits and contract validation (see security.ts).
+ * `limits` and `validate` turn the edge limits and contract checks on without `auth` (what
+ * `evernet broker --allow-anonymous` does: only authentication and the ACL are off).
  * Without `dataDir` its state lives in memory; with it, in SQLite under that directory, so retained
  * messages, persistent sessions and their queued messages survive a restart, kill -9 included
  * (see persistence/sqlite-persistence.ts).
@@ -14,10 +16,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../contracts/clock.js';
 import type { CredentialStore } from './auth/credentials.js';
 import { DEFAULT_LIMITS, type EdgeLimits } from './limits/limits.js';
-import { guardPackets } from './limits/packet-guard.js';
+import { guardPackets, type GuardedStream } from './limits/packet-guard.js';
+import { bounded, boundedOpt } from './log-guard.js';
 import { listenTcp, listenTls, listenWs, type Accept, type Listener, type TlsFiles } from './listeners.js';
-import { openSqlitePersistence, type SqlitePersistence } from './persistence/sqlite-persistence.js';
-import { REJECTED_TOPIC_PREFIX, createSecurity } from './security.js';
+import { openSqlitePersistence, PERSISTENCE_ERR, type SqlitePersistence } from './persistence/sqlite-persistence.js';
+import type { SalvageReport } from './persistence/salvage.js';
+import { REJECTED_TOPIC_PREFIX, createSecurity, type SecurityOptions } from './security.js';
 import { realClock } from '../scenarios/clock/real-clock.js';
 
 export interface BrokerOptions {
@@ -34,8 +38,10 @@ export interface BrokerOptions {
   limits?: Partial<EdgeLimits> | false;
   /** check every publish against the contract; default on when auth is on */
   validate?: boolean;
-  /** time for the rate limiter; default the wall clock */
+  /** time for the rate limiter, the failed-login throttle and the log's repeat windows; default the wall clock */
   clock?: Clock;
+  /** failed-login throttle and scrypt queue (with auth); defaults in auth/login-throttle.ts and auth/verify-queue.ts */
+  throttle?: SecurityOptions['throttle'];
   /** keep the broker's state (retained messages, persistent sessions, their queues, wills) in this directory */
   dataDir?: string;
   /** with dataDir: 'normal' (default) survives kill -9; 'full' also survives power loss (one fsync per commit) */
@@ -95,18 +101,22 @@ export function createBroker(options: BrokerOptions = {}) {
   return {
     async start(): Promise<RunningBroker> {
       const limits = resolveLimits(options);
+      // always this persistence: in memory without a data directory, so that a persistent session
+      // that reconnects gets its queue before live messages either way
+      const onSalvaged = (r: SalvageReport & { file: string }) =>
+        options.log?.error({ code: PERSISTENCE_ERR.SALVAGED, file: r.file, movedTo: r.movedTo, kept: r.kept, lost: r.lost }, 'broker state was damaged: kept what could be read, moved the damaged file aside');
+      const persistence = openSqlitePersistence(options.dataDir ? { dir: options.dataDir, sync: options.sync, onSalvaged } : {});
       const security = createSecurity({
         credentials: options.auth?.credentials,
         limits,
         validate: options.validate ?? Boolean(options.auth),
         clock: options.clock ?? realClock,
         log: options.log,
+        owners: persistence.owners,
+        throttle: options.throttle,
       });
       const secured = Boolean(options.auth || limits || options.validate);
-      // always this persistence: in memory without a data directory, so that a persistent session
-      // that reconnects gets its queue before live messages either way
-      const persistence = openSqlitePersistence(options.dataDir ? { dir: options.dataDir, sync: options.sync } : {});
-      const aedesOptions = secured ? { ...security.hooks, ...security.aedesLimits() } : {};
+      const aedesOptions = secured ? { ...security.hooks } : {};
       let aedes: Aedes;
       try {
         aedes = await Aedes.createBroker({ ...aedesOptions, ...persistenceHooks(persistence, aedesOptions.authorizePublish) });
@@ -130,11 +140,12 @@ export function createBroker(options: BrokerOptions = {}) {
       });
       aedes.on('clientError', (client, err) => {
         if ((err as { code?: string }).code?.startsWith('EVN_ERR_')) return; // counted and logged by security
-        options.log?.warn({ code: 'EVN_ERR_BROKER_CLIENT', clientId: client?.id, err: err.message }, 'client error');
+        options.log?.warn({ code: 'EVN_ERR_BROKER_CLIENT', clientId: boundedOpt(client?.id), err: bounded(err.message, 256) }, 'client error');
       });
       const accept: Accept = (stream: Duplex, remote, req) => {
         if (!limits) return void aedes.handle(stream, req);
-        aedes.handle(guardPackets(stream, limits.maxPacketBytes, (size) => security.packetTooLarge(size, remote), remote), req);
+        const guarded: GuardedStream = guardPackets(stream, limits.maxPacketBytes, (size) => security.packetTooLarge(size, remote, guarded), remote);
+        aedes.handle(guarded, req);
       };
       const listeners: Listener[] = [];
       try {
@@ -163,6 +174,7 @@ export function createBroker(options: BrokerOptions = {}) {
         revalidate: () => security.revalidate(),
         async stop() {
           await new Promise<void>((resolve) => aedes.close(() => resolve()));
+          security.close();
           await Promise.all(listeners.map((l) => l.close()));
           // let the persistence calls of the closing clients (wills, acks) land before the file closes
           await new Promise((resolve) => setImmediate(resolve));
