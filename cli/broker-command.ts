@@ -63,7 +63,9 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const options: BrokerOptions = { host, port: port(values.port, '--port', 1883) };
+  // edge limits and contract checks are on whatever the authentication: --allow-anonymous turns off
+  // authentication and the ACL only
+  const options: BrokerOptions = { host, port: port(values.port, '--port', 1883), limits: {}, validate: true };
   const log = createLogger({ clock: realClock, level: values['log-level'] ?? 'info', pretty: process.stderr.isTTY });
   options.log = log;
   let store: FileCredentialStore | null = null;
@@ -91,7 +93,12 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     options.dataDir = values['data-dir'];
     options.sync = values.sync === 'full' ? 'full' : 'normal';
   }
-  if (!store) log.warn({ code: BROKER_ERR.ANONYMOUS }, 'anonymous broker: no authentication, no ACL (development only)');
+  if (!store) {
+    log.warn(
+      { code: BROKER_ERR.ANONYMOUS, off: ['authentication', 'acl'], on: ['edge limits', 'contract validation'] },
+      'anonymous broker (development only): authentication and ACL off, so anyone who can reach it may publish and subscribe to any topic; edge limits and contract validation on',
+    );
+  }
   else if (!isLoopback(host)) log.warn({ host }, 'secrets travel in clear text on a plain listener off loopback: keep --host local, serve others over --tls-host');
 
   let broker;

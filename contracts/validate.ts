@@ -12,6 +12,8 @@ export const ERR = {
   TOO_LARGE: 'EVN_ERR_TOO_LARGE',
   DUPLICATE: 'EVN_ERR_DUPLICATE',
   OUT_OF_ORDER: 'EVN_ERR_OUT_OF_ORDER',
+  /** a sequence number further ahead than the sender could have counted since its last message (a spoof or a bug): refused, not adopted */
+  SEQ_JUMP: 'EVN_ERR_SEQ_JUMP',
   /** event time further ahead of the helpdesk's clock than the allowed skew (a device clock gone wrong) */
   CLOCK_SKEW: 'EVN_ERR_CLOCK_SKEW',
   UNKNOWN_DEVICE: 'EVN_ERR_UNKNOWN_DEVICE',
@@ -71,7 +73,9 @@ export function decode(topic: string, payload: Uint8Array | string): DecodeResul
   try {
     json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
   } catch (e) {
-    return { ok: false, error: { code: ERR.JSON, topic, reason: `payload is not JSON: ${(e as Error).message}` } };
+    // the parser's message quotes the start of the payload: say where it broke, never what it holds
+    const at = /position (\d+)/.exec((e as Error).message);
+    return { ok: false, error: { code: ERR.JSON, topic, reason: `payload is not JSON${at ? ` (syntax error at position ${at[1]})` : ''}` } };
   }
   const schema = SCHEMAS[parsed.channel];
   const result = schema.safeParse(json);
