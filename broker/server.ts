@@ -105,7 +105,9 @@ export function createBroker(options: BrokerOptions = {}) {
       // that reconnects gets its queue before live messages either way
       const onSalvaged = (r: SalvageReport & { file: string }) =>
         options.log?.error({ code: PERSISTENCE_ERR.SALVAGED, file: r.file, movedTo: r.movedTo, kept: r.kept, lost: r.lost }, 'broker state was damaged: kept what could be read, moved the damaged file aside');
-      const persistence = openSqlitePersistence(options.dataDir ? { dir: options.dataDir, sync: options.sync, onSalvaged } : {});
+      const onUnreadable = (u: { clientId: string; rowId: number; reason: string }) =>
+        options.log?.error({ code: PERSISTENCE_ERR.UNREADABLE, clientId: u.clientId, row: u.rowId, reason: u.reason }, 'a queued message could not be read back: moved aside');
+      const persistence = openSqlitePersistence(options.dataDir ? { dir: options.dataDir, sync: options.sync, onSalvaged, onUnreadable } : { onUnreadable });
       const security = createSecurity({
         credentials: options.auth?.credentials,
         limits,
@@ -170,7 +172,12 @@ export function createBroker(options: BrokerOptions = {}) {
         ...(tlsUrl ? { tlsUrl } : {}),
         ...(wsUrl ? { wsUrl } : {}),
         ...(options.dataDir ? { dataFile: persistence.file } : {}),
-        stats: () => ({ clients: aedes.connectedClients, published, ...security.stats() }),
+        stats: () => {
+          const own = security.stats();
+          const unreadable = persistence.unreadableCount;
+          if (unreadable === 0) return { clients: aedes.connectedClients, published, ...own };
+          return { clients: aedes.connectedClients, published, rejected: own.rejected, byCode: { ...own.byCode, [PERSISTENCE_ERR.UNREADABLE]: unreadable } };
+        },
         revalidate: () => security.revalidate(),
         async stop() {
           await new Promise<void>((resolve) => aedes.close(() => resolve()));

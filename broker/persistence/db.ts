@@ -17,6 +17,8 @@ export const PERSISTENCE_ERR = {
   /** damaged beyond saving (its first pages); a damaged page elsewhere is salvaged (SALVAGED) */
   CORRUPT: 'EVN_ERR_BROKER_DATA_CORRUPT',
   SALVAGED: 'EVN_ERR_BROKER_DATA_SALVAGED',
+  /** one queued message could not be read back: moved aside (table damaged), the session goes on */
+  UNREADABLE: 'EVN_ERR_BROKER_DATA_UNREADABLE',
 } as const;
 
 export class PersistenceError extends Error {
@@ -40,6 +42,8 @@ export interface SqlitePersistenceOptions {
   sync?: 'normal' | 'full';
   /** told when a damaged file was salvaged at open (see salvage.ts), to log it */
   onSalvaged?: (report: SalvageReport & { file: string }) => void;
+  /** told for each queued message that could not be read back and was moved aside (never its content) */
+  onUnreadable?: (info: { clientId: string; rowId: number; reason: string }) => void;
   /** wall clock for the name of a damaged file moved aside; default Date.now */
   now?: () => number;
 }
@@ -128,6 +132,8 @@ export function prepare(db: Database.Database) {
     unjournal: db.prepare<[number]>('DELETE FROM accepted WHERE id = ?'),
     journaledRows: db.prepare<[], Row>('SELECT id, packet, payload FROM accepted ORDER BY id'),
     countJournaled: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM accepted'),
+    queuedIds: db.prepare<[string, number, number], { id: number }>('SELECT id FROM outgoing WHERE client_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ' + PAGE),
+    putDamaged: db.prepare<[number, string, string | null, Buffer | null, string]>('INSERT OR REPLACE INTO damaged (id, client_id, packet, payload, reason) VALUES (?, ?, ?, ?, ?)'),
   };
 }
 export type Statements = ReturnType<typeof prepare>;

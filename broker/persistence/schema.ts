@@ -59,6 +59,17 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
         username  TEXT NOT NULL
       );
     `),
+  // queued messages that could not be read back (a damaged row): moved here, out of the session's way
+  (db) =>
+    db.exec(`
+      CREATE TABLE damaged (
+        id        INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        packet    TEXT,
+        payload   BLOB,
+        reason    TEXT NOT NULL
+      );
+    `),
 ];
 export const BROKER_SCHEMA_VERSION = MIGRATIONS.length;
 

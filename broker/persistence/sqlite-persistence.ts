@@ -68,10 +68,12 @@ export class SqlitePersistence {
   private readonly journaled = new WeakMap<Buffer, number>();
   private brokerRef: { id: string } | null = null;
   private closed = false;
+  /** queued messages that could not be read back and were moved aside */
+  private unreadable = 0;
   /** which identity owns each persistent session; in the same file, so it survives a restart */
   readonly owners: SessionOwners;
 
-  constructor(options: SqlitePersistenceOptions) {
+  constructor(private readonly options: SqlitePersistenceOptions) {
     this.durable = options.dir !== undefined;
     this.file = this.durable ? path.join(options.dir!, BROKER_DB_FILE) : ':memory:';
     const db = (this.db = openDb(options));
@@ -140,8 +142,13 @@ export class SqlitePersistence {
   }
 
   /** figures for logs and tests */
+  /** queued messages moved aside because they could not be read back */
+  get unreadableCount(): number {
+    return this.unreadable;
+  }
+
   stats() {
-    return { ...this.subs.counts(), queued: this.s.countQueued.get()!.n, retained: this.retained.size, journaled: this.s.countJournaled.get()!.n };
+    return { ...this.subs.counts(), unreadable: this.unreadable, queued: this.s.countQueued.get()!.n, retained: this.retained.size, journaled: this.s.countJournaled.get()!.n };
   }
 
   // ---- retained ----------------------------------------------------------------------------------
@@ -272,6 +279,52 @@ export class SqlitePersistence {
     return this.packetOf(client.id, row, packet.messageId);
   }
 
+  /**
+   * One page of a client's queue. Should the page itself not be readable (a page of the file went
+   * bad after start), its rows are read one by one through the index, and a row that cannot be read
+   * is moved aside, so that the rest of the queue still flows.
+   */
+  private page(clientId: string, after: number, last: number): Row[] {
+    try {
+      return this.s.queuePage.all(clientId, after, last);
+    } catch (e) {
+      const rows: Row[] = [];
+      for (const { id } of this.s.queuedIds.all(clientId, after, last)) {
+        try {
+          const row = this.s.queuedById.get(id);
+          if (row) rows.push(row);
+        } catch (why) {
+          this.moveAside(clientId, { id, packet: null, payload: null }, `row unreadable: ${(why as Error).message}`);
+        }
+      }
+      if (rows.length === 0 && this.s.queuedIds.all(clientId, after, last).length > 0) throw e;
+      return rows;
+    }
+  }
+
+  /** the packet of a queued row, or null when the row cannot be read back (it is then moved aside) */
+  private readable(clientId: string, row: Row): QueuedPacket | null {
+    try {
+      return this.packetOf(clientId, row);
+    } catch (e) {
+      this.moveAside(clientId, row, `packet unreadable: ${(e as Error).message.slice(0, 120)}`);
+      return null;
+    }
+  }
+
+  private moveAside(clientId: string, row: { id: number; packet: string | null; payload: Buffer | null }, reason: string): void {
+    this.unreadable++;
+    try {
+      this.db.transaction(() => {
+        this.s.putDamaged.run(row.id, clientId, row.packet, row.payload, reason);
+        this.s.delQueued.run(row.id);
+      })();
+    } catch {
+      // the page holding it cannot be written either: it stays, and is skipped again next time
+    }
+    this.options.onUnreadable?.({ clientId, rowId: row.id, reason });
+  }
+
   /** a queued row as aedes gets it back, with the message id it went out under on this connection */
   private packetOf(clientId: string, row: Row, messageId = this.inflight.messageId(clientId, row.id)): QueuedPacket {
     const p = queuedFromStored(row);
@@ -293,8 +346,11 @@ export class SqlitePersistence {
     return Readable.from((function* () {
       let after = 0;
       for (;;) {
-        const rows = self.s.queuePage.all(client.id, after, last);
-        for (const r of rows) yield self.packetOf(client.id, r);
+        const rows = self.page(client.id, after, last);
+        for (const r of rows) {
+          const p = self.readable(client.id, r);
+          if (p) yield p;
+        }
         if (rows.length < PAGE) return;
         after = rows[rows.length - 1]!.id;
       }
@@ -306,11 +362,13 @@ export class SqlitePersistence {
     for (;;) {
       const h = this.holding.get(clientId);
       if (!h || h.gen !== gen || this.closed) return;
-      const rows = this.s.queuePage.all(clientId, after, Number.MAX_SAFE_INTEGER);
+      const rows = this.page(clientId, after, Number.MAX_SAFE_INTEGER);
       for (const r of rows) {
-        h.awaiting.add(r.id);
         after = r.id;
-        yield this.packetOf(clientId, r);
+        const p = this.readable(clientId, r);
+        if (!p) continue;
+        h.awaiting.add(r.id);
+        yield p;
       }
       if (rows.length > 0) continue;
       if (h.awaiting.size > 0) {

@@ -117,4 +117,43 @@ describe('a damaged page in broker.db', () => {
     await expect(createBroker({ port: 0, dataDir }).start()).rejects.toMatchObject({ code: 'EVN_ERR_BROKER_DATA_CORRUPT', message: expect.stringContaining(file) });
     expect(existsSync(file)).toBe(true); // nothing is moved when nothing could be saved
   });
+
+  it('with a stored message that cannot be read: it is moved aside, counted and logged, and the session gets the others', async () => {
+    const dataDir = path.join(dir, 'broker');
+    broker = await createBroker({ port: 0, dataDir }).start();
+    await queue(broker.url);
+    await broker.stop();
+    broker = null;
+    // a row whose pages are sound but whose content is not (quick_check cannot see this)
+    const db = new Database(path.join(dataDir, BROKER_DB_FILE));
+    db.prepare("UPDATE outgoing SET packet = '{\"cmd\":\"publish\",\"topic\":' WHERE id = (SELECT id FROM outgoing ORDER BY id LIMIT 1 OFFSET 700)").run();
+    db.close();
+
+    const { log, lines } = memoryLog();
+    broker = await createBroker({ port: 0, dataDir, log }).start();
+    const got: string[] = [];
+    const s = mqtt.connect(broker.url, { clientId: SUBSCRIBER, clean: false, reconnectPeriod: 50 });
+    s.on('message', (_t, p) => got.push(p.toString()));
+    await until(() => got.length >= TOTAL - 1, 20_000, () => `got ${got.length} of ${TOTAL - 1}`);
+    await s.endAsync();
+    const again: string[] = [];
+    const s2 = mqtt.connect(broker.url, { clientId: SUBSCRIBER, clean: false, reconnectPeriod: 50 });
+    s2.on('message', (_t, p) => again.push(p.toString()));
+    await new Promise<void>((resolve) => s2.once('connect', () => resolve()));
+    await new Promise((r) => setTimeout(r, 300));
+    await s2.endAsync();
+
+    expect(new Set(got).size).toBe(TOTAL - 1);
+    expect(got).not.toContain(body(700));
+    expect(again).toEqual([]);
+    const unreadable = lines.filter((l) => l.code === 'EVN_ERR_BROKER_DATA_UNREADABLE');
+    expect(unreadable).toHaveLength(1);
+    expect(JSON.stringify(unreadable)).not.toContain('message 00700'); // never the payload
+    expect(broker.stats().byCode['EVN_ERR_BROKER_DATA_UNREADABLE']).toBe(1);
+    await broker.stop();
+    broker = null;
+    const kept = new Database(path.join(dataDir, BROKER_DB_FILE), { readonly: true });
+    expect((kept.prepare('SELECT count(*) AS n FROM damaged').get() as { n: number }).n).toBe(1);
+    kept.close();
+  }, 60_000);
 });
