@@ -74,6 +74,12 @@ export type Item = z.infer<typeof Item>;
 /** One slot of an appliance's power sequence (as in EEBus power sequences): a duration at a mean power. */
 export const PowerSlot = z.object({ durationS: z.number().int().min(1).max(86_400), powerW: finite(0, 10_000) });
 export type PowerSlot = z.infer<typeof PowerSlot>;
+/**
+ * Slots in one flex offer: a day at quarter-hour resolution. The planner's work and what the helpdesk
+ * keeps per open offer grow with it (2,000 slots made each plan take ~0.2 s of CPU); more is refused
+ * like any contract violation (EVN_ERR_SCHEMA).
+ */
+export const MAX_OFFER_SLOTS = 96;
 
 export const DeviceEvent = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('inventory'), items: z.array(Item).max(500) }),
@@ -84,7 +90,7 @@ export const DeviceEvent = z.discriminatedUnion('type', [
     programme: z.string().min(1).max(40),
     earliestStart: EventTime,
     latestEnd: EventTime,
-    slots: z.array(PowerSlot).min(1).max(2000),
+    slots: z.array(PowerSlot).min(1).max(MAX_OFFER_SLOTS),
   }),
   z.object({ ...envelope, type: z.literal('cycle'), state: z.enum(['started', 'finished', 'paused']), programme: z.string().max(40) }),
   z.object({ ...envelope, type: z.literal('trip'), state: z.enum(['started', 'ended']) }),

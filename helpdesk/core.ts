@@ -13,7 +13,9 @@ import { createHistory } from './history.js';
 import { createIncidents } from './incidents.js';
 import { createStaffActions, type StaffAction, type StaffResult } from './staff-actions.js';
 import { createTicketOps } from './ticket-ops.js';
-import { createLoads } from './loads.js';
+import { createLoads, worthLogging } from './loads.js';
+import { createMemoryLoadStore } from './loads/memory-store.js';
+import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore, type LoadSummary } from './loads/store.js';
 import type { Outbox } from './outbox.js';
 import type { Tariff } from './schedule/tariff.js';
 import type { Ticket } from './tickets/lifecycle.js';
@@ -36,15 +38,53 @@ export interface CoreDeps {
   outbox: Outbox;
   log: Logger;
   events: Events;
+  /** where loads live (the open offer of each device stays in memory too); default createMemoryLoadStore() */
+  loads?: LoadStore;
+  limits?: CoreLimits;
 }
 
+/**
+ * Bounds of what the core keeps per device or customer beyond the directory-sized maps (one entry per
+ * device: availability, driving, inventory, detector state, a telemetry ring of history.ts).
+ */
+export interface CoreLimits {
+  /** recipe answers kept per customer, oldest forgotten first (EVN_ERR_SHOPPING_EVICTED); default 100 */
+  shoppingPerCustomer?: number;
+  /** commands awaiting a device's result, oldest forgotten first (EVN_ERR_COMMAND_FORGOTTEN); default 10,000 */
+  pendingCommands?: number;
+}
+export const DEFAULT_CORE_LIMITS: Required<CoreLimits> = { shoppingPerCustomer: 100, pendingCommands: 10_000 };
+
+/**
+ * One page of loads: an array (newest first unless asked otherwise) that also says how many match and
+ * the cursor of the next page (a stand-in without them, as in tests, is an array alone).
+ */
+export type LoadList<T extends LoadSummary> = T[] & { total?: number; next?: number | null };
+
+export const CORE_ERR = {
+  SHOPPING_EVICTED: 'EVN_ERR_SHOPPING_EVICTED',
+  COMMAND_FORGOTTEN: 'EVN_ERR_COMMAND_FORGOTTEN',
+  LOADS_EVICTED: LOAD_ERR.EVICTED,
+} as const;
+
 export function createCore(deps: CoreDeps) {
+  const limits = { ...DEFAULT_CORE_LIMITS, ...deps.limits };
   const directory = indexDirectory(deps.directory);
   const detection = createDetection();
   const driving = new Map<string, boolean>();
   const online = new Map<string, boolean>();
   const inventories = new Map<string, Item[]>();
   const shopping: ShoppingRecord[] = [];
+  const shoppingPer = new Map<string, number>();
+  let shoppingEvicted = 0;
+  function remember(r: ShoppingRecord): void {
+    const n = shoppingPer.get(r.customerId) ?? 0;
+    if (n >= limits.shoppingPerCustomer) {
+      shopping.splice(shopping.findIndex((x) => x.customerId === r.customerId), 1);
+      if (worthLogging(++shoppingEvicted)) deps.log.warn({ code: CORE_ERR.SHOPPING_EVICTED, evicted: shoppingEvicted, customerId: r.customerId }, "a customer's oldest recipe answers were forgotten");
+    } else shoppingPer.set(r.customerId, n + 1);
+    shopping.push(r);
+  }
 
   const drivingCar = (customerId: string): string | undefined => {
     const c = directory.customer(customerId);
@@ -57,9 +97,17 @@ export function createCore(deps: CoreDeps) {
     onTicket: (ticket: Ticket, at: number, note: string) => events.emit({ type: 'ticket', at, ticket, note }),
   };
   const ops = createTicketOps(opsDeps);
-  const incidents = createIncidents(opsDeps, ops);
+  const incidents = createIncidents({ ...opsDeps, maxPendingCommands: limits.pendingCommands }, ops);
   const staff = createStaffActions({ ...opsDeps, ops, track: incidents.track });
-  const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log, onChange: (load, at) => events.emit({ type: 'load', at, load }) });
+  const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log, store: deps.loads ?? createMemoryLoadStore(), onChange: (load, at) => events.emit({ type: 'load', at, load }) });
+
+  function loadsPage(q: LoadQuery & { slots: true }): LoadList<LoadRecord>;
+  function loadsPage(q?: LoadQuery & { slots?: false }): LoadList<LoadSummary>;
+  function loadsPage(q: LoadQuery & { slots?: boolean } = {}): LoadList<LoadSummary> {
+    const { slots, ...query } = q;
+    const page: LoadPage<LoadSummary> = slots ? loads.pageWithSlots(query) : loads.page(query);
+    return Object.assign(page.loads, { total: page.total, next: page.next });
+  }
 
   /** Checks a contract-valid message against what the helpdesk knows, before it is buffered. */
   function admit(m: Decoded): { code: ErrorCode; reason: string } | null {
@@ -84,7 +132,7 @@ export function createCore(deps: CoreDeps) {
         if (!c) return;
         const inventory = c.devices.filter((d) => d.kind === 'fridge').flatMap((d) => inventories.get(`${c.id}/${d.id}`) ?? []);
         const a = answerRecipe({ recipe: req.recipe, inventory, stores: directory.stores, location: req.location });
-        shopping.push({ at: req.ts, customerId: c.id, requestId: req.requestId, recipe: req.recipe.name, ...a });
+        remember({ at: req.ts, customerId: c.id, requestId: req.requestId, recipe: req.recipe.name, ...a });
         deps.outbox.answer(c.id, now, { requestId: req.requestId, recipe: req.recipe.name, ...a });
       }
       return;
@@ -125,7 +173,10 @@ export function createCore(deps: CoreDeps) {
     handle,
     /** after a restart: carries on with tickets opened but not yet followed up (see incidents.resume) */
     resume: (now: number): Ticket[] => incidents.resume(now),
-    loads: () => loads.list(),
+    /** loads, newest first unless asked otherwise, paged by the store; with power sequences if asked */
+    loads: loadsPage,
+    /** how many entries the core's unbounded-by-directory collections hold (memory bounds, for tests and operators) */
+    held: () => ({ openLoads: loads.open(), shopping: shopping.length, pendingCommands: incidents.pending() }),
     shopping: (): ShoppingRecord[] => shopping.map((s) => ({ ...s })),
     online: (customerId: string, deviceId: string): boolean | undefined => online.get(`${customerId}/${deviceId}`),
     /** telemetry of one device between two event times, oldest first */

@@ -10,19 +10,33 @@
 import { DEFAULT_TZ_OFFSET_MINUTES } from './contact/choose-channel.js';
 import type { Signal } from './detect/detector.js';
 import { localHhmm } from './format.js';
+import { worthLogging } from './loads.js';
 import { createTicketOps, type TicketOps, type TicketOpsDeps } from './ticket-ops.js';
 import * as life from './tickets/lifecycle.js';
 import { FALLBACK_PLAY, PLAYBOOK } from './tickets/playbook.js';
 
-export type IncidentDeps = TicketOpsDeps;
+export type IncidentDeps = TicketOpsDeps & {
+  /** commands awaiting a device's result; beyond it the oldest is forgotten (EVN_ERR_COMMAND_FORGOTTEN); default 10,000 */
+  maxPendingCommands?: number;
+};
 
 const BY = 'helpdesk';
 
 export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicketOps(deps)) {
   const { store, outbox, directory, log } = deps;
   const { apply, announce, offerFor } = ops;
-  /** commandId -> ticketId, for confirmations */
+  /** commandId -> ticketId, for confirmations; insertion order is age */
   const actions = new Map<string, string>();
+  const maxPending = deps.maxPendingCommands ?? 10_000;
+  let forgotten = 0;
+  function expectResult(commandId: string, ticketId: string): void {
+    actions.set(commandId, ticketId);
+    while (actions.size > maxPending) {
+      const oldest = actions.keys().next().value as string;
+      actions.delete(oldest);
+      if (worthLogging(++forgotten)) log.warn({ code: 'EVN_ERR_COMMAND_FORGOTTEN', forgotten, commandId: oldest }, 'too many commands await a result: the oldest is forgotten');
+    }
+  }
 
   function fire(customerId: string, deviceId: string, s: Extract<Signal, { type: 'fire' }>, now: number): void {
     const device = directory.device(customerId, deviceId);
@@ -58,7 +72,7 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
 
     if (play.remote) {
       const commandId = outbox.command(customerId, deviceId, now, play.remote);
-      actions.set(commandId, t.id);
+      expectResult(commandId, t.id);
       t = apply(life.sendAction(t, { at: now, action: play.remote.action, commandId, by: BY }), now, `remote action ${play.remote.action} sent`, t);
     } else if (play.offer && play.offer !== 'none') {
       const o = offerFor(customer, device);
@@ -104,12 +118,14 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
 
   /** Remembers that a command belongs to a ticket, so the device's result lands on its timeline. */
   function track(commandId: string, ticketId: string): void {
-    actions.set(commandId, ticketId);
+    expectResult(commandId, ticketId);
   }
 
   return {
     track,
     resume,
+    /** commands awaiting a result */
+    pending: (): number => actions.size,
     signal(customerId: string, deviceId: string, s: Signal, now: number): void {
       if (s.type === 'fire') fire(customerId, deviceId, s, now);
       else clear(customerId, deviceId, s, now);

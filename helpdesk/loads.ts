@@ -2,50 +2,72 @@
  * Deferrable loads: an appliance announces a flex offer (its power sequence, earliest start,
  * latest end); the helpdesk plans the exact cheapest start on the tariff and sends it as a
  * schedule-start command; the appliance's cycle events tell when it really ran.
+ *
+ * Memory holds only each device's open offer (the one its cycle events refer to): a newer offer
+ * supersedes it (state 'superseded', code EVN_ERR_LOAD_SUPERSEDED in the debug log), a finished one
+ * leaves. Every load is in the LoadStore (SQL), which keeps a bounded number per device.
  */
 import type { Logger } from 'pino';
-import type { DeviceEvent, PowerSlot } from '../contracts/index.js';
+import type { DeviceEvent } from '../contracts/index.js';
+import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore } from './loads/store.js';
 import type { Outbox } from './outbox.js';
 import { costOfStart, isPlanError, planStart } from './schedule/planner.js';
 import type { Tariff } from './schedule/tariff.js';
 
-export interface LoadRecord {
-  deviceId: string;
-  customerId: string;
-  offerId: string;
-  programme: string;
-  requestedAt: number;
-  deadline: number;
-  plannedStart: number | null;
-  actualStart: number | null;
-  finishedAt: number | null;
-  costEur: number | null;
-  optimalCostEur: number | null;
-  startNowCostEur: number | null;
-  energyKwh: number | null;
-  meanGridLoadMw: number | null;
-  planError: string | null;
-  slots: PowerSlot[];
+export type { LoadRecord, LoadSummary, LoadQuery, LoadPage, LoadState } from './loads/store.js';
+
+export interface LoadsDeps {
+  tariff: Tariff;
+  outbox: Outbox;
+  log: Logger;
+  store: LoadStore;
+  onChange?: (load: LoadRecord, at: number) => void;
 }
 
-export function createLoads(deps: { tariff: Tariff; outbox: Outbox; log: Logger; onChange?: (load: LoadRecord, at: number) => void }) {
-  const records: LoadRecord[] = [];
+/** counted evictions are logged the first time and then at every power of ten, not once each */
+export const worthLogging = (n: number): boolean => /^10*$/.test(String(n));
+
+export function createLoads(deps: LoadsDeps) {
+  const { store, log } = deps;
+  /** customerId/deviceId -> the device's open offer */
   const current = new Map<string, LoadRecord>();
+  let evictedLogged = 0;
+
+  function add(rec: LoadRecord): LoadRecord {
+    const before = store.evicted();
+    const stored = store.add(rec);
+    const evicted = store.evicted();
+    for (let n = before + 1; n <= evicted; n++) {
+      if (!worthLogging(n) || n <= evictedLogged) continue;
+      evictedLogged = n;
+      log.warn({ code: LOAD_ERR.EVICTED, evicted: n, deviceId: rec.deviceId, customerId: rec.customerId }, "a device's oldest stored loads were deleted to keep it within the retention");
+    }
+    return stored;
+  }
 
   return {
     offer(customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'flex-offer' }>, now: number): void {
-      const rec: LoadRecord = {
-        deviceId, customerId, offerId: e.offerId, programme: e.programme, requestedAt: e.ts, deadline: e.latestEnd,
-        plannedStart: null, actualStart: null, finishedAt: null, costEur: null, optimalCostEur: null,
-        startNowCostEur: null, energyKwh: null, meanGridLoadMw: null, planError: null, slots: e.slots,
-      };
-      records.push(rec);
-      current.set(`${customerId}/${deviceId}`, rec);
+      const key = `${customerId}/${deviceId}`;
+      const open = current.get(key);
+      if (open) {
+        Object.assign(open, { state: 'superseded', supersededAt: e.ts });
+        store.update(open);
+        deps.onChange?.({ ...open }, now);
+        log.debug({ code: LOAD_ERR.SUPERSEDED, deviceId, offerId: open.offerId, by: e.offerId }, 'a newer offer supersedes the open one');
+      }
+      const rec = add({
+        id: 0, deviceId, customerId, offerId: e.offerId, programme: e.programme, state: 'offered', requestedAt: e.ts, deadline: e.latestEnd,
+        plannedStart: null, actualStart: null, finishedAt: null, supersededAt: null, costEur: null, optimalCostEur: null,
+        startNowCostEur: null, energyKwh: null, meanGridLoadMw: null, planError: null,
+        durationS: e.slots.reduce((s, x) => s + x.durationS, 0), slotCount: e.slots.length, slots: e.slots,
+      });
+      current.set(key, rec);
       // a plan cannot start before the helpdesk has decided: the earliest start is now
       const plan = planStart({ slots: e.slots, earliestStart: Math.max(e.earliestStart, now), latestEnd: e.latestEnd, tariff: deps.tariff });
       if (isPlanError(plan)) {
         rec.planError = plan.error.code;
-        deps.log.warn({ deviceId, offerId: e.offerId, ...plan.error }, 'no plan; the appliance falls back to its own start');
+        store.update(rec);
+        log.warn({ deviceId, offerId: e.offerId, ...plan.error }, 'no plan; the appliance falls back to its own start');
         return;
       }
       Object.assign(rec, {
@@ -56,23 +78,34 @@ export function createLoads(deps: { tariff: Tariff; outbox: Outbox; log: Logger;
         energyKwh: plan.energyKwh,
         meanGridLoadMw: plan.meanGridLoadMw,
       });
+      store.update(rec);
       deps.outbox.command(customerId, deviceId, now, { action: 'schedule-start', offerId: e.offerId, startAt: plan.start });
       deps.onChange?.({ ...rec }, now);
-      deps.log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(plan.start).toISOString(), costEur: plan.costEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
+      log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(plan.start).toISOString(), costEur: plan.costEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
     },
     cycle(customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'cycle' }>): void {
-      const rec = current.get(`${customerId}/${deviceId}`);
+      const key = `${customerId}/${deviceId}`;
+      const rec = current.get(key);
       if (!rec) return;
       if (e.state === 'started' && rec.actualStart === null) {
         rec.actualStart = e.ts;
+        rec.state = 'running';
         rec.costEur = costOfStart(rec.slots, e.ts, deps.tariff);
+        store.update(rec);
         deps.onChange?.({ ...rec }, e.ts);
       } else if (e.state === 'finished' && rec.actualStart !== null) {
         rec.finishedAt = e.ts;
+        rec.state = 'finished';
+        store.update(rec);
         deps.onChange?.({ ...rec }, e.ts);
-        current.delete(`${customerId}/${deviceId}`);
+        current.delete(key);
       }
     },
-    list: (): LoadRecord[] => records.map((r) => ({ ...r })),
+    /** summaries, newest first unless asked otherwise, filtered and paged by the store */
+    page: (q?: LoadQuery): LoadPage => store.page(q),
+    /** the same with power sequences */
+    pageWithSlots: (q?: LoadQuery): LoadPage<LoadRecord> => store.pageWithSlots(q),
+    /** how many devices have an open offer in memory */
+    open: (): number => current.size,
   };
 }

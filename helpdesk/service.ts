@@ -21,12 +21,18 @@ import { createIngest } from './ingest/ingest.js';
 import { createOutbox } from './outbox.js';
 import type { Tariff } from './schedule/tariff.js';
 import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
+import type { LoadStore } from './loads/store.js';
+import type { CoreLimits } from './core.js';
 
 export interface HelpdeskOptions {
   brokerUrl: string;
   directory: Directory;
   tariff: Tariff;
   store: TicketStore;
+  /** where loads live (openSqliteLoadStore on the helpdesk's database); default in memory (createMemoryLoadStore) */
+  loads?: LoadStore;
+  /** bounds of the core's per-customer collections (see CoreLimits) */
+  limits?: CoreLimits;
   clock: Clock;
   log: Logger;
   /** fixed per helpdesk, so that its persistent session survives restarts; default 'evernet-helpdesk' */
@@ -82,7 +88,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   // event time at start names this session's commands (deterministic in a replay, new after a restart)
   const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
-  const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, outbox, log, events });
+  const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   // a message from the future would wait for the watermark forever (and pin its sender's sequence)
   const admit = (d: Decoded) =>
@@ -174,6 +180,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
     commandCountFor: (customerId: string, deviceId: string): number => outbox.commandCountFor(customerId, deviceId),
     stats: () => ({ ...ingest.stats(), published }),
     loads: core.loads,
+    held: core.held,
     devices: core.devices,
     history: core.history,
     tickets: (filter?: Parameters<TicketStore['list']>[0]) => options.store.list(filter),

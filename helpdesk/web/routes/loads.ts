@@ -1,32 +1,64 @@
 /**
- * Deferrable loads: GET /loads and GET /loads/:customerId/:offerId, the latter with the tariff of the
- * plan's window (price per hour from the hour of the request to the deadline) when the dashboard has it.
+ * Deferrable loads: GET /loads (one page, filtered and paged by the load store, newest first, without
+ * power sequences) and GET /loads/:customerId/:offerId (one load with its power sequence and the tariff
+ * of the plan's window: price per hour from the hour of the request to the deadline, when the dashboard
+ * has it).
  */
 import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { LOAD_STATES, type LoadSummary } from '../../loads/store.js';
 import { HOUR_MS, hourIndex } from '../../schedule/tariff.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
-import { loadView, namesOf } from '../views.js';
+import { loadView, namesOf, type Names } from '../views.js';
 
 const Params = z.object({ customerId: z.string().max(64), offerId: z.string().max(64) });
 const MAX_HOURS = 72;
+export const LOADS_PAGE_DEFAULT = 50;
+export const LOADS_PAGE_MAX = 200;
+const whole = (what: string, min: number, max: number) =>
+  z.coerce.number({ error: what }).int(what).min(min, `at least ${min}`).max(max, `at most ${max}`);
+const ListQuery = z.object({
+  limit: whole('a number of loads', 1, LOADS_PAGE_MAX).default(LOADS_PAGE_DEFAULT),
+  /** the `next` of the previous page */
+  after: whole('a load id', 0, Number.MAX_SAFE_INTEGER).optional(),
+  offset: whole('a number of loads', 0, 100_000).default(0),
+  customerId: z.string().max(64).optional(),
+  deviceId: z.string().max(64).optional(),
+  state: z.enum(LOAD_STATES).optional(),
+});
+
+/** A load as the list shows it: the figures of loadView (views.ts) from the stored run length, no slots. */
+function listView(l: LoadSummary, names: Names) {
+  const d = names.device(l.customerId, l.deviceId);
+  const start = l.actualStart ?? l.plannedStart;
+  return {
+    ...l,
+    device: d?.name ?? l.deviceId,
+    customer: d?.customer ?? l.customerId,
+    plannedEnd: l.plannedStart === null ? null : l.plannedStart + l.durationS * 1000,
+    runEnd: start === null ? null : start + l.durationS * 1000,
+    savingEur: l.startNowCostEur !== null && l.optimalCostEur !== null ? l.startNowCostEur - l.optimalCostEur : null,
+  };
+}
 
 export async function loadRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   const { helpdesk, tariff } = deps;
 
-  app.get('/loads', async () => {
+  app.get('/loads', async (req) => {
+    const q = parse(ListQuery, req.query, 'query');
+    const page = helpdesk.loads({
+      limit: q.limit, offset: q.offset, after: q.after, customerId: q.customerId, deviceId: q.deviceId, states: q.state ? [q.state] : undefined,
+    });
     const names = namesOf(helpdesk.devices());
-    return { now: helpdesk.now(), loads: helpdesk.loads().map((l) => loadView(l, names)).reverse() };
+    return { now: helpdesk.now(), total: page.total ?? page.length, next: page.next ?? null, loads: page.map((l) => listView(l, names)) };
   });
 
   app.get('/loads/:customerId/:offerId', async (req) => {
     const p = parse(Params, req.params, 'params');
-    const load = helpdesk
-      .loads()
-      .filter((l) => l.customerId === p.customerId && l.offerId === p.offerId)
-      .pop();
+    // the newest load of that offer id (a device may repeat one)
+    const load = helpdesk.loads({ customerId: p.customerId, offerId: p.offerId, limit: 1, slots: true })[0];
     if (!load) throw new HttpError(404, WEB_ERR.LOAD_NOT_FOUND, `no load '${p.customerId}/${p.offerId}'`);
     const view = loadView(load, namesOf(helpdesk.devices()));
     let hours: Array<{ start: number; eurPerMwh: number; gridLoadMw: number }> | null = null;

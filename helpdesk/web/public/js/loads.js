@@ -14,6 +14,8 @@ function s(tag, attrs = {}, ...children) {
 }
 
 const HOUR = 3_600_000;
+/** loads shown (newest first) */
+const SHOWN = 20;
 
 /** The tariff bars of the plan window, with the run and the deadline. */
 function tariffChart(load, hours) {
@@ -73,7 +75,8 @@ export function render(main) {
   const list = h('div', { id: 'loads' });
   main.append(h('div', { class: 'bar' }, h('h1', {}, 'Loads')), list);
   async function load() {
-    const r = await api('GET', '/loads');
+    // the newest few: each card fetches its load's detail (tariff window); the API pages the rest
+    const r = await api('GET', `/loads?limit=${SHOWN}`);
     if (!r.ok || !list.isConnected) return;
     setNow(r.data.now);
     if (!r.data.loads.length) {
@@ -82,7 +85,10 @@ export function render(main) {
       return;
     }
     const details = await Promise.all(r.data.loads.map((l) => api('GET', `/loads/${encodeURIComponent(l.customerId)}/${encodeURIComponent(l.offerId)}`)));
-    fill(list, ...details.map((d, i) => card(d.ok ? d.data.load : r.data.loads[i], d.ok ? d.data.tariff : null)));
+    const more = r.data.total > r.data.loads.length
+      ? h('p', { class: 'muted', dataset: { loadsTotal: String(r.data.total) } }, `The newest ${r.data.loads.length} of ${r.data.total} loads.`)
+      : null;
+    fill(list, ...details.map((d, i) => card(d.ok ? d.data.load : r.data.loads[i], d.ok ? d.data.tariff : null)), more);
   }
   const offs = [on('load', load), on('resync', load)];
   load();
