@@ -11,6 +11,7 @@ import { directoryOf } from '../scenarios/directory.js';
 import { createHelpdesk } from '../helpdesk/service.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
+import { openSqliteLoadStore } from '../helpdesk/loads/sqlite-store.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { openStaffStore } from '../helpdesk/staff/index.js';
 import { startDashboard } from '../helpdesk/web/server.js';
@@ -69,7 +70,7 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
     }
     const brokerUrl = values.broker ?? broker!.url;
     const helpdesk = createHelpdesk({
-      brokerUrl, directory: directoryOf(world), tariff, store, clock: realClock, log,
+      brokerUrl, directory: directoryOf(world), tariff, store, loads: openSqliteLoadStore({ path: dbPath }), clock: realClock, log,
       onFatal: (err) => {
         failure = err;
         wake();
