@@ -45,19 +45,30 @@ export interface ConnectHookContext {
   /** records a refusal (count + log line) and returns the error */
   refuse(client: Client, code: string, reason: string, extra?: Record<string, unknown>): Error & { code: string };
   accepted(client: Client, identity: Identity): void;
+  /** hold a throttled refusal back this long (ms, wall time; default 2 s, at most the lockout left) */
+  throttledDelayMs?: number | undefined;
 }
 
 type Done = (err: AuthenticateError | null, ok: boolean | null) => void;
 
+/** how long a throttled refusal is held back (ms, wall time): a client that reconnects at once is slowed */
+export const DEFAULT_THROTTLED_DELAY_MS = 2000;
+
 export function createConnectHook(ctx: ConnectHookContext) {
   const { credentials, throttle, queue } = ctx;
+  const throttledDelayMs = ctx.throttledDelayMs ?? DEFAULT_THROTTLED_DELAY_MS;
 
   return (client: Client, username: string | undefined, password: Buffer | undefined, done: Done): void => {
     const remote = ctx.remoteOf(client) ?? 'unknown';
-    const refuse = (code: string, reason: string, returnCode: number, extra: Record<string, unknown> = {}) => {
-      const err = ctx.refuse(client, code, reason, { username, returnCode, ...extra });
-      done(Object.assign(err, { returnCode }) as unknown as AuthenticateError, null);
+    const refuse = (code: string, reason: string, returnCode: number, extra: Record<string, unknown> = {}, delayMs = 0) => {
+      const err = Object.assign(ctx.refuse(client, code, reason, { username, returnCode, ...extra }), { returnCode }) as unknown as AuthenticateError;
+      if (delayMs <= 0) return done(err, null);
+      // a tarpit for a throttled client: the refusal costs a timer, and a storm that reconnects as soon
+      // as it is refused cannot keep the broker busy with CONNECTs
+      setTimeout(() => done(err, null), delayMs).unref();
     };
+    const throttled = (reason: string, retryAfterMs: number) =>
+      refuse(THROTTLE_ERR.THROTTLED, reason, THROTTLED_RETURN_CODE, {}, Math.min(throttledDelayMs, retryAfterMs));
     const verify = () =>
       authenticate(credentials, { clientId: client.id, username, password, willTopic: ctx.wills.get(client) }).then((r) => {
         if (!r.ok) {
@@ -84,17 +95,19 @@ export function createConnectHook(ctx: ConnectHookContext) {
     const failed = (err: Error) => done(Object.assign(err, { returnCode: 3 }) as unknown as AuthenticateError, null);
 
     if (!username || !password || password.length === 0) return void verify().catch(failed); // refused without scrypt
-    const locked = (d = throttle.check(remote, username)) =>
-      d.ok ? null : `too many failed logins from this ${d.by}: try again in ${Math.ceil(d.retryAfterMs / 1000)} s`;
+    const locked = (): [string, number] | null => {
+      const d = throttle.check(remote, username);
+      return d.ok ? null : [`too many failed logins from this ${d.by}: try again in ${Math.ceil(d.retryAfterMs / 1000)} s`, d.retryAfterMs];
+    };
     const before = locked();
-    if (before) return refuse(THROTTLE_ERR.THROTTLED, before, THROTTLED_RETURN_CODE);
+    if (before) return throttled(...before);
     queue.enter(remote, () => throttle.clean(remote, username)).then((release) => {
-      if (!release) return refuse(THROTTLE_ERR.THROTTLED, 'too many logins waiting from this address', THROTTLED_RETURN_CODE);
+      if (!release) return throttled('too many logins waiting from this address', throttledDelayMs);
       if (client.closed) return release(); // gave up while waiting: no work for it
       const now = locked();
       if (now) {
         release();
-        return refuse(THROTTLE_ERR.THROTTLED, now, THROTTLED_RETURN_CODE);
+        return throttled(...now);
       }
       verify().then(release, (err: Error) => {
         release();

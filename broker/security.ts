@@ -44,8 +44,8 @@ export interface SecurityOptions {
   log?: Logger | undefined;
   /** who owns each persistent session (kept by the persistence) */
   owners?: SessionOwners | undefined;
-  /** failed-login throttle and scrypt queue; defaults in login-throttle.ts and verify-queue.ts */
-  throttle?: (ThrottleOptions & VerifyQueueOptions) | undefined;
+  /** failed-login throttle and scrypt queue; defaults in login-throttle.ts, verify-queue.ts, connect-hook.ts */
+  throttle?: (ThrottleOptions & VerifyQueueOptions & { throttledDelayMs?: number }) | undefined;
   /** collapsing of repeated log lines; default a 10 s window */
   logRepeats?: RepeatGateOptions | undefined;
 }
@@ -119,6 +119,7 @@ export function createSecurity(options: SecurityOptions) {
     ? createConnectHook({
       credentials,
       throttle: createLoginThrottle(clock, options.throttle),
+      throttledDelayMs: options.throttle?.throttledDelayMs,
       queue,
       owners: options.owners,
       sessions,
