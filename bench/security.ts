@@ -19,6 +19,7 @@
  * EVERNET_BENCH_STORM_DEVICES sets the authenticated storm's size (default 1,000).
  */
 import { startClients } from './security/child.js';
+import { connectUnderStorm } from './security/connect-under-storm.js';
 import { loginUnderStorm } from './security/login-under-storm.js';
 import { gcAvailable } from './security/memory.js';
 import { scryptCost } from './security/scrypt.js';
@@ -45,6 +46,8 @@ async function loginFigures(): Promise<Record<string, number>> {
 
 export async function benchSecurity(): Promise<Record<string, number | null>> {
   if (process.env.EVERNET_BENCH_SECURITY_ONLY === 'login') return loginFigures();
+  // a valid device CONNECT under 500 wrong secrets (security/connect-under-storm.ts); =storm runs only this
+  if (process.env.EVERNET_BENCH_SECURITY_ONLY === 'storm') return connectUnderStorm();
   if (!gcAvailable) process.stderr.write('bench: security: no gc available, heap figures are noisy\n');
   const clients = startClients();
   try {
@@ -56,8 +59,10 @@ export async function benchSecurity(): Promise<Record<string, number | null>> {
     process.stderr.write('bench: security: throughput off / on...\n');
     const { modes: t, ...cost } = await securityThroughput(clients, { count: 30_000, rounds: 9, window: 500 });
     const login = await loginFigures();
+    const connect = await connectUnderStorm();
     return {
       ...login,
+      ...connect,
       'security.scrypt.msPerLogin': round(scrypt.msPerLogin, 1),
       'security.scrypt.loginsPerSecond': round(scrypt.loginsPerSecond, 1),
       'security.connectStorm.devices': auth.devices,
