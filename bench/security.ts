@@ -22,6 +22,7 @@ import { startClients } from './security/child.js';
 import { connectUnderStorm } from './security/connect-under-storm.js';
 import { loginUnderStorm } from './security/login-under-storm.js';
 import { gcAvailable } from './security/memory.js';
+import { offersMemory } from './security/offers-memory.js';
 import { scryptCost } from './security/scrypt.js';
 import { connectStorm } from './security/storm.js';
 import { securityThroughput } from './security/throughput.js';
@@ -45,6 +46,8 @@ async function loginFigures(): Promise<Record<string, number>> {
 }
 
 export async function benchSecurity(): Promise<Record<string, number | null>> {
+  // one device's 2,000 flex offers against a helpdesk process (security/offers-memory.ts); =offers runs only this
+  if (process.env.EVERNET_BENCH_SECURITY_ONLY === 'offers') return offersMemory();
   if (process.env.EVERNET_BENCH_SECURITY_ONLY === 'login') return loginFigures();
   // a valid device CONNECT under 500 wrong secrets (security/connect-under-storm.ts); =storm runs only this
   if (process.env.EVERNET_BENCH_SECURITY_ONLY === 'storm') return connectUnderStorm();
@@ -59,9 +62,11 @@ export async function benchSecurity(): Promise<Record<string, number | null>> {
     process.stderr.write('bench: security: throughput off / on...\n');
     const { modes: t, ...cost } = await securityThroughput(clients, { count: 30_000, rounds: 9, window: 500 });
     const login = await loginFigures();
+    const offers = await offersMemory();
     const connect = await connectUnderStorm();
     return {
       ...login,
+      ...offers,
       ...connect,
       'security.scrypt.msPerLogin': round(scrypt.msPerLogin, 1),
       'security.scrypt.loginsPerSecond': round(scrypt.loginsPerSecond, 1),
