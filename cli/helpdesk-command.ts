@@ -63,6 +63,8 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
     closers.push(() => store.close());
     const staff = openStaffStore({ path: dbPath });
     closers.push(() => staff.close());
+    const loads = openSqliteLoadStore({ path: dbPath });
+    closers.push(() => loads.close());
     let broker: RunningBroker | null = null;
     if (!values.broker) {
       broker = await listening(() => createBroker({ port: mqttPort, log }).start(), 'EVN_ERR_MQTT_LISTEN', `127.0.0.1:${mqttPort}`);
@@ -70,7 +72,7 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
     }
     const brokerUrl = values.broker ?? broker!.url;
     const helpdesk = createHelpdesk({
-      brokerUrl, directory: directoryOf(world), tariff, store, loads: openSqliteLoadStore({ path: dbPath }), clock: realClock, log,
+      brokerUrl, directory: directoryOf(world), tariff, store, loads, clock: realClock, log,
       onFatal: (err) => {
         failure = err;
         wake();

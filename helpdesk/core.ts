@@ -55,12 +55,6 @@ export interface CoreLimits {
 }
 export const DEFAULT_CORE_LIMITS: Required<CoreLimits> = { shoppingPerCustomer: 100, pendingCommands: 10_000 };
 
-/**
- * One page of loads: an array (newest first unless asked otherwise) that also says how many match and
- * the cursor of the next page (a stand-in without them, as in tests, is an array alone).
- */
-export type LoadList<T extends LoadSummary> = T[] & { total?: number; next?: number | null };
-
 export const CORE_ERR = {
   SHOPPING_EVICTED: 'EVN_ERR_SHOPPING_EVICTED',
   COMMAND_FORGOTTEN: 'EVN_ERR_COMMAND_FORGOTTEN',
@@ -101,12 +95,12 @@ export function createCore(deps: CoreDeps) {
   const staff = createStaffActions({ ...opsDeps, ops, track: incidents.track });
   const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log, store: deps.loads ?? createMemoryLoadStore(), onChange: (load, at) => events.emit({ type: 'load', at, load }) });
 
-  function loadsPage(q: LoadQuery & { slots: true }): LoadList<LoadRecord>;
-  function loadsPage(q?: LoadQuery & { slots?: false }): LoadList<LoadSummary>;
-  function loadsPage(q: LoadQuery & { slots?: boolean } = {}): LoadList<LoadSummary> {
+  /** one page of loads (newest first unless asked otherwise), how many match, and the next page's cursor */
+  function loadsPage(q: LoadQuery & { slots: true }): LoadPage<LoadRecord>;
+  function loadsPage(q?: LoadQuery & { slots?: false }): LoadPage<LoadSummary>;
+  function loadsPage(q: LoadQuery & { slots?: boolean } = {}): LoadPage<LoadSummary> {
     const { slots, ...query } = q;
-    const page: LoadPage<LoadSummary> = slots ? loads.pageWithSlots(query) : loads.page(query);
-    return Object.assign(page.loads, { total: page.total, next: page.next });
+    return slots ? loads.pageWithSlots(query) : loads.page(query);
   }
 
   /** Checks a contract-valid message against what the helpdesk knows, before it is buffered. */

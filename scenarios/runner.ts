@@ -167,7 +167,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     );
     const report = buildReport({
       scenario: s.name, seed, startMs: loaded.startMs, endMs: loaded.endMs, offsetMinutes: loaded.utcOffsetMinutes,
-      messages, tickets: store.list(), faults, loads: helpdesk.loads({ order: 'asc', slots: true }), shopping: helpdesk.shopping(),
+      messages, tickets: store.list(), faults, loads: helpdesk.loads({ order: 'asc', slots: true }).loads, shopping: helpdesk.shopping(),
     });
     const seconds = (performance.now() - wallStart) / 1000;
     void requests;

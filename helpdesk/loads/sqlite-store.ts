@@ -5,9 +5,8 @@
  * text, read only for details. Each device keeps its newest `keepPerDevice` loads; adding one more
  * deletes its oldest (counted, see evicted()).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../storage/sqlite.js';
 import type { PowerSlot } from '../../contracts/index.js';
 import { DEFAULT_KEEP_PER_DEVICE, LOAD_STATES, type LoadPage, type LoadQuery, type LoadRecord, type LoadState, type LoadStore, type LoadSummary } from './store.js';
 
@@ -70,14 +69,7 @@ export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore 
   const file = options.path;
   const keep = options.keepPerDevice ?? DEFAULT_KEEP_PER_DEVICE;
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keepPerDevice must be a whole number >= 1, got ${keep}`);
-  const inMemory = file === ':memory:' || file === '';
-  if (!inMemory && !file.startsWith('file:')) fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  if (!inMemory) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-  }
-  db.pragma('busy_timeout = 5000');
+  const db = openSqlite({ path: file });
   db.exec(`
     CREATE TABLE IF NOT EXISTS loads (
       id                 INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the queue with many tickets, in Chr
     ticketSummaries: (q) => store.summaries(q),
     devices: () => [],
     history: () => [],
-    loads: () => [],
+    loads: () => ({ total: 0, loads: [], next: null }),
     on: events.on,
     act: () => ({ ok: false, error: { code: 'EVN_ERR_TEST', status: 409, reason: 'not in this test' } }),
     now: () => now,

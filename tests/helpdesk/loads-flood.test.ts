@@ -90,12 +90,12 @@ describe('a device that sends 2,000 flex offers', () => {
   it('supersedes each open offer with the next one and keeps the newest loads per device in SQL, evicting older ones', () => {
     const page = helpdesk.loads({ limit: 3 });
     expect(page.total).toBe(KEEP);
-    expect(page.map((l) => [l.offerId, l.state])).toEqual([
+    expect(page.loads.map((l) => [l.offerId, l.state])).toEqual([
       [`flood-${OFFERS - 1}`, 'offered'],
       [`flood-${OFFERS - 2}`, 'superseded'],
       [`flood-${OFFERS - 3}`, 'superseded'],
     ]);
-    expect(page[1]!.supersededAt).toBe(T0 + (OFFERS - 1) * 1000);
+    expect(page.loads[1]!.supersededAt).toBe(T0 + (OFFERS - 1) * 1000);
     expect(loads.evicted()).toBe(OFFERS - KEEP);
     expect(LOAD_ERR.EVICTED).toBe('EVN_ERR_LOADS_EVICTED');
   });

@@ -52,13 +52,13 @@ export async function loadRoutes(app: FastifyInstance, deps: DashboardDeps): Pro
       limit: q.limit, offset: q.offset, after: q.after, customerId: q.customerId, deviceId: q.deviceId, states: q.state ? [q.state] : undefined,
     });
     const names = namesOf(helpdesk.devices());
-    return { now: helpdesk.now(), total: page.total ?? page.length, next: page.next ?? null, loads: page.map((l) => listView(l, names)) };
+    return { now: helpdesk.now(), total: page.total, next: page.next, loads: page.loads.map((l) => listView(l, names)) };
   });
 
   app.get('/loads/:customerId/:offerId', async (req) => {
     const p = parse(Params, req.params, 'params');
     // the newest load of that offer id (a device may repeat one)
-    const load = helpdesk.loads({ customerId: p.customerId, offerId: p.offerId, limit: 1, slots: true })[0];
+    const load = helpdesk.loads({ customerId: p.customerId, offerId: p.offerId, limit: 1, slots: true }).loads[0];
     if (!load) throw new HttpError(404, WEB_ERR.LOAD_NOT_FOUND, `no load '${p.customerId}/${p.offerId}'`);
     const view = loadView(load, namesOf(helpdesk.devices()));
     let hours: Array<{ start: number; eurPerMwh: number; gridLoadMw: number }> | null = null;
