@@ -63,7 +63,8 @@ export function createSecurity(options: SecurityOptions) {
   const wills = new WeakMap<Client, string>();
   const badKeepalive = new WeakMap<Client, number>();
   const conns = new WeakMap<object, Client>();
-  const limiter = limits ? createRateLimiter({ perSecond: limits.publishPerSecond, burst: limits.publishBurst, now: () => clock.now() }) : null;
+  // an infinite rate means no rate limit (an anonymous broker: no identities to hold buckets)
+  const limiter = limits && Number.isFinite(limits.publishPerSecond) ? createRateLimiter({ perSecond: limits.publishPerSecond, burst: limits.publishBurst, now: () => clock.now() }) : null;
   const repeats = createRepeatGate(options.logRepeats);
   const queue = createVerifyQueue(options.throttle);
   let timer: NodeJS.Timeout | null = null;

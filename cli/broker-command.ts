@@ -63,9 +63,12 @@ export async function brokerCommand(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  // edge limits and contract checks are on whatever the authentication: --allow-anonymous turns off
-  // authentication and the ACL only
-  const options: BrokerOptions = { host, port: port(values.port, '--port', 1883), limits: {}, validate: true };
+  // edge limits and contract checks are on whatever the authentication. --allow-anonymous turns off
+  // authentication and the ACL, and with them the publish rate limit: its buckets belong to identities
+  // (an anonymous client would get a fresh one by reconnecting under another client id), and replays
+  // and fault drills run faster than real time against anonymous brokers
+  const NO_RATE_LIMIT = { publishPerSecond: Infinity, publishBurst: Infinity };
+  const options: BrokerOptions = { host, port: port(values.port, '--port', 1883), limits: values.credentials ? {} : NO_RATE_LIMIT, validate: true };
   const log = createLogger({ clock: realClock, level: values['log-level'] ?? 'info', pretty: process.stderr.isTTY });
   options.log = log;
   let store: FileCredentialStore | null = null;
@@ -95,8 +98,8 @@ export async function brokerCommand(argv: string[]): Promise<number> {
   }
   if (!store) {
     log.warn(
-      { code: BROKER_ERR.ANONYMOUS, off: ['authentication', 'acl'], on: ['edge limits', 'contract validation'] },
-      'anonymous broker (development only): authentication and ACL off, so anyone who can reach it may publish and subscribe to any topic; edge limits and contract validation on',
+      { code: BROKER_ERR.ANONYMOUS, off: ['authentication', 'acl', 'publish rate limit'], on: ['packet and payload size', 'topic length and depth', 'keep-alive', 'contract validation'] },
+      'anonymous broker (development only): authentication, ACL and the per-identity publish rate limit off, so anyone who can reach it may publish and subscribe to any topic; packet, payload, topic and keep-alive limits and contract validation on',
     );
   }
   else if (!isLoopback(host)) log.warn({ host }, 'secrets travel in clear text on a plain listener off loopback: keep --host local, serve others over --tls-host');

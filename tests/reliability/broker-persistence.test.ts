@@ -71,9 +71,12 @@ describe('evernet broker --data-dir, killed with SIGKILL', () => {
     await first.c.subscribeAsync('evernet/v1/+/+/telemetry', { qos: 1 });
     await first.c.endAsync(); // away: from now on the broker queues for it
 
+    // payloads the contract accepts: `evernet broker` checks them, --allow-anonymous or not
+    const ts = Date.parse('2020-11-02T08:00:00Z');
+    const readings = { cabinetTempC: 4, ambientTempC: 21, setpointC: 4, doorOpen: false, compressorOn: true, powerW: 90 };
     const device = await client(broker.url, 'evernet-anna-fridge');
-    await device.publishAsync('evernet/v1/anna/fridge/availability', 'online', { qos: 1, retain: true });
-    for (let i = 1; i <= 50; i++) await device.publishAsync('evernet/v1/anna/fridge/telemetry', `m${i}`, { qos: 1 });
+    await device.publishAsync('evernet/v1/anna/fridge/availability', JSON.stringify({ v: 1, ts, seq: 1, state: 'online', kind: 'fridge', reason: 'connected' }), { qos: 1, retain: true });
+    for (let i = 1; i <= 50; i++) await device.publishAsync('evernet/v1/anna/fridge/telemetry', JSON.stringify({ v: 1, ts, seq: i, kind: 'fridge', readings }), { qos: 1 });
     await device.endAsync(true);
 
     await broker.kill9();
@@ -82,14 +85,14 @@ describe('evernet broker --data-dir, killed with SIGKILL', () => {
     const again = recorder(broker.url, 'evernet-helpdesk-x');
     expect((await again.connected).sessionPresent).toBe(true); // subscriptions restored, no SUBSCRIBE needed
     await until(() => again.got.length >= 50, 10_000, () => `got ${again.got.length} of 50`);
-    expect(again.got).toEqual(Array.from({ length: 50 }, (_, i) => `m${i + 1}`));
+    expect(again.got.map((p) => (JSON.parse(p) as { seq: number }).seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
 
     const viewer = await client(broker.url, 'viewer');
     const retained: string[] = [];
     viewer.on('message', (_t, p) => retained.push(p.toString()));
     await viewer.subscribeAsync('evernet/v1/+/+/availability', { qos: 1 });
     await until(() => retained.length === 1, 5_000, () => 'no retained availability');
-    expect(retained).toEqual(['online']);
+    expect(retained.map((p) => (JSON.parse(p) as { state: string }).state)).toEqual(['online']);
   }, 60_000);
 });
 

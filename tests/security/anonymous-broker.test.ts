@@ -1,6 +1,7 @@
 /**
  * Finding 7 of the hardening issue: `evernet broker --allow-anonymous` switches off authentication and
- * the ACL, and nothing else: the packet guard, the edge limits and the contract checks stay on. A real
+ * the ACL (and the publish rate limit, whose buckets belong to identities), and nothing else: the
+ * packet guard, the size, topic and keep-alive limits and the contract checks stay on. A real
  * broker process from the CLI, real mqtt.js clients.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,7 +33,7 @@ describe('evernet broker --allow-anonymous', () => {
     child = null;
   });
 
-  it('keeps the packet guard, payload limit and contract checks on, and its warning names only authentication and the ACL as off', async () => {
+  it('keeps the packet guard, payload limit and contract checks on, and its warning names exactly what is off: authentication, the ACL and the per-identity rate limit', async () => {
     const cli = startCli(['--allow-anonymous', '--port', '0', '--log-level', 'info']);
     child = cli.child;
     const url = await cli.url;
@@ -60,8 +61,8 @@ describe('evernet broker --allow-anonymous', () => {
 
     const warning = cli.stderr().split('\n').find((l) => l.includes('EVN_ERR_BROKER_ANONYMOUS'));
     expect(warning).toBeDefined();
-    expect(warning).toMatch(/authentication and ACL off/);
-    expect(warning).toMatch(/edge limits and contract validation on/);
+    expect(warning).toMatch(/authentication, ACL and the per-identity publish rate limit off/);
+    expect(warning).toMatch(/packet, payload, topic and keep-alive limits and contract validation on/);
     expect(cli.stderr()).toContain('EVN_ERR_PACKET_TOO_LARGE');
     expect(cli.stderr()).toContain('EVN_ERR_JSON');
   }, 30_000);
