@@ -14,9 +14,19 @@
  *                          slower than aedes, so this end-to-end figure is client-bound and swings with
  *                          other load on the machine; brokerCapacityCostPercent is the cost where the
  *                          broker is the bottleneck: 1 - (CPU/message off) / (CPU/message on), steadier
+ *   validConnectUnderStorm one valid device CONNECT (production scrypt) while 500 wrong-secret clients
+ *                          from another loopback address reconnect as soon as they are refused, against
+ *                          validConnectUnloadedMs in the same run (goal < 1000 ms; 26 s before throttling)
+ *   validLoginUnderStorm   one valid dashboard login while 500 wrong-password logins from the same
+ *                          address run, against validLoginUnloadedMs in the same run (goal < 1000 ms;
+ *                          13.4 s before); NewNameMs: a staff member never seen from that address
+ *   helpdeskRssMBAfter2000Offers  RSS growth of a helpdesk process after one device's 2,000 flex
+ *                          offers, against 2,000 telemetry messages (…Baseline) in the same run (goal
+ *                          <= +20 MB; +358 MB before), and one page of GET /loads afterwards (loadsListMs)
  *
  * The clients run in a process of their own, so heap and CPU figures are the broker's.
  * EVERNET_BENCH_STORM_DEVICES sets the authenticated storm's size (default 1,000).
+ * EVERNET_BENCH_SECURITY_ONLY=storm|login|offers runs only that part.
  */
 import { startClients } from './security/child.js';
 import { connectUnderStorm } from './security/connect-under-storm.js';
