@@ -5,10 +5,20 @@
  * own code and not adopted; duplicates are counted and logged at a bounded rate; a device that really
  * restarted (a new connection) starts its sequence again.
  */
+import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ERR, deviceTopic } from '../../../contracts/index.js';
+import { createBroker } from '../../../broker/server.js';
+import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../../cli/paths.js';
+import { ERR, deviceTopic, type Decoded } from '../../../contracts/index.js';
 import { createIngest } from '../../../helpdesk/ingest/ingest.js';
+import { createHelpdesk } from '../../../helpdesk/service.js';
+import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
+import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
+import { silentLogger } from '../../../log/logger.js';
+import { VirtualClock } from '../../../scenarios/clock/virtual-clock.js';
+import { directoryOf } from '../../../scenarios/directory.js';
+import { loadScenario } from '../../../scenarios/load.js';
 
 const T0 = Date.UTC(2020, 10, 2, 17, 0, 0);
 const at = (s: number) => T0 + s * 1000;
@@ -69,4 +79,38 @@ describe('sequence numbers', () => {
     expect(logged.length).toBeLessThanOrEqual(11); // 1, 2, 4, ... 512
     expect(logged.at(-1)!.count).toBe(512);
   });
+});
+
+describe('a spoofed message through a real broker', () => {
+  it('does not silence the device: the helpdesk processes all 30 genuine messages and refuses the spoof', async () => {
+    const broker = await createBroker({ port: 0 }).start();
+    const processed: number[] = [];
+    const clock = new VirtualClock(T0);
+    const helpdesk = createHelpdesk({
+      brokerUrl: broker.url, directory: directoryOf(loadScenario(DEFAULT_WORLD)), tariff: loadTariff(BUNDLED_TARIFF),
+      store: openSqliteStore({ path: ':memory:' }), clock, log: silentLogger(), cleanSession: true,
+      onProcessed: (m: Decoded) => m.topic.scope === 'device' && m.topic.channel === 'telemetry' && processed.push(m.payload.seq),
+    });
+    try {
+      await helpdesk.start();
+      const fridge = await mqtt.connectAsync(broker.url, { clientId: 'evernet-maria-fridge' });
+      const attacker = await mqtt.connectAsync(broker.url, { clientId: 'someone-else' });
+      for (let i = 1; i <= 10; i++) await fridge.publishAsync(...telemetry(i, i), { qos: 1 });
+      await helpdesk.received(10);
+      await attacker.publishAsync(...telemetry(Number.MAX_SAFE_INTEGER, 10 + 240), { qos: 1 });
+      await helpdesk.received(11);
+      for (let i = 11; i <= 30; i++) await fridge.publishAsync(...telemetry(i, i), { qos: 1 });
+      await helpdesk.received(31);
+      clock.set(at(300));
+      helpdesk.advance(at(300));
+      expect(processed).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(helpdesk.stats().byCode[ERR.SEQ_JUMP]).toBe(1);
+      expect(helpdesk.stats().duplicates).toBe(0);
+      await fridge.endAsync();
+      await attacker.endAsync();
+    } finally {
+      await helpdesk.stop();
+      await broker.stop();
+    }
+  }, 20_000);
 });
