@@ -10,7 +10,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceTopic } from '../../contracts/index.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
-import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../cli/paths.js';
+import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../stack/paths.js';
 import { createHelpdesk } from '../../helpdesk/service.js';
 import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';

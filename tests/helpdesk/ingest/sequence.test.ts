@@ -9,7 +9,7 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createBroker } from '../../../broker/server.js';
-import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../../cli/paths.js';
+import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../../stack/paths.js';
 import { ERR, deviceTopic, type Decoded } from '../../../contracts/index.js';
 import { createIngest } from '../../../helpdesk/ingest/ingest.js';
 import { createHelpdesk } from '../../../helpdesk/service.js';

@@ -25,7 +25,7 @@ import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import { VirtualClock } from '../../../scenarios/clock/virtual-clock.js';
 import { directoryOf } from '../../../scenarios/directory.js';
 import { loadScenario } from '../../../scenarios/load.js';
-import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../../cli/paths.js';
+import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../../stack/paths.js';
 
 export const CRASH_ENV = 'EVERNET_TEST_CRASH_AFTER_TICKET_OPENED';
 

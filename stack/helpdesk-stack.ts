@@ -1,0 +1,127 @@
+/**
+ * The one way to build a running helpdesk: its stores (tickets, staff, loads) on one database, a
+ * broker (embedded aedes, or any broker by URL), the helpdesk itself and, if asked, the dashboard,
+ * from one options object with defaults merged once. The CLI, the replay runner, the benches and the
+ * test fixtures all build it here, so a new part is wired in one place.
+ *
+ * Everything that can fail for good happens before the helpdesk connects: stores opened and checked,
+ * the embedded broker's and the dashboard's ports bound. A failure closes what was started and
+ * throws a coded error (EVN_ERR_DB_*, EVN_ERR_MQTT_LISTEN, EVN_ERR_HTTP_LISTEN), so a helpdesk that
+ * cannot work never takes its queue off the broker.
+ */
+import type { Logger } from 'pino';
+import { createBroker, type BrokerOptions, type RunningBroker } from '../broker/server.js';
+import type { Clock } from '../contracts/index.js';
+import type { Directory } from '../helpdesk/directory.js';
+import { openSqliteLoadStore } from '../helpdesk/loads/sqlite-store.js';
+import type { LoadStore } from '../helpdesk/loads/store.js';
+import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
+import type { Tariff } from '../helpdesk/schedule/tariff.js';
+import { createHelpdesk, type Helpdesk, type HelpdeskOptions } from '../helpdesk/service.js';
+import { openStaffStore, type StaffStore, type StaffStoreOptions } from '../helpdesk/staff/store.js';
+import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
+import type { TicketStore } from '../helpdesk/tickets/store.js';
+import { startDashboard, type DashboardOptions, type RunningDashboard } from '../helpdesk/web/server.js';
+import { BUNDLED_TARIFF } from './paths.js';
+
+export const STACK_ERR = {
+  MQTT_LISTEN: 'EVN_ERR_MQTT_LISTEN',
+  HTTP_LISTEN: 'EVN_ERR_HTTP_LISTEN',
+} as const;
+
+/** what the helpdesk gets passed through as it is (see HelpdeskOptions) */
+type HelpdeskTuning = Partial<Omit<HelpdeskOptions, 'brokerUrl' | 'directory' | 'tariff' | 'store' | 'loads' | 'clock' | 'log'>>;
+
+export interface HelpdeskStackOptions {
+  directory: Directory;
+  clock: Clock;
+  log: Logger;
+  /** any MQTT broker; without it an embedded aedes is started (see `broker`) */
+  brokerUrl?: string;
+  /** the embedded broker's options; default 127.0.0.1, port 0 (any free port), the stack's log */
+  broker?: BrokerOptions;
+  /** one database file for tickets, staff and loads; default ':memory:' */
+  db?: string;
+  /** default the bundled 2020 day-ahead tariff */
+  tariff?: Tariff;
+  /** serve the dashboard on host:port (port 0: any free one); default: no dashboard */
+  dashboard?: Omit<DashboardOptions, 'helpdesk' | 'staff' | 'log' | 'tariff'>;
+  /** client id, session, skew, limits, observers ... of the helpdesk */
+  helpdesk?: HelpdeskTuning;
+  staff?: Omit<StaffStoreOptions, 'path'>;
+  loads?: { keepPerDevice?: number };
+  /** connect and subscribe at start (default true); false leaves helpdesk.start() to the caller */
+  connect?: boolean;
+  /** with connect: move the watermark from the clock every second (a live helpdesk); default false */
+  live?: boolean;
+}
+
+export interface HelpdeskStack {
+  helpdesk: Helpdesk;
+  /** the embedded broker, if the stack started one */
+  broker: RunningBroker | null;
+  brokerUrl: string;
+  dashboard: RunningDashboard | null;
+  store: TicketStore;
+  staff: StaffStore;
+  loads: LoadStore;
+  tariff: Tariff;
+  /** stops what the stack started, in reverse order; safe to call twice */
+  stop(): Promise<void>;
+}
+
+const DEFAULTS = { db: ':memory:', connect: true, live: false } as const;
+
+/** Runs a listen(); a port that cannot be bound becomes an error with `code` that names it. */
+export async function listening<T>(listen: () => Promise<T>, code: string, where: string): Promise<T> {
+  try {
+    return await listen();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EADDRINUSE' ? 'is in use by another process' : err.code === 'EACCES' ? 'may not be bound by this user' : `cannot be bound (${err.message})`;
+    throw Object.assign(new Error(`${code}: ${where} ${why}`), { code });
+  }
+}
+
+export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise<HelpdeskStack> {
+  const o = { ...DEFAULTS, ...options };
+  const closers: Array<() => unknown> = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    for (const close of closers.splice(0).reverse()) await close();
+  };
+  try {
+    const tariff = o.tariff ?? loadTariff(BUNDLED_TARIFF);
+    const store = openSqliteStore({ path: o.db });
+    closers.push(() => store.close());
+    const staff = openStaffStore({ ...o.staff, path: o.db });
+    closers.push(() => staff.close());
+    const loads = openSqliteLoadStore({ path: o.db, ...o.loads });
+    closers.push(() => loads.close());
+    let broker: RunningBroker | null = null;
+    if (!o.brokerUrl) {
+      const bo: BrokerOptions = { port: 0, log: o.log, ...o.broker };
+      const embedded = await listening(() => createBroker(bo).start(), STACK_ERR.MQTT_LISTEN, `${bo.host ?? '127.0.0.1'}:${bo.port}`);
+      broker = embedded;
+      closers.push(() => embedded.stop());
+    }
+    const brokerUrl = o.brokerUrl ?? broker!.url;
+    const helpdesk = createHelpdesk({ ...o.helpdesk, brokerUrl, directory: o.directory, tariff, store, loads, clock: o.clock, log: o.log });
+    let dashboard: RunningDashboard | null = null;
+    if (o.dashboard) {
+      const d = o.dashboard;
+      const started = await listening(() => startDashboard({ ...d, helpdesk, staff, log: o.log, tariff }), STACK_ERR.HTTP_LISTEN, `${d.host ?? '127.0.0.1'}:${d.port ?? 8080}`);
+      dashboard = started;
+      closers.push(() => started.stop());
+    }
+    // stop() goes in reverse: the dashboard (its streams end), the helpdesk, the broker, the stores
+    closers.splice(dashboard ? closers.length - 1 : closers.length, 0, () => helpdesk.stop());
+    if (o.connect) await helpdesk.start({ live: o.live });
+    return { helpdesk, broker, brokerUrl, dashboard, store, staff, loads, tariff, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
