@@ -39,7 +39,7 @@ import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
 import { createHelpdesk } from '../helpdesk/service.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
 import { silentLogger } from '../log/logger.js';
-import { realClock } from '../scenarios/clock/real-clock.js';
+import { realClock } from '../contracts/clock.js';
 
 export const BENCH_BOARD_FILE = 'bench/boards/fridge-fast.yaml';
 

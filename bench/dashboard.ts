@@ -27,7 +27,7 @@ import { openStaffStore, type StaffStore } from '../helpdesk/staff/store.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../helpdesk/tickets/store.js';
 import { startDashboard, type RunningDashboard } from '../helpdesk/web/server.js';
-import { VirtualClock } from '../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../contracts/clock.js';
 import { CHROMIUM_PATH, hasChromium, launchChromium, loginToQueue, observeQueue, rowsSeen } from './dashboard/browser.js';
 import { percentile, runLoad } from './dashboard/load.js';
 import { benchDirectory, liveCustomerId, seedTickets } from './dashboard/seed.js';

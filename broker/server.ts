@@ -22,7 +22,7 @@ import { listenTcp, listenTls, listenWs, type Accept, type Listener, type TlsFil
 import { openSqlitePersistence, PERSISTENCE_ERR, type SqlitePersistence } from './persistence/sqlite-persistence.js';
 import type { SalvageReport } from './persistence/salvage.js';
 import { REJECTED_TOPIC_PREFIX, createSecurity, type SecurityOptions } from './security.js';
-import { realClock } from '../scenarios/clock/real-clock.js';
+import { realClock } from '../contracts/clock.js';
 
 export interface BrokerOptions {
   host?: string;

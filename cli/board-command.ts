@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { createBroker, type RunningBroker } from '../broker/server.js';
 import { createLogger } from '../log/logger.js';
-import { realClock } from '../scenarios/clock/real-clock.js';
+import { realClock } from '../contracts/clock.js';
 import { createBoardDevice, type BoardDevice } from '../devices/drivers/board-device.js';
 import { READINGS, type BoardConfig } from '../devices/drivers/board-file.js';
 import { BoardError } from '../devices/drivers/errors.js';

@@ -13,7 +13,7 @@ import { openCredentialStore, type FileCredentialStore } from '../broker/auth/cr
 import { PersistenceError } from '../broker/persistence/sqlite-persistence.js';
 import { createBroker, type BrokerOptions } from '../broker/server.js';
 import { createLogger } from '../log/logger.js';
-import { realClock } from '../scenarios/clock/real-clock.js';
+import { realClock } from '../contracts/clock.js';
 import { defaultCredentialsPath } from './credentials-command.js';
 import { UsageError } from './usage.js';
 

@@ -9,7 +9,7 @@ import { readCredentialsFile, writeCredentialsFile } from '../broker/auth/creden
 import { addIdentity, revokeIdentity, rotateIdentity } from '../broker/auth/credentials.js';
 import { ROLES, describeClientIdRule, identityOf, type Role } from '../broker/auth/identity.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
-import { realClock } from '../scenarios/clock/real-clock.js';
+import { realClock } from '../contracts/clock.js';
 import { UsageError } from './usage.js';
 
 export const CREDENTIALS_USAGE = 'usage: evernet credentials add|rotate|revoke NAME [--role ROLE] [--file FILE] | evernet credentials list [--file FILE]';

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
-import { VirtualClock } from '../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../contracts/clock.js';
 import { progressBar } from './progress.js';
 import { renderSummary } from './summary.js';
 import { UsageError } from './errors.js';

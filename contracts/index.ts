@@ -1,4 +1,4 @@
 export * from './topics.js';
 export * from './payloads.js';
 export * from './validate.js';
-export type { Clock } from './clock.js';
+export { realClock, VirtualClock, type Clock } from './clock.js';

@@ -13,13 +13,12 @@ import { createAgent, type Agent } from '../devices/agent.js';
 import { createDiscovery } from '../devices/discovery/publisher.js';
 import { hashString } from '../devices/kinds/rng.js';
 import { KINDS } from '../devices/kinds/index.js';
-import { createBroker, type RunningBroker } from '../broker/server.js';
-import { createHelpdesk, type Helpdesk } from '../helpdesk/service.js';
+import type { Helpdesk } from '../helpdesk/service.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
-import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
+import { startHelpdeskStack, type HelpdeskStack } from '../stack/helpdesk-stack.js';
 import { directoryOf } from './directory.js';
 import { createPacer, within } from './clock/pacer.js';
-import { VirtualClock } from './clock/virtual-clock.js';
+import { VirtualClock } from '../contracts/clock.js';
 import { faultTruth } from './ground-truth.js';
 import type { LoadedScenario } from './load.js';
 import { buildReport, type Report } from './report.js';
@@ -68,19 +67,18 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const stallMs = options.stallTimeoutMs ?? 30_000;
   const wallStart = performance.now();
 
-  let broker: RunningBroker | null = null;
-  const store = openSqliteStore({ path: options.dbPath ?? ':memory:' });
   const clients: MqttClient[] = [];
   const agents: Agent[] = [];
-  let helpdesk: ReturnType<typeof createHelpdesk> | null = null;
+  let stack: HelpdeskStack | null = null;
   const stoppers: Array<() => Promise<void>> = [];
   try {
-    const tariff = loadTariff(loaded.tariffPath);
-    if (!options.brokerUrl) broker = await createBroker({ port: 0, log }).start();
-    const brokerUrl = options.brokerUrl ?? broker!.url;
-    // a replay is self-contained: a clean session, so no queue of an earlier run on the same broker reaches it
-    helpdesk = createHelpdesk({ brokerUrl, directory: directoryOf(loaded), tariff, store, clock, log, clientId: `evernet-helpdesk-${s.name}`, cleanSession: true });
-    await helpdesk.start();
+    stack = await startHelpdeskStack({
+      directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath,
+      ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
+      // a replay is self-contained: a clean session, so no queue of an earlier run on the same broker reaches it
+      helpdesk: { clientId: `evernet-helpdesk-${s.name}`, cleanSession: true },
+    });
+    const { helpdesk, brokerUrl, store } = stack;
     options.onHelpdesk?.(helpdesk);
 
     for (const d of loaded.devices) {
@@ -110,7 +108,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
     let sentToHelpdesk = 0;
     let published = 0;
-    let requests = 0;
     const pacer = createPacer(options.speed);
     const windowMs = s.windowS * 1000;
     const total = loaded.endMs - loaded.startMs;
@@ -124,7 +121,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         if (at <= from || at > to) continue;
         const app = apps.get(r.customer)!;
         app.seq++;
-        requests++;
         const payload = { v: 1, ts: at, seq: app.seq, type: 'recipe', requestId: `r-${r.customer}-${app.seq}`, recipe: r.recipe, location: r.location };
         app.client.publish(serviceTopic(r.customer, 'request'), JSON.stringify(payload), { qos: 1 });
         sentToHelpdesk++;
@@ -170,7 +166,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       messages, tickets: store.list(), faults, loads: helpdesk.loads({ order: 'asc', slots: true }).loads, shopping: helpdesk.shopping(),
     });
     const seconds = (performance.now() - wallStart) / 1000;
-    void requests;
     const result = { report, wall: { seconds, messagesPerSecond: messages.published / seconds } };
     options.onReplayed?.(result);
     await options.holdUntil?.catch(() => undefined);
@@ -179,8 +174,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     for (const a of agents) await a.stop().catch(() => undefined);
     for (const c of clients) await c.endAsync().catch(() => undefined);
     for (const stop of stoppers) await stop().catch(() => undefined);
-    if (helpdesk) await helpdesk.stop().catch(() => undefined);
-    if (broker) await broker.stop().catch(() => undefined);
-    store.close();
+    await stack?.stop().catch(() => undefined);
   }
 }

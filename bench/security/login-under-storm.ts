@@ -28,7 +28,7 @@ import { openStaffStore } from '../../helpdesk/staff/store.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import { startDashboard } from '../../helpdesk/web/server.js';
 import { silentLogger } from '../../log/logger.js';
-import { VirtualClock } from '../../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../../contracts/clock.js';
 
 const PASSWORD = 'correct horse battery';
 const STORM_NAMES = ['bob', 'dave', 'admin', 'root', 'support', 'helpdesk', 'maria', 'test', 'staff', 'operator'];

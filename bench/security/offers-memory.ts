@@ -46,7 +46,7 @@ async function helpdeskProcess(brokerUrl: string): Promise<void> {
   const [{ createHelpdesk }, { openSqliteStore }, { openSqliteLoadStore }, { openStaffStore }, { buildApp }, { loadTariff }, { silentLogger }, { VirtualClock }] = await Promise.all([
     import('../../helpdesk/service.js'), import('../../helpdesk/tickets/sqlite-store.js'), import('../../helpdesk/loads/sqlite-store.js'),
     import('../../helpdesk/staff/store.js'), import('../../helpdesk/web/app.js'), import('../../helpdesk/schedule/tariff-file.js'),
-    import('../../log/logger.js'), import('../../scenarios/clock/virtual-clock.js'),
+    import('../../log/logger.js'), import('../../contracts/clock.js'),
   ]);
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evernet-bench-offers-'));

@@ -1,6 +1,6 @@
 /**
  * Paces a replay against the wall clock: `--speed 60` makes one simulated minute take one real
- * second. The only place besides real-clock.ts that reads wall time.
+ * second. The only place besides contracts/clock.ts that reads wall time.
  */
 export function createPacer(speed: number | undefined) {
   const wallStart = performance.now();

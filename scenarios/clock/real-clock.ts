@@ -1,4 +1,5 @@
-import type { Clock } from '../../contracts/clock.js';
-
-/** Wall-clock time, for live runs (helpdesk service, real boards). Replays never use it. */
-export const realClock: Clock = { now: () => Date.now() };
+/**
+ * Kept only for cli/helpdesk-command.ts, which still imports the real clock from here; the clocks live
+ * in contracts/clock.ts. Remove once that import points at contracts/.
+ */
+export { realClock } from '../../contracts/clock.js';

@@ -21,7 +21,7 @@ import type { TicketStore } from '../../helpdesk/tickets/store.js';
 import { buildApp } from '../../helpdesk/web/app.js';
 import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
 import { silentLogger } from '../../log/logger.js';
-import { VirtualClock } from '../../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../../contracts/clock.js';
 import { DIRECTORY, T0 } from '../security/fixture.js';
 
 const OFFERS = 2000;

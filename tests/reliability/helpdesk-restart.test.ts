@@ -18,7 +18,7 @@ import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
 import * as life from '../../helpdesk/tickets/lifecycle.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../helpdesk/tickets/store.js';
-import { VirtualClock } from '../../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../../contracts/clock.js';
 import { directoryOf } from '../../scenarios/directory.js';
 import { deviceSeed } from '../../scenarios/runner.js';
 import { evening } from './devices.js';

@@ -10,7 +10,7 @@ import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
 import { createHelpdesk, type Helpdesk } from '../../helpdesk/service.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import { silentLogger } from '../../log/logger.js';
-import { VirtualClock } from '../../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../../contracts/clock.js';
 import { connect as connectPacket, pingreq, type ConnectFields } from './mqtt-bytes.js';
 
 export const T0 = Date.parse('2020-11-02T08:00:00+01:00');

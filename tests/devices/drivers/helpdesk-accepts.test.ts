@@ -27,8 +27,8 @@ import * as life from '../../../helpdesk/tickets/lifecycle.js';
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import { silentLogger } from '../../../log/logger.js';
-import { VirtualClock } from '../../../scenarios/clock/virtual-clock.js';
 import { until } from '../firmata/until.js';
+import { VirtualClock } from '../../../contracts/clock.js';
 
 const log = silentLogger();
 /** Monday 2 November 2020, 10:00 CET: inside the bundled tariff, outside quiet hours */

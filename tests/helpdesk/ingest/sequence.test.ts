@@ -16,7 +16,7 @@ import { createHelpdesk } from '../../../helpdesk/service.js';
 import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import { silentLogger } from '../../../log/logger.js';
-import { VirtualClock } from '../../../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../../../contracts/clock.js';
 import { directoryOf } from '../../../scenarios/directory.js';
 import { loadScenario } from '../../../scenarios/load.js';
 

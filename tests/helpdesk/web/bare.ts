@@ -12,7 +12,7 @@ import { createHelpdesk } from '../../../helpdesk/service.js';
 import { openStaffStore, type StaffStore, type StaffStoreOptions } from '../../../helpdesk/staff/store.js';
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import type { DashboardDeps } from '../../../helpdesk/web/deps.js';
-import { VirtualClock } from '../../../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../../../contracts/clock.js';
 
 export const BARE_PASSWORD = 'correct horse battery';
 /** scrypt N for tests: cheap, the same code path */

@@ -17,7 +17,7 @@ import { openStaffStore, type StaffStore } from '../../../helpdesk/staff/store.j
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import type { Tariff } from '../../../helpdesk/schedule/tariff.js';
-import { VirtualClock } from '../../../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../../../contracts/clock.js';
 import { parseScenario, type LoadedScenario } from '../../../scenarios/load.js';
 import { replay } from '../../../scenarios/runner.js';
 

@@ -22,7 +22,7 @@ import { createHelpdesk } from '../../../helpdesk/service.js';
 import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
-import { VirtualClock } from '../../../scenarios/clock/virtual-clock.js';
+import { VirtualClock } from '../../../contracts/clock.js';
 import { directoryOf } from '../../../scenarios/directory.js';
 import { loadScenario } from '../../../scenarios/load.js';
 import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../../stack/paths.js';
