@@ -84,7 +84,9 @@ export async function listening<T>(listen: () => Promise<T>, code: string, where
 }
 
 export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise<HelpdeskStack> {
-  const o = { ...DEFAULTS, ...options };
+  // an option given as undefined takes its default, as if it were not given
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as HelpdeskStackOptions;
+  const o = { ...DEFAULTS, ...given };
   const closers: Array<() => unknown> = [];
   let stopped = false;
   const stop = async (): Promise<void> => {
