@@ -29,9 +29,9 @@ import { createBoardDevice } from '../devices/drivers/board-device.js';
 import type { BoardConfig } from '../devices/drivers/board-file.js';
 import { loadBoardFile } from '../devices/drivers/load-board-file.js';
 import { createDuplexPair } from '../devices/firmata/duplex-pair.js';
-import { createPhysicsRig } from '../devices/firmata/physics.js';
+import { createPhysicsRig } from '../devices/simulator/physics.js';
 import { MSG } from '../devices/firmata/protocol.js';
-import { SoftwareBoard } from '../devices/firmata/software-board.js';
+import { SoftwareBoard } from '../devices/simulator/software-board.js';
 import { firmataTransport, type FirmataTransport } from '../devices/firmata/transport.js';
 import { KINDS } from '../devices/kinds/index.js';
 import type { Directory } from '../helpdesk/directory.js';
@@ -100,7 +100,7 @@ export async function runBoard(options: { config: BoardConfig; seconds: number; 
   const rig = createPhysicsRig({ board, config, model: KINDS[config.kind], params: { initialTempC: 5 }, startAt: Date.now() - 1000 });
   rig.advance(Date.now());
 
-  // plugIn (devices/firmata/connect.ts), plus a tap on the host's end counting analog reports: every
+  // plugIn (devices/simulator/plug-in.ts), plus a tap on the host's end counting analog reports: every
   // Firmata analog message starts with the one byte 0xE0 | channel (data bytes are below 0x80)
   let analogReports = 0;
   const connect = async (): Promise<FirmataTransport> => {

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { DeviceKind, Id, CarBatteryReadings, FridgeReadings, WasherReadings } from '../../contracts/index.js';
-import { LAYOUTS, resolvePin, type BoardLayout, type PinUse } from './pins.js';
+import { LAYOUTS, type BoardLayout } from '../firmata/layouts.js';
+import { resolvePin, type PinUse } from './pins.js';
 
 const num = (what: string) => z.number({ error: `expected a number (${what})` });
 const AnalogPin = z.union([z.string(), z.number()], { error: 'expected a pin such as A0' });

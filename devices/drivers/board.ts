@@ -8,6 +8,10 @@
  * johnny-five keeps timers of its own (sensor intervals, the DS18B20 read loop, firmata-io's 1-Wire
  * read timeouts); close() disables what can be disabled and the decorated IO drops late callbacks,
  * so an unplugged board never throws from a timer.
+ *
+ * Dependencies point one way: devices/drivers/ uses devices/firmata/ (the transport and pin
+ * layouts) and never devices/simulator/; the software board is just another line, plugged in by
+ * whoever opens it (the CLI's --simulate, tests, benches).
  */
 import five from 'johnny-five';
 import firmataIo from 'firmata-io';

@@ -3,7 +3,7 @@
  * stream.duplexPair, so this is the small version. Destroying either end closes both, which is
  * how a test "unplugs" a board. Bytes arrive asynchronously (on a later turn of the event loop), as
  * they do on a serial line: a synchronous pair would answer a request inside the call that sent it,
- * before the caller has registered its listener.
+ * before the caller has registered its listener. Part of devices/firmata/ (imports nothing of evernet).
  */
 import { Duplex } from 'node:stream';
 

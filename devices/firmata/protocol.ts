@@ -1,6 +1,11 @@
 /**
  * Firmata protocol constants and the byte codecs both ends need (Firmata 2.5, as StandardFirmata
  * and ConfigurableFirmata speak it). Values are from firmata/protocol's protocol.md.
+ *
+ * devices/firmata/ is the bottom of the board stack: the protocol (this file), the pin layouts
+ * (layouts.ts) and the line under it (transport.ts, duplex-pair.ts). It imports nothing of evernet;
+ * the host driver (devices/drivers/) and the software board (devices/simulator/) both build on it,
+ * and it knows neither of them.
  */
 export const MSG = {
   ANALOG: 0xe0,

@@ -6,6 +6,9 @@
  *   - writes after the line is gone are dropped instead of throwing (johnny-five components keep
  *     timers that write after a board is unplugged);
  *   - 'close' is emitted exactly once, whether the stream ended, closed or was destroyed.
+ *
+ * Part of devices/firmata/ (imports nothing of evernet). Lines are opened elsewhere: a serial path
+ * by devices/drivers/serial.ts, the software board's in-memory pair by devices/simulator/plug-in.ts.
  */
 import { EventEmitter } from 'node:events';
 

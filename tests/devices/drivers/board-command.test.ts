@@ -14,7 +14,7 @@ import { boardCommand } from '../../../cli/board-command.js';
 import { decode } from '../../../contracts/index.js';
 import { portOpenError } from '../../../devices/drivers/errors.js';
 import { listBoardPorts } from '../../../devices/drivers/serial.js';
-import { until } from '../firmata/until.js';
+import { until } from '../until.js';
 
 const log = pino({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'evernet-board-'));

@@ -12,11 +12,11 @@ import { decode, deviceTopic, type Clock, type Telemetry } from '../../../contra
 import { createBoardDevice, type BoardDevice } from '../../../devices/drivers/board-device.js';
 import { loadBoardFile } from '../../../devices/drivers/load-board-file.js';
 import type { BoardConfig } from '../../../devices/drivers/board-file.js';
-import { plugIn } from '../../../devices/firmata/connect.js';
-import { createPhysicsRig } from '../../../devices/firmata/physics.js';
-import { SoftwareBoard } from '../../../devices/firmata/software-board.js';
+import { plugIn } from '../../../devices/simulator/plug-in.js';
+import { createPhysicsRig } from '../../../devices/simulator/physics.js';
+import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { KINDS } from '../../../devices/kinds/index.js';
-import { until } from '../firmata/until.js';
+import { until } from '../until.js';
 
 const log = pino({ level: 'silent' });
 const clock: Clock = { now: () => Date.now() };

@@ -15,9 +15,9 @@ import { createBroker, type RunningBroker } from '../../../broker/server.js';
 import { createBoardDevice, type BoardDevice } from '../../../devices/drivers/board-device.js';
 import type { BoardConfig } from '../../../devices/drivers/board-file.js';
 import { loadBoardFile } from '../../../devices/drivers/load-board-file.js';
-import { plugIn } from '../../../devices/firmata/connect.js';
-import { createPhysicsRig } from '../../../devices/firmata/physics.js';
-import { SoftwareBoard } from '../../../devices/firmata/software-board.js';
+import { plugIn } from '../../../devices/simulator/plug-in.js';
+import { createPhysicsRig } from '../../../devices/simulator/physics.js';
+import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { KINDS } from '../../../devices/kinds/index.js';
 import { FRIDGE_DOOR } from '../../../helpdesk/detect/fridge-door-open.js';
 import type { Directory } from '../../../helpdesk/directory.js';
@@ -27,8 +27,8 @@ import * as life from '../../../helpdesk/tickets/lifecycle.js';
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import { silentLogger } from '../../../log/logger.js';
-import { until } from '../firmata/until.js';
 import { VirtualClock } from '../../../contracts/clock.js';
+import { until } from '../until.js';
 
 const log = silentLogger();
 /** Monday 2 November 2020, 10:00 CET: inside the bundled tariff, outside quiet hours */

@@ -4,11 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBoard, type BoardHandle } from '../../../devices/drivers/board.js';
-import { plugIn } from '../../../devices/firmata/connect.js';
-import { Ds18b20, encodeTemperature, romCode } from '../../../devices/firmata/ds18b20.js';
+import { plugIn } from '../../../devices/simulator/plug-in.js';
+import { Ds18b20, encodeTemperature, romCode } from '../../../devices/simulator/ds18b20.js';
 import { crc8, from7Bit, to7Bit } from '../../../devices/firmata/protocol.js';
-import { SoftwareBoard } from '../../../devices/firmata/software-board.js';
-import { until } from './until.js';
+import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
+import { until } from '../until.js';
 
 describe('1-Wire and the DS18B20', () => {
   let device: SoftwareBoard;

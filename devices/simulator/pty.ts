@@ -3,6 +3,7 @@
  * serialport, exactly as it opens /dev/ttyACM0: the USB code path without USB. A small python3
  * helper (standard library only) holds the pty and relays its master side over stdin/stdout, which
  * the software board attaches to. (socat pty,raw,echo=0 pty,raw,echo=0 does the same with two ptys.)
+ * The host opens the path with devices/drivers/serial.ts, the same code as for a real board.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Duplex } from 'node:stream';

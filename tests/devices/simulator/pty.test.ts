@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBoard, type BoardHandle } from '../../../devices/drivers/board.js';
 import { openSerialLine } from '../../../devices/drivers/serial.js';
-import { openPtyBridge, ptyUnavailable, type PtyBridge } from '../../../devices/firmata/pty.js';
-import { SoftwareBoard } from '../../../devices/firmata/software-board.js';
-import { until } from './until.js';
+import { openPtyBridge, ptyUnavailable, type PtyBridge } from '../../../devices/simulator/pty.js';
+import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
+import { until } from '../until.js';
 
 const why = ptyUnavailable();
 

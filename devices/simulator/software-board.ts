@@ -9,12 +9,18 @@
  * Its inputs are set from outside (a test, or a physics rig driven by a device model): setAnalog,
  * setDigital, a DS18B20's temperatureC. What the host writes is readable as output(pin) and is
  * emitted as 'digital-write'.
+ *
+ * devices/simulator/ is the software side of the USB cable, for tests, benches and `evernet board
+ * --simulate`. It depends on devices/firmata/ (protocol, layouts, transports); only physics.ts also
+ * reads devices/drivers/' pure board-file and sensor modules, to turn a board file into signals.
+ * Nothing in devices/drivers/ or devices/firmata/ imports the simulator: the CLI plugs it in when
+ * --simulate asks for it, tests and benches plug it in directly.
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { LAYOUTS, type BoardLayout } from '../drivers/pins.js';
+import { LAYOUTS, type BoardLayout } from '../firmata/layouts.js';
 import type { OneWireDevice } from './ds18b20.js';
-import { createMessageParser, from7Bit, lsbMsb, MSG, ONEWIRE, PIN_MODE, SYSEX, to7Bit } from './protocol.js';
+import { createMessageParser, from7Bit, lsbMsb, MSG, ONEWIRE, PIN_MODE, SYSEX, to7Bit } from '../firmata/protocol.js';
 
 export interface SoftwareBoardOptions {
   layout?: BoardLayout;

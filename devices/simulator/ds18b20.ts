@@ -2,7 +2,7 @@
  * A DS18B20 temperature sensor on a simulated 1-Wire bus: a ROM code (family 0x28, serial, CRC),
  * the CONVERT T (0x44) and READ SCRATCHPAD (0xBE) function commands, 12-bit resolution.
  */
-import { crc8 } from './protocol.js';
+import { crc8 } from '../firmata/protocol.js';
 
 export const DS18B20_FAMILY = 0x28;
 

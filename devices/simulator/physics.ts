@@ -4,6 +4,10 @@
  * voltage, a reed switch's level, a DS18B20's temperature), and the relays the host drives become
  * the model's commands (the washer's start relay starts the cycle). So a "board fridge" on the
  * software board behaves like the simulated fridge, through real Firmata bytes and johnny-five.
+ *
+ * The one simulator file that reads devices/drivers/, and only its pure modules: the board file
+ * (what is wired where) and the sensor physics (sensors.ts, run backwards: quantity -> ADC value).
+ * Never board.ts: the simulator does not need johnny-five.
  */
 import type { AnyKindModel } from '../kinds/index.js';
 import type { CommandBody } from '../kinds/model.js';

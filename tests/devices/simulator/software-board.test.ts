@@ -4,12 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBoard, type BoardHandle } from '../../../devices/drivers/board.js';
-import { plugIn } from '../../../devices/firmata/connect.js';
+import { plugIn } from '../../../devices/simulator/plug-in.js';
 import { createDuplexPair } from '../../../devices/firmata/duplex-pair.js';
-import { SoftwareBoard } from '../../../devices/firmata/software-board.js';
+import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { firmataTransport } from '../../../devices/firmata/transport.js';
 import { PIN_MODE } from '../../../devices/firmata/protocol.js';
-import { until } from './until.js';
+import { until } from '../until.js';
 
 describe('software Firmata board driven by johnny-five', () => {
   let device: SoftwareBoard;
