@@ -1,6 +1,14 @@
-// How the queue orders tickets, the same way the server does (sortKeyOf in helpdesk/tickets/store.ts).
+// How the queue orders tickets, the same way the server does (sortKeyOf in helpdesk/tickets/store.ts),
+// and the columns it can be sorted by.
 const SEV_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
 const STATE_RANK = { opened: 0, escalated: 1, contacted: 2, 'action-sent': 3, resolved: 4 };
+
+/** The queue's columns in the order shown, [sort key, title, class]: each column sorts by its key. */
+export const COLUMNS = [
+  ['severity', 'Severity'], ['device', 'Device · customer'], ['kind', 'Kind'], ['opened', 'Opened', 'hide-narrow'],
+  ['state', 'State'], ['contact', 'Time to contact', 'hide-narrow'], ['sla', 'SLA'],
+];
+export const SORTS = COLUMNS.map(([key]) => key);
 
 /** What a ticket sorts by, ascending: the server's order (sortKeyOf in helpdesk/tickets/store.ts). */
 export function sortKey(t, sort, now) {
