@@ -42,6 +42,8 @@ export interface HelpdeskStackOptions {
   broker?: BrokerOptions;
   /** one database file for tickets, staff and loads; default ':memory:' */
   db?: string;
+  /** a ticket store of the caller's instead of the one on `db` (a test wrapping one to inject a fault); the caller closes it */
+  ticketStore?: TicketStore;
   /** default the bundled 2020 day-ahead tariff */
   tariff?: Tariff;
   /** serve the dashboard on host:port (port 0: any free one); default: no dashboard */
@@ -96,8 +98,8 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
   };
   try {
     const tariff = o.tariff ?? loadTariff(BUNDLED_TARIFF);
-    const store = openSqliteStore({ path: o.db });
-    closers.push(() => store.close());
+    const store = o.ticketStore ?? openSqliteStore({ path: o.db });
+    if (!o.ticketStore) closers.push(() => store.close());
     const staff = openStaffStore({ ...o.staff, path: o.db });
     closers.push(() => staff.close());
     const loads = openSqliteLoadStore({ path: o.db, ...o.loads });

@@ -1,16 +1,15 @@
 /**
- * Real parts for the security tests: a helpdesk (createHelpdesk, SQLite in memory, the bundled tariff,
- * a one-customer directory) on a given broker, valid fridge telemetry, and a raw TCP exchange with a
+ * Real parts for the security tests: a helpdesk (startHelpdeskStack: SQLite in memory, the bundled
+ * tariff, a one-customer directory) on a given broker, valid fridge telemetry, and a raw TCP exchange with a
  * broker that writes exact bytes and reports whether the broker closed the connection.
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { Directory } from '../../helpdesk/directory.js';
-import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
-import { createHelpdesk, type Helpdesk } from '../../helpdesk/service.js';
-import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
+import type { Helpdesk } from '../../helpdesk/service.js';
 import { silentLogger } from '../../log/logger.js';
 import { VirtualClock } from '../../contracts/clock.js';
+import { startHelpdeskStack } from '../../stack/helpdesk-stack.js';
 import { connect as connectPacket, pingreq, type ConnectFields } from './mqtt-bytes.js';
 
 export const T0 = Date.parse('2020-11-02T08:00:00+01:00');
@@ -45,27 +44,20 @@ export interface RunningHelpdesk {
 }
 
 export async function startHelpdesk(brokerUrl: string, credentials?: { username: string; password: string }): Promise<RunningHelpdesk> {
-  const store = openSqliteStore({ path: ':memory:' });
   const clock = new VirtualClock(T0);
-  const helpdesk = createHelpdesk({
+  const stack = await startHelpdeskStack({
     brokerUrl,
     directory: DIRECTORY,
-    tariff: loadTariff('data/de-day-ahead-2020.csv'),
-    store,
     clock,
     log: silentLogger(),
     // the clock stays at T0 while the corpus's readings move on: allow a month, not a century
-    maxClockSkewMs: 30 * 24 * 3600_000,
-    ...(credentials ? { credentials } : {}),
+    helpdesk: { maxClockSkewMs: 30 * 24 * 3600_000, ...(credentials ? { credentials } : {}) },
   });
-  await helpdesk.start();
+  const { helpdesk } = stack;
   return {
     helpdesk,
     clock,
-    async stop() {
-      await helpdesk.stop();
-      store.close();
-    },
+    stop: () => stack.stop(),
   };
 }
 

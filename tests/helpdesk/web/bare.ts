@@ -1,16 +1,14 @@
 /**
  * A dashboard on real parts without the day's replay, for tests where the tickets are not the point:
- * a real helpdesk (createHelpdesk over an in-memory SQLite ticket store, never connected to a broker;
+ * a real helpdesk (startHelpdeskStack on in-memory SQLite, never connected to a broker;
  * its live events are the test's to emit), a real staff store with a low scrypt cost, and a pino
  * logger whose JSON lines the test can read.
  */
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { createEvents } from '../../../helpdesk/events.js';
-import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
-import { createHelpdesk } from '../../../helpdesk/service.js';
-import { openStaffStore, type StaffStore, type StaffStoreOptions } from '../../../helpdesk/staff/store.js';
-import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
+import type { StaffStore, StaffStoreOptions } from '../../../helpdesk/staff/store.js';
+import { startHelpdeskStack } from '../../../stack/helpdesk-stack.js';
 import type { DashboardDeps } from '../../../helpdesk/web/deps.js';
 import { VirtualClock } from '../../../contracts/clock.js';
 
@@ -39,17 +37,16 @@ export async function bareDashboard(staffOptions: Partial<StaffStoreOptions> = {
     },
   });
   const log: Logger = pino({ level: 'info', base: undefined }, sink);
-  const tickets = openSqliteStore({ path: ':memory:' });
-  const helpdesk = createHelpdesk({
-    brokerUrl: 'mqtt://127.0.0.1:9',
+  // never connected: its live events are the test's to emit
+  const stack = await startHelpdeskStack({
+    brokerUrl: 'mqtt://127.0.0.1:9', connect: false,
     directory: { customers: [], stores: [], workshops: [] },
-    tariff: loadTariff('data/de-day-ahead-2020.csv'),
-    store: tickets,
     clock: new VirtualClock(Date.UTC(2020, 10, 2, 17)),
     log,
+    staff: { scrypt: TEST_SCRYPT, ...staffOptions },
   });
+  const { helpdesk, staff } = stack;
   const events = createEvents(log);
-  const staff = openStaffStore({ path: ':memory:', scrypt: TEST_SCRYPT, ...staffOptions });
   for (const n of names) await staff.add(n, BARE_PASSWORD);
   return {
     deps: { helpdesk: { ...helpdesk, on: events.on }, staff, log },
@@ -60,8 +57,7 @@ export async function bareDashboard(staffOptions: Partial<StaffStoreOptions> = {
     },
     logText: () => lines.join('\n'),
     close() {
-      staff.close();
-      tickets.close();
+      void stack.stop();
     },
   };
 }

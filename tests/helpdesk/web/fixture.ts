@@ -1,6 +1,6 @@
 /**
- * A real helpdesk for the dashboard tests: an aedes broker on port 0, createHelpdesk with a small
- * directory, SQLite in memory and the bundled tariff. Its tickets come from a replay of the day in
+ * A real helpdesk for the dashboard tests: startHelpdeskStack (an aedes broker on port 0, SQLite in
+ * memory, the bundled tariff) with a small directory. Its tickets come from a replay of the day in
  * 2020 sliced to 18:35-19:00 (with the fridge door left open at 18:37 and the washer loaded at 18:36)
  * on the same broker: this helpdesk listens alongside the replay's own, then decides window by window
  * on its own virtual clock, so its tickets are the replay's: fridge-door-open (contacted),
@@ -8,13 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { createBroker, type RunningBroker } from '../../../broker/server.js';
+import type { RunningBroker } from '../../../broker/server.js';
 import { silentLogger } from '../../../log/logger.js';
 import type { Directory } from '../../../helpdesk/directory.js';
-import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
-import { createHelpdesk, type Helpdesk } from '../../../helpdesk/service.js';
-import { openStaffStore, type StaffStore } from '../../../helpdesk/staff/store.js';
-import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
+import type { Helpdesk } from '../../../helpdesk/service.js';
+import type { StaffStore } from '../../../helpdesk/staff/store.js';
+import { startHelpdeskStack } from '../../../stack/helpdesk-stack.js';
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import type { Tariff } from '../../../helpdesk/schedule/tariff.js';
 import { VirtualClock } from '../../../contracts/clock.js';
@@ -75,14 +74,15 @@ async function settled(count: () => number, quietMs = 300, maxMs = 5000): Promis
 
 export async function startFixture(): Promise<Fixture> {
   const log = silentLogger();
-  const broker = await createBroker({ port: 0 }).start();
-  const store = openSqliteStore({ path: ':memory:' });
-  const tariff = loadTariff('data/de-day-ahead-2020.csv');
   const scenario = slicedDay();
   const clock = new VirtualClock(scenario.startMs);
   // it listens while the replay runs and decides afterwards, window by window: its clock lags on purpose
-  const helpdesk = createHelpdesk({ brokerUrl: broker.url, directory: DIRECTORY, tariff, store, clock, log, clientId: 'evernet-helpdesk-dashboard-test', maxClockSkewMs: 24 * 3600_000 });
-  await helpdesk.start();
+  const stack = await startHelpdeskStack({
+    directory: DIRECTORY, clock, log,
+    helpdesk: { clientId: 'evernet-helpdesk-dashboard-test', maxClockSkewMs: 24 * 3600_000 },
+  });
+  const { helpdesk, store, staff, tariff } = stack;
+  const broker = stack.broker!;
   let theirs: Helpdesk | null = null;
   await replay({ scenario, log, brokerUrl: broker.url, onHelpdesk: (h) => (theirs = h) });
   await helpdesk.received((theirs as Helpdesk | null)?.stats().received ?? 0);
@@ -92,17 +92,11 @@ export async function startFixture(): Promise<Fixture> {
     clock.set(t);
     helpdesk.advance(t);
   }
-  const staff = openStaffStore({ path: ':memory:' });
   await staff.add('alice', PASSWORD);
   await staff.add('bob', PASSWORD);
   return {
     broker, helpdesk, store, staff, tariff, scenario, log,
-    async close() {
-      await helpdesk.stop();
-      await broker.stop();
-      store.close();
-      staff.close();
-    },
+    close: () => stack.stop(),
   };
 }
 
