@@ -10,16 +10,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { deviceTopic } from '../../contracts/index.js';
 import { LOAD_ERR, type LoadStore } from '../../helpdesk/loads/store.js';
-import { openSqliteLoadStore } from '../../helpdesk/loads/sqlite-store.js';
-import { createHelpdesk, type Helpdesk } from '../../helpdesk/service.js';
-import { openStaffStore, type StaffStore } from '../../helpdesk/staff/store.js';
-import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
-import type { TicketStore } from '../../helpdesk/tickets/store.js';
+import type { Helpdesk } from '../../helpdesk/service.js';
+import type { StaffStore } from '../../helpdesk/staff/store.js';
 import { buildApp } from '../../helpdesk/web/app.js';
-import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
+import { startHelpdeskStack, type HelpdeskStack } from '../../stack/helpdesk-stack.js';
 import { silentLogger } from '../../log/logger.js';
 import { VirtualClock } from '../../contracts/clock.js';
 import { DIRECTORY, T0 } from '../security/fixture.js';
@@ -29,9 +25,8 @@ const KEEP = 500;
 const PASSWORD = 'correct horse battery';
 
 let dir: string;
-let broker: RunningBroker;
+let stack: HelpdeskStack;
 let helpdesk: Helpdesk;
-let tickets: TicketStore;
 let loads: LoadStore;
 let staff: StaffStore;
 let washer: MqttClient;
@@ -48,18 +43,14 @@ const offer = (i: number) =>
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evernet-loads-'));
   const db = path.join(dir, 'hd.db');
-  broker = await createBroker({ port: 0 }).start();
-  tickets = openSqliteStore({ path: db });
-  loads = openSqliteLoadStore({ path: db, keepPerDevice: KEEP });
-  staff = openStaffStore({ path: db });
-  await staff.add('alice', PASSWORD);
   const clock = new VirtualClock(T0);
-  helpdesk = createHelpdesk({
-    brokerUrl: broker.url, directory: DIRECTORY, tariff: loadTariff('data/de-day-ahead-2020.csv'), store: tickets, loads,
-    clock, log: silentLogger(), clientId: 'evernet-helpdesk-loads-flood', maxClockSkewMs: 24 * 3600_000,
+  stack = await startHelpdeskStack({
+    directory: DIRECTORY, clock, log: silentLogger(), db, loads: { keepPerDevice: KEEP },
+    helpdesk: { clientId: 'evernet-helpdesk-loads-flood', maxClockSkewMs: 24 * 3600_000 },
   });
-  await helpdesk.start();
-  washer = await mqtt.connectAsync(broker.url, { clientId: 'evernet-maria-washer' });
+  ({ helpdesk, loads, staff } = stack);
+  await staff.add('alice', PASSWORD);
+  washer = await mqtt.connectAsync(stack.brokerUrl, { clientId: 'evernet-maria-washer' });
   for (let i = 0; i < OFFERS; i++) washer.publish(deviceTopic('maria', 'washer', 'event'), offer(i), { qos: 1 });
   await helpdesk.received(OFFERS);
   clock.set(T0 + OFFERS * 1000);
@@ -72,11 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await washer?.endAsync();
-  await helpdesk?.stop();
-  await broker?.stop();
-  tickets?.close();
-  loads?.close();
-  staff?.close();
+  await stack?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -10,9 +10,8 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceTopic } from '../../contracts/index.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
-import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../stack/paths.js';
-import { createHelpdesk } from '../../helpdesk/service.js';
-import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
+import { DEFAULT_WORLD } from '../../stack/paths.js';
+import { startHelpdeskStack } from '../../stack/helpdesk-stack.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../helpdesk/tickets/store.js';
 import { silentLogger } from '../../log/logger.js';
@@ -51,17 +50,15 @@ async function run(code: string, message: string) {
   broker = await createBroker({ port: 0 }).start();
   const fatal: Error[] = [];
   const clock = new VirtualClock(T0);
-  const helpdesk = createHelpdesk({
+  const stack = await startHelpdeskStack({
     brokerUrl: broker.url,
     directory: directoryOf(loadScenario(DEFAULT_WORLD)),
-    tariff: loadTariff(BUNDLED_TARIFF),
-    store: failingWrites(openSqliteStore({ path: ':memory:' }), code, message),
+    ticketStore: failingWrites(openSqliteStore({ path: ':memory:' }), code, message),
     clock,
     log: silentLogger(),
-    clientId: CLIENT_ID,
-    onFatal: (e) => fatal.push(e),
+    helpdesk: { clientId: CLIENT_ID, onFatal: (e) => fatal.push(e) },
   });
-  await helpdesk.start();
+  const { helpdesk } = stack;
   const fridge = await mqtt.connectAsync(broker.url, { clientId: 'evernet-maria-fridge' });
   for (let i = 1; i <= 900; i++) await fridge.publishAsync(deviceTopic('maria', 'fridge', 'telemetry'), doorOpen(i, i), { qos: 1 });
   await helpdesk.received(900);

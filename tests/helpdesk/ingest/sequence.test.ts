@@ -9,12 +9,10 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createBroker } from '../../../broker/server.js';
-import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../../stack/paths.js';
+import { startHelpdeskStack } from '../../../stack/helpdesk-stack.js';
+import { DEFAULT_WORLD } from '../../../stack/paths.js';
 import { ERR, deviceTopic, type Decoded } from '../../../contracts/index.js';
 import { createIngest } from '../../../helpdesk/ingest/ingest.js';
-import { createHelpdesk } from '../../../helpdesk/service.js';
-import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
-import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import { silentLogger } from '../../../log/logger.js';
 import { VirtualClock } from '../../../contracts/clock.js';
 import { directoryOf } from '../../../scenarios/directory.js';
@@ -86,13 +84,15 @@ describe('a spoofed message through a real broker', () => {
     const broker = await createBroker({ port: 0 }).start();
     const processed: number[] = [];
     const clock = new VirtualClock(T0);
-    const helpdesk = createHelpdesk({
-      brokerUrl: broker.url, directory: directoryOf(loadScenario(DEFAULT_WORLD)), tariff: loadTariff(BUNDLED_TARIFF),
-      store: openSqliteStore({ path: ':memory:' }), clock, log: silentLogger(), cleanSession: true,
-      onProcessed: (m: Decoded) => m.topic.scope === 'device' && m.topic.channel === 'telemetry' && processed.push(m.payload.seq),
+    const stack = await startHelpdeskStack({
+      brokerUrl: broker.url, directory: directoryOf(loadScenario(DEFAULT_WORLD)), clock, log: silentLogger(),
+      helpdesk: {
+        cleanSession: true,
+        onProcessed: (m: Decoded) => m.topic.scope === 'device' && m.topic.channel === 'telemetry' && processed.push(m.payload.seq),
+      },
     });
+    const { helpdesk } = stack;
     try {
-      await helpdesk.start();
       const fridge = await mqtt.connectAsync(broker.url, { clientId: 'evernet-maria-fridge' });
       const attacker = await mqtt.connectAsync(broker.url, { clientId: 'someone-else' });
       for (let i = 1; i <= 10; i++) await fridge.publishAsync(...telemetry(i, i), { qos: 1 });
@@ -109,7 +109,7 @@ describe('a spoofed message through a real broker', () => {
       await fridge.endAsync();
       await attacker.endAsync();
     } finally {
-      await helpdesk.stop();
+      await stack.stop();
       await broker.stop();
     }
   }, 20_000);
