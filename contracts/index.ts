@@ -1,4 +1,5 @@
 export * from './topics.js';
+export * from './envelope.js';
 export * from './payloads.js';
 export * from './validate.js';
 export { realClock, VirtualClock, type Clock } from './clock.js';

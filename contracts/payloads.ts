@@ -1,18 +1,13 @@
 /**
- * Zod schemas for every payload on the wire, and the TypeScript types inferred from them.
- * Every payload carries `ts` (event time, ms since epoch: simulated time in a replay) and `seq`
- * (a per-sender sequence number, so loss and reordering are measurable).
+ * Zod schemas for every payload on the wire, and the TypeScript types inferred from them. Each payload
+ * is defined once as a body (what the sender means: `TelemetryBody`, `EventBody`, `CommandBody`, ...);
+ * the message on the wire is the body stamped with the envelope `{v, ts, seq}` (envelope.ts), and its
+ * schema (`Telemetry`, `DeviceEvent`, `Command`, ...) is derived from the body's.
  */
 import { z } from 'zod';
+import { enveloped, envelope, EventTime, withFields } from './envelope.js';
 
-const MIN_TS = Date.UTC(2000, 0, 1);
-const MAX_TS = Date.UTC(2100, 0, 1);
-
-export const EventTime = z.number().int().min(MIN_TS).max(MAX_TS);
-export const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a lower-case slug: a-z, 0-9 and -');
-
-const envelope = { v: z.literal(1), ts: EventTime, seq: Seq };
 
 export const DEVICE_KINDS = ['car-battery', 'fridge', 'washer'] as const;
 export const DeviceKind = z.enum(DEVICE_KINDS);
@@ -57,12 +52,16 @@ export const WasherReadings = z.object({
 });
 export type WasherReadings = z.infer<typeof WasherReadings>;
 
-export const Telemetry = z.discriminatedUnion('kind', [
-  z.object({ ...envelope, kind: z.literal('car-battery'), readings: CarBatteryReadings }),
-  z.object({ ...envelope, kind: z.literal('fridge'), readings: FridgeReadings }),
-  z.object({ ...envelope, kind: z.literal('washer'), readings: WasherReadings }),
+export const TelemetryBody = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('car-battery'), readings: CarBatteryReadings }),
+  z.object({ kind: z.literal('fridge'), readings: FridgeReadings }),
+  z.object({ kind: z.literal('washer'), readings: WasherReadings }),
 ]);
+export type TelemetryBody = z.infer<typeof TelemetryBody>;
+export const Telemetry = z.discriminatedUnion('kind', withFields(envelope, TelemetryBody.options));
 export type Telemetry = z.infer<typeof Telemetry>;
+/** The readings one kind of device reports. */
+export type ReadingsOf<K extends DeviceKind> = Extract<TelemetryBody, { kind: K }>['readings'];
 
 export const Item = z.object({
   name: z.string().min(1).max(80),
@@ -81,10 +80,10 @@ export type PowerSlot = z.infer<typeof PowerSlot>;
  */
 export const MAX_OFFER_SLOTS = 96;
 
-export const DeviceEvent = z.discriminatedUnion('type', [
-  z.object({ ...envelope, type: z.literal('inventory'), items: z.array(Item).max(500) }),
+/** A device event without the envelope: what a device model raises. */
+export const EventBody = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('inventory'), items: z.array(Item).max(500) }),
   z.object({
-    ...envelope,
     type: z.literal('flex-offer'),
     offerId: Id,
     programme: z.string().min(1).max(40),
@@ -92,10 +91,9 @@ export const DeviceEvent = z.discriminatedUnion('type', [
     latestEnd: EventTime,
     slots: z.array(PowerSlot).min(1).max(MAX_OFFER_SLOTS),
   }),
-  z.object({ ...envelope, type: z.literal('cycle'), state: z.enum(['started', 'finished', 'paused']), programme: z.string().max(40) }),
-  z.object({ ...envelope, type: z.literal('trip'), state: z.enum(['started', 'ended']) }),
+  z.object({ type: z.literal('cycle'), state: z.enum(['started', 'finished', 'paused']), programme: z.string().max(40) }),
+  z.object({ type: z.literal('trip'), state: z.enum(['started', 'ended']) }),
   z.object({
-    ...envelope,
     type: z.literal('command-result'),
     commandId: Id,
     ok: z.boolean(),
@@ -103,63 +101,75 @@ export const DeviceEvent = z.discriminatedUnion('type', [
     detail: z.string().max(200).optional(),
   }),
 ]);
+export type EventBody = z.infer<typeof EventBody>;
+export const DeviceEvent = z.discriminatedUnion('type', withFields(envelope, EventBody.options));
 export type DeviceEvent = z.infer<typeof DeviceEvent>;
 
-export const Command = z.discriminatedUnion('action', [
-  z.object({ ...envelope, commandId: Id, action: z.literal('battery-saver'), on: z.boolean() }),
-  z.object({ ...envelope, commandId: Id, action: z.literal('switch-off-consumer'), consumer: z.string().min(1).max(40) }),
-  z.object({ ...envelope, commandId: Id, action: z.literal('display-message'), ticketId: z.string().max(64), text: z.string().max(500) }),
-  z.object({ ...envelope, commandId: Id, action: z.literal('schedule-start'), offerId: Id, startAt: EventTime }),
-  z.object({ ...envelope, commandId: Id, action: z.literal('start') }),
-  z.object({ ...envelope, commandId: Id, action: z.literal('pause') }),
-  z.object({ ...envelope, commandId: Id, action: z.literal('set-setpoint'), celsius: finite(-30, 20) }),
-  z.object({ ...envelope, commandId: Id, action: z.literal('report-inventory') }),
+/** What the helpdesk (or a staff member) asks a device to do: the command before it gets its id. */
+export const CommandRequest = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('battery-saver'), on: z.boolean() }),
+  z.object({ action: z.literal('switch-off-consumer'), consumer: z.string().min(1).max(40) }),
+  z.object({ action: z.literal('display-message'), ticketId: z.string().max(64), text: z.string().max(500) }),
+  z.object({ action: z.literal('schedule-start'), offerId: Id, startAt: EventTime }),
+  z.object({ action: z.literal('start') }),
+  z.object({ action: z.literal('pause') }),
+  z.object({ action: z.literal('set-setpoint'), celsius: finite(-30, 20) }),
+  z.object({ action: z.literal('report-inventory') }),
 ]);
+export type CommandRequest = z.infer<typeof CommandRequest>;
+/** A command without the envelope, as a device model sees it: the request and the id its result answers to. */
+export const CommandBody = z.discriminatedUnion('action', withFields({ commandId: Id }, CommandRequest.options));
+export type CommandBody = z.infer<typeof CommandBody>;
+export const Command = z.discriminatedUnion('action', withFields(envelope, CommandBody.options));
 export type Command = z.infer<typeof Command>;
 export type CommandAction = Command['action'];
 
-export const Availability = z.object({
-  ...envelope,
+export const AvailabilityBody = z.object({
   state: z.enum(['online', 'offline']),
   kind: DeviceKind,
   /** 'will' when the broker published it as the device's last will */
   reason: z.enum(['connected', 'disconnected', 'will']),
 });
+export type AvailabilityBody = z.infer<typeof AvailabilityBody>;
+export const Availability = enveloped(AvailabilityBody);
 export type Availability = z.infer<typeof Availability>;
 
 export const Location = z.object({ lat: finite(-90, 90), lon: finite(-180, 180) });
 export type Location = z.infer<typeof Location>;
 
-export const AppRequest = z.object({
-  ...envelope,
+export const AppRequestBody = z.object({
   type: z.literal('recipe'),
   requestId: Id,
   recipe: z.object({ name: z.string().min(1).max(120), ingredients: z.array(Item).min(1).max(100) }),
   location: Location,
 });
+export type AppRequestBody = z.infer<typeof AppRequestBody>;
+export const AppRequest = enveloped(AppRequestBody);
 export type AppRequest = z.infer<typeof AppRequest>;
 
-export const AssistantAnswer = z.object({
-  ...envelope,
+export const AssistantAnswerBody = z.object({
   requestId: Id,
   recipe: z.string(),
   missing: z.array(Item),
   store: z.object({ id: Id, name: z.string(), distanceKm: z.number() }).nullable(),
   text: z.string(),
 });
+export type AssistantAnswerBody = z.infer<typeof AssistantAnswerBody>;
+export const AssistantAnswer = enveloped(AssistantAnswerBody);
 export type AssistantAnswer = z.infer<typeof AssistantAnswer>;
 
 export const CHANNELS = ['car-display', 'app-push', 'sms', 'email', 'phone'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
-export const Contact = z.object({
-  ...envelope,
+export const ContactBody = z.object({
   ticketId: z.string(),
   deviceId: Id,
   channel: Channel,
   text: z.string(),
 });
+export type ContactBody = z.infer<typeof ContactBody>;
+export const Contact = enveloped(ContactBody);
 export type Contact = z.infer<typeof Contact>;
 
 export const TICKET_STATES = ['opened', 'contacted', 'action-sent', 'resolved', 'escalated'] as const;
@@ -168,8 +178,7 @@ export type TicketState = z.infer<typeof TicketState>;
 export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
 export type Severity = z.infer<typeof Severity>;
 
-export const TicketUpdate = z.object({
-  ...envelope,
+export const TicketUpdateBody = z.object({
   ticketId: z.string(),
   deviceId: Id,
   kind: z.string(),
@@ -177,4 +186,6 @@ export const TicketUpdate = z.object({
   state: TicketState,
   note: z.string(),
 });
+export type TicketUpdateBody = z.infer<typeof TicketUpdateBody>;
+export const TicketUpdate = enveloped(TicketUpdateBody);
 export type TicketUpdate = z.infer<typeof TicketUpdate>;

@@ -12,13 +12,13 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { decode, deviceTopic, type Command, type DeviceKind } from '../contracts/index.js';
-import type { CommandBody, EventBody, KindModel } from './kinds/model.js';
+import { decode, deviceTopic, type Command, type CommandBody, type EventBody } from '../contracts/index.js';
+import type { AnyKindModel } from './kinds/index.js';
 import { createSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore, type OutboxStore } from './outbox/store.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyModel = KindModel<DeviceKind, any, any>;
+/** Any kind's model (devices/kinds AnyKindModel), under the name the board drivers import. */
+export type AnyModel = AnyKindModel;
 
 export interface AgentOptions {
   customerId: string;

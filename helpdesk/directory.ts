@@ -3,8 +3,8 @@
  * devices, stores (for the recipe assistant) and workshops (the product-service chain). In a replay
  * the scenario provides it; in production it would come from the CRM.
  */
-import type { DeviceKind } from '../contracts/index.js';
-import type { LatLon, Store } from './assistant/shopping.js';
+import type { DeviceKind, Location } from '../contracts/index.js';
+import type { Store } from './assistant/shopping.js';
 import type { Preferences } from './contact/choose-channel.js';
 
 export interface DirectoryDevice {
@@ -17,7 +17,7 @@ export interface DirectoryDevice {
 export interface DirectoryCustomer {
   id: string;
   name: string;
-  home: LatLon;
+  home: Location;
   preferences: Preferences;
   devices: DirectoryDevice[];
 }
@@ -25,7 +25,7 @@ export interface DirectoryCustomer {
 export interface Workshop {
   id: string;
   name: string;
-  location: LatLon;
+  location: Location;
   /** device kinds it services */
   services: DeviceKind[];
   replacementCar: boolean;

@@ -2,17 +2,15 @@
  * Everything the helpdesk says goes through the outbox: it stamps event time and sequence numbers,
  * gives commands deterministic ids, and collects messages that the service then publishes. No I/O.
  */
-import { deviceTopic, serviceTopic, type Channel } from '../contracts/index.js';
-import type { CommandBody } from '../devices/kinds/model.js';
+import { deviceTopic, serviceTopic, stamp, type AssistantAnswerBody, type CommandRequest, type ContactBody, type Envelope } from '../contracts/index.js';
 import type { Ticket } from './tickets/lifecycle.js';
 
 export interface OutMessage {
   topic: string;
-  payload: Record<string, unknown>;
+  /** a body stamped with the envelope, checked against the contract when it is encoded */
+  payload: Envelope & Record<string, unknown>;
   retain: boolean;
 }
-
-export type CommandInput = CommandBody extends infer C ? (C extends CommandBody ? Omit<C, 'commandId'> : never) : never;
 
 /**
  * `session` makes command ids unique across helpdesk restarts (a device's late result for a command
@@ -33,7 +31,7 @@ export function createOutbox(options: { session?: string } = {}) {
 
   return {
     /** Queues a command for a device; returns its id. */
-    command(customerId: string, deviceId: string, at: number, body: CommandInput): string {
+    command(customerId: string, deviceId: string, at: number, request: CommandRequest): string {
       const key = `${customerId}/${deviceId}`;
       const n = (commandsTo.get(key) ?? 0) + 1;
       commandsTo.set(key, n);
@@ -41,23 +39,23 @@ export function createOutbox(options: { session?: string } = {}) {
       const commandId = `${prefix}${commands}`;
       pending.push({
         topic: deviceTopic(customerId, deviceId, 'command'),
-        payload: { v: 1, ts: at, seq: nextSeq(`cmd/${key}`), commandId, ...body },
+        payload: stamp({ commandId, ...request }, at, nextSeq(`cmd/${key}`)),
         retain: false,
       });
       return commandId;
     },
-    contact(customerId: string, at: number, p: { ticketId: string; deviceId: string; channel: Channel; text: string }): void {
-      pending.push({ topic: serviceTopic(customerId, 'contact'), payload: { v: 1, ts: at, seq: nextSeq(`contact/${customerId}`), ...p }, retain: false });
+    contact(customerId: string, at: number, p: ContactBody): void {
+      pending.push({ topic: serviceTopic(customerId, 'contact'), payload: stamp(p, at, nextSeq(`contact/${customerId}`)), retain: false });
     },
     ticket(t: Ticket, at: number, note: string): void {
       pending.push({
         topic: serviceTopic(t.customerId, 'ticket'),
-        payload: { v: 1, ts: at, seq: nextSeq(`ticket/${t.customerId}`), ticketId: t.id, deviceId: t.deviceId, kind: t.kind, severity: t.severity, state: t.state, note },
+        payload: stamp({ ticketId: t.id, deviceId: t.deviceId, kind: t.kind, severity: t.severity, state: t.state, note }, at, nextSeq(`ticket/${t.customerId}`)),
         retain: false,
       });
     },
-    answer(customerId: string, at: number, p: Record<string, unknown>): void {
-      pending.push({ topic: serviceTopic(customerId, 'answer'), payload: { v: 1, ts: at, seq: nextSeq(`answer/${customerId}`), ...p }, retain: false });
+    answer(customerId: string, at: number, p: AssistantAnswerBody): void {
+      pending.push({ topic: serviceTopic(customerId, 'answer'), payload: stamp(p, at, nextSeq(`answer/${customerId}`)), retain: false });
     },
     /** Hands over and forgets the queued messages. */
     take(): OutMessage[] {

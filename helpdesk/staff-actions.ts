@@ -3,8 +3,7 @@
  * acknowledge, assign, contact the customer, send a remote command, resolve with a note, reopen.
  * Errors are data with codes and an HTTP-like status, never exceptions.
  */
-import { Command } from '../contracts/index.js';
-import type { CommandInput } from './outbox.js';
+import { CommandRequest } from '../contracts/index.js';
 import type { TicketOps, TicketOpsDeps } from './ticket-ops.js';
 import * as life from './tickets/lifecycle.js';
 
@@ -61,13 +60,14 @@ export function createStaffActions(deps: TicketOpsDeps & { ops: TicketOps; track
         return note(t, now, by, `contacted via ${choice.channel} by ${by}`, { kind: 'contacted', channel: choice.channel, reason: choice.reason });
       }
       case 'command': {
-        const checked = Command.safeParse({ v: 1, ts: now, seq: 0, commandId: 'staff', ...action.command });
+        // the request alone: the envelope and the command id are the helpdesk's to stamp (ignored if sent)
+        const checked = CommandRequest.safeParse(action.command);
         if (!checked.success) {
           const fields = Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'command', i.message]));
           return { ok: false, error: { code: STAFF_ERR.COMMAND, status: 400, reason: 'the command does not match the contract', fields } };
         }
-        const { v: _v, ts: _ts, seq: _seq, commandId: _id, ...body } = checked.data;
-        const commandId = outbox.command(t.customerId, t.deviceId, now, body as CommandInput);
+        const body = checked.data;
+        const commandId = outbox.command(t.customerId, t.deviceId, now, body);
         deps.track(commandId, t.id);
         if (t.state === 'contacted') {
           return fromTransition(life.sendAction(t, { at: now, action: body.action, commandId, by }), now, `remote action ${body.action} sent by ${by}`);

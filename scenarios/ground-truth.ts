@@ -3,12 +3,12 @@
  * would have noticed them had nobody helped. Models are pure, so the counterfactual is simply the
  * same device replayed alone with the same seed and no commands.
  */
-import type { AnyModel } from '../devices/agent.js';
+import type { AnyKindModel } from '../devices/kinds/index.js';
 import type { FaultTruth } from './report.js';
 
 export function faultTruth(options: {
   deviceId: string;
-  model: AnyModel;
+  model: AnyKindModel;
   params: unknown;
   seed: number;
   startMs: number;

@@ -5,14 +5,10 @@
  * faults are part of the params: the device lives its scheduled life; the helpdesk never sees them.
  */
 import type { z } from 'zod';
-import type { Command, DeviceEvent, DeviceKind, Telemetry } from '../../contracts/index.js';
+import type { CommandBody, DeviceKind, EventBody, ReadingsOf } from '../../contracts/index.js';
 
-/** A device event without the envelope (v, ts, seq), which the agent adds. */
-export type EventBody = DeviceEvent extends infer E ? (E extends DeviceEvent ? Omit<E, 'v' | 'ts' | 'seq'> : never) : never;
-/** A command as a model sees it (the envelope stripped). */
-export type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'v' | 'ts' | 'seq'> : never) : never;
-
-export type ReadingsOf<K extends DeviceKind> = Extract<Telemetry, { kind: K }>['readings'];
+/** The bodies a model raises and receives (the agent adds and strips the envelope); defined in contracts/. */
+export type { CommandBody, EventBody, ReadingsOf };
 
 export interface StepResult<S, R> {
   state: S;

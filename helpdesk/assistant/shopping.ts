@@ -2,17 +2,12 @@
  * Pure recipe assistant: what is missing from the fridge for a recipe, and the nearest store that has all of it.
  * Names match case-insensitively (trimmed); units must match exactly (no conversions).
  */
-import type { Item } from '../../contracts/payloads.js';
-
-export interface LatLon {
-  lat: number;
-  lon: number;
-}
+import type { Item, Location } from '../../contracts/index.js';
 
 export interface Store {
   id: string;
   name: string;
-  location: LatLon;
+  location: Location;
   stock: { name: string; quantity: number; unit: string }[];
 }
 
@@ -20,7 +15,7 @@ export interface RecipeInput {
   recipe: { name: string; ingredients: Item[] };
   inventory: Item[];
   stores: Store[];
-  location: LatLon;
+  location: Location;
 }
 
 export interface RecipeAnswer {
@@ -32,7 +27,7 @@ export interface RecipeAnswer {
 const EARTH_RADIUS_KM = 6371.0088;
 
 /** Great-circle distance in km (haversine, mean Earth radius). */
-export function haversineKm(a: LatLon, b: LatLon): number {
+export function haversineKm(a: Location, b: Location): number {
   const rad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * rad;
   const dLon = (b.lon - a.lon) * rad;

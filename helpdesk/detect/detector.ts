@@ -4,7 +4,7 @@
  * A detector fires once when its condition has held long enough and clears once the opposite
  * condition has held long enough (hysteresis), so tickets neither flap nor stay open forever.
  */
-import type { DeviceKind, Severity, Telemetry } from '../../contracts/index.js';
+import type { DeviceKind, ReadingsOf, Severity } from '../../contracts/index.js';
 
 export interface Evidence {
   /** what was expected, in words a support agent understands */
@@ -19,7 +19,6 @@ export type Signal =
   | { type: 'fire'; kind: string; severity: Severity; at: number; evidence: Evidence }
   | { type: 'clear'; kind: string; at: number; evidence: Evidence };
 
-export type ReadingsOf<K extends DeviceKind> = Extract<Telemetry, { kind: K }>['readings'];
 
 export interface Detector<K extends DeviceKind, S> {
   /** incident kind this detector reports, e.g. 'battery-discharge' */

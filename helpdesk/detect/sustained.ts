@@ -4,8 +4,8 @@
  * While a condition holds it keeps the mean, min and max of one metric for the evidence.
  * A gap in the readings longer than `maxGapS` breaks the count: nobody saw the condition hold then.
  */
-import type { DeviceKind, Severity } from '../../contracts/index.js';
-import type { Detector, Evidence, ReadingsOf } from './detector.js';
+import type { DeviceKind, ReadingsOf, Severity } from '../../contracts/index.js';
+import type { Detector, Evidence } from './detector.js';
 
 export interface Window {
   since: number;

@@ -2,16 +2,13 @@
  * What the helpdesk does about each kind of incident: a remote fix it can send, or the
  * product-service chain it offers when no remote fix exists. Pure data and text.
  */
-import type { CommandBody } from '../../devices/kinds/model.js';
-import type { DeviceKind } from '../../contracts/index.js';
-
-type RemoteAction = CommandBody extends infer C ? (C extends CommandBody ? Omit<C, 'commandId'> : never) : never;
+import type { CommandRequest, DeviceKind } from '../../contracts/index.js';
 
 export interface Play {
   /** short words for the customer message */
   headline: string;
   /** sent to the device right after contacting the customer */
-  remote?: RemoteAction;
+  remote?: CommandRequest;
   /** what the remote action does, for the resolution */
   remoteText?: string;
   /** offered on top of (or instead of) a remote fix */

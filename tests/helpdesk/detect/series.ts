@@ -1,6 +1,7 @@
 /** Helpers for detector tests: schema-valid readings and 1 Hz series fed through a detector. */
 import { CarBatteryReadings, FridgeReadings, WasherReadings, type DeviceKind } from '../../../contracts/index.js';
-import type { Detector, ReadingsOf, Signal } from '../../../helpdesk/detect/detector.js';
+import type { ReadingsOf } from '../../../contracts/index.js';
+import type { Detector, Signal } from '../../../helpdesk/detect/detector.js';
 
 export const T0 = Date.UTC(2020, 0, 15, 7, 0, 0);
 /** event time of the reading `s` seconds after T0 */
