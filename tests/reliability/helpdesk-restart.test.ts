@@ -13,14 +13,13 @@ import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { deviceTopic, serviceTopic } from '../../contracts/index.js';
 import { createAgent, type Agent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
-import { createHelpdesk, type Helpdesk } from '../../helpdesk/service.js';
-import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
 import * as life from '../../helpdesk/tickets/lifecycle.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../helpdesk/tickets/store.js';
 import { VirtualClock } from '../../contracts/clock.js';
 import { directoryOf } from '../../scenarios/directory.js';
 import { deviceSeed } from '../../scenarios/runner.js';
+import { startHelpdeskStack, type HelpdeskStack } from '../../stack/helpdesk-stack.js';
 import { evening } from './devices.js';
 import { until } from './processes.js';
 
@@ -31,7 +30,7 @@ describe('a helpdesk started on a database with a ticket it opened before a cras
   let dir: string;
   let broker: RunningBroker;
   let store: TicketStore;
-  let helpdesk: Helpdesk | null = null;
+  let stack: HelpdeskStack | null = null;
   let agent: Agent | null = null;
   let observer: MqttClient;
   const heard: Array<{ topic: string; body: Record<string, unknown> }> = [];
@@ -46,8 +45,7 @@ describe('a helpdesk started on a database with a ticket it opened before a cras
   });
   afterEach(async () => {
     await agent?.kill();
-    await helpdesk?.stop();
-    store?.close();
+    await stack?.stop();
     await observer.endAsync();
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -66,10 +64,10 @@ describe('a helpdesk started on a database with a ticket it opened before a cras
     before.close();
 
     const scenario = evening('18:35', '18:50');
-    store = openSqliteStore({ path: db });
     const clock = new VirtualClock(scenario.startMs);
-    helpdesk = createHelpdesk({ brokerUrl: broker.url, directory: directoryOf(scenario), tariff: loadTariff('data/de-day-ahead-2020.csv'), store, clock, log, clientId: 'evernet-helpdesk-restart' });
-    await helpdesk.start();
+    stack = await startHelpdeskStack({ brokerUrl: broker.url, directory: directoryOf(scenario), db, clock, log, helpdesk: { clientId: 'evernet-helpdesk-restart' } });
+    store = stack.store;
+    const helpdesk = stack.helpdesk;
 
     const resumed = store.get(opened.ticket.id)!;
     expect(resumed.timeline.map((e) => e.step)).toEqual(['opened', 'contacted', 'action-sent']);

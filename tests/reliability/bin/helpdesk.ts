@@ -1,5 +1,5 @@
 /**
- * A helpdesk as a real process for the fault tests: the production createHelpdesk on a SQLite file
+ * A helpdesk as a real process for the fault tests: the production stack (startHelpdeskStack) on a SQLite file
  * (--db), a persistent MQTT session under a fixed client id, and a watermark the test moves over IPC
  * (a live helpdesk moves it from the wall clock; here the test decides, so that "processed" is exact).
  *
@@ -18,14 +18,13 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { Decoded } from '../../../contracts/index.js';
-import { createHelpdesk } from '../../../helpdesk/service.js';
-import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import { VirtualClock } from '../../../contracts/clock.js';
 import { directoryOf } from '../../../scenarios/directory.js';
 import { loadScenario } from '../../../scenarios/load.js';
-import { BUNDLED_TARIFF, DEFAULT_WORLD } from '../../../stack/paths.js';
+import { startHelpdeskStack } from '../../../stack/helpdesk-stack.js';
+import { DEFAULT_WORLD } from '../../../stack/paths.js';
 
 export const CRASH_ENV = 'EVERNET_TEST_CRASH_AFTER_TICKET_OPENED';
 
@@ -66,18 +65,17 @@ function onProcessed(m: Decoded): void {
   (processed[`${t.customerId}/${t.deviceId}`] ??= []).push(m.payload.seq);
 }
 
-const helpdesk = createHelpdesk({
+// the ticket store is this file's (it may carry the crash hook); loads and staff share its database
+const stack = await startHelpdeskStack({
   brokerUrl: values.broker,
   directory: directoryOf(loadScenario(DEFAULT_WORLD)),
-  tariff: loadTariff(BUNDLED_TARIFF),
-  store,
+  db: values.db,
+  ticketStore: store,
   clock,
   log,
-  clientId: values['client-id'] ?? 'evernet-helpdesk-reliability',
-  cleanSession: false,
-  reconnectPeriodMs: 100,
-  onProcessed,
+  helpdesk: { clientId: values['client-id'] ?? 'evernet-helpdesk-reliability', cleanSession: false, reconnectPeriodMs: 100, onProcessed },
 });
+const { helpdesk } = stack;
 
 const state = () => ({ stats: helpdesk.stats(), processed, tickets: helpdesk.tickets() });
 
@@ -87,11 +85,10 @@ process.on('message', (msg: { id: number; type: 'advance' | 'clock' | 'state'; w
   process.send!({ id: msg.id, ...state() });
 });
 process.on('disconnect', () => {
-  void helpdesk.stop().finally(() => {
+  void stack.stop().finally(() => {
     real.close();
     process.exit(0);
   });
 });
 
-await helpdesk.start();
 process.send({ type: 'ready' });
