@@ -11,9 +11,10 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Clock, DeviceKind } from '../../contracts/index.js';
-import { createAgent, type Agent, type AnyModel } from '../agent.js';
-import type { CommandBody, CommandResult } from '../kinds/model.js';
+import type { Clock, CommandBody, DeviceKind } from '../../contracts/index.js';
+import { createAgent, type Agent } from '../agent.js';
+import type { AnyKindModel } from '../kinds/index.js';
+import type { CommandResult } from '../kinds/model.js';
 import type { FirmataTransport } from '../firmata/transport.js';
 import { openBoard, type BoardHandle } from './board.js';
 import { READINGS, type BoardConfig } from './board-file.js';
@@ -111,13 +112,13 @@ export function createBoardDevice(options: BoardDeviceOptions) {
     return { ok: false, code: 'EVN_ERR_UNSUPPORTED_COMMAND', detail: `this ${config.kind} board does not support '${cmd.action}'`, events: [] };
   }
 
-  const model: AnyModel = {
+  const model: AnyKindModel = {
     kind: config.kind as DeviceKind,
     params: z.unknown(),
     faultKinds: [],
     init: () => null,
     // the agent only ticks while the board is wired, so readings() is non-null here
-    step: (state) => ({ state, readings: readings() as ReturnType<AnyModel['step']>['readings'], events: [] }),
+    step: (state) => ({ state, readings: readings() as ReturnType<AnyKindModel['step']>['readings'], events: [] }),
     command: (state, cmd) => ({ state, ...command(cmd) }),
     noticeable: () => false,
   };

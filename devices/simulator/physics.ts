@@ -9,8 +9,8 @@
  * (what is wired where) and the sensor physics (sensors.ts, run backwards: quantity -> ADC value).
  * Never board.ts: the simulator does not need johnny-five.
  */
+import type { CommandBody } from '../../contracts/index.js';
 import type { AnyKindModel } from '../kinds/index.js';
-import type { CommandBody } from '../kinds/model.js';
 import { quantityOf, type BoardConfig } from '../drivers/board-file.js';
 import { analogRaw } from '../drivers/sensors.js';
 import { Ds18b20 } from './ds18b20.js';
