@@ -18,16 +18,12 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser } from 'playwright-core';
-import { createBroker, type RunningBroker } from '../broker/server.js';
 import { deviceTopic } from '../contracts/index.js';
 import { silentLogger } from '../log/logger.js';
-import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
-import { createHelpdesk, type Helpdesk } from '../helpdesk/service.js';
-import { openStaffStore, type StaffStore } from '../helpdesk/staff/store.js';
-import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
-import type { TicketStore } from '../helpdesk/tickets/store.js';
+import type { Helpdesk } from '../helpdesk/service.js';
 import { startDashboard, type RunningDashboard } from '../helpdesk/web/server.js';
 import { VirtualClock } from '../contracts/clock.js';
+import { startHelpdeskStack, type HelpdeskStack } from '../stack/helpdesk-stack.js';
 import { CHROMIUM_PATH, hasChromium, launchChromium, loginToQueue, observeQueue, rowsSeen } from './dashboard/browser.js';
 import { percentile, runLoad } from './dashboard/load.js';
 import { benchDirectory, liveCustomerId, seedTickets } from './dashboard/seed.js';
@@ -188,17 +184,19 @@ async function withWorld<T>(tickets: number, use: (w: World) => Promise<T>): Pro
   const log = silentLogger();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evernet-bench-dashboard-'));
   const dbPath = path.join(dir, 'helpdesk.db');
-  let store: TicketStore | null = null;
-  let staff: StaffStore | null = null;
-  let broker: RunningBroker | null = null;
-  let helpdesk: Helpdesk | null = null;
+  let stack: HelpdeskStack | null = null;
   let dashboard: RunningDashboard | null = null;
   let devices: MqttClient | null = null;
   let off = (): void => undefined;
   try {
     const directory = benchDirectory(SEEDED_CUSTOMERS, OPENINGS);
-    store = openSqliteStore({ path: dbPath });
-    staff = openStaffStore({ path: dbPath });
+    const clock = new VirtualClock(START);
+    // connected only once the store is seeded (start() resumes what it finds); the dashboard comes last
+    stack = await startHelpdeskStack({
+      directory, clock, log, db: dbPath, connect: false,
+      helpdesk: { clientId: 'evernet-helpdesk-bench', maxClockSkewMs: 24 * 3600_000 }, // telemetry is published ahead of the hand-moved clock
+    });
+    const { store, staff, helpdesk } = stack;
     const added = await staff.add(STAFF, PASSWORD);
     if (!added.ok) throw new Error(added.error.message);
     let t = performance.now();
@@ -206,9 +204,6 @@ async function withWorld<T>(tickets: number, use: (w: World) => Promise<T>): Pro
     const ticketsInStore = store.list().length;
     say(`${ticketsInStore} tickets in ${dbPath} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
 
-    broker = await createBroker({ port: 0 }).start();
-    const clock = new VirtualClock(START);
-    helpdesk = createHelpdesk({ brokerUrl: broker.url, directory, tariff: loadTariff('data/de-day-ahead-2020.csv'), store, clock, log, clientId: 'evernet-helpdesk-bench', maxClockSkewMs: 24 * 3600_000 }); // telemetry is published ahead of the hand-moved clock
     await helpdesk.start();
     // this listener comes before the dashboard's
     const opened = new Map<string, string>();
@@ -216,7 +211,7 @@ async function withWorld<T>(tickets: number, use: (w: World) => Promise<T>): Pro
       if (e.type === 'ticket' && e.note === 'opened' && e.ticket.customerId.startsWith('live-')) opened.set(e.ticket.customerId, e.ticket.id);
     });
 
-    devices = await mqtt.connectAsync(broker.url, { clientId: 'bench-devices' });
+    devices = await mqtt.connectAsync(stack.brokerUrl, { clientId: 'bench-devices' });
     t = performance.now();
     const sends: Array<Promise<unknown>> = [];
     for (let i = 0; i < OPENINGS; i++) {
@@ -237,10 +232,7 @@ async function withWorld<T>(tickets: number, use: (w: World) => Promise<T>): Pro
     off();
     await devices?.endAsync().catch(() => undefined);
     await dashboard?.stop().catch(() => undefined);
-    await helpdesk?.stop().catch(() => undefined);
-    await broker?.stop().catch(() => undefined);
-    store?.close();
-    staff?.close();
+    await stack?.stop().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

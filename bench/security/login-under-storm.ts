@@ -22,13 +22,9 @@
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createHelpdesk } from '../../helpdesk/service.js';
-import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
-import { openStaffStore } from '../../helpdesk/staff/store.js';
-import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
-import { startDashboard } from '../../helpdesk/web/server.js';
 import { silentLogger } from '../../log/logger.js';
 import { VirtualClock } from '../../contracts/clock.js';
+import { startHelpdeskStack } from '../../stack/helpdesk-stack.js';
 
 const PASSWORD = 'correct horse battery';
 const STORM_NAMES = ['bob', 'dave', 'admin', 'root', 'support', 'helpdesk', 'maria', 'test', 'staff', 'operator'];
@@ -81,28 +77,16 @@ const median = (xs: number[]): number => {
 };
 
 async function dashboard() {
-  const log = silentLogger();
-  const tickets = openSqliteStore({ path: ':memory:' });
   // the dashboard's read side; never connected (logins are the point, not tickets)
-  const helpdesk = createHelpdesk({
-    brokerUrl: 'mqtt://127.0.0.1:9',
+  const stack = await startHelpdeskStack({
+    brokerUrl: 'mqtt://127.0.0.1:9', connect: false,
     directory: { customers: [], stores: [], workshops: [] },
-    tariff: loadTariff('data/de-day-ahead-2020.csv'),
-    store: tickets,
     clock: new VirtualClock(Date.UTC(2020, 10, 2, 17)),
-    log,
+    log: silentLogger(),
+    dashboard: { port: 0 },
   });
-  const staff = openStaffStore({ path: ':memory:' });
-  for (const n of ['alice', 'bob', 'carol', 'dave']) await staff.add(n, PASSWORD);
-  const d = await startDashboard({ helpdesk, staff, log, port: 0 });
-  return {
-    url: d.url,
-    async stop() {
-      await d.stop();
-      staff.close();
-      tickets.close();
-    },
-  };
+  for (const n of ['alice', 'bob', 'carol', 'dave']) await stack.staff.add(n, PASSWORD);
+  return { url: stack.dashboard!.url, stop: () => stack.stop() };
 }
 
 /** one round: a fresh dashboard, `alice` logs in unloaded 3 times, then `who` logs in during a storm */

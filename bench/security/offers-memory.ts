@@ -43,23 +43,20 @@ const offer = (seq: number, ts: number, i: number) =>
   JSON.stringify({ v: 1, ts, seq, type: 'flex-offer', offerId: `flood-${i}`, programme: 'cotton-40', earliestStart: ts, latestEnd: ts + 12 * 3600_000, slots });
 
 async function helpdeskProcess(brokerUrl: string): Promise<void> {
-  const [{ createHelpdesk }, { openSqliteStore }, { openSqliteLoadStore }, { openStaffStore }, { buildApp }, { loadTariff }, { silentLogger }, { VirtualClock }] = await Promise.all([
-    import('../../helpdesk/service.js'), import('../../helpdesk/tickets/sqlite-store.js'), import('../../helpdesk/loads/sqlite-store.js'),
-    import('../../helpdesk/staff/store.js'), import('../../helpdesk/web/app.js'), import('../../helpdesk/schedule/tariff-file.js'),
-    import('../../log/logger.js'), import('../../contracts/clock.js'),
+  const [{ startHelpdeskStack }, { buildApp }, { silentLogger }, { VirtualClock }] = await Promise.all([
+    import('../../stack/helpdesk-stack.js'), import('../../helpdesk/web/app.js'), import('../../log/logger.js'), import('../../contracts/clock.js'),
   ]);
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evernet-bench-offers-'));
   const db = path.join(dir, 'hd.db');
-  const store = openSqliteStore({ path: db });
-  const loads = openSqliteLoadStore({ path: db });
-  const staff = openStaffStore({ path: db });
-  await staff.add('bench', PASSWORD);
   const log = silentLogger();
   const clock = new VirtualClock(T0);
-  const tariff = loadTariff('data/de-day-ahead-2020.csv');
-  const helpdesk = createHelpdesk({ brokerUrl, directory: DIRECTORY, tariff, store, loads, clock, log, clientId: 'evernet-helpdesk-bench-offers', cleanSession: true, maxClockSkewMs: 24 * 3600_000 });
-  await helpdesk.start();
+  const stack = await startHelpdeskStack({
+    brokerUrl, directory: DIRECTORY, clock, log, db,
+    helpdesk: { clientId: 'evernet-helpdesk-bench-offers', cleanSession: true, maxClockSkewMs: 24 * 3600_000 },
+  });
+  const { helpdesk, staff, tariff } = stack;
+  await staff.add('bench', PASSWORD);
   const app = buildApp({ helpdesk, staff, tariff, log });
   const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { name: 'bench', password: PASSWORD } });
   const cookie = `evn_session=${login.cookies.find((c) => c.name === 'evn_session')!.value}`;
@@ -93,10 +90,7 @@ async function helpdeskProcess(brokerUrl: string): Promise<void> {
       send({ type: 'listed', ms: times[2]!, bytes, total });
     } else {
       await app.close();
-      await helpdesk.stop();
-      store.close();
-      loads.close();
-      staff.close();
+      await stack.stop();
       fs.rmSync(dir, { recursive: true, force: true });
       process.exit(0);
     }
