@@ -1,8 +1,9 @@
 /**
  * The broker's SQLite file: one table per kind of state aedes asks its persistence to keep.
- * The schema version is PRAGMA user_version; migrations are append-only.
+ * The schema version is PRAGMA user_version (storage/migrate.ts); migrations are append-only.
  */
 import type Database from 'better-sqlite3';
+import { migrate } from '../../storage/migrate.js';
 
 const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   (db) =>
@@ -74,14 +75,6 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
 export const BROKER_SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrateBrokerDb(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > BROKER_SCHEMA_VERSION) {
-    throw new Error(`broker database schema version ${current} is newer than this build (${BROKER_SCHEMA_VERSION})`);
-  }
-  for (let v = current; v < BROKER_SCHEMA_VERSION; v++) {
-    db.transaction(() => {
-      MIGRATIONS[v]!(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+  migrate(db, { name: 'broker', migrations: MIGRATIONS, version: 'user_version' });
 }
+

@@ -4,6 +4,7 @@
  * exactly the entries the broker has not acknowledged, and continues its sequence numbers where it
  * stopped. synchronous=NORMAL survives the process being killed; `sync: 'full'` also power loss.
  */
+import { migrate, type Migration } from '../../storage/migrate.js';
 import { guarded, openSqlite } from '../../storage/sqlite.js';
 import type { OutboxEntry, OutboxStore } from './store.js';
 
@@ -12,14 +13,20 @@ export interface SqliteOutboxOptions {
   sync?: 'normal' | 'full';
 }
 
-export function openSqliteOutboxStore(options: SqliteOutboxOptions): OutboxStore {
-  // one device process per outbox file (exclusive); checked at open, so a damaged outbox stops the device with a code
-  const db = openSqlite({ path: options.path, exclusive: true, sync: options.sync ?? 'normal', busyTimeoutMs: 2000 });
-  guarded(options.path, db, () => db.exec(`
+/** version 1: the tables as they were created before versions were kept (IF NOT EXISTS: an older file has them) */
+const MIGRATIONS: readonly Migration[] = [
+  (db) =>
+    db.exec(`
     CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('dropped', 0);
-  `));
+    `),
+];
+
+export function openSqliteOutboxStore(options: SqliteOutboxOptions): OutboxStore {
+  // one device process per outbox file (exclusive); checked at open, so a damaged outbox stops the device with a code
+  const db = openSqlite({ path: options.path, exclusive: true, sync: options.sync ?? 'normal', busyTimeoutMs: 2000 });
+  guarded(options.path, db, () => migrate(db, { name: 'outbox', migrations: MIGRATIONS }));
   const s = {
     insert: db.prepare<[number, string, string]>('INSERT INTO entries (seq, topic, payload) VALUES (?, ?, ?)'),
     after: db.prepare<[number, number], OutboxEntry>('SELECT seq, topic, payload FROM entries WHERE seq > ? ORDER BY seq LIMIT ?'),

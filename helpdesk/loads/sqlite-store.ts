@@ -6,6 +6,7 @@
  * deletes its oldest (counted, see evicted()).
  */
 import type Database from 'better-sqlite3';
+import { migrate, type Migration } from '../../storage/migrate.js';
 import { openSqlite } from '../../storage/sqlite.js';
 import type { PowerSlot } from '../../contracts/index.js';
 import { DEFAULT_KEEP_PER_DEVICE, LOAD_STATES, type LoadPage, type LoadQuery, type LoadRecord, type LoadState, type LoadStore, type LoadSummary } from './store.js';
@@ -65,12 +66,10 @@ function summaryOf(r: Row): LoadSummary {
 const params = (l: LoadSummary, cols: Record<string, keyof LoadSummary>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(cols).map(([col, key]) => [col, l[key]]));
 
-export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore {
-  const file = options.path;
-  const keep = options.keepPerDevice ?? DEFAULT_KEEP_PER_DEVICE;
-  if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keepPerDevice must be a whole number >= 1, got ${keep}`);
-  const db = openSqlite({ path: file });
-  db.exec(`
+/** version 1: the table as it was created before versions were kept (IF NOT EXISTS: an older file has it) */
+const MIGRATIONS: readonly Migration[] = [
+  (db) =>
+    db.exec(`
     CREATE TABLE IF NOT EXISTS loads (
       id                 INTEGER PRIMARY KEY AUTOINCREMENT,
       device_id          TEXT NOT NULL,
@@ -96,7 +95,15 @@ export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore 
     );
     CREATE INDEX IF NOT EXISTS loads_device ON loads (customer_id, device_id, id);
     CREATE INDEX IF NOT EXISTS loads_offer ON loads (customer_id, offer_id, id);
-  `);
+    `),
+];
+
+export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore {
+  const file = options.path;
+  const keep = options.keepPerDevice ?? DEFAULT_KEEP_PER_DEVICE;
+  if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keepPerDevice must be a whole number >= 1, got ${keep}`);
+  const db = openSqlite({ path: file });
+  migrate(db, { name: 'loads', migrations: MIGRATIONS });
   const cols = [...Object.keys(COLUMNS), 'slots'];
   const s = {
     insert: db.prepare(`INSERT INTO loads (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`),

@@ -8,6 +8,7 @@
  * wall time (an I/O edge concern, unrelated to event time).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { migrate, type Migration } from '../../storage/migrate.js';
 import { openSqlite } from '../../storage/sqlite.js';
 import { dummyHash, hashPassword, SCRYPT, verifyPassword, type ScryptCost } from './password.js';
 
@@ -45,9 +46,10 @@ export type AddResult = { ok: true } | { ok: false; error: { code: string; messa
 const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 const token = (): string => randomBytes(32).toString('base64url');
 
-export function openStaffStore(options: StaffStoreOptions) {
-  const db = openSqlite({ path: options.path });
-  db.exec(`
+/** version 1: the tables as they were created before versions were kept (IF NOT EXISTS: an older file has them) */
+const MIGRATIONS: readonly Migration[] = [
+  (db) =>
+    db.exec(`
     CREATE TABLE IF NOT EXISTS staff (
       name          TEXT PRIMARY KEY COLLATE NOCASE,
       password_hash TEXT NOT NULL,
@@ -61,7 +63,12 @@ export function openStaffStore(options: StaffStoreOptions) {
       expires_at INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
-  `);
+    `),
+];
+
+export function openStaffStore(options: StaffStoreOptions) {
+  const db = openSqlite({ path: options.path });
+  migrate(db, { name: 'staff', migrations: MIGRATIONS });
   const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const now = options.now ?? Date.now;
   const cost = options.scrypt ?? SCRYPT;

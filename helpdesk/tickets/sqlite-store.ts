@@ -6,6 +6,7 @@
  * use WAL journal mode; ':memory:' is for tests.
  */
 import type Database from 'better-sqlite3';
+import { migrate as runMigrations } from '../../storage/migrate.js';
 import { guarded, openSqlite } from '../../storage/sqlite.js';
 import { Channel, Severity, TicketState } from '../../contracts/index.js';
 import type { Ticket, TimelineEntry, TimelineStep } from './lifecycle.js';
@@ -64,20 +65,8 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Runs the pending migrations, each in its own transaction together with its user_version bump. */
-export function migrate(db: Db): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new TicketStoreError(STORE_ERR.SCHEMA, `database schema version ${current} is newer than this build (${SCHEMA_VERSION})`);
-  }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
-      MIGRATIONS[v]!(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return SCHEMA_VERSION;
-}
+/** Runs the pending migrations (the ticket store owns its file's user_version). */
+export const migrate = (db: Db): number => runMigrations(db, { name: 'tickets', migrations: MIGRATIONS, version: 'user_version' });
 
 interface TicketRow {
   id: string;

@@ -97,7 +97,6 @@ export interface TicketStore {
 
 export const STORE_ERR = {
   STALE: 'EVN_ERR_TICKET_STALE',
-  SCHEMA: 'EVN_ERR_TICKET_SCHEMA',
 } as const;
 export type StoreErrorCode = (typeof STORE_ERR)[keyof typeof STORE_ERR];
 
