@@ -1,8 +1,9 @@
 /**
- * Validation of a raw MQTT message against the contract. Errors are data with stable codes.
+ * The two doors of the wire: `encode` (the one serializer, every message leaves through it) and `decode`
+ * (a raw MQTT message checked against the contract). Errors are data with stable codes.
  */
 import type { z } from 'zod';
-import { parseTopic, type ParsedTopic } from './topics.js';
+import { parseTopic, type DeviceChannel, type ParsedTopic, type ServiceChannel } from './topics.js';
 import { AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer, Contact, TicketUpdate } from './payloads.js';
 
 export const ERR = {
@@ -42,15 +43,33 @@ const SCHEMAS = {
   ticket: TicketUpdate,
 } as const;
 
+/** The payload type of each channel. */
+export interface PayloadOf {
+  telemetry: Telemetry;
+  event: DeviceEvent;
+  command: Command;
+  availability: Availability;
+  request: AppRequest;
+  answer: AssistantAnswer;
+  contact: Contact;
+  ticket: TicketUpdate;
+}
+type DeviceMessage<C extends DeviceChannel> = { channel: C; topic: Extract<ParsedTopic, { scope: 'device' }> & { channel: C }; payload: PayloadOf[C] };
+type ServiceMessage<C extends ServiceChannel> = { channel: C; topic: Extract<ParsedTopic, { scope: 'service' }> & { channel: C }; payload: PayloadOf[C] };
+
+/**
+ * A message that passed the contract. `channel` is the discriminant: testing it narrows `payload` (and
+ * `topic`, which keeps the parsed customer and device ids).
+ */
 export type Decoded =
-  | { topic: ParsedTopic & { scope: 'device'; channel: 'telemetry' }; payload: Telemetry }
-  | { topic: ParsedTopic & { scope: 'device'; channel: 'event' }; payload: DeviceEvent }
-  | { topic: ParsedTopic & { scope: 'device'; channel: 'command' }; payload: Command }
-  | { topic: ParsedTopic & { scope: 'device'; channel: 'availability' }; payload: Availability }
-  | { topic: ParsedTopic & { scope: 'service'; channel: 'request' }; payload: AppRequest }
-  | { topic: ParsedTopic & { scope: 'service'; channel: 'answer' }; payload: AssistantAnswer }
-  | { topic: ParsedTopic & { scope: 'service'; channel: 'contact' }; payload: Contact }
-  | { topic: ParsedTopic & { scope: 'service'; channel: 'ticket' }; payload: TicketUpdate };
+  | DeviceMessage<'telemetry'>
+  | DeviceMessage<'event'>
+  | DeviceMessage<'command'>
+  | DeviceMessage<'availability'>
+  | ServiceMessage<'request'>
+  | ServiceMessage<'answer'>
+  | ServiceMessage<'contact'>
+  | ServiceMessage<'ticket'>;
 
 export type DecodeResult = { ok: true; value: Decoded } | { ok: false; error: Rejection };
 
@@ -80,14 +99,27 @@ export function decode(topic: string, payload: Uint8Array | string): DecodeResul
   const schema = SCHEMAS[parsed.channel];
   const result = schema.safeParse(json);
   if (!result.success) return { ok: false, error: { code: ERR.SCHEMA, topic, reason: describe(result.error.issues) } };
-  return { ok: true, value: { topic: parsed, payload: result.data } as Decoded };
+  return { ok: true, value: { channel: parsed.channel, topic: parsed, payload: result.data } as Decoded };
 }
 
-/** Serialises a payload after checking it against the schema of its topic; throws on a programming error. */
-export function encode(topic: string, payload: unknown): string {
-  const parsed = parseTopic(topic);
-  if (!parsed) throw new Error(`${ERR.TOPIC}: ${topic}`);
-  const result = SCHEMAS[parsed.channel].safeParse(payload);
-  if (!result.success) throw new Error(`${ERR.SCHEMA}: ${topic}: ${describe(result.error.issues)}`);
+export interface EncodeOptions {
+  /**
+   * Check topic and payload against the contract first (default true); a failure throws, it is a
+   * programming error. `false` only serialises: for the hot path of bodies built from typed values
+   * (device telemetry and events, about 260,000 messages in a day's replay) and for simulated senders
+   * that must be able to send what the helpdesk then rejects. The helpdesk checks every message on
+   * ingest either way.
+   */
+  check?: boolean;
+}
+
+/** Serialises a payload (a body stamped with `stamp`) for its topic: the one serializer of the wire. */
+export function encode(topic: string, payload: unknown, options: EncodeOptions = {}): string {
+  if (options.check ?? true) {
+    const parsed = parseTopic(topic);
+    if (!parsed) throw new Error(`${ERR.TOPIC}: ${topic}`);
+    const result = SCHEMAS[parsed.channel].safeParse(payload);
+    if (!result.success) throw new Error(`${ERR.SCHEMA}: ${topic}: ${describe(result.error.issues)}`);
+  }
   return JSON.stringify(payload);
 }

@@ -12,7 +12,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { decode, deviceTopic, type Command, type CommandBody, type EventBody } from '../contracts/index.js';
+import { decode, deviceTopic, encode, stamp, type AvailabilityBody, type Command, type EventBody, type TelemetryBody } from '../contracts/index.js';
 import type { AnyKindModel } from './kinds/index.js';
 import { createSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore, type OutboxStore } from './outbox/store.js';
@@ -78,37 +78,42 @@ export function createAgent(options: AgentOptions) {
   const stats: AgentStats = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, lastSeq: seq, reconnects: 0 };
   const waiters: Array<{ n: number; resolve: () => void }> = [];
 
-  /** availability: retained, straight to the connection (mqtt.js holds it while offline) */
-  function publish(topic: string, body: object, retain = false): void {
-    client!.publish(topic, JSON.stringify(body), { qos: 1, retain });
-    stats.published++;
-  }
-
-  /** telemetry and events: through the outbox, under the next sequence number */
-  function send(topic: string, body: Record<string, unknown>): void {
+  /**
+   * telemetry and events: through the outbox, under the next sequence number. Not checked on the way out
+   * (the hot path, bodies built from the model's typed values): the helpdesk checks every one on ingest,
+   * and counts a reading a model got wrong instead of the device failing on it.
+   */
+  function send(topic: string, at: number, body: TelemetryBody | EventBody): void {
     seq++;
-    sender.enqueue(seq, topic, JSON.stringify({ v: 1, ts: body.ts, seq, ...body }));
+    sender.enqueue(seq, topic, encode(topic, stamp(body, at, seq), { check: false }));
     stats.published++;
     stats.lastSeq = seq;
   }
 
   function publishEvent(at: number, body: EventBody): void {
-    send(topics.event, { ts: at, ...body });
+    send(topics.event, at, body);
     stats.events++;
   }
 
-  function availability(state_: 'online' | 'offline', reason: string, at: number) {
-    return { v: 1, ts: at, seq: session, state: state_, kind: model.kind, reason };
+  /** availability (retained; the connection number as seq), checked against the contract */
+  function availability(state_: 'online' | 'offline', reason: AvailabilityBody['reason'], at: number, connection = session): string {
+    return encode(topics.availability, stamp({ state: state_, kind: model.kind, reason }, at, connection));
+  }
+
+  /** availability: retained, straight to the connection (mqtt.js holds it while offline) */
+  function publishAvailability(state_: 'online' | 'offline', reason: AvailabilityBody['reason']): void {
+    client!.publish(topics.availability, availability(state_, reason, lastT), { qos: 1, retain: true });
+    stats.published++;
   }
 
   function onMessage(topic: string, payload: Buffer): void {
     stats.commandsReceived++;
     const result = decode(topic, payload);
-    if (!result.ok || result.value.topic.channel !== 'command') {
+    if (!result.ok || result.value.channel !== 'command') {
       stats.commandsRejected++;
       log.warn({ deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
     } else {
-      inbox.push(result.value.payload as Command);
+      inbox.push(result.value.payload);
     }
     for (let i = waiters.length - 1; i >= 0; i--) {
       if (stats.commandsReceived >= waiters[i]!.n) waiters.splice(i, 1)[0]!.resolve();
@@ -120,7 +125,7 @@ export function createAgent(options: AgentOptions) {
       const cmd = inbox.shift()!;
       const { v: _v, ts, seq: _s, ...body } = cmd;
       const at = Math.max(ts, lastT);
-      const r = model.command(state, body as CommandBody, at);
+      const r = model.command(state, body, at);
       state = r.state;
       for (const e of r.events) publishEvent(at, e);
       const result: EventBody = { type: 'command-result', commandId: cmd.commandId, ok: r.ok };
@@ -149,7 +154,7 @@ export function createAgent(options: AgentOptions) {
         ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
         will: {
           topic: topics.availability,
-          payload: Buffer.from(JSON.stringify(availability('offline', 'will', lastT))),
+          payload: Buffer.from(availability('offline', 'will', lastT)),
           qos: 1,
           retain: true,
         },
@@ -158,18 +163,18 @@ export function createAgent(options: AgentOptions) {
       c.on('message', onMessage);
       // a reconnect is a new connection: its will and its "online" carry the next connection number
       c.on('reconnect', () => {
-        if (c.options.will) c.options.will.payload = Buffer.from(JSON.stringify({ ...availability('offline', 'will', lastT), seq: session + 1 }));
+        if (c.options.will) c.options.will.payload = Buffer.from(availability('offline', 'will', lastT, session + 1));
       });
       c.on('connect', () => {
         if (client !== c) return;
         session++;
         stats.reconnects++;
-        publish(topics.availability, availability('online', 'connected', lastT), true);
+        publishAvailability('online', 'connected');
         log.info({ deviceId, session, outbox: sender.stats() }, 'device reconnected');
       });
       c.on('offline', () => log.warn({ deviceId, outbox: sender.stats() }, 'device offline: the outbox keeps what it sends'));
       await c.subscribeAsync(topics.command, { qos: 1 });
-      publish(topics.availability, availability('online', 'connected', lastT), true);
+      publishAvailability('online', 'connected');
       sender.attach(c);
       log.info({ deviceId, kind: model.kind }, 'device online');
     },
@@ -183,7 +188,7 @@ export function createAgent(options: AgentOptions) {
         for (const e of r.events) publishEvent(lastT, e);
         if (lastT - lastTelemetryAt >= everyMs) {
           lastTelemetryAt = lastT;
-          send(topics.telemetry, { ts: lastT, kind: model.kind, readings: r.readings });
+          send(topics.telemetry, lastT, { kind: model.kind, readings: r.readings } as TelemetryBody);
           stats.telemetry++;
         }
       }
@@ -214,7 +219,7 @@ export function createAgent(options: AgentOptions) {
         await c.endAsync(true);
         return;
       }
-      await c.publishAsync(topics.availability, JSON.stringify(availability('offline', 'disconnected', lastT)), {
+      await c.publishAsync(topics.availability, availability('offline', 'disconnected', lastT), {
         qos: 1,
         retain: true,
       });

@@ -110,9 +110,8 @@ export function createCore(deps: CoreDeps) {
     if (t.scope === 'service') return null;
     const device = directory.device(t.customerId, t.deviceId);
     if (!device) return { code: ERR.UNKNOWN_DEVICE, reason: `device '${t.deviceId}' of '${t.customerId}' is not in the directory` };
-    const kind = (m.payload as { kind?: string }).kind;
-    if ((t.channel === 'telemetry' || t.channel === 'availability') && kind !== device.kind) {
-      return { code: ERR.KIND_MISMATCH, reason: `${t.channel} of kind ${kind} from a ${device.kind}` };
+    if ((m.channel === 'telemetry' || m.channel === 'availability') && m.payload.kind !== device.kind) {
+      return { code: ERR.KIND_MISMATCH, reason: `${m.channel} of kind ${m.payload.kind} from a ${device.kind}` };
     }
     return null;
   }
@@ -120,8 +119,8 @@ export function createCore(deps: CoreDeps) {
   function handle(m: Decoded, now: number): void {
     const t = m.topic;
     if (t.scope === 'service') {
-      if (t.channel === 'request' && m.topic.channel === 'request') {
-        const req = m.payload as Extract<Decoded, { topic: { channel: 'request' } }>['payload'];
+      if (m.channel === 'request') {
+        const req = m.payload;
         const c = directory.customer(t.customerId);
         if (!c) return;
         const inventory = c.devices.filter((d) => d.kind === 'fridge').flatMap((d) => inventories.get(`${c.id}/${d.id}`) ?? []);
@@ -133,9 +132,9 @@ export function createCore(deps: CoreDeps) {
     }
     const key = `${t.customerId}/${t.deviceId}`;
     if (!directory.device(t.customerId, t.deviceId)) return;
-    switch (m.topic.channel) {
+    switch (m.channel) {
       case 'telemetry': {
-        const tel = m.payload as Extract<Decoded, { topic: { channel: 'telemetry' } }>['payload'];
+        const tel = m.payload;
         if (tel.kind === 'car-battery') driving.set(key, tel.readings.engineRunning);
         history.add(key, { ts: tel.ts, readings: tel.readings });
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
@@ -143,7 +142,7 @@ export function createCore(deps: CoreDeps) {
         return;
       }
       case 'event': {
-        const e = m.payload as Extract<Decoded, { topic: { channel: 'event' } }>['payload'];
+        const e = m.payload;
         if (e.type === 'inventory') inventories.set(key, e.items);
         else if (e.type === 'flex-offer') loads.offer(t.customerId, t.deviceId, e, now);
         else if (e.type === 'cycle') loads.cycle(t.customerId, t.deviceId, e);
@@ -151,7 +150,7 @@ export function createCore(deps: CoreDeps) {
         return;
       }
       case 'availability': {
-        const a = m.payload as Extract<Decoded, { topic: { channel: 'availability' } }>['payload'];
+        const a = m.payload;
         online.set(key, a.state === 'online');
         events.emit({ type: 'availability', at: a.ts, customerId: t.customerId, deviceId: t.deviceId, online: a.state === 'online' });
         deps.log.info({ deviceId: t.deviceId, state: a.state, reason: a.reason }, 'availability');

@@ -11,7 +11,7 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { ERR, HELPDESK_FILTERS, type Clock, type Decoded } from '../contracts/index.js';
+import { encode, ERR, HELPDESK_FILTERS, type Clock, type Decoded } from '../contracts/index.js';
 import { isFatalStorageError } from '../storage/sqlite.js';
 import { createCore } from './core.js';
 import { createEvents } from './events.js';
@@ -115,9 +115,10 @@ export function createHelpdesk(options: HelpdeskOptions) {
     else throw err;
   }
 
+  /** publishes what the core said; each message is checked against the contract on the way out (few, and a miss is a bug) */
   function flush(): void {
     for (const m of outbox.take()) {
-      client?.publish(m.topic, JSON.stringify(m.payload), { qos: 1, retain: m.retain });
+      client?.publish(m.topic, encode(m.topic, m.payload), { qos: 1, retain: m.retain });
       published++;
     }
   }

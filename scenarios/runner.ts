@@ -8,7 +8,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { HELPDESK_FILTERS, serviceTopic, topicMatches } from '../contracts/index.js';
+import { encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
 import { createAgent, type Agent } from '../devices/agent.js';
 import { createDiscovery } from '../devices/discovery/publisher.js';
 import { hashString } from '../devices/kinds/rng.js';
@@ -121,8 +121,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         if (at <= from || at > to) continue;
         const app = apps.get(r.customer)!;
         app.seq++;
-        const payload = { v: 1, ts: at, seq: app.seq, type: 'recipe', requestId: `r-${r.customer}-${app.seq}`, recipe: r.recipe, location: r.location };
-        app.client.publish(serviceTopic(r.customer, 'request'), JSON.stringify(payload), { qos: 1 });
+        const topic = serviceTopic(r.customer, 'request');
+        // unchecked: the app sends what the scenario says; the helpdesk's ingest is the check that counts a bad one
+        const body = { type: 'recipe', requestId: `r-${r.customer}-${app.seq}`, recipe: r.recipe, location: r.location };
+        app.client.publish(topic, encode(topic, stamp(body, at, app.seq), { check: false }), { qos: 1 });
         sentToHelpdesk++;
         published++;
       }

@@ -32,7 +32,7 @@ function senderOf(d: Decoded): string {
   if (t.scope === 'device') {
     // availability carries the connection number as seq: the last will of a connection has the same
     // seq as its "online", so online and offline are deduplicated apart
-    if (t.channel === 'availability') return `${t.customerId}/${t.deviceId}/availability/${(d.payload as { state: string }).state}`;
+    if (d.channel === 'availability') return `${t.customerId}/${t.deviceId}/availability/${d.payload.state}`;
     return `${t.customerId}/${t.deviceId}/data`;
   }
   return `${t.customerId}/_/${t.channel}`;
@@ -101,9 +101,8 @@ export function createIngest(options: IngestOptions) {
             last.set(sender, { seq, ts });
             stats.accepted++;
             buffer.push({ ts, sender, seq, msg });
-            const t = msg.topic;
-            if (t.scope === 'device' && t.channel === 'availability' && (msg.payload as { state: string }).state === 'online') {
-              reconnected.add(`${t.customerId}/${t.deviceId}/data`);
+            if (msg.channel === 'availability' && msg.payload.state === 'online') {
+              reconnected.add(`${msg.topic.customerId}/${msg.topic.deviceId}/data`);
             }
           }
         }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deviceTopic, serviceTopic } from '../../contracts/topics.js';
+import { stamp } from '../../contracts/envelope.js';
 import { ERR, MAX_PAYLOAD_BYTES, decode, encode, type DecodeResult } from '../../contracts/validate.js';
 import { nextFloat, rngFrom } from '../../devices/kinds/rng.js';
 
@@ -105,8 +106,15 @@ describe('decode accepts valid messages', () => {
   ] as const)('accepts %s telemetry and returns its topic and payload', (kind, topic, payload) => {
     const value = accepted(decode(topic, JSON.stringify(payload)));
     expect(value.topic).toMatchObject({ scope: 'device', customerId: 'cust-1', channel: 'telemetry' });
+    expect(value.channel).toBe('telemetry');
     expect(value.payload).toEqual(payload);
     expect(value.payload).toMatchObject({ kind });
+  });
+
+  it('narrows the payload by the channel at the top level', () => {
+    const value = accepted(decode(topics.command, JSON.stringify({ ...env, commandId: 'c-1', action: 'set-setpoint', celsius: 4 })));
+    // a type test as much as a runtime one: no cast is needed to read a command's fields
+    expect(value.channel === 'command' && value.payload.commandId).toBe('c-1');
   });
 
   it('accepts a payload given as bytes', () => {
@@ -355,5 +363,19 @@ describe('encode', () => {
 
   it('throws EVN_ERR_TOPIC for a topic outside the tree', () => {
     expect(() => encode('evernet/v1/cust-1/car-1/nope', carTelemetry)).toThrow(/EVN_ERR_TOPIC/);
+  });
+
+  it('only serialises with check: false (the hot path; the helpdesk checks on ingest)', () => {
+    const bad = withPath(carTelemetry, ['readings', 'voltageV'], -1);
+    expect(encode(topics.car, bad, { check: false })).toBe(JSON.stringify(bad));
+  });
+});
+
+describe('stamp', () => {
+  it('puts {v, ts, seq} in front of the body, in that order, and encode accepts the result', () => {
+    const { v: _v, ts: _ts, seq: _seq, ...body } = washerTelemetry;
+    const message = stamp(body, TS, 7);
+    expect(Object.keys(message).slice(0, 3)).toEqual(['v', 'ts', 'seq']);
+    expect(encode(topics.washer, message)).toBe(JSON.stringify(washerTelemetry));
   });
 });

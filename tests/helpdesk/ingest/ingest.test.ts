@@ -56,11 +56,12 @@ describe('createIngest', () => {
     expect(ingest.stats()).toMatchObject({ received: 3, accepted: 3, rejected: 0, duplicates: 0, gaps: 0, byCode: {} });
   });
 
-  it('hands on the decoded topic and payload', () => {
+  it('hands on the decoded channel, topic and payload', () => {
     const ingest = newIngest();
     ingest.accept(...telemetry('cust-1', 'car-1', 1, 1));
     expect(ingest.drain(at(1))).toEqual([
       {
+        channel: 'telemetry',
         topic: { scope: 'device', customerId: 'cust-1', deviceId: 'car-1', channel: 'telemetry' },
         payload: { v: 1, ts: at(1), seq: 1, kind: 'car-battery', readings },
       },
