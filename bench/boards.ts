@@ -24,7 +24,6 @@
  *                                   finest the agent can go (event times are whole milliseconds), so
  *                                   1000/s is its ceiling; cpuPercent shows the headroom left there
  */
-import { createBroker } from '../broker/server.js';
 import { createBoardDevice } from '../devices/drivers/board-device.js';
 import type { BoardConfig } from '../devices/drivers/board-file.js';
 import { loadBoardFile } from '../devices/drivers/load-board-file.js';
@@ -35,9 +34,7 @@ import { SoftwareBoard } from '../devices/simulator/software-board.js';
 import { firmataTransport, type FirmataTransport } from '../devices/firmata/transport.js';
 import { KINDS } from '../devices/kinds/index.js';
 import type { Directory } from '../helpdesk/directory.js';
-import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
-import { createHelpdesk } from '../helpdesk/service.js';
-import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
+import { startHelpdeskStack } from '../stack/helpdesk-stack.js';
 import { silentLogger } from '../log/logger.js';
 import { realClock } from '../contracts/clock.js';
 
@@ -78,18 +75,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runBoard(options: { config: BoardConfig; seconds: number; tickMs: number; warmupMs?: number }): Promise<BoardRun> {
   const { config } = options;
   const log = silentLogger();
-  const broker = await createBroker({ port: 0 }).start();
-  const store = openSqliteStore({ path: ':memory:' });
-  const helpdesk = createHelpdesk({
-    brokerUrl: broker.url,
-    directory: directoryFor(config),
-    tariff: loadTariff('data/de-day-ahead-2020.csv'),
-    store,
-    clock: realClock,
-    log,
-    clientId: 'evernet-helpdesk-bench-boards',
-  });
-  await helpdesk.start();
+  const stack = await startHelpdeskStack({ directory: directoryFor(config), clock: realClock, log, helpdesk: { clientId: 'evernet-helpdesk-bench-boards' } });
+  const { helpdesk } = stack;
   let processed = 0;
   helpdesk.on((e) => {
     if (e.type === 'telemetry') processed++;
@@ -113,7 +100,7 @@ export async function runBoard(options: { config: BoardConfig; seconds: number; 
     return transport;
   };
 
-  const device = createBoardDevice({ config, connect, port: 'software board', brokerUrl: broker.url, clock: realClock, log, tickMs: options.tickMs, reconnectEveryMs: 0 });
+  const device = createBoardDevice({ config, connect, port: 'software board', brokerUrl: stack.brokerUrl, clock: realClock, log, tickMs: options.tickMs, reconnectEveryMs: 0 });
   const pacer = setInterval(() => {
     rig.advance(Date.now());
     helpdesk.advance(Date.now());
@@ -142,9 +129,7 @@ export async function runBoard(options: { config: BoardConfig; seconds: number; 
     await device.stop();
     board.unplug();
     helpdesk.advance(Date.now());
-    await helpdesk.stop();
-    await broker.stop();
-    store.close();
+    await stack.stop();
   }
 }
 
@@ -172,4 +157,3 @@ export async function benchBoards(): Promise<Record<string, number | null>> {
   };
 }
 
-const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;

@@ -11,7 +11,6 @@
  * relay pulse) stays real-time: it is only the event time that is shortened.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBroker, type RunningBroker } from '../../../broker/server.js';
 import { createBoardDevice, type BoardDevice } from '../../../devices/drivers/board-device.js';
 import type { BoardConfig } from '../../../devices/drivers/board-file.js';
 import { loadBoardFile } from '../../../devices/drivers/load-board-file.js';
@@ -21,10 +20,9 @@ import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { KINDS } from '../../../devices/kinds/index.js';
 import { FRIDGE_DOOR } from '../../../helpdesk/detect/fridge-door-open.js';
 import type { Directory } from '../../../helpdesk/directory.js';
-import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
-import { createHelpdesk, type Helpdesk } from '../../../helpdesk/service.js';
+import type { Helpdesk } from '../../../helpdesk/service.js';
 import * as life from '../../../helpdesk/tickets/lifecycle.js';
-import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
+import { startHelpdeskStack, type HelpdeskStack } from '../../../stack/helpdesk-stack.js';
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import { silentLogger } from '../../../log/logger.js';
 import { VirtualClock } from '../../../contracts/clock.js';
@@ -62,7 +60,7 @@ function directoryFor(configs: BoardConfig[]): Directory {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('board-backed devices reach a real helpdesk', () => {
-  let broker: RunningBroker;
+  let stack: HelpdeskStack;
   let store: TicketStore;
   let helpdesk: Helpdesk;
   let clock: VirtualClock;
@@ -70,27 +68,15 @@ describe('board-backed devices reach a real helpdesk', () => {
 
   beforeEach(async () => {
     clock = new VirtualClock(START);
-    broker = await createBroker({ port: 0 }).start();
-    store = openSqliteStore({ path: ':memory:' });
-    helpdesk = createHelpdesk({
-      brokerUrl: broker.url,
-      directory: directoryFor([FRIDGE, WASHER]),
-      tariff: loadTariff('data/de-day-ahead-2020.csv'),
-      store,
-      clock,
-      log,
-      clientId: 'evernet-helpdesk-board-test',
-    });
-    await helpdesk.start();
+    stack = await startHelpdeskStack({ directory: directoryFor([FRIDGE, WASHER]), clock, log, helpdesk: { clientId: 'evernet-helpdesk-board-test' } });
+    ({ helpdesk, store } = stack);
   });
   afterEach(async () => {
     for (const b of boards.splice(0)) {
       await b.device.stop();
       b.board.unplug();
     }
-    await helpdesk.stop();
-    await broker.stop();
-    store.close();
+    await stack.stop();
   });
 
   /** A board on the software Firmata board, its pins driven by the kind's model on the shared clock. */
@@ -100,7 +86,7 @@ describe('board-backed devices reach a real helpdesk', () => {
     // driven from the start (an undriven reed switch on a pull-up reads "door open")
     const rig = createPhysicsRig({ board, config, model: KINDS[config.kind], params, startAt: clock.now() - 1000 });
     rig.advance(clock.now());
-    const device = createBoardDevice({ config, connect: async () => plugIn(board), port: 'software board', brokerUrl: broker.url, clock, log, tickMs: 50 });
+    const device = createBoardDevice({ config, connect: async () => plugIn(board), port: 'software board', brokerUrl: stack.brokerUrl, clock, log, tickMs: 50 });
     const b = { device, board, rig };
     boards.push(b);
     await device.start();
