@@ -3,8 +3,9 @@
  * publish -> subscribe of the same number of messages with the same payload size, in the same run.
  */
 import mqtt from 'mqtt';
-import { pino } from 'pino';
+import { silentLogger } from '../log/logger.js';
 import { createBroker } from '../broker/server.js';
+import { round } from '../contracts/round.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
 
@@ -33,15 +34,13 @@ export async function rawBroker(count: number, payloadBytes: number): Promise<nu
 
 export async function benchReplay(): Promise<Record<string, number>> {
   const scenario = loadScenario('scenarios/day-in-2020.yaml');
-  const { report, wall } = await replay({ scenario, log: pino({ level: 'silent' }) });
+  const { report, wall } = await replay({ scenario, log: silentLogger() });
   const raw = await rawBroker(report.messages.published, 200);
   return {
     'replay.messages': report.messages.published,
-    'replay.wallSeconds': round(wall.seconds),
+    'replay.wallSeconds': round(wall.seconds, 3),
     'replay.messagesPerSecond': Math.round(wall.messagesPerSecond),
     'replay.rawBrokerMessagesPerSecond': Math.round(raw),
-    'replay.ratio': round(wall.messagesPerSecond / raw),
+    'replay.ratio': round(wall.messagesPerSecond / raw, 3),
   };
 }
-
-const round = (x: number): number => Math.round(x * 1000) / 1000;

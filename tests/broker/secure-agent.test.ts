@@ -4,14 +4,14 @@
  * cannot connect at all.
  */
 import type { MqttClient } from 'mqtt';
-import { pino } from 'pino';
+import { silentLogger } from '../../log/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { HELPDESK_FILTERS, deviceTopic } from '../../contracts/topics.js';
 import { pause, secureBroker, T0, type SecureBroker } from './fixture.js';
 
-const log = pino({ level: 'silent' });
+const log = silentLogger();
 
 describe('a device agent with credentials on a secured broker', () => {
   let s: SecureBroker;

@@ -3,13 +3,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
+import { silentLogger } from '../../log/logger.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { createAgent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { decode, deviceTopic } from '../../contracts/index.js';
 
-const log = pino({ level: 'silent' });
+const log = silentLogger();
 const T0 = Date.parse('2020-11-02T08:00:00+01:00');
 
 describe('device agent', () => {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { silentLogger } from '../../log/logger.js';
 import { parseScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
 
@@ -33,7 +33,7 @@ function drill(): string {
 describe('a replay with bad messages on the wire', () => {
   it('rejects each with its code, counts it, and still handles the incident', async () => {
     const scenario = parseScenario(drill(), 'scenarios/bad-input-drill.yaml');
-    const { report } = await replay({ scenario, log: pino({ level: 'silent' }) });
+    const { report } = await replay({ scenario, log: silentLogger() });
     expect(report.messages.rejected).toBe(5);
     expect(report.messages.rejectedByCode).toEqual({
       EVN_ERR_JSON: 1,

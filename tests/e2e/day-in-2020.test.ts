@@ -3,11 +3,11 @@
  * clients and a real SQLite ticket store.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
-import { pino } from 'pino';
+import { silentLogger } from '../../log/logger.js';
 import { loadScenario } from '../../scenarios/load.js';
 import { replay, type ReplayResult } from '../../scenarios/runner.js';
 
-const log = pino({ level: 'silent' });
+const log = silentLogger();
 const at = (iso: string | null): number => Date.parse(iso ?? 'invalid');
 
 describe('the day in 2020', () => {

@@ -1,7 +1,7 @@
 /** `--broker URL`: every component connects to a broker the replay did not start. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { silentLogger } from '../../log/logger.js';
 import mqtt from 'mqtt';
 import { createBroker } from '../../broker/server.js';
 import { parseScenario } from '../../scenarios/load.js';
@@ -20,7 +20,7 @@ describe('a replay on a broker given by URL', () => {
     const broker = await createBroker({ port: 0 }).start();
     try {
       const scenario = slice('2020-11-02T18:30:00+01:00', '2020-11-02T19:00:00+01:00');
-      const { report } = await replay({ scenario, log: pino({ level: 'silent' }), brokerUrl: broker.url });
+      const { report } = await replay({ scenario, log: silentLogger(), brokerUrl: broker.url });
       expect(broker.stats().published).toBeGreaterThanOrEqual(report.messages.published);
       expect(report.tickets.map((t) => [t.kind, t.channel, t.state])).toEqual([['battery-discharge', 'car-display', 'resolved']]);
     } finally {
@@ -33,7 +33,7 @@ describe('a replay with Home Assistant discovery on', () => {
   it('leaves a retained discovery config for every device on the broker', async () => {
     const broker = await createBroker({ port: 0 }).start();
     try {
-      await replay({ scenario: slice('2020-11-02T18:30:00+01:00', '2020-11-02T18:35:00+01:00'), log: pino({ level: 'silent' }), brokerUrl: broker.url, homeAssistant: true });
+      await replay({ scenario: slice('2020-11-02T18:30:00+01:00', '2020-11-02T18:35:00+01:00'), log: silentLogger(), brokerUrl: broker.url, homeAssistant: true });
       const client = await mqtt.connectAsync(broker.url, { clientId: 'ha-observer' });
       const topics = new Set<string>();
       client.on('message', (topic, payload) => payload.length && topics.add(topic.split('/').slice(0, 3).join('/')));

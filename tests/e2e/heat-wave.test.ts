@@ -1,6 +1,6 @@
 /** The heat-wave day: a fault with no remote fix goes to the product-service chain, proactively. */
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { silentLogger } from '../../log/logger.js';
 import { loadScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
 
@@ -8,7 +8,7 @@ const at = (iso: string | null): number => Date.parse(iso ?? 'invalid');
 
 describe('the heat-wave day', () => {
   it('escalates the failed compressor to the appliance service before the food warms, and runs the washer at midday', async () => {
-    const { report } = await replay({ scenario: loadScenario('scenarios/heat-wave.yaml'), log: pino({ level: 'silent' }) });
+    const { report } = await replay({ scenario: loadScenario('scenarios/heat-wave.yaml'), log: silentLogger() });
     expect(report.tickets).toHaveLength(1);
     const t = report.tickets[0]!;
     const fault = report.faults[0]!;

@@ -1,6 +1,6 @@
 /** Staff actions through the helpdesk core, on a real SQLite store. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { silentLogger } from '../../log/logger.js';
 import { createCore } from '../../helpdesk/core.js';
 import { createEvents, type HelpdeskEvent } from '../../helpdesk/events.js';
 import { createOutbox } from '../../helpdesk/outbox.js';
@@ -10,7 +10,7 @@ import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../helpdesk/tickets/store.js';
 import { decode, deviceTopic, type Decoded } from '../../contracts/index.js';
 
-const log = pino({ level: 'silent' });
+const log = silentLogger();
 const tariff = loadTariff('data/de-day-ahead-2020.csv');
 const T = Date.parse('2020-11-02T18:41:00+01:00');
 const directory = {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
+import { silentLogger } from '../../log/logger.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { deviceTopic, serviceTopic } from '../../contracts/index.js';
@@ -23,7 +23,7 @@ import { startHelpdeskStack, type HelpdeskStack } from '../../stack/helpdesk-sta
 import { evening } from './devices.js';
 import { until } from './processes.js';
 
-const log = pino({ level: 'silent' });
+const log = silentLogger();
 const at = (hhmmss: string) => Date.parse(`2020-11-02T${hhmmss}+01:00`);
 
 describe('a helpdesk started on a database with a ticket it opened before a crash', () => {

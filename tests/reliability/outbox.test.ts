@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
+import { silentLogger } from '../../log/logger.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { deviceTopic } from '../../contracts/index.js';
@@ -19,7 +19,7 @@ import { createMemoryOutboxStore, type OutboxStore } from '../../devices/outbox/
 import { createIngest } from '../../helpdesk/ingest/ingest.js';
 import { until } from './processes.js';
 
-const log = pino({ level: 'silent' });
+const log = silentLogger();
 const T0 = Date.parse('2020-11-02T08:00:00+01:00');
 const entry = (seq: number) => ({ seq, topic: 't', payload: `{"seq":${seq}}` });
 

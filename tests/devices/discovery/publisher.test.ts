@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
+import { silentLogger } from '../../../log/logger.js';
 import { createBroker, type RunningBroker } from '../../../broker/server.js';
 import { createAgent } from '../../../devices/agent.js';
 import { createDiscovery, type Discovery } from '../../../devices/discovery/publisher.js';
@@ -13,7 +13,7 @@ import { KINDS } from '../../../devices/kinds/index.js';
 import { until } from '../until.js';
 import { renderValueTemplate } from './ha-schema.js';
 
-const log = pino({ level: 'silent' });
+const log = silentLogger();
 const T0 = Date.UTC(2020, 10, 2, 7);
 const FRIDGE = { customerId: 'maria', deviceId: 'fridge', kind: 'fridge' as const, name: 'Kitchen fridge' };
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
+import { silentLogger } from '../../../log/logger.js';
 import { createBroker, type RunningBroker } from '../../../broker/server.js';
 import { boardCommand } from '../../../cli/board-command.js';
 import { decode } from '../../../contracts/index.js';
@@ -16,7 +16,7 @@ import { portOpenError } from '../../../devices/drivers/errors.js';
 import { listBoardPorts } from '../../../devices/drivers/serial.js';
 import { until } from '../until.js';
 
-const log = pino({ level: 'silent' });
+const log = silentLogger();
 const dir = mkdtempSync(join(tmpdir(), 'evernet-board-'));
 
 function capture() {

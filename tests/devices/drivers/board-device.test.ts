@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
+import { silentLogger } from '../../../log/logger.js';
 import { createBroker, type RunningBroker } from '../../../broker/server.js';
 import { decode, deviceTopic, type Clock, type Telemetry } from '../../../contracts/index.js';
 import { createBoardDevice, type BoardDevice } from '../../../devices/drivers/board-device.js';
@@ -18,7 +18,7 @@ import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { KINDS } from '../../../devices/kinds/index.js';
 import { until } from '../until.js';
 
-const log = pino({ level: 'silent' });
+const log = silentLogger();
 const clock: Clock = { now: () => Date.now() };
 
 /** A shipped board file, sped up for a test: sample every 20 ms, publish 5 times a second. */
