@@ -5,6 +5,7 @@
  * (a seeded PRNG), so two runs fill the same store.
  */
 import type { Severity } from '../../contracts/index.js';
+import { nextFloat, type RngState } from '../../devices/kinds/rng.js';
 import type { Directory, DirectoryCustomer } from '../../helpdesk/directory.js';
 import * as life from '../../helpdesk/tickets/lifecycle.js';
 import type { TicketStore } from '../../helpdesk/tickets/store.js';
@@ -24,16 +25,10 @@ const CHANNELS = ['app-push', 'sms', 'email'] as const;
 
 export const liveCustomerId = (i: number): string => `live-${String(i).padStart(3, '0')}`;
 
-/** mulberry32: small, fast, good enough to vary test data */
+/** uniform in [0, 1) from `seed`: devices/kinds/rng.ts's mulberry32, seeded as it is */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const state: RngState = { s: seed >>> 0 };
+  return () => nextFloat(state);
 }
 
 function customer(id: string, name: string, devices: DirectoryCustomer['devices'], i: number): DirectoryCustomer {

@@ -3,6 +3,7 @@
  * reference scorer: NAB's windowedGaussian (tail probability of the value under a Gaussian fitted
  * to the previous 1000 values) and a seeded random detector.
  */
+import { nextFloat, type RngState } from '../../devices/kinds/rng.js';
 
 export interface StreamDetector {
   /** one reading in, a score in [0, 1] out */
@@ -44,16 +45,12 @@ export class WindowedGaussian implements StreamDetector {
 
 /** Uniform scores from a seeded generator (mulberry32): the same seed gives the same scores. */
 export class RandomScores implements StreamDetector {
-  private s: number;
+  private readonly state: RngState;
   constructor(seed = 42) {
-    this.s = seed >>> 0;
+    this.state = { s: seed >>> 0 };
   }
   update(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return nextFloat(this.state);
   }
 }
 

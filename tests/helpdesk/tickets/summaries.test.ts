@@ -18,6 +18,7 @@ import {
   type TicketStore,
   type TicketSummaryQuery,
 } from '../../../helpdesk/tickets/store.js';
+import { prng } from '../../helpers/prng.js';
 
 const T0 = Date.UTC(2020, 10, 2, 17);
 const MIN = 60_000;
@@ -41,18 +42,6 @@ function opened(key: string, o: { at?: number; severity?: Severity; proactive?: 
       evidence: { observed: 'x'.repeat(100) },
     }),
   );
-}
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** n tickets of every severity, state, kind and device, some opened at the same time, some assigned and acknowledged */

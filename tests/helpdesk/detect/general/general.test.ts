@@ -2,25 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { GeneralAnomalyDetector } from '../../../../helpdesk/detect/general/general.js';
 import { RollingLikelihood } from '../../../../helpdesk/detect/general/likelihood.js';
 import { ContextNovelty, DWELL, SEQUENCE, VALUE } from '../../../../helpdesk/detect/general/novelty.js';
-
-/** seeded uniform [0, 1) (mulberry32) */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../../helpers/prng.js';
 
 const N = 2000;
 const AT = 1500;
 const sine = (i: number) => 20 + 5 * Math.sin((2 * Math.PI * i) / 48);
 
 function series(f: (i: number, r: () => number) => number, seed = 7): number[] {
-  const r = rng(seed);
+  const r = prng(seed);
   return Array.from({ length: N }, (_, i) => f(i, r));
 }
 
@@ -126,7 +115,7 @@ describe('context novelty', () => {
 
   it('keeps memory bounded by forgetting the older generation', () => {
     const n = new ContextNovelty({ memory: 64 });
-    const r = rng(1);
+    const r = prng(1);
     for (let i = 0; i < 5000; i++) {
       n.update(r() * 1000, 0, 1000);
       expect(n.remembered).toBeLessThanOrEqual(128);
@@ -139,7 +128,7 @@ describe('rolling likelihood', () => {
   it('scores a raw value against the history of the series that produced it', () => {
     const quiet = new RollingLikelihood({ short: 1 });
     const noisy = new RollingLikelihood({ short: 1 });
-    const r = rng(3);
+    const r = prng(3);
     for (let i = 0; i < 1000; i++) {
       quiet.update(r() < 0.01 ? 1 : 0);
       noisy.update(r() < 0.3 ? 1 : 0);
