@@ -28,22 +28,23 @@ export function createDetection(detectors: Record<DeviceKind, AnyDetector[]> = D
   let skipped = 0;
   return {
     /**
-     * Feeds one telemetry message of one device; returns the signals it raised. A reading that is
+     * Feeds one telemetry message of the device `deviceKey` ("<customer>/<device>": device ids are
+     * unique per customer only); returns the signals it raised. A reading that is
      * not newer than the device's last one (duplicate timestamp, out of order) is skipped and
      * counted: detector state only ever moves forward in event time.
      */
-    observe(deviceId: string, t: Telemetry): Signal[] {
-      const prev = lastTs.get(deviceId);
+    observe(deviceKey: string, t: Telemetry): Signal[] {
+      const prev = lastTs.get(deviceKey);
       if (prev !== undefined && t.ts <= prev) {
         skipped++;
         return [];
       }
-      lastTs.set(deviceId, t.ts);
+      lastTs.set(deviceKey, t.ts);
       const list = detectors[t.kind];
-      let s = states.get(deviceId);
+      let s = states.get(deviceKey);
       if (!s) {
         s = list.map((d) => d.init());
-        states.set(deviceId, s);
+        states.set(deviceKey, s);
       }
       const out: Signal[] = [];
       for (let i = 0; i < list.length; i++) {

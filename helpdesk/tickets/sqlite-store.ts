@@ -273,9 +273,6 @@ export function openSqliteStore(options: { path: string }): TicketStore {
     ),
     byId: db.prepare<[string], TicketRow>(`SELECT * FROM tickets WHERE id = ?`),
     byIncident: db.prepare<[string], TicketRow>(`SELECT * FROM tickets WHERE incident_key = ?`),
-    openByIncident: db.prepare<[string], TicketRow>(
-      `SELECT * FROM tickets WHERE incident_key = ? AND state <> 'resolved'`,
-    ),
     openByDeviceKind: db.prepare<[string, string, string], TicketRow>(
       `SELECT * FROM tickets WHERE customer_id = ? AND device_id = ? AND kind = ? AND state <> 'resolved'
        ORDER BY opened_at DESC, id DESC LIMIT 1`,
@@ -360,7 +357,6 @@ export function openSqliteStore(options: { path: string }): TicketStore {
   return {
     openIdempotent: (t) => openTx(t),
     get: (id) => load(s.byId.get(id)),
-    findOpenByIncident: (incidentKey) => load(s.openByIncident.get(incidentKey)),
     findOpen: (customerId, deviceId, kind) => load(s.openByDeviceKind.get(customerId, deviceId, kind)),
     save: (t) => saveTx(t),
     list: (filter: TicketListFilter = {}) => listTx(filter),

@@ -75,8 +75,6 @@ export interface TicketStore {
    */
   openIdempotent(t: Ticket): { ticket: Ticket; created: boolean };
   get(id: string): Ticket | null;
-  /** the ticket of this incident if it is not resolved */
-  findOpenByIncident(incidentKey: string): Ticket | null;
   /** the most recently opened unresolved ticket of this device (device ids are unique per customer) and kind */
   findOpen(customerId: string, deviceId: string, kind: string): Ticket | null;
   /**

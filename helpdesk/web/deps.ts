@@ -4,17 +4,10 @@ import type { Helpdesk } from '../service.js';
 import type { LoginPolicy } from './login/policy.js';
 import type { Tariff } from '../schedule/tariff.js';
 import type { StaffStore } from '../staff/store.js';
-import type { TicketStore } from '../tickets/store.js';
 import type { SlaPolicy } from './sla.js';
 
-export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'devices' | 'history' | 'loads' | 'on' | 'act' | 'now'> & {
-  /**
-   * The ticket store's summary query (TicketStore.summaries: filtered, sorted and paged in SQL, no
-   * timelines). Without it the queue is computed from tickets() in memory: the same answers, but every
-   * request loads every ticket with its timeline (fine for a replay's few dozen, slow for thousands).
-   */
-  ticketSummaries?: TicketStore['summaries'];
-};
+/** ticketSummaries is the store's summary query: filtered, sorted and paged in SQL, without timelines */
+export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'history' | 'loads' | 'on' | 'act' | 'now'>;
 
 export interface DashboardDeps {
   helpdesk: DashboardHelpdesk;

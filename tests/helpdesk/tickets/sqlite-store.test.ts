@@ -78,18 +78,15 @@ describe('sqlite store (:memory:)', () => {
     expect(store.get(t.id)).toEqual(a);
   });
 
-  it('finds open tickets by incident and by device + kind', () => {
+  it('finds the open ticket of a device and kind', () => {
     const a = store.openIdempotent(fresh('inc-a', 'car-1', 'battery-discharge', T0)).ticket;
     const b = store.openIdempotent(fresh('inc-b', 'car-1', 'battery-discharge', T0 + 10)).ticket;
     store.openIdempotent(fresh('inc-c', 'fridge-1', 'door-open', T0 + 20));
-    expect(store.findOpenByIncident('inc-a')?.id).toBe(a.id);
     expect(store.findOpen('cust-1', 'car-1', 'battery-discharge')?.id).toBe(b.id);
     store.save(ok(resolve(b, { at: T0 + 30, resolution: 'ok', by })));
     expect(store.findOpen('cust-1', 'car-1', 'battery-discharge')?.id).toBe(a.id);
     store.save(ok(resolve(a, { at: T0 + 30, resolution: 'ok', by })));
     expect(store.findOpen('cust-1', 'car-1', 'battery-discharge')).toBeNull();
-    expect(store.findOpenByIncident('inc-a')).toBeNull();
-    expect(store.findOpenByIncident('nope')).toBeNull();
     expect(store.findOpen('cust-1', 'fridge-1', 'door-open')?.incidentKey).toBe('inc-c');
     // device ids are unique per customer only
     expect(store.findOpen('cust-2', 'fridge-1', 'door-open')).toBeNull();

@@ -38,18 +38,6 @@ describe('devices', () => {
     expect(body.tickets.map((t: { kind: string }) => t.kind)).toEqual(['fridge-warm', 'fridge-door-open']);
   });
 
-  it('answers the same with the store\'s summary query (open tickets and a device\'s tickets in SQL)', async () => {
-    const sqlApp = buildApp({ helpdesk: { ...f.helpdesk, ticketSummaries: (q) => f.store.summaries(q) }, staff: f.staff, tariff: f.tariff, log: f.log });
-    try {
-      for (const url of ['/api/v1/devices', '/api/v1/devices/maria/fridge', '/api/v1/devices/maria/car']) {
-        const viaSql = (await sqlApp.inject({ method: 'GET', url, headers: { cookie } })).json();
-        expect(viaSql).toEqual((await get(url)).json());
-      }
-    } finally {
-      await sqlApp.close();
-    }
-  });
-
   it('gives telemetry of the last minutes, or of a window in event time', async () => {
     const last = (await get('/api/v1/devices/maria/car/telemetry?minutes=5')).json();
     expect(last.points).toHaveLength(301);
