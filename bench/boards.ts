@@ -37,6 +37,7 @@ import type { Directory } from '../helpdesk/directory.js';
 import { startHelpdeskStack } from '../stack/helpdesk-stack.js';
 import { silentLogger } from '../log/logger.js';
 import { realClock } from '../contracts/clock.js';
+import { round } from '../contracts/round.js';
 
 export const BENCH_BOARD_FILE = 'bench/boards/fridge-fast.yaml';
 

@@ -28,6 +28,7 @@
  * EVERNET_BENCH_STORM_DEVICES sets the authenticated storm's size (default 1,000).
  * EVERNET_BENCH_SECURITY_ONLY=storm|login|offers runs only that part.
  */
+import { round } from '../contracts/round.js';
 import { startClients } from './security/child.js';
 import { connectUnderStorm } from './security/connect-under-storm.js';
 import { loginUnderStorm } from './security/login-under-storm.js';
@@ -40,7 +41,6 @@ import { securityThroughput } from './security/throughput.js';
 const AUTH_STORM_DEVICES = Number(process.env.EVERNET_BENCH_STORM_DEVICES ?? 1000);
 const ANONYMOUS_STORM_DEVICES = 10_000;
 
-const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** The dashboard login under a storm of 500 bad logins (security/login-under-storm.ts); EVERNET_BENCH_SECURITY_ONLY=login runs only this. */
 async function loginFigures(): Promise<Record<string, number>> {
@@ -82,14 +82,14 @@ export async function benchSecurity(): Promise<Record<string, number | null>> {
       'security.scrypt.loginsPerSecond': round(scrypt.loginsPerSecond, 1),
       'security.connectStorm.devices': auth.devices,
       'security.connectStorm.failed': auth.failed,
-      'security.connectStorm.seconds': round(auth.seconds),
+      'security.connectStorm.seconds': round(auth.seconds, 3),
       'security.connectStorm.connectsPerSecond': round(auth.connectsPerSecond, 1),
       'security.connectStorm.brokerHeapMb': round(auth.brokerHeapMb, 1),
       'security.connectStorm.brokerKbPerDevice': round((auth.brokerHeapMb * 1024) / auth.devices, 1),
       'security.connectStorm.extrapolated10kSeconds': round((auth.seconds * 10_000) / auth.devices, 1),
       'security.connectStormAnonymous.devices': anon.devices,
       'security.connectStormAnonymous.failed': anon.failed,
-      'security.connectStormAnonymous.seconds': round(anon.seconds),
+      'security.connectStormAnonymous.seconds': round(anon.seconds, 3),
       'security.connectStormAnonymous.connectsPerSecond': round(anon.connectsPerSecond, 1),
       'security.connectStormAnonymous.brokerHeapMb': round(anon.brokerHeapMb, 1),
       'security.connectStormAnonymous.brokerKbPerDevice': round((anon.brokerHeapMb * 1024) / anon.devices, 1),

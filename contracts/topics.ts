@@ -35,6 +35,14 @@ export function isId(value: string): boolean {
   return ID.test(value);
 }
 
+/**
+ * The one name of a device across evernet: `<customerId>/<deviceId>`. The helpdesk keys its per-device
+ * state by it, the broker uses it as the device's username, the dashboard as its address.
+ */
+export function deviceKey(customerId: string, deviceId: string): string {
+  return `${customerId}/${deviceId}`;
+}
+
 export function deviceTopic(customerId: string, deviceId: string, channel: DeviceChannel): string {
   return `${TOPIC_ROOT}/${customerId}/${deviceId}/${channel}`;
 }

@@ -2,7 +2,7 @@
  * The two doors of the wire: `encode` (the one serializer, every message leaves through it) and `decode`
  * (a raw MQTT message checked against the contract). Errors are data with stable codes.
  */
-import type { z } from 'zod';
+import { describeIssues } from './issues.js';
 import { parseTopic, type DeviceChannel, type ParsedTopic, type ServiceChannel } from './topics.js';
 import { AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer, Contact, TicketUpdate } from './payloads.js';
 
@@ -73,13 +73,6 @@ export type Decoded =
 
 export type DecodeResult = { ok: true; value: Decoded } | { ok: false; error: Rejection };
 
-function describe(issues: z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
-}
-
 /** Parses topic and payload; never throws. */
 export function decode(topic: string, payload: Uint8Array | string): DecodeResult {
   const parsed = parseTopic(topic);
@@ -98,7 +91,7 @@ export function decode(topic: string, payload: Uint8Array | string): DecodeResul
   }
   const schema = SCHEMAS[parsed.channel];
   const result = schema.safeParse(json);
-  if (!result.success) return { ok: false, error: { code: ERR.SCHEMA, topic, reason: describe(result.error.issues) } };
+  if (!result.success) return { ok: false, error: { code: ERR.SCHEMA, topic, reason: describeIssues(result.error.issues) } };
   return { ok: true, value: { channel: parsed.channel, topic: parsed, payload: result.data } as Decoded };
 }
 
@@ -119,7 +112,7 @@ export function encode(topic: string, payload: unknown, options: EncodeOptions =
     const parsed = parseTopic(topic);
     if (!parsed) throw new Error(`${ERR.TOPIC}: ${topic}`);
     const result = SCHEMAS[parsed.channel].safeParse(payload);
-    if (!result.success) throw new Error(`${ERR.SCHEMA}: ${topic}: ${describe(result.error.issues)}`);
+    if (!result.success) throw new Error(`${ERR.SCHEMA}: ${topic}: ${describeIssues(result.error.issues)}`);
   }
   return JSON.stringify(payload);
 }

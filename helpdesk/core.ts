@@ -4,7 +4,7 @@
  * app requests -> recipe assistant. Everything it says goes to the outbox.
  */
 import type { Logger } from 'pino';
-import { ERR, type Decoded, type ErrorCode, type Item } from '../contracts/index.js';
+import { deviceKey, ERR, type Decoded, type ErrorCode, type Item } from '../contracts/index.js';
 import { answerRecipe } from './assistant/shopping.js';
 import { createDetection } from './detect/detect.js';
 import { indexDirectory, type Directory } from './directory.js';
@@ -82,7 +82,7 @@ export function createCore(deps: CoreDeps) {
 
   const drivingCar = (customerId: string): string | undefined => {
     const c = directory.customer(customerId);
-    return c?.devices.find((d) => d.kind === 'car-battery' && driving.get(`${customerId}/${d.id}`))?.id;
+    return c?.devices.find((d) => d.kind === 'car-battery' && driving.get(deviceKey(customerId, d.id)))?.id;
   };
   const history = createHistory();
   const { events } = deps;
@@ -123,14 +123,14 @@ export function createCore(deps: CoreDeps) {
         const req = m.payload;
         const c = directory.customer(t.customerId);
         if (!c) return;
-        const inventory = c.devices.filter((d) => d.kind === 'fridge').flatMap((d) => inventories.get(`${c.id}/${d.id}`) ?? []);
+        const inventory = c.devices.filter((d) => d.kind === 'fridge').flatMap((d) => inventories.get(deviceKey(c.id, d.id)) ?? []);
         const a = answerRecipe({ recipe: req.recipe, inventory, stores: directory.stores, location: req.location });
         remember({ at: req.ts, customerId: c.id, requestId: req.requestId, recipe: req.recipe.name, ...a });
         deps.outbox.answer(c.id, now, { requestId: req.requestId, recipe: req.recipe.name, ...a });
       }
       return;
     }
-    const key = `${t.customerId}/${t.deviceId}`;
+    const key = deviceKey(t.customerId, t.deviceId);
     if (!directory.device(t.customerId, t.deviceId)) return;
     switch (m.channel) {
       case 'telemetry': {
@@ -171,15 +171,15 @@ export function createCore(deps: CoreDeps) {
     /** how many entries the core's unbounded-by-directory collections hold (memory bounds, for tests and operators) */
     held: () => ({ openLoads: loads.open(), shopping: shopping.length, pendingCommands: incidents.pending() }),
     shopping: (): ShoppingRecord[] => shopping.map((s) => ({ ...s })),
-    online: (customerId: string, deviceId: string): boolean | undefined => online.get(`${customerId}/${deviceId}`),
+    online: (customerId: string, deviceId: string): boolean | undefined => online.get(deviceKey(customerId, deviceId)),
     /** telemetry of one device between two event times, oldest first */
-    history: (customerId: string, deviceId: string, from?: number, to?: number) => history.range(`${customerId}/${deviceId}`, from, to),
+    history: (customerId: string, deviceId: string, from?: number, to?: number) => history.range(deviceKey(customerId, deviceId), from, to),
     /** every device in the directory with its owner, kind, availability and last reading */
     devices: () =>
       directory.customers.flatMap((c) =>
         c.devices.map((d) => {
-          const last = history.last(`${c.id}/${d.id}`);
-          return { customerId: c.id, customer: c.name, deviceId: d.id, kind: d.kind, name: d.name, online: online.get(`${c.id}/${d.id}`) ?? null, lastTs: last?.ts ?? null, last: last?.readings ?? null };
+          const last = history.last(deviceKey(c.id, d.id));
+          return { customerId: c.id, customer: c.name, deviceId: d.id, kind: d.kind, name: d.name, online: online.get(deviceKey(c.id, d.id)) ?? null, lastTs: last?.ts ?? null, last: last?.readings ?? null };
         }),
       ),
     act: (ticketId: string, action: StaffAction, by: string, now: number): StaffResult => staff.act(ticketId, action, by, now),

@@ -3,7 +3,7 @@
  * devices, stores (for the recipe assistant) and workshops (the product-service chain). In a replay
  * the scenario provides it; in production it would come from the CRM.
  */
-import type { DeviceKind, Location } from '../contracts/index.js';
+import { deviceKey, type DeviceKind, type Location } from '../contracts/index.js';
 import type { Store } from './assistant/shopping.js';
 import type { Preferences } from './contact/choose-channel.js';
 
@@ -42,11 +42,11 @@ export function indexDirectory(d: Directory) {
   const customers = new Map<string, DirectoryCustomer>();
   for (const c of d.customers) {
     customers.set(c.id, c);
-    for (const dev of c.devices) devices.set(`${c.id}/${dev.id}`, dev);
+    for (const dev of c.devices) devices.set(deviceKey(c.id, dev.id), dev);
   }
   return {
     ...d,
-    device: (customerId: string, deviceId: string) => devices.get(`${customerId}/${deviceId}`),
+    device: (customerId: string, deviceId: string) => devices.get(deviceKey(customerId, deviceId)),
     customer: (customerId: string) => customers.get(customerId),
   };
 }

@@ -7,6 +7,7 @@
  *   result -> [confirm | fail + escalate]
  *   clear  -> [resolve]
  */
+import { deviceKey } from '../contracts/index.js';
 import { DEFAULT_TZ_OFFSET_MINUTES } from './contact/choose-channel.js';
 import type { Signal } from './detect/detector.js';
 import { localHhmm } from './format.js';
@@ -47,7 +48,7 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
       apply(life.addNote(existing, { at: now, by: BY, text: 'detector fired again', detail: { evidence: s.evidence } }), now, 'detected again', existing);
       return;
     }
-    const incidentKey = `${customerId}/${deviceId}/${s.kind}/${String(s.evidence.since ?? s.at)}`;
+    const incidentKey = `${deviceKey(customerId, deviceId)}/${s.kind}/${String(s.evidence.since ?? s.at)}`;
     const opened = life.open({ incidentKey, deviceId, customerId, kind: s.kind, severity: s.severity, at: s.at, evidence: s.evidence, proactive: true, by: BY });
     if (!opened.ok) return void log.error({ code: opened.error.code, reason: opened.error.reason }, 'cannot open ticket');
     const { ticket: stored, created } = store.openIdempotent(opened.ticket);

@@ -8,7 +8,7 @@
  * leaves. Every load is in the LoadStore (SQL), which keeps a bounded number per device.
  */
 import type { Logger } from 'pino';
-import type { DeviceEvent } from '../contracts/index.js';
+import { deviceKey, type DeviceEvent } from '../contracts/index.js';
 import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore } from './loads/store.js';
 import type { Outbox } from './outbox.js';
 import { costOfStart, isPlanError, planStart } from './schedule/planner.js';
@@ -47,7 +47,7 @@ export function createLoads(deps: LoadsDeps) {
 
   return {
     offer(customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'flex-offer' }>, now: number): void {
-      const key = `${customerId}/${deviceId}`;
+      const key = deviceKey(customerId, deviceId);
       const open = current.get(key);
       if (open) {
         Object.assign(open, { state: 'superseded', supersededAt: e.ts });
@@ -84,7 +84,7 @@ export function createLoads(deps: LoadsDeps) {
       log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(plan.start).toISOString(), costEur: plan.costEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
     },
     cycle(customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'cycle' }>): void {
-      const key = `${customerId}/${deviceId}`;
+      const key = deviceKey(customerId, deviceId);
       const rec = current.get(key);
       if (!rec) return;
       if (e.state === 'started' && rec.actualStart === null) {

@@ -2,7 +2,7 @@
  * Everything the helpdesk says goes through the outbox: it stamps event time and sequence numbers,
  * gives commands deterministic ids, and collects messages that the service then publishes. No I/O.
  */
-import { deviceTopic, serviceTopic, stamp, type AssistantAnswerBody, type CommandRequest, type ContactBody, type Envelope } from '../contracts/index.js';
+import { deviceKey, deviceTopic, serviceTopic, stamp, type AssistantAnswerBody, type CommandRequest, type ContactBody, type Envelope } from '../contracts/index.js';
 import type { Ticket } from './tickets/lifecycle.js';
 
 export interface OutMessage {
@@ -32,7 +32,7 @@ export function createOutbox(options: { session?: string } = {}) {
   return {
     /** Queues a command for a device; returns its id. */
     command(customerId: string, deviceId: string, at: number, request: CommandRequest): string {
-      const key = `${customerId}/${deviceId}`;
+      const key = deviceKey(customerId, deviceId);
       const n = (commandsTo.get(key) ?? 0) + 1;
       commandsTo.set(key, n);
       commands++;
@@ -66,7 +66,7 @@ export function createOutbox(options: { session?: string } = {}) {
     /** commands queued so far, in total */
     commandCount: (): number => commands,
     /** commands queued so far for one device (the replay's barrier) */
-    commandCountFor: (customerId: string, deviceId: string): number => commandsTo.get(`${customerId}/${deviceId}`) ?? 0,
+    commandCountFor: (customerId: string, deviceId: string): number => commandsTo.get(deviceKey(customerId, deviceId)) ?? 0,
   };
 }
 export type Outbox = ReturnType<typeof createOutbox>;

@@ -4,6 +4,7 @@
  * Errors are data with codes and an HTTP-like status, never exceptions.
  */
 import { CommandRequest } from '../contracts/index.js';
+import { issueFields } from '../contracts/issues.js';
 import type { TicketOps, TicketOpsDeps } from './ticket-ops.js';
 import * as life from './tickets/lifecycle.js';
 
@@ -63,7 +64,7 @@ export function createStaffActions(deps: TicketOpsDeps & { ops: TicketOps; track
         // the request alone: the envelope and the command id are the helpdesk's to stamp (ignored if sent)
         const checked = CommandRequest.safeParse(action.command);
         if (!checked.success) {
-          const fields = Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'command', i.message]));
+          const fields = issueFields(checked.error.issues, '', 'command');
           return { ok: false, error: { code: STAFF_ERR.COMMAND, status: 400, reason: 'the command does not match the contract', fields } };
         }
         const body = checked.data;

@@ -2,6 +2,7 @@
  * Reads and checks a scenario file. Every error names the file, the line and column, the path in
  * the document and what was expected; nothing is thrown at the caller but a ScenarioError.
  */
+import { deviceKey } from '../contracts/index.js';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
@@ -90,7 +91,7 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   const seen = new Set<string>();
   s.customers.forEach((c, ci) =>
     c.devices.forEach((d, di) => {
-      const key = `${c.id}/${d.id}`;
+      const key = deviceKey(c.id, d.id);
       if (seen.has(key)) throw new ScenarioError(file, [`customers.${ci}.devices.${di}.id: device ${key} appears twice`]);
       seen.add(key);
       const params = KINDS[d.kind].params.safeParse(timesToMs(d.params));

@@ -17,6 +17,7 @@
  * mqtt.js client in this process, from 127.0.0.1 (each identity logs in for the first time, so none
  * is a known pair on that address). Loopback addresses other than 127.0.0.1 need Linux.
  */
+import { round } from '../../contracts/round.js';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
@@ -30,7 +31,6 @@ const STORM = Number(process.env.EVERNET_BENCH_BAD_LOGINS ?? 500);
 const ROUNDS = 5;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function stormProcess() {
   const script = fileURLToPath(new URL('./bad-login-clients.ts', import.meta.url));
@@ -90,9 +90,9 @@ export async function connectUnderStorm(): Promise<Record<string, number>> {
     const storm = await clients.ask({ type: 'stop' }, 'stopped');
     const byCode = broker.stats().byCode;
     return {
-      'security.validConnectUnloadedMs': round1(median(unloaded)),
-      'security.validConnectUnderStormMs': round1(median(loaded)),
-      'security.validConnectUnderStormMaxMs': round1(Math.max(...loaded)),
+      'security.validConnectUnloadedMs': round(median(unloaded), 1),
+      'security.validConnectUnderStormMs': round(median(loaded), 1),
+      'security.validConnectUnderStormMaxMs': round(Math.max(...loaded), 1),
       'security.validConnectUnderStorm.badLogins': STORM,
       'security.validConnectUnderStorm.stormAttempts': storm.attempts,
       'security.validConnectUnderStorm.stormThrottled': byCode.EVN_ERR_AUTH_THROTTLED ?? 0,

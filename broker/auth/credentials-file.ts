@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, un
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { describeIssues } from '../../contracts/issues.js';
 import { ROLES, clientIdRule, identityOf } from './identity.js';
 import { SecretHash } from './secret.js';
 
@@ -70,8 +71,7 @@ export function parseCredentialsFile(text: string, where: string): Result<Creden
   }
   const r = CredentialsFile.safeParse(json);
   if (!r.success) {
-    const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    return fail(CRED_ERR.INVALID, `${where}: ${issues.join('; ')}`);
+    return fail(CRED_ERR.INVALID, `${where}: ${describeIssues(r.error.issues)}`);
   }
   return { ok: true, value: r.data };
 }

@@ -12,7 +12,7 @@
  * (or start with) app-, helpdesk- or admin-: otherwise a device's client id could fall into another
  * role's client-id space (customer "app-x", device "y" would be evernet-app-x-y, the app of "x-y").
  */
-import { isId } from '../../contracts/topics.js';
+import { deviceKey, isId } from '../../contracts/topics.js';
 
 export const ROLES = ['device', 'app', 'helpdesk', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,7 +33,7 @@ export function isCustomerIdAllowed(customerId: string): boolean {
 }
 
 export function deviceUsername(customerId: string, deviceId: string): string {
-  return `${customerId}/${deviceId}`;
+  return deviceKey(customerId, deviceId);
 }
 
 export function appUsername(customerId: string): string {

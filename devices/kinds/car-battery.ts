@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { EventTime } from '../../contracts/index.js';
+import { round } from '../../contracts/round.js';
 import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
 import { nextGaussian, rngFrom, type RngState } from './rng.js';
 
@@ -130,8 +131,6 @@ function regulatorTarget(p: CarBatteryParams, soc: number, tempC: number): numbe
   const v = p.regulatorV + 0.005 * Math.max(0, 20 - tempC) + 0.2 * Math.max(0, 0.5 - soc);
   return Math.min(14.4, Math.max(13.5, v));
 }
-
-const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
 function drainA(s: CarBatteryState, t: number): number {
   let a = 0;

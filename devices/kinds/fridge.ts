@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { EventTime, Item } from '../../contracts/index.js';
+import { round } from '../../contracts/round.js';
 import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
 import { nextFloat, nextGaussian, rngFrom, type RngState } from './rng.js';
 
@@ -75,7 +76,6 @@ const DAY_MS = 86_400_000;
 const LOCAL_OFFSET_MS = 3_600_000;
 const TAKE_OUT_DOOR_S = 20;
 
-const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 const active = (p: FridgeParams, t: number) => p.faults.filter((f) => f.at <= t);
 const inventoryEvent = (s: FridgeState): EventBody => ({ type: 'inventory', items: structuredClone(s.inventory) });
 

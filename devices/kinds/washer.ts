@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { EventTime, Id } from '../../contracts/index.js';
+import { round } from '../../contracts/round.js';
 import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
 import { nextGaussian, rngFrom, type RngState } from './rng.js';
 import { PROGRAMMES, powerSequence, programmeDurationS, type Programme } from './washer-programmes.js';
@@ -82,7 +83,6 @@ export interface WasherState {
 
 type Readings = ReadingsOf<'washer'>;
 
-const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 const faultActive = (s: WasherState, kind: WasherFault['kind'], t: number) => s.p.faults.some((f) => f.kind === kind && f.at <= t);
 const programmeOf = (name: string | null): Programme => PROGRAMMES[name ?? 'cotton-40'] ?? PROGRAMMES['cotton-40']!;
 /** water in the drum loses heat to the room (it never warms up from it) */

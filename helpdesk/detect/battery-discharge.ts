@@ -4,7 +4,7 @@
  * with the engine running means the alternator cannot keep up (failing alternator, slipping belt,
  * or a consumer drawing more than it should).
  */
-import { round } from './detector.js';
+import { round } from '../../contracts/round.js';
 import { sustained } from './sustained.js';
 
 export const BATTERY_DISCHARGE = { fireBelowA: -3, fireAfterS: 60, clearAboveA: -1, clearAfterS: 60 } as const;

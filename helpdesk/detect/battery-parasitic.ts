@@ -4,7 +4,7 @@
  * be asleep is not (an aftermarket dashcam, a stuck relay, a light left on): a 60 Ah battery at
  * 1.5 A is flat in about a day.
  */
-import { round } from './detector.js';
+import { round } from '../../contracts/round.js';
 import { sustained } from './sustained.js';
 
 export const BATTERY_PARASITIC = { fireBelowA: -0.3, fireAfterS: 15 * 60, clearAboveA: -0.1, clearAfterS: 5 * 60 } as const;

@@ -6,7 +6,8 @@
  * earlier cranks (an exponential average), and also fires when the voltage falls below 9.9 V,
  * where electronics start to reset. One crank is enough evidence; a normal crank clears it.
  */
-import { round, type Detector } from './detector.js';
+import { round } from '../../contracts/round.js';
+import type { Detector } from './detector.js';
 
 export const BATTERY_WEAK = { crankBelowV: 11.5, absoluteMinV: 9.9, ratio: 1.25, learnWeight: 0.3 } as const;
 const p = BATTERY_WEAK;

@@ -28,7 +28,3 @@ export interface Detector<K extends DeviceKind, S> {
   update(state: S, ts: number, readings: ReadingsOf<K>): { state: S; signal?: Signal };
 }
 
-export const round = (x: number, digits = 2): number => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};

@@ -5,7 +5,8 @@
  * learns only while the duty looks normal), each divided by the temperature difference it works against, so a hot day is not
  * mistaken for a fault. Learns for 12 h before it may fire. O(1) per reading.
  */
-import { round, type Detector } from './detector.js';
+import { round } from '../../contracts/round.js';
+import type { Detector } from './detector.js';
 
 export const FRIDGE_DUTY = {
   fastTauS: 3 * 3600,

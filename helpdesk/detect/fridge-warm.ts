@@ -4,7 +4,7 @@
  * more than 2 K above setpoint means it cannot hold temperature (compressor failure, a door left
  * ajar, a worn seal), and that is caught well before the food passes 8 °C.
  */
-import { round } from './detector.js';
+import { round } from '../../contracts/round.js';
 import { sustained } from './sustained.js';
 
 export const FRIDGE_WARM = { aboveK: 2, fireAfterS: 10 * 60, clearBelowK: 1, clearAfterS: 10 * 60 } as const;

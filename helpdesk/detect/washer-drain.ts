@@ -3,7 +3,7 @@
  * minute or two; four minutes of draining (or a stop after draining) with water still in means
  * the drain is blocked.
  */
-import { round } from './detector.js';
+import { round } from '../../contracts/round.js';
 import { sustained } from './sustained.js';
 
 export const WASHER_DRAIN = { aboveL: 3, fireAfterS: 240, clearAfterS: 30 } as const;

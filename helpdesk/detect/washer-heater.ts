@@ -2,7 +2,7 @@
  * Washer: the programme is in its heating phase but the heater draws no power and the water does
  * not warm. A heater draws about 2 kW; two minutes of heating phase below 1 kW means it is not on.
  */
-import { round } from './detector.js';
+import { round } from '../../contracts/round.js';
 import { sustained } from './sustained.js';
 
 export const WASHER_HEATER = { belowW: 1000, fireAfterS: 120, clearAfterS: 30 } as const;

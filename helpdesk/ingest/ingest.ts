@@ -8,7 +8,7 @@
  * decisions do not depend on how messages from different devices interleaved on the wire.
  */
 import type { Logger } from 'pino';
-import { decode, ERR, type Decoded, type ErrorCode } from '../../contracts/index.js';
+import { decode, deviceKey, ERR, type Decoded, type ErrorCode } from '../../contracts/index.js';
 
 export interface IngestStats {
   received: number;
@@ -32,8 +32,8 @@ function senderOf(d: Decoded): string {
   if (t.scope === 'device') {
     // availability carries the connection number as seq: the last will of a connection has the same
     // seq as its "online", so online and offline are deduplicated apart
-    if (d.channel === 'availability') return `${t.customerId}/${t.deviceId}/availability/${d.payload.state}`;
-    return `${t.customerId}/${t.deviceId}/data`;
+    if (d.channel === 'availability') return `${deviceKey(t.customerId, t.deviceId)}/availability/${d.payload.state}`;
+    return `${deviceKey(t.customerId, t.deviceId)}/data`;
   }
   return `${t.customerId}/_/${t.channel}`;
 }
@@ -102,7 +102,7 @@ export function createIngest(options: IngestOptions) {
             stats.accepted++;
             buffer.push({ ts, sender, seq, msg });
             if (msg.channel === 'availability' && msg.payload.state === 'online') {
-              reconnected.add(`${msg.topic.customerId}/${msg.topic.deviceId}/data`);
+              reconnected.add(`${deviceKey(msg.topic.customerId, msg.topic.deviceId)}/data`);
             }
           }
         }

@@ -2,6 +2,7 @@
  * LoadStore in memory: the same answers as the SQLite store (sqlite-store.ts), for a core or
  * helpdesk given no store (replays, tests). Bounded the same way: `keepPerDevice` loads per device.
  */
+import { deviceKey } from '../../contracts/index.js';
 import { DEFAULT_KEEP_PER_DEVICE, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore, type LoadSummary } from './store.js';
 
 export function createMemoryLoadStore(options: { keepPerDevice?: number } = {}): LoadStore {
@@ -37,7 +38,7 @@ export function createMemoryLoadStore(options: { keepPerDevice?: number } = {}):
     add(l) {
       const stored = { ...l, id: nextId++ };
       rows.set(stored.id, stored);
-      const key = `${l.customerId}/${l.deviceId}`;
+      const key = deviceKey(l.customerId, l.deviceId);
       const ids = perDevice.get(key) ?? [];
       perDevice.set(key, ids);
       ids.push(stored.id);

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { issueFields } from '../../contracts/issues.js';
 
 export const WEB_ERR = {
   INPUT: 'EVN_ERR_INPUT',
@@ -48,14 +49,7 @@ export class HttpError extends Error {
 }
 
 /** zod issues -> { 'a.b': 'message' } (the first message per field); `prefix` names where the value came from. */
-export function fieldsOf(issues: readonly z.core.$ZodIssue[], prefix = ''): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const i of issues) {
-    const key = [prefix, ...i.path.map(String)].filter((s) => s !== '').join('.') || 'body';
-    fields[key] ??= i.message;
-  }
-  return fields;
-}
+export const fieldsOf = (issues: readonly z.core.$ZodIssue[], prefix = ''): Record<string, string> => issueFields(issues, prefix);
 
 /** Parses or throws a 400 EVN_ERR_INPUT with field errors. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' = 'body'): z.output<S> {

@@ -2,6 +2,7 @@
  * What the API returns: tickets with their device and customer names, SLA and who took them; devices
  * and loads as the page shows them. Pure functions of the helpdesk's data and event time.
  */
+import { deviceKey } from '../../contracts/index.js';
 import type { LoadRecord } from '../loads.js';
 import type { Ticket } from '../tickets/lifecycle.js';
 import { summaryOf, type TicketSummaryRecord } from '../tickets/store.js';
@@ -15,8 +16,8 @@ export interface Names {
 }
 
 export function namesOf(devices: DeviceRow[]): Names {
-  const byKey = new Map(devices.map((d) => [`${d.customerId}/${d.deviceId}`, d]));
-  return { device: (c, d) => byKey.get(`${c}/${d}`) };
+  const byKey = new Map(devices.map((d) => [deviceKey(d.customerId, d.deviceId), d]));
+  return { device: (c, d) => byKey.get(deviceKey(c, d)) };
 }
 
 /**

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseTopic } from '../../contracts/topics.js';
+import { deviceKey, parseTopic } from '../../contracts/topics.js';
 import { fromHex } from './mqtt-bytes.js';
 
 export const CORPUS_DIR = path.resolve('tests/corpus');
@@ -86,7 +86,7 @@ export type SenderState = Map<string, { seq: number; ts: number }>;
 
 export function senderOf(topic: string): string | null {
   const t = parseTopic(topic);
-  return t && t.scope === 'device' ? `${t.customerId}/${t.deviceId}` : null;
+  return t && t.scope === 'device' ? deviceKey(t.customerId, t.deviceId) : null;
 }
 
 /** Fills {{seq}}, {{seq+N}}, {{seq-N}}, {{ts}}, {{ts+N}}, {{ts-N}} and applies `generate`. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
 import { DEFAULT_SLA_MINUTES } from '../sla.js';
-import { TICKET_STATES } from '../../../contracts/index.js';
+import { deviceKey, TICKET_STATES } from '../../../contracts/index.js';
 import { queryTickets } from '../ticket-query.js';
 import { namesOf, ticketSummary } from '../views.js';
 import { downsample } from './telemetry.js';
@@ -34,10 +34,10 @@ export async function deviceRoutes(app: FastifyInstance, deps: DashboardDeps): P
   app.get('/devices', async () => {
     const open = new Map<string, number>();
     for (const t of queryTickets(helpdesk, { states: TICKET_STATES.filter((s) => s !== 'resolved') }).tickets) {
-      const k = `${t.customerId}/${t.deviceId}`;
+      const k = deviceKey(t.customerId, t.deviceId);
       open.set(k, (open.get(k) ?? 0) + 1);
     }
-    const devices = helpdesk.devices().map((d) => ({ ...d, openTickets: open.get(`${d.customerId}/${d.deviceId}`) ?? 0 }));
+    const devices = helpdesk.devices().map((d) => ({ ...d, openTickets: open.get(deviceKey(d.customerId, d.deviceId)) ?? 0 }));
     return { now: helpdesk.now(), devices };
   });
 

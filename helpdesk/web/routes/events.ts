@@ -7,6 +7,7 @@
  * A stream belongs to the session that opened it: logout, a new login over that session, or its
  * expiry ends it (an `ended` event {reason} first; the browser's reconnect then meets a 401).
  */
+import { deviceKey } from '../../../contracts/index.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { me } from '../auth.js';
@@ -69,7 +70,7 @@ export async function eventRoutes(app: FastifyInstance, deps: DashboardDeps & { 
 
     unsubscribe = hub.subscribe((m, e) => {
       if (e.type !== 'telemetry') return send(formatSse(m));
-      if (q.device === `${e.customerId}/${e.deviceId}`) send(formatSse(m));
+      if (q.device === deviceKey(e.customerId, e.deviceId)) send(formatSse(m));
       if (e.at - lastClock >= CLOCK_EVERY_MS) {
         lastClock = e.at;
         send(formatSse({ event: 'clock', data: { now: e.at } }));

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ERR, MAX_PAYLOAD_BYTES, deviceTopic, serviceTopic, type Decoded } from '../../../contracts/index.js';
+import { ERR, MAX_PAYLOAD_BYTES, deviceKey, deviceTopic, serviceTopic, type Decoded } from '../../../contracts/index.js';
 import { createIngest } from '../../../helpdesk/ingest/ingest.js';
 
 const T0 = Date.UTC(2020, 0, 15, 7, 0, 0);
@@ -36,7 +36,7 @@ function request(customer: string, seq: number, s: number): [string, Buffer] {
 
 /** a short, readable label of a drained message: "<customer>/<device or _>/<channel>#<seq>@<s>" */
 function label(d: Decoded): string {
-  const who = d.topic.scope === 'device' ? `${d.topic.customerId}/${d.topic.deviceId}` : `${d.topic.customerId}/_`;
+  const who = d.topic.scope === 'device' ? deviceKey(d.topic.customerId, d.topic.deviceId) : `${d.topic.customerId}/_`;
   return `${who}/${d.topic.channel}#${d.payload.seq}@${(d.payload.ts - T0) / 1000}`;
 }
 
