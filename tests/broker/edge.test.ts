@@ -5,6 +5,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HELPDESK_FILTERS, deviceTopic } from '../../contracts/topics.js';
+import { record, type Seen } from '../helpers/recorder.js';
 import { closed, pause, secureBroker, validPayload, type SecureBroker } from './fixture.js';
 
 const TELEMETRY = deviceTopic('anna', 'fridge', 'telemetry');
@@ -13,19 +14,17 @@ describe('the edge of a secured broker', () => {
   let s: SecureBroker;
   let helpdesk: MqttClient;
   let now = 0;
-  const seen: Array<{ topic: string; payload: string }> = [];
+  let seen: Seen[] = [];
 
   beforeEach(async () => {
     now = 0;
-    seen.length = 0;
     // a frozen clock makes the token bucket exact: no refill unless the test moves time
     s = await secureBroker([['anna/fridge'], ['anna/washer'], ['helpdesk', 'helpdesk'], ['root', 'admin']], {
       limits: { publishPerSecond: 20, publishBurst: 50 },
       clock: { now: () => now },
     });
     helpdesk = await s.connect('helpdesk');
-    helpdesk.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await helpdesk.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
+    seen = await record(helpdesk, [...HELPDESK_FILTERS]);
   });
   afterEach(async () => {
     await helpdesk.endAsync();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { HELPDESK_FILTERS, deviceTopic } from '../../contracts/topics.js';
+import { record, type Seen } from '../helpers/recorder.js';
 import { pause, secureBroker, T0, type SecureBroker } from './fixture.js';
 
 const log = silentLogger();
@@ -16,7 +17,7 @@ const log = silentLogger();
 describe('a device agent with credentials on a secured broker', () => {
   let s: SecureBroker;
   let helpdesk: MqttClient;
-  const seen: Array<{ topic: string; payload: string }> = [];
+  let seen: Seen[] = [];
   const until = async (pred: () => boolean) => {
     for (let i = 0; i < 200 && !pred(); i++) await pause(10);
     expect(pred()).toBe(true);
@@ -25,8 +26,7 @@ describe('a device agent with credentials on a secured broker', () => {
   beforeAll(async () => {
     s = await secureBroker([['maria/car'], ['helpdesk', 'helpdesk']]);
     helpdesk = await s.connect('helpdesk');
-    helpdesk.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await helpdesk.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
+    seen = await record(helpdesk, [...HELPDESK_FILTERS]);
   });
   afterAll(async () => {
     await helpdesk.endAsync();

@@ -1,11 +1,10 @@
 /**
  * A device agent against a real aedes broker on a loopback port, with a real mqtt.js observer.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
-import { createBroker, type RunningBroker } from '../../broker/server.js';
-import { createAgent } from '../../devices/agent.js';
+import { observedBroker } from '../helpers/observed-broker.js';
+import { createAgent, type AgentOptions } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { decode, deviceTopic } from '../../contracts/index.js';
 
@@ -13,33 +12,21 @@ const log = silentLogger();
 const T0 = Date.parse('2020-11-02T08:00:00+01:00');
 
 describe('device agent', () => {
-  let broker: RunningBroker;
-  let observer: MqttClient;
-  const seen: Array<{ topic: string; payload: string }> = [];
+  const net = observedBroker();
 
-  beforeEach(async () => {
-    broker = await createBroker({ port: 0 }).start();
-    observer = await mqtt.connectAsync(broker.url, { clientId: 'observer' });
-    observer.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await observer.subscribeAsync('evernet/v1/#', { qos: 1 });
-    seen.length = 0;
-  });
-  afterEach(async () => {
-    await observer.endAsync();
-    await broker.stop();
-  });
-
+  const agentOf = (deviceId: string, model: AgentOptions['model']) =>
+    createAgent({ customerId: 'maria', deviceId, model, params: {}, seed: 1, brokerUrl: net.url, startAt: T0, log });
   const until = async (pred: () => boolean) => {
     for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
     expect(pred()).toBe(true);
   };
 
   it('publishes valid telemetry with increasing sequence numbers in event time', async () => {
-    const agent = createAgent({ customerId: 'maria', deviceId: 'fridge', model: KINDS.fridge, params: {}, seed: 1, brokerUrl: broker.url, startAt: T0, log });
+    const agent = agentOf('fridge', KINDS.fridge);
     await agent.start();
     agent.tick(T0 + 5000);
-    await until(() => seen.filter((m) => m.topic.endsWith('/telemetry')).length === 5);
-    const tel = seen.filter((m) => m.topic === deviceTopic('maria', 'fridge', 'telemetry')).map((m) => decode(m.topic, m.payload));
+    await until(() => net.seen.filter((m) => m.topic.endsWith('/telemetry')).length === 5);
+    const tel = net.seen.filter((m) => m.topic === deviceTopic('maria', 'fridge', 'telemetry')).map((m) => decode(m.topic, m.payload));
     expect(tel.every((r) => r.ok)).toBe(true);
     const payloads = tel.map((r) => (r.ok ? r.value.payload : null)) as Array<{ ts: number; seq: number }>;
     expect(payloads.map((p) => p.ts)).toEqual([1, 2, 3, 4, 5].map((s) => T0 + s * 1000));
@@ -50,34 +37,34 @@ describe('device agent', () => {
   });
 
   it('is marked offline by its last will when the connection drops, and says so itself on a clean stop', async () => {
-    const a = createAgent({ customerId: 'maria', deviceId: 'car', model: KINDS['car-battery'], params: {}, seed: 1, brokerUrl: broker.url, startAt: T0, log });
+    const a = agentOf('car', KINDS['car-battery']);
     await a.start();
-    await until(() => seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"online"')));
+    await until(() => net.seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"online"')));
     await a.kill();
-    await until(() => seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"will"')));
-    const will = decode(deviceTopic('maria', 'car', 'availability'), seen.find((m) => m.payload.includes('"will"'))!.payload);
+    await until(() => net.seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"will"')));
+    const will = decode(deviceTopic('maria', 'car', 'availability'), net.seen.find((m) => m.payload.includes('"will"'))!.payload);
     expect(will.ok && will.value.payload).toMatchObject({ state: 'offline', reason: 'will', kind: 'car-battery' });
 
-    const b = createAgent({ customerId: 'maria', deviceId: 'washer', model: KINDS.washer, params: {}, seed: 1, brokerUrl: broker.url, startAt: T0, log });
+    const b = agentOf('washer', KINDS.washer);
     await b.start();
     await b.stop();
-    await until(() => seen.some((m) => m.topic.endsWith('washer/availability') && m.payload.includes('"disconnected"')));
-    expect(seen.some((m) => m.topic.endsWith('washer/availability') && m.payload.includes('"will"'))).toBe(false);
+    await until(() => net.seen.some((m) => m.topic.endsWith('washer/availability') && m.payload.includes('"disconnected"')));
+    expect(net.seen.some((m) => m.topic.endsWith('washer/availability') && m.payload.includes('"will"'))).toBe(false);
   });
 
   it('executes a valid command at its next tick and refuses an invalid one without crashing', async () => {
-    const agent = createAgent({ customerId: 'maria', deviceId: 'car', model: KINDS['car-battery'], params: {}, seed: 1, brokerUrl: broker.url, startAt: T0, log });
+    const agent = agentOf('car', KINDS['car-battery']);
     await agent.start();
     const topic = deviceTopic('maria', 'car', 'command');
-    await observer.publishAsync(topic, '{"not":"a command"}', { qos: 1 });
-    await observer.publishAsync(topic, JSON.stringify({ v: 1, ts: T0, seq: 1, commandId: 'c-1', action: 'battery-saver', on: true }), { qos: 1 });
+    await net.observer.publishAsync(topic, '{"not":"a command"}', { qos: 1 });
+    await net.observer.publishAsync(topic, JSON.stringify({ v: 1, ts: T0, seq: 1, commandId: 'c-1', action: 'battery-saver', on: true }), { qos: 1 });
     await agent.commandsReceived(2);
     expect(agent.stats().commandsRejected).toBe(1);
     agent.tick(T0 + 2000);
-    await until(() => seen.some((m) => m.topic.endsWith('car/event') && m.payload.includes('"command-result"')));
-    const result = seen.find((m) => m.payload.includes('"command-result"'))!;
+    await until(() => net.seen.some((m) => m.topic.endsWith('car/event') && m.payload.includes('"command-result"')));
+    const result = net.seen.find((m) => m.payload.includes('"command-result"'))!;
     expect(JSON.parse(result.payload)).toMatchObject({ type: 'command-result', commandId: 'c-1', ok: true });
-    await until(() => seen.some((m) => m.topic.endsWith('car/telemetry') && m.payload.includes('"batterySaver":true')));
+    await until(() => net.seen.some((m) => m.topic.endsWith('car/telemetry') && m.payload.includes('"batterySaver":true')));
     await agent.stop();
   });
 });

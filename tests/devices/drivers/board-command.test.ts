@@ -6,10 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../log/logger.js';
-import { createBroker, type RunningBroker } from '../../../broker/server.js';
+import { observedBroker } from '../../helpers/observed-broker.js';
 import { boardCommand } from '../../../cli/board-command.js';
 import { decode } from '../../../contracts/index.js';
 import { portOpenError } from '../../../devices/drivers/errors.js';
@@ -31,46 +30,32 @@ function capture() {
 }
 
 describe('evernet board', () => {
-  let broker: RunningBroker;
-  let observer: MqttClient;
-  const seen: Array<{ topic: string; payload: string }> = [];
-
-  beforeEach(async () => {
-    broker = await createBroker({ port: 0 }).start();
-    observer = await mqtt.connectAsync(broker.url, { clientId: 'observer' });
-    observer.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await observer.subscribeAsync(['evernet/v1/#', 'homeassistant/#'], { qos: 1 });
-    seen.length = 0;
-  });
-  afterEach(async () => {
-    await observer.endAsync();
-    await broker.stop();
-  });
+  const net = observedBroker(['evernet/v1/#', 'homeassistant/#']);
 
   it('runs a board file on the software board: telemetry, discovery, and offline on stop', async () => {
     const file = join(dir, 'fridge.yaml');
     writeFileSync(file, readFileSync('boards/fridge.yaml', 'utf8').replace('everyS: 5', 'everyS: 0.2'));
     const stop = new AbortController();
     const err = capture();
-    const run = boardCommand(['--config', file, '--simulate', '--broker', broker.url], { signal: stop.signal, stderr: err.stream, log });
-    await until(() => seen.filter((m) => m.topic.endsWith('board-fridge/telemetry')).length >= 2, 8000, 'telemetry');
-    await until(() => seen.some((m) => m.topic.startsWith('homeassistant/sensor/evernet_maria_board_fridge/')), 3000, 'discovery');
-    for (const m of seen.filter((x) => x.topic.endsWith('/telemetry'))) expect(decode(m.topic, m.payload).ok).toBe(true);
-    const configs = seen.filter((m) => m.topic.startsWith('homeassistant/')).map((m) => m.topic);
+    const run = boardCommand(['--config', file, '--simulate', '--broker', net.url], { signal: stop.signal, stderr: err.stream, log });
+    await until(() => net.seen.filter((m) => m.topic.endsWith('board-fridge/telemetry')).length >= 2, 8000, 'telemetry');
+    await until(() => net.seen.some((m) => m.topic.startsWith('homeassistant/sensor/evernet_maria_board_fridge/')), 3000, 'discovery');
+    for (const m of net.seen.filter((x) => x.topic.endsWith('/telemetry'))) expect(decode(m.topic, m.payload).ok).toBe(true);
+    const configs = net.seen.filter((m) => m.topic.startsWith('homeassistant/')).map((m) => m.topic);
     expect(configs).toContain('homeassistant/binary_sensor/evernet_maria_board_fridge/door/config');
     // the board measures no room temperature: Home Assistant does not get a constant sensor for it
     expect(configs.some((t) => t.endsWith('/ambient_temperature/config'))).toBe(false);
     expect(err.text()).toMatch(/fridge 'board-fridge' on software board is online/);
     stop.abort();
     expect(await run).toBe(0);
-    await until(() => seen.some((m) => m.topic.endsWith('board-fridge/availability') && m.payload.includes('"disconnected"')), 3000, 'offline');
+    await until(() => net.seen.some((m) => m.topic.endsWith('board-fridge/availability') && m.payload.includes('"disconnected"')), 3000, 'offline');
   });
 
   it('removes the device from Home Assistant with empty retained configs', async () => {
     const err = capture();
-    expect(await boardCommand(['--config', 'boards/washer.yaml', '--broker', broker.url, '--remove-discovery'], { stderr: err.stream, log })).toBe(0);
-    await until(() => seen.filter((m) => m.topic.startsWith('homeassistant/')).length === 8, 3000, 'eight removals');
-    expect(seen.filter((m) => m.topic.startsWith('homeassistant/')).every((m) => m.payload === '')).toBe(true);
+    expect(await boardCommand(['--config', 'boards/washer.yaml', '--broker', net.url, '--remove-discovery'], { stderr: err.stream, log })).toBe(0);
+    await until(() => net.seen.filter((m) => m.topic.startsWith('homeassistant/')).length === 8, 3000, 'eight removals');
+    expect(net.seen.filter((m) => m.topic.startsWith('homeassistant/')).every((m) => m.payload === '')).toBe(true);
     expect(err.text()).toMatch(/removed washer 'board-washer' from Home Assistant/);
   });
 
@@ -78,20 +63,20 @@ describe('evernet board', () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'kind: fridge\ncustomerId: maria\ndeviceId: f\nreadings:\n  cabinetTempC: { sensor: tmp36, pin: A9 }\n  doorOpen: { sensor: reed-switch, pin: 4 }\n');
     const err = capture();
-    expect(await boardCommand(['--config', file, '--simulate', '--broker', broker.url], { stderr: err.stream, log })).toBe(1);
+    expect(await boardCommand(['--config', file, '--simulate', '--broker', net.url], { stderr: err.stream, log })).toBe(1);
     expect(err.text()).toMatch(new RegExp(`EVN_ERR_BOARD_FILE: .*\\n${file.replace(/[.]/g, '\\.')}:5:\\d+ readings\\.cabinetTempC\\.pin: unknown pin 'A9': expected an analog input: A0–A5`));
   });
 
   it('says so when the port does not exist', async () => {
     const err = capture();
-    expect(await boardCommand(['--config', 'boards/washer.yaml', '--port', '/dev/ttyACM97', '--broker', broker.url], { stderr: err.stream, log })).toBe(1);
+    expect(await boardCommand(['--config', 'boards/washer.yaml', '--port', '/dev/ttyACM97', '--broker', net.url], { stderr: err.stream, log })).toBe(1);
     expect(err.text()).toMatch(/^evernet: EVN_ERR_PORT_NOT_FOUND: no serial port \/dev\/ttyACM97/);
   });
 
   it('says no board was found when none is attached and no --port is given', async (ctx) => {
     if ((await listBoardPorts()).length > 0) ctx.skip(); // a developer's machine with a board plugged in
     const err = capture();
-    expect(await boardCommand(['--config', 'boards/washer.yaml', '--broker', broker.url], { stderr: err.stream, log })).toBe(1);
+    expect(await boardCommand(['--config', 'boards/washer.yaml', '--broker', net.url], { stderr: err.stream, log })).toBe(1);
     expect(err.text()).toMatch(/^evernet: EVN_ERR_NO_BOARD: no board found: plug the Arduino in over USB.*--port/);
   });
 

@@ -4,22 +4,23 @@
  * the device agent -> a real aedes broker on port 0 -> a real mqtt.js observer, which checks every
  * message with the contract's decode (what the helpdesk does on ingest).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../log/logger.js';
-import { createBroker, type RunningBroker } from '../../../broker/server.js';
+import { observedBroker } from '../../helpers/observed-broker.js';
 import { decode, deviceTopic, type Clock, type Telemetry } from '../../../contracts/index.js';
 import { createBoardDevice, type BoardDevice } from '../../../devices/drivers/board-device.js';
 import { loadBoardFile } from '../../../devices/drivers/load-board-file.js';
 import type { BoardConfig } from '../../../devices/drivers/board-file.js';
 import { plugIn } from '../../../devices/simulator/plug-in.js';
-import { createPhysicsRig } from '../../../devices/simulator/physics.js';
+import { createPhysicsRig, type PhysicsRigOptions } from '../../../devices/simulator/physics.js';
 import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { KINDS } from '../../../devices/kinds/index.js';
 import { until } from '../until.js';
 
 const log = silentLogger();
 const clock: Clock = { now: () => Date.now() };
+/** where the physics rig's model time starts: 07:00 UTC on 2 November 2020 */
+const MORNING = Date.UTC(2020, 10, 2, 7);
 
 /** A shipped board file, sped up for a test: sample every 20 ms, publish 5 times a second. */
 function fastConfig(file: string): BoardConfig {
@@ -28,37 +29,34 @@ function fastConfig(file: string): BoardConfig {
 }
 
 describe('board-backed devices over the software Firmata board', () => {
-  let broker: RunningBroker;
-  let observer: MqttClient;
+  const net = observedBroker();
   let device: BoardDevice | null = null;
   let board: SoftwareBoard | null = null;
-  const seen: Array<{ topic: string; payload: string }> = [];
 
-  beforeEach(async () => {
-    broker = await createBroker({ port: 0 }).start();
-    observer = await mqtt.connectAsync(broker.url, { clientId: 'observer' });
-    observer.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await observer.subscribeAsync('evernet/v1/#', { qos: 1 });
-    seen.length = 0;
-  });
   afterEach(async () => {
     await device?.stop();
     device = null;
     board?.unplug();
     board = null;
-    await observer.endAsync();
-    await broker.stop();
   });
 
   function start(config: BoardConfig, extra: { reconnectEveryMs?: number; oneWire?: boolean } = {}) {
     board = new SoftwareBoard({ oneWire: extra.oneWire ?? true });
     const b = board;
-    device = createBoardDevice({ config, connect: async () => plugIn(b), port: 'software board', brokerUrl: broker.url, clock, log, tickMs: 50, reconnectEveryMs: extra.reconnectEveryMs });
+    device = createBoardDevice({ config, connect: async () => plugIn(b), port: 'software board', brokerUrl: net.url, clock, log, tickMs: 50, reconnectEveryMs: extra.reconnectEveryMs });
     return device;
   }
 
+  /** `start`, with the physics rig driving the board's pins from the model, already `seconds` into the morning */
+  function startRigged(config: BoardConfig, model: PhysicsRigOptions['model'], seconds: number, o: { params?: unknown; reconnectEveryMs?: number } = {}) {
+    const d = start(config, { reconnectEveryMs: o.reconnectEveryMs });
+    const rig = createPhysicsRig({ board: board!, config, model, params: o.params, startAt: MORNING });
+    rig.advance(MORNING + seconds * 1000);
+    return { d, rig };
+  }
+
   const telemetry = (deviceId: string) =>
-    seen
+    net.seen
       .filter((m) => m.topic === deviceTopic('maria', deviceId, 'telemetry'))
       .map((m) => {
         const r = decode(m.topic, m.payload);
@@ -68,10 +66,7 @@ describe('board-backed devices over the software Firmata board', () => {
   const readingsOf = (deviceId: string) => telemetry(deviceId).map((t) => t.readings as Record<string, unknown>);
 
   it('a board fridge publishes cabinet temperatures the helpdesk accepts, following the fridge model', async () => {
-    const config = fastConfig('boards/fridge.yaml');
-    const d = start(config);
-    const rig = createPhysicsRig({ board: board!, config, model: KINDS.fridge, params: { initialTempC: 6.5 }, startAt: Date.UTC(2020, 10, 2, 7) });
-    rig.advance(Date.UTC(2020, 10, 2, 7, 0, 10));
+    const { d, rig } = startRigged(fastConfig('boards/fridge.yaml'), KINDS.fridge, 10, { params: { initialTempC: 6.5 } });
     await d.start();
     await until(() => telemetry('board-fridge').length >= 3, 5000, 'three telemetry messages');
     const t = telemetry('board-fridge');
@@ -82,7 +77,7 @@ describe('board-backed devices over the software Firmata board', () => {
     expect(Math.abs((last.cabinetTempC as number) - modelTemp)).toBeLessThan(0.6);
     expect(last).toMatchObject({ doorOpen: false, compressorOn: rig.readings().compressorOn, setpointC: 4, ambientTempC: 21 });
     expect(last.powerW).toBe(last.compressorOn ? 64 : 0);
-    const online = seen.find((m) => m.topic === deviceTopic('maria', 'board-fridge', 'availability'));
+    const online = net.seen.find((m) => m.topic === deviceTopic('maria', 'board-fridge', 'availability'));
     expect(online && JSON.parse(online.payload)).toMatchObject({ state: 'online', kind: 'fridge', reason: 'connected' });
   });
 
@@ -101,16 +96,13 @@ describe('board-backed devices over the software Firmata board', () => {
   });
 
   it("a board washer's relay pin goes high when a start command arrives over MQTT", async () => {
-    const config = fastConfig('boards/washer.yaml');
-    const d = start(config);
-    const rig = createPhysicsRig({ board: board!, config, model: KINDS.washer, startAt: Date.UTC(2020, 10, 2, 7) });
-    rig.advance(Date.UTC(2020, 10, 2, 7, 0, 1));
+    const { d, rig } = startRigged(fastConfig('boards/washer.yaml'), KINDS.washer, 1);
     const writes: Array<{ pin: number; value: number }> = [];
     board!.on('digital-write', (w) => writes.push(w));
     await d.start();
     expect(board!.output(7)).toBe(0);
     await until(() => readingsOf('board-washer').some((r) => r.phase === 'idle'), 5000, 'idle washer');
-    await observer.publishAsync(
+    await net.observer.publishAsync(
       deviceTopic('maria', 'board-washer', 'command'),
       JSON.stringify({ v: 1, ts: Date.now(), seq: 1, commandId: 'c-start', action: 'start' }),
       { qos: 1 },
@@ -118,12 +110,12 @@ describe('board-backed devices over the software Firmata board', () => {
     await until(() => writes.some((w) => w.pin === 7 && w.value === 1), 3000, 'relay pin 7 high');
     // a 500 ms press: the pin goes low again
     await until(() => board!.output(7) === 0, 3000, 'relay released');
-    await until(() => seen.some((m) => m.topic.endsWith('board-washer/event') && m.payload.includes('"c-start"')), 3000, 'command result');
-    const result = JSON.parse(seen.find((m) => m.topic.endsWith('/event') && m.payload.includes('"c-start"'))!.payload);
+    await until(() => net.seen.some((m) => m.topic.endsWith('board-washer/event') && m.payload.includes('"c-start"')), 3000, 'command result');
+    const result = JSON.parse(net.seen.find((m) => m.topic.endsWith('/event') && m.payload.includes('"c-start"'))!.payload);
     expect(result).toMatchObject({ type: 'command-result', commandId: 'c-start', ok: true });
     // the relay pressed the model washer's start button: it runs and draws power
     expect(rig.commands()).toEqual(['start:ok']);
-    rig.advance(Date.UTC(2020, 10, 2, 7, 5));
+    rig.advance(MORNING + 5 * 60_000);
     await until(() => readingsOf('board-washer').some((r) => (r.powerW as number) > 5 && r.phase !== 'idle'), 5000, 'washer drawing power');
   });
 
@@ -131,22 +123,20 @@ describe('board-backed devices over the software Firmata board', () => {
     const d = start(fastConfig('boards/washer.yaml'));
     board!.setAnalog(1, 0);
     await d.start();
-    await observer.publishAsync(
+    await net.observer.publishAsync(
       deviceTopic('maria', 'board-washer', 'command'),
       JSON.stringify({ v: 1, ts: Date.now(), seq: 1, commandId: 'c-bs', action: 'battery-saver', on: true }),
       { qos: 1 },
     );
-    const result = () => seen.find((m) => m.topic.endsWith('/event') && m.payload.includes('"c-bs"'));
+    const result = () => net.seen.find((m) => m.topic.endsWith('/event') && m.payload.includes('"c-bs"'));
     await until(() => result() !== undefined, 3000, 'command result');
     expect(JSON.parse(result()!.payload)).toMatchObject({ ok: false, code: 'EVN_ERR_UNSUPPORTED_COMMAND' });
   });
 
   it('goes offline by its last will when the board is unplugged, and online again when it is back', async () => {
-    const d = start(fastConfig('boards/car-battery.yaml'), { reconnectEveryMs: 100 });
-    const rig = createPhysicsRig({ board: board!, config: fastConfig('boards/car-battery.yaml'), model: KINDS['car-battery'], startAt: Date.UTC(2020, 10, 2, 7) });
-    rig.advance(Date.UTC(2020, 10, 2, 7, 0, 5));
+    const { d, rig } = startRigged(fastConfig('boards/car-battery.yaml'), KINDS['car-battery'], 5, { reconnectEveryMs: 100 });
     await d.start();
-    const avail = () => seen.filter((m) => m.topic === deviceTopic('maria', 'board-car', 'availability')).map((m) => JSON.parse(m.payload));
+    const avail = () => net.seen.filter((m) => m.topic === deviceTopic('maria', 'board-car', 'availability')).map((m) => JSON.parse(m.payload));
     await until(() => avail().some((a) => a.state === 'online'), 3000, 'online');
     board!.unplug();
     await until(() => avail().some((a) => a.state === 'offline' && a.reason === 'will'), 5000, 'offline by last will');
@@ -177,11 +167,9 @@ describe('board-backed devices over the software Firmata board', () => {
     await until(() => d.flags().cabinetTempC === undefined, 3000, 'flag cleared');
     expect(d.stats().flagged).toBeGreaterThanOrEqual(2);
   });
+
   it('a board fridge with a DS18B20 probe (1-Wire) follows the model within one 1/16 °C step', async () => {
-    const config = fastConfig('boards/fridge-ds18b20.yaml');
-    const d = start(config);
-    const rig = createPhysicsRig({ board: board!, config, model: KINDS.fridge, params: { initialTempC: 7 }, startAt: Date.UTC(2020, 10, 2, 7) });
-    rig.advance(Date.UTC(2020, 10, 2, 7, 0, 30));
+    const { d, rig } = startRigged(fastConfig('boards/fridge-ds18b20.yaml'), KINDS.fridge, 30, { params: { initialTempC: 7 } });
     await d.start();
     await until(() => telemetry('board-fridge').length >= 2, 5000, 'telemetry');
     const last = readingsOf('board-fridge').at(-1)!;
