@@ -7,42 +7,26 @@
  * (per device, the sequence numbers it processed are exactly the ones published, each once), and
  * the incident still yields exactly one ticket.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { evening, publishedSeqs, startFleet, type Fleet } from './devices.js';
-import { diagnose, killAll, startBroker, startHelpdesk, until, type HelpdeskProc, type HelpdeskState } from './processes.js';
+import { describe, expect, it } from 'vitest';
+import { crashRuns, settle as settled } from './crash-run.js';
+import { evening, publishedSeqs } from './devices.js';
+import { startBroker } from './processes.js';
 
 const WINDOW_MS = 10_000;
 /** wall ms between windows: ~3 device-seconds per wall ms, a few hundred messages a second */
 const PACE_MS = 3;
 
 describe('the broker killed with SIGKILL in the middle of a replay', () => {
-  let dir: string;
-  let fleet: Fleet | null = null;
-  afterEach(async () => {
-    await fleet?.stop();
-    fleet = null;
-    await killAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const runs = crashRuns('evernet-broker-crash-');
 
   it('loses no telemetry: published == processed per device, each exactly once, and one ticket', async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-broker-crash-'));
     const scenario = evening();
-    let broker = await startBroker(path.join(dir, 'broker'));
-    const helpdesk: HelpdeskProc = await startHelpdesk({ brokerUrl: broker.url, db: path.join(dir, 'helpdesk.db'), startAt: scenario.startMs });
-    fleet = await startFleet(scenario, broker.url, path.join(dir, 'outbox'));
-    const f = fleet;
+    const run = await runs.start(scenario);
+    const { helpdesk, fleet: f } = run;
+    let broker = run.broker;
 
     /** waits until the helpdesk has every message published so far, then lets it decide up to `to` */
-    const settle = async (to: number) => {
-      const expected = f.published();
-      let last: HelpdeskState | null = null;
-      await until(async () => (last = await helpdesk.state()).stats.accepted >= expected, 15_000, () => diagnose(f, expected, last));
-      await helpdesk.advance(to);
-    };
+    const settle = (to: number) => settled(helpdesk, f, f.published(), to);
 
     const killAt = Date.parse('2020-11-02T18:41:00+01:00'); // the detector's evidence is in flight
     const restartAt = Date.parse('2020-11-02T18:44:00+01:00');
@@ -54,7 +38,7 @@ describe('the broker killed with SIGKILL in the middle of a replay', () => {
         await broker.kill9(); // no settling: messages are between devices, broker and helpdesk
         crashed = true;
       } else if (to === restartAt) {
-        broker = await startBroker(path.join(dir, 'broker'), broker.port);
+        broker = await startBroker(run.brokerDir, broker.port);
         crashed = false;
       }
       if (!crashed) await settle(to);

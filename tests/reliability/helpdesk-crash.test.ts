@@ -6,14 +6,12 @@
  * sends the remote fix) instead of opening a second one when the detector fires again, and the store
  * is consistent: integrity_check ok, one ticket per incident, every timeline agrees with its state.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ticket } from '../../helpdesk/tickets/lifecycle.js';
-import { evening, startFleet, type Fleet } from './devices.js';
-import { diagnose, killAll, startBroker, startHelpdesk, until, type HelpdeskProc, type HelpdeskState } from './processes.js';
+import { crashRuns, settle as settled } from './crash-run.js';
+import { evening } from './devices.js';
+import { startHelpdesk, type HelpdeskProc } from './processes.js';
 
 const WINDOW_MS = 10_000;
 
@@ -38,32 +36,17 @@ function inspect(file: string) {
 }
 
 describe('the helpdesk killed with SIGKILL while it opens a ticket', () => {
-  let dir: string;
-  let fleet: Fleet | null = null;
-  afterEach(async () => {
-    await fleet?.stop();
-    fleet = null;
-    await killAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const runs = crashRuns('evernet-helpdesk-crash-');
 
   it('comes back with one ticket for the incident, followed up, and a consistent store', async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-helpdesk-crash-'));
-    const db = path.join(dir, 'helpdesk.db');
     const scenario = evening('18:35', '19:00');
-    const broker = await startBroker(path.join(dir, 'broker'));
-    let helpdesk: HelpdeskProc = await startHelpdesk({ brokerUrl: broker.url, db, startAt: scenario.startMs, crashAfterTicketOpened: true });
-    fleet = await startFleet(scenario, broker.url, path.join(dir, 'outbox'));
-    const f = fleet;
+    const run = await runs.start(scenario, { crashAfterTicketOpened: true });
+    const { broker, db, fleet: f } = run;
+    let helpdesk: HelpdeskProc = run.helpdesk;
 
     /** messages the current helpdesk process has accepted, as the devices count them */
     let base = 0;
-    const settle = async (to: number) => {
-      const expected = f.published() - base;
-      let last: HelpdeskState | null = null;
-      await until(async () => (last = await helpdesk.state()).stats.accepted >= expected, 15_000, () => diagnose(f, expected, last));
-      return helpdesk.advance(to);
-    };
+    const settle = (to: number) => settled(helpdesk, f, f.published() - base, to);
 
     // 1. run until the helpdesk dies opening the ticket
     let to = scenario.startMs;
