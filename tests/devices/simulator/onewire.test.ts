@@ -2,22 +2,15 @@
  * DS18B20 over 1-Wire: johnny-five's Thermometer (DS18B20 controller) searches the bus, converts and
  * reads the scratchpad through firmata-io's OneWire messages, answered by the software board.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { openBoard, type BoardHandle } from '../../../devices/drivers/board.js';
-import { plugIn } from '../../../devices/simulator/plug-in.js';
+import { describe, expect, it } from 'vitest';
 import { Ds18b20, encodeTemperature, romCode } from '../../../devices/simulator/ds18b20.js';
 import { crc8, from7Bit, to7Bit } from '../../../devices/firmata/protocol.js';
 import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { until } from '../until.js';
+import { pluggedBoards } from './plugged.js';
 
 describe('1-Wire and the DS18B20', () => {
-  let device: SoftwareBoard;
-  let board: BoardHandle | null = null;
-  afterEach(async () => {
-    await board?.close();
-    board = null;
-    device?.unplug();
-  });
+  const plug = pluggedBoards();
 
   it('encodes ROM codes with a valid CRC and temperatures as 1/16 °C two’s complement', () => {
     const rom = romCode(0x28, 0xa2b3);
@@ -31,10 +24,10 @@ describe('1-Wire and the DS18B20', () => {
   });
 
   it('reads a DS18B20 through johnny-five, above and below zero', async () => {
-    device = new SoftwareBoard();
+    const device = new SoftwareBoard();
     const sensor = new Ds18b20({ temperatureC: 4.25 });
     device.attachOneWire(2, sensor);
-    board = await openBoard({ transport: plugIn(device), port: 'software board' });
+    const board = await plug(device);
     expect(board.supportsOneWire(2)).toBe(true);
     const t = board.thermometer({ controller: 'DS18B20', pin: 2, freqMs: 20 });
     await until(() => t.celsius() === 4.25, 3000, '4.25 °C');
@@ -43,8 +36,7 @@ describe('1-Wire and the DS18B20', () => {
   });
 
   it('tells a board without 1-Wire (StandardFirmata) apart', async () => {
-    device = new SoftwareBoard({ oneWire: false });
-    board = await openBoard({ transport: plugIn(device), port: 'software board' });
+    const board = await plug(new SoftwareBoard({ oneWire: false }));
     expect(board.supportsOneWire(2)).toBe(false);
   });
 });

@@ -2,29 +2,22 @@
  * johnny-five (through devices/drivers/board.ts) drives the software Firmata board over a real byte
  * stream: an in-memory duplex pair carrying Firmata bytes. No mock of johnny-five or firmata-io.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { openBoard, type BoardHandle } from '../../../devices/drivers/board.js';
-import { plugIn } from '../../../devices/simulator/plug-in.js';
+import { describe, expect, it } from 'vitest';
+import { openBoard } from '../../../devices/drivers/board.js';
 import { createDuplexPair } from '../../../devices/firmata/duplex-pair.js';
 import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { firmataTransport } from '../../../devices/firmata/transport.js';
 import { PIN_MODE } from '../../../devices/firmata/protocol.js';
 import { until } from '../until.js';
+import { pluggedBoards } from './plugged.js';
 
 describe('software Firmata board driven by johnny-five', () => {
+  const plug = pluggedBoards();
   let device: SoftwareBoard;
-  let board: BoardHandle | null = null;
 
-  afterEach(async () => {
-    await board?.close();
-    board = null;
-    device?.unplug();
-  });
-
-  async function open(options: ConstructorParameters<typeof SoftwareBoard>[0] = {}) {
+  function open(options: ConstructorParameters<typeof SoftwareBoard>[0] = {}) {
     device = new SoftwareBoard(options);
-    board = await openBoard({ transport: plugIn(device), port: 'software board', samplingIntervalMs: 10 });
-    return board;
+    return plug(device, { samplingIntervalMs: 10 });
   }
 
   it('completes the Firmata handshake and reports the firmware', async () => {
