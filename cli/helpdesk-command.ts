@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.js';
-import { realClock } from '../scenarios/clock/real-clock.js';
+import { realClock } from '../contracts/clock.js';
 import { loadScenario } from '../scenarios/load.js';
 import { directoryOf } from '../scenarios/directory.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
