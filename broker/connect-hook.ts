@@ -20,11 +20,12 @@ import type { SecretHash } from './auth/secret.js';
 import type { VerifyQueue } from './auth/verify-queue.js';
 import { bounded } from './log-guard.js';
 import type { SessionOwners } from './persistence/owners.js';
+import { codeTable } from '../contracts/errors.js';
 
-export const THROTTLE_ERR = {
+export const THROTTLE_ERR = codeTable({
   THROTTLED: 'EVN_ERR_AUTH_THROTTLED',
   SESSION_OWNER: 'EVN_ERR_AUTH_SESSION_OWNER',
-} as const;
+});
 /** CONNACK 3, "server unavailable": the one MQTT 3.1.1 code that means "not now" */
 export const THROTTLED_RETURN_CODE = 3;
 

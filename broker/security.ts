@@ -29,9 +29,10 @@ import { LIMIT_ERR, checkPayload, checkTopic, type EdgeLimits } from './limits/l
 import { createRateLimiter } from './limits/token-bucket.js';
 import { bounded, boundedOpt, createRepeatGate, type RepeatGateOptions, type Summary } from './log-guard.js';
 import type { SessionOwners } from './persistence/owners.js';
+import { codeTable } from '../contracts/errors.js';
 
 export const REJECTED_TOPIC_PREFIX = '$evernet/rejected/';
-export const CONTRACT_ERR = { RETAIN: 'EVN_ERR_RETAIN' } as const;
+export const CONTRACT_ERR = codeTable({ RETAIN: 'EVN_ERR_RETAIN' });
 
 export interface SecurityOptions {
   /** authentication and ACL; without it every client is anonymous and unrestricted */

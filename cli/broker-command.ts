@@ -16,11 +16,12 @@ import { createLogger } from '../log/logger.js';
 import { realClock } from '../contracts/clock.js';
 import { defaultCredentialsPath } from './credentials-command.js';
 import { UsageError } from './usage.js';
+import { codeTable } from '../contracts/errors.js';
 
-export const BROKER_ERR = {
+export const BROKER_ERR = codeTable({
   ANONYMOUS: 'EVN_ERR_BROKER_ANONYMOUS',
   TLS_FILE: 'EVN_ERR_BROKER_TLS_FILE',
-} as const;
+});
 
 function port(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;

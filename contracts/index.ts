@@ -3,3 +3,4 @@ export * from './envelope.js';
 export * from './payloads.js';
 export * from './validate.js';
 export { realClock, VirtualClock, type Clock } from './clock.js';
+export * from './errors.js';

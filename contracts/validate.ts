@@ -5,8 +5,9 @@
 import { describeIssues } from './issues.js';
 import { parseTopic, type DeviceChannel, type ParsedTopic, type ServiceChannel } from './topics.js';
 import { AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer, Contact, TicketUpdate } from './payloads.js';
+import { codeTable } from './errors.js';
 
-export const ERR = {
+export const ERR = codeTable({
   TOPIC: 'EVN_ERR_TOPIC',
   JSON: 'EVN_ERR_JSON',
   SCHEMA: 'EVN_ERR_SCHEMA',
@@ -21,7 +22,7 @@ export const ERR = {
   KIND_MISMATCH: 'EVN_ERR_KIND_MISMATCH',
   /** a valid message the helpdesk failed to handle (a bug): counted, logged, never a crash */
   INTERNAL: 'EVN_ERR_INTERNAL',
-} as const;
+});
 export type ErrorCode = (typeof ERR)[keyof typeof ERR];
 
 export interface Rejection {

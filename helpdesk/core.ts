@@ -20,6 +20,7 @@ import type { Outbox } from './outbox.js';
 import type { Tariff } from './schedule/tariff.js';
 import type { Ticket } from './tickets/lifecycle.js';
 import type { TicketStore } from './tickets/store.js';
+import { codeTable } from '../contracts/errors.js';
 
 export interface ShoppingRecord {
   at: number;
@@ -55,11 +56,11 @@ export interface CoreLimits {
 }
 export const DEFAULT_CORE_LIMITS: Required<CoreLimits> = { shoppingPerCustomer: 100, pendingCommands: 10_000 };
 
-export const CORE_ERR = {
+export const CORE_ERR = codeTable({
   SHOPPING_EVICTED: 'EVN_ERR_SHOPPING_EVICTED',
   COMMAND_FORGOTTEN: 'EVN_ERR_COMMAND_FORGOTTEN',
   LOADS_EVICTED: LOAD_ERR.EVICTED,
-} as const;
+});
 
 export function createCore(deps: CoreDeps) {
   const limits = { ...DEFAULT_CORE_LIMITS, ...deps.limits };

@@ -1,12 +1,13 @@
 /**
  * What support staff can do to a ticket, each recorded on its timeline with who did it:
  * acknowledge, assign, contact the customer, send a remote command, resolve with a note, reopen.
- * Errors are data with codes and an HTTP-like status, never exceptions.
+ * Errors are data with codes, never exceptions; the web layer decides how to answer them (routes/ticket-actions.ts).
  */
 import { CommandRequest } from '../contracts/index.js';
 import { issueFields } from '../contracts/issues.js';
 import type { TicketOps, TicketOpsDeps } from './ticket-ops.js';
 import * as life from './tickets/lifecycle.js';
+import { codeTable, type EvnErrorCode } from '../contracts/errors.js';
 
 export type StaffAction =
   | { type: 'acknowledge' }
@@ -16,15 +17,14 @@ export type StaffAction =
   | { type: 'resolve'; note: string }
   | { type: 'reopen'; note: string };
 
-export const STAFF_ERR = {
+export const ACTION_ERR = codeTable({
   NOT_FOUND: 'EVN_ERR_TICKET_NOT_FOUND',
   STATE: 'EVN_ERR_TICKET_STATE',
   COMMAND: 'EVN_ERR_COMMAND_INVALID',
-} as const;
+});
 
 export interface StaffError {
-  code: string;
-  status: 400 | 404 | 409;
+  code: EvnErrorCode;
   reason: string;
   fields?: Record<string, string>;
 }
@@ -34,14 +34,14 @@ export function createStaffActions(deps: TicketOpsDeps & { ops: TicketOps; track
   const { store, outbox, directory, ops } = deps;
 
   const fromTransition = (r: life.TransitionResult, now: number, note: string): StaffResult =>
-    r.ok ? { ok: true, ticket: ops.save(r.ticket, now, note) } : { ok: false, error: { code: r.error.code, status: 409, reason: r.error.reason } };
+    r.ok ? { ok: true, ticket: ops.save(r.ticket, now, note) } : { ok: false, error: { code: r.error.code, reason: r.error.reason } };
 
   const note = (t: life.Ticket, now: number, by: string, text: string, detail: Record<string, unknown>): StaffResult =>
     fromTransition(life.addNote(t, { at: now, by, text, detail }), now, text);
 
   function act(ticketId: string, action: StaffAction, by: string, now: number): StaffResult {
     const t = store.get(ticketId);
-    if (!t) return { ok: false, error: { code: STAFF_ERR.NOT_FOUND, status: 404, reason: `no ticket '${ticketId}'` } };
+    if (!t) return { ok: false, error: { code: ACTION_ERR.NOT_FOUND, reason: `no ticket '${ticketId}'` } };
     switch (action.type) {
       case 'acknowledge':
         return note(t, now, by, `acknowledged by ${by}`, { kind: 'acknowledged' });
@@ -54,7 +54,7 @@ export function createStaffActions(deps: TicketOpsDeps & { ops: TicketOps; track
       case 'contact': {
         const customer = directory.customer(t.customerId);
         const device = directory.device(t.customerId, t.deviceId);
-        if (!customer || !device) return { ok: false, error: { code: STAFF_ERR.NOT_FOUND, status: 404, reason: `device ${t.customerId}/${t.deviceId} is no longer known` } };
+        if (!customer || !device) return { ok: false, error: { code: ACTION_ERR.NOT_FOUND, reason: `device ${t.customerId}/${t.deviceId} is no longer known` } };
         const text = action.text ?? `Hello ${customer.name}, this is your service team about ticket ${t.id}.`;
         const choice = ops.contactCustomer(customer, t, device.kind, text, now);
         if (t.state === 'opened') return fromTransition(life.contact(t, { at: now, channel: choice.channel, by }), now, `contacted via ${choice.channel} by ${by}`);
@@ -65,7 +65,7 @@ export function createStaffActions(deps: TicketOpsDeps & { ops: TicketOps; track
         const checked = CommandRequest.safeParse(action.command);
         if (!checked.success) {
           const fields = issueFields(checked.error.issues, '', 'command');
-          return { ok: false, error: { code: STAFF_ERR.COMMAND, status: 400, reason: 'the command does not match the contract', fields } };
+          return { ok: false, error: { code: ACTION_ERR.COMMAND, reason: 'the command does not match the contract', fields } };
         }
         const body = checked.data;
         const commandId = outbox.command(t.customerId, t.deviceId, now, body);

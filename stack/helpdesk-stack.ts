@@ -23,11 +23,12 @@ import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../helpdesk/tickets/store.js';
 import { startDashboard, type DashboardOptions, type RunningDashboard } from '../helpdesk/web/server.js';
 import { BUNDLED_TARIFF } from './paths.js';
+import { codeTable } from '../contracts/errors.js';
 
-export const STACK_ERR = {
+export const STACK_ERR = codeTable({
   MQTT_LISTEN: 'EVN_ERR_MQTT_LISTEN',
   HTTP_LISTEN: 'EVN_ERR_HTTP_LISTEN',
-} as const;
+});
 
 /** what the helpdesk gets passed through as it is (see HelpdeskOptions) */
 type HelpdeskTuning = Partial<Omit<HelpdeskOptions, 'brokerUrl' | 'directory' | 'tariff' | 'store' | 'loads' | 'clock' | 'log'>>;

@@ -11,15 +11,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { codeTable } from '../contracts/errors.js';
 
-export const STORAGE_ERR = {
+export const STORAGE_ERR = codeTable({
   /** the file or its folder cannot be created or opened (permissions, a folder in its place, ...) */
   OPEN: 'EVN_ERR_DB_OPEN',
   /** the file is not a SQLite database, or one of its pages is damaged */
   CORRUPT: 'EVN_ERR_DB_CORRUPT',
   /** another process holds the file's exclusive lock */
   LOCKED: 'EVN_ERR_DB_LOCKED',
-} as const;
+});
 export type StorageErrorCode = (typeof STORAGE_ERR)[keyof typeof STORAGE_ERR];
 
 export class StorageError extends Error {

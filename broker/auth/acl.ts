@@ -12,11 +12,12 @@
  */
 import { TOPIC_ROOT, deviceTopic, parseTopic, serviceTopic, topicMatches } from '../../contracts/topics.js';
 import type { Identity } from './identity.js';
+import { codeTable } from '../../contracts/errors.js';
 
-export const ACL_ERR = {
+export const ACL_ERR = codeTable({
   PUBLISH: 'EVN_ERR_ACL_PUBLISH',
   SUBSCRIBE: 'EVN_ERR_ACL_SUBSCRIBE',
-} as const;
+});
 export type AclCode = (typeof ACL_ERR)[keyof typeof ACL_ERR];
 
 export type AclDecision = { allowed: true } | { allowed: false; code: AclCode; reason: string };

@@ -6,8 +6,9 @@ import { canPublish } from './acl.js';
 import type { CredentialStore } from './credentials.js';
 import { clientIdAllowed, describeClientIdRule, type Identity } from './identity.js';
 import { DECOY_HASH, verifySecret, type SecretHash } from './secret.js';
+import { codeTable } from '../../contracts/errors.js';
 
-export const AUTH_ERR = {
+export const AUTH_ERR = codeTable({
   ANONYMOUS: 'EVN_ERR_AUTH_ANONYMOUS',
   UNKNOWN_USER: 'EVN_ERR_AUTH_UNKNOWN_USER',
   BAD_SECRET: 'EVN_ERR_AUTH_BAD_SECRET',
@@ -15,7 +16,7 @@ export const AUTH_ERR = {
   CLIENT_ID: 'EVN_ERR_AUTH_CLIENT_ID',
   CLIENT_ID_IN_USE: 'EVN_ERR_AUTH_CLIENT_ID_IN_USE',
   WILL: 'EVN_ERR_AUTH_WILL',
-} as const;
+});
 export type AuthCode = (typeof AUTH_ERR)[keyof typeof AUTH_ERR];
 
 /** CONNACK return codes of MQTT 3.1.1 */

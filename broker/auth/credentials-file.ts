@@ -12,15 +12,16 @@ import { z } from 'zod';
 import { describeIssues } from '../../contracts/issues.js';
 import { ROLES, clientIdRule, identityOf } from './identity.js';
 import { SecretHash } from './secret.js';
+import { codeTable } from '../../contracts/errors.js';
 
-export const CRED_ERR = {
+export const CRED_ERR = codeTable({
   FILE: 'EVN_ERR_CREDENTIALS_FILE',
   INVALID: 'EVN_ERR_CREDENTIALS_INVALID',
   NAME: 'EVN_ERR_CREDENTIALS_NAME',
   EXISTS: 'EVN_ERR_CREDENTIALS_EXISTS',
   UNKNOWN: 'EVN_ERR_CREDENTIALS_UNKNOWN',
   CLIENT_ID_CLASH: 'EVN_ERR_CREDENTIALS_CLIENT_ID_CLASH',
-} as const;
+});
 export type CredentialsErrorCode = (typeof CRED_ERR)[keyof typeof CRED_ERR];
 export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: CredentialsErrorCode; message: string } };
 

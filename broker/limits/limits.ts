@@ -3,15 +3,16 @@
  * disconnecting the client (MQTT 3.1.1 has no way to refuse a single PUBLISH with a reason).
  */
 import { MAX_PAYLOAD_BYTES } from '../../contracts/validate.js';
+import { codeTable } from '../../contracts/errors.js';
 
-export const LIMIT_ERR = {
+export const LIMIT_ERR = codeTable({
   PACKET_TOO_LARGE: 'EVN_ERR_PACKET_TOO_LARGE',
   PAYLOAD_TOO_LARGE: 'EVN_ERR_TOO_LARGE',
   TOPIC_TOO_LONG: 'EVN_ERR_TOPIC_TOO_LONG',
   TOPIC_TOO_DEEP: 'EVN_ERR_TOPIC_TOO_DEEP',
   RATE_LIMIT: 'EVN_ERR_RATE_LIMIT',
   KEEPALIVE: 'EVN_ERR_KEEPALIVE',
-} as const;
+});
 export type LimitCode = (typeof LIMIT_ERR)[keyof typeof LIMIT_ERR];
 
 export interface EdgeLimits {

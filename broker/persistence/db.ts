@@ -10,8 +10,9 @@ import type { StoredPacket } from './packets.js';
 import { openSqlite, StorageError, STORAGE_ERR } from '../../storage/sqlite.js';
 import { salvageDb, type SalvageReport } from './salvage.js';
 import { migrateBrokerDb } from './schema.js';
+import { codeTable } from '../../contracts/errors.js';
 
-export const PERSISTENCE_ERR = {
+export const PERSISTENCE_ERR = codeTable({
   LOCKED: 'EVN_ERR_BROKER_DATA_LOCKED',
   OPEN: 'EVN_ERR_BROKER_DATA_DIR',
   /** damaged beyond saving (its first pages); a damaged page elsewhere is salvaged (SALVAGED) */
@@ -19,7 +20,7 @@ export const PERSISTENCE_ERR = {
   SALVAGED: 'EVN_ERR_BROKER_DATA_SALVAGED',
   /** one queued message could not be read back: moved aside (table damaged), the session goes on */
   UNREADABLE: 'EVN_ERR_BROKER_DATA_UNREADABLE',
-} as const;
+});
 
 export class PersistenceError extends Error {
   constructor(

@@ -1,7 +1,9 @@
 /**
  * Board failures as data: a stable code, a message that says what happened and what to do.
  */
-export const BOARD_ERR = {
+import { codeTable } from '../../contracts/errors.js';
+
+export const BOARD_ERR = codeTable({
   /** the board file does not parse or does not validate */
   BOARD_FILE: 'EVN_ERR_BOARD_FILE',
   /** no serial port that looks like an Arduino */
@@ -20,7 +22,7 @@ export const BOARD_ERR = {
   DISCONNECTED: 'EVN_ERR_BOARD_DISCONNECTED',
   /** a sensor never produced a reading */
   SENSOR_SILENT: 'EVN_ERR_SENSOR_SILENT',
-} as const;
+});
 export type BoardErrorCode = (typeof BOARD_ERR)[keyof typeof BOARD_ERR];
 
 export class BoardError extends Error {

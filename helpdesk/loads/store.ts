@@ -4,6 +4,7 @@
  * (sqlite-store.ts) is the implementation; ':memory:' serves replays and tests.
  */
 import type { PowerSlot } from '../../contracts/index.js';
+import { codeTable } from '../../contracts/errors.js';
 
 /**
  *   offered     announced; planned (plannedStart) or not (planError)
@@ -82,12 +83,12 @@ export interface LoadStore {
   close(): void;
 }
 
-export const LOAD_ERR = {
+export const LOAD_ERR = codeTable({
   /** a device's oldest stored loads were deleted to keep it within the retention */
   EVICTED: 'EVN_ERR_LOADS_EVICTED',
   /** a newer offer from the same device replaced an open one */
   SUPERSEDED: 'EVN_ERR_LOAD_SUPERSEDED',
-} as const;
+});
 
 /** loads kept per device in the store (newest first); older ones are deleted */
 export const DEFAULT_KEEP_PER_DEVICE = 1000;

@@ -11,12 +11,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { migrate, type Migration } from '../../storage/migrate.js';
 import { openSqlite } from '../../storage/sqlite.js';
 import { dummyHash, hashPassword, SCRYPT, verifyPassword, type ScryptCost } from './password.js';
+import { codeTable } from '../../contracts/errors.js';
 
-export const STAFF_ERR = {
+export const STAFF_ERR = codeTable({
   NAME: 'EVN_ERR_STAFF_NAME',
   PASSWORD: 'EVN_ERR_STAFF_PASSWORD',
   EXISTS: 'EVN_ERR_STAFF_EXISTS',
-} as const;
+});
 
 export const STAFF_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 export const PASSWORD_MIN = 8;

@@ -11,15 +11,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { Channel, Severity, TicketState } from '../../contracts/index.js';
+import { codeTable } from '../../contracts/errors.js';
 
-export const TICKET_ERR = {
+export const TICKET_ERR = codeTable({
   /** the transition is not allowed from the ticket's current state (stale or out of order) */
   STATE: 'EVN_ERR_TICKET_STATE',
   /** the transition's time lies before the ticket's last update, or is not a finite number */
   TIME: 'EVN_ERR_TICKET_TIME',
   /** open() was given unusable input (an empty incident key, ...) */
   INPUT: 'EVN_ERR_TICKET_INPUT',
-} as const;
+});
 export type TicketErrorCode = (typeof TICKET_ERR)[keyof typeof TICKET_ERR];
 
 export type TimelineStep =

@@ -4,6 +4,7 @@
  */
 import type { Severity, TicketState } from '../../contracts/index.js';
 import type { Ticket } from './lifecycle.js';
+import { codeTable } from '../../contracts/errors.js';
 
 export interface TicketListFilter {
   state?: TicketState;
@@ -93,9 +94,9 @@ export interface TicketStore {
   close(): void;
 }
 
-export const STORE_ERR = {
+export const STORE_ERR = codeTable({
   STALE: 'EVN_ERR_TICKET_STALE',
-} as const;
+});
 export type StoreErrorCode = (typeof STORE_ERR)[keyof typeof STORE_ERR];
 
 export class TicketStoreError extends Error {

@@ -7,8 +7,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { issueFields } from '../../contracts/issues.js';
+import { codeTable } from '../../contracts/errors.js';
 
-export const WEB_ERR = {
+export const WEB_ERR = codeTable({
   INPUT: 'EVN_ERR_INPUT',
   JSON: 'EVN_ERR_JSON',
   MEDIA_TYPE: 'EVN_ERR_MEDIA_TYPE',
@@ -25,7 +26,7 @@ export const WEB_ERR = {
   LOAD_NOT_FOUND: 'EVN_ERR_LOAD_NOT_FOUND',
   TICKET_STALE: 'EVN_ERR_TICKET_STALE',
   INTERNAL: 'EVN_ERR_INTERNAL',
-} as const;
+});
 
 export interface ErrorBody {
   error: { code: string; message: string; fields?: Record<string, string> };

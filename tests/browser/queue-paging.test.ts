@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the queue with many tickets, in Chr
     history: () => [],
     loads: () => ({ total: 0, loads: [], next: null }),
     on: events.on,
-    act: () => ({ ok: false, error: { code: 'EVN_ERR_TEST', status: 409, reason: 'not in this test' } }),
+    act: () => ({ ok: false, error: { code: 'EVN_ERR_TICKET_STATE', reason: 'not in this test' } }),
     now: () => now,
   };
 

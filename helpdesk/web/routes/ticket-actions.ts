@@ -13,6 +13,7 @@ import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
 import { DEFAULT_SLA_MINUTES } from '../sla.js';
 import { namesOf, ticketDetail } from '../views.js';
+import type { EvnErrorCode } from '../../../contracts/errors.js';
 
 const Note = z.string().trim().min(1, 'write a note').max(1000, 'at most 1000 characters');
 const Id = z.object({ id: z.string() });
@@ -28,6 +29,15 @@ const BODIES = {
   reopen: z.strictObject({ note: Note }),
 };
 type Verb = keyof typeof BODIES;
+
+/** how the API answers a staff action the helpdesk refused (the codes are the helpdesk's, the statuses the web's) */
+const STATUS_OF_ACTION_ERROR: Partial<Record<EvnErrorCode, number>> = {
+  EVN_ERR_TICKET_NOT_FOUND: 404,
+  EVN_ERR_COMMAND_INVALID: 400,
+  EVN_ERR_TICKET_STATE: 409,
+  EVN_ERR_TICKET_TIME: 409,
+  EVN_ERR_TICKET_STALE: 409,
+};
 
 export async function ticketActionRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   const { helpdesk } = deps;
@@ -67,7 +77,7 @@ export async function ticketActionRoutes(app: FastifyInstance, deps: DashboardDe
       const r = helpdesk.act(id.slice(0, 100), action, by);
       if (!r.ok) {
         const fields = r.error.fields && verb === 'command' ? Object.fromEntries(Object.entries(r.error.fields).map(([k, v]) => [k === 'command' ? k : `command.${k}`, v])) : r.error.fields;
-        throw new HttpError(r.error.status, r.error.code, r.error.reason, fields);
+        throw new HttpError(STATUS_OF_ACTION_ERROR[r.error.code] ?? 409, r.error.code, r.error.reason, fields);
       }
       deps.log.info({ ticketId: id, action: verb, staff: by }, 'staff action');
       const now = helpdesk.now();

@@ -1,0 +1,144 @@
+/**
+ * Every error code evernet uses, with what it means, in one place (fastify's lib/errors.js in
+ * spirit). Modules name the codes they raise in small tables (`LIMIT_ERR.RATE_LIMIT`), built with
+ * codeTable() so that a code that is not registered here does not compile; a test checks that every
+ * `EVN_ERR_*` written anywhere in the source is registered. How a code is answered (an HTTP status,
+ * a CONNACK return code, an exit code) belongs to the edge that answers it, not to this list.
+ */
+
+export const ERRORS = {
+  // the wire contract (contracts/validate.ts) and the helpdesk's ingest
+  EVN_ERR_TOPIC: 'the topic is not part of the evernet/v1 tree',
+  EVN_ERR_JSON: 'the payload (or request body) is not JSON',
+  EVN_ERR_SCHEMA: 'the payload does not match the schema of its topic',
+  EVN_ERR_TOO_LARGE: 'the payload (or request body) is larger than allowed',
+  EVN_ERR_DUPLICATE: 'a redelivered message: same sender, sequence number not newer',
+  EVN_ERR_OUT_OF_ORDER: 'a message older than the newest one seen from its sender',
+  EVN_ERR_SEQ_JUMP: 'a sequence number further ahead than the sender could have counted: refused, not adopted',
+  EVN_ERR_CLOCK_SKEW: "event time further ahead of the helpdesk's clock than the allowed skew",
+  EVN_ERR_UNKNOWN_DEVICE: 'a customer or device the helpdesk does not know',
+  EVN_ERR_KIND_MISMATCH: 'a device publishing as another kind than it is registered with',
+  EVN_ERR_INTERNAL: 'a valid message or request the helpdesk failed to handle (a bug): counted and logged, never a crash',
+
+  // the broker's edge (broker/limits, broker/security.ts)
+  EVN_ERR_PACKET_TOO_LARGE: 'an MQTT packet over the size limit: the connection is cut before the packet is buffered',
+  EVN_ERR_TOPIC_TOO_LONG: 'a topic over the length limit',
+  EVN_ERR_TOPIC_TOO_DEEP: 'a topic with more levels than allowed',
+  EVN_ERR_RATE_LIMIT: "publishes or subscribes faster than the identity's token bucket allows",
+  EVN_ERR_KEEPALIVE: 'a keep-alive of 0 or above the limit, or a client silent for 1.5 x its keep-alive',
+  EVN_ERR_RETAIN: 'a retained publish on a channel that is never retained: forwarded with the flag cleared',
+  EVN_ERR_BROKER_CLIENT: 'an MQTT client error the broker logged (a broken connection, a protocol error)',
+
+  // broker authentication and ACL (broker/auth, broker/connect-hook.ts)
+  EVN_ERR_AUTH_ANONYMOUS: 'a connection without a username and secret',
+  EVN_ERR_AUTH_UNKNOWN_USER: 'an unknown username',
+  EVN_ERR_AUTH_BAD_SECRET: 'a wrong secret',
+  EVN_ERR_AUTH_REVOKED: 'a revoked identity, or one dropped when the credentials were reloaded',
+  EVN_ERR_AUTH_CLIENT_ID: "a client id that is not the identity's",
+  EVN_ERR_AUTH_CLIENT_ID_IN_USE: 'a client id held by another identity',
+  EVN_ERR_AUTH_WILL: 'a last will on a topic the identity may not publish',
+  EVN_ERR_AUTH_THROTTLED: 'too many failed logins from the address or for the identity: refused before any scrypt work',
+  EVN_ERR_AUTH_SESSION_OWNER: 'resuming or wiping a persistent session another identity owns',
+  EVN_ERR_ACL_PUBLISH: "a publish outside the identity's topics",
+  EVN_ERR_ACL_SUBSCRIBE: "a subscription outside the identity's topics, or a wildcard from a device or app",
+
+  // the credentials file and `evernet credentials`
+  EVN_ERR_CREDENTIALS_FILE: 'the credentials file cannot be read or written',
+  EVN_ERR_CREDENTIALS_INVALID: 'the credentials file does not match its schema',
+  EVN_ERR_CREDENTIALS_NAME: 'an identity name that is not a valid username',
+  EVN_ERR_CREDENTIALS_EXISTS: 'an identity that is already in the file',
+  EVN_ERR_CREDENTIALS_UNKNOWN: 'an identity that is not in the file',
+  EVN_ERR_CREDENTIALS_CLIENT_ID_CLASH: 'two identities that would share a client id',
+
+  // `evernet broker` and the broker's state (broker/persistence)
+  EVN_ERR_BROKER_ANONYMOUS: 'the broker refuses to start without --credentials or --allow-anonymous',
+  EVN_ERR_BROKER_TLS_FILE: 'a TLS certificate or key file that cannot be read',
+  EVN_ERR_BROKER_DATA_DIR: "the broker's data directory or file cannot be opened",
+  EVN_ERR_BROKER_DATA_LOCKED: 'the data directory is in use by another broker',
+  EVN_ERR_BROKER_DATA_CORRUPT: "the broker's file is damaged beyond saving: moved nothing, refused to start",
+  EVN_ERR_BROKER_DATA_SALVAGED: "the broker's file was damaged: what could be read was kept, the file moved aside",
+  EVN_ERR_BROKER_DATA_UNREADABLE: 'a queued message could not be read back: moved aside, the session goes on',
+
+  // databases (storage/)
+  EVN_ERR_DB: 'a database error without a more precise code',
+  EVN_ERR_DB_OPEN: 'a database file or its folder cannot be created or opened',
+  EVN_ERR_DB_CORRUPT: 'a database file that is not SQLite or has a damaged page',
+  EVN_ERR_DB_LOCKED: 'a database file held by another process',
+  EVN_ERR_DB_SCHEMA: 'a database file from a newer build of evernet',
+
+  // processes and ports
+  EVN_ERR_USAGE: 'a command called the wrong way',
+  EVN_ERR_MQTT_LISTEN: "the embedded broker's port cannot be bound",
+  EVN_ERR_HTTP_LISTEN: "the dashboard's port cannot be bound",
+  EVN_ERR_SCENARIO: 'a scenario file that does not load or validate',
+  EVN_ERR_REPLAY_STALLED: 'a replay waited longer than its stall timeout for messages or commands',
+  EVN_ERR_CLOCK_BACKWARDS: 'a virtual clock asked to move back in time',
+  EVN_ERR_TARIFF: 'a tariff file that does not load or parse',
+
+  // the helpdesk's own bounds and plans
+  EVN_ERR_SHOPPING_EVICTED: "a customer's oldest recipe answers were forgotten (bounded per customer)",
+  EVN_ERR_COMMAND_FORGOTTEN: 'the oldest command awaiting a result was forgotten (bounded)',
+  EVN_ERR_LOADS_EVICTED: "a device's oldest stored loads were deleted to keep it within the retention",
+  EVN_ERR_LOAD_SUPERSEDED: 'a newer offer from the same device replaced an open one',
+  EVN_ERR_PLAN_INFEASIBLE: "a flex offer whose programme does not fit between its earliest start and its deadline",
+  EVN_ERR_PLAN_NO_TARIFF: 'a flex offer outside the hours the tariff covers',
+
+  // tickets and staff
+  EVN_ERR_TICKET_STATE: "a transition the ticket's state does not allow",
+  EVN_ERR_TICKET_TIME: "a transition timed before the ticket's last change",
+  EVN_ERR_TICKET_INPUT: 'a ticket opened with unusable input',
+  EVN_ERR_TICKET_STALE: 'the ticket changed meanwhile: reload and retry',
+  EVN_ERR_TICKET_NOT_FOUND: 'an unknown ticket',
+  EVN_ERR_COMMAND_INVALID: 'a remote command the contract rejects',
+  EVN_ERR_STAFF_NAME: 'a staff name that is not allowed',
+  EVN_ERR_STAFF_PASSWORD: 'a staff password that is too short or too long',
+  EVN_ERR_STAFF_EXISTS: 'a staff account that already exists',
+
+  // the dashboard's API (helpdesk/web) and its page
+  EVN_ERR_INPUT: 'a body, query or path that does not match its schema',
+  EVN_ERR_MEDIA_TYPE: 'a body that is not application/json',
+  EVN_ERR_BODY: 'a request body that cannot be read',
+  EVN_ERR_REQUEST: 'a request that cannot be read (a path parameter over 200 characters, ...)',
+  EVN_ERR_UNAUTHENTICATED: 'no session, an unknown one, or an expired one',
+  EVN_ERR_LOGIN: 'an unknown name or a wrong password (the same answer for both)',
+  EVN_ERR_LOGIN_THROTTLED: 'too many failed logins, or too many login requests from one address',
+  EVN_ERR_CSRF: 'a state-changing call without the right X-CSRF-Token',
+  EVN_ERR_NOT_FOUND: 'an unknown route or file',
+  EVN_ERR_DEVICE_NOT_FOUND: 'an unknown device',
+  EVN_ERR_LOAD_NOT_FOUND: 'an unknown load',
+  EVN_ERR_HTTP: 'the page got an answer it could not read',
+  EVN_ERR_NETWORK: 'the page could not reach the helpdesk',
+
+  // devices: commands a model refuses, the outbox, discovery
+  EVN_ERR_UNSUPPORTED_COMMAND: 'a command this kind of device does not take',
+  EVN_ERR_OUT_OF_RANGE: 'a command value outside what the device accepts',
+  EVN_ERR_NO_SUCH_CONSUMER: 'a consumer the car does not have',
+  EVN_ERR_NO_SUCH_OFFER: 'a schedule for an offer the washer did not make',
+  EVN_ERR_OUTSIDE_WINDOW: "a start outside the offer's window",
+  EVN_ERR_ALREADY_RUNNING: 'a start for a programme that is already running',
+  EVN_ERR_NOT_RUNNING: 'a command that needs a running programme',
+  EVN_ERR_OUTBOX_FULL: "the device's outbox is full: its oldest unsent message was dropped",
+  EVN_ERR_DISCOVERY: 'a Home Assistant discovery config that could not be published',
+
+  // boards (devices/drivers, devices/firmata)
+  EVN_ERR_BOARD_FILE: 'a board file that does not parse or validate',
+  EVN_ERR_NO_BOARD: 'no serial port that looks like an Arduino',
+  EVN_ERR_MANY_BOARDS: 'several candidate ports: --port must choose',
+  EVN_ERR_PORT_NOT_FOUND: 'the serial port does not exist',
+  EVN_ERR_PORT_PERMISSION: 'the serial port may not be opened by this user',
+  EVN_ERR_PORT_BUSY: 'the serial port is in use',
+  EVN_ERR_PORT_OPEN: 'the serial port cannot be opened',
+  EVN_ERR_NOT_FIRMATA: 'the line is open but nothing answers in Firmata',
+  EVN_ERR_FIRMWARE_FEATURE: 'the firmware lacks a feature the board file needs',
+  EVN_ERR_BOARD_DISCONNECTED: 'the board went away (unplugged, reset, stream closed)',
+  EVN_ERR_SENSOR_SILENT: 'a sensor never produced a reading',
+  EVN_ERR_SENSOR_RANGE: "a sensor reading outside the contract's range",
+} as const;
+
+export type EvnErrorCode = keyof typeof ERRORS;
+
+/** a module's short names for the codes it raises; every value must be registered in ERRORS */
+export const codeTable = <const T extends Record<string, EvnErrorCode>>(table: T): T => table;
+
+/** what a code means */
+export const meaningOf = (code: EvnErrorCode): string => ERRORS[code];
