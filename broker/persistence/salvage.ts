@@ -76,16 +76,14 @@ function copyRows(from: Database.Database, table: string, put: (row: Row) => voi
       rows = readPage(from, table, after, PAGE);
     } catch {
       // the page batch ran into damage: take the rows before it one by one, then step over it
-      let one: Row[] = [];
       try {
-        one = readPage(from, table, after, 1);
+        rows = readPage(from, table, after, 1);
       } catch {
         const next = nextReadable(from, table, after);
         if (next === null) return kept;
         after = next;
         continue;
       }
-      rows = one;
     }
     if (rows.length === 0) return kept;
     for (const r of rows) {
@@ -111,8 +109,8 @@ function countViaIndex(db: Database.Database, table: string): number | null {
 export function salvageDb(file: string, stamp: string): SalvageReport {
   const from = new Database(file, { readonly: true, fileMustExist: true });
   const copy = `${file}.salvage`;
-  let kept: Record<string, number> = {};
-  let lost: Record<string, number | null> = {};
+  let kept: Record<string, number>;
+  let lost: Record<string, number | null>;
   try {
     const schema = from.prepare(`SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', rowid`).all() as Array<{ type: string; name: string; sql: string }>;
     const version = from.pragma('user_version', { simple: true }) as number;

@@ -173,10 +173,11 @@ export class SqlitePersistence {
   }
 
   createRetainedStreamCombi(patterns: string[]): Readable {
-    const self = this;
-    return Readable.from((function* () {
-      for (const p of patterns) yield* self.retainedMatching(p);
-    })());
+    return Readable.from(this.retainedMatchingAny(patterns));
+  }
+
+  private *retainedMatchingAny(patterns: string[]) {
+    for (const p of patterns) yield* this.retainedMatching(p);
   }
 
   // ---- subscriptions of persistent sessions ------------------------------------------------------
@@ -342,19 +343,21 @@ export class SqlitePersistence {
     const h = this.holding.get(client.id);
     if (h) return Readable.from(this.drain(client.id, h.gen));
     const last = this.s.lastQueued.get()!.id ?? 0;
-    const self = this;
-    return Readable.from((function* () {
-      let after = 0;
-      for (;;) {
-        const rows = self.page(client.id, after, last);
-        for (const r of rows) {
-          const p = self.readable(client.id, r);
-          if (p) yield p;
-        }
-        if (rows.length < PAGE) return;
-        after = rows[rows.length - 1]!.id;
+    return Readable.from(this.queuedUpTo(client.id, last));
+  }
+
+  /** The client's queue up to row `last`, page by page. */
+  private *queuedUpTo(clientId: string, last: number): Generator<QueuedPacket> {
+    let after = 0;
+    for (;;) {
+      const rows = this.page(clientId, after, last);
+      for (const r of rows) {
+        const p = this.readable(clientId, r);
+        if (p) yield p;
       }
-    })());
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.id;
+    }
   }
 
   private async *drain(clientId: string, gen: number): AsyncGenerator<QueuedPacket> {
