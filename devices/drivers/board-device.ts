@@ -98,7 +98,10 @@ export function createBoardDevice(options: BoardDeviceOptions) {
       case 'battery-saver':
         if (config.kind !== 'car-battery') break;
         commandState.batterySaver = cmd.on;
-        if (relay) (cmd.on ? relay.close() : relay.open());
+        if (relay) {
+          if (cmd.on) relay.close();
+          else relay.open();
+        }
         return { ok: true, events: [] };
       case 'set-setpoint':
         if (config.kind !== 'fridge') break;

@@ -167,7 +167,7 @@ function step(state: FridgeState, dtS: number, t: number): StepResult<FridgeStat
   return { state: s, readings, events };
 }
 
-function command(state: FridgeState, cmd: CommandBody, _t: number): CommandResult<FridgeState> {
+function command(state: FridgeState, cmd: CommandBody): CommandResult<FridgeState> {
   switch (cmd.action) {
     case 'set-setpoint': {
       if (cmd.celsius < 0 || cmd.celsius > 12) {

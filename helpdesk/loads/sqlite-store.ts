@@ -135,9 +135,18 @@ export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore 
   function query<T extends LoadSummary>(q: LoadQuery, withSlots: boolean, map: (r: Row) => T): LoadPage<T> {
     const where: string[] = [];
     const p: Record<string, string | number> = {};
-    if (q.customerId !== undefined) (where.push('customer_id = @customerId'), (p.customerId = q.customerId));
-    if (q.deviceId !== undefined) (where.push('device_id = @deviceId'), (p.deviceId = q.deviceId));
-    if (q.offerId !== undefined) (where.push('offer_id = @offerId'), (p.offerId = q.offerId));
+    if (q.customerId !== undefined) {
+      where.push('customer_id = @customerId');
+      p.customerId = q.customerId;
+    }
+    if (q.deviceId !== undefined) {
+      where.push('device_id = @deviceId');
+      p.deviceId = q.deviceId;
+    }
+    if (q.offerId !== undefined) {
+      where.push('offer_id = @offerId');
+      p.offerId = q.offerId;
+    }
     if (q.states) {
       q.states.forEach((v, i) => (p[`st${i}`] = v));
       where.push(q.states.length ? `state IN (${q.states.map((_, i) => `@st${i}`).join(', ')})` : '0');

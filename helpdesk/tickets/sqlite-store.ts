@@ -209,9 +209,18 @@ function summarySql(q: TicketSummaryQuery): { page: string; count: string; param
   };
   if (q.states) where.push(q.states.length ? `state IN (${list('st', q.states)})` : '0');
   if (q.severities) where.push(q.severities.length ? `severity IN (${list('sev', q.severities)})` : '0');
-  if (q.proactive !== undefined) (where.push('proactive = @proactive'), (params.proactive = q.proactive ? 1 : 0));
-  if (q.customerId !== undefined) (where.push('customer_id = @customerId'), (params.customerId = q.customerId));
-  if (q.deviceId !== undefined) (where.push('device_id = @deviceId'), (params.deviceId = q.deviceId));
+  if (q.proactive !== undefined) {
+    where.push('proactive = @proactive');
+    params.proactive = q.proactive ? 1 : 0;
+  }
+  if (q.customerId !== undefined) {
+    where.push('customer_id = @customerId');
+    params.customerId = q.customerId;
+  }
+  if (q.deviceId !== undefined) {
+    where.push('device_id = @deviceId');
+    params.deviceId = q.deviceId;
+  }
   const filter = where.length ? where.join(' AND ') : '1';
 
   const exprs = [...SORT_SQL[sort], 'opened_at', 'id'];
