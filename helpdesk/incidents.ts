@@ -74,7 +74,7 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
     if (play.remote) {
       const commandId = outbox.command(customerId, deviceId, now, play.remote);
       expectResult(commandId, t.id);
-      t = apply(life.sendAction(t, { at: now, action: play.remote.action, commandId, by: BY }), now, `remote action ${play.remote.action} sent`, t);
+      apply(life.sendAction(t, { at: now, action: play.remote.action, commandId, by: BY }), now, `remote action ${play.remote.action} sent`, t);
     } else if (play.offer && play.offer !== 'none') {
       const o = offerFor(customer, device);
       t = apply(life.escalate(t, { at: now, reason: `no remote fix for ${kind}`, offer: o.offer, by: BY }), now, o.text, t);

@@ -4,7 +4,7 @@
  * onRequest hook, before the body is read: an anonymous request never gets its body parsed.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { StaffSession, StaffStore } from '../staff/store.js';
 import { HttpError, WEB_ERR } from './errors.js';
 
@@ -29,7 +29,7 @@ function sameToken(a: string, b: string): boolean {
 }
 
 export function authHook(staff: StaffStore) {
-  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+  return async (req: FastifyRequest): Promise<void> => {
     const id = req.cookies[SESSION_COOKIE];
     const s = id ? staff.session(id) : null;
     req.staff = s && id ? { ...s, id } : null;

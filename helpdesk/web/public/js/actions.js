@@ -77,7 +77,7 @@ export function createActions(ticketId, kind, done) {
   const commands = COMMANDS[kind] ?? [];
   const actionSelect = h('select', {}, commands.map(([a]) => h('option', { value: a }, label(a))));
   const params = h('div');
-  const command = form('command', 'Send a remote command', [field('command.action', 'Command', actionSelect), params], 'Send command', (f) => {
+  const command = form('command', 'Send a remote command', [field('command.action', 'Command', actionSelect), params], 'Send command', () => {
     const c = { action: actionSelect.value };
     for (const el of params.querySelectorAll('[data-field]')) {
       const key = el.dataset.field.slice('command.'.length);

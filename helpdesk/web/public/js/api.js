@@ -8,16 +8,12 @@ export async function api(method, path, body) {
   let res;
   try {
     res = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  } catch (e) {
+  } catch {
     return { ok: false, status: 0, error: { code: 'EVN_ERR_NETWORK', message: 'the dashboard cannot reach the helpdesk' } };
   }
   if (res.status === 204) return { ok: true, status: 204, data: null };
-  let data = null;
-  try {
-    data = await res.json();
-  } catch {
-    data = null;
-  }
+  // a body that is not JSON (a proxy's error page) has no data
+  const data = await res.json().catch(() => null);
   if (res.ok) return { ok: true, status: res.status, data };
   const error = data?.error ?? { code: 'EVN_ERR_HTTP', message: `HTTP ${res.status}` };
   if (res.status === 401 && path !== '/session') emit('unauthenticated', error);
