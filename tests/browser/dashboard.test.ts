@@ -5,7 +5,6 @@
  * and see field errors for bad input. The replay is held open at its end (holdUntil) until the
  * test is done, so the dashboard keeps its helpdesk.
  */
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';

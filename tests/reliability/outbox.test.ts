@@ -11,7 +11,6 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '../../log/logger.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
-import { deviceTopic } from '../../contracts/index.js';
 import { createAgent, type Agent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { openSqliteOutboxStore } from '../../devices/outbox/sqlite-store.js';
