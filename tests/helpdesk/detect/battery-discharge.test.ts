@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BATTERY_DISCHARGE, batteryDischarge } from '../../../helpdesk/detect/battery-discharge.js';
-import { T0, at, car, feed, only, times, trace } from './series.js';
+import { sustainedEpisodes } from './episodes.js';
+import { T0, alternating, car, feed, only, times, trace } from './series.js';
 
 const p = BATTERY_DISCHARGE;
 const F = p.fireAfterS;
@@ -15,28 +16,23 @@ const charging = driving(6, { voltageV: 14.2 });
 
 describe('battery-discharge detector', () => {
   it('fires below a lower current than it clears at (a hysteresis band), after sustained times', () => {
-    expect(batteryDischarge.kind).toBe('battery-discharge');
-    expect(batteryDischarge.deviceKind).toBe('car-battery');
     expect(p.fireBelowA).toBeLessThan(p.clearAboveA);
     expect(p.clearAboveA).toBeLessThanOrEqual(0);
     expect(F).toBeGreaterThanOrEqual(10);
     expect(C).toBeGreaterThanOrEqual(10);
   });
 
-  it(`fires once the battery has discharged with the engine running for ${F} s, not before`, () => {
-    expect(feed(batteryDischarge, times(F, discharging)).emitted).toEqual([]);
-    const { emitted } = feed(batteryDischarge, times(F + 1, discharging));
-    expect(trace(emitted)).toEqual([`fire@${F}`]);
-    expect(only(emitted)).toMatchObject({ type: 'fire', kind: 'battery-discharge', at: at(F) });
+  // once fired, the same oscillation around the fire threshold is inside the hysteresis band: it neither clears nor fires again
+  sustainedEpisodes(batteryDischarge, p, {
+    kind: 'battery-discharge', deviceKind: 'car-battery',
+    fault: discharging, breaksFault: charging, faultLastsS: 3600,
+    healthy: charging, breaksHealth: discharging,
+    wobble: { around: 'the fire threshold', readings: alternating(1, driving(p.fireBelowA - WOBBLE), driving(p.fireBelowA + WOBBLE)), lastsS: 3600 },
   });
 
   it('counts from the first discharging reading, after a healthy start of the drive', () => {
     const { emitted } = feed(batteryDischarge, [...times(300, charging), ...times(F + 1, discharging)]);
     expect(trace(emitted)).toEqual([`fire@${300 + F}`]);
-  });
-
-  it('fires only once while the discharge goes on', () => {
-    expect(trace(feed(batteryDischarge, times(3600, discharging)).emitted)).toEqual([`fire@${F}`]);
   });
 
   it('does not fire on a battery charging while driving', () => {
@@ -60,24 +56,9 @@ describe('battery-discharge detector', () => {
     expect(feed(batteryDischarge, times(10 * F, driving(p.fireBelowA))).emitted).toEqual([]);
   });
 
-  it('restarts the count when one healthy reading breaks the discharge', () => {
-    const k = Math.floor((F * 2) / 3);
-    const series = [...times(k, discharging), charging, ...times(F, discharging)];
-    expect(feed(batteryDischarge, series).emitted).toEqual([]);
-    expect(trace(feed(batteryDischarge, [...series, discharging]).emitted)).toEqual([`fire@${k + 1 + F}`]);
-  });
-
   it('restarts the count when the engine is off for one reading', () => {
     const series = [...times(F - 1, discharging), parked(p.fireBelowA - 2), ...times(F, discharging)];
     expect(feed(batteryDischarge, series).emitted).toEqual([]);
-  });
-
-  it(`clears after charging with the engine running for ${C} s, not before`, () => {
-    const base = times(F + 1, discharging);
-    expect(trace(feed(batteryDischarge, [...base, ...times(C, charging)]).emitted)).toEqual([`fire@${F}`]);
-    const { emitted } = feed(batteryDischarge, [...base, ...times(C + 1, charging)]);
-    expect(trace(emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + C}`]);
-    expect(emitted[1]!.signal).toMatchObject({ type: 'clear', kind: 'battery-discharge', at: at(F + 1 + C) });
   });
 
   it(`clears at exactly the clear threshold of ${p.clearAboveA} A`, () => {
@@ -85,27 +66,8 @@ describe('battery-discharge detector', () => {
     expect(trace(feed(batteryDischarge, series).emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + C}`]);
   });
 
-  it('restarts the clear count when one discharging reading breaks it', () => {
-    const k = Math.floor(C / 2);
-    const series = [...times(F + 1, discharging), ...times(k, charging), discharging, ...times(C, charging)];
-    expect(trace(feed(batteryDischarge, series).emitted)).toEqual([`fire@${F}`]);
-    expect(trace(feed(batteryDischarge, [...series, charging]).emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + k + 1 + C}`]);
-  });
-
   it('does not clear while parked, however long', () => {
     expect(trace(feed(batteryDischarge, [...times(F + 1, discharging), ...times(3600, parked(0))]).emitted)).toEqual([`fire@${F}`]);
-  });
-
-  it('can fire again after it cleared', () => {
-    const series = [...times(F + 1, discharging), ...times(C + 1, charging), ...times(F + 1, discharging)];
-    expect(trace(feed(batteryDischarge, series).emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + C}`, `fire@${F + 1 + C + 1 + F}`]);
-  });
-
-  it('does not flap on a current oscillating around the fire threshold', () => {
-    const wobble = (i: number) => driving(i % 2 === 0 ? p.fireBelowA - WOBBLE : p.fireBelowA + WOBBLE);
-    expect(feed(batteryDischarge, times(3600, wobble)).emitted).toEqual([]);
-    // once fired, the same oscillation is inside the hysteresis band: it neither clears nor fires again
-    expect(trace(feed(batteryDischarge, [...times(F + 1, discharging), ...times(3600, wobble)]).emitted)).toEqual([`fire@${F}`]);
   });
 
   it(`does not clear on a current inside the hysteresis band (${p.fireBelowA} A to ${p.clearAboveA} A)`, () => {
@@ -113,7 +75,7 @@ describe('battery-discharge detector', () => {
   });
 
   it('does not flap on a current oscillating around the clear threshold', () => {
-    const wobble = (i: number) => driving(i % 2 === 0 ? p.clearAboveA - WOBBLE : p.clearAboveA + WOBBLE);
+    const wobble = alternating(1, driving(p.clearAboveA - WOBBLE), driving(p.clearAboveA + WOBBLE));
     expect(trace(feed(batteryDischarge, [...times(F + 1, discharging), ...times(3600, wobble)]).emitted)).toEqual([`fire@${F}`]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FRIDGE_WARM, fridgeWarm } from '../../../helpdesk/detect/fridge-warm.js';
-import { T0, at, feed, fridge, only, times, trace } from './series.js';
+import { sustainedEpisodes } from './episodes.js';
+import { T0, alternating, feed, fridge, only, times, trace } from './series.js';
 
 const p = FRIDGE_WARM;
 const F = p.fireAfterS; // index of the firing reading when warm from index 0
@@ -17,8 +18,6 @@ const cold = cabinet(SET + 0.2);
 
 describe('fridge-warm detector', () => {
   it('fires above a higher temperature than it clears below (a hysteresis band), after sustained times', () => {
-    expect(fridgeWarm.kind).toBe('fridge-warm');
-    expect(fridgeWarm.deviceKind).toBe('fridge');
     expect(p.clearBelowK).toBeGreaterThan(0.2);
     expect(p.clearBelowK).toBeLessThan(p.aboveK);
     expect(FIRE_ABOVE).toBeLessThan(8.5); // a warm cabinet of 9.5 °C must count as warm
@@ -26,15 +25,13 @@ describe('fridge-warm detector', () => {
     expect(C).toBeGreaterThanOrEqual(60);
   });
 
-  it(`fires once the cabinet has stayed more than ${p.aboveK} K above setpoint for ${F / 60} min, not before`, () => {
-    expect(feed(fridgeWarm, times(F, warm)).emitted).toEqual([]);
-    const { emitted } = feed(fridgeWarm, times(F + 1, warm));
-    expect(trace(emitted)).toEqual([`fire@${F}`]);
-    expect(only(emitted)).toMatchObject({ type: 'fire', kind: 'fridge-warm', at: at(F) });
-  });
-
-  it('fires only once while the cabinet stays warm', () => {
-    expect(trace(feed(fridgeWarm, times(4 * 3600, warm)).emitted)).toEqual([`fire@${F}`]);
+  const half = Math.floor(F / 4);
+  // once fired, the same oscillation around the fire threshold is inside the hysteresis band: it neither clears nor fires again
+  sustainedEpisodes(fridgeWarm, p, {
+    kind: 'fridge-warm', deviceKind: 'fridge',
+    fault: warm, breaksFault: cabinet(FIRE_ABOVE - 0.1), faultLastsS: 4 * 3600,
+    healthy: cold, breaksHealth: cabinet(CLEAR_BELOW + 0.1),
+    wobble: { around: 'the fire threshold', readings: alternating(half, cabinet(FIRE_ABOVE + WOBBLE), cabinet(FIRE_ABOVE - WOBBLE)), lastsS: 4 * 3600 },
   });
 
   it('measures against the setpoint, not a fixed temperature', () => {
@@ -59,49 +56,14 @@ describe('fridge-warm detector', () => {
     expect(feed(fridgeWarm, times(3 * F, cabinet(FIRE_ABOVE))).emitted).toEqual([]);
   });
 
-  it('restarts the count when one reading is back under the threshold', () => {
-    const k = Math.floor((F * 3) / 4);
-    const series = [...times(k, warm), cabinet(FIRE_ABOVE - 0.1), ...times(F, warm)];
-    expect(feed(fridgeWarm, series).emitted).toEqual([]);
-    expect(trace(feed(fridgeWarm, [...series, warm]).emitted)).toEqual([`fire@${k + 1 + F}`]);
-  });
-
-  it(`clears after the cabinet has been below setpoint + ${p.clearBelowK} K for ${C / 60} min, not before`, () => {
-    const base = times(F + 1, warm);
-    expect(trace(feed(fridgeWarm, [...base, ...times(C, cold)]).emitted)).toEqual([`fire@${F}`]);
-    const { emitted } = feed(fridgeWarm, [...base, ...times(C + 1, cold)]);
-    expect(trace(emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + C}`]);
-    expect(emitted[1]!.signal).toMatchObject({ type: 'clear', kind: 'fridge-warm', at: at(F + 1 + C) });
-  });
-
-  it('restarts the clear count when one reading is above the clear threshold', () => {
-    const k = C - 60;
-    const series = [...times(F + 1, warm), ...times(k, cold), cabinet(CLEAR_BELOW + 0.1), ...times(C, cold)];
-    expect(trace(feed(fridgeWarm, series).emitted)).toEqual([`fire@${F}`]);
-    expect(trace(feed(fridgeWarm, [...series, cold]).emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + k + 1 + C}`]);
-  });
-
   it(`does not clear while the cabinet stays inside the hysteresis band (${CLEAR_BELOW} °C to ${FIRE_ABOVE} °C)`, () => {
     expect(trace(feed(fridgeWarm, [...times(F + 1, warm), ...times(3 * 3600, cabinet(BAND))]).emitted)).toEqual([`fire@${F}`]);
   });
 
-  it('does not flap on a temperature oscillating around the fire threshold', () => {
-    const half = Math.floor(F / 4);
-    const wobble = (i: number) => cabinet(i % (2 * half) < half ? FIRE_ABOVE + WOBBLE : FIRE_ABOVE - WOBBLE);
-    expect(feed(fridgeWarm, times(4 * 3600, wobble)).emitted).toEqual([]);
-    // after a fire, the same oscillation is inside the band: it neither clears nor fires again
-    expect(trace(feed(fridgeWarm, [...times(F + 1, warm), ...times(4 * 3600, wobble)]).emitted)).toEqual([`fire@${F}`]);
-  });
-
   it('does not flap on a temperature oscillating around the clear threshold', () => {
     const half = Math.floor(C / 2);
-    const wobble = (i: number) => cabinet(i % (2 * half) < half ? CLEAR_BELOW - WOBBLE : CLEAR_BELOW + WOBBLE);
+    const wobble = alternating(half, cabinet(CLEAR_BELOW - WOBBLE), cabinet(CLEAR_BELOW + WOBBLE));
     expect(trace(feed(fridgeWarm, [...times(F + 1, warm), ...times(4 * 3600, wobble)]).emitted)).toEqual([`fire@${F}`]);
-  });
-
-  it('can fire again after it cleared', () => {
-    const series = [...times(F + 1, warm), ...times(C + 1, cold), ...times(F + 1, warm)];
-    expect(trace(feed(fridgeWarm, series).emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + C}`, `fire@${F + 1 + C + 1 + F}`]);
   });
 
   it('gives evidence in words and numbers when it fires', () => {

@@ -49,6 +49,11 @@ export function times<T>(n: number, r: T | ((i: number) => T)): T[] {
   return Array.from({ length: n }, (_, i) => (typeof r === 'function' ? (r as (i: number) => T)(i) : r));
 }
 
+/** a reading that switches: `a` for `every` readings, then `b` for `every`, and so on (for flapping tests) */
+export function alternating<T>(every: number, a: T, b: T): (i: number) => T {
+  return (i) => (i % (2 * every) < every ? a : b);
+}
+
 export interface Emitted {
   /** index of the reading in the series (= seconds after the start) */
   i: number;

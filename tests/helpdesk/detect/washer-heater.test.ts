@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WASHER_HEATER, washerHeater } from '../../../helpdesk/detect/washer-heater.js';
-import { T0, at, feed, only, times, trace, washer } from './series.js';
+import { sustainedEpisodes } from './episodes.js';
+import { T0, alternating, feed, only, times, trace, washer } from './series.js';
 
 const F = WASHER_HEATER.fireAfterS;
 const C = WASHER_HEATER.clearAfterS;
@@ -11,23 +12,18 @@ const healthy = heating(2100);
 
 describe('washer-heater detector', () => {
   it('tells a ~2 kW heater from a dead one, after sustained times', () => {
-    expect(washerHeater.kind).toBe('washer-heater');
-    expect(washerHeater.deviceKind).toBe('washer');
     expect(W).toBeGreaterThan(150);
     expect(W).toBeLessThanOrEqual(2000);
     expect(F).toBeGreaterThanOrEqual(30);
     expect(C).toBeGreaterThanOrEqual(10);
   });
 
-  it(`fires once the heating phase has drawn under ${W} W for ${F} s, not before`, () => {
-    expect(feed(washerHeater, times(F, cold)).emitted).toEqual([]);
-    const { emitted } = feed(washerHeater, times(F + 1, cold));
-    expect(trace(emitted)).toEqual([`fire@${F}`]);
-    expect(only(emitted)).toMatchObject({ type: 'fire', kind: 'washer-heater', severity: 'medium', at: at(F) });
-  });
-
-  it('fires only once while the heater stays off', () => {
-    expect(trace(feed(washerHeater, times(1800, cold)).emitted)).toEqual([`fire@${F}`]);
+  const half = Math.max(1, Math.floor(Math.min(F, C) / 3));
+  sustainedEpisodes(washerHeater, WASHER_HEATER, {
+    kind: 'washer-heater', deviceKind: 'washer', severity: 'medium',
+    fault: cold, breaksFault: healthy, faultLastsS: 1800,
+    healthy, breaksHealth: cold,
+    wobble: { around: `${W} W`, readings: alternating(half, heating(W - 50), heating(W + 50)), lastsS: 1800 },
   });
 
   it('does not fire on a heater drawing about 2 kW', () => {
@@ -50,42 +46,9 @@ describe('washer-heater detector', () => {
     expect(feed(washerHeater, times(10 * F, heating(W))).emitted).toEqual([]);
   });
 
-  it('restarts the count when one reading draws heater power', () => {
-    const k = Math.floor((F * 5) / 6);
-    const series = [...times(k, cold), healthy, ...times(F, cold)];
-    expect(feed(washerHeater, series).emitted).toEqual([]);
-    expect(trace(feed(washerHeater, [...series, cold]).emitted)).toEqual([`fire@${k + 1 + F}`]);
-  });
-
   it('restarts the count when the phase leaves heating for one reading', () => {
     const series = [...times(F - 1, cold), washer({ phase: 'wash', powerW: 150 }), ...times(F, cold)];
     expect(feed(washerHeater, series).emitted).toEqual([]);
-  });
-
-  it(`clears after the heater has drawn power in the heating phase for ${C} s, not before`, () => {
-    expect(trace(feed(washerHeater, [...times(F + 1, cold), ...times(C, healthy)]).emitted)).toEqual([`fire@${F}`]);
-    const { emitted } = feed(washerHeater, [...times(F + 1, cold), ...times(C + 1, healthy)]);
-    expect(trace(emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + C}`]);
-    expect(emitted[1]!.signal).toMatchObject({ type: 'clear', kind: 'washer-heater', at: at(F + 1 + C) });
-  });
-
-  it('restarts the clear count when one reading draws no heater power', () => {
-    const k = Math.floor((C * 2) / 3);
-    const series = [...times(F + 1, cold), ...times(k, healthy), cold, ...times(C, healthy)];
-    expect(trace(feed(washerHeater, series).emitted)).toEqual([`fire@${F}`]);
-    expect(trace(feed(washerHeater, [...series, healthy]).emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + k + 1 + C}`]);
-  });
-
-  it(`does not flap on a power oscillating around ${W} W`, () => {
-    const half = Math.max(1, Math.floor(Math.min(F, C) / 3));
-    const wobble = (i: number) => heating(i % (2 * half) < half ? W - 50 : W + 50);
-    expect(feed(washerHeater, times(1800, wobble)).emitted).toEqual([]);
-    expect(trace(feed(washerHeater, [...times(F + 1, cold), ...times(1800, wobble)]).emitted)).toEqual([`fire@${F}`]);
-  });
-
-  it('can fire again after it cleared', () => {
-    const series = [...times(F + 1, cold), ...times(C + 1, healthy), ...times(F + 1, cold)];
-    expect(trace(feed(washerHeater, series).emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + C}`, `fire@${F + 1 + C + 1 + F}`]);
   });
 
   it('gives evidence in words and numbers when it fires', () => {
