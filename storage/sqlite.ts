@@ -117,6 +117,22 @@ export function openSqlite(options: SqliteOpenOptions): Database.Database {
 }
 
 /**
+ * Prepared statements by SQL text, for queries built from a few shapes (filters, sort, page): each
+ * shape is prepared once; past `max` shapes the cache starts over, so odd queries cannot grow it.
+ */
+export function statementCache(db: Database.Database, max: number): (sql: string) => Database.Statement {
+  const statements = new Map<string, Database.Statement>();
+  return (sql) => {
+    let st = statements.get(sql);
+    if (!st) {
+      if (statements.size >= max) statements.clear();
+      statements.set(sql, (st = db.prepare(sql)));
+    }
+    return st;
+  };
+}
+
+/**
  * Runs fn (migrations, first reads) on a database just opened; a SQLite error on the way becomes a
  * StorageError naming the file, and the connection is closed.
  */

@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { migrate, type Migration } from '../../storage/migrate.js';
-import { openSqlite } from '../../storage/sqlite.js';
+import { openSqlite, statementCache } from '../../storage/sqlite.js';
 import type { PowerSlot } from '../../contracts/index.js';
 import { DEFAULT_KEEP_PER_DEVICE, LOAD_STATES, type LoadPage, type LoadQuery, type LoadRecord, type LoadState, type LoadStore, type LoadSummary } from './store.js';
 
@@ -121,16 +121,8 @@ export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore 
     return { ...l, id };
   });
 
-  // prepared page statements by SQL text (the shapes are few: which filters, order, how many states)
-  const statements = new Map<string, Database.Statement>();
-  const prepared = (sql: string): Database.Statement => {
-    let st = statements.get(sql);
-    if (!st) {
-      if (statements.size >= 200) statements.clear();
-      statements.set(sql, (st = db.prepare(sql)));
-    }
-    return st;
-  };
+  // page statements by SQL text (the shapes are few: which filters, order, how many states)
+  const prepared = statementCache(db, 200);
 
   function query<T extends LoadSummary>(q: LoadQuery, withSlots: boolean, map: (r: Row) => T): LoadPage<T> {
     const where: string[] = [];

@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { migrate as runMigrations } from '../../storage/migrate.js';
-import { guarded, openSqlite } from '../../storage/sqlite.js';
+import { guarded, openSqlite, statementCache } from '../../storage/sqlite.js';
 import { Channel, Severity, TicketState } from '../../contracts/index.js';
 import type { Ticket, TimelineEntry, TimelineStep } from './lifecycle.js';
 import {
@@ -312,16 +312,8 @@ export function openSqliteStore(options: { path: string }): TicketStore {
     return rows.map((r) => fromRows(r, entries.get(r.id) ?? []));
   });
 
-  // prepared summary statements by SQL text (the shapes are few: sort, order, which filters, how many values)
-  const statements = new Map<string, Database.Statement>();
-  const prepared = (sql: string): Database.Statement => {
-    let st = statements.get(sql);
-    if (!st) {
-      if (statements.size >= 500) statements.clear();
-      statements.set(sql, (st = db.prepare(sql)));
-    }
-    return st;
-  };
+  // summary statements by SQL text (the shapes are few: sort, order, which filters, how many values)
+  const prepared = statementCache(db, 500);
   const summariesTx = db.transaction((q: TicketSummaryQuery): TicketSummaryPage => {
     const { page, count, params, keys } = summarySql(q);
     const total = (prepared(count).get(params) as { n: number }).n;
