@@ -46,55 +46,37 @@ describe('deviceTopic and serviceTopic', () => {
   });
 });
 
+/** topics outside the tree, each with why: [why, topic] */
+const NOT_IN_THE_TREE: Array<[string, string]> = [
+  ['a wrong prefix: another root', 'other/v1/cust-1/car-1/telemetry'],
+  ['a wrong prefix: another version', 'evernet/v2/cust-1/car-1/telemetry'],
+  ['a wrong prefix: an upper-case root', 'Evernet/v1/cust-1/car-1/telemetry'],
+  ['a wrong prefix: a leading slash', '/evernet/v1/cust-1/car-1/telemetry'],
+  ['a wrong depth: too shallow', 'evernet/v1/cust-1/car-1'],
+  ['a wrong depth: too deep', 'evernet/v1/cust-1/car-1/telemetry/extra'],
+  ['a wrong depth: a trailing slash', 'evernet/v1/cust-1/car-1/telemetry/'],
+  ['a wrong depth: the root only', 'evernet/v1'],
+  ['a wrong depth: empty', ''],
+  ['an upper-case customer id', 'evernet/v1/Cust-1/car-1/telemetry'],
+  ['an upper-case device id', 'evernet/v1/cust-1/Car-1/telemetry'],
+  ['an id starting with a dash', 'evernet/v1/cust-1/-car/telemetry'],
+  ['an id with an underscore inside', 'evernet/v1/cust_1/car-1/telemetry'],
+  ['an id with a dot', 'evernet/v1/cust-1/car.1/telemetry'],
+  ['an empty device id', 'evernet/v1/cust-1//telemetry'],
+  ['an empty customer id', 'evernet/v1//car-1/telemetry'],
+  ['an id of 64 characters', `evernet/v1/cust-1/${'a'.repeat(64)}/telemetry`],
+  ['a wildcard as id', 'evernet/v1/+/car-1/telemetry'],
+  ['a bad customer id on a service topic', 'evernet/v1/CUST/_app/request'],
+  ...['status', 'Telemetry', 'commands', ''].map((c): [string, string] => [`the unknown device channel ${JSON.stringify(c)}`, `evernet/v1/cust-1/car-1/${c}`]),
+  ['an unknown segment', 'evernet/v1/cust-1/_admin/request'],
+  ['a service channel under the wrong segment', 'evernet/v1/cust-1/_app/answer'],
+  ['an app channel under the helpdesk segment', 'evernet/v1/cust-1/_helpdesk/request'],
+  ['a device channel under a service segment', 'evernet/v1/cust-1/_helpdesk/telemetry'],
+  ['a bare underscore', 'evernet/v1/cust-1/_/request'],
+];
+
 describe('parseTopic rejects what is not part of the tree', () => {
-  it.each([
-    ['another root', 'other/v1/cust-1/car-1/telemetry'],
-    ['another version', 'evernet/v2/cust-1/car-1/telemetry'],
-    ['an upper-case root', 'Evernet/v1/cust-1/car-1/telemetry'],
-    ['a leading slash', '/evernet/v1/cust-1/car-1/telemetry'],
-  ])('rejects a wrong prefix: %s', (_label, topic) => {
-    expect(parseTopic(topic)).toBeNull();
-  });
-
-  it.each([
-    ['too shallow', 'evernet/v1/cust-1/car-1'],
-    ['too deep', 'evernet/v1/cust-1/car-1/telemetry/extra'],
-    ['a trailing slash', 'evernet/v1/cust-1/car-1/telemetry/'],
-    ['the root only', 'evernet/v1'],
-    ['empty', ''],
-  ])('rejects a wrong depth: %s', (_label, topic) => {
-    expect(parseTopic(topic)).toBeNull();
-  });
-
-  it.each([
-    ['an upper-case customer id', 'evernet/v1/Cust-1/car-1/telemetry'],
-    ['an upper-case device id', 'evernet/v1/cust-1/Car-1/telemetry'],
-    ['an id starting with a dash', 'evernet/v1/cust-1/-car/telemetry'],
-    ['an id with an underscore inside', 'evernet/v1/cust_1/car-1/telemetry'],
-    ['an id with a dot', 'evernet/v1/cust-1/car.1/telemetry'],
-    ['an empty device id', 'evernet/v1/cust-1//telemetry'],
-    ['an empty customer id', 'evernet/v1//car-1/telemetry'],
-    ['an id of 64 characters', `evernet/v1/cust-1/${'a'.repeat(64)}/telemetry`],
-    ['a wildcard as id', 'evernet/v1/+/car-1/telemetry'],
-  ])('rejects %s', (_label, topic) => {
-    expect(parseTopic(topic)).toBeNull();
-  });
-
-  it('rejects a bad customer id on a service topic', () => {
-    expect(parseTopic('evernet/v1/CUST/_app/request')).toBeNull();
-  });
-
-  it.each([['status'], ['Telemetry'], ['commands'], ['']])('rejects the unknown device channel %j', (channel) => {
-    expect(parseTopic(`evernet/v1/cust-1/car-1/${channel}`)).toBeNull();
-  });
-
-  it.each([
-    ['an unknown segment', 'evernet/v1/cust-1/_admin/request'],
-    ['a service channel under the wrong segment', 'evernet/v1/cust-1/_app/answer'],
-    ['an app channel under the helpdesk segment', 'evernet/v1/cust-1/_helpdesk/request'],
-    ['a device channel under a service segment', 'evernet/v1/cust-1/_helpdesk/telemetry'],
-    ['a bare underscore', 'evernet/v1/cust-1/_/request'],
-  ])('rejects %s', (_label, topic) => {
+  it.each(NOT_IN_THE_TREE)('rejects %s', (_why, topic) => {
     expect(parseTopic(topic)).toBeNull();
   });
 });
@@ -109,40 +91,30 @@ describe('isId', () => {
   });
 });
 
+/** [rule, filter, topic, whether the filter matches the topic] */
+const FILTERS: Array<[string, string, string, boolean]> = [
+  ['an exact filter matches itself', 'evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-1/telemetry', true],
+  ['an exact filter matches nothing else', 'evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-1/event', false],
+  ['an exact filter matches nothing else', 'evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-2/telemetry', false],
+  ['+ matches exactly one level', 'evernet/v1/+/+/telemetry', 'evernet/v1/cust-1/car-1/telemetry', true],
+  ['+ matches exactly one level', 'evernet/v1/+/telemetry', 'evernet/v1/cust-1/car-1/telemetry', false],
+  ['+ matches exactly one level', 'evernet/v1/+/+/+/telemetry', 'evernet/v1/cust-1/car-1/telemetry', false],
+  ['+ matches exactly one level', 'evernet/v1/+/+/telemetry', 'evernet/v1/cust-1/car-1/event', false],
+  ['+ matches an empty level', 'a/+/c', 'a//c', true],
+  ['# matches the rest of the topic', 'evernet/v1/#', 'evernet/v1/cust-1/car-1/telemetry', true],
+  ['# matches the rest of the topic', 'evernet/v1/cust-1/#', 'evernet/v1/cust-1/_helpdesk/ticket', true],
+  ['# matches its parent level', 'evernet/v1/#', 'evernet/v1', true],
+  ['# matches the rest of the topic', '#', 'anything/at/all', true],
+  ['# does not match under another prefix', 'evernet/v1/cust-2/#', 'evernet/v1/cust-1/car-1/telemetry', false],
+  ['# does not match under another prefix', 'evernet/v2/#', 'evernet/v1/cust-1/car-1/telemetry', false],
+  ['a filter without # does not match a longer topic', 'evernet/v1/cust-1/car-1', 'evernet/v1/cust-1/car-1/telemetry', false],
+  ['a filter without # does not match a shorter topic', 'evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-1', false],
+  ['a filter without # does not match a shorter topic', 'evernet/v1/+', 'evernet/v1', false],
+];
+
 describe('topicMatches', () => {
-  it('matches an exact filter and nothing else', () => {
-    expect(topicMatches('evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-1/telemetry')).toBe(true);
-    expect(topicMatches('evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-1/event')).toBe(false);
-    expect(topicMatches('evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-2/telemetry')).toBe(false);
-  });
-
-  it('matches + to exactly one level', () => {
-    expect(topicMatches('evernet/v1/+/+/telemetry', 'evernet/v1/cust-1/car-1/telemetry')).toBe(true);
-    expect(topicMatches('evernet/v1/+/telemetry', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
-    expect(topicMatches('evernet/v1/+/+/+/telemetry', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
-    expect(topicMatches('evernet/v1/+/+/telemetry', 'evernet/v1/cust-1/car-1/event')).toBe(false);
-  });
-
-  it('matches + to an empty level', () => {
-    expect(topicMatches('a/+/c', 'a//c')).toBe(true);
-  });
-
-  it('matches # to the rest of the topic, including its parent level', () => {
-    expect(topicMatches('evernet/v1/#', 'evernet/v1/cust-1/car-1/telemetry')).toBe(true);
-    expect(topicMatches('evernet/v1/cust-1/#', 'evernet/v1/cust-1/_helpdesk/ticket')).toBe(true);
-    expect(topicMatches('evernet/v1/#', 'evernet/v1')).toBe(true);
-    expect(topicMatches('#', 'anything/at/all')).toBe(true);
-  });
-
-  it('does not match # under another prefix', () => {
-    expect(topicMatches('evernet/v1/cust-2/#', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
-    expect(topicMatches('evernet/v2/#', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
-  });
-
-  it('does not match a topic shorter or longer than a filter without #', () => {
-    expect(topicMatches('evernet/v1/cust-1/car-1', 'evernet/v1/cust-1/car-1/telemetry')).toBe(false);
-    expect(topicMatches('evernet/v1/cust-1/car-1/telemetry', 'evernet/v1/cust-1/car-1')).toBe(false);
-    expect(topicMatches('evernet/v1/+', 'evernet/v1')).toBe(false);
+  it.each(FILTERS)('%s: %s on %s is %s', (_rule, filter, topic, matches) => {
+    expect(topicMatches(filter, topic)).toBe(matches);
   });
 
   it('lets the helpdesk filters match what devices and apps publish and not what the helpdesk publishes', () => {
