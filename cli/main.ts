@@ -13,31 +13,26 @@ function codedLine(err: Error & { code?: string }): string {
   return err.message.startsWith(`${code}:`) ? err.message : `${code}: ${err.message}`;
 }
 
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  replay: replayCommand,
+  helpdesk: helpdeskCommand,
+  staff: staffCommand,
+  board: (argv) => boardCommand(argv),
+  broker: brokerCommand,
+  credentials: credentialsCommand,
+};
+const HELP = new Set(['help', '--help', '-h']);
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    switch (command) {
-      case 'replay':
-        return await replayCommand(rest);
-      case 'helpdesk':
-        return await helpdeskCommand(rest);
-      case 'staff':
-        return await staffCommand(rest);
-      case 'board':
-        return await boardCommand(rest);
-      case 'broker':
-        return await brokerCommand(rest);
-      case 'credentials':
-        return await credentialsCommand(rest);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command '${command}'`);
+    if (command === undefined || HELP.has(command)) {
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
     }
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!run) throw new UsageError(`unknown command '${command}'`);
+    return await run(rest);
   } catch (e) {
     const err = e as Error & { code?: string };
     if (err instanceof UsageError || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
