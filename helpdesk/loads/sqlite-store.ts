@@ -5,7 +5,6 @@
  * text, read only for details. Each device keeps its newest `keepPerDevice` loads; adding one more
  * deletes its oldest (counted, see evicted()).
  */
-import type Database from 'better-sqlite3';
 import { migrate, type Migration } from '../../storage/migrate.js';
 import { openSqlite, statementCache } from '../../storage/sqlite.js';
 import type { PowerSlot } from '../../contracts/index.js';

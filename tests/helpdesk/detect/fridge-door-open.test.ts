@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FRIDGE_DOOR, fridgeDoorOpen } from '../../../helpdesk/detect/fridge-door-open.js';
 import { sustainedEpisodes } from './episodes.js';
-import { T0, alternating, feed, fridge, only, times, trace } from './series.js';
+import { T0, alternating, feed, fridge, only, times } from './series.js';
 
 const F = FRIDGE_DOOR.fireAfterS;
 const C = FRIDGE_DOOR.clearAfterS;

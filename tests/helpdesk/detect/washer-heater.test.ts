@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WASHER_HEATER, washerHeater } from '../../../helpdesk/detect/washer-heater.js';
 import { sustainedEpisodes } from './episodes.js';
-import { T0, alternating, feed, only, times, trace, washer } from './series.js';
+import { T0, alternating, feed, only, times, washer } from './series.js';
 
 const F = WASHER_HEATER.fireAfterS;
 const C = WASHER_HEATER.clearAfterS;
