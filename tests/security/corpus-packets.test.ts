@@ -5,13 +5,11 @@
  * refuses under the corpus's code, and afterwards a normal mqtt.js client still connects, publishes
  * and receives.
  */
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
-import { HELPDESK_FILTERS } from '../../contracts/topics.js';
 import { secureBroker, type SecureBroker } from '../broker/fixture.js';
 import { loadPackets, type CorpusPacket } from './corpus.js';
-import { FRIDGE_TELEMETRY, T0, fridgeTelemetry, rawExchange, within, type RawResult } from './fixture.js';
+import { rawExchange, roundTrip, type RawResult } from './fixture.js';
 import type { ConnectFields } from './mqtt-bytes.js';
 import { codeDelta } from './outcomes.js';
 
@@ -21,22 +19,6 @@ const cases = packets.map((p) => [p.name, p] as const);
 function expectOutcome(p: CorpusPacket, outcome: 'closed' | 'open' | 'any', r: RawResult): void {
   if (outcome === 'closed') expect(r, `${p.name} (${p.about}): the broker closes the connection`).toMatchObject({ closed: true });
   if (outcome === 'open') expect(r, `${p.name} (${p.about}): the session still answers a ping`).toMatchObject({ closed: false, ponged: true });
-}
-
-/** A fresh mqtt.js client connects, subscribes and gets its own QoS 1 message back. */
-async function roundTrip(url: string, publisher: mqtt.IClientOptions, subscriber: mqtt.IClientOptions): Promise<void> {
-  const sub = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...subscriber });
-  const pub = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...publisher });
-  try {
-    await sub.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
-    const payload = fridgeTelemetry(424242, T0);
-    const got = new Promise<void>((resolve) => sub.on('message', (t, p) => t === FRIDGE_TELEMETRY && p.toString() === payload && resolve()));
-    await pub.publishAsync(FRIDGE_TELEMETRY, payload, { qos: 1 });
-    await within(got, 5000, 'the round trip');
-  } finally {
-    await pub.endAsync(true);
-    await sub.endAsync(true);
-  }
 }
 
 async function noClientsLeft(clients: () => number, want: number): Promise<void> {

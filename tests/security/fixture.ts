@@ -1,10 +1,13 @@
 /**
  * Real parts for the security tests: a helpdesk (startHelpdeskStack: SQLite in memory, the bundled
- * tariff, a one-customer directory) on a given broker, valid fridge telemetry, and a raw TCP exchange with a
- * broker that writes exact bytes and reports whether the broker closed the connection.
+ * tariff, a one-customer directory) on a given broker, valid fridge telemetry, a raw TCP exchange with a
+ * broker that writes exact bytes and reports whether the broker closed the connection, and a round trip
+ * of two fresh mqtt.js clients that shows the broker still routes messages.
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import mqtt from 'mqtt';
+import { HELPDESK_FILTERS } from '../../contracts/topics.js';
 import type { Directory } from '../../helpdesk/directory.js';
 import type { Helpdesk } from '../../helpdesk/service.js';
 import { silentLogger } from '../../log/logger.js';
@@ -59,6 +62,26 @@ export async function startHelpdesk(brokerUrl: string, credentials?: { username:
     clock,
     stop: () => stack.stop(),
   };
+}
+
+/**
+ * A fresh client subscribed to the helpdesk's filters gets what another fresh client publishes on
+ * `topic` at QoS 1: the broker still routes messages. Waits for that exact payload, so retained
+ * messages an attack left behind do not count.
+ */
+export async function roundTrip(url: string, publisher: mqtt.IClientOptions, subscriber: mqtt.IClientOptions, topic = FRIDGE_TELEMETRY): Promise<void> {
+  const sub = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...subscriber });
+  const pub = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...publisher });
+  try {
+    await sub.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
+    const payload = fridgeTelemetry(424242, T0);
+    const got = new Promise<void>((resolve) => sub.on('message', (t, p) => t === topic && p.toString() === payload && resolve()));
+    await pub.publishAsync(topic, payload, { qos: 1 });
+    await within(got, 5000, `a round trip on ${topic}`);
+  } finally {
+    await pub.endAsync(true);
+    await sub.endAsync(true);
+  }
 }
 
 /** Resolves with `p`, or rejects after `ms` naming `what`. */

@@ -6,13 +6,12 @@
  * alive (a fresh client round-trips a message), every connection is gone, and the heap grew by a
  * bounded amount.
  */
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
-import { HELPDESK_FILTERS, deviceTopic } from '../../contracts/topics.js';
+import { deviceTopic } from '../../contracts/topics.js';
 import { gcAvailable as gc, heapMb } from '../../bench/security/memory.js';
 import { secureBroker, type SecureBroker } from '../broker/fixture.js';
-import { T0, fridgeTelemetry, serverConnections, within } from './fixture.js';
+import { roundTrip, serverConnections } from './fixture.js';
 import { fuzz, type Credentials } from './fuzzer.js';
 import { seededRandom } from './mqtt-bytes.js';
 
@@ -34,23 +33,6 @@ async function expectAllClosed(port: number, clients: () => number): Promise<voi
   for (let i = 0; i < 300 && (held() > 0 || clients() > COUNTER_DRIFT); i++) await new Promise((r) => setTimeout(r, 10));
   if (serverConnections(port) !== null) expect(held(), 'TCP connections the broker still holds').toBe(0);
   expect(clients(), "aedes' connected-client counter").toBeLessThanOrEqual(COUNTER_DRIFT);
-}
-
-/** A fresh client publishes, another receives: the broker still routes messages. */
-async function roundTrip(url: string, publisher: mqtt.IClientOptions, subscriber: mqtt.IClientOptions, topic: string): Promise<void> {
-  const sub = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...subscriber });
-  const pub = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...publisher });
-  try {
-    await sub.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
-    // the fuzz may have left retained messages behind (mutated retain flags): wait for ours
-    const payload = fridgeTelemetry(424242, T0);
-    const got = new Promise<void>((resolve) => sub.on('message', (t, p) => t === topic && p.toString() === payload && resolve()));
-    await pub.publishAsync(topic, payload, { qos: 1 });
-    await within(got, 5000, 'the round trip after fuzzing');
-  } finally {
-    await pub.endAsync(true);
-    await sub.endAsync(true);
-  }
 }
 
 /** With a forced gc the heap must come back close to where it was; without one, a generous bound. */

@@ -2,6 +2,7 @@
  * MQTT 3.1.1 packets encoded by hand (no packet library), so the security tests can write exact bytes,
  * valid or broken, to a raw TCP socket; a seeded random source and the mutations the fuzzer applies.
  */
+import { prng } from '../helpers/prng.js';
 
 /** The variable-length "remaining length" of a fixed header. */
 export function remainingLength(n: number): Buffer {
@@ -79,16 +80,9 @@ export function fromHex(hex: string): Buffer {
   return Buffer.from(clean, 'hex');
 }
 
-/** mulberry32: a small seeded PRNG, so a fuzz run is the same run every time. */
+/** a seeded random source (the tests' prng), so a fuzz run is the same run every time */
 export function seededRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prng(seed);
   const int = (n: number): number => Math.floor(next() * n);
   return {
     next,
