@@ -2,7 +2,7 @@
  * Runs every detector of a device's kind over its telemetry, keeping one state per device and
  * detector. Signals come out in a fixed order (detector order), so replays are deterministic.
  */
-import type { DeviceKind, Telemetry } from '../../contracts/index.js';
+import type { DeviceKind, ReadingsOf, Telemetry } from '../../contracts/index.js';
 import { batteryDischarge } from './battery-discharge.js';
 import { batteryParasitic } from './battery-parasitic.js';
 import { batteryWeak } from './battery-weak.js';
@@ -13,16 +13,19 @@ import { fridgeWarm } from './fridge-warm.js';
 import { washerDrain } from './washer-drain.js';
 import { washerHeater } from './washer-heater.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDetector = Detector<any, any>;
+/**
+ * kind -> the detectors of that kind, their state erased (each one only ever gets back the state its
+ * own init() made). A mapped type, so `detectors[kind]` with a generic kind stays tied to its readings.
+ */
+export type DetectorsByKind = { [K in DeviceKind]: Array<Detector<K, unknown>> };
 
-export const DETECTORS: Record<DeviceKind, AnyDetector[]> = {
+export const DETECTORS: DetectorsByKind = {
   'car-battery': [batteryDischarge, batteryParasitic, batteryWeak],
   fridge: [fridgeWarm, fridgeDoorOpen, fridgeDuty],
   washer: [washerHeater, washerDrain],
 };
 
-export function createDetection(detectors: Record<DeviceKind, AnyDetector[]> = DETECTORS) {
+export function createDetection(detectors: DetectorsByKind = DETECTORS) {
   const states = new Map<string, unknown[]>();
   const lastTs = new Map<string, number>();
   let skipped = 0;
@@ -40,21 +43,26 @@ export function createDetection(detectors: Record<DeviceKind, AnyDetector[]> = D
         return [];
       }
       lastTs.set(deviceKey, t.ts);
-      const list = detectors[t.kind];
       let s = states.get(deviceKey);
       if (!s) {
-        s = list.map((d) => d.init());
+        s = detectors[t.kind].map((d) => d.init());
         states.set(deviceKey, s);
       }
-      const out: Signal[] = [];
-      for (let i = 0; i < list.length; i++) {
-        const r = list[i]!.update(s[i], t.ts, t.readings);
-        s[i] = r.state;
-        if (r.signal) out.push(r.signal);
-      }
-      return out;
+      return step(detectors, t.kind, s, t.ts, t.readings);
     },
     /** readings skipped because they were not newer than the device's last one */
     skipped: (): number => skipped,
   };
+}
+
+/** Runs the detectors of `kind` over one reading, updating their states in place. */
+function step<K extends DeviceKind>(detectors: DetectorsByKind, kind: K, states: unknown[], ts: number, readings: ReadingsOf<K>): Signal[] {
+  const list = detectors[kind];
+  const out: Signal[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!.update(states[i], ts, readings);
+    states[i] = r.state;
+    if (r.signal) out.push(r.signal);
+  }
+  return out;
 }

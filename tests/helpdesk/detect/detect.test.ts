@@ -29,7 +29,7 @@ const fridgeT = (s: number, cabinetTempC: number, doorOpen: boolean): Telemetry 
 const washerT = (s: number, over: Parameters<typeof washer>[0]): Telemetry => ({ v: 1, ts: at(s), seq: ++seq, kind: 'washer', readings: washer(over) });
 
 /** a detector that reports `kind` on every reading, to see the order of signals */
-function always(kind: string, deviceKind: DeviceKind): Detector<DeviceKind, number> {
+function always<K extends DeviceKind>(kind: string, deviceKind: K): Detector<K, number> {
   return {
     kind,
     deviceKind,
