@@ -10,6 +10,7 @@
  */
 import net from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
+import { serveRequests } from './ipc.js';
 
 export type StormRequest = { type: 'storm'; url: string; count: number; localAddress: string } | { type: 'stop' } | { type: 'exit' };
 export type StormReply =
@@ -64,30 +65,19 @@ function storm(url: string, count: number, localAddress: string): Promise<void> 
   });
 }
 
-const send = (reply: StormReply) => process.send!(reply);
-
-process.on('message', (msg: StormRequest) => {
-  const handle = async (): Promise<StormReply | null> => {
-    switch (msg.type) {
-      case 'storm':
-        await storm(msg.url, msg.count, msg.localAddress);
-        return { type: 'launched' };
-      case 'stop': {
-        running = false;
-        for (const c of clients) c.end(true);
-        clients.clear();
-        const reply: StormReply = { type: 'stopped', attempts, byReturnCode: { ...byReturnCode } };
-        attempts = 0;
-        for (const k of Object.keys(byReturnCode)) delete byReturnCode[k];
-        return reply;
-      }
-      case 'exit':
-        process.disconnect();
-        return null;
+serveRequests<StormRequest, StormReply>(async (msg) => {
+  switch (msg.type) {
+    case 'storm':
+      await storm(msg.url, msg.count, msg.localAddress);
+      return { type: 'launched' };
+    case 'stop': {
+      running = false;
+      for (const c of clients) c.end(true);
+      clients.clear();
+      const reply: StormReply = { type: 'stopped', attempts, byReturnCode: { ...byReturnCode } };
+      attempts = 0;
+      for (const k of Object.keys(byReturnCode)) delete byReturnCode[k];
+      return reply;
     }
-  };
-  handle().then(
-    (reply) => reply && send(reply),
-    (e: Error) => send({ type: 'error', message: e.message }),
-  );
+  }
 });

@@ -10,6 +10,7 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { telemetryPayload } from './payload.js';
+import { serveRequests } from './ipc.js';
 
 export interface StormRequest {
   type: 'storm';
@@ -105,28 +106,20 @@ async function throughput(r: ThroughputRequest): Promise<Reply> {
   return { type: 'throughput', seconds, received: got };
 }
 
+/** a reply in the middle of a request (`ready` before `go`) */
 const send = (reply: Reply) => process.send!(reply);
 
-process.on('message', (msg: Request) => {
-  const handle = async (): Promise<Reply | null> => {
-    switch (msg.type) {
-      case 'storm':
-        return storm(msg);
-      case 'release':
-        return release();
-      case 'throughput':
-        return throughput(msg);
-      case 'go':
-        go?.();
-        go = null;
-        return null;
-      case 'exit':
-        process.disconnect();
-        return null;
-    }
-  };
-  handle().then(
-    (reply) => reply && send(reply),
-    (e: Error) => send({ type: 'error', message: e.message }),
-  );
+serveRequests<Request, Reply>(async (msg) => {
+  switch (msg.type) {
+    case 'storm':
+      return storm(msg);
+    case 'release':
+      return release();
+    case 'throughput':
+      return throughput(msg);
+    case 'go':
+      go?.();
+      go = null;
+      return null;
+  }
 });

@@ -18,43 +18,18 @@
  * is a known pair on that address). Loopback addresses other than 127.0.0.1 need Linux.
  */
 import { round } from '../../contracts/round.js';
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { credentialStoreOf } from '../../broker/auth/credentials.js';
 import type { CredentialsFile } from '../../broker/auth/credentials-file.js';
 import { DEFAULT_COST, generateSecret, hashSecret } from '../../broker/auth/secret.js';
 import { createBroker } from '../../broker/server.js';
 import type { StormReply, StormRequest } from './bad-login-clients.js';
+import { forkClients } from './ipc.js';
 
 const STORM = Number(process.env.EVERNET_BENCH_BAD_LOGINS ?? 500);
 const ROUNDS = 5;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function stormProcess() {
-  const script = fileURLToPath(new URL('./bad-login-clients.ts', import.meta.url));
-  const child = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const ask = <T extends StormReply['type']>(req: StormRequest, expect: T) =>
-    new Promise<Extract<StormReply, { type: T }>>((resolve, reject) => {
-      child.once('message', (reply: StormReply) => {
-        if (reply.type !== expect) reject(new Error(`storm clients answered ${JSON.stringify(reply)} to ${req.type}`));
-        else resolve(reply as Extract<StormReply, { type: T }>);
-      });
-      child.send(req);
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill(), 5000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.send({ type: 'exit' } satisfies StormRequest);
-    });
-  return { ask, stop };
-}
 
 export async function connectUnderStorm(): Promise<Record<string, number>> {
   const secret = generateSecret();
@@ -67,7 +42,7 @@ export async function connectUnderStorm(): Promise<Record<string, number>> {
     identities[`valid-${i}/meter`] = { role: 'device', secret: hash, createdAt };
   }
   const broker = await createBroker({ port: 0, auth: { credentials: credentialStoreOf({ version: 1, identities }) } }).start();
-  const clients = stormProcess();
+  const clients = forkClients<StormRequest, StormReply>(new URL('./bad-login-clients.ts', import.meta.url), 'storm clients');
   const timeConnect = async (username: string): Promise<number> => {
     const t0 = performance.now();
     const c = await mqtt.connectAsync(broker.url, { clientId: `evernet-${username.replace('/', '-')}`, username, password: secret, reconnectPeriod: 0, connectTimeout: 120_000 });
