@@ -6,8 +6,7 @@ import type { KindModel } from './model.js';
 import { washer } from './washer.js';
 
 /** Any kind's model, with params and state erased (the agent parses params with `model.params`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyKindModel = KindModel<DeviceKind, any, any>;
+export type AnyKindModel = KindModel<DeviceKind, unknown, unknown>;
 
 /**
  * kind -> model. The entries are typed as AnyKindModel: TypeScript measures KindModel's K as invariant
