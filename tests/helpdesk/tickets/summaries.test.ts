@@ -19,16 +19,13 @@ import {
   type TicketSummaryQuery,
 } from '../../../helpdesk/tickets/store.js';
 import { prng } from '../../helpers/prng.js';
+import { memoryTicketStores, ok } from '../../helpers/ticket-store.js';
 
 const T0 = Date.UTC(2020, 10, 2, 17);
 const MIN = 60_000;
 const SLA = { critical: 5, high: 15, medium: 60, low: 240 };
 const by = 'helpdesk';
 
-function ok(r: life.TransitionResult): life.Ticket {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.reason}`);
-  return r.ticket;
-}
 function opened(key: string, o: { at?: number; severity?: Severity; proactive?: boolean; kind?: string; customerId?: string; deviceId?: string } = {}): life.Ticket {
   return ok(
     life.open({
@@ -82,20 +79,16 @@ function seed(store: TicketStore, n: number, rnd = prng(7)): void {
 }
 
 describe('summaries (sqlite, :memory:)', () => {
-  let store: TicketStore;
-  beforeEach(() => {
-    store = openSqliteStore({ path: ':memory:' });
-  });
-  afterEach(() => store.close());
+  const mem = memoryTicketStores();
 
   it('returns summaries: no timeline or evidence; version, assignee and acknowledgedBy from the timeline', () => {
-    let t = store.openIdempotent(opened('a')).ticket;
+    let t = mem.store.openIdempotent(opened('a')).ticket;
     t = ok(life.addNote(t, { at: T0 + 1, by: 'alice', text: 'mine', detail: { kind: 'assigned', to: 'alice' } }));
     t = ok(life.addNote(t, { at: T0 + 2, by: 'bob', text: 'seen', detail: { kind: 'acknowledged' } }));
     t = ok(life.addNote(t, { at: T0 + 3, by: 'alice', text: 'yours', detail: { kind: 'assigned', to: 'bob' } }));
     t = ok(life.contact(t, { at: T0 + 4, channel: 'sms', by }));
-    store.save(t);
-    const page = store.summaries();
+    mem.store.save(t);
+    const page = mem.store.summaries();
     expect(page).toEqual({ total: 1, tickets: [summaryOf(t)], next: null });
     expect(page.tickets[0]).toMatchObject({ id: t.id, version: 5, assignee: 'bob', acknowledgedBy: 'bob', state: 'contacted', contactedAt: T0 + 4, channel: 'sms' });
     expect(page.tickets[0]).not.toHaveProperty('timeline');
@@ -103,13 +96,13 @@ describe('summaries (sqlite, :memory:)', () => {
   });
 
   it('filters by states, severities, proactive, customer and device, and counts what matches', () => {
-    const a = store.openIdempotent(opened('a', { at: T0, severity: 'critical' })).ticket;
-    const b = store.openIdempotent(opened('b', { at: T0 + MIN, severity: 'low', proactive: false, deviceId: 'fridge' })).ticket;
-    const c = store.openIdempotent(opened('c', { at: T0 + 2 * MIN, severity: 'high', customerId: 'zoe' })).ticket;
-    store.save(ok(life.resolve(b, { at: T0 + 3 * MIN, resolution: 'ok', by })));
-    store.save(ok(life.contact(c, { at: T0 + 3 * MIN, channel: 'sms', by })));
+    const a = mem.store.openIdempotent(opened('a', { at: T0, severity: 'critical' })).ticket;
+    const b = mem.store.openIdempotent(opened('b', { at: T0 + MIN, severity: 'low', proactive: false, deviceId: 'fridge' })).ticket;
+    const c = mem.store.openIdempotent(opened('c', { at: T0 + 2 * MIN, severity: 'high', customerId: 'zoe' })).ticket;
+    mem.store.save(ok(life.resolve(b, { at: T0 + 3 * MIN, resolution: 'ok', by })));
+    mem.store.save(ok(life.contact(c, { at: T0 + 3 * MIN, channel: 'sms', by })));
     const ids = (q: TicketSummaryQuery) => {
-      const p = store.summaries(q);
+      const p = mem.store.summaries(q);
       return [p.total, p.tickets.map((t) => t.id)];
     };
     expect(ids({})).toEqual([3, [c.id, b.id, a.id]]);
@@ -125,13 +118,13 @@ describe('summaries (sqlite, :memory:)', () => {
   });
 
   it('orders by every key, either way; ties fall to openedAt, then id', () => {
-    const t1 = store.openIdempotent(opened('t1', { at: T0, severity: 'low', kind: 'washer-drain' })).ticket; // due T0+240
-    const t2 = store.openIdempotent(opened('t2', { at: T0 + MIN, severity: 'critical', kind: 'battery-discharge', customerId: 'anna' })).ticket; // overdue at T0+30
-    const t3 = store.openIdempotent(opened('t3', { at: T0 + 2 * MIN, severity: 'high', kind: 'fridge-warm', customerId: 'zoe' })).ticket;
-    store.save(ok(life.contact(t3, { at: T0 + 3 * MIN, channel: 'sms', by }))); // contacted after 1 min
-    store.save(ok(life.escalate(t1, { at: T0 + 4 * MIN, reason: 'r', offer: {}, by })));
+    const t1 = mem.store.openIdempotent(opened('t1', { at: T0, severity: 'low', kind: 'washer-drain' })).ticket; // due T0+240
+    const t2 = mem.store.openIdempotent(opened('t2', { at: T0 + MIN, severity: 'critical', kind: 'battery-discharge', customerId: 'anna' })).ticket; // overdue at T0+30
+    const t3 = mem.store.openIdempotent(opened('t3', { at: T0 + 2 * MIN, severity: 'high', kind: 'fridge-warm', customerId: 'zoe' })).ticket;
+    mem.store.save(ok(life.contact(t3, { at: T0 + 3 * MIN, channel: 'sms', by }))); // contacted after 1 min
+    mem.store.save(ok(life.escalate(t1, { at: T0 + 4 * MIN, reason: 'r', offer: {}, by })));
     const order = (sort: (typeof TICKET_SORT_KEYS)[number], o: 'asc' | 'desc') =>
-      store.summaries({ sort, order: o, sla: { now: T0 + 30 * MIN, minutes: SLA } }).tickets.map((t) => t.id);
+      mem.store.summaries({ sort, order: o, sla: { now: T0 + 30 * MIN, minutes: SLA } }).tickets.map((t) => t.id);
     expect(order('opened', 'desc')).toEqual([t3.id, t2.id, t1.id]);
     expect(order('opened', 'asc')).toEqual([t1.id, t2.id, t3.id]);
     expect(order('severity', 'asc')).toEqual([t2.id, t3.id, t1.id]);
@@ -141,46 +134,46 @@ describe('summaries (sqlite, :memory:)', () => {
     expect(order('sla', 'desc')).toEqual([t3.id, t1.id, t2.id]);
     expect(order('kind', 'asc')).toEqual([t2.id, t3.id, t1.id]);
     expect(order('device', 'asc')).toEqual([t2.id, t1.id, t3.id]); // anna, maria, zoe
-    expect(() => store.summaries({ sort: 'sla' })).toThrowError(/sla/);
+    expect(() => mem.store.summaries({ sort: 'sla' })).toThrowError(/sla/);
   });
 
   it('pages with limit and keyset (next), and with offset, without repeating or skipping a row', () => {
-    seed(store, 60);
-    const all = store.summaries({ sort: 'severity', order: 'asc' }).tickets.map((t) => t.id);
+    seed(mem.store, 60);
+    const all = mem.store.summaries({ sort: 'severity', order: 'asc' }).tickets.map((t) => t.id);
     expect(new Set(all).size).toBe(60);
     const seen: string[] = [];
-    let page = store.summaries({ sort: 'severity', order: 'asc', limit: 25 });
+    let page = mem.store.summaries({ sort: 'severity', order: 'asc', limit: 25 });
     expect(page.total).toBe(60);
     for (;;) {
       seen.push(...page.tickets.map((t) => t.id));
       if (!page.next) break;
       expect(page.tickets).toHaveLength(25);
-      page = store.summaries({ sort: 'severity', order: 'asc', limit: 25, after: page.next });
+      page = mem.store.summaries({ sort: 'severity', order: 'asc', limit: 25, after: page.next });
       expect(page.total).toBe(60);
     }
     expect(seen).toEqual(all);
-    expect(store.summaries({ sort: 'severity', order: 'asc', limit: 10, offset: 50 }).tickets.map((t) => t.id)).toEqual(all.slice(50));
-    expect(store.summaries({ sort: 'severity', order: 'asc', limit: 10, offset: 50 }).next).toBeNull();
-    expect(store.summaries({ sort: 'severity', order: 'asc', limit: 10, offset: 40 }).next).not.toBeNull();
-    expect(store.summaries({ limit: 0 })).toEqual({ total: 60, tickets: [], next: null });
-    expect(store.summaries({ limit: 60 }).next).toBeNull();
-    expect(() => store.summaries({ sort: 'severity', after: ['x'] })).toThrowError(/after/);
+    expect(mem.store.summaries({ sort: 'severity', order: 'asc', limit: 10, offset: 50 }).tickets.map((t) => t.id)).toEqual(all.slice(50));
+    expect(mem.store.summaries({ sort: 'severity', order: 'asc', limit: 10, offset: 50 }).next).toBeNull();
+    expect(mem.store.summaries({ sort: 'severity', order: 'asc', limit: 10, offset: 40 }).next).not.toBeNull();
+    expect(mem.store.summaries({ limit: 0 })).toEqual({ total: 60, tickets: [], next: null });
+    expect(mem.store.summaries({ limit: 60 }).next).toBeNull();
+    expect(() => mem.store.summaries({ sort: 'severity', after: ['x'] })).toThrowError(/after/);
   });
 
   it('a ticket opened between two pages comes on the first page, not again on the next (keyset)', () => {
-    seed(store, 30);
-    const first = store.summaries({ limit: 10 });
-    store.openIdempotent(opened('newest', { at: T0 + 1000 * MIN }));
-    const second = store.summaries({ limit: 10, after: first.next! });
+    seed(mem.store, 30);
+    const first = mem.store.summaries({ limit: 10 });
+    mem.store.openIdempotent(opened('newest', { at: T0 + 1000 * MIN }));
+    const second = mem.store.summaries({ limit: 10, after: first.next! });
     expect(second.total).toBe(31);
     const ids = [...first.tickets, ...second.tickets].map((t) => t.id);
     expect(new Set(ids).size).toBe(20);
-    expect(second.tickets.map((t) => t.id)).toEqual(store.summaries({ limit: 21 }).tickets.slice(11).map((t) => t.id));
+    expect(second.tickets.map((t) => t.id)).toEqual(mem.store.summaries({ limit: 21 }).tickets.slice(11).map((t) => t.id));
   });
 
   it('answers like summarizeTickets over list(), for every filter, order and page', () => {
-    seed(store, 300, prng(2020));
-    const tickets = store.list();
+    seed(mem.store, 300, prng(2020));
+    const tickets = mem.store.list();
     const states: TicketState[][] = [['opened'], ['opened', 'contacted', 'action-sent', 'escalated'], ['resolved', 'escalated']];
     const rnd = prng(99);
     for (const sort of TICKET_SORT_KEYS) {
@@ -197,16 +190,16 @@ describe('summaries (sqlite, :memory:)', () => {
             ...(rnd() < 0.2 ? { customerId: 'maria' } : {}),
             ...(rnd() < 0.2 ? { deviceId: 'fridge' } : {}),
           };
-          let sql = store.summaries(q);
+          let sql = mem.store.summaries(q);
           let ref = summarizeTickets(tickets, q);
           for (let pages = 0; ; pages++) {
             expect(sql, `${sort} ${order} page ${pages}`).toEqual(ref);
             if (!sql.next) break;
-            sql = store.summaries({ ...q, after: sql.next });
+            sql = mem.store.summaries({ ...q, after: sql.next });
             ref = summarizeTickets(tickets, { ...q, after: ref.next! });
           }
           const offset = Math.floor(rnd() * 100);
-          expect(store.summaries({ ...q, offset })).toEqual(summarizeTickets(tickets, { ...q, offset }));
+          expect(mem.store.summaries({ ...q, offset })).toEqual(summarizeTickets(tickets, { ...q, offset }));
         }
       }
     }
