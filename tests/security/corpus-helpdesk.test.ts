@@ -6,7 +6,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBroker, type RunningBroker } from '../../broker/server.js';
+import { openBrokerForSuite } from '../helpers/open-broker.js';
 import { loadMessages, remember, render, type CorpusMessage, type SenderState } from './corpus.js';
 import { FRIDGE_TELEMETRY, T0, fridgeTelemetry, startHelpdesk, within, type RunningHelpdesk } from './fixture.js';
 import { expectHelpdeskOutcome, nextValid } from './outcomes.js';
@@ -14,16 +14,15 @@ import { expectHelpdeskOutcome, nextValid } from './outcomes.js';
 const messages = loadMessages();
 
 describe('the bad-input corpus against the helpdesk, on an open broker', () => {
-  let broker: RunningBroker;
+  const open = openBrokerForSuite();
   let desk: RunningHelpdesk;
   let device: MqttClient;
   const state: SenderState = new Map();
   let expectedReceived = 0;
 
   beforeAll(async () => {
-    broker = await createBroker({ port: 0 }).start();
-    desk = await startHelpdesk(broker.url);
-    device = await mqtt.connectAsync(broker.url, { clientId: 'evernet-maria-fridge', reconnectPeriod: 0 });
+    desk = await startHelpdesk(open.broker.url);
+    device = await mqtt.connectAsync(open.broker.url, { clientId: 'evernet-maria-fridge', reconnectPeriod: 0 });
     // a first valid reading, so the sequence cases have something to repeat or skip
     const first = Buffer.from(fridgeTelemetry(10, T0));
     await device.publishAsync(FRIDGE_TELEMETRY, first, { qos: 1 });
@@ -33,7 +32,6 @@ describe('the bad-input corpus against the helpdesk, on an open broker', () => {
   afterAll(async () => {
     await device?.endAsync();
     await desk?.stop();
-    await broker?.stop();
   });
 
   it('has a corpus covering every kind of bad input the issue lists', () => {

@@ -6,7 +6,7 @@
  * and receives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBroker, type RunningBroker } from '../../broker/server.js';
+import { openBrokerForSuite } from '../helpers/open-broker.js';
 import { secureBroker, type SecureBroker } from '../broker/fixture.js';
 import { loadPackets, type CorpusPacket } from './corpus.js';
 import { rawExchange, roundTrip, type RawResult } from './fixture.js';
@@ -27,23 +27,17 @@ async function noClientsLeft(clients: () => number, want: number): Promise<void>
 }
 
 describe('the packet corpus against an open broker', () => {
-  let broker: RunningBroker;
-  beforeAll(async () => {
-    broker = await createBroker({ port: 0 }).start();
-  });
-  afterAll(async () => {
-    await broker?.stop();
-  });
+  const open = openBrokerForSuite();
 
   it.each(cases)('%s', async (_name, p) => {
     const session: ConnectFields | undefined = p.session === 'device' ? { clientId: `corpus-${p.name}` } : undefined;
-    const r = await rawExchange(broker.port, p.bytes, { ...(session ? { session } : {}), waitMs: p.expect.open === 'any' ? 300 : 3000 });
+    const r = await rawExchange(open.broker.port, p.bytes, { ...(session ? { session } : {}), waitMs: p.expect.open === 'any' ? 300 : 3000 });
     expectOutcome(p, p.expect.open, r);
   });
 
   it('still serves a normal client afterwards, and holds no connection of the corpus', async () => {
-    await noClientsLeft(() => broker.stats().clients, 0);
-    await roundTrip(broker.url, { clientId: 'evernet-maria-fridge' }, { clientId: 'evernet-helpdesk' });
+    await noClientsLeft(() => open.broker.stats().clients, 0);
+    await roundTrip(open.broker.url, { clientId: 'evernet-maria-fridge' }, { clientId: 'evernet-helpdesk' });
   });
 });
 

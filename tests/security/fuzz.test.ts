@@ -7,7 +7,7 @@
  * bounded amount.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBroker, type RunningBroker } from '../../broker/server.js';
+import { openBrokerForSuite } from '../helpers/open-broker.js';
 import { deviceTopic } from '../../contracts/topics.js';
 import { gcAvailable as gc, heapMb } from '../../bench/security/memory.js';
 import { secureBroker, type SecureBroker } from '../broker/fixture.js';
@@ -81,25 +81,19 @@ describe('a fuzz run against a secured broker', () => {
 });
 
 describe('a fuzz run against an open broker', () => {
-  let broker: RunningBroker;
-  beforeAll(async () => {
-    broker = await createBroker({ port: 0 }).start();
-  });
-  afterAll(async () => {
-    await broker?.stop();
-  });
+  const open = openBrokerForSuite();
 
   it(`takes ${PACKETS} random and mutated packets, stays up, drops every connection and keeps its heap bounded`, async () => {
     const rnd = seededRandom(SEED + 1);
     const who: Credentials[] = [{ clientId: 'evernet-maria-fridge' }, { clientId: 'fuzz-a' }, { clientId: 'fuzz-b', username: 'x', password: 'y' }];
-    await fuzz(broker.port, rnd, who, 200);
-    await expectAllClosed(broker.port, () => broker.stats().clients);
+    await fuzz(open.broker.port, rnd, who, 200);
+    await expectAllClosed(open.broker.port, () => open.broker.stats().clients);
     const before = await heapMb();
-    const sent = await fuzz(broker.port, rnd, who, PACKETS);
+    const sent = await fuzz(open.broker.port, rnd, who, PACKETS);
     expect(sent).toBeGreaterThanOrEqual(PACKETS);
-    await expectAllClosed(broker.port, () => broker.stats().clients);
+    await expectAllClosed(open.broker.port, () => open.broker.stats().clients);
     const growth = (await heapMb()) - before;
     expect(growth, `heap grew by ${growth.toFixed(1)} MB (gc ${gc ? 'forced' : 'not available'})`).toBeLessThan(HEAP_GROWTH_LIMIT_MB);
-    await roundTrip(broker.url, { clientId: 'evernet-maria-car' }, { clientId: 'evernet-helpdesk' }, deviceTopic('maria', 'car', 'telemetry'));
+    await roundTrip(open.broker.url, { clientId: 'evernet-maria-car' }, { clientId: 'evernet-helpdesk' }, deviceTopic('maria', 'car', 'telemetry'));
   }, Math.max(30_000, PACKETS * 20));
 });
