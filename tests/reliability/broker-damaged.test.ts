@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
-import { pino } from 'pino';
+import { memoryLog } from '../helpers/memory-log.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROKER_DB_FILE } from '../../broker/persistence/sqlite-persistence.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
@@ -31,14 +31,17 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** log lines (JSON) the broker writes, kept in memory */
-function memoryLog() {
-  const lines: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
-  return { log, lines };
-}
-
 const body = (i: number): string => `message ${String(i).padStart(5, '0')} ${'.'.repeat(120)}`;
+
+/** a broker data directory whose stored session for SUBSCRIBER holds TOTAL queued messages (the broker stopped) */
+async function queuedDataDir(): Promise<string> {
+  const dataDir = path.join(dir, 'broker');
+  broker = await createBroker({ port: 0, dataDir }).start();
+  await queue(broker.url);
+  await broker.stop();
+  broker = null;
+  return dataDir;
+}
 
 async function queue(url: string): Promise<void> {
   const s = await mqtt.connectAsync(url, { clientId: SUBSCRIBER, clean: false, reconnectPeriod: 0 });
@@ -64,11 +67,7 @@ function damagePageOf(file: string, i: number): void {
 
 describe('a damaged page in broker.db', () => {
   it('is found at start: the damaged file is moved aside, what is lost is counted and logged, the session gets the rest once', async () => {
-    const dataDir = path.join(dir, 'broker');
-    broker = await createBroker({ port: 0, dataDir }).start();
-    await queue(broker.url);
-    await broker.stop();
-    broker = null;
+    const dataDir = await queuedDataDir();
     const file = path.join(dataDir, BROKER_DB_FILE);
     damagePageOf(file, 1500);
 
@@ -119,11 +118,7 @@ describe('a damaged page in broker.db', () => {
   });
 
   it('with a stored message that cannot be read: it is moved aside, counted and logged, and the session gets the others', async () => {
-    const dataDir = path.join(dir, 'broker');
-    broker = await createBroker({ port: 0, dataDir }).start();
-    await queue(broker.url);
-    await broker.stop();
-    broker = null;
+    const dataDir = await queuedDataDir();
     // a row whose pages are sound but whose content is not (quick_check cannot see this)
     const db = new Database(path.join(dataDir, BROKER_DB_FILE));
     db.prepare("UPDATE outgoing SET packet = '{\"cmd\":\"publish\",\"topic\":' WHERE id = (SELECT id FROM outgoing ORDER BY id LIMIT 1 OFFSET 700)").run();

@@ -6,7 +6,7 @@
  * restarted (a new connection) starts its sequence again.
  */
 import mqtt from 'mqtt';
-import { pino } from 'pino';
+import { memoryLog } from '../../helpers/memory-log.js';
 import { describe, expect, it } from 'vitest';
 import { createBroker } from '../../../broker/server.js';
 import { startHelpdeskStack } from '../../../stack/helpdesk-stack.js';
@@ -31,8 +31,7 @@ const online = (connection: number, s: number): [string, Buffer] => [
 ];
 
 function withLog() {
-  const lines: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const { log, lines } = memoryLog();
   return { ingest: createIngest({ log }), lines };
 }
 
