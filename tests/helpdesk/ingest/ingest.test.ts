@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { silentLogger } from '../../../log/logger.js';
 import { describe, expect, it } from 'vitest';
 import { ERR, MAX_PAYLOAD_BYTES, deviceKey, deviceTopic, serviceTopic, type Decoded } from '../../../contracts/index.js';
 import { createIngest } from '../../../helpdesk/ingest/ingest.js';
@@ -6,12 +6,22 @@ import { createIngest } from '../../../helpdesk/ingest/ingest.js';
 const T0 = Date.UTC(2020, 0, 15, 7, 0, 0);
 const at = (s: number) => T0 + s * 1000;
 
-const newIngest = () => createIngest({ log: pino({ level: 'silent' }) });
+const newIngest = () => createIngest({ log: silentLogger() });
+/** a fresh ingest that has accepted `messages`, in order */
+function ingestOf(...messages: Array<[string, Buffer]>) {
+  const ingest = newIngest();
+  for (const m of messages) ingest.accept(...m);
+  return ingest;
+}
 const bytes = (x: unknown) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x));
 
 const readings = { voltageV: 14.1, currentA: 5, loadA: 30, temperatureC: 15, engineRunning: true, speedKmh: 50, batterySaver: false };
 function telemetry(customer: string, device: string, seq: number, s: number): [string, Buffer] {
   return [deviceTopic(customer, device, 'telemetry'), bytes({ v: 1, ts: at(s), seq, kind: 'car-battery', readings })];
+}
+/** one sender's telemetry: a message for each [seq, seconds after T0] */
+function telemetries(customer: string, device: string, seqAt: Array<[seq: number, s: number]>): Array<[string, Buffer]> {
+  return seqAt.map(([seq, s]) => telemetry(customer, device, seq, s));
 }
 function tripEvent(customer: string, device: string, seq: number, s: number): [string, Buffer] {
   return [deviceTopic(customer, device, 'event'), bytes({ v: 1, ts: at(s), seq, type: 'trip', state: 'started' })];
@@ -44,10 +54,11 @@ const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('createIngest', () => {
   it('buffers valid messages and hands them on only once the watermark passes them', () => {
-    const ingest = newIngest();
-    ingest.accept(...telemetry('cust-1', 'car-1', 1, 1));
-    ingest.accept(...telemetry('cust-1', 'car-1', 2, 2));
-    ingest.accept(...telemetry('cust-1', 'car-1', 3, 3));
+    const ingest = ingestOf(
+      telemetry('cust-1', 'car-1', 1, 1),
+      telemetry('cust-1', 'car-1', 2, 2),
+      telemetry('cust-1', 'car-1', 3, 3),
+    );
     expect(ingest.drain(at(0))).toEqual([]);
     expect(ingest.drain(at(2)).map(label)).toEqual(['cust-1/car-1/telemetry#1@1', 'cust-1/car-1/telemetry#2@2']);
     expect(ingest.drain(at(2))).toEqual([]);
@@ -144,21 +155,19 @@ describe('createIngest', () => {
   });
 
   it('tells duplicates apart per sender: the same seq and ts from another sender is not a duplicate', () => {
-    const ingest = newIngest();
-    ingest.accept(...telemetry('cust-1', 'car-1', 1, 1));
-    ingest.accept(...telemetry('cust-1', 'car-2', 1, 1));
-    ingest.accept(...telemetry('cust-2', 'car-1', 1, 1));
-    ingest.accept(...availability('cust-1', 'car-1', 1, 1));
-    ingest.accept(...request('cust-1', 1, 1));
+    const ingest = ingestOf(
+      telemetry('cust-1', 'car-1', 1, 1),
+      telemetry('cust-1', 'car-2', 1, 1),
+      telemetry('cust-2', 'car-1', 1, 1),
+      availability('cust-1', 'car-1', 1, 1),
+      request('cust-1', 1, 1),
+    );
     expect(ingest.stats()).toMatchObject({ accepted: 5, duplicates: 0 });
     expect(ingest.drain(at(1))).toHaveLength(5);
   });
 
   it('counts the messages missing in a sequence gap', () => {
-    const ingest = newIngest();
-    ingest.accept(...telemetry('cust-1', 'car-1', 1, 1));
-    ingest.accept(...telemetry('cust-1', 'car-1', 2, 2));
-    ingest.accept(...telemetry('cust-1', 'car-1', 5, 5)); // 3 and 4 lost
+    const ingest = ingestOf(...telemetries('cust-1', 'car-1', [[1, 1], [2, 2], [5, 5]])); // 3 and 4 lost
     expect(ingest.stats().gaps).toBe(2);
     ingest.accept(...tripEvent('cust-1', 'car-1', 6, 6)); // events share the device's counter: no gap
     expect(ingest.stats().gaps).toBe(2);
@@ -168,21 +177,18 @@ describe('createIngest', () => {
   });
 
   it('counts gaps per sender, not across senders', () => {
-    const ingest = newIngest();
-    ingest.accept(...telemetry('cust-1', 'car-1', 1, 1));
-    ingest.accept(...telemetry('cust-1', 'car-2', 7, 1));
-    ingest.accept(...telemetry('cust-1', 'car-1', 2, 2));
-    ingest.accept(...telemetry('cust-1', 'car-2', 8, 2));
-    ingest.accept(...availability('cust-1', 'car-1', 1, 3));
+    const ingest = ingestOf(
+      telemetry('cust-1', 'car-1', 1, 1),
+      telemetry('cust-1', 'car-2', 7, 1),
+      telemetry('cust-1', 'car-1', 2, 2),
+      telemetry('cust-1', 'car-2', 8, 2),
+      availability('cust-1', 'car-1', 1, 3),
+    );
     expect(ingest.stats()).toMatchObject({ gaps: 0, accepted: 5 });
   });
 
   it("accepts a restarted sender's seq starting over at a later time", () => {
-    const ingest = newIngest();
-    ingest.accept(...telemetry('cust-1', 'car-1', 41, 1));
-    ingest.accept(...telemetry('cust-1', 'car-1', 42, 2));
-    ingest.accept(...telemetry('cust-1', 'car-1', 1, 100));
-    ingest.accept(...telemetry('cust-1', 'car-1', 2, 101));
+    const ingest = ingestOf(...telemetries('cust-1', 'car-1', [[41, 1], [42, 2], [1, 100], [2, 101]]));
     expect(ingest.stats()).toMatchObject({ accepted: 4, duplicates: 0, gaps: 0 });
   });
 
@@ -290,7 +296,7 @@ describe('createIngest', () => {
 
 describe('availability and the last will', () => {
   it('hands on a last will that carries the same connection number and time as the online message', () => {
-    const ingest = createIngest({ log: pino({ level: 'silent' }) });
+    const ingest = newIngest();
     const topic = 'evernet/v1/maria/car/availability';
     const base = { v: 1, ts: Date.parse('2020-11-02T08:00:00Z'), seq: 1, kind: 'car-battery' };
     ingest.accept(topic, Buffer.from(JSON.stringify({ ...base, state: 'online', reason: 'connected' })));
