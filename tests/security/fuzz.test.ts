@@ -7,13 +7,14 @@
  * bounded amount.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningBroker } from '../../broker/server.js';
 import { openBrokerForSuite } from '../helpers/open-broker.js';
 import { deviceTopic } from '../../contracts/topics.js';
 import { gcAvailable as gc, heapMb } from '../../bench/security/memory.js';
 import { secureBroker, type SecureBroker } from '../broker/fixture.js';
 import { roundTrip, serverConnections } from './fixture.js';
 import { fuzz, type Credentials } from './fuzzer.js';
-import { seededRandom } from './mqtt-bytes.js';
+import { seededRandom, type Random } from './mqtt-bytes.js';
 
 /** fixed unless EVERNET_FUZZ_SEED is set (for a longer local hunt: also raise EVERNET_FUZZ_PACKETS) */
 const SEED = Number(process.env.EVERNET_FUZZ_SEED ?? 0x5eed2020);
@@ -37,6 +38,21 @@ async function expectAllClosed(port: number, clients: () => number): Promise<voi
 
 /** With a forced gc the heap must come back close to where it was; without one, a generous bound. */
 const HEAP_GROWTH_LIMIT_MB = gc ? 25 : 100;
+
+/**
+ * The fuzz run on `broker`: a warm-up of 200 packets (code paths compiled, pools allocated), then
+ * PACKETS more, all sent; after each, every connection is gone; the heap grew by a bounded amount.
+ */
+async function expectFuzzWithstood(broker: RunningBroker, rnd: Random, who: Credentials[]): Promise<void> {
+  await fuzz(broker.port, rnd, who, 200);
+  await expectAllClosed(broker.port, () => broker.stats().clients);
+  const before = await heapMb();
+  const sent = await fuzz(broker.port, rnd, who, PACKETS);
+  expect(sent).toBeGreaterThanOrEqual(PACKETS);
+  await expectAllClosed(broker.port, () => broker.stats().clients);
+  const growth = (await heapMb()) - before;
+  expect(growth, `heap grew by ${growth.toFixed(1)} MB (gc ${gc ? 'forced' : 'not available'})`).toBeLessThan(HEAP_GROWTH_LIMIT_MB);
+}
 
 describe('a fuzz run against a secured broker', () => {
   let s: SecureBroker;
@@ -64,14 +80,7 @@ describe('a fuzz run against a secured broker', () => {
     // the check's identities log in from this address before the fuzz: the fuzz's wrong secrets lock
     // the address (failed-login throttle), and only identities known from it get in while it is locked
     await check();
-    await fuzz(s.broker.port, rnd, who, 200); // warm-up: code paths compiled, pools allocated
-    await expectAllClosed(s.broker.port, () => s.broker.stats().clients);
-    const before = await heapMb();
-    const sent = await fuzz(s.broker.port, rnd, who, PACKETS);
-    expect(sent).toBeGreaterThanOrEqual(PACKETS);
-    await expectAllClosed(s.broker.port, () => s.broker.stats().clients);
-    const growth = (await heapMb()) - before;
-    expect(growth, `heap grew by ${growth.toFixed(1)} MB (gc ${gc ? 'forced' : 'not available'})`).toBeLessThan(HEAP_GROWTH_LIMIT_MB);
+    await expectFuzzWithstood(s.broker, rnd, who);
     // the fuzz was refused and counted, not ignored
     const stats = s.broker.stats();
     expect(stats.rejected).toBeGreaterThan(0);
@@ -86,14 +95,7 @@ describe('a fuzz run against an open broker', () => {
   it(`takes ${PACKETS} random and mutated packets, stays up, drops every connection and keeps its heap bounded`, async () => {
     const rnd = seededRandom(SEED + 1);
     const who: Credentials[] = [{ clientId: 'evernet-maria-fridge' }, { clientId: 'fuzz-a' }, { clientId: 'fuzz-b', username: 'x', password: 'y' }];
-    await fuzz(open.broker.port, rnd, who, 200);
-    await expectAllClosed(open.broker.port, () => open.broker.stats().clients);
-    const before = await heapMb();
-    const sent = await fuzz(open.broker.port, rnd, who, PACKETS);
-    expect(sent).toBeGreaterThanOrEqual(PACKETS);
-    await expectAllClosed(open.broker.port, () => open.broker.stats().clients);
-    const growth = (await heapMb()) - before;
-    expect(growth, `heap grew by ${growth.toFixed(1)} MB (gc ${gc ? 'forced' : 'not available'})`).toBeLessThan(HEAP_GROWTH_LIMIT_MB);
+    await expectFuzzWithstood(open.broker, rnd, who);
     await roundTrip(open.broker.url, { clientId: 'evernet-maria-car' }, { clientId: 'evernet-helpdesk' }, deviceTopic('maria', 'car', 'telemetry'));
   }, Math.max(30_000, PACKETS * 20));
 });
