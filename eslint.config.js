@@ -1,6 +1,8 @@
 // ESLint for the whole tree, run by `npm test` after the type-check and before vitest.
 // TypeScript everywhere gets typescript-eslint's recommended rules; the dashboard's browser
 // modules get the browser globals, everything else (the CLI's .mjs, configs) Node's.
+// Not the type-aware set (recommendedTypeChecked): it builds the whole program again, as tsc just
+// did, and took the lint from about 6 s to about 27 s on our 2-core machine.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
