@@ -7,9 +7,10 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrokerForSuite } from '../helpers/open-broker.js';
-import { loadMessages, remember, render, type CorpusMessage, type SenderState } from './corpus.js';
-import { FRIDGE_TELEMETRY, T0, fridgeTelemetry, startHelpdesk, within, type RunningHelpdesk } from './fixture.js';
-import { expectHelpdeskOutcome, nextValid } from './outcomes.js';
+import { loadMessages, render, type CorpusMessage } from './corpus.js';
+import { FRIDGE_TELEMETRY, T0, startHelpdesk, type RunningHelpdesk } from './fixture.js';
+import { fridgeReadings } from './fridge-readings.js';
+import { expectHelpdeskOutcome } from './outcomes.js';
 
 const messages = loadMessages();
 
@@ -17,17 +18,12 @@ describe('the bad-input corpus against the helpdesk, on an open broker', () => {
   const open = openBrokerForSuite();
   let desk: RunningHelpdesk;
   let device: MqttClient;
-  const state: SenderState = new Map();
-  let expectedReceived = 0;
+  const fridge = fridgeReadings(() => desk, (valid: Buffer) => device.publishAsync(FRIDGE_TELEMETRY, valid, { qos: 1 }));
 
   beforeAll(async () => {
     desk = await startHelpdesk(open.broker.url);
     device = await mqtt.connectAsync(open.broker.url, { clientId: 'evernet-maria-fridge', reconnectPeriod: 0 });
-    // a first valid reading, so the sequence cases have something to repeat or skip
-    const first = Buffer.from(fridgeTelemetry(10, T0));
-    await device.publishAsync(FRIDGE_TELEMETRY, first, { qos: 1 });
-    await within(desk.helpdesk.received(++expectedReceived), 5000, 'the first reading');
-    remember(state, FRIDGE_TELEMETRY, first);
+    await fridge.first();
   });
   afterAll(async () => {
     await device?.endAsync();
@@ -42,15 +38,9 @@ describe('the bad-input corpus against the helpdesk, on an open broker', () => {
 
   it.each(messages.map((m) => [m.name, m] as const))('%s: handled as the corpus says, and the next valid reading is accepted', async (_name, m: CorpusMessage) => {
     const before = desk.helpdesk.stats();
-    const payload = render(m, state, { seq: 0, ts: T0 });
+    const payload = render(m, fridge.state, { seq: 0, ts: T0 });
     await device.publishAsync(m.topic, payload, { qos: 1 });
-    if ('accepted' in m.expect) remember(state, m.topic, payload);
-    const valid = nextValid(state);
-    await device.publishAsync(FRIDGE_TELEMETRY, valid, { qos: 1 });
-    expectedReceived += ('unseen' in m.expect ? 0 : 1) + 1;
-    // the valid reading is the sender's latest from here on, even if this case fails: no cascade
-    remember(state, FRIDGE_TELEMETRY, valid);
-    await within(desk.helpdesk.received(expectedReceived), 5000, `${m.name} and the valid reading after it`);
+    await fridge.after(m, payload, true);
 
     expectHelpdeskOutcome(m, before, desk.helpdesk.stats(), true);
     expect(device.connected).toBe(true);
@@ -64,7 +54,7 @@ describe('the bad-input corpus against the helpdesk, on an open broker', () => {
       if (code) want[code] = (want[code] ?? 0) + 1;
     }
     expect(stats.byCode).toEqual(want);
-    expect(stats.received).toBe(expectedReceived);
+    expect(stats.received).toBe(fridge.expected);
     // hand everything accepted (including the reading dated 2099) to detectors, tickets and the planner
     desk.clock.set(Date.UTC(2100, 0, 1));
     desk.helpdesk.advance(Date.UTC(2100, 0, 1));

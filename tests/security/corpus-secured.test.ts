@@ -7,8 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closed, secureBroker, type SecureBroker } from '../broker/fixture.js';
-import { loadMessages, remember, render, type CorpusMessage, type SenderState } from './corpus.js';
-import { FRIDGE_TELEMETRY, T0, fridgeTelemetry, startHelpdesk, within, type RunningHelpdesk } from './fixture.js';
+import { loadMessages, render, type CorpusMessage } from './corpus.js';
+import { FRIDGE_TELEMETRY, T0, startHelpdesk, within, type RunningHelpdesk } from './fixture.js';
+import { fridgeReadings } from './fridge-readings.js';
 import { codeDelta, expectHelpdeskOutcome, nextValid } from './outcomes.js';
 
 const messages = loadMessages();
@@ -18,8 +19,7 @@ const APPS = ['maria/_app', 'nobody/_app'] as const;
 describe('the bad-input corpus against a secured broker and the helpdesk behind it', () => {
   let s: SecureBroker;
   let desk: RunningHelpdesk;
-  const state: SenderState = new Map();
-  let expectedReceived = 0;
+  const fridge = fridgeReadings(() => desk, publishValid);
 
   async function publishValid(payload: Buffer): Promise<void> {
     const fridge = await s.connect('maria/fridge');
@@ -34,10 +34,7 @@ describe('the bad-input corpus against a secured broker and the helpdesk behind 
       limits: { publishBurst: 100_000 },
     });
     desk = await startHelpdesk(s.broker.url, { username: 'helpdesk', password: s.secrets.get('helpdesk')! });
-    const first = Buffer.from(fridgeTelemetry(10, T0));
-    await publishValid(first);
-    await within(desk.helpdesk.received(++expectedReceived), 5000, 'the first reading');
-    remember(state, FRIDGE_TELEMETRY, first);
+    await fridge.first();
   });
   afterAll(async () => {
     await desk?.stop();
@@ -52,7 +49,7 @@ describe('the bad-input corpus against a secured broker and the helpdesk behind 
   it.each(messages.map((m) => [m.name, m] as const))('%s: diverted, cut off or forwarded as the corpus says; the next valid reading goes through', async (_name, m: CorpusMessage) => {
     const sec = m.secured;
     const before = { broker: s.broker.stats(), desk: desk.helpdesk.stats() };
-    const payload = render(m, state, { seq: 0, ts: T0 });
+    const payload = render(m, fridge.state, { seq: 0, ts: T0 });
     const publisher = await s.connect(sec.as);
     if (sec.outcome === 'disconnected') {
       publisher.publish(m.topic, payload, { qos: 1 });
@@ -63,13 +60,7 @@ describe('the bad-input corpus against a secured broker and the helpdesk behind 
       await publisher.endAsync();
     }
     const delivered = sec.outcome === 'forwarded';
-    if (delivered && 'accepted' in m.expect) remember(state, m.topic, payload);
-    const valid = nextValid(state);
-    await publishValid(valid);
-    // the valid reading is the sender's latest from here on, even if this case fails: no cascade
-    remember(state, FRIDGE_TELEMETRY, valid);
-    expectedReceived += (delivered && !('unseen' in m.expect) ? 1 : 0) + 1;
-    await within(desk.helpdesk.received(expectedReceived), 5000, `${m.name} and the valid reading after it`);
+    await fridge.after(m, payload, delivered);
 
     const after = s.broker.stats();
     expect(codeDelta(before.broker.byCode, after.byCode), `${m.name}: the broker's count`).toEqual(sec.outcome === 'forwarded' ? {} : { [sec.code]: 1 });
@@ -85,7 +76,7 @@ describe('the bad-input corpus against a secured broker and the helpdesk behind 
     for (let i = 0; i < 100 && s.broker.stats().clients !== 1; i++) await new Promise((r) => setTimeout(r, 10));
     expect(s.broker.stats().clients).toBe(1);
     const received = desk.helpdesk.stats().received;
-    await publishValid(nextValid(state));
+    await publishValid(nextValid(fridge.state));
     await within(desk.helpdesk.received(received + 1), 5000, 'a reading after the whole corpus');
     expect(desk.helpdesk.stats().byCode.EVN_ERR_INTERNAL).toBeUndefined();
   });
