@@ -1,13 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultDbPath } from '../../../helpdesk/tickets/default-db-path.js';
 import { contact, escalate, open, resolve, sendAction, type Ticket } from '../../../helpdesk/tickets/lifecycle.js';
 import { SCHEMA_VERSION, openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import { TicketStoreError } from '../../../helpdesk/tickets/store.js';
 import { memoryTicketStores, ok } from '../../helpers/ticket-store.js';
+import { tempDirPerTest } from '../../helpers/temp-dir.js';
 
 const T0 = Date.UTC(2020, 0, 15, 6, 30);
 const by = 'helpdesk';
@@ -102,14 +100,10 @@ describe('sqlite store (:memory:)', () => {
 });
 
 describe('sqlite store (file)', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evernet-tickets-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const tmp = tempDirPerTest('evernet-tickets-');
 
   it('uses WAL, sets the schema version and keeps data across reopening', () => {
-    const file = path.join(dir, 'nested', 'helpdesk.db');
+    const file = tmp.join('nested', 'helpdesk.db');
     const store = openSqliteStore({ path: file });
     const w = worked(store.openIdempotent(fresh('inc-1')).ticket);
     store.save(w);
@@ -127,7 +121,7 @@ describe('sqlite store (file)', () => {
   });
 
   it('refuses a database from a newer schema version', () => {
-    const file = path.join(dir, 'future.db');
+    const file = tmp.join('future.db');
     const raw = new Database(file);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();

@@ -3,11 +3,8 @@
  * count, in SQL, without timelines; checked by hand on a few tickets, and against the in-memory
  * reference (summarizeTickets over list()) on many.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Severity, TicketState } from '../../../contracts/index.js';
 import * as life from '../../../helpdesk/tickets/lifecycle.js';
 import { SCHEMA_VERSION, migrate, openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
@@ -20,6 +17,7 @@ import {
 } from '../../../helpdesk/tickets/store.js';
 import { prng } from '../../helpers/prng.js';
 import { memoryTicketStores, ok } from '../../helpers/ticket-store.js';
+import { tempDirPerTest } from '../../helpers/temp-dir.js';
 
 const T0 = Date.UTC(2020, 10, 2, 17);
 const MIN = 60_000;
@@ -207,14 +205,10 @@ describe('summaries (sqlite, :memory:)', () => {
 });
 
 describe('summaries (sqlite file)', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evernet-summaries-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const tmp = tempDirPerTest('evernet-summaries-');
 
   it('migrates a version 1 database (adds the state index), keeping its tickets', () => {
-    const file = path.join(dir, 'v1.db');
+    const file = tmp.join('v1.db');
     const store = openSqliteStore({ path: file });
     seed(store, 20);
     const before = store.list();
