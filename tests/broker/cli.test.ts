@@ -4,11 +4,10 @@
  * its credentials on SIGHUP and drops a revoked device.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 import { brokerCommand } from '../../cli/broker-command.js';
 import { credentialsCommand } from '../../cli/credentials-command.js';
 import { closed } from './fixture.js';
@@ -27,13 +26,11 @@ async function run(fn: (argv: string[]) => Promise<number>, argv: string[]) {
 }
 
 describe('the credentials and broker commands', () => {
-  let dir: string;
+  const tmp = tempDirPerTest('evernet-cli-');
   let file: string;
   beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-cli-'));
-    file = path.join(dir, 'credentials.json');
+    file = tmp.join('credentials.json');
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('adds, rotates, lists and revokes identities; secrets appear once on stdout, never in the file', async () => {
     const add = await run(credentialsCommand, ['add', 'anna/fridge', '--file', file]);
@@ -57,7 +54,7 @@ describe('the credentials and broker commands', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('EVN_ERR_BROKER_ANONYMOUS');
     expect(r.err).toContain('--allow-anonymous');
-    expect(await run(brokerCommand, ['--credentials', path.join(dir, 'missing.json')])).toMatchObject({ code: 1, err: expect.stringContaining('EVN_ERR_CREDENTIALS_FILE') });
+    expect(await run(brokerCommand, ['--credentials', tmp.join('missing.json')])).toMatchObject({ code: 1, err: expect.stringContaining('EVN_ERR_CREDENTIALS_FILE') });
   });
 
   it('runs as a process, reloads credentials on SIGHUP and drops a revoked device', async () => {

@@ -4,12 +4,10 @@
  * is dropped and counted above it (the helpdesk sees the gap), everything arrives in sequence order,
  * and a persistent outbox carries the unsent messages and the sequence across a device restart.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '../../log/logger.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { createAgent, type Agent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
@@ -22,15 +20,11 @@ const log = silentLogger();
 const T0 = Date.parse('2020-11-02T08:00:00+01:00');
 const entry = (seq: number) => ({ seq, topic: 't', payload: `{"seq":${seq}}` });
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-outbox-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const tmp = tempDirPerTest('evernet-outbox-');
 
 describe.each([
   ['in memory', () => createMemoryOutboxStore()],
-  ['on SQLite', () => openSqliteOutboxStore({ path: path.join(dir, 'dev.outbox.db') })],
+  ['on SQLite', () => openSqliteOutboxStore({ path: tmp.join('dev.outbox.db') })],
 ] as const)('an outbox store %s', (_name, open: () => OutboxStore) => {
   it('keeps entries in sequence order until they are removed', () => {
     const s = open();
@@ -61,7 +55,7 @@ describe.each([
 
 describe('the SQLite outbox store', () => {
   it('survives being closed and opened again: entries, last sequence number and drop count', () => {
-    const file = path.join(dir, 'dev.outbox.db');
+    const file = tmp.join('dev.outbox.db');
     const a = openSqliteOutboxStore({ path: file });
     for (const n of [1, 2, 3, 4, 5]) a.append(entry(n));
     a.remove(1);
@@ -84,7 +78,7 @@ describe('a device agent while its broker is away', () => {
   const seen: Array<{ seq: number; topic: string; payload: Buffer }> = [];
 
   beforeEach(async () => {
-    broker = await createBroker({ port: 0, dataDir: path.join(dir, 'broker') }).start();
+    broker = await createBroker({ port: 0, dataDir: tmp.join('broker') }).start();
     port = broker.port;
     // a persistent subscriber, like the helpdesk: the broker keeps its queue over its own restarts
     observer = await mqtt.connectAsync(broker.url, { clientId: 'observer', clean: false, reconnectPeriod: 50 });
@@ -119,7 +113,7 @@ describe('a device agent while its broker is away', () => {
     broker = null;
   };
   const bringBack = async () => {
-    broker = await createBroker({ port, dataDir: path.join(dir, 'broker') }).start();
+    broker = await createBroker({ port, dataDir: tmp.join('broker') }).start();
   };
 
   it('keeps what it measures, sends it in order when the broker is back, and loses nothing', async () => {
@@ -159,7 +153,7 @@ describe('a device agent while its broker is away', () => {
   });
 
   it('with a persistent outbox, a restarted device sends what it had not sent and continues its sequence', async () => {
-    const file = path.join(dir, 'fridge.outbox.db');
+    const file = tmp.join('fridge.outbox.db');
     const store1 = openSqliteOutboxStore({ path: file });
     const before = fridge({ outbox: store1 });
     await before.start();

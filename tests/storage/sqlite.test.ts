@@ -3,21 +3,16 @@
  * open with a code naming it, and every store that keeps a file on disk opening through it: the
  * helpdesk's tickets and staff, the broker's state, a device's outbox.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 import { createBroker } from '../../broker/server.js';
 import { openSqliteOutboxStore } from '../../devices/outbox/sqlite-store.js';
 import { openStaffStore } from '../../helpdesk/staff/index.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import { isFatalStorageError, openSqlite, STORAGE_ERR } from '../../storage/sqlite.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-sqlite-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const tmp = tempDirPerTest('evernet-sqlite-');
 
 const modeOf = (file: string): number => statSync(file).mode & 0o777;
 
@@ -42,7 +37,7 @@ describe('openSqlite', () => {
   it('creates the file, its -wal and its -shm readable by the owner only', () => {
     const old = process.umask(0o022);
     try {
-      const file = path.join(dir, 'a', 'x.db');
+      const file = tmp.join('a', 'x.db');
       const db = openSqlite({ path: file });
       db.exec('CREATE TABLE t (x)');
       expect(modeOf(file)).toBe(0o600);
@@ -55,21 +50,21 @@ describe('openSqlite', () => {
   });
 
   it('refuses a file with a damaged page, naming the file, with EVN_ERR_DB_CORRUPT', () => {
-    const file = path.join(dir, 'x.db');
+    const file = tmp.join('x.db');
     filled(file);
     damage(file, 20_000);
     expect(() => openSqlite({ path: file })).toThrow(expect.objectContaining({ code: STORAGE_ERR.CORRUPT, file, message: expect.stringContaining(file) }));
   });
 
   it('refuses a file that is not a database at all', () => {
-    const file = path.join(dir, 'x.db');
+    const file = tmp.join('x.db');
     writeFileSync(file, 'hello, this is a text file and not SQLite '.repeat(200));
     expect(() => openSqlite({ path: file })).toThrow(expect.objectContaining({ code: STORAGE_ERR.CORRUPT }));
   });
 
   it('refuses a path it cannot create, with EVN_ERR_DB_OPEN', () => {
-    writeFileSync(path.join(dir, 'file'), '');
-    expect(() => openSqlite({ path: path.join(dir, 'file', 'x.db') })).toThrow(expect.objectContaining({ code: STORAGE_ERR.OPEN }));
+    writeFileSync(tmp.join('file'), '');
+    expect(() => openSqlite({ path: tmp.join('file', 'x.db') })).toThrow(expect.objectContaining({ code: STORAGE_ERR.OPEN }));
   });
 
   it('tells a broken database from a failing statement', () => {
@@ -84,20 +79,20 @@ describe('every store on disk', () => {
   it('creates its file 0600: tickets and staff, broker state, device outbox', async () => {
     const old = process.umask(0o022);
     try {
-      const hd = path.join(dir, 'hd.db');
+      const hd = tmp.join('hd.db');
       const tickets = openSqliteStore({ path: hd });
       const staff = openStaffStore({ path: hd });
       staff.close();
       tickets.close();
       expect(modeOf(hd)).toBe(0o600);
 
-      const broker = await createBroker({ port: 0, dataDir: path.join(dir, 'broker') }).start();
+      const broker = await createBroker({ port: 0, dataDir: tmp.join('broker') }).start();
       expect(modeOf(broker.dataFile!)).toBe(0o600);
       await broker.stop();
 
-      const outbox = openSqliteOutboxStore({ path: path.join(dir, 'dev.outbox.db') });
+      const outbox = openSqliteOutboxStore({ path: tmp.join('dev.outbox.db') });
       outbox.close();
-      expect(modeOf(path.join(dir, 'dev.outbox.db'))).toBe(0o600);
+      expect(modeOf(tmp.join('dev.outbox.db'))).toBe(0o600);
     } finally {
       process.umask(old);
     }
@@ -109,7 +104,7 @@ describe('every store on disk', () => {
       ['staff.db', (p: string) => openStaffStore({ path: p }).close()],
       ['outbox.db', (p: string) => openSqliteOutboxStore({ path: p }).close()],
     ] as const) {
-      const file = path.join(dir, name);
+      const file = tmp.join(name);
       filled(file);
       damage(file, 20_000);
       expect(() => open(file), name).toThrow(expect.objectContaining({ code: STORAGE_ERR.CORRUPT }));

@@ -1,8 +1,8 @@
 /** The credentials file: hashes only, atomic writes, zod validation, add/rotate/revoke. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../../helpers/temp-dir.js';
 import { addIdentity, credentialStoreOf, openCredentialStore, revokeIdentity, rotateIdentity } from '../../../broker/auth/credentials.js';
 import { emptyCredentialsFile, readCredentialsFile, writeCredentialsFile, type CredentialsFile } from '../../../broker/auth/credentials-file.js';
 import { verifySecret } from '../../../broker/auth/secret.js';
@@ -15,16 +15,12 @@ async function added(file: CredentialsFile, username: string, role?: 'helpdesk' 
 }
 
 describe('credentials', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-cred-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const tmp = tempDirPerTest('evernet-cred-');
 
   it('stores a salted scrypt hash, never the secret, in a 0600 file written atomically', async () => {
     const a = await added(emptyCredentialsFile(), 'anna/fridge');
     const b = await added(a.file, 'ben/fridge');
-    const file = path.join(dir, 'sub', 'credentials.json');
+    const file = tmp.join('sub', 'credentials.json');
     expect(writeCredentialsFile(file, b.file)).toEqual({ ok: true, value: undefined });
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain(a.secret);
@@ -64,7 +60,7 @@ describe('credentials', () => {
 
   it('rejects a hand-edited file that breaks the schema, and a reload keeps the previous identities', async () => {
     const a = await added(emptyCredentialsFile(), 'anna/fridge');
-    const file = path.join(dir, 'credentials.json');
+    const file = tmp.join('credentials.json');
     writeCredentialsFile(file, a.file);
     const opened = openCredentialStore(file);
     if (!opened.ok) throw new Error(opened.error.message);
@@ -75,7 +71,7 @@ describe('credentials', () => {
     expect(opened.value.get('anna/fridge')).toBeDefined();
     writeFileSync(file, '{ not json');
     expect(readCredentialsFile(file)).toMatchObject({ ok: false, error: { code: 'EVN_ERR_CREDENTIALS_INVALID' } });
-    expect(readCredentialsFile(path.join(dir, 'missing.json'))).toMatchObject({ ok: false, error: { code: 'EVN_ERR_CREDENTIALS_FILE' } });
-    expect(readCredentialsFile(path.join(dir, 'missing.json'), { missingOk: true })).toEqual({ ok: true, value: emptyCredentialsFile() });
+    expect(readCredentialsFile(tmp.join('missing.json'))).toMatchObject({ ok: false, error: { code: 'EVN_ERR_CREDENTIALS_FILE' } });
+    expect(readCredentialsFile(tmp.join('missing.json'), { missingOk: true })).toEqual({ ok: true, value: emptyCredentialsFile() });
   });
 });
