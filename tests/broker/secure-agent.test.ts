@@ -6,11 +6,12 @@
 import type { MqttClient } from 'mqtt';
 import { silentLogger } from '../../log/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
 import { createAgent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { HELPDESK_FILTERS, deviceTopic } from '../../contracts/topics.js';
 import { record, type Seen } from '../helpers/recorder.js';
-import { pause, secureBroker, T0, type SecureBroker } from './fixture.js';
+import { secureBroker, T0, type SecureBroker } from './fixture.js';
 
 const log = silentLogger();
 
@@ -18,10 +19,6 @@ describe('a device agent with credentials on a secured broker', () => {
   let s: SecureBroker;
   let helpdesk: MqttClient;
   let seen: Seen[] = [];
-  const until = async (pred: () => boolean) => {
-    for (let i = 0; i < 200 && !pred(); i++) await pause(10);
-    expect(pred()).toBe(true);
-  };
 
   beforeAll(async () => {
     s = await secureBroker([['maria/car'], ['helpdesk', 'helpdesk']]);
@@ -44,13 +41,13 @@ describe('a device agent with credentials on a secured broker', () => {
     const agent = agentOf({ username: 'maria/car', password: s.secrets.get('maria/car')! });
     await agent.start();
     agent.tick(T0 + 3000);
-    await until(() => seen.filter((m) => m.topic === deviceTopic('maria', 'car', 'telemetry')).length === 3);
+    await until(() => seen.filter((m) => m.topic === deviceTopic('maria', 'car', 'telemetry')).length === 3, 2000);
     await helpdesk.publishAsync(deviceTopic('maria', 'car', 'command'), JSON.stringify({ v: 1, ts: T0, seq: 1, commandId: 'c-1', action: 'battery-saver', on: true }), { qos: 1 });
     await agent.commandsReceived(1);
     agent.tick(T0 + 4000);
-    await until(() => seen.some((m) => m.topic.endsWith('car/event') && m.payload.includes('"command-result"')));
+    await until(() => seen.some((m) => m.topic.endsWith('car/event') && m.payload.includes('"command-result"')), 2000);
     await agent.kill();
-    await until(() => seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"will"')));
+    await until(() => seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"will"')), 2000);
     expect(s.broker.stats().byCode).toEqual({ EVN_ERR_AUTH_ANONYMOUS: 1 });
   });
 });

@@ -2,6 +2,7 @@
  * A device agent against a real aedes broker on a loopback port, with a real mqtt.js observer.
  */
 import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
 import { silentLogger } from '../../log/logger.js';
 import { observedBroker } from '../helpers/observed-broker.js';
 import { createAgent, type AgentOptions } from '../../devices/agent.js';
@@ -16,16 +17,12 @@ describe('device agent', () => {
 
   const agentOf = (deviceId: string, model: AgentOptions['model']) =>
     createAgent({ customerId: 'maria', deviceId, model, params: {}, seed: 1, brokerUrl: net.url, startAt: T0, log });
-  const until = async (pred: () => boolean) => {
-    for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(pred()).toBe(true);
-  };
 
   it('publishes valid telemetry with increasing sequence numbers in event time', async () => {
     const agent = agentOf('fridge', KINDS.fridge);
     await agent.start();
     agent.tick(T0 + 5000);
-    await until(() => net.seen.filter((m) => m.topic.endsWith('/telemetry')).length === 5);
+    await until(() => net.seen.filter((m) => m.topic.endsWith('/telemetry')).length === 5, 2000);
     const tel = net.seen.filter((m) => m.topic === deviceTopic('maria', 'fridge', 'telemetry')).map((m) => decode(m.topic, m.payload));
     expect(tel.every((r) => r.ok)).toBe(true);
     const payloads = tel.map((r) => (r.ok ? r.value.payload : null)) as Array<{ ts: number; seq: number }>;
@@ -39,16 +36,16 @@ describe('device agent', () => {
   it('is marked offline by its last will when the connection drops, and says so itself on a clean stop', async () => {
     const a = agentOf('car', KINDS['car-battery']);
     await a.start();
-    await until(() => net.seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"online"')));
+    await until(() => net.seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"online"')), 2000);
     await a.kill();
-    await until(() => net.seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"will"')));
+    await until(() => net.seen.some((m) => m.topic.endsWith('car/availability') && m.payload.includes('"will"')), 2000);
     const will = decode(deviceTopic('maria', 'car', 'availability'), net.seen.find((m) => m.payload.includes('"will"'))!.payload);
     expect(will.ok && will.value.payload).toMatchObject({ state: 'offline', reason: 'will', kind: 'car-battery' });
 
     const b = agentOf('washer', KINDS.washer);
     await b.start();
     await b.stop();
-    await until(() => net.seen.some((m) => m.topic.endsWith('washer/availability') && m.payload.includes('"disconnected"')));
+    await until(() => net.seen.some((m) => m.topic.endsWith('washer/availability') && m.payload.includes('"disconnected"')), 2000);
     expect(net.seen.some((m) => m.topic.endsWith('washer/availability') && m.payload.includes('"will"'))).toBe(false);
   });
 
@@ -61,10 +58,10 @@ describe('device agent', () => {
     await agent.commandsReceived(2);
     expect(agent.stats().commandsRejected).toBe(1);
     agent.tick(T0 + 2000);
-    await until(() => net.seen.some((m) => m.topic.endsWith('car/event') && m.payload.includes('"command-result"')));
+    await until(() => net.seen.some((m) => m.topic.endsWith('car/event') && m.payload.includes('"command-result"')), 2000);
     const result = net.seen.find((m) => m.payload.includes('"command-result"'))!;
     expect(JSON.parse(result.payload)).toMatchObject({ type: 'command-result', commandId: 'c-1', ok: true });
-    await until(() => net.seen.some((m) => m.topic.endsWith('car/telemetry') && m.payload.includes('"batterySaver":true')));
+    await until(() => net.seen.some((m) => m.topic.endsWith('car/telemetry') && m.payload.includes('"batterySaver":true')), 2000);
     await agent.stop();
   });
 });

@@ -15,7 +15,7 @@ import { memoryLog } from '../helpers/memory-log.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROKER_DB_FILE } from '../../broker/persistence/sqlite-persistence.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
-import { until } from './processes.js';
+import { until } from '../helpers/until.js';
 
 const TOTAL = 3000;
 const SUBSCRIBER = 'subscriber-1';

@@ -16,7 +16,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROKER_DB_FILE, PERSISTENCE_ERR } from '../../broker/persistence/sqlite-persistence.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { brokerCommand } from '../../cli/broker-command.js';
-import { killAll, startBroker, until } from './processes.js';
+import { killAll, startBroker } from './processes.js';
+import { until } from '../helpers/until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import type { LoadedScenario } from '../../scenarios/load.js';
 import { startFleet, type Fleet } from './devices.js';
-import { diagnose, killAll, startBroker, startHelpdesk, until, type BrokerProc, type HelpdeskProc, type HelpdeskState } from './processes.js';
+import { diagnose, killAll, startBroker, startHelpdesk, type BrokerProc, type HelpdeskProc, type HelpdeskState } from './processes.js';
+import { until } from '../helpers/until.js';
 
 export interface CrashRun {
   /** the broker's data directory (start it again here to keep its sessions) */

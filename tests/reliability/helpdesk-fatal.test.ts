@@ -17,7 +17,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HELPDESK_FILTERS } from '../../contracts/index.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import * as life from '../../helpdesk/tickets/lifecycle.js';
-import { killAll, startBroker, startHelpdesk, until, type BrokerProc } from './processes.js';
+import { killAll, startBroker, startHelpdesk, type BrokerProc } from './processes.js';
+import { until } from '../helpers/until.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -21,7 +21,7 @@ import { directoryOf } from '../../scenarios/directory.js';
 import { deviceSeed } from '../../scenarios/runner.js';
 import { startHelpdeskStack, type HelpdeskStack } from '../../stack/helpdesk-stack.js';
 import { evening } from './devices.js';
-import { until } from './processes.js';
+import { until } from '../helpers/until.js';
 
 const log = silentLogger();
 const at = (hhmmss: string) => Date.parse(`2020-11-02T${hhmmss}+01:00`);

@@ -14,7 +14,7 @@ import { KINDS } from '../../devices/kinds/index.js';
 import { openSqliteOutboxStore } from '../../devices/outbox/sqlite-store.js';
 import { createMemoryOutboxStore, type OutboxStore } from '../../devices/outbox/store.js';
 import { createIngest } from '../../helpdesk/ingest/ingest.js';
-import { until } from './processes.js';
+import { until } from '../helpers/until.js';
 
 const log = silentLogger();
 const T0 = Date.parse('2020-11-02T08:00:00+01:00');

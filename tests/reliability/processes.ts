@@ -146,15 +146,6 @@ export async function startHelpdesk(opts: { brokerUrl: string; db: string; start
   return { ...p, state: () => ask({ type: 'state' }), advance: (w: number) => ask({ type: 'advance', w }), clock: (w: number) => ask({ type: 'clock', w }) };
 }
 
-/** Polls until pred holds, or fails with what() after ms. */
-export async function until(pred: () => boolean | Promise<boolean>, ms: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what()}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** what the devices sent and what the helpdesk got, for a failure message */
 export function diagnose(fleet: { agents: Array<{ deviceId: string; stats(): object; outboxStats(): object }> }, expected: number, h: HelpdeskState | null): string {
   const devices = fleet.agents.map((a) => ({ device: a.deviceId, ...a.stats(), outbox: a.outboxStats() }));

@@ -10,7 +10,7 @@ import { createBroker, type RunningBroker } from '../../../broker/server.js';
 import { createAgent } from '../../../devices/agent.js';
 import { createDiscovery, type Discovery } from '../../../devices/discovery/publisher.js';
 import { KINDS } from '../../../devices/kinds/index.js';
-import { until } from '../until.js';
+import { until } from '../../helpers/until.js';
 import { renderValueTemplate } from './ha-schema.js';
 
 const log = silentLogger();

@@ -13,7 +13,7 @@ import { boardCommand } from '../../../cli/board-command.js';
 import { decode } from '../../../contracts/index.js';
 import { portOpenError } from '../../../devices/drivers/errors.js';
 import { listBoardPorts } from '../../../devices/drivers/serial.js';
-import { until } from '../until.js';
+import { until } from '../../helpers/until.js';
 
 const log = silentLogger();
 const dir = mkdtempSync(join(tmpdir(), 'evernet-board-'));

@@ -15,7 +15,7 @@ import { plugIn } from '../../../devices/simulator/plug-in.js';
 import { createPhysicsRig, type PhysicsRigOptions } from '../../../devices/simulator/physics.js';
 import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { KINDS } from '../../../devices/kinds/index.js';
-import { until } from '../until.js';
+import { until } from '../../helpers/until.js';
 
 const log = silentLogger();
 const clock: Clock = { now: () => Date.now() };

@@ -26,7 +26,7 @@ import { startHelpdeskStack, type HelpdeskStack } from '../../../stack/helpdesk-
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import { silentLogger } from '../../../log/logger.js';
 import { VirtualClock } from '../../../contracts/clock.js';
-import { until } from '../until.js';
+import { until } from '../../helpers/until.js';
 
 const log = silentLogger();
 /** Monday 2 November 2020, 10:00 CET: inside the bundled tariff, outside quiet hours */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Ds18b20, encodeTemperature, romCode } from '../../../devices/simulator/ds18b20.js';
 import { crc8, from7Bit, to7Bit } from '../../../devices/firmata/protocol.js';
 import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
-import { until } from '../until.js';
+import { until } from '../../helpers/until.js';
 import { pluggedBoards } from './plugged.js';
 
 describe('1-Wire and the DS18B20', () => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSerialLine } from '../../../devices/drivers/serial.js';
 import { openPtyBridge, ptyUnavailable, type PtyBridge } from '../../../devices/simulator/pty.js';
 import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
-import { until } from '../until.js';
+import { until } from '../../helpers/until.js';
 import { pluggedBoards } from './plugged.js';
 
 const why = ptyUnavailable();

@@ -8,7 +8,7 @@ import { createDuplexPair } from '../../../devices/firmata/duplex-pair.js';
 import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { firmataTransport } from '../../../devices/firmata/transport.js';
 import { PIN_MODE } from '../../../devices/firmata/protocol.js';
-import { until } from '../until.js';
+import { until } from '../../helpers/until.js';
 import { pluggedBoards } from './plugged.js';
 
 describe('software Firmata board driven by johnny-five', () => {
