@@ -6,13 +6,13 @@
  * can still read, counts and logs what it lost with a code, and the session gets the rest of its
  * queue exactly once and goes live.
  */
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
-import os from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { memoryLog } from '../helpers/memory-log.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 import { BROKER_DB_FILE } from '../../broker/persistence/sqlite-persistence.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { until } from '../helpers/until.js';
@@ -20,22 +20,18 @@ import { until } from '../helpers/until.js';
 const TOTAL = 3000;
 const SUBSCRIBER = 'subscriber-1';
 
-let dir: string;
+const tmp = tempDirPerTest('evernet-broker-damaged-');
 let broker: RunningBroker | null = null;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-broker-damaged-'));
-});
 afterEach(async () => {
   await broker?.stop().catch(() => undefined);
   broker = null;
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const body = (i: number): string => `message ${String(i).padStart(5, '0')} ${'.'.repeat(120)}`;
 
 /** a broker data directory whose stored session for SUBSCRIBER holds TOTAL queued messages (the broker stopped) */
 async function queuedDataDir(): Promise<string> {
-  const dataDir = path.join(dir, 'broker');
+  const dataDir = tmp.join('broker');
   broker = await createBroker({ port: 0, dataDir }).start();
   await queue(broker.url);
   await broker.stop();
@@ -105,7 +101,7 @@ describe('a damaged page in broker.db', () => {
   }, 60_000);
 
   it('whose first page is gone is refused with a coded error naming the file', async () => {
-    const dataDir = path.join(dir, 'broker');
+    const dataDir = tmp.join('broker');
     broker = await createBroker({ port: 0, dataDir }).start();
     await broker.stop();
     broker = null;

@@ -6,13 +6,12 @@
  * and one broker per data directory.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 import { BROKER_DB_FILE, PERSISTENCE_ERR } from '../../broker/persistence/sqlite-persistence.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { brokerCommand } from '../../cli/broker-command.js';
@@ -21,17 +20,13 @@ import { until } from '../helpers/until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-let dir: string;
+const tmp = tempDirPerTest('evernet-broker-state-');
 const clients: MqttClient[] = [];
 const brokers: RunningBroker[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-broker-state-'));
-});
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.endAsync(true).catch(() => undefined);
   for (const b of brokers.splice(0)) await b.stop().catch(() => undefined);
   await killAll();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function client(url: string, clientId: string, clean = true): Promise<MqttClient> {
@@ -65,7 +60,7 @@ describe('the SQLite persistence', () => {
 
 describe('evernet broker --data-dir, killed with SIGKILL', () => {
   it('keeps retained messages, persistent sessions and their queued QoS 1 messages, in order', async () => {
-    const data = path.join(dir, 'broker');
+    const data = tmp.join('broker');
     let broker = await startBroker(data);
     const first = recorder(broker.url, 'evernet-helpdesk-x');
     await first.connected;
@@ -99,7 +94,7 @@ describe('evernet broker --data-dir, killed with SIGKILL', () => {
 
 describe('a resumed persistent session', () => {
   it('gets its whole queue before any live message, so each sender stays in order', async () => {
-    const data = path.join(dir, 'broker');
+    const data = tmp.join('broker');
     const broker = await createBroker({ port: 0, dataDir: data }).start();
     brokers.push(broker);
     const sub = recorder(broker.url, 'evernet-helpdesk-y');
@@ -128,7 +123,7 @@ describe('a resumed persistent session', () => {
 
 describe('a publish acknowledged but not yet routed when the broker died', () => {
   it('is routed when the broker starts again', async () => {
-    const data = path.join(dir, 'broker');
+    const data = tmp.join('broker');
     const broker = await createBroker({ port: 0, dataDir: data }).start();
     const sub = recorder(broker.url, 'evernet-helpdesk-z');
     await sub.connected;
@@ -161,7 +156,7 @@ describe('a publish acknowledged but not yet routed when the broker died', () =>
 
 describe('one broker per data directory', () => {
   it('refuses a second broker on the same directory with a coded error', async () => {
-    const data = path.join(dir, 'broker');
+    const data = tmp.join('broker');
     const broker = await createBroker({ port: 0, dataDir: data }).start();
     brokers.push(broker);
     await expect(createBroker({ port: 0, dataDir: data }).start()).rejects.toMatchObject({ code: PERSISTENCE_ERR.LOCKED });
@@ -173,7 +168,7 @@ describe('one broker per data directory', () => {
     process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
     try {
       await expect(brokerCommand(['--allow-anonymous', '--sync', 'full'])).rejects.toThrow('--sync goes with --data-dir');
-      const data = path.join(dir, 'broker');
+      const data = tmp.join('broker');
       const broker = await createBroker({ port: 0, dataDir: data }).start();
       brokers.push(broker);
       expect(await brokerCommand(['--allow-anonymous', '--port', '0', '--data-dir', data, '--log-level', 'silent'])).toBe(1);

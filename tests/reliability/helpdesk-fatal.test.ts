@@ -7,13 +7,12 @@
  * helpdesk on a good database then processes all of them.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, statSync, writeSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 import { HELPDESK_FILTERS } from '../../contracts/index.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import * as life from '../../helpdesk/tickets/lifecycle.js';
@@ -26,7 +25,7 @@ const CLIENT_ID = 'evernet-helpdesk';
 const QUEUED = 100;
 const T0 = Date.parse('2020-11-02T18:00:00+01:00');
 
-let dir: string;
+const tmp = tempDirPerTest('evernet-fatal-');
 let broker: BrokerProc;
 
 /** a ticket database with enough rows to be ~200 KB, closed (checkpointed) */
@@ -119,23 +118,21 @@ function runHelpdesk(args: string[]): Promise<{ code: number | null; stderr: str
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-fatal-'));
-  broker = await startBroker(path.join(dir, 'broker'));
+  broker = await startBroker(tmp.join('broker'));
   await createSession(broker.url);
   await queueTelemetry(broker.url);
 });
 
 afterEach(async () => {
   await killAll();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a helpdesk that cannot work stops before it takes a message', () => {
   it('refuses a damaged ticket database with a coded line naming the file; the queue stays, a good database then gets all 100', async () => {
-    const good = path.join(dir, 'hd.db');
+    const good = tmp.join('hd.db');
     ticketDb(good);
     expect(statSync(good).size).toBeGreaterThan(60_000);
-    const bad = path.join(dir, 'hd-copy.db');
+    const bad = tmp.join('hd-copy.db');
     copyFileSync(good, bad);
     damage(bad);
 
@@ -155,7 +152,7 @@ describe('a helpdesk that cannot work stops before it takes a message', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as net.AddressInfo).port;
     try {
-      const r = await runHelpdesk(['--broker', broker.url, '--db', path.join(dir, 'hd.db'), '--http', `127.0.0.1:${port}`]);
+      const r = await runHelpdesk(['--broker', broker.url, '--db', tmp.join('hd.db'), '--http', `127.0.0.1:${port}`]);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`^evernet: EVN_ERR_HTTP_LISTEN: .*127\\.0\\.0\\.1:${port}`, 'm'));
     } finally {
@@ -165,7 +162,7 @@ describe('a helpdesk that cannot work stops before it takes a message', () => {
   }, 60_000);
 
   it('refuses a world file that does not load with a coded line, and takes nothing', async () => {
-    const r = await runHelpdesk(['--broker', broker.url, '--db', path.join(dir, 'hd.db'), '--http', '127.0.0.1:0', '--world', path.join(dir, 'missing.yaml')]);
+    const r = await runHelpdesk(['--broker', broker.url, '--db', tmp.join('hd.db'), '--http', '127.0.0.1:0', '--world', tmp.join('missing.yaml')]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/^evernet: EVN_ERR_SCENARIO: .*missing\.yaml/m);
     expect(await drainQueue(broker.url)).toBe(QUEUED);

@@ -3,12 +3,10 @@
  * up is picked up on start (customer contacted, remote fix sent), and when the detector fires again
  * for the same incident after the restart, the existing ticket is found: a note, not a second ticket.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '../../log/logger.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
 import { deviceTopic, serviceTopic } from '../../contracts/index.js';
 import { createAgent, type Agent } from '../../devices/agent.js';
@@ -27,7 +25,7 @@ const log = silentLogger();
 const at = (hhmmss: string) => Date.parse(`2020-11-02T${hhmmss}+01:00`);
 
 describe('a helpdesk started on a database with a ticket it opened before a crash', () => {
-  let dir: string;
+  const tmp = tempDirPerTest('evernet-restart-');
   let broker: RunningBroker;
   let store: TicketStore;
   let stack: HelpdeskStack | null = null;
@@ -36,7 +34,6 @@ describe('a helpdesk started on a database with a ticket it opened before a cras
   const heard: Array<{ topic: string; body: Record<string, unknown> }> = [];
 
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'evernet-restart-'));
     broker = await createBroker({ port: 0 }).start();
     observer = await mqtt.connectAsync(broker.url, { clientId: 'observer' });
     observer.on('message', (topic, p) => heard.push({ topic, body: JSON.parse(p.toString()) as Record<string, unknown> }));
@@ -48,11 +45,10 @@ describe('a helpdesk started on a database with a ticket it opened before a cras
     await stack?.stop();
     await observer.endAsync();
     await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('contacts the customer and sends the fix, then finds that ticket when the detector fires again', async () => {
-    const db = path.join(dir, 'helpdesk.db');
+    const db = tmp.join('helpdesk.db');
     // what the crashed process left: the ticket committed, nothing after it
     const before = openSqliteStore({ path: db });
     const opened = life.open({
