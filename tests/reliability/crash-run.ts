@@ -4,11 +4,9 @@
  * broker; and the wait for the helpdesk to have all the devices published before it decides. Started
  * by the test, torn down after it (fleet, every process, the directory).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach } from 'vitest';
 import type { LoadedScenario } from '../../scenarios/load.js';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 import { startFleet, type Fleet } from './devices.js';
 import { diagnose, killAll, startBroker, startHelpdesk, type BrokerProc, type HelpdeskProc, type HelpdeskState } from './processes.js';
 import { until } from '../helpers/until.js';
@@ -25,23 +23,20 @@ export interface CrashRun {
 
 /** Call inside a describe block; `start` it in the test. */
 export function crashRuns(prefix: string): { start(scenario: LoadedScenario, helpdesk?: { crashAfterTicketOpened?: boolean }): Promise<CrashRun> } {
-  let dir: string | null = null;
+  const tmp = tempDirPerTest(prefix); // removed after the hook below has stopped what used it
   let fleet: Fleet | null = null;
   afterEach(async () => {
     await fleet?.stop();
     fleet = null;
     await killAll();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = null;
   });
   return {
     async start(scenario, options = {}) {
-      dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-      const brokerDir = path.join(dir, 'broker');
-      const db = path.join(dir, 'helpdesk.db');
+      const brokerDir = tmp.join('broker');
+      const db = tmp.join('helpdesk.db');
       const broker = await startBroker(brokerDir);
       const helpdesk = await startHelpdesk({ brokerUrl: broker.url, db, startAt: scenario.startMs, ...options });
-      fleet = await startFleet(scenario, broker.url, path.join(dir, 'outbox'));
+      fleet = await startFleet(scenario, broker.url, tmp.join('outbox'));
       return { brokerDir, db, broker, helpdesk, fleet };
     },
   };
