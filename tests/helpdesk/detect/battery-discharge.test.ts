@@ -27,7 +27,7 @@ describe('battery-discharge detector', () => {
     kind: 'battery-discharge', deviceKind: 'car-battery',
     fault: discharging, breaksFault: charging, faultLastsS: 3600,
     healthy: charging, breaksHealth: discharging,
-    wobble: { around: 'the fire threshold', readings: alternating(1, driving(p.fireBelowA - WOBBLE), driving(p.fireBelowA + WOBBLE)), lastsS: 3600 },
+    wobble: { what: 'a current oscillating around the fire threshold', readings: alternating(1, driving(p.fireBelowA - WOBBLE), driving(p.fireBelowA + WOBBLE)), lastsS: 3600 },
   });
 
   it('counts from the first discharging reading, after a healthy start of the drive', () => {

@@ -34,8 +34,8 @@ export interface Episodes<K extends DeviceKind> {
   severity?: Severity;
   /** how long the fault goes on while it must fire only once (s) */
   faultLastsS: number;
-  /** readings switching around the fire threshold (see `alternating`), for `lastsS`: they neither fire, nor clear after a fire */
-  wobble: { around: string; readings: (i: number) => ReadingsOf<K>; lastsS: number };
+  /** readings switching around the fire threshold (see `alternating`) for `lastsS`, and what they are in words: they neither fire, nor clear after a fire */
+  wobble: { what: string; readings: (i: number) => ReadingsOf<K>; lastsS: number };
 }
 
 export function sustainedEpisodes<K extends DeviceKind, S>(detector: Detector<K, S>, t: SustainedTimes, e: Episodes<K>): void {
@@ -45,7 +45,7 @@ export function sustainedEpisodes<K extends DeviceKind, S>(detector: Detector<K,
   const traceOf = (series: ReadingsOf<K>[]) => trace(feed(detector, series).emitted);
   const n = (count: number, r: ReadingsOf<K>): ReadingsOf<K>[] => Array.from({ length: count }, () => r);
 
-  describe(`${e.kind}: fire and clear as a sustained detector`, () => {
+  describe('fires and clears as a sustained detector', () => {
     it(`reports ${e.kind} incidents on ${e.deviceKind} readings`, () => {
       expect(detector.kind).toBe(e.kind);
       expect(detector.deviceKind).toBe(e.deviceKind);
@@ -83,7 +83,7 @@ export function sustainedEpisodes<K extends DeviceKind, S>(detector: Detector<K,
       expect(traceOf([...series, healthy])).toEqual([`fire@${F}`, `clear@${F + 1 + k + 1 + C}`]);
     });
 
-    it(`does not flap on readings switching around ${e.wobble.around}`, () => {
+    it(`does not flap on ${e.wobble.what}`, () => {
       const wobble = Array.from({ length: e.wobble.lastsS }, (_, i) => e.wobble.readings(i));
       expect(feed(detector, wobble).emitted).toEqual([]);
       expect(traceOf([...n(F + 1, fault), ...wobble])).toEqual([`fire@${F}`]);

@@ -15,12 +15,11 @@ describe('fridge-door-open detector', () => {
     expect(C).toBeLessThan(F);
   });
 
-  const half = Math.max(1, Math.floor(C / 2));
   sustainedEpisodes(fridgeDoorOpen, FRIDGE_DOOR, {
     kind: 'fridge-door-open', deviceKind: 'fridge', severity: 'medium',
     fault: open, breaksFault: closed, faultLastsS: 3600,
     healthy: closed, breaksHealth: open,
-    wobble: { around: 'open and closed: the door opened and closed every few seconds', readings: alternating(half, closed, open), lastsS: 3600 },
+    wobble: { what: 'a door opened and closed every few seconds', readings: alternating(Math.max(1, Math.floor(C / 2)), closed, open), lastsS: 3600 },
   });
 
   it('does not fire on a closed door', () => {

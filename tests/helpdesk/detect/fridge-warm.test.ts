@@ -31,7 +31,7 @@ describe('fridge-warm detector', () => {
     kind: 'fridge-warm', deviceKind: 'fridge',
     fault: warm, breaksFault: cabinet(FIRE_ABOVE - 0.1), faultLastsS: 4 * 3600,
     healthy: cold, breaksHealth: cabinet(CLEAR_BELOW + 0.1),
-    wobble: { around: 'the fire threshold', readings: alternating(half, cabinet(FIRE_ABOVE + WOBBLE), cabinet(FIRE_ABOVE - WOBBLE)), lastsS: 4 * 3600 },
+    wobble: { what: 'a temperature oscillating around the fire threshold', readings: alternating(half, cabinet(FIRE_ABOVE + WOBBLE), cabinet(FIRE_ABOVE - WOBBLE)), lastsS: 4 * 3600 },
   });
 
   it('measures against the setpoint, not a fixed temperature', () => {

@@ -18,12 +18,11 @@ describe('washer-drain detector', () => {
     expect(C).toBeGreaterThanOrEqual(10);
   });
 
-  const half = Math.max(1, Math.floor(Math.min(F, C) / 3));
   sustainedEpisodes(washerDrain, WASHER_DRAIN, {
     kind: 'washer-drain', deviceKind: 'washer', severity: 'medium',
     fault: blocked, breaksFault: draining(L - 1), faultLastsS: 3600,
     healthy: empty, breaksHealth: draining(L + 2),
-    wobble: { around: `${L} L`, readings: alternating(half, draining(L - 0.1), draining(L + 0.1)), lastsS: 1800 },
+    wobble: { what: `a level oscillating around ${L} L`, readings: alternating(Math.max(1, Math.floor(Math.min(F, C) / 3)), draining(L - 0.1), draining(L + 0.1)), lastsS: 1800 },
   });
 
   it('fires when the machine stops (paused) after draining with water still in the drum', () => {

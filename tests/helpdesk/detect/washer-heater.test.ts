@@ -18,12 +18,11 @@ describe('washer-heater detector', () => {
     expect(C).toBeGreaterThanOrEqual(10);
   });
 
-  const half = Math.max(1, Math.floor(Math.min(F, C) / 3));
   sustainedEpisodes(washerHeater, WASHER_HEATER, {
     kind: 'washer-heater', deviceKind: 'washer', severity: 'medium',
     fault: cold, breaksFault: healthy, faultLastsS: 1800,
     healthy, breaksHealth: cold,
-    wobble: { around: `${W} W`, readings: alternating(half, heating(W - 50), heating(W + 50)), lastsS: 1800 },
+    wobble: { what: `a power oscillating around ${W} W`, readings: alternating(Math.max(1, Math.floor(Math.min(F, C) / 3)), heating(W - 50), heating(W + 50)), lastsS: 1800 },
   });
 
   it('does not fire on a heater drawing about 2 kW', () => {
