@@ -11,6 +11,8 @@ import { guarded, openSqlite, statementCache } from '../../storage/sqlite.js';
 import { Channel, Severity, TicketState } from '../../contracts/index.js';
 import type { Ticket, TimelineEntry, TimelineStep } from './lifecycle.js';
 import {
+  SEVERITY_RANK,
+  STATE_RANK,
   STORE_ERR,
   TicketStoreError,
   type TicketListFilter,
@@ -177,10 +179,13 @@ function fromSummaryRow(r: SummaryRow): TicketSummaryRecord {
  */
 const RESPONDED = 'coalesce(contacted_at, resolved_at)';
 const SLA_DUE = `opened_at + 60000 * CASE severity WHEN 'critical' THEN @slaCritical WHEN 'high' THEN @slaHigh WHEN 'medium' THEN @slaMedium ELSE @slaLow END`;
+/** `CASE column WHEN 'a' THEN 0 ... END` from a rank table */
+const rankSql = (column: string, ranks: Readonly<Record<string, number>>): string =>
+  `CASE ${column} ${Object.entries(ranks).map(([value, rank]) => `WHEN '${value}' THEN ${rank}`).join(' ')} END`;
 const SORT_SQL: Record<TicketSortKey, string[]> = {
   opened: [],
-  severity: [`CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`],
-  state: [`CASE state WHEN 'opened' THEN 0 WHEN 'escalated' THEN 1 WHEN 'contacted' THEN 2 WHEN 'action-sent' THEN 3 ELSE 4 END`],
+  severity: [rankSql('severity', SEVERITY_RANK)],
+  state: [rankSql('state', STATE_RANK)],
   contact: [`(${RESPONDED} IS NULL)`, `coalesce(${RESPONDED} - opened_at, 0)`],
   sla: [
     `CASE WHEN ${RESPONDED} IS NOT NULL THEN 2 WHEN ${SLA_DUE} < @slaNow THEN 0 ELSE 1 END`,

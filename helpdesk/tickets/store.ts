@@ -108,8 +108,9 @@ export class TicketStoreError extends Error {
   }
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-const STATE_RANK: Record<TicketState, number> = { opened: 0, escalated: 1, contacted: 2, 'action-sent': 3, resolved: 4 };
+/** the ranks the 'severity' and 'state' sorts order by (the SQL store builds its CASE expressions from them) */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
+export const STATE_RANK: Readonly<Record<TicketState, number>> = { opened: 0, escalated: 1, contacted: 2, 'action-sent': 3, resolved: 4 };
 
 /** A ticket as a summary: the timeline reduced to its length, the assignee and who acknowledged it. */
 export function summaryOf(t: Ticket): TicketSummaryRecord {

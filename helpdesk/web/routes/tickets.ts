@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Severity, TICKET_STATES, type TicketState } from '../../../contracts/index.js';
-import { TICKET_SORT_KEYS, type SortOrder, type TicketSortKey, type TicketSortValues } from '../../tickets/store.js';
+import { sortKeyOf, TICKET_SORT_KEYS, type SortOrder, type TicketSortKey, type TicketSortValues } from '../../tickets/store.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
 import { DEFAULT_SLA_MINUTES } from '../sla.js';
@@ -49,8 +49,14 @@ const ListQuery = z.object({
   offset: whole('offset', MAX_OFFSET).optional(),
 });
 
-/** how many sort values a cursor of each sort carries (a Map: `sort` is never looked up on a prototype) */
-const CURSOR_KEYS = new Map<TicketSortKey, number>([['opened', 2], ['severity', 3], ['state', 3], ['kind', 3], ['contact', 4], ['sla', 4], ['device', 4]]);
+/**
+ * How many sort values a cursor of each sort carries: as many as sortKeyOf gives (a Map: `sort` is
+ * never looked up on a prototype). Any ticket will do; the count depends on the sort only.
+ */
+const SAMPLE = { id: 't', kind: 'k', customerId: 'c', deviceId: 'd', severity: 'low', state: 'opened', openedAt: 0, contactedAt: null, resolvedAt: null } as const;
+const CURSOR_KEYS = new Map<TicketSortKey, number>(
+  TICKET_SORT_KEYS.map((sort) => [sort, sortKeyOf(SAMPLE, sort, { now: 0, minutes: DEFAULT_SLA_MINUTES }).length]),
+);
 
 /** A cursor: base64url of JSON [sort, order, ...the last row's sort values]. Opaque to clients. */
 export function encodeCursor(sort: TicketSortKey, order: SortOrder, values: TicketSortValues): string {
