@@ -5,7 +5,7 @@
  * (a seeded PRNG), so two runs fill the same store.
  */
 import type { Severity } from '../../contracts/index.js';
-import { nextFloat, type RngState } from '../../devices/kinds/rng.js';
+import { prng } from '../../devices/kinds/rng.js';
 import type { Directory, DirectoryCustomer } from '../../helpdesk/directory.js';
 import * as life from '../../helpdesk/tickets/lifecycle.js';
 import type { TicketStore } from '../../helpdesk/tickets/store.js';
@@ -25,11 +25,6 @@ const CHANNELS = ['app-push', 'sms', 'email'] as const;
 
 export const liveCustomerId = (i: number): string => `live-${String(i).padStart(3, '0')}`;
 
-/** uniform in [0, 1) from `seed`: devices/kinds/rng.ts's mulberry32, seeded as it is */
-export function prng(seed: number): () => number {
-  const state: RngState = { s: seed >>> 0 };
-  return () => nextFloat(state);
-}
 
 function customer(id: string, name: string, devices: DirectoryCustomer['devices'], i: number): DirectoryCustomer {
   return {

@@ -24,6 +24,15 @@ export function nextFloat(r: RngState): number {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
+/**
+ * The same generator behind a plain `() => number`, seeded with `seed` as its state (not mixed), for
+ * test data and benches that want a repeatable stream and no state to carry.
+ */
+export function prng(seed: number): () => number {
+  const state: RngState = { s: seed >>> 0 };
+  return () => nextFloat(state);
+}
+
 /** Standard normal via Box–Muller. */
 export function nextGaussian(r: RngState): number {
   const u = Math.max(nextFloat(r), 1e-12);

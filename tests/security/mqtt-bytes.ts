@@ -2,7 +2,7 @@
  * MQTT 3.1.1 packets encoded by hand (no packet library), so the security tests can write exact bytes,
  * valid or broken, to a raw TCP socket; a seeded random source and the mutations the fuzzer applies.
  */
-import { prng } from '../helpers/prng.js';
+import { prng } from '../../devices/kinds/rng.js';
 
 /** The variable-length "remaining length" of a fixed header. */
 export function remainingLength(n: number): Buffer {

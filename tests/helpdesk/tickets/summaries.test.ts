@@ -15,7 +15,7 @@ import {
   type TicketStore,
   type TicketSummaryQuery,
 } from '../../../helpdesk/tickets/store.js';
-import { prng } from '../../helpers/prng.js';
+import { prng } from '../../../devices/kinds/rng.js';
 import { memoryTicketStores, ok } from '../../helpers/ticket-store.js';
 import { tempDirPerTest } from '../../helpers/temp-dir.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GeneralAnomalyDetector } from '../../../../helpdesk/detect/general/general.js';
 import { RollingLikelihood } from '../../../../helpdesk/detect/general/likelihood.js';
 import { ContextNovelty, DWELL, SEQUENCE, VALUE } from '../../../../helpdesk/detect/general/novelty.js';
-import { prng } from '../../../helpers/prng.js';
+import { prng } from '../../../../devices/kinds/rng.js';
 
 const N = 2000;
 const AT = 1500;
