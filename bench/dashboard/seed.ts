@@ -54,10 +54,7 @@ export function benchDirectory(seeded: number, live: number): Directory {
   };
 }
 
-function must(r: life.TransitionResult): life.Ticket {
-  if (!r.ok) throw new Error(`seed: ${r.error.code}: ${r.error.reason}`);
-  return r.ticket;
-}
+const must = life.ticketOf;
 
 /**
  * Opens `count` tickets on the seeded customers' devices, between `spanMs` before `beforeMs` and

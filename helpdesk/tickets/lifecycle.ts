@@ -224,6 +224,12 @@ export function addNote(
   return step(ticket, 'addNote', { stay: ticket.state }, entry);
 }
 
+/** The ticket a step made, for callers that built the step to succeed (seeds, tests): throws with the code if it did not. */
+export function ticketOf(r: TransitionResult): Ticket {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.reason}`);
+  return r.ticket;
+}
+
 /** True while the ticket still needs work (everything but 'resolved'). */
 export function isOpen(ticket: Pick<Ticket, 'state'>): boolean {
   return ticket.state !== 'resolved';

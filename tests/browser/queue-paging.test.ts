@@ -23,10 +23,7 @@ const MIN = 60_000;
 const SEEDED = 450;
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 
-function ok(r: life.TransitionResult): life.Ticket {
-  if (!r.ok) throw new Error(r.error.reason);
-  return r.ticket;
-}
+const ok = life.ticketOf;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

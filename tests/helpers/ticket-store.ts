@@ -3,15 +3,11 @@
  * SQLite ticket store in memory for each test (closed after it).
  */
 import { afterEach, beforeEach } from 'vitest';
-import type { Ticket, TransitionResult } from '../../helpdesk/tickets/lifecycle.js';
 import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../helpdesk/tickets/store.js';
 
-/** the ticket a lifecycle step returns; throws with the step's code and reason when it refused */
-export function ok(r: TransitionResult): Ticket {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.reason}`);
-  return r.ticket;
-}
+/** a step that must succeed (lifecycle's ticketOf) */
+export { ticketOf as ok } from '../../helpdesk/tickets/lifecycle.js';
 
 /** Call inside a describe block: `.store` is a fresh ':memory:' store in each of its tests. */
 export function memoryTicketStores(): { readonly store: TicketStore } {

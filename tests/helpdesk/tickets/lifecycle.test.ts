@@ -16,6 +16,7 @@ import {
   resolve,
   sendAction,
   ticketId,
+  ticketOf,
   type Ticket,
   type TransitionResult,
 } from '../../../helpdesk/tickets/lifecycle.js';
@@ -23,10 +24,7 @@ import {
 const T0 = Date.UTC(2020, 0, 15, 6, 30);
 const by = 'helpdesk';
 
-function ok(r: TransitionResult): Ticket {
-  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.reason}`);
-  return r.ticket;
-}
+const ok = ticketOf;
 function err(r: TransitionResult): string {
   if (r.ok) throw new Error(`expected an error, got state ${r.ticket.state}`);
   return r.error.code;

@@ -10,10 +10,7 @@ export const T0 = Date.UTC(2020, 10, 2, 8);
 export const MIN = 60_000;
 const names = namesOf([]);
 
-function ok(r: life.TransitionResult): life.Ticket {
-  if (!r.ok) throw new Error(r.error.reason);
-  return r.ticket;
-}
+const ok = life.ticketOf;
 
 /** A ticket opened `minutes` after T0 (negative: before). */
 export function opened(key: string, minutes: number, severity: life.Ticket['severity'] = 'medium', proactive = false): life.Ticket {
