@@ -133,6 +133,18 @@ export function statementCache(db: Database.Database, max: number): (sql: string
 }
 
 /**
+ * Adds `column = @name` to a WHERE list, and the value to the parameters, for each filter that is
+ * given (`{ customerId: ['customer_id', q.customerId] }`); an undefined value adds nothing.
+ */
+export function whereEquals(where: string[], params: Record<string, unknown>, filters: Record<string, readonly [column: string, value: string | number | undefined]>): void {
+  for (const [name, [column, value]] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    where.push(`${column} = @${name}`);
+    params[name] = value;
+  }
+}
+
+/**
  * Runs fn (migrations, first reads) on a database just opened; a SQLite error on the way becomes a
  * StorageError naming the file, and the connection is closed.
  */

@@ -6,7 +6,7 @@
  * deletes its oldest (counted, see evicted()).
  */
 import { migrate, type Migration } from '../../storage/migrate.js';
-import { openSqlite, statementCache } from '../../storage/sqlite.js';
+import { openSqlite, statementCache, whereEquals } from '../../storage/sqlite.js';
 import type { PowerSlot } from '../../contracts/index.js';
 import { DEFAULT_KEEP_PER_DEVICE, LOAD_STATES, type LoadPage, type LoadQuery, type LoadRecord, type LoadState, type LoadStore, type LoadSummary } from './store.js';
 
@@ -126,18 +126,7 @@ export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore 
   function query<T extends LoadSummary>(q: LoadQuery, withSlots: boolean, map: (r: Row) => T): LoadPage<T> {
     const where: string[] = [];
     const p: Record<string, string | number> = {};
-    if (q.customerId !== undefined) {
-      where.push('customer_id = @customerId');
-      p.customerId = q.customerId;
-    }
-    if (q.deviceId !== undefined) {
-      where.push('device_id = @deviceId');
-      p.deviceId = q.deviceId;
-    }
-    if (q.offerId !== undefined) {
-      where.push('offer_id = @offerId');
-      p.offerId = q.offerId;
-    }
+    whereEquals(where, p, { customerId: ['customer_id', q.customerId], deviceId: ['device_id', q.deviceId], offerId: ['offer_id', q.offerId] });
     if (q.states) {
       q.states.forEach((v, i) => (p[`st${i}`] = v));
       where.push(q.states.length ? `state IN (${q.states.map((_, i) => `@st${i}`).join(', ')})` : '0');

@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { migrate as runMigrations } from '../../storage/migrate.js';
-import { guarded, openSqlite, statementCache } from '../../storage/sqlite.js';
+import { guarded, openSqlite, statementCache, whereEquals } from '../../storage/sqlite.js';
 import { Channel, Severity, TicketState } from '../../contracts/index.js';
 import type { Ticket, TimelineEntry, TimelineStep } from './lifecycle.js';
 import {
@@ -214,18 +214,11 @@ function summarySql(q: TicketSummaryQuery): { page: string; count: string; param
   };
   if (q.states) where.push(q.states.length ? `state IN (${list('st', q.states)})` : '0');
   if (q.severities) where.push(q.severities.length ? `severity IN (${list('sev', q.severities)})` : '0');
-  if (q.proactive !== undefined) {
-    where.push('proactive = @proactive');
-    params.proactive = q.proactive ? 1 : 0;
-  }
-  if (q.customerId !== undefined) {
-    where.push('customer_id = @customerId');
-    params.customerId = q.customerId;
-  }
-  if (q.deviceId !== undefined) {
-    where.push('device_id = @deviceId');
-    params.deviceId = q.deviceId;
-  }
+  whereEquals(where, params, {
+    proactive: ['proactive', q.proactive === undefined ? undefined : Number(q.proactive)],
+    customerId: ['customer_id', q.customerId],
+    deviceId: ['device_id', q.deviceId],
+  });
   const filter = where.length ? where.join(' AND ') : '1';
 
   const exprs = [...SORT_SQL[sort], 'opened_at', 'id'];
