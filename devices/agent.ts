@@ -18,12 +18,11 @@ import { createSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore, type OutboxStore } from './outbox/store.js';
 
 /** Any kind's model (devices/kinds AnyKindModel), under the name the board drivers import. */
-export type AnyModel = AnyKindModel;
 
 export interface AgentOptions {
   customerId: string;
   deviceId: string;
-  model: AnyModel;
+  model: AnyKindModel;
   params: unknown;
   seed: number;
   brokerUrl: string;

@@ -8,7 +8,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
+import { deviceKey, encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
 import { createAgent, type Agent } from '../devices/agent.js';
 import { createDiscovery } from '../devices/discovery/publisher.js';
 import { hashString } from '../devices/kinds/rng.js';
@@ -56,7 +56,7 @@ export interface ReplayResult {
 }
 
 export function deviceSeed(seed: number, customerId: string, deviceId: string): number {
-  return (seed ^ hashString(`${customerId}/${deviceId}`)) >>> 0;
+  return (seed ^ hashString(deviceKey(customerId, deviceId))) >>> 0;
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
+import { deviceKey } from '../../contracts/index.js';
 import { createAgent, type Agent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { openSqliteOutboxStore } from '../../devices/outbox/sqlite-store.js';
@@ -66,5 +67,5 @@ export async function startFleet(scenario: LoadedScenario, brokerUrl: string, ou
 
 /** per device, the sequence numbers it assigned: 1..lastSeq */
 export function publishedSeqs(fleet: Fleet): Record<string, number[]> {
-  return Object.fromEntries(fleet.agents.map((a) => [`${a.customerId}/${a.deviceId}`, Array.from({ length: a.stats().lastSeq }, (_, i) => i + 1)]));
+  return Object.fromEntries(fleet.agents.map((a) => [deviceKey(a.customerId, a.deviceId), Array.from({ length: a.stats().lastSeq }, (_, i) => i + 1)]));
 }

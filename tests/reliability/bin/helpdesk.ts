@@ -17,7 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import type { Decoded } from '../../../contracts/index.js';
+import { deviceKey, type Decoded } from '../../../contracts/index.js';
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
 import { VirtualClock } from '../../../contracts/clock.js';
@@ -62,7 +62,7 @@ const processed: Record<string, number[]> = {};
 function onProcessed(m: Decoded): void {
   const t = m.topic;
   if (t.scope !== 'device' || (t.channel !== 'telemetry' && t.channel !== 'event')) return;
-  (processed[`${t.customerId}/${t.deviceId}`] ??= []).push(m.payload.seq);
+  (processed[deviceKey(t.customerId, t.deviceId)] ??= []).push(m.payload.seq);
 }
 
 // the ticket store is this file's (it may carry the crash hook); loads and staff share its database
