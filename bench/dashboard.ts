@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser } from 'playwright-core';
-import { deviceTopic } from '../contracts/index.js';
+import { deviceTopic, encode, stamp } from '../contracts/index.js';
 import { silentLogger } from '../log/logger.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import { startDashboard, type RunningDashboard } from '../helpdesk/web/server.js';
@@ -52,13 +52,7 @@ const firstTs = (i: number): number => START + i * S;
 const fireTs = (i: number): number => firstTs(i) + 180 * S;
 
 function fridgeReading(ts: number, seq: number) {
-  return {
-    v: 1,
-    ts,
-    seq,
-    kind: 'fridge',
-    readings: { cabinetTempC: 4.5, ambientTempC: 21, setpointC: 4, doorOpen: true, compressorOn: false, powerW: 2 },
-  };
+  return stamp({ kind: 'fridge' as const, readings: { cabinetTempC: 4.5, ambientTempC: 21, setpointC: 4, doorOpen: true, compressorOn: false, powerW: 2 } }, ts, seq);
 }
 
 /** Logs in through the API like the page does; returns the session cookie. */
@@ -216,7 +210,7 @@ async function withWorld<T>(tickets: number, use: (w: World) => Promise<T>): Pro
     const sends: Array<Promise<unknown>> = [];
     for (let i = 0; i < OPENINGS; i++) {
       const topic = deviceTopic(liveCustomerId(i), 'fridge', 'telemetry');
-      [0, 60, 120, 180].forEach((s, seq) => sends.push(devices!.publishAsync(topic, JSON.stringify(fridgeReading(firstTs(i) + s * S, seq)), { qos: 1 })));
+      [0, 60, 120, 180].forEach((s, seq) => sends.push(devices!.publishAsync(topic, encode(topic, fridgeReading(firstTs(i) + s * S, seq)), { qos: 1 })));
     }
     await Promise.all(sends);
     await helpdesk.received(sends.length);

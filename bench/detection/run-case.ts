@@ -5,7 +5,7 @@
  */
 import { KINDS } from '../../devices/kinds/index.js';
 import { createDetection } from '../../helpdesk/detect/detect.js';
-import type { Telemetry } from '../../contracts/index.js';
+import { stamp, type Telemetry } from '../../contracts/index.js';
 import type { Case } from './cases.js';
 
 export interface CaseResult {
@@ -30,7 +30,7 @@ export function runCase(c: Case): CaseResult {
     const r = model.step(state, 1, t);
     state = r.state;
     if (noticeableAt === null && c.injectAt !== null && t >= c.injectAt && model.noticeable(state)) noticeableAt = t;
-    const tel = { v: 1, ts: t, seq: ++seq, kind: c.kind, readings: r.readings } as Telemetry;
+    const tel = stamp({ kind: c.kind, readings: r.readings }, t, ++seq) as Telemetry;
     for (const s of detection.observe('dev', tel)) {
       // one ticket per incident: a kind opens again only after it cleared
       if (s.type === 'fire' && !open.has(s.kind)) {
