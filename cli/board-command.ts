@@ -1,10 +1,12 @@
 /**
- * `evernet board --config boards/fridge.yaml [--port /dev/ttyACM0] [--broker URL] [--simulate]
+ * `evernet board --config boards/fridge.yaml [--port /dev/ttyACM0] [--broker URL | --embedded-broker [--mqtt-port N]] [--simulate]
  *                [--no-discovery] [--discovery-prefix homeassistant] [--ready-timeout MS] [--log-level L]`
  *
  * Runs one board-backed device until SIGINT/SIGTERM. Without --port the one attached board is found;
- * without --broker an embedded broker listens on 127.0.0.1:1883; --simulate runs the board file on
- * the software Firmata board, its pins driven by the kind's physics model (no hardware needed).
+ * without --broker it joins the helpdesk's broker at mqtt://127.0.0.1:1883 (what `evernet helpdesk`
+ * starts), and says so with a hint when nothing listens there; --embedded-broker [--mqtt-port N]
+ * starts a broker of its own instead (a board on its own, e.g. for Home Assistant); --simulate runs
+ * the board file on the software Firmata board, its pins driven by the kind's physics model (no hardware needed).
  * Home Assistant discovery is on by default. Failures end as one line with their code, exit code 1
  * (2 for usage errors).
  */
@@ -24,15 +26,23 @@ import { createPhysicsRig } from '../devices/simulator/physics.js';
 import { SoftwareBoard } from '../devices/simulator/software-board.js';
 import { kindModel } from '../devices/kinds/index.js';
 import type { FirmataTransport } from '../devices/firmata/transport.js';
+import { listening, STACK_ERR } from '../stack/helpdesk-stack.js';
+import { probeBroker } from './broker-probe.js';
 import { UsageError } from './errors.js';
 
-export const BOARD_USAGE = `  evernet board --config FILE [--port PATH] [--broker URL] [--simulate] [--no-discovery]
-               [--discovery-prefix PREFIX] [--ready-timeout MS] [--log-level LEVEL]
+/** where `evernet helpdesk` runs its embedded broker */
+export const DEFAULT_BROKER_URL = 'mqtt://127.0.0.1:1883';
+const HINT_START_HELPDESK = 'is `evernet helpdesk` running? start it first, or pass --broker URL (any MQTT broker) or --embedded-broker (a broker of its own)';
+const HINT_PORT_TAKEN = 'is `evernet helpdesk` already running? use --broker URL to join its broker, or --mqtt-port N';
+
+export const BOARD_USAGE = `  evernet board --config FILE [--port PATH] [--broker URL | --embedded-broker [--mqtt-port N]]
+               [--simulate] [--no-discovery] [--discovery-prefix PREFIX] [--ready-timeout MS] [--log-level LEVEL]
   evernet board --config FILE --broker URL --remove-discovery
 
   board    runs an Arduino running StandardFirmata as an evernet device, as its board file
            (boards/*.yaml) wires it; announces it to Home Assistant (MQTT discovery) unless
-           --no-discovery. --simulate runs the same file on a software board instead.
+           --no-discovery. It joins the helpdesk's broker (mqtt://127.0.0.1:1883) unless --broker or
+           --embedded-broker says otherwise. --simulate runs the same file on a software board instead.
            --remove-discovery clears the device's retained Home Assistant configs and exits.
 `;
 
@@ -62,6 +72,8 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
       config: { type: 'string' },
       port: { type: 'string' },
       broker: { type: 'string' },
+      'embedded-broker': { type: 'boolean' },
+      'mqtt-port': { type: 'string' },
       simulate: { type: 'boolean' },
       'no-discovery': { type: 'boolean' },
       'remove-discovery': { type: 'boolean' },
@@ -73,6 +85,10 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
   if (!values.config) throw new UsageError('board needs a board file, e.g. evernet board --config boards/fridge.yaml');
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
   if (values.simulate && values.port) throw new UsageError('--simulate and --port exclude each other');
+  if (values['embedded-broker'] && values.broker) throw new UsageError('--embedded-broker and --broker exclude each other');
+  const mqttPort = values['mqtt-port'] === undefined ? 1883 : Number(values['mqtt-port']);
+  if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535) throw new UsageError(`--mqtt-port must be a port number, got '${values['mqtt-port']}'`);
+  if (values['mqtt-port'] !== undefined && !values['embedded-broker']) throw new UsageError('--mqtt-port goes with --embedded-broker');
   const readyTimeoutMs = values['ready-timeout'] === undefined ? undefined : Number(values['ready-timeout']);
   if (readyTimeoutMs !== undefined && !(readyTimeoutMs > 0)) throw new UsageError(`--ready-timeout must be a positive number of ms, got '${values['ready-timeout']}'`);
 
@@ -104,11 +120,11 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
       port = values.port ?? (await detectBoardPort());
       connect = () => openSerialLine(port);
     }
-    let brokerUrl = values.broker;
-    if (!brokerUrl) {
-      broker = await createBroker({ port: 1883, log }).start();
+    let brokerUrl = values.broker ?? DEFAULT_BROKER_URL;
+    if (values['embedded-broker']) {
+      broker = await listening(() => createBroker({ port: mqttPort, log }).start(), STACK_ERR.MQTT_LISTEN, `127.0.0.1:${mqttPort}`, HINT_PORT_TAKEN);
       brokerUrl = broker.url;
-    }
+    } else await probeBroker(brokerUrl, HINT_START_HELPDESK);
     device = createBoardDevice({ config, connect, port, brokerUrl, clock: realClock, log, readyTimeoutMs });
     await device.start();
     if (!values['no-discovery']) {

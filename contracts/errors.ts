@@ -69,6 +69,7 @@ export const ERRORS = {
   // processes and ports
   EVN_ERR_USAGE: 'a command called the wrong way',
   EVN_ERR_MQTT_LISTEN: "the embedded broker's port cannot be bound",
+  EVN_ERR_BROKER_UNREACHABLE: 'no MQTT broker answers at the URL a device was given',
   EVN_ERR_HTTP_LISTEN: "the dashboard's port cannot be bound",
   EVN_ERR_SCENARIO: 'a scenario file that does not load or validate',
   EVN_ERR_REPLAY_STALLED: 'a replay waited longer than its stall timeout for messages or commands',

@@ -75,14 +75,14 @@ export interface HelpdeskStack {
 
 const DEFAULTS = { db: ':memory:', connect: true, live: false } as const;
 
-/** Runs a listen(); a port that cannot be bound becomes an error with `code` that names it. */
-export async function listening<T>(listen: () => Promise<T>, code: string, where: string): Promise<T> {
+/** Runs a listen(); a port that cannot be bound becomes an error with `code` that names it (and a hint, if given). */
+export async function listening<T>(listen: () => Promise<T>, code: string, where: string, hint?: string): Promise<T> {
   try {
     return await listen();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'EADDRINUSE' ? 'is in use by another process' : err.code === 'EACCES' ? 'may not be bound by this user' : `cannot be bound (${err.message})`;
-    throw Object.assign(new Error(`${code}: ${where} ${why}`), { code });
+    throw Object.assign(new Error(`${code}: ${where} ${why}${hint ? `: ${hint}` : ''}`), { code });
   }
 }
 

@@ -5,17 +5,27 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../log/logger.js';
 import { observedBroker } from '../../helpers/observed-broker.js';
-import { boardCommand } from '../../../cli/board-command.js';
+import { boardCommand, DEFAULT_BROKER_URL } from '../../../cli/board-command.js';
 import { decode } from '../../../contracts/index.js';
 import { portOpenError } from '../../../devices/drivers/errors.js';
 import { listBoardPorts } from '../../../devices/drivers/serial.js';
 import { until } from '../../helpers/until.js';
 
 const log = silentLogger();
+
+/** a loopback port nothing listens on (bound, then let go) */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
 const dir = mkdtempSync(join(tmpdir(), 'evernet-board-'));
 
 function capture() {
@@ -78,6 +88,31 @@ describe('evernet board', () => {
     const err = capture();
     expect(await boardCommand(['--config', 'boards/washer.yaml', '--broker', net.url], { stderr: err.stream, log })).toBe(1);
     expect(err.text()).toMatch(/^evernet: EVN_ERR_NO_BOARD: no board found: plug the Arduino in over USB.*--port/);
+  });
+
+  it('joins the helpdesk\'s broker by default, and says how to fix it when no broker answers there', async () => {
+    expect(DEFAULT_BROKER_URL).toBe('mqtt://127.0.0.1:1883');
+    const closed = await closedPort();
+    const err = capture();
+    await expect(boardCommand(['--config', 'boards/fridge.yaml', '--simulate', '--broker', `mqtt://127.0.0.1:${closed}`], { stderr: err.stream, log })).rejects.toMatchObject({
+      code: 'EVN_ERR_BROKER_UNREACHABLE',
+      message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${closed}.*evernet helpdesk.*--broker URL.*--embedded-broker`)),
+    });
+  });
+
+  it('starts a broker of its own only when asked, and names the port with a hint when it is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      await expect(boardCommand(['--config', 'boards/fridge.yaml', '--simulate', '--embedded-broker', '--mqtt-port', String(port)], { log })).rejects.toMatchObject({
+        code: 'EVN_ERR_MQTT_LISTEN',
+        message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${port} is in use.*evernet helpdesk.*already running.*--broker URL`)),
+      });
+    } finally {
+      taken.close();
+    }
+    await expect(boardCommand(['--config', 'boards/fridge.yaml', '--embedded-broker', '--broker', 'mqtt://x:1'], { log })).rejects.toThrow(/--embedded-broker and --broker exclude each other/);
   });
 
   it('says what is wrong with the arguments', async () => {
