@@ -15,12 +15,9 @@
  * messages (every SUBSCRIBE asks), and the message ids of packets in flight (they belong to one
  * connection; after a restart aedes assigns new ones, so they are never written).
  *
- * One gap in aedes itself is closed here: for QoS 1 it writes PUBACK *before* it routes the message
- * into the persistent queues, so a broker killed in between would lose a message its sender already
- * dropped. `guardPublish` journals such a publish (table `accepted`) before PUBACK can go out; the
- * routing deletes the journal row in the same transaction as it queues the copies, and `replay`
- * publishes whatever is left after a crash. A copy may then reach a subscriber twice (at least
- * once); per-sender sequence numbers let the receiver drop it.
+ * One gap in aedes itself is closed with journal.ts: for QoS 1 it writes PUBACK *before* it routes
+ * the message into the persistent queues; `guardPublish` journals such a publish first. Reading a
+ * queue past damaged rows is queue-pages.ts.
  *
  * One process per data directory (see db.ts).
  */
@@ -30,7 +27,9 @@ import type Database from 'better-sqlite3';
 import { topicMatches } from '../../contracts/topics.js';
 import { BROKER_DB_FILE, PAGE, openDb, prepare, type Row, type SqlitePersistenceOptions, type Statements } from './db.js';
 import { createInflight } from './inflight.js';
+import { createJournal, type AuthorizePublish } from './journal.js';
 import { createSessionOwners, type SessionOwners } from './owners.js';
+import { createQueuePages } from './queue-pages.js';
 import { fromStored, queuedCopy, queuedFromStored, toStored, type QueuedPacket, type StoredPacket } from './packets.js';
 import { createSubscriptionIndex, type MatchedSubscription, type SubscriptionOptions } from './subscriptions.js';
 
@@ -39,7 +38,6 @@ export { BROKER_DB_FILE, PERSISTENCE_ERR, PersistenceError, type SqlitePersisten
 interface Client {
   id: string;
 }
-type AuthorizePublish = (client: Client | null, packet: QueuedPacket, done: (err?: Error | null) => void) => void;
 /** a drain that gets no progress for this long lets the session go live (see drain) */
 const DRAIN_STALL_MS = 5_000;
 
@@ -61,24 +59,24 @@ export class SqlitePersistence {
   private readonly retained = new Map<string, StoredPacket>();
   /** message ids of queued packets handed to the current connection and not yet acknowledged */
   private readonly inflight = createInflight();
+  private readonly journal: ReturnType<typeof createJournal>;
+  private readonly pages: ReturnType<typeof createQueuePages>;
   /** persistent sessions that resumed and whose queue is being sent: live copies wait (see forwardable) */
   private readonly holding = new Map<string, Holding>();
   private generation = 0;
-  /** payload buffer of a journaled publish -> its `accepted` row (aedes keeps the buffer through routing) */
-  private readonly journaled = new WeakMap<Buffer, number>();
   private brokerRef: { id: string } | null = null;
   private closed = false;
-  /** queued messages that could not be read back and were moved aside */
-  private unreadable = 0;
   /** which identity owns each persistent session; in the same file, so it survives a restart */
   readonly owners: SessionOwners;
 
-  constructor(private readonly options: SqlitePersistenceOptions) {
+  constructor(options: SqlitePersistenceOptions) {
     this.durable = options.dir !== undefined;
     this.file = this.durable ? path.join(options.dir!, BROKER_DB_FILE) : ':memory:';
     const db = (this.db = openDb(options));
     this.s = prepare(db);
     this.owners = createSessionOwners(db, () => this.closed);
+    this.journal = createJournal({ s: this.s, durable: this.durable, closed: () => this.closed, kept: (topic) => this.subs.matchesAny(topic) });
+    this.pages = createQueuePages(db, this.s, options.onUnreadable);
     for (const r of this.s.allRetained.all()) this.retained.set(r.topic, { packet: r.packet, payload: r.payload });
     for (const r of this.s.allSubs.all()) this.subs.add(r.client_id, r.topic, JSON.parse(r.options) as SubscriptionOptions);
   }
@@ -109,46 +107,24 @@ export class SqlitePersistence {
     this.db.close();
   }
 
-  /**
-   * Wraps the broker's publish authorization: a QoS 1 publish that a persistent session or the
-   * retained store will keep is journaled before aedes can acknowledge it.
-   */
+  /** journals a QoS 1 publish that will be kept before aedes can acknowledge it (see journal.ts) */
   guardPublish(inner: AuthorizePublish): AuthorizePublish {
-    return (client, packet, done) =>
-      inner(client, packet, (err) => {
-        if (err || !this.durable || this.closed || packet.qos !== 1 || !Buffer.isBuffer(packet.payload)) return done(err);
-        if (!packet.retain && !this.subs.matchesAny(packet.topic)) return done(null);
-        try {
-          const stored = toStored({ cmd: packet.cmd, topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, dup: false });
-          const id = Number(this.s.journal.run(stored.packet, stored.payload).lastInsertRowid);
-          this.journaled.set(packet.payload, id);
-          done(null);
-        } catch (e) {
-          done(e as Error); // not journaled: refuse rather than acknowledge what might be lost
-        }
-      });
+    return this.journal.guard(inner);
   }
 
   /** Publishes, oldest first, what was acknowledged but not routed when the broker stopped. */
-  async replay(publish: (packet: QueuedPacket, done: (err?: Error | null) => void) => void): Promise<number> {
-    const rows = this.s.journaledRows.all();
-    for (const row of rows) {
-      const packet = fromStored(row) as unknown as QueuedPacket;
-      if (Buffer.isBuffer(packet.payload)) this.journaled.set(packet.payload, row.id);
-      await new Promise<void>((resolve, reject) => publish(packet, (err) => (err ? reject(err) : resolve())));
-      this.s.unjournal.run(row.id); // no-op when routing deleted it already
-    }
-    return rows.length;
+  replay(publish: (packet: QueuedPacket, done: (err?: Error | null) => void) => void): Promise<number> {
+    return this.journal.replay(publish);
+  }
+
+  /** queued messages moved aside because they could not be read back */
+  get unreadableCount(): number {
+    return this.pages.unreadable;
   }
 
   /** figures for logs and tests */
-  /** queued messages moved aside because they could not be read back */
-  get unreadableCount(): number {
-    return this.unreadable;
-  }
-
   stats() {
-    return { ...this.subs.counts(), unreadable: this.unreadable, queued: this.s.countQueued.get()!.n, retained: this.retained.size, journaled: this.s.countJournaled.get()!.n };
+    return { ...this.subs.counts(), unreadable: this.pages.unreadable, queued: this.s.countQueued.get()!.n, retained: this.retained.size, journaled: this.s.countJournaled.get()!.n };
   }
 
   // ---- retained ----------------------------------------------------------------------------------
@@ -238,11 +214,11 @@ export class SqlitePersistence {
   }
 
   async outgoingEnqueueCombi(subs: Array<{ clientId: string }>, packet: QueuedPacket): Promise<void> {
-    const journalId = Buffer.isBuffer(packet.payload) ? this.journaled.get(packet.payload) : undefined;
+    const journalId = this.journal.idOf(packet.payload);
     if (subs.length === 0 && journalId === undefined) return;
     const copy = queuedCopy(packet);
     this.enqueueTx(subs, toStored(copy), copy.brokerId ?? null, copy.brokerCounter ?? null, journalId);
-    if (journalId !== undefined) this.journaled.delete(packet.payload);
+    if (journalId !== undefined) this.journal.forget(packet.payload);
   }
 
   /**
@@ -280,50 +256,14 @@ export class SqlitePersistence {
     return this.packetOf(client.id, row, packet.messageId);
   }
 
-  /**
-   * One page of a client's queue. Should the page itself not be readable (a page of the file went
-   * bad after start), its rows are read one by one through the index, and a row that cannot be read
-   * is moved aside, so that the rest of the queue still flows.
-   */
-  private page(clientId: string, after: number, last: number): Row[] {
-    try {
-      return this.s.queuePage.all(clientId, after, last);
-    } catch (e) {
-      const rows: Row[] = [];
-      for (const { id } of this.s.queuedIds.all(clientId, after, last)) {
-        try {
-          const row = this.s.queuedById.get(id);
-          if (row) rows.push(row);
-        } catch (why) {
-          this.moveAside(clientId, { id, packet: null, payload: null }, `row unreadable: ${(why as Error).message}`);
-        }
-      }
-      if (rows.length === 0 && this.s.queuedIds.all(clientId, after, last).length > 0) throw e;
-      return rows;
-    }
-  }
-
-  /** the packet of a queued row, or null when the row cannot be read back (it is then moved aside) */
+  /** the packet of a queued row, or null when it cannot be read back (it is then moved aside) */
   private readable(clientId: string, row: Row): QueuedPacket | null {
     try {
       return this.packetOf(clientId, row);
     } catch (e) {
-      this.moveAside(clientId, row, `packet unreadable: ${(e as Error).message.slice(0, 120)}`);
+      this.pages.setAside(clientId, row, `packet unreadable: ${(e as Error).message.slice(0, 120)}`);
       return null;
     }
-  }
-
-  private moveAside(clientId: string, row: { id: number; packet: string | null; payload: Buffer | null }, reason: string): void {
-    this.unreadable++;
-    try {
-      this.db.transaction(() => {
-        this.s.putDamaged.run(row.id, clientId, row.packet, row.payload, reason);
-        this.s.delQueued.run(row.id);
-      })();
-    } catch {
-      // the page holding it cannot be written either: it stays, and is skipped again next time
-    }
-    this.options.onUnreadable?.({ clientId, rowId: row.id, reason });
   }
 
   /** a queued row as aedes gets it back, with the message id it went out under on this connection */
@@ -350,7 +290,7 @@ export class SqlitePersistence {
   private *queuedUpTo(clientId: string, last: number): Generator<QueuedPacket> {
     let after = 0;
     for (;;) {
-      const rows = this.page(clientId, after, last);
+      const rows = this.pages.page(clientId, after, last);
       for (const r of rows) {
         const p = this.readable(clientId, r);
         if (p) yield p;
@@ -365,7 +305,7 @@ export class SqlitePersistence {
     for (;;) {
       const h = this.holding.get(clientId);
       if (!h || h.gen !== gen || this.closed) return;
-      const rows = this.page(clientId, after, Number.MAX_SAFE_INTEGER);
+      const rows = this.pages.page(clientId, after, Number.MAX_SAFE_INTEGER);
       for (const r of rows) {
         after = r.id;
         const p = this.readable(clientId, r);
