@@ -51,7 +51,7 @@ export interface HelpdeskStackOptions {
   dashboard?: Omit<DashboardOptions, 'helpdesk' | 'staff' | 'log' | 'tariff'>;
   /** client id, session, skew, limits, observers ... of the helpdesk */
   helpdesk?: HelpdeskTuning;
-  staff?: Omit<StaffStoreOptions, 'path'>;
+  staff?: Omit<StaffStoreOptions, 'path' | 'check'>;
   loads?: { keepPerDevice?: number };
   /** connect and subscribe at start (default true); false leaves helpdesk.start() to the caller */
   connect?: boolean;
@@ -101,9 +101,11 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     const tariff = o.tariff ?? loadTariff(BUNDLED_TARIFF);
     const store = o.ticketStore ?? openSqliteStore({ path: o.db });
     if (!o.ticketStore) closers.push(() => store.close());
-    const staff = openStaffStore({ ...o.staff, path: o.db });
+    // the ticket store opened (and checked) the file just now, unless the caller brought its own
+    const checked = !o.ticketStore;
+    const staff = openStaffStore({ ...o.staff, path: o.db, check: !checked });
     closers.push(() => staff.close());
-    const loads = openSqliteLoadStore({ path: o.db, ...o.loads });
+    const loads = openSqliteLoadStore({ path: o.db, ...o.loads, check: !checked });
     closers.push(() => loads.close());
     let broker: RunningBroker | null = null;
     if (!o.brokerUrl) {

@@ -15,6 +15,8 @@ export interface SqliteLoadStoreOptions {
   path: string;
   /** loads kept per device, newest first; default 1000 */
   keepPerDevice?: number;
+  /** check the file's pages at open (default true); false when another store has just checked the same file */
+  check?: boolean;
 }
 
 interface Row {
@@ -101,7 +103,7 @@ export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore 
   const file = options.path;
   const keep = options.keepPerDevice ?? DEFAULT_KEEP_PER_DEVICE;
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keepPerDevice must be a whole number >= 1, got ${keep}`);
-  const db = openSqlite({ path: file });
+  const db = openSqlite({ path: file, check: options.check ?? true });
   migrate(db, { name: 'loads', migrations: MIGRATIONS });
   const cols = [...Object.keys(COLUMNS), 'slots'];
   const s = {

@@ -33,6 +33,8 @@ export interface StaffStoreOptions {
   now?: () => number;
   /** scrypt cost of new passwords (and of the stand-in hash for unknown names); default SCRYPT (N=16384). Tests lower it. */
   scrypt?: ScryptCost;
+  /** check the file's pages at open (default true); false when another store has just checked the same file */
+  check?: boolean;
 }
 
 export interface StaffSession {
@@ -68,7 +70,7 @@ const MIGRATIONS: readonly Migration[] = [
 ];
 
 export function openStaffStore(options: StaffStoreOptions) {
-  const db = openSqlite({ path: options.path });
+  const db = openSqlite({ path: options.path, check: options.check ?? true });
   migrate(db, { name: 'staff', migrations: MIGRATIONS });
   const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const now = options.now ?? Date.now;
