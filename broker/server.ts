@@ -173,10 +173,9 @@ export function createBroker(options: BrokerOptions = {}) {
         ...(wsUrl ? { wsUrl } : {}),
         ...(options.dataDir ? { dataFile: persistence.file } : {}),
         stats: () => {
-          const own = security.stats();
+          const { rejected, byCode } = security.stats();
           const unreadable = persistence.unreadableCount;
-          if (unreadable === 0) return { clients: aedes.connectedClients, published, ...own };
-          return { clients: aedes.connectedClients, published, rejected: own.rejected, byCode: { ...own.byCode, [PERSISTENCE_ERR.UNREADABLE]: unreadable } };
+          return { clients: aedes.connectedClients, published, rejected, byCode: unreadable ? { ...byCode, [PERSISTENCE_ERR.UNREADABLE]: unreadable } : byCode };
         },
         revalidate: () => security.revalidate(),
         async stop() {
