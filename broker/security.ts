@@ -10,7 +10,7 @@
  * A PUBLISH that breaks a limit or the ACL disconnects the client (MQTT 3.1.1 cannot refuse one
  * message). A schema-invalid PUBLISH is acknowledged and diverted to $evernet/rejected/<code>, which
  * no wildcard matches: not forwarded, and the device is not thrown into a reconnect-and-resend loop.
- * A retained PUBLISH on a topic the contract never retains (everything but availability) is forwarded
+ * A retained PUBLISH on a topic the contract never retains (everything but availability and announce) is forwarded
  * with its retain flag cleared (EVN_ERR_RETAIN).
  */
 import type { AedesOptions, Aedes, AuthenticateError, Client, PublishPacket } from 'aedes';
@@ -53,8 +53,11 @@ export interface SecurityOptions {
 
 type Hooks = Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
 
-/** the contract retains only availability (docs/topics.md) */
-const retainAllowed = (topic: string) => parseTopic(topic)?.channel === 'availability';
+/** the contract retains only availability and announce (docs/topics.md) */
+const retainAllowed = (topic: string) => {
+  const channel = parseTopic(topic)?.channel;
+  return channel === 'availability' || channel === 'announce';
+};
 
 export function createSecurity(options: SecurityOptions) {
   const { credentials, limits, validate, log, clock } = options;
@@ -180,7 +183,7 @@ export function createSecurity(options: SecurityOptions) {
     const adminClears = identity?.role === 'admin' && packet.retain && packet.payload.length === 0;
     if (validate && topic.startsWith('evernet/') && !adminClears) {
       if (packet.retain && !retainAllowed(topic)) {
-        record(CONTRACT_ERR.RETAIN, 'only availability is retained: forwarded with the retain flag cleared', client, { topic });
+        record(CONTRACT_ERR.RETAIN, 'only availability and announce are retained: forwarded with the retain flag cleared', client, { topic });
         packet.retain = false;
       }
       const r = decode(topic, packet.payload as Buffer);

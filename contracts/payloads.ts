@@ -52,10 +52,23 @@ export const WasherReadings = z.object({
 });
 export type WasherReadings = z.infer<typeof WasherReadings>;
 
+/** The name of a reading: the kind's own (`voltageV`) or an extra one a board measures (`humidityPct`). */
+export const ReadingName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'a reading name: a letter, then letters, digits or _ (at most 32)');
+/** Most extra readings one device may report, and most reading names one announce may list. */
+export const MAX_EXTRA_READINGS = 16;
+/**
+ * Readings beyond the kind's schema (board sensors, extra pins): numbers by name. No physics detector
+ * reads them; the general detector watches them.
+ */
+export const ExtraReadings = z
+  .record(ReadingName, finite(-1e9, 1e9))
+  .refine((r) => Object.keys(r).length <= MAX_EXTRA_READINGS, { message: `at most ${MAX_EXTRA_READINGS} extra readings` });
+export type ExtraReadings = z.infer<typeof ExtraReadings>;
+
 export const TelemetryBody = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('car-battery'), readings: CarBatteryReadings }),
-  z.object({ kind: z.literal('fridge'), readings: FridgeReadings }),
-  z.object({ kind: z.literal('washer'), readings: WasherReadings }),
+  z.object({ kind: z.literal('car-battery'), readings: CarBatteryReadings, extra: ExtraReadings.optional() }),
+  z.object({ kind: z.literal('fridge'), readings: FridgeReadings, extra: ExtraReadings.optional() }),
+  z.object({ kind: z.literal('washer'), readings: WasherReadings, extra: ExtraReadings.optional() }),
 ]);
 export type TelemetryBody = z.infer<typeof TelemetryBody>;
 export const Telemetry = z.discriminatedUnion('kind', withFields(envelope, TelemetryBody.options));
@@ -133,6 +146,27 @@ export const AvailabilityBody = z.object({
 export type AvailabilityBody = z.infer<typeof AvailabilityBody>;
 export const Availability = enveloped(AvailabilityBody);
 export type Availability = z.infer<typeof Availability>;
+
+/**
+ * What a device says of itself when it connects (retained, so a helpdesk that starts later still
+ * hears it): its kind, a name for people, which of its kind's readings it really measures (the others
+ * in its telemetry are defaults: a board without a current sensor still sends `currentA: 0`), the
+ * extra readings it sends, and how often it reports. The helpdesk registers it from this (at once
+ * when the broker authenticated the device, else pending until staff accept it), runs only the
+ * detectors whose readings it measures, and calls it silent after missing several reports.
+ */
+export const AnnounceBody = z.object({
+  kind: DeviceKind,
+  name: z.string().min(1).max(80),
+  measures: z.array(ReadingName).max(MAX_EXTRA_READINGS * 2),
+  extra: z.array(ReadingName).max(MAX_EXTRA_READINGS).default([]),
+  reportEveryS: z.number().int().min(1).max(86_400),
+  /** what runs the device: a simulated model, a board through johnny-five, anything else */
+  source: z.enum(['simulator', 'board', 'other']),
+});
+export type AnnounceBody = z.input<typeof AnnounceBody>;
+export const Announce = enveloped(AnnounceBody);
+export type Announce = z.infer<typeof Announce>;
 
 export const Location = z.object({ lat: finite(-90, 90), lon: finite(-180, 180) });
 export type Location = z.infer<typeof Location>;

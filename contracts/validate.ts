@@ -4,7 +4,7 @@
  */
 import { describeIssues } from './issues.js';
 import { parseTopic, type DeviceChannel, type ParsedTopic, type ServiceChannel } from './topics.js';
-import { AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer, Contact, TicketUpdate } from './payloads.js';
+import { Announce, AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer, Contact, TicketUpdate } from './payloads.js';
 import { codeTable } from './errors.js';
 
 export const ERR = codeTable({
@@ -38,6 +38,7 @@ const SCHEMAS = {
   event: DeviceEvent,
   command: Command,
   availability: Availability,
+  announce: Announce,
   request: AppRequest,
   answer: AssistantAnswer,
   contact: Contact,
@@ -50,6 +51,7 @@ export interface PayloadOf {
   event: DeviceEvent;
   command: Command;
   availability: Availability;
+  announce: Announce;
   request: AppRequest;
   answer: AssistantAnswer;
   contact: Contact;
@@ -67,6 +69,7 @@ export type Decoded =
   | DeviceMessage<'event'>
   | DeviceMessage<'command'>
   | DeviceMessage<'availability'>
+  | DeviceMessage<'announce'>
   | ServiceMessage<'request'>
   | ServiceMessage<'answer'>
   | ServiceMessage<'contact'>

@@ -1,10 +1,10 @@
 /**
  * Access control: a pure function of (identity, topic or filter) -> allowed, or denied with a code.
  *
- *   device    publishes its own telemetry, event and availability; subscribes to its own command topic
+ *   device    publishes its own telemetry, event, availability and announce; subscribes to its own command topic
  *   app       publishes its customer's _app/request; subscribes to its customer's _helpdesk/answer|contact|ticket
  *   helpdesk  publishes any device's command and any customer's _helpdesk/*; subscribes to all
- *             telemetry, event, availability and _app/request (wildcards allowed)
+ *             telemetry, event, availability, announce and _app/request (wildcards allowed)
  *   admin     everything except publishing to $-topics
  *
  * Only the helpdesk and admin may subscribe with wildcards ('+', '#'); a helpdesk filter must lie
@@ -28,7 +28,7 @@ const ALLOW: AclDecision = { allowed: true };
 export function writePatterns(identity: Identity): string[] {
   switch (identity.role) {
     case 'device':
-      return (['telemetry', 'event', 'availability'] as const).map((c) => deviceTopic(identity.customerId, identity.deviceId, c));
+      return (['telemetry', 'event', 'availability', 'announce'] as const).map((c) => deviceTopic(identity.customerId, identity.deviceId, c));
     case 'app':
       return [serviceTopic(identity.customerId, 'request')];
     case 'helpdesk':
@@ -45,7 +45,7 @@ export function readPatterns(identity: Identity): string[] {
     case 'app':
       return (['answer', 'contact', 'ticket'] as const).map((c) => serviceTopic(identity.customerId, c));
     case 'helpdesk':
-      return [`${TOPIC_ROOT}/+/+/telemetry`, `${TOPIC_ROOT}/+/+/event`, `${TOPIC_ROOT}/+/+/availability`, `${TOPIC_ROOT}/+/_app/request`];
+      return [`${TOPIC_ROOT}/+/+/telemetry`, `${TOPIC_ROOT}/+/+/event`, `${TOPIC_ROOT}/+/+/availability`, `${TOPIC_ROOT}/+/+/announce`, `${TOPIC_ROOT}/+/_app/request`];
     case 'admin':
       return ['#'];
   }
