@@ -12,6 +12,15 @@ export interface DirectoryDevice {
   kind: DeviceKind;
   customerId: string;
   name: string;
+  /**
+   * which of its kind's readings the device really measures (from its announce); undefined: all of
+   * them (a simulated model). Detectors that need a reading it lacks do not run on it.
+   */
+  measures?: readonly string[];
+  /** extra readings it reports beyond its kind's (telemetry `extra`) */
+  extra?: readonly string[];
+  /** how often it reports telemetry, in seconds (from its announce or the scenario) */
+  reportEveryS?: number;
 }
 
 export interface DirectoryCustomer {
