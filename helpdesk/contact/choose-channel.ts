@@ -24,8 +24,13 @@ export interface Preferences {
   channels: Channel[];
   quietHours?: QuietHours;
   /**
-   * The customer's offset from UTC in minutes. The scenario gives the offset (no time-zone database
-   * here); the default 60 is Europe/Berlin in winter (CET).
+   * The customer's IANA time zone, e.g. 'Europe/Berlin': local times (quiet hours, texts, the
+   * dashboard) follow it, daylight saving included. When absent, `timeZoneOffsetMinutes` holds.
+   */
+  timeZone?: string;
+  /**
+   * The customer's fixed offset from UTC in minutes, the fallback when no `timeZone` is known (a
+   * scenario gives the offset of its start); the default 60 is Europe/Berlin in winter (CET).
    */
   timeZoneOffsetMinutes?: number;
   phone?: string;
