@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { createBroker, type RunningBroker } from '../broker/server.js';
 import { createLogger } from '../log/logger.js';
-import { realClock } from '../contracts/clock.js';
+import { CLOCK_OPTIONS, clockFrom } from './clock-option.js';
 import { createBoardDevice, type BoardDevice } from '../devices/drivers/board-device.js';
 import { READINGS, type BoardConfig } from '../devices/drivers/board-file.js';
 import { BoardError } from '../devices/drivers/errors.js';
@@ -80,8 +80,10 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
       'discovery-prefix': { type: 'string' },
       'ready-timeout': { type: 'string' },
       'log-level': { type: 'string' },
+      ...CLOCK_OPTIONS,
     },
   });
+  const clock = clockFrom(values);
   if (!values.config) throw new UsageError('board needs a board file, e.g. evernet board --config boards/fridge.yaml');
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
   if (values.simulate && values.port) throw new UsageError('--simulate and --port exclude each other');
@@ -92,7 +94,7 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
   const readyTimeoutMs = values['ready-timeout'] === undefined ? undefined : Number(values['ready-timeout']);
   if (readyTimeoutMs !== undefined && !(readyTimeoutMs > 0)) throw new UsageError(`--ready-timeout must be a positive number of ms, got '${values['ready-timeout']}'`);
 
-  const log = io.log ?? createLogger({ clock: realClock, level: values['log-level'] ?? 'info', pretty: process.stderr.isTTY });
+  const log = io.log ?? createLogger({ clock, level: values['log-level'] ?? 'info', pretty: process.stderr.isTTY });
   let broker: RunningBroker | null = null;
   let device: BoardDevice | null = null;
   let discovery: Discovery | null = null;
@@ -112,9 +114,9 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
     let port: string;
     if (softwareBoard) {
       port = 'software board';
-      const rig = createPhysicsRig({ board: softwareBoard, config, model: kindModel(config.kind), startAt: realClock.now() });
-      rig.advance(realClock.now());
-      rigTimer = setInterval(() => rig.advance(realClock.now()), 1000);
+      const rig = createPhysicsRig({ board: softwareBoard, config, model: kindModel(config.kind), startAt: clock.now() });
+      rig.advance(clock.now());
+      rigTimer = setInterval(() => rig.advance(clock.now()), 1000);
       connect = async () => plugIn(softwareBoard);
     } else {
       port = values.port ?? (await detectBoardPort());
@@ -125,7 +127,7 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
       broker = await listening(() => createBroker({ port: mqttPort, log }).start(), STACK_ERR.MQTT_LISTEN, `127.0.0.1:${mqttPort}`, HINT_PORT_TAKEN);
       brokerUrl = broker.url;
     } else await probeBroker(brokerUrl, HINT_START_HELPDESK);
-    device = createBoardDevice({ config, connect, port, brokerUrl, clock: realClock, log, readyTimeoutMs });
+    device = createBoardDevice({ config, connect, port, brokerUrl, clock, log, readyTimeoutMs });
     await device.start();
     if (!values['no-discovery']) {
       discovery = createDiscovery({ brokerUrl, log, prefix: values['discovery-prefix'] });

@@ -4,7 +4,6 @@
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.js';
-import { realClock } from '../contracts/clock.js';
 import { loadScenario } from '../scenarios/load.js';
 import { directoryOf } from '../scenarios/directory.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
@@ -12,6 +11,7 @@ import { startHelpdeskStack } from '../stack/helpdesk-stack.js';
 import { DEFAULT_WORLD } from '../stack/paths.js';
 import { parseHostPort } from './host-port.js';
 import { UsageError } from './errors.js';
+import { CLOCK_OPTIONS, clockFrom } from './clock-option.js';
 
 export async function helpdeskCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -23,12 +23,14 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
       http: { type: 'string' },
       world: { type: 'string' },
       'log-level': { type: 'string' },
+      ...CLOCK_OPTIONS,
     },
   });
+  const clock = clockFrom(values);
   const http = parseHostPort(values.http ?? '127.0.0.1:8080', '--http');
   const mqttPort = values['mqtt-port'] === undefined ? 1883 : Number(values['mqtt-port']);
   if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535) throw new UsageError(`--mqtt-port must be a port number, got '${values['mqtt-port']}'`);
-  const log = createLogger({ clock: realClock, level: values['log-level'] ?? 'info', pretty: process.stderr.isTTY });
+  const log = createLogger({ clock, level: values['log-level'] ?? 'info', pretty: process.stderr.isTTY });
   // world, databases and ports are checked before the helpdesk connects (see stack/helpdesk-stack.ts),
   // so a helpdesk that cannot work never takes its queue off the broker
   const world = loadScenario(values.world ?? DEFAULT_WORLD);
@@ -36,7 +38,7 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
   let failure: Error | null = null;
   let wake: () => void = () => {};
   const stack = await startHelpdeskStack({
-    directory: directoryOf(world), clock: realClock, log, db: dbPath, live: true,
+    directory: directoryOf(world), clock, log, db: dbPath, live: true,
     ...(values.broker ? { brokerUrl: values.broker } : { broker: { port: mqttPort } }),
     dashboard: { host: http.host, port: http.port },
     helpdesk: {

@@ -16,6 +16,10 @@ ${BOARD_USAGE.split('\n\n')[0]}
   evernet credentials list [--file FILE]
   evernet help
 
+  Live commands (helpdesk, board) take --clock-start ISO and --clock-rate N: a clock that starts at
+  ISO and runs N times faster than the wall clock, for drills, demos and tests (give every process
+  of one setup the same pair).
+
   replay   replays a scenario (e.g. scenarios/day-in-2020.yaml) on an embedded MQTT broker,
            or on any broker given by --broker mqtt://host:port, and prints a summary.
            --fast (the default) runs as fast as the machine allows; --speed 60 runs 60x real time.

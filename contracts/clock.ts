@@ -26,3 +26,16 @@ export class VirtualClock implements Clock {
     this.t = t;
   }
 }
+
+/**
+ * Wall-clock time run faster from a chosen start: event time = startMs + (elapsed wall time) × rate.
+ * For live drills and end-to-end tests of real processes that must not wait hours (a washer planned
+ * for 02:00), and for demos; processes that talk to each other must be given the same start and rate.
+ */
+export function scaledClock(options: { startMs: number; rate: number; wall?: () => number }): Clock {
+  const wall = options.wall ?? Date.now;
+  const { startMs, rate } = options;
+  if (!Number.isFinite(startMs) || !(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`EVN_ERR_CLOCK: start must be a time and rate a positive number, got ${startMs} × ${rate}`);
+  const t0 = wall();
+  return { now: () => startMs + (wall() - t0) * rate };
+}

@@ -74,6 +74,7 @@ export const ERRORS = {
   EVN_ERR_SCENARIO: 'a scenario file that does not load or validate',
   EVN_ERR_REPLAY_STALLED: 'a replay waited longer than its stall timeout for messages or commands',
   EVN_ERR_CLOCK_BACKWARDS: 'a virtual clock asked to move back in time',
+  EVN_ERR_CLOCK: 'a scaled clock given a start that is not a time or a rate that is not a positive number',
   EVN_ERR_TARIFF: 'a tariff file that does not load or parse',
 
   // the helpdesk's own bounds and plans
