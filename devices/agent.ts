@@ -2,6 +2,8 @@
  * A device agent: one model (kind + params + seed), one mqtt.js connection.
  * Telemetry and events out (QoS 1, per-device sequence numbers), commands in, a retained
  * availability message and a last will that marks the device offline if the connection drops.
+ * At every connect it announces itself (retained `announce`: kind, name, the readings it measures,
+ * extra readings, reporting interval, source), so the helpdesk can register it (docs/devices.md).
  * Time comes only from `tick(t)`: the agent never reads a wall clock.
  *
  * Telemetry and events go through the device's outbox (devices/outbox): kept until the broker
@@ -12,12 +14,31 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { decode, deviceTopic, encode, stamp, type AvailabilityBody, type Command, type EventBody, type TelemetryBody } from '../contracts/index.js';
+import {
+  CarBatteryReadings, decode, deviceTopic, encode, FridgeReadings, stamp, WasherReadings,
+  type AnnounceBody, type AvailabilityBody, type Command, type DeviceKind, type EventBody, type TelemetryBody,
+} from '../contracts/index.js';
 import type { AnyKindModel } from './kinds/index.js';
 import { createSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore, type OutboxStore } from './outbox/store.js';
 
-/** Any kind's model (devices/kinds AnyKindModel), under the name the board drivers import. */
+/** The names of a kind's own readings (what a simulated model measures: all of them). */
+export function kindReadings(kind: DeviceKind): string[] {
+  const schema = { 'car-battery': CarBatteryReadings, fridge: FridgeReadings, washer: WasherReadings }[kind];
+  return Object.keys(schema.shape);
+}
+
+/** What a device says of itself beyond its kind; every field has a default (see AgentOptions.announce). */
+export interface AgentAnnounce {
+  /** a name for people; default '<customerId>/<deviceId>' */
+  name?: string;
+  /** which of its kind's readings it really measures; default all of them (a simulated model) */
+  measures?: readonly string[];
+  /** extra readings it reports (telemetry `extra`); default none */
+  extra?: readonly string[];
+  /** default 'simulator' */
+  source?: AnnounceBody['source'];
+}
 
 export interface AgentOptions {
   customerId: string;
@@ -41,6 +62,11 @@ export interface AgentOptions {
   outboxCapacity?: number;
   /** ms between reconnect attempts (mqtt.js reconnectPeriod, default 1000) */
   reconnectPeriodMs?: number;
+  /**
+   * what it announces at every connect (retained, the connection number as seq; reportEveryS is
+   * telemetryEveryS); default a simulated model: all its kind's readings, no extra. false: no announce
+   */
+  announce?: AgentAnnounce | false;
 }
 
 export interface AgentStats {
@@ -63,6 +89,7 @@ export function createAgent(options: AgentOptions) {
     event: deviceTopic(customerId, deviceId, 'event'),
     command: deviceTopic(customerId, deviceId, 'command'),
     availability: deviceTopic(customerId, deviceId, 'availability'),
+    announce: deviceTopic(customerId, deviceId, 'announce'),
   };
   const params = model.params.parse(options.params);
   let state = model.init(params, options.seed, options.startAt);
@@ -97,6 +124,22 @@ export function createAgent(options: AgentOptions) {
   /** availability (retained; the connection number as seq), checked against the contract */
   function availability(state_: 'online' | 'offline', reason: AvailabilityBody['reason'], at: number, connection = session): string {
     return encode(topics.availability, stamp({ state: state_, kind: model.kind, reason }, at, connection));
+  }
+
+  /** announce: retained, straight to the connection, checked against the contract; before "online" */
+  function publishAnnounce(): void {
+    const a = options.announce;
+    if (a === false) return;
+    const body: AnnounceBody = {
+      kind: model.kind,
+      name: a?.name ?? `${customerId}/${deviceId}`,
+      measures: [...(a?.measures ?? kindReadings(model.kind))],
+      extra: [...(a?.extra ?? [])],
+      reportEveryS: Math.max(1, Math.round(everyMs / 1000)),
+      source: a?.source ?? 'simulator',
+    };
+    client!.publish(topics.announce, encode(topics.announce, stamp(body, lastT, session)), { qos: 1, retain: true });
+    stats.published++;
   }
 
   /** availability: retained, straight to the connection (mqtt.js holds it while offline) */
@@ -168,11 +211,13 @@ export function createAgent(options: AgentOptions) {
         if (client !== c) return;
         session++;
         stats.reconnects++;
+        publishAnnounce();
         publishAvailability('online', 'connected');
         log.info({ deviceId, session, outbox: sender.stats() }, 'device reconnected');
       });
       c.on('offline', () => log.warn({ deviceId, outbox: sender.stats() }, 'device offline: the outbox keeps what it sends'));
       await c.subscribeAsync(topics.command, { qos: 1 });
+      publishAnnounce();
       publishAvailability('online', 'connected');
       sender.attach(c);
       log.info({ deviceId, kind: model.kind }, 'device online');

@@ -1,7 +1,9 @@
 /**
  * What the helpdesk knows about the world it serves: customers with their contact preferences and
- * devices, stores (for the recipe assistant) and workshops (the product-service chain). In a replay
- * the scenario provides it; in production it would come from the CRM.
+ * devices, stores (for the recipe assistant) and workshops (the product-service chain). The helpdesk
+ * keeps it in its device registry (helpdesk/registry: the database, announces, staff decisions); a
+ * `Directory` is a world given whole (a scenario file) that seeds a registry. The core reads it through
+ * an `IndexedDirectory`: only active customers and devices, O(1) lookups.
  */
 import { deviceKey, type DeviceKind, type Location } from '../contracts/index.js';
 import type { Store } from './assistant/shopping.js';
@@ -26,7 +28,8 @@ export interface DirectoryDevice {
 export interface DirectoryCustomer {
   id: string;
   name: string;
-  home: Location;
+  /** where the customer lives (nearest workshop); unknown for a customer who registered through a device */
+  home?: Location;
   preferences: Preferences;
   devices: DirectoryDevice[];
 }
@@ -46,7 +49,17 @@ export interface Directory {
   workshops: Workshop[];
 }
 
-export function indexDirectory(d: Directory) {
+/** The directory as the core reads it: what is active, looked up in O(1). */
+export interface IndexedDirectory {
+  readonly customers: DirectoryCustomer[];
+  readonly stores: Store[];
+  readonly workshops: Workshop[];
+  customer(customerId: string): DirectoryCustomer | undefined;
+  device(customerId: string, deviceId: string): DirectoryDevice | undefined;
+}
+
+/** A fixed world, indexed (the registry's live directory is the one that changes). */
+export function indexDirectory(d: Directory): IndexedDirectory {
   const devices = new Map<string, DirectoryDevice>();
   const customers = new Map<string, DirectoryCustomer>();
   for (const c of d.customers) {
@@ -59,4 +72,3 @@ export function indexDirectory(d: Directory) {
     customer: (customerId: string) => customers.get(customerId),
   };
 }
-export type IndexedDirectory = ReturnType<typeof indexDirectory>;

@@ -53,9 +53,12 @@ export function createTicketOps(deps: TicketOpsDeps) {
 
   function nearestWorkshop(customer: DirectoryCustomer, device: DirectoryDevice): (Workshop & { distanceKm: number }) | null {
     let best: (Workshop & { distanceKm: number }) | null = null;
+    // a customer without a known home has no nearest workshop: the technician offer stands
+    if (!customer.home) return null;
+    const home = customer.home;
     for (const w of directory.workshops) {
       if (!w.services.includes(device.kind)) continue;
-      const distanceKm = Math.round(haversineKm(customer.home, w.location) * 10) / 10;
+      const distanceKm = Math.round(haversineKm(home, w.location) * 10) / 10;
       if (!best || distanceKm < best.distanceKm || (distanceKm === best.distanceKm && w.id < best.id)) best = { ...w, distanceKm };
     }
     return best;

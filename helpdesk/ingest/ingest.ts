@@ -33,6 +33,8 @@ function senderOf(d: Decoded): string {
     // availability carries the connection number as seq: the last will of a connection has the same
     // seq as its "online", so online and offline are deduplicated apart
     if (d.channel === 'availability') return `${deviceKey(t.customerId, t.deviceId)}/availability/${d.payload.state}`;
+    // an announce carries the connection number as seq, like availability
+    if (d.channel === 'announce') return `${deviceKey(t.customerId, t.deviceId)}/announce`;
     return `${deviceKey(t.customerId, t.deviceId)}/data`;
   }
   return `${t.customerId}/_/${t.channel}`;
@@ -52,8 +54,11 @@ const worthLogging = (n: number): boolean => (n & (n - 1)) === 0;
 
 export interface IngestOptions {
   log: Logger;
-  /** the helpdesk's own checks after the contract (unknown device, kind mismatch): a code rejects */
-  admit?: (d: Decoded) => { code: ErrorCode; reason: string } | null;
+  /**
+   * the helpdesk's own checks after the contract (unknown device, kind mismatch): a code rejects;
+   * `logged`: the admitter has logged it already (once per device), so the rejection is only counted
+   */
+  admit?: (d: Decoded) => { code: ErrorCode; reason: string; logged?: boolean } | null;
 }
 
 export function createIngest(options: IngestOptions) {
@@ -66,10 +71,10 @@ export function createIngest(options: IngestOptions) {
   let buffer: Buffered[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
 
-  function reject(code: ErrorCode, topic: string, reason: string): void {
+  function reject(code: ErrorCode, topic: string, reason: string, logged = false): void {
     stats.rejected++;
     stats.byCode[code] = (stats.byCode[code] ?? 0) + 1;
-    log.warn({ code, topic, reason }, 'message rejected');
+    if (!logged) log.warn({ code, topic, reason }, 'message rejected');
   }
 
   return {
@@ -80,7 +85,7 @@ export function createIngest(options: IngestOptions) {
         const r = decode(topic, payload);
         const refused = r.ok ? (options.admit?.(r.value) ?? null) : null;
         if (!r.ok) reject(r.error.code, topic, r.error.reason);
-        else if (refused) reject(refused.code, topic, refused.reason);
+        else if (refused) reject(refused.code, topic, refused.reason, refused.logged);
         else {
           const msg = r.value;
           const sender = senderOf(msg);
