@@ -1,9 +1,9 @@
 /**
- * Exact optimal start of a deferrable load (a sequence of power slots) under an hourly tariff.
+ * Exact optimal start of a deferrable load (a sequence of power slots) under a tariff of 15- or 60-minute slots.
  *
  * Why enumerating breakpoints is exact. Let the load start at s; slot k runs on [s + o_k, s + o_{k+1}) at P_k
  * watts, where o_0 = 0 and o_{k+1} = o_k + d_k. With F(t) = ∫ price from a fixed origin to t (price is constant on
- * each hour, so F is continuous and piecewise linear with kinks only at hour boundaries H):
+ * each slot, so F is continuous and piecewise linear with kinks only at slot boundaries H):
  *   cost(s) = Σ_k P_k · (F(s + o_{k+1}) − F(s + o_k)) / 3.6e9        (W·s·EUR/MWh → EUR)
  *           = Σ_{k=0..K} (P_{k−1} − P_k) · F(s + o_k) / 3.6e9        (P_{−1} = P_K = 0).
  * Each term is piecewise linear in s with kinks only where s + o_k = H, i.e. at s = H − o_k, and only if
@@ -15,12 +15,14 @@
  * the two ends. Evaluating cost exactly at those candidates therefore yields the proven optimum, not a
  * heuristic. With whole-second inputs and step 1 s the candidates are exactly the breakpoints and the ends.
  * The tie-breakers (energy-weighted mean grid load, then earliest start) are piecewise linear with the same
- * breakpoints (grid load is also hourly), so the lexicographic optimum is attained at a candidate too. A load
+ * breakpoints (grid load is given per slot too), so the lexicographic optimum is attained at a candidate too. A load
  * drawing no energy is tie-broken by time-weighted load, whose kinks (run start and end) are candidates as well.
  * Neighbouring slots of equal power are merged first: that leaves cost unchanged and removes non-breakpoints.
+ * A tariff without grid load (a price feed) has no second criterion: equal costs go to the earliest start.
+ * The window must lie in slots with a price (`covers`); choosing what to plan on when it does not is basis.ts.
  */
 import type { PowerSlot } from '../../contracts/payloads.js';
-import { covers, HOUR_MS, type Tariff } from './tariff.js';
+import { covers, type Tariff } from './tariff.js';
 
 export interface PlanInput {
   slots: readonly PowerSlot[];
@@ -42,8 +44,8 @@ export interface Plan {
   /** cost of the most expensive allowed start */
   worstCostEur: number;
   energyKwh: number;
-  /** energy-weighted mean grid load over the run (time-weighted if the load draws no energy) */
-  meanGridLoadMw: number;
+  /** energy-weighted mean grid load over the run (time-weighted if the load draws no energy); null without grid load */
+  meanGridLoadMw: number | null;
   /** number of start times evaluated */
   candidates: number;
 }
@@ -60,26 +62,28 @@ const COST_TIE_EUR = 1e-9;
 const LOAD_TIE_MW = 1e-9;
 const W_S_PER_MWH = 3.6e9;
 
-/** Running integral of an hourly series over the hours [t0, t0 + n·hour); value·seconds. */
+/** Running integral of a per-slot series over the slots [t0, t0 + n·slot); value·seconds. */
 interface Integral {
   t0: number;
+  slotMs: number;
   n: number;
   vals: Float64Array;
   pre: Float64Array;
 }
 
 function integral(series: Float64Array, tariff: Tariff, fromMs: number, toMs: number): Integral {
-  const i0 = Math.floor((fromMs - tariff.startMs) / HOUR_MS);
-  const i1 = Math.max(i0 + 1, Math.ceil((toMs - tariff.startMs) / HOUR_MS));
+  const slotMs = tariff.slotMs;
+  const i0 = Math.floor((fromMs - tariff.startMs) / slotMs);
+  const i1 = Math.max(i0 + 1, Math.ceil((toMs - tariff.startMs) / slotMs));
   const vals = series.subarray(i0, i1);
   const pre = new Float64Array(vals.length + 1);
-  for (let j = 0; j < vals.length; j++) pre[j + 1] = pre[j]! + vals[j]! * (HOUR_MS / 1000);
-  return { t0: tariff.startMs + i0 * HOUR_MS, n: vals.length, vals, pre };
+  for (let j = 0; j < vals.length; j++) pre[j + 1] = pre[j]! + vals[j]! * (slotMs / 1000);
+  return { t0: tariff.startMs + i0 * slotMs, slotMs, n: vals.length, vals, pre };
 }
 
 function at(I: Integral, t: number): number {
-  const j = Math.min(I.n - 1, Math.floor((t - I.t0) / HOUR_MS));
-  return I.pre[j]! + (I.vals[j]! * (t - I.t0 - j * HOUR_MS)) / 1000;
+  const j = Math.min(I.n - 1, Math.floor((t - I.t0) / I.slotMs));
+  return I.pre[j]! + (I.vals[j]! * (t - I.t0 - j * I.slotMs)) / 1000;
 }
 
 /** Σ_k P_k · ∫ series over slot k, for a start s; W·value·s. */
@@ -134,6 +138,16 @@ export function costOfStart(slots: readonly PowerSlot[], start: number, tariff: 
   return weighted(I, prep.offsets, prep.powers, start) / W_S_PER_MWH;
 }
 
+/** The grid load series when every slot of [fromMs, toMs) has one, else null (no second criterion). */
+function gridLoadIn(tariff: Tariff, fromMs: number, toMs: number): Float64Array | null {
+  const series = tariff.gridLoadMw;
+  if (!series) return null;
+  const i0 = Math.floor((fromMs - tariff.startMs) / tariff.slotMs);
+  const i1 = Math.ceil((toMs - tariff.startMs) / tariff.slotMs);
+  for (let i = i0; i < i1; i++) if (!Number.isFinite(series[i]!)) return null;
+  return series;
+}
+
 /** Weight of slot k, 0 before the first and after the last. */
 const weightAt = (w: Float64Array, k: number): number => (k < 0 || k >= w.length ? 0 : w[k]!);
 
@@ -161,7 +175,8 @@ export function planStart(input: PlanInput): Plan | PlanError {
   }
 
   const price = integral(tariff.eurPerMwh, tariff, lo0, latestEnd);
-  const load = integral(tariff.gridLoadMw, tariff, lo0, latestEnd);
+  const gridLoad = gridLoadIn(tariff, lo0, latestEnd);
+  const load = gridLoad ? integral(gridLoad, tariff, lo0, latestEnd) : null;
   const weights = prep.energyWs > 0 ? powers : new Float64Array(powers.length).fill(1);
   const weightTotal = prep.energyWs > 0 ? prep.energyWs : durationMs / 1000;
 
@@ -171,8 +186,9 @@ export function planStart(input: PlanInput): Plan | PlanError {
   for (let k = 0; k < offsets.length; k++) {
     // Offset k adds kinks only if the (cost or tie-break) weight changes there; else its term vanishes.
     if (weightAt(powers, k - 1) === weightAt(powers, k) && weightAt(weights, k - 1) === weightAt(weights, k)) continue;
-    const firstH = tariff.startMs + Math.ceil((lo0 + offsets[k]! - tariff.startMs) / HOUR_MS) * HOUR_MS;
-    for (let H = firstH; H - offsets[k]! <= hi; H += HOUR_MS) {
+    const slotMs = tariff.slotMs;
+    const firstH = tariff.startMs + Math.ceil((lo0 + offsets[k]! - tariff.startMs) / slotMs) * slotMs;
+    for (let H = firstH; H - offsets[k]! <= hi; H += slotMs) {
       const b = H - offsets[k]!;
       const x = (b - lo0) / stepMs;
       js.add(Math.min(J, Math.floor(x)));
@@ -187,7 +203,7 @@ export function planStart(input: PlanInput): Plan | PlanError {
   const costs = starts.map((s) => weighted(price, offsets, powers, s) / W_S_PER_MWH);
   const minCost = costs.reduce((a, c) => Math.min(a, c), Number.POSITIVE_INFINITY);
   const tied = starts.flatMap((s, i) =>
-    costs[i]! <= minCost + COST_TIE_EUR ? [{ start: s, cost: costs[i]!, load: weighted(load, offsets, weights, s) / weightTotal }] : [],
+    costs[i]! <= minCost + COST_TIE_EUR ? [{ start: s, cost: costs[i]!, load: load ? weighted(load, offsets, weights, s) / weightTotal : 0 }] : [],
   );
   const minLoad = tied.reduce((a, t) => Math.min(a, t.load), Number.POSITIVE_INFINITY);
   const best = tied.find((t) => t.load <= minLoad + LOAD_TIE_MW)!;
@@ -199,7 +215,7 @@ export function planStart(input: PlanInput): Plan | PlanError {
     startNowCostEur: costs[0]!,
     worstCostEur: costs.reduce((a, c) => Math.max(a, c), Number.NEGATIVE_INFINITY),
     energyKwh: prep.energyWs / 3.6e6,
-    meanGridLoadMw: best.load,
+    meanGridLoadMw: load ? best.load : null,
     candidates: order.length,
   };
 }

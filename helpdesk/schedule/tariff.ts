@@ -1,21 +1,29 @@
 /**
- * Hourly tariff: day-ahead price (EUR/MWh) and grid load (MW) per UTC hour, parsed from the bundled
- * data/de-day-ahead-2020.csv (columns utc_start,local_start,eur_per_mwh,grid_load_mw; see data/SOURCES.md).
+ * A tariff: the price the customer pays (EUR/MWh) per slot of 15 or 60 minutes (any whole number of
+ * minutes that divides an hour), and where the source has it, the mean grid load (MW) per slot. A
+ * slot without a price is NaN: a gap in a feed, or the hours after the last published day. The
+ * bundled data/de-day-ahead-2020.csv (columns utc_start,local_start,eur_per_mwh,grid_load_mw; see
+ * data/SOURCES.md) is parsed here; other price files and feeds in helpdesk/tariffs/.
  * Pure: no I/O here (see tariff-file.ts), no exceptions from the parser (bad input gives a coded error).
  */
+import type { Fees } from './fees.js';
 
 export const HOUR_MS = 3_600_000 as const;
+export const QUARTER_HOUR_MS = 900_000 as const;
 
 export interface Tariff {
-  /** where the data came from (a path or a label) */
+  /** where the data came from (a path, a URL or a label) */
   source: string;
-  /** epoch ms of the start of the first hour (a whole UTC hour) */
+  /** epoch ms of the start of the first slot (a whole multiple of slotMs since the epoch) */
   startMs: number;
-  hourMs: typeof HOUR_MS;
-  /** price of hour i = [startMs + i·hourMs, startMs + (i+1)·hourMs) */
+  /** length of every slot: 900_000 (15 min) or 3_600_000 (60 min), or another whole-minute divisor of an hour */
+  slotMs: number;
+  /** price of slot i = [startMs + i·slotMs, startMs + (i+1)·slotMs); NaN: no price known */
   eurPerMwh: Float64Array;
-  /** mean total grid load of hour i */
-  gridLoadMw: Float64Array;
+  /** mean total grid load of slot i (NaN: unknown); null when the source has no grid load at all */
+  gridLoadMw: Float64Array | null;
+  /** the fees and taxes already added to eurPerMwh (see fees.ts); absent: prices as the source gave them */
+  fees?: Fees;
 }
 
 export interface TariffError {
@@ -34,8 +42,11 @@ export function isTariffError(x: Tariff | TariffError): x is TariffError {
   return 'error' in x;
 }
 
+/** A slot length evernet accepts: a whole number of minutes that divides an hour. */
+export const isSlotMs = (ms: number): boolean => Number.isInteger(ms) && ms >= 60_000 && ms % 60_000 === 0 && HOUR_MS % ms === 0;
+
 /**
- * Parses the tariff CSV. Rows must be consecutive UTC hours with no gaps or duplicates, and `local_start` must
+ * Parses the bundled tariff CSV. Rows must be consecutive UTC hours with no gaps or duplicates, and `local_start` must
  * name the same instant as `utc_start`. Line numbers in errors are 1-based file lines (the header is line 1).
  */
 export function parseTariffCsv(text: string, source: string): Tariff | TariffError {
@@ -74,41 +85,77 @@ export function parseTariffCsv(text: string, source: string): Tariff | TariffErr
     eurPerMwh[i] = Number(price);
     gridLoadMw[i] = Number(load);
   }
-  return { source, startMs, hourMs: HOUR_MS, eurPerMwh, gridLoadMw };
+  return { source, startMs, slotMs: HOUR_MS, eurPerMwh, gridLoadMw };
 }
 
-/** Epoch ms just after the last covered hour. */
+/** Epoch ms just after the last slot. */
 export function tariffEndMs(tariff: Tariff): number {
-  return tariff.startMs + tariff.eurPerMwh.length * tariff.hourMs;
+  return tariff.startMs + tariff.eurPerMwh.length * tariff.slotMs;
 }
 
-/** True when every instant of [fromMs, toMs) lies in a covered hour (an empty interval must still lie inside). */
-export function covers(tariff: Tariff, fromMs: number, toMs: number): boolean {
-  return Number.isFinite(fromMs) && Number.isFinite(toMs) && fromMs <= toMs && fromMs >= tariff.startMs && toMs <= tariffEndMs(tariff);
-}
-
-/** Index of the hour containing tMs, or -1 outside coverage. */
-export function hourIndex(tariff: Tariff, tMs: number): number {
+/** Index of the slot containing tMs, or -1 outside the tariff's range. */
+export function slotIndex(tariff: Tariff, tMs: number): number {
   if (!Number.isFinite(tMs)) return -1;
-  const i = Math.floor((tMs - tariff.startMs) / tariff.hourMs);
+  const i = Math.floor((tMs - tariff.startMs) / tariff.slotMs);
   return i >= 0 && i < tariff.eurPerMwh.length ? i : -1;
 }
 
-/** EUR/MWh of the hour containing tMs; NaN outside coverage (check with `covers`). */
+/**
+ * True when every instant of [fromMs, toMs) lies in a slot with a price (an empty interval must still lie
+ * inside the tariff's range).
+ */
+export function covers(tariff: Tariff, fromMs: number, toMs: number): boolean {
+  if (!(Number.isFinite(fromMs) && Number.isFinite(toMs) && fromMs <= toMs && fromMs >= tariff.startMs && toMs <= tariffEndMs(tariff))) return false;
+  const i0 = Math.floor((fromMs - tariff.startMs) / tariff.slotMs);
+  const i1 = Math.ceil((toMs - tariff.startMs) / tariff.slotMs);
+  for (let i = i0; i < i1; i++) if (Number.isNaN(tariff.eurPerMwh[i]!)) return false;
+  return true;
+}
+
+/** EUR/MWh of the slot containing tMs; NaN outside the range or where no price is known. */
 export function priceAt(tariff: Tariff, tMs: number): number {
-  const i = hourIndex(tariff, tMs);
+  const i = slotIndex(tariff, tMs);
   return i < 0 ? Number.NaN : tariff.eurPerMwh[i]!;
 }
 
-/** Grid load (MW) of the hour containing tMs; NaN outside coverage. */
+/** Grid load (MW) of the slot containing tMs; NaN outside the range, where unknown, or for a tariff without grid load. */
 export function gridLoadAt(tariff: Tariff, tMs: number): number {
-  const i = hourIndex(tariff, tMs);
-  return i < 0 ? Number.NaN : tariff.gridLoadMw[i]!;
+  const i = slotIndex(tariff, tMs);
+  return i < 0 || !tariff.gridLoadMw ? Number.NaN : tariff.gridLoadMw[i]!;
 }
 
-/** Builds a tariff from arrays (synthetic tariffs in tests and simulations). startMs must be a whole hour. */
-export function makeTariff(source: string, startMs: number, eurPerMwh: ArrayLike<number>, gridLoadMw: ArrayLike<number>): Tariff {
-  if (startMs % HOUR_MS !== 0) throw new RangeError('EVN_ERR_TARIFF: startMs must be a whole UTC hour');
-  if (eurPerMwh.length !== gridLoadMw.length) throw new RangeError('EVN_ERR_TARIFF: price and load lengths differ');
-  return { source, startMs, hourMs: HOUR_MS, eurPerMwh: Float64Array.from(eurPerMwh), gridLoadMw: Float64Array.from(gridLoadMw) };
+/** The maximal runs [from, to) of slots with a price that overlap [fromMs, toMs), clipped to it, in time order. */
+export function knownRuns(tariff: Tariff, fromMs: number, toMs: number): Array<{ from: number; to: number }> {
+  const runs: Array<{ from: number; to: number }> = [];
+  if (!(fromMs < toMs)) return runs;
+  const i0 = Math.max(0, Math.floor((fromMs - tariff.startMs) / tariff.slotMs));
+  const i1 = Math.min(tariff.eurPerMwh.length, Math.ceil((toMs - tariff.startMs) / tariff.slotMs));
+  let open: number | null = null;
+  for (let i = i0; i <= i1; i++) {
+    const known = i < i1 && !Number.isNaN(tariff.eurPerMwh[i]!);
+    const t = tariff.startMs + i * tariff.slotMs;
+    if (known && open === null) open = Math.max(fromMs, t);
+    else if (!known && open !== null) {
+      runs.push({ from: open, to: Math.min(toMs, t) });
+      open = null;
+    }
+  }
+  return runs;
+}
+
+/**
+ * Builds a tariff from arrays (synthetic tariffs in tests, fixed prices, feeds). startMs must be a whole slot since
+ * the epoch; gridLoadMw null (or omitted) for a source without grid load.
+ */
+export function makeTariff(
+  source: string,
+  startMs: number,
+  eurPerMwh: ArrayLike<number>,
+  gridLoadMw: ArrayLike<number> | null = null,
+  slotMs: number = HOUR_MS,
+): Tariff {
+  if (!isSlotMs(slotMs)) throw new RangeError(`EVN_ERR_TARIFF: a slot of ${slotMs} ms is not a whole number of minutes dividing an hour`);
+  if (startMs % slotMs !== 0) throw new RangeError('EVN_ERR_TARIFF: startMs must be a whole slot since the epoch');
+  if (gridLoadMw && eurPerMwh.length !== gridLoadMw.length) throw new RangeError('EVN_ERR_TARIFF: price and load lengths differ');
+  return { source, startMs, slotMs, eurPerMwh: Float64Array.from(eurPerMwh), gridLoadMw: gridLoadMw ? Float64Array.from(gridLoadMw) : null };
 }

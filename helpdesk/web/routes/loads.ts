@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LOAD_STATES, type LoadSummary } from '../../loads/store.js';
-import { HOUR_MS, hourIndex } from '../../schedule/tariff.js';
+import { HOUR_MS, slotIndex } from '../../schedule/tariff.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
 import { loadView, namesOf, type Names } from '../views.js';
@@ -61,14 +61,14 @@ export async function loadRoutes(app: FastifyInstance, deps: DashboardDeps): Pro
     const load = helpdesk.loads({ customerId: p.customerId, offerId: p.offerId, limit: 1, slots: true }).loads[0];
     if (!load) throw new HttpError(404, WEB_ERR.LOAD_NOT_FOUND, `no load '${p.customerId}/${p.offerId}'`);
     const view = loadView(load, namesOf(helpdesk.devices()));
-    let hours: Array<{ start: number; eurPerMwh: number; gridLoadMw: number }> | null = null;
+    let hours: Array<{ start: number; eurPerMwh: number; gridLoadMw: number | null }> | null = null;
     if (tariff) {
       const first = Math.floor(load.requestedAt / HOUR_MS) * HOUR_MS;
       const end = Math.max(load.deadline, view.runEnd ?? 0);
       hours = [];
       for (let t = first; t < end && hours.length < MAX_HOURS; t += HOUR_MS) {
-        const i = hourIndex(tariff, t);
-        if (i >= 0) hours.push({ start: t, eurPerMwh: tariff.eurPerMwh[i]!, gridLoadMw: tariff.gridLoadMw[i]! });
+        const i = slotIndex(tariff, t);
+        if (i >= 0) hours.push({ start: t, eurPerMwh: tariff.eurPerMwh[i]!, gridLoadMw: tariff.gridLoadMw?.[i] ?? null });
       }
     }
     return { now: helpdesk.now(), load: view, tariff: tariff && hours ? { source: basename(tariff.source), hours } : null };

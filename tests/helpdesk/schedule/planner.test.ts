@@ -14,15 +14,16 @@ function mulberry32(seed: number): () => number {
   return () => nextFloat(r);
 }
 
-/** Independent reference: ∫ series × power, by overlapping each slot with each hour directly. */
+/** Independent reference: ∫ series × power, by overlapping each power slot with each tariff slot directly. */
 function naive(series: Float64Array, tariff: Tariff, slots: PowerSlot[], start: number, weightByPower = true): number {
+  const S = tariff.slotMs;
   let sum = 0;
   let a = start;
   for (const slot of slots) {
     const b = a + slot.durationS * 1000;
-    for (let h = Math.floor((a - tariff.startMs) / H); tariff.startMs + h * H < b; h++) {
-      const lo = Math.max(a, tariff.startMs + h * H);
-      const hi = Math.min(b, tariff.startMs + (h + 1) * H);
+    for (let h = Math.floor((a - tariff.startMs) / S); tariff.startMs + h * S < b; h++) {
+      const lo = Math.max(a, tariff.startMs + h * S);
+      const hi = Math.min(b, tariff.startMs + (h + 1) * S);
       if (hi > lo) sum += (weightByPower ? slot.powerW : 1) * series[h]! * ((hi - lo) / 1000);
     }
     a = b;
@@ -42,7 +43,8 @@ function brute(t: Tariff, slots: PowerSlot[], lo: number, latestEnd: number, ste
   const energy = slots.reduce((a, s) => a + s.powerW * s.durationS, 0);
   const starts: { s: number; c: number; g: number }[] = [];
   for (let s = lo; s + dur <= latestEnd; s += stepS * 1000) {
-    const g = energy > 0 ? naive(t.gridLoadMw, t, slots, s) / energy : naive(t.gridLoadMw, t, slots, s, false) / (dur / 1000);
+    const load = t.gridLoadMw;
+    const g = !load ? 0 : energy > 0 ? naive(load, t, slots, s) / energy : naive(load, t, slots, s, false) / (dur / 1000);
     starts.push({ s, c: naiveCost(t, slots, s), g });
   }
   const min = Math.min(...starts.map((x) => x.c));
@@ -112,6 +114,69 @@ describe('planStart against brute force on synthetic tariffs', () => {
   });
 });
 
+describe('planStart on quarter-hour slots against brute force', () => {
+  const Q = 900_000;
+  it('matches the brute-force minimum over every whole second (seeded; with and without grid load)', () => {
+    const rnd = mulberry32(20251001);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    for (let c = 0; c < 150; c++) {
+      const n = 12 + Math.floor(rnd() * 24);
+      const prices = Array.from({ length: n }, () => pick([-20, -0.5, 0, 15.25, 15.25, 48.1, 95, 130.7]));
+      const loads = c % 2 ? Array.from({ length: n }, () => pick([40000, 45000.5, 52000])) : null;
+      const t = makeTariff(`quarter-${c}`, T0, prices, loads, Q);
+      const slots: PowerSlot[] = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => ({
+        durationS: 1 + Math.floor(rnd() * (rnd() < 0.5 ? 200 : 1500)),
+        powerW: pick([0, 30, 110, 2200, 555.5]),
+      }));
+      const dur = slots.reduce((a, s) => a + s.durationS * 1000, 0);
+      const lo = T0 + Math.floor(rnd() * 1800) * 1000;
+      const latestEnd = Math.min(T0 + n * Q, lo + dur + Math.floor(rnd() * 4 * 3600) * 1000);
+      if (latestEnd < lo + dur) continue;
+      const stepS = c % 4 === 3 ? pick([7, 60, 300]) : undefined;
+
+      const p = ok(planStart({ slots, earliestStart: lo, latestEnd, tariff: t, stepS }));
+      const b = brute(t, slots, lo, latestEnd, stepS ?? 1);
+      const ctx = `case ${c}`;
+      expect(Math.abs(p.costEur - b.min), ctx).toBeLessThanOrEqual(1e-9);
+      expect(Math.abs(p.worstCostEur - b.max), ctx).toBeLessThanOrEqual(1e-9);
+      expect(Math.abs(p.startNowCostEur - naiveCost(t, slots, lo)), ctx).toBeLessThanOrEqual(1e-9);
+      expect(p.start, ctx).toBe(b.best);
+      expect(p.meanGridLoadMw === null, ctx).toBe(loads === null);
+    }
+  });
+
+  it('plans a washer on 96 quarter-hours of a day exactly (every second of the day checked)', () => {
+    const rnd = mulberry32(96);
+    const prices = Array.from({ length: 96 }, (_, i) => 80 + 40 * Math.sin((i / 96) * 2 * Math.PI) + Math.round(rnd() * 3000) / 100);
+    const t = makeTariff('day-of-quarters', T0, prices, null, Q);
+    const slots: PowerSlot[] = [
+      { durationS: 450, powerW: 30 },
+      { durationS: 648, powerW: 2200 },
+      { durationS: 2700, powerW: 110 },
+      { durationS: 1200, powerW: 90 },
+      { durationS: 2000, powerW: 80 },
+      { durationS: 300, powerW: 300 },
+    ];
+    const p = ok(planStart({ slots, earliestStart: T0, latestEnd: T0 + 24 * H, tariff: t }));
+    const b = brute(t, slots, T0, T0 + 24 * H);
+    expect(Math.abs(p.costEur - b.min)).toBeLessThanOrEqual(1e-9);
+    expect(p.start).toBe(b.best);
+    expect(p.meanGridLoadMw).toBeNull();
+    // candidates: both ends and, per power change, the quarter-hour boundaries the run can cross
+    expect(p.candidates).toBeLessThanOrEqual(2 + 2 * 7 * 96);
+  });
+
+  it('gives the same optimum on an hourly tariff and on the same prices in quarter-hours', () => {
+    const hourly = makeTariff('h', T0, [30, 10, 50, 20, 40, 35], [1, 2, 3, 4, 5, 6]);
+    const quarters = makeTariff('q', T0, [...hourly.eurPerMwh].flatMap((p) => [p, p, p, p]), null, Q);
+    const slots = [{ durationS: 1900, powerW: 2000 }, { durationS: 700, powerW: 100 }];
+    const a = ok(planStart({ slots, earliestStart: T0 + 100_000, latestEnd: T0 + 6 * H, tariff: hourly }));
+    const b = ok(planStart({ slots, earliestStart: T0 + 100_000, latestEnd: T0 + 6 * H, tariff: quarters }));
+    expect(b.costEur).toBeCloseTo(a.costEur, 12);
+    expect(b.worstCostEur).toBeCloseTo(a.worstCostEur, 12);
+  });
+});
+
 describe('planStart errors', () => {
   const t = makeTariff('t', T0, [10, 20, 30], [1, 1, 1]);
   const slots = [{ durationS: 3600, powerW: 1000 }];
@@ -119,6 +184,13 @@ describe('planStart errors', () => {
     const p = planStart({ slots, earliestStart: T0, latestEnd: T0 + H - 1000, tariff: t });
     expect(isPlanError(p) && p.error.code).toBe('EVN_ERR_PLAN_INFEASIBLE');
     expect(isPlanError(planStart({ slots: [], earliestStart: T0, latestEnd: T0 + H, tariff: t }))).toBe(true);
+  });
+  it('reports a window with a slot without a price (a gap in a feed)', () => {
+    const gap = makeTariff('gap', T0, [10, Number.NaN, 30, 40], null);
+    const p = planStart({ slots, earliestStart: T0, latestEnd: T0 + 3 * H, tariff: gap });
+    expect(isPlanError(p) && p.error.code).toBe('EVN_ERR_PLAN_NO_TARIFF');
+    expect(costOfStart(slots, T0 + 30 * 60_000, gap)).toBeNaN();
+    expect(ok(planStart({ slots, earliestStart: T0 + 2 * H, latestEnd: T0 + 4 * H, tariff: gap })).start).toBe(T0 + 2 * H);
   });
   it('reports a tariff that does not cover the window', () => {
     const p = planStart({ slots, earliestStart: T0 + H, latestEnd: T0 + 3 * H + 1000, tariff: t });

@@ -5,8 +5,11 @@ import {
   covers,
   gridLoadAt,
   isTariffError,
+  knownRuns,
+  makeTariff,
   parseTariffCsv,
   priceAt,
+  slotIndex,
   TARIFF_HEADER,
   tariffEndMs,
   type Tariff,
@@ -35,9 +38,9 @@ describe('parseTariffCsv', () => {
     expect(isTariffError(r)).toBe(false);
     expect(r.source).toBe('small');
     expect(r.startMs).toBe(Date.UTC(2019, 11, 31, 23));
-    expect(r.hourMs).toBe(H);
+    expect(r.slotMs).toBe(H);
     expect([...r.eurPerMwh]).toEqual([41.88, -38.6, 36.55]);
-    expect([...r.gridLoadMw]).toEqual([43494, 42612.5, 41488]);
+    expect([...r.gridLoadMw!]).toEqual([43494, 42612.5, 41488]);
     expect(tariffEndMs(r)).toBe(r.startMs + 3 * H);
   });
 
@@ -91,5 +94,45 @@ describe('the bundled 2020 tariff', () => {
 
   it('loadTariff throws a coded error for a missing file', () => {
     expect(() => loadTariff(CSV_PATH + '.missing')).toThrow(/^EVN_ERR_TARIFF: cannot read/);
+  });
+});
+
+describe('tariffs of quarter-hour slots, with gaps', () => {
+  const Q = 900_000;
+  const T0 = Date.UTC(2025, 9, 1, 22);
+  const t = makeTariff('q', T0, [10, 11, Number.NaN, 13, 14, Number.NaN, Number.NaN, 17], null, Q);
+
+  it('looks up the quarter-hour containing an instant; NaN in a gap and without grid load', () => {
+    expect(t.slotMs).toBe(Q);
+    expect(priceAt(t, T0 + Q - 1)).toBe(10);
+    expect(priceAt(t, T0 + Q)).toBe(11);
+    expect(priceAt(t, T0 + 2 * Q + 5)).toBeNaN();
+    expect(gridLoadAt(t, T0)).toBeNaN();
+    expect(slotIndex(t, T0 + 7 * Q)).toBe(7);
+    expect(slotIndex(t, T0 + 8 * Q)).toBe(-1);
+  });
+
+  it('covers only where every slot has a price', () => {
+    expect(covers(t, T0, T0 + 2 * Q)).toBe(true);
+    expect(covers(t, T0, T0 + 2 * Q + 1)).toBe(false);
+    expect(covers(t, T0 + 3 * Q, T0 + 5 * Q)).toBe(true);
+    expect(covers(t, T0 + 3 * Q, T0 + 8 * Q)).toBe(false);
+  });
+
+  it('lists the runs with prices inside a window, clipped to it', () => {
+    expect(knownRuns(t, T0 + 60_000, T0 + 8 * Q)).toEqual([
+      { from: T0 + 60_000, to: T0 + 2 * Q },
+      { from: T0 + 3 * Q, to: T0 + 5 * Q },
+      { from: T0 + 7 * Q, to: T0 + 8 * Q },
+    ]);
+    expect(knownRuns(t, T0 - 10 * Q, T0 + Q)).toEqual([{ from: T0, to: T0 + Q }]);
+    expect(knownRuns(t, T0 + 5 * Q, T0 + 7 * Q)).toEqual([]);
+    expect(knownRuns(t, T0 + Q, T0 + Q)).toEqual([]);
+  });
+
+  it('refuses a slot length that does not divide an hour, and a start off the slot grid', () => {
+    expect(() => makeTariff('x', T0, [1], null, 7 * 60_000)).toThrow(/EVN_ERR_TARIFF/);
+    expect(() => makeTariff('x', T0 + 60_000, [1], null, Q)).toThrow(/whole slot/);
+    expect(() => makeTariff('x', T0, [1, 2], [1], Q)).toThrow(/lengths differ/);
   });
 });

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { formatLocal, instantOf, isZone, localParts, minuteOfDay, startOfLocalDay } from '../../../helpdesk/schedule/zone.js';
+
+const B = 'Europe/Berlin';
+
+describe('wall-clock time in a zone', () => {
+  it('gives local parts and minutes of the day, daylight saving included', () => {
+    expect(localParts(Date.parse('2026-11-30T19:30:00Z'), B)).toEqual({ year: 2026, month: 11, day: 30, hour: 20, minute: 30 });
+    expect(minuteOfDay(Date.parse('2026-07-01T22:15:00Z'), B)).toBe(15);
+    expect(formatLocal(Date.parse('2026-07-01T22:15:00Z'), B)).toBe('2026-07-02 00:15');
+    expect(formatLocal(Date.parse('2026-07-01T22:15:00Z'), 'UTC')).toBe('2026-07-01 22:15');
+  });
+
+  it('finds the instant of a local time, also around the changes of 2026', () => {
+    expect(instantOf({ year: 2026, month: 11, day: 30, hour: 14, minute: 0 }, B)).toBe(Date.parse('2026-11-30T13:00:00Z'));
+    expect(instantOf({ year: 2026, month: 7, day: 1, hour: 14, minute: 0 }, B)).toBe(Date.parse('2026-07-01T12:00:00Z'));
+    // 29 March 02:30 does not exist in Berlin: the hour after
+    expect(instantOf({ year: 2026, month: 3, day: 29, hour: 2, minute: 30 }, B)).toBe(Date.parse('2026-03-29T01:30:00Z'));
+    // 25 October 02:30 happens twice: the first
+    expect(instantOf({ year: 2026, month: 10, day: 25, hour: 2, minute: 30 }, B)).toBe(Date.parse('2026-10-25T00:30:00Z'));
+  });
+
+  it('starts local days at local midnight, 23 and 25 hours long at the changes', () => {
+    const day = startOfLocalDay(Date.parse('2026-11-30T19:30:00Z'), B);
+    expect(day).toBe(Date.parse('2026-11-29T23:00:00Z'));
+    expect(startOfLocalDay(day, B, 1)).toBe(Date.parse('2026-11-30T23:00:00Z'));
+    const march = startOfLocalDay(Date.parse('2026-03-29T12:00:00Z'), B);
+    expect(startOfLocalDay(march, B, 1) - march).toBe(23 * 3_600_000);
+    const october = startOfLocalDay(Date.parse('2026-10-25T12:00:00Z'), B);
+    expect(startOfLocalDay(october, B, 1) - october).toBe(25 * 3_600_000);
+  });
+
+  it('knows which zone names are real', () => {
+    expect(isZone(B)).toBe(true);
+    expect(isZone('Mars/Olympus')).toBe(false);
+  });
+});
