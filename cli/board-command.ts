@@ -1,15 +1,22 @@
 /**
- * `evernet board --config boards/fridge.yaml [--port /dev/ttyACM0] [--broker URL | --embedded-broker [--mqtt-port N]] [--simulate]
- *                [--no-discovery] [--discovery-prefix homeassistant] [--ready-timeout MS] [--log-level L]`
+ * `evernet board --config boards/fridge.yaml [--port /dev/ttyACM0] [--broker URL | --embedded-broker [--mqtt-port N]]
+ *                [--simulate [--simulate-fault NAME]] [--data-dir DIR] [--no-discovery] [--discovery-prefix homeassistant]
+ *                [--ready-timeout MS] [--log-level L] [--clock-start ISO --clock-rate N]`
  *
  * Runs one board-backed device until SIGINT/SIGTERM. Without --port the one attached board is found;
  * without --broker it joins the helpdesk's broker at mqtt://127.0.0.1:1883 (what `evernet helpdesk`
  * starts), and says so with a hint when nothing listens there; --embedded-broker [--mqtt-port N]
  * starts a broker of its own instead (a board on its own, e.g. for Home Assistant); --simulate runs
- * the board file on the software Firmata board, its pins driven by the kind's physics model (no hardware needed).
+ * the board file on the software Firmata board, its pins driven by the kind's physics model (no hardware needed);
+ * a washer with a flex offer is armed once it is online (the simulated user presses the arm button), and
+ * --simulate-fault names a drill (devices/simulator/drills.ts). --data-dir keeps the agent's outbox (SQLite)
+ * and a washer's armed offer and planned start (JSON) across a restart of this process; without it both
+ * live in memory, and a restarted washer board has forgotten its plan (the user arms it again).
  * Home Assistant discovery is on by default. Failures end as one line with their code, exit code 1
  * (2 for usage errors).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { createBroker, type RunningBroker } from '../broker/server.js';
@@ -22,7 +29,14 @@ import { loadBoardFile } from '../devices/drivers/load-board-file.js';
 import { detectBoardPort, openSerialLine } from '../devices/drivers/serial.js';
 import { createDiscovery, type Discovery } from '../devices/discovery/publisher.js';
 import { plugIn } from '../devices/simulator/plug-in.js';
-import { createPhysicsRig } from '../devices/simulator/physics.js';
+import { createPhysicsRig, type PhysicsRig } from '../devices/simulator/physics.js';
+import { drillNames, drillParams } from '../devices/simulator/drills.js';
+import { boardAnnounce } from '../devices/drivers/announce.js';
+import { jsonStateFile, type StateKeeper } from '../devices/drivers/state-file.js';
+import { WasherCycleFile } from '../devices/drivers/washer-board.js';
+import type { WasherCycleState } from '../devices/drivers/washer-cycle.js';
+import { openSqliteOutboxStore } from '../devices/outbox/sqlite-store.js';
+import type { OutboxStore } from '../devices/outbox/store.js';
 import { SoftwareBoard } from '../devices/simulator/software-board.js';
 import { kindModel } from '../devices/kinds/index.js';
 import type { FirmataTransport } from '../devices/firmata/transport.js';
@@ -36,13 +50,19 @@ const HINT_START_HELPDESK = 'is `evernet helpdesk` running? start it first, or p
 const HINT_PORT_TAKEN = 'is `evernet helpdesk` already running? use --broker URL to join its broker, or --mqtt-port N';
 
 export const BOARD_USAGE = `  evernet board --config FILE [--port PATH] [--broker URL | --embedded-broker [--mqtt-port N]]
-               [--simulate] [--no-discovery] [--discovery-prefix PREFIX] [--ready-timeout MS] [--log-level LEVEL]
+               [--simulate [--simulate-fault NAME]] [--data-dir DIR] [--no-discovery]
+               [--discovery-prefix PREFIX] [--ready-timeout MS] [--log-level LEVEL]
   evernet board --config FILE --broker URL --remove-discovery
 
   board    runs an Arduino running StandardFirmata as an evernet device, as its board file
-           (boards/*.yaml) wires it; announces it to Home Assistant (MQTT discovery) unless
-           --no-discovery. It joins the helpdesk's broker (mqtt://127.0.0.1:1883) unless --broker or
-           --embedded-broker says otherwise. --simulate runs the same file on a software board instead.
+           (boards/*.yaml) wires it, and announces what it measures; announces it to Home Assistant
+           (MQTT discovery) unless --no-discovery. It joins the helpdesk's broker
+           (mqtt://127.0.0.1:1883) unless --broker or --embedded-broker says otherwise.
+           --simulate runs the same file on a software board instead (a washer with a flex offer is
+           armed once at start); --simulate-fault NAME drills a fault (car-battery: failing-alternator,
+           parasitic-drain, weak-cell, drive; fridge: door-left-open, compressor-failure, door-ajar,
+           worn-seal; washer: heater-failure, drain-blocked). --data-dir DIR keeps the outbox and a
+           washer's armed offer and planned start across a restart of the board process.
            --remove-discovery clears the device's retained Home Assistant configs and exits.
 `;
 
@@ -80,6 +100,8 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
       'discovery-prefix': { type: 'string' },
       'ready-timeout': { type: 'string' },
       'log-level': { type: 'string' },
+      'simulate-fault': { type: 'string' },
+      'data-dir': { type: 'string' },
       ...CLOCK_OPTIONS,
     },
   });
@@ -87,6 +109,7 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
   if (!values.config) throw new UsageError('board needs a board file, e.g. evernet board --config boards/fridge.yaml');
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
   if (values.simulate && values.port) throw new UsageError('--simulate and --port exclude each other');
+  if (values['simulate-fault'] !== undefined && !values.simulate) throw new UsageError('--simulate-fault goes with --simulate');
   if (values['embedded-broker'] && values.broker) throw new UsageError('--embedded-broker and --broker exclude each other');
   const mqttPort = values['mqtt-port'] === undefined ? 1883 : Number(values['mqtt-port']);
   if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535) throw new UsageError(`--mqtt-port must be a port number, got '${values['mqtt-port']}'`);
@@ -99,6 +122,8 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
   let device: BoardDevice | null = null;
   let discovery: Discovery | null = null;
   let rigTimer: NodeJS.Timeout | null = null;
+  let rig: PhysicsRig | null = null;
+  let outbox: OutboxStore | null = null;
   const softwareBoard = values.simulate ? new SoftwareBoard() : null;
   try {
     const config = loadBoardFile(values.config);
@@ -114,9 +139,13 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
     let port: string;
     if (softwareBoard) {
       port = 'software board';
-      const rig = createPhysicsRig({ board: softwareBoard, config, model: kindModel(config.kind), startAt: clock.now() });
-      rig.advance(clock.now());
-      rigTimer = setInterval(() => rig.advance(clock.now()), 1000);
+      const fault = values['simulate-fault'];
+      const params = fault === undefined ? {} : drillParams(config.kind, fault, clock.now());
+      if (params === null) throw new UsageError(`--simulate-fault '${fault}' is not a drill of a ${config.kind}: expected one of ${drillNames(config.kind).join(', ')}`);
+      const r = (rig = createPhysicsRig({ board: softwareBoard, config, model: kindModel(config.kind), params, startAt: clock.now() }));
+      r.advance(clock.now());
+      // often, so the pins follow the model closely on a fast clock (--clock-rate)
+      rigTimer = setInterval(() => r.advance(clock.now()), 100);
       connect = async () => plugIn(softwareBoard);
     } else {
       port = values.port ?? (await detectBoardPort());
@@ -127,8 +156,21 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
       broker = await listening(() => createBroker({ port: mqttPort, log }).start(), STACK_ERR.MQTT_LISTEN, `127.0.0.1:${mqttPort}`, HINT_PORT_TAKEN);
       brokerUrl = broker.url;
     } else await probeBroker(brokerUrl, HINT_START_HELPDESK);
-    device = createBoardDevice({ config, connect, port, brokerUrl, clock, log, readyTimeoutMs });
+    const dataDir = values['data-dir'];
+    let washerState: StateKeeper<WasherCycleState> | undefined;
+    if (dataDir !== undefined) {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      const base = join(dataDir, `${config.customerId}-${config.deviceId}`);
+      outbox = openSqliteOutboxStore({ path: `${base}.outbox.db` });
+      if (config.kind === 'washer') washerState = jsonStateFile(`${base}.washer.json`, WasherCycleFile, log);
+    }
+    device = createBoardDevice({ config, connect, port, brokerUrl, clock, log, readyTimeoutMs, ...(outbox ? { outbox } : {}), ...(washerState ? { washerState } : {}) });
     await device.start();
+    // the simulated user has just loaded the washer: knob at half its travel, then the arm button
+    if (rig && config.flexOffer && !device.washer()?.offer) {
+      if (config.flexOffer.delay) rig.setKnob(0.5);
+      await rig.pressArm();
+    }
     if (!values['no-discovery']) {
       discovery = createDiscovery({ brokerUrl, log, prefix: values['discovery-prefix'] });
       await discovery.start();
@@ -141,7 +183,8 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
         hide: hiddenReadings(config),
       });
     }
-    stderr.write(`evernet: ${config.kind} '${config.deviceId}' on ${port} is online at ${brokerUrl}${discovery ? ' (announced to Home Assistant)' : ''}; Ctrl-C stops\n`);
+    const measures = boardAnnounce(config).measures.join(', ');
+    stderr.write(`evernet: ${config.kind} '${config.deviceId}' on ${port} is online at ${brokerUrl}${discovery ? ' (announced to Home Assistant)' : ''}; it measures ${measures}; Ctrl-C stops\n`);
     await untilStopped(io.signal);
     return 0;
   } catch (e) {
@@ -152,7 +195,9 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
     throw e;
   } finally {
     if (rigTimer) clearInterval(rigTimer);
+    rig?.stop();
     await device?.stop().catch(() => {});
+    outbox?.close();
     await discovery?.stop().catch(() => {});
     softwareBoard?.unplug();
     await broker?.stop().catch(() => {});

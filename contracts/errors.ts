@@ -135,6 +135,8 @@ export const ERRORS = {
   EVN_ERR_BOARD_DISCONNECTED: 'the board went away (unplugged, reset, stream closed)',
   EVN_ERR_SENSOR_SILENT: 'a sensor never produced a reading',
   EVN_ERR_SENSOR_RANGE: "a sensor reading outside the contract's range",
+  EVN_ERR_BOARD_STATE: "a board's state file (a washer's armed offer and planned start) that cannot be read or written",
+  EVN_ERR_WASHER_NO_START: 'a washer board pressed start but the measured power never rose',
 } as const;
 
 export type EvnErrorCode = keyof typeof ERRORS;

@@ -232,10 +232,17 @@ export function createAgent(options: AgentOptions) {
         for (const e of r.events) publishEvent(lastT, e);
         if (lastT - lastTelemetryAt >= everyMs) {
           lastTelemetryAt = lastT;
-          send(topics.telemetry, lastT, { kind: model.kind, readings: r.readings } as TelemetryBody);
+          send(topics.telemetry, lastT, { kind: model.kind, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) } as TelemetryBody);
           stats.telemetry++;
         }
       }
+    },
+    /**
+     * Publishes an event stamped at event time `at` (under the next sequence number), for a device that
+     * knows an event's time only later: a board confirms a cycle's start from the power that follows.
+     */
+    event(at: number, body: EventBody): void {
+      publishEvent(at, body);
     },
     /** Resolves once `n` command messages have arrived (the replay's barrier). */
     commandsReceived(n: number): Promise<void> {

@@ -2,7 +2,13 @@
  * A board-backed device: an Arduino (or the software board) described by a board file, published
  * through the same device agent as the simulated kinds: same topics, same payload validation, the
  * same last will. The agent is given a "model" whose readings come from the board and whose
- * commands drive its relays.
+ * commands drive its relays. It announces what the board really measures (announce.ts) and sends the
+ * board file's extra sensors in telemetry `extra`.
+ *
+ * What the board derives, it derives in event time (the injected clock), step by step: a car's
+ * engine state from voltage and current (engine-state.ts), a washer's flex offer, planned start and
+ * cycle events (washer-board.ts). A washer's plan lives on the board, so a helpdesk restart does not
+ * touch it; with a `washerState` keeper it also survives a restart of the board process.
  *
  * Lifecycle: start() opens the board, waits for every sensor's first sample, connects the agent
  * and ticks it on the injected clock. When the board goes away the agent's connection is dropped
@@ -15,11 +21,17 @@ import type { Clock, CommandBody, DeviceKind } from '../../contracts/index.js';
 import { createAgent, type Agent } from '../agent.js';
 import type { AnyKindModel } from '../kinds/index.js';
 import type { CommandResult } from '../kinds/model.js';
+import type { OutboxStore } from '../outbox/store.js';
 import type { FirmataTransport } from '../firmata/transport.js';
+import { boardAnnounce } from './announce.js';
 import { openBoard, type BoardHandle } from './board.js';
 import { READINGS, type BoardConfig } from './board-file.js';
-import { composeReadings, type CommandState } from './compose.js';
+import { composeReadings, type Known } from './compose.js';
+import { engineStep, initialEngine } from './engine-state.js';
 import { BOARD_ERR, BoardError } from './errors.js';
+import type { StateKeeper } from './state-file.js';
+import { createWasherBoard, type PressResult } from './washer-board.js';
+import type { WasherCycleState } from './washer-cycle.js';
 import { wireBoard, type Wiring } from './wiring.js';
 
 export interface BoardDeviceOptions {
@@ -38,6 +50,12 @@ export interface BoardDeviceOptions {
   firstSampleTimeoutMs?: number;
   /** agent tick, i.e. the command latency (default 100 ms) */
   tickMs?: number;
+  /** the agent's step in event time (default tickMs): larger on a clock that moves fast (tests, drills) */
+  stepMs?: number;
+  /** where unacknowledged telemetry and events wait (the agent's outbox; default in memory) */
+  outbox?: OutboxStore;
+  /** keeps a washer's armed offer and planned start across a restart of the board process */
+  washerState?: StateKeeper<WasherCycleState>;
 }
 
 export type BoardDeviceStatus = 'starting' | 'online' | 'offline' | 'stopped';
@@ -47,27 +65,76 @@ export function createBoardDevice(options: BoardDeviceOptions) {
   const tickMs = options.tickMs ?? 100;
   const reconnectEveryMs = options.reconnectEveryMs ?? 2000;
   const schema = READINGS[config.kind] as z.ZodType;
-  const commandState: CommandState = { setpointC: null, batterySaver: false };
+  const known: Known = { setpointC: null, batterySaver: false };
   const statusListeners: Array<(s: BoardDeviceStatus) => void> = [];
   const pulses = new Set<NodeJS.Timeout>();
   let handle: BoardHandle | null = null;
   let wiring: Wiring | null = null;
   let lastValid: Record<string, unknown> | null = null;
+  let engine = initialEngine();
+  /** event time of the last derivation: the board's own logic never steps back in time */
+  let derivedAt = -Infinity;
   let ticker: NodeJS.Timeout | null = null;
   let retry: NodeJS.Timeout | null = null;
   let status = 'starting' as BoardDeviceStatus;
   const stopped = () => status === 'stopped';
   const counters = { reconnects: 0, invalidReadings: 0, flagged: 0 };
+  const s = config.settings;
 
-  const setStatus = (s: BoardDeviceStatus) => {
-    status = s;
-    for (const l of statusListeners) l(s);
+  const setStatus = (st: BoardDeviceStatus) => {
+    status = st;
+    for (const l of statusListeners) l(st);
   };
 
-  function readings(): Record<string, unknown> | null {
+  /** closes the relay a command is wired to: for pulseMs (a button press), or latched */
+  function drive(action: string, on = true): PressResult {
+    const wired = (config.commands as Record<string, { output: string; pulseMs?: number }>)[action];
+    if (!wired) return 'not-wired';
+    const relay = wiring?.relay(wired.output);
+    if (!relay) return 'disconnected';
+    if (!wired.pulseMs) {
+      if (on) relay.close();
+      else relay.open();
+      return 'pressed';
+    }
+    relay.close();
+    const t = setTimeout(() => {
+      pulses.delete(t);
+      relay.open();
+    }, wired.pulseMs);
+    pulses.add(t);
+    return 'pressed';
+  }
+
+  const washer =
+    config.kind === 'washer'
+      ? createWasherBoard({ config, log, keeper: options.washerState, publish: (e) => agent.event(e.at, e.body), press: (action) => drive(action) })
+      : null;
+
+  /** what the board derives at event time t from what it measures (engine state, the washer's logic) */
+  function derive(measured: Record<string, unknown>, at: number): void {
+    const t = (derivedAt = Math.max(derivedAt, at));
+    const num = (k: string) => (typeof measured[k] === 'number' ? (measured[k] as number) : null);
+    if (config.kind === 'car-battery') {
+      const v = num('voltageV');
+      const a = num('currentA');
+      if (v !== null && a !== null) {
+        engine = engineStep(engine, s, v, a, t);
+        known.engineRunning = engine.running;
+      }
+    }
+    if (washer) {
+      const w = num('powerW') ?? 0;
+      washer.step(t, w, wiring?.knob() ?? null);
+      known.washer = washer.status(t, w);
+    }
+  }
+
+  function readings(t: number): Record<string, unknown> | null {
     const measured = wiring?.measured() ?? null;
     if (measured) {
-      const r = schema.safeParse(composeReadings(config, measured, commandState));
+      derive(measured, t);
+      const r = schema.safeParse(composeReadings(config, measured, known));
       if (r.success) lastValid = r.data as Record<string, unknown>;
       else {
         counters.invalidReadings++;
@@ -77,42 +144,28 @@ export function createBoardDevice(options: BoardDeviceOptions) {
     return lastValid;
   }
 
-  function command(cmd: CommandBody): Omit<CommandResult<null>, 'state'> {
-    const wired = (config.commands as Record<string, { output: string; pulseMs?: number }>)[cmd.action];
-    const relay = wired ? wiring?.relay(wired.output) : undefined;
-    if (wired && !relay) return { ok: false, code: BOARD_ERR.DISCONNECTED, detail: 'the board is not connected', events: [] };
+  function command(cmd: CommandBody, at: number): Omit<CommandResult<null>, 'state'> {
+    const done = (r: { ok: boolean; code?: string; detail?: string }) => ({ ...r, events: [] });
+    const w = washer?.command(cmd, at);
+    if (w) return done(w);
     switch (cmd.action) {
-      case 'start':
-      case 'pause':
-        if (!relay) break;
-        if (wired!.pulseMs) {
-          relay.close();
-          const t = setTimeout(() => {
-            pulses.delete(t);
-            relay.open();
-          }, wired!.pulseMs);
-          pulses.add(t);
-        } else if (cmd.action === 'start') relay.close();
-        else relay.open();
-        return { ok: true, events: [] };
-      case 'battery-saver':
+      case 'battery-saver': {
         if (config.kind !== 'car-battery') break;
-        commandState.batterySaver = cmd.on;
-        if (relay) {
-          if (cmd.on) relay.close();
-          else relay.open();
-        }
-        return { ok: true, events: [] };
+        const p = drive('battery-saver', cmd.on);
+        if (p === 'disconnected') return done({ ok: false, code: BOARD_ERR.DISCONNECTED, detail: 'the board is not connected' });
+        known.batterySaver = cmd.on;
+        return done({ ok: true });
+      }
       case 'set-setpoint':
         if (config.kind !== 'fridge') break;
-        if (cmd.celsius < 0 || cmd.celsius > 12) return { ok: false, code: 'EVN_ERR_OUT_OF_RANGE', detail: 'a fridge setpoint must be 0–12 °C', events: [] };
-        commandState.setpointC = cmd.celsius;
-        return { ok: true, events: [] };
+        if (cmd.celsius < 0 || cmd.celsius > 12) return done({ ok: false, code: 'EVN_ERR_OUT_OF_RANGE', detail: 'a fridge setpoint must be 0–12 °C' });
+        known.setpointC = cmd.celsius;
+        return done({ ok: true });
       case 'display-message':
         log.info({ deviceId: config.deviceId, text: cmd.text }, 'message for the customer (a board has no display)');
-        return { ok: true, events: [] };
+        return done({ ok: true });
     }
-    return { ok: false, code: 'EVN_ERR_UNSUPPORTED_COMMAND', detail: `this ${config.kind} board does not support '${cmd.action}'`, events: [] };
+    return done({ ok: false, code: BOARD_ERR.UNSUPPORTED_COMMAND, detail: `this ${config.kind} board does not support '${cmd.action}'` });
   }
 
   const model: AnyKindModel = {
@@ -121,8 +174,12 @@ export function createBoardDevice(options: BoardDeviceOptions) {
     faultKinds: [],
     init: () => null,
     // the agent only ticks while the board is wired, so readings() is non-null here
-    step: (state) => ({ state, readings: readings() as ReturnType<AnyKindModel['step']>['readings'], events: [] }),
-    command: (state, cmd) => ({ state, ...command(cmd) }),
+    step: (state, _dtS, t) => {
+      const r = readings(t) as ReturnType<AnyKindModel['step']>['readings'];
+      const extra = config.extra.length ? (wiring?.extra() ?? undefined) : undefined;
+      return { state, readings: r, events: [], ...(extra ? { extra } : {}) };
+    },
+    command: (state, cmd, t) => ({ state, ...command(cmd, t) }),
     noticeable: () => false,
   };
   const agent: Agent = createAgent({
@@ -135,13 +192,15 @@ export function createBoardDevice(options: BoardDeviceOptions) {
     startAt: clock.now(),
     log,
     telemetryEveryS: config.publish.everyS,
-    stepS: tickMs / 1000,
+    stepS: (options.stepMs ?? tickMs) / 1000,
+    announce: boardAnnounce(config),
+    ...(options.outbox ? { outbox: options.outbox } : {}),
   });
 
   async function connectBoard(): Promise<void> {
     const transport = await options.connect();
     const h = await openBoard({ transport, port: options.port, readyTimeoutMs: options.readyTimeoutMs, samplingIntervalMs: config.sampling.everyMs });
-    for (const r of config.readings) {
+    for (const r of [...config.readings, ...config.extra]) {
       if (r.spec.sensor === 'ds18b20' && !h.supportsOneWire(r.pin!)) {
         await h.close();
         throw new BoardError(BOARD_ERR.FIRMWARE_FEATURE, `${r.key} is a DS18B20 on pin ${r.pin}, but the firmware '${h.firmware.name}' has no 1-Wire support: flash ConfigurableFirmata (with OneWireFirmata) instead of StandardFirmata, see docs/boards.md`);
@@ -152,7 +211,7 @@ export function createBoardDevice(options: BoardDeviceOptions) {
       log.warn({ code: flag ? 'EVN_ERR_SENSOR_RANGE' : 'EVN_OK_SENSOR_RANGE', deviceId: config.deviceId, reading: key, flag, value }, flag ? 'reading clipped' : 'reading back in range');
     });
     const deadline = Date.now() + (options.firstSampleTimeoutMs ?? 10_000);
-    while (w.measured() === null) {
+    while (w.measured() === null || (config.extra.length > 0 && w.extra() === null)) {
       if (Date.now() > deadline || h.closed) {
         w.stop();
         await h.close();
@@ -162,10 +221,11 @@ export function createBoardDevice(options: BoardDeviceOptions) {
     }
     handle = h;
     wiring = w;
-    if (readings() === null) {
+    if (readings(clock.now()) === null) {
       await closeBoard();
       throw new BoardError(BOARD_ERR.SENSOR_SILENT, `the first readings from ${options.port} do not fit the ${config.kind} contract (see the log)`);
     }
+    if (washer) w.onArm(() => washer.requestArm());
     h.onDisconnect(() => void unplugged());
   }
 
@@ -238,6 +298,8 @@ export function createBoardDevice(options: BoardDeviceOptions) {
     readings: () => lastValid,
     flags: () => wiring?.flags() ?? {},
     stats: () => ({ ...agent.stats(), ...counters }),
+    /** a washer board's offer, plan and cycle (null for other kinds) */
+    washer: (): WasherCycleState | null => washer?.state() ?? null,
     /** Graceful stop: says offline itself (retained), opens the relays, closes the board. */
     async stop(): Promise<void> {
       const wasOnline = status === 'online';

@@ -22,6 +22,16 @@ export const BOARD_ERR = codeTable({
   DISCONNECTED: 'EVN_ERR_BOARD_DISCONNECTED',
   /** a sensor never produced a reading */
   SENSOR_SILENT: 'EVN_ERR_SENSOR_SILENT',
+  /** the board's state file (a washer's armed offer and plan) cannot be read or written */
+  STATE_FILE: 'EVN_ERR_BOARD_STATE',
+  /** a washer board pressed start but the measured power never rose */
+  WASHER_DID_NOT_START: 'EVN_ERR_WASHER_NO_START',
+  // command results a washer board answers with, shared with the simulated washer
+  NO_SUCH_OFFER: 'EVN_ERR_NO_SUCH_OFFER',
+  OUTSIDE_WINDOW: 'EVN_ERR_OUTSIDE_WINDOW',
+  ALREADY_RUNNING: 'EVN_ERR_ALREADY_RUNNING',
+  NOT_RUNNING: 'EVN_ERR_NOT_RUNNING',
+  UNSUPPORTED_COMMAND: 'EVN_ERR_UNSUPPORTED_COMMAND',
 });
 export type BoardErrorCode = (typeof BOARD_ERR)[keyof typeof BOARD_ERR];
 

@@ -2,7 +2,8 @@
  * Sensor physics, both ways: raw ADC value -> quantity (what the board driver publishes) and
  * quantity -> raw ADC value (what the software board's physics rig puts on a pin). Pure.
  */
-import type { Quantity, SensorSpec } from './board-file.js';
+import { ampsOf, hallScale, pinVoltsOf, shuntScale, type CurrentScale } from './current-sensors.js';
+import type { Quantity, SensorSpec } from './sensor-specs.js';
 
 export interface Adc {
   /** analog reference voltage */
@@ -19,7 +20,23 @@ const rawOf = (v: number, adc: Adc) => Math.round((v / adc.aref) * adc.max);
 /** TMP36: 10 mV/°C with a 500 mV offset (750 mV at 25 °C). */
 export const tmp36Celsius = (raw: number, adc: Adc, offsetC = 0): number => (volts(raw, adc) * 1000) / 10 - 50 + offsetC;
 
-/** A raw ADC value -> the quantity the reading reports (°C, V, A or W). */
+/** A current sensor's or shunt's zero and slope, from its model or shunt and its calibration. */
+export function currentScale(spec: Extract<SensorSpec, { sensor: 'current-sensor' | 'shunt' }>): CurrentScale {
+  if (spec.sensor === 'current-sensor') {
+    return hallScale({ model: spec.model, supplyV: spec.supplyV, reversed: spec.reversed, calibration: spec.calibration });
+  }
+  const shuntOhm = spec.shuntOhm ?? spec.ratedMv! / 1000 / spec.ratedA!;
+  return shuntScale({ shuntOhm, gain: spec.gain, zeroV: spec.referenceV, reversed: spec.reversed, calibration: spec.calibration });
+}
+
+/** An 'analog' sensor's two points: pin volts -> value. */
+function line(spec: Extract<SensorSpec, { sensor: 'analog' }>, adc: Adc) {
+  const [v0, v1] = spec.volts ?? [0, adc.aref];
+  const [x0, x1] = spec.values;
+  return { v0, v1, x0, x1 };
+}
+
+/** A raw ADC value -> the quantity the reading reports (°C, V, A, W or the analog sensor's unit). */
 export function analogValue(spec: SensorSpec, quantity: Quantity, raw: number, adc: Adc): number {
   switch (spec.sensor) {
     case 'tmp36':
@@ -27,8 +44,14 @@ export function analogValue(spec: SensorSpec, quantity: Quantity, raw: number, a
     case 'voltage-divider':
       return volts(raw, adc) * dividerRatio(spec) * spec.calibration.gain + spec.calibration.offsetV;
     case 'current-sensor': {
-      const amps = (volts(raw, adc) - spec.calibration.zeroV) / spec.calibration.voltsPerAmp;
+      const amps = ampsOf(volts(raw, adc), currentScale(spec));
       return quantity === 'power' ? Math.abs(amps) * (spec.mainsV ?? 0) * spec.powerFactor : amps;
+    }
+    case 'shunt':
+      return ampsOf(volts(raw, adc), currentScale(spec));
+    case 'analog': {
+      const l = line(spec, adc);
+      return l.x0 + ((volts(raw, adc) - l.v0) * (l.x1 - l.x0)) / (l.v1 - l.v0);
     }
     default:
       throw new Error(`${spec.sensor} is not an analog sensor`);
@@ -44,7 +67,13 @@ export function analogRaw(spec: SensorSpec, quantity: Quantity, value: number, a
       return rawOf((value - spec.calibration.offsetV) / spec.calibration.gain / dividerRatio(spec), adc);
     case 'current-sensor': {
       const amps = quantity === 'power' ? value / ((spec.mainsV ?? 1) * spec.powerFactor) : value;
-      return rawOf(spec.calibration.zeroV + amps * spec.calibration.voltsPerAmp, adc);
+      return rawOf(pinVoltsOf(amps, currentScale(spec)), adc);
+    }
+    case 'shunt':
+      return rawOf(pinVoltsOf(value, currentScale(spec)), adc);
+    case 'analog': {
+      const l = line(spec, adc);
+      return rawOf(l.v0 + ((value - l.x0) * (l.v1 - l.v0)) / (l.x1 - l.x0), adc);
     }
     default:
       throw new Error(`${spec.sensor} is not an analog sensor`);

@@ -5,7 +5,7 @@
  * faults are part of the params: the device lives its scheduled life; the helpdesk never sees them.
  */
 import type { z } from 'zod';
-import type { CommandBody, DeviceKind, EventBody, ReadingsOf } from '../../contracts/index.js';
+import type { CommandBody, DeviceKind, EventBody, ExtraReadings, ReadingsOf } from '../../contracts/index.js';
 
 /** The bodies a model raises and receives (the agent adds and strips the envelope); defined in contracts/. */
 export type { CommandBody, EventBody, ReadingsOf };
@@ -15,6 +15,8 @@ export interface StepResult<S, R> {
   readings: R;
   /** events raised during this step, in order */
   events: EventBody[];
+  /** readings beyond the kind's (a board's extra sensors), sent in telemetry `extra` */
+  extra?: ExtraReadings;
 }
 
 export interface CommandResult<S> {

@@ -11,7 +11,8 @@
  */
 import type { CommandBody } from '../../contracts/index.js';
 import type { AnyKindModel } from '../kinds/index.js';
-import { quantityOf, type BoardConfig } from '../drivers/board-file.js';
+import { PROGRAMMES } from '../kinds/washer-programmes.js';
+import type { BoardConfig } from '../drivers/board-file.js';
 import { analogRaw } from '../drivers/sensors.js';
 import { Ds18b20 } from './ds18b20.js';
 import type { SoftwareBoard } from './software-board.js';
@@ -33,6 +34,10 @@ export function createPhysicsRig(options: PhysicsRigOptions) {
   const stepMs = (options.stepS ?? 1) * 1000;
   const adc = { aref: config.aref, max: board.adcMax };
   let state = model.init(model.params.parse(options.params ?? {}), options.seed ?? 1, options.startAt);
+  // a washer board's programme is what the model runs when the relay presses start (the model's own
+  // programme table; a board file's own slots run as cotton-40)
+  const programme = config.flexOffer?.programme;
+  if (config.kind === 'washer' && programme && programme in PROGRAMMES) state = { ...(state as object), programme };
   let t = options.startAt;
   let readings: Record<string, unknown> = {};
   const overrides = new Map<string, unknown>();
@@ -40,7 +45,7 @@ export function createPhysicsRig(options: PhysicsRigOptions) {
   let n = 0;
 
   const thermometers = new Map<string, Ds18b20>();
-  config.readings.forEach((r, i) => {
+  [...config.readings, ...config.extra].forEach((r, i) => {
     if (r.spec.sensor !== 'ds18b20') return;
     const d = new Ds18b20({ serial: 0x1000 + i });
     thermometers.set(r.key, d);
@@ -48,7 +53,8 @@ export function createPhysicsRig(options: PhysicsRigOptions) {
   });
 
   function apply(): void {
-    for (const r of config.readings) {
+    // extra sensors have no model reading: they rest at their first value (0 V on an analog pin) until overridden
+    for (const r of [...config.readings, ...config.extra]) {
       const value = overrides.has(r.key) ? overrides.get(r.key) : readings[r.key];
       const spec = r.spec;
       if (value === undefined) continue;
@@ -56,7 +62,9 @@ export function createPhysicsRig(options: PhysicsRigOptions) {
         case 'tmp36':
         case 'voltage-divider':
         case 'current-sensor':
-          board.setAnalog(r.channel!, analogRaw(spec, quantityOf(config.kind, r.key), Number(value), adc));
+        case 'shunt':
+        case 'analog':
+          board.setAnalog(r.channel!, analogRaw(spec, r.quantity, Number(value), adc));
           break;
         case 'ds18b20':
           thermometers.get(r.key)!.temperatureC = Number(value) - spec.calibration.offsetC;
@@ -84,6 +92,12 @@ export function createPhysicsRig(options: PhysicsRigOptions) {
     }
   });
 
+  // a washer's arm button rests released (a pulled-up button reads high) and its knob at 0
+  const arm = config.flexOffer?.arm;
+  const armLevel = (pressed: boolean): 0 | 1 => (pressed === (arm!.activeWhen === 'high') ? 1 : 0);
+  if (arm) board.setDigital(arm.pin, armLevel(false));
+  const presses = new Set<NodeJS.Timeout>();
+
   function send(cmd: CommandBody): void {
     const r = model.command(state, cmd, t);
     state = r.state;
@@ -107,9 +121,38 @@ export function createPhysicsRig(options: PhysicsRigOptions) {
       else overrides.set(key, value);
       apply();
     },
+    /**
+     * The user presses the washer's arm button for `holdMs` (wall time: the board samples its pins in
+     * real time) and lets go; resolves once released.
+     */
+    pressArm(holdMs = 300): Promise<void> {
+      if (!arm) throw new Error(`the board file of ${config.deviceId} has no flexOffer.armInput`);
+      board.setDigital(arm.pin, armLevel(true));
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          presses.delete(timer);
+          board.setDigital(arm.pin, armLevel(false));
+          resolve();
+        }, holdMs);
+        presses.add(timer);
+      });
+    },
+    /** Turns the washer's delay knob to `fraction` (0..1) of its travel. */
+    setKnob(fraction: number): void {
+      const delay = config.flexOffer?.delay;
+      if (!delay) throw new Error(`the board file of ${config.deviceId} has no flexOffer.delayInput`);
+      board.setAnalog(delay.channel, Math.round(Math.min(1, Math.max(0, fraction)) * board.adcMax));
+    },
+    /** Stops pending button releases (the rig is done). */
+    stop(): void {
+      for (const p of presses) clearTimeout(p);
+      presses.clear();
+    },
     readings: () => ({ ...readings }),
     modelState: () => state,
     /** model commands the relays caused, as "action:ok" */
     commands: () => [...commandsSent],
   };
 }
+
+export type PhysicsRig = ReturnType<typeof createPhysicsRig>;
