@@ -8,7 +8,8 @@
  *   clear  -> [resolve]
  */
 import { deviceKey } from '../contracts/index.js';
-import { DEFAULT_TZ_OFFSET_MINUTES } from './contact/choose-channel.js';
+import { offsetMinutesAt } from '../contracts/time-zone.js';
+import { zoneOf } from './contact/choose-channel.js';
 import type { Signal } from './detect/detector.js';
 import { localHhmm } from './format.js';
 import { worthLogging } from './loads.js';
@@ -69,7 +70,8 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
     const fixing = play.remote ? ' We are fixing it remotely right now.' : '';
     const text = `Hello ${customer.name}, we noticed that ${play.headline} (${String(t.evidence.observed)}).${fixing}`;
     const choice = ops.contactCustomer(customer, t, device.kind, text, now);
-    t = apply(life.contact(t, { at: now, channel: choice.channel, by: BY }), now, `contacted via ${choice.channel}: ${choice.reason}`, t);
+    const told = { channel: choice.channel, text, reason: choice.reason, ...(choice.deviceId !== undefined ? { shownOn: choice.deviceId } : {}) };
+    t = apply(life.contact(t, { at: now, by: BY, ...told }), now, `contacted via ${choice.channel}: ${choice.reason}`, t);
 
     if (play.remote) {
       const commandId = outbox.command(customerId, deviceId, now, play.remote);
@@ -77,8 +79,9 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
       apply(life.sendAction(t, { at: now, action: play.remote.action, commandId, by: BY }), now, `remote action ${play.remote.action} sent`, t);
     } else if (play.offer && play.offer !== 'none') {
       const o = offerFor(customer, device);
-      t = apply(life.escalate(t, { at: now, reason: `no remote fix for ${kind}`, offer: o.offer, by: BY }), now, o.text, t);
-      outbox.contact(customerId, now, { ticketId: t.id, deviceId, channel: choice.channel, text: `No remote fix is possible: ${o.text}.` });
+      const offered = { channel: choice.channel, text: `No remote fix is possible: ${o.text}.` };
+      t = apply(life.escalate(t, { at: now, reason: `no remote fix for ${kind}`, offer: o.offer, by: BY, told: offered }), now, o.text, t);
+      outbox.contact(customerId, now, { ticketId: t.id, deviceId, ...offered });
     }
   }
 
@@ -103,13 +106,14 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
     const customer = directory.customer(customerId);
     const device = directory.device(customerId, deviceId);
     if (!t || !customer || !device) return;
-    const tz = customer.preferences.timeZoneOffsetMinutes ?? DEFAULT_TZ_OFFSET_MINUTES;
+    const zone = zoneOf(customer.preferences);
+    const hhmm = (at: number): string => localHhmm(at, offsetMinutesAt(zone, at));
     const play = PLAYBOOK[s.kind] ?? FALLBACK_PLAY;
-    const seen = `confirmed by telemetry at ${localHhmm(s.at, tz)}: ${s.evidence.observed}`;
+    const seen = `confirmed by telemetry at ${hhmm(s.at)}: ${s.evidence.observed}`;
     let resolution: string;
     if (t.state === 'action-sent' && play.remoteText) {
       const after = play.offerAfterFix ? `; ${play.offerAfterFix}: ${offerFor(customer, device).text}` : '';
-      resolution = `Fixed remotely: ${play.remoteText} at ${localHhmm(t.actionSentAt ?? now, tz)}, ${seen}${after}.`;
+      resolution = `Fixed remotely: ${play.remoteText} at ${hhmm(t.actionSentAt ?? now)}, ${seen}${after}.`;
     } else {
       resolution = `Recovered: ${seen}.`;
     }

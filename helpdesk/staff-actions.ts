@@ -57,8 +57,9 @@ export function createStaffActions(deps: TicketOpsDeps & { ops: TicketOps; track
         if (!customer || !device) return { ok: false, error: { code: ACTION_ERR.NOT_FOUND, reason: `device ${t.customerId}/${t.deviceId} is no longer known` } };
         const text = action.text ?? `Hello ${customer.name}, this is your service team about ticket ${t.id}.`;
         const choice = ops.contactCustomer(customer, t, device.kind, text, now);
-        if (t.state === 'opened') return fromTransition(life.contact(t, { at: now, channel: choice.channel, by }), now, `contacted via ${choice.channel} by ${by}`);
-        return note(t, now, by, `contacted via ${choice.channel} by ${by}`, { kind: 'contacted', channel: choice.channel, reason: choice.reason });
+        const told = { channel: choice.channel, text, reason: choice.reason, ...(choice.deviceId !== undefined ? { shownOn: choice.deviceId } : {}) };
+        if (t.state === 'opened') return fromTransition(life.contact(t, { at: now, by, ...told }), now, `contacted via ${choice.channel} by ${by}`);
+        return note(t, now, by, `contacted via ${choice.channel} by ${by}`, { kind: 'contacted', ...life.contactDetail(t, told) });
       }
       case 'command': {
         // the request alone: the envelope and the command id are the helpdesk's to stamp (ignored if sent)

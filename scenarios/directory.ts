@@ -9,7 +9,7 @@ export function directoryOf(l: LoadedScenario): Directory {
       id: c.id,
       name: c.name,
       home: c.home,
-      preferences: { ...c.preferences, timeZoneOffsetMinutes: l.utcOffsetMinutes },
+      preferences: { ...c.preferences, timeZone: c.preferences.timeZone ?? s.timeZone, timeZoneOffsetMinutes: l.utcOffsetMinutes },
       devices: c.devices.map((d) => ({ id: d.id, kind: d.kind, customerId: c.id, name: d.name })),
     })),
     stores: s.stores,

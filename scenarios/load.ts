@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { KINDS } from '../devices/kinds/index.js';
+import { offsetMinutesAt, offsetZone } from '../contracts/time-zone.js';
 import { ISO_RE, Scenario } from './schema.js';
 
 export class ScenarioError extends Error {
@@ -86,6 +87,11 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   const startMs = Date.parse(s.start);
   const endMs = Date.parse(s.end);
   if (!(endMs > startMs)) throw new ScenarioError(file, [`end: ${s.end} must come after start ${s.start}`]);
+  // the report writes times with the offset of start, the helpdesk with the zone: they must agree at the start
+  if (s.timeZone !== undefined && offsetMinutesAt(s.timeZone, startMs) !== offsetOf(s.start)) {
+    const inZone = offsetZone(offsetMinutesAt(s.timeZone, startMs));
+    throw new ScenarioError(file, [`${at(['start'])} start: ${s.start} has another offset than ${s.timeZone} at that time (${inZone})`]);
+  }
 
   const devices: LoadedDevice[] = [];
   const seen = new Set<string>();

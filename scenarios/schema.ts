@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Channel, DeviceKind, Id, Item, Location } from '../contracts/index.js';
+import { TimeZone } from '../contracts/time-zone.js';
 
 export const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 export const IsoTime = z.string().regex(ISO_RE, 'an ISO 8601 time with offset, e.g. 2020-11-02T18:40:00+01:00');
@@ -24,6 +25,8 @@ export const ScenarioCustomer = z.object({
   preferences: z.object({
     channels: z.array(Channel).min(1),
     quietHours: z.object({ from: Hhmm, to: Hhmm }).optional(),
+    /** the customer's own zone, when it is not the scenario's */
+    timeZone: TimeZone.optional(),
     phone: z.string().optional(),
     email: z.string().optional(),
   }),
@@ -38,6 +41,11 @@ export const Scenario = z.object({
   description: z.string().default(''),
   start: IsoTime,
   end: IsoTime,
+  /**
+   * where the customers live, an IANA zone ('Europe/Berlin'): their quiet hours and the dashboard
+   * follow its clock, daylight saving included. Without it, the fixed offset of `start`.
+   */
+  timeZone: TimeZone.optional(),
   seed: z.number().int().min(0).default(1),
   /** CSV path relative to the scenario file */
   tariff: z.string().min(1),

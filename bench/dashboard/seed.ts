@@ -88,7 +88,7 @@ export function seedTickets(store: TicketStore, directory: Directory, count: num
     if (r < 0.1) continue;
     let t = ticket;
     let now = at + Math.round(1 + rnd() * 20) * minute;
-    t = must(life.contact(t, { at: now, channel: pick(CHANNELS), by: 'helpdesk' }));
+    t = must(life.contact(t, { at: now, channel: pick(CHANNELS), text: 'Hello, we noticed a problem.', by: 'helpdesk' }));
     if (r < 0.25) {
       store.save(t);
       continue;

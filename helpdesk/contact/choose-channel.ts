@@ -12,6 +12,7 @@
  * 3. 'email' is always allowed and is the fallback.
  */
 import type { Channel, Severity } from '../../contracts/index.js';
+import { canonicalZone, offsetMinutesAt, offsetZone } from '../../contracts/time-zone.js';
 
 export interface QuietHours {
   /** local time 'HH:MM'; the window is [from, to) and may wrap past midnight (22:00 -> 07:00) */
@@ -68,19 +69,32 @@ export function parseHhmm(hhmm: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-/** Minutes after local midnight at event time `at`, for a fixed UTC offset. */
-export function localMinuteOfDay(at: number, offsetMinutes: number): number {
-  const minutes = Math.floor(at / 60_000) + offsetMinutes;
+/**
+ * The customer's zone: `timeZone` when it is an IANA name Intl knows (made canonical), otherwise the
+ * fixed offset as '+01:00' (`timeZoneOffsetMinutes`, default 60). Files and the registry check the
+ * name where it comes in (contracts/time-zone.ts TimeZone); here an unknown one falls back to the offset.
+ */
+export function zoneOf(prefs: Pick<Preferences, 'timeZone' | 'timeZoneOffsetMinutes'>): string {
+  const name = prefs.timeZone === undefined ? null : canonicalZone(prefs.timeZone);
+  return name ?? offsetZone(prefs.timeZoneOffsetMinutes ?? DEFAULT_TZ_OFFSET_MINUTES);
+}
+
+/**
+ * Minutes after local midnight at event time `at` in `zone` (an IANA name or '+01:00'), with the
+ * offset in force at that instant: on a daylight-saving switch day the clock jumps, and so does this.
+ */
+export function localMinuteOfDay(at: number, zone: string): number {
+  const minutes = Math.floor(at / 60_000) + offsetMinutesAt(zone, at);
   return ((minutes % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
 }
 
-/** True when `at` falls inside the customer's quiet hours. from === to means no quiet hours. */
+/** True when `at` falls inside the customer's quiet hours (local time in their zone). from === to means no quiet hours. */
 export function isQuietTime(prefs: Preferences, at: number): boolean {
   if (!prefs.quietHours) return false;
   const from = parseHhmm(prefs.quietHours.from);
   const to = parseHhmm(prefs.quietHours.to);
   if (from === to) return false;
-  const now = localMinuteOfDay(at, prefs.timeZoneOffsetMinutes ?? DEFAULT_TZ_OFFSET_MINUTES);
+  const now = localMinuteOfDay(at, zoneOf(prefs));
   return from < to ? now >= from && now < to : now >= from || now < to;
 }
 

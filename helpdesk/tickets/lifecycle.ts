@@ -159,8 +159,34 @@ function step(
   };
 }
 
-export function contact(ticket: Ticket, p: { at: number; channel: Channel; by: string }): TransitionResult {
-  return step(ticket, 'contact', 'contacted', { at: p.at, step: 'contacted', by: p.by, detail: { channel: p.channel } }, {
+/** One message to the customer about a ticket: on which channel, the text as sent, and why that channel. */
+export interface ContactInput {
+  channel: Channel;
+  /** the text the customer was sent, word for word */
+  text: string;
+  /** why this channel (the channel choice's reason) */
+  reason?: string;
+  /** the device whose display showed it (a car's board computer), when one did */
+  shownOn?: string;
+}
+
+/**
+ * What a timeline entry keeps of a contact: `channel` (and `reason`, `shownOn`) for reading at a
+ * glance, and under `contact` the message as it went out on `_helpdesk/contact` (ContactBody: ticket,
+ * device, channel, text).
+ */
+export function contactDetail(ticket: Pick<Ticket, 'id' | 'deviceId'>, c: ContactInput): Record<string, unknown> {
+  return {
+    channel: c.channel,
+    ...(c.reason !== undefined ? { reason: c.reason } : {}),
+    ...(c.shownOn !== undefined ? { shownOn: c.shownOn } : {}),
+    contact: { ticketId: ticket.id, deviceId: ticket.deviceId, channel: c.channel, text: c.text },
+  };
+}
+
+/** The first contact: 'opened' -> 'contacted', with the message on the timeline (contactDetail). */
+export function contact(ticket: Ticket, p: { at: number; by: string } & ContactInput): TransitionResult {
+  return step(ticket, 'contact', 'contacted', { at: p.at, step: 'contacted', by: p.by, detail: contactDetail(ticket, p) }, {
     contactedAt: p.at,
     channel: p.channel,
   });
@@ -197,12 +223,16 @@ export function resolve(ticket: Ticket, p: { at: number; resolution: string; by:
   });
 }
 
-/** Hands the case to the product-service chain with an offer (workshop appointment, replacement car, ...). */
+/**
+ * Hands the case to the product-service chain with an offer (workshop appointment, replacement car, ...).
+ * `told`: the message that tells the customer of the offer, kept on the entry (contactDetail's `contact`).
+ */
 export function escalate(
   ticket: Ticket,
-  p: { at: number; reason: string; offer: Record<string, unknown>; by: string },
+  p: { at: number; reason: string; offer: Record<string, unknown>; by: string; told?: ContactInput },
 ): TransitionResult {
-  const detail = { reason: p.reason, offer: { ...p.offer } };
+  const told = p.told ? { contact: contactDetail(ticket, p.told).contact } : {};
+  const detail = { reason: p.reason, offer: { ...p.offer }, ...told };
   return step(ticket, 'escalate', 'escalated', { at: p.at, step: 'escalated', by: p.by, detail });
 }
 

@@ -69,6 +69,12 @@ describe('staff actions', () => {
     core.handle(carTelemetry(false, 2), T + 2);
     const again = core.act(id, { type: 'contact' }, 'anna', T + 3);
     expect(again.ok && again.ticket.timeline.at(-1)!.detail).toMatchObject({ kind: 'contacted', channel: 'app-push' });
+    outbox.take();
+    const third = core.act(id, { type: 'contact', text: 'Your car battery is fine again.' }, 'anna', T + 4);
+    // the timeline keeps exactly the message that went out on _helpdesk/contact
+    const published = outbox.take().find((m) => m.topic.endsWith('/contact'))!.payload;
+    expect(third.ok && third.ticket.timeline.at(-1)!.detail.contact).toEqual({ ticketId: published.ticketId, deviceId: published.deviceId, channel: published.channel, text: published.text });
+    expect(published).toMatchObject({ ticketId: id, deviceId: 'car', channel: 'app-push', text: 'Your car battery is fine again.' });
   });
 
   it('sends a valid remote command and refuses an invalid one with field errors', () => {

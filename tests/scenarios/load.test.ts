@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { directoryOf } from '../../scenarios/directory.js';
 import { loadScenario, parseScenario, ScenarioError } from '../../scenarios/load.js';
 
 const day = readFileSync('scenarios/day-in-2020.yaml', 'utf8');
@@ -51,6 +52,17 @@ describe('scenario files', () => {
   it('refuses an end before the start and a request for an unknown customer', () => {
     expect(errorOf(day.replace('end: "2020-11-03T08:00:00+01:00"', 'end: "2020-11-01T08:00:00+01:00"')).message).toMatch(/end: .* must come after start/);
     expect(errorOf(day.replace('customer: maria', 'customer: nobody')).message).toMatch(/requests\.0\.customer: no customer 'nobody'/);
+  });
+
+  it("gives the customers the scenario's time zone (their own where they name one), and refuses an unknown zone or one the start's offset contradicts", () => {
+    const s = parseScenario(day, 'scenarios/day-in-2020.yaml');
+    expect(s.scenario.timeZone).toBe('Europe/Berlin');
+    expect(directoryOf(s).customers[0]!.preferences).toMatchObject({ timeZone: 'Europe/Berlin', timeZoneOffsetMinutes: 60 });
+    const own = parseScenario(day.replace('quietHours: { from: "22:00", to: "07:00" }', 'quietHours: { from: "22:00", to: "07:00" }\n      timeZone: europe/london'), 'x.yaml');
+    expect(directoryOf(own).customers[0]!.preferences.timeZone).toBe('Europe/London');
+    expect(errorOf(day.replace('timeZone: Europe/Berlin', 'timeZone: Mars/Olympus_Mons')).message).toMatch(/broken\.yaml:\d+:\d+ timeZone: an IANA time zone such as 'Europe\/Berlin'/);
+    // 08:00+01:00 on 2 November is winter time in Berlin; in New York it would be -05:00
+    expect(errorOf(day.replace('timeZone: Europe/Berlin', 'timeZone: America/New_York')).message).toMatch(/start: 2020-11-02T08:00:00\+01:00 has another offset than America\/New_York at that time \(-05:00\)/);
   });
 
   it('refuses a missing file with a coded error', () => {

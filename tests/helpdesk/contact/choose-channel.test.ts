@@ -88,10 +88,10 @@ describe('time helpers', () => {
     expect(() => chooseChannel({ ...PREFS, quietHours: { from: '25:00', to: '07:00' } }, ctx())).toThrow(RangeError);
   });
 
-  it('computes the local minute of the day with the offset, also before 1970 and across midnight', () => {
-    expect(localMinuteOfDay(Date.UTC(2020, 0, 15, 23, 30), 60)).toBe(30);
-    expect(localMinuteOfDay(Date.UTC(2020, 0, 15, 0, 30), -60)).toBe(23 * 60 + 30);
-    expect(localMinuteOfDay(-60_000, 0)).toBe(1439);
+  it('computes the local minute of the day with a fixed offset, also before 1970 and across midnight', () => {
+    expect(localMinuteOfDay(Date.UTC(2020, 0, 15, 23, 30), '+01:00')).toBe(30);
+    expect(localMinuteOfDay(Date.UTC(2020, 0, 15, 0, 30), '-01:00')).toBe(23 * 60 + 30);
+    expect(localMinuteOfDay(-60_000, '+00:00')).toBe(1439);
   });
 
   it('isQuietTime uses the default offset of 60 minutes', () => {

@@ -43,7 +43,7 @@ const opened = (): Ticket =>
       proactive: true,
     }),
   );
-const contacted = (): Ticket => ok(contact(opened(), { at: T0 + 1000, channel: 'car-display', by }));
+const contacted = (): Ticket => ok(contact(opened(), { at: T0 + 1000, channel: 'car-display', text: 'Hello, we noticed a problem.', by }));
 const actionSent = (): Ticket =>
   ok(sendAction(contacted(), { at: T0 + 2000, action: 'battery-saver', commandId: 'cmd-1', by }));
 const escalated = (): Ticket =>
@@ -61,7 +61,7 @@ const IN_STATE: Record<TicketState, () => Ticket> = {
 /** one representative move into each target state, applied at time `at` */
 const MOVE: Record<TicketState, (t: Ticket, at: number) => TransitionResult> = {
   opened: (t, at) => reopen(t, { at, by, note: 'again' }),
-  contacted: (t, at) => contact(t, { at, channel: 'email', by }),
+  contacted: (t, at) => contact(t, { at, channel: 'email', text: 'Hello, we noticed a problem.', by }),
   'action-sent': (t, at) => sendAction(t, { at, action: 'battery-saver', commandId: 'cmd-9', by }),
   escalated: (t, at) => escalate(t, { at, reason: 'r', offer: { replacementCar: true }, by }),
   resolved: (t, at) => resolve(t, { at, resolution: 'done', by }),
@@ -132,10 +132,22 @@ describe('transition table', () => {
 });
 
 describe('transitions', () => {
-  it('contact records channel and time', () => {
+  it('contact records channel, time and the message as sent (ticket, device, channel, text)', () => {
     const t = contacted();
     expect(t).toMatchObject({ state: 'contacted', channel: 'car-display', contactedAt: T0 + 1000 });
-    expect(t.timeline.at(-1)).toEqual({ at: T0 + 1000, step: 'contacted', by, detail: { channel: 'car-display' } });
+    expect(t.timeline.at(-1)).toEqual({
+      at: T0 + 1000, step: 'contacted', by,
+      detail: { channel: 'car-display', contact: { ticketId: t.id, deviceId: t.deviceId, channel: 'car-display', text: 'Hello, we noticed a problem.' } },
+    });
+    const why = ok(contact(opened(), { at: T0 + 1000, channel: 'car-display', text: 'Drive on.', reason: 'driving', shownOn: 'car', by }));
+    expect(why.timeline.at(-1)!.detail).toMatchObject({ channel: 'car-display', reason: 'driving', shownOn: 'car', contact: { text: 'Drive on.' } });
+  });
+
+  it('escalate keeps the message that told the customer of the offer, when there was one', () => {
+    const told = ok(escalate(contacted(), { at: T0 + 2000, reason: 'no remote fix', offer: { technician: true }, by, told: { channel: 'email', text: 'A technician will call.' } }));
+    expect(told.timeline.at(-1)!.detail).toEqual({ reason: 'no remote fix', offer: { technician: true }, contact: { ticketId: told.id, deviceId: told.deviceId, channel: 'email', text: 'A technician will call.' } });
+    const silent = ok(escalate(contacted(), { at: T0 + 2000, reason: 'remote action failed', offer: {}, by }));
+    expect(silent.timeline.at(-1)!.detail).toEqual({ reason: 'remote action failed', offer: {} });
   });
 
   it('sendAction records the command', () => {
@@ -172,7 +184,7 @@ describe('transitions', () => {
 
   it('stale transitions are EVN_ERR_TICKET_STATE', () => {
     expect(err(resolve(resolved(), { at: T0 + 9000, resolution: 'again', by }))).toBe('EVN_ERR_TICKET_STATE');
-    expect(err(contact(contacted(), { at: T0 + 9000, channel: 'sms', by }))).toBe('EVN_ERR_TICKET_STATE');
+    expect(err(contact(contacted(), { at: T0 + 9000, channel: 'sms', text: 'Hello, we noticed a problem.', by }))).toBe('EVN_ERR_TICKET_STATE');
     expect(err(sendAction(opened(), { at: T0 + 9000, action: 'x', commandId: 'c', by }))).toBe('EVN_ERR_TICKET_STATE');
     expect(err(escalate(escalated(), { at: T0 + 9000, reason: 'r', offer: {}, by }))).toBe('EVN_ERR_TICKET_STATE');
     expect(err(reopen(opened(), { at: T0 + 9000, by, note: '' }))).toBe('EVN_ERR_TICKET_STATE');
@@ -194,11 +206,11 @@ describe('time', () => {
     expect(err(sendAction(t, { at: T0 + 999, action: 'a', commandId: 'c', by }))).toBe('EVN_ERR_TICKET_TIME');
     expect(err(resolve(t, { at: T0, resolution: 'r', by }))).toBe('EVN_ERR_TICKET_TIME');
     expect(err(addNote(t, { at: T0 - 1, by, text: 'x' }))).toBe('EVN_ERR_TICKET_TIME');
-    expect(err(contact(opened(), { at: Number.NaN, channel: 'sms', by }))).toBe('EVN_ERR_TICKET_TIME');
+    expect(err(contact(opened(), { at: Number.NaN, channel: 'sms', text: 'Hello, we noticed a problem.', by }))).toBe('EVN_ERR_TICKET_TIME');
   });
 
   it('accepts the same time as the last update', () => {
-    expect(ok(contact(opened(), { at: T0, channel: 'sms', by })).contactedAt).toBe(T0);
+    expect(ok(contact(opened(), { at: T0, channel: 'sms', text: 'Hello, we noticed a problem.', by })).contactedAt).toBe(T0);
   });
 
   it('reports the state error before the time error', () => {
@@ -210,7 +222,7 @@ describe('purity', () => {
   it('never mutates the input ticket', () => {
     const t = opened();
     const snapshot = structuredClone(t);
-    ok(contact(t, { at: T0 + 1, channel: 'email', by }));
+    ok(contact(t, { at: T0 + 1, channel: 'email', text: 'Hello, we noticed a problem.', by }));
     ok(escalate(t, { at: T0 + 1, reason: 'r', offer: { x: 1 }, by }));
     err(sendAction(t, { at: T0 + 1, action: 'a', commandId: 'c', by }));
     expect(t).toEqual(snapshot);

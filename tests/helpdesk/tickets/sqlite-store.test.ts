@@ -14,7 +14,7 @@ function fresh(incidentKey: string, deviceId = 'car-1', kind = 'battery-discharg
   return ok(open({ incidentKey, deviceId, customerId: 'cust-1', kind, severity: 'high', at, evidence: { voltageV: 11.9, samples: [1, 2] }, proactive: true }));
 }
 function worked(t: Ticket): Ticket {
-  const c = ok(contact(t, { at: t.updatedAt + 1000, channel: 'car-display', by }));
+  const c = ok(contact(t, { at: t.updatedAt + 1000, channel: 'car-display', text: 'Hello, we noticed a problem.', by }));
   return ok(sendAction(c, { at: c.updatedAt + 1000, action: 'battery-saver', commandId: 'cmd-1', by }));
 }
 
@@ -61,7 +61,7 @@ describe('sqlite store (:memory:)', () => {
 
   it('refuses a stale save that would overwrite a newer update', () => {
     const t = mem.store.openIdempotent(fresh('inc-1')).ticket;
-    const a = ok(contact(t, { at: T0 + 1, channel: 'email', by }));
+    const a = ok(contact(t, { at: T0 + 1, channel: 'email', text: 'Hello, we noticed a problem.', by }));
     const b = ok(resolve(t, { at: T0 + 2, resolution: 'customer fixed it', by }));
     mem.store.save(a);
     expect(() => mem.store.save(b)).toThrowError(TicketStoreError);

@@ -62,9 +62,9 @@ function seed(store: TicketStore, n: number, rnd = prng(7)): void {
     if (r < 0.2) {
       // stays opened
     } else if (r < 0.4) {
-      t = ok(life.contact(t, { at: step(), channel: 'sms', by }));
+      t = ok(life.contact(t, { at: step(), channel: 'sms', text: 'Hello, we noticed a problem.', by }));
     } else if (r < 0.55) {
-      t = ok(life.sendAction(ok(life.contact(t, { at: step(), channel: 'email', by })), { at: step(), action: 'battery-saver', commandId: `c-${i}`, by }));
+      t = ok(life.sendAction(ok(life.contact(t, { at: step(), channel: 'email', text: 'Hello, we noticed a problem.', by })), { at: step(), action: 'battery-saver', commandId: `c-${i}`, by }));
     } else if (r < 0.7) {
       t = ok(life.escalate(t, { at: step(), reason: 'no remote fix', offer: {}, by }));
     } else {
@@ -84,7 +84,7 @@ describe('summaries (sqlite, :memory:)', () => {
     t = ok(life.addNote(t, { at: T0 + 1, by: 'alice', text: 'mine', detail: { kind: 'assigned', to: 'alice' } }));
     t = ok(life.addNote(t, { at: T0 + 2, by: 'bob', text: 'seen', detail: { kind: 'acknowledged' } }));
     t = ok(life.addNote(t, { at: T0 + 3, by: 'alice', text: 'yours', detail: { kind: 'assigned', to: 'bob' } }));
-    t = ok(life.contact(t, { at: T0 + 4, channel: 'sms', by }));
+    t = ok(life.contact(t, { at: T0 + 4, channel: 'sms', text: 'Hello, we noticed a problem.', by }));
     mem.store.save(t);
     const page = mem.store.summaries();
     expect(page).toEqual({ total: 1, tickets: [summaryOf(t)], next: null });
@@ -98,7 +98,7 @@ describe('summaries (sqlite, :memory:)', () => {
     const b = mem.store.openIdempotent(opened('b', { at: T0 + MIN, severity: 'low', proactive: false, deviceId: 'fridge' })).ticket;
     const c = mem.store.openIdempotent(opened('c', { at: T0 + 2 * MIN, severity: 'high', customerId: 'zoe' })).ticket;
     mem.store.save(ok(life.resolve(b, { at: T0 + 3 * MIN, resolution: 'ok', by })));
-    mem.store.save(ok(life.contact(c, { at: T0 + 3 * MIN, channel: 'sms', by })));
+    mem.store.save(ok(life.contact(c, { at: T0 + 3 * MIN, channel: 'sms', text: 'Hello, we noticed a problem.', by })));
     const ids = (q: TicketSummaryQuery) => {
       const p = mem.store.summaries(q);
       return [p.total, p.tickets.map((t) => t.id)];
@@ -119,7 +119,7 @@ describe('summaries (sqlite, :memory:)', () => {
     const t1 = mem.store.openIdempotent(opened('t1', { at: T0, severity: 'low', kind: 'washer-drain' })).ticket; // due T0+240
     const t2 = mem.store.openIdempotent(opened('t2', { at: T0 + MIN, severity: 'critical', kind: 'battery-discharge', customerId: 'anna' })).ticket; // overdue at T0+30
     const t3 = mem.store.openIdempotent(opened('t3', { at: T0 + 2 * MIN, severity: 'high', kind: 'fridge-warm', customerId: 'zoe' })).ticket;
-    mem.store.save(ok(life.contact(t3, { at: T0 + 3 * MIN, channel: 'sms', by }))); // contacted after 1 min
+    mem.store.save(ok(life.contact(t3, { at: T0 + 3 * MIN, channel: 'sms', text: 'Hello, we noticed a problem.', by }))); // contacted after 1 min
     mem.store.save(ok(life.escalate(t1, { at: T0 + 4 * MIN, reason: 'r', offer: {}, by })));
     const order = (sort: (typeof TICKET_SORT_KEYS)[number], o: 'asc' | 'desc') =>
       mem.store.summaries({ sort, order: o, sla: { now: T0 + 30 * MIN, minutes: SLA } }).tickets.map((t) => t.id);

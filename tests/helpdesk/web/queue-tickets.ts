@@ -18,7 +18,7 @@ export function opened(key: string, minutes: number, severity: life.Ticket['seve
 }
 
 export const noted = (t: life.Ticket, at = t.updatedAt + MIN): life.Ticket => ok(life.addNote(t, { at, by: 'alice', text: 'seen' }));
-export const contacted = (t: life.Ticket, at = t.updatedAt + MIN): life.Ticket => ok(life.contact(t, { at, channel: 'sms', by: 'helpdesk' }));
+export const contacted = (t: life.Ticket, at = t.updatedAt + MIN): life.Ticket => ok(life.contact(t, { at, channel: 'sms', text: 'Hello, we noticed a problem.', by: 'helpdesk' }));
 export const resolved = (t: life.Ticket, at = t.updatedAt + MIN): life.Ticket => ok(life.resolve(t, { at, resolution: 'fixed', by: 'alice' }));
 
 /** The summary of a ticket at event time `now` (default: an hour after T0). */

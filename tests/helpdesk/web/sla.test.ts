@@ -32,9 +32,9 @@ describe('the contact SLA', () => {
   });
 
   it('is met or breached once the customer was contacted (or the ticket resolved without contact)', () => {
-    const onTime = ok(contact(ticket('d', 'critical'), { at: T0 + 5 * MIN, channel: 'sms', by: 'helpdesk' }));
+    const onTime = ok(contact(ticket('d', 'critical'), { at: T0 + 5 * MIN, channel: 'sms', text: 'Hello, we noticed a problem.', by: 'helpdesk' }));
     expect(slaOf(onTime, T0 + 60 * MIN)).toMatchObject({ status: 'met', timeToContactMs: 5 * MIN });
-    const late = ok(contact(ticket('e', 'critical'), { at: T0 + 6 * MIN, channel: 'sms', by: 'helpdesk' }));
+    const late = ok(contact(ticket('e', 'critical'), { at: T0 + 6 * MIN, channel: 'sms', text: 'Hello, we noticed a problem.', by: 'helpdesk' }));
     expect(slaOf(late, T0 + 6 * MIN).status).toBe('breached');
     const fixedQuietly = ok(resolve(ticket('f', 'medium'), { at: T0 + 2 * MIN, resolution: 'recovered', by: 'helpdesk' }));
     expect(slaOf(fixedQuietly, T0 + 600 * MIN)).toMatchObject({ status: 'met', respondedAt: T0 + 2 * MIN });
@@ -45,7 +45,7 @@ describe('sorting the queue', () => {
   const rows = () => [
     ticket('low', 'low', T0),
     ticket('crit', 'critical', T0 + MIN),
-    ok(contact(ticket('high', 'high', T0 + 2 * MIN), { at: T0 + 3 * MIN, channel: 'sms', by: 'h' })),
+    ok(contact(ticket('high', 'high', T0 + 2 * MIN), { at: T0 + 3 * MIN, channel: 'sms', text: 'Hello, we noticed a problem.', by: 'h' })),
   ];
   const keys = (sort: TicketSortKey, order: 'asc' | 'desc') =>
     summarizeTickets(rows(), { sort, order, sla: { now: T0 + 30 * MIN, minutes: DEFAULT_SLA_MINUTES } }).tickets.map((t) => t.severity);
