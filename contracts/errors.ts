@@ -81,6 +81,8 @@ export const ERRORS = {
   EVN_ERR_SHOPPING_EVICTED: "a customer's oldest recipe answers were forgotten (bounded per customer)",
   EVN_ERR_COMMAND_FORGOTTEN: 'the oldest command awaiting a result was forgotten (bounded)',
   EVN_ERR_LOADS_EVICTED: "a device's oldest stored loads were deleted to keep it within the retention",
+  EVN_ERR_TELEMETRY_WRITE: 'a batch of telemetry the database refused for a reason other than breaking (a lock): kept in memory and retried',
+  EVN_ERR_TELEMETRY_DROPPED: "telemetry the helpdesk could not store while its buffer was full: the oldest readings went (counted)",
   EVN_ERR_LOAD_SUPERSEDED: 'a newer offer from the same device replaced an open one',
   EVN_ERR_PLAN_INFEASIBLE: "a flex offer whose programme does not fit between its earliest start and its deadline",
   EVN_ERR_PLAN_NO_TARIFF: 'a flex offer outside the hours the tariff covers',

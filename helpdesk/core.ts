@@ -9,7 +9,6 @@ import { answerRecipe } from './assistant/shopping.js';
 import { createDetection } from './detect/detect.js';
 import { indexDirectory, type Directory } from './directory.js';
 import type { Events } from './events.js';
-import { createHistory } from './history.js';
 import { createIncidents } from './incidents.js';
 import { createStaffActions, type StaffAction, type StaffResult } from './staff-actions.js';
 import { createTicketOps } from './ticket-ops.js';
@@ -18,6 +17,10 @@ import { createMemoryLoadStore } from './loads/memory-store.js';
 import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore, type LoadSummary } from './loads/store.js';
 import type { Outbox } from './outbox.js';
 import type { Tariff } from './schedule/tariff.js';
+import { evidenceWindow } from './telemetry/evidence.js';
+import { createMemoryTelemetryStore } from './telemetry/memory-store.js';
+import { createRecorder } from './telemetry/recorder.js';
+import type { TelemetryPolicy, TelemetryStore } from './telemetry/store.js';
 import type { Ticket } from './tickets/lifecycle.js';
 import type { TicketStore } from './tickets/store.js';
 import { codeTable } from '../contracts/errors.js';
@@ -42,11 +45,16 @@ export interface CoreDeps {
   /** where loads live (the open offer of each device stays in memory too); default createMemoryLoadStore() */
   loads?: LoadStore;
   limits?: CoreLimits;
+  /** where telemetry is kept (openSqliteTelemetryStore on the helpdesk's database); default in memory (createMemoryTelemetryStore) */
+  telemetry?: TelemetryStore;
+  /** retention, batching and chart bounds of the telemetry (see TelemetryPolicy) */
+  telemetryPolicy?: Partial<TelemetryPolicy>;
 }
 
 /**
  * Bounds of what the core keeps per device or customer beyond the directory-sized maps (one entry per
- * device: availability, driving, inventory, detector state, a telemetry ring of history.ts).
+ * device: availability, driving, inventory, detector state, the newest reading; telemetry itself is
+ * buffered up to TelemetryPolicy.maxBufferedRows and kept in the telemetry store).
  */
 export interface CoreLimits {
   /** recipe answers kept per customer, oldest forgotten first (EVN_ERR_SHOPPING_EVICTED); default 100 */
@@ -85,11 +93,16 @@ export function createCore(deps: CoreDeps) {
     const c = directory.customer(customerId);
     return c?.devices.find((d) => d.kind === 'car-battery' && driving.get(deviceKey(customerId, d.id)))?.id;
   };
-  const history = createHistory();
+  const telemetry = createRecorder({ store: deps.telemetry ?? createMemoryTelemetryStore(), log: deps.log, policy: deps.telemetryPolicy });
   const { events } = deps;
   const opsDeps = {
     store: deps.store, outbox: deps.outbox, directory, log: deps.log, drivingCar,
-    onTicket: (ticket: Ticket, at: number, note: string) => events.emit({ type: 'ticket', at, ticket, note }),
+    onTicket: (ticket: Ticket, at: number, note: string) => {
+      // the ticket keeps the readings its chart shows, however long ago it was opened
+      const w = evidenceWindow(ticket);
+      telemetry.keep(ticket.id, deviceKey(ticket.customerId, ticket.deviceId), w.from, w.keepTo);
+      events.emit({ type: 'ticket', at, ticket, note });
+    },
   };
   const ops = createTicketOps(opsDeps);
   const incidents = createIncidents({ ...opsDeps, maxPendingCommands: limits.pendingCommands }, ops);
@@ -137,7 +150,7 @@ export function createCore(deps: CoreDeps) {
       case 'telemetry': {
         const tel = m.payload;
         if (tel.kind === 'car-battery') driving.set(key, tel.readings.engineRunning);
-        history.add(key, { ts: tel.ts, readings: tel.readings });
+        telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
         for (const s of detection.observe(key, tel)) incidents.signal(t.customerId, t.deviceId, s, now);
         return;
@@ -174,12 +187,19 @@ export function createCore(deps: CoreDeps) {
     shopping: (): ShoppingRecord[] => shopping.map((s) => ({ ...s })),
     online: (customerId: string, deviceId: string): boolean | undefined => online.get(deviceKey(customerId, deviceId)),
     /** telemetry of one device between two event times, oldest first */
-    history: (customerId: string, deviceId: string, from?: number, to?: number) => history.range(deviceKey(customerId, deviceId), from, to),
+    history: (customerId: string, deviceId: string, from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER) => telemetry.range(deviceKey(customerId, deviceId), from, to),
+    /** a chart of one device's telemetry between two event times: readings as sent or aggregates, at most maxPoints (telemetry/chart.ts) */
+    chart: (customerId: string, deviceId: string, from: number, to: number, maxPoints?: number) => telemetry.chart(deviceKey(customerId, deviceId), from, to, maxPoints),
+    /** event time moved: telemetry flushed and retention run when due; throws only if the database is broken */
+    tick: (now: number): void => telemetry.tick(now),
+    /** writes the buffered telemetry (final: the minutes still open too, on stop) */
+    flushTelemetry: (final = false): void => telemetry.flush(final),
+    telemetryStats: () => telemetry.stats(),
     /** every device in the directory with its owner, kind, availability and last reading */
     devices: () =>
       directory.customers.flatMap((c) =>
         c.devices.map((d) => {
-          const last = history.last(deviceKey(c.id, d.id));
+          const last = telemetry.last(deviceKey(c.id, d.id));
           return { customerId: c.id, customer: c.name, deviceId: d.id, kind: d.kind, name: d.name, online: online.get(deviceKey(c.id, d.id)) ?? null, lastTs: last?.ts ?? null, last: last?.readings ?? null };
         }),
       ),

@@ -22,6 +22,7 @@ import { createOutbox } from './outbox.js';
 import type { Tariff } from './schedule/tariff.js';
 import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
 import type { LoadStore } from './loads/store.js';
+import { TELEMETRY_ERR, type TelemetryPolicy, type TelemetryStore } from './telemetry/store.js';
 import type { CoreLimits } from './core.js';
 
 export interface HelpdeskOptions {
@@ -33,6 +34,10 @@ export interface HelpdeskOptions {
   loads?: LoadStore;
   /** bounds of the core's per-customer collections (see CoreLimits) */
   limits?: CoreLimits;
+  /** where telemetry is kept (openSqliteTelemetryStore on the helpdesk's database); default in memory */
+  telemetry?: TelemetryStore;
+  /** telemetry retention, batching and chart bounds (event time; see TelemetryPolicy) */
+  telemetryPolicy?: Partial<TelemetryPolicy>;
   clock: Clock;
   log: Logger;
   /** fixed per helpdesk, so that its persistent session survives restarts; default 'evernet-helpdesk' */
@@ -88,7 +93,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   // event time at start names this session's commands (deterministic in a replay, new after a restart)
   const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
-  const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits });
+  const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   // a message from the future would wait for the watermark forever (and pin its sender's sequence)
   const admit = (d: Decoded) =>
@@ -113,6 +118,16 @@ export function createHelpdesk(options: HelpdeskOptions) {
     log.fatal({ code: (err as { code?: string }).code, err: err.message }, 'the helpdesk cannot go on: disconnected from the broker');
     if (options.onFatal) options.onFatal(err);
     else throw err;
+  }
+
+  /** a read that flushes telemetry first: a broken database found there stops the helpdesk too (then the error is thrown) */
+  function guarded<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (e) {
+      if (isFatalStorageError(e) && !failed) fatal(e as Error);
+      throw e;
+    }
   }
 
   /** publishes what the core said; each message is checked against the contract on the way out (few, and a miss is a bug) */
@@ -173,6 +188,13 @@ export function createHelpdesk(options: HelpdeskOptions) {
         }
         options.onProcessed?.(m);
       }
+      // telemetry is written in batches: due by size or event time; a broken database stops the helpdesk
+      try {
+        core.tick(now);
+      } catch (e) {
+        if (isFatalStorageError(e)) return fatal(e as Error);
+        throw e;
+      }
       flush();
     },
     /** resolves once n messages have reached the helpdesk */
@@ -183,7 +205,11 @@ export function createHelpdesk(options: HelpdeskOptions) {
     loads: core.loads,
     held: core.held,
     devices: core.devices,
-    history: core.history,
+    /** one device's readings as sent (what retention kept) between two event times, oldest first */
+    history: (...a: Parameters<typeof core.history>) => guarded(() => core.history(...a)),
+    /** one device's telemetry for a chart: readings or aggregates, bounded (helpdesk/telemetry/chart.ts) */
+    chart: (...a: Parameters<typeof core.chart>) => guarded(() => core.chart(...a)),
+    telemetryStats: core.telemetryStats,
     tickets: (filter?: Parameters<TicketStore['list']>[0]) => options.store.list(filter),
     /** one page of ticket summaries (no timelines), filtered and ordered in SQL, with the total */
     ticketSummaries: (q?: TicketSummaryQuery) => options.store.summaries(q),
@@ -203,8 +229,26 @@ export function createHelpdesk(options: HelpdeskOptions) {
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = null;
+      // what was processed is stored, the minutes still open included; a broken database is reported as in advance()
+      let broken: unknown = null;
+      if (!failed) {
+        try {
+          core.flushTelemetry(true);
+        } catch (e) {
+          if (!isFatalStorageError(e)) throw e;
+          broken = e;
+          try {
+            fatal(e as Error);
+          } catch {
+            // thrown again below, once the connection is closed
+          }
+        }
+        const unsaved = core.telemetryStats().buffered;
+        if (unsaved) log.error({ code: TELEMETRY_ERR.DROPPED, readings: unsaved }, 'telemetry not stored at stop: the database refused it');
+      }
       if (client) await client.endAsync();
       client = null;
+      if (broken && !options.onFatal) throw broken;
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The one way to build a running helpdesk: its stores (tickets, staff, loads) on one database, a
+ * The one way to build a running helpdesk: its stores (tickets, staff, loads, telemetry) on one database, a
  * broker (embedded aedes, or any broker by URL), the helpdesk itself and, if asked, the dashboard,
  * from one options object with defaults merged once. The CLI, the replay runner, the benches and the
  * test fixtures all build it here, so a new part is wired in one place.
@@ -15,6 +15,8 @@ import type { Clock } from '../contracts/index.js';
 import type { Directory } from '../helpdesk/directory.js';
 import { openSqliteLoadStore } from '../helpdesk/loads/sqlite-store.js';
 import type { LoadStore } from '../helpdesk/loads/store.js';
+import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
+import type { TelemetryPolicy, TelemetryStore } from '../helpdesk/telemetry/store.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
 import type { Tariff } from '../helpdesk/schedule/tariff.js';
 import { createHelpdesk, type Helpdesk, type HelpdeskOptions } from '../helpdesk/service.js';
@@ -31,7 +33,7 @@ export const STACK_ERR = codeTable({
 });
 
 /** what the helpdesk gets passed through as it is (see HelpdeskOptions) */
-type HelpdeskTuning = Partial<Omit<HelpdeskOptions, 'brokerUrl' | 'directory' | 'tariff' | 'store' | 'loads' | 'clock' | 'log'>>;
+type HelpdeskTuning = Partial<Omit<HelpdeskOptions, 'brokerUrl' | 'directory' | 'tariff' | 'store' | 'loads' | 'telemetry' | 'telemetryPolicy' | 'clock' | 'log'>>;
 
 export interface HelpdeskStackOptions {
   directory: Directory;
@@ -41,7 +43,7 @@ export interface HelpdeskStackOptions {
   brokerUrl?: string;
   /** the embedded broker's options; default 127.0.0.1, port 0 (any free port), the stack's log */
   broker?: BrokerOptions;
-  /** one database file for tickets, staff and loads; default ':memory:' */
+  /** one database file for tickets, staff, loads and telemetry; default ':memory:' */
   db?: string;
   /** a ticket store of the caller's instead of the one on `db` (a test wrapping one to inject a fault); the caller closes it */
   ticketStore?: TicketStore;
@@ -53,6 +55,10 @@ export interface HelpdeskStackOptions {
   helpdesk?: HelpdeskTuning;
   staff?: Omit<StaffStoreOptions, 'path' | 'check'>;
   loads?: { keepPerDevice?: number };
+  /** telemetry retention (event time: raw 48 h, one-minute aggregates 90 days), batching and chart bounds */
+  telemetry?: Partial<TelemetryPolicy>;
+  /** a telemetry store of the caller's instead of the one on `db` (a test breaking its database); the caller closes it */
+  telemetryStore?: TelemetryStore;
   /** connect and subscribe at start (default true); false leaves helpdesk.start() to the caller */
   connect?: boolean;
   /** with connect: move the watermark from the clock every second (a live helpdesk); default false */
@@ -68,6 +74,7 @@ export interface HelpdeskStack {
   store: TicketStore;
   staff: StaffStore;
   loads: LoadStore;
+  telemetry: TelemetryStore;
   tariff: Tariff;
   /** stops what the stack started, in reverse order; safe to call twice */
   stop(): Promise<void>;
@@ -107,6 +114,8 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     closers.push(() => staff.close());
     const loads = openSqliteLoadStore({ path: o.db, ...o.loads, check: !checked });
     closers.push(() => loads.close());
+    const telemetry = o.telemetryStore ?? openSqliteTelemetryStore({ path: o.db, check: !checked });
+    if (!o.telemetryStore) closers.push(() => telemetry.close());
     let broker: RunningBroker | null = null;
     if (!o.brokerUrl) {
       const bo: BrokerOptions = { port: 0, log: o.log, ...o.broker };
@@ -115,7 +124,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       closers.push(() => embedded.stop());
     }
     const brokerUrl = o.brokerUrl ?? broker!.url;
-    const helpdesk = createHelpdesk({ ...o.helpdesk, brokerUrl, directory: o.directory, tariff, store, loads, clock: o.clock, log: o.log });
+    const helpdesk = createHelpdesk({ ...o.helpdesk, brokerUrl, directory: o.directory, tariff, store, loads, telemetry, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {
       const d = o.dashboard;
@@ -126,7 +135,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     // stop() goes in reverse: the dashboard (its streams end), the helpdesk, the broker, the stores
     closers.splice(dashboard ? closers.length - 1 : closers.length, 0, () => helpdesk.stop());
     if (o.connect) await helpdesk.start({ live: o.live });
-    return { helpdesk, broker, brokerUrl, dashboard, store, staff, loads, tariff, stop };
+    return { helpdesk, broker, brokerUrl, dashboard, store, staff, loads, telemetry, tariff, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -54,7 +54,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the queue with many tickets, in Chr
     ticket: (id) => store.get(id),
     ticketSummaries: (q) => store.summaries(q),
     devices: () => [],
-    history: () => [],
+    chart: () => ({ points: [], resolutionMs: 0 }),
     loads: () => ({ total: 0, loads: [], next: null }),
     on: events.on,
     act: () => ({ ok: false, error: { code: 'EVN_ERR_TICKET_STATE', reason: 'not in this test' } }),

@@ -7,7 +7,7 @@ import { DEFAULT_SLA_MINUTES } from '../sla.js';
 import { deviceKey, TICKET_STATES } from '../../../contracts/index.js';
 import { queryTickets } from '../ticket-query.js';
 import { namesOf, ticketSummary } from '../views.js';
-import { downsample } from './telemetry.js';
+import { MAX_CHART_MINUTES } from './telemetry.js';
 
 const Params = z.object({ customerId: z.string().max(64), deviceId: z.string().max(64) });
 const EventTime = z.coerce.number({ error: 'an event time in ms' }).int('an event time in ms').min(0).max(Date.UTC(2100, 0, 1));
@@ -16,9 +16,10 @@ const TelemetryQuery = z
     from: EventTime.optional(),
     to: EventTime.optional(),
     /** without from: the window ending at `to` (default: the last reading) */
-    minutes: z.coerce.number({ error: 'a number of minutes' }).int('whole minutes').min(1, 'at least 1').max(240, 'at most 240').default(15),
+    minutes: z.coerce.number({ error: 'a number of minutes' }).int('whole minutes').min(1, 'at least 1').max(MAX_CHART_MINUTES, `at most ${MAX_CHART_MINUTES}`).default(15),
   })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+  .refine((q) => q.from === undefined || q.to === undefined || q.to - q.from <= MAX_CHART_MINUTES * 60_000, { message: `at most ${MAX_CHART_MINUTES} minutes from from to to`, path: ['to'] });
 
 export async function deviceRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   const { helpdesk } = deps;
@@ -55,7 +56,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: DashboardDeps): P
     const q = parse(TelemetryQuery, req.query, 'query');
     const to = q.to ?? d.lastTs ?? helpdesk.now();
     const from = q.from ?? to - q.minutes * 60_000;
-    const points = downsample(helpdesk.history(d.customerId, d.deviceId, from, to), 1500);
-    return { customerId: d.customerId, deviceId: d.deviceId, deviceKind: d.kind, from, to, points };
+    const { points, resolutionMs } = helpdesk.chart(d.customerId, d.deviceId, from, to);
+    return { customerId: d.customerId, deviceId: d.deviceId, deviceKind: d.kind, from, to, resolutionMs, points };
   });
 }

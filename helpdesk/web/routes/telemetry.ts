@@ -1,13 +1,8 @@
-/** Telemetry points for charts: thinned to a bounded number, keeping the first and the last. */
-export interface Point {
-  ts: number;
-  readings: Record<string, unknown>;
-}
+/**
+ * Telemetry for charts comes from the helpdesk's telemetry store (helpdesk/telemetry/chart.ts): the
+ * readings as sent for windows up to 4 h, one-minute aggregates (joined into coarser buckets) for
+ * longer ones, at most 1500 points either way.
+ */
 
-export function downsample(points: Point[], max: number): Point[] {
-  if (points.length <= max) return points;
-  const stride = Math.ceil(points.length / max);
-  const out = points.filter((_, i) => i % stride === 0);
-  if (out[out.length - 1] !== points[points.length - 1]) out.push(points[points.length - 1]!);
-  return out;
-}
+/** the longest window a device chart may ask for: 90 days, as long as the minutes are kept by default */
+export const MAX_CHART_MINUTES = 90 * 24 * 60;

@@ -11,7 +11,7 @@ import { HttpError, parse, WEB_ERR } from '../errors.js';
 import { DEFAULT_SLA_MINUTES } from '../sla.js';
 import { queryTickets } from '../ticket-query.js';
 import { namesOf, ticketDetail, ticketSummary } from '../views.js';
-import { downsample } from './telemetry.js';
+import { evidenceWindow } from '../../telemetry/evidence.js';
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
@@ -81,7 +81,6 @@ export function decodeCursor(cursor: string, sort: TicketSortKey, order: SortOrd
 }
 
 const Id = z.object({ id: z.string() });
-const MINUTE = 60_000;
 
 export async function ticketRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   const { helpdesk } = deps;
@@ -132,9 +131,8 @@ export async function ticketRoutes(app: FastifyInstance, deps: DashboardDeps): P
   app.get('/tickets/:id/telemetry', async (req) => {
     const { id } = parse(Id, req.params, 'params');
     const t = find(id);
-    const since = typeof t.evidence.since === 'number' && Number.isFinite(t.evidence.since) ? Math.min(t.evidence.since, t.openedAt) : t.openedAt;
-    const from = since - 10 * MINUTE;
-    const to = Math.min(Math.max(t.resolvedAt ?? t.updatedAt, t.openedAt) + 5 * MINUTE, from + 120 * MINUTE);
+    // the window the ticket pinned when it opened: its readings outlive raw retention
+    const { since, from, to } = evidenceWindow(t);
     const device = namesOf(helpdesk.devices()).device(t.customerId, t.deviceId);
     return {
       ticketId: t.id,
@@ -146,7 +144,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: DashboardDeps): P
       resolvedAt: t.resolvedAt,
       from,
       to,
-      points: downsample(helpdesk.history(t.customerId, t.deviceId, from, to), 1500),
+      ...helpdesk.chart(t.customerId, t.deviceId, from, to),
     };
   });
 }
