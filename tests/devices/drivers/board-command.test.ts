@@ -2,7 +2,7 @@
  * `evernet board`: a run on the software board against a real broker (telemetry, Home Assistant
  * discovery, a clean stop), and the coded one-line errors for a bad board file and bad ports.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -59,6 +59,66 @@ describe('evernet board', () => {
     stop.abort();
     expect(await run).toBe(0);
     await until(() => net.seen.some((m) => m.topic.endsWith('board-fridge/availability') && m.payload.includes('"disconnected"')), 3000, 'offline');
+  });
+
+  it('--simulate-fault failing-alternator on a fast clock: the car drives, the alternator fails, the battery discharges with the engine running', async () => {
+    const stop = new AbortController();
+    const err = capture();
+    const start = '2020-11-02T17:00:00Z';
+    const run = boardCommand(['--config', 'boards/car-battery.yaml', '--simulate', '--simulate-fault', 'failing-alternator', '--broker', net.url, '--no-discovery', '--clock-start', start, '--clock-rate', '600'], { signal: stop.signal, stderr: err.stream, log });
+    const readings = () =>
+      net.seen
+        .filter((m) => m.topic.endsWith('board-car/telemetry'))
+        .map((m) => {
+          const r = decode(m.topic, m.payload);
+          if (!r.ok) throw new Error(r.error.reason);
+          return r.value.payload as { ts: number; readings: { voltageV: number; currentA: number; engineRunning: boolean } };
+        });
+    // 5 s of telemetry at 600x: the fault is 2 min in (0.2 s of wall time)
+    await until(() => readings().filter((t) => t.readings.engineRunning && t.readings.currentA < -20).length >= 20, 15_000, 'discharge telemetry');
+    expect(err.text()).toMatch(/car-battery 'board-car' on software board is online at .*; it measures voltageV, currentA, engineRunning;/);
+    const discharging = readings().filter((t) => t.readings.currentA < -20);
+    expect(discharging.every((t) => t.readings.engineRunning && t.readings.voltageV < 13.2)).toBe(true);
+    expect(discharging[0]!.ts).toBeGreaterThanOrEqual(Date.parse(start) + 120_000);
+    const announce = net.seen.find((m) => m.topic.endsWith('board-car/announce'));
+    expect(JSON.parse(announce!.payload)).toMatchObject({ kind: 'car-battery', measures: ['voltageV', 'currentA', 'engineRunning'], source: 'board' });
+    stop.abort();
+    expect(await run).toBe(0);
+  });
+
+  it('--simulate arms a washer with a flex offer; --data-dir keeps its outbox and plan', async () => {
+    const data = join(dir, 'washer-data');
+    const stop = new AbortController();
+    const run = boardCommand(['--config', 'boards/washer.yaml', '--simulate', '--broker', net.url, '--no-discovery', '--data-dir', data], { signal: stop.signal, stderr: capture().stream, log });
+    await until(() => net.seen.some((m) => m.topic.endsWith('board-washer/event') && m.payload.includes('"flex-offer"')), 8000, 'the flex offer');
+    const offer = JSON.parse(net.seen.find((m) => m.payload.includes('"flex-offer"'))!.payload);
+    expect(offer).toMatchObject({ type: 'flex-offer', programme: 'cotton-40' });
+    expect(offer.latestEnd - offer.earliestStart).toBeGreaterThanOrEqual(7290 * 1000);
+    expect(offer.latestEnd - offer.earliestStart).toBeLessThanOrEqual(7290 * 1000 + 86_400_000);
+    await until(() => existsSync(join(data, 'maria-board-washer.washer.json')), 3000, 'the state file');
+    expect(JSON.parse(readFileSync(join(data, 'maria-board-washer.washer.json'), 'utf8'))).toMatchObject({ offer: { offerId: offer.offerId } });
+    expect(existsSync(join(data, 'maria-board-washer.outbox.db'))).toBe(true);
+    stop.abort();
+    expect(await run).toBe(0);
+  });
+
+  it('--simulate-fault door-left-open holds the fridge door open', async () => {
+    const stop = new AbortController();
+    const run = boardCommand(['--config', 'boards/fridge.yaml', '--simulate', '--simulate-fault', 'door-left-open', '--broker', net.url, '--no-discovery', '--clock-start', '2020-11-02T17:00:00Z', '--clock-rate', '60'], { signal: stop.signal, stderr: capture().stream, log });
+    const doors = () => net.seen.filter((m) => m.topic.endsWith('board-fridge/telemetry')).map((m) => (JSON.parse(m.payload) as { ts: number; readings: { doorOpen: boolean } }));
+    // open from +10 s; 4 minutes of event time (the door detector waits 3) is 4 s here
+    await until(() => doors().filter((d) => d.readings.doorOpen).length >= 40, 10_000, 'four minutes of open door');
+    const firstOpen = doors().findIndex((d) => d.readings.doorOpen);
+    expect(doors().slice(firstOpen).every((d) => d.readings.doorOpen)).toBe(true);
+    stop.abort();
+    expect(await run).toBe(0);
+  });
+
+  it('names the drills a kind has when --simulate-fault names another', async () => {
+    await expect(boardCommand(['--config', 'boards/fridge.yaml', '--simulate', '--simulate-fault', 'failing-alternator', '--broker', net.url], { log })).rejects.toThrow(
+      /--simulate-fault 'failing-alternator' is not a drill of a fridge: expected one of door-left-open, compressor-failure, door-ajar, worn-seal/,
+    );
+    await expect(boardCommand(['--config', 'boards/fridge.yaml', '--simulate-fault', 'door-left-open'], { log })).rejects.toThrow(/--simulate-fault goes with --simulate/);
   });
 
   it('removes the device from Home Assistant with empty retained configs', async () => {

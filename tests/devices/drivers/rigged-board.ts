@@ -19,6 +19,8 @@ export interface Rigged {
   device: BoardDevice;
   board: SoftwareBoard;
   rig: PhysicsRig;
+  /** the rig follows the clock (false: the test sets the pins itself) */
+  driven: boolean;
 }
 
 /** Call inside a describe block; every board it starts is stopped after each test. */
@@ -34,14 +36,14 @@ export function riggedBoards(clock: () => VirtualClock) {
 
   return {
     /** a board (optionally on a board the test already made), its rig on the model with `params` */
-    async start(config: BoardConfig, brokerUrl: string, o: { params?: unknown; board?: SoftwareBoard; rig?: PhysicsRig } & Partial<BoardDeviceOptions> = {}): Promise<Rigged> {
+    async start(config: BoardConfig, brokerUrl: string, o: { params?: unknown; board?: SoftwareBoard; rig?: PhysicsRig; driven?: boolean } & Partial<BoardDeviceOptions> = {}): Promise<Rigged> {
       const c = clock();
       const board = o.board ?? new SoftwareBoard();
       const rig = o.rig ?? createPhysicsRig({ board, config, model: KINDS[config.kind], params: o.params ?? {}, startAt: c.now() - 1000 });
       rig.advance(c.now());
-      const { params: _p, board: _b, rig: _r, ...rest } = o;
+      const { params: _p, board: _b, rig: _r, driven = true, ...rest } = o;
       const device = createBoardDevice({ config, connect: async () => plugIn(board), port: 'software board', brokerUrl, clock: c, log: silentLogger(), tickMs: 20, stepMs: 1000, ...rest });
-      const r = { device, board, rig };
+      const r = { device, board, rig, driven };
       running.push(r);
       await device.start();
       return r;
@@ -57,7 +59,7 @@ export function riggedBoards(clock: () => VirtualClock) {
       const end = c.now() + ms;
       while (c.now() < end) {
         c.set(Math.min(end, c.now() + stepMs));
-        for (const r of running) r.rig.advance(c.now());
+        for (const r of running) if (r.driven) r.rig.advance(c.now());
         await sleep(pauseMs);
       }
     },
@@ -68,7 +70,7 @@ export function riggedBoards(clock: () => VirtualClock) {
       while (!pred()) {
         if (Date.now() > end) throw new Error(`timed out after ${maxMs} ms waiting for ${what}`);
         c.set(c.now() + 1000);
-        for (const r of running) r.rig.advance(c.now());
+        for (const r of running) if (r.driven) r.rig.advance(c.now());
         await sleep(25);
       }
     },
