@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { DeviceKind, Id, CarBatteryReadings, FridgeReadings, WasherReadings, MAX_EXTRA_READINGS, MAX_OFFER_SLOTS, PowerSlot, ReadingName } from '../../contracts/index.js';
 import { LAYOUTS, type BoardLayout } from '../firmata/layouts.js';
 import { PROGRAMMES, powerSequence } from '../kinds/washer-programmes.js';
-import { isTimeZone, minuteOfDay } from './local-time.js';
+import { TimeZone } from '../../contracts/time-zone.js';
+import { minuteOfDay } from './local-time.js';
 import { resolvePin, type PinUse } from './pins.js';
 import { AnalogPin, DigitalPin, extraQuantity, FITS, isAnalogSensor, SensorSpec, type Quantity } from './sensor-specs.js';
 
@@ -35,8 +36,8 @@ const FlexOfferSpec = z.strictObject({
   slots: z.array(z.strictObject(PowerSlot.shape)).min(1).max(MAX_OFFER_SLOTS).optional(),
   /** local time of day the laundry must be done by ("07:00"): the next one the programme can still meet */
   doneBy: z.string().optional(),
-  /** the zone doneBy is read in (default the computer's) */
-  timeZone: z.string().optional(),
+  /** the zone doneBy is read in: an IANA name or a fixed offset '+01:00' (default the computer's) */
+  timeZone: TimeZone.optional(),
   /** a potentiometer: done within 0..maxHours hours of arming, in steps of stepHours (instead of doneBy) */
   delayInput: z
     .strictObject({ pin: AnalogPin, maxHours: z.number().int().min(1).max(48).default(24), stepHours: z.number().positive().max(24).default(1) })
@@ -253,7 +254,6 @@ function resolveFlexOffer(raw: Raw, issue: Issue, takePin: (path: (string | numb
   }
   const doneByMinute = f.doneBy === undefined ? null : minuteOfDay(f.doneBy);
   if (f.doneBy !== undefined && doneByMinute === null) fail([...at, 'doneBy'], `doneBy '${f.doneBy}': expected a local time of day such as "07:00"`);
-  if (f.timeZone !== undefined && !isTimeZone(f.timeZone)) fail([...at, 'timeZone'], `unknown time zone '${f.timeZone}': expected an IANA name such as Europe/Berlin`);
   if (!raw.commands.start) fail(['commands', 'start'], 'missing commands.start: a washer with a flex offer presses start at the planned time, so wire start to a relay output (e.g. { output: start-button, pulseMs: 500 })');
   const armPin = takePin([...at, 'armInput', 'pin'], f.armInput.pin, 'digital', 'arm button');
   const delayPin = f.delayInput ? takePin([...at, 'delayInput', 'pin'], f.delayInput.pin, 'analog', 'delay knob') : undefined;

@@ -1,40 +1,17 @@
 /**
- * Local wall-clock times in an IANA zone, for a board's "done by 07:00": the next instant at or after
- * a given event time when the zone's clock reads HH:MM, daylight saving included. Pure: the time is
- * given, Intl gives the zone's offset at an instant.
+ * Local wall-clock times in a zone, for a board's "done by 07:00": the next instant at or after a
+ * given event time when the zone's clock reads HH:MM, daylight saving included. The zone is an IANA
+ * name or a fixed offset (contracts/time-zone.ts gives its offset at an instant). Pure.
  */
+import { offsetMinutesAt } from '../../contracts/time-zone.js';
 
 const DAY_MS = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** True when Intl knows the zone ('Europe/Berlin', 'UTC'). */
-export function isTimeZone(zone: string): boolean {
-  try {
-    formatterOf(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The zone of the computer running the board (the TZ environment variable, else the system's). */
 export const systemTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-function formatterOf(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
 /** The zone's offset from UTC at instant `t`, in ms (3,600,000 for Berlin in winter). */
-export function offsetMsAt(zone: string, t: number): number {
-  const parts = Object.fromEntries(formatterOf(zone).formatToParts(t).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  return asUtc - Math.floor(t / 1000) * 1000;
-}
+export const offsetMsAt = (zone: string, t: number): number => offsetMinutesAt(zone, t) * 60_000;
 
 /** "07:00" -> minutes after midnight, or null when it is not a time of day. */
 export function minuteOfDay(hhmm: string): number | null {

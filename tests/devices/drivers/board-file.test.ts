@@ -137,7 +137,7 @@ describe('board files', () => {
       ['  programme: cotton-40\n  armInput: { pin: 8 }\n', 'flexOffer.doneBy', /expected one of doneBy .* or delayInput/],
       ['  programme: cotton-40\n  doneBy: "07:00"\n  delayInput: { pin: A2 }\n  armInput: { pin: 8 }\n', 'flexOffer.delayInput', /not both/],
       ['  programme: cotton-40\n  doneBy: "7 am"\n  armInput: { pin: 8 }\n', 'flexOffer.doneBy', /doneBy '7 am': expected a local time of day such as "07:00"/],
-      ['  programme: cotton-40\n  doneBy: "07:00"\n  timeZone: Mars/Olympus\n  armInput: { pin: 8 }\n', 'flexOffer.timeZone', /unknown time zone 'Mars\/Olympus'/],
+      ['  programme: cotton-40\n  doneBy: "07:00"\n  timeZone: Mars/Olympus\n  armInput: { pin: 8 }\n', 'flexOffer.timeZone', /an IANA time zone such as 'Europe\/Berlin', or a fixed offset such as '\+01:00'; 'Mars\/Olympus' is neither/],
       ['  programme: cotton-40\n  doneBy: "07:00"\n  armInput: { pin: 7 }\n', 'flexOffer.armInput.pin', /pin D7 is used twice \(already by outputs\.start-button\)/],
       ['  programme: cotton-40\n  doneBy: "07:00"\n  armInput: { pin: 8 }\n', 'commands.start', /missing commands\.start: a washer with a flex offer presses start at the planned time/, ''],
       ['  programme: own\n  slots: [{ durationS: 600, powerW: -3 }]\n  doneBy: "07:00"\n  armInput: { pin: 8 }\n', 'flexOffer.slots.0.powerW', /expected number to be >=0|Too small/],

@@ -119,5 +119,7 @@ describe('done by a local time', () => {
     expect(nextLocalTime(Date.UTC(2020, 10, 3, 6, 1), 420, BERLIN)).toBe(Date.UTC(2020, 10, 4, 6));
     expect(offsetMsAt('UTC', T0)).toBe(0);
     expect(nextLocalTime(T0, 420, 'UTC')).toBe(Date.UTC(2020, 10, 3, 7));
+    // a fixed offset, as a board file may give instead of a zone name
+    expect(nextLocalTime(Date.UTC(2020, 7, 8, 12), 420, '+01:00')).toBe(Date.UTC(2020, 7, 9, 6));
   });
 });
