@@ -1,6 +1,8 @@
 /**
- * `evernet helpdesk [--broker URL] [--db FILE] [--http HOST:PORT] [--world FILE]`: the helpdesk as a
- * live service with the dashboard. Without --broker it starts the embedded broker in the same process.
+ * `evernet helpdesk [--broker URL [--registration trust-broker|pending]] [--db FILE] [--http HOST:PORT]
+ * [--world FILE] [--time-zone ZONE]`: the helpdesk as a live service with the dashboard. Without
+ * --broker it starts the embedded broker in the same process. Customers and devices live in the
+ * registry on --db; --world seeds it from a scenario file (docs/devices.md).
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.js';
@@ -8,7 +10,7 @@ import { loadScenario } from '../scenarios/load.js';
 import { directoryOf } from '../scenarios/directory.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { startHelpdeskStack } from '../stack/helpdesk-stack.js';
-import { DEFAULT_WORLD } from '../stack/paths.js';
+import { isTimeZone, REGISTRATION_MODES, type RegistrationMode } from '../helpdesk/registry/index.js';
 import { parseHostPort } from './host-port.js';
 import { UsageError } from './errors.js';
 import { CLOCK_OPTIONS, clockFrom } from './clock-option.js';
@@ -22,6 +24,8 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
       db: { type: 'string' },
       http: { type: 'string' },
       world: { type: 'string' },
+      registration: { type: 'string' },
+      'time-zone': { type: 'string' },
       'log-level': { type: 'string' },
       ...CLOCK_OPTIONS,
     },
@@ -30,15 +34,24 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
   const http = parseHostPort(values.http ?? '127.0.0.1:8080', '--http');
   const mqttPort = values['mqtt-port'] === undefined ? 1883 : Number(values['mqtt-port']);
   if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535) throw new UsageError(`--mqtt-port must be a port number, got '${values['mqtt-port']}'`);
+  const registration = values.registration ?? 'pending';
+  if (!(REGISTRATION_MODES as readonly string[]).includes(registration)) throw new UsageError(`--registration must be one of ${REGISTRATION_MODES.join(', ')}, got '${registration}'`);
+  if (registration === 'trust-broker' && !values.broker) {
+    throw new UsageError('--registration trust-broker needs --broker URL of a broker that authenticates its devices (evernet broker --credentials): the embedded broker lets anyone publish as any device');
+  }
+  // customers who register through a device live where the helpdesk does, until staff say otherwise
+  const timeZone = values['time-zone'] ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!isTimeZone(timeZone)) throw new UsageError(`--time-zone must be an IANA time zone such as Europe/Berlin, got '${timeZone}'`);
   const log = createLogger({ clock, level: values['log-level'] ?? 'info', pretty: process.stderr.isTTY });
   // world, databases and ports are checked before the helpdesk connects (see stack/helpdesk-stack.ts),
   // so a helpdesk that cannot work never takes its queue off the broker
-  const world = loadScenario(values.world ?? DEFAULT_WORLD);
+  const world = values.world === undefined ? null : loadScenario(values.world);
   const dbPath = values.db ?? defaultDbPath();
   let failure: Error | null = null;
   let wake: () => void = () => {};
   const stack = await startHelpdeskStack({
-    directory: directoryOf(world), clock, log, db: dbPath, live: true,
+    ...(world ? { directory: directoryOf(world) } : {}), clock, log, db: dbPath, live: true,
+    registry: { mode: registration as RegistrationMode, timeZone },
     ...(values.broker ? { brokerUrl: values.broker } : { broker: { port: mqttPort } }),
     dashboard: { host: http.host, port: http.port },
     helpdesk: {
@@ -49,7 +62,13 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
     },
   });
   try {
-    process.stderr.write(`evernet helpdesk: dashboard at ${stack.dashboard!.url}, MQTT at ${stack.brokerUrl}, tickets in ${dbPath}\n`);
+    const devices = stack.registry.devices();
+    const pending = devices.filter((d) => d.state === 'pending').length;
+    process.stderr.write(
+      `evernet helpdesk: dashboard at ${stack.dashboard!.url}, MQTT at ${stack.brokerUrl}, tickets in ${dbPath}\n` +
+        `  registry: ${stack.registry.customers().length} customer(s), ${devices.length} device(s)${pending ? `, ${pending} awaiting acceptance` : ''}; ` +
+        `devices that announce themselves ${registration === 'trust-broker' ? 'are registered at once (the broker authenticates them)' : 'wait for staff to accept them (dashboard, or evernet devices accept CUSTOMER/DEVICE)'}\n`,
+    );
     await new Promise<void>((resolve) => {
       wake = resolve;
       if (failure) resolve();

@@ -2,6 +2,8 @@
 import { boardCommand } from './board-command.js';
 import { brokerCommand } from './broker-command.js';
 import { credentialsCommand } from './credentials-command.js';
+import { customersCommand } from './customers-command.js';
+import { devicesCommand } from './devices-command.js';
 import { helpdeskCommand } from './helpdesk-command.js';
 import { replayCommand } from './replay-command.js';
 import { staffCommand } from './staff-command.js';
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   replay: replayCommand,
   helpdesk: helpdeskCommand,
   staff: staffCommand,
+  customers: customersCommand,
+  devices: devicesCommand,
   board: (argv) => boardCommand(argv),
   broker: brokerCommand,
   credentials: credentialsCommand,

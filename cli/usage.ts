@@ -6,8 +6,11 @@ export const USAGE = `evernet: connected devices, a proactive helpdesk, replayed
 Usage:
   evernet replay FILE [--report-json OUT] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]
                       [--dashboard [--http HOST:PORT]] [--ha-discovery]
-  evernet helpdesk [--broker URL] [--mqtt-port N] [--db FILE] [--http HOST:PORT] [--world FILE]
+  evernet helpdesk [--broker URL [--registration trust-broker|pending]] [--mqtt-port N] [--db FILE]
+                   [--http HOST:PORT] [--world FILE] [--time-zone ZONE]
   evernet staff add NAME [--db FILE] [--password-stdin]
+  evernet customers list|add|remove [ID] [--db FILE] ...       (evernet customers help)
+  evernet devices list|add|remove|accept|reject [CUSTOMER/DEVICE] [--db FILE] ...   (evernet devices help)
 ${BOARD_USAGE.split('\n\n')[0]}
   evernet broker [--host H] [--port N] (--credentials FILE | --allow-anonymous)
                  [--tls-cert F --tls-key F [--tls-port N] [--tls-host H]] [--ws-port N]
@@ -28,9 +31,16 @@ ${BOARD_USAGE.split('\n\n')[0]}
            account of --db); pair it with --speed to watch the day unfold. --ha-discovery
            announces the devices to Home Assistant (retained MQTT discovery configs).
   helpdesk the helpdesk as a live service with the dashboard (default http://127.0.0.1:8080);
-           without --broker it runs the embedded broker on 127.0.0.1:1883. --world names the
-           customers, devices, stores and workshops (a scenario file; default the day in 2020).
-           Tickets and staff accounts live in --db (default under your data directory).
+           without --broker it runs the embedded broker on 127.0.0.1:1883. Customers and devices
+           live in its registry in --db (default under your data directory), with tickets and staff
+           accounts; --world FILE seeds it from a scenario file (customers, devices, stores,
+           workshops). A device that announces itself waits for staff to accept it (dashboard, or
+           evernet devices accept); --registration trust-broker registers it at once, for a
+           --broker that authenticates its devices. --time-zone: of customers who register through
+           a device (default this machine's). See docs/devices.md.
+  customers, devices
+           the registry in --db: list, add and remove customers and devices; accept or reject
+           devices that announced themselves. A running helpdesk picks changes up within a second.
   staff    staff add NAME creates a dashboard account (asks for the password, or reads it from
            standard input).
 ${BOARD_USAGE.split('\n\n').slice(1).join('\n\n')}  broker   the MQTT broker alone, secure by default: refuses to start without --credentials

@@ -17,7 +17,9 @@ export const ERRORS = {
   EVN_ERR_SEQ_JUMP: 'a sequence number further ahead than the sender could have counted: refused, not adopted',
   EVN_ERR_CLOCK_SKEW: "event time further ahead of the helpdesk's clock than the allowed skew",
   EVN_ERR_UNKNOWN_DEVICE: 'a customer or device the helpdesk does not know',
-  EVN_ERR_KIND_MISMATCH: 'a device publishing as another kind than it is registered with',
+  EVN_ERR_KIND_MISMATCH: 'a device publishing or announcing itself as another kind than it is registered with',
+  EVN_ERR_DEVICE_PENDING: 'a message from a device that announced itself and awaits staff acceptance: counted, not processed',
+  EVN_ERR_DEVICE_REJECTED: 'a message from a device staff rejected: counted, not processed',
   EVN_ERR_INTERNAL: 'a valid message or request the helpdesk failed to handle (a bug): counted and logged, never a crash',
 
   // the broker's edge (broker/limits, broker/security.ts)
@@ -86,6 +88,12 @@ export const ERRORS = {
   EVN_ERR_LOAD_SUPERSEDED: 'a newer offer from the same device replaced an open one',
   EVN_ERR_PLAN_INFEASIBLE: "a flex offer whose programme does not fit between its earliest start and its deadline",
   EVN_ERR_PLAN_NO_TARIFF: 'a flex offer outside the hours the tariff covers',
+
+  // the device registry (helpdesk/registry, `evernet devices`, `evernet customers`)
+  EVN_ERR_REGISTRY_INPUT: 'a customer or device with unusable fields (id, kind, reading names, time zone, ...)',
+  EVN_ERR_REGISTRY_EXISTS: 'a customer or device that is already registered',
+  EVN_ERR_REGISTRY_IN_USE: 'a customer that still has devices',
+  EVN_ERR_REGISTRY_FULL: 'too many devices await acceptance: an announce or unknown device beyond the bound is counted and logged, not recorded',
 
   // tickets and staff
   EVN_ERR_TICKET_STATE: "a transition the ticket's state does not allow",

@@ -52,6 +52,13 @@ export const WasherReadings = z.object({
 });
 export type WasherReadings = z.infer<typeof WasherReadings>;
 
+/** The names of each kind's own readings (a simulated model measures all of them). */
+export const KIND_READINGS: Readonly<Record<DeviceKind, readonly string[]>> = {
+  'car-battery': Object.keys(CarBatteryReadings.shape),
+  fridge: Object.keys(FridgeReadings.shape),
+  washer: Object.keys(WasherReadings.shape),
+};
+
 /** The name of a reading: the kind's own (`voltageV`) or an extra one a board measures (`humidityPct`). */
 export const ReadingName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'a reading name: a letter, then letters, digits or _ (at most 32)');
 /** Most extra readings one device may report, and most reading names one announce may list. */

@@ -15,18 +15,12 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
-  CarBatteryReadings, decode, deviceTopic, encode, FridgeReadings, stamp, WasherReadings,
-  type AnnounceBody, type AvailabilityBody, type Command, type DeviceKind, type EventBody, type TelemetryBody,
+  decode, deviceTopic, encode, KIND_READINGS, stamp,
+  type AnnounceBody, type AvailabilityBody, type Command, type EventBody, type TelemetryBody,
 } from '../contracts/index.js';
 import type { AnyKindModel } from './kinds/index.js';
 import { createSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore, type OutboxStore } from './outbox/store.js';
-
-/** The names of a kind's own readings (what a simulated model measures: all of them). */
-export function kindReadings(kind: DeviceKind): string[] {
-  const schema = { 'car-battery': CarBatteryReadings, fridge: FridgeReadings, washer: WasherReadings }[kind];
-  return Object.keys(schema.shape);
-}
 
 /** What a device says of itself beyond its kind; every field has a default (see AgentOptions.announce). */
 export interface AgentAnnounce {
@@ -133,7 +127,7 @@ export function createAgent(options: AgentOptions) {
     const body: AnnounceBody = {
       kind: model.kind,
       name: a?.name ?? `${customerId}/${deviceId}`,
-      measures: [...(a?.measures ?? kindReadings(model.kind))],
+      measures: [...(a?.measures ?? KIND_READINGS[model.kind])],
       extra: [...(a?.extra ?? [])],
       reportEveryS: Math.max(1, Math.round(everyMs / 1000)),
       source: a?.source ?? 'simulator',

@@ -4,10 +4,10 @@
  * app requests -> recipe assistant. Everything it says goes to the outbox.
  */
 import type { Logger } from 'pino';
-import { deviceKey, ERR, type Decoded, type ErrorCode, type Item } from '../contracts/index.js';
+import { deviceKey, ERR, type Decoded, type Item } from '../contracts/index.js';
 import { answerRecipe } from './assistant/shopping.js';
 import { createDetection } from './detect/detect.js';
-import { indexDirectory, type Directory } from './directory.js';
+import type { Directory } from './directory.js';
 import type { Events } from './events.js';
 import { createIncidents } from './incidents.js';
 import { createStaffActions, type StaffAction, type StaffResult } from './staff-actions.js';
@@ -16,6 +16,8 @@ import { createLoads, worthLogging } from './loads.js';
 import { createMemoryLoadStore } from './loads/memory-store.js';
 import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore, type LoadSummary } from './loads/store.js';
 import type { Outbox } from './outbox.js';
+import { createMemoryRegistryStore, createRegistry, type Refusal, type Registry } from './registry/index.js';
+import { deviceRows } from './registry/rows.js';
 import type { Tariff } from './schedule/tariff.js';
 import { evidenceWindow } from './telemetry/evidence.js';
 import { createMemoryTelemetryStore } from './telemetry/memory-store.js';
@@ -36,7 +38,10 @@ export interface ShoppingRecord {
 }
 
 export interface CoreDeps {
-  directory: Directory;
+  /** the device registry (customers, devices, stores, workshops; helpdesk/registry) */
+  registry?: Registry;
+  /** without a registry: a fixed world, seeded into a registry in memory */
+  directory?: Directory;
   tariff: Tariff;
   store: TicketStore;
   outbox: Outbox;
@@ -70,9 +75,21 @@ export const CORE_ERR = codeTable({
   LOADS_EVICTED: LOAD_ERR.EVICTED,
 });
 
+/** a fixed world in a registry of its own, in memory (tests and callers without a database) */
+function worldRegistry(world: Directory | undefined, log: Logger): Registry {
+  const registry = createRegistry({ store: createMemoryRegistryStore(), log });
+  if (world) registry.seed(world, 0);
+  return registry;
+}
+
 export function createCore(deps: CoreDeps) {
   const limits = { ...DEFAULT_CORE_LIMITS, ...deps.limits };
-  const directory = indexDirectory(deps.directory);
+  const registry = deps.registry ?? worldRegistry(deps.directory, deps.log);
+  const directory = registry.directory;
+  let droppedCount = 0;
+  const dropped = (customerId: string, deviceId: string, channel: string): void => {
+    if (worthLogging(++droppedCount)) deps.log.warn({ code: ERR.UNKNOWN_DEVICE, customerId, deviceId, channel, dropped: droppedCount }, 'a message of a device removed or rejected after it arrived was not processed');
+  };
   const detection = createDetection();
   const driving = new Map<string, boolean>();
   const online = new Map<string, boolean>();
@@ -117,18 +134,11 @@ export function createCore(deps: CoreDeps) {
     return slots ? loads.pageWithSlots(query) : loads.page(query);
   }
 
-  /** Checks a contract-valid message against what the helpdesk knows, before it is buffered. */
-  function admit(m: Decoded): { code: ErrorCode; reason: string } | null {
-    const t = m.topic;
-    if (!directory.customer(t.customerId)) return { code: ERR.UNKNOWN_DEVICE, reason: `unknown customer '${t.customerId}'` };
-    if (t.scope === 'service') return null;
-    const device = directory.device(t.customerId, t.deviceId);
-    if (!device) return { code: ERR.UNKNOWN_DEVICE, reason: `device '${t.deviceId}' of '${t.customerId}' is not in the directory` };
-    if ((m.channel === 'telemetry' || m.channel === 'availability') && m.payload.kind !== device.kind) {
-      return { code: ERR.KIND_MISMATCH, reason: `${m.channel} of kind ${m.payload.kind} from a ${device.kind}` };
-    }
-    return null;
-  }
+  /**
+   * Checks a contract-valid message against the registry on arrival, before it is buffered: an
+   * announce registers its device; only active devices of the right kind pass (registry.admit).
+   */
+  const admit = (m: Decoded): Refusal | null => registry.admit(m);
 
   function handle(m: Decoded, now: number): void {
     const t = m.topic;
@@ -145,7 +155,8 @@ export function createCore(deps: CoreDeps) {
       return;
     }
     const key = deviceKey(t.customerId, t.deviceId);
-    if (!directory.device(t.customerId, t.deviceId)) return;
+    // removed or rejected between arrival and now (staff, another process): counted there, dropped here
+    if (!directory.device(t.customerId, t.deviceId)) return void dropped(t.customerId, t.deviceId, m.channel);
     switch (m.channel) {
       case 'telemetry': {
         const tel = m.payload;
@@ -195,14 +206,15 @@ export function createCore(deps: CoreDeps) {
     /** writes the buffered telemetry (final: the minutes still open too, on stop) */
     flushTelemetry: (final = false): void => telemetry.flush(final),
     telemetryStats: () => telemetry.stats(),
-    /** every device in the directory with its owner, kind, availability and last reading */
-    devices: () =>
-      directory.customers.flatMap((c) =>
-        c.devices.map((d) => {
-          const last = telemetry.last(deviceKey(c.id, d.id));
-          return { customerId: c.id, customer: c.name, deviceId: d.id, kind: d.kind, name: d.name, online: online.get(deviceKey(c.id, d.id)) ?? null, lastTs: last?.ts ?? null, last: last?.readings ?? null };
-        }),
-      ),
+    /**
+     * every device in the registry (active, pending, rejected) with its owner (and the owner's time
+     * zone), kind, state, availability, last reading, when it was last heard and its last problem
+     */
+    devices: () => deviceRows(registry, { online: (key) => online.get(key), last: (key) => telemetry.last(key) }),
+    /** staff accept or reject a device (pending, or changing their mind); its messages are processed from then on, or not */
+    decideDevice: (customerId: string, deviceId: string, verdict: 'accept' | 'reject', by: string, now: number) =>
+      verdict === 'accept' ? registry.accept(customerId, deviceId, by, now) : registry.reject(customerId, deviceId, by, now),
+    registry,
     act: (ticketId: string, action: StaffAction, by: string, now: number): StaffResult => staff.act(ticketId, action, by, now),
   };
 }

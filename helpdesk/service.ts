@@ -17,6 +17,7 @@ import { createCore } from './core.js';
 import { createEvents } from './events.js';
 import type { StaffAction, StaffResult } from './staff-actions.js';
 import type { Directory } from './directory.js';
+import type { Registry } from './registry/index.js';
 import { createIngest } from './ingest/ingest.js';
 import { createOutbox } from './outbox.js';
 import type { Tariff } from './schedule/tariff.js';
@@ -27,7 +28,10 @@ import type { CoreLimits } from './core.js';
 
 export interface HelpdeskOptions {
   brokerUrl: string;
-  directory: Directory;
+  /** the device registry (customers, devices, stores, workshops); see helpdesk/registry */
+  registry?: Registry;
+  /** without a registry: a fixed world, kept in a registry in memory */
+  directory?: Directory;
   tariff: Tariff;
   store: TicketStore;
   /** where loads live (openSqliteLoadStore on the helpdesk's database); default in memory (createMemoryLoadStore) */
@@ -93,13 +97,27 @@ export function createHelpdesk(options: HelpdeskOptions) {
   // event time at start names this session's commands (deterministic in a replay, new after a restart)
   const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
-  const core = createCore({ directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy });
+  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   // a message from the future would wait for the watermark forever (and pin its sender's sequence)
-  const admit = (d: Decoded) =>
-    d.payload.ts > clock.now() + maxSkewMs
-      ? { code: ERR.CLOCK_SKEW, reason: `event time ${new Date(d.payload.ts).toISOString()} is more than ${maxSkewMs / 1000} s ahead of the helpdesk's clock` }
-      : core.admit(d);
+  const admit = (d: Decoded) => {
+    if (d.payload.ts > clock.now() + maxSkewMs) {
+      return { code: ERR.CLOCK_SKEW, reason: `event time ${new Date(d.payload.ts).toISOString()} is more than ${maxSkewMs / 1000} s ahead of the helpdesk's clock` };
+    }
+    try {
+      return core.admit(d);
+    } catch (e) {
+      // the registry writes on arrival (an announce, a new unknown device): a broken database stops the helpdesk
+      if (isFatalStorageError(e)) {
+        try {
+          fatal(e as Error);
+        } catch {
+          // without onFatal, fatal() throws: not into the MQTT client's message handler
+        }
+      } else log.error({ err: e }, 'admitting a message failed');
+      return { code: ERR.INTERNAL, reason: `internal error: ${(e as Error).message}` };
+    }
+  };
   const ingest = createIngest({ log, admit });
   let client: MqttClient | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -205,6 +223,9 @@ export function createHelpdesk(options: HelpdeskOptions) {
     loads: core.loads,
     held: core.held,
     devices: core.devices,
+    /** staff accept or reject a device now (event time from the clock); see helpdesk/registry */
+    decideDevice: (customerId: string, deviceId: string, verdict: 'accept' | 'reject', by: string) => core.decideDevice(customerId, deviceId, verdict, by, clock.now()),
+    registry: core.registry,
     /** one device's readings as sent (what retention kept) between two event times, oldest first */
     history: (...a: Parameters<typeof core.history>) => guarded(() => core.history(...a)),
     /** one device's telemetry for a chart: readings or aggregates, bounded (helpdesk/telemetry/chart.ts) */

@@ -85,7 +85,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       const agent = createAgent({
         customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
         seed: deviceSeed(seed, d.customerId, d.id), brokerUrl, startAt: loaded.startMs, log,
-        telemetryEveryS: s.telemetryEveryS,
+        telemetryEveryS: s.telemetryEveryS, announce: { name: d.name },
       });
       await agent.start();
       agents.push(agent);

@@ -1,6 +1,6 @@
 /**
- * The one way to build a running helpdesk: its stores (tickets, staff, loads, telemetry) on one database, a
- * broker (embedded aedes, or any broker by URL), the helpdesk itself and, if asked, the dashboard,
+ * The one way to build a running helpdesk: its stores (tickets, staff, loads, telemetry, the device
+ * registry) on one database, a broker (embedded aedes, or any broker by URL), the helpdesk itself and, if asked, the dashboard,
  * from one options object with defaults merged once. The CLI, the replay runner, the benches and the
  * test fixtures all build it here, so a new part is wired in one place.
  *
@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { createBroker, type BrokerOptions, type RunningBroker } from '../broker/server.js';
 import type { Clock } from '../contracts/index.js';
 import type { Directory } from '../helpdesk/directory.js';
+import { createRegistry, openSqliteRegistryStore, type Registry, type RegistryOptions } from '../helpdesk/registry/index.js';
 import { openSqliteLoadStore } from '../helpdesk/loads/sqlite-store.js';
 import type { LoadStore } from '../helpdesk/loads/store.js';
 import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
@@ -33,10 +34,22 @@ export const STACK_ERR = codeTable({
 });
 
 /** what the helpdesk gets passed through as it is (see HelpdeskOptions) */
-type HelpdeskTuning = Partial<Omit<HelpdeskOptions, 'brokerUrl' | 'directory' | 'tariff' | 'store' | 'loads' | 'telemetry' | 'telemetryPolicy' | 'clock' | 'log'>>;
+type HelpdeskTuning = Partial<Omit<HelpdeskOptions, 'brokerUrl' | 'directory' | 'registry' | 'tariff' | 'store' | 'loads' | 'telemetry' | 'telemetryPolicy' | 'clock' | 'log'>>;
 
 export interface HelpdeskStackOptions {
-  directory: Directory;
+  /**
+   * a world (a scenario's customers, devices, stores, workshops) seeded into the registry on `db`
+   * (idempotent: a restart with the same world writes nothing); without it the registry holds what it
+   * held, and a fresh database starts empty
+   */
+  directory?: Directory;
+  /**
+   * how devices register (helpdesk/registry): `mode` defaults to 'trust-broker' when the stack starts
+   * the embedded broker with `broker.auth` (it authenticates every device and binds it to its own
+   * topics), else 'pending' (staff accept); give 'trust-broker' for an external broker that
+   * authenticates its devices. `timeZone`: of customers created from an announce (default 'UTC').
+   */
+  registry?: Pick<RegistryOptions, 'mode' | 'timeZone' | 'maxPending'>;
   clock: Clock;
   log: Logger;
   /** any MQTT broker; without it an embedded aedes is started (see `broker`) */
@@ -75,6 +88,8 @@ export interface HelpdeskStack {
   staff: StaffStore;
   loads: LoadStore;
   telemetry: TelemetryStore;
+  /** customers and devices (on `db`); the helpdesk reads it live */
+  registry: Registry;
   tariff: Tariff;
   /** stops what the stack started, in reverse order; safe to call twice */
   stop(): Promise<void>;
@@ -116,6 +131,21 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     closers.push(() => loads.close());
     const telemetry = o.telemetryStore ?? openSqliteTelemetryStore({ path: o.db, check: !checked });
     if (!o.telemetryStore) closers.push(() => telemetry.close());
+    const mode = o.registry?.mode ?? (!o.brokerUrl && o.broker?.auth ? 'trust-broker' : 'pending');
+    const registry = createRegistry({ ...o.registry, mode, store: openSqliteRegistryStore({ path: o.db, check: !checked }), log: o.log });
+    closers.push(() => registry.close());
+    if (o.directory) registry.seed(o.directory, o.clock.now());
+    if (o.live) {
+      // staff may change the registry from another process (`evernet devices accept`): picked up within a second
+      const poll = setInterval(() => {
+        try {
+          registry.refresh();
+        } catch (e) {
+          o.log.error({ code: (e as { code?: string }).code, err: (e as Error).message }, 'reading the registry failed');
+        }
+      }, 1000);
+      closers.push(() => clearInterval(poll));
+    }
     let broker: RunningBroker | null = null;
     if (!o.brokerUrl) {
       const bo: BrokerOptions = { port: 0, log: o.log, ...o.broker };
@@ -124,7 +154,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       closers.push(() => embedded.stop());
     }
     const brokerUrl = o.brokerUrl ?? broker!.url;
-    const helpdesk = createHelpdesk({ ...o.helpdesk, brokerUrl, directory: o.directory, tariff, store, loads, telemetry, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    const helpdesk = createHelpdesk({ ...o.helpdesk, brokerUrl, registry, tariff, store, loads, telemetry, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {
       const d = o.dashboard;
@@ -135,7 +165,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     // stop() goes in reverse: the dashboard (its streams end), the helpdesk, the broker, the stores
     closers.splice(dashboard ? closers.length - 1 : closers.length, 0, () => helpdesk.stop());
     if (o.connect) await helpdesk.start({ live: o.live });
-    return { helpdesk, broker, brokerUrl, dashboard, store, staff, loads, telemetry, tariff, stop };
+    return { helpdesk, broker, brokerUrl, dashboard, store, staff, loads, telemetry, registry, tariff, stop };
   } catch (e) {
     await stop();
     throw e;

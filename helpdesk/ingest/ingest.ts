@@ -8,7 +8,7 @@
  * decisions do not depend on how messages from different devices interleaved on the wire.
  */
 import type { Logger } from 'pino';
-import { decode, deviceKey, ERR, type Decoded, type ErrorCode } from '../../contracts/index.js';
+import { decode, deviceKey, ERR, type Decoded, type EvnErrorCode } from '../../contracts/index.js';
 
 export interface IngestStats {
   received: number;
@@ -17,7 +17,7 @@ export interface IngestStats {
   duplicates: number;
   /** messages missing according to sequence-number gaps */
   gaps: number;
-  byCode: Partial<Record<ErrorCode, number>>;
+  byCode: Partial<Record<EvnErrorCode, number>>;
 }
 
 interface Buffered {
@@ -58,7 +58,7 @@ export interface IngestOptions {
    * the helpdesk's own checks after the contract (unknown device, kind mismatch): a code rejects;
    * `logged`: the admitter has logged it already (once per device), so the rejection is only counted
    */
-  admit?: (d: Decoded) => { code: ErrorCode; reason: string; logged?: boolean } | null;
+  admit?: (d: Decoded) => { code: EvnErrorCode; reason: string; logged?: boolean } | null;
 }
 
 export function createIngest(options: IngestOptions) {
@@ -71,7 +71,7 @@ export function createIngest(options: IngestOptions) {
   let buffer: Buffered[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
 
-  function reject(code: ErrorCode, topic: string, reason: string, logged = false): void {
+  function reject(code: EvnErrorCode, topic: string, reason: string, logged = false): void {
     stats.rejected++;
     stats.byCode[code] = (stats.byCode[code] ?? 0) + 1;
     if (!logged) log.warn({ code, topic, reason }, 'message rejected');

@@ -7,7 +7,7 @@ import type { StaffStore } from '../staff/store.js';
 import type { SlaPolicy } from './sla.js';
 
 /** ticketSummaries is the store's summary query: filtered, sorted and paged in SQL, without timelines */
-export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'chart' | 'loads' | 'on' | 'act' | 'now'>;
+export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'chart' | 'loads' | 'on' | 'act' | 'now' | 'decideDevice'>;
 
 export interface DashboardDeps {
   helpdesk: DashboardHelpdesk;

@@ -9,7 +9,8 @@ import { summaryOf, type TicketSummaryRecord } from '../tickets/store.js';
 import { slaOf, type SlaPolicy } from './sla.js';
 import type { DashboardHelpdesk } from './deps.js';
 
-export type DeviceRow = ReturnType<DashboardHelpdesk['devices']>[number];
+/** what naming a ticket's device and owner needs of a device row (GET /devices has more: state, problem, ...) */
+export type DeviceRow = Pick<ReturnType<DashboardHelpdesk['devices']>[number], 'customerId' | 'customer' | 'deviceId' | 'kind' | 'name' | 'online' | 'lastTs' | 'last'>;
 
 export interface Names {
   device(customerId: string, deviceId: string): DeviceRow | undefined;

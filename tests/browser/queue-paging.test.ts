@@ -58,6 +58,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the queue with many tickets, in Chr
     loads: () => ({ total: 0, loads: [], next: null }),
     on: events.on,
     act: () => ({ ok: false, error: { code: 'EVN_ERR_TICKET_STATE', reason: 'not in this test' } }),
+    decideDevice: () => ({ ok: false, error: { code: 'EVN_ERR_UNKNOWN_DEVICE', message: 'not in this test' } }),
     now: () => now,
   };
 

@@ -1,7 +1,12 @@
-/** Devices: GET /devices, GET /devices/:customerId/:deviceId, GET /devices/:customerId/:deviceId/telemetry. */
+/**
+ * Devices: GET /devices (every device in the registry: active, pending, rejected),
+ * GET /devices/:customerId/:deviceId, GET /devices/:customerId/:deviceId/telemetry, and staff's
+ * decision on a device that announced itself: POST /devices/:customerId/:deviceId/{accept,reject}.
+ */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DashboardDeps } from '../deps.js';
+import { me } from '../auth.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
 import { DEFAULT_SLA_MINUTES } from '../sla.js';
 import { deviceKey, TICKET_STATES } from '../../../contracts/index.js';
@@ -10,6 +15,7 @@ import { namesOf, ticketSummary } from '../views.js';
 import { MAX_CHART_MINUTES } from './telemetry.js';
 
 const Params = z.object({ customerId: z.string().max(64), deviceId: z.string().max(64) });
+const NoBody = z.strictObject({}).optional();
 const EventTime = z.coerce.number({ error: 'an event time in ms' }).int('an event time in ms').min(0).max(Date.UTC(2100, 0, 1));
 const TelemetryQuery = z
   .object({
@@ -41,6 +47,18 @@ export async function deviceRoutes(app: FastifyInstance, deps: DashboardDeps): P
     const devices = helpdesk.devices().map((d) => ({ ...d, openTickets: open.get(deviceKey(d.customerId, d.deviceId)) ?? 0 }));
     return { now: helpdesk.now(), devices };
   });
+
+  // the decision is recorded with the staff member's name; the device's messages are processed from now on, or refused
+  for (const verdict of ['accept', 'reject'] as const) {
+    app.post(`/devices/:customerId/:deviceId/${verdict}`, async (req) => {
+      const p = parse(Params, req.params, 'params');
+      parse(NoBody, req.body);
+      const r = helpdesk.decideDevice(p.customerId, p.deviceId, verdict, me(req).name);
+      if (!r.ok) throw new HttpError(404, WEB_ERR.DEVICE_NOT_FOUND, r.error.message);
+      const { d } = find(req.params);
+      return { now: helpdesk.now(), device: d };
+    });
+  }
 
   app.get('/devices/:customerId/:deviceId', async (req) => {
     const { d, all } = find(req.params);

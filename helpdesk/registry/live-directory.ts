@@ -1,0 +1,113 @@
+/**
+ * The registry's records in memory, and the directory the core reads from them: only active
+ * customers and their active devices, looked up in O(1) (`customer(id)`, `device(c, d)`). A change
+ * rebuilds the one customer it touches; the list of customers is rebuilt when next asked for.
+ */
+import { deviceKey } from '../../contracts/index.js';
+import type { Store } from '../assistant/shopping.js';
+import type { DirectoryCustomer, DirectoryDevice, IndexedDirectory, Workshop } from '../directory.js';
+import type { CustomerRecord, DeviceRecord, RegistrySnapshot } from './records.js';
+import type { RegistryChanges } from './store.js';
+
+function directoryDevice(d: DeviceRecord): DirectoryDevice {
+  return {
+    id: d.id, kind: d.kind, customerId: d.customerId, name: d.name,
+    ...(d.measures ? { measures: d.measures } : {}),
+    ...(d.extra.length ? { extra: d.extra } : {}),
+    ...(d.reportEveryS !== null ? { reportEveryS: d.reportEveryS } : {}),
+  };
+}
+
+export function createLiveDirectory() {
+  const customers = new Map<string, CustomerRecord>();
+  /** customerId -> deviceId -> record, in the order they were first written */
+  const devicesOf = new Map<string, Map<string, DeviceRecord>>();
+  let stores: Store[] = [];
+  let workshops: Workshop[] = [];
+  const activeCustomers = new Map<string, DirectoryCustomer>();
+  const activeDevices = new Map<string, DirectoryDevice>();
+  let list: DirectoryCustomer[] | null = null;
+
+  /** rebuilds the directory entries of one customer from its records */
+  function index(customerId: string): void {
+    const before = activeCustomers.get(customerId);
+    for (const d of before?.devices ?? []) activeDevices.delete(deviceKey(customerId, d.id));
+    activeCustomers.delete(customerId);
+    list = null;
+    const c = customers.get(customerId);
+    if (!c || c.state !== 'active') return;
+    const devices = [...(devicesOf.get(customerId)?.values() ?? [])].filter((d) => d.state === 'active').map(directoryDevice);
+    const preferences = { ...c.preferences, ...(c.timeZone ? { timeZone: c.timeZone } : {}) };
+    activeCustomers.set(customerId, { id: c.id, name: c.name, ...(c.home ? { home: c.home } : {}), preferences, devices });
+    for (const d of devices) activeDevices.set(deviceKey(customerId, d.id), d);
+  }
+
+  const directory: IndexedDirectory = {
+    get customers() {
+      return (list ??= [...activeCustomers.values()]);
+    },
+    get stores() {
+      return stores;
+    },
+    get workshops() {
+      return workshops;
+    },
+    customer: (id) => activeCustomers.get(id),
+    device: (c, d) => activeDevices.get(deviceKey(c, d)),
+  };
+
+  return {
+    directory,
+    customer: (id: string): CustomerRecord | undefined => customers.get(id),
+    device: (c: string, d: string): DeviceRecord | undefined => devicesOf.get(c)?.get(d),
+    customers: (): CustomerRecord[] => [...customers.values()],
+    /** every device, by customer in the order customers were registered */
+    devices: (): DeviceRecord[] => [...customers.keys()].flatMap((c) => [...(devicesOf.get(c)?.values() ?? [])]),
+    devicesOf: (c: string): DeviceRecord[] => [...(devicesOf.get(c)?.values() ?? [])],
+    stores: (): Store[] => stores,
+    workshops: (): Workshop[] => workshops,
+    pending: (): number => {
+      let n = 0;
+      for (const m of devicesOf.values()) for (const d of m.values()) if (d.state === 'pending') n++;
+      return n;
+    },
+    /** replaces everything with a snapshot */
+    reset(s: RegistrySnapshot): void {
+      customers.clear();
+      devicesOf.clear();
+      activeCustomers.clear();
+      activeDevices.clear();
+      list = null;
+      apply({ customers: s.customers, devices: s.devices, stores: s.stores, workshops: s.workshops });
+    },
+    /** applies changes already written to the store */
+    apply,
+  };
+
+  function apply(ch: RegistryChanges): void {
+    const touched = new Set<string>();
+    for (const c of ch.customers ?? []) {
+      customers.set(c.id, c);
+      touched.add(c.id);
+    }
+    for (const d of ch.devices ?? []) {
+      let m = devicesOf.get(d.customerId);
+      if (!m) devicesOf.set(d.customerId, (m = new Map()));
+      m.set(d.id, d);
+      touched.add(d.customerId);
+    }
+    for (const d of ch.removeDevices ?? []) {
+      devicesOf.get(d.customerId)?.delete(d.id);
+      touched.add(d.customerId);
+    }
+    for (const id of ch.removeCustomers ?? []) {
+      customers.delete(id);
+      devicesOf.delete(id);
+      touched.add(id);
+    }
+    if (ch.stores) stores = ch.stores;
+    if (ch.workshops) workshops = ch.workshops;
+    for (const id of touched) index(id);
+  }
+}
+export type LiveDirectory = ReturnType<typeof createLiveDirectory>;
