@@ -154,6 +154,8 @@ export function createCore(deps: CoreDeps) {
       }
       return;
     }
+    // an announce did its work on arrival (registry.admit): nothing to do in event-time order
+    if (m.channel === 'announce') return;
     const key = deviceKey(t.customerId, t.deviceId);
     // removed or rejected between arrival and now (staff, another process): counted there, dropped here
     if (!directory.device(t.customerId, t.deviceId)) return void dropped(t.customerId, t.deviceId, m.channel);

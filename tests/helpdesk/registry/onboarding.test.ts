@@ -56,6 +56,8 @@ describe('a device that announces itself through an open broker', () => {
     const pending = await row(d, 'maria/board-fridge');
     expect(pending).toMatchObject({ state: 'pending', origin: 'announce', kind: 'fridge', name: "Maria's fridge board", customer: 'maria', online: true, measures: ['cabinetTempC', 'doorOpen'], source: 'board', reportEveryS: 1, lastAnnounceAt: T0 });
     expect(d.lines.filter((l) => l.code === 'EVN_ERR_DEVICE_PENDING')).toHaveLength(1);
+    // its announce did its work on arrival: nothing is said of it in event-time order
+    expect(d.lines.filter((l) => l.code === 'EVN_ERR_UNKNOWN_DEVICE')).toEqual([]);
 
     agent.tick(T0 + 5 * S);
     const sent = agent.stats().published;
