@@ -1,7 +1,8 @@
 /**
  * The devices as the dashboard lists them (GET /api/v1/devices): every device in the registry,
  * active, pending or rejected, with its owner and the owner's time zone, its state and how it came
- * in, availability, last reading, when it was last heard, and its last coded problem.
+ * in, availability, last reading, when it was last heard (any message, its announce too), and its
+ * last coded problem.
  */
 import { deviceKey } from '../../contracts/index.js';
 import { zoneOf } from '../contact/choose-channel.js';
@@ -19,7 +20,7 @@ export function deviceRows<R>(registry: Registry, seen: Seen<R>) {
     const c = registry.customer(d.customerId);
     const last = seen.last(key);
     const heard = registry.observed(d.customerId, d.id);
-    const lastSeenAt = Math.max(last?.ts ?? -Infinity, heard?.lastSeenAt ?? -Infinity);
+    const lastSeenAt = Math.max(last?.ts ?? -Infinity, heard?.lastSeenAt ?? -Infinity, d.lastAnnounceAt ?? -Infinity);
     return {
       customerId: d.customerId,
       customer: c?.name ?? d.customerId,

@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { SERIES, telemetryChart } from './chart.js';
 import { badge, clear, fill, h, label, readingLabel, slaBadge, timeEl } from './dom.js';
 import { on, setNow, state } from './state.js';
+import { mountPending } from './pending-devices.js';
 
 function status(online) {
   if (online === null || online === undefined) return h('span', {}, h('span', { class: 'dot' }), 'unknown');
@@ -17,7 +18,7 @@ function readingText(kind, last) {
 
 export function renderList(main) {
   const tbody = h('tbody');
-  const empty = h('div', { class: 'empty', hidden: true }, h('h2', {}, 'No devices'), h('p', {}, 'Devices come from the customer directory; add customers and their devices to the scenario or the CRM export.'));
+  const empty = h('div', { class: 'empty', hidden: true }, h('h2', {}, 'No devices'), h('p', {}, 'A device registers when it announces itself (accept it above), or add one with evernet devices add CUSTOMER/DEVICE --kind KIND.'));
   main.append(h('section', { class: 'panel' }, h('div', { class: 'bar' }, h('h1', {}, 'Devices')),
     h('div', { class: 'table-wrap' }, h('table', { id: 'devices' }, h('thead', {}, h('tr', {}, ['Device', 'Kind', 'Owner', 'Status', 'Last reading', 'Open tickets'].map((t, i) => h('th', { scope: 'col', class: i === 4 ? 'hide-narrow' : undefined }, t)))), tbody)), empty));
   let timer = null;
@@ -27,8 +28,10 @@ export function renderList(main) {
     if (!r.ok) return;
     last = performance.now();
     setNow(r.data.now);
-    empty.hidden = r.data.devices.length > 0;
-    fill(tbody, ...r.data.devices.map((d) => h('tr', { dataset: { device: `${d.customerId}/${d.deviceId}` }, onclick: (e) => { if (!e.target.closest('a')) location.hash = `#/devices/${d.customerId}/${d.deviceId}`; } },
+    // devices waiting for staff are listed above (pending-devices.js)
+    const active = r.data.devices.filter((d) => (d.state ?? 'active') === 'active');
+    empty.hidden = active.length > 0;
+    fill(tbody, ...active.map((d) => h('tr', { dataset: { device: `${d.customerId}/${d.deviceId}` }, onclick: (e) => { if (!e.target.closest('a')) location.hash = `#/devices/${d.customerId}/${d.deviceId}`; } },
       h('td', {}, h('a', { href: `#/devices/${d.customerId}/${d.deviceId}` }, d.name), h('span', { class: 'sub mono' }, d.deviceId)),
       h('td', {}, label(d.kind)), h('td', {}, d.customer), h('td', {}, status(d.online)),
       h('td', { class: 'hide-narrow' }, readingText(d.kind, d.last), h('span', { class: 'sub' }, d.lastTs ? timeEl(d.lastTs, true) : '')),
@@ -37,8 +40,9 @@ export function renderList(main) {
   // readings move with event time: refresh at most every 2 s of wall time while it moves
   const soon = () => { if (!timer) timer = setTimeout(() => { timer = null; load(); }, Math.max(0, 2000 - (performance.now() - last))); };
   const offs = [on('now', soon), on('availability', soon), on('ticket', soon), on('resync', load)];
+  const unmountPending = mountPending(main, () => load());
   load();
-  return () => { offs.forEach((off) => off()); clearTimeout(timer); };
+  return () => { offs.forEach((off) => off()); clearTimeout(timer); unmountPending(); };
 }
 
 export function renderDetail(main, customerId, deviceId) {
