@@ -77,7 +77,11 @@ export const ERRORS = {
   EVN_ERR_REPLAY_STALLED: 'a replay waited longer than its stall timeout for messages or commands',
   EVN_ERR_CLOCK_BACKWARDS: 'a virtual clock asked to move back in time',
   EVN_ERR_CLOCK: 'a scaled clock given a start that is not a time or a rate that is not a positive number',
-  EVN_ERR_TARIFF: 'a tariff file that does not load or parse',
+  EVN_ERR_TARIFF: 'a tariff or price file that does not load or parse',
+  EVN_ERR_TARIFF_CONFIG: 'a tariff configuration (price source, fees, fixed or time-of-use prices, fallback) that does not validate',
+  EVN_ERR_TARIFF_FEED_UNREACHABLE: 'the price feed cannot be reached (refused, unknown host, no answer within the timeout): the cache and the fallback serve',
+  EVN_ERR_TARIFF_FEED_HTTP: 'the price feed answered with an HTTP error status: the cache and the fallback serve',
+  EVN_ERR_TARIFF_FEED_MALFORMED: "the price feed's answer is not prices in the expected format: nothing of it is kept",
 
   // the helpdesk's own bounds and plans
   EVN_ERR_SHOPPING_EVICTED: "a customer's oldest recipe answers were forgotten (bounded per customer)",
@@ -87,7 +91,8 @@ export const ERRORS = {
   EVN_ERR_TELEMETRY_DROPPED: "telemetry the helpdesk could not store while its buffer was full: the oldest readings went (counted)",
   EVN_ERR_LOAD_SUPERSEDED: 'a newer offer from the same device replaced an open one',
   EVN_ERR_PLAN_INFEASIBLE: "a flex offer whose programme does not fit between its earliest start and its deadline",
-  EVN_ERR_PLAN_NO_TARIFF: 'a flex offer outside the hours the tariff covers',
+  EVN_ERR_PLAN_NO_TARIFF: 'a flex offer with no prices for its window and no fallback tariff: not planned, the appliance keeps its own start',
+  EVN_ERR_PLAN_FALLBACK: 'a flex offer planned on the fallback tariff, or only within the prices known: no prices for (part of) its window',
 
   // the device registry (helpdesk/registry, `evernet devices`, `evernet customers`)
   EVN_ERR_REGISTRY_INPUT: 'a customer or device with unusable fields (id, kind, reading names, time zone, ...)',

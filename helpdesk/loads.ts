@@ -1,7 +1,10 @@
 /**
  * Deferrable loads: an appliance announces a flex offer (its power sequence, earliest start,
- * latest end); the helpdesk plans the exact cheapest start on the tariff and sends it as a
- * schedule-start command; the appliance's cycle events tell when it really ran.
+ * latest end); the helpdesk plans the exact cheapest start on the prices its tariff provider knows
+ * now and sends it as a schedule-start command; the appliance's cycle events tell when it really ran.
+ * Every load records what its plan rests on (basis, basisNote: the prices, known prices only, the
+ * fallback, or no plan and why; schedule/basis.ts): a load without prices for its window is never
+ * silent, it says so and logs a code (EVN_ERR_PLAN_FALLBACK, EVN_ERR_PLAN_NO_TARIFF).
  *
  * Memory holds only each device's open offer (the one its cycle events refer to): a newer offer
  * supersedes it (state 'superseded', code EVN_ERR_LOAD_SUPERSEDED in the debug log), a finished one
@@ -11,18 +14,23 @@ import type { Logger } from 'pino';
 import { deviceKey, type DeviceEvent } from '../contracts/index.js';
 import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore } from './loads/store.js';
 import type { Outbox } from './outbox.js';
-import { costOfStart, isPlanError, planStart } from './schedule/planner.js';
-import type { Tariff } from './schedule/tariff.js';
+import { planOnSnapshot } from './schedule/basis.js';
+import { costOfStart } from './schedule/planner.js';
+import { pricesFor, snapshotOf, type TariffInput } from './schedule/source.js';
 
 export type { LoadRecord, LoadSummary, LoadQuery, LoadPage, LoadState } from './loads/store.js';
 
 export interface LoadsDeps {
-  tariff: Tariff;
+  /** a tariff (replays) or a provider's current prices */
+  tariff: TariffInput;
   outbox: Outbox;
   log: Logger;
   store: LoadStore;
   onChange?: (load: LoadRecord, at: number) => void;
 }
+
+/** NaN (no prices for that run) is stored as unknown */
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** counted evictions are logged the first time and then at every power of ten, not once each */
 export const worthLogging = (n: number): boolean => /^10*$/.test(String(n));
@@ -58,29 +66,36 @@ export function createLoads(deps: LoadsDeps) {
       const rec = add({
         id: 0, deviceId, customerId, offerId: e.offerId, programme: e.programme, state: 'offered', requestedAt: e.ts, deadline: e.latestEnd,
         plannedStart: null, actualStart: null, finishedAt: null, supersededAt: null, costEur: null, optimalCostEur: null,
-        startNowCostEur: null, energyKwh: null, meanGridLoadMw: null, planError: null,
+        startNowCostEur: null, energyKwh: null, meanGridLoadMw: null, planError: null, basis: null, basisNote: null,
         durationS: e.slots.reduce((s, x) => s + x.durationS, 0), slotCount: e.slots.length, slots: e.slots,
       });
       current.set(key, rec);
       // a plan cannot start before the helpdesk has decided: the earliest start is now
-      const plan = planStart({ slots: e.slots, earliestStart: Math.max(e.earliestStart, now), latestEnd: e.latestEnd, tariff: deps.tariff });
-      if (isPlanError(plan)) {
-        rec.planError = plan.error.code;
+      const snapshot = snapshotOf(deps.tariff);
+      const o = planOnSnapshot({ slots: e.slots, earliestStart: Math.max(e.earliestStart, now), latestEnd: e.latestEnd, snapshot });
+      rec.basis = o.basis;
+      rec.basisNote = o.note;
+      const why = { deviceId, offerId: e.offerId, basis: o.basis, feed: snapshot.problem?.code };
+      if (!o.plan || !o.priced) {
+        rec.planError = o.error?.code ?? LOAD_ERR.FALLBACK;
         store.update(rec);
-        log.warn({ deviceId, offerId: e.offerId, ...plan.error }, 'no plan; the appliance falls back to its own start');
+        deps.onChange?.({ ...rec }, now);
+        log.warn({ ...why, code: rec.planError, reason: o.error?.reason }, o.note);
         return;
       }
+      const plan = o.plan;
       Object.assign(rec, {
         plannedStart: plan.start,
         // priced by the same function as the real run below, so an on-time start costs exactly the optimum
-        optimalCostEur: costOfStart(e.slots, plan.start, deps.tariff),
-        startNowCostEur: plan.startNowCostEur,
+        optimalCostEur: costOfStart(e.slots, plan.start, o.priced),
+        startNowCostEur: finite(plan.startNowCostEur),
         energyKwh: plan.energyKwh,
         meanGridLoadMw: plan.meanGridLoadMw,
       });
       store.update(rec);
       deps.outbox.command(customerId, deviceId, now, { action: 'schedule-start', offerId: e.offerId, startAt: plan.start });
       deps.onChange?.({ ...rec }, now);
+      if (o.basis !== 'prices') log.warn({ ...why, code: LOAD_ERR.FALLBACK }, `load planned on ${o.basis}: ${o.note}`);
       log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(plan.start).toISOString(), costEur: plan.costEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
     },
     cycle(customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'cycle' }>): void {
@@ -90,7 +105,9 @@ export function createLoads(deps: LoadsDeps) {
       if (e.state === 'started' && rec.actualStart === null) {
         rec.actualStart = e.ts;
         rec.state = 'running';
-        rec.costEur = costOfStart(rec.slots, e.ts, deps.tariff);
+        // the prices known now (a plan on the fallback may run on prices published since)
+        const { tariff } = pricesFor(snapshotOf(deps.tariff), e.ts, e.ts + rec.durationS * 1000);
+        rec.costEur = finite(costOfStart(rec.slots, e.ts, tariff));
         store.update(rec);
         deps.onChange?.({ ...rec }, e.ts);
       } else if (e.state === 'finished' && rec.actualStart !== null) {

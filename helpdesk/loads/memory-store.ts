@@ -51,8 +51,8 @@ export function createMemoryLoadStore(options: { keepPerDevice?: number } = {}):
     update(l) {
       const row = rows.get(l.id);
       if (!row) return;
-      const { state, plannedStart, actualStart, finishedAt, supersededAt, costEur, optimalCostEur, startNowCostEur, energyKwh, meanGridLoadMw, planError } = l;
-      Object.assign(row, { state, plannedStart, actualStart, finishedAt, supersededAt, costEur, optimalCostEur, startNowCostEur, energyKwh, meanGridLoadMw, planError });
+      const { state, plannedStart, actualStart, finishedAt, supersededAt, costEur, optimalCostEur, startNowCostEur, energyKwh, meanGridLoadMw, planError, basis, basisNote } = l;
+      Object.assign(row, { state, plannedStart, actualStart, finishedAt, supersededAt, costEur, optimalCostEur, startNowCostEur, energyKwh, meanGridLoadMw, planError, basis, basisNote });
     },
     page(q = {}): LoadPage {
       const p = query(q);

@@ -8,6 +8,7 @@
 import { migrate, type Migration } from '../../storage/migrate.js';
 import { openSqlite, statementCache, whereEquals } from '../../storage/sqlite.js';
 import type { PowerSlot } from '../../contracts/index.js';
+import { PLAN_BASES } from '../schedule/basis.js';
 import { DEFAULT_KEEP_PER_DEVICE, LOAD_STATES, type LoadPage, type LoadQuery, type LoadRecord, type LoadState, type LoadStore, type LoadSummary } from './store.js';
 
 export interface SqliteLoadStoreOptions {
@@ -38,6 +39,8 @@ interface Row {
   energy_kwh: number | null;
   mean_grid_load_mw: number | null;
   plan_error: string | null;
+  basis: string | null;
+  basis_note: string | null;
   duration_s: number;
   slot_count: number;
   slots?: string;
@@ -46,7 +49,7 @@ interface Row {
 const FIGURES = {
   state: 'state', planned_start: 'plannedStart', actual_start: 'actualStart', finished_at: 'finishedAt', superseded_at: 'supersededAt',
   cost_eur: 'costEur', optimal_cost_eur: 'optimalCostEur', start_now_cost_eur: 'startNowCostEur', energy_kwh: 'energyKwh',
-  mean_grid_load_mw: 'meanGridLoadMw', plan_error: 'planError',
+  mean_grid_load_mw: 'meanGridLoadMw', plan_error: 'planError', basis: 'basis', basis_note: 'basisNote',
 } as const satisfies Record<string, keyof LoadSummary>;
 const OFFER = {
   device_id: 'deviceId', customer_id: 'customerId', offer_id: 'offerId', programme: 'programme', requested_at: 'requestedAt',
@@ -61,13 +64,17 @@ function summaryOf(r: Row): LoadSummary {
   const out: Record<string, unknown> = { id: r.id };
   for (const [col, key] of Object.entries(COLUMNS)) out[key] = r[col as keyof Row];
   if (!isState(r.state)) throw new Error(`load ${r.id}: unknown state '${r.state}'`);
+  if (r.basis !== null && !(PLAN_BASES as readonly string[]).includes(r.basis)) throw new Error(`load ${r.id}: unknown basis '${r.basis}'`);
   return out as unknown as LoadSummary;
 }
 
 const params = (l: LoadSummary, cols: Record<string, keyof LoadSummary>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(cols).map(([col, key]) => [col, l[key]]));
 
-/** version 1: the table as it was created before versions were kept (IF NOT EXISTS: an older file has it) */
+/**
+ * version 1: the table as it was created before versions were kept (IF NOT EXISTS: an older file has it);
+ * version 2: what a plan rests on (basis, basis_note; NULL for older loads)
+ */
 const MIGRATIONS: readonly Migration[] = [
   (db) =>
     db.exec(`
@@ -97,6 +104,7 @@ const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX IF NOT EXISTS loads_device ON loads (customer_id, device_id, id);
     CREATE INDEX IF NOT EXISTS loads_offer ON loads (customer_id, offer_id, id);
     `),
+  (db) => db.exec('ALTER TABLE loads ADD COLUMN basis TEXT; ALTER TABLE loads ADD COLUMN basis_note TEXT;'),
 ];
 
 export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore {

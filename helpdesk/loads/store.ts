@@ -5,9 +5,10 @@
  */
 import type { PowerSlot } from '../../contracts/index.js';
 import { codeTable } from '../../contracts/errors.js';
+import type { PlanBasis } from '../schedule/basis.js';
 
 /**
- *   offered     announced; planned (plannedStart) or not (planError)
+ *   offered     announced; planned (plannedStart, on what: basis) or not (planError, why: basisNote)
  *   running     the appliance reported its start
  *   finished    the appliance reported its end
  *   superseded  the device announced a newer offer before this one finished
@@ -35,7 +36,12 @@ export interface LoadSummary {
   startNowCostEur: number | null;
   energyKwh: number | null;
   meanGridLoadMw: number | null;
+  /** why there is no plan: EVN_ERR_PLAN_NO_TARIFF, EVN_ERR_PLAN_INFEASIBLE; null when planned */
   planError: string | null;
+  /** what the plan rests on (schedule/basis.ts): prices, known-prices, partial-fallback, fallback, none; null for loads stored before it was kept */
+  basis: PlanBasis | null;
+  /** one sentence saying so: the prices, the window, the fallback, the feed's last problem */
+  basisNote: string | null;
   /** the run's length: the sum of the slots' durations */
   durationS: number;
   slotCount: number;
@@ -88,6 +94,8 @@ export const LOAD_ERR = codeTable({
   EVICTED: 'EVN_ERR_LOADS_EVICTED',
   /** a newer offer from the same device replaced an open one */
   SUPERSEDED: 'EVN_ERR_LOAD_SUPERSEDED',
+  /** planned on the fallback tariff, or only within the prices known (basis other than 'prices') */
+  FALLBACK: 'EVN_ERR_PLAN_FALLBACK',
 });
 
 /** loads kept per device in the store (newest first); older ones are deleted */

@@ -179,3 +179,29 @@ describe('prices for a window', () => {
     expect(pricesFor(s, T0, T0 + H).tariff.gridLoadMw).not.toBeNull();
   });
 });
+
+describe('the replay path', () => {
+  it('plans the bundled 2020 tariff through a snapshot to the same floats as the planner on the whole year', async () => {
+    const { loadTariff } = await import('../../../helpdesk/schedule/tariff-file.js');
+    const year = loadTariff(new URL('../../../data/de-day-ahead-2020.csv', import.meta.url).pathname);
+    const cotton40: PowerSlot[] = [
+      { durationS: 450, powerW: 30 },
+      { durationS: 648, powerW: 2200 },
+      { durationS: 2700, powerW: 110 },
+      { durationS: 1200, powerW: 90 },
+      { durationS: 2000, powerW: 80 },
+      { durationS: 300, powerW: 300 },
+    ];
+    const window = { slots: cotton40, earliestStart: Date.parse('2020-11-02T19:30:00Z'), latestEnd: Date.parse('2020-11-03T06:00:00Z') };
+    const o = planOnSnapshot({ ...window, snapshot: snapshotOf(year) });
+    const direct = planStart({ ...window, tariff: year });
+    expect(o.basis).toBe('prices');
+    expect(o.plan).toEqual(direct);
+    expect(isPlanError(direct)).toBe(false);
+    if (isPlanError(direct)) return;
+    expect(costOfStart(cotton40, direct.start, o.priced!)).toBe(costOfStart(cotton40, direct.start, year));
+    expect(costOfStart(cotton40, direct.start + 1234_000, pricesFor(snapshotOf(year), direct.start + 1234_000, direct.end + 1234_000).tariff)).toBe(
+      costOfStart(cotton40, direct.start + 1234_000, year),
+    );
+  });
+});
