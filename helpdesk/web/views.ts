@@ -1,6 +1,10 @@
 /**
  * What the API returns: tickets with their device and customer names, SLA and who took them; devices
  * and loads as the page shows them. Pure functions of the helpdesk's data and event time.
+ *
+ * Every ticket, device and load carries `timeZone`, its customer's zone (an IANA name such as
+ * 'Europe/Berlin', or a fixed offset '+01:00'): the page shows every time of it in that zone, with
+ * the zone named, never in the browser's own. A ticket whose device is no longer known gets 'UTC'.
  */
 import { deviceKey } from '../../contracts/index.js';
 import type { LoadRecord } from '../loads.js';
@@ -10,15 +14,26 @@ import { slaOf, type SlaPolicy } from './sla.js';
 import type { DashboardHelpdesk } from './deps.js';
 
 /** what naming a ticket's device and owner needs of a device row (GET /devices has more: state, problem, ...) */
-export type DeviceRow = Pick<ReturnType<DashboardHelpdesk['devices']>[number], 'customerId' | 'customer' | 'deviceId' | 'kind' | 'name' | 'online' | 'lastTs' | 'last'>;
+export type DeviceRow = Pick<ReturnType<DashboardHelpdesk['devices']>[number], 'customerId' | 'customer' | 'timeZone' | 'deviceId' | 'kind' | 'name' | 'online' | 'lastTs' | 'last'>;
+/** what a ticket or load takes from its device's row: names, kind and the owner's zone */
+export type NamedDevice = Pick<DeviceRow, 'customerId' | 'customer' | 'timeZone' | 'deviceId' | 'kind' | 'name'>;
 
 export interface Names {
-  device(customerId: string, deviceId: string): DeviceRow | undefined;
+  device(customerId: string, deviceId: string): NamedDevice | undefined;
 }
 
-export function namesOf(devices: DeviceRow[]): Names {
+export function namesOf(devices: NamedDevice[]): Names {
   const byKey = new Map(devices.map((d) => [deviceKey(d.customerId, d.deviceId), d]));
   return { device: (c, d) => byKey.get(deviceKey(c, d)) };
+}
+
+/** the zone of times whose customer is not known */
+export const UNKNOWN_ZONE = 'UTC';
+
+/** The zone for times that belong to no one customer (the header's event-time clock): the customers' one zone when they share it, else UTC. */
+export function siteZone(devices: ReadonlyArray<Pick<DeviceRow, 'timeZone'>>): string {
+  const zones = new Set(devices.map((d) => d.timeZone));
+  return zones.size === 1 ? [...zones][0]! : UNKNOWN_ZONE;
 }
 
 /**
@@ -37,6 +52,8 @@ export function ticketSummary(ticket: Ticket | TicketSummaryRecord, now: number,
     proactive: t.proactive,
     customerId: t.customerId,
     customer: d?.customer ?? t.customerId,
+    /** the customer's zone: every time of this ticket is shown in it */
+    timeZone: d?.timeZone ?? UNKNOWN_ZONE,
     deviceId: t.deviceId,
     device: d?.name ?? t.deviceId,
     deviceKind: d?.kind ?? null,
@@ -69,6 +86,7 @@ export function loadView(l: LoadRecord, names?: Names) {
     ...l,
     device: d?.name ?? l.deviceId,
     customer: d?.customer ?? l.customerId,
+    timeZone: d?.timeZone ?? UNKNOWN_ZONE,
     durationS,
     plannedEnd: l.plannedStart === null ? null : l.plannedStart + durationS * 1000,
     runEnd: start === null ? null : start + durationS * 1000,

@@ -186,7 +186,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard in Chromium, during a
     await page.click('nav a[data-section="loads"]');
     await page.waitForSelector('section.load svg.tariff rect.bar-run');
     expect(await page.textContent('[data-figure="optimum"] b')).toMatch(/^€0\.\d{4}$/);
-    expect(await page.textContent('[data-figure="planned"] b')).toBe('02:52:30');
+    expect(await page.textContent('[data-figure="planned"] b')).toBe('02:52:30 CET');
     await shot(page, '07-loads');
   });
 

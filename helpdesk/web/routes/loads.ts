@@ -11,7 +11,7 @@ import { LOAD_STATES, type LoadSummary } from '../../loads/store.js';
 import { HOUR_MS, slotIndex } from '../../schedule/tariff.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
-import { loadView, namesOf, type Names } from '../views.js';
+import { loadView, namesOf, UNKNOWN_ZONE, type Names } from '../views.js';
 
 const Params = z.object({ customerId: z.string().max(64), offerId: z.string().max(64) });
 const MAX_HOURS = 72;
@@ -37,6 +37,7 @@ function listView(l: LoadSummary, names: Names) {
     ...l,
     device: d?.name ?? l.deviceId,
     customer: d?.customer ?? l.customerId,
+    timeZone: d?.timeZone ?? UNKNOWN_ZONE,
     plannedEnd: l.plannedStart === null ? null : l.plannedStart + l.durationS * 1000,
     runEnd: start === null ? null : start + l.durationS * 1000,
     savingEur: l.startNowCostEur !== null && l.optimalCostEur !== null ? l.startNowCostEur - l.optimalCostEur : null,

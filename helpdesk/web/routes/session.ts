@@ -13,6 +13,7 @@ import { HttpError, parse, WEB_ERR } from '../errors.js';
 import type { LoginGuard } from '../login/guard.js';
 import type { LoginPolicy } from '../login/policy.js';
 import type { StreamRegistry } from '../streams.js';
+import { siteZone } from '../views.js';
 
 const Login = z.strictObject({
   name: z.string().trim().min(1, 'enter your name').max(40, 'at most 40 characters'),
@@ -48,6 +49,7 @@ export async function sessionRoutes(
       new HttpError(429, WEB_ERR.LOGIN_THROTTLED, `too many login requests from this address: try again in ${Math.max(1, Math.ceil(ctx.ttl / 1000))} s`),
   };
 
+  // timeZone (here and in GET): the zone of the page's event-time clock; a ticket's, device's or load's times come with its customer's
   app.post('/session', { config: { public: true, rateLimit } }, async (req, reply) => {
     const body = parse(Login, req.body);
     const name = await deps.guard.login(sourceOf(req), body.name, () => deps.staff.verify(body.name, body.password));
@@ -55,12 +57,12 @@ export async function sessionRoutes(
     const s = deps.staff.createSession(name);
     deps.log.info({ staff: name }, 'staff logged in');
     void reply.setCookie(SESSION_COOKIE, s.id, cookie(Math.floor(s.ttlMs / 1000)));
-    return { user: { name }, csrf: s.csrf, expiresAt: s.expiresAt };
+    return { user: { name }, csrf: s.csrf, expiresAt: s.expiresAt, timeZone: siteZone(deps.helpdesk.devices()) };
   });
 
   app.get('/session', async (req) => {
     const s = me(req);
-    return { user: { name: s.name }, csrf: s.csrf, expiresAt: s.expiresAt };
+    return { user: { name: s.name }, csrf: s.csrf, expiresAt: s.expiresAt, timeZone: siteZone(deps.helpdesk.devices()) };
   });
 
   app.delete('/session', async (req, reply) => {

@@ -30,6 +30,8 @@ describe('devices', () => {
     // the replay is over: its devices said goodbye
     expect(devices.every((d: { online: boolean | null }) => d.online === false)).toBe(true);
     expect(devices[1]).toMatchObject({ lastTs: f.scenario.endMs, last: { doorOpen: true, setpointC: 4 } });
+    // with the owner's zone, in which the page shows every time of the device
+    expect(devices.map((d: { timeZone: string }) => d.timeZone)).toEqual(['Europe/Berlin', 'Europe/Berlin', 'Europe/Berlin']);
   });
 
   it('shows one device with its tickets, newest first', async () => {
@@ -68,7 +70,7 @@ describe('loads', () => {
     const { loads } = (await get('/api/v1/loads')).json();
     expect(loads).toHaveLength(1);
     const l = loads[0];
-    expect(l).toMatchObject({ deviceId: 'washer', offerId: 'maria-wash-1', programme: 'cotton-40', planError: null });
+    expect(l).toMatchObject({ deviceId: 'washer', offerId: 'maria-wash-1', programme: 'cotton-40', planError: null, timeZone: 'Europe/Berlin' });
     expect(l.plannedStart).toBeGreaterThan(l.requestedAt);
     expect(l.plannedEnd).toBe(l.plannedStart + l.durationS * 1000);
     expect(l.plannedEnd).toBeLessThanOrEqual(l.deadline);
@@ -78,6 +80,7 @@ describe('loads', () => {
 
   it('gives the tariff of the plan window, hour by hour, with the plan inside it', async () => {
     const body = (await get('/api/v1/loads/maria/maria-wash-1')).json();
+    expect(body.load.timeZone).toBe('Europe/Berlin');
     const { hours } = body.tariff;
     expect(body.tariff.source).toBe('de-day-ahead-2020.csv');
     expect(hours[0].start).toBe(Math.floor(body.load.requestedAt / 3_600_000) * 3_600_000);

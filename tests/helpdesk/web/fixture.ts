@@ -38,7 +38,7 @@ const DIRECTORY: Directory = {
       id: 'maria',
       name: 'Maria',
       home: { lat: 50.9413, lon: 6.9583 },
-      preferences: { channels: ['app-push', 'sms', 'email'], quietHours: { from: '22:00', to: '07:00' }, phone: '+49 221 5550100', timeZoneOffsetMinutes: 60 },
+      preferences: { channels: ['app-push', 'sms', 'email'], quietHours: { from: '22:00', to: '07:00' }, phone: '+49 221 5550100', timeZone: 'Europe/Berlin', timeZoneOffsetMinutes: 60 },
       devices: [
         { id: 'car', kind: 'car-battery', customerId: 'maria', name: "Maria's car (12 V battery)" },
         { id: 'fridge', kind: 'fridge', customerId: 'maria', name: "Maria's fridge" },

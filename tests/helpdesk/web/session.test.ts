@@ -22,7 +22,7 @@ describe('logging in', () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { name: 'alice', password: PASSWORD } });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ user: { name: 'alice' }, csrf: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect(body).toMatchObject({ user: { name: 'alice' }, csrf: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), timeZone: 'Europe/Berlin' });
     const setCookie = String(res.headers['set-cookie']);
     expect(setCookie).toMatch(/^evn_session=[A-Za-z0-9_-]{43};/);
     expect(setCookie).toContain('HttpOnly');
@@ -51,7 +51,7 @@ describe('logging in', () => {
   it('returns the session and its CSRF token on GET /session, and ends it on DELETE', async () => {
     const s = await login(app, 'bob');
     const got = await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: s.cookie } });
-    expect(got.json()).toMatchObject({ user: { name: 'bob' }, csrf: s.csrf });
+    expect(got.json()).toMatchObject({ user: { name: 'bob' }, csrf: s.csrf, timeZone: 'Europe/Berlin' });
     const out = await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
     expect(out.statusCode).toBe(204);
     expect(String(out.headers['set-cookie'])).toMatch(/^evn_session=;/);

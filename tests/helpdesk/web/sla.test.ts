@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_MINUTES, slaOf } from '../../../helpdesk/web/sla.js';
 import { summarizeTickets, type TicketSortKey } from '../../../helpdesk/tickets/store.js';
-import { ticketSummary, namesOf } from '../../../helpdesk/web/views.js';
+import { ticketSummary, namesOf, siteZone, type NamedDevice } from '../../../helpdesk/web/views.js';
 import { open, contact, resolve } from '../../../helpdesk/tickets/lifecycle.js';
 import type { Ticket } from '../../../helpdesk/tickets/lifecycle.js';
 
@@ -60,10 +60,20 @@ describe('sorting the queue', () => {
   });
 
   it('summarizes a ticket without its timeline: version, assignee and who acknowledged it', () => {
-    const names = namesOf([{ customerId: 'maria', customer: 'Maria', deviceId: 'car', kind: 'car-battery', name: "Maria's car", online: true, lastTs: null, last: null }]);
+    const names = namesOf([{ customerId: 'maria', customer: 'Maria', timeZone: 'Europe/Berlin', deviceId: 'car', kind: 'car-battery', name: "Maria's car" }]);
     const s = ticketSummary(rows()[2]!, T0 + 30 * MIN, names);
     expect(s).toMatchObject({ version: 2, assignee: null, acknowledgedBy: null, device: "Maria's car", customer: 'Maria', timeToContactMs: MIN });
     expect(s).not.toHaveProperty('timeline');
     expect(s).not.toHaveProperty('evidence');
+  });
+
+  it("carries the customer's zone with every ticket (UTC, said so, when the device is no longer known)", () => {
+    const row = (customerId: string, timeZone: string): NamedDevice => ({ customerId, customer: customerId, timeZone, deviceId: 'car', kind: 'car-battery', name: 'car' });
+    expect(ticketSummary(rows()[0]!, T0, namesOf([row('maria', 'Europe/Berlin')])).timeZone).toBe('Europe/Berlin');
+    expect(ticketSummary(rows()[0]!, T0, namesOf([row('ann', 'America/New_York')])).timeZone).toBe('UTC');
+    // the header's clock: the customers' one zone, or UTC when they live in several
+    expect(siteZone([row('maria', 'Europe/Berlin'), row('max', 'Europe/Berlin')])).toBe('Europe/Berlin');
+    expect(siteZone([row('maria', 'Europe/Berlin'), row('ann', 'America/New_York')])).toBe('UTC');
+    expect(siteZone([])).toBe('UTC');
   });
 });

@@ -41,7 +41,7 @@ describe('GET /tickets (filtered, sorted and paged in SQL)', () => {
       ['fridge-door-open', 'contacted'],
     ]);
     const battery = body.tickets[1];
-    expect(battery).toMatchObject({ customer: 'Maria', device: "Maria's car (12 V battery)", deviceKind: 'car-battery', severity: 'high', proactive: true, channel: 'car-display' });
+    expect(battery).toMatchObject({ customer: 'Maria', timeZone: 'Europe/Berlin', device: "Maria's car (12 V battery)", deviceKind: 'car-battery', severity: 'high', proactive: true, channel: 'car-display' });
     expect(battery.timeToContactMs).toBe(battery.contactedAt - battery.openedAt);
     expect(battery.sla).toMatchObject({ targetMinutes: 15, status: 'met', dueAt: battery.openedAt + 15 * 60_000 });
     // a summary: the detail endpoint has the timeline and the evidence
@@ -128,6 +128,30 @@ describe('GET /tickets/:id', () => {
     expect(t.resolution).toMatch(/^Fixed remotely: battery-saver/);
   });
 
+  it("keeps every contact's text on the timeline: what was sent, on which channel, about which device, and the customer's zone", async () => {
+    const battery = (await get(`/api/v1/tickets/${ids['battery-discharge']}`)).json().ticket;
+    expect(battery.timeZone).toBe('Europe/Berlin');
+    const contacted = battery.timeline.find((e: { step: string }) => e.step === 'contacted');
+    expect(contacted.detail).toMatchObject({
+      channel: 'car-display',
+      shownOn: 'car',
+      reason: expect.stringContaining('driving'),
+      contact: { ticketId: battery.id, deviceId: 'car', channel: 'car-display', text: expect.stringMatching(/^Hello Maria, we noticed that your car battery .*discharging at 28 A/) },
+    });
+    // the resolution's local times are the customer's (CET on 2 November), the same clock the page shows
+    expect(battery.resolution).toMatch(/ at 18:4\d, confirmed by telemetry at 18:4\d:/);
+    // no remote fix: the offer the customer was told of is on the escalation
+    const warm = (await get(`/api/v1/tickets/${ids['fridge-warm']}`)).json().ticket;
+    const escalated = warm.timeline.find((e: { step: string }) => e.step === 'escalated');
+    expect(escalated.detail.contact).toMatchObject({ ticketId: warm.id, deviceId: 'fridge', text: expect.stringMatching(/^No remote fix is possible: /) });
+    // every contact of every ticket has its text
+    for (const id of Object.values(ids)) {
+      const t = (await get(`/api/v1/tickets/${id}`)).json().ticket;
+      const contacts = t.timeline.filter((e: { step: string; detail: { kind?: string } }) => e.step === 'contacted' || e.detail.kind === 'contacted');
+      for (const e of contacts) expect(e.detail.contact.text, `${t.kind}`).toMatch(/\w{3}/);
+    }
+  });
+
   it('gives the device telemetry around the anomaly, with the detection point', async () => {
     const res = await get(`/api/v1/tickets/${ids['battery-discharge']}/telemetry`);
     const body = res.json();
@@ -175,7 +199,8 @@ describe('staff actions', () => {
 
     const contacted = (await post(`/api/v1/tickets/${id}/contact`, { text: 'Hello Maria, we are looking at your battery again.' })).json().ticket;
     expect(contacted.state).toBe('contacted');
-    expect(last(contacted)).toMatchObject({ step: 'contacted', by: 'alice' });
+    expect(last(contacted)).toMatchObject({ step: 'contacted', by: 'alice', detail: { contact: { text: 'Hello Maria, we are looking at your battery again.' } } });
+    expect(last((await get(`/api/v1/tickets/${id}`)).json().ticket).detail.contact).toMatchObject({ text: 'Hello Maria, we are looking at your battery again.' });
 
     const commanded = (await post(`/api/v1/tickets/${id}/command`, { command: { action: 'battery-saver', on: true } })).json().ticket;
     expect(commanded.state).toBe('action-sent');
@@ -191,7 +216,7 @@ describe('staff actions', () => {
   it('record a contact on an escalated ticket as a note, keeping its state', async () => {
     const t = (await post(`/api/v1/tickets/${ids['fridge-warm']}/contact`, {})).json().ticket;
     expect(t.state).toBe('escalated');
-    expect(last(t)).toMatchObject({ step: 'note', by: 'alice', detail: { kind: 'contacted' } });
+    expect(last(t)).toMatchObject({ step: 'note', by: 'alice', detail: { kind: 'contacted', contact: { deviceId: 'fridge', text: expect.stringMatching(/^Hello Maria, this is your service team about ticket /) } } });
   });
 
   it('answer an invalid remote command with 400 and field errors from the contract', async () => {

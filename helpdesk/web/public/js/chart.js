@@ -1,6 +1,9 @@
 // Telemetry charts with uPlot (served from node_modules/uplot/dist): the main readings of a device
-// kind, with optional marks (the anomaly band, the detection point, the resolution).
+// kind, with optional marks (the anomaly band, the detection point, the resolution). Times are in
+// `zone`, the device's customer's: the ticks are laid out and labelled on that clock, and the time
+// axis names the zone.
 import { h, time } from './dom.js';
+import { formatTime, zonedDate, zoneLabel } from './time.js';
 
 export const SERIES = {
   'car-battery': [['voltageV', 'Voltage', 'V', '#1f5fbf'], ['currentA', 'Battery current', 'A', '#c2453c']],
@@ -43,7 +46,7 @@ function drawMarks(u, marks) {
 }
 
 /** Draws into `container`; returns { setData(points), setMarks(marks), destroy() }. */
-export function telemetryChart(container, kind, points, marks = {}) {
+export function telemetryChart(container, kind, points, marks = {}, zone = undefined) {
   const series = SERIES[kind] ?? [];
   container.dataset.points = String(points.length);
   if (!window.uPlot || series.length === 0) {
@@ -57,8 +60,10 @@ export function telemetryChart(container, kind, points, marks = {}) {
     height: 280,
     cursor: { drag: { x: true, y: false } },
     scales: { x: { time: true } },
-    series: [{ label: 'Time', value: (u, v) => (v == null ? '—' : time(v * 1000)) }, ...series.map(([, name, unit, stroke]) => ({ label: `${name} (${unit})`, stroke, width: 2, scale: unit, spanGaps: true, value: (u, v) => (v == null ? '—' : `${v.toFixed(2)} ${unit}`) }))],
-    axes: [{ values: (u, splits) => splits.map((v) => time(v * 1000).slice(0, 5)) }, ...units.map((unit, i) => ({ scale: unit, side: i === 0 ? 3 : 1, label: unit, grid: { show: i === 0 } }))],
+    // uPlot places time ticks by the local fields of the Dates tzDate gives: the zone's wall clock
+    tzDate: (ts) => zonedDate(ts * 1000, zone),
+    series: [{ label: 'Time', value: (u, v) => (v == null ? '—' : time(v * 1000, zone)) }, ...series.map(([, name, unit, stroke]) => ({ label: `${name} (${unit})`, stroke, width: 2, scale: unit, spanGaps: true, value: (u, v) => (v == null ? '—' : `${v.toFixed(2)} ${unit}`) }))],
+    axes: [{ label: `Time, ${zoneLabel(points[0]?.ts ?? marks.since ?? 0, zone)}`, values: (u, splits) => splits.map((v) => formatTime(v * 1000, zone, { seconds: false, showZone: false })) }, ...units.map((unit, i) => ({ scale: unit, side: i === 0 ? 3 : 1, label: unit, grid: { show: i === 0 } }))],
     hooks: { draw: [(u) => drawMarks(u, current)] },
   };
   const u = new window.uPlot(opts, columns(kind, points), container);

@@ -34,7 +34,7 @@ export function renderList(main) {
     fill(tbody, ...active.map((d) => h('tr', { dataset: { device: `${d.customerId}/${d.deviceId}` }, onclick: (e) => { if (!e.target.closest('a')) location.hash = `#/devices/${d.customerId}/${d.deviceId}`; } },
       h('td', {}, h('a', { href: `#/devices/${d.customerId}/${d.deviceId}` }, d.name), h('span', { class: 'sub mono' }, d.deviceId)),
       h('td', {}, label(d.kind)), h('td', {}, d.customer), h('td', {}, status(d.online)),
-      h('td', { class: 'hide-narrow' }, readingText(d.kind, d.last), h('span', { class: 'sub' }, d.lastTs ? timeEl(d.lastTs, true) : '')),
+      h('td', { class: 'hide-narrow' }, readingText(d.kind, d.last), h('span', { class: 'sub' }, d.lastTs ? timeEl(d.lastTs, d.timeZone, true) : '')),
       h('td', { class: 'num' }, d.openTickets ? badge(String(d.openTickets), 'st-opened') : '0'))));
   }
   // readings move with event time: refresh at most every 2 s of wall time while it moves
@@ -62,7 +62,7 @@ export function renderDetail(main, customerId, deviceId) {
   function drawReadings(last, ts) {
     fill(readings, ...Object.entries(last ?? {}).map(([k, v]) => h('div', {}, h('span', { class: 'muted' }, readingLabel(k)), h('b', {}, typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v)))));
     if (!last) readings.append(h('p', { class: 'muted' }, 'No reading yet.'));
-    else readings.append(h('div', {}, h('span', { class: 'muted' }, 'at'), h('b', {}, timeEl(ts))));
+    else readings.append(h('div', {}, h('span', { class: 'muted' }, 'at'), h('b', {}, timeEl(ts, device?.timeZone))));
   }
 
   async function load() {
@@ -73,11 +73,11 @@ export function renderDetail(main, customerId, deviceId) {
     setNow(d.data.now);
     fill(head, h('h1', {}, device.name), badge(label(device.kind), ''), h('span', { id: 'device-status' }, status(device.online)), h('p', { class: 'meta' }, `${device.customer} · ${device.deviceId}`));
     drawReadings(device.last, device.lastTs);
-    fill(tickets, ...(d.data.tickets.length ? d.data.tickets.map((x) => h('li', {}, h('a', { href: `#/tickets/${x.id}` }, label(x.kind)), ' ', badge(label(x.state), `st-${x.state}`), ' ', slaBadge(x.sla, state.now ?? x.updatedAt), ' opened ', timeEl(x.openedAt, true))) : [h('li', { class: 'muted' }, 'No tickets for this device.')]));
+    fill(tickets, ...(d.data.tickets.length ? d.data.tickets.map((x) => h('li', {}, h('a', { href: `#/tickets/${x.id}` }, label(x.kind)), ' ', badge(label(x.state), `st-${x.state}`), ' ', slaBadge(x.sla, state.now ?? x.updatedAt), ' opened ', timeEl(x.openedAt, x.timeZone, true))) : [h('li', { class: 'muted' }, 'No tickets for this device.')]));
     points = t.ok ? t.data.points : [];
     chart?.destroy();
     clear(chartBox);
-    chart = telemetryChart(chartBox, device.kind, points);
+    chart = telemetryChart(chartBox, device.kind, points, {}, device.timeZone);
   }
 
   const offs = [

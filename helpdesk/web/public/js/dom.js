@@ -1,4 +1,5 @@
 // Small DOM and formatting helpers. Text always goes in as text (never as HTML).
+import { formatTime, formatWall, wallClock, wallLabel } from './time.js';
 
 /** h('tr', { class: 'x', onclick: fn, dataset: { id } }, child, 'text', [more]) */
 export function h(tag, attrs = {}, ...children) {
@@ -33,20 +34,19 @@ export function fill(el, ...children) {
   return append(clear(el), children);
 }
 
-const pad = (n) => String(n).padStart(2, '0');
-
-/** 18:41:01 (local time of this browser); with the date when `withDate` */
-export function time(ms, withDate = false) {
-  if (ms === null || ms === undefined) return '—';
-  const d = new Date(ms);
-  const t = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  if (!withDate) return t;
-  return `${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })} ${t}`;
+/**
+ * 18:41:01 CET: a time in `zone`, the zone of the customer it belongs to (the API gives it with every
+ * ticket, device and load); with the date when `withDate`. Never the browser's own zone (time.js).
+ */
+export function time(ms, zone, withDate = false) {
+  return formatTime(ms, zone, { date: withDate });
 }
 
-export function timeEl(ms, withDate = false) {
+/** <time> with the instant in UTC (datetime) and the zone named in full (title). */
+export function timeEl(ms, zone, withDate = false) {
   if (ms === null || ms === undefined) return h('span', { class: 'muted' }, '—');
-  return h('time', { datetime: new Date(ms).toISOString(), title: new Date(ms).toString() }, time(ms, withDate));
+  const w = wallClock(ms, zone);
+  return h('time', { datetime: new Date(ms).toISOString(), title: `${formatWall(w, { date: true })} · ${wallLabel(w)}` }, formatWall(w, { date: withDate }));
 }
 
 /** 9 s, 4 min 10 s, 2 h 5 min */

@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { duration, eur, fill, h, time, timeEl } from './dom.js';
 import { on, setNow } from './state.js';
+import { formatTime, zoneLabel } from './time.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 function s(tag, attrs = {}, ...children) {
@@ -19,6 +20,8 @@ const SHOWN = 20;
 
 /** The tariff bars of the plan window, with the run and the deadline. */
 function tariffChart(load, hours) {
+  const zone = load.timeZone;
+  const hhmm = (t) => formatTime(t, zone, { seconds: false, showZone: false });
   const W = 860, H = 250, L = 46, R = 10, T = 26, B = 30;
   const n = hours.length;
   const bw = (W - L - R) / n;
@@ -31,7 +34,7 @@ function tariffChart(load, hours) {
   const end = load.runEnd;
   const inRun = (hr) => start !== null && end !== null && hr.start < end && hr.start + HOUR > start;
   const svg = s('svg', { class: 'tariff', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `t-${load.offerId}` },
-    s('title', { id: `t-${load.offerId}` }, `Price per hour from ${time(hours[0].start)} to ${time(hours[n - 1].start + HOUR)}; the planned run from ${time(start)} is highlighted`),
+    s('title', { id: `t-${load.offerId}` }, `Price per hour from ${time(hours[0].start, zone)} to ${time(hours[n - 1].start + HOUR, zone)}; the planned run from ${time(start, zone)} is highlighted`),
     s('line', { class: 'axis', x1: L, x2: W - R, y1: y(0), y2: y(0) }),
     s('text', { x: L - 6, y: y(max) + 4, 'text-anchor': 'end' }, max.toFixed(0)),
     s('text', { x: L - 6, y: y(0) + 4, 'text-anchor': 'end' }, '0'),
@@ -39,10 +42,11 @@ function tariffChart(load, hours) {
     hours.map((hr, i) => {
       const v = hr.eurPerMwh;
       return s('rect', { class: inRun(hr) ? 'bar-run' : 'bar-price', x: L + i * bw + 1, width: Math.max(1, bw - 2), y: Math.min(y(v), y(0)), height: Math.max(1, Math.abs(y(v) - y(0))) },
-        s('title', {}, `${time(hr.start)}–${time(hr.start + HOUR)}: ${v.toFixed(2)} €/MWh (${(v / 10).toFixed(2)} ct/kWh), grid ${Math.round(hr.gridLoadMw)} MW`));
+        s('title', {}, `${time(hr.start, zone)}–${time(hr.start + HOUR, zone)}: ${v.toFixed(2)} €/MWh (${(v / 10).toFixed(2)} ct/kWh), grid ${Math.round(hr.gridLoadMw)} MW`));
     }),
-    hours.map((hr, i) => (i % Math.ceil(n / 12) === 0 ? s('text', { x: L + i * bw + bw / 2, y: H - 10, 'text-anchor': 'middle' }, time(hr.start).slice(0, 5)) : null)),
-    start !== null && end !== null ? s('rect', { class: 'run-span', x: x(start), y: T, width: Math.max(2, x(end) - x(start)), height: H - T - B }, s('title', {}, `run ${time(start)}–${time(end)}`)) : null,
+    hours.map((hr, i) => (i % Math.ceil(n / 12) === 0 ? s('text', { x: L + i * bw + bw / 2, y: H - 10, 'text-anchor': 'middle' }, hhmm(hr.start)) : null)),
+    s('text', { x: W - R, y: 11, 'text-anchor': 'end' }, `time: ${zoneLabel(hours[0].start, zone)}`),
+    start !== null && end !== null ? s('rect', { class: 'run-span', x: x(start), y: T, width: Math.max(2, x(end) - x(start)), height: H - T - B }, s('title', {}, `run ${time(start, zone)}–${time(end, zone)}`)) : null,
     s('line', { class: 'deadline', x1: x(load.deadline), x2: x(load.deadline), y1: T, y2: H - B }),
     s('text', { x: x(load.deadline) - 4, y: T + 10, 'text-anchor': 'end' }, 'deadline'));
   return svg;
@@ -57,15 +61,15 @@ function card(load, tariff) {
   const pct = saving !== null && load.startNowCostEur ? ` (${Math.round((saving / load.startNowCostEur) * 100)} %)` : '';
   return h('section', { class: 'panel load', dataset: { offer: load.offerId } },
     h('h2', {}, `${load.device ?? load.deviceId}: ${load.programme}`, h('span', { class: 'muted' }, ` · ${load.customer ?? load.customerId}`)),
-    h('p', { class: 'meta muted' }, 'Requested ', timeEl(load.requestedAt, true), ', done by ', timeEl(load.deadline, true), ` · runs ${duration(load.durationS * 1000)}`,
+    h('p', { class: 'meta muted' }, 'Requested ', timeEl(load.requestedAt, load.timeZone, true), ', done by ', timeEl(load.deadline, load.timeZone, true), ` · runs ${duration(load.durationS * 1000)}`,
       load.energyKwh !== null ? ` · ${load.energyKwh.toFixed(2)} kWh` : ''),
     load.planError ? h('p', { class: 'form-error' }, `No plan (${load.planError}): the appliance starts by itself.`) : null,
     h('div', { class: 'figures' },
-      figure('Planned start', load.plannedStart !== null ? time(load.plannedStart) : '—', 'planned'),
+      figure('Planned start', load.plannedStart !== null ? time(load.plannedStart, load.timeZone) : '—', 'planned'),
       figure('Cost as planned (optimum)', eur(load.optimalCostEur), 'optimum'),
       figure('Cost if started at once', eur(load.startNowCostEur), 'start-now'),
       figure('Saving', saving !== null ? `${eur(saving)}${pct}` : '—', 'saving'),
-      figure('Actual start', load.actualStart !== null ? time(load.actualStart) : 'not yet', 'actual'),
+      figure('Actual start', load.actualStart !== null ? time(load.actualStart, load.timeZone) : 'not yet', 'actual'),
       figure('Actual cost', eur(load.costEur), 'cost')),
     tariff && tariff.hours.length ? tariffChart(load, tariff.hours) : h('p', { class: 'muted' }, 'No tariff for this window.'),
     tariff ? h('p', { class: 'legend-note' }, `Bars: day-ahead price per hour (${tariff.source}); dark bars and the dashed box: the run; red line: the deadline.`) : null);

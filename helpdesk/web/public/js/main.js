@@ -46,6 +46,7 @@ function route() {
 
 function signedIn(session) {
   state.me = session.user.name;
+  state.timeZone = session.timeZone ?? null;
   state.csrf = session.csrf;
   who.textContent = session.user.name;
   nav.hidden = false;
@@ -73,7 +74,7 @@ logout.addEventListener('click', async () => {
   signedOut('You are logged out.');
 });
 on('unauthenticated', () => { if (state.me) signedOut('Your session has ended; please log in again.'); });
-on('now', (now) => { clock.textContent = `event time ${time(now, true)}`; });
+on('now', (now) => { clock.textContent = `event time ${time(now, state.timeZone, true)}`; });
 window.addEventListener('hashchange', route);
 document.addEventListener('keydown', (e) => {
   if (e.key !== 'Escape' || !state.me || e.target.closest?.('input, select, textarea')) return;

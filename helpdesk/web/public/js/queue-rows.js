@@ -15,7 +15,7 @@ function row(t, selected) {
     h('td', { class: 'c-sev' }, badge(t.severity, `sev-${t.severity}`)),
     h('td', { class: 'c-dev' }, t.device, h('span', { class: 'sub' }, t.customer)),
     h('td', { class: 'c-kind' }, h('a', { href: `#/tickets/${t.id}` }, label(t.kind)), t.proactive ? badge('proactive', 'proactive') : null, h('span', { class: 'sub mono hide-narrow' }, t.id)),
-    h('td', { class: 'hide-narrow' }, timeEl(t.openedAt, true)),
+    h('td', { class: 'hide-narrow' }, timeEl(t.openedAt, t.timeZone, true)),
     h('td', { class: 'c-state' }, badge(label(t.state), `st-${t.state}`), t.assignee ? h('span', { class: 'sub' }, `→ ${t.assignee}`) : null),
     h('td', { class: 'hide-narrow num' }, t.timeToContactMs === null ? h('span', { class: 'muted' }, 'waiting') : duration(t.timeToContactMs), t.channel ? h('span', { class: 'sub' }, `via ${t.channel}`) : null),
     h('td', { class: 'c-sla' }));

@@ -3,6 +3,8 @@ export const state = {
   me: null,
   csrf: null,
   now: null,
+  /** the zone of the event-time clock in the header (GET /session); a ticket's, device's or load's times use its customer's */
+  timeZone: null,
   sla: null,
   /** id -> ticket summary or detail */
   tickets: new Map(),

@@ -5,21 +5,25 @@ import { api } from './api.js';
 import { telemetryChart } from './chart.js';
 import { badge, duration, fill, h, label, readingLabel, slaBadge, time, timeEl } from './dom.js';
 import { on, setNow, state, upsert } from './state.js';
+import { wallClock, zoneLabel } from './time.js';
+
+/** 'via car-display, shown on car' */
+const via = (d) => `via ${d.channel ?? d.contact?.channel}${d.shownOn ? `, shown on ${d.shownOn}` : ''}`;
 
 function describe(e) {
   const d = e.detail ?? {};
   switch (e.step) {
     case 'opened': return d.reopened ? ['Reopened', d.note] : ['Opened', `${label(d.kind)}, ${d.severity}${d.proactive ? ', noticed proactively' : ''}`];
-    case 'contacted': return ['Contacted the customer', `via ${d.channel}`];
+    case 'contacted': return ['Contacted the customer', via(d)];
     case 'action-sent': return ['Remote action sent', `${d.action} (${d.commandId})`];
     case 'action-confirmed': return ['Device confirmed the action', d.commandId];
     case 'action-failed': return ['Device refused the action', [d.code, d.detail].filter(Boolean).join(': ')];
     case 'resolved': return ['Resolved', d.resolution];
-    case 'escalated': return ['Escalated', [d.reason, d.offer?.workshop ? `offer: ${d.offer.workshop}` : d.offer?.technician ? 'offer: technician visit' : ''].filter(Boolean).join('; ')];
+    case 'escalated': return ['Escalated', [d.reason, d.offer?.workshop ? `offer: ${d.offer.workshop}` : d.offer?.technician ? 'offer: technician visit' : '', d.contact ? `told the customer ${via(d)}` : ''].filter(Boolean).join('; ')];
     default:
       if (d.kind === 'acknowledged') return ['Acknowledged', ''];
       if (d.kind === 'assigned') return [`Assigned to ${d.to}`, ''];
-      if (d.kind === 'contacted') return ['Contacted the customer', `via ${d.channel}`];
+      if (d.kind === 'contacted') return ['Contacted the customer', via(d)];
       if (d.kind === 'command') return ['Remote action sent', `${d.action} (${d.commandId})`];
       return ['Note', d.text];
   }
@@ -51,9 +55,10 @@ export function render(main, id) {
     fill(head, 
       h('h1', {}, label(t.kind)), badge(t.severity, `sev-${t.severity}`), h('span', { id: 'ticket-state', class: `badge st-${t.state}` }, label(t.state)),
       t.proactive ? badge('proactive', 'proactive') : null, h('span', { id: 'ticket-sla' }, slaBadge(t.sla, state.now ?? t.updatedAt)),
-      h('p', { class: 'meta' }, h('a', { href: `#/devices/${t.customerId}/${t.deviceId}` }, t.device), ` · ${t.customer} · opened `, timeEl(t.openedAt, true),
+      h('p', { class: 'meta' }, h('a', { href: `#/devices/${t.customerId}/${t.deviceId}` }, t.device), ` · ${t.customer} · opened `, timeEl(t.openedAt, t.timeZone, true),
         t.timeToContactMs !== null ? ` · contacted after ${duration(t.timeToContactMs)}` : ' · not contacted yet',
-        t.assignee ? ` · assigned to ${t.assignee}` : '', ' · ', h('span', { class: 'mono' }, t.id)));
+        t.assignee ? ` · assigned to ${t.assignee}` : '', ' · ', h('span', { class: 'mono' }, t.id),
+        ' · ', h('span', { id: 'ticket-zone', title: "Every time of this ticket is on the customer's clock" }, `customer's time: ${zoneLabel(t.openedAt, t.timeZone)}`)));
   }
 
   function drawEvidence(t) {
@@ -61,16 +66,31 @@ export function render(main, id) {
     const keys = [...['expected', 'observed'].filter((k) => k in ev), ...Object.keys(ev).filter((k) => !['expected', 'observed', 'since'].includes(k)).sort()];
     fill(evidence, h('h2', { id: 'ev-title' }, 'Evidence'),
       h('dl', { class: 'kv', id: 'evidence' }, keys.map((k) => [h('dt', {}, readingLabel(k)), h('dd', {}, value(ev[k]))]),
-        typeof ev.since === 'number' ? [h('dt', {}, 'Anomaly since'), h('dd', {}, timeEl(ev.since, true))] : null),
+        typeof ev.since === 'number' ? [h('dt', {}, 'Anomaly since'), h('dd', {}, timeEl(ev.since, t.timeZone, true))] : null),
       t.resolution ? h('p', {}, h('strong', {}, 'Resolution: '), t.resolution) : null);
   }
 
+  /** What the customer was sent, word for word (every contact keeps it); older tickets may lack it. */
+  function message(e) {
+    const d = e.detail ?? {};
+    if (typeof d.contact?.text === 'string') {
+      return h('blockquote', { class: 'message', dataset: { channel: d.contact.channel } }, d.contact.text);
+    }
+    if (e.step === 'contacted' || d.kind === 'contacted') return h('div', { class: 'muted' }, 'The text sent was not recorded.');
+    return null;
+  }
+
   function drawTimeline(t) {
+    let day = null;
     fill(timeline, ...t.timeline.map((e) => {
       const [what, detail] = describe(e);
+      // the date where the customer's day changes (and on the first entry); the time always, with the zone
+      const w = wallClock(e.at, t.timeZone);
+      const newDay = `${w.year}-${w.month}-${w.day}` !== day;
+      day = `${w.year}-${w.month}-${w.day}`;
       return h('li', { class: `step-${e.step}`, dataset: { step: e.step, by: e.by } },
-        h('div', { class: 'what' }, what), detail ? h('div', {}, detail) : null,
-        h('div', { class: 'when' }, timeEl(e.at), ` · by ${e.by}`));
+        h('div', { class: 'what' }, what), detail ? h('div', {}, detail) : null, message(e),
+        h('div', { class: 'when' }, timeEl(e.at, t.timeZone, newDay), ` · by ${e.by}`));
     }));
   }
 
@@ -93,9 +113,10 @@ export function render(main, id) {
     if (!r.ok || !root.isConnected) return;
     const d = r.data;
     const marks = { since: d.since, detectedAt: d.detectedAt, resolvedAt: d.resolvedAt };
-    chartNote.textContent = `Shaded: the anomaly from ${time(d.since)}; red line: detected at ${time(d.detectedAt)}${d.resolvedAt ? `; green line: resolved at ${time(d.resolvedAt)}` : ''}. ${d.points.length} readings, ${time(d.from)}–${time(d.to)}.`;
+    const zone = ticket?.timeZone;
+    chartNote.textContent = `Shaded: the anomaly from ${time(d.since, zone)}; red line: detected at ${time(d.detectedAt, zone)}${d.resolvedAt ? `; green line: resolved at ${time(d.resolvedAt, zone)}` : ''}. ${d.points.length} readings, ${time(d.from, zone)}–${time(d.to, zone)}.`;
     if (chart) { chart.setData(d.points); chart.setMarks(marks); return; }
-    chart = telemetryChart(chartBox, d.deviceKind, d.points, marks);
+    chart = telemetryChart(chartBox, d.deviceKind, d.points, marks, zone);
   }
   const reloadChart = () => { clearTimeout(chartTimer); chartTimer = setTimeout(loadChart, 800); };
 
