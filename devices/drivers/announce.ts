@@ -3,9 +3,11 @@
  * the extra readings it reports, its name. The rest of its telemetry is defaults (compose.ts), and
  * the helpdesk runs only the detectors whose readings a device measures. Pure.
  *
- * Measured: every reading the board file maps to a sensor on a pin ('fixed' values are not), and
- * one derived reading computed from measured ones by a rule that holds where the detectors look:
- * a car's engineRunning when both voltageV and currentA are measured (engine-state.ts). Not
+ * Measured: every reading the board file maps to a sensor on a pin ('fixed' values are not: they
+ * stand in for what is not measured), a setting the board file states (a fridge's setpointC: the
+ * thermostat's setting is known, not measured, and no sensor could read it), and one derived reading
+ * computed from measured ones by a rule that holds where the detectors look: a car's engineRunning
+ * when both voltageV and currentA are measured (engine-state.ts). Not
  * measured: engineRunning from voltage alone (a failing alternator reads as "off"), a fridge's powerW
  * from compressorOn (a constant while it runs), a washer's phase and remainingS (from power
  * thresholds and the board's own plan: heat, wash, scheduled or idle, never rinse, drain or spin).
@@ -25,8 +27,11 @@ const DERIVED_MEASURED: ReadonlyArray<{ kind: BoardConfig['kind']; key: string; 
   { kind: 'car-battery', key: 'engineRunning', from: ['voltageV', 'currentA'] },
 ];
 
+/** Readings that are settings of the appliance: stated in the board file (fixed), they are known. */
+export const STATED_SETTINGS: Readonly<Record<BoardConfig['kind'], readonly string[]>> = { fridge: ['setpointC'], 'car-battery': [], washer: [] };
+
 export function measuredReadings(config: Pick<BoardConfig, 'kind' | 'readings'>): string[] {
-  const sensed = config.readings.filter((r) => r.spec.sensor !== 'fixed').map((r) => r.key);
+  const sensed = config.readings.filter((r) => r.spec.sensor !== 'fixed' || STATED_SETTINGS[config.kind].includes(r.key)).map((r) => r.key);
   const derived = DERIVED_MEASURED.filter((d) => d.kind === config.kind && !sensed.includes(d.key) && d.from.every((k) => sensed.includes(k))).map((d) => d.key);
   return [...sensed, ...derived];
 }

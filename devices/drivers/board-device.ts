@@ -158,6 +158,9 @@ export function createBoardDevice(options: BoardDeviceOptions) {
       }
       case 'set-setpoint':
         if (config.kind !== 'fridge') break;
+        if (config.readings.some((r) => r.key === 'setpointC')) {
+          return done({ ok: false, code: BOARD_ERR.UNSUPPORTED_COMMAND, detail: "the board has no thermostat output: the fridge's setpoint is the one its board file states" });
+        }
         if (cmd.celsius < 0 || cmd.celsius > 12) return done({ ok: false, code: 'EVN_ERR_OUT_OF_RANGE', detail: 'a fridge setpoint must be 0–12 °C' });
         known.setpointC = cmd.celsius;
         return done({ ok: true });

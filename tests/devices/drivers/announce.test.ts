@@ -56,8 +56,9 @@ describe('what a board announces', () => {
   const boards = riggedBoards(() => clock);
 
   it.each([
-    ['fridge.yaml', 'board-fridge', ['cabinetTempC', 'doorOpen', 'compressorOn'], 5],
-    ['fridge-ds18b20.yaml', 'board-fridge', ['cabinetTempC', 'ambientTempC', 'doorOpen', 'compressorOn'], 5],
+    // setpointC: the thermostat's setting the board file states (no sensor could read it)
+    ['fridge.yaml', 'board-fridge', ['cabinetTempC', 'doorOpen', 'compressorOn', 'setpointC'], 5],
+    ['fridge-ds18b20.yaml', 'board-fridge', ['cabinetTempC', 'ambientTempC', 'doorOpen', 'compressorOn', 'setpointC'], 5],
     // engineRunning: derived from voltage and current together, which holds where the detectors look
     ['car-battery.yaml', 'board-car', ['voltageV', 'currentA', 'engineRunning'], 5],
     // phase and remainingS are derived from power thresholds and the board's plan: not measured

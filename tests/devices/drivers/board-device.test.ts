@@ -133,6 +133,21 @@ describe('board-backed devices over the software Firmata board', () => {
     expect(JSON.parse(result()!.payload)).toMatchObject({ ok: false, code: 'EVN_ERR_UNSUPPORTED_COMMAND' });
   });
 
+  it("refuses set-setpoint on a fridge whose board file states the thermostat's setting (it has no thermostat output)", async () => {
+    const { d } = startRigged(fastConfig('boards/fridge.yaml'), KINDS.fridge, 10);
+    await d.start();
+    await net.observer.publishAsync(
+      deviceTopic('maria', 'board-fridge', 'command'),
+      JSON.stringify({ v: 1, ts: Date.now(), seq: 1, commandId: 'c-sp', action: 'set-setpoint', celsius: 7 }),
+      { qos: 1 },
+    );
+    const result = () => net.seen.find((m) => m.topic.endsWith('/event') && m.payload.includes('"c-sp"'));
+    await until(() => result() !== undefined, 3000, 'command result');
+    expect(JSON.parse(result()!.payload)).toMatchObject({ ok: false, code: 'EVN_ERR_UNSUPPORTED_COMMAND', detail: expect.stringMatching(/no thermostat output/) });
+    await until(() => telemetry('board-fridge').length >= 2, 3000, 'telemetry');
+    expect(readingsOf('board-fridge').every((r) => r.setpointC === 4)).toBe(true);
+  });
+
   it('goes offline by its last will when the board is unplugged, and online again when it is back', async () => {
     const { d, rig } = startRigged(fastConfig('boards/car-battery.yaml'), KINDS['car-battery'], 5, { reconnectEveryMs: 100 });
     await d.start();
