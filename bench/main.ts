@@ -5,6 +5,7 @@
 import { benchBoards } from './boards.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
+import { benchLive } from './live.js';
 import { benchReplay } from './replay.js';
 import { benchSecurity } from './security.js';
 
@@ -14,6 +15,7 @@ const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   security: benchSecurity,
   dashboard: benchDashboard,
   boards: benchBoards,
+  live: benchLive,
 };
 
 async function main(): Promise<void> {
