@@ -18,7 +18,7 @@ import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStor
 import type { Outbox } from './outbox.js';
 import { createMemoryRegistryStore, createRegistry, type Refusal, type Registry } from './registry/index.js';
 import { deviceRows } from './registry/rows.js';
-import type { Tariff } from './schedule/tariff.js';
+import type { TariffInput } from './schedule/source.js';
 import { evidenceWindow } from './telemetry/evidence.js';
 import { createMemoryTelemetryStore } from './telemetry/memory-store.js';
 import { createRecorder } from './telemetry/recorder.js';
@@ -42,7 +42,7 @@ export interface CoreDeps {
   registry?: Registry;
   /** without a registry: a fixed world, seeded into a registry in memory */
   directory?: Directory;
-  tariff: Tariff;
+  tariff: TariffInput;
   store: TicketStore;
   outbox: Outbox;
   log: Logger;

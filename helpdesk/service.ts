@@ -20,7 +20,7 @@ import type { Directory } from './directory.js';
 import type { Registry } from './registry/index.js';
 import { createIngest } from './ingest/ingest.js';
 import { createOutbox } from './outbox.js';
-import type { Tariff } from './schedule/tariff.js';
+import type { TariffInput } from './schedule/source.js';
 import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
 import type { LoadStore } from './loads/store.js';
 import { TELEMETRY_ERR, type TelemetryPolicy, type TelemetryStore } from './telemetry/store.js';
@@ -32,7 +32,8 @@ export interface HelpdeskOptions {
   registry?: Registry;
   /** without a registry: a fixed world, kept in a registry in memory */
   directory?: Directory;
-  tariff: Tariff;
+  /** a tariff (replays, tests) or a tariff provider (helpdesk/tariffs/): the prices loads are planned on */
+  tariff: TariffInput;
   store: TicketStore;
   /** where loads live (openSqliteLoadStore on the helpdesk's database); default in memory (createMemoryLoadStore) */
   loads?: LoadStore;

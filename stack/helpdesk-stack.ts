@@ -18,8 +18,10 @@ import { openSqliteLoadStore } from '../helpdesk/loads/sqlite-store.js';
 import type { LoadStore } from '../helpdesk/loads/store.js';
 import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
 import type { TelemetryPolicy, TelemetryStore } from '../helpdesk/telemetry/store.js';
-import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
 import type { Tariff } from '../helpdesk/schedule/tariff.js';
+import { DEFAULT_TARIFF_CONFIG, type TariffConfig } from '../helpdesk/tariffs/config.js';
+import { createTariffProvider, type TariffProviderDeps } from '../helpdesk/tariffs/create.js';
+import { tariffProvider, type TariffProvider } from '../helpdesk/tariffs/provider.js';
 import { createHelpdesk, type Helpdesk, type HelpdeskOptions } from '../helpdesk/service.js';
 import { openStaffStore, type StaffStore, type StaffStoreOptions } from '../helpdesk/staff/store.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
@@ -60,8 +62,15 @@ export interface HelpdeskStackOptions {
   db?: string;
   /** a ticket store of the caller's instead of the one on `db` (a test wrapping one to inject a fault); the caller closes it */
   ticketStore?: TicketStore;
-  /** default the bundled 2020 day-ahead tariff */
-  tariff?: Tariff;
+  /**
+   * the prices loads are planned on: a tariff (replays, tests), or a tariff provider's configuration
+   * (helpdesk/tariffs/config.ts: a price file, an HTTP feed cached on `db`, fixed or time-of-use, fees,
+   * a fallback); default the bundled 2020 day-ahead prices. The provider starts before the helpdesk
+   * connects (a bad price file is EVN_ERR_TARIFF; a feed that fails is logged and falls back) and stops after it.
+   */
+  tariff?: Tariff | TariffConfig;
+  /** the HTTP provider's timing (retry backoff, timer), for drills and tests */
+  tariffTiming?: TariffProviderDeps['http'];
   /** serve the dashboard on host:port (port 0: any free one); default: no dashboard */
   dashboard?: Omit<DashboardOptions, 'helpdesk' | 'staff' | 'log' | 'tariff'>;
   /** client id, session, skew, limits, observers ... of the helpdesk */
@@ -90,7 +99,8 @@ export interface HelpdeskStack {
   telemetry: TelemetryStore;
   /** customers and devices (on `db`); the helpdesk reads it live */
   registry: Registry;
-  tariff: Tariff;
+  /** where the prices come from: current() for the planner, status() for people */
+  tariff: TariffProvider;
   /** stops what the stack started, in reverse order; safe to call twice */
   stop(): Promise<void>;
 }
@@ -120,7 +130,6 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     for (const close of closers.splice(0).reverse()) await close();
   };
   try {
-    const tariff = o.tariff ?? loadTariff(BUNDLED_TARIFF);
     const store = o.ticketStore ?? openSqliteStore({ path: o.db });
     if (!o.ticketStore) closers.push(() => store.close());
     // the ticket store opened (and checked) the file just now, unless the caller brought its own
@@ -146,6 +155,12 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       }, 1000);
       closers.push(() => clearInterval(poll));
     }
+    const tariff =
+      o.tariff && 'eurPerMwh' in o.tariff
+        ? tariffProvider(o.tariff)
+        : createTariffProvider(o.tariff ?? DEFAULT_TARIFF_CONFIG, { clock: o.clock, log: o.log, db: o.db, checkDb: !checked, bundledPath: BUNDLED_TARIFF, http: o.tariffTiming });
+    await tariff.start();
+    closers.push(() => tariff.stop());
     let broker: RunningBroker | null = null;
     if (!o.brokerUrl) {
       const bo: BrokerOptions = { port: 0, log: o.log, ...o.broker };

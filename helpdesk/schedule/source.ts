@@ -132,3 +132,33 @@ export function pricedUntil(t: Tariff): number | null {
   for (let i = t.eurPerMwh.length - 1; i >= 0; i--) if (!Number.isNaN(t.eurPerMwh[i]!)) return t.startMs + (i + 1) * t.slotMs;
   return null;
 }
+
+export interface PriceSlotView {
+  start: number;
+  /** EUR/MWh the customer pays */
+  eurPerMwh: number;
+  gridLoadMw: number | null;
+  /** priced by the fallback tariff (the primary has no price there) */
+  fallback: boolean;
+}
+
+/**
+ * The prices of [fromMs, toMs) slot by slot, as a dashboard shows them: the primary's where it has them,
+ * the fallback's (flagged) elsewhere, nothing where neither does; at most `maxSlots`.
+ */
+export function priceWindow(snap: TariffSnapshot, fromMs: number, toMs: number, maxSlots: number): { slotMs: number; slots: PriceSlotView[] } {
+  const p = snap.primary.slice(fromMs, toMs);
+  const f = snap.fallback ? snap.fallback.slice(fromMs, toMs) : null;
+  const slotMs = f ? gcd(p.slotMs, f.slotMs) : p.slotMs;
+  const slots: PriceSlotView[] = [];
+  for (let t = Math.floor(fromMs / slotMs) * slotMs; t < toMs && slots.length < maxSlots; t += slotMs) {
+    const own = priceAt(p, t);
+    if (!Number.isNaN(own)) {
+      const g = p.gridLoadMw ? p.gridLoadMw[Math.floor((t - p.startMs) / p.slotMs)]! : Number.NaN;
+      slots.push({ start: t, eurPerMwh: own, gridLoadMw: Number.isFinite(g) ? g : null, fallback: false });
+    } else if (f && !Number.isNaN(priceAt(f, t))) {
+      slots.push({ start: t, eurPerMwh: priceAt(f, t), gridLoadMw: null, fallback: true });
+    }
+  }
+  return { slotMs, slots };
+}

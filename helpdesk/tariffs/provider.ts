@@ -11,7 +11,7 @@
  * create.ts builds one from a TariffConfig (config.ts).
  */
 import { codeTable } from '../../contracts/errors.js';
-import { pricedUntil } from '../schedule/source.js';
+import { DEFAULT_TIME_ZONE, marketModel, pricedUntil } from '../schedule/source.js';
 import type { FeedProblem, TariffModel, TariffSnapshot, TariffSource } from '../schedule/source.js';
 import type { Tariff } from '../schedule/tariff.js';
 
@@ -91,4 +91,9 @@ export function staticProvider(o: {
       slotMinutes: o.prices ? o.prices.slotMs / 60_000 : null,
     }),
   };
+}
+
+/** A tariff given as it is (a replay's scenario tariff, a test's) as a provider. */
+export function tariffProvider(t: Tariff): TariffProvider {
+  return staticProvider({ provider: 'file', primary: marketModel(t), prices: t, fallback: null, timeZone: DEFAULT_TIME_ZONE, readAt: null });
 }

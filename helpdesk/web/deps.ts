@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Helpdesk } from '../service.js';
 import type { LoginPolicy } from './login/policy.js';
-import type { Tariff } from '../schedule/tariff.js';
+import type { TariffInput } from '../schedule/source.js';
 import type { StaffStore } from '../staff/store.js';
 import type { SlaPolicy } from './sla.js';
 
@@ -14,7 +14,7 @@ export interface DashboardDeps {
   staff: StaffStore;
   log: Logger;
   /** for the loads view (price per hour of a plan's window); without it the page shows the figures only */
-  tariff?: Tariff;
+  tariff?: TariffInput;
   /** contact targets in minutes per severity; default 5 / 15 / 60 / 240 */
   sla?: SlaPolicy;
   /** mark the session cookie Secure (behind TLS); default false: the dashboard binds 127.0.0.1 */

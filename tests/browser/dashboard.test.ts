@@ -187,6 +187,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard in Chromium, during a
     await page.waitForSelector('section.load svg.tariff rect.bar-run');
     expect(await page.textContent('[data-figure="optimum"] b')).toMatch(/^€0\.\d{4}$/);
     expect(await page.textContent('[data-figure="planned"] b')).toBe('02:52:30 CET');
+    expect(await page.textContent('section.load [data-basis="prices"]')).toBe('Planned on day-ahead prices (de-day-ahead-2020.csv)');
     await shot(page, '07-loads');
   });
 

@@ -29,7 +29,7 @@ describe('startHelpdeskStack', () => {
     try {
       expect(stack.broker).not.toBeNull();
       expect(stack.dashboard).toBeNull();
-      expect(stack.tariff.source).toBeTruthy();
+      expect(stack.tariff.status()).toMatchObject({ provider: 'bundled', label: 'day-ahead prices (de-day-ahead-2020.csv)', slotMinutes: 60 });
       const fridge = await mqtt.connectAsync(stack.brokerUrl, { clientId: 'evernet-maria-fridge' });
       const topic = deviceTopic('maria', 'fridge', 'telemetry');
       await fridge.publishAsync(topic, encode(topic, stamp({ kind: 'fridge', readings }, T0 + 1000, 1)), { qos: 1 });

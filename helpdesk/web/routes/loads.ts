@@ -1,14 +1,14 @@
 /**
  * Deferrable loads: GET /loads (one page, filtered and paged by the load store, newest first, without
- * power sequences) and GET /loads/:customerId/:offerId (one load with its power sequence and the tariff
- * of the plan's window: price per hour from the hour of the request to the deadline, when the dashboard
- * has it).
+ * power sequences) and GET /loads/:customerId/:offerId (one load with its power sequence and the prices
+ * of the plan's window, slot by slot (15 or 60 minutes, the fallback's flagged) from the hour of the
+ * request to the deadline, as the tariff provider knows them now, when the dashboard has one).
  */
-import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LOAD_STATES, type LoadSummary } from '../../loads/store.js';
-import { HOUR_MS, slotIndex } from '../../schedule/tariff.js';
+import { priceWindow, snapshotOf } from '../../schedule/source.js';
+import { HOUR_MS } from '../../schedule/tariff.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, parse, WEB_ERR } from '../errors.js';
 import { loadView, namesOf, UNKNOWN_ZONE, type Names } from '../views.js';
@@ -62,16 +62,15 @@ export async function loadRoutes(app: FastifyInstance, deps: DashboardDeps): Pro
     const load = helpdesk.loads({ customerId: p.customerId, offerId: p.offerId, limit: 1, slots: true }).loads[0];
     if (!load) throw new HttpError(404, WEB_ERR.LOAD_NOT_FOUND, `no load '${p.customerId}/${p.offerId}'`);
     const view = loadView(load, namesOf(helpdesk.devices()));
-    let hours: Array<{ start: number; eurPerMwh: number; gridLoadMw: number | null }> | null = null;
+    let prices = null;
     if (tariff) {
+      // the prices as known now (a feed may have published more since the plan; the load's basis says what the plan had)
+      const snap = snapshotOf(tariff);
       const first = Math.floor(load.requestedAt / HOUR_MS) * HOUR_MS;
-      const end = Math.max(load.deadline, view.runEnd ?? 0);
-      hours = [];
-      for (let t = first; t < end && hours.length < MAX_HOURS; t += HOUR_MS) {
-        const i = slotIndex(tariff, t);
-        if (i >= 0) hours.push({ start: t, eurPerMwh: tariff.eurPerMwh[i]!, gridLoadMw: tariff.gridLoadMw?.[i] ?? null });
-      }
+      const end = Math.min(Math.max(load.deadline, view.runEnd ?? 0), first + MAX_HOURS * HOUR_MS);
+      const { slotMs, slots } = priceWindow(snap, first, end, MAX_HOURS * 4);
+      prices = { source: snap.primary.label, fallback: snap.fallback?.label ?? null, slotMs, slots };
     }
-    return { now: helpdesk.now(), load: view, tariff: tariff && hours ? { source: basename(tariff.source), hours } : null };
+    return { now: helpdesk.now(), load: view, tariff: prices };
   });
 }

@@ -1,7 +1,7 @@
 /** Devices and deferrable loads, against a real helpdesk. */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { priceAt } from '../../../helpdesk/schedule/tariff.js';
+import { gridLoadAt, priceAt } from '../../../helpdesk/schedule/tariff.js';
 import { buildApp } from '../../../helpdesk/web/app.js';
 import { login, startFixture, type Fixture } from './fixture.js';
 
@@ -71,6 +71,7 @@ describe('loads', () => {
     expect(loads).toHaveLength(1);
     const l = loads[0];
     expect(l).toMatchObject({ deviceId: 'washer', offerId: 'maria-wash-1', programme: 'cotton-40', planError: null, timeZone: 'Europe/Berlin' });
+    expect(l).toMatchObject({ basis: 'prices', basisNote: 'day-ahead prices (de-day-ahead-2020.csv)' });
     expect(l.plannedStart).toBeGreaterThan(l.requestedAt);
     expect(l.plannedEnd).toBe(l.plannedStart + l.durationS * 1000);
     expect(l.plannedEnd).toBeLessThanOrEqual(l.deadline);
@@ -78,15 +79,16 @@ describe('loads', () => {
     expect(l.savingEur).toBeCloseTo(l.startNowCostEur - l.optimalCostEur, 12);
   });
 
-  it('gives the tariff of the plan window, hour by hour, with the plan inside it', async () => {
+  it('gives the prices of the plan window, slot by slot, with the plan inside it', async () => {
     const body = (await get('/api/v1/loads/maria/maria-wash-1')).json();
     expect(body.load.timeZone).toBe('Europe/Berlin');
-    const { hours } = body.tariff;
-    expect(body.tariff.source).toBe('de-day-ahead-2020.csv');
-    expect(hours[0].start).toBe(Math.floor(body.load.requestedAt / 3_600_000) * 3_600_000);
-    expect(hours[hours.length - 1].start + 3_600_000).toBeGreaterThanOrEqual(body.load.deadline);
-    for (const h of hours) expect(h.eurPerMwh).toBe(priceAt(f.tariff, h.start));
-    expect(hours.some((h: { start: number }) => h.start <= body.load.plannedStart && body.load.plannedStart < h.start + 3_600_000)).toBe(true);
+    const { slots } = body.tariff;
+    expect(body.tariff).toMatchObject({ source: 'day-ahead prices (de-day-ahead-2020.csv)', fallback: null, slotMs: 3_600_000 });
+    expect(slots[0].start).toBe(Math.floor(body.load.requestedAt / 3_600_000) * 3_600_000);
+    expect(slots[slots.length - 1].start + 3_600_000).toBeGreaterThanOrEqual(body.load.deadline);
+    const year = f.tariff.current().primary.slice(slots[0].start, body.load.deadline);
+    for (const h of slots) expect(h).toEqual({ start: h.start, eurPerMwh: priceAt(year, h.start), gridLoadMw: gridLoadAt(year, h.start), fallback: false });
+    expect(slots.some((h: { start: number }) => h.start <= body.load.plannedStart && body.load.plannedStart < h.start + 3_600_000)).toBe(true);
   });
 
   it('answers an unknown load with 404', async () => {

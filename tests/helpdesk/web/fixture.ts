@@ -15,7 +15,7 @@ import type { Helpdesk } from '../../../helpdesk/service.js';
 import type { StaffStore } from '../../../helpdesk/staff/store.js';
 import { startHelpdeskStack } from '../../../stack/helpdesk-stack.js';
 import type { TicketStore } from '../../../helpdesk/tickets/store.js';
-import type { Tariff } from '../../../helpdesk/schedule/tariff.js';
+import type { TariffProvider } from '../../../helpdesk/tariffs/provider.js';
 import { VirtualClock } from '../../../contracts/clock.js';
 import { parseScenario, type LoadedScenario } from '../../../scenarios/load.js';
 import { replay } from '../../../scenarios/runner.js';
@@ -56,7 +56,7 @@ export interface Fixture {
   /** the helpdesk's ticket store */
   store: TicketStore;
   staff: StaffStore;
-  tariff: Tariff;
+  tariff: TariffProvider;
   scenario: LoadedScenario;
   log: Logger;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 // Deferrable loads: each washer plan on the tariff curve of its window. Bars are the price of each
-// hour; the planned run is highlighted; the figures compare the plan's cost with the optimum and with
-// starting at once.
+// slot (15 or 60 minutes; pale where the fallback tariff priced it); the planned run is highlighted;
+// the figures compare the plan's cost with the optimum and with starting at once; a line says what
+// the plan rests on (the load's basis), or why there is none.
 import { api } from './api.js';
 import { duration, eur, fill, h, time, timeEl } from './dom.js';
 import { on, setNow } from './state.js';
@@ -14,37 +15,38 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-const HOUR = 3_600_000;
 /** loads shown (newest first) */
 const SHOWN = 20;
 
-/** The tariff bars of the plan window, with the run and the deadline. */
-function tariffChart(load, hours) {
+/** The tariff bars of the plan window (slots of `tariff.slotMs`, gaps left empty), with the run and the deadline. */
+function tariffChart(load, tariff) {
+  const hours = tariff.slots;
+  const SLOT = tariff.slotMs;
   const zone = load.timeZone;
   const hhmm = (t) => formatTime(t, zone, { seconds: false, showZone: false });
   const W = 860, H = 250, L = 46, R = 10, T = 26, B = 30;
-  const n = hours.length;
+  const n = Math.round((hours[hours.length - 1].start + SLOT - hours[0].start) / SLOT);
   const bw = (W - L - R) / n;
   const prices = hours.map((x) => x.eurPerMwh);
   const max = Math.max(1, ...prices);
   const min = Math.min(0, ...prices);
   const y = (v) => T + ((max - v) / (max - min)) * (H - T - B);
-  const x = (t) => L + ((t - hours[0].start) / HOUR) * bw;
+  const x = (t) => L + ((t - hours[0].start) / SLOT) * bw;
   const start = load.actualStart ?? load.plannedStart;
   const end = load.runEnd;
-  const inRun = (hr) => start !== null && end !== null && hr.start < end && hr.start + HOUR > start;
+  const inRun = (hr) => start !== null && end !== null && hr.start < end && hr.start + SLOT > start;
   const svg = s('svg', { class: 'tariff', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `t-${load.offerId}` },
-    s('title', { id: `t-${load.offerId}` }, `Price per hour from ${time(hours[0].start, zone)} to ${time(hours[n - 1].start + HOUR, zone)}; the planned run from ${time(start, zone)} is highlighted`),
+    s('title', { id: `t-${load.offerId}` }, `Price per ${SLOT < 3_600_000 ? `${SLOT / 60_000} minutes` : 'hour'} from ${time(hours[0].start, zone)} to ${time(hours[hours.length - 1].start + SLOT, zone)}; the planned run from ${time(start, zone)} is highlighted`),
     s('line', { class: 'axis', x1: L, x2: W - R, y1: y(0), y2: y(0) }),
     s('text', { x: L - 6, y: y(max) + 4, 'text-anchor': 'end' }, max.toFixed(0)),
     s('text', { x: L - 6, y: y(0) + 4, 'text-anchor': 'end' }, '0'),
     s('text', { x: 2, y: 11, 'text-anchor': 'start' }, 'price €/MWh'),
-    hours.map((hr, i) => {
+    hours.map((hr) => {
       const v = hr.eurPerMwh;
-      return s('rect', { class: inRun(hr) ? 'bar-run' : 'bar-price', x: L + i * bw + 1, width: Math.max(1, bw - 2), y: Math.min(y(v), y(0)), height: Math.max(1, Math.abs(y(v) - y(0))) },
-        s('title', {}, `${time(hr.start, zone)}–${time(hr.start + HOUR, zone)}: ${v.toFixed(2)} €/MWh (${(v / 10).toFixed(2)} ct/kWh), grid ${Math.round(hr.gridLoadMw)} MW`));
+      return s('rect', { class: inRun(hr) ? 'bar-run' : 'bar-price', 'fill-opacity': hr.fallback ? 0.45 : null, x: x(hr.start) + (bw > 3 ? 1 : 0), width: Math.max(1, bw - (bw > 3 ? 2 : 0)), y: Math.min(y(v), y(0)), height: Math.max(1, Math.abs(y(v) - y(0))) },
+        s('title', {}, `${time(hr.start, zone)}–${time(hr.start + SLOT, zone)}: ${v.toFixed(2)} €/MWh (${(v / 10).toFixed(2)} ct/kWh)${hr.fallback ? ', fallback tariff' : ''}${hr.gridLoadMw !== null ? `, grid ${Math.round(hr.gridLoadMw)} MW` : ''}`));
     }),
-    hours.map((hr, i) => (i % Math.ceil(n / 12) === 0 ? s('text', { x: L + i * bw + bw / 2, y: H - 10, 'text-anchor': 'middle' }, hhmm(hr.start)) : null)),
+    hours.filter((hr) => (hr.start - hours[0].start) % (SLOT * Math.ceil(n / 12)) === 0).map((hr) => s('text', { x: x(hr.start) + bw / 2, y: H - 10, 'text-anchor': 'middle' }, hhmm(hr.start))),
     s('text', { x: W - R, y: 11, 'text-anchor': 'end' }, `time: ${zoneLabel(hours[0].start, zone)}`),
     start !== null && end !== null ? s('rect', { class: 'run-span', x: x(start), y: T, width: Math.max(2, x(end) - x(start)), height: H - T - B }, s('title', {}, `run ${time(start, zone)}–${time(end, zone)}`)) : null,
     s('line', { class: 'deadline', x1: x(load.deadline), x2: x(load.deadline), y1: T, y2: H - B }),
@@ -63,7 +65,11 @@ function card(load, tariff) {
     h('h2', {}, `${load.device ?? load.deviceId}: ${load.programme}`, h('span', { class: 'muted' }, ` · ${load.customer ?? load.customerId}`)),
     h('p', { class: 'meta muted' }, 'Requested ', timeEl(load.requestedAt, load.timeZone, true), ', done by ', timeEl(load.deadline, load.timeZone, true), ` · runs ${duration(load.durationS * 1000)}`,
       load.energyKwh !== null ? ` · ${load.energyKwh.toFixed(2)} kWh` : ''),
-    load.planError ? h('p', { class: 'form-error' }, `No plan (${load.planError}): the appliance starts by itself.`) : null,
+    load.planError
+      ? h('p', { class: 'form-error', dataset: { basis: load.basis ?? '' } }, `No plan (${load.planError}): ${load.basisNote ?? 'no reason was recorded'}`)
+      : load.basisNote
+        ? h('p', { class: load.basis === 'prices' ? 'legend-note' : 'form-error', dataset: { basis: load.basis ?? '' } }, `Planned on ${load.basis === 'prices' ? '' : `${load.basis}: `}${load.basisNote}`)
+        : null,
     h('div', { class: 'figures' },
       figure('Planned start', load.plannedStart !== null ? time(load.plannedStart, load.timeZone) : '—', 'planned'),
       figure('Cost as planned (optimum)', eur(load.optimalCostEur), 'optimum'),
@@ -71,8 +77,8 @@ function card(load, tariff) {
       figure('Saving', saving !== null ? `${eur(saving)}${pct}` : '—', 'saving'),
       figure('Actual start', load.actualStart !== null ? time(load.actualStart, load.timeZone) : 'not yet', 'actual'),
       figure('Actual cost', eur(load.costEur), 'cost')),
-    tariff && tariff.hours.length ? tariffChart(load, tariff.hours) : h('p', { class: 'muted' }, 'No tariff for this window.'),
-    tariff ? h('p', { class: 'legend-note' }, `Bars: day-ahead price per hour (${tariff.source}); dark bars and the dashed box: the run; red line: the deadline.`) : null);
+    tariff && tariff.slots.length ? tariffChart(load, tariff) : h('p', { class: 'muted' }, 'No prices for this window.'),
+    tariff ? h('p', { class: 'legend-note' }, `Bars: ${tariff.source}, per ${tariff.slotMs < 3_600_000 ? `${tariff.slotMs / 60_000} minutes` : 'hour'}${tariff.fallback ? `; pale bars: ${tariff.fallback} (fallback)` : ''}; dark bars and the dashed box: the run; red line: the deadline.`) : null);
 }
 
 export function render(main) {
