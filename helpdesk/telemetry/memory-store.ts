@@ -5,7 +5,7 @@
  * time around pinned windows. Memory is bounded by retention, as the file is.
  */
 import { copyStats, mergeMinutes } from './minutes.js';
-import { gaps, type MinuteRow, type Pin, type TelemetryPoint, type TelemetryStore } from './store.js';
+import { gaps, thin, type MinuteRow, type Pin, type TelemetryPoint, type TelemetryStore } from './store.js';
 
 /** index of the first element with key >= k (arr sorted by key) */
 function lowerBound<T>(arr: readonly T[], k: number, key: (t: T) => number): number {
@@ -53,7 +53,7 @@ export function createMemoryTelemetryStore(): TelemetryStore {
       for (const r of batch.rows) put(listOf(raw, r.device), copyPoint(r), tsOf);
       for (const m of batch.minutes) put(listOf(minutes, m.device), copyMinute(m), minuteOf, mergeMinutes);
     },
-    raw: (device, from, to) => range(raw.get(device), from, to, tsOf).map(copyPoint),
+    raw: (device, from, to, max = Infinity) => thin(range(raw.get(device), from, to, tsOf), max).map(copyPoint),
     minutes: (device, from, to) => range(minutes.get(device), from, to, minuteOf).map(copyMinute),
     last(device) {
       const l = raw.get(device);

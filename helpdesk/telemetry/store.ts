@@ -61,8 +61,8 @@ export interface PruneResult {
 export interface TelemetryStore {
   /** Writes one batch in one transaction; a minute already stored merges with the new one (late readings, a restart mid-minute). */
   write(batch: { rows: readonly RawRow[]; minutes: readonly MinuteRow[] }): void;
-  /** raw readings of one device with from <= ts <= to, oldest first */
-  raw(device: string, from: number, to: number): TelemetryPoint[];
+  /** raw readings of one device with from <= ts <= to, oldest first; with max, at most max of them (thin()) */
+  raw(device: string, from: number, to: number, max?: number): TelemetryPoint[];
   /** one-minute aggregates of one device whose minute starts in [from, to], oldest first */
   minutes(device: string, from: number, to: number): MinuteRow[];
   /** the device's newest raw reading */
@@ -149,6 +149,18 @@ export function gaps(from: number, to: number, pins: readonly { from: number; to
     at = Math.max(at, p.to + 1);
   }
   if (at < to) out.push([at, to]);
+  return out;
+}
+
+/** every k-th element so at most `max` remain, the last one always kept */
+export function thin<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const stride = Math.ceil(items.length / max);
+  const out = items.filter((_, i) => i % stride === 0);
+  if (out[out.length - 1] !== items[items.length - 1]) {
+    if (out.length >= max) out.pop();
+    out.push(items[items.length - 1]!);
+  }
   return out;
 }
 

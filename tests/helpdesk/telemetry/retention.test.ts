@@ -105,6 +105,9 @@ describe('telemetry kept in the helpdesk database', () => {
     const short = rec.chart(DEVICE, T0 + 10 * HOUR, T0 + 11 * HOUR);
     expect(short.resolutionMs).toBe(0);
     expect(short.points).toHaveLength(361);
+    const thinned = rec.chart(DEVICE, T0 + 10 * HOUR, T0 + 11 * HOUR, 100);
+    expect(thinned.points).toHaveLength(91);
+    expect([thinned.points[0]!.ts, thinned.points.at(-1)!.ts]).toEqual([T0 + 10 * HOUR, T0 + 11 * HOUR]);
     const long = rec.chart(DEVICE, T0, T0 + 12 * HOUR, 100);
     expect(long.resolutionMs).toBe(8 * MIN);
     expect(long.points.length).toBeLessThanOrEqual(100);

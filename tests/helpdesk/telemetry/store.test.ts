@@ -35,6 +35,15 @@ describe.each(STORES)('the %s telemetry store', (_name, open) => {
     s.close();
   });
 
+  it('thins a window to at most max readings, every k-th and the last', () => {
+    const s = open();
+    s.write({ rows: Array.from({ length: 10 }, (_, i) => car(T0 + i * 1000, 12 + i)), minutes: [] });
+    expect(s.raw('maria/car', T0, T0 + 9000, 4).map((p) => (p.ts - T0) / 1000)).toEqual([0, 3, 6, 9]);
+    expect(s.raw('maria/car', T0, T0 + 9000, 3).map((p) => (p.ts - T0) / 1000)).toEqual([0, 4, 9]);
+    expect(s.raw('maria/car', T0, T0 + 9000, 3)[2]!.readings.voltageV).toBe(21);
+    s.close();
+  });
+
   it('keeps one reading per device and time: a second one at the same time replaces it', () => {
     const s = open();
     s.write({ rows: [car(T0, 12.0), car(T0, 12.9)], minutes: [] });
