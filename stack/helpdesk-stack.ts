@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { createBroker, type BrokerOptions, type RunningBroker } from '../broker/server.js';
 import type { Clock } from '../contracts/index.js';
 import type { Directory } from '../helpdesk/directory.js';
-import { createRegistry, openSqliteRegistryStore, type Registry, type RegistryOptions } from '../helpdesk/registry/index.js';
+import { createRegistry, openSqliteRegistryStore, type Registry, type RegistryOptions, type RegistryStore } from '../helpdesk/registry/index.js';
 import { openSqliteLoadStore } from '../helpdesk/loads/sqlite-store.js';
 import type { LoadStore } from '../helpdesk/loads/store.js';
 import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
@@ -52,6 +52,8 @@ export interface HelpdeskStackOptions {
    * authenticates its devices. `timeZone`: of customers created from an announce (default 'UTC').
    */
   registry?: Pick<RegistryOptions, 'mode' | 'timeZone' | 'maxPending'>;
+  /** a registry store of the caller's instead of the one on `db` (a test breaking its database); the caller closes it */
+  registryStore?: RegistryStore;
   clock: Clock;
   log: Logger;
   /** any MQTT broker; without it an embedded aedes is started (see `broker`) */
@@ -141,8 +143,8 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     const telemetry = o.telemetryStore ?? openSqliteTelemetryStore({ path: o.db, check: !checked });
     if (!o.telemetryStore) closers.push(() => telemetry.close());
     const mode = o.registry?.mode ?? (!o.brokerUrl && o.broker?.auth ? 'trust-broker' : 'pending');
-    const registry = createRegistry({ ...o.registry, mode, store: openSqliteRegistryStore({ path: o.db, check: !checked }), log: o.log });
-    closers.push(() => registry.close());
+    const registry = createRegistry({ ...o.registry, mode, store: o.registryStore ?? openSqliteRegistryStore({ path: o.db, check: !checked }), log: o.log });
+    if (!o.registryStore) closers.push(() => registry.close());
     if (o.directory) registry.seed(o.directory, o.clock.now());
     if (o.live) {
       // staff may change the registry from another process (`evernet devices accept`): picked up within a second
