@@ -1,8 +1,9 @@
 /**
  * `evernet helpdesk [--broker URL [--registration trust-broker|pending]] [--db FILE] [--http HOST:PORT]
- * [--world FILE] [--time-zone ZONE]`: the helpdesk as a live service with the dashboard. Without
- * --broker it starts the embedded broker in the same process. Customers and devices live in the
- * registry on --db; --world seeds it from a scenario file (docs/devices.md).
+ * [--world FILE] [--time-zone ZONE] [tariff flags]`: the helpdesk as a live service with the dashboard.
+ * Without --broker it starts the embedded broker in the same process. Customers and devices live in the
+ * registry on --db; --world seeds it from a scenario file (docs/devices.md). Loads are planned on the
+ * tariff the flags name (tariff-option.ts, docs/tariffs.md).
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.js';
@@ -14,6 +15,7 @@ import { isTimeZone, REGISTRATION_MODES, type RegistrationMode } from '../helpde
 import { parseHostPort } from './host-port.js';
 import { UsageError } from './errors.js';
 import { CLOCK_OPTIONS, clockFrom } from './clock-option.js';
+import { describeTariff, TARIFF_OPTIONS, tariffFrom } from './tariff-option.js';
 
 export async function helpdeskCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -28,9 +30,11 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
       'time-zone': { type: 'string' },
       'log-level': { type: 'string' },
       ...CLOCK_OPTIONS,
+      ...TARIFF_OPTIONS,
     },
   });
   const clock = clockFrom(values);
+  const tariff = tariffFrom(values);
   const http = parseHostPort(values.http ?? '127.0.0.1:8080', '--http');
   const mqttPort = values['mqtt-port'] === undefined ? 1883 : Number(values['mqtt-port']);
   if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535) throw new UsageError(`--mqtt-port must be a port number, got '${values['mqtt-port']}'`);
@@ -50,7 +54,7 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
   let failure: Error | null = null;
   let wake: () => void = () => {};
   const stack = await startHelpdeskStack({
-    ...(world ? { directory: directoryOf(world) } : {}), clock, log, db: dbPath, live: true,
+    ...(world ? { directory: directoryOf(world) } : {}), clock, log, db: dbPath, live: true, tariff,
     registry: { mode: registration as RegistrationMode, timeZone },
     ...(values.broker ? { brokerUrl: values.broker } : { broker: { port: mqttPort } }),
     dashboard: { host: http.host, port: http.port },
@@ -67,7 +71,8 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
     process.stderr.write(
       `evernet helpdesk: dashboard at ${stack.dashboard!.url}, MQTT at ${stack.brokerUrl}, tickets in ${dbPath}\n` +
         `  registry: ${stack.registry.customers().length} customer(s), ${devices.length} device(s)${pending ? `, ${pending} awaiting acceptance` : ''}; ` +
-        `devices that announce themselves ${registration === 'trust-broker' ? 'are registered at once (the broker authenticates them)' : 'wait for staff to accept them (dashboard, or evernet devices accept CUSTOMER/DEVICE)'}\n`,
+        `devices that announce themselves ${registration === 'trust-broker' ? 'are registered at once (the broker authenticates them)' : 'wait for staff to accept them (dashboard, or evernet devices accept CUSTOMER/DEVICE)'}\n` +
+        `  tariff: ${describeTariff(stack.tariff.status())}\n`,
     );
     await new Promise<void>((resolve) => {
       wake = resolve;

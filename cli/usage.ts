@@ -8,6 +8,9 @@ Usage:
                       [--dashboard [--http HOST:PORT]] [--ha-discovery]
   evernet helpdesk [--broker URL [--registration trust-broker|pending]] [--mqtt-port N] [--db FILE]
                    [--http HOST:PORT] [--world FILE] [--time-zone ZONE]
+                   [--tariff bundled|FILE|URL|fixed:EUR_PER_KWH] [--tariff-fallback fixed:EUR_PER_KWH]
+                   [--grid-fee EUR_PER_KWH] [--levies EUR_PER_KWH] [--vat PERCENT] [--tariff-refresh HH:MM]
+                   [--tariff-config FILE]
   evernet staff add NAME [--db FILE] [--password-stdin]
   evernet customers list|add|remove [ID] [--db FILE] ...       (evernet customers help)
   evernet devices list|add|remove|accept|reject [CUSTOMER/DEVICE] [--db FILE] ...   (evernet devices help)
@@ -38,6 +41,12 @@ ${BOARD_USAGE.split('\n\n')[0]}
            evernet devices accept); --registration trust-broker registers it at once, for a
            --broker that authenticates its devices. --time-zone: of customers who register through
            a device (default this machine's). See docs/devices.md.
+           Loads are planned on --tariff: the bundled 2020 prices (default), a price file (CSV or
+           aWATTar JSON), an aWATTar-format feed URL (cached in --db, refreshed daily at
+           --tariff-refresh, default 14:00 Europe/Berlin), or fixed:0.32 (EUR/kWh); --grid-fee,
+           --levies and --vat go on top of market prices; --tariff-fallback prices what the feed
+           does not cover. --tariff-config FILE says all of it in YAML (time-of-use too). See
+           docs/tariffs.md.
   customers, devices
            the registry in --db: list, add and remove customers and devices; accept or reject
            devices that announced themselves. A running helpdesk picks changes up within a second.

@@ -70,9 +70,11 @@ export function createLoads(deps: LoadsDeps) {
         durationS: e.slots.reduce((s, x) => s + x.durationS, 0), slotCount: e.slots.length, slots: e.slots,
       });
       current.set(key, rec);
-      // a plan cannot start before the helpdesk has decided: the earliest start is now
+      // a plan cannot start before the helpdesk has decided: the earliest start is now, on a whole second
+      // (starts are tried second by second from it: so they meet the price slots' boundaries)
       const snapshot = snapshotOf(deps.tariff);
-      const o = planOnSnapshot({ slots: e.slots, earliestStart: Math.max(e.earliestStart, now), latestEnd: e.latestEnd, snapshot });
+      const earliestStart = Math.ceil(Math.max(e.earliestStart, now) / 1000) * 1000;
+      const o = planOnSnapshot({ slots: e.slots, earliestStart, latestEnd: e.latestEnd, snapshot });
       rec.basis = o.basis;
       rec.basisNote = o.note;
       const why = { deviceId, offerId: e.offerId, basis: o.basis, feed: snapshot.problem?.code };

@@ -54,6 +54,12 @@ describe('what a load is planned on', () => {
     expect(r.lines.filter((l) => l.level === 40)).toEqual([]);
   });
 
+  it('starts trying from the next whole second after a live clock\'s now, so a plan meets the slot boundaries', () => {
+    const r = rig(makeTariff('feed', T0, [90, 40, 60, 80], null));
+    r.loads.offer('maria', 'washer', offer('w1', T0, T0 + 4 * H), T0 + 394);
+    expect(stored(r).plannedStart).toBe(T0 + H);
+  });
+
   it('plans on the fallback when the feed has nothing for the window, says so on the load and logs EVN_ERR_PLAN_FALLBACK', () => {
     const empty = makeTariff('feed', T0 - 48 * H, [50], null);
     const r = rig({ ...snap(empty), problem: { code: 'EVN_ERR_TARIFF_FEED_UNREACHABLE', message: 'connect ECONNREFUSED', at: T0 - H } });
