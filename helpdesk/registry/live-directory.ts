@@ -27,6 +27,9 @@ export function createLiveDirectory() {
   const activeCustomers = new Map<string, DirectoryCustomer>();
   const activeDevices = new Map<string, DirectoryDevice>();
   let list: DirectoryCustomer[] | null = null;
+  /** devices awaiting acceptance, counted as records change (asked for on every unknown sender) */
+  let pending = 0;
+  const isPending = (d: DeviceRecord | undefined): number => (d?.state === 'pending' ? 1 : 0);
 
   /** rebuilds the directory entries of one customer from its records */
   function index(customerId: string): void {
@@ -66,11 +69,7 @@ export function createLiveDirectory() {
     devicesOf: (c: string): DeviceRecord[] => [...(devicesOf.get(c)?.values() ?? [])],
     stores: (): Store[] => stores,
     workshops: (): Workshop[] => workshops,
-    pending: (): number => {
-      let n = 0;
-      for (const m of devicesOf.values()) for (const d of m.values()) if (d.state === 'pending') n++;
-      return n;
-    },
+    pending: (): number => pending,
     /** replaces everything with a snapshot */
     reset(s: RegistrySnapshot): void {
       customers.clear();
@@ -78,6 +77,7 @@ export function createLiveDirectory() {
       activeCustomers.clear();
       activeDevices.clear();
       list = null;
+      pending = 0;
       apply({ customers: s.customers, devices: s.devices, stores: s.stores, workshops: s.workshops });
     },
     /** applies changes already written to the store */
@@ -93,14 +93,17 @@ export function createLiveDirectory() {
     for (const d of ch.devices ?? []) {
       let m = devicesOf.get(d.customerId);
       if (!m) devicesOf.set(d.customerId, (m = new Map()));
+      pending += isPending(d) - isPending(m.get(d.id));
       m.set(d.id, d);
       touched.add(d.customerId);
     }
     for (const d of ch.removeDevices ?? []) {
+      pending -= isPending(devicesOf.get(d.customerId)?.get(d.id));
       devicesOf.get(d.customerId)?.delete(d.id);
       touched.add(d.customerId);
     }
     for (const id of ch.removeCustomers ?? []) {
+      for (const d of devicesOf.get(id)?.values() ?? []) pending -= isPending(d);
       customers.delete(id);
       devicesOf.delete(id);
       touched.add(id);

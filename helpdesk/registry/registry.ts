@@ -60,6 +60,7 @@ export function createRegistry(options: RegistryOptions) {
 
   function commit(ch: RegistryChanges): void {
     revision = store.write(ch);
+    for (const d of ch.removeDevices ?? []) observed.delete(deviceKey(d.customerId, d.id));
     live.apply(ch);
   }
 
