@@ -78,6 +78,13 @@ describe('the registry commands', () => {
     expect(await evernet('devices', 'help')).toMatchObject({ code: 0, out: expect.stringContaining('evernet devices add CUSTOMER/DEVICE --kind KIND') });
   });
 
+  it('evernet helpdesk refuses to trust its own open broker, and names a bad registration mode or time zone (exit 2, nothing started)', async () => {
+    const db = tmp.join('helpdesk.db');
+    expect(await evernet('helpdesk', '--registration', 'trust-broker', '--db', db)).toMatchObject({ code: 2, err: expect.stringContaining('--registration trust-broker needs --broker URL') });
+    expect(await evernet('helpdesk', '--registration', 'everyone', '--db', db)).toMatchObject({ code: 2, err: expect.stringContaining('--registration must be one of trust-broker, pending') });
+    expect(await evernet('helpdesk', '--time-zone', 'Mars/Olympus', '--db', db)).toMatchObject({ code: 2, err: expect.stringContaining('--time-zone must be an IANA time zone') });
+  });
+
   it('runs as a process: a device list on stdout, exit code 0', async () => {
     const db = tmp.join('helpdesk.db');
     const run = (...argv: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...argv], { cwd: ROOT, encoding: 'utf8' });
