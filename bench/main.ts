@@ -8,6 +8,7 @@ import { benchDetection } from './detection.js';
 import { benchLive } from './live.js';
 import { benchReplay } from './replay.js';
 import { benchSecurity } from './security.js';
+import { benchTariffs } from './tariffs.js';
 
 const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   replay: benchReplay,
@@ -16,6 +17,7 @@ const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   dashboard: benchDashboard,
   boards: benchBoards,
   live: benchLive,
+  tariffs: benchTariffs,
 };
 
 async function main(): Promise<void> {
