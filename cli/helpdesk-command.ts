@@ -11,7 +11,7 @@ import { loadScenario } from '../scenarios/load.js';
 import { directoryOf } from '../scenarios/directory.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { startHelpdeskStack } from '../stack/helpdesk-stack.js';
-import { isTimeZone, REGISTRATION_MODES, type RegistrationMode } from '../helpdesk/registry/index.js';
+import { canonicalZone, REGISTRATION_MODES, type RegistrationMode } from '../helpdesk/registry/index.js';
 import { parseHostPort } from './host-port.js';
 import { UsageError } from './errors.js';
 import { CLOCK_OPTIONS, clockFrom } from './clock-option.js';
@@ -44,8 +44,9 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
     throw new UsageError('--registration trust-broker needs --broker URL of a broker that authenticates its devices (evernet broker --credentials): the embedded broker lets anyone publish as any device');
   }
   // customers who register through a device live where the helpdesk does, until staff say otherwise
-  const timeZone = values['time-zone'] ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (!isTimeZone(timeZone)) throw new UsageError(`--time-zone must be an IANA time zone such as Europe/Berlin, got '${timeZone}'`);
+  const zone = values['time-zone'] ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = canonicalZone(zone);
+  if (!timeZone) throw new UsageError(`--time-zone must be an IANA time zone such as Europe/Berlin, got '${zone}'`);
   const log = createLogger({ clock, level: values['log-level'] ?? 'info', pretty: process.stderr.isTTY });
   // world, databases and ports are checked before the helpdesk connects (see stack/helpdesk-stack.ts),
   // so a helpdesk that cannot work never takes its queue off the broker

@@ -101,16 +101,8 @@ export const DEFAULT_PREFERENCES: CustomerRecord['preferences'] = { channels: ['
 export const isKind = (k: string): k is DeviceKind => (DEVICE_KINDS as readonly string[]).includes(k);
 export const isId = (id: string): boolean => Id.safeParse(id).success;
 
-/** true for a time zone this runtime knows by its IANA name ('Europe/Berlin', 'UTC') */
-export function isTimeZone(zone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** a customer's zone is an IANA name Intl knows ('Europe/Berlin', 'UTC'), kept in its canonical spelling */
+export { canonicalZone, isIanaZone as isTimeZone } from '../../contracts/time-zone.js';
 
 /** A device record with nothing announced yet. */
 export function newDevice(fields: Pick<DeviceRecord, 'customerId' | 'id' | 'kind' | 'name' | 'state' | 'origin' | 'registeredAt'> & Partial<DeviceRecord>): DeviceRecord {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { Channel, deviceKey, DeviceKind, Id, KIND_READINGS, Location, ReadingName, MAX_EXTRA_READINGS } from '../../contracts/index.js';
 import { describeIssues } from '../../contracts/issues.js';
-import { fail, isTimeZone, newDevice, REGISTRY_ERR, type CustomerRecord, type DeviceRecord, type RegistryResult } from './records.js';
+import { canonicalZone, fail, isTimeZone, newDevice, REGISTRY_ERR, type CustomerRecord, type DeviceRecord, type RegistryResult } from './records.js';
 import type { Registry } from './registry.js';
 
 const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day 'HH:MM'");
@@ -19,7 +19,7 @@ export const CustomerInput = z.strictObject({
   quietHours: z.strictObject({ from: Hhmm, to: Hhmm }).optional(),
   phone: z.string().min(1).max(40).optional(),
   email: z.string().min(3).max(120).optional(),
-  timeZone: z.string().refine(isTimeZone, "an IANA time zone such as 'Europe/Berlin'").optional(),
+  timeZone: z.string().max(64).refine(isTimeZone, "an IANA time zone such as 'Europe/Berlin'").transform((z) => canonicalZone(z)!).optional(),
 });
 export type CustomerInput = z.input<typeof CustomerInput>;
 

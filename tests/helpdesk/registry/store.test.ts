@@ -77,13 +77,15 @@ describe("staff's operations", () => {
     expect(addDevice(r, { customerId: 'maria', id: 'fridge', kind: 'fridge' }, T)).toMatchObject({ ok: false, error: { code: 'EVN_ERR_UNKNOWN_DEVICE', message: expect.stringContaining('evernet customers add maria') } });
     expect(addCustomer(r, { id: 'Maria!' }, T)).toMatchObject({ ok: false, error: { code: 'EVN_ERR_REGISTRY_INPUT' } });
     expect(addCustomer(r, { id: 'maria', timeZone: 'Mars/Olympus' }, T)).toMatchObject({ ok: false, error: { code: 'EVN_ERR_REGISTRY_INPUT', message: expect.stringContaining('timeZone') } });
-    expect(addCustomer(r, { id: 'maria', home: { lat: 50.9, lon: 6.9 }, channels: ['sms'], phone: '+49 1', quietHours: { from: '22:00', to: '07:00' } }, T).ok).toBe(true);
+    expect(addCustomer(r, { id: 'maria', timeZone: '+01:00' }, T)).toMatchObject({ ok: false, error: { code: 'EVN_ERR_REGISTRY_INPUT' } });
+    expect(addCustomer(r, { id: 'maria', home: { lat: 50.9, lon: 6.9 }, channels: ['sms'], phone: '+49 1', quietHours: { from: '22:00', to: '07:00' }, timeZone: 'europe/berlin' }, T))
+      .toMatchObject({ ok: true, value: { timeZone: 'Europe/Berlin' } });
     expect(addCustomer(r, { id: 'maria' }, T)).toMatchObject({ ok: false, error: { code: 'EVN_ERR_REGISTRY_EXISTS' } });
     expect(addDevice(r, { customerId: 'maria', id: 'fridge', kind: 'fridge', measures: ['voltageV'] }, T)).toMatchObject({ ok: false, error: { code: 'EVN_ERR_REGISTRY_INPUT' } });
     expect(addDevice(r, { customerId: 'maria', id: 'fridge', kind: 'fridge', measures: ['cabinetTempC'], reportEveryS: 5 }, T)).toMatchObject({ ok: true, value: { state: 'active', origin: 'staff' } });
     expect(addDevice(r, { customerId: 'maria', id: 'fridge', kind: 'washer' }, T)).toMatchObject({ ok: false, error: { code: 'EVN_ERR_REGISTRY_EXISTS' } });
     expect(r.directory.device('maria', 'fridge')).toEqual({ id: 'fridge', kind: 'fridge', customerId: 'maria', name: 'fridge', measures: ['cabinetTempC'], reportEveryS: 5 });
-    expect(r.directory.customer('maria')!.preferences).toEqual({ channels: ['sms'], phone: '+49 1', quietHours: { from: '22:00', to: '07:00' } });
+    expect(r.directory.customer('maria')!.preferences).toEqual({ channels: ['sms'], phone: '+49 1', quietHours: { from: '22:00', to: '07:00' }, timeZone: 'Europe/Berlin' });
   });
 
   it('remove a device, and a customer only with its devices when asked', () => {
