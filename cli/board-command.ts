@@ -167,6 +167,7 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
     device = createBoardDevice({ config, connect, port, brokerUrl, clock, log, readyTimeoutMs, ...(outbox ? { outbox } : {}), ...(washerState ? { washerState } : {}) });
     await device.start();
     // the simulated user has just loaded the washer: knob at half its travel, then the arm button
+    // (unless the board came back with an offer of its own from --data-dir: it sent that one again)
     if (rig && config.flexOffer && !device.washer()?.offer) {
       if (config.flexOffer.delay) rig.setKnob(0.5);
       await rig.pressArm();

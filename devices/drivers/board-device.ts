@@ -292,6 +292,8 @@ export function createBoardDevice(options: BoardDeviceOptions) {
     async start(): Promise<void> {
       await connectBoard();
       await goOnline();
+      // a washer restarted with an open offer that got no plan offers it again
+      washer?.reoffer(clock.now());
     },
     status: () => status,
     onStatus(listener: (s: BoardDeviceStatus) => void): void {

@@ -108,6 +108,16 @@ export function createWasherBoard(o: WasherBoardOptions) {
         if (p !== 'pressed') log.warn({ code: p === 'not-wired' ? BOARD_ERR.UNSUPPORTED_COMMAND : BOARD_ERR.DISCONNECTED, deviceId }, 'cannot press start at the planned time: the board is not connected');
       }
     },
+    /**
+     * After a restart of the board process: an open offer that got no plan is sent again (same offer id),
+     * since the helpdesk may never have had it (the process stopped first, or the device was still pending).
+     */
+    reoffer(t: number): void {
+      const offer = state.offer;
+      if (!offer || state.startAt !== null || state.pressedAt !== null || state.running) return;
+      o.publish({ at: Math.max(t, offer.earliestStart), body: { type: 'flex-offer', ...offer, slots: [...offer.slots] } });
+      log.info({ deviceId, offerId: offer.offerId }, 'the open offer sent again after a restart');
+    },
     status: (t: number, powerW: number) => washerStatus(state, t, powerW, rules),
     /** schedule-start, start and pause; null for any other command */
     command(cmd: CommandBody, at: number): CommandOutcome | null {

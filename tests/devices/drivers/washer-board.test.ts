@@ -157,6 +157,24 @@ describe('washer board: flex offer, plan, start at the planned time', () => {
     expect(cycles()[0]!.ts).toBe(PLANNED);
   });
 
+  it('a board restarted with an open offer that got no plan sends it again (the helpdesk may never have had it)', async () => {
+    clock = new VirtualClock(T0);
+    const config = washerConfig();
+    const file = tmp.join('maria-board-washer.washer.json');
+    const keeper = () => jsonStateFile(file, WasherCycleFile, silentLogger());
+    const first = await boards.start(config, net.url, { washerState: keeper() });
+    await boards.pass(5000);
+    await first.rig.pressArm(120);
+    await boards.passUntil(() => offers().length === 1, 'the flex offer');
+    await boards.stop(first);
+    clock.set(clock.now() + 600_000);
+    await boards.start(config, net.url, { board: first.board, rig: first.rig, washerState: keeper() });
+    await until(() => offers().length === 2, 3000, 'the offer sent again');
+    const [a, b] = offers();
+    expect(b).toEqual({ ...a, ts: b!.ts, seq: b!.seq });
+    expect(b!.ts).toBeGreaterThanOrEqual(a!.ts + 600_000);
+  });
+
   it('a damaged state file is set aside with a code; the board starts without a plan', async () => {
     const file = tmp.join('w.washer.json');
     writeFileSync(file, '{"offer": 12');
