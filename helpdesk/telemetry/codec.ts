@@ -17,7 +17,17 @@ export interface Shape {
   x: string[];
 }
 
-const sameNames = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((k, i) => k === b[i]);
+/** whether o's keys are exactly `names`, in order; allocates nothing (the hot path: every reading) */
+function keysAre(o: object | undefined, names: readonly string[]): boolean {
+  let i = 0;
+  if (o) {
+    for (const k in o) {
+      if (names[i] !== k) return false;
+      i++;
+    }
+  }
+  return i === names.length;
+}
 
 /**
  * Shape ids by names: `known` is what the store has (loaded at open); `create` stores a new shape and
@@ -44,13 +54,15 @@ export function shapeBook(known: Iterable<[number, Shape]>, create: (signature: 
   }
 
   return {
-    /** the shape id for these names, for a row of `device` */
-    forDevice(device: number, r: string[], x: string[]): number {
+    /** the shape of a row of `device` with these readings and extra readings (objects or stats by name) */
+    forRow(device: number, readings: object, extra: object | undefined): { shape: Shape; id: number } {
       const last = lastOf.get(device);
-      if (last && sameNames(last.shape.r, r) && sameNames(last.shape.x, x)) return last.id;
-      const id = idOf(r, x);
-      lastOf.set(device, { shape: { r, x }, id });
-      return id;
+      if (last && keysAre(readings, last.shape.r) && keysAre(extra, last.shape.x)) return last;
+      const r = Object.keys(readings);
+      const x = namesOf(extra);
+      const entry = { shape: { r, x }, id: idOf(r, x) };
+      lastOf.set(device, entry);
+      return entry;
     },
     /** the shapes created since the last commit are stored for good */
     commit(): void {
@@ -83,12 +95,15 @@ export const parseShape = (sig: string): Shape => {
 const EMPTY: string[] = [];
 export const namesOf = (o: object | undefined): string[] => (o ? Object.keys(o) : EMPTY);
 
-/** the values of readings and extra in the order of their names, as JSON */
+/** one value as JSON: String() of a finite number or a boolean is its JSON */
+const json = (v: ReadingValue): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+/** the values of readings and extra in the order of their names, as a JSON array (built as text: the hot path) */
 export function encodeValues(readings: Readings, r: readonly string[], extra: Record<string, number> | undefined, x: readonly string[]): string {
-  const values: ReadingValue[] = new Array(r.length + x.length);
-  for (let i = 0; i < r.length; i++) values[i] = readings[r[i]!]!;
-  for (let i = 0; i < x.length; i++) values[r.length + i] = extra![x[i]!]!;
-  return JSON.stringify(values);
+  let out = '[';
+  for (let i = 0; i < r.length; i++) out += (i ? ',' : '') + json(readings[r[i]!]!);
+  for (let i = 0; i < x.length; i++) out += (i || r.length ? ',' : '') + json(extra![x[i]!]!);
+  return out + ']';
 }
 
 export function decodeValues(text: string, shape: Shape): { readings: Readings; extra?: Record<string, number> } {

@@ -15,7 +15,7 @@
 import type Database from 'better-sqlite3';
 import { migrate, type Migration } from '../../storage/migrate.js';
 import { guarded, openSqlite } from '../../storage/sqlite.js';
-import { decodeStats, decodeValues, encodeStats, encodeValues, namesOf, parseShape, shapeBook, type Shape } from './codec.js';
+import { decodeStats, decodeValues, encodeStats, encodeValues, parseShape, shapeBook, type Shape } from './codec.js';
 import { mergeMinutes } from './minutes.js';
 import { gaps, thin, type MinuteRow, type Pin, type PruneResult, type RawRow, type TelemetryPoint, type TelemetryStore } from './store.js';
 
@@ -133,23 +133,19 @@ export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): 
   }
 
   function putMinute(id: number, m: MinuteRow): void {
-    const r = namesOf(m.readings);
-    const x = namesOf(m.extra);
-    const shape = shapes.forDevice(id, r, x);
-    if (s.minute.run(id, m.minute, shape, m.n, encodeStats(m.readings, r, m.extra, x, m.n)).changes) return;
+    const { shape, id: shapeId } = shapes.forRow(id, m.readings, m.extra);
+    if (s.minute.run(id, m.minute, shapeId, m.n, encodeStats(m.readings, shape.r, m.extra, shape.x, m.n)).changes) return;
     const before = s.minuteGet.get(id, m.minute);
     const merged = before ? mergeMinutes(toMinute(m.device, before), m) : m;
-    const mr = namesOf(merged.readings);
-    const mx = namesOf(merged.extra);
-    s.minuteSet.run(shapes.forDevice(id, mr, mx), merged.n, encodeStats(merged.readings, mr, merged.extra, mx, merged.n), id, m.minute);
+    const to = shapes.forRow(id, merged.readings, merged.extra);
+    s.minuteSet.run(to.id, merged.n, encodeStats(merged.readings, to.shape.r, merged.extra, to.shape.x, merged.n), id, m.minute);
   }
 
   const writeTx = db.transaction((rows: readonly RawRow[], minutes: readonly MinuteRow[]) => {
     for (const row of rows) {
       const id = idOf(row.device);
-      const r = Object.keys(row.readings);
-      const x = namesOf(row.extra);
-      s.raw.run(id, row.ts, shapes.forDevice(id, r, x), encodeValues(row.readings, r, row.extra, x));
+      const { shape, id: shapeId } = shapes.forRow(id, row.readings, row.extra);
+      s.raw.run(id, row.ts, shapeId, encodeValues(row.readings, shape.r, row.extra, shape.x));
     }
     for (const m of minutes) putMinute(idOf(m.device), m);
   });
