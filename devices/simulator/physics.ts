@@ -1,9 +1,11 @@
 /**
  * Drives a software board's pins from the same physics model a simulated device runs, wired as a
  * board file says: the model's readings become sensor signals (a TMP36's voltage, a divider's
- * voltage, a reed switch's level, a DS18B20's temperature), and the relays the host drives become
- * the model's commands (the washer's start relay starts the cycle). So a "board fridge" on the
- * software board behaves like the simulated fridge, through real Firmata bytes and johnny-five.
+ * voltage, a Hall sensor's or shunt amplifier's voltage for the car's current, a reed switch's level,
+ * a DS18B20's temperature), and the relays the host drives become the model's commands (the washer's
+ * start relay starts the cycle). It also plays the user: it presses a washer's arm button and turns
+ * its delay knob. So a "board fridge" on the software board behaves like the simulated fridge,
+ * through real Firmata bytes and johnny-five.
  *
  * The one simulator file that reads devices/drivers/, and only its pure modules: the board file
  * (what is wired where) and the sensor physics (sensors.ts, run backwards: quantity -> ADC value).

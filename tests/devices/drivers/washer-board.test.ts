@@ -175,6 +175,27 @@ describe('washer board: flex offer, plan, start at the planned time', () => {
     expect(b!.ts).toBeGreaterThanOrEqual(a!.ts + 600_000);
   });
 
+  it('with a delay knob instead of doneBy: done within the hours the knob is turned to', async () => {
+    clock = new VirtualClock(T0);
+    const base = washerConfig();
+    const config: BoardConfig = { ...base, flexOffer: { ...base.flexOffer!, doneByMinute: null, delay: { channel: 2, maxHours: 24, stepHours: 1 } } };
+    const w = await boards.start(config, net.url);
+    // a quarter of the knob's travel: 6 hours
+    w.rig.setKnob(0.25);
+    await boards.pass(3000);
+    await w.rig.pressArm(120);
+    await boards.passUntil(() => offers().length === 1, 'the flex offer');
+    const offer = offers()[0]!;
+    expect(offer.latestEnd - offer.earliestStart).toBe(6 * 3_600_000);
+    // turned to 0: as soon as possible (the programme's own length)
+    w.rig.setKnob(0);
+    await boards.pass(3000);
+    await w.rig.pressArm(120);
+    await boards.passUntil(() => offers().length === 2, 'the second offer');
+    const now = offers()[1]!;
+    expect(now.latestEnd - now.earliestStart).toBe(COTTON_40_MS);
+  });
+
   it('a damaged state file is set aside with a code; the board starts without a plan', async () => {
     const file = tmp.join('w.washer.json');
     writeFileSync(file, '{"offer": 12');
