@@ -13,6 +13,7 @@ const p = BATTERY_DISCHARGE;
 export const batteryDischarge = sustained({
   kind: 'battery-discharge',
   deviceKind: 'car-battery',
+  needs: ['currentA', 'engineRunning', 'voltageV'],
   metric: (r) => r.currentA,
   fireWhen: (r) => r.engineRunning && r.currentA < p.fireBelowA,
   fireAfterS: p.fireAfterS,

@@ -13,6 +13,7 @@ const p = BATTERY_PARASITIC;
 export const batteryParasitic = sustained({
   kind: 'battery-parasitic',
   deviceKind: 'car-battery',
+  needs: ['currentA', 'engineRunning', 'voltageV'],
   metric: (r) => r.currentA,
   fireWhen: (r) => !r.engineRunning && r.currentA < p.fireBelowA,
   fireAfterS: p.fireAfterS,

@@ -25,6 +25,7 @@ interface State {
 export const batteryWeak: Detector<'car-battery', State> = {
   kind: 'battery-weak',
   deviceKind: 'car-battery',
+  needs: ['voltageV', 'currentA', 'engineRunning'],
   init: () => ({ restV: null, minV: null, baseDip: null, firing: false }),
   update(s, ts, r) {
     const cranking = r.voltageV < p.crankBelowV && r.speedKmh === 0 && r.currentA < -50;

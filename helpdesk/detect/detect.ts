@@ -1,8 +1,19 @@
 /**
- * Runs every detector of a device's kind over its telemetry, keeping one state per device and
- * detector. Signals come out in a fixed order (detector order), so replays are deterministic.
+ * Runs the detectors over each device's telemetry, keeping one state per device and detector.
+ *
+ * Which detectors run depends on what the device measures (its directory entry, from its announce):
+ * a physics detector runs only when the device measures every reading it `needs` (a board without a
+ * current sensor sends `currentA: 0`, which would fool the battery detectors). What no running
+ * detector covers is watched by the general detector (reading-anomaly.ts): a device's extra readings
+ * always, and, on a device that measures only part of its kind, its measured numeric readings that no
+ * running detector needs. A device that measures its whole kind (undefined `measures`: a simulated
+ * model) has every physics detector it was built for; only its extra readings are watched then.
+ *
+ * Signals come out in a fixed order (physics detectors in order, then the general detector), so
+ * replays are deterministic.
  */
-import type { DeviceKind, ReadingsOf, Telemetry } from '../../contracts/index.js';
+import { z } from 'zod';
+import { CarBatteryReadings, FridgeReadings, MAX_EXTRA_READINGS, WasherReadings, type DeviceKind, type ReadingsOf, type Telemetry } from '../../contracts/index.js';
 import { batteryDischarge } from './battery-discharge.js';
 import { batteryParasitic } from './battery-parasitic.js';
 import { batteryWeak } from './battery-weak.js';
@@ -10,6 +21,8 @@ import type { Detector, Signal } from './detector.js';
 import { fridgeDoorOpen } from './fridge-door-open.js';
 import { fridgeDuty } from './fridge-duty.js';
 import { fridgeWarm } from './fridge-warm.js';
+import { createReadingWatch, type ReadingAnomalyConfig, type ReadingWatch } from './reading-anomaly.js';
+import type { SilenceOptions } from './silence.js';
 import { washerDrain } from './washer-drain.js';
 import { washerHeater } from './washer-heater.js';
 
@@ -25,43 +38,158 @@ export const DETECTORS: DetectorsByKind = {
   washer: [washerHeater, washerDrain],
 };
 
-export function createDetection(detectors: DetectorsByKind = DETECTORS) {
-  const states = new Map<string, unknown[]>();
+const SCHEMAS = { 'car-battery': CarBatteryReadings, fridge: FridgeReadings, washer: WasherReadings } as const;
+
+/** A kind's own reading names, from the contract. */
+export const KIND_READINGS: Readonly<Record<DeviceKind, readonly string[]>> = {
+  'car-battery': Object.keys(SCHEMAS['car-battery'].shape),
+  fridge: Object.keys(SCHEMAS.fridge.shape),
+  washer: Object.keys(SCHEMAS.washer.shape),
+};
+
+/** the numeric ones: a series the general detector can watch (not a flag or a phase) */
+const isNumeric = (kind: DeviceKind, name: string): boolean => (SCHEMAS[kind].shape as Record<string, unknown>)[name] instanceof z.ZodNumber;
+
+/** What the helpdesk knows a device measures (directory.ts DirectoryDevice; undefined fields: everything of its kind, no declared extras). */
+export interface DeviceProfile {
+  measures?: readonly string[];
+  extra?: readonly string[];
+}
+
+export interface DetectionOptions {
+  /** the general detector's options; false: no general detector */
+  general?: ReadingAnomalyConfig | false;
+}
+
+/** What the helpdesk's detection may be given (HelpdeskOptions.detection): the general detector's and the silence watch's settings. */
+export interface DetectionSettings extends DetectionOptions {
+  silence?: Partial<SilenceOptions>;
+}
+
+/** Which detectors run on a device and which of its readings the general detector watches. */
+export interface Coverage {
+  kind: DeviceKind;
+  /** the physics detectors that run, by incident kind */
+  detectors: string[];
+  /** the physics detectors that do not, with the readings they need and the device lacks */
+  skipped: Array<{ kind: string; lacks: string[] }>;
+  /** numeric kind readings the general detector watches */
+  watched: string[];
+  /** extra readings: the declared ones, or null when any extra reading is watched (up to MAX_EXTRA_READINGS) */
+  extra: string[] | null;
+}
+
+/** the readings a detector needs, as plain names (any kind) */
+const needsOf = (d: { needs: ReadonlyArray<string> }): readonly string[] => d.needs;
+
+export function coverageOf(kind: DeviceKind, profile: DeviceProfile | undefined, detectors: DetectorsByKind = DETECTORS): Coverage {
+  const all = KIND_READINGS[kind];
+  const measured = new Set(profile?.measures ?? all);
+  const list: ReadonlyArray<{ kind: string; needs: readonly string[] }> = detectors[kind];
+  const running = list.filter((d) => needsOf(d).every((r) => measured.has(r)));
+  const covered = new Set(running.flatMap(needsOf));
+  const whole = all.every((r) => measured.has(r));
+  return {
+    kind,
+    detectors: running.map((d) => d.kind),
+    skipped: list.filter((d) => !running.includes(d)).map((d) => ({ kind: d.kind, lacks: needsOf(d).filter((r) => !measured.has(r)) })),
+    watched: whole ? [] : all.filter((r) => measured.has(r) && !covered.has(r) && isNumeric(kind, r)),
+    extra: profile?.extra?.length ? [...profile.extra] : null,
+  };
+}
+
+interface DeviceState {
+  /** the profile this plan was made for (the object, and its contents) */
+  profile: DeviceProfile | undefined;
+  sig: string;
+  coverage: Coverage;
+  /** indices into detectors[kind] of the ones that run, and their states */
+  run: number[];
+  states: unknown[];
+  watch: ReadingWatch | null;
+  /** extra reading names watched so far (when none are declared) */
+  extraSeen: Set<string>;
+}
+
+export function createDetection(detectors: DetectorsByKind = DETECTORS, options: DetectionOptions = {}) {
+  const devices = new Map<string, DeviceState>();
   const lastTs = new Map<string, number>();
   let skipped = 0;
+  let unwatched = 0;
+
+  function stateOf(deviceKey: string, kind: DeviceKind, profile: DeviceProfile | undefined): DeviceState {
+    const known = devices.get(deviceKey);
+    if (known && known.profile === profile && known.coverage.kind === kind) return known;
+    const sig = JSON.stringify([kind, profile?.measures ?? null, profile?.extra ?? null]);
+    if (known && known.sig === sig) {
+      known.profile = profile;
+      return known;
+    }
+    // new device, or it announced another set of readings: a fresh plan and fresh state
+    const coverage = coverageOf(kind, profile, detectors);
+    const list: ReadonlyArray<{ kind: string; init(): unknown }> = detectors[kind];
+    const run = list.flatMap((d, i) => (coverage.detectors.includes(d.kind) ? [i] : []));
+    const s: DeviceState = { profile, sig, coverage, run, states: run.map((i) => list[i]!.init()), watch: null, extraSeen: new Set() };
+    devices.set(deviceKey, s);
+    return s;
+  }
+
+  /** the readings of one message the general detector watches, by name */
+  function watchedValues(s: DeviceState, t: Telemetry): Array<[string, number]> {
+    const out: Array<[string, number]> = [];
+    const readings = t.readings as Record<string, unknown>;
+    for (const name of s.coverage.watched) {
+      const x = readings[name];
+      if (typeof x === 'number') out.push([name, x]);
+    }
+    if (!t.extra) return out;
+    const declared = s.coverage.extra;
+    for (const name of Object.keys(t.extra).sort()) {
+      if (!declared && !s.extraSeen.has(name) && s.extraSeen.size < MAX_EXTRA_READINGS) s.extraSeen.add(name);
+      if (declared ? declared.includes(name) : s.extraSeen.has(name)) out.push([`extra.${name}`, t.extra[name]!]);
+      else unwatched++;
+    }
+    return out;
+  }
+
   return {
     /**
      * Feeds one telemetry message of the device `deviceKey` ("<customer>/<device>": device ids are
-     * unique per customer only); returns the signals it raised. A reading that is
-     * not newer than the device's last one (duplicate timestamp, out of order) is skipped and
-     * counted: detector state only ever moves forward in event time.
+     * unique per customer only), with what the device measures; returns the signals it raised. A
+     * reading that is not newer than the device's last one (duplicate timestamp, out of order) is
+     * skipped and counted: detector state only ever moves forward in event time.
      */
-    observe(deviceKey: string, t: Telemetry): Signal[] {
+    observe(deviceKey: string, t: Telemetry, profile?: DeviceProfile): Signal[] {
       const prev = lastTs.get(deviceKey);
       if (prev !== undefined && t.ts <= prev) {
         skipped++;
         return [];
       }
       lastTs.set(deviceKey, t.ts);
-      let s = states.get(deviceKey);
-      if (!s) {
-        s = detectors[t.kind].map((d) => d.init());
-        states.set(deviceKey, s);
-      }
-      return step(detectors, t.kind, s, t.ts, t.readings);
+      const s = stateOf(deviceKey, t.kind, profile);
+      const out = step(detectors, t.kind, s, t.ts, t.readings);
+      if (options.general === false) return out;
+      const values = watchedValues(s, t);
+      if (values.length === 0) return out;
+      s.watch ??= createReadingWatch(options.general);
+      return out.concat(s.watch.observe(t.ts, values));
     },
+    /** which detectors run on a device and what the general detector watches (after its first telemetry) */
+    coverage: (deviceKey: string): Coverage | undefined => devices.get(deviceKey)?.coverage,
     /** readings skipped because they were not newer than the device's last one */
     skipped: (): number => skipped,
+    /** extra readings not watched: undeclared ones beyond MAX_EXTRA_READINGS names per device, or not among the declared ones */
+    unwatched: (): number => unwatched,
   };
 }
 
-/** Runs the detectors of `kind` over one reading, updating their states in place. */
-function step<K extends DeviceKind>(detectors: DetectorsByKind, kind: K, states: unknown[], ts: number, readings: ReadingsOf<K>): Signal[] {
+/** Runs the device's running detectors over one reading, updating their states in place. */
+function step<K extends DeviceKind>(detectors: DetectorsByKind, kind: K, s: DeviceState, ts: number, readings: ReadingsOf<K>): Signal[] {
   const list = detectors[kind];
   const out: Signal[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i]!.update(states[i], ts, readings);
-    states[i] = r.state;
+  for (let j = 0; j < s.run.length; j++) {
+    const r = list[s.run[j]!]!.update(s.states[j], ts, readings);
+    s.states[j] = r.state;
     if (r.signal) out.push(r.signal);
   }
   return out;

@@ -20,10 +20,18 @@ export type Signal =
   | { type: 'clear'; kind: string; at: number; evidence: Evidence };
 
 
+/** The name of one of a kind's own readings. */
+export type ReadingOf<K extends DeviceKind> = keyof ReadingsOf<K> & string;
+
 export interface Detector<K extends DeviceKind, S> {
   /** incident kind this detector reports, e.g. 'battery-discharge' */
   kind: string;
   deviceKind: K;
+  /**
+   * the readings its verdict rests on: it runs on a device only when the device measures every one of
+   * them (a board sends defaults for what it lacks, e.g. `currentA: 0`, which would fool it)
+   */
+  needs: ReadonlyArray<ReadingOf<K>>;
   init(): S;
   update(state: S, ts: number, readings: ReadingsOf<K>): { state: S; signal?: Signal };
 }

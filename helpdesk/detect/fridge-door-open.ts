@@ -6,6 +6,7 @@ export const FRIDGE_DOOR = { fireAfterS: 180, clearAfterS: 10 } as const;
 export const fridgeDoorOpen = sustained({
   kind: 'fridge-door-open',
   deviceKind: 'fridge',
+  needs: ['doorOpen'],
   metric: (r) => r.cabinetTempC,
   fireWhen: (r) => r.doorOpen,
   fireAfterS: FRIDGE_DOOR.fireAfterS,

@@ -38,6 +38,7 @@ const ewma = (prev: number, x: number, dtS: number, tauS: number, n: number): nu
 export const fridgeDuty: Detector<'fridge', State> = {
   kind: 'fridge-duty',
   deviceKind: 'fridge',
+  needs: ['compressorOn', 'ambientTempC', 'setpointC'],
   init: () => ({ start: null, n: 0, lastTs: null, fast: 0, base: 0, firing: false, since: null }),
   update(s, ts, r) {
     // load index: compressor duty per kelvin it works against

@@ -13,6 +13,7 @@ const p = FRIDGE_WARM;
 export const fridgeWarm = sustained({
   kind: 'fridge-warm',
   deviceKind: 'fridge',
+  needs: ['cabinetTempC', 'setpointC'],
   metric: (r) => r.cabinetTempC,
   fireWhen: (r) => r.cabinetTempC > r.setpointC + p.aboveK,
   fireAfterS: p.fireAfterS,

@@ -5,7 +5,7 @@
  * A gap in the readings longer than `maxGapS` breaks the count: nobody saw the condition hold then.
  */
 import type { DeviceKind, ReadingsOf, Severity } from '../../contracts/index.js';
-import type { Detector, Evidence } from './detector.js';
+import type { Detector, Evidence, ReadingOf } from './detector.js';
 
 export interface Window {
   since: number;
@@ -30,6 +30,8 @@ interface State {
 export interface SustainedSpec<K extends DeviceKind> {
   kind: string;
   deviceKind: K;
+  /** the readings fireWhen, clearWhen and severity rest on (Detector.needs) */
+  needs: ReadonlyArray<ReadingOf<K>>;
   metric: (r: ReadingsOf<K>) => number;
   fireWhen: (r: ReadingsOf<K>) => boolean;
   fireAfterS: number;
@@ -49,6 +51,7 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
   return {
     kind: spec.kind,
     deviceKind: spec.deviceKind,
+    needs: spec.needs,
     init: () => fresh(false, null),
     update(prev, ts, r) {
       const gap = prev.lastTs !== null && ts - prev.lastTs > maxGapMs;

@@ -11,6 +11,7 @@ export const WASHER_DRAIN = { aboveL: 3, fireAfterS: 240, clearAfterS: 30 } as c
 export const washerDrain = sustained({
   kind: 'washer-drain',
   deviceKind: 'washer',
+  needs: ['phase', 'waterLevelL'],
   metric: (r) => r.waterLevelL,
   fireWhen: (r) => (r.phase === 'drain' || r.phase === 'paused') && r.waterLevelL > WASHER_DRAIN.aboveL,
   fireAfterS: WASHER_DRAIN.fireAfterS,

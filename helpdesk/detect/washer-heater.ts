@@ -10,6 +10,7 @@ export const WASHER_HEATER = { belowW: 1000, fireAfterS: 120, clearAfterS: 30 } 
 export const washerHeater = sustained({
   kind: 'washer-heater',
   deviceKind: 'washer',
+  needs: ['phase', 'powerW'],
   metric: (r) => r.waterTempC,
   fireWhen: (r) => r.phase === 'heat' && r.powerW < WASHER_HEATER.belowW,
   fireAfterS: WASHER_HEATER.fireAfterS,

@@ -16,6 +16,9 @@
 import { RollingLikelihood, type LikelihoodOptions } from './likelihood.js';
 import { ALL, ContextNovelty, DWELL, VALUE, type NoveltyOptions } from './novelty.js';
 
+/** GeneralAnomalyDetector.cause when the range check gave the z */
+export const RANGE = -1;
+
 export interface Channel {
   /** novelty family: VALUE, SEQUENCE, DWELL or ALL (novelty.ts) */
   family: number;
@@ -70,6 +73,8 @@ export class GeneralAnomalyDetector {
   private lo = Infinity;
   private hi = -Infinity;
   private quietLeft = 0;
+  /** what drove the last z: a novelty family (VALUE, SEQUENCE, DWELL, ALL) or RANGE (the range check) */
+  cause = RANGE;
 
   constructor(options: Partial<GeneralOptions> = {}) {
     this.o = { ...GENERAL_DEFAULTS, ...options };
@@ -91,9 +96,15 @@ export class GeneralAnomalyDetector {
     for (let c = 0; c < this.likelihoods.length; c++) {
       const ch = o.channels[c]!;
       const zc = this.likelihoods[c]!.update(this.novelty.families[ch.family]!) * ch.weight;
-      if (zc > z) z = zc;
+      if (zc > z) {
+        z = zc;
+        this.cause = ch.family;
+      }
     }
-    if (spatial && z < o.rangeZ) z = o.rangeZ;
+    if (spatial && z < o.rangeZ) {
+      z = o.rangeZ;
+      this.cause = RANGE;
+    }
     if (this.n <= o.learn) return 0;
     if (this.quietLeft > 0) {
       this.quietLeft--;

@@ -33,6 +33,7 @@ function always<K extends DeviceKind>(kind: string, deviceKind: K): Detector<K, 
   return {
     kind,
     deviceKind,
+    needs: [],
     init: () => 0,
     update: (n, ts) => ({ state: n + 1, signal: { type: 'fire', kind, severity: 'low', at: ts, evidence: { expected: '', observed: String(n + 1) } } }),
   };

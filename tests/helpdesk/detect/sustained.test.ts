@@ -7,6 +7,7 @@ import { T0, at, feed, fridge, only, times, trace } from './series.js';
 const toy = sustained({
   kind: 'toy',
   deviceKind: 'fridge',
+  needs: ['cabinetTempC'],
   metric: (r) => r.cabinetTempC,
   fireWhen: (r) => r.cabinetTempC > 10,
   fireAfterS: 5,
