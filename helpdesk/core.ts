@@ -6,7 +6,8 @@
 import type { Logger } from 'pino';
 import { deviceKey, ERR, type Decoded, type Item } from '../contracts/index.js';
 import { answerRecipe } from './assistant/shopping.js';
-import { createDetection } from './detect/detect.js';
+import { createDetection, type DetectionSettings } from './detect/detect.js';
+import { createSilence } from './detect/silence.js';
 import type { Directory } from './directory.js';
 import type { Events } from './events.js';
 import { createIncidents } from './incidents.js';
@@ -54,6 +55,8 @@ export interface CoreDeps {
   telemetry?: TelemetryStore;
   /** retention, batching and chart bounds of the telemetry (see TelemetryPolicy) */
   telemetryPolicy?: Partial<TelemetryPolicy>;
+  /** the general detector's and the silence watch's settings (docs/detection.md); defaults otherwise */
+  detection?: DetectionSettings;
 }
 
 /**
@@ -90,7 +93,8 @@ export function createCore(deps: CoreDeps) {
   const dropped = (customerId: string, deviceId: string, channel: string): void => {
     if (worthLogging(++droppedCount)) deps.log.warn({ code: ERR.UNKNOWN_DEVICE, customerId, deviceId, channel, dropped: droppedCount }, 'a message of a device removed or rejected after it arrived was not processed');
   };
-  const detection = createDetection();
+  const detection = createDetection(undefined, deps.detection);
+  const silence = createSilence(deps.detection?.silence);
   const driving = new Map<string, boolean>();
   const online = new Map<string, boolean>();
   const inventories = new Map<string, Item[]>();
@@ -165,7 +169,9 @@ export function createCore(deps: CoreDeps) {
         if (tel.kind === 'car-battery') driving.set(key, tel.readings.engineRunning);
         telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
-        for (const s of detection.observe(key, tel)) incidents.signal(t.customerId, t.deviceId, s, now);
+        for (const s of detection.observe(key, tel, directory.device(t.customerId, t.deviceId))) incidents.signal(t.customerId, t.deviceId, s, now);
+        const back = silence.heard(t.customerId, t.deviceId, tel.ts);
+        if (back) incidents.signal(t.customerId, t.deviceId, back, now);
         return;
       }
       case 'event': {
@@ -179,6 +185,8 @@ export function createCore(deps: CoreDeps) {
       case 'availability': {
         const a = m.payload;
         online.set(key, a.state === 'online');
+        silence.availability(t.customerId, t.deviceId, a.state === 'online', a.ts, a.reason);
+        if (a.state === 'offline') driving.delete(key);
         events.emit({ type: 'availability', at: a.ts, customerId: t.customerId, deviceId: t.deviceId, online: a.state === 'online' });
         deps.log.info({ deviceId: t.deviceId, state: a.state, reason: a.reason }, 'availability');
         return;
@@ -205,6 +213,19 @@ export function createCore(deps: CoreDeps) {
     chart: (customerId: string, deviceId: string, from: number, to: number, maxPoints?: number) => telemetry.chart(deviceKey(customerId, deviceId), from, to, maxPoints),
     /** event time moved: telemetry flushed and retention run when due; throws only if the database is broken */
     tick: (now: number): void => telemetry.tick(now),
+    /**
+     * the watermark moved to w: devices silent or offline too long by then open device-offline tickets
+     * (timed when the limit passed; the customer is contacted at `now`)
+     */
+    watchSilence: (w: number, now: number): void => {
+      for (const x of silence.tick(w, directory.device)) {
+        // a silent car's last reading is stale: it shows no message on its display
+        driving.delete(deviceKey(x.customerId, x.deviceId));
+        incidents.signal(x.customerId, x.deviceId, x.signal, now);
+      }
+    },
+    /** which detectors run on a device and what the general detector watches (known after its first telemetry) */
+    coverage: (customerId: string, deviceId: string) => detection.coverage(deviceKey(customerId, deviceId)),
     /** writes the buffered telemetry (final: the minutes still open too, on stop) */
     flushTelemetry: (final = false): void => telemetry.flush(final),
     telemetryStats: () => telemetry.stats(),

@@ -1,9 +1,10 @@
 /**
  * From detector signals to tickets: open one ticket per incident, contact the customer on the
  * channel that fits the moment, send the remote fix if one exists, otherwise offer the
- * product-service chain; resolve when telemetry shows the problem gone.
+ * product-service chain; resolve when telemetry shows the problem gone. A staff-only kind (an
+ * unusual reading) is opened and left for staff; a silent device's customer is asked to check it.
  *
- *   fire   -> [open, contact, remedy]
+ *   fire   -> [open, contact, remedy]        (staff only: [open])
  *   result -> [confirm | fail + escalate]
  *   clear  -> [resolve]
  */
@@ -67,8 +68,14 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
     if (!device || !customer) return;
     let t = opened;
     const play = PLAYBOOK[kind] ?? FALLBACK_PLAY;
+    // a ticket for staff: its evidence waits on it, the customer is not contacted
+    if (play.staffOnly) return;
     const fixing = play.remote ? ' We are fixing it remotely right now.' : '';
-    const text = `Hello ${customer.name}, we noticed that ${play.headline} (${String(t.evidence.observed)}).${fixing}`;
+    const zone = zoneOf(customer.preferences);
+    const hhmm = (at: number): string => localHhmm(at, offsetMinutesAt(zone, at));
+    const text = play.message
+      ? play.message({ customer: customer.name, deviceKind: device.kind, deviceName: device.name, evidence: t.evidence, hhmm })
+      : `Hello ${customer.name}, we noticed that ${play.headline} (${String(t.evidence.observed)}).${fixing}`;
     const choice = ops.contactCustomer(customer, t, device.kind, text, now);
     const told = { channel: choice.channel, text, reason: choice.reason, ...(choice.deviceId !== undefined ? { shownOn: choice.deviceId } : {}) };
     t = apply(life.contact(t, { at: now, by: BY, ...told }), now, `contacted via ${choice.channel}: ${choice.reason}`, t);
@@ -93,7 +100,8 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
   function resume(now: number): life.Ticket[] {
     const stalled = store
       .list({ state: 'opened' })
-      .filter((t) => t.proactive && t.timeline[0]?.by === BY && t.timeline.every((e, i) => i === 0 || e.step === 'note'));
+      .filter((t) => t.proactive && t.timeline[0]?.by === BY && t.timeline.every((e, i) => i === 0 || e.step === 'note'))
+      .filter((t) => !PLAYBOOK[t.kind]?.staffOnly);
     for (const t of stalled) {
       log.warn({ ticketId: t.id, deviceId: t.deviceId, kind: t.kind }, 'resuming a ticket opened before a restart: contacting the customer now');
       proceed(t, Math.max(now, t.updatedAt));

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { encode, ERR, HELPDESK_FILTERS, type Clock, type Decoded } from '../contracts/index.js';
 import { isFatalStorageError } from '../storage/sqlite.js';
 import { createCore } from './core.js';
+import type { DetectionSettings } from './detect/detect.js';
 import { createEvents } from './events.js';
 import type { StaffAction, StaffResult } from './staff-actions.js';
 import type { Directory } from './directory.js';
@@ -58,6 +59,8 @@ export interface HelpdeskOptions {
   onProcessed?: (m: Decoded) => void;
   /** the helpdesk's broker identity, when the broker requires one */
   credentials?: { username: string; password: string };
+  /** the general detector and the silence watch (N, M): docs/detection.md; defaults otherwise */
+  detection?: DetectionSettings;
   /** how far (ms) a message's event time may run ahead of the helpdesk's clock; default 5 min */
   maxClockSkewMs?: number;
   /** live mode: how late (ms) a message may arrive and still be processed in order; default 2000 */
@@ -98,7 +101,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   // event time at start names this session's commands (deterministic in a replay, new after a restart)
   const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
-  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy });
+  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   // a message from the future would wait for the watermark forever (and pin its sender's sequence)
   const admit = (d: Decoded) => {
@@ -213,6 +216,13 @@ export function createHelpdesk(options: HelpdeskOptions) {
       } catch (e) {
         if (isFatalStorageError(e)) return fatal(e as Error);
         throw e;
+      }
+      // silence is judged at the watermark: every message up to it has been processed
+      try {
+        core.watchSilence(w, now);
+      } catch (e) {
+        if (isFatalStorageError(e)) return fatal(e as Error);
+        log.error({ code: ERR.INTERNAL, err: e }, 'the silence watch failed');
       }
       flush();
     },

@@ -1,12 +1,27 @@
 /**
  * What the helpdesk does about each kind of incident: a remote fix it can send, or the
- * product-service chain it offers when no remote fix exists. Pure data and text.
+ * product-service chain it offers when no remote fix exists; for a silent device, a message asking
+ * the customer to check it; for an unusual reading, a ticket for staff only. Pure data and text.
  */
 import type { CommandRequest, DeviceKind } from '../../contracts/index.js';
 
+/** What a message to the customer may say about the device. */
+export interface MessageContext {
+  customer: string;
+  deviceKind: DeviceKind;
+  deviceName: string;
+  evidence: Record<string, unknown>;
+  /** an event time as the customer's local 'HH:MM' */
+  hhmm: (at: number) => string;
+}
+
 export interface Play {
-  /** short words for the customer message */
+  /** short words for the customer message: "we noticed that <headline> (<what was observed>)" */
   headline: string;
+  /** the whole message, when the headline's sentence does not fit */
+  message?: (c: MessageContext) => string;
+  /** a ticket for staff: the customer is not contacted, the evidence waits on the ticket */
+  staffOnly?: boolean;
   /** sent to the device right after contacting the customer */
   remote?: CommandRequest;
   /** what the remote action does, for the resolution */
@@ -56,6 +71,22 @@ export const PLAYBOOK: Record<string, Play> = {
     headline: 'your washing machine cannot drain',
     offer: 'technician',
   },
+  'device-offline': {
+    headline: 'one of your devices has stopped reporting',
+    message: (c) => `Hello ${c.customer}, your ${SERVICE_FOR[c.deviceKind]} "${c.deviceName}" has not reported since ${c.hhmm(Number(c.evidence.lastHeardAt))}: ${OFFLINE_HINT[c.deviceKind]}.`,
+    offer: 'none',
+  },
+  'reading-anomaly': {
+    headline: 'a reading of one of your devices is unusual',
+    staffOnly: true,
+  },
+};
+
+/** what the customer can check when a device of this kind stops reporting */
+export const OFFLINE_HINT: Record<DeviceKind, string> = {
+  'car-battery': 'it may be parked where there is no mobile signal; if not, please check the adapter at the battery',
+  fridge: 'please check that it has power and that its Wi-Fi works',
+  washer: 'please check that it has power and that its Wi-Fi works',
 };
 
 export const FALLBACK_PLAY: Play = { headline: 'one of your devices needs attention', offer: 'technician' };

@@ -1,0 +1,190 @@
+/**
+ * Silence is an incident: a device that stops reporting, or stays offline, raises `device-offline`.
+ * Pure and in event time: telemetry and availability move it (`heard`, `availability`), the
+ * helpdesk's watermark moves time (`tick(now)`), so a replay drills it exactly as it happens live.
+ *
+ * A device is silent once no telemetry came for `intervals` times its reporting interval, and never
+ * sooner than `minSilentS` (a Wi-Fi hiccup is not an incident). The interval is the one the device
+ * declared (its announce's reportEveryS), or the one learned from its last `learnIntervals`
+ * intervals (their median, trusted after `minIntervals`), whichever is longer: a device that reports
+ * more slowly than it said does not flap. An offline availability (a last will, a goodbye) that
+ * lasts `offlineAfterS` raises it too, whichever comes first. The signal is timed at the moment the
+ * limit passed, not at the tick that noticed it.
+ *
+ * It clears on the next telemetry ("data returns"); an "online" alone does not clear it. A device
+ * never heard from since the helpdesk started raises nothing: it may never have been switched on
+ * (after a restart, a device is watched again from its first telemetry).
+ * Every device in evernet reports on a fixed interval whatever it is doing (a parked car, an idle
+ * washer): a device that sleeps must declare a reporting interval that covers its sleep.
+ */
+import { round } from '../../contracts/round.js';
+import type { Signal } from './detector.js';
+
+export const SILENCE_KIND = 'device-offline';
+
+export interface SilenceOptions {
+  /** N: silent after this many reporting intervals without telemetry */
+  intervals: number;
+  /** never silent sooner than this (s) */
+  minSilentS: number;
+  /** M: an offline availability lasting this long (s) raises it too */
+  offlineAfterS: number;
+  /** intervals kept to learn a device's reporting interval */
+  learnIntervals: number;
+  /** intervals seen before the learned one is trusted */
+  minIntervals: number;
+}
+
+export const SILENCE: SilenceOptions = { intervals: 10, minSilentS: 600, offlineAfterS: 600, learnIntervals: 15, minIntervals: 3 };
+
+/** What the helpdesk knows of a device now; undefined: no longer known (its state is forgotten). */
+export type SilenceLookup = (customerId: string, deviceId: string) => { reportEveryS?: number } | undefined;
+
+interface DeviceSilence {
+  customerId: string;
+  deviceId: string;
+  lastHeard: number;
+  /** the last learnIntervals intervals (ms), a ring, and where the next goes */
+  intervals: number[];
+  next: number;
+  /** their median, once trusted (null: not yet, or to be computed again) */
+  learned: number | null;
+  offlineSince: number | null;
+  offlineReason: string | null;
+  firing: boolean;
+}
+
+export interface Keyed {
+  customerId: string;
+  deviceId: string;
+  signal: Signal;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** '5 s', '10 min', '2 h 5 min' */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.round(s / 60);
+  return min < 120 ? `${min} min` : `${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
+}
+
+export function createSilence(options: Partial<SilenceOptions> = {}) {
+  const o = { ...SILENCE, ...options };
+  const devices = new Map<string, DeviceSilence>();
+  const keyOf = (c: string, d: string): string => `${c}/${d}`;
+
+  function learnedMs(s: DeviceSilence): number | null {
+    if (s.intervals.length < o.minIntervals) return null;
+    s.learned ??= median(s.intervals);
+    return s.learned;
+  }
+
+  /** When the device counts as silent or offline, and why; null: not yet known. */
+  function due(s: DeviceSilence, declaredS: number | undefined): { at: number; cause: 'silent' | 'offline'; everyMs: number | null; limitMs: number | null } | null {
+    const learned = learnedMs(s);
+    const declared = declaredS === undefined ? null : declaredS * 1000;
+    const everyMs = declared === null ? learned : Math.max(declared, learned ?? 0);
+    const limitMs = everyMs === null ? null : Math.max(o.intervals * everyMs, o.minSilentS * 1000);
+    const silentAt = limitMs === null ? Infinity : s.lastHeard + limitMs;
+    const offlineAt = s.offlineSince === null ? Infinity : s.offlineSince + o.offlineAfterS * 1000;
+    if (silentAt === Infinity && offlineAt === Infinity) return null;
+    return offlineAt <= silentAt ? { at: offlineAt, cause: 'offline', everyMs, limitMs } : { at: silentAt, cause: 'silent', everyMs, limitMs };
+  }
+
+  function fire(s: DeviceSilence, d: NonNullable<ReturnType<typeof due>>): Signal {
+    const every = d.everyMs === null ? null : duration(d.everyMs);
+    const quiet = duration(d.at - s.lastHeard);
+    const observed =
+      d.cause === 'offline'
+        ? `offline (${s.offlineReason === 'will' ? 'its connection dropped' : 'it said goodbye'}) for ${duration(d.at - s.offlineSince!)}, no telemetry for ${quiet}`
+        : `no telemetry for ${quiet}${every ? `, ${round(d.limitMs! / d.everyMs!, 1)} times its interval` : ''}`;
+    return {
+      type: 'fire',
+      kind: SILENCE_KIND,
+      severity: 'medium',
+      at: d.at,
+      evidence: {
+        expected: every ? `telemetry every ${every}` : 'the device online and reporting',
+        observed,
+        since: s.lastHeard,
+        lastHeardAt: s.lastHeard,
+        cause: d.cause,
+        reportEveryS: d.everyMs === null ? null : round(d.everyMs / 1000, 3),
+        silentAfterS: d.limitMs === null ? null : d.limitMs / 1000,
+        offlineSince: s.offlineSince,
+        offlineAfterS: o.offlineAfterS,
+        availability: s.offlineReason,
+      },
+    };
+  }
+
+  return {
+    /** Telemetry of a device arrived at event time ts; returns the clear when it had been silent. */
+    heard(customerId: string, deviceId: string, ts: number): Signal | undefined {
+      const k = keyOf(customerId, deviceId);
+      const s = devices.get(k);
+      if (!s) {
+        devices.set(k, { customerId, deviceId, lastHeard: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing: false });
+        return undefined;
+      }
+      if (ts <= s.lastHeard) return undefined;
+      const gap = ts - s.lastHeard;
+      if (s.intervals.length < o.learnIntervals) s.intervals.push(gap);
+      else s.intervals[s.next] = gap;
+      s.next = (s.next + 1) % o.learnIntervals;
+      s.learned = null;
+      const since = s.lastHeard;
+      s.lastHeard = ts;
+      // data wins over an availability saying otherwise (a late will, a stale retained "offline")
+      s.offlineSince = null;
+      s.offlineReason = null;
+      if (!s.firing) return undefined;
+      s.firing = false;
+      return {
+        type: 'clear',
+        kind: SILENCE_KIND,
+        at: ts,
+        evidence: { expected: 'telemetry again', observed: `reporting again after ${duration(gap)} without telemetry`, lastHeardAt: since, silentS: gap / 1000 },
+      };
+    },
+    /** The device's availability changed at event time ts ('will': the broker published its last will). */
+    availability(customerId: string, deviceId: string, online: boolean, ts: number, reason: string): void {
+      const s = devices.get(keyOf(customerId, deviceId));
+      if (!s) return;
+      if (online) {
+        s.offlineSince = null;
+        s.offlineReason = null;
+      } else if (s.offlineSince === null) {
+        // a last will carries the time its connection began: it went no earlier than its last telemetry
+        s.offlineSince = Math.max(ts, s.lastHeard);
+        s.offlineReason = reason;
+      }
+    },
+    /** Event time moved to `now`: the devices that went silent or offline, in device order. */
+    tick(now: number, lookup: SilenceLookup): Keyed[] {
+      const out: Keyed[] = [];
+      for (const [k, s] of devices) {
+        const known = lookup(s.customerId, s.deviceId);
+        if (!known) {
+          devices.delete(k);
+          continue;
+        }
+        if (s.firing) continue;
+        const d = due(s, known.reportEveryS);
+        if (!d || d.at > now) continue;
+        s.firing = true;
+        out.push({ customerId: s.customerId, deviceId: s.deviceId, signal: fire(s, d) });
+      }
+      return out.sort((a, b) => a.signal.at - b.signal.at || (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+    },
+    /** devices watched */
+    watching: (): number => devices.size,
+  };
+}
+export type Silence = ReturnType<typeof createSilence>;

@@ -1,0 +1,135 @@
+/**
+ * Silence is an incident, in event time: no telemetry for N times the reporting interval (declared or
+ * learned), or an offline availability lasting M minutes, raises device-offline at the moment the
+ * limit passed; the next telemetry clears it.
+ */
+import { describe, expect, it } from 'vitest';
+import { createSilence, SILENCE, SILENCE_KIND, type SilenceLookup } from '../../../helpdesk/detect/silence.js';
+import { T0, at } from './series.js';
+
+const MIN = 60;
+const declared = (reportEveryS?: number): SilenceLookup => () => (reportEveryS === undefined ? {} : { reportEveryS });
+
+/** telemetry of maria/fridge every `everyS` s from `from` to `to` (inclusive) */
+function report(s: ReturnType<typeof createSilence>, from: number, to: number, everyS: number) {
+  const out = [];
+  for (let t = from; t <= to; t += everyS) {
+    const signal = s.heard('maria', 'fridge', at(t));
+    if (signal) out.push({ t, signal });
+  }
+  return out;
+}
+
+describe('silence', () => {
+  it('fires when a device that declared 60 s has sent nothing for N intervals, timed when the limit passed', () => {
+    const s = createSilence();
+    report(s, 0, 600, 60);
+    const limit = SILENCE.intervals * 60;
+    expect(s.tick(at(600 + limit - 1), declared(60))).toEqual([]);
+    const [x, ...more] = s.tick(at(600 + limit + 25), declared(60));
+    expect(more).toEqual([]);
+    expect(x).toMatchObject({ customerId: 'maria', deviceId: 'fridge', signal: { type: 'fire', kind: SILENCE_KIND, severity: 'medium', at: at(600 + limit) } });
+    expect(x!.signal.evidence).toMatchObject({
+      cause: 'silent', lastHeardAt: at(600), since: at(600), reportEveryS: 60, silentAfterS: limit,
+      expected: 'telemetry every 60 s', observed: 'no telemetry for 10 min, 10 times its interval',
+    });
+    // once only
+    expect(s.tick(at(600 + 3 * limit), declared(60))).toEqual([]);
+  });
+
+  it('is never silent sooner than minSilentS, however fast the device reports', () => {
+    const s = createSilence();
+    report(s, 0, 100, 1);
+    expect(s.tick(at(100 + SILENCE.minSilentS - 1), declared(1))).toEqual([]);
+    expect(s.tick(at(100 + SILENCE.minSilentS), declared(1)).map((x) => x.signal.at)).toEqual([at(100 + SILENCE.minSilentS)]);
+  });
+
+  it('learns the interval of a device that declared none (the median of its last intervals, after a few)', () => {
+    const s = createSilence();
+    // every 120 s, with one late message among them: the median is still 120 s
+    for (const t of [0, 120, 240, 400, 480, 600, 720]) s.heard('maria', 'fridge', at(t));
+    const limit = SILENCE.intervals * 120;
+    expect(s.tick(at(720 + limit - 1), declared())).toEqual([]);
+    const [x] = s.tick(at(720 + limit), declared());
+    expect(x!.signal.evidence).toMatchObject({ cause: 'silent', reportEveryS: 120, silentAfterS: limit });
+  });
+
+  it('raises nothing for a device heard too few times to know its interval, until it goes offline', () => {
+    const s = createSilence();
+    s.heard('maria', 'fridge', at(0));
+    s.heard('maria', 'fridge', at(30));
+    expect(s.tick(at(10 * 3600), declared())).toEqual([]);
+  });
+
+  it('takes the learned interval when the device reports more slowly than it declared, so it does not flap', () => {
+    const s = createSilence();
+    report(s, 0, 3600, 300);
+    // declared 5 s, reports every 5 min: silent after 10 x 5 min, not after minSilentS
+    expect(s.tick(at(3600 + SILENCE.minSilentS), declared(5))).toEqual([]);
+    expect(s.tick(at(3600 + 10 * 300), declared(5)).map((x) => x.signal.evidence.reportEveryS)).toEqual([300]);
+  });
+
+  it('fires after an offline availability that lasted offlineAfterS, counted from the later of its time and the last telemetry', () => {
+    const s = createSilence({ minSilentS: 3600 });
+    report(s, 0, 300, 5);
+    // a last will carries the time its connection began (here the start): the device went no earlier than at 300 s
+    s.availability('maria', 'fridge', false, at(0), 'will');
+    expect(s.tick(at(300 + SILENCE.offlineAfterS - 1), declared(5))).toEqual([]);
+    const [x] = s.tick(at(300 + SILENCE.offlineAfterS + 7), declared(5));
+    expect(x!.signal).toMatchObject({ at: at(300 + SILENCE.offlineAfterS) });
+    expect(x!.signal.evidence).toMatchObject({ cause: 'offline', offlineSince: at(300), availability: 'will', observed: 'offline (its connection dropped) for 10 min, no telemetry for 10 min' });
+  });
+
+  it('forgets an offline availability once the device is online again', () => {
+    const s = createSilence({ minSilentS: 3600 });
+    report(s, 0, 300, 5);
+    s.availability('maria', 'fridge', false, at(310), 'disconnected');
+    s.availability('maria', 'fridge', true, at(320), 'connected');
+    // silent for minSilentS then, not offline
+    expect(s.tick(at(300 + SILENCE.offlineAfterS + 60), declared(5))).toEqual([]);
+    expect(s.tick(at(300 + 3600), declared(5)).map((x) => x.signal.evidence.cause)).toEqual(['silent']);
+  });
+
+  it('clears on the next telemetry: data returns', () => {
+    const s = createSilence();
+    report(s, 0, 600, 60);
+    const [fired] = s.tick(at(600 + 20 * MIN), declared(60));
+    expect(fired!.signal.type).toBe('fire');
+    // "online" alone does not clear it
+    s.availability('maria', 'fridge', true, at(600 + 30 * MIN), 'connected');
+    const back = s.heard('maria', 'fridge', at(600 + 35 * MIN));
+    expect(back).toMatchObject({ type: 'clear', kind: SILENCE_KIND, at: at(600 + 35 * MIN), evidence: { lastHeardAt: at(600), silentS: 35 * MIN, observed: 'reporting again after 35 min without telemetry' } });
+    // and it may fire again after a new silence
+    report(s, 600 + 36 * MIN, 600 + 45 * MIN, 60);
+    expect(s.tick(at(600 + 45 * MIN + 10 * MIN), declared(60)).map((x) => x.signal.evidence.lastHeardAt)).toEqual([at(600 + 45 * MIN)]);
+  });
+
+  it('raises nothing for a device never heard from, even one that says it is offline', () => {
+    const s = createSilence();
+    s.availability('maria', 'fridge', false, at(0), 'will');
+    expect(s.tick(at(24 * 3600), declared(5))).toEqual([]);
+    expect(s.watching()).toBe(0);
+  });
+
+  it('forgets a device the helpdesk no longer knows', () => {
+    const s = createSilence();
+    report(s, 0, 600, 60);
+    expect(s.tick(at(3600), () => undefined)).toEqual([]);
+    expect(s.watching()).toBe(0);
+  });
+
+  it('orders what fires in one tick by event time, then device', () => {
+    const s = createSilence();
+    for (const [d, last] of [['washer', 500], ['car', 400], ['fridge', 500]] as const) {
+      for (let t = 0; t <= last; t += 50) s.heard('maria', d, at(t));
+    }
+    expect(s.tick(at(5000), declared(50)).map((x) => `${x.deviceId}@${(x.signal.at - T0) / 1000}`)).toEqual(['car@1000', 'fridge@1100', 'washer@1100']);
+  });
+
+  it('ignores telemetry that is not newer than the last', () => {
+    const s = createSilence();
+    report(s, 0, 600, 60);
+    expect(s.heard('maria', 'fridge', at(300))).toBeUndefined();
+    expect(s.tick(at(600 + 10 * MIN), declared(60)).map((x) => x.signal.evidence.lastHeardAt)).toEqual([at(600)]);
+  });
+});
