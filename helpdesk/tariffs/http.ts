@@ -192,9 +192,13 @@ export function createHttpProvider(o: HttpProviderOptions): HttpTariffProvider {
     inflight ??= attempt()
       .catch((e: unknown) => {
         // the cache's database failed: the prices in memory serve on, the next attempt tries again
-        const code = (e as { code?: string }).code ?? 'EVN_ERR_DB';
-        nextAt = clock.now() + backoff();
-        log.error({ code, url: source, err: e }, 'price feed: the answer could not be cached');
+        const own = (e as { code?: unknown }).code;
+        const code = typeof own === 'string' && own.startsWith('EVN_ERR_') ? own : 'EVN_ERR_DB';
+        const now = clock.now();
+        lastError = { code, message: `the answer could not be cached: ${(e as Error).message}`, at: now };
+        snapshot = null;
+        nextAt = now + backoff();
+        log.error({ code, url: source, err: e }, 'price feed: the answer could not be cached; the prices held before serve on');
       })
       .finally(() => {
         inflight = null;

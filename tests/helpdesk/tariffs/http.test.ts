@@ -183,6 +183,33 @@ describe('the HTTP price provider', () => {
   });
 });
 
+describe('a cache that fails', () => {
+  it('keeps the prices it held, says why, and tries again later', async () => {
+    server = await startPriceServer({ body: fixture('today-only-2026-11-30.json') });
+    const clock = new VirtualClock(at('2026-11-30T09:00:00'));
+    const real = openPriceCache({ path: dir.join('helpdesk.db') });
+    let full = false;
+    // the database refuses writes as a full disk does (SQLITE_FULL), when the test says so
+    const cache = { ...real, store: (...a: Parameters<typeof real.store>) => (full ? failWrite() : real.store(...a)) };
+    const failWrite = (): never => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    const { p, lines } = provider(server.url, clock, { openCache: () => cache, retry: { firstMs: 60_000 } });
+    await p.start();
+    expect(p.status().pricedUntil).toBe(DAY + 24 * H);
+    full = true;
+    server.reply({ body: fixture('hourly-2026-11-30.json') });
+    clock.set(at('2026-11-30T14:00:00'));
+    await p.refreshIfDue();
+    expect(p.status()).toMatchObject({ pricedUntil: DAY + 24 * H, lastError: { code: 'EVN_ERR_DB', at: clock.now() }, nextRefreshAt: clock.now() + 60_000 });
+    expect(lines.find((l) => l.code === 'EVN_ERR_DB')).toMatchObject({ level: 50 });
+    full = false;
+    clock.set(clock.now() + 60_000);
+    await p.refreshIfDue();
+    expect(p.status()).toMatchObject({ pricedUntil: DAY + 48 * H, lastError: null });
+  });
+});
+
 describe('a feed that fails', () => {
   const cases: Array<{ name: string; reply: () => Promise<{ url: string; options?: Partial<HttpProviderOptions> }>; code: string; message: RegExp }> = [
     {
