@@ -22,9 +22,9 @@ ${BOARD_USAGE.split('\n\n')[0]}
   evernet credentials list [--file FILE]
   evernet help
 
-  Live commands (helpdesk, board) take --clock-start ISO and --clock-rate N: a clock that starts at
-  ISO and runs N times faster than the wall clock, for drills, demos and tests (give every process
-  of one setup the same pair).
+  Live commands (helpdesk, board) take --clock-start ISO, --clock-rate N and --clock-origin ISO: a
+  clock that reads ISO at the wall time --clock-origin (default: now) and runs N times faster than
+  the wall clock, for drills, demos and tests (give every process of one setup the same three).
 
   replay   replays a scenario (e.g. scenarios/day-in-2020.yaml) on an embedded MQTT broker,
            or on any broker given by --broker mqtt://host:port, and prints a summary.

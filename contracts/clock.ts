@@ -32,10 +32,12 @@ export class VirtualClock implements Clock {
  * For live drills and end-to-end tests of real processes that must not wait hours (a washer planned
  * for 02:00), and for demos; processes that talk to each other must be given the same start and rate.
  */
-export function scaledClock(options: { startMs: number; rate: number; wall?: () => number }): Clock {
+export function scaledClock(options: { startMs: number; rate: number; originMs?: number; wall?: () => number }): Clock {
   const wall = options.wall ?? Date.now;
   const { startMs, rate } = options;
   if (!Number.isFinite(startMs) || !(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`EVN_ERR_CLOCK: start must be a time and rate a positive number, got ${startMs} × ${rate}`);
-  const t0 = wall();
+  // the wall time at which the clock reads startMs: given, every process with the same triple reads the same time
+  const t0 = options.originMs ?? wall();
+  if (!Number.isFinite(t0)) throw new RangeError(`EVN_ERR_CLOCK: origin must be a time, got ${t0}`);
   return { now: () => startMs + (wall() - t0) * rate };
 }
