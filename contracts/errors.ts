@@ -90,6 +90,7 @@ export const ERRORS = {
   EVN_ERR_TELEMETRY_WRITE: 'a batch of telemetry the database refused for a reason other than breaking (a lock): kept in memory and retried',
   EVN_ERR_TELEMETRY_DROPPED: "telemetry the helpdesk could not store while its buffer was full: the oldest readings went (counted)",
   EVN_ERR_LOAD_SUPERSEDED: 'a newer offer from the same device replaced an open one',
+  EVN_ERR_LOAD_REPEATED: 'a device sent its open flex offer again (same id, window and power sequence): the plan is sent again, not a new load',
   EVN_ERR_PLAN_INFEASIBLE: "a flex offer whose programme does not fit between its earliest start and its deadline",
   EVN_ERR_PLAN_NO_TARIFF: 'a flex offer with no prices for its window and no fallback tariff: not planned, the appliance keeps its own start',
   EVN_ERR_PLAN_FALLBACK: 'a flex offer planned on the fallback tariff, or only within the prices known: no prices for (part of) its window',

@@ -32,6 +32,10 @@ export interface LoadsDeps {
 /** NaN (no prices for that run) is stored as unknown */
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/** the same offer sent again: same window and power sequence (an id reused for another offer is a new offer) */
+const sameOffer = (rec: LoadRecord, e: Extract<DeviceEvent, { type: 'flex-offer' }>): boolean =>
+  rec.deadline === e.latestEnd && rec.slots.length === e.slots.length && rec.slots.every((x, i) => x.durationS === e.slots[i]!.durationS && x.powerW === e.slots[i]!.powerW);
+
 /** counted evictions are logged the first time and then at every power of ten, not once each */
 export const worthLogging = (n: number): boolean => /^10*$/.test(String(n));
 
@@ -53,10 +57,58 @@ export function createLoads(deps: LoadsDeps) {
     return stored;
   }
 
+  /** plans an offer on the tariff known now and tells the device; the record is the device's open offer afterwards */
+  function planOffer(rec: LoadRecord, customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'flex-offer' }>, now: number): void {
+    current.set(deviceKey(customerId, deviceId), rec);
+    rec.planError = null;
+    // a plan cannot start before the helpdesk has decided: the earliest start is now, on a whole second
+    // (starts are tried second by second from it: so they meet the price slots' boundaries)
+    const snapshot = snapshotOf(deps.tariff);
+    const earliestStart = Math.ceil(Math.max(e.earliestStart, now) / 1000) * 1000;
+    const o = planOnSnapshot({ slots: e.slots, earliestStart, latestEnd: e.latestEnd, snapshot });
+    rec.basis = o.basis;
+    rec.basisNote = o.note;
+    const why = { deviceId, offerId: e.offerId, basis: o.basis, feed: snapshot.problem?.code };
+    if (!o.plan || !o.priced) {
+      rec.planError = o.error?.code ?? LOAD_ERR.FALLBACK;
+      store.update(rec);
+      deps.onChange?.({ ...rec }, now);
+      log.warn({ ...why, code: rec.planError, reason: o.error?.reason }, o.note);
+      return;
+    }
+    const plan = o.plan;
+    Object.assign(rec, {
+      plannedStart: plan.start,
+      // priced by the same function as the real run below, so an on-time start costs exactly the optimum
+      optimalCostEur: costOfStart(e.slots, plan.start, o.priced),
+      startNowCostEur: finite(plan.startNowCostEur),
+      energyKwh: plan.energyKwh,
+      meanGridLoadMw: plan.meanGridLoadMw,
+    });
+    store.update(rec);
+    deps.outbox.command(customerId, deviceId, now, { action: 'schedule-start', offerId: e.offerId, startAt: plan.start });
+    deps.onChange?.({ ...rec }, now);
+    if (o.basis !== 'prices') log.warn({ ...why, code: LOAD_ERR.FALLBACK }, `load planned on ${o.basis}: ${o.note}`);
+    log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(plan.start).toISOString(), costEur: plan.costEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
+  }
+
   return {
     offer(customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'flex-offer' }>, now: number): void {
       const key = deviceKey(customerId, deviceId);
       const open = current.get(key);
+      if (open && open.offerId === e.offerId && sameOffer(open, e)) {
+        // the device sent its offer again: it never heard our answer (it was offline, pending, restarted)
+        if (open.actualStart !== null) return;
+        if (open.plannedStart !== null) {
+          deps.outbox.command(customerId, deviceId, now, { action: 'schedule-start', offerId: e.offerId, startAt: open.plannedStart });
+          log.debug({ code: LOAD_ERR.REPEATED, deviceId, offerId: e.offerId }, 'an offer came again: its plan is sent again');
+          return;
+        }
+        // no plan yet: try again in place (prices may be known now), the load keeps its id
+        current.delete(key);
+        planOffer(open, customerId, deviceId, e, now);
+        return;
+      }
       if (open) {
         Object.assign(open, { state: 'superseded', supersededAt: e.ts });
         store.update(open);
@@ -69,36 +121,7 @@ export function createLoads(deps: LoadsDeps) {
         startNowCostEur: null, energyKwh: null, meanGridLoadMw: null, planError: null, basis: null, basisNote: null,
         durationS: e.slots.reduce((s, x) => s + x.durationS, 0), slotCount: e.slots.length, slots: e.slots,
       });
-      current.set(key, rec);
-      // a plan cannot start before the helpdesk has decided: the earliest start is now, on a whole second
-      // (starts are tried second by second from it: so they meet the price slots' boundaries)
-      const snapshot = snapshotOf(deps.tariff);
-      const earliestStart = Math.ceil(Math.max(e.earliestStart, now) / 1000) * 1000;
-      const o = planOnSnapshot({ slots: e.slots, earliestStart, latestEnd: e.latestEnd, snapshot });
-      rec.basis = o.basis;
-      rec.basisNote = o.note;
-      const why = { deviceId, offerId: e.offerId, basis: o.basis, feed: snapshot.problem?.code };
-      if (!o.plan || !o.priced) {
-        rec.planError = o.error?.code ?? LOAD_ERR.FALLBACK;
-        store.update(rec);
-        deps.onChange?.({ ...rec }, now);
-        log.warn({ ...why, code: rec.planError, reason: o.error?.reason }, o.note);
-        return;
-      }
-      const plan = o.plan;
-      Object.assign(rec, {
-        plannedStart: plan.start,
-        // priced by the same function as the real run below, so an on-time start costs exactly the optimum
-        optimalCostEur: costOfStart(e.slots, plan.start, o.priced),
-        startNowCostEur: finite(plan.startNowCostEur),
-        energyKwh: plan.energyKwh,
-        meanGridLoadMw: plan.meanGridLoadMw,
-      });
-      store.update(rec);
-      deps.outbox.command(customerId, deviceId, now, { action: 'schedule-start', offerId: e.offerId, startAt: plan.start });
-      deps.onChange?.({ ...rec }, now);
-      if (o.basis !== 'prices') log.warn({ ...why, code: LOAD_ERR.FALLBACK }, `load planned on ${o.basis}: ${o.note}`);
-      log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(plan.start).toISOString(), costEur: plan.costEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
+      planOffer(rec, customerId, deviceId, e, now);
     },
     cycle(customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'cycle' }>): void {
       const key = deviceKey(customerId, deviceId);

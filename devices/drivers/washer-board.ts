@@ -51,6 +51,14 @@ export interface WasherBoardOptions {
   press: (action: 'start' | 'pause') => PressResult;
 }
 
+/**
+ * An offer still without a plan is sent again (same offer id) after 1 min of event time, then 2, 4, ...
+ * at most 15 min apart, until a plan comes, the cycle starts or the offer's window closes: a helpdesk
+ * that was away, restarting, or had the device still pending then gets it.
+ */
+export const REOFFER_FIRST_MS = 60_000;
+export const REOFFER_MAX_MS = 15 * 60_000;
+
 export function createWasherBoard(o: WasherBoardOptions) {
   const { config, log } = o;
   const flex = config.flexOffer;
@@ -66,6 +74,9 @@ export function createWasherBoard(o: WasherBoardOptions) {
   };
   let state = o.keeper?.load() ?? initialWasherCycle();
   let armRequested = false;
+  /** an offer that got no plan is sent again, at growing intervals: when it was last sent and the wait after it */
+  let offerSentAt: number | null = null;
+  let offerWaitMs = REOFFER_FIRST_MS;
   const deviceId = config.deviceId;
 
   const set = (next: WasherCycleState) => {
@@ -83,6 +94,27 @@ export function createWasherBoard(o: WasherBoardOptions) {
     return t + Math.max(steps * f.delay!.stepHours * 3_600_000, f.durationS * 1000);
   }
 
+  /** sends the open offer again if it still has no plan and its window is open; true if it did */
+  function sendAgain(t: number): boolean {
+    const offer = state.offer;
+    if (!offer || state.startAt !== null || state.pressedAt !== null || state.running || t >= offer.latestEnd) return false;
+    o.publish({ at: Math.max(t, offer.earliestStart), body: { type: 'flex-offer', ...offer, slots: [...offer.slots] } });
+    offerSentAt = t;
+    return true;
+  }
+
+  function resendUnplanned(t: number): void {
+    if (offerSentAt === null) {
+      offerSentAt = t;
+      return;
+    }
+    if (t - offerSentAt < offerWaitMs) return;
+    if (sendAgain(t)) {
+      log.info({ deviceId, offerId: state.offer!.offerId, afterS: offerWaitMs / 1000 }, 'no plan came for the open offer: sent again');
+      offerWaitMs = Math.min(offerWaitMs * 2, REOFFER_MAX_MS);
+    } else offerSentAt = t;
+  }
+
   return {
     /** the user pressed the arm button (acted on at the next step, in event time) */
     requestArm(): void {
@@ -97,8 +129,11 @@ export function createWasherBoard(o: WasherBoardOptions) {
         for (const n of a.notes) log.info({ deviceId }, n.message);
         set(a.state);
         for (const e of a.events) o.publish(e);
+        offerSentAt = t;
+        offerWaitMs = REOFFER_FIRST_MS;
         if (a.state.offer) log.info({ deviceId, offerId: a.state.offer.offerId, programme: flex.programme, doneBy: new Date(a.state.offer.latestEnd).toISOString() }, 'armed: flex offer sent');
       }
+      resendUnplanned(t);
       const r = observe(state, t, powerW, rules);
       set(r.state);
       for (const e of r.events) o.publish(e);
@@ -113,10 +148,7 @@ export function createWasherBoard(o: WasherBoardOptions) {
      * since the helpdesk may never have had it (the process stopped first, or the device was still pending).
      */
     reoffer(t: number): void {
-      const offer = state.offer;
-      if (!offer || state.startAt !== null || state.pressedAt !== null || state.running) return;
-      o.publish({ at: Math.max(t, offer.earliestStart), body: { type: 'flex-offer', ...offer, slots: [...offer.slots] } });
-      log.info({ deviceId, offerId: offer.offerId }, 'the open offer sent again after a restart');
+      if (sendAgain(t)) log.info({ deviceId, offerId: state.offer!.offerId }, 'the open offer sent again after a restart');
     },
     status: (t: number, powerW: number) => washerStatus(state, t, powerW, rules),
     /** schedule-start, start and pause; null for any other command */

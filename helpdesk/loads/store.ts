@@ -94,6 +94,8 @@ export const LOAD_ERR = codeTable({
   EVICTED: 'EVN_ERR_LOADS_EVICTED',
   /** a newer offer from the same device replaced an open one */
   SUPERSEDED: 'EVN_ERR_LOAD_SUPERSEDED',
+  /** a device sent an open offer again (same id, window and power sequence): its plan is sent again, or planned in place */
+  REPEATED: 'EVN_ERR_LOAD_REPEATED',
   /** planned on the fallback tariff, or only within the prices known (basis other than 'prices') */
   FALLBACK: 'EVN_ERR_PLAN_FALLBACK',
 });

@@ -175,6 +175,26 @@ describe('washer board: flex offer, plan, start at the planned time', () => {
     expect(b!.ts).toBeGreaterThanOrEqual(a!.ts + 600_000);
   });
 
+  it('an offer that gets no plan is sent again after 1, 2, 4 ... minutes, and no more once the plan came', async () => {
+    clock = new VirtualClock(T0);
+    const w = await boards.start(washerConfig(), net.url);
+    await boards.pass(5000);
+    await w.rig.pressArm(120);
+    await boards.passUntil(() => offers().length === 1, 'the flex offer');
+    const first = offers()[0]!;
+    // nobody answers for 7.5 minutes: sent again at +1, +3 and +7 minutes (the same offer, new seq)
+    await boards.pass(450_000, 5000, 25);
+    const again = offers();
+    expect(again).toHaveLength(4);
+    for (const o of again.slice(1)) expect(o).toEqual({ ...first, ts: o.ts, seq: o.seq });
+    const gaps = again.slice(1).map((o, i) => Math.round((o.ts - again[i]!.ts) / 60_000));
+    expect(gaps).toEqual([1, 2, 4]);
+    await helpdeskSends({ commandId: 'c9', action: 'schedule-start', offerId: first.offerId, startAt: PLANNED });
+    await boards.passUntil(() => result('c9') !== undefined, 'the result of schedule-start');
+    await boards.pass(1_200_000, 60_000, 25);
+    expect(offers()).toHaveLength(4);
+  });
+
   it('with a delay knob instead of doneBy: done within the hours the knob is turned to', async () => {
     clock = new VirtualClock(T0);
     const base = washerConfig();
