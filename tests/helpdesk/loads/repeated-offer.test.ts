@@ -31,7 +31,7 @@ function rig(snapshot: () => TariffSnapshot) {
   const store = openSqliteLoadStore({ path: ':memory:' });
   stores.push(store);
   const loads = createLoads({ tariff: { current: snapshot }, outbox, log, store });
-  const commands = () => outbox.take().map((m) => m.payload as { action: string; startAt?: number });
+  const commands = () => outbox.take().map((m) => m.payload as unknown as { action: string; startAt?: number });
   return { loads, store, lines, commands };
 }
 const prices = (values: number[]): TariffSnapshot => ({ primary: marketModel(makeTariff('feed', T0, values, null), 'day-ahead prices (feed)'), fallback: null, timeZone: 'Europe/Berlin', problem: null });
