@@ -185,7 +185,7 @@ export function createCore(deps: CoreDeps) {
       case 'availability': {
         const a = m.payload;
         online.set(key, a.state === 'online');
-        silence.availability(t.customerId, t.deviceId, a.state === 'online', a.ts, a.reason);
+        silence.availability(t.customerId, t.deviceId, a.state === 'online', a.ts, a.reason, now);
         if (a.state === 'offline') driving.delete(key);
         events.emit({ type: 'availability', at: a.ts, customerId: t.customerId, deviceId: t.deviceId, online: a.state === 'online' });
         deps.log.info({ deviceId: t.deviceId, state: a.state, reason: a.reason }, 'availability');

@@ -33,6 +33,21 @@ export const ScenarioCustomer = z.object({
   devices: z.array(ScenarioDevice).min(1),
 });
 
+/**
+ * A device taken down from `from` to `to`. 'offline': its connection drops (the broker publishes its
+ * last will) and it connects again at `to`, skipping the time in between (a board unplugged). 'silent':
+ * it stays connected but sends nothing (a hung sensor loop) and restarts at `to` (a watchdog reset).
+ * Commands sent to a device that is down are lost, as they would be.
+ */
+export const Outage = z.object({
+  customer: Id,
+  device: Id,
+  from: IsoTime,
+  to: IsoTime,
+  mode: z.enum(['offline', 'silent']).default('offline'),
+});
+export type Outage = z.infer<typeof Outage>;
+
 const StockItem = z.object({ name: z.string().min(1), quantity: z.number().min(0), unit: z.string().min(1) });
 
 export const Scenario = z.object({
@@ -79,5 +94,19 @@ export const Scenario = z.object({
     .default([]),
   /** raw messages published as they are, to drill the helpdesk's handling of bad input */
   inject: z.array(z.object({ at: IsoTime, topic: z.string().min(1), payload: z.string() })).default([]),
+  /** devices taken down for a while, to drill how the helpdesk notices silence (device-offline) */
+  outages: z.array(Outage).default([]),
+}).superRefine((s, ctx) => {
+  const devices = new Set(s.customers.flatMap((c) => c.devices.map((d) => `${c.id}/${d.id}`)));
+  const byDevice = new Map<string, Array<[number, number]>>();
+  s.outages.forEach((o, i) => {
+    const key = `${o.customer}/${o.device}`;
+    const [from, to] = [Date.parse(o.from), Date.parse(o.to)];
+    if (!devices.has(key)) ctx.addIssue({ code: 'custom', path: ['outages', i, 'device'], message: `no device '${o.device}' of customer '${o.customer}'` });
+    if (!(to > from)) ctx.addIssue({ code: 'custom', path: ['outages', i, 'to'], message: `must come after from (${o.from})` });
+    const spans = byDevice.get(key) ?? [];
+    if (spans.some(([f, t]) => from < t && f < to)) ctx.addIssue({ code: 'custom', path: ['outages', i, 'from'], message: `overlaps another outage of ${key}` });
+    byDevice.set(key, [...spans, [from, to]]);
+  });
 });
 export type Scenario = z.infer<typeof Scenario>;

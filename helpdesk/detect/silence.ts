@@ -51,6 +51,8 @@ interface DeviceSilence {
   learned: number | null;
   offlineSince: number | null;
   offlineReason: string | null;
+  /** when the helpdesk learned it went offline: telemetry up to then is from before the drop */
+  offlineKnownAt: number;
   firing: boolean;
 }
 
@@ -103,7 +105,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     const observed =
       d.cause === 'offline'
         ? `offline (${s.offlineReason === 'will' ? 'its connection dropped' : 'it said goodbye'}) for ${duration(d.at - s.offlineSince!)}, no telemetry for ${quiet}`
-        : `no telemetry for ${quiet}${every ? `, ${round(d.limitMs! / d.everyMs!, 1)} times its interval` : ''}`;
+        : `no telemetry for ${quiet}${every ? ` (it reports every ${every})` : ''}`;
     return {
       type: 'fire',
       kind: SILENCE_KIND,
@@ -130,7 +132,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       const k = keyOf(customerId, deviceId);
       const s = devices.get(k);
       if (!s) {
-        devices.set(k, { customerId, deviceId, lastHeard: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing: false });
+        devices.set(k, { customerId, deviceId, lastHeard: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, offlineKnownAt: -Infinity, firing: false });
         return undefined;
       }
       if (ts <= s.lastHeard) return undefined;
@@ -141,9 +143,12 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       s.learned = null;
       const since = s.lastHeard;
       s.lastHeard = ts;
-      // data wins over an availability saying otherwise (a late will, a stale retained "offline")
-      s.offlineSince = null;
-      s.offlineReason = null;
+      if (s.offlineSince !== null) {
+        // telemetry from after the helpdesk learned of the drop: it is back (data wins over a stale
+        // "offline"); from before: it was up until then
+        if (ts > s.offlineKnownAt) s.offlineSince = s.offlineReason = null;
+        else s.offlineSince = Math.max(s.offlineSince, ts);
+      }
       if (!s.firing) return undefined;
       s.firing = false;
       return {
@@ -153,17 +158,20 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
         evidence: { expected: 'telemetry again', observed: `reporting again after ${duration(gap)} without telemetry`, lastHeardAt: since, silentS: gap / 1000 },
       };
     },
-    /** The device's availability changed at event time ts ('will': the broker published its last will). */
-    availability(customerId: string, deviceId: string, online: boolean, ts: number, reason: string): void {
+    /**
+     * The device's availability changed at event time ts ('will': the broker published its last will),
+     * handled at `now`. A last will carries the time its connection began, so it may sort before the
+     * device's last telemetry: the device went no earlier than that, and no earlier than `now` is it known.
+     */
+    availability(customerId: string, deviceId: string, online: boolean, ts: number, reason: string, now: number): void {
       const s = devices.get(keyOf(customerId, deviceId));
       if (!s) return;
       if (online) {
-        s.offlineSince = null;
-        s.offlineReason = null;
+        s.offlineSince = s.offlineReason = null;
       } else if (s.offlineSince === null) {
-        // a last will carries the time its connection began: it went no earlier than its last telemetry
         s.offlineSince = Math.max(ts, s.lastHeard);
         s.offlineReason = reason;
+        s.offlineKnownAt = Math.max(ts, now);
       }
     },
     /** Event time moved to `now`: the devices that went silent or offline, in device order. */

@@ -31,7 +31,7 @@ describe('silence', () => {
     expect(x).toMatchObject({ customerId: 'maria', deviceId: 'fridge', signal: { type: 'fire', kind: SILENCE_KIND, severity: 'medium', at: at(600 + limit) } });
     expect(x!.signal.evidence).toMatchObject({
       cause: 'silent', lastHeardAt: at(600), since: at(600), reportEveryS: 60, silentAfterS: limit,
-      expected: 'telemetry every 60 s', observed: 'no telemetry for 10 min, 10 times its interval',
+      expected: 'telemetry every 60 s', observed: 'no telemetry for 10 min (it reports every 60 s)',
     });
     // once only
     expect(s.tick(at(600 + 3 * limit), declared(60))).toEqual([]);
@@ -73,18 +73,30 @@ describe('silence', () => {
     const s = createSilence({ minSilentS: 3600 });
     report(s, 0, 300, 5);
     // a last will carries the time its connection began (here the start): the device went no earlier than at 300 s
-    s.availability('maria', 'fridge', false, at(0), 'will');
+    s.availability('maria', 'fridge', false, at(0), 'will', at(302));
     expect(s.tick(at(300 + SILENCE.offlineAfterS - 1), declared(5))).toEqual([]);
     const [x] = s.tick(at(300 + SILENCE.offlineAfterS + 7), declared(5));
     expect(x!.signal).toMatchObject({ at: at(300 + SILENCE.offlineAfterS) });
     expect(x!.signal.evidence).toMatchObject({ cause: 'offline', offlineSince: at(300), availability: 'will', observed: 'offline (its connection dropped) for 10 min, no telemetry for 10 min' });
   });
 
+  it('keeps a last will that sorted before the device\'s last telemetry: that telemetry was sent before the drop', () => {
+    const s = createSilence({ minSilentS: 3600 });
+    report(s, 0, 290, 5);
+    // handled at 300 s with the telemetry of the same batch, which sorts after the will's stale time
+    s.availability('maria', 'fridge', false, at(0), 'will', at(300));
+    report(s, 295, 300, 5);
+    const [x] = s.tick(at(300 + SILENCE.offlineAfterS), declared(5));
+    expect(x!.signal.evidence).toMatchObject({ cause: 'offline', offlineSince: at(300), lastHeardAt: at(300) });
+    // telemetry newer than when the drop was learned: it is back
+    expect(s.heard('maria', 'fridge', at(2000))).toMatchObject({ type: 'clear' });
+  });
+
   it('forgets an offline availability once the device is online again', () => {
     const s = createSilence({ minSilentS: 3600 });
     report(s, 0, 300, 5);
-    s.availability('maria', 'fridge', false, at(310), 'disconnected');
-    s.availability('maria', 'fridge', true, at(320), 'connected');
+    s.availability('maria', 'fridge', false, at(310), 'disconnected', at(310));
+    s.availability('maria', 'fridge', true, at(320), 'connected', at(320));
     // silent for minSilentS then, not offline
     expect(s.tick(at(300 + SILENCE.offlineAfterS + 60), declared(5))).toEqual([]);
     expect(s.tick(at(300 + 3600), declared(5)).map((x) => x.signal.evidence.cause)).toEqual(['silent']);
@@ -96,7 +108,7 @@ describe('silence', () => {
     const [fired] = s.tick(at(600 + 20 * MIN), declared(60));
     expect(fired!.signal.type).toBe('fire');
     // "online" alone does not clear it
-    s.availability('maria', 'fridge', true, at(600 + 30 * MIN), 'connected');
+    s.availability('maria', 'fridge', true, at(600 + 30 * MIN), 'connected', at(600 + 30 * MIN));
     const back = s.heard('maria', 'fridge', at(600 + 35 * MIN));
     expect(back).toMatchObject({ type: 'clear', kind: SILENCE_KIND, at: at(600 + 35 * MIN), evidence: { lastHeardAt: at(600), silentS: 35 * MIN, observed: 'reporting again after 35 min without telemetry' } });
     // and it may fire again after a new silence
@@ -106,7 +118,7 @@ describe('silence', () => {
 
   it('raises nothing for a device never heard from, even one that says it is offline', () => {
     const s = createSilence();
-    s.availability('maria', 'fridge', false, at(0), 'will');
+    s.availability('maria', 'fridge', false, at(0), 'will', at(0));
     expect(s.tick(at(24 * 3600), declared(5))).toEqual([]);
     expect(s.watching()).toBe(0);
   });

@@ -1,0 +1,81 @@
+/**
+ * The outage drill of a replay (scenario `outages`): moves every device to the end of a window,
+ * taking a device down and bringing it back at the event times the scenario says.
+ *
+ * - 'offline': the device runs to `from`, then its connection drops without goodbye, so the broker
+ *   publishes its last will; at `to` it connects again (announce, "online") and carries on from there,
+ *   skipping the time in between.
+ * - 'silent': the device runs to `from`, then stays connected but is not moved (it sends nothing); at
+ *   `to` it restarts: its connection drops (last will) and it connects again at once.
+ *
+ * A last will reaches the helpdesk but is not among the agent's own messages: `advance` returns how
+ * many the runner should add to what the helpdesk must have received. Commands sent to a device whose
+ * connection was down are lost (a clean session), so the runner waits only for the ones it can get.
+ */
+import { deviceKey } from '../contracts/index.js';
+import type { Agent } from '../devices/agent.js';
+import type { Outage } from './schema.js';
+
+interface Boundary {
+  at: number;
+  agent: Agent;
+  what: 'down' | 'up';
+  mode: Outage['mode'];
+}
+
+export function createOutages(outages: readonly Outage[], agents: readonly Agent[]) {
+  const byKey = new Map(agents.map((a) => [deviceKey(a.customerId, a.deviceId), a]));
+  const boundaries: Boundary[] = outages
+    .flatMap((o) => {
+      const agent = byKey.get(deviceKey(o.customer, o.device))!;
+      return [
+        { at: Date.parse(o.from), agent, what: 'down' as const, mode: o.mode },
+        { at: Date.parse(o.to), agent, what: 'up' as const, mode: o.mode },
+      ];
+    })
+    .sort((a, b) => a.at - b.at || (a.what === 'up' ? -1 : 1));
+  /** agents not moved now: their connection dropped ('offline') or they hang ('silent') */
+  const down = new Map<Agent, Outage['mode']>();
+  /** commands each agent will never receive (sent while its connection was down) */
+  const lost = new Map<Agent, number>();
+
+  return {
+    /**
+     * Moves every device that is up to event time `to`, with the outages that begin or end after
+     * `from`; `sent(agent)` is how many commands the helpdesk has sent it so far. Returns the last
+     * wills the helpdesk will receive on top of the agents' own messages.
+     */
+    async advance(from: number, to: number, sent: (a: Agent) => number): Promise<number> {
+      let wills = 0;
+      for (const b of boundaries) {
+        if (b.at <= from || b.at > to) continue;
+        if (b.what === 'down') {
+          b.agent.tick(b.at);
+          // what it sent up to the outage reaches the broker before the plug is pulled
+          await b.agent.drained();
+          if (b.mode === 'offline') {
+            await b.agent.kill();
+            wills++;
+          }
+          down.set(b.agent, b.mode);
+          continue;
+        }
+        if (b.mode === 'silent') {
+          await b.agent.drained();
+          await b.agent.kill();
+          wills++;
+        }
+        // what was sent while it could not hear is gone; it hears again from now on
+        lost.set(b.agent, sent(b.agent) - b.agent.stats().commandsReceived);
+        await b.agent.start(b.at);
+        down.delete(b.agent);
+      }
+      for (const a of agents) if (!down.has(a)) a.tick(to);
+      return wills;
+    },
+    /** how many commands the runner may wait for `a` to have received, of the `sent` so far */
+    expectedCommands(a: Agent, sent: number): number {
+      return down.get(a) === 'offline' ? a.stats().commandsReceived : sent - (lost.get(a) ?? 0);
+    },
+  };
+}
