@@ -170,7 +170,7 @@ export function createCore(deps: CoreDeps) {
         telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
         for (const s of detection.observe(key, tel, directory.device(t.customerId, t.deviceId))) incidents.signal(t.customerId, t.deviceId, s, now);
-        const back = silence.heard(t.customerId, t.deviceId, tel.ts);
+        const back = silence.heard(t.customerId, t.deviceId, tel.ts, now);
         if (back) incidents.signal(t.customerId, t.deviceId, back, now);
         return;
       }
@@ -185,7 +185,7 @@ export function createCore(deps: CoreDeps) {
       case 'availability': {
         const a = m.payload;
         online.set(key, a.state === 'online');
-        silence.availability(t.customerId, t.deviceId, a.state === 'online', a.ts, a.reason, now);
+        silence.availability(t.customerId, t.deviceId, a.state === 'online', a.reason, now);
         if (a.state === 'offline') driving.delete(key);
         events.emit({ type: 'availability', at: a.ts, customerId: t.customerId, deviceId: t.deviceId, online: a.state === 'online' });
         deps.log.info({ deviceId: t.deviceId, state: a.state, reason: a.reason }, 'availability');

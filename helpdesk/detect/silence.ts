@@ -11,6 +11,9 @@
  * lasts `offlineAfterS` raises it too, whichever comes first. The signal is timed at the moment the
  * limit passed, not at the tick that noticed it.
  *
+ * Silence counts from when the helpdesk handled the device's last telemetry (its event time, the
+ * watermark's clock), not from the device's own stamp: a device whose clock lags, or a backlog of
+ * old telemetry draining after a reconnect, is not taken for silent.
  * It clears on the next telemetry ("data returns"); an "online" alone does not clear it. A device
  * never heard from since the helpdesk started raises nothing: it may never have been switched on
  * (after a restart, a device is watched again from its first telemetry).
@@ -43,16 +46,18 @@ export type SilenceLookup = (customerId: string, deviceId: string) => { reportEv
 interface DeviceSilence {
   customerId: string;
   deviceId: string;
+  /** when the helpdesk last heard its telemetry (its own event time: the device's clock may lag) */
   lastHeard: number;
+  /** the device's own time of its last telemetry, for learning its interval */
+  lastTs: number;
   /** the last learnIntervals intervals (ms), a ring, and where the next goes */
   intervals: number[];
   next: number;
   /** their median, once trusted (null: not yet, or to be computed again) */
   learned: number | null;
+  /** when the helpdesk handled its offline availability: telemetry handled then too was sent before the drop */
   offlineSince: number | null;
   offlineReason: string | null;
-  /** when the helpdesk learned it went offline: telemetry up to then is from before the drop */
-  offlineKnownAt: number;
   firing: boolean;
 }
 
@@ -127,51 +132,54 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
   }
 
   return {
-    /** Telemetry of a device arrived at event time ts; returns the clear when it had been silent. */
-    heard(customerId: string, deviceId: string, ts: number): Signal | undefined {
+    /**
+     * Telemetry of a device stamped ts (its clock) was handled at `now` (the helpdesk's); returns the
+     * clear when it had been silent. Silence counts from `now`, so a device whose clock lags, or a
+     * backlog of old telemetry draining after it is back, is not taken for silent; its interval is
+     * learned from its own stamps.
+     */
+    heard(customerId: string, deviceId: string, ts: number, now: number): Signal | undefined {
       const k = keyOf(customerId, deviceId);
       const s = devices.get(k);
       if (!s) {
-        devices.set(k, { customerId, deviceId, lastHeard: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, offlineKnownAt: -Infinity, firing: false });
+        devices.set(k, { customerId, deviceId, lastHeard: now, lastTs: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing: false });
         return undefined;
       }
-      if (ts <= s.lastHeard) return undefined;
-      const gap = ts - s.lastHeard;
+      if (ts <= s.lastTs) return undefined;
+      const gap = ts - s.lastTs;
+      s.lastTs = ts;
       if (s.intervals.length < o.learnIntervals) s.intervals.push(gap);
       else s.intervals[s.next] = gap;
       s.next = (s.next + 1) % o.learnIntervals;
       s.learned = null;
       const since = s.lastHeard;
-      s.lastHeard = ts;
-      if (s.offlineSince !== null) {
-        // telemetry from after the helpdesk learned of the drop: it is back (data wins over a stale
-        // "offline"); from before: it was up until then
-        if (ts > s.offlineKnownAt) s.offlineSince = s.offlineReason = null;
-        else s.offlineSince = Math.max(s.offlineSince, ts);
-      }
+      s.lastHeard = Math.max(s.lastHeard, now);
+      // telemetry handled after the offline availability: it is back (data wins over a stale "offline");
+      // handled with it (a last will sorts before the telemetry of its batch): sent before the drop
+      if (s.offlineSince !== null && now > s.offlineSince) s.offlineSince = s.offlineReason = null;
       if (!s.firing) return undefined;
       s.firing = false;
+      const silentMs = s.lastHeard - since;
       return {
         type: 'clear',
         kind: SILENCE_KIND,
-        at: ts,
-        evidence: { expected: 'telemetry again', observed: `reporting again after ${duration(gap)} without telemetry`, lastHeardAt: since, silentS: gap / 1000 },
+        at: s.lastHeard,
+        evidence: { expected: 'telemetry again', observed: `reporting again after ${duration(silentMs)} without telemetry`, lastHeardAt: since, silentS: silentMs / 1000 },
       };
     },
     /**
-     * The device's availability changed at event time ts ('will': the broker published its last will),
-     * handled at `now`. A last will carries the time its connection began, so it may sort before the
-     * device's last telemetry: the device went no earlier than that, and no earlier than `now` is it known.
+     * The device's availability changed ('will': the broker published its last will), handled at
+     * `now`. Offline counts from `now`: a last will carries the time its connection began, not when
+     * it dropped, and a device's clock may lag.
      */
-    availability(customerId: string, deviceId: string, online: boolean, ts: number, reason: string, now: number): void {
+    availability(customerId: string, deviceId: string, online: boolean, reason: string, now: number): void {
       const s = devices.get(keyOf(customerId, deviceId));
       if (!s) return;
       if (online) {
         s.offlineSince = s.offlineReason = null;
       } else if (s.offlineSince === null) {
-        s.offlineSince = Math.max(ts, s.lastHeard);
+        s.offlineSince = Math.max(now, s.lastHeard);
         s.offlineReason = reason;
-        s.offlineKnownAt = Math.max(ts, now);
       }
     },
     /** Event time moved to `now`: the devices that went silent or offline, in device order. */

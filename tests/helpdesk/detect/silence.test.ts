@@ -14,7 +14,7 @@ const declared = (reportEveryS?: number): SilenceLookup => () => (reportEveryS =
 function report(s: ReturnType<typeof createSilence>, from: number, to: number, everyS: number) {
   const out = [];
   for (let t = from; t <= to; t += everyS) {
-    const signal = s.heard('maria', 'fridge', at(t));
+    const signal = s.heard('maria', 'fridge', at(t), at(t));
     if (signal) out.push({ t, signal });
   }
   return out;
@@ -47,7 +47,7 @@ describe('silence', () => {
   it('learns the interval of a device that declared none (the median of its last intervals, after a few)', () => {
     const s = createSilence();
     // every 120 s, with one late message among them: the median is still 120 s
-    for (const t of [0, 120, 240, 400, 480, 600, 720]) s.heard('maria', 'fridge', at(t));
+    for (const t of [0, 120, 240, 400, 480, 600, 720]) s.heard('maria', 'fridge', at(t), at(t));
     const limit = SILENCE.intervals * 120;
     expect(s.tick(at(720 + limit - 1), declared())).toEqual([]);
     const [x] = s.tick(at(720 + limit), declared());
@@ -56,8 +56,8 @@ describe('silence', () => {
 
   it('raises nothing for a device heard too few times to know its interval, until it goes offline', () => {
     const s = createSilence();
-    s.heard('maria', 'fridge', at(0));
-    s.heard('maria', 'fridge', at(30));
+    s.heard('maria', 'fridge', at(0), at(0));
+    s.heard('maria', 'fridge', at(30), at(30));
     expect(s.tick(at(10 * 3600), declared())).toEqual([]);
   });
 
@@ -69,34 +69,34 @@ describe('silence', () => {
     expect(s.tick(at(3600 + 10 * 300), declared(5)).map((x) => x.signal.evidence.reportEveryS)).toEqual([300]);
   });
 
-  it('fires after an offline availability that lasted offlineAfterS, counted from the later of its time and the last telemetry', () => {
+  it('fires after an offline availability that lasted offlineAfterS, counted from when the helpdesk handled it', () => {
     const s = createSilence({ minSilentS: 3600 });
     report(s, 0, 300, 5);
-    // a last will carries the time its connection began (here the start): the device went no earlier than at 300 s
-    s.availability('maria', 'fridge', false, at(0), 'will', at(302));
-    expect(s.tick(at(300 + SILENCE.offlineAfterS - 1), declared(5))).toEqual([]);
-    const [x] = s.tick(at(300 + SILENCE.offlineAfterS + 7), declared(5));
-    expect(x!.signal).toMatchObject({ at: at(300 + SILENCE.offlineAfterS) });
-    expect(x!.signal.evidence).toMatchObject({ cause: 'offline', offlineSince: at(300), availability: 'will', observed: 'offline (its connection dropped) for 10 min, no telemetry for 10 min' });
+    // handled at 302 s (a last will carries the time its connection began, not when it dropped)
+    s.availability('maria', 'fridge', false, 'will', at(302));
+    expect(s.tick(at(302 + SILENCE.offlineAfterS - 1), declared(5))).toEqual([]);
+    const [x] = s.tick(at(302 + SILENCE.offlineAfterS + 7), declared(5));
+    expect(x!.signal).toMatchObject({ at: at(302 + SILENCE.offlineAfterS) });
+    expect(x!.signal.evidence).toMatchObject({ cause: 'offline', offlineSince: at(302), lastHeardAt: at(300), availability: 'will', observed: 'offline (its connection dropped) for 10 min, no telemetry for 10 min' });
   });
 
   it('keeps a last will that sorted before the device\'s last telemetry: that telemetry was sent before the drop', () => {
     const s = createSilence({ minSilentS: 3600 });
     report(s, 0, 290, 5);
     // handled at 300 s with the telemetry of the same batch, which sorts after the will's stale time
-    s.availability('maria', 'fridge', false, at(0), 'will', at(300));
-    report(s, 295, 300, 5);
+    s.availability('maria', 'fridge', false, 'will', at(300));
+    for (const t of [295, 300]) s.heard('maria', 'fridge', at(t), at(300));
     const [x] = s.tick(at(300 + SILENCE.offlineAfterS), declared(5));
     expect(x!.signal.evidence).toMatchObject({ cause: 'offline', offlineSince: at(300), lastHeardAt: at(300) });
-    // telemetry newer than when the drop was learned: it is back
-    expect(s.heard('maria', 'fridge', at(2000))).toMatchObject({ type: 'clear' });
+    // telemetry handled later: it is back
+    expect(s.heard('maria', 'fridge', at(2000), at(2000))).toMatchObject({ type: 'clear' });
   });
 
   it('forgets an offline availability once the device is online again', () => {
     const s = createSilence({ minSilentS: 3600 });
     report(s, 0, 300, 5);
-    s.availability('maria', 'fridge', false, at(310), 'disconnected', at(310));
-    s.availability('maria', 'fridge', true, at(320), 'connected', at(320));
+    s.availability('maria', 'fridge', false, 'disconnected', at(310));
+    s.availability('maria', 'fridge', true, 'connected', at(320));
     // silent for minSilentS then, not offline
     expect(s.tick(at(300 + SILENCE.offlineAfterS + 60), declared(5))).toEqual([]);
     expect(s.tick(at(300 + 3600), declared(5)).map((x) => x.signal.evidence.cause)).toEqual(['silent']);
@@ -108,8 +108,8 @@ describe('silence', () => {
     const [fired] = s.tick(at(600 + 20 * MIN), declared(60));
     expect(fired!.signal.type).toBe('fire');
     // "online" alone does not clear it
-    s.availability('maria', 'fridge', true, at(600 + 30 * MIN), 'connected', at(600 + 30 * MIN));
-    const back = s.heard('maria', 'fridge', at(600 + 35 * MIN));
+    s.availability('maria', 'fridge', true, 'connected', at(600 + 30 * MIN));
+    const back = s.heard('maria', 'fridge', at(600 + 35 * MIN), at(600 + 35 * MIN));
     expect(back).toMatchObject({ type: 'clear', kind: SILENCE_KIND, at: at(600 + 35 * MIN), evidence: { lastHeardAt: at(600), silentS: 35 * MIN, observed: 'reporting again after 35 min without telemetry' } });
     // and it may fire again after a new silence
     report(s, 600 + 36 * MIN, 600 + 45 * MIN, 60);
@@ -118,7 +118,7 @@ describe('silence', () => {
 
   it('raises nothing for a device never heard from, even one that says it is offline', () => {
     const s = createSilence();
-    s.availability('maria', 'fridge', false, at(0), 'will', at(0));
+    s.availability('maria', 'fridge', false, 'will', at(0));
     expect(s.tick(at(24 * 3600), declared(5))).toEqual([]);
     expect(s.watching()).toBe(0);
   });
@@ -133,15 +133,43 @@ describe('silence', () => {
   it('orders what fires in one tick by event time, then device', () => {
     const s = createSilence();
     for (const [d, last] of [['washer', 500], ['car', 400], ['fridge', 500]] as const) {
-      for (let t = 0; t <= last; t += 50) s.heard('maria', d, at(t));
+      for (let t = 0; t <= last; t += 50) s.heard('maria', d, at(t), at(t));
     }
     expect(s.tick(at(5000), declared(50)).map((x) => `${x.deviceId}@${(x.signal.at - T0) / 1000}`)).toEqual(['car@1000', 'fridge@1100', 'washer@1100']);
+  });
+
+  it('measures silence from when the helpdesk heard the device, so a device whose clock lags does not flap', () => {
+    const s = createSilence();
+    // a board whose clock is 15 min behind the helpdesk's, reporting every 5 s, heard on time
+    const LAG = 15 * MIN;
+    const fired = [];
+    for (let t = 0; t <= 3600; t += 5) {
+      const back = s.heard('maria', 'fridge', at(t - LAG), at(t));
+      if (back) fired.push(back);
+      fired.push(...s.tick(at(t), declared(5)));
+    }
+    expect(fired).toEqual([]);
+  });
+
+  it('does not fire again while a backlog of old telemetry drains after the device is back', () => {
+    const s = createSilence();
+    report(s, 0, 600, 5);
+    expect(s.tick(at(600 + 40 * MIN), declared(5))).toHaveLength(1);
+    // back at 40 min: its outbox sends the 30 min it kept, oldest first, one batch a second
+    const out = [];
+    for (let k = 0; k < 360; k++) {
+      const now = at(600 + 40 * MIN + k);
+      const back = s.heard('maria', 'fridge', at(600 + 10 * MIN + 5 * k), now);
+      if (back) out.push(back.type);
+      out.push(...s.tick(now, declared(5)).map((x) => x.signal.type));
+    }
+    expect(out).toEqual(['clear']);
   });
 
   it('ignores telemetry that is not newer than the last', () => {
     const s = createSilence();
     report(s, 0, 600, 60);
-    expect(s.heard('maria', 'fridge', at(300))).toBeUndefined();
+    expect(s.heard('maria', 'fridge', at(300), at(300))).toBeUndefined();
     expect(s.tick(at(600 + 10 * MIN), declared(60)).map((x) => x.signal.evidence.lastHeardAt)).toEqual([at(600)]);
   });
 });
