@@ -95,5 +95,16 @@ describe("a ticket's telemetry chart", () => {
     expect(old.resolutionMs).toBe(MIN);
     expect(old.points).toHaveLength(61);
     expect(old.points.every((p) => p.count === 1 && p.readings.doorOpen === 0)).toBe(true);
+
+    // three days at once: the minutes, in buckets of 3 so that at most 1,500 points come back
+    const days = await get(`/devices/maria/fridge/telemetry?minutes=${3 * 24 * 60}`);
+    expect(days.resolutionMs).toBe(3 * MIN);
+    expect(days.points.length).toBeLessThanOrEqual(1500);
+    // a window is at most 7 days: every minute of it is merged
+    for (const q of [`minutes=${7 * 24 * 60 + 1}`, `from=${T0}&to=${T0 + 7 * 24 * HOUR + 1}`]) {
+      const res = await fetch(`${dashboard!.url}/api/v1/devices/maria/fridge/telemetry?${q}`, { headers: { cookie } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('EVN_ERR_INPUT');
+    }
   }, 60_000);
 });
