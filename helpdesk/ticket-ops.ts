@@ -9,7 +9,7 @@ import { chooseChannel, type ChannelChoice } from './contact/choose-channel.js';
 import type { DirectoryCustomer, DirectoryDevice, IndexedDirectory, Workshop } from './directory.js';
 import type { Outbox } from './outbox.js';
 import type * as life from './tickets/lifecycle.js';
-import { SERVICE_FOR } from './tickets/playbook.js';
+import { SERVICE_FOR, SERVICED_AT } from './tickets/playbook.js';
 import type { TicketStore } from './tickets/store.js';
 
 export interface TicketOpsDeps {
@@ -67,10 +67,13 @@ export function createTicketOps(deps: TicketOpsDeps) {
   function offerFor(customer: DirectoryCustomer, device: DirectoryDevice): Offer {
     const w = nearestWorkshop(customer, device);
     if (!w) return { text: `a ${SERVICE_FOR[device.kind]} technician will call you to arrange a visit`, offer: { technician: true } };
-    const car = w.replacementCar ? ', with a replacement car while yours is in' : '';
+    // a replacement car only stands in for a car taken in; a fridge or a washer is repaired at home
+    const takenIn = SERVICED_AT[device.kind] === 'workshop';
+    const replacementCar = takenIn && w.replacementCar;
+    const what = takenIn ? `can take it${replacementCar ? ', with a replacement car while yours is in' : ''}` : 'can send a technician';
     return {
-      text: `${w.name} (${w.distanceKm.toFixed(1)} km) can take it${car}`,
-      offer: { workshopId: w.id, workshop: w.name, distanceKm: w.distanceKm, replacementCar: w.replacementCar },
+      text: `${w.name} (${w.distanceKm.toFixed(1)} km) ${what}`,
+      offer: { workshopId: w.id, workshop: w.name, distanceKm: w.distanceKm, replacementCar },
     };
   }
 

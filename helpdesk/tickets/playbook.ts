@@ -91,6 +91,16 @@ export const OFFLINE_HINT: Record<DeviceKind, string> = {
 
 export const FALLBACK_PLAY: Play = { headline: 'one of your devices needs attention', offer: 'technician' };
 
+/**
+ * Where a kind is repaired: a car is taken in to the workshop (and may get a replacement car while it
+ * is in); a fridge or a washer is repaired at home by a technician the service sends.
+ */
+export const SERVICED_AT: Record<DeviceKind, 'workshop' | 'home'> = {
+  'car-battery': 'workshop',
+  fridge: 'home',
+  washer: 'home',
+};
+
 export const SERVICE_FOR: Record<DeviceKind, string> = {
   'car-battery': 'car',
   fridge: 'fridge',
