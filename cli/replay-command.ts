@@ -1,9 +1,15 @@
-/** `evernet replay FILE [--report-json OUT] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]` */
+/**
+ * `evernet replay FILE [--report-json OUT] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]`
+ * Exit codes: 0 replayed (and every expectation of the scenario's `expect:` block met), 1 an error,
+ * 2 a usage mistake, 3 replayed but an expectation failed (EXIT_EXPECTATION_FAILED).
+ */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
+import { withExpectations } from '../scenarios/report.js';
+import { checkExpectations, renderExpectations } from '../scenarios/expect/check.js';
 import { VirtualClock } from '../contracts/clock.js';
 import { progressBar } from './progress.js';
 import { renderSummary } from './summary.js';
@@ -12,6 +18,9 @@ import { parseHostPort } from './host-port.js';
 import { openStaffStore } from '../helpdesk/staff/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { startDashboard, type RunningDashboard } from '../helpdesk/web/server.js';
+
+/** the exit code of a replay that ran but did not come to what its `expect:` block says */
+export const EXIT_EXPECTATION_FAILED = 3;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -39,6 +48,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
 
   const scenario = loadScenario(file);
+  const expected = scenario.scenario.expect;
   const clock = new VirtualClock(scenario.startMs);
   const log = createLogger({ clock, level: values['log-level'] ?? 'warn', pretty: process.stderr.isTTY });
   const bar = progressBar(process.stderr);
@@ -62,6 +72,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
         if (!staff) return;
         bar.end();
         process.stdout.write(renderSummary(r.report, r.wall) + '\n');
+        const results = expected ? checkExpectations(r.report, expected) : [];
+        if (expected) process.stdout.write(renderExpectations(results) + '\n');
         process.stderr.write('evernet: replay finished; the dashboard stays up until Ctrl-C\n');
       },
       onHelpdesk: (helpdesk) => {
@@ -75,7 +87,14 @@ export async function replayCommand(argv: string[]): Promise<number> {
     if (dashboard) await (await (dashboard as Promise<RunningDashboard>)).stop();
     staff?.close();
   }
-  if (values['report-json']) writeFileSync(values['report-json'], JSON.stringify(result.report, null, 2) + '\n');
-  if (!staff) process.stdout.write(renderSummary(result.report, result.wall) + '\n');
-  return 0;
+  const results = expected ? checkExpectations(result.report, expected) : undefined;
+  if (values['report-json']) writeFileSync(values['report-json'], JSON.stringify(withExpectations(result.report, results), null, 2) + '\n');
+  if (!staff) {
+    process.stdout.write(renderSummary(result.report, result.wall) + '\n');
+    if (results) process.stdout.write(renderExpectations(results) + '\n');
+  }
+  const failed = results?.filter((r) => !r.ok).length ?? 0;
+  if (failed === 0) return 0;
+  process.stderr.write(`evernet: EVN_ERR_EXPECTATION: ${failed} of ${results!.length} expectations of ${file} failed (listed above)\n`);
+  return EXIT_EXPECTATION_FAILED;
 }

@@ -6,6 +6,7 @@ import type { ShoppingRecord } from '../helpdesk/core.js';
 import { isoWithOffset } from '../helpdesk/format.js';
 import type { LoadRecord } from '../helpdesk/loads.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
+import type { ExpectationResult } from './expect/check.js';
 
 export interface FaultTruth {
   deviceId: string;
@@ -73,3 +74,9 @@ export function buildReport(r: ReportInput) {
   };
 }
 export type Report = ReturnType<typeof buildReport>;
+
+/** The report with the results of the scenario's `expect:` block, when it has one: the last key, so the rest keeps its bytes. */
+export type CheckedReport = Report & { expectations?: ExpectationResult[] };
+export function withExpectations(report: Report, results: ExpectationResult[] | undefined): CheckedReport {
+  return results === undefined ? report : { ...report, expectations: results };
+}

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Channel, DeviceKind, Id, Item, Location } from '../contracts/index.js';
 import { TimeZone } from '../contracts/time-zone.js';
+import { Expect, expectRefIssues } from './expect/schema.js';
 
 export const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 export const IsoTime = z.string().regex(ISO_RE, 'an ISO 8601 time with offset, e.g. 2020-11-02T18:40:00+01:00');
@@ -96,6 +97,8 @@ export const Scenario = z.object({
   inject: z.array(z.object({ at: IsoTime, topic: z.string().min(1), payload: z.string() })).default([]),
   /** devices taken down for a while, to drill how the helpdesk notices silence (device-offline) */
   outages: z.array(Outage).default([]),
+  /** what the replay must come to, checked after it (scenarios/expect, docs/scenarios.md#expectations) */
+  expect: Expect.optional(),
 }).superRefine((s, ctx) => {
   const devices = new Set(s.customers.flatMap((c) => c.devices.map((d) => `${c.id}/${d.id}`)));
   const byDevice = new Map<string, Array<[number, number]>>();
@@ -108,5 +111,6 @@ export const Scenario = z.object({
     if (spans.some(([f, t]) => from < t && f < to)) ctx.addIssue({ code: 'custom', path: ['outages', i, 'from'], message: `overlaps another outage of ${key}` });
     byDevice.set(key, [...spans, [from, to]]);
   });
+  for (const issue of expectRefIssues(s)) ctx.addIssue(issue);
 });
 export type Scenario = z.infer<typeof Scenario>;
