@@ -4,12 +4,34 @@ import type { Report } from '../scenarios/report.js';
 const hhmm = (iso: string | null): string => (iso ? iso.slice(11, 16) : '—');
 const day = (iso: string | null): string => (iso ? iso.slice(5, 10) : '');
 
+/**
+ * A time as the summary prints it: 'HH:MM' within a one-day replay, 'MM-DD HH:MM' when the replay spans
+ * more than one day (HH:MM alone is ambiguous there) or the time falls on another day than the start.
+ * The report's ISO times carry the scenario's offset, so their date is the local date.
+ */
+function clockFor(r: Report): (iso: string | null) => string {
+  const first = day(r.simulated.start);
+  // the end is exclusive: a replay from 00:00 to 00:00 the next day is one day
+  const end = r.simulated.end ?? '';
+  const last = end.slice(11, 19) === '00:00:00' ? dayBefore(end) : day(end);
+  const multiDay = last !== first;
+  return (iso) => (iso === null ? '—' : multiDay || day(iso) !== first ? `${day(iso)} ${hhmm(iso)}` : hhmm(iso));
+}
+
+/** the local date before an ISO time's, as MM-DD */
+function dayBefore(iso: string): string {
+  const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(5, 10);
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
 export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSecond: number }): string {
+  const at = clockFor(r);
   const out: string[] = [];
   out.push(`evernet replay: ${r.scenario} (seed ${r.seed}), ${r.simulated.start} → ${r.simulated.end}`);
   out.push('');
@@ -18,8 +40,8 @@ export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSe
   else {
     out.push(
       table([
-        ['  id', 'device', 'kind', 'severity', 'opened', 'contacted', 'channel', 'resolved', 'state'],
-        ...r.tickets.map((t) => ['  ' + t.id, t.deviceId, t.kind, t.severity, hhmm(t.openedAt), hhmm(t.contactedAt), t.channel ?? '—', hhmm(t.resolvedAt), t.state]),
+        ['  id', 'customer', 'device', 'kind', 'severity', 'opened', 'contacted', 'channel', 'resolved', 'state'],
+        ...r.tickets.map((t) => ['  ' + t.id, t.customerId, t.deviceId, t.kind, t.severity, at(t.openedAt), at(t.contactedAt), t.channel ?? '—', at(t.resolvedAt), t.state]),
       ]),
     );
     for (const t of r.tickets) {
@@ -33,18 +55,17 @@ export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSe
     }
   }
   for (const f of r.faults) {
-    out.push(`  fault ${f.kind} on ${f.deviceId} injected ${hhmm(f.injectedAt)}, customer would notice ${f.noticeableAt ? `${day(f.noticeableAt)} ${hhmm(f.noticeableAt)}` : 'not within the horizon'}`);
+    out.push(`  fault ${f.kind} on ${f.customerId}/${f.deviceId} injected ${at(f.injectedAt)}, customer would notice ${f.noticeableAt ? `${day(f.noticeableAt)} ${hhmm(f.noticeableAt)}` : 'not within the horizon'}`);
   }
   out.push('');
   out.push(`Loads (${r.loads.length})`);
   for (const l of r.loads) {
-    const saving = l.startNowCostEur && l.costEur !== null ? ((1 - l.costEur / l.startNowCostEur) * 100).toFixed(0) : '—';
-    out.push(`  ${l.deviceId} ${l.programme}: requested ${hhmm(l.requestedAt)}, done by ${hhmm(l.deadline)}; planned ${hhmm(l.plannedStart)}, started ${hhmm(l.actualStart)}, finished ${hhmm(l.finishedAt)}`);
-    out.push(`    cost ${fmtEur(l.costEur)} (optimum ${fmtEur(l.optimalCostEur)}, start now ${fmtEur(l.startNowCostEur)}: ${saving} % saved), ${l.energyKwh ?? '—'} kWh, grid ${l.meanGridLoadMw ?? '—'} MW`);
+    out.push(`  ${l.customerId}/${l.deviceId} ${l.programme}: requested ${at(l.requestedAt)}, done by ${at(l.deadline)}; planned ${at(l.plannedStart)}, started ${at(l.actualStart)}, finished ${at(l.finishedAt)}`);
+    out.push(`    cost ${fmtEur(l.costEur)} (optimum ${fmtEur(l.optimalCostEur)}, start now ${fmtEur(l.startNowCostEur)}: ${savedText(l.savedEur, l.savedPct)}), ${l.energyKwh ?? '—'} kWh, grid ${l.meanGridLoadMw ?? '—'} MW`);
   }
   out.push('');
   out.push(`Shopping (${r.shopping.length})`);
-  for (const s of r.shopping) out.push(`  ${hhmm(s.at)} ${s.text}`);
+  for (const s of r.shopping) out.push(`  ${at(s.at)} ${s.customerId}: ${s.text}`);
   out.push('');
   const m = r.messages;
   out.push(`Messages: ${m.published} published, ${m.delivered} delivered, ${m.rejected} rejected, ${m.duplicates} duplicates, ${m.gaps} lost`);
@@ -52,4 +73,11 @@ export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSe
   return out.join('\n');
 }
 
-const fmtEur = (x: number | null): string => (x === null ? '—' : `€${x.toFixed(4)}`);
+const fmtEur = (x: number | null): string => (x === null ? '—' : `${x < 0 ? '-' : ''}€${Math.abs(x).toFixed(4)}`);
+
+/** what the plan saved: in € (or what it cost more), with the share only where the report gives one */
+function savedText(eur: number | null, pct: number | null): string {
+  if (eur === null) return 'saving unknown';
+  const share = pct === null ? '' : ` (${Math.abs(pct)} %)`;
+  return eur >= 0 ? `saved ${fmtEur(eur)}${share}` : `${fmtEur(-eur)}${share} more than starting at once`;
+}

@@ -9,6 +9,7 @@ import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 import type { ExpectationResult } from './expect/check.js';
 
 export interface FaultTruth {
+  customerId: string;
   deviceId: string;
   kind: string;
   injectedAt: number;
@@ -29,6 +30,18 @@ export interface ReportInput {
 }
 
 const money = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);
+
+/**
+ * What the plan saved against starting at once: in € whenever both costs are known (negative: it cost
+ * more); in % only where a share means something, i.e. starting at once would have cost money and the
+ * plan did not earn any (with negative prices a share of a negative or zero cost is nonsense: '-471 %').
+ */
+export function savings(costEur: number | null, startNowCostEur: number | null): { savedEur: number | null; savedPct: number | null } {
+  if (costEur === null || startNowCostEur === null) return { savedEur: null, savedPct: null };
+  const savedEur = money(startNowCostEur - costEur);
+  const savedPct = startNowCostEur > 0 && costEur >= 0 ? Math.round((1 - costEur / startNowCostEur) * 1000) / 10 : null;
+  return { savedEur, savedPct };
+}
 
 export function buildReport(r: ReportInput) {
   const iso = (t: number | null): string | null => (t === null ? null : isoWithOffset(t, r.offsetMinutes));
@@ -54,8 +67,9 @@ export function buildReport(r: ReportInput) {
       evidence: t.evidence,
       timeline: t.timeline.map((e) => ({ at: iso(e.at), step: e.step, by: e.by, detail: e.detail })),
     })),
-    faults: r.faults.map((f) => ({ deviceId: f.deviceId, kind: f.kind, injectedAt: iso(f.injectedAt), noticeableAt: iso(f.noticeableAt) })),
+    faults: r.faults.map((f) => ({ customerId: f.customerId, deviceId: f.deviceId, kind: f.kind, injectedAt: iso(f.injectedAt), noticeableAt: iso(f.noticeableAt) })),
     loads: r.loads.map((l) => ({
+      customerId: l.customerId,
       deviceId: l.deviceId,
       programme: l.programme,
       requestedAt: iso(l.requestedAt),
@@ -66,6 +80,7 @@ export function buildReport(r: ReportInput) {
       costEur: money(l.costEur),
       optimalCostEur: money(l.optimalCostEur),
       startNowCostEur: money(l.startNowCostEur),
+      ...savings(money(l.costEur), money(l.startNowCostEur)),
       energyKwh: money(l.energyKwh),
       meanGridLoadMw: l.meanGridLoadMw === null ? null : Math.round(l.meanGridLoadMw),
       planError: l.planError,

@@ -19,6 +19,7 @@ import { startHelpdeskStack, type HelpdeskStack } from '../stack/helpdesk-stack.
 import { directoryOf } from './directory.js';
 import { createPacer, within } from './clock/pacer.js';
 import { VirtualClock } from '../contracts/clock.js';
+import { createCommandLog } from './command-log.js';
 import { faultTruth } from './ground-truth.js';
 import { createOutages } from './outages.js';
 import type { LoadedScenario } from './load.js';
@@ -84,6 +85,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     });
     const { helpdesk, brokerUrl, store } = stack;
     options.onHelpdesk?.(helpdesk);
+    // the helpdesk's commands as they crossed the broker: the counterfactuals get those sent before each fault
+    const commandLog = createCommandLog({ brokerUrl, clientId: `evernet-commands-${s.name}`, log });
+    await commandLog.start();
+    stoppers.push(() => commandLog.stop());
 
     for (const d of loaded.devices) {
       const agent = createAgent({
@@ -165,10 +170,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       gaps: hs.gaps,
       rejectedByCode: Object.fromEntries(Object.entries(hs.byCode).filter(([k]) => k !== 'EVN_ERR_DUPLICATE').sort()),
     };
+    const commandsSent = helpdesk.commandCount();
+    await within(commandLog.received(commandsSent), stallMs, () => `the command log did not receive the helpdesk's ${commandsSent} commands`);
     const faults = loaded.devices.flatMap((d) =>
       faultTruth({
-        deviceId: d.id, model: KINDS[d.kind], params: d.params, seed: deviceSeed(seed, d.customerId, d.id),
-        startMs: loaded.startMs, horizonMs: loaded.endMs + 24 * 3600_000,
+        customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params, seed: deviceSeed(seed, d.customerId, d.id),
+        startMs: loaded.startMs, horizonMs: loaded.endMs + 24 * 3600_000, commands: commandLog.of(d.customerId, d.id),
       }),
     );
     const report = buildReport({

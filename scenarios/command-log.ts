@@ -1,0 +1,62 @@
+/**
+ * The helpdesk's commands to devices as they crossed the broker, for the report's counterfactuals
+ * (ground-truth.ts) only: a connection of its own subscribed to every device's command topic. A
+ * device applies a command at its event time (the helpdesk stamps it with the window's end, which
+ * the device has reached), so the time stamped is the time applied.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { decode, deviceKey, TOPIC_ROOT } from '../contracts/index.js';
+import type { AppliedCommand } from './ground-truth.js';
+
+export interface CommandLog {
+  start(): Promise<void>;
+  /** resolves once n commands have arrived (all the helpdesk sent: helpdesk.commandCount()) */
+  received(n: number): Promise<void>;
+  /** one device's commands in the order they were sent */
+  of(customerId: string, deviceId: string): AppliedCommand[];
+  stop(): Promise<void>;
+}
+
+export function createCommandLog(options: { brokerUrl: string; clientId: string; log: Logger }): CommandLog {
+  const byDevice = new Map<string, AppliedCommand[]>();
+  let count = 0;
+  // a broker that refuses the wildcard (an ACL): the counterfactuals run without commands, as before
+  let refused = false;
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  let client: MqttClient | null = null;
+
+  function onMessage(topic: string, payload: Buffer): void {
+    const r = decode(topic, payload);
+    if (r.ok && r.value.channel === 'command') {
+      const { v: _v, ts, seq: _s, ...body } = r.value.payload;
+      const key = deviceKey(r.value.topic.customerId, r.value.topic.deviceId);
+      const list = byDevice.get(key) ?? [];
+      list.push({ at: ts, body });
+      byDevice.set(key, list);
+    }
+    count++;
+    for (let i = waiters.length - 1; i >= 0; i--) if (count >= waiters[i]!.n) waiters.splice(i, 1)[0]!.resolve();
+  }
+
+  return {
+    async start() {
+      client = await mqtt.connectAsync(options.brokerUrl, { clientId: options.clientId, clean: true });
+      client.on('message', onMessage);
+      const granted = await client.subscribeAsync(`${TOPIC_ROOT}/+/+/command`, { qos: 1 });
+      if (granted.some((g) => g.qos === 128)) {
+        refused = true;
+        options.log.warn({ clientId: options.clientId }, "the broker refused the replay's command log: counterfactuals run without the helpdesk's commands");
+      }
+    },
+    received(n) {
+      if (refused || count >= n) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ n, resolve }));
+    },
+    of: (customerId, deviceId) => byDevice.get(deviceKey(customerId, deviceId)) ?? [],
+    async stop() {
+      await client?.endAsync();
+      client = null;
+    },
+  };
+}
