@@ -14,6 +14,7 @@ import { VirtualClock } from '../contracts/clock.js';
 import { progressBar } from './progress.js';
 import { renderSummary } from './summary.js';
 import { UsageError } from './errors.js';
+import { checkOutputPath } from './output-path.js';
 import { parseHostPort } from './host-port.js';
 import { openStaffStore } from '../helpdesk/staff/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
@@ -28,6 +29,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       'report-json': { type: 'string' },
+      'report-html': { type: 'string' },
       broker: { type: 'string' },
       db: { type: 'string' },
       seed: { type: 'string' },
@@ -47,6 +49,11 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (speed !== undefined && !(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${values.speed}'`);
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
 
+  // where the reports go is checked before anything runs (a missing folder used to fail after the whole replay)
+  for (const flag of ['report-json', 'report-html'] as const) {
+    const out = values[flag];
+    if (out !== undefined) checkOutputPath(out, `--${flag}`);
+  }
   const scenario = loadScenario(file);
   const expected = scenario.scenario.expect;
   const clock = new VirtualClock(scenario.startMs);

@@ -74,6 +74,7 @@ export const ERRORS = {
   EVN_ERR_BROKER_UNREACHABLE: 'no MQTT broker answers at the URL a device was given',
   EVN_ERR_HTTP_LISTEN: "the dashboard's port cannot be bound",
   EVN_ERR_SCENARIO: 'a scenario file that does not load or validate',
+  EVN_ERR_REPORT_PATH: "a replay's report file (--report-json, --report-html) in a missing or unwritable folder, or a folder given as the file: refused before the replay starts",
   EVN_ERR_EXPECTATION: "a replay whose outcome is not what its scenario's expect: block says (exit code 3)",
   EVN_ERR_REPLAY_STALLED: 'a replay waited longer than its stall timeout for messages or commands',
   EVN_ERR_CLOCK_BACKWARDS: 'a virtual clock asked to move back in time',
