@@ -2,14 +2,15 @@
  * Reads and checks a scenario file. Every error names the file, the line and column, the path in
  * the document and what was expected; nothing is thrown at the caller but a ScenarioError.
  */
-import { deviceKey } from '../contracts/index.js';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { KINDS } from '../devices/kinds/index.js';
-import { offsetMinutesAt, offsetZone } from '../contracts/time-zone.js';
-import { ISO_RE, Scenario } from './schema.js';
+import { EventTime } from '../contracts/index.js';
+import { isoTimeProblem, offsetOf } from './iso-time.js';
+import { scenarioWarnings } from './scenario-checks.js';
+import { Scenario } from './schema.js';
+import { unknownKeys } from './unknown-keys.js';
 
 export class ScenarioError extends Error {
   readonly code = 'EVN_ERR_SCENARIO';
@@ -37,20 +38,11 @@ export interface LoadedScenario {
   utcOffsetMinutes: number;
   tariffPath: string;
   devices: LoadedDevice[];
+  /** what is valid but will not play (a fault after the end), each with file:line:col and path: print them */
+  warnings: string[];
 }
 
-/** Turns ISO time strings anywhere inside a value into epoch ms. */
-export function timesToMs(v: unknown): unknown {
-  if (typeof v === 'string' && ISO_RE.test(v)) return Date.parse(v);
-  if (Array.isArray(v)) return v.map(timesToMs);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, timesToMs(x)]));
-  return v;
-}
-
-export function offsetOf(iso: string): number {
-  const m = /([+-])(\d{2}):(\d{2})$/.exec(iso);
-  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-}
+export { offsetOf, timesToMs } from './iso-time.js';
 
 export function loadScenario(file: string): LoadedScenario {
   let text: string;
@@ -66,59 +58,80 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length) {
-    throw new ScenarioError(file, doc.errors.map((e) => `${where(lines, e.pos[0])}: YAML: ${e.message.split('\n')[0]}`));
+    throw new ScenarioError(file, doc.errors.map((e) => `${file}:${where(lines, e.pos[0])}: YAML: ${e.message.split('\n')[0]}`));
   }
-  const at = (path: PropertyKey[]): string => {
-    const node = doc.getIn(path.map((p) => (typeof p === 'symbol' ? String(p) : p)), true);
-    return isNode(node) && node.range ? where(lines, node.range[0]) : '';
+  const raw: unknown = doc.toJS();
+  const problems: Problem[] = [];
+  const report = (path: PropertyKey[], message: string, key = false, into = problems) => {
+    const pos = position(doc, path, key);
+    const loc = pos === undefined ? '' : `${file}:${where(lines, pos)} `;
+    into.push({ pos: pos ?? -1, text: `${loc}${path.join('.') || '(document)'}: ${message}` });
   };
-  const fail = (issues: z.core.$ZodIssue[], prefix: PropertyKey[] = []) =>
-    new ScenarioError(
-      file,
-      issues.slice(0, 10).map((i) => {
-        const path = [...prefix, ...i.path];
-        const loc = at(path) || at(path.slice(0, -1));
-        return `${loc ? `${file}:${loc} ` : ''}${path.join('.') || '(document)'}: ${i.message}`;
-      }),
-    );
-  const parsed = Scenario.safeParse(doc.toJS());
-  if (!parsed.success) throw fail(parsed.error.issues);
-  const s = parsed.data;
-  const startMs = Date.parse(s.start);
-  const endMs = Date.parse(s.end);
-  if (!(endMs > startMs)) throw new ScenarioError(file, [`end: ${s.end} must come after start ${s.start}`]);
-  // the report writes times with the offset of start, the helpdesk with the zone: they must agree at the start
-  if (s.timeZone !== undefined && offsetMinutesAt(s.timeZone, startMs) !== offsetOf(s.start)) {
-    const inZone = offsetZone(offsetMinutesAt(s.timeZone, startMs));
-    throw new ScenarioError(file, [`${at(['start'])} start: ${s.start} has another offset than ${s.timeZone} at that time (${inZone})`]);
-  }
-
-  const devices: LoadedDevice[] = [];
-  const seen = new Set<string>();
-  s.customers.forEach((c, ci) =>
-    c.devices.forEach((d, di) => {
-      const key = deviceKey(c.id, d.id);
-      if (seen.has(key)) throw new ScenarioError(file, [`customers.${ci}.devices.${di}.id: device ${key} appears twice`]);
-      seen.add(key);
-      const params = KINDS[d.kind].params.safeParse(timesToMs(d.params));
-      if (!params.success) throw fail(params.error.issues, ['customers', ci, 'devices', di, 'params']);
-      devices.push({ customerId: c.id, id: d.id, kind: d.kind, name: d.name, params: params.data });
-    }),
-  );
-  s.requests.forEach((r, i) => {
-    if (!s.customers.some((c) => c.id === r.customer)) {
-      throw new ScenarioError(file, [`${at(['requests', i, 'customer'])} requests.${i}.customer: no customer '${r.customer}'`]);
+  // a time inside params that is not one: say what a time looks like, not "expected number, received string"
+  const badTimes = new Set<string>();
+  const unknown = unknownKeys(Scenario, raw, (schema, value, path) => {
+    if (schema !== EventTime || typeof value !== 'string') return;
+    const problem = isoTimeProblem(value);
+    if (problem) {
+      badTimes.add(path.join('.'));
+      report(path, problem);
     }
   });
+  for (const u of unknown) {
+    report(u.path, `unknown key '${u.key}'${u.suggestion ? ` (did you mean '${u.suggestion}'?)` : ''}; expected one of ${u.known.join(', ')}`, true);
+  }
+  const parsed = Scenario.safeParse(raw);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      if (i.code === 'unrecognized_keys') continue; // reported above, with a suggestion
+      if (badTimes.has(i.path.map(String).join('.'))) continue;
+      report(i.path, i.message);
+    }
+  }
+  if (problems.length || !parsed.success) {
+    problems.sort((a, b) => a.pos - b.pos);
+    const shown = problems.slice(0, MAX_PROBLEMS).map((p) => p.text);
+    if (problems.length > MAX_PROBLEMS) shown.push(`... and ${problems.length - MAX_PROBLEMS} more`);
+    throw new ScenarioError(file, shown);
+  }
+  const s = parsed.data;
+  const warnings: Problem[] = [];
+  for (const w of scenarioWarnings(s)) report(w.path, w.message, false, warnings);
   return {
     file,
     scenario: s,
-    startMs,
-    endMs,
+    startMs: Date.parse(s.start),
+    endMs: Date.parse(s.end),
     utcOffsetMinutes: offsetOf(s.start),
     tariffPath: resolve(dirname(file), s.tariff),
-    devices,
+    devices: s.customers.flatMap((c) => c.devices.map((d) => ({ customerId: c.id, id: d.id, kind: d.kind, name: d.name, params: d.params }))),
+    warnings: warnings.sort((a, b) => a.pos - b.pos).map((w) => w.text),
   };
+}
+
+const MAX_PROBLEMS = 20;
+
+interface Problem {
+  /** offset in the file, for the order; -1 when the path has no node */
+  pos: number;
+  text: string;
+}
+
+/** where the path's value starts in the file (its key, with key), else its nearest ancestor's */
+function position(doc: Document, path: PropertyKey[], key: boolean): number | undefined {
+  const keys = path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (key && keys.length) {
+    const parent = doc.getIn(keys.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(keys.at(-1)));
+      if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
+    }
+  }
+  for (let n = keys.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(keys.slice(0, n), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return undefined;
 }
 
 function where(lines: LineCounter, offset: number): string {

@@ -5,19 +5,25 @@
 import { z } from 'zod';
 import { Channel, DeviceKind, Id, Item, Location } from '../contracts/index.js';
 import { TimeZone } from '../contracts/time-zone.js';
+import { KINDS } from '../devices/kinds/index.js';
+import { IsoTime, timesToMs } from './iso-time.js';
+import { scenarioIssues } from './scenario-checks.js';
 import { Expect, expectRefIssues } from './expect/schema.js';
 
-export const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-export const IsoTime = z.string().regex(ISO_RE, 'an ISO 8601 time with offset, e.g. 2020-11-02T18:40:00+01:00');
+export { ISO_RE, IsoTime } from './iso-time.js';
 const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day 'HH:MM'");
 
-export const ScenarioDevice = z.object({
-  id: Id,
-  kind: DeviceKind,
-  name: z.string().min(1),
-  /** model parameters, checked against the kind's own schema by the loader */
-  params: z.record(z.string(), z.unknown()).default({}),
-});
+function deviceOf<K extends DeviceKind>(kind: K) {
+  return z.object({
+    id: Id,
+    kind: z.literal(kind),
+    name: z.string().min(1),
+    /** model parameters: the kind's own schema (devices/kinds/), times written as ISO strings, ms for the model */
+    params: z.preprocess(timesToMs, KINDS[kind].params).prefault({}),
+  });
+}
+/** one device, its params checked by its kind */
+export const ScenarioDevice = z.discriminatedUnion('kind', [deviceOf('car-battery'), deviceOf('fridge'), deviceOf('washer')]);
 
 export const ScenarioCustomer = z.object({
   id: Id,
@@ -51,7 +57,8 @@ export type Outage = z.infer<typeof Outage>;
 
 const StockItem = z.object({ name: z.string().min(1), quantity: z.number().min(0), unit: z.string().min(1) });
 
-export const Scenario = z.object({
+/** the file's keys; every key added here is strict, in the JSON Schema and documented (tests/scenarios/json-schema.test.ts) */
+export const ScenarioShape = z.object({
   name: Id,
   title: z.string().min(1),
   description: z.string().default(''),
@@ -99,18 +106,17 @@ export const Scenario = z.object({
   outages: z.array(Outage).default([]),
   /** what the replay must come to, checked after it (scenarios/expect, docs/scenarios.md#expectations) */
   expect: Expect.optional(),
-}).superRefine((s, ctx) => {
-  const devices = new Set(s.customers.flatMap((c) => c.devices.map((d) => `${c.id}/${d.id}`)));
-  const byDevice = new Map<string, Array<[number, number]>>();
-  s.outages.forEach((o, i) => {
-    const key = `${o.customer}/${o.device}`;
-    const [from, to] = [Date.parse(o.from), Date.parse(o.to)];
-    if (!devices.has(key)) ctx.addIssue({ code: 'custom', path: ['outages', i, 'device'], message: `no device '${o.device}' of customer '${o.customer}'` });
-    if (!(to > from)) ctx.addIssue({ code: 'custom', path: ['outages', i, 'to'], message: `must come after from (${o.from})` });
-    const spans = byDevice.get(key) ?? [];
-    if (spans.some(([f, t]) => from < t && f < to)) ctx.addIssue({ code: 'custom', path: ['outages', i, 'from'], message: `overlaps another outage of ${key}` });
-    byDevice.set(key, [...spans, [from, to]]);
-  });
-  for (const issue of expectRefIssues(s)) ctx.addIssue(issue);
 });
+export type ScenarioShape = z.output<typeof ScenarioShape>;
+
+/**
+ * The file: its keys, then the checks across them (scenarios/scenario-checks.ts). The pipe runs the
+ * checks only on a file whose keys are all right (zod would run a refinement on partly invalid data).
+ */
+export const Scenario = ScenarioShape.pipe(
+  z.custom<ScenarioShape>().superRefine((s, ctx) => {
+    for (const issue of scenarioIssues(s)) ctx.addIssue(issue);
+    for (const issue of expectRefIssues(s)) ctx.addIssue(issue);
+  }),
+);
 export type Scenario = z.infer<typeof Scenario>;

@@ -50,8 +50,8 @@ describe('scenario files', () => {
   });
 
   it('refuses an end before the start and a request for an unknown customer', () => {
-    expect(errorOf(day.replace('end: "2020-11-03T08:00:00+01:00"', 'end: "2020-11-01T08:00:00+01:00"')).message).toMatch(/end: .* must come after start/);
-    expect(errorOf(day.replace('customer: maria', 'customer: nobody')).message).toMatch(/requests\.0\.customer: no customer 'nobody'/);
+    expect(errorOf(day.replace('end: "2020-11-03T08:00:00+01:00"', 'end: "2020-11-01T08:00:00+01:00"')).message).toMatch(/broken\.yaml:\d+:\d+ end: a time after start/);
+    expect(errorOf(day.replace('customer: maria', 'customer: nobody')).message).toMatch(/broken\.yaml:\d+:\d+ requests\.0\.customer: .*no customer 'nobody'/);
   });
 
   it("gives the customers the scenario's time zone (their own where they name one), and refuses an unknown zone or one the start's offset contradicts", () => {
