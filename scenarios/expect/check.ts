@@ -94,7 +94,8 @@ function describeTicket(e: TicketExpectation, fmt: Fmt): string {
   const parts: string[] = [];
   if (e.opened) parts.push(`opened ${span(e.opened, fmt)}`);
   if (e.channel) parts.push(`via ${e.channel}`);
-  if (e.state) parts.push(e.state);
+  // 'resolved within 10 min' says the state too
+  if (e.state && !(e.state === 'resolved' && e.resolvedWithinMin !== undefined)) parts.push(`ending ${e.state}`);
   if (e.resolvedWithinMin !== undefined) parts.push(`resolved within ${e.resolvedWithinMin} min`);
   if (e.proactive !== undefined) parts.push(e.proactive ? 'proactive' : 'not proactive');
   return parts.length ? ` ${parts.join(', ')}` : '';
@@ -169,7 +170,11 @@ function timeFormat(start: string | null): Fmt {
   };
 }
 
-const span = (w: Window, fmt: Fmt): string => `${fmt(w.from)}–${fmt(w.to)}`;
+/** '18:35–18:50', '2020-11-03 01:00–05:00' */
+function span(w: Window, fmt: Fmt): string {
+  const [from, to] = [fmt(w.from), fmt(w.to)];
+  return from.length > 5 && from.slice(0, 10) === to.slice(0, 10) ? `${from}–${to.slice(11)}` : `${from}–${to}`;
+}
 const within = (iso: string | null, w: Window): boolean => iso !== null && Date.parse(iso) >= Date.parse(w.from) && Date.parse(iso) <= Date.parse(w.to);
 const minutesBetween = (a: string | null, b: string | null): number | null => (a === null || b === null ? null : (Date.parse(b) - Date.parse(a)) / 60_000);
 const round1 = (x: number): string => String(Math.round(x * 10) / 10);

@@ -6,6 +6,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
 import { loadScenario } from '../../scenarios/load.js';
 import { replay, type ReplayResult } from '../../scenarios/runner.js';
+import { checkExpectations, renderExpectations } from '../../scenarios/expect/check.js';
 
 const log = silentLogger();
 const at = (iso: string | null): number => Date.parse(iso ?? 'invalid');
@@ -13,9 +14,9 @@ const at = (iso: string | null): number => Date.parse(iso ?? 'invalid');
 describe('the day in 2020', () => {
   let first: ReplayResult;
   let second: ReplayResult;
+  const scenario = loadScenario('scenarios/day-in-2020.yaml');
 
   beforeAll(async () => {
-    const scenario = loadScenario('scenarios/day-in-2020.yaml');
     first = await replay({ scenario, log });
     second = await replay({ scenario, log });
   }, 180_000);
@@ -83,6 +84,12 @@ describe('the day in 2020', () => {
     expect(m.published).toBeGreaterThan(3 * 86_400);
   });
 
+  it("meets its own expect: block (the ticket, no other, the washer at the optimum, EDEKA)", () => {
+    const results = checkExpectations(first.report, scenario.scenario.expect!);
+    expect(results.map((r) => r.path)).toEqual(['tickets.0', 'noOtherTickets', 'loads.0', 'shopping.0']);
+    expect(results.filter((r) => !r.ok), renderExpectations(results)).toEqual([]);
+  });
+
   it('gives a byte-identical report for the same seed', () => {
     expect(JSON.stringify(second.report)).toBe(JSON.stringify(first.report));
   });
@@ -90,7 +97,11 @@ describe('the day in 2020', () => {
 
 describe('the healthy day', () => {
   it('opens no ticket when no fault is injected, yet plans the washer and answers the recipe', async () => {
-    const result = await replay({ scenario: loadScenario('scenarios/healthy-day.yaml'), log });
+    const scenario = loadScenario('scenarios/healthy-day.yaml');
+    const result = await replay({ scenario, log });
+    const results = checkExpectations(result.report, scenario.scenario.expect!);
+    expect(results.map((r) => r.path)).toEqual(['noOtherTickets', 'loads.0', 'shopping.0']);
+    expect(results.filter((r) => !r.ok), renderExpectations(results)).toEqual([]);
     expect(result.report.tickets).toEqual([]);
     expect(result.report.faults).toEqual([]);
     expect(result.report.loads[0]!.costEur).toBe(result.report.loads[0]!.optimalCostEur);

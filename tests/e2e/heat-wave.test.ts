@@ -3,12 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
 import { loadScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
+import { checkExpectations, renderExpectations } from '../../scenarios/expect/check.js';
 
 const at = (iso: string | null): number => Date.parse(iso ?? 'invalid');
 
 describe('the heat-wave day', () => {
   it('escalates the failed compressor to the appliance service before the food warms, and runs the washer at midday', async () => {
-    const { report } = await replay({ scenario: loadScenario('scenarios/heat-wave.yaml'), log: silentLogger() });
+    const scenario = loadScenario('scenarios/heat-wave.yaml');
+    const { report } = await replay({ scenario, log: silentLogger() });
+    // its own expect: block
+    const results = checkExpectations(report, scenario.scenario.expect!);
+    expect(results.map((r) => r.path)).toEqual(['tickets.0', 'noOtherTickets', 'loads.0']);
+    expect(results.filter((r) => !r.ok), renderExpectations(results)).toEqual([]);
     expect(report.tickets).toHaveLength(1);
     const t = report.tickets[0]!;
     const fault = report.faults[0]!;

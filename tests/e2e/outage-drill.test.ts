@@ -8,8 +8,10 @@ import { SILENCE } from '../../helpdesk/detect/silence.js';
 import { silentLogger } from '../../log/logger.js';
 import { loadScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
+import { checkExpectations, renderExpectations } from '../../scenarios/expect/check.js';
 
-const drill = () => replay({ scenario: loadScenario('scenarios/outage-drill.yaml'), log: silentLogger() });
+const scenario = () => loadScenario('scenarios/outage-drill.yaml');
+const drill = () => replay({ scenario: scenario(), log: silentLogger() });
 
 describe('the outage drill', () => {
   it('opens device-offline for the unplugged fridge and the hung car at the right event times and resolves each when data returns', async () => {
@@ -31,6 +33,10 @@ describe('the outage drill', () => {
     expect(car!.evidence).toMatchObject({ cause: 'silent', reportEveryS: 1, silentAfterS: 600 });
     // every message accounted for (the two last wills reach the helpdesk too), nothing rejected
     expect(report.messages).toMatchObject({ rejected: 0, duplicates: 0, gaps: 0 });
+    // and its own expect: block
+    const results = checkExpectations(report, scenario().scenario.expect!);
+    expect(results.map((r) => r.path)).toEqual(['tickets.0', 'tickets.1', 'noOtherTickets']);
+    expect(results.filter((r) => !r.ok), renderExpectations(results)).toEqual([]);
   }, 120_000);
 
   it('gives the same report for the same seed', async () => {
