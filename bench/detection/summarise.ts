@@ -12,7 +12,8 @@ const median = (xs: number[]): number | null => {
 };
 const r3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
 
-export function summarise(results: CaseResult[]): Record<string, number | null> {
+/** Figures per fault and per device kind, named `<prefix>.<fault>.recall` and so on. */
+export function summarise(results: ReadonlyArray<Pick<CaseResult, 'c' | 'tickets' | 'noticeableAt'>>, prefix = 'detection'): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   const faults = [...new Set(results.map((r) => r.c.fault).filter((f): f is string => f !== null))].sort();
   let truePositives = 0;
@@ -34,11 +35,11 @@ export function summarise(results: CaseResult[]): Record<string, number | null> 
     }
     truePositives += tp;
     allTickets += tickets;
-    out[`detection.${fault}.runs`] = runs.length;
-    out[`detection.${fault}.recall`] = r3(found / runs.length);
-    out[`detection.${fault}.precision`] = tickets ? r3(tp / tickets) : null;
-    out[`detection.${fault}.medianLeadMinutes`] = r3(median(leads));
-    out[`detection.${fault}.noticedRuns`] = runs.filter((r) => r.noticeableAt !== null).length;
+    out[`${prefix}.${fault}.runs`] = runs.length;
+    out[`${prefix}.${fault}.recall`] = r3(found / runs.length);
+    out[`${prefix}.${fault}.precision`] = tickets ? r3(tp / tickets) : null;
+    out[`${prefix}.${fault}.medianLeadMinutes`] = r3(median(leads));
+    out[`${prefix}.${fault}.noticedRuns`] = runs.filter((r) => r.noticeableAt !== null).length;
   }
   const healthy = results.filter((r) => r.c.fault === null);
   for (const kind of [...new Set(healthy.map((r) => r.c.kind))].sort()) {
@@ -46,9 +47,9 @@ export function summarise(results: CaseResult[]): Record<string, number | null> 
     const weeks = runs.reduce((w, r) => w + r.c.hours / (24 * 7), 0);
     const falses = runs.reduce((n, r) => n + r.tickets.length, 0);
     allTickets += falses;
-    out[`detection.${kind}.healthyDeviceWeeks`] = r3(weeks);
-    out[`detection.${kind}.falseTicketsPerDeviceWeek`] = r3(falses / weeks);
+    out[`${prefix}.${kind}.healthyDeviceWeeks`] = r3(weeks);
+    out[`${prefix}.${kind}.falseTicketsPerDeviceWeek`] = r3(falses / weeks);
   }
-  out['detection.precision'] = allTickets ? r3(truePositives / allTickets) : null;
+  out[`${prefix}.precision`] = allTickets ? r3(truePositives / allTickets) : null;
   return out;
 }

@@ -168,7 +168,7 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
       lastTs.set(deviceKey, t.ts);
       const s = stateOf(deviceKey, t.kind, profile);
       const out = step(detectors, t.kind, s, t.ts, t.readings);
-      if (options.general === false) return out;
+      if (options.general === false || (s.coverage.watched.length === 0 && !t.extra)) return out;
       const values = watchedValues(s, t);
       if (values.length === 0) return out;
       s.watch ??= createReadingWatch(options.general);
