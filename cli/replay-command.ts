@@ -1,5 +1,5 @@
 /**
- * `evernet replay FILE [--report-json OUT] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]`
+ * `evernet replay FILE [--report-json OUT] [--report-html OUT.html] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]`
  * Exit codes: 0 replayed (and every expectation of the scenario's `expect:` block met), 1 an error,
  * 2 a usage mistake, 3 replayed but an expectation failed (EXIT_EXPECTATION_FAILED).
  */
@@ -9,6 +9,7 @@ import { createLogger } from '../log/logger.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
 import { withExpectations } from '../scenarios/report.js';
+import { renderReportHtml } from '../scenarios/report-html/render.js';
 import { checkExpectations, renderExpectations } from '../scenarios/expect/check.js';
 import { VirtualClock } from '../contracts/clock.js';
 import { progressBar } from './progress.js';
@@ -55,6 +56,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
     if (out !== undefined) checkOutputPath(out, `--${flag}`);
   }
   const scenario = loadScenario(file);
+  // valid, but part of it will not play (a fault after the end): said before the replay, not silently skipped
+  for (const w of scenario.warnings) process.stderr.write(`evernet: warning: ${w}\n`);
   const expected = scenario.scenario.expect;
   const clock = new VirtualClock(scenario.startMs);
   const log = createLogger({ clock, level: values['log-level'] ?? 'warn', pretty: process.stderr.isTTY });
@@ -67,6 +70,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   try {
     result = await replay({
       scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db, homeAssistant: values['ha-discovery'],
+      collectSeries: values['report-html'] !== undefined,
       onProgress: (done, total) => bar.update(done, total),
       // with a dashboard, the final state stays browsable until Ctrl-C
       holdUntil: staff
@@ -95,6 +99,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     staff?.close();
   }
   const results = expected ? checkExpectations(result.report, expected) : undefined;
+  if (values['report-html'] && result.series) writeFileSync(values['report-html'], renderReportHtml(result.report, result.series));
   if (values['report-json']) writeFileSync(values['report-json'], JSON.stringify(withExpectations(result.report, results), null, 2) + '\n');
   if (!staff) {
     process.stdout.write(renderSummary(result.report, result.wall) + '\n');

@@ -24,6 +24,7 @@ import { faultTruth } from './ground-truth.js';
 import { createOutages } from './outages.js';
 import type { LoadedScenario } from './load.js';
 import { buildReport, type Report } from './report.js';
+import { collectSeries, type ReportSeries } from './report-html/collect.js';
 
 export interface ReplayOptions {
   scenario: LoadedScenario;
@@ -47,12 +48,16 @@ export interface ReplayOptions {
   onHelpdesk?: (h: Helpdesk) => void;
   /** awaited after the last window, before everything stops: keeps the helpdesk, devices and broker up (a dashboard still in use) */
   holdUntil?: Promise<unknown>;
+  /** read the telemetry, incident windows and load prices the HTML report draws (ReplayResult.series) */
+  collectSeries?: boolean;
   /** called with the result as soon as the replay is done, before holdUntil is awaited */
   onReplayed?: (result: ReplayResult) => void;
 }
 
 export interface ReplayResult {
   report: Report;
+  /** what the HTML report draws, with collectSeries */
+  series?: ReportSeries;
   /** not part of the report: wall-clock figures */
   wall: { seconds: number; messagesPerSecond: number };
 }
@@ -183,7 +188,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       messages, tickets: store.list(), faults, loads: helpdesk.loads({ order: 'asc', slots: true }).loads, shopping: helpdesk.shopping(),
     });
     const seconds = (performance.now() - wallStart) / 1000;
-    const result = { report, wall: { seconds, messagesPerSecond: messages.published / seconds } };
+    const series = options.collectSeries
+      ? collectSeries({ helpdesk, devices: loaded.devices, startMs: loaded.startMs, endMs: loaded.endMs, tariff: loadTariff(loaded.tariffPath) })
+      : undefined;
+    const result = { report, ...(series ? { series } : {}), wall: { seconds, messagesPerSecond: messages.published / seconds } };
     options.onReplayed?.(result);
     await options.holdUntil?.catch(() => undefined);
     return result;
