@@ -15,7 +15,7 @@ import { createBroker, type BrokerOptions } from '../broker/server.js';
 import { createLogger } from '../log/logger.js';
 import { realClock } from '../contracts/clock.js';
 import { defaultCredentialsPath } from './credentials-command.js';
-import { UsageError } from './usage.js';
+import { UsageError } from './errors.js';
 import { codeTable } from '../contracts/errors.js';
 
 export const BROKER_ERR = codeTable({

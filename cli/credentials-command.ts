@@ -10,7 +10,7 @@ import { addIdentity, revokeIdentity, rotateIdentity } from '../broker/auth/cred
 import { ROLES, describeClientIdRule, identityOf, type Role } from '../broker/auth/identity.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { realClock } from '../contracts/clock.js';
-import { UsageError } from './usage.js';
+import { UsageError } from './errors.js';
 
 export const CREDENTIALS_USAGE = 'usage: evernet credentials add|rotate|revoke NAME [--role ROLE] [--file FILE] | evernet credentials list [--file FILE]';
 

@@ -1,13 +1,14 @@
 /** The `evernet` command line. Every failure ends as one line with its code, and exit code 1 or 2. */
 import { boardCommand } from './board-command.js';
 import { brokerCommand } from './broker-command.js';
+import { checkCommand } from './check-command.js';
 import { credentialsCommand } from './credentials-command.js';
 import { customersCommand } from './customers-command.js';
 import { devicesCommand } from './devices-command.js';
 import { helpdeskCommand } from './helpdesk-command.js';
 import { replayCommand } from './replay-command.js';
 import { staffCommand } from './staff-command.js';
-import { USAGE, UsageError } from './usage.js';
+import { commandUsage, USAGE, UsageError } from './usage.js';
 
 /** "CODE: message": the error's own EVN_ERR_* code, a database's mapped to one, EVN_ERR_INTERNAL otherwise */
 function codedLine(err: Error & { code?: string }): string {
@@ -15,8 +16,9 @@ function codedLine(err: Error & { code?: string }): string {
   return err.message.startsWith(`${code}:`) ? err.message : `${code}: ${err.message}`;
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   replay: replayCommand,
+  check: checkCommand,
   helpdesk: helpdeskCommand,
   staff: staffCommand,
   customers: customersCommand,
@@ -27,15 +29,34 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 };
 const HELP = new Set(['help', '--help', '-h']);
 
+/** `--help` or `-h` among a command's arguments (before a `--` that ends the options) */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || HELP.has(command)) {
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
+      // evernet help COMMAND: that command's usage
+      const topic = command === 'help' ? rest[0] : undefined;
+      if (topic === undefined) {
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      }
+      const usage = commandUsage(topic);
+      if (!usage) throw new UsageError(`no command '${topic}'`);
+      process.stdout.write(usage);
+      return 0;
     }
     const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (!run) throw new UsageError(`unknown command '${command}'`);
+    // evernet COMMAND --help: the usage, exit 0, whatever else was given
+    if (asksForHelp(rest)) {
+      process.stdout.write(commandUsage(command)!);
+      return 0;
+    }
     return await run(rest);
   } catch (e) {
     const err = e as Error & { code?: string };

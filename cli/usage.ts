@@ -1,39 +1,51 @@
+/**
+ * What `evernet help`, `evernet help COMMAND` and `evernet COMMAND --help` print: one entry per
+ * command (its synopsis and what it does); the overview is all of them.
+ */
 export { UsageError } from './errors.js';
 import { BOARD_USAGE } from './board-command.js';
+import { CREDENTIALS_USAGE } from './credentials-command.js';
+import { CUSTOMERS_USAGE } from './customers-command.js';
+import { DEVICES_USAGE } from './devices-command.js';
 
-export const USAGE = `evernet: connected devices, a proactive helpdesk, replayed on a virtual clock
+export interface CommandHelp {
+  /** the lines of `Usage:` in the overview */
+  synopsis: string;
+  /** the full synopsis, for the command's own help (default: synopsis) */
+  detail?: string;
+  /** what it does, indented as in the overview */
+  text: string;
+}
 
-Usage:
-  evernet replay FILE [--report-json OUT] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]
-                      [--dashboard [--http HOST:PORT]] [--ha-discovery]
-  evernet helpdesk [--broker URL [--registration trust-broker|pending]] [--mqtt-port N] [--db FILE]
-                   [--http HOST:PORT] [--world FILE] [--time-zone ZONE]
-                   [--tariff bundled|FILE|URL|fixed:EUR_PER_KWH] [--tariff-fallback fixed:EUR_PER_KWH]
-                   [--grid-fee EUR_PER_KWH] [--levies EUR_PER_KWH] [--vat PERCENT] [--tariff-refresh HH:MM]
-                   [--tariff-config FILE]
-  evernet staff add NAME [--db FILE] [--password-stdin]
-  evernet customers list|add|remove [ID] [--db FILE] ...       (evernet customers help)
-  evernet devices list|add|remove|accept|reject [CUSTOMER/DEVICE] [--db FILE] ...   (evernet devices help)
-${BOARD_USAGE.split('\n\n')[0]}
-  evernet broker [--host H] [--port N] (--credentials FILE | --allow-anonymous)
-                 [--tls-cert F --tls-key F [--tls-port N] [--tls-host H]] [--ws-port N]
-                 [--data-dir DIR [--sync normal|full]] [--log-level L]
-  evernet credentials add|rotate|revoke NAME [--role device|app|helpdesk|admin] [--file FILE]
-  evernet credentials list [--file FILE]
-  evernet help
+const [boardSynopsis, boardText] = BOARD_USAGE.replace(/\n$/, '').split('\n\n') as [string, string];
+const indent = (usage: string) => usage.replace(/^usage: /, '  ').replace(/^ {7}/gm, '  ');
 
-  Live commands (helpdesk, board) take --clock-start ISO, --clock-rate N and --clock-origin ISO: a
-  clock that reads ISO at the wall time --clock-origin (default: now) and runs N times faster than
-  the wall clock, for drills, demos and tests (give every process of one setup the same three).
-
-  replay   replays a scenario (e.g. scenarios/day-in-2020.yaml) on an embedded MQTT broker,
-           or on any broker given by --broker mqtt://host:port, and prints a summary.
+export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
+  replay: {
+    synopsis: `  evernet replay FILE [--report-json OUT] [--report-html OUT] [--broker URL] [--db FILE] [--seed N]
+                      [--speed X | --fast] [--dashboard [--http HOST:PORT]] [--ha-discovery] [--log-level L]`,
+    text: `  replay   replays a scenario (e.g. scenarios/day-in-2020.yaml) on an embedded MQTT broker,
+           or on any broker given by --broker mqtt://host:port, and prints a summary. Exit code 3
+           when the scenario's expect: block is not met (docs/scenarios.md#expectations).
            --fast (the default) runs as fast as the machine allows; --speed 60 runs 60x real time.
            --db FILE keeps the tickets in SQLite (default: in memory).
            --dashboard serves the support dashboard during the replay (log in with a staff
            account of --db); pair it with --speed to watch the day unfold. --ha-discovery
-           announces the devices to Home Assistant (retained MQTT discovery configs).
-  helpdesk the helpdesk as a live service with the dashboard (default http://127.0.0.1:8080);
+           announces the devices to Home Assistant (retained MQTT discovery configs).`,
+  },
+  check: {
+    synopsis: '  evernet check FILE...',
+    text: `  check    validates scenario files without running them: every problem with file:line:col,
+           path and what was expected, warnings for what would not play (a fault after the end).
+           Exit code 0 when every file is valid, 1 otherwise. See docs/scenarios.md.`,
+  },
+  helpdesk: {
+    synopsis: `  evernet helpdesk [--broker URL [--registration trust-broker|pending]] [--mqtt-port N] [--db FILE]
+                   [--http HOST:PORT] [--world FILE] [--time-zone ZONE]
+                   [--tariff bundled|FILE|URL|fixed:EUR_PER_KWH] [--tariff-fallback fixed:EUR_PER_KWH]
+                   [--grid-fee EUR_PER_KWH] [--levies EUR_PER_KWH] [--vat PERCENT] [--tariff-refresh HH:MM]
+                   [--tariff-config FILE]`,
+    text: `  helpdesk the helpdesk as a live service with the dashboard (default http://127.0.0.1:8080);
            without --broker it runs the embedded broker on 127.0.0.1:1883. Customers and devices
            live in its registry in --db (default under your data directory), with tickets and staff
            accounts; --world FILE seeds it from a scenario file (customers, devices, stores,
@@ -46,19 +58,69 @@ ${BOARD_USAGE.split('\n\n')[0]}
            --tariff-refresh, default 14:00 Europe/Berlin), or fixed:0.32 (EUR/kWh); --grid-fee,
            --levies and --vat go on top of market prices; --tariff-fallback prices what the feed
            does not cover. --tariff-config FILE says all of it in YAML (time-of-use too). See
-           docs/tariffs.md.
-  customers, devices
-           the registry in --db: list, add and remove customers and devices; accept or reject
-           devices that announced themselves. A running helpdesk picks changes up within a second.
-  staff    staff add NAME creates a dashboard account (asks for the password, or reads it from
-           standard input).
-${BOARD_USAGE.split('\n\n').slice(1).join('\n\n')}  broker   the MQTT broker alone, secure by default: refuses to start without --credentials
+           docs/tariffs.md.`,
+  },
+  staff: {
+    synopsis: '  evernet staff add NAME [--db FILE] [--password-stdin]',
+    text: `  staff    staff add NAME creates a dashboard account (asks for the password, or reads it from
+           standard input).`,
+  },
+  customers: {
+    synopsis: '  evernet customers list|add|remove [ID] [--db FILE] ...       (evernet customers --help)',
+    detail: indent(CUSTOMERS_USAGE),
+    text: `  customers
+           the registry in --db: list, add and remove customers; a device needs its customer first.
+           A running helpdesk picks changes up within a second.`,
+  },
+  devices: {
+    synopsis: '  evernet devices list|add|remove|accept|reject [CUSTOMER/DEVICE] [--db FILE] ...   (evernet devices --help)',
+    detail: indent(DEVICES_USAGE),
+    text: `  devices  the registry in --db: list, add and remove devices; accept or reject devices that
+           announced themselves. A running helpdesk picks changes up within a second.`,
+  },
+  board: { synopsis: boardSynopsis, text: boardText },
+  broker: {
+    synopsis: `  evernet broker [--host H] [--port N] (--credentials FILE | --allow-anonymous)
+                 [--tls-cert F --tls-key F [--tls-port N] [--tls-host H]] [--ws-port N]
+                 [--data-dir DIR [--sync normal|full]] [--log-level L]`,
+    text: `  broker   the MQTT broker alone, secure by default: refuses to start without --credentials
            unless --allow-anonymous. Plain MQTT on 127.0.0.1:1883; TLS on --tls-host:8883
            (default --host); --ws-port adds WebSocket (wss with TLS). SIGHUP reloads the
            credentials and drops revoked identities. --data-dir keeps retained messages,
            persistent sessions and their queued messages across restarts (kill -9 included;
-           --sync full also across power loss). See docs/security.md.
-  credentials  broker identities: NAME is <customer>/<device>, <customer>/_app, or a staff name
+           --sync full also across power loss). See docs/security.md.`,
+  },
+  credentials: {
+    synopsis: `  evernet credentials add|rotate|revoke NAME [--role device|app|helpdesk|admin] [--file FILE]
+  evernet credentials list [--file FILE]`,
+    detail: `${indent(CREDENTIALS_USAGE.replace(' | evernet credentials list', '\n       evernet credentials list'))}`,
+    text: `  credentials  broker identities: NAME is <customer>/<device>, <customer>/_app, or a staff name
            with --role helpdesk|admin. add/rotate print the new secret once on stdout.
-           Default file: <data dir>/evernet/credentials.json.
+           Default file: <data dir>/evernet/credentials.json.`,
+  },
+};
+
+const CLOCK = `  Live commands (helpdesk, board) take --clock-start ISO, --clock-rate N and --clock-origin ISO: a
+  clock that reads ISO at the wall time --clock-origin (default: now) and runs N times faster than
+  the wall clock, for drills, demos and tests (give every process of one setup the same three).`;
+
+const LIVE = new Set(['helpdesk', 'board']);
+
+/** `evernet help COMMAND`, `evernet COMMAND --help`; undefined for an unknown command */
+export function commandUsage(command: string): string | undefined {
+  const h = Object.hasOwn(COMMANDS_HELP, command) ? COMMANDS_HELP[command] : undefined;
+  if (!h) return undefined;
+  return `Usage:\n${h.detail ?? h.synopsis}\n\n${h.text}\n${LIVE.has(command) ? `\n${CLOCK}\n` : ''}`;
+}
+
+const entries = Object.values(COMMANDS_HELP);
+export const USAGE = `evernet: connected devices, a proactive helpdesk, replayed on a virtual clock
+
+Usage:
+${entries.map((h) => h.synopsis).join('\n')}
+  evernet help [COMMAND]          (or evernet COMMAND --help)
+
+${CLOCK}
+
+${entries.map((h) => h.text).join('\n')}
 `;
