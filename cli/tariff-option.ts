@@ -5,7 +5,7 @@
  */
 import { configFromFlags, loadTariffConfig, TariffConfigError, type TariffConfig } from '../helpdesk/tariffs/config.js';
 import type { TariffStatus } from '../helpdesk/tariffs/provider.js';
-import { formatLocal } from '../helpdesk/schedule/zone.js';
+import { formatLocal } from '../contracts/local-time.js';
 import { UsageError } from './errors.js';
 
 export const TARIFF_OPTIONS = {

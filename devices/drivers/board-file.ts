@@ -9,7 +9,7 @@ import { DeviceKind, Id, CarBatteryReadings, FridgeReadings, WasherReadings, MAX
 import { LAYOUTS, type BoardLayout } from '../firmata/layouts.js';
 import { PROGRAMMES, powerSequence } from '../kinds/washer-programmes.js';
 import { TimeZone } from '../../contracts/time-zone.js';
-import { minuteOfDay } from './local-time.js';
+import { parseTimeOfDay } from '../../contracts/local-time.js';
 import { resolvePin, type PinUse } from './pins.js';
 import { AnalogPin, DigitalPin, extraQuantity, FITS, isAnalogSensor, SensorSpec, type Quantity } from './sensor-specs.js';
 
@@ -252,7 +252,7 @@ function resolveFlexOffer(raw: Raw, issue: Issue, takePin: (path: (string | numb
   if ((f.doneBy === undefined) === (f.delayInput === undefined)) {
     fail([...at, f.doneBy === undefined ? 'doneBy' : 'delayInput'], 'expected one of doneBy (a local time such as "07:00") or delayInput (a potentiometer), not both and not neither');
   }
-  const doneByMinute = f.doneBy === undefined ? null : minuteOfDay(f.doneBy);
+  const doneByMinute = f.doneBy === undefined ? null : parseTimeOfDay(f.doneBy);
   if (f.doneBy !== undefined && doneByMinute === null) fail([...at, 'doneBy'], `doneBy '${f.doneBy}': expected a local time of day such as "07:00"`);
   if (!raw.commands.start) fail(['commands', 'start'], 'missing commands.start: a washer with a flex offer presses start at the planned time, so wire start to a relay output (e.g. { output: start-button, pulseMs: 500 })');
   const armPin = takePin([...at, 'armInput', 'pin'], f.armInput.pin, 'digital', 'arm button');

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { CommandBody, PowerSlot } from '../../contracts/index.js';
 import type { BoardConfig } from './board-file.js';
 import { BOARD_ERR } from './errors.js';
-import { nextLocalTime, systemTimeZone } from './local-time.js';
+import { nextLocalTime, systemTimeZone } from '../../contracts/local-time.js';
 import type { StateKeeper } from './state-file.js';
 import { arm, initialWasherCycle, observe, pressedByCommand, schedule, washerStatus, type Timed, type WasherCycleState, type WasherRules } from './washer-cycle.js';
 

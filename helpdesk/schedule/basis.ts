@@ -19,7 +19,7 @@ import type { PowerSlot } from '../../contracts/payloads.js';
 import { costOfStart, isPlanError, planStart, type Plan, type PlanError } from './planner.js';
 import { pricesFor, type TariffSnapshot } from './source.js';
 import { knownRuns, type Tariff } from './tariff.js';
-import { formatLocal } from './zone.js';
+import { formatLocal } from '../../contracts/local-time.js';
 
 export const PLAN_BASES = ['prices', 'known-prices', 'partial-fallback', 'fallback', 'none'] as const;
 export type PlanBasis = (typeof PLAN_BASES)[number];

@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { isZone } from '../schedule/zone.js';
+import { isZone } from '../../contracts/local-time.js';
 import { checkBands } from './time-of-use.js';
 
 const EurPerKwh = z.number().min(-10).max(10);

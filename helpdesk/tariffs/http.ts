@@ -19,7 +19,7 @@ import type { Clock } from '../../contracts/clock.js';
 import { describeFees, withFees, type Fees } from '../schedule/fees.js';
 import { marketModel, pricedUntil, sourceName, type FeedProblem, type TariffModel, type TariffSnapshot } from '../schedule/source.js';
 import { makeTariff, tariffEndMs, type Tariff } from '../schedule/tariff.js';
-import { formatLocal, instantOf, localParts, startOfLocalDay } from '../schedule/zone.js';
+import { formatLocal, instantOf, localParts, startOfLocalDay } from '../../contracts/local-time.js';
 import { parseAwattar } from './awattar.js';
 import type { PriceCache } from './cache.js';
 import { pricedFrom, TARIFF_ERR, type TariffProvider, type TariffStatus } from './provider.js';

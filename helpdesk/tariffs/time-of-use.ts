@@ -7,7 +7,7 @@
  */
 import type { TariffModel } from '../schedule/source.js';
 import { HOUR_MS, makeTariff, QUARTER_HOUR_MS } from '../schedule/tariff.js';
-import { localParts } from '../schedule/zone.js';
+import { localParts } from '../../contracts/local-time.js';
 
 export interface Band {
   /** 'HH:MM' local, on a quarter-hour */

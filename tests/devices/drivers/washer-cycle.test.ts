@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventBody } from '../../../contracts/index.js';
 import { arm, initialWasherCycle, observe, schedule, washerStatus, type WasherCycleState, type WasherRules } from '../../../devices/drivers/washer-cycle.js';
-import { minuteOfDay, nextLocalTime, offsetMsAt } from '../../../devices/drivers/local-time.js';
+import { parseTimeOfDay as minuteOfDay, nextLocalTime, offsetMsAt } from '../../../contracts/local-time.js';
 import { powerSequence } from '../../../devices/kinds/washer-programmes.js';
 
 const SLOTS = powerSequence('cotton-40');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLocal, instantOf, isZone, localParts, minuteOfDay, startOfLocalDay } from '../../../helpdesk/schedule/zone.js';
+import { formatLocal, instantOf, isZone, localParts, minuteOfDay, startOfLocalDay } from '../../contracts/local-time.js';
 
 const B = 'Europe/Berlin';
 
