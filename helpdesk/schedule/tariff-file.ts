@@ -13,13 +13,17 @@ export class TariffLoadError extends Error {
   }
 }
 
-export function loadTariff(path: string): Tariff {
-  let text: string;
+/** The text of a price file; a file that cannot be read is a TariffLoadError naming it. */
+export function readTariffText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     throw new TariffLoadError(`EVN_ERR_TARIFF: cannot read ${path}: ${(e as Error).message}`, null);
   }
+}
+
+export function loadTariff(path: string): Tariff {
+  const text = readTariffText(path);
   const parsed = parseTariffCsv(text, path);
   if (isTariffError(parsed)) {
     const { line, reason } = parsed.error;

@@ -5,24 +5,18 @@
  * be read or parsed is EVN_ERR_TARIFF with the file and line, at start, before the helpdesk takes a
  * message. Fees are added to the file's wholesale prices.
  */
-import { readFileSync } from 'node:fs';
 import type { Clock } from '../../contracts/clock.js';
 import { describeFees, withFees, type Fees } from '../schedule/fees.js';
 import { marketModel, sourceName, type TariffModel } from '../schedule/source.js';
 import { makeTariff, type Tariff } from '../schedule/tariff.js';
-import { loadTariff, TariffLoadError } from '../schedule/tariff-file.js';
+import { loadTariff, readTariffText, TariffLoadError } from '../schedule/tariff-file.js';
 import { parseAwattar } from './awattar.js';
 import { parsePriceCsv } from './price-csv.js';
 import { staticProvider, type TariffProvider, type TariffStatus } from './provider.js';
 
 /** Reads and parses a price file (CSV or aWATTar JSON); throws TariffLoadError (EVN_ERR_TARIFF). */
 export function loadPriceFile(path: string): Tariff {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new TariffLoadError(`EVN_ERR_TARIFF: cannot read ${path}: ${(e as Error).message}`, null);
-  }
+  const text = readTariffText(path);
   if (/\.json$/i.test(path) || /^\uFEFF?\s*[{[]/.test(text)) {
     let json: unknown;
     try {
