@@ -6,24 +6,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
+import { captured } from '../helpers/cli-capture.js';
 import { brokerCommand } from '../../cli/broker-command.js';
 import { credentialsCommand } from '../../cli/credentials-command.js';
 import { closed } from './fixture.js';
 
-async function run(fn: (argv: string[]) => Promise<number>, argv: string[]) {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await fn(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = captured;
 
 describe('the credentials and broker commands', () => {
   const tmp = tempDirPerTest('evernet-cli-');

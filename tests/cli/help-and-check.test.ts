@@ -6,26 +6,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
-import { COMMANDS, main } from '../../cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../cli/main.js';
 import { COMMANDS_HELP, USAGE } from '../../cli/usage.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
+import { evernet } from '../helpers/cli-capture.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-async function evernet(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('help', () => {
   it('every command has a help entry, and the overview names each', () => {

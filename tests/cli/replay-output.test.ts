@@ -4,23 +4,11 @@
  * at once, not an ENOENT after the whole day has been replayed. Through the command line's own entry.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { checkOutputPath } from '../../cli/output-path.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
+import { evernet } from '../helpers/cli-capture.js';
 
-async function evernet(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('the report paths of evernet replay', () => {
   const tmp = tempDirPerTest('evernet-replay-out-');
