@@ -113,6 +113,18 @@ export const EventBody = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('cycle'), state: z.enum(['started', 'finished', 'paused']), programme: z.string().max(40) }),
   z.object({ type: z.literal('trip'), state: z.enum(['started', 'ended']) }),
+  /**
+   * a car's engine crank, sent when it ends: its lowest voltage, the voltage at rest before it, the
+   * current then and the battery's temperature; seen by the helpdesk whatever the telemetry interval
+   */
+  z.object({
+    type: z.literal('crank'),
+    minVoltageV: z.number().min(0).max(20),
+    restVoltageV: z.number().min(0).max(20),
+    currentA: z.number().min(-3000).max(0),
+    temperatureC: z.number().min(-60).max(100),
+    durationMs: z.number().int().min(0).max(120_000),
+  }),
   z.object({
     type: z.literal('command-result'),
     commandId: Id,

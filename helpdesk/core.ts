@@ -180,6 +180,10 @@ export function createCore(deps: CoreDeps) {
         else if (e.type === 'flex-offer') loads.offer(t.customerId, t.deviceId, e, now);
         else if (e.type === 'cycle') loads.cycle(t.customerId, t.deviceId, e);
         else if (e.type === 'command-result') incidents.commandResult(t.customerId, t.deviceId, e, e.ts);
+        else if (e.type === 'crank') {
+          const d = directory.device(t.customerId, t.deviceId)!;
+          for (const s of detection.observeEvent(key, d.kind, e.ts, e, d)) incidents.signal(t.customerId, t.deviceId, s, now);
+        }
         return;
       }
       case 'availability': {

@@ -26,11 +26,16 @@ export const CarBatteryFault = z.discriminatedUnion('kind', [
     /** the switchable circuit it hangs on: 'switch-off-consumer' with '<circuit>-circuit' cuts it too */
     circuit: z.string().min(1).max(40).default('accessory'),
   }),
+  /**
+   * a cell that sulphates: from `at` its internal resistance rises (and its capacity falls) steadily over
+   * `overDays` to the given factors, so cranking gets harder crank by crank; 0 days: at once
+   */
   z.object({
     kind: z.literal('weak-cell'),
     at: EventTime,
     resistanceFactor: z.number().min(1).max(100).default(3),
     capacityFactor: z.number().gt(0).max(1).default(0.6),
+    overDays: z.number().min(0).max(365).default(14),
   }),
 ]);
 export type CarBatteryFault = z.output<typeof CarBatteryFault>;
@@ -78,6 +83,8 @@ export interface CarBatteryState {
   lastV: number;
   lastI: number;
   loadA: number;
+  /** the crank in progress: when it began, the voltage at rest before it, its lowest voltage and current */
+  crank: { start: number; restV: number; minV: number; currentA: number; tempC: number } | null;
 }
 
 type Readings = ReadingsOf<'car-battery'>;
@@ -106,18 +113,22 @@ const active = (p: CarBatteryParams, t: number) => p.faults.filter((f) => f.at <
 const isOff = (s: CarBatteryState, f: { consumer: string; circuit: string }) =>
   s.switchedOff.includes(f.consumer) || s.switchedOff.includes(`${f.circuit}-circuit`);
 
+type WeakCell = Extract<CarBatteryFault, { kind: 'weak-cell' }>;
+/** how far a weak cell has degraded at t: 0 at `at`, 1 after `overDays` */
+const progress = (f: WeakCell, t: number): number => (f.overDays === 0 ? 1 : Math.min(1, (t - f.at) / (f.overDays * 86_400_000)));
+
 function capacityAh(p: CarBatteryParams, t: number): number {
   let c = p.capacityAh;
-  for (const f of active(p, t)) if (f.kind === 'weak-cell') c *= f.capacityFactor;
+  for (const f of active(p, t)) if (f.kind === 'weak-cell') c *= 1 - (1 - f.capacityFactor) * progress(f, t);
   return c;
 }
 
-/** Internal resistance: +1 %/K below 10 °C, +125 % per unit of SoC below 0.6; times weak-cell factors. */
+/** Internal resistance: +1 %/K below 10 °C, +125 % per unit of SoC below 0.6; times weak-cell factors (as far as each has degraded). */
 export function resistance(s: Pick<CarBatteryState, 'p' | 'soc' | 'tempC'>, t: number): number {
   const fTemp = Math.min(1.8, Math.max(0.85, 1 + 0.01 * (10 - s.tempC)));
   const fSoc = 1 + 1.25 * Math.max(0, 0.6 - s.soc);
   let r = s.p.internalResistanceOhm * fTemp * fSoc;
-  for (const f of active(s.p, t)) if (f.kind === 'weak-cell') r *= f.resistanceFactor;
+  for (const f of active(s.p, t)) if (f.kind === 'weak-cell') r *= 1 + (f.resistanceFactor - 1) * progress(f, t);
   return r;
 }
 
@@ -196,6 +207,22 @@ function advance(s: CarBatteryState, a: number, b: number, events: EventBody[]):
   // the battery warms under the bonnet while the engine runs
   const tTarget = p.ambientC + (trip ? 12 : 0);
   s.tempC += (tTarget - s.tempC) * (1 - Math.exp(-dt / 2400));
+  if (cranking) {
+    const c = s.crank ?? { start: a, restV: s.lastV, minV: Infinity, currentA: 0, tempC: s.tempC };
+    s.crank = v < c.minV ? { ...c, minV: v, currentA: i } : c;
+  } else if (s.crank) {
+    // the crank is over: one event with its lowest voltage, seen even when telemetry is sparse
+    const c = s.crank;
+    events.push({
+      type: 'crank',
+      minVoltageV: round(Math.max(0, c.minV), 3),
+      restVoltageV: round(c.restV, 3),
+      currentA: round(c.currentA, 1),
+      temperatureC: round(c.tempC, 1),
+      durationMs: Math.round(a - c.start),
+    });
+    s.crank = null;
+  }
   s.engineRunning = running;
   s.cranking = cranking;
   s.lastV = Math.min(20, Math.max(0, v));
@@ -266,6 +293,7 @@ export const carBattery: KindModel<'car-battery', CarBatteryParams, CarBatterySt
       lastV: 0,
       lastI: -p.parkedDrawA,
       loadA: p.parkedDrawA,
+      crank: null,
     };
     s.lastV = ocv(s.soc) - p.parkedDrawA * resistance(s, t0);
     return s;

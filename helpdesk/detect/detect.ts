@@ -13,7 +13,7 @@
  * replays are deterministic.
  */
 import { z } from 'zod';
-import { CarBatteryReadings, FridgeReadings, MAX_EXTRA_READINGS, WasherReadings, type DeviceKind, type ReadingsOf, type Telemetry } from '../../contracts/index.js';
+import { CarBatteryReadings, FridgeReadings, MAX_EXTRA_READINGS, WasherReadings, type DeviceKind, type EventBody, type ReadingsOf, type Telemetry } from '../../contracts/index.js';
 import { batteryDischarge } from './battery-discharge.js';
 import { batteryParasitic } from './battery-parasitic.js';
 import { batteryWeak } from './battery-weak.js';
@@ -174,7 +174,23 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
       s.watch ??= createReadingWatch(options.general);
       return out.concat(s.watch.observe(t.ts, values));
     },
-    /** which detectors run on a device and what the general detector watches (after its first telemetry) */
+    /**
+     * Feeds one device event (stamped `ts`) to the device's running detectors that judge events (a
+     * car's crank); returns the signals they raised. Events do not move the telemetry's order check.
+     */
+    observeEvent(deviceKey: string, kind: DeviceKind, ts: number, e: EventBody, profile?: DeviceProfile): Signal[] {
+      const s = stateOf(deviceKey, kind, profile);
+      const list: ReadonlyArray<Pick<Detector<DeviceKind, unknown>, 'event'>> = detectors[kind];
+      const out: Signal[] = [];
+      for (let j = 0; j < s.run.length; j++) {
+        const r = list[s.run[j]!]!.event?.(s.states[j], ts, e);
+        if (!r) continue;
+        s.states[j] = r.state;
+        if (r.signal) out.push(r.signal);
+      }
+      return out;
+    },
+        /** which detectors run on a device and what the general detector watches (after its first telemetry) */
     coverage: (deviceKey: string): Coverage | undefined => devices.get(deviceKey)?.coverage,
     /** readings skipped because they were not newer than the device's last one */
     skipped: (): number => skipped,

@@ -4,7 +4,7 @@
  * A detector fires once when its condition has held long enough and clears once the opposite
  * condition has held long enough (hysteresis), so tickets neither flap nor stay open forever.
  */
-import type { DeviceKind, ReadingsOf, Severity } from '../../contracts/index.js';
+import type { DeviceKind, EventBody, ReadingsOf, Severity } from '../../contracts/index.js';
 
 export interface Evidence {
   /** what was expected, in words a support agent understands */
@@ -34,5 +34,10 @@ export interface Detector<K extends DeviceKind, S> {
   needs: ReadonlyArray<ReadingOf<K>>;
   init(): S;
   update(state: S, ts: number, readings: ReadingsOf<K>): { state: S; signal?: Signal };
+  /**
+   * a device event this detector judges too (a car's crank: short, so sparse telemetry can miss it),
+   * in event time among the device's telemetry; optional
+   */
+  event?(state: S, ts: number, event: EventBody): { state: S; signal?: Signal };
 }
 

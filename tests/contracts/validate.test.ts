@@ -50,6 +50,7 @@ const events = {
   },
   cycle: { ...env, type: 'cycle', state: 'started', programme: 'cotton-60' },
   trip: { ...env, type: 'trip', state: 'ended' },
+  crank: { ...env, type: 'crank', minVoltageV: 10.33, restVoltageV: 12.32, currentA: -160, temperatureC: -8, durationMs: 2000 },
   'command-result': { ...env, type: 'command-result', commandId: 'cmd-1', ok: false, code: 'EVN_DEV_BUSY', detail: 'cycle running' },
 };
 
@@ -134,6 +135,11 @@ describe('decode accepts valid messages', () => {
     expect(value.topic).toEqual({ scope: 'device', customerId: 'cust-1', deviceId: 'washer-1', channel: 'event' });
     expect(value.payload).toEqual(payload);
     expect(value.payload).toMatchObject({ type });
+  });
+
+  it('refuses a crank event with a charging current or without its lowest voltage', () => {
+    expect(rejection(decode(topics.event, JSON.stringify({ ...events.crank, currentA: 20 }))).code).toBe('EVN_ERR_SCHEMA');
+    expect(rejection(decode(topics.event, JSON.stringify(withPath(events.crank, ['minVoltageV'], undefined)))).code).toBe('EVN_ERR_SCHEMA');
   });
 
   it.each(commands.map((c) => [c.action, c]))('accepts the %s command', (_action, payload) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { carBattery, CarBatteryParams, ocv, type CarBatteryState } from '../../../devices/kinds/car-battery.js';
+import { carBattery, CarBatteryParams, ocv, resistance, type CarBatteryState } from '../../../devices/kinds/car-battery.js';
 import type { CommandBody, EventBody, ReadingsOf } from '../../../devices/kinds/model.js';
 
 const at = (h: number, m: number, day = 15) => Date.UTC(2020, 0, day, h, m);
@@ -92,8 +92,12 @@ describe('car-battery: calibration against the real OBD trace', () => {
     const events = out.flatMap((x) => x.events.map((e) => ({ t: x.t, e })));
     expect(events).toEqual([
       { t: at(18, 10), e: { type: 'trip', state: 'started' } },
+      // the crank as one event when it ends, with its lowest voltage: seen whatever the telemetry interval
+      { t: at(18, 10) + 3000, e: { type: 'crank', minVoltageV: expect.closeTo(trace.crankV, 0) as number, restVoltageV: expect.closeTo(trace.restV, 0) as number, currentA: -160, temperatureC: 8, durationMs: 2000 } },
       { t: at(18, 42), e: { type: 'trip', state: 'ended' } },
     ]);
+    const crank = events[1]!.e as Extract<EventBody, { type: 'crank' }>;
+    expect(crank.minVoltageV).toBeCloseTo(Math.min(...out.map((x) => x.r.voltageV)), 1);
     expect(out.filter((x) => x.t > at(18, 42)).every((x) => !x.r.engineRunning && x.r.speedKmh === 0)).toBe(true);
   });
 });
@@ -175,11 +179,27 @@ describe('car-battery: parasitic drain and weak cell', () => {
     expect(carBattery.command(early, { commandId: 'c3', action: 'switch-off-consumer', consumer: 'aftermarket-dashcam' }, at(19, 0)).ok).toBe(false);
   });
 
-  it('a weak cell makes the battery unable to crank', () => {
-    const s0 = carBattery.init(CarBatteryParams.parse({ faults: [{ kind: 'weak-cell', at: at(12, 0) }] }), 1, at(11, 0));
+  it('a weak cell given overDays 0 makes the battery unable to crank at once', () => {
+    const s0 = carBattery.init(CarBatteryParams.parse({ faults: [{ kind: 'weak-cell', at: at(12, 0), overDays: 0 }] }), 1, at(11, 0));
     expect(carBattery.noticeable(s0)).toBe(false);
     const s1 = carBattery.step(s0, 1, at(12, 0) + 1000).state;
     expect(carBattery.noticeable(s1)).toBe(true);
+  });
+
+  it('a weak cell degrades gradually: its resistance rises steadily over overDays (was a step: always noticed before any crank showed it)', () => {
+    const weak = (over: Record<string, unknown>) => CarBatteryParams.parse({ faults: [{ kind: 'weak-cell', at: at(12, 0), ...over }] });
+    expect(CarBatteryParams.parse({ faults: [{ kind: 'weak-cell', at: at(12, 0) }] }).faults[0]).toMatchObject({ overDays: 14 });
+    const s = carBattery.init(weak({ overDays: 4 }), 1, at(11, 0));
+    const r0 = resistance(s, at(11, 0));
+    const r = (days: number) => resistance(s, at(12, 0) + days * 86_400_000) / r0;
+    expect(r(0)).toBeCloseTo(1, 6);
+    expect(r(1)).toBeCloseTo(1.5, 6);
+    expect(r(2)).toBeCloseTo(2, 6);
+    expect(r(4)).toBeCloseTo(3, 6);
+    expect(r(9)).toBeCloseTo(3, 6);
+    // noticed only once cranking would fall below crankMinV, a day or more after it began
+    const s1 = carBattery.step(s, 1, at(12, 0) + 3_600_000).state;
+    expect(carBattery.noticeable(s1)).toBe(false);
   });
 
   it('keeps the last displayed message', () => {

@@ -41,7 +41,7 @@ describe('which detectors run on a device', () => {
     expect(c.skipped).toEqual([
       { kind: 'battery-discharge', lacks: ['currentA', 'engineRunning'] },
       { kind: 'battery-parasitic', lacks: ['currentA', 'engineRunning'] },
-      { kind: 'battery-weak', lacks: ['currentA', 'engineRunning'] },
+      { kind: 'battery-weak', lacks: ['currentA', 'engineRunning', 'temperatureC'] },
     ]);
     expect(c.watched).toEqual(['voltageV']);
   });
@@ -53,8 +53,10 @@ describe('which detectors run on a device', () => {
     expect(c.skipped).toEqual([{ kind: 'fridge-duty', lacks: ['ambientTempC'] }]);
     // the cabinet is covered by fridge-warm, the booleans are no series: nothing left to watch
     expect(c.watched).toEqual([]);
-    // a car board with a current sensor: every battery detector, and the general detector on nothing
-    expect(coverageOf('car-battery', { measures: ['voltageV', 'currentA', 'engineRunning'] })).toMatchObject({ detectors: ['battery-discharge', 'battery-parasitic', 'battery-weak'], watched: [] });
+    // a car board with a current sensor: every battery detector but battery-weak, which needs the
+    // battery's temperature to tell a cold crank from a weak cell; with it, every one
+    expect(coverageOf('car-battery', { measures: ['voltageV', 'currentA', 'engineRunning'] })).toMatchObject({ detectors: ['battery-discharge', 'battery-parasitic'], watched: [] });
+    expect(coverageOf('car-battery', { measures: ['voltageV', 'currentA', 'engineRunning', 'temperatureC'] })).toMatchObject({ detectors: ['battery-discharge', 'battery-parasitic', 'battery-weak'], watched: [] });
   });
 });
 

@@ -49,7 +49,7 @@ describe('battery-weak detector', () => {
     expect(s.type === 'fire' && s.evidence).toMatchObject({ minVoltageV: 10.2, usualDipV: expect.any(Number) });
   });
 
-  it(`fires on the first crank below ${BATTERY_WEAK.absoluteMinV} V and clears on a normal one`, () => {
+  it(`fires on a first crank dipping over ${BATTERY_WEAK.maxReferenceDipV} V at 10 °C and a good charge, and clears on a normal one`, () => {
     const { emitted } = feed(batteryWeak, [...start(9.5), ...start(10.3)]);
     expect(emitted.map((e) => e.signal.type)).toEqual(['fire', 'clear']);
   });
