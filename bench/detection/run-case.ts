@@ -1,6 +1,6 @@
 /**
- * Runs one fault-suite case: the device model alone at 1 Hz, its telemetry through the helpdesk's
- * detectors (pure, the same code the helpdesk runs), no network. The run itself is the
+ * Runs one fault-suite case: the device model alone at 1 Hz, its telemetry (every telemetryEveryS) and
+ * events (as they happen) through the helpdesk's detectors (pure, the same code the helpdesk runs), no network. The run itself is the
  * counterfactual: nobody fixes anything, so `noticeableAt` is when the customer would notice.
  * With a board profile of its kind (boards.ts), the same telemetry then goes through the detection of
  * a device that measures only part of it: the physics detectors it can run and the general detector.
@@ -66,10 +66,14 @@ export function runCase(c: Case): CaseResult {
   let noticeableAt: number | null = null;
   const end = c.startMs + c.hours * 3_600_000;
   let seq = 0;
+  let k = 0;
   for (let ts = c.startMs + 1000; ts <= end; ts += 1000) {
     const r = model.step(state, 1, ts);
     state = r.state;
     if (noticeableAt === null && c.injectAt !== null && ts >= c.injectAt && model.noticeable(state)) noticeableAt = ts;
+    // events go out as they happen (a car's crank), telemetry every telemetryEveryS
+    for (const e of r.events) t.take(detection.observeEvent('dev', c.kind, ts, e));
+    if (++k % c.telemetryEveryS !== 0) continue;
     const tel = stamp({ kind: c.kind, readings: r.readings }, ts, ++seq) as Telemetry;
     t.take(detection.observe('dev', tel));
     board?.observe(tel);
