@@ -30,7 +30,7 @@ const DRILLS: Readonly<Record<DeviceKind, Readonly<Record<string, Drill>>>> = {
       faults: [{ kind: 'failing-alternator', at: at + 2 * MIN, outputA: 12 }],
     }),
     'parasitic-drain': (at) => ({ faults: [{ kind: 'parasitic-drain', at, currentA: 1.5 }] }),
-    'weak-cell': (at) => ({ faults: [{ kind: 'weak-cell', at }], trips: [{ start: at + 2 * MIN, end: at + 2 * HOUR }] }),
+    'weak-cell': (at) => ({ faults: [{ kind: 'weak-cell', at, overDays: 0 }], trips: [{ start: at + 2 * MIN, end: at + 2 * HOUR }] }),
     drive: (at) => ({ trips: [{ start: at + 10_000, end: at + 2 * HOUR, speedKmh: 60 }] }),
   },
   fridge: {

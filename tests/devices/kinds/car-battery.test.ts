@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { carBattery, CarBatteryParams, ocv, resistance, type CarBatteryState } from '../../../devices/kinds/car-battery.js';
 import type { CommandBody, EventBody, ReadingsOf } from '../../../devices/kinds/model.js';
+import { drillParams } from '../../../devices/simulator/drills.js';
 
 const at = (h: number, m: number, day = 15) => Date.UTC(2020, 0, day, h, m);
 type R = ReadingsOf<'car-battery'>;
@@ -200,6 +201,13 @@ describe('car-battery: parasitic drain and weak cell', () => {
     // noticed only once cranking would fall below crankMinV, a day or more after it began
     const s1 = carBattery.step(s, 1, at(12, 0) + 3_600_000).state;
     expect(carBattery.noticeable(s1)).toBe(false);
+  });
+
+  it("the board's weak-cell drill still shows a deep crank at +2 min (the fault's default now degrades over 14 days)", () => {
+    const { out } = simulate(drillParams('car-battery', 'weak-cell', at(12, 0)), at(12, 0), at(12, 5));
+    const crank = out.flatMap((x) => x.events).find((e) => e.type === 'crank');
+    expect(crank).toBeDefined();
+    expect(crank!.type === 'crank' && crank!.minVoltageV).toBeLessThan(8);
   });
 
   it('keeps the last displayed message', () => {
