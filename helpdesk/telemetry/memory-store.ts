@@ -67,6 +67,7 @@ export function createMemoryTelemetryStore(): TelemetryStore {
     },
     pinned: (id) => pinIds.has(id),
     prune(rawBefore, minutesBefore, stepMs) {
+      const nextFrom = (from: number): number => Math.min(...[...raw.values()].map((l) => l[lowerBound(l, from, tsOf)]?.ts ?? Infinity));
       const out = { raw: 0, minutes: 0 };
       if (!Number.isFinite(rawFloor)) rawFloor = Math.min(...[...raw.values()].map((l) => l[0]?.ts ?? Infinity));
       if (Number.isFinite(rawFloor) && rawBefore > rawFloor) {
@@ -79,12 +80,14 @@ export function createMemoryTelemetryStore(): TelemetryStore {
             out.raw += n;
           }
         }
-        rawFloor = to;
+        // a stretch of event time without readings (a long jump of the clock) is crossed at once, not a step at a time
+        rawFloor = out.raw === 0 ? Math.max(to, Math.min(rawBefore, nextFrom(to))) : to;
       }
       if (minutesBefore > minuteFloor) {
         const to = Number.isFinite(minuteFloor) ? Math.min(minutesBefore, minuteFloor + stepMs) : minutesBefore;
         for (const l of minutes.values()) out.minutes += l.splice(0, lowerBound(l, to, minuteOf)).length;
-        minuteFloor = to;
+        const next = Math.min(...[...minutes.values()].map((l) => l[0]?.minute ?? Infinity));
+        minuteFloor = out.minutes === 0 ? Math.max(to, Math.min(minutesBefore, next)) : to;
       }
       return { ...out, done: !(Number.isFinite(rawFloor) && rawBefore > rawFloor) && minutesBefore <= minuteFloor };
     },

@@ -76,6 +76,8 @@ export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): 
       minuteRange: db.prepare<[number, number, number], MinuteDbRow>('SELECT minute, shape, n, v FROM telemetry_minute WHERE device = ? AND minute >= ? AND minute <= ? ORDER BY minute'),
       last: db.prepare<[number], ValuesRow>('SELECT ts, shape, v FROM telemetry_raw WHERE device = ? ORDER BY ts DESC LIMIT 1'),
       first: db.prepare<[number], { ts: number }>('SELECT ts FROM telemetry_raw WHERE device = ? ORDER BY ts LIMIT 1'),
+      firstMinuteFrom: db.prepare<[number, number], { minute: number }>('SELECT minute FROM telemetry_minute WHERE device = ? AND minute >= ? ORDER BY minute LIMIT 1'),
+      firstFrom: db.prepare<[number, number], { ts: number }>('SELECT ts FROM telemetry_raw WHERE device = ? AND ts >= ? ORDER BY ts LIMIT 1'),
       pin: db.prepare<[string, number, number, number]>('INSERT INTO telemetry_pin (id, device, from_ts, to_ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       dropRaw: db.prepare<[number, number, number]>('DELETE FROM telemetry_raw WHERE device = ? AND ts >= ? AND ts < ?'),
       dropMinutes: db.prepare<[number, number]>('DELETE FROM telemetry_minute WHERE device = ? AND minute < ?'),
@@ -156,6 +158,13 @@ export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): 
     return min;
   }
 
+  /** the first raw reading at or after `from` of any device (Infinity: none) */
+  function firstFrom(from: number): number {
+    let min = Infinity;
+    for (const id of devices.values()) min = Math.min(min, s.firstFrom.get(id, from)?.ts ?? Infinity);
+    return min;
+  }
+
   /** deletes what retention allows, a step at a time; returns the counts and the new floors (set once it committed) */
   const pruneTx = db.transaction((rawBefore: number, minutesBefore: number, stepMs: number) => {
     const out = { raw: 0, minutes: 0, rawFloor, minuteFloor };
@@ -165,14 +174,17 @@ export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): 
       for (const id of devices.values()) {
         for (const [a, b] of gaps(out.rawFloor, to, pins.get(id) ?? [])) out.raw += s.dropRaw.run(id, a, b).changes;
       }
-      out.rawFloor = to;
-      s.meta.run('raw_floor', to);
+      // a stretch of event time without readings (a long jump of the clock) is crossed at once, not a step at a time
+      out.rawFloor = out.raw === 0 ? Math.max(to, Math.min(rawBefore, firstFrom(to))) : to;
+      s.meta.run('raw_floor', out.rawFloor);
     }
     if (minutesBefore > out.minuteFloor) {
       const to = Number.isFinite(out.minuteFloor) ? Math.min(minutesBefore, out.minuteFloor + stepMs) : minutesBefore;
       for (const id of devices.values()) out.minutes += s.dropMinutes.run(id, to).changes;
-      out.minuteFloor = to;
-      s.meta.run('minute_floor', to);
+      let next = Infinity;
+      if (out.minutes === 0) for (const id of devices.values()) next = Math.min(next, s.firstMinuteFrom.get(id, to)?.minute ?? Infinity);
+      out.minuteFloor = out.minutes === 0 ? Math.max(to, Math.min(minutesBefore, next)) : to;
+      s.meta.run('minute_floor', out.minuteFloor);
     }
     return { ...out, done: !(Number.isFinite(out.rawFloor) && rawBefore > out.rawFloor) && minutesBefore <= out.minuteFloor };
   });
