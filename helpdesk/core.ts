@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { deviceKey, ERR, type Decoded, type Item } from '../contracts/index.js';
 import { answerRecipe } from './assistant/shopping.js';
 import { createDetection, type DetectionSettings } from './detect/detect.js';
-import { createSilence } from './detect/silence.js';
+import { createSilence, SILENCE_KIND } from './detect/silence.js';
 import type { Directory } from './directory.js';
 import type { Events } from './events.js';
 import { createIncidents } from './incidents.js';
@@ -203,8 +203,20 @@ export function createCore(deps: CoreDeps) {
   return {
     admit,
     handle,
-    /** after a restart: carries on with tickets opened but not yet followed up (see incidents.resume) */
-    resume: (now: number): Ticket[] => incidents.resume(now),
+    /**
+     * After a restart: carries on with tickets opened but not yet followed up (see incidents.resume),
+     * and watches every device for silence from its newest stored reading, so one that went quiet
+     * while the helpdesk was down is found, and an open device-offline ticket resolves when it is back.
+     */
+    resume: (now: number): Ticket[] => {
+      for (const c of directory.customers) {
+        for (const d of c.devices) {
+          const last = telemetry.last(deviceKey(c.id, d.id));
+          if (last) silence.seed(c.id, d.id, last.ts, deps.store.findOpen(c.id, d.id, SILENCE_KIND) !== null);
+        }
+      }
+      return incidents.resume(now);
+    },
     /** loads, newest first unless asked otherwise, paged by the store; with power sequences if asked */
     loads: loadsPage,
     /** how many entries the core's unbounded-by-directory collections hold (memory bounds, for tests and operators) */

@@ -199,6 +199,17 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       }
       return out.sort((a, b) => a.signal.at - b.signal.at || (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
     },
+    /**
+     * After a restart: the device was last heard at `lastTs` (its newest stored reading) and, if
+     * `firing`, its device-offline ticket is still open (so the next telemetry resolves it). A device
+     * that went quiet while the helpdesk was down is then found by tick() as any other; one already
+     * heard since the restart is left as it is.
+     */
+    seed(customerId: string, deviceId: string, lastTs: number, firing: boolean): void {
+      const k = keyOf(customerId, deviceId);
+      if (devices.has(k)) return;
+      devices.set(k, { customerId, deviceId, lastHeard: lastTs, lastTs, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing });
+    },
     /** devices watched */
     watching: (): number => devices.size,
   };

@@ -15,6 +15,8 @@ import { createOutbox } from '../../../helpdesk/outbox.js';
 import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
 import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
 import { silentLogger } from '../../../log/logger.js';
+import { openSqliteTelemetryStore } from '../../../helpdesk/telemetry/sqlite-store.js';
+import { tempDirPerTest } from '../../helpers/temp-dir.js';
 
 /** 14:00 in Cologne on 2 November 2020 */
 const T0 = Date.parse('2020-11-02T14:00:00+01:00');
@@ -99,6 +101,57 @@ describe('device-offline tickets through the core', () => {
     const [ticket] = w.store.list();
     expect(ticket).toMatchObject({ kind: 'device-offline', openedAt: T0 + 5 * 60 * S + SILENCE.offlineAfterS * S });
     expect(ticket!.evidence).toMatchObject({ cause: 'offline', availability: 'will' });
+  });
+});
+
+describe('device-offline after a restart of the helpdesk', () => {
+  const dir = tempDirPerTest('evernet-silence-restart-');
+
+  /** a core on the helpdesk's database file: tickets and telemetry survive the core */
+  function coreOn(file: string) {
+    const log = silentLogger();
+    const store = openSqliteStore({ path: file });
+    const telemetry = openSqliteTelemetryStore({ path: file });
+    const outbox = createOutbox();
+    const core = createCore({ directory: WORLD, tariff: loadTariff('data/de-day-ahead-2020.csv'), store, telemetry, outbox, log, events: createEvents(log) });
+    let seq = 1000;
+    const fridge = (ts: number) => core.handle(decoded(deviceTopic('maria', 'fridge', 'telemetry'), { v: 1, ts, seq: ++seq, kind: 'fridge', readings: FRIDGE }), ts);
+    const close = () => {
+      core.flushTelemetry();
+      telemetry.close();
+      store.close();
+    };
+    return { core, store, fridge, close };
+  }
+
+  it('finds a device that went quiet while the helpdesk was down, from its newest stored reading', () => {
+    const file = dir.join('helpdesk.db');
+    const before = coreOn(file);
+    for (let m = 0; m <= 5; m++) before.fridge(T0 + m * 60 * S);
+    before.close();
+    // back at 14:30: the fridge has said nothing since 14:05
+    const after = coreOn(file);
+    after.core.resume(T0 + 30 * 60 * S);
+    for (let t = T0 + 30 * 60 * S; t <= T0 + 31 * 60 * S; t += 10 * S) after.core.watchSilence(t, t);
+    const [ticket, ...others] = after.store.list();
+    expect(others).toEqual([]);
+    expect(ticket).toMatchObject({ kind: 'device-offline', deviceId: 'fridge', openedAt: T0 + 5 * 60 * S + SILENCE.intervals * 60 * S });
+    after.close();
+  });
+
+  it('resolves a device-offline ticket opened before the restart when the device reports again', () => {
+    const file = dir.join('helpdesk.db');
+    const before = coreOn(file);
+    for (let m = 0; m <= 5; m++) before.fridge(T0 + m * 60 * S);
+    for (let t = T0 + 5 * 60 * S; t <= T0 + 20 * 60 * S; t += 10 * S) before.core.watchSilence(t, t);
+    const opened = before.store.list()[0]!;
+    expect(opened.kind).toBe('device-offline');
+    before.close();
+    const after = coreOn(file);
+    after.core.resume(T0 + 25 * 60 * S);
+    after.fridge(T0 + 26 * 60 * S);
+    expect(after.store.get(opened.id)).toMatchObject({ state: 'resolved', resolvedAt: T0 + 26 * 60 * S });
+    after.close();
   });
 });
 
