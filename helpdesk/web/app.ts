@@ -16,6 +16,7 @@ import { loginPolicy } from './login/policy.js';
 import { deviceRoutes } from './routes/devices.js';
 import { eventRoutes } from './routes/events.js';
 import { loadRoutes } from './routes/loads.js';
+import { tariffRoutes } from './routes/tariff.js';
 import { sessionRoutes } from './routes/session.js';
 import { ticketActionRoutes } from './routes/ticket-actions.js';
 import { ticketRoutes } from './routes/tickets.js';
@@ -100,6 +101,7 @@ export function buildApp(deps: DashboardDeps): FastifyInstance {
       await ticketActionRoutes(api, deps);
       await deviceRoutes(api, deps);
       await loadRoutes(api, deps);
+      await tariffRoutes(api, deps);
       await eventRoutes(api, { ...deps, hub, streams });
     },
     { prefix: '/api/v1' },
