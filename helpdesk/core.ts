@@ -228,7 +228,11 @@ export function createCore(deps: CoreDeps) {
     /** a chart of one device's telemetry between two event times: readings as sent or aggregates, at most maxPoints (telemetry/chart.ts) */
     chart: (customerId: string, deviceId: string, from: number, to: number, maxPoints?: number) => telemetry.chart(deviceKey(customerId, deviceId), from, to, maxPoints),
     /** event time moved: telemetry flushed and retention run when due; throws only if the database is broken */
-    tick: (now: number): void => telemetry.tick(now),
+    tick: (now: number): void => {
+      telemetry.tick(now);
+      // a price feed's refresh: open loads planned without full prices are planned again
+      loads.tick(now);
+    },
     /**
      * the watermark moved to w: devices silent or offline too long by then open device-offline tickets
      * (timed when the limit passed; the customer is contacted at `now`)

@@ -14,9 +14,9 @@ import type { Logger } from 'pino';
 import { deviceKey, type DeviceEvent } from '../contracts/index.js';
 import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore } from './loads/store.js';
 import type { Outbox } from './outbox.js';
-import { planOnSnapshot } from './schedule/basis.js';
+import { planOnSnapshot, type PlanBasis } from './schedule/basis.js';
 import { costOfStart } from './schedule/planner.js';
-import { pricesFor, snapshotOf, type TariffInput } from './schedule/source.js';
+import { isTariffSource, pricesFor, snapshotOf, type TariffInput, type TariffSnapshot } from './schedule/source.js';
 
 export type { LoadRecord, LoadSummary, LoadQuery, LoadPage, LoadState } from './loads/store.js';
 
@@ -31,6 +31,9 @@ export interface LoadsDeps {
 
 /** NaN (no prices for that run) is stored as unknown */
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** how much of a plan rests on prices (a replan replaces a plan only with one that rests on as much or more) */
+const BASIS_RANK: Readonly<Record<PlanBasis, number>> = { prices: 4, 'known-prices': 3, 'partial-fallback': 2, fallback: 1, none: 0 };
 
 /** the same offer sent again: same window and power sequence (an id reused for another offer is a new offer) */
 const sameOffer = (rec: LoadRecord, e: Extract<DeviceEvent, { type: 'flex-offer' }>): boolean =>
@@ -58,14 +61,21 @@ export function createLoads(deps: LoadsDeps) {
   }
 
   /** plans an offer on the tariff known now and tells the device; the record is the device's open offer afterwards */
-  function planOffer(rec: LoadRecord, customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'flex-offer' }>, now: number): void {
-    current.set(deviceKey(customerId, deviceId), rec);
-    rec.planError = null;
+  function planOffer(rec: LoadRecord, customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'flex-offer' }>, now: number, onlyIfBetter = false): void {
     // a plan cannot start before the helpdesk has decided: the earliest start is now, on a whole second
     // (starts are tried second by second from it: so they meet the price slots' boundaries)
     const snapshot = snapshotOf(deps.tariff);
     const earliestStart = Math.ceil(Math.max(e.earliestStart, now) / 1000) * 1000;
     const o = planOnSnapshot({ slots: e.slots, earliestStart, latestEnd: e.latestEnd, snapshot });
+    // planned again on new prices: only a plan that rests on more of them, or starts elsewhere, replaces the one sent
+    if (onlyIfBetter) {
+      const was = BASIS_RANK[rec.basis ?? 'none'];
+      const becomes = BASIS_RANK[o.basis];
+      if (!o.plan || !o.priced || becomes < was || (becomes === was && o.plan.start === rec.plannedStart)) return;
+      log.info({ deviceId, offerId: e.offerId, basis: o.basis, was: rec.basis }, 'new prices: the open load is planned again');
+    }
+    current.set(deviceKey(customerId, deviceId), rec);
+    rec.planError = null;
     rec.basis = o.basis;
     rec.basisNote = o.note;
     const why = { deviceId, offerId: e.offerId, basis: o.basis, feed: snapshot.problem?.code };
@@ -92,7 +102,27 @@ export function createLoads(deps: LoadsDeps) {
     log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(plan.start).toISOString(), costEur: plan.costEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
   }
 
+  let seen: TariffSnapshot | null = null;
+
   return {
+    /**
+     * The helpdesk's event time moved to `now`. When the provider's prices changed (a feed's refresh),
+     * every open load that has not started and was planned without full prices is planned again from
+     * now; a better plan (on more prices, or another start) is sent to the device and recorded.
+     */
+    tick(now: number): void {
+      if (!isTariffSource(deps.tariff)) return;
+      const snap = deps.tariff.current();
+      if (snap === seen) return;
+      const first = seen === null;
+      seen = snap;
+      if (first) return;
+      for (const rec of [...current.values()]) {
+        if (rec.actualStart !== null || rec.basis === 'prices' || (rec.plannedStart !== null && rec.plannedStart <= now)) continue;
+        const again = { v: 1, ts: now, seq: 0, type: 'flex-offer', offerId: rec.offerId, programme: rec.programme, earliestStart: now, latestEnd: rec.deadline, slots: rec.slots } as const;
+        planOffer(rec, rec.customerId, rec.deviceId, again, now, true);
+      }
+    },
     offer(customerId: string, deviceId: string, e: Extract<DeviceEvent, { type: 'flex-offer' }>, now: number): void {
       const key = deviceKey(customerId, deviceId);
       const open = current.get(key);

@@ -45,7 +45,9 @@ export type TariffInput = Tariff | TariffSource;
 
 export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 
-const isSource = (t: TariffInput): t is TariffSource => typeof (t as TariffSource).current === 'function';
+/** a provider (or any source of snapshots), not a plain tariff */
+export const isTariffSource = (t: TariffInput): t is TariffSource => typeof (t as TariffSource).current === 'function';
+const isSource = isTariffSource;
 
 /** A market tariff (a file, a feed's cache) as a model: slices are views of its arrays, NaN outside. */
 /** the file name of a path, or a URL's host: labels never carry a machine's paths */

@@ -12,6 +12,7 @@ import type { LoadStore } from '../../../helpdesk/loads/store.js';
 import { createOutbox } from '../../../helpdesk/outbox.js';
 import { marketModel, type TariffSnapshot } from '../../../helpdesk/schedule/source.js';
 import { makeTariff } from '../../../helpdesk/schedule/tariff.js';
+import { fixedModel } from '../../../helpdesk/tariffs/time-of-use.js';
 import { memoryLog } from '../../helpers/memory-log.js';
 
 const H = 3_600_000;
@@ -68,5 +69,43 @@ describe('an offer sent again', () => {
     const page = r.store.page();
     expect(page.total).toBe(2);
     expect(page.loads.map((l) => l.state).sort()).toEqual(['offered', 'superseded']);
+  });
+});
+
+describe('new prices for open loads', () => {
+  const fallback = fixedModel(0.3);
+  const withFallback = (values: number[]): TariffSnapshot => ({ ...prices(values), fallback });
+
+  it('plans a load planned on the prices known so far again when the feed brings more, and sends the better start', () => {
+    // known: the first two hours; the window is four
+    let snap = withFallback([90, 80, Number.NaN, Number.NaN]);
+    const r = rig(() => snap);
+    r.loads.tick(T0);
+    r.loads.offer('maria', 'washer', offer(T0, 1), T0);
+    expect(r.commands()).toEqual([expect.objectContaining({ action: 'schedule-start', startAt: T0 + H })]);
+    expect(r.store.page().loads[0]).toMatchObject({ basis: 'known-prices', plannedStart: T0 + H });
+    // nothing changed: nothing planned again
+    r.loads.tick(T0 + 60_000);
+    expect(r.commands()).toEqual([]);
+    // the feed's refresh at T0 + 2 min: the third hour is the cheapest
+    snap = withFallback([90, 80, 10, 60]);
+    r.loads.tick(T0 + 120_000);
+    expect(r.commands()).toEqual([expect.objectContaining({ action: 'schedule-start', startAt: T0 + 2 * H })]);
+    const page = r.store.page();
+    expect(page.total).toBe(1);
+    expect(page.loads[0]).toMatchObject({ basis: 'prices', plannedStart: T0 + 2 * H, planError: null });
+    expect(r.lines.some((l) => l.msg === 'new prices: the open load is planned again')).toBe(true);
+  });
+
+  it('leaves a load planned on prices, and one already started, as they are', () => {
+    let snap = withFallback([90, 40, 60, 80]);
+    const r = rig(() => snap);
+    r.loads.tick(T0);
+    r.loads.offer('maria', 'washer', offer(T0, 1), T0);
+    r.commands();
+    snap = withFallback([10, 40, 60, 80]);
+    r.loads.tick(T0 + 60_000);
+    expect(r.commands()).toEqual([]);
+    expect(r.store.page().loads[0]).toMatchObject({ basis: 'prices', plannedStart: T0 + H });
   });
 });
