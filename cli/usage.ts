@@ -44,7 +44,8 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
                    [--http HOST:PORT] [--world FILE] [--time-zone ZONE]
                    [--tariff bundled|FILE|URL|fixed:EUR_PER_KWH] [--tariff-fallback fixed:EUR_PER_KWH]
                    [--grid-fee EUR_PER_KWH] [--levies EUR_PER_KWH] [--vat PERCENT] [--tariff-refresh HH:MM]
-                   [--tariff-config FILE]`,
+                   [--tariff-config FILE] [--keep-raw HOURS] [--keep-minutes DAYS]
+                   [--silent-after N] [--offline-after MIN]`,
     text: `  helpdesk the helpdesk as a live service with the dashboard (default http://127.0.0.1:8080);
            without --broker it runs the embedded broker on 127.0.0.1:1883. Customers and devices
            live in its registry in --db (default under your data directory), with tickets and staff
@@ -58,7 +59,10 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
            --tariff-refresh, default 14:00 Europe/Berlin), or fixed:0.32 (EUR/kWh); --grid-fee,
            --levies and --vat go on top of market prices; --tariff-fallback prices what the feed
            does not cover. --tariff-config FILE says all of it in YAML (time-of-use too). See
-           docs/tariffs.md.`,
+           docs/tariffs.md. Telemetry is kept raw for --keep-raw hours (48) and as one-minute
+           aggregates for --keep-minutes days (90; docs/telemetry.md); a device that misses
+           --silent-after reporting intervals (10) or stays offline --offline-after minutes (10)
+           gets a device-offline ticket (docs/detection.md).`,
   },
   staff: {
     synopsis: '  evernet staff add NAME [--db FILE] [--password-stdin]',
