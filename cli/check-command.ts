@@ -49,6 +49,10 @@ function describe(l: LoadedScenario): string {
     `${l.devices.length} device${l.devices.length === 1 ? '' : 's'}`,
     `${s.start} for ${Number.isInteger(hours) ? hours : hours.toFixed(1)} h`,
   ];
+  if (s.fleetCounts) {
+    const f = s.fleetCounts;
+    parts.push(`a fleet expanding to ${f.homes} home${f.homes === 1 ? '' : 's'}, ${f.devices} device${f.devices === 1 ? '' : 's'}, ${f.faults} fault${f.faults === 1 ? '' : 's'}`);
+  }
   const expect = s.expect;
   if (expect) {
     const n = expect.tickets.length + expect.loads.length + expect.shopping.length + (expect.noOtherTickets ? 1 : 0);

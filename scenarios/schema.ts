@@ -9,6 +9,8 @@ import { KINDS } from '../devices/kinds/index.js';
 import { IsoTime, timesToMs } from './iso-time.js';
 import { scenarioIssues } from './scenario-checks.js';
 import { Expect, expectRefIssues } from './expect/schema.js';
+import { expandFleet, type FleetCounts } from './fleet/expand.js';
+import { Fleet } from './fleet/schema.js';
 
 export { ISO_RE, IsoTime } from './iso-time.js';
 const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day 'HH:MM'");
@@ -75,7 +77,10 @@ export const ScenarioShape = z.object({
   telemetryEveryS: z.number().int().min(1).max(3600).default(1),
   /** how far (s) devices run ahead before the helpdesk catches up: its reaction time in the replay */
   windowS: z.number().int().min(1).max(600).default(10),
-  customers: z.array(ScenarioCustomer).min(1),
+  /** at least one customer here or from `fleet` */
+  customers: z.array(ScenarioCustomer).default([]),
+  /** homes drawn from templates and distributions, added to the customers (scenarios/fleet, docs/fleets.md) */
+  fleet: Fleet.optional(),
   stores: z
     .array(z.object({ id: Id, name: z.string().min(1), location: Location, stock: z.array(StockItem) }))
     .default([]),
@@ -114,7 +119,18 @@ export type ScenarioShape = z.output<typeof ScenarioShape>;
  * checks only on a file whose keys are all right (zod would run a refinement on partly invalid data).
  */
 export const Scenario = ScenarioShape.pipe(
-  z.custom<ScenarioShape>().superRefine((s, ctx) => {
+  // a fleet becomes ordinary customers first, so the checks and everything after see only customers
+  z.custom<ScenarioShape>().transform((s, ctx): ScenarioShape & { fleetCounts?: FleetCounts } => {
+    if (!s.fleet) {
+      if (!s.customers.length) ctx.issues.push({ code: 'custom', path: ['customers'], message: 'at least one customer, or a fleet', input: s.customers });
+      return s;
+    }
+    const x = expandFleet(s.fleet, { seed: s.seed, startMs: Date.parse(s.start), endMs: Date.parse(s.end) });
+    for (const issue of x.issues) ctx.issues.push({ ...issue, input: s.fleet });
+    return { ...s, customers: [...s.customers, ...x.customers], fleetCounts: x.counts };
+  }),
+).pipe(
+  z.custom<ScenarioShape & { fleetCounts?: FleetCounts }>().superRefine((s, ctx) => {
     for (const issue of scenarioIssues(s)) ctx.addIssue(issue);
     for (const issue of expectRefIssues(s)) ctx.addIssue(issue);
   }),

@@ -37,6 +37,7 @@ interface Def {
 
 const defOf = (s: Schema): Def => s._zod.def as unknown as Def;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const SCALARS = new Set(['number', 'string', 'boolean', 'null', 'array', 'tuple', 'literal', 'enum', 'bigint', 'date']);
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional', 'success']);
 
 export type Visit = (schema: Schema, value: unknown, path: PropertyKey[]) => void;
@@ -95,7 +96,9 @@ function pickOption(def: Def, value: unknown): Schema | undefined {
     return options.find((o) => (o._zod.propValues?.[def.discriminator!] as Set<unknown> | undefined)?.has(tag as never));
   }
   const fits = options.filter((o) => (o as unknown as z.ZodType).safeParse(value).success);
-  const candidates = fits.length ? fits : options;
+  // an object that fits no member means one of the members that take objects, not a number (no unknown keys there)
+  const objects = options.filter((o) => !SCALARS.has(defOf(o).type));
+  const candidates = fits.length ? fits : isRecord(value) && objects.length ? objects : options;
   let best: Schema | undefined;
   let fewest = Infinity;
   for (const o of candidates) {
