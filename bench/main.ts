@@ -3,6 +3,7 @@
  * Speed lives here, never in timed test assertions.
  */
 import { benchBoards } from './boards.js';
+import { benchCoordination } from './coordination.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
 import { benchLive } from './live.js';
@@ -18,6 +19,7 @@ const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   boards: benchBoards,
   live: benchLive,
   tariffs: benchTariffs,
+  coordination: benchCoordination,
 };
 
 async function main(): Promise<void> {

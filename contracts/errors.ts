@@ -96,6 +96,7 @@ export const ERRORS = {
   EVN_ERR_PLAN_INFEASIBLE: "a flex offer whose programme does not fit between its earliest start and its deadline",
   EVN_ERR_PLAN_NO_TARIFF: 'a flex offer with no prices for its window and no fallback tariff: not planned, the appliance keeps its own start',
   EVN_ERR_PLAN_FALLBACK: 'a flex offer planned on the fallback tariff, or only within the prices known: no prices for (part of) its window',
+  EVN_ERR_FLEET_OFFER: 'a flex offer the fleet coordinator cannot place (bad slots, no start on its grid before the deadline, no prices for its window, a bin that does not divide the tariff slot): left out and named, the others are planned',
 
   // the device registry (helpdesk/registry, `evernet devices`, `evernet customers`)
   EVN_ERR_REGISTRY_INPUT: 'a customer or device with unusable fields (id, kind, reading names, time zone, ...)',
