@@ -11,6 +11,7 @@ import { isoTimeProblem, offsetOf } from './iso-time.js';
 import { scenarioWarnings } from './scenario-checks.js';
 import { Scenario } from './schema.js';
 import { unknownKeys } from './unknown-keys.js';
+import { fleetWarnings } from './fleet/warnings.js';
 
 export class ScenarioError extends Error {
   readonly code = 'EVN_ERR_SCENARIO';
@@ -96,7 +97,8 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   }
   const s = parsed.data;
   const warnings: Problem[] = [];
-  for (const w of scenarioWarnings(s)) report(w.path, w.message, false, warnings);
+  // a fleet home's warnings at its template, once per template and param (scenarios/fleet/warnings.ts)
+  for (const w of fleetWarnings(s, scenarioWarnings(s))) report(w.path, w.message, false, warnings);
   return {
     file,
     scenario: s,

@@ -3,11 +3,12 @@
  * the seed (byte for byte), each home from its own streams; draws keep to their distributions, fault
  * rates and regions; bad blocks are refused with file:line:col and path.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkCommand } from '../../cli/check-command.js';
 import { parseScenario, ScenarioError, type LoadedScenario } from '../../scenarios/load.js';
-import { captured } from '../helpers/cli-capture.js';
+import { captured, evernet } from '../helpers/cli-capture.js';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 
 const FILE = 'scenarios/fleet-test.yaml';
 const HEAD = `name: fleet-test
@@ -218,4 +219,37 @@ describe('fleet validation', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^scenarios\/fleet-100\.yaml: valid \(100 customers, \d+ devices, .*a fleet expanding to 100 homes, \d+ devices, \d+ faults\)/);
   });
+});
+
+describe('a fleet in a slice of the day', () => {
+  const tmp = tempDirPerTest('evernet-fleet-');
+  // fleet-100 cut to 5 homes and 10 minutes: its trips, loads and faults mostly fall after the end
+  const slice = readFileSync('scenarios/fleet-100.yaml', 'utf8')
+    .replace('end: "2020-11-03T08:00:00+01:00"', 'end: "2020-11-02T08:10:00+01:00"')
+    .replace('homes: 100', 'homes: 5')
+    .replace('tariff: ../data/', `tariff: ${process.cwd()}/data/`);
+
+  it('warns once per template and param, at the template, with a count and an example home', () => {
+    const text = slice.replace('homes: 5', 'homes: 200');
+    const l = parseScenario(text, FILE);
+    const trips = l.warnings.filter((w) => w.includes('fleet.devices.0.params.trips'));
+    expect(trips).toHaveLength(1);
+    expect(trips[0]).toMatch(new RegExp(`^${FILE.replace('.', '\\.')}:${lineOf(text, '          - start:')}:\\d+ fleet\\.devices\\.0\\.params\\.trips: \\d+ times in the fleet, e\\.g\\. home-\\d{4}-car \\(trips\\.\\d\\.start\\): .* is after the scenario's end`));
+    expect(l.warnings.length).toBeLessThanOrEqual(3); // trips, faults, loads: not one per home
+    expect(l.warnings.some((w) => w.includes('customers.'))).toBe(false);
+  });
+
+  it('replays with the ordinary engine: every expanded device connects and reports', async () => {
+    const file = tmp.join('slice.yaml');
+    writeFileSync(file, slice);
+    const json = tmp.join('report.json');
+    const r = await evernet('replay', file, '--report-json', json);
+    expect(r.err).not.toMatch(/EVN_ERR_(?!SCENARIO)/);
+    expect(r.code).toBe(0);
+    const devices = parseScenario(slice, file).devices.length;
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { messages: { published: number; delivered: number } };
+    // at least a birth and 10 minutes of telemetry every 60 s from each device, nothing lost
+    expect(report.messages.published).toBeGreaterThanOrEqual(devices * 10);
+    expect(report.messages.delivered).toBe(report.messages.published);
+  }, 60_000);
 });
