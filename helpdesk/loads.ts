@@ -15,8 +15,10 @@ import { deviceKey, type DeviceEvent } from '../contracts/index.js';
 import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore } from './loads/store.js';
 import type { Outbox } from './outbox.js';
 import { planOnSnapshot, type PlanBasis } from './schedule/basis.js';
+import { createFleetCoordinator, type FleetCoordinatorOptions } from './schedule/fleet/online.js';
 import { costOfStart } from './schedule/planner.js';
 import { isTariffSource, pricesFor, snapshotOf, type TariffInput, type TariffSnapshot } from './schedule/source.js';
+import type { Tariff } from './schedule/tariff.js';
 
 export type { LoadRecord, LoadSummary, LoadQuery, LoadPage, LoadState } from './loads/store.js';
 
@@ -27,6 +29,11 @@ export interface LoadsDeps {
   log: Logger;
   store: LoadStore;
   onChange?: (load: LoadRecord, at: number) => void;
+  /**
+   * fleet load coordination (schedule/fleet/online.ts): each plan is checked against the power of the open loads
+   * planned before it and moved to the cheapest start that keeps the aggregate under limitW; absent: each load alone
+   */
+  coordination?: FleetCoordinatorOptions;
 }
 
 /** NaN (no prices for that run) is stored as unknown */
@@ -47,6 +54,7 @@ export function createLoads(deps: LoadsDeps) {
   /** customerId/deviceId -> the device's open offer */
   const current = new Map<string, LoadRecord>();
   let evictedLogged = 0;
+  const fleet = deps.coordination ? createFleetCoordinator(deps.coordination) : null;
 
   function add(rec: LoadRecord): LoadRecord {
     const before = store.evicted();
@@ -87,19 +95,32 @@ export function createLoads(deps: LoadsDeps) {
       return;
     }
     const plan = o.plan;
+    const start = fleet ? coordinated(deviceKey(customerId, deviceId), e, earliestStart, o.priced, plan.start, now) : plan.start;
     Object.assign(rec, {
-      plannedStart: plan.start,
+      plannedStart: start,
       // priced by the same function as the real run below, so an on-time start costs exactly the optimum
-      optimalCostEur: costOfStart(e.slots, plan.start, o.priced),
+      optimalCostEur: costOfStart(e.slots, start, o.priced),
       startNowCostEur: finite(plan.startNowCostEur),
       energyKwh: plan.energyKwh,
       meanGridLoadMw: plan.meanGridLoadMw,
     });
     store.update(rec);
-    deps.outbox.command(customerId, deviceId, now, { action: 'schedule-start', offerId: e.offerId, startAt: plan.start });
+    deps.outbox.command(customerId, deviceId, now, { action: 'schedule-start', offerId: e.offerId, startAt: start });
     deps.onChange?.({ ...rec }, now);
     if (o.basis !== 'prices') log.warn({ ...why, code: LOAD_ERR.FALLBACK }, `load planned on ${o.basis}: ${o.note}`);
-    log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(plan.start).toISOString(), costEur: plan.costEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
+    log.info({ deviceId, offerId: e.offerId, plannedStart: new Date(start).toISOString(), costEur: start === plan.start ? plan.costEur : rec.optimalCostEur, startNowCostEur: plan.startNowCostEur }, 'load planned');
+  }
+
+  /** the start the fleet coordinator gives the load (its own optimum while that fits the limit) */
+  function coordinated(key: string, e: Extract<DeviceEvent, { type: 'flex-offer' }>, earliestStart: number, priced: Tariff, optimum: number, now: number): number {
+    fleet!.expire(now);
+    const placed = fleet!.place({ id: key, slots: e.slots, earliestStart, latestEnd: e.latestEnd }, priced, optimum);
+    if ('error' in placed) {
+      log.warn({ code: placed.error.code, offerId: e.offerId, key, reason: placed.error.reason }, 'the fleet coordinator cannot place the load: its own optimum is kept');
+      return optimum;
+    }
+    if (placed.overLimitW > 0) log.warn({ offerId: e.offerId, key, overLimitW: placed.overLimitW, limitW: fleet!.limitW }, 'no start keeps the fleet under its limit: the one that exceeds it least');
+    return placed.start;
   }
 
   let seen: TariffSnapshot | null = null;
@@ -141,6 +162,7 @@ export function createLoads(deps: LoadsDeps) {
       }
       if (open) {
         Object.assign(open, { state: 'superseded', supersededAt: e.ts });
+        fleet?.release(key);
         store.update(open);
         deps.onChange?.({ ...open }, now);
         log.debug({ code: LOAD_ERR.SUPERSEDED, deviceId, offerId: open.offerId, by: e.offerId }, 'a newer offer supersedes the open one');
@@ -168,6 +190,7 @@ export function createLoads(deps: LoadsDeps) {
       } else if (e.state === 'finished' && rec.actualStart !== null) {
         rec.finishedAt = e.ts;
         rec.state = 'finished';
+        fleet?.release(key);
         store.update(rec);
         deps.onChange?.({ ...rec }, e.ts);
         current.delete(key);
