@@ -11,15 +11,18 @@
  *   selfish   every offer at its cheapest candidate, ignoring the others (ties: the earliest)
  *   limit     options.limitW, or limitVsBaseline (≥ 1) × the baseline's peak: then the baseline itself is feasible
  *
- * Algorithm: a greedy placement in a fixed order (least flexible first: fewest candidates, then most energy, then
- * offer id), each offer at its cheapest candidate that keeps every bin under the limit (ties: earliest), run twice:
- * (A) from an empty fleet, (B) from the baseline, moving one offer at a time from its earliest start to its cheapest
- * feasible candidate (its current start stays feasible, so the fleet never leaves the limit). The cheaper feasible
- * result is kept (else the one that overflows least), then local improvement passes (each offer in id order is lifted
- * and put back at its cheapest feasible candidate) until nothing moves or `passes` are done. An offer that fits
- * nowhere goes where it overflows least (then cheapest): the result reports it (overLimitW > 0), never silently.
+ * Algorithm: a greedy placement puts each offer at its cheapest candidate that keeps every bin under the limit (ties:
+ * the earliest). It runs (B) from the baseline, moving one offer at a time, least flexible first (fewest candidates,
+ * then most energy, then offer id): its current start stays feasible, so the fleet never leaves the limit; and (A) from
+ * an empty fleet, least flexible first and in order of arrival, under the limit and under tighter ones (`slack`),
+ * which leave room for the offers placed last. The best by (overflow, cost) is kept, then improved: each offer in id
+ * order is lifted and put back at its cheapest fitting candidate (`passes`), and pairs whose windows meet are lifted
+ * and put back one after the other in both orders (`pairBudget` pairs). An offer that fits nowhere goes where it
+ * overflows least (then cheapest): the result reports it (overLimitW > 0), never silently.
  * Guarantee: when the baseline fits the limit (always so with the derived limit), the result fits it. Work: at most
- * (2 + passes) × offers × candidates × bins of a load, plus a sort of each offer's candidates.
+ * (1 + 2·|slack| + 2·passes) × offers × candidates × bins of a load, plus 4 × pairBudget × candidates × bins.
+ * Why not a Lagrangian price signal: it moves identical loads to the same new cheapest bin at once (it oscillates
+ * unless damped) and needs a repair to be feasible; the greedy is feasible by construction. See docs/fleets.md.
  * Deterministic: no randomness, every tie broken by start time, then offer id.
  * Pure.
  */

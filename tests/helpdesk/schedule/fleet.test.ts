@@ -104,7 +104,7 @@ describe('fleet coordination (batch) against the exact constrained optimum', () 
       worstRatio = Math.max(worstRatio, r.costEur / exact.cost);
     }
     expect(feasibleExact).toBeGreaterThan(100);
-    // measured (docs/fleets.md): 0 of 109 feasible fleets missed; 104 within 1 % of the exact saving; mean gap 1.5 %
+    // measured (docs/fleets.md, Load coordination): 0 of 109 feasible fleets missed; 104 within 1 % of the exact saving; mean gap 1.5 %
     // of the exact saving, worst 55 %; cost at most 4.1 % above the exact optimum. Bounds stated with a little margin.
     expect(missed).toBe(0);
     expect(nearExact / feasibleExact).toBeGreaterThanOrEqual(0.95);
