@@ -35,13 +35,22 @@ function gridStarts(o: FleetOffer, binMs: number): number[] {
 function exhaustive(offers: readonly FleetOffer[], tariff: Tariff, binMs: number, limitW: number): { cost: number; starts: number[] } | null {
   const cands = offers.map((o) => gridStarts(o, binMs));
   const costs = offers.map((o, i) => cands[i]!.map((s) => costOfStart(o.slots, s, tariff)));
+  const profiles = offers.map((o, i) =>
+    cands[i]!.map((s) => {
+      const m = new Map<number, number>();
+      bins(o.slots, s, binMs, m);
+      return [...m];
+    }),
+  );
   let best: { cost: number; starts: number[] } | null = null;
   const pick = new Array<number>(offers.length).fill(0);
   const rec = (i: number, cost: number): void => {
     if (best && cost >= best.cost - 1e-12) return;
     if (i === offers.length) {
       const m = new Map<number, number>();
-      offers.forEach((o, k) => bins(o.slots, cands[k]![pick[k]!]!, binMs, m));
+      offers.forEach((_, k) => {
+        for (const [b, w] of profiles[k]![pick[k]!]!) m.set(b, (m.get(b) ?? 0) + w);
+      });
       if (peak(m) <= limitW + 1e-6) best = { cost, starts: offers.map((_, k) => cands[k]![pick[k]!]!) };
       return;
     }
