@@ -3,6 +3,7 @@
  * the seed (byte for byte), each home from its own streams; draws keep to their distributions, fault
  * rates and regions; bad blocks are refused with file:line:col and path.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkCommand } from '../../cli/check-command.js';
@@ -65,6 +66,12 @@ describe('fleet expansion', () => {
     expect(l.devices.length).toBeGreaterThan(200);
     for (const d of l.devices) expect(d.id.startsWith(`${d.customerId}-`)).toBe(true);
     expect(l.devices.find((d) => d.customerId === 'home-0001' && d.kind === 'fridge')!.id).toBe('home-0001-fridge');
+  });
+
+  it('expands fleet-100 to what it did when it was written (a change to the draws shows here: update the pin only on purpose)', () => {
+    const l = parseScenario(shipped, 'scenarios/fleet-100.yaml');
+    expect(l.scenario.fleetCounts).toEqual({ homes: 100, devices: 264, faults: 8 });
+    expect(createHash('sha256').update(JSON.stringify(l.scenario.customers)).digest('hex')).toBe('ce9629eb2732df13bf8da865da80d841f2695d37bc38c8d4e9e3d69f38cdc6f0');
   });
 
   it('is the same for the same seed, byte for byte, and differs for another seed', () => {
@@ -190,6 +197,10 @@ describe('fleet validation', () => {
     expect(p[0]).toContain(`${FILE}:${lineOf(text, 'initialSco')}:9 fleet.devices.0.params.initialSco: unknown key 'initialSco' (did you mean 'initialSoc'?)`);
     const typo = problems(fleetYaml(5, CAR.replace('sd: 15', 'sdd: 15')));
     expect(typo.some((x) => x.includes("unknown key 'sdd' (did you mean 'sd'?)"))).toBe(true);
+    const center = problems(fleetYaml(5, CAR).replace('{ centre:', '{ center:'));
+    expect(center.some((x) => x.includes("fleet.region.center: unknown key 'center' (did you mean 'centre'?)"))).toBe(true);
+    const uniformm = problems(fleetYaml(5, CAR.replace('{ uniform: [0.5, 0.9] }', '{ uniformm: [0.5, 0.9] }')));
+    expect(uniformm.some((x) => x.includes("initialSoc.uniformm: unknown key 'uniformm' (did you mean 'uniform'?)"))).toBe(true);
     const wrongFault = problems(fleetYaml(5, CAR.replace('kind: failing-alternator', 'kind: door-ajar')));
     expect(wrongFault.some((x) => x.includes('fleet.devices.0.faults.0.kind'))).toBe(true);
   });
