@@ -15,12 +15,13 @@
  * the earliest). It runs (B) from the baseline, moving one offer at a time, least flexible first (fewest candidates,
  * then most energy, then offer id): its current start stays feasible, so the fleet never leaves the limit; and (A) from
  * an empty fleet, least flexible first and in order of arrival, under the limit and under tighter ones (`slack`),
- * which leave room for the offers placed last. The best by (overflow, cost) is kept, then improved: each offer in id
+ * which leave room for the offers placed last, and with best-fit tolerances (`bestFit`: among nearly cheapest fitting
+ * starts, the one leaving the least headroom, so the 2.2 kW phases of washers pack without gaps). The best by (overflow, cost) is kept, then improved: each offer in id
  * order is lifted and put back at its cheapest fitting candidate (`passes`), and pairs whose windows meet are lifted
  * and put back one after the other in both orders (`pairBudget` pairs). An offer that fits nowhere goes where it
  * overflows least (then cheapest): the result reports it (overLimitW > 0), never silently.
  * Guarantee: when the baseline fits the limit (always so with the derived limit), the result fits it. Work: at most
- * (1 + 2·|slack| + 2·passes) × offers × candidates × bins of a load, plus 4 × pairBudget × candidates × bins.
+ * (1 + 2·|slack|·|bestFit| + 2·passes) × offers × candidates × bins of a load, plus 4 × pairBudget × candidates × bins.
  * Why not a Lagrangian price signal: it moves identical loads to the same new cheapest bin at once (it oscillates
  * unless damped) and needs a repair to be feasible; the greedy is feasible by construction. See docs/fleets.md.
  * Deterministic: no randomness, every tie broken by start time, then offer id.
@@ -52,11 +53,13 @@ export interface CoordinateOptions {
   maxCandidates?: number;
   /** pairs of offers tried in the pair improvement at most (after a result within the limit); default 20,000 */
   pairBudget?: number;
-  /** the tighter limits (fractions of the limit) the greedy from empty also runs under; default 1, 0.95, 0.9, 0.85, 0.8, 0.7 */
+  /** the tighter limits (fractions of the limit) the greedy from empty also runs under; default 1, 0.9, 0.8, 0.7 */
   slack?: readonly number[];
+  /** best-fit tolerances the greedy from empty runs with (see bestShift); default 0, 0.03, 0.1 */
+  bestFit?: readonly number[];
 }
 
-export const COORDINATE_DEFAULTS = { binS: 300, passes: 2, maxCandidates: 2016, limitVsBaseline: 1, pairBudget: 20_000, slack: [1, 0.95, 0.9, 0.85, 0.8, 0.7] as readonly number[] };
+export const COORDINATE_DEFAULTS = { binS: 300, passes: 2, maxCandidates: 2016, limitVsBaseline: 1, pairBudget: 20_000, slack: [1, 0.9, 0.8, 0.7] as readonly number[], bestFit: [0, 0.03, 0.1] as readonly number[] };
 
 export interface FleetAssignment {
   id: string;
@@ -130,15 +133,34 @@ function prepareItem(o: FleetOffer, tariff: Tariff, binMs: number, maxCandidates
   return { offer: o, load, byCost, cost, energyWs };
 }
 
-/** the cheapest shift that fits, else the one that overflows least (then cheapest); [shift, overflow] */
-function bestShift(p: Profile, it: Item, limitW: number): [number, number] {
+/**
+ * The cheapest shift that fits, else the one that overflows least (then cheapest); [shift, overflow]. With a
+ * `fit` tolerance > 0, among the fitting shifts costing at most fit × (the offer's cost range) more than the cheapest
+ * fitting one, the one leaving the least headroom in its bins (best fit: fewer gaps later loads cannot use).
+ */
+function bestShift(p: Profile, it: Item, limitW: number, fit = 0): [number, number] {
   let best = -1;
   let bestOver = Number.POSITIVE_INFINITY;
+  const span = it.cost[it.byCost[it.byCost.length - 1]!]! - it.cost[it.byCost[0]!]!;
+  let fitCost = Number.NaN;
+  let fitJ = -1;
+  let fitSlack = Number.POSITIVE_INFINITY;
   for (const j of it.byCost) {
+    if (!Number.isNaN(fitCost) && it.cost[j]! > fitCost + fit * span) break;
     const over = overflow(p, it.load, j, limitW);
-    if (over === 0) return [j, 0];
-    if (over < bestOver) [best, bestOver] = [j, over];
+    if (over === 0) {
+      if (Number.isNaN(fitCost)) fitCost = it.cost[j]!;
+      // best fit: the least headroom left in the load's bins
+      let slack = 0;
+      const o = it.load.first + j - p.origin;
+      for (let i = 0; i < it.load.w.length; i++) slack += limitW - p.w[o + i]! - it.load.w[i]!;
+      if (slack < fitSlack - 1e-9) [fitJ, fitSlack] = [j, slack];
+      if (fit === 0) break;
+      continue;
+    }
+    if (Number.isNaN(fitCost) && over < bestOver) [best, bestOver] = [j, over];
   }
+  if (fitJ >= 0) return [fitJ, 0];
   return [best, bestOver];
 }
 
@@ -161,13 +183,13 @@ function withShifts(items: readonly Item[], shifts: Int32Array): Profile {
 const totalCost = (items: readonly Item[], shifts: Int32Array): number => items.reduce((a, it, k) => a + it.cost[shifts[k]!]!, 0);
 
 /** greedy in `order`; from `start` shifts when given (each offer lifted and put back), else from an empty fleet */
-function greedy(items: readonly Item[], order: readonly number[], limitW: number, start: Int32Array | null): Int32Array {
+function greedy(items: readonly Item[], order: readonly number[], limitW: number, start: Int32Array | null, fit = 0): Int32Array {
   const shifts = start ? Int32Array.from(start) : new Int32Array(items.length);
   const p = start ? withShifts(items, shifts) : profileFor(items);
   for (const k of order) {
     const it = items[k]!;
     if (start) addTo(p, it.load, shifts[k]!, -1);
-    const [j, over] = bestShift(p, it, limitW);
+    const [j, over] = bestShift(p, it, limitW, fit);
     // from a start: a move that fits, or stay (never trade a fitting place for an overflowing one)
     if (start && over > 0 && overflow(p, it.load, shifts[k]!, limitW) === 0) addTo(p, it.load, shifts[k]!, 1);
     else {
@@ -272,8 +294,8 @@ export function coordinate(offers: readonly FleetOffer[], tariff: Tariff, option
   let shifts = greedy(items, order, limitW, baseline);
   let [bestOver, bestCost] = score(shifts);
   for (const f of opts.slack) {
-    for (const ord of [order, arrival]) {
-      const x = greedy(items, ord, limitW * f, null);
+    for (const [ord, fit] of [order, arrival].flatMap((o) => opts.bestFit.map((b) => [o, b] as const))) {
+      const x = greedy(items, ord, limitW * f, null, fit);
       const [over, cost] = score(x);
       if (over < bestOver - LIMIT_TOLERANCE_W || (over <= bestOver + LIMIT_TOLERANCE_W && cost < bestCost - 1e-9)) [shifts, bestOver, bestCost] = [x, over, cost];
     }
