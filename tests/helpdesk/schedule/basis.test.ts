@@ -4,6 +4,7 @@ import { MAX_PLAN_WINDOW_MS, planOnSnapshot, type PlanOutcome } from '../../../h
 import { costOfStart, isPlanError, planStart } from '../../../helpdesk/schedule/planner.js';
 import { marketModel, pricesFor, snapshotOf, type FeedProblem, type TariffModel, type TariffSnapshot } from '../../../helpdesk/schedule/source.js';
 import { covers, makeTariff, type Tariff } from '../../../helpdesk/schedule/tariff.js';
+import { COTTON_40_SLOTS } from '../../helpers/washer-slots.js';
 
 const H = 3_600_000;
 const Q = 900_000;
@@ -184,14 +185,7 @@ describe('the replay path', () => {
   it('plans the bundled 2020 tariff through a snapshot to the same floats as the planner on the whole year', async () => {
     const { loadTariff } = await import('../../../helpdesk/schedule/tariff-file.js');
     const year = loadTariff(new URL('../../../data/de-day-ahead-2020.csv', import.meta.url).pathname);
-    const cotton40: PowerSlot[] = [
-      { durationS: 450, powerW: 30 },
-      { durationS: 648, powerW: 2200 },
-      { durationS: 2700, powerW: 110 },
-      { durationS: 1200, powerW: 90 },
-      { durationS: 2000, powerW: 80 },
-      { durationS: 300, powerW: 300 },
-    ];
+    const cotton40: PowerSlot[] = [...COTTON_40_SLOTS];
     const window = { slots: cotton40, earliestStart: Date.parse('2020-11-02T19:30:00Z'), latestEnd: Date.parse('2020-11-03T06:00:00Z') };
     const o = planOnSnapshot({ ...window, snapshot: snapshotOf(year) });
     const direct = planStart({ ...window, tariff: year });

@@ -6,6 +6,7 @@ import { costOfStart, isPlanError, planStart } from '../../../helpdesk/schedule/
 import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
 import { makeTariff, type Tariff } from '../../../helpdesk/schedule/tariff.js';
 import { BUNDLED_TARIFF } from '../../../stack/paths.js';
+import { COTTON_40_SLOTS } from '../../helpers/washer-slots.js';
 
 const H = 3_600_000;
 const Q = 900_000;
@@ -125,14 +126,7 @@ describe('fleet coordination (batch) against the exact constrained optimum', () 
 });
 
 /** identical washers (the day in 2020's cotton-40 power sequence), offered at 20:30, done by 07:00 */
-const WASHER: PowerSlot[] = [
-  { durationS: 450, powerW: 30 },
-  { durationS: 648, powerW: 2200 },
-  { durationS: 2700, powerW: 110 },
-  { durationS: 1200, powerW: 90 },
-  { durationS: 2000, powerW: 80 },
-  { durationS: 300, powerW: 300 },
-];
+const WASHER: PowerSlot[] = [...COTTON_40_SLOTS];
 const OFFERED = Date.parse('2020-11-02T20:30:00+01:00');
 const DONE_BY = Date.parse('2020-11-03T07:00:00+01:00');
 

@@ -5,6 +5,7 @@ import { costOfStart, isPlanError, planStart, type Plan } from '../../../helpdes
 import { loadTariff } from '../../../helpdesk/schedule/tariff-file.js';
 import { makeTariff, type Tariff } from '../../../helpdesk/schedule/tariff.js';
 import { nextFloat, rngFrom } from '../../../devices/kinds/rng.js';
+import { COTTON_40_SLOTS } from '../../helpers/washer-slots.js';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2020, 5, 1, 0);
@@ -149,14 +150,7 @@ describe('planStart on quarter-hour slots against brute force', () => {
     const rnd = mulberry32(96);
     const prices = Array.from({ length: 96 }, (_, i) => 80 + 40 * Math.sin((i / 96) * 2 * Math.PI) + Math.round(rnd() * 3000) / 100);
     const t = makeTariff('day-of-quarters', T0, prices, null, Q);
-    const slots: PowerSlot[] = [
-      { durationS: 450, powerW: 30 },
-      { durationS: 648, powerW: 2200 },
-      { durationS: 2700, powerW: 110 },
-      { durationS: 1200, powerW: 90 },
-      { durationS: 2000, powerW: 80 },
-      { durationS: 300, powerW: 300 },
-    ];
+    const slots: PowerSlot[] = [...COTTON_40_SLOTS];
     const p = ok(planStart({ slots, earliestStart: T0, latestEnd: T0 + 24 * H, tariff: t }));
     const b = brute(t, slots, T0, T0 + 24 * H);
     expect(Math.abs(p.costEur - b.min)).toBeLessThanOrEqual(1e-9);
@@ -203,14 +197,7 @@ describe('planStart errors', () => {
 describe('planStart on the real 2020 tariff', () => {
   const tariff = loadTariff(fileURLToPath(new URL('../../../data/de-day-ahead-2020.csv', import.meta.url)));
   // cotton 40 °C-like: fill, heat, wash, rinse, more rinse, spin
-  const cotton40: PowerSlot[] = [
-    { durationS: 450, powerW: 30 },
-    { durationS: 648, powerW: 2200 },
-    { durationS: 2700, powerW: 110 },
-    { durationS: 1200, powerW: 90 },
-    { durationS: 2000, powerW: 80 },
-    { durationS: 300, powerW: 300 },
-  ];
+  const cotton40: PowerSlot[] = [...COTTON_40_SLOTS];
   const earliestStart = Date.parse('2020-11-02T20:30:00+01:00');
   const latestEnd = Date.parse('2020-11-03T07:00:00+01:00');
 
