@@ -156,6 +156,15 @@ export const ERRORS = {
   EVN_ERR_SENSOR_RANGE: "a sensor reading outside the contract's range",
   EVN_ERR_BOARD_STATE: "a board's state file (a washer's armed offer and planned start) that cannot be read or written",
   EVN_ERR_WASHER_NO_START: 'a washer board pressed start but the measured power never rose',
+
+  // notifications that leave evernet (helpdesk/notify): each attempt is recorded, failures retried
+  EVN_ERR_NOTIFY_HTTP_STATUS: 'the webhook receiver answered with a status other than 2xx',
+  EVN_ERR_NOTIFY_UNREACHABLE: 'the webhook receiver or SMTP server could not be reached (refused, reset, DNS)',
+  EVN_ERR_NOTIFY_TIMEOUT: 'the webhook receiver did not answer within the timeout',
+  EVN_ERR_NOTIFY_SMTP: 'the SMTP server refused the message',
+  EVN_ERR_NOTIFY_NO_ADDRESS: 'an e-mail with no recipient: none configured and the registry has no address for the customer (not retried)',
+  EVN_ERR_NOTIFY_QUEUE_FULL: 'the notification queue is at its cap: the notification is recorded as failed, not queued',
+  EVN_ERR_NOTIFY_GAVE_UP: 'a notification that failed on every allowed attempt: recorded, no more retries',
 } as const;
 
 export type EvnErrorCode = keyof typeof ERRORS;
