@@ -21,6 +21,7 @@ import type { Directory } from './directory.js';
 import type { Registry } from './registry/index.js';
 import { createIngest } from './ingest/ingest.js';
 import { createOutbox } from './outbox.js';
+import { createNotifier, type NotifyConfig } from './notify/notifier.js';
 import type { TariffInput } from './schedule/source.js';
 import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
 import type { LoadStore } from './loads/store.js';
@@ -71,6 +72,8 @@ export interface HelpdeskOptions {
    * throws the error.
    */
   onFatal?: (err: Error) => void;
+  /** notifications that leave evernet (webhook, e-mail; helpdesk/notify): off when absent, the MQTT contact is unchanged */
+  notify?: NotifyConfig;
 }
 
 /** mqtt.connectAsync, with the message listener in place before the connection opens */
@@ -103,6 +106,9 @@ export function createHelpdesk(options: HelpdeskOptions) {
   const events = createEvents(log);
   const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
+  const notifier = options.notify
+    ? createNotifier({ config: options.notify, clock, store: options.store, log, addressOf: (c) => core.registry.directory.customer(c)?.preferences.email })
+    : null;
   // a message from the future would wait for the watermark forever (and pin its sender's sequence)
   const admit = (d: Decoded) => {
     if (d.payload.ts > clock.now() + maxSkewMs) {
@@ -157,11 +163,13 @@ export function createHelpdesk(options: HelpdeskOptions) {
     for (const m of outbox.take()) {
       client?.publish(m.topic, encode(m.topic, m.payload), { qos: 1, retain: m.retain });
       published++;
+      notifier?.published(m.topic, m.payload);
     }
   }
 
   return {
     async start(opts: { live?: boolean } = {}): Promise<void> {
+      notifier?.start();
       const clean = options.cleanSession ?? false;
       // the store is read before the broker sees us: a store that fails here fails before anything is acknowledged
       const resumed = core.resume(clock.now());
@@ -246,6 +254,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     /** one page of ticket summaries (no timelines), filtered and ordered in SQL, with the total */
     ticketSummaries: (q?: TicketSummaryQuery) => options.store.summaries(q),
     ticket: (id: string) => options.store.get(id),
+    /** every notification attempt (webhook, e-mail) with its outcome and code, oldest first; empty when notify is off */
+    notifications: () => notifier?.attempts() ?? [],
     /** subscribe to ticket, availability, telemetry and load events; returns the unsubscribe function */
     on: events.on,
     /** A staff member acts on a ticket now (event time from the clock); what it says is published at once. */
@@ -280,6 +290,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
       }
       if (client) await client.endAsync();
       client = null;
+      await notifier?.stop();
       if (broken && !options.onFatal) throw broken;
     },
   };
