@@ -1,6 +1,6 @@
 /**
  * `evernet helpdesk [--broker URL [--registration trust-broker|pending]] [--db FILE] [--http HOST:PORT]
- * [--world FILE] [--time-zone ZONE] [tariff flags] [--keep-raw H] [--keep-minutes D] [--silent-after N] [--offline-after MIN]`: the helpdesk as a live service with the dashboard.
+ * [--world FILE] [--time-zone ZONE] [tariff flags] [--keep-raw H] [--keep-minutes D] [--silent-after N] [--offline-after MIN] [notify flags]`: the helpdesk as a live service with the dashboard.
  * Without --broker it starts the embedded broker in the same process. Customers and devices live in the
  * registry on --db; --world seeds it from a scenario file (docs/devices.md). Loads are planned on the
  * tariff the flags name (tariff-option.ts, docs/tariffs.md).
@@ -17,6 +17,7 @@ import { UsageError } from './errors.js';
 import { CLOCK_OPTIONS, clockFrom } from './clock-option.js';
 import { describeTariff, TARIFF_OPTIONS, tariffFrom } from './tariff-option.js';
 import { KEEP_OPTIONS, keepFrom } from './keep-option.js';
+import { NOTIFY_OPTIONS, notifyFrom } from './notify-option.js';
 
 export async function helpdeskCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -33,9 +34,11 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
       ...CLOCK_OPTIONS,
       ...TARIFF_OPTIONS,
       ...KEEP_OPTIONS,
+      ...NOTIFY_OPTIONS,
     },
   });
   const keep = keepFrom(values);
+  const notify = notifyFrom(values);
   const clock = clockFrom(values);
   const tariff = tariffFrom(values);
   const http = parseHostPort(values.http ?? '127.0.0.1:8080', '--http');
@@ -63,6 +66,7 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
     ...(values.broker ? { brokerUrl: values.broker } : { broker: { port: mqttPort } }),
     dashboard: { host: http.host, port: http.port },
     telemetry: keep.telemetry,
+    ...(notify ? { notify } : {}),
     helpdesk: {
       detection: keep.detection,
       onFatal: (err) => {

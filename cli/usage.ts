@@ -45,7 +45,8 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
                    [--tariff bundled|FILE|URL|fixed:EUR_PER_KWH] [--tariff-fallback fixed:EUR_PER_KWH]
                    [--grid-fee EUR_PER_KWH] [--levies EUR_PER_KWH] [--vat PERCENT] [--tariff-refresh HH:MM]
                    [--tariff-config FILE] [--keep-raw HOURS] [--keep-minutes DAYS]
-                   [--silent-after N] [--offline-after MIN]`,
+                   [--silent-after N] [--offline-after MIN]
+                   [--notify-webhook URL --notify-secret S] [--notify-smtp HOST:PORT --notify-from ADDR [--notify-to ADDR]]`,
     text: `  helpdesk the helpdesk as a live service with the dashboard (default http://127.0.0.1:8080);
            without --broker it runs the embedded broker on 127.0.0.1:1883. Customers and devices
            live in its registry in --db (default under your data directory), with tickets and staff
@@ -62,7 +63,9 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
            docs/tariffs.md. Telemetry is kept raw for --keep-raw hours (48) and as one-minute
            aggregates for --keep-minutes days (90; docs/telemetry.md); a device that misses
            --silent-after reporting intervals (10) or stays offline --offline-after minutes (10)
-           gets a device-offline ticket (docs/detection.md).`,
+           gets a device-offline ticket (docs/detection.md). Contacts also go out, when asked, as a
+           signed webhook (--notify-webhook, --notify-secret) and as e-mail (--notify-smtp,
+           --notify-from, --notify-to); each attempt is noted on the ticket (docs/customers.md).`,
   },
   staff: {
     synopsis: '  evernet staff add NAME [--db FILE] [--password-stdin]',

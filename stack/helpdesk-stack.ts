@@ -23,6 +23,7 @@ import { DEFAULT_TARIFF_CONFIG, type TariffConfig } from '../helpdesk/tariffs/co
 import { createTariffProvider, type TariffProviderDeps } from '../helpdesk/tariffs/create.js';
 import { tariffProvider, type TariffProvider } from '../helpdesk/tariffs/provider.js';
 import { createHelpdesk, type Helpdesk, type HelpdeskOptions } from '../helpdesk/service.js';
+import type { NotifyConfig } from '../helpdesk/notify/notifier.js';
 import { openStaffStore, type StaffStore, type StaffStoreOptions } from '../helpdesk/staff/store.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../helpdesk/tickets/store.js';
@@ -87,6 +88,8 @@ export interface HelpdeskStackOptions {
   connect?: boolean;
   /** with connect: move the watermark from the clock every second (a live helpdesk); default false */
   live?: boolean;
+  /** notifications that leave evernet: a signed webhook, e-mail over SMTP (docs/customers.md); default off */
+  notify?: NotifyConfig;
 }
 
 export interface HelpdeskStack {
@@ -171,7 +174,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       closers.push(() => embedded.stop());
     }
     const brokerUrl = o.brokerUrl ?? broker!.url;
-    const helpdesk = createHelpdesk({ ...o.helpdesk, brokerUrl, registry, tariff, store, loads, telemetry, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, registry, tariff, store, loads, telemetry, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {
       const d = o.dashboard;
