@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { realClock } from '../contracts/clock.js';
 import { addCustomer, removeCustomer, type CustomerInput, type CustomerRecord } from '../helpdesk/registry/index.js';
-import { failed, table, withRegistry } from './devices-command.js';
+import { failed, withRegistry } from './devices-command.js';
+import { table } from './table.js';
 import { UsageError } from './errors.js';
 
 export const CUSTOMERS_USAGE = `usage: evernet customers list [--json] [--db FILE]
@@ -37,7 +38,7 @@ function printList(customers: Array<CustomerRecord & { devices: number }>, json:
     return;
   }
   const rows = customers.map((c) => [c.id, c.state, c.origin, c.timeZone ?? '-', String(c.devices), c.preferences.channels.join(','), c.name]);
-  process.stdout.write(table(['CUSTOMER', 'STATE', 'ORIGIN', 'TIME ZONE', 'DEVICES', 'CHANNELS', 'NAME'], rows));
+  process.stdout.write(`${table([['CUSTOMER', 'STATE', 'ORIGIN', 'TIME ZONE', 'DEVICES', 'CHANNELS', 'NAME'], ...rows])}\n`);
 }
 
 export async function customersCommand(argv: string[]): Promise<number> {

@@ -13,6 +13,7 @@ import {
 } from '../helpdesk/registry/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { UsageError } from './errors.js';
+import { table } from './table.js';
 
 export const DEVICES_USAGE = `usage: evernet devices list [--state active|pending|rejected] [--json] [--db FILE]
        evernet devices add CUSTOMER/DEVICE --kind KIND [--name NAME] [--measures R,R] [--extra R,R] [--report-every S] [--db FILE]
@@ -35,11 +36,6 @@ export function failed(r: { ok: false; error: { code: string; message: string } 
   return 1;
 }
 
-/** Rows as columns padded to their widest cell. */
-export function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
-}
 
 const list = (s: string | undefined): string[] | undefined => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
 const time = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
@@ -62,7 +58,7 @@ function printList(devices: DeviceRecord[], json: boolean): void {
   const rows = devices.map((d) => [
     `${d.customerId}/${d.id}`, d.kind, d.state, d.origin, d.name, time(d.lastAnnounceAt), d.problem ? `${d.problem.code}: ${d.problem.detail}` : '-',
   ]);
-  process.stdout.write(table(['DEVICE', 'KIND', 'STATE', 'ORIGIN', 'NAME', 'LAST ANNOUNCE', 'PROBLEM'], rows));
+  process.stdout.write(`${table([['DEVICE', 'KIND', 'STATE', 'ORIGIN', 'NAME', 'LAST ANNOUNCE', 'PROBLEM'], ...rows])}\n`);
 }
 
 function done(r: RegistryResult<DeviceRecord>, what: string, path: string): number {

@@ -1,5 +1,6 @@
 /** The human summary printed at the end of a replay: tickets, loads, shopping, messages. */
 import type { Report } from '../scenarios/report.js';
+import { table } from './table.js';
 
 const hhmm = (iso: string | null): string => (iso ? iso.slice(11, 16) : '—');
 const day = (iso: string | null): string => (iso ? iso.slice(5, 10) : '');
@@ -23,11 +24,6 @@ function dayBefore(iso: string): string {
   const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() - 1);
   return d.toISOString().slice(5, 10);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
 export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSecond: number }): string {
