@@ -162,14 +162,15 @@ export function createCore(deps: CoreDeps) {
     if (m.channel === 'announce') return;
     const key = deviceKey(t.customerId, t.deviceId);
     // removed or rejected between arrival and now (staff, another process): counted there, dropped here
-    if (!directory.device(t.customerId, t.deviceId)) return void dropped(t.customerId, t.deviceId, m.channel);
+    const device = directory.device(t.customerId, t.deviceId);
+    if (!device) return void dropped(t.customerId, t.deviceId, m.channel);
     switch (m.channel) {
       case 'telemetry': {
         const tel = m.payload;
         if (tel.kind === 'car-battery') driving.set(key, tel.readings.engineRunning);
         telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
-        for (const s of detection.observe(key, tel, directory.device(t.customerId, t.deviceId))) incidents.signal(t.customerId, t.deviceId, s, now);
+        for (const s of detection.observe(key, tel, device)) incidents.signal(t.customerId, t.deviceId, s, now);
         const back = silence.heard(t.customerId, t.deviceId, tel.ts, now);
         if (back) incidents.signal(t.customerId, t.deviceId, back, now);
         return;
@@ -180,10 +181,7 @@ export function createCore(deps: CoreDeps) {
         else if (e.type === 'flex-offer') loads.offer(t.customerId, t.deviceId, e, now);
         else if (e.type === 'cycle') loads.cycle(t.customerId, t.deviceId, e);
         else if (e.type === 'command-result') incidents.commandResult(t.customerId, t.deviceId, e, e.ts);
-        else if (e.type === 'crank') {
-          const d = directory.device(t.customerId, t.deviceId)!;
-          for (const s of detection.observeEvent(key, d.kind, e.ts, e, d)) incidents.signal(t.customerId, t.deviceId, s, now);
-        }
+        else if (e.type === 'crank') for (const s of detection.observeEvent(key, device.kind, e.ts, e, device)) incidents.signal(t.customerId, t.deviceId, s, now);
         return;
       }
       case 'availability': {

@@ -190,7 +190,7 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
       }
       return out;
     },
-        /** which detectors run on a device and what the general detector watches (after its first telemetry) */
+    /** which detectors run on a device and what the general detector watches (after its first telemetry) */
     coverage: (deviceKey: string): Coverage | undefined => devices.get(deviceKey)?.coverage,
     /** readings skipped because they were not newer than the device's last one */
     skipped: (): number => skipped,

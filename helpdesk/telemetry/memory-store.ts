@@ -86,8 +86,8 @@ export function createMemoryTelemetryStore(): TelemetryStore {
       if (minutesBefore > minuteFloor) {
         const to = Number.isFinite(minuteFloor) ? Math.min(minutesBefore, minuteFloor + stepMs) : minutesBefore;
         for (const l of minutes.values()) out.minutes += l.splice(0, lowerBound(l, to, minuteOf)).length;
-        const next = Math.min(...[...minutes.values()].map((l) => l[0]?.minute ?? Infinity));
-        minuteFloor = out.minutes === 0 ? Math.max(to, Math.min(minutesBefore, next)) : to;
+        const next = (): number => Math.min(...[...minutes.values()].map((l) => l[0]?.minute ?? Infinity));
+        minuteFloor = out.minutes === 0 ? Math.max(to, Math.min(minutesBefore, next())) : to;
       }
       return { ...out, done: !(Number.isFinite(rawFloor) && rawBefore > rawFloor) && minutesBefore <= minuteFloor };
     },
