@@ -2,12 +2,12 @@
  * GET /tariff: where the helpdesk's prices come from and how that source is doing — the provider,
  * its label and fallback, the zone, the last refresh and its error (a feed that failed says so here,
  * with its code), when it tries next, and until when prices are known. 404 when the dashboard was
- * started without a tariff; a plain tariff (a replay's) is described as a file read once.
+ * started without a tariff; a plain tariff as tariffProvider describes it (a file read once).
  */
 import type { FastifyInstance } from 'fastify';
-import { pricedUntil, snapshotOf, type TariffInput } from '../../schedule/source.js';
+import type { TariffInput } from '../../schedule/source.js';
 import type { Tariff } from '../../schedule/tariff.js';
-import { pricedFrom, type TariffProvider, type TariffStatus } from '../../tariffs/provider.js';
+import { tariffProvider, type TariffProvider, type TariffStatus } from '../../tariffs/provider.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, WEB_ERR } from '../errors.js';
 
@@ -16,24 +16,10 @@ const isProvider = (t: TariffInput): t is TariffProvider => typeof (t as TariffP
 
 function statusOf(t: TariffInput): TariffStatus {
   if (isProvider(t)) return t.status();
-  if (!isTariff(t)) {
-    const snap = t.current();
-    return { provider: 'bundled', label: snap.primary.label, fallback: snap.fallback?.label ?? null, timeZone: snap.timeZone, lastRefreshAt: null, lastAttemptAt: null, nextRefreshAt: null, lastError: snap.problem, pricedFrom: null, pricedUntil: null, slotMinutes: null };
-  }
-  const snap = snapshotOf(t);
-  return {
-    provider: 'bundled',
-    label: snap.primary.label,
-    fallback: snap.fallback?.label ?? null,
-    timeZone: snap.timeZone,
-    lastRefreshAt: null,
-    lastAttemptAt: null,
-    nextRefreshAt: null,
-    lastError: null,
-    pricedFrom: pricedFrom(t),
-    pricedUntil: pricedUntil(t),
-    slotMinutes: t.slotMs / 60_000,
-  };
+  if (isTariff(t)) return tariffProvider(t).status();
+  // a bare source of snapshots: what it says of itself
+  const snap = t.current();
+  return { provider: 'file', label: snap.primary.label, fallback: snap.fallback?.label ?? null, timeZone: snap.timeZone, lastRefreshAt: null, lastAttemptAt: null, nextRefreshAt: null, lastError: snap.problem, pricedFrom: null, pricedUntil: null, slotMinutes: null };
 }
 
 export async function tariffRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
