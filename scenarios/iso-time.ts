@@ -52,11 +52,3 @@ export function offsetOf(iso: string): number {
   const m = /([+-])(\d{2}):(\d{2})$/.exec(iso);
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
-
-/** epoch ms as an ISO time at a fixed offset (minutes), e.g. 2020-11-02T18:40:00+01:00 */
-export function isoAt(ms: number, offsetMinutes: number): string {
-  const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
-  const a = Math.abs(offsetMinutes);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-}

@@ -12,7 +12,8 @@
  */
 import { PROGRAMMES, programmeDurationS } from '../devices/kinds/washer-programmes.js';
 import { offsetMinutesAt, offsetZone } from '../contracts/time-zone.js';
-import { isoAt, offsetOf } from './iso-time.js';
+import { offsetOf } from './iso-time.js';
+import { isoWithOffset } from '../helpdesk/format.js';
 import type { ScenarioShape } from './schema.js';
 
 export type ScenarioIssue = { code: 'custom'; path: PropertyKey[]; message: string };
@@ -91,8 +92,8 @@ const withinWindow: Check = (s, add) => {
   if (!(end > start)) return;
   const offset = offsetOf(s.start);
   const check = (ms: number, path: PropertyKey[], what: string) => {
-    if (ms < start) add(path, `${isoAt(ms, offset)} is before the scenario's start (${s.start}): ${what}`);
-    else if (ms > end) add(path, `${isoAt(ms, offset)} is after the scenario's end (${s.end}): it never happens in the replay`);
+    if (ms < start) add(path, `${isoWithOffset(ms, offset)} is before the scenario's start (${s.start}): ${what}`);
+    else if (ms > end) add(path, `${isoWithOffset(ms, offset)} is after the scenario's end (${s.end}): it never happens in the replay`);
   };
   const moments = (v: unknown, path: PropertyKey[]): void => {
     if (Array.isArray(v)) return v.forEach((x, i) => moments(x, [...path, i]));

@@ -4,6 +4,7 @@
  * Each result says what was expected and what happened, in words a developer reads in a terminal.
  */
 import { isoWithOffset } from '../../helpdesk/format.js';
+import { offsetOf } from '../iso-time.js';
 import type { Expect, LoadExpectation, ShoppingExpectation, TicketExpectation, Window } from './schema.js';
 
 /** the parts of the report the expectations read (a Report is one) */
@@ -160,8 +161,7 @@ type Fmt = (iso: string | null) => string;
 
 /** times in the report's own offset: 'HH:MM' on the day the replay starts, 'YYYY-MM-DD HH:MM' on others */
 function timeFormat(start: string | null): Fmt {
-  const m = start ? /([+-])(\d{2}):(\d{2})$/.exec(start) : null;
-  const offset = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  const offset = start ? offsetOf(start) : 0;
   const day = start ? isoWithOffset(Date.parse(start), offset).slice(0, 10) : '';
   return (iso) => {
     if (iso === null) return 'never';
