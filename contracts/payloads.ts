@@ -167,6 +167,19 @@ export const Availability = enveloped(AvailabilityBody);
 export type Availability = z.infer<typeof Availability>;
 
 /**
+ * Report by exception (devices/report-policy.ts): the device samples every `sampleEveryS` and publishes
+ * only when a reading moved past its deadband or a flag changed, and at least every `heartbeatS`.
+ * Each message carries all readings; a reading stays true (within its deadband) until the next message.
+ */
+export const ReportMode = z.object({
+  mode: z.literal('exception'),
+  heartbeatS: z.number().int().min(1).max(86_400),
+  /** how often it samples its sensors (s): a change is published at most this late */
+  sampleEveryS: z.number().int().min(1).max(86_400),
+});
+export type ReportMode = z.infer<typeof ReportMode>;
+
+/**
  * What a device says of itself when it connects (retained, so a helpdesk that starts later still
  * hears it): its kind, a name for people, which of its kind's readings it really measures (the others
  * in its telemetry are defaults: a board without a current sensor still sends `currentA: 0`), the
@@ -182,6 +195,8 @@ export const AnnounceBody = z.object({
   reportEveryS: z.number().int().min(1).max(86_400),
   /** what runs the device: a simulated model, a board through johnny-five, anything else */
   source: z.enum(['simulator', 'board', 'other']),
+  /** how it reports; absent: periodically, every reportEveryS */
+  report: ReportMode.optional(),
 });
 export type AnnounceBody = z.input<typeof AnnounceBody>;
 export const Announce = enveloped(AnnounceBody);

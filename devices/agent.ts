@@ -19,6 +19,7 @@ import {
   type AnnounceBody, type AvailabilityBody, type Command, type EventBody, type TelemetryBody,
 } from '../contracts/index.js';
 import type { AnyKindModel } from './kinds/index.js';
+import { decide, reportPolicy, type Published } from './report-policy.js';
 import { createSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore, type OutboxStore } from './outbox/store.js';
 
@@ -44,10 +45,16 @@ export interface AgentOptions {
   /** event time the model starts at (ms) */
   startAt: number;
   log: Logger;
-  /** seconds between telemetry messages (default 1) */
+  /** seconds between telemetry messages (default 1), when it reports periodically */
   telemetryEveryS?: number;
-  /** model step in seconds (default 1) */
+  /** model step in seconds (default 1): how often the device samples its sensors */
   stepS?: number;
+  /**
+   * periodic (the default): telemetry every telemetryEveryS. exception: at every step the device asks
+   * devices/report-policy.ts whether the sample is worth a message (a reading past its deadband, a flag
+   * changed, or heartbeatS since its last message); deadband overrides the kind's defaults by reading
+   */
+  report?: AgentReport;
   /** the device's own broker identity (username <customerId>/<deviceId>), when the broker requires one */
   credentials?: { username: string; password: string };
   /** where unacknowledged telemetry and events wait; default in memory. The caller owns (and closes) it. */
@@ -58,10 +65,13 @@ export interface AgentOptions {
   reconnectPeriodMs?: number;
   /**
    * what it announces at every connect (retained, the connection number as seq; reportEveryS is
-   * telemetryEveryS); default a simulated model: all its kind's readings, no extra. false: no announce
+   * telemetryEveryS, or the heartbeat when it reports by exception, with `report` saying so); default
+   * a simulated model: all its kind's readings, no extra. false: no announce
    */
   announce?: AgentAnnounce | false;
 }
+
+export type AgentReport = { mode: 'periodic' } | { mode: 'exception'; heartbeatS: number; deadband?: Record<string, number> };
 
 export interface AgentStats {
   published: number;
@@ -89,6 +99,9 @@ export function createAgent(options: AgentOptions) {
   let state = model.init(params, options.seed, options.startAt);
   let lastT = options.startAt;
   let lastTelemetryAt = -Infinity;
+  const byException = options.report?.mode === 'exception' ? reportPolicy(model.kind, options.report) : null;
+  /** what it published last (exception mode); null: nothing since it (re)started, so the next sample goes out */
+  let lastPublished: Published | null = null;
   const store = options.outbox ?? createMemoryOutboxStore();
   const sender = createSender({ store, capacity: options.outboxCapacity, log, deviceId });
   let seq = store.lastSeq();
@@ -129,9 +142,10 @@ export function createAgent(options: AgentOptions) {
       name: a?.name ?? `${customerId}/${deviceId}`,
       measures: [...(a?.measures ?? KIND_READINGS[model.kind])],
       extra: [...(a?.extra ?? [])],
-      reportEveryS: Math.max(1, Math.round(everyMs / 1000)),
+      reportEveryS: Math.max(1, Math.round((byException?.heartbeatMs ?? everyMs) / 1000)),
       source: a?.source ?? 'simulator',
     };
+    if (byException) body.report = { mode: 'exception', heartbeatS: Math.max(1, Math.round(byException.heartbeatMs / 1000)), sampleEveryS: Math.max(1, Math.round(stepMs / 1000)) };
     client!.publish(topics.announce, encode(topics.announce, stamp(body, lastT, session)), { qos: 1, retain: true });
     stats.published++;
   }
@@ -182,6 +196,7 @@ export function createAgent(options: AgentOptions) {
      */
     async start(resumeAt?: number): Promise<void> {
       session++;
+      lastPublished = null;
       if (resumeAt !== undefined && resumeAt > lastT) lastT += Math.floor((resumeAt - lastT) / stepMs) * stepMs;
       const c = await mqtt.connectAsync(options.brokerUrl, {
         clientId: `evernet-${customerId}-${deviceId}`,
@@ -224,7 +239,8 @@ export function createAgent(options: AgentOptions) {
         const r = model.step(state, stepMs / 1000, lastT);
         state = r.state;
         for (const e of r.events) publishEvent(lastT, e);
-        if (lastT - lastTelemetryAt >= everyMs) {
+        if (byException ? decide(byException, lastPublished, lastT, r.readings, r.extra) !== null : lastT - lastTelemetryAt >= everyMs) {
+          if (byException) lastPublished = { at: lastT, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) };
           lastTelemetryAt = lastT;
           send(topics.telemetry, lastT, { kind: model.kind, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) } as TelemetryBody);
           stats.telemetry++;
