@@ -23,6 +23,8 @@ export interface DirectoryDevice {
   extra?: readonly string[];
   /** how often it reports telemetry, in seconds (from its announce or the scenario) */
   reportEveryS?: number;
+  /** its model or product line ('VARTA-60'), where known: a likely common cause of many tickets (helpdesk/problems) */
+  model?: string;
 }
 
 export interface DirectoryCustomer {

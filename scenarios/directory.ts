@@ -10,7 +10,7 @@ export function directoryOf(l: LoadedScenario): Directory {
       name: c.name,
       home: c.home,
       preferences: { ...c.preferences, timeZone: c.preferences.timeZone ?? s.timeZone, timeZoneOffsetMinutes: l.utcOffsetMinutes },
-      devices: c.devices.map((d) => ({ id: d.id, kind: d.kind, customerId: c.id, name: d.name })),
+      devices: c.devices.map((d) => ({ id: d.id, kind: d.kind, customerId: c.id, name: d.name, ...(d.model !== undefined ? { model: d.model } : {}) })),
     })),
     stores: s.stores,
     workshops: s.workshops,

@@ -20,6 +20,8 @@ function deviceOf<K extends DeviceKind>(kind: K) {
     id: Id,
     kind: z.literal(kind),
     name: z.string().min(1),
+    /** its model or product line ('VARTA-60'): the helpdesk groups many tickets on one model into a problem (docs/problems.md) */
+    model: z.string().min(1).max(80).optional(),
     /** model parameters: the kind's own schema (devices/kinds/), times written as ISO strings, ms for the model */
     params: z.preprocess(timesToMs, KINDS[kind].params).prefault({}),
   });

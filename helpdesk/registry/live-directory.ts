@@ -15,6 +15,7 @@ function directoryDevice(d: DeviceRecord): DirectoryDevice {
     ...(d.measures ? { measures: d.measures } : {}),
     ...(d.extra.length ? { extra: d.extra } : {}),
     ...(d.reportEveryS !== null ? { reportEveryS: d.reportEveryS } : {}),
+    ...(d.model !== null ? { model: d.model } : {}),
   };
 }
 

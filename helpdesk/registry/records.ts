@@ -76,6 +76,8 @@ export interface DeviceRecord {
   extra: string[];
   reportEveryS: number | null;
   source: DeviceSource | null;
+  /** its model or product line, where the world names it ('VARTA-60'); null: unknown */
+  model: string | null;
   /** event times */
   registeredAt: number;
   lastAnnounceAt: number | null;
@@ -106,5 +108,5 @@ export { canonicalZone, isIanaZone as isTimeZone } from '../../contracts/time-zo
 
 /** A device record with nothing announced yet. */
 export function newDevice(fields: Pick<DeviceRecord, 'customerId' | 'id' | 'kind' | 'name' | 'state' | 'origin' | 'registeredAt'> & Partial<DeviceRecord>): DeviceRecord {
-  return { measures: null, extra: [], reportEveryS: null, source: null, lastAnnounceAt: null, decidedBy: null, decidedAt: null, problem: null, ...fields };
+  return { measures: null, extra: [], reportEveryS: null, source: null, model: null, lastAnnounceAt: null, decidedBy: null, decidedAt: null, problem: null, ...fields };
 }

@@ -41,6 +41,7 @@ export function deviceRows<R>(registry: Registry, seen: Seen<R>) {
       measures: d.measures,
       extra: d.extra,
       reportEveryS: d.reportEveryS,
+      model: d.model,
       source: d.source,
       problem: d.problem,
     };

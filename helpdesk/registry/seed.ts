@@ -42,6 +42,7 @@ export function seedChanges(world: Directory, live: LiveDirectory, at: number): 
         ...(d.measures ? { measures: [...d.measures] } : {}),
         ...(d.extra ? { extra: [...d.extra] } : {}),
         ...(d.reportEveryS !== undefined ? { reportEveryS: d.reportEveryS } : {}),
+        ...(d.model !== undefined ? { model: d.model } : {}),
       };
       if (!same(was, device)) devices.push(device);
     }

@@ -65,6 +65,8 @@ const MIGRATIONS: readonly Migration[] = [
     CREATE TABLE registry_revision (one INTEGER PRIMARY KEY CHECK (one = 1), revision INTEGER NOT NULL);
     INSERT INTO registry_revision (one, revision) VALUES (1, 0);
     `),
+  // a device's model or product line (helpdesk/problems groups tickets by it); NULL: unknown
+  (db) => db.exec('ALTER TABLE registry_devices ADD COLUMN model TEXT'),
 ];
 
 interface CustomerRow {
@@ -97,6 +99,7 @@ interface DeviceRow {
   problem_code: string | null;
   problem_detail: string | null;
   problem_at: number | null;
+  model: string | null;
 }
 
 function oneOf<T extends string>(values: readonly T[], v: string, what: string): T {
@@ -135,6 +138,7 @@ function deviceOf(r: DeviceRow): DeviceRecord {
     decidedBy: r.decided_by,
     decidedAt: r.decided_at,
     problem: r.problem_code === null ? null : { code: r.problem_code as NonNullable<DeviceRecord['problem']>['code'], detail: r.problem_detail ?? '', at: r.problem_at ?? 0 },
+    model: r.model,
   };
 }
 
@@ -147,7 +151,7 @@ const deviceRow = (d: DeviceRecord): DeviceRow => ({
   customer_id: d.customerId, id: d.id, kind: d.kind, name: d.name, state: d.state, origin: d.origin,
   measures: d.measures === null ? null : JSON.stringify(d.measures), extra: JSON.stringify(d.extra), report_every_s: d.reportEveryS,
   source: d.source, registered_at: d.registeredAt, last_announce_at: d.lastAnnounceAt, decided_by: d.decidedBy, decided_at: d.decidedAt,
-  problem_code: d.problem?.code ?? null, problem_detail: d.problem?.detail ?? null, problem_at: d.problem?.at ?? null,
+  problem_code: d.problem?.code ?? null, problem_detail: d.problem?.detail ?? null, problem_at: d.problem?.at ?? null, model: d.model,
 });
 
 /** INSERT ... ON CONFLICT DO UPDATE of every column but the key (the row keeps its place: seq) */
@@ -159,7 +163,7 @@ function upsert(table: string, columns: readonly string[], key: readonly string[
 const CUSTOMER_COLUMNS = ['id', 'name', 'home_lat', 'home_lon', 'preferences', 'time_zone', 'state', 'origin', 'created_at'] as const;
 const DEVICE_COLUMNS = [
   'customer_id', 'id', 'kind', 'name', 'state', 'origin', 'measures', 'extra', 'report_every_s', 'source', 'registered_at',
-  'last_announce_at', 'decided_by', 'decided_at', 'problem_code', 'problem_detail', 'problem_at',
+  'last_announce_at', 'decided_by', 'decided_at', 'problem_code', 'problem_detail', 'problem_at', 'model',
 ] as const;
 
 export function openSqliteRegistryStore(options: SqliteRegistryStoreOptions): RegistryStore {

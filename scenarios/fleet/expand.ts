@@ -81,7 +81,9 @@ export function expandFleet(fleet: Fleet, ctx: ExpandContext): FleetExpansion {
           }
           continue;
         }
-        customer.devices.push({ id: deviceId, kind: t.kind, name: `${customer.name} ${t.name ?? t.id}${t.count === 1 ? '' : ` ${c + 1}`}`, params: parsed.data } as Customer['devices'][number]);
+        // the model from a stream of its own: a template without one draws as before
+        const model = t.model === undefined ? undefined : typeof t.model === 'string' ? t.model : t.model.choice[pick(t.model.weights, t.model.choice.length, stream(ctx.seed, i, `model:${t.id}:${c}`))];
+        customer.devices.push({ id: deviceId, kind: t.kind, name: `${customer.name} ${t.name ?? t.id}${t.count === 1 ? '' : ` ${c + 1}`}`, ...(model !== undefined ? { model } : {}), params: parsed.data } as Customer['devices'][number]);
         devices++;
       }
     });

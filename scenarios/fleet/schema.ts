@@ -91,6 +91,15 @@ function templateParams(kind: DeviceKind) {
   return z.object(shape);
 }
 
+const ModelName = z.string().min(1).max(80);
+/** a model written as it is, or `{ choice: [...], weights: [...] }` */
+export const ModelDraw = z.union([
+  ModelName,
+  z
+    .object({ choice: z.array(ModelName).min(1), weights: z.array(z.number().min(0)).optional() })
+    .refine((d) => d.weights === undefined || (d.weights.length === d.choice.length && d.weights.some((w) => w > 0)), { message: 'one weight for each choice, at least one above 0', path: ['weights'] }),
+]);
+
 function templateOf<K extends DeviceKind>(kind: K) {
   return z.object({
     /** the device's id in each home: home-0001-<id> */
@@ -98,6 +107,8 @@ function templateOf<K extends DeviceKind>(kind: K) {
     kind: z.literal(kind),
     /** its name, after the home's: "Home 0001 car" without it */
     name: z.string().min(1).optional(),
+    /** its model or product line ('VARTA-60'), or a weighted choice of them: many tickets on one model become one problem */
+    model: ModelDraw.optional(),
     /** how many of it each home has that has it (ids <id>-1, <id>-2, … when more than one) */
     count: z.number().int().min(1).max(20).default(1),
     /** the share of homes that have it */
