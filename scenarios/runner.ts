@@ -23,6 +23,7 @@ import { createCommandLog } from './command-log.js';
 import { faultTruth } from './ground-truth.js';
 import { createOutages } from './outages.js';
 import type { LoadedScenario } from './load.js';
+import { agentTelemetryOptions } from './telemetry-options.js';
 import { buildReport, type Report } from './report.js';
 import { collectSeries, type ReportSeries } from './report-html/collect.js';
 
@@ -99,7 +100,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       const agent = createAgent({
         customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
         seed: deviceSeed(seed, d.customerId, d.id), brokerUrl, startAt: loaded.startMs, log,
-        telemetryEveryS: s.telemetryEveryS, announce: { name: d.name },
+        ...agentTelemetryOptions(loaded), announce: { name: d.name },
       });
       await agent.start();
       agents.push(agent);

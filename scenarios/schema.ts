@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Channel, DeviceKind, Id, Item, Location } from '../contracts/index.js';
 import { TimeZone } from '../contracts/time-zone.js';
 import { KINDS } from '../devices/kinds/index.js';
+import { DEADBAND_READINGS } from '../devices/report-policy.js';
 import { IsoTime, timesToMs } from './iso-time.js';
 import { scenarioIssues } from './scenario-checks.js';
 import { Expect, expectRefIssues } from './expect/schema.js';
@@ -59,6 +60,21 @@ export const Outage = z.object({
 });
 export type Outage = z.infer<typeof Outage>;
 
+/** deadband overrides by reading name (devices/report-policy.ts has the defaults per kind) */
+const Deadband = z.object(Object.fromEntries(DEADBAND_READINGS.map((r) => [r, z.number().min(0).max(1e6).optional()])) as Record<string, z.ZodOptional<z.ZodNumber>>);
+
+/**
+ * How the devices report (docs/scenarios.md#telemetry): periodically (every `telemetryEveryS`, the
+ * default) or by exception (a reading past its deadband, a flag changed, or `heartbeatS` since the last
+ * message). scenarios/telemetry-options.ts turns it into agent options.
+ */
+export const ScenarioTelemetry = z.object({
+  mode: z.enum(['periodic', 'exception']).default('periodic'),
+  /** exception mode: the longest time (s) between two messages of a device */
+  heartbeatS: z.number().int().min(1).max(86_400).default(900),
+  deadband: Deadband.prefault({}),
+});
+
 const StockItem = z.object({ name: z.string().min(1), quantity: z.number().min(0), unit: z.string().min(1) });
 
 /** the file's keys; every key added here is strict, in the JSON Schema and documented (tests/scenarios/json-schema.test.ts) */
@@ -77,6 +93,10 @@ export const ScenarioShape = z.object({
   /** CSV path relative to the scenario file */
   tariff: z.string().min(1),
   telemetryEveryS: z.number().int().min(1).max(3600).default(1),
+  /** how often (s) a device reads its sensors: its model's step (1, the default: every second) */
+  sampleEveryS: z.number().int().min(1).max(3600).default(1),
+  /** periodic (default) or report by exception, with its heartbeat and deadbands */
+  telemetry: ScenarioTelemetry.prefault({}),
   /** how far (s) devices run ahead before the helpdesk catches up: its reaction time in the replay */
   windowS: z.number().int().min(1).max(600).default(10),
   /** at least one customer here or from `fleet` */
@@ -135,6 +155,20 @@ export const Scenario = ScenarioShape.pipe(
   z.custom<ScenarioShape & { fleetCounts?: FleetCounts }>().superRefine((s, ctx) => {
     for (const issue of scenarioIssues(s)) ctx.addIssue(issue);
     for (const issue of expectRefIssues(s)) ctx.addIssue(issue);
+    for (const issue of telemetryIssues(s)) ctx.addIssue(issue);
   }),
 );
 export type Scenario = z.infer<typeof Scenario>;
+
+/** The device reads its sensors every sampleEveryS: a telemetry interval or a heartbeat is a whole number of samples, at least one. */
+function telemetryIssues(s: ScenarioShape): Array<{ code: 'custom'; path: PropertyKey[]; message: string }> {
+  const out: Array<{ code: 'custom'; path: PropertyKey[]; message: string }> = [];
+  const every = s.sampleEveryS;
+  if (s.telemetry.mode === 'periodic' && s.telemetryEveryS % every !== 0) {
+    out.push({ code: 'custom', path: ['telemetryEveryS'], message: `a multiple of sampleEveryS (${every} s): a device sends what it sampled` });
+  }
+  if (s.telemetry.mode === 'exception' && s.telemetry.heartbeatS % every !== 0) {
+    out.push({ code: 'custom', path: ['telemetry', 'heartbeatS'], message: `a multiple of sampleEveryS (${every} s): a device sends what it sampled` });
+  }
+  return out;
+}
