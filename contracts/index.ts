@@ -4,3 +4,4 @@ export * from './payloads.js';
 export * from './validate.js';
 export { realClock, VirtualClock, type Clock } from './clock.js';
 export * from './errors.js';
+export { partitionOf, customerOfTopic } from './partition.js';

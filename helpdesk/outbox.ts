@@ -2,7 +2,7 @@
  * Everything the helpdesk says goes through the outbox: it stamps event time and sequence numbers,
  * gives commands deterministic ids, and collects messages that the service then publishes. No I/O.
  */
-import { deviceKey, deviceTopic, serviceTopic, stamp, type AssistantAnswerBody, type CommandRequest, type ContactBody, type Envelope } from '../contracts/index.js';
+import { deviceKey, deviceTopic, serviceTopic, stamp, type AnswerBody, type CommandRequest, type ContactBody, type Envelope } from '../contracts/index.js';
 import type { Ticket } from './tickets/lifecycle.js';
 
 export interface OutMessage {
@@ -21,6 +21,8 @@ export function createOutbox(options: { session?: string } = {}) {
   let pending: OutMessage[] = [];
   const seqs = new Map<string, number>();
   const commandsTo = new Map<string, number>();
+  /** devices commanded since the last takeCommanded() */
+  const commanded = new Set<string>();
   let commands = 0;
 
   const nextSeq = (sender: string): number => {
@@ -35,6 +37,7 @@ export function createOutbox(options: { session?: string } = {}) {
       const key = deviceKey(customerId, deviceId);
       const n = (commandsTo.get(key) ?? 0) + 1;
       commandsTo.set(key, n);
+      commanded.add(key);
       commands++;
       const commandId = `${prefix}${commands}`;
       pending.push({
@@ -54,7 +57,7 @@ export function createOutbox(options: { session?: string } = {}) {
         retain: false,
       });
     },
-    answer(customerId: string, at: number, p: AssistantAnswerBody): void {
+    answer(customerId: string, at: number, p: AnswerBody): void {
       pending.push({ topic: serviceTopic(customerId, 'answer'), payload: stamp(p, at, nextSeq(`answer/${customerId}`)), retain: false });
     },
     /** Hands over and forgets the queued messages. */
@@ -67,6 +70,12 @@ export function createOutbox(options: { session?: string } = {}) {
     commandCount: (): number => commands,
     /** commands queued so far for one device (the replay's barrier) */
     commandCountFor: (customerId: string, deviceId: string): number => commandsTo.get(deviceKey(customerId, deviceId)) ?? 0,
+    /** the devices commanded since the last call, each with its count so far (the replay's barrier, without a pass over every device) */
+    takeCommanded(): Array<[string, number]> {
+      const out = [...commanded].map((k): [string, number] => [k, commandsTo.get(k)!]);
+      commanded.clear();
+      return out;
+    },
   };
 }
 export type Outbox = ReturnType<typeof createOutbox>;

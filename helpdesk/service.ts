@@ -1,5 +1,6 @@
 /**
- * The helpdesk service: one MQTT connection (ingest subscribes, the outbox publishes), the core in
+ * The helpdesk service: one MQTT connection (ingest subscribes, the outbox publishes; one a broker
+ * shard when a fleet's traffic is split by customer), the core in
  * between, and an event-time watermark. In a replay the runner moves the watermark (`advance`);
  * live, `start({ live })` moves it every second from the injected clock.
  *
@@ -11,7 +12,7 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { encode, ERR, HELPDESK_FILTERS, type Clock, type Decoded } from '../contracts/index.js';
+import { customerOfTopic, encode, ERR, HELPDESK_FILTERS, partitionOf, type Clock, type Decoded } from '../contracts/index.js';
 import { isFatalStorageError } from '../storage/sqlite.js';
 import { createCore } from './core.js';
 import type { DetectionSettings } from './detect/detect.js';
@@ -30,6 +31,11 @@ import type { CoreLimits } from './core.js';
 
 export interface HelpdeskOptions {
   brokerUrl: string;
+  /**
+   * a fleet's broker shards (docs/fleets.md): the helpdesk subscribes on every one and sends each
+   * customer's messages through the shard `partitionOf(customer, n)` names; `brokerUrl` is then the first
+   */
+  brokerUrls?: readonly string[];
   /** the device registry (customers, devices, stores, workshops); see helpdesk/registry */
   registry?: Registry;
   /** without a registry: a fixed world, kept in a registry in memory */
@@ -129,7 +135,9 @@ export function createHelpdesk(options: HelpdeskOptions) {
     }
   };
   const ingest = createIngest({ log, admit });
-  let client: MqttClient | null = null;
+  const brokerUrls = options.brokerUrls?.length ? options.brokerUrls : [options.brokerUrl];
+  /** one connection a broker shard (one without shards); empty before start and after a fatal error */
+  let clients: MqttClient[] = [];
   let timer: NodeJS.Timeout | null = null;
   let published = 0;
   let watermark = -Infinity;
@@ -141,8 +149,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     failed = err;
     if (timer) clearInterval(timer);
     timer = null;
-    client?.end(true);
-    client = null;
+    for (const c of clients) c.end(true);
+    clients = [];
     log.fatal({ code: (err as { code?: string }).code, err: err.message }, 'the helpdesk cannot go on: disconnected from the broker');
     if (options.onFatal) options.onFatal(err);
     else throw err;
@@ -161,6 +169,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   /** publishes what the core said; each message is checked against the contract on the way out (few, and a miss is a bug) */
   function flush(): void {
     for (const m of outbox.take()) {
+      const client = clients.length > 1 ? clients[partitionOf(customerOfTopic(m.topic) ?? '', clients.length)] : clients[0];
       client?.publish(m.topic, encode(m.topic, m.payload), { qos: 1, retain: m.retain });
       published++;
       notifier?.published(m.topic, m.payload);
@@ -169,31 +178,42 @@ export function createHelpdesk(options: HelpdeskOptions) {
 
   return {
     async start(opts: { live?: boolean } = {}): Promise<void> {
-      notifier?.start();
       const clean = options.cleanSession ?? false;
+      const connectShard = async (url: string, i: number): Promise<MqttClient> => {
+        const base = options.clientId ?? 'evernet-helpdesk';
+        const c = await connectListening(
+          url,
+          {
+            clientId: brokerUrls.length > 1 ? `${base}-${i}` : base,
+            clean,
+            reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+            ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
+          },
+          (topic, payload) => ingest.accept(topic, payload),
+        );
+        // mqtt.js (MQTT 3.1.1) does not subscribe again on its own when a persistent session was lost
+        c.on('connect', (connack) => {
+          if (clean || connack.sessionPresent) return;
+          log.warn({ broker: url }, 'the broker lost the helpdesk session: subscribing again');
+          c.subscribe([...HELPDESK_FILTERS], { qos: 1 }, (err) => err && log.error({ err: err.message }, 'subscribing again failed'));
+        });
+        await c.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
+        log.info({ broker: url, session: clean ? 'clean' : 'persistent' }, 'helpdesk subscribed');
+        return c;
+      };
+      notifier?.start();
       // the store is read before the broker sees us: a store that fails here fails before anything is acknowledged
       const resumed = core.resume(clock.now());
       // listening before the CONNACK: a resumed session's queue starts flowing right after it, and
       // mqtt.js acknowledges a message whether or not anyone listens
-      const c = await connectListening(
-        options.brokerUrl,
-        {
-          clientId: options.clientId ?? 'evernet-helpdesk',
-          clean,
-          reconnectPeriod: options.reconnectPeriodMs ?? 1000,
-          ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
-        },
-        (topic, payload) => ingest.accept(topic, payload),
-      );
-      client = c;
-      // mqtt.js (MQTT 3.1.1) does not subscribe again on its own when a persistent session was lost
-      c.on('connect', (connack) => {
-        if (clean || connack.sessionPresent) return;
-        log.warn({ broker: options.brokerUrl }, 'the broker lost the helpdesk session: subscribing again');
-        c.subscribe([...HELPDESK_FILTERS], { qos: 1 }, (err) => err && log.error({ err: err.message }, 'subscribing again failed'));
-      });
-      await c.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
-      log.info({ broker: options.brokerUrl, session: clean ? 'clean' : 'persistent' }, 'helpdesk subscribed');
+      const connected: MqttClient[] = [];
+      try {
+        for (const [i, url] of brokerUrls.entries()) connected.push(await connectShard(url, i));
+      } catch (e) {
+        for (const c of connected) c.end(true);
+        throw e;
+      }
+      clients = connected;
       if (resumed.length) log.info({ tickets: resumed.map((t) => t.id) }, 'tickets resumed after a restart');
       flush();
       if (opts.live) {
@@ -238,6 +258,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     received: (n: number): Promise<void> => ingest.received(n),
     commandCount: (): number => outbox.commandCount(),
     commandCountFor: (customerId: string, deviceId: string): number => outbox.commandCountFor(customerId, deviceId),
+    /** the devices commanded since the last call, with their counts so far (device key, count) */
+    takeCommanded: (): Array<[string, number]> => outbox.takeCommanded(),
     stats: () => ({ ...ingest.stats(), published }),
     loads: core.loads,
     held: core.held,
@@ -288,8 +310,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
         const unsaved = core.telemetryStats().buffered;
         if (unsaved) log.error({ code: TELEMETRY_ERR.DROPPED, readings: unsaved }, 'telemetry not stored at stop: the database refused it');
       }
-      if (client) await client.endAsync();
-      client = null;
+      await Promise.all(clients.map((c) => c.endAsync()));
+      clients = [];
       await notifier?.stop();
       if (broken && !options.onFatal) throw broken;
     },

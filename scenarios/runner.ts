@@ -8,10 +8,8 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { deviceKey, encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
-import { createAgent, type Agent } from '../devices/agent.js';
+import { encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
 import { createDiscovery } from '../devices/discovery/publisher.js';
-import { hashString } from '../devices/kinds/rng.js';
 import { KINDS } from '../devices/kinds/index.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
@@ -21,9 +19,9 @@ import { createPacer, within } from './clock/pacer.js';
 import { VirtualClock } from '../contracts/clock.js';
 import { createCommandLog } from './command-log.js';
 import { faultTruth } from './ground-truth.js';
-import { createOutages } from './outages.js';
+import { createDeviceHost, type HostProgress } from './engine/device-host.js';
+import { deviceSeed } from './engine/seed.js';
 import type { LoadedScenario } from './load.js';
-import { agentTelemetryOptions } from './telemetry-options.js';
 import { buildReport, type Report } from './report.js';
 import { collectSeries, type ReportSeries } from './report-html/collect.js';
 
@@ -63,10 +61,6 @@ export interface ReplayResult {
   wall: { seconds: number; messagesPerSecond: number };
 }
 
-export function deviceSeed(seed: number, customerId: string, deviceId: string): number {
-  return (seed ^ hashString(deviceKey(customerId, deviceId))) >>> 0;
-}
-
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const { scenario: loaded, log } = options;
   const s = loaded.scenario;
@@ -76,7 +70,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const wallStart = performance.now();
 
   const clients: MqttClient[] = [];
-  const agents: Agent[] = [];
   let stack: HelpdeskStack | null = null;
   const stoppers: Array<() => Promise<void>> = [];
   try {
@@ -96,15 +89,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     await commandLog.start();
     stoppers.push(() => commandLog.stop());
 
-    for (const d of loaded.devices) {
-      const agent = createAgent({
-        customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
-        seed: deviceSeed(seed, d.customerId, d.id), brokerUrl, startAt: loaded.startMs, log,
-        ...agentTelemetryOptions(loaded), announce: { name: d.name },
-      });
-      await agent.start();
-      agents.push(agent);
-    }
+    const host = createDeviceHost({ scenario: loaded, seed, devices: loaded.devices, brokerUrlOf: () => brokerUrl, log });
+    stoppers.unshift(() => host.stop());
+    await host.start();
     if (options.homeAssistant) {
       const discovery = createDiscovery({ brokerUrl, log, clientId: `evernet-discovery-${s.name}` });
       await discovery.start();
@@ -123,18 +110,18 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
     let sentToHelpdesk = 0;
     let published = 0;
-    const outages = createOutages(s.outages, agents);
-    const pacer = createPacer(options.speed);
+    let devices: HostProgress = host.progress();
     const windowMs = s.windowS * 1000;
+    const pacer = createPacer(options.speed);
     const total = loaded.endMs - loaded.startMs;
     for (let from = loaded.startMs; from < loaded.endMs; from += windowMs) {
       const to = Math.min(from + windowMs, loaded.endMs);
       await pacer.until(to);
       clock.set(to);
-      // devices move to the window's end, unless an outage drill has one down; its last will reaches the helpdesk too
-      const wills = await outages.advance(from, to, (a) => helpdesk.commandCountFor(a.customerId, a.deviceId));
-      sentToHelpdesk += wills;
-      published += wills;
+      // the commands of the last window's end reach the devices; then they move to this window's end
+      // (unless an outage drill has one down; its last will reaches the helpdesk too)
+      const sent = helpdesk.takeCommanded();
+      devices = await within(host.advance(from, to, sent), stallMs, () => `devices did not receive their commands or move to ${new Date(to).toISOString()}`);
       for (const r of s.requests) {
         const at = Date.parse(r.at);
         if (at <= from || at > to) continue;
@@ -154,23 +141,18 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         published++;
         if (HELPDESK_FILTERS.some((f) => topicMatches(f, m.topic))) sentToHelpdesk++;
       }
-      const expected = sentToHelpdesk + agents.reduce((n, a) => n + a.stats().published, 0);
+      const expected = sentToHelpdesk + devices.toHelpdesk;
       const hd = helpdesk;
       await within(hd.received(expected), stallMs, () => `helpdesk received ${hd.stats().received} of ${expected} messages by ${new Date(to).toISOString()}`);
       hd.advance(to);
-      await within(
-        Promise.all(agents.map((a) => a.commandsReceived(outages.expectedCommands(a, hd.commandCountFor(a.customerId, a.deviceId))))),
-        stallMs,
-        () => `devices did not receive their commands by ${new Date(to).toISOString()}`,
-      );
       options.onProgress?.(to - loaded.startMs, total);
     }
+    devices = await within(host.settle(helpdesk.takeCommanded()), stallMs, () => 'devices did not receive their last commands');
 
     const hs = helpdesk.stats();
-    const agentStats = agents.map((a) => a.stats());
     const messages = {
-      published: published + hs.published + agentStats.reduce((n, a) => n + a.published, 0),
-      delivered: hs.received + agentStats.reduce((n, a) => n + a.commandsReceived, 0),
+      published: published + hs.published + devices.toHelpdesk,
+      delivered: hs.received + devices.commandsReceived,
       rejected: hs.rejected,
       duplicates: hs.duplicates,
       gaps: hs.gaps,
@@ -197,7 +179,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     await options.holdUntil?.catch(() => undefined);
     return result;
   } finally {
-    for (const a of agents) await a.stop().catch(() => undefined);
     for (const c of clients) await c.endAsync().catch(() => undefined);
     for (const stop of stoppers) await stop().catch(() => undefined);
     await stack?.stop().catch(() => undefined);

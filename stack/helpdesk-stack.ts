@@ -59,6 +59,8 @@ export interface HelpdeskStackOptions {
   log: Logger;
   /** any MQTT broker; without it an embedded aedes is started (see `broker`) */
   brokerUrl?: string;
+  /** a fleet's broker shards, traffic split by customer (contracts/partition.ts); instead of `brokerUrl` */
+  brokerUrls?: readonly string[];
   /** the embedded broker's options; default 127.0.0.1, port 0 (any free port), the stack's log */
   broker?: BrokerOptions;
   /** one database file for tickets, staff, loads and telemetry; default ':memory:' */
@@ -167,14 +169,14 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     await tariff.start();
     closers.push(() => tariff.stop());
     let broker: RunningBroker | null = null;
-    if (!o.brokerUrl) {
+    if (!o.brokerUrl && !o.brokerUrls?.length) {
       const bo: BrokerOptions = { port: 0, log: o.log, ...o.broker };
       const embedded = await listening(() => createBroker(bo).start(), STACK_ERR.MQTT_LISTEN, `${bo.host ?? '127.0.0.1'}:${bo.port}`);
       broker = embedded;
       closers.push(() => embedded.stop());
     }
-    const brokerUrl = o.brokerUrl ?? broker!.url;
-    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, registry, tariff, store, loads, telemetry, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    const brokerUrl = o.brokerUrls?.[0] ?? o.brokerUrl ?? broker!.url;
+    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {
       const d = o.dashboard;

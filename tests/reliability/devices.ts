@@ -12,7 +12,7 @@ import { KINDS } from '../../devices/kinds/index.js';
 import { openSqliteOutboxStore } from '../../devices/outbox/sqlite-store.js';
 import type { OutboxStore } from '../../devices/outbox/store.js';
 import { parseScenario, type LoadedScenario } from '../../scenarios/load.js';
-import { deviceSeed } from '../../scenarios/runner.js';
+import { deviceSeed } from '../../scenarios/engine/seed.js';
 
 export function evening(start = '18:30', end = '19:00'): LoadedScenario {
   const text = readFileSync('scenarios/day-in-2020.yaml', 'utf8')

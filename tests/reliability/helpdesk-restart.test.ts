@@ -16,7 +16,7 @@ import { openSqliteStore } from '../../helpdesk/tickets/sqlite-store.js';
 import type { TicketStore } from '../../helpdesk/tickets/store.js';
 import { VirtualClock } from '../../contracts/clock.js';
 import { directoryOf } from '../../scenarios/directory.js';
-import { deviceSeed } from '../../scenarios/runner.js';
+import { deviceSeed } from '../../scenarios/engine/seed.js';
 import { startHelpdeskStack, type HelpdeskStack } from '../../stack/helpdesk-stack.js';
 import { evening } from './devices.js';
 import { until } from '../helpers/until.js';

@@ -1,0 +1,109 @@
+/**
+ * A device host: the simulated devices of one slice of a scenario (one agent and one MQTT connection
+ * each), moved window by window. The replay runner drives one host in its own process (a household,
+ * a small fleet) or several in processes of their own (remote-host.ts, host-main.ts), with the same
+ * calls: the devices cannot tell, so the report is the same on one process or many.
+ *
+ * A window: first every device gets the commands the helpdesk sent it at the end of the previous
+ * window (`sent`: cumulative counts of the devices that got new ones), then every device that is up
+ * runs to the window's end (outage drills take devices down and up on the way).
+ */
+import type { Logger } from 'pino';
+import { deviceKey } from '../../contracts/index.js';
+import { createAgent, type Agent } from '../../devices/agent.js';
+import { agentTelemetryOptions } from '../telemetry-options.js';
+import { KINDS } from '../../devices/kinds/index.js';
+import type { LoadedDevice, LoadedScenario } from '../load.js';
+import { createOutages } from '../outages.js';
+import { deviceSeed } from './seed.js';
+
+export interface DeviceHostOptions {
+  scenario: LoadedScenario;
+  /** the replay's seed (the scenario's, or --seed) */
+  seed: number;
+  /** the devices of this host, a slice of scenario.devices */
+  devices: readonly LoadedDevice[];
+  /** the broker each customer's devices connect to (the same for all, or the customer's shard) */
+  brokerUrlOf: (customerId: string) => string;
+  log: Logger;
+  /** how many devices connect at the same time at start (default 100) */
+  connectConcurrency?: number;
+}
+
+/** what a host has done so far, cumulative */
+export interface HostProgress {
+  /** messages meant for the helpdesk: the devices' own and the last wills of devices taken down */
+  toHelpdesk: number;
+  /** commands that reached the devices */
+  commandsReceived: number;
+}
+
+export interface DeviceHost {
+  start(): Promise<void>;
+  /** commands in, then every device that is up to `to`; `sent`: cumulative command counts by device key, for the devices that got new ones */
+  advance(from: number, to: number, sent: Iterable<readonly [string, number]>): Promise<HostProgress>;
+  /** the last commands in, nothing moves (after the last window) */
+  settle(sent: Iterable<readonly [string, number]>): Promise<HostProgress>;
+  progress(): HostProgress;
+  stop(): Promise<void>;
+}
+
+export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
+  const { scenario: loaded, log } = options;
+  const s = loaded.scenario;
+  const agents = options.devices.map((d) =>
+    createAgent({
+      customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
+      seed: deviceSeed(options.seed, d.customerId, d.id), brokerUrl: options.brokerUrlOf(d.customerId), startAt: loaded.startMs, log,
+      ...agentTelemetryOptions(loaded), announce: { name: d.name },
+    }),
+  );
+  const byKey = new Map(agents.map((a) => [deviceKey(a.customerId, a.deviceId), a]));
+  const mine = new Set(byKey.keys());
+  const outages = createOutages(s.outages.filter((o) => mine.has(deviceKey(o.customer, o.device))), agents);
+  /** commands the helpdesk has sent each device so far (only devices that got any) */
+  const sentTo = new Map<Agent, number>();
+  let wills = 0;
+
+  async function receive(sent: Iterable<readonly [string, number]>): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const [key, n] of sent) {
+      const a = byKey.get(key);
+      if (!a) continue;
+      sentTo.set(a, n);
+      waits.push(a.commandsReceived(outages.expectedCommands(a, n)));
+    }
+    await Promise.all(waits);
+  }
+
+  const progress = (): HostProgress => {
+    let toHelpdesk = wills;
+    let commandsReceived = 0;
+    for (const a of agents) {
+      const st = a.stats();
+      toHelpdesk += st.published;
+      commandsReceived += st.commandsReceived;
+    }
+    return { toHelpdesk, commandsReceived };
+  };
+
+  return {
+    async start() {
+      const width = options.connectConcurrency ?? 100;
+      for (let i = 0; i < agents.length; i += width) await Promise.all(agents.slice(i, i + width).map((a) => a.start()));
+    },
+    async advance(from, to, sent) {
+      await receive(sent);
+      wills += await outages.advance(from, to, (a) => sentTo.get(a) ?? 0);
+      return progress();
+    },
+    async settle(sent) {
+      await receive(sent);
+      return progress();
+    },
+    progress,
+    async stop() {
+      for (const a of agents) await a.stop().catch((e: Error) => log.warn({ deviceId: a.deviceId, err: e.message }, 'device stop failed'));
+    },
+  };
+}
