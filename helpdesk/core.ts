@@ -11,6 +11,9 @@ import { createSilence, SILENCE_KIND } from './detect/silence.js';
 import type { Directory } from './directory.js';
 import type { Events } from './events.js';
 import { createIncidents } from './incidents.js';
+import type { GroupOptions } from './problems/group.js';
+import { createProblems } from './problems/problems.js';
+import type { ProblemStore } from './problems/store.js';
 import { createStaffActions, type StaffAction, type StaffResult } from './staff-actions.js';
 import { createTicketOps } from './ticket-ops.js';
 import { createLoads, worthLogging } from './loads.js';
@@ -57,6 +60,10 @@ export interface CoreDeps {
   telemetryPolicy?: Partial<TelemetryPolicy>;
   /** the general detector's and the silence watch's settings (docs/detection.md); defaults otherwise */
   detection?: DetectionSettings;
+  /** where mass incidents (problems) live (openSqliteProblemStore on the helpdesk's database); default in memory */
+  problems?: ProblemStore;
+  /** how tickets are grouped into problems: window, threshold, area cell (helpdesk/problems/group.ts) */
+  problemGrouping?: Partial<GroupOptions>;
 }
 
 /**
@@ -123,9 +130,12 @@ export function createCore(deps: CoreDeps) {
       const w = evidenceWindow(ticket);
       telemetry.keep(ticket.id, deviceKey(ticket.customerId, ticket.deviceId), w.from, w.keepTo);
       events.emit({ type: 'ticket', at, ticket, note });
+      // mass incidents: grouping reads the ticket, never changes it or holds back its contact
+      problems.ticket(ticket, at, note);
     },
   };
   const ops = createTicketOps(opsDeps);
+  const problems = createProblems({ store: deps.problems, grouping: deps.problemGrouping, directory, events, log: deps.log, ticketState: (id) => deps.store.get(id)?.state });
   const incidents = createIncidents({ ...opsDeps, maxPendingCommands: limits.pendingCommands }, ops);
   const staff = createStaffActions({ ...opsDeps, ops, track: incidents.track });
   const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log, store: deps.loads ?? createMemoryLoadStore(), onChange: (load, at) => events.emit({ type: 'load', at, load }) });
@@ -213,6 +223,7 @@ export function createCore(deps: CoreDeps) {
           if (last) silence.seed(c.id, d.id, last.ts, deps.store.findOpen(c.id, d.id, SILENCE_KIND) !== null);
         }
       }
+      problems.resume(now);
       return incidents.resume(now);
     },
     /** loads, newest first unless asked otherwise, paged by the store; with power sequences if asked */
@@ -256,6 +267,8 @@ export function createCore(deps: CoreDeps) {
     decideDevice: (customerId: string, deviceId: string, verdict: 'accept' | 'reject', by: string, now: number) =>
       verdict === 'accept' ? registry.accept(customerId, deviceId, by, now) : registry.reject(customerId, deviceId, by, now),
     registry,
+    /** mass incidents: problems with their linked tickets (helpdesk/problems) */
+    problems,
     act: (ticketId: string, action: StaffAction, by: string, now: number): StaffResult => staff.act(ticketId, action, by, now),
   };
 }

@@ -5,13 +5,16 @@
  */
 import type { Logger } from 'pino';
 import type { LoadRecord } from './loads.js';
+import type { ProblemRecord } from './problems/store.js';
 import type { Ticket } from './tickets/lifecycle.js';
 
 export type HelpdeskEvent =
   | { type: 'ticket'; at: number; ticket: Ticket; note: string }
   | { type: 'availability'; at: number; customerId: string; deviceId: string; online: boolean }
   | { type: 'telemetry'; at: number; customerId: string; deviceId: string; readings: Record<string, unknown> }
-  | { type: 'load'; at: number; load: LoadRecord };
+  | { type: 'load'; at: number; load: LoadRecord }
+  /** a problem opened, grew, or one of its tickets changed state */
+  | { type: 'problem'; at: number; problem: ProblemRecord; note: string };
 
 export type Listener = (e: HelpdeskEvent) => void;
 

@@ -76,7 +76,7 @@ export function openSqliteProblemStore(options: SqliteProblemStoreOptions): Prob
       ON CONFLICT (id) DO UPDATE SET opened_at = excluded.opened_at, first_at = excluded.first_at, last_at = excluded.last_at, explanation = excluded.explanation`),
     link: db.prepare<LinkRow>(`INSERT INTO problem_links (ticket_id, problem_id, opened_at, state) VALUES (@ticket_id, @problem_id, @opened_at, @state)
       ON CONFLICT (ticket_id) DO NOTHING`),
-    setState: db.prepare<[string, string]>(`UPDATE problem_links SET state = ? WHERE ticket_id = ?`),
+    setState: db.prepare<[string, string, string]>(`UPDATE problem_links SET state = ? WHERE ticket_id = ? AND state <> ?`),
     byId: db.prepare<[string], Row>(`SELECT * FROM problems WHERE id = ?`),
     links: db.prepare<[string], LinkRow>(`SELECT * FROM problem_links WHERE problem_id = ? ORDER BY opened_at, ticket_id`),
     ofTicket: db.prepare<[string], { problem_id: string }>(`SELECT problem_id FROM problem_links WHERE ticket_id = ?`),
@@ -110,8 +110,7 @@ export function openSqliteProblemStore(options: SqliteProblemStoreOptions): Prob
   });
   const stateTx = db.transaction((ticketId: string, state: string): ProblemRecord | null => {
     const at = s.ofTicket.get(ticketId);
-    if (!at) return null;
-    s.setState.run(state, ticketId);
+    if (!at || s.setState.run(state, ticketId, state).changes === 0) return null;
     return load(s.byId.get(at.problem_id));
   });
 

@@ -29,7 +29,7 @@ export interface ProblemQuery {
 export interface ProblemStore {
   /** inserts or updates the problem; links are added (never removed), each with its ticket's state */
   save(p: Problem, stateOf: (ticketId: string) => TicketState): ProblemRecord;
-  /** a linked ticket changed state: the problem it is in, updated (null: the ticket is in none) */
+  /** a linked ticket changed state: the problem it is in, updated (null: the ticket is in none, or was in that state already) */
   setTicketState(ticketId: string, state: TicketState): ProblemRecord | null;
   get(id: string): ProblemRecord | null;
   /** newest first (openedAt, then id) */
@@ -70,7 +70,7 @@ export function createMemoryProblemStore(): ProblemStore {
     setTicketState(ticketId, state) {
       const id = ofTicket.get(ticketId);
       const p = id ? problems.get(id) : undefined;
-      if (!p) return null;
+      if (!p || p.links.some((l) => l.ticketId === ticketId && l.state === state)) return null;
       const r = recordOf({ ...p, links: p.links.map((l) => (l.ticketId === ticketId ? { ...l, state } : l)) });
       problems.set(r.id, r);
       return copy(r);

@@ -54,6 +54,8 @@ describe.each(stores)('the problem store %s', (_name, open) => {
     expect(s.list({ state: 'open' })).toEqual([]);
     expect(s.setTicketState('T-2', 'opened')!.state).toBe('open');
     expect(s.setTicketState('T-unlinked', 'resolved')).toBeNull();
+    // a state it is in already changes nothing
+    expect(s.setTicketState('T-2', 'opened')).toBeNull();
     s.close();
   });
 
