@@ -28,6 +28,8 @@ import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
 import type { LoadStore } from './loads/store.js';
 import { TELEMETRY_ERR, type TelemetryPolicy, type TelemetryStore } from './telemetry/store.js';
 import type { CoreLimits } from './core.js';
+import type { GroupOptions } from './problems/group.js';
+import type { ProblemQuery, ProblemStore } from './problems/store.js';
 
 export interface HelpdeskOptions {
   brokerUrl: string;
@@ -80,6 +82,10 @@ export interface HelpdeskOptions {
   onFatal?: (err: Error) => void;
   /** notifications that leave evernet (webhook, e-mail; helpdesk/notify): off when absent, the MQTT contact is unchanged */
   notify?: NotifyConfig;
+  /** where mass incidents (problems) live (openSqliteProblemStore on the helpdesk's database); default in memory */
+  problems?: ProblemStore;
+  /** how tickets are grouped into problems: window (default 6 h), threshold (3), area cell (0.25°); docs/problems.md */
+  problemGrouping?: Partial<GroupOptions>;
 }
 
 /** mqtt.connectAsync, with the message listener in place before the connection opens */
@@ -110,7 +116,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   // event time at start names this session's commands (deterministic in a replay, new after a restart)
   const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
-  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection });
+  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   const notifier = options.notify
     ? createNotifier({ config: options.notify, clock, store: options.store, log, addressOf: (c) => core.registry.directory.customer(c)?.preferences.email })
@@ -267,6 +273,11 @@ export function createHelpdesk(options: HelpdeskOptions) {
     /** staff accept or reject a device now (event time from the clock); see helpdesk/registry */
     decideDevice: (customerId: string, deviceId: string, verdict: 'accept' | 'reject', by: string) => core.decideDevice(customerId, deviceId, verdict, by, clock.now()),
     registry: core.registry,
+    /** mass incidents, newest first: each problem with its linked tickets and their states */
+    problems: (q?: ProblemQuery) => core.problems.list(q),
+    problem: (id: string) => core.problems.get(id),
+    /** the problem a ticket is linked to, or null */
+    problemOf: (ticketId: string) => core.problems.problemOf(ticketId),
     /** one device's readings as sent (what retention kept) between two event times, oldest first */
     history: (...a: Parameters<typeof core.history>) => guarded(() => core.history(...a)),
     /** one device's telemetry for a chart: readings or aggregates, bounded (helpdesk/telemetry/chart.ts) */

@@ -26,6 +26,7 @@ import { createHelpdesk, type Helpdesk, type HelpdeskOptions } from '../helpdesk
 import type { NotifyConfig } from '../helpdesk/notify/notifier.js';
 import { openStaffStore, type StaffStore, type StaffStoreOptions } from '../helpdesk/staff/store.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
+import { openSqliteProblemStore } from '../helpdesk/problems/sqlite-store.js';
 import type { TicketStore } from '../helpdesk/tickets/store.js';
 import { startDashboard, type DashboardOptions, type RunningDashboard } from '../helpdesk/web/server.js';
 import { BUNDLED_TARIFF } from './paths.js';
@@ -146,6 +147,8 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     const loads = openSqliteLoadStore({ path: o.db, ...o.loads, check: !checked });
     closers.push(() => loads.close());
     const telemetry = o.telemetryStore ?? openSqliteTelemetryStore({ path: o.db, check: !checked });
+    const problems = openSqliteProblemStore({ path: o.db, check: !checked });
+    closers.push(() => problems.close());
     if (!o.telemetryStore) closers.push(() => telemetry.close());
     const mode = o.registry?.mode ?? (!o.brokerUrl && o.broker?.auth ? 'trust-broker' : 'pending');
     const registry = createRegistry({ ...o.registry, mode, store: o.registryStore ?? openSqliteRegistryStore({ path: o.db, check: !checked }), log: o.log });
@@ -176,7 +179,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       closers.push(() => embedded.stop());
     }
     const brokerUrl = o.brokerUrls?.[0] ?? o.brokerUrl ?? broker!.url;
-    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {
       const d = o.dashboard;
