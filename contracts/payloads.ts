@@ -192,6 +192,10 @@ export const AnnounceBody = z.object({
   name: z.string().min(1).max(80),
   measures: z.array(ReadingName).max(MAX_EXTRA_READINGS * 2),
   extra: z.array(ReadingName).max(MAX_EXTRA_READINGS).default([]),
+  /**
+   * the longest it stays quiet in normal operation (s): its telemetry interval when it reports
+   * periodically, its heartbeat when it reports by exception
+   */
   reportEveryS: z.number().int().min(1).max(86_400),
   /** what runs the device: a simulated model, a board through johnny-five, anything else */
   source: z.enum(['simulator', 'board', 'other']),
@@ -205,14 +209,51 @@ export type Announce = z.infer<typeof Announce>;
 export const Location = z.object({ lat: finite(-90, 90), lon: finite(-180, 180) });
 export type Location = z.infer<typeof Location>;
 
-export const AppRequestBody = z.object({
+export const RecipeRequestBody = z.object({
   type: z.literal('recipe'),
   requestId: Id,
   recipe: z.object({ name: z.string().min(1).max(120), ingredients: z.array(Item).min(1).max(100) }),
   location: Location,
 });
+export type RecipeRequestBody = z.infer<typeof RecipeRequestBody>;
+
+/** What a customer's consent covers: contacts about their own devices, the company's offers, its partners' offers. */
+export const PURPOSES = ['service', 'offers', 'partner-offers'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day 'HH:MM'");
+export const QuietHoursBody = z.object({ from: TimeOfDay, to: TimeOfDay });
+/** most companies or partners on one customer's blacklist */
+export const MAX_BLACKLIST = 100;
+
+/**
+ * The customer's own settings, changed through the app (docs/customers.md). `purpose` and `channel`
+ * are any slug on the wire: one this helpdesk does not know is answered with a coded error
+ * (EVN_ERR_CONSENT_PURPOSE, EVN_ERR_CONSENT_CHANNEL) instead of being dropped unanswered.
+ * Without `channel` a consent change is about the purpose as a whole.
+ */
+export const ConsentRequestBody = z.object({ type: z.literal('consent'), requestId: Id, purpose: Id, channel: Id.optional(), granted: z.boolean() });
+/** companies or partners (ids) the customer's assistant refuses: their offers never reach the customer */
+export const BlacklistRequestBody = z.object({
+  type: z.literal('blacklist'),
+  requestId: Id,
+  add: z.array(Id).max(MAX_BLACKLIST).default([]),
+  remove: z.array(Id).max(MAX_BLACKLIST).default([]),
+});
+/** quiet hours (null: none) and the most non-urgent contacts a day (null: no cap); a field left out stays as it is */
+export const PreferencesRequestBody = z.object({
+  type: z.literal('preferences'),
+  requestId: Id,
+  quietHours: QuietHoursBody.nullable().optional(),
+  maxContactsPerDay: z.number().int().min(0).max(100).nullable().optional(),
+});
+/** everything evernet holds about the customer, as one JSON document in base64 parts (CustomerAnswerBody.export) */
+export const ExportRequestBody = z.object({ type: z.literal('export'), requestId: Id });
+/** erase the customer's data; `confirm` must repeat the customer's id */
+export const EraseRequestBody = z.object({ type: z.literal('erase'), requestId: Id, confirm: Id });
+
+export const AppRequestBody = z.discriminatedUnion('type', [RecipeRequestBody, ConsentRequestBody, BlacklistRequestBody, PreferencesRequestBody, ExportRequestBody, EraseRequestBody]);
 export type AppRequestBody = z.infer<typeof AppRequestBody>;
-export const AppRequest = enveloped(AppRequestBody);
+export const AppRequest = z.discriminatedUnion('type', withFields(envelope, AppRequestBody.options));
 export type AppRequest = z.infer<typeof AppRequest>;
 
 export const AssistantAnswerBody = z.object({
@@ -223,7 +264,48 @@ export const AssistantAnswerBody = z.object({
   text: z.string(),
 });
 export type AssistantAnswerBody = z.infer<typeof AssistantAnswerBody>;
-export const AssistantAnswer = enveloped(AssistantAnswerBody);
+
+/** A customer's consent as the app sees it after a change (helpdesk/customers/consent.ts keeps it). */
+export const ConsentSettings = z.object({
+  /** per purpose: opted in, and per channel (a channel not named follows the purpose) */
+  purposes: z.record(z.string(), z.object({ granted: z.boolean(), channels: z.record(z.string(), z.boolean()) })),
+  blacklist: z.array(Id),
+  /** the customer's own quiet hours (null: none); absent: those staff registered hold */
+  quietHours: QuietHoursBody.nullable().optional(),
+  /** null: no cap */
+  maxContactsPerDay: z.number().int().nullable(),
+  /** event time of the last change; null: never changed (the defaults) */
+  updatedAt: z.number().nullable(),
+});
+export type ConsentSettings = z.infer<typeof ConsentSettings>;
+
+/** One base64 part of an export: the parts joined and decoded are the JSON document; sha256 is over its bytes. */
+export const EXPORT_PART_BYTES = 36_000;
+export const ExportPart = z.object({
+  part: z.number().int().min(0),
+  parts: z.number().int().min(1),
+  bytes: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  chunk: z.string().max((EXPORT_PART_BYTES / 3) * 4),
+});
+export type ExportPart = z.infer<typeof ExportPart>;
+
+/** The helpdesk's answer to a customer's consent, blacklist, preferences, export or erase request. */
+export const CustomerAnswerBody = z.object({
+  requestId: Id,
+  type: z.enum(['consent', 'blacklist', 'preferences', 'export', 'erase']),
+  ok: z.boolean(),
+  /** when not ok: the code (EVN_ERR_*) and a sentence; nothing was changed */
+  error: z.object({ code: z.string().max(60), message: z.string().max(1000) }).optional(),
+  consent: ConsentSettings.optional(),
+  export: ExportPart.optional(),
+  /** what an erasure removed */
+  erased: z.record(z.string(), z.number().int().min(0)).optional(),
+});
+export type CustomerAnswerBody = z.infer<typeof CustomerAnswerBody>;
+export const AnswerBody = z.union([AssistantAnswerBody, CustomerAnswerBody]);
+export type AnswerBody = z.infer<typeof AnswerBody>;
+export const AssistantAnswer = z.union([enveloped(AssistantAnswerBody), enveloped(CustomerAnswerBody)]);
 export type AssistantAnswer = z.infer<typeof AssistantAnswer>;
 
 export const CHANNELS = ['car-display', 'app-push', 'sms', 'email', 'phone'] as const;

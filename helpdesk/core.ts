@@ -30,6 +30,9 @@ import type { TelemetryPolicy, TelemetryStore } from './telemetry/store.js';
 import type { Ticket } from './tickets/lifecycle.js';
 import type { TicketStore } from './tickets/store.js';
 import { codeTable } from '../contracts/errors.js';
+import { createCustomers } from './customers/customers.js';
+import { openSqliteCustomerStore } from './customers/sqlite-store.js';
+import type { CustomerStore } from './customers/store.js';
 
 export interface ShoppingRecord {
   at: number;
@@ -64,6 +67,8 @@ export interface CoreDeps {
   problems?: ProblemStore;
   /** how tickets are grouped into problems: window, threshold, area cell (helpdesk/problems/group.ts) */
   problemGrouping?: Partial<GroupOptions>;
+  /** the customers' consent, contacts and audit log (openSqliteCustomerStore on the helpdesk's database); default SQLite in memory */
+  customers?: CustomerStore;
 }
 
 /**
@@ -103,7 +108,6 @@ export function createCore(deps: CoreDeps) {
   const detection = createDetection(undefined, deps.detection);
   const silence = createSilence(deps.detection?.silence);
   const driving = new Map<string, boolean>();
-  const online = new Map<string, boolean>();
   const inventories = new Map<string, Item[]>();
   const shopping: ShoppingRecord[] = [];
   const shoppingPer = new Map<string, number>();
@@ -123,8 +127,13 @@ export function createCore(deps: CoreDeps) {
   };
   const telemetry = createRecorder({ store: deps.telemetry ?? createMemoryTelemetryStore(), log: deps.log, policy: deps.telemetryPolicy });
   const { events } = deps;
+  const online = new Map<string, boolean>();
+  const customers = createCustomers({
+    store: deps.customers ?? openSqliteCustomerStore(), registry, tickets: deps.store, telemetry, log: deps.log,
+    online: (c, d) => online.get(deviceKey(c, d)),
+  });
   const opsDeps = {
-    store: deps.store, outbox: deps.outbox, directory, log: deps.log, drivingCar,
+    store: deps.store, outbox: deps.outbox, directory, log: deps.log, drivingCar, consent: customers,
     onTicket: (ticket: Ticket, at: number, note: string) => {
       // the ticket keeps the readings its chart shows, however long ago it was opened
       const w = evidenceWindow(ticket);
@@ -161,6 +170,10 @@ export function createCore(deps: CoreDeps) {
         const req = m.payload;
         const c = directory.customer(t.customerId);
         if (!c) return;
+        if (req.type !== 'recipe') {
+          for (const a of customers.request(c.id, req, req.ts)) deps.outbox.answer(c.id, now, a);
+          return;
+        }
         const inventory = c.devices.filter((d) => d.kind === 'fridge').flatMap((d) => inventories.get(deviceKey(c.id, d.id)) ?? []);
         const a = answerRecipe({ recipe: req.recipe, inventory, stores: directory.stores, location: req.location });
         remember({ at: req.ts, customerId: c.id, requestId: req.requestId, recipe: req.recipe.name, ...a });
@@ -267,6 +280,8 @@ export function createCore(deps: CoreDeps) {
     decideDevice: (customerId: string, deviceId: string, verdict: 'accept' | 'reject', by: string, now: number) =>
       verdict === 'accept' ? registry.accept(customerId, deviceId, by, now) : registry.reject(customerId, deviceId, by, now),
     registry,
+    /** the customers' consent, export, erasure and audit log (helpdesk/customers) */
+    customers,
     /** mass incidents: problems with their linked tickets (helpdesk/problems) */
     problems,
     act: (ticketId: string, action: StaffAction, by: string, now: number): StaffResult => staff.act(ticketId, action, by, now),

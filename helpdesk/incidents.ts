@@ -14,7 +14,7 @@ import { zoneOf } from './contact/choose-channel.js';
 import type { Signal } from './detect/detector.js';
 import { localHhmm } from './format.js';
 import { worthLogging } from './loads.js';
-import { createTicketOps, type TicketOps, type TicketOpsDeps } from './ticket-ops.js';
+import { createTicketOps, notSentNote, type TicketOps, type TicketOpsDeps } from './ticket-ops.js';
 import * as life from './tickets/lifecycle.js';
 import { FALLBACK_PLAY, PLAYBOOK } from './tickets/playbook.js';
 
@@ -77,6 +77,8 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
       ? play.message({ customer: customer.name, deviceKind: device.kind, deviceName: device.name, evidence: t.evidence, hhmm })
       : `Hello ${customer.name}, we noticed that ${play.headline} (${String(t.evidence.observed)}).${fixing}`;
     const choice = ops.contactCustomer(customer, t, device.kind, text, now);
+    // the customer's consent leaves no channel: nothing is sent, nor done to the device without telling them; staff see why
+    if (choice.channel === null) return void apply(life.addNote(t, notSentNote(now, BY, text, choice.reason)), now, 'contact not sent', t);
     const told = { channel: choice.channel, text, reason: choice.reason, ...(choice.deviceId !== undefined ? { shownOn: choice.deviceId } : {}) };
     t = apply(life.contact(t, { at: now, by: BY, ...told }), now, `contacted via ${choice.channel}: ${choice.reason}`, t);
 

@@ -5,7 +5,7 @@
  */
 import { CommandRequest } from '../contracts/index.js';
 import { issueFields } from '../contracts/issues.js';
-import type { TicketOps, TicketOpsDeps } from './ticket-ops.js';
+import { notSentNote, type TicketOps, type TicketOpsDeps } from './ticket-ops.js';
 import * as life from './tickets/lifecycle.js';
 import { codeTable, type EvnErrorCode } from '../contracts/errors.js';
 
@@ -57,6 +57,7 @@ export function createStaffActions(deps: TicketOpsDeps & { ops: TicketOps; track
         if (!customer || !device) return { ok: false, error: { code: ACTION_ERR.NOT_FOUND, reason: `device ${t.customerId}/${t.deviceId} is no longer known` } };
         const text = action.text ?? `Hello ${customer.name}, this is your service team about ticket ${t.id}.`;
         const choice = ops.contactCustomer(customer, t, device.kind, text, now);
+        if (choice.channel === null) return fromTransition(life.addNote(t, notSentNote(now, by, text, choice.reason)), now, 'contact not sent');
         const told = { channel: choice.channel, text, reason: choice.reason, ...(choice.deviceId !== undefined ? { shownOn: choice.deviceId } : {}) };
         if (t.state === 'opened') return fromTransition(life.contact(t, { at: now, by, ...told }), now, `contacted via ${choice.channel} by ${by}`);
         return note(t, now, by, `contacted via ${choice.channel} by ${by}`, { kind: 'contacted', ...life.contactDetail(t, told) });

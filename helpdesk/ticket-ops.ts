@@ -4,8 +4,11 @@
  * moment, and find the product-service chain's offer.
  */
 import type { Logger } from 'pino';
+import type { Channel } from '../contracts/index.js';
 import { haversineKm } from './assistant/shopping.js';
-import { chooseChannel, type ChannelChoice } from './contact/choose-channel.js';
+import { chooseAllowedChannel, type ChannelChoice, type NoChannel, type Preferences } from './contact/choose-channel.js';
+import { CONSENT_ERR } from './customers/consent.js';
+import type { ContactRecord } from './customers/store.js';
 import type { DirectoryCustomer, DirectoryDevice, IndexedDirectory, Workshop } from './directory.js';
 import type { Outbox } from './outbox.js';
 import type * as life from './tickets/lifecycle.js';
@@ -21,7 +24,18 @@ export interface TicketOpsDeps {
   drivingCar(customerId: string): string | undefined;
   /** told about every ticket change */
   onTicket?(t: life.Ticket, at: number, note: string): void;
+  /** the customer's consent (helpdesk/customers): which channels a service contact may use, and the record of each contact */
+  consent?: {
+    serviceContact(customerId: string, prefs: Preferences): { allowed: Channel[]; preferences: Preferences };
+    recordContact(r: ContactRecord): void;
+  };
 }
+
+/** the note on a ticket whose contact the customer's consent held back (EVN_ERR_CONSENT_NO_CHANNEL) */
+export function notSentNote(at: number, by: string, text: string, reason: string) {
+  return { at, by, text: `contact not sent: ${reason}`, detail: { kind: 'not-sent', code: NOT_SENT, purpose: 'service', reason, contactText: text } };
+}
+const NOT_SENT = CONSENT_ERR.NO_CHANNEL;
 
 export interface Offer {
   text: string;
@@ -77,10 +91,20 @@ export function createTicketOps(deps: TicketOpsDeps) {
     };
   }
 
-  /** Picks the channel for this moment and sends the text; a driver reads it on the car's display. */
-  function contactCustomer(customer: DirectoryCustomer, t: life.Ticket, deviceKind: string, text: string, now: number): ChannelChoice {
+  /**
+   * Picks the channel for this moment among those the customer consents to and sends the text; a
+   * driver reads it on the car's display. No channel left: nothing is sent (channel null, the reason).
+   */
+  function contactCustomer(customer: DirectoryCustomer, t: life.Ticket, deviceKind: string, text: string, now: number): ChannelChoice | NoChannel {
     const car = deps.drivingCar(customer.id);
-    const choice = chooseChannel(customer.preferences, { at: now, driving: car !== undefined, drivingDeviceId: car, severity: t.severity, deviceKind });
+    const within = deps.consent?.serviceContact(customer.id, customer.preferences);
+    const ctx = { at: now, driving: car !== undefined, drivingDeviceId: car, severity: t.severity, deviceKind };
+    const choice = chooseAllowedChannel(within?.preferences ?? customer.preferences, ctx, within?.allowed ?? null);
+    deps.consent?.recordContact({ customerId: customer.id, at: now, purpose: 'service', channel: choice.channel, ticketId: t.id, sent: choice.channel !== null, reason: choice.reason });
+    if (choice.channel === null) {
+      log.info({ code: NOT_SENT, ticketId: t.id, customerId: customer.id }, choice.reason);
+      return choice;
+    }
     outbox.contact(customer.id, now, { ticketId: t.id, deviceId: t.deviceId, channel: choice.channel, text });
     if (choice.channel === 'car-display' && choice.deviceId) {
       outbox.command(customer.id, choice.deviceId, now, { action: 'display-message', ticketId: t.id, text });

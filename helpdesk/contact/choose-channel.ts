@@ -10,8 +10,13 @@
  *    - phone and sms need a phone number;
  *    - 'car-display' only while driving (nobody looks at a parked car's screen).
  * 3. 'email' is always allowed and is the fallback.
+ *
+ * chooseAllowedChannel does the same within the channels the customer consents to for the contact's
+ * purpose (helpdesk/customers/consent.ts): a channel they refuse is skipped like one that is not
+ * allowed now, the car's display and email included; when none is left the contact is not sent
+ * (channel null, with the reason), whatever its severity: evernet does not overrule an opt-out.
  */
-import type { Channel, Severity } from '../../contracts/index.js';
+import { CHANNELS, type Channel, type Severity } from '../../contracts/index.js';
 import { canonicalZone, offsetMinutesAt, offsetZone } from '../../contracts/time-zone.js';
 
 export interface QuietHours {
@@ -98,7 +103,19 @@ export function isQuietTime(prefs: Preferences, at: number): boolean {
   return from < to ? now >= from && now < to : now >= from || now < to;
 }
 
+/** No channel may carry the contact now: why. */
+export interface NoChannel {
+  channel: null;
+  reason: string;
+}
+
 export function chooseChannel(prefs: Preferences, ctx: Context): ChannelChoice {
+  return chooseAllowedChannel(prefs, ctx, null) as ChannelChoice;
+}
+
+/** chooseChannel within `allowed` (the channels the customer consents to; null: all of them). */
+export function chooseAllowedChannel(prefs: Preferences, ctx: Context, allowed: readonly Channel[] | null): ChannelChoice | NoChannel {
+  if (allowed && CHANNELS.some((c) => !allowed.includes(c))) return withinConsent(prefs, ctx, allowed);
   if (ctx.driving) {
     if (ctx.drivingDeviceId !== undefined) {
       return {
@@ -141,3 +158,33 @@ export function chooseChannel(prefs: Preferences, ctx: Context): ChannelChoice {
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** the rules above, skipping the channels the customer refuses */
+function withinConsent(prefs: Preferences, ctx: Context, allowed: readonly Channel[]): ChannelChoice | NoChannel {
+  const ok = (c: Channel): boolean => allowed.includes(c);
+  const refused = CHANNELS.filter((c) => !ok(c));
+  const consent = `the customer refuses ${refused.join(', ')}`;
+  if (ctx.driving) {
+    if (ctx.drivingDeviceId !== undefined && ok('car-display')) {
+      return { channel: 'car-display', deviceId: ctx.drivingDeviceId, reason: `The customer is driving, so the car's board computer shows it instead of the phone (${consent}).` };
+    }
+    if (ok('email')) return { channel: 'email', reason: `The customer is driving and the car's display cannot be used, so email avoids distracting the driver (${consent}).` };
+    return { channel: null, reason: `Not sent: the customer is driving, and ${consent}, so no channel that does not distract a driver is left.` };
+  }
+  const quiet = isQuietTime(prefs, ctx.at);
+  const skipped: string[] = [];
+  for (const channel of prefs.channels) {
+    if (!ok(channel)) skipped.push(`${channel} (refused by the customer)`);
+    else if (channel === 'car-display') skipped.push('car-display (not driving)');
+    else if (quiet && INTRUSIVE.has(channel) && ctx.severity !== 'critical') skipped.push(`${channel} (quiet hours)`);
+    else if ((channel === 'phone' || channel === 'sms') && !prefs.phone) skipped.push(`${channel} (no phone number)`);
+    else {
+      const critical = quiet && INTRUSIVE.has(channel) ? ' (critical, so quiet hours do not hold it back)' : '';
+      const why = skipped.length === 0 ? `${channel} is the customer's first preferred channel` : `${channel} is the first preferred channel allowed now; skipped ${skipped.join(', ')}`;
+      return { channel, reason: `${capitalise(why)}${critical}.` };
+    }
+  }
+  const note = skipped.length === 0 ? 'no preferred channel is set' : `skipped ${skipped.join(', ')}`;
+  if (ok('email')) return { channel: 'email', reason: `Email is the fallback: ${note}.` };
+  return { channel: null, reason: `Not sent: ${note}, and the customer refuses email, the fallback.` };
+}

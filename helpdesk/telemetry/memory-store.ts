@@ -92,6 +92,14 @@ export function createMemoryTelemetryStore(): TelemetryStore {
       return { ...out, done: !(Number.isFinite(rawFloor) && rawBefore > rawFloor) && minutesBefore <= minuteFloor };
     },
     rawFloor: () => rawFloor,
+    forget(device) {
+      const out = { raw: raw.get(device)?.length ?? 0, minutes: minutes.get(device)?.length ?? 0 };
+      raw.delete(device);
+      minutes.delete(device);
+      for (const p of pins.get(device) ?? []) pinIds.delete(p.id);
+      pins.delete(device);
+      return out;
+    },
     close() {
       raw.clear();
       minutes.clear();

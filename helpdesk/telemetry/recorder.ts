@@ -164,6 +164,21 @@ export function createRecorder(deps: RecorderDeps) {
     keep(id: string, device: string, from: number, to: number): void {
       if (!store.pinned(id)) store.pin({ id, device, from, to });
     },
+    /** one-minute aggregates of one device whose minute starts in [from, to] (stored ones; the open minute once written), oldest first */
+    minutes(device: string, from: number, to: number): MinuteRow[] {
+      flush();
+      return store.minutes(device, from, to);
+    },
+    /** Forgets everything of one device: buffered readings, its open minute, stored rows, minutes and pins (an erasure). */
+    forget(device: string): { raw: number; minutes: number } {
+      const buffered = rows.length;
+      rows = rows.filter((r) => r.device !== device);
+      closed = closed.filter((m) => m.device !== device);
+      open.delete(device);
+      newest.delete(device);
+      const stored = store.forget(device);
+      return { raw: stored.raw + buffered - rows.length, minutes: stored.minutes };
+    },
     /** buffered readings and what happened to the others */
     stats: () => ({ buffered: rows.length, openMinutes: open.size, ...counts }),
   };

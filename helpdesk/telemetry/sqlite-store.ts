@@ -81,6 +81,9 @@ export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): 
       pin: db.prepare<[string, number, number, number]>('INSERT INTO telemetry_pin (id, device, from_ts, to_ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       dropRaw: db.prepare<[number, number, number]>('DELETE FROM telemetry_raw WHERE device = ? AND ts >= ? AND ts < ?'),
       dropMinutes: db.prepare<[number, number]>('DELETE FROM telemetry_minute WHERE device = ? AND minute < ?'),
+      forgetRaw: db.prepare<[number]>('DELETE FROM telemetry_raw WHERE device = ?'),
+      forgetMinutes: db.prepare<[number]>('DELETE FROM telemetry_minute WHERE device = ?'),
+      forgetPins: db.prepare<[number]>('DELETE FROM telemetry_pin WHERE device = ?'),
       meta: db.prepare<[string, number]>('INSERT INTO telemetry_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
     };
   });
@@ -229,6 +232,14 @@ export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): 
       return { raw: r.raw, minutes: r.minutes, done: r.done };
     },
     rawFloor: () => rawFloor,
+    forget(device) {
+      const id = devices.get(device);
+      if (id === undefined) return { raw: 0, minutes: 0 };
+      const out = db.transaction(() => ({ raw: s.forgetRaw.run(id).changes, minutes: s.forgetMinutes.run(id).changes, pins: s.forgetPins.run(id).changes }))();
+      for (const p of pins.get(id) ?? []) pinIds.delete(p.id);
+      pins.delete(id);
+      return { raw: out.raw, minutes: out.minutes };
+    },
     close() {
       if (own) db.close();
     },

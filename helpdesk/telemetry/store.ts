@@ -79,6 +79,8 @@ export interface TelemetryStore {
   prune(rawBefore: number, minutesBefore: number, stepMs: number): PruneResult;
   /** event time from which every raw row is still there (rows before it are pruned, unless pinned) */
   rawFloor(): number;
+  /** Deletes every raw row, minute and pin of one device (an erasure); returns how many rows went. */
+  forget(device: string): { raw: number; minutes: number };
   close(): void;
 }
 

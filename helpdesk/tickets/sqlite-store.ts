@@ -353,6 +353,16 @@ export function openSqliteStore(options: { path: string }): TicketStore {
     appendEntries(t, stored);
   });
 
+  const dropTicket = db.prepare<[string]>('DELETE FROM tickets WHERE id = ?');
+  const dropTimeline = db.prepare<[string]>('DELETE FROM timeline WHERE ticket_id = ?');
+  const replaceTx = db.transaction((oldId: string, t: Ticket): void => {
+    // the timeline goes with its ticket (ON DELETE CASCADE)
+    dropTicket.run(oldId);
+    s.upsert.run(toRow(t));
+    dropTimeline.run(t.id);
+    appendEntries(t, 0);
+  });
+
   return {
     openIdempotent: (t) => openTx(t),
     get: (id) => load(s.byId.get(id)),
@@ -360,6 +370,7 @@ export function openSqliteStore(options: { path: string }): TicketStore {
     save: (t) => saveTx(t),
     list: (filter: TicketListFilter = {}) => listTx(filter),
     summaries: (q: TicketSummaryQuery = {}) => summariesTx(q),
+    replace: (oldId, t) => replaceTx(oldId, t),
     close: () => db.close(),
   };
 }

@@ -91,6 +91,11 @@ export interface TicketStore {
    * The same result as summarizeTickets(list(), q), without loading every timeline.
    */
   summaries(q?: TicketSummaryQuery): TicketSummaryPage;
+  /**
+   * Replaces ticket `oldId` (row and timeline) with `t` whole, in one transaction: an erasure's
+   * pseudonymised copy (helpdesk/customers/erase.ts), which has another id. Not for ticket changes (save).
+   */
+  replace(oldId: string, t: Ticket): void;
   close(): void;
 }
 

@@ -1,0 +1,146 @@
+/**
+ * The customer side of the helpdesk: consent and preferences the customer changes through the app,
+ * what the contact flow may use (serviceChannels), the offers' check (mayOffer), the export, the
+ * erasure and the audit log of staff views. Every entry point takes event time; nothing here reads a
+ * clock. App requests are answered on the customer's answer topic (CustomerAnswerBody): a coded error
+ * changes nothing.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { EXPORT_PART_BYTES, type AppRequestBody, type Channel, type CustomerAnswerBody, type Purpose } from '../../contracts/index.js';
+import type { Preferences } from '../contact/choose-channel.js';
+import type { Registry } from '../registry/index.js';
+import type { TicketStore } from '../tickets/store.js';
+import { allowedChannels, applyRequest, CONSENT_ERR, DAY_MS, mayOffer, quietHoursOf, type CodedError, type Consent, type OfferVerdict } from './consent.js';
+import { eraseCustomer, ERASE_ERR, type ErasureSummary } from './erase.js';
+import { buildExport, erasureOf, isKnown, type CustomerExport, type TelemetryReader } from './export.js';
+import { customerPseudonym } from './pseudonymise.js';
+import type { AuditEntry, ConsentChange, ContactRecord, CustomerStore } from './store.js';
+import { codeTable } from '../../contracts/errors.js';
+
+export const EXPORT_ERR = codeTable({ TOO_LARGE: 'EVN_ERR_EXPORT_TOO_LARGE' });
+/** largest export the app gets (in EXPORT_PART_BYTES parts of about 48 KB on the wire); staff exports have no cap */
+export const MAX_APP_EXPORT_BYTES = 4 * 1024 * 1024;
+
+export interface CustomersDeps {
+  store: CustomerStore;
+  registry: Registry;
+  tickets: TicketStore;
+  /** the core's recorder: reads flush buffered readings first, forget drops them too */
+  telemetry: TelemetryReader & { forget(device: string): { raw: number; minutes: number } };
+  /** whether a device is online now (availability as the helpdesk processed it) */
+  online?(customerId: string, deviceId: string): boolean | undefined;
+  log: Logger;
+  /** largest app export in bytes; default MAX_APP_EXPORT_BYTES */
+  maxAppExportBytes?: number;
+}
+
+export type CustomerResult<T> = { ok: true; value: T } | { ok: false; error: CodedError };
+type AppRequest = Exclude<AppRequestBody, { type: 'recipe' }>;
+
+const unknown = (customerId: string): { ok: false; error: CodedError } => ({
+  ok: false,
+  error: { code: CONSENT_ERR.UNKNOWN_CUSTOMER, message: `evernet holds nothing about customer '${customerId}'` },
+});
+
+/** The document as base64 parts of at most EXPORT_PART_BYTES bytes each, with its size and sha256. */
+export function exportParts(json: string): Array<{ part: number; parts: number; bytes: number; sha256: string; chunk: string }> {
+  const bytes = Buffer.from(json, 'utf8');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const parts = Math.max(1, Math.ceil(bytes.length / EXPORT_PART_BYTES));
+  return Array.from({ length: parts }, (_, part) => ({
+    part, parts, bytes: bytes.length, sha256, chunk: bytes.subarray(part * EXPORT_PART_BYTES, (part + 1) * EXPORT_PART_BYTES).toString('base64'),
+  }));
+}
+
+export function createCustomers(deps: CustomersDeps) {
+  const { store, registry } = deps;
+  const maxAppExport = deps.maxAppExportBytes ?? MAX_APP_EXPORT_BYTES;
+  const sources = { registry, tickets: deps.tickets, telemetry: deps.telemetry, customers: store };
+
+  /** an audit entry goes under the pseudonym once the customer was erased (and nothing else is known of them) */
+  function audit(e: AuditEntry): void {
+    const erased = !isKnown(sources, e.customerId) && erasureOf(store, e.customerId) !== undefined;
+    store.audit(erased ? { ...e, customerId: customerPseudonym(store.secret(), e.customerId), detail: {} } : e);
+  }
+
+  function consentView(customerId: string): CustomerResult<{ consent: Consent; history: ConsentChange[] }> {
+    if (!isKnown(sources, customerId)) return unknown(customerId);
+    return { ok: true, value: { consent: store.consent(customerId), history: store.history(customerId) } };
+  }
+
+  /** the document (the view audited first, so the document holds its own entry) */
+  function exportDocument(customerId: string, by: string, action: string, at: number): CustomerResult<CustomerExport> {
+    const known = isKnown(sources, customerId) || erasureOf(store, customerId) !== undefined;
+    if (!known) return unknown(customerId);
+    audit({ customerId, at, by, action, detail: {} });
+    const doc = buildExport(sources, customerId, at);
+    return doc ? { ok: true, value: doc } : unknown(customerId);
+  }
+
+  function erase(customerId: string, by: string, action: string, at: number): CustomerResult<ErasureSummary> {
+    const r = eraseCustomer({ ...sources, forgetTelemetry: (d) => deps.telemetry.forget(d), online: deps.online }, customerId, by, at);
+    if (!r.ok) return r;
+    store.audit({ customerId: r.value.pseudonym, at, by, action, detail: {} });
+    deps.log.info({ pseudonym: r.value.pseudonym, by, ...r.value.counts }, 'customer erased');
+    return r;
+  }
+
+  /** Answers one app request of the customer: one answer, or an export's parts. */
+  function request(customerId: string, req: AppRequest, at: number): CustomerAnswerBody[] {
+    const base = { requestId: req.requestId, type: req.type };
+    const failed = (error: CodedError): CustomerAnswerBody[] => [{ ...base, ok: false, error }];
+    switch (req.type) {
+      case 'consent':
+      case 'blacklist':
+      case 'preferences': {
+        const r = applyRequest(store.consent(customerId), req, at);
+        if (!r.ok) return failed(r.error);
+        store.setConsent(customerId, r.consent, { at, by: 'customer', change: r.change });
+        return [{ ...base, ok: true, consent: r.consent }];
+      }
+      case 'export': {
+        const r = exportDocument(customerId, 'customer', 'app export', at);
+        if (!r.ok) return failed(r.error);
+        const json = JSON.stringify(r.value);
+        const size = Buffer.byteLength(json, 'utf8');
+        if (size > maxAppExport) {
+          return failed({ code: EXPORT_ERR.TOO_LARGE, message: `the export is ${size} bytes, more than the app may receive (${maxAppExport}): ask the service team, who export it whole` });
+        }
+        return exportParts(json).map((p) => ({ ...base, ok: true, export: p }));
+      }
+      case 'erase': {
+        if (req.confirm !== customerId) return failed({ code: ERASE_ERR.CONFIRM, message: 'confirm must repeat your customer id: nothing was erased' });
+        const r = erase(customerId, 'customer', 'app erase', at);
+        return r.ok ? [{ ...base, ok: true, erased: r.value.counts }] : failed(r.error);
+      }
+    }
+  }
+
+  /** the channels a service contact may use and the quiet hours in force: the customer's consent over the registry's preferences */
+  function serviceContact(customerId: string, prefs: Preferences): { allowed: Channel[]; preferences: Preferences } {
+    const c = store.consent(customerId);
+    const quietHours = quietHoursOf(c, prefs.quietHours);
+    const preferences = quietHours === prefs.quietHours ? prefs : { ...prefs, quietHours };
+    return { allowed: allowedChannels(c, 'service'), preferences };
+  }
+
+  return {
+    consent: consentView,
+    request,
+    export: exportDocument,
+    erase,
+    audit,
+    auditOf: (customerId: string) => store.auditOf(customerId),
+    serviceContact,
+    recordContact: (r: ContactRecord): void => store.recordContact(r),
+    /** whether an offer may reach the customer now (consent.ts mayOffer, with their stored consent and last day's contacts) */
+    mayOffer(customerId: string, purpose: Exclude<Purpose, 'service'>, channel: Channel, at: number, from?: string): OfferVerdict {
+      const c = registry.directory.customer(customerId);
+      if (!c) return unknown(customerId);
+      const contactsAt = store.contacts(customerId, at - DAY_MS).filter((x) => x.sent).map((x) => x.at);
+      return mayOffer({ consent: store.consent(customerId), preferences: c.preferences, contactsAt }, purpose, channel, at, from);
+    },
+  };
+}
+export type Customers = ReturnType<typeof createCustomers>;
