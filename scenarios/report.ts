@@ -6,6 +6,7 @@ import type { ShoppingRecord } from '../helpdesk/core.js';
 import { isoWithOffset } from '../helpdesk/format.js';
 import type { LoadRecord } from '../helpdesk/loads.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
+import type { ProblemRecord } from '../helpdesk/problems/store.js';
 import type { ExpectationResult } from './expect/check.js';
 
 export interface FaultTruth {
@@ -27,6 +28,8 @@ export interface ReportInput {
   faults: FaultTruth[];
   loads: LoadRecord[];
   shopping: ShoppingRecord[];
+  /** mass incidents (helpdesk.problems()); the report always has `problems`, [] without any */
+  problems?: readonly ProblemRecord[];
 }
 
 const money = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);
@@ -86,6 +89,20 @@ export function buildReport(r: ReportInput) {
       planError: l.planError,
     })),
     shopping: r.shopping.map((s) => ({ at: iso(s.at), customerId: s.customerId, recipe: s.recipe, missing: s.missing, store: s.store, text: s.text })),
+    // mass incidents, oldest first: the problem, its cause in a sentence, and its tickets
+    problems: [...(r.problems ?? [])]
+      .sort((a, b) => a.openedAt - b.openedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((p) => ({
+        id: p.id,
+        kind: p.kind,
+        cause: { attr: p.cause.attr, value: p.cause.value },
+        explanation: p.explanation,
+        openedAt: iso(p.openedAt),
+        firstAt: iso(p.firstAt),
+        lastAt: iso(p.lastAt),
+        state: p.state,
+        ticketIds: p.links.map((l) => l.ticketId),
+      })),
   };
 }
 export type Report = ReturnType<typeof buildReport>;

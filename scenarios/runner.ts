@@ -169,6 +169,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const report = buildReport({
       scenario: s.name, seed, startMs: loaded.startMs, endMs: loaded.endMs, offsetMinutes: loaded.utcOffsetMinutes,
       messages, tickets: store.list(), faults, loads: helpdesk.loads({ order: 'asc', slots: true }).loads, shopping: helpdesk.shopping(),
+      problems: helpdesk.problems(),
     });
     const seconds = (performance.now() - wallStart) / 1000;
     const series = options.collectSeries
