@@ -238,7 +238,8 @@ export function createAgent(options: AgentOptions) {
         lastT += stepMs;
         const r = model.step(state, stepMs / 1000, lastT);
         state = r.state;
-        for (const e of r.events) publishEvent(lastT, e);
+        // a long step says when each of its events happened (StepResult.eventTimes); else the step's end
+        r.events.forEach((e, i) => publishEvent(r.eventTimes?.[i] ?? lastT, e));
         if (byException ? decide(byException, lastPublished, lastT, r.readings, r.extra) !== null : lastT - lastTelemetryAt >= everyMs) {
           if (byException) lastPublished = { at: lastT, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) };
           lastTelemetryAt = lastT;

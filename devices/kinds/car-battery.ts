@@ -3,12 +3,20 @@
  * voltage curve, an internal resistance that grows when cold and when discharged, engine cranking,
  * an alternator with a voltage regulator and charge acceptance, and the car's electrical loads.
  * Calibrated against data/car-obd-commute.csv (12.32 V at rest, 10.33 V cranking, 13.5–14.4 V driving).
+ *
+ * A step of dtS = 1 runs the one-second recurrence below. A longer step integrates in closed form
+ * between events (car-battery-span.ts): it costs O(events in the span); the speed's random walk is
+ * drawn once a piece from its exact distribution instead of once a second (deterministic from the
+ * seed, not the same draw).
  */
 import { z } from 'zod';
 import { EventTime } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
+import { acceptanceA, active, capacityAh, crankEvent, drainA, ocv, regulatorTarget, resistance, spanCar } from './car-battery-span.js';
 import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
 import { nextGaussian, rngFrom, type RngState } from './rng.js';
+
+export { ocv, resistance } from './car-battery-span.js';
 
 const Trip = z
   .object({ start: EventTime, end: EventTime, speedKmh: z.number().min(0).max(250).default(45) })
@@ -85,75 +93,18 @@ export interface CarBatteryState {
   loadA: number;
   /** the crank in progress: when it began, the voltage at rest before it, its lowest voltage and current */
   crank: { start: number; restV: number; minV: number; currentA: number; tempC: number } | null;
+  /** integration pieces computed so far (one a second at dtS = 1, one per span between events on long steps): a cost measure */
+  pieces: number;
 }
 
 type Readings = ReadingsOf<'car-battery'>;
-
-/** Resting open-circuit voltage against SoC (typical flooded lead-acid table). */
-const OCV_TABLE: ReadonlyArray<readonly [number, number]> = [
-  [0, 11.9],
-  [0.25, 12.06],
-  [0.5, 12.24],
-  [0.75, 12.45],
-  [1, 12.7],
-];
-
-export function ocv(soc: number): number {
-  const x = Math.min(1, Math.max(0, soc));
-  for (let i = 1; i < OCV_TABLE.length; i++) {
-    const [s1, v1] = OCV_TABLE[i]!;
-    const [s0, v0] = OCV_TABLE[i - 1]!;
-    if (x <= s1) return v0 + ((v1 - v0) * (x - s0)) / (s1 - s0);
-  }
-  return OCV_TABLE[OCV_TABLE.length - 1]![1];
-}
-
-const active = (p: CarBatteryParams, t: number) => p.faults.filter((f) => f.at <= t);
-/** a parasitic consumer is off once it, or the circuit it hangs on, was switched off */
-const isOff = (s: CarBatteryState, f: { consumer: string; circuit: string }) =>
-  s.switchedOff.includes(f.consumer) || s.switchedOff.includes(`${f.circuit}-circuit`);
-
-type WeakCell = Extract<CarBatteryFault, { kind: 'weak-cell' }>;
-/** how far a weak cell has degraded at t: 0 at `at`, 1 after `overDays` */
-const progress = (f: WeakCell, t: number): number => (f.overDays === 0 ? 1 : Math.min(1, (t - f.at) / (f.overDays * 86_400_000)));
-
-function capacityAh(p: CarBatteryParams, t: number): number {
-  let c = p.capacityAh;
-  for (const f of active(p, t)) if (f.kind === 'weak-cell') c *= 1 - (1 - f.capacityFactor) * progress(f, t);
-  return c;
-}
-
-/** Internal resistance: +1 %/K below 10 °C, +125 % per unit of SoC below 0.6; times weak-cell factors (as far as each has degraded). */
-export function resistance(s: Pick<CarBatteryState, 'p' | 'soc' | 'tempC'>, t: number): number {
-  const fTemp = Math.min(1.8, Math.max(0.85, 1 + 0.01 * (10 - s.tempC)));
-  const fSoc = 1 + 1.25 * Math.max(0, 0.6 - s.soc);
-  let r = s.p.internalResistanceOhm * fTemp * fSoc;
-  for (const f of active(s.p, t)) if (f.kind === 'weak-cell') r *= 1 + (f.resistanceFactor - 1) * progress(f, t);
-  return r;
-}
-
-/** The current a battery accepts at the regulator voltage: a few amps when well charged, ~20 A when low. */
-function acceptanceA(soc: number, tempC: number, capAh: number): number {
-  const fTemp = Math.min(1.2, Math.max(0.4, 1 - 0.015 * (20 - tempC)));
-  return (20 * (capAh / 60) * Math.pow(Math.max(0, 1 - soc), 1.5)) * fTemp;
-}
-
-function regulatorTarget(p: CarBatteryParams, soc: number, tempC: number): number {
-  const v = p.regulatorV + 0.005 * Math.max(0, 20 - tempC) + 0.2 * Math.max(0, 0.5 - soc);
-  return Math.min(14.4, Math.max(13.5, v));
-}
-
-function drainA(s: CarBatteryState, t: number): number {
-  let a = 0;
-  for (const f of active(s.p, t)) if (f.kind === 'parasitic-drain' && !isOff(s, f)) a += f.currentA;
-  return a;
-}
 
 /** Advances s (a private copy) over the interval (a, b] ms. */
 function advance(s: CarBatteryState, a: number, b: number, events: EventBody[]): void {
   const p = s.p;
   const dt = (b - a) / 1000;
   const mid = (a + b) / 2;
+  s.pieces++;
   for (const trip of p.trips) {
     if (trip.start > a && trip.start <= b) events.push({ type: 'trip', state: 'started' });
     if (trip.end > a && trip.end <= b) events.push({ type: 'trip', state: 'ended' });
@@ -212,15 +163,7 @@ function advance(s: CarBatteryState, a: number, b: number, events: EventBody[]):
     s.crank = v < c.minV ? { ...c, minV: v, currentA: i } : c;
   } else if (s.crank) {
     // the crank is over: one event with its lowest voltage, seen even when telemetry is sparse
-    const c = s.crank;
-    events.push({
-      type: 'crank',
-      minVoltageV: round(Math.max(0, c.minV), 3),
-      restVoltageV: round(c.restV, 3),
-      currentA: round(c.currentA, 1),
-      temperatureC: round(c.tempC, 1),
-      durationMs: Math.round(a - c.start),
-    });
+    events.push(crankEvent(s.crank, a));
     s.crank = null;
   }
   s.engineRunning = running;
@@ -234,10 +177,15 @@ function step(state: CarBatteryState, dtS: number, t: number): StepResult<CarBat
   // params are read-only and shared; only the generator's state is nested and mutable
   const s = { ...state, rng: { ...state.rng } };
   const events: EventBody[] = [];
+  const times: number[] = [];
   const spanMs = Math.round(dtS * 1000);
-  const n = Math.max(1, Math.ceil(dtS - 1e-9));
   const a0 = t - spanMs;
-  for (let k = 0; k < n; k++) advance(s, a0 + Math.round((spanMs * k) / n), k === n - 1 ? t : a0 + Math.round((spanMs * (k + 1)) / n), events);
+  const long = dtS > 1;
+  if (long) spanCar(s, a0, t, events, times);
+  else {
+    const n = Math.max(1, Math.ceil(dtS - 1e-9));
+    for (let k = 0; k < n; k++) advance(s, a0 + Math.round((spanMs * k) / n), k === n - 1 ? t : a0 + Math.round((spanMs * (k + 1)) / n), events);
+  }
   s.t = t;
   const readings: Readings = {
     voltageV: round(Math.min(20, Math.max(0, s.lastV + nextGaussian(s.rng) * 0.01)), 3),
@@ -248,7 +196,8 @@ function step(state: CarBatteryState, dtS: number, t: number): StepResult<CarBat
     speedKmh: round(s.speedKmh, 1),
     batterySaver: s.batterySaver,
   };
-  return { state: s, readings, events };
+  if (!long) return { state: s, readings, events };
+  return { state: s, readings, events, eventTimes: times.map((x) => Math.min(t, Math.max(a0, Math.round(x)))) };
 }
 
 function command(state: CarBatteryState, cmd: CommandBody, t: number): CommandResult<CarBatteryState> {
@@ -294,6 +243,7 @@ export const carBattery: KindModel<'car-battery', CarBatteryParams, CarBatterySt
       lastI: -p.parkedDrawA,
       loadA: p.parkedDrawA,
       crank: null,
+      pieces: 0,
     };
     s.lastV = ocv(s.soc) - p.parkedDrawA * resistance(s, t0);
     return s;

@@ -3,10 +3,16 @@
  * room, a thermostat with hysteresis driving a fixed-power compressor, door openings that let warm
  * air in, and an inventory of what is inside. Calibrated against data/fridge-day.csv
  * (~64 W runs of 7.3–7.8 min, 18 % duty, ~34 starts a day, a 274 W start-up spike).
+ *
+ * A step of dtS = 1 runs the one-second Euler recurrence below (random door openings: one draw a
+ * second). A longer step integrates in closed form between events (fridge-span.ts): it costs
+ * O(events in the span), and draws random openings as a Poisson schedule instead, as deterministic
+ * from the seed but not the same draw.
  */
 import { z } from 'zod';
 import { EventTime, Item } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
+import { activeFaults as active, DAY_MS, inventoryEvent, LOCAL_OFFSET_MS, spanFridge, TAKE_OUT_DOOR_S, takeOut } from './fridge-span.js';
 import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
 import { nextFloat, nextGaussian, rngFrom, type RngState } from './rng.js';
 
@@ -67,29 +73,20 @@ export interface FridgeState {
   inventoryReported: boolean;
   message: string | null;
   lastPowerW: number;
+  /** long steps: the next random door opening of the Poisson schedule (null: not drawn yet) */
+  nextOpenAt: number | null;
+  /** integration pieces computed so far (one a second at dtS = 1, one per span between events on long steps): a cost measure */
+  pieces: number;
 }
 
 type Readings = ReadingsOf<'fridge'>;
-
-const DAY_MS = 86_400_000;
-/** Local time for random openings is taken as UTC+1 (central European winter time), without DST. */
-const LOCAL_OFFSET_MS = 3_600_000;
-const TAKE_OUT_DOOR_S = 20;
-
-const active = (p: FridgeParams, t: number) => p.faults.filter((f) => f.at <= t);
-const inventoryEvent = (s: FridgeState): EventBody => ({ type: 'inventory', items: structuredClone(s.inventory) });
-
-function takeOut(inv: Item[], name: string, quantity: number): Item[] {
-  return inv
-    .map((it) => (it.name === name ? { ...it, quantity: Math.max(0, round(it.quantity - quantity, 6)) } : it))
-    .filter((it) => it.quantity > 0);
-}
 
 /** Advances s (a private copy) over (a, b] ms. */
 function advance(s: FridgeState, a: number, b: number, events: EventBody[]): number {
   const p = s.p;
   const dt = (b - a) / 1000;
   const mid = (a + b) / 2;
+  s.pieces++;
   for (const o of p.takeOut) {
     if (o.at > a && o.at <= b) {
       s.inventory = takeOut(s.inventory, o.name, o.quantity);
@@ -140,18 +137,24 @@ function step(state: FridgeState, dtS: number, t: number): StepResult<FridgeStat
   // params are read-only and shared; only the generator's state is nested and mutable
   const s = { ...state, rng: { ...state.rng } };
   const events: EventBody[] = [];
+  const times: number[] = [];
+  const spanMs = Math.round(dtS * 1000);
+  const a0 = t - spanMs;
   if (!s.inventoryReported) {
     s.inventoryReported = true;
     events.push(inventoryEvent(s));
+    times.push(a0);
   }
-  const spanMs = Math.round(dtS * 1000);
-  const n = Math.max(1, Math.ceil(dtS - 1e-9));
-  const a0 = t - spanMs;
+  const long = dtS > 1;
   let energyJ = 0;
-  for (let k = 0; k < n; k++) {
-    const a = a0 + Math.round((spanMs * k) / n);
-    const b = k === n - 1 ? t : a0 + Math.round((spanMs * (k + 1)) / n);
-    energyJ += advance(s, a, b, events);
+  if (long) energyJ = spanFridge(s, a0, t, events, times);
+  else {
+    const n = Math.max(1, Math.ceil(dtS - 1e-9));
+    for (let k = 0; k < n; k++) {
+      const a = a0 + Math.round((spanMs * k) / n);
+      const b = k === n - 1 ? t : a0 + Math.round((spanMs * (k + 1)) / n);
+      energyJ += advance(s, a, b, events);
+    }
   }
   s.t = t;
   const meanW = spanMs > 0 ? energyJ / (spanMs / 1000) : 0;
@@ -164,7 +167,8 @@ function step(state: FridgeState, dtS: number, t: number): StepResult<FridgeStat
     compressorOn: s.compressorOn,
     powerW: meanW > 0 ? round(Math.max(0, meanW + nextGaussian(s.rng) * 0.3), 1) : 0,
   };
-  return { state: s, readings, events };
+  if (!long) return { state: s, readings, events };
+  return { state: s, readings, events, eventTimes: times.map((x) => Math.min(t, Math.max(a0, Math.round(x)))) };
 }
 
 function command(state: FridgeState, cmd: CommandBody): CommandResult<FridgeState> {
@@ -210,6 +214,8 @@ export const fridge: KindModel<'fridge', FridgeParams, FridgeState> = {
       inventoryReported: false,
       message: null,
       lastPowerW: 0,
+      nextOpenAt: null,
+      pieces: 0,
     };
   },
   step,

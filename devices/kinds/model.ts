@@ -15,6 +15,12 @@ export interface StepResult<S, R> {
   readings: R;
   /** events raised during this step, in order */
   events: EventBody[];
+  /**
+   * The event time (ms, whole) of each of `events`, where the model knows it: a long step (dtS > 1)
+   * finds its events inside the span and says when each happened. Absent (or an entry missing): the
+   * step's end, t. A step of dtS = 1 gives none, so one-second replays stamp as they always have.
+   */
+  eventTimes?: number[];
   /** readings beyond the kind's (a board's extra sensors), sent in telemetry `extra` */
   extra?: ExtraReadings;
 }
@@ -35,7 +41,13 @@ export interface KindModel<K extends DeviceKind, P, S> {
   /** the fault kinds this model can inject */
   faultKinds: readonly string[];
   init(params: P, seed: number, t0: number): S;
-  /** Advances the state by dtS seconds ending at event time t (ms). Must not mutate `state`. */
+  /**
+   * Advances the state by dtS seconds ending at event time t (ms). Must not mutate `state`.
+   * dtS = 1 (the agent's default) runs the model's one-second recurrence. A longer step integrates
+   * in closed form between the events inside the span (thermostat switches, door openings, trips,
+   * phase changes, fault onsets) and splits the span only there, so it costs O(events), not
+   * O(seconds); its readings are the instantaneous values at t, with power the mean over the span.
+   */
   step(state: S, dtS: number, t: number): StepResult<S, ReadingsOf<K>>;
   /** Applies a command at event time t. Must not mutate `state`. Unsupported commands: ok=false with a code. */
   command(state: S, cmd: CommandBody, t: number): CommandResult<S>;

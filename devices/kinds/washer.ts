@@ -3,6 +3,12 @@
  * and the window it may run in), waits for 'schedule-start' and starts on its own at the latest
  * possible start if no schedule arrives. Each phase runs at its nominal power (see
  * washer-programmes.ts), so the announced sequence is exactly what the run consumes.
+ *
+ * The model is event-driven at any step: a step runs whole phase chunks up to the next phase change,
+ * so its cost is O(phase changes in the span), and waiting costs nothing. A step of dtS = 1 reads
+ * the power drawn at t; a longer step (dtS > 1) reads the mean power over the span (energy / span,
+ * so summing readings × step still gives the cycle's energy), also splits its chunks at a fault's
+ * onset, and says when each of its events happened (StepResult.eventTimes).
  */
 import { z } from 'zod';
 import { EventTime, Id } from '../../contracts/index.js';
@@ -79,6 +85,8 @@ export interface WasherState {
   /** ground truth: the machine stopped on a blocked drain */
   drainBlockedPause: boolean;
   message: string | null;
+  /** chunks and waits computed so far: a cost measure */
+  pieces: number;
 }
 
 type Readings = ReadingsOf<'washer'>;
@@ -161,6 +169,13 @@ function runChunk(s: WasherState, now: number, end: number, events: EventBody[])
   return reached;
 }
 
+/** The next fault onset after `now` (Infinity: none): a long step's chunks end there. */
+function nextFaultAfter(s: WasherState, now: number): number {
+  let next = Infinity;
+  for (const f of s.p.faults) if (f.at > now && f.at < next) next = f.at;
+  return next;
+}
+
 /** When a waiting machine starts: the scheduled time, else (fail-safe) the latest start that meets the deadline. */
 function startTrigger(s: WasherState): number | null {
   if (s.mode === 'scheduled' && s.scheduledStartAt !== null) return s.scheduledStartAt;
@@ -187,11 +202,25 @@ function step(state: WasherState, dtS: number, t: number): StepResult<WasherStat
   // params are read-only and shared; only the generator's state is nested and mutable
   const s = { ...state, rng: { ...state.rng } };
   const events: EventBody[] = [];
+  const times: number[] = [];
   const spanMs = Math.round(dtS * 1000);
-  let now = t - spanMs;
+  const a0 = t - spanMs;
+  const long = dtS > 1;
+  let energyJ = 0;
+  let now = a0;
   for (let guard = 0; now < t && guard < 10_000; guard++) {
+    // a long step stamps each event at the time it happened (the chunk's end, the offer's, the start's)
+    for (let i = times.length; i < events.length; i++) times.push(now);
+    s.pieces++;
     if (s.mode === 'running') {
-      now = runChunk(s, now, t, events);
+      if (!long) {
+        now = runChunk(s, now, t, events);
+        continue;
+      }
+      const watts = nominalPowerW(s, now);
+      const from = now;
+      now = runChunk(s, now, Math.min(t, nextFaultAfter(s, now)), events);
+      energyJ += (watts * (now - from)) / 1000;
       continue;
     }
     if (s.mode === 'paused') break;
@@ -213,11 +242,13 @@ function step(state: WasherState, dtS: number, t: number): StepResult<WasherStat
     now = Math.max(trigger, now);
     startCycle(s, now, events);
   }
+  for (let i = times.length; i < events.length; i++) times.push(now);
   s.t = t;
   const prog = programmeOf(s.programme);
   const ph = s.mode === 'running' ? prog.phases[s.phaseIdx] : undefined;
-  // the power drawn at t (the reading and the phase agree; summing readings × step gives the cycle's energy)
-  const watts = nominalPowerW(s, t);
+  // one-second steps: the power drawn at t (the reading and the phase agree; summing readings × step gives
+  // the cycle's energy); long steps: the mean over the span, so the sum stays the energy
+  const watts = long ? (spanMs > 0 ? energyJ / (spanMs / 1000) : 0) : nominalPowerW(s, t);
   const readings: Readings = {
     phase: ph ? ph.phase : s.mode === 'running' ? 'idle' : s.mode,
     powerW: watts > 0 ? round(Math.max(0, watts * (1 + s.p.powerNoise * nextGaussian(s.rng))), 1) : 0,
@@ -226,7 +257,8 @@ function step(state: WasherState, dtS: number, t: number): StepResult<WasherStat
     drumRpm: ph ? ph.drumRpm : 0,
     remainingS: remainingS(s, t),
   };
-  return { state: s, readings, events };
+  if (!long) return { state: s, readings, events };
+  return { state: s, readings, events, eventTimes: times.map((x) => Math.min(t, Math.max(a0, Math.round(x)))) };
 }
 
 function command(state: WasherState, cmd: CommandBody, t: number): CommandResult<WasherState> {
@@ -299,6 +331,7 @@ export const washer: KindModel<'washer', WasherParams, WasherState> = {
       coldWash: false,
       drainBlockedPause: false,
       message: null,
+      pieces: 0,
     };
   },
   step,

@@ -1,0 +1,165 @@
+/**
+ * The fridge over a long step (dtS > 1). Between events the cabinet is one thermal node with
+ * constant coefficients, so its temperature has a closed form,
+ *   T(t) = Teq + (T0 − Teq)·e^(−t/τ),  τ = C/UA,  Teq = ambient − cooling/UA,
+ * and the thermostat's crossing time is solved from it: τ·ln((T0 − Teq)/(threshold − Teq)); the
+ * thermostat reads on whole seconds, as in the one-second path, so it switches at the first whole
+ * second past the crossing (its overshoot and cycle length are the one-second path's). A span
+ * is split only at events — a thermostat switch, a door opening or closing, a take-out, a fault's
+ * onset — so a step costs O(events in it), not O(seconds). Energy is exact per piece (the start-up
+ * spike for the first startSpikeS seconds of a run, the running power after).
+ *
+ * Random door openings (randomDoorOpeningsPerDay) are the same process as the one-second path's but
+ * drawn differently: a Poisson schedule, exponential gaps in window time (07:00–23:00 local) from
+ * the state's generator, the next opening drawn when the door closes after the last one. So a
+ * long-step replay is as deterministic from the seed as a one-second one, but not the same draw.
+ */
+import type { Item } from '../../contracts/index.js';
+import { round } from '../../contracts/round.js';
+import type { FridgeParams, FridgeState } from './fridge.js';
+import type { EventBody } from './model.js';
+import { nextFloat } from './rng.js';
+
+export const DAY_MS = 86_400_000;
+/** Local time for random openings is taken as UTC+1 (central European winter time), without DST. */
+export const LOCAL_OFFSET_MS = 3_600_000;
+export const TAKE_OUT_DOOR_S = 20;
+const WINDOW_FROM_MS = 7 * 3_600_000;
+const WINDOW_TO_MS = 23 * 3_600_000;
+
+export const activeFaults = (p: FridgeParams, t: number) => p.faults.filter((f) => f.at <= t);
+export const inventoryEvent = (s: FridgeState): EventBody => ({ type: 'inventory', items: structuredClone(s.inventory) });
+
+export function takeOut(inv: Item[], name: string, quantity: number): Item[] {
+  return inv
+    .map((it) => (it.name === name ? { ...it, quantity: Math.max(0, round(it.quantity - quantity, 6)) } : it))
+    .filter((it) => it.quantity > 0);
+}
+
+/** The time `seconds` of opening window after `from` (the window's closed hours do not count). */
+function afterWindowSeconds(from: number, seconds: number): number {
+  let x = from;
+  let left = seconds * 1000;
+  for (let guard = 0; guard < 100_000; guard++) {
+    const local = (((x + LOCAL_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS;
+    const day = x - local;
+    if (local < WINDOW_FROM_MS) x = day + WINDOW_FROM_MS;
+    else if (local >= WINDOW_TO_MS) x = day + DAY_MS + WINDOW_FROM_MS;
+    else {
+      const close = day + WINDOW_TO_MS;
+      if (x + left <= close) return x + left;
+      left -= close - x;
+      x = close;
+    }
+  }
+  return Infinity;
+}
+
+/** The next random opening after `from`: an exponential gap in window time. */
+function drawOpening(s: FridgeState, from: number): number {
+  const perS = s.p.randomDoorOpeningsPerDay / (16 * 3600);
+  return afterWindowSeconds(from, -Math.log(1 - nextFloat(s.rng)) / perS);
+}
+
+const scheduledOpen = (p: FridgeParams, t: number) => p.doorOpenings.some((o) => o.at <= t && t < o.at + o.durationS * 1000);
+
+interface Env {
+  ua: number;
+  broken: boolean;
+}
+
+/**
+ * Brings s to time `now`: what happened in (from, now] (take-outs, random openings), then the door,
+ * the faults and the thermostat as they are from `now` on, and the inventory once the door is shut.
+ */
+function arrive(s: FridgeState, from: number, now: number, events: EventBody[], times: number[]): Env {
+  const p = s.p;
+  for (const o of p.takeOut) {
+    if (o.at > from && o.at <= now) {
+      s.inventory = takeOut(s.inventory, o.name, o.quantity);
+      s.inventoryDirty = true;
+      s.doorUntil = Math.max(s.doorUntil, o.at + TAKE_OUT_DOOR_S * 1000);
+    }
+  }
+  if (p.randomDoorOpeningsPerDay > 0) {
+    if (s.nextOpenAt === null) s.nextOpenAt = drawOpening(s, Math.max(now, s.doorUntil));
+    while (s.nextOpenAt <= now) {
+      const x: number = s.nextOpenAt;
+      // the door already held open: no opening then (the process is memoryless: draw on from its closing)
+      if (x >= s.doorUntil) s.doorUntil = x + (10 + 30 * nextFloat(s.rng)) * 1000;
+      s.nextOpenAt = drawOpening(s, s.doorUntil);
+    }
+  }
+  s.doorOpen = scheduledOpen(p, now) || now < s.doorUntil;
+  let ua = p.uaWK;
+  let broken = false;
+  for (const f of activeFaults(p, now)) {
+    if (f.kind === 'worn-seal') ua *= f.uaFactor;
+    else if (f.kind === 'door-ajar') ua *= f.leakFactor;
+    else broken = true;
+  }
+  if (broken) s.compressorOn = false;
+  else if (s.tempC > s.setpointC + p.hysteresisC / 2) s.compressorOn = true;
+  else if (s.tempC < s.setpointC - p.hysteresisC / 2) s.compressorOn = false;
+  if (!s.compressorOn) s.runS = 0;
+  if (!s.doorOpen && s.inventoryDirty) {
+    s.inventoryDirty = false;
+    events.push(inventoryEvent(s));
+    times.push(now);
+  }
+  return { ua, broken };
+}
+
+/** The next time after `now` at which something other than the thermostat changes (Infinity: none). */
+function nextChange(s: FridgeState, now: number): number {
+  const p = s.p;
+  let next = Infinity;
+  const consider = (x: number) => {
+    if (x > now && x < next) next = x;
+  };
+  for (const o of p.takeOut) consider(o.at);
+  for (const o of p.doorOpenings) {
+    consider(o.at);
+    consider(o.at + o.durationS * 1000);
+  }
+  for (const f of p.faults) consider(f.at);
+  consider(s.doorUntil);
+  if (s.nextOpenAt !== null) consider(s.nextOpenAt);
+  return next;
+}
+
+/** Advances s (a private copy) over (a, b] ms in closed-form pieces; returns the energy drawn (J). */
+export function spanFridge(s: FridgeState, a: number, b: number, events: EventBody[], times: number[]): number {
+  const p = s.p;
+  const upper = () => s.setpointC + p.hysteresisC / 2;
+  const lower = () => s.setpointC - p.hysteresisC / 2;
+  let energyJ = 0;
+  let now = a;
+  let env = arrive(s, a, a, events, times);
+  for (let guard = 0; now < b && guard < 1_000_000; guard++) {
+    const ua = env.ua + (s.doorOpen ? p.doorOpenUaWK : 0);
+    const teq = p.ambientC - (s.compressorOn ? p.coolingW : 0) / ua;
+    const tauS = p.heatCapacityJK / ua;
+    let end = Math.min(b, nextChange(s, now));
+    // the thermostat's switch: the threshold lies between the temperature and where it is heading
+    const th = s.compressorOn ? lower() : upper();
+    const heading = s.compressorOn ? s.tempC > th && teq < th : s.tempC < th && teq > th;
+    const cross = !env.broken && heading ? now + tauS * Math.log((s.tempC - teq) / (th - teq)) * 1000 : Infinity;
+    // the thermostat reads the temperature on whole seconds (as the one-second path does): it switches at the first one past the crossing
+    const switchAt = cross === Infinity ? Infinity : a + (Math.floor((cross - a) / 1000) + 1) * 1000;
+    const switching = switchAt <= end;
+    if (switching) end = switchAt;
+    const d = (end - now) / 1000;
+    s.tempC = teq + (s.tempC - teq) * Math.exp(-d / tauS);
+    if (s.compressorOn) {
+      const spikeS = Math.min(d, Math.max(0, p.startSpikeS - s.runS));
+      energyJ += spikeS * p.startSpikeW + (d - spikeS) * p.compressorW;
+      s.runS += d;
+    }
+    if (switching) s.compressorOn = !s.compressorOn;
+    s.pieces++;
+    env = arrive(s, now, end, events, times);
+    now = end;
+  }
+  return energyJ;
+}
