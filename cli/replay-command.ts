@@ -1,5 +1,5 @@
 /**
- * `evernet replay FILE [--report-json OUT] [--report-html OUT.html] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]`
+ * `evernet replay FILE [--report-json OUT] [--report-html OUT.html] [--report-customers all|none|N] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]`
  * Exit codes: 0 replayed (and every expectation of the scenario's `expect:` block met), 1 an error,
  * 2 a usage mistake, 3 replayed but an expectation failed (EXIT_EXPECTATION_FAILED).
  */
@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
-import { withExpectations } from '../scenarios/report.js';
+import { withExpectations, type Report } from '../scenarios/report.js';
+import { withByKind } from '../scenarios/report-by-kind.js';
+import { defaultListing, listed, listedJson, keepListed, parseListing, type Listed } from '../scenarios/report-customers.js';
 import { renderReportHtml } from '../scenarios/report-html/render.js';
 import { checkExpectations, renderExpectations } from '../scenarios/expect/check.js';
 import { VirtualClock } from '../contracts/clock.js';
@@ -31,6 +33,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     options: {
       'report-json': { type: 'string' },
       'report-html': { type: 'string' },
+      'report-customers': { type: 'string' },
       broker: { type: 'string' },
       db: { type: 'string' },
       seed: { type: 'string' },
@@ -40,6 +43,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
       dashboard: { type: 'boolean' },
       'ha-discovery': { type: 'boolean' },
       http: { type: 'string' },
+      hosts: { type: 'string' },
+      shards: { type: 'string' },
     },
   });
   const file = positionals[0];
@@ -48,8 +53,21 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--seed must be a non-negative integer, got '${values.seed}'`);
   const speed = values.speed === undefined || values.fast ? undefined : Number(values.speed);
   if (speed !== undefined && !(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${values.speed}'`);
+  const count = (flag: 'hosts' | 'shards'): number | undefined => {
+    const v = values[flag];
+    if (v === undefined || v === 'auto') return undefined;
+    const n = Number(v);
+    if (!(Number.isInteger(n) && n >= 0 && n <= 64)) throw new UsageError(`--${flag} must be auto or a whole number from 0 to 64, got '${v}'`);
+    return n;
+  };
+  const hosts = count('hosts');
+  const shards = count('shards');
+  if (values.broker && shards) throw new UsageError('--shards starts brokers of its own: it cannot go with --broker');
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
 
+  const listingFlag = values['report-customers'];
+  const asked = listingFlag === undefined ? undefined : parseListing(listingFlag);
+  if (asked === null) throw new UsageError(`--report-customers must be all, none or a number of customers, got '${listingFlag}'`);
   // where the reports go is checked before anything runs (a missing folder used to fail after the whole replay)
   for (const flag of ['report-json', 'report-html'] as const) {
     const out = values[flag];
@@ -59,6 +77,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   // valid, but part of it will not play (a fault after the end): said before the replay, not silently skipped
   for (const w of scenario.warnings) process.stderr.write(`evernet: warning: ${w}\n`);
   const expected = scenario.scenario.expect;
+  // which customers the report lists: all of a small scenario, none of a fleet of more than 100 homes, unless asked
+  const customerIds = scenario.scenario.customers.map((c) => c.id);
+  const listing = listed(customerIds, asked ?? defaultListing(customerIds.length));
+  const isFleet = scenario.scenario.fleet !== undefined;
+  // byKind: the runner's buildReport adds it once it passes the scenario's devices; until then, here
+  const full = (report: Report): Report => withByKind(report, scenario.devices);
   const clock = new VirtualClock(scenario.startMs);
   const log = createLogger({ clock, level: values['log-level'] ?? 'warn', pretty: process.stderr.isTTY });
   const bar = progressBar(process.stderr);
@@ -69,7 +93,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   let result: Awaited<ReturnType<typeof replay>>;
   try {
     result = await replay({
-      scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db, homeAssistant: values['ha-discovery'],
+      scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db, homeAssistant: values['ha-discovery'], hosts, shards,
       collectSeries: values['report-html'] !== undefined,
       onProgress: (done, total) => bar.update(done, total),
       // with a dashboard, the final state stays browsable until Ctrl-C
@@ -82,7 +106,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       onReplayed: (r) => {
         if (!staff) return;
         bar.end();
-        process.stdout.write(renderSummary(r.report, r.wall) + '\n');
+        process.stdout.write(summary(full(r.report), listing, isFleet, r.wall) + '\n');
         const results = expected ? checkExpectations(r.report, expected) : [];
         if (expected) process.stdout.write(renderExpectations(results) + '\n');
         process.stderr.write('evernet: replay finished; the dashboard stays up until Ctrl-C\n');
@@ -98,15 +122,21 @@ export async function replayCommand(argv: string[]): Promise<number> {
     if (dashboard) await (await (dashboard as Promise<RunningDashboard>)).stop();
     staff?.close();
   }
-  const results = expected ? checkExpectations(result.report, expected) : undefined;
-  if (values['report-html'] && result.series) writeFileSync(values['report-html'], renderReportHtml(result.report, result.series));
-  if (values['report-json']) writeFileSync(values['report-json'], JSON.stringify(withExpectations(result.report, results), null, 2) + '\n');
+  const report = full(result.report);
+  const results = expected ? checkExpectations(report, expected) : undefined;
+  if (values['report-html'] && result.series) writeFileSync(values['report-html'], renderReportHtml(report, result.series, listing));
+  if (values['report-json']) writeFileSync(values['report-json'], JSON.stringify(listedJson(withExpectations(report, results), listing), null, 2) + '\n');
   if (!staff) {
-    process.stdout.write(renderSummary(result.report, result.wall) + '\n');
+    process.stdout.write(summary(report, listing, isFleet, result.wall) + '\n');
     if (results) process.stdout.write(renderExpectations(results) + '\n');
   }
   const failed = results?.filter((r) => !r.ok).length ?? 0;
   if (failed === 0) return 0;
   process.stderr.write(`evernet: EVN_ERR_EXPECTATION: ${failed} of ${results!.length} expectations of ${file} failed (listed above)\n`);
   return EXIT_EXPECTATION_FAILED;
+}
+
+/** the summary of the listed customers, with the figures per kind first for a fleet or when customers are left out */
+function summary(report: Report, listing: Listed, isFleet: boolean, wall: { seconds: number; messagesPerSecond: number }): string {
+  return renderSummary(keepListed(report, listing), wall, { byKind: isFleet || !listing.all, customers: listing.note, anyListed: listing.listed.size > 0 });
 }

@@ -1,4 +1,5 @@
-/** The human summary printed at the end of a replay: tickets, loads, shopping, messages. */
+/** The human summary printed at the end of a replay: the figures per device kind (fleets), tickets, loads, shopping, messages. */
+import type { ByKind } from '../scenarios/report-by-kind.js';
 import type { Report } from '../scenarios/report.js';
 import { table } from './table.js';
 
@@ -26,12 +27,27 @@ function dayBefore(iso: string): string {
   return d.toISOString().slice(5, 10);
 }
 
-export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSecond: number }): string {
+export interface SummaryOptions {
+  /** print the report's figures per device kind (a fleet's) first */
+  byKind?: boolean;
+  /** the lists are cut to some customers (report-customers.ts): what the report says in `customers`; null or absent: every customer is listed */
+  customers?: string | null;
+  /** with `customers`, whether any customer is listed at all */
+  anyListed?: boolean;
+}
+
+export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSecond: number }, options: SummaryOptions = {}): string {
   const at = clockFor(r);
   const out: string[] = [];
   out.push(`evernet replay: ${r.scenario} (seed ${r.seed}), ${r.simulated.start} → ${r.simulated.end}`);
   out.push('');
-  out.push(`Tickets (${r.tickets.length})`);
+  if (options.byKind && r.byKind) out.push(renderByKind(r.byKind), '');
+  if (options.customers) {
+    out.push(`Customers: ${options.customers}`, '');
+    if (!options.anyListed) return [...out, ...messagesLines(r, wall)].join('\n');
+  }
+  const of = options.customers ? ' of the listed customers' : '';
+  out.push(`Tickets (${r.tickets.length}${of})`);
   if (r.tickets.length === 0) out.push('  none: no incident detected');
   else {
     out.push(
@@ -54,18 +70,57 @@ export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSe
     out.push(`  fault ${f.kind} on ${f.customerId}/${f.deviceId} injected ${at(f.injectedAt)}, customer would notice ${f.noticeableAt ? `${day(f.noticeableAt)} ${hhmm(f.noticeableAt)}` : 'not within the horizon'}`);
   }
   out.push('');
-  out.push(`Loads (${r.loads.length})`);
+  out.push(`Loads (${r.loads.length}${of})`);
   for (const l of r.loads) {
     out.push(`  ${l.customerId}/${l.deviceId} ${l.programme}: requested ${at(l.requestedAt)}, done by ${at(l.deadline)}; planned ${at(l.plannedStart)}, started ${at(l.actualStart)}, finished ${at(l.finishedAt)}`);
     out.push(`    cost ${fmtEur(l.costEur)} (optimum ${fmtEur(l.optimalCostEur)}, start now ${fmtEur(l.startNowCostEur)}: ${savedText(l.savedEur, l.savedPct)}), ${l.energyKwh ?? '—'} kWh, grid ${l.meanGridLoadMw ?? '—'} MW`);
   }
   out.push('');
-  out.push(`Shopping (${r.shopping.length})`);
+  out.push(`Shopping (${r.shopping.length}${of})`);
   for (const s of r.shopping) out.push(`  ${at(s.at)} ${s.customerId}: ${s.text}`);
   out.push('');
+  return [...out, ...messagesLines(r, wall)].join('\n');
+}
+
+function messagesLines(r: Report, wall?: { seconds: number; messagesPerSecond: number }): string[] {
   const m = r.messages;
-  out.push(`Messages: ${m.published} published, ${m.delivered} delivered, ${m.rejected} rejected, ${m.duplicates} duplicates, ${m.gaps} lost`);
+  const out = [`Messages: ${m.published} published, ${m.delivered} delivered, ${m.rejected} rejected, ${m.duplicates} duplicates, ${m.gaps} lost`];
   if (wall) out.push(`Replayed in ${wall.seconds.toFixed(1)} s (${Math.round(wall.messagesPerSecond)} messages/s)`);
+  return out;
+}
+
+const dash = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : String(x));
+
+/** The figures per device kind as two tables: detection (faults, recall, lead times, false tickets) and the loads' savings. */
+export function renderByKind(b: ByKind): string {
+  const kinds = Object.keys(b);
+  const out = [`By kind (${kinds.length})`];
+  out.push(
+    table([
+      ['  kind', 'devices', 'faults', 'caught', 'late', 'missed', 'recall', 'lead min/median/p90/max', 'tickets', 'false', 'false/10k device-days'],
+      ...kinds.map((k) => {
+        const x = b[k]!;
+        const lead = x.leadMinutes ? `${x.leadMinutes.min}/${x.leadMinutes.median}/${x.leadMinutes.p90}/${x.leadMinutes.max} min` : '—';
+        return ['  ' + k, String(x.devices), String(x.faults.injected), String(x.faults.caught), String(x.faults.late), String(x.faults.missed), dash(x.faults.recall), lead, String(x.tickets.total), String(x.tickets.false), dash(x.tickets.falsePer10kDeviceDays)];
+      }),
+    ]),
+  );
+  for (const k of kinds) {
+    const byTicket = Object.entries(b[k]!.tickets.byKind);
+    if (byTicket.length) out.push(`  ${k} tickets: ${byTicket.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+  }
+  const withLoads = kinds.filter((k) => b[k]!.loads);
+  if (withLoads.length) {
+    out.push(
+      table([
+        ['  loads of', 'count', 'planned', 'saved vs starting at once', 'mean saved'],
+        ...withLoads.map((k) => {
+          const l = b[k]!.loads!;
+          return ['  ' + k, String(l.count), String(l.planned), fmtEur(l.savedEur), l.meanSavedPct === null ? '—' : `${l.meanSavedPct} %`];
+        }),
+      ]),
+    );
+  }
   return out.join('\n');
 }
 

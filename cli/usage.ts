@@ -22,16 +22,25 @@ const indent = (usage: string) => usage.replace(/^usage: /, '  ').replace(/^ {7}
 
 export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
   replay: {
-    synopsis: `  evernet replay FILE [--report-json OUT] [--report-html OUT] [--broker URL] [--db FILE] [--seed N]
-                      [--speed X | --fast] [--dashboard [--http HOST:PORT]] [--ha-discovery] [--log-level L]`,
+    synopsis: `  evernet replay FILE [--report-json OUT] [--report-html OUT] [--report-customers all|none|N]
+                      [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]
+                      [--dashboard [--http HOST:PORT]] [--ha-discovery] [--log-level L]
+                      [--hosts N|auto] [--shards N|auto]`,
     text: `  replay   replays a scenario (e.g. scenarios/day-in-2020.yaml) on an embedded MQTT broker,
            or on any broker given by --broker mqtt://host:port, and prints a summary. Exit code 3
            when the scenario's expect: block is not met (docs/scenarios.md#expectations).
            --fast (the default) runs as fast as the machine allows; --speed 60 runs 60x real time.
            --db FILE keeps the tickets in SQLite (default: in memory).
+           --report-customers lists the tickets, faults and loads of all customers, none or the
+           first N (default: all up to 100 customers, else none); the figures per device kind
+           are always in the report (docs/fleets.md#the-report-of-a-fleet).
            --dashboard serves the support dashboard during the replay (log in with a staff
            account of --db); pair it with --speed to watch the day unfold. --ha-discovery
-           announces the devices to Home Assistant (retained MQTT discovery configs).`,
+           announces the devices to Home Assistant (retained MQTT discovery configs).
+           --hosts runs the devices in N processes of their own and --shards splits them over N
+           broker processes (default auto: in this process up to 1,000 devices, else one host a
+           core and the shards the connection limit needs); the report is the same either way.
+           A fleet the machine cannot carry is refused before it starts (docs/fleets.md#engine).`,
   },
   check: {
     synopsis: '  evernet check FILE...',

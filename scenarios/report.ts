@@ -8,6 +8,7 @@ import type { LoadRecord } from '../helpdesk/loads.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 import type { ProblemRecord } from '../helpdesk/problems/store.js';
 import type { ExpectationResult } from './expect/check.js';
+import { withByKind, type ByKind, type ReportDevice } from './report-by-kind.js';
 
 export interface FaultTruth {
   customerId: string;
@@ -30,6 +31,8 @@ export interface ReportInput {
   shopping: ShoppingRecord[];
   /** mass incidents (helpdesk.problems()); the report always has `problems`, [] without any */
   problems?: readonly ProblemRecord[];
+  /** the scenario's devices (LoadedScenario.devices): with them the report has `byKind`, its figures per device kind (report-by-kind.ts) */
+  devices?: readonly ReportDevice[];
 }
 
 const money = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);
@@ -46,7 +49,7 @@ export function savings(costEur: number | null, startNowCostEur: number | null):
   return { savedEur, savedPct };
 }
 
-export function buildReport(r: ReportInput) {
+function reportBody(r: ReportInput) {
   const iso = (t: number | null): string | null => (t === null ? null : isoWithOffset(t, r.offsetMinutes));
   return {
     scenario: r.scenario,
@@ -104,6 +107,12 @@ export function buildReport(r: ReportInput) {
         ticketIds: p.links.map((l) => l.ticketId),
       })),
   };
+}
+
+/** The report; with the scenario's devices, `byKind` follows the messages. */
+export function buildReport(r: ReportInput): ReturnType<typeof reportBody> & { byKind?: ByKind } {
+  const body = reportBody(r);
+  return r.devices ? withByKind(body, r.devices) : body;
 }
 export type Report = ReturnType<typeof buildReport>;
 

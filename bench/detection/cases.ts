@@ -3,6 +3,7 @@
  * each replayed healthy and with every fault kind injected. Pure data.
  */
 import type { DeviceKind } from '../../contracts/index.js';
+import { FAULT_FINDS } from '../../scenarios/report-by-kind.js';
 
 export interface Case {
   kind: DeviceKind;
@@ -24,16 +25,8 @@ const H = 3_600_000;
 /** Monday 2 November 2020, 00:00 CET */
 const DAY0 = Date.UTC(2020, 10, 1, 23);
 
-const EXPECTS: Record<string, string[]> = {
-  'failing-alternator': ['battery-discharge'],
-  'parasitic-drain': ['battery-parasitic'],
-  'weak-cell': ['battery-weak'],
-  'compressor-failure': ['fridge-warm'],
-  'door-ajar': ['fridge-warm', 'fridge-duty'],
-  'worn-seal': ['fridge-warm', 'fridge-duty'],
-  'heater-failure': ['washer-heater'],
-  'drain-blocked': ['washer-drain'],
-};
+/** detector kinds that count as finding each fault: the replay report's definition (scenarios/report-by-kind.ts) */
+const EXPECTS: Record<string, string[]> = Object.fromEntries(Object.entries(FAULT_FINDS).map(([fault, kinds]) => [fault, [...kinds]]));
 
 /** a car's conditions: ambient × commute, then the variants a user meets (cold or hot at a low charge, sparse telemetry) */
 const CAR_CONDITIONS: Array<{ ambientC: number; commuteMin: number; initialSoc?: number; telemetryEveryS?: number; variant?: string }> = [
