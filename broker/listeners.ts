@@ -39,7 +39,8 @@ function listen(server: net.Server, host: string, port: number): Promise<number>
 const closeServer = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 export async function listenTcp(host: string, port: number, accept: Accept): Promise<Listener> {
-  const server = net.createServer((socket) => accept(socket, socket.remoteAddress));
+  // no Nagle: a lone QoS 1 message (a command, a replay's control call) must not wait for the peer's delayed ACK
+  const server = net.createServer({ noDelay: true }, (socket) => accept(socket, socket.remoteAddress));
   const bound = await listen(server, host, port);
   return { url: `mqtt://${hostForUrl(host)}:${bound}`, port: bound, close: () => closeServer(server) };
 }

@@ -77,6 +77,10 @@ export const ERRORS = {
   EVN_ERR_REPORT_PATH: "a replay's report file (--report-json, --report-html) in a missing or unwritable folder, or a folder given as the file: refused before the replay starts",
   EVN_ERR_EXPECTATION: "a replay whose outcome is not what its scenario's expect: block says (exit code 3)",
   EVN_ERR_REPLAY_STALLED: 'a replay waited longer than its stall timeout for messages or commands',
+  EVN_ERR_FLEET_TOO_LARGE: "a replay the machine cannot carry (memory, or connections a process may hold): refused before it starts, with an estimate of what it needs",
+  EVN_ERR_ENGINE_HOST: 'a device host process of a replay failed a call (its message names the cause); the replay stops',
+  EVN_ERR_ENGINE_HOST_EXITED: 'a device host process of a replay exited before the replay was done; the replay stops',
+  EVN_ERR_ENGINE_CALL: 'a device host received a control message that is not a call (control.ts): answered with this code, nothing done',
   EVN_ERR_CLOCK_BACKWARDS: 'a virtual clock asked to move back in time',
   EVN_ERR_CLOCK: 'a scaled clock given a start that is not a time or a rate that is not a positive number',
   EVN_ERR_TARIFF: 'a tariff or price file that does not load or parse',
@@ -110,15 +114,12 @@ export const ERRORS = {
   EVN_ERR_TICKET_INPUT: 'a ticket opened with unusable input',
   EVN_ERR_TICKET_STALE: 'the ticket changed meanwhile: reload and retry',
   EVN_ERR_TICKET_NOT_FOUND: 'an unknown ticket',
+  EVN_ERR_PROBLEM_NOT_FOUND: 'an unknown problem (mass incident)',
   EVN_ERR_COMMAND_INVALID: 'a remote command the contract rejects',
   EVN_ERR_STAFF_NAME: 'a staff name that is not allowed',
   EVN_ERR_STAFF_PASSWORD: 'a staff password that is too short or too long',
   EVN_ERR_STAFF_EXISTS: 'a staff account that already exists',
 
-  // the dashboard's API (helpdesk/web) and its page
-  EVN_ERR_INPUT: 'a body, query or path that does not match its schema',
-  EVN_ERR_MEDIA_TYPE: 'a body that is not application/json',
-  EVN_ERR_BODY: 'a request body that cannot be read',
   // the customer's own settings and data (helpdesk/customers, docs/customers.md)
   EVN_ERR_UNKNOWN_CUSTOMER: 'a consent view, export or erasure for a customer evernet does not know (never registered, or erased)',
   EVN_ERR_CONSENT_PURPOSE: 'a consent change naming a purpose evernet does not know (service, offers, partner-offers): nothing changed',
@@ -133,6 +134,10 @@ export const ERRORS = {
   EVN_ERR_ERASE_ONLINE: 'an erasure refused while devices of the customer are online: they would register again at once',
   EVN_ERR_ERASE_CONFIRM: "an erasure through the app whose confirm does not repeat the customer's id",
 
+  // the dashboard's API (helpdesk/web) and its page
+  EVN_ERR_INPUT: 'a body, query or path that does not match its schema',
+  EVN_ERR_MEDIA_TYPE: 'a body that is not application/json',
+  EVN_ERR_BODY: 'a request body that cannot be read',
   EVN_ERR_REQUEST: 'a request that cannot be read (a path parameter over 200 characters, ...)',
   EVN_ERR_UNAUTHENTICATED: 'no session, an unknown one, or an expired one',
   EVN_ERR_LOGIN: 'an unknown name or a wrong password (the same answer for both)',

@@ -18,13 +18,14 @@ export interface CommandLog {
   stop(): Promise<void>;
 }
 
-export function createCommandLog(options: { brokerUrl: string; clientId: string; log: Logger }): CommandLog {
+/** `brokerUrls`: every broker the helpdesk publishes commands on (a fleet's shards), one connection each */
+export function createCommandLog(options: { brokerUrls: readonly string[]; clientId: string; log: Logger }): CommandLog {
   const byDevice = new Map<string, AppliedCommand[]>();
   let count = 0;
   // a broker that refuses the wildcard (an ACL): the counterfactuals run without commands, as before
   let refused = false;
   const waiters: Array<{ n: number; resolve: () => void }> = [];
-  let client: MqttClient | null = null;
+  let clients: MqttClient[] = [];
 
   function onMessage(topic: string, payload: Buffer): void {
     const r = decode(topic, payload);
@@ -41,12 +42,15 @@ export function createCommandLog(options: { brokerUrl: string; clientId: string;
 
   return {
     async start() {
-      client = await mqtt.connectAsync(options.brokerUrl, { clientId: options.clientId, clean: true });
-      client.on('message', onMessage);
-      const granted = await client.subscribeAsync(`${TOPIC_ROOT}/+/+/command`, { qos: 1 });
-      if (granted.some((g) => g.qos === 128)) {
-        refused = true;
-        options.log.warn({ clientId: options.clientId }, "the broker refused the replay's command log: counterfactuals run without the helpdesk's commands");
+      for (const [i, url] of options.brokerUrls.entries()) {
+        const client = await mqtt.connectAsync(url, { clientId: options.brokerUrls.length > 1 ? `${options.clientId}-${i}` : options.clientId, clean: true });
+        clients.push(client);
+        client.on('message', onMessage);
+        const granted = await client.subscribeAsync(`${TOPIC_ROOT}/+/+/command`, { qos: 1 });
+        if (granted.some((g) => g.qos === 128)) {
+          refused = true;
+          options.log.warn({ clientId: options.clientId }, "the broker refused the replay's command log: counterfactuals run without the helpdesk's commands");
+        }
       }
     },
     received(n) {
@@ -55,8 +59,8 @@ export function createCommandLog(options: { brokerUrl: string; clientId: string;
     },
     of: (customerId, deviceId) => byDevice.get(deviceKey(customerId, deviceId)) ?? [],
     async stop() {
-      await client?.endAsync();
-      client = null;
+      await Promise.all(clients.map((c) => c.endAsync()));
+      clients = [];
     },
   };
 }

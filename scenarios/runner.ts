@@ -8,7 +8,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
+import { customerOfTopic, encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
 import { createDiscovery } from '../devices/discovery/publisher.js';
 import { KINDS } from '../devices/kinds/index.js';
 import type { Helpdesk } from '../helpdesk/service.js';
@@ -19,7 +19,11 @@ import { createPacer, within } from './clock/pacer.js';
 import { VirtualClock } from '../contracts/clock.js';
 import { createCommandLog } from './command-log.js';
 import { faultTruth } from './ground-truth.js';
-import { createDeviceHost, type HostProgress } from './engine/device-host.js';
+import type { HostProgress } from './engine/device-host.js';
+import { startEngine, startShards } from './engine/engine.js';
+import { chooseLayout, type Machine } from './engine/layout.js';
+import { thisMachine } from './engine/machine.js';
+import type { BrokerShards } from './engine/shards.js';
 import { deviceSeed } from './engine/seed.js';
 import type { LoadedScenario } from './load.js';
 import { buildReport, type Report } from './report.js';
@@ -51,6 +55,12 @@ export interface ReplayOptions {
   collectSeries?: boolean;
   /** called with the result as soon as the replay is done, before holdUntil is awaited */
   onReplayed?: (result: ReplayResult) => void;
+  /** device host processes (0: in this process); default: by the fleet's size (engine/layout.ts) */
+  hosts?: number;
+  /** broker shard processes (0: one embedded broker); default: by the fleet's size */
+  shards?: number;
+  /** the machine's figures the layout is checked against; default: this machine's */
+  machine?: Machine;
 }
 
 export interface ReplayResult {
@@ -69,13 +79,18 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const stallMs = options.stallTimeoutMs ?? 30_000;
   const wallStart = performance.now();
 
+  // a fleet the machine cannot carry is refused here, before anything starts
+  const layout = chooseLayout(loaded.devices.length, { hosts: options.hosts, shards: options.shards, external: !!options.brokerUrl }, options.machine ?? thisMachine());
   const clients: MqttClient[] = [];
   let stack: HelpdeskStack | null = null;
+  let shards: BrokerShards | null = null;
   const stoppers: Array<() => Promise<void>> = [];
   try {
+    shards = await startShards(layout, log.level);
     stack = await startHelpdeskStack({
       directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath,
       ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
+      ...(shards ? { brokerUrls: shards.urls } : {}),
       // a replay is self-contained: a clean session, so no queue of an earlier run on the same broker reaches it
       helpdesk: { clientId: `evernet-helpdesk-${s.name}`, cleanSession: true },
       // telemetry in batches of 5 simulated minutes (live: 10 s): a replay that stops is run again, and
@@ -83,15 +98,16 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       telemetry: { flushEveryMs: 5 * 60_000 },
     });
     const { helpdesk, brokerUrl, store } = stack;
+    const brokerUrls = shards?.urls ?? [brokerUrl];
     options.onHelpdesk?.(helpdesk);
     // the helpdesk's commands as they crossed the broker: the counterfactuals get those sent before each fault
-    const commandLog = createCommandLog({ brokerUrl, clientId: `evernet-commands-${s.name}`, log });
+    const commandLog = createCommandLog({ brokerUrls, clientId: `evernet-commands-${s.name}`, log });
     await commandLog.start();
     stoppers.push(() => commandLog.stop());
 
-    const host = createDeviceHost({ scenario: loaded, seed, devices: loaded.devices, brokerUrlOf: () => brokerUrl, log });
-    stoppers.unshift(() => host.stop());
-    await host.start();
+    const engine = await startEngine({ loaded, seed, log, layout, brokerUrls, shards, logLevel: log.level });
+    stoppers.unshift(() => engine.stop());
+    const host = engine.devices;
     if (options.homeAssistant) {
       const discovery = createDiscovery({ brokerUrl, log, clientId: `evernet-discovery-${s.name}` });
       await discovery.start();
@@ -101,12 +117,19 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     // the customers' apps and the bad-input drill each have a connection of their own
     const apps = new Map<string, { client: MqttClient; seq: number }>();
     for (const c of new Set(s.requests.map((r) => r.customer))) {
-      const client = await mqtt.connectAsync(brokerUrl, { clientId: `evernet-app-${c}` });
+      const client = await mqtt.connectAsync(engine.urlOf(c), { clientId: `evernet-app-${c}` });
       clients.push(client);
       apps.set(c, { client, seq: 0 });
     }
-    const injector = s.inject.length ? await mqtt.connectAsync(brokerUrl, { clientId: `evernet-drill-${s.name}` }) : null;
-    if (injector) clients.push(injector);
+    // the bad-input drill: on the shard of the customer its topic names (the first for a topic that names none)
+    const injectors = new Map<string, MqttClient>();
+    for (const m of s.inject) {
+      const url = engine.urlOf(customerOfTopic(m.topic) ?? '');
+      if (injectors.has(url)) continue;
+      const client = await mqtt.connectAsync(url, { clientId: `evernet-drill-${s.name}${injectors.size ? `-${injectors.size}` : ''}` });
+      clients.push(client);
+      injectors.set(url, client);
+    }
 
     let sentToHelpdesk = 0;
     let published = 0;
@@ -137,7 +160,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       for (const m of s.inject) {
         const at = Date.parse(m.at);
         if (at <= from || at > to) continue;
-        injector!.publish(m.topic, m.payload, { qos: 1 });
+        injectors.get(engine.urlOf(customerOfTopic(m.topic) ?? ''))!.publish(m.topic, m.payload, { qos: 1 });
         published++;
         if (HELPDESK_FILTERS.some((f) => topicMatches(f, m.topic))) sentToHelpdesk++;
       }
@@ -183,5 +206,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     for (const c of clients) await c.endAsync().catch(() => undefined);
     for (const stop of stoppers) await stop().catch(() => undefined);
     await stack?.stop().catch(() => undefined);
+    await shards?.stop().catch(() => undefined);
   }
 }

@@ -1,0 +1,74 @@
+/**
+ * Starts a replay's moving parts as its layout says (layout.ts): the broker shards before the
+ * helpdesk (it subscribes on each), the device hosts after it (their first messages must reach it):
+ * in the runner's own process, or in processes of their own driven over the control broker.
+ */
+import { noDelay } from './control.js';
+import mqtt from 'mqtt';
+import type { Logger } from 'pino';
+import { partitionOf } from '../../contracts/index.js';
+import type { LoadedScenario } from '../load.js';
+import { createDeviceHost, type DeviceHost } from './device-host.js';
+import { hostGroup } from './host-group.js';
+import type { Layout } from './layout.js';
+import { createRemoteHost, type RemoteHost } from './remote-host.js';
+import { startBrokerShards, type BrokerShards } from './shards.js';
+
+export interface Engine {
+  /** the broker a customer's devices and app use */
+  urlOf(customerId: string): string;
+  devices: DeviceHost;
+  /** process ids of the hosts and shards (empty when all runs in the runner's process) */
+  pids(): number[];
+  /** resident memory of the hosts at their last answer (bytes) */
+  hostRssBytes(): number;
+  stop(): Promise<void>;
+}
+
+/** the broker shards a layout asks for; null: none (the stack's embedded broker, or the broker by URL) */
+export async function startShards(layout: Layout, logLevel: string): Promise<BrokerShards | null> {
+  return layout.shards > 0 ? startBrokerShards(layout.shards, logLevel) : null;
+}
+
+export async function startEngine(o: {
+  loaded: LoadedScenario;
+  seed: number;
+  log: Logger;
+  layout: Layout;
+  /** every broker the devices use: the shards, or the one broker */
+  brokerUrls: readonly string[];
+  shards: BrokerShards | null;
+  logLevel: string;
+}): Promise<Engine> {
+  const urls = o.brokerUrls;
+  const urlOf = (c: string): string => urls[partitionOf(c, urls.length)]!;
+  if (o.layout.hosts === 0) {
+    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log });
+    await host.start();
+    return { urlOf, devices: host, pids: () => o.shards?.pids.slice() ?? [], hostRssBytes: () => 0, stop: () => host.stop() };
+  }
+  const run = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+  const control = await mqtt.connectAsync(urls[0]!, { clientId: `evernet-engine-${run}`, clean: true });
+  noDelay(control);
+  const remotes: RemoteHost[] = Array.from({ length: o.layout.hosts }, (_, index) =>
+    createRemoteHost({ file: o.loaded.file, seed: o.seed, index, count: o.layout.hosts, brokerUrls: [...urls], controlUrl: urls[0]!, run, logLevel: o.logLevel }, control),
+  );
+  const group = hostGroup(remotes);
+  try {
+    await group.start();
+  } catch (e) {
+    await group.stop().catch(() => undefined);
+    await control.endAsync().catch(() => undefined);
+    throw e;
+  }
+  return {
+    urlOf,
+    devices: group,
+    pids: () => [...(o.shards?.pids ?? []), ...remotes.map((r) => r.pid()).filter((p): p is number => p !== null)],
+    hostRssBytes: () => remotes.reduce((n, r) => n + r.rssBytes(), 0),
+    async stop() {
+      await group.stop();
+      await control.endAsync().catch(() => undefined);
+    },
+  };
+}

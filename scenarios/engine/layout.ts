@@ -1,0 +1,86 @@
+/**
+ * How a replay is laid out over processes: devices in the runner's own process with an embedded
+ * broker (a household, a small fleet), or device hosts and broker shards of their own (a large
+ * fleet). Pure: the machine's figures come in as arguments, so the choice and the refusal can be
+ * tested. A fleet the machine cannot carry is refused before anything starts, with what it needs.
+ */
+import type { LoadedDevice, LoadedScenario } from '../load.js';
+
+export interface Machine {
+  cores: number;
+  totalMemBytes: number;
+  /** file descriptors a process may hold (`ulimit -n`) */
+  fdLimit: number;
+}
+
+export interface LayoutAsk {
+  /** device host processes; 0: the devices run in the runner's process; default: auto */
+  hosts?: number;
+  /** broker shard processes; 0: one broker in the runner's process; default: auto */
+  shards?: number;
+  /** the devices use a broker given by URL (no shards, no broker connections in the runner) */
+  external?: boolean;
+}
+
+export interface Layout {
+  hosts: number;
+  shards: number;
+  /** what the replay is expected to need */
+  estimate: { memoryBytes: number; connectionsPerHost: number; connectionsPerShard: number };
+}
+
+/** up to this many devices run in the runner's process by default: processes cost more than they save */
+export const IN_PROCESS_DEVICES = 1_000;
+/**
+ * resident memory a device costs over all processes (its agent and mqtt.js connection in a host, its
+ * aedes client in a shard, its share of the helpdesk), measured by `npm run bench -- fleet` with
+ * report-by-exception telemetry (fleet.rssMBPerThousandDevices), rounded up
+ */
+export const BYTES_PER_DEVICE = 100 * 1024;
+/** the runner, the helpdesk and each extra process before any device */
+const BASE_BYTES = 250 * 1024 * 1024;
+const PROCESS_BYTES = 80 * 1024 * 1024;
+/** descriptors a process keeps for itself (control, helpdesk, log, stores) */
+const FD_RESERVE = 200;
+/** the share of the machine's memory a replay may plan to use */
+const MEMORY_SHARE = 0.8;
+
+export class FleetTooLargeError extends Error {
+  readonly code = 'EVN_ERR_FLEET_TOO_LARGE';
+  constructor(message: string) {
+    super(`EVN_ERR_FLEET_TOO_LARGE: ${message}`);
+  }
+}
+
+const mb = (b: number): string => `${Math.ceil(b / 1024 / 1024).toLocaleString('en')} MB`;
+
+export function chooseLayout(devices: number, ask: LayoutAsk, machine: Machine): Layout {
+  const perProcess = Math.max(1, machine.fdLimit - FD_RESERVE);
+  const needed = Math.ceil(devices / perProcess);
+  const small = devices <= IN_PROCESS_DEVICES;
+  const hosts = ask.hosts ?? (small ? 0 : Math.max(machine.cores, needed));
+  const shards = ask.external ? 0 : (ask.shards ?? (small ? 0 : Math.max(1, needed)));
+  // in the runner's process, a device holds two descriptors there: its own end and the broker's
+  const inRunner = (hosts === 0 ? devices : 0) + (shards === 0 && !ask.external ? devices : 0);
+  const connectionsPerHost = hosts === 0 ? devices : Math.ceil(devices / hosts);
+  const connectionsPerShard = ask.external ? 0 : shards === 0 ? devices : Math.ceil(devices / shards);
+  const memoryBytes = BASE_BYTES + (hosts + shards) * PROCESS_BYTES + devices * BYTES_PER_DEVICE;
+  const estimate = { memoryBytes, connectionsPerHost, connectionsPerShard };
+  const problems: string[] = [];
+  if (inRunner > perProcess) problems.push(`${inRunner.toLocaleString('en')} connections in the runner's process, over the ${perProcess.toLocaleString('en')} it may hold (ulimit -n ${machine.fdLimit}): give --hosts and --shards of at least ${needed}`);
+  if (hosts > 0 && connectionsPerHost > perProcess) problems.push(`${connectionsPerHost.toLocaleString('en')} connections a device host, over ${perProcess.toLocaleString('en')}: give --hosts ${needed} or more`);
+  if (shards > 0 && connectionsPerShard > perProcess) problems.push(`${connectionsPerShard.toLocaleString('en')} connections a broker shard, over ${perProcess.toLocaleString('en')}: give --shards ${needed} or more`);
+  if (memoryBytes > machine.totalMemBytes * MEMORY_SHARE) {
+    const fits = Math.floor((machine.totalMemBytes * MEMORY_SHARE - BASE_BYTES - (hosts + shards) * PROCESS_BYTES) / BYTES_PER_DEVICE);
+    problems.push(`about ${mb(memoryBytes)} of memory (${Math.round(BYTES_PER_DEVICE / 1024)} KB a device), over ${Math.round(MEMORY_SHARE * 100)} % of this machine's ${mb(machine.totalMemBytes)}: it carries about ${Math.max(0, fits).toLocaleString('en')} devices`);
+  }
+  if (problems.length) throw new FleetTooLargeError(`${devices.toLocaleString('en')} devices need ${problems.join('; ')}`);
+  return { hosts, shards, estimate };
+}
+
+/** the devices host `index` of `count` runs: whole customers, dealt round-robin in file order */
+export function hostSlice(loaded: Pick<LoadedScenario, 'devices'>, index: number, count: number): LoadedDevice[] {
+  const ordinal = new Map<string, number>();
+  for (const d of loaded.devices) if (!ordinal.has(d.customerId)) ordinal.set(d.customerId, ordinal.size);
+  return loaded.devices.filter((d) => ordinal.get(d.customerId)! % count === index);
+}

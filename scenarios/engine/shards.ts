@@ -1,0 +1,47 @@
+/**
+ * A fleet's broker shards: aedes processes of their own, each carrying the devices of the customers
+ * `partitionOf` gives it. One process cannot hold every connection of a large fleet (each is a file
+ * descriptor, and a process has a limit: `ulimit -n`), nor route all its messages on one core.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const SHARD_MAIN = fileURLToPath(new URL('./shard-main.ts', import.meta.url));
+
+export interface BrokerShards {
+  urls: readonly string[];
+  pids: readonly number[];
+  stop(): Promise<void>;
+}
+
+export async function startBrokerShards(count: number, logLevel = 'warn'): Promise<BrokerShards> {
+  const children: ChildProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(
+      children.splice(0).map((c) => {
+        if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+        const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+        c.stdin?.end();
+        const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+        return exited.finally(() => clearTimeout(timer));
+      }),
+    );
+  };
+  try {
+    const urls = await Promise.all(
+      Array.from({ length: count }, () => {
+        const c = spawn(process.execPath, ['--import', 'tsx', SHARD_MAIN, logLevel], { stdio: ['pipe', 'pipe', 'inherit'] });
+        children.push(c);
+        return new Promise<string>((resolve, reject) => {
+          createInterface({ input: c.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+          c.once('exit', (code) => reject(Object.assign(new Error(`EVN_ERR_MQTT_LISTEN: a broker shard exited before it listened (code ${code})`), { code: 'EVN_ERR_MQTT_LISTEN' })));
+        });
+      }),
+    );
+    return { urls, pids: children.map((c) => c.pid!), stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
