@@ -7,6 +7,7 @@ import { benchCoordination } from './coordination.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
 import { benchLive } from './live.js';
+import { benchModels } from './models.js';
 import { benchReplay } from './replay.js';
 import { benchSecurity } from './security.js';
 import { benchTariffs } from './tariffs.js';
@@ -20,6 +21,7 @@ const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   live: benchLive,
   tariffs: benchTariffs,
   coordination: benchCoordination,
+  models: benchModels,
 };
 
 async function main(): Promise<void> {

@@ -142,20 +142,21 @@ function arrive(s: CarBatteryState, from: number, x: number, events: EventBody[]
   }
 }
 
+/** the earlier of `next` and x, if x is after `now` */
+function sooner(next: number, x: number, now: number): number {
+  return x > now && x < next ? x : next;
+}
+
 function nextChange(p: CarBatteryParams, now: number): number {
   let next = Infinity;
-  const consider = (x: number) => {
-    if (x > now && x < next) next = x;
-  };
   for (const tr of p.trips) {
-    consider(tr.start);
-    consider(tr.start + p.crankDurationS * 1000);
-    consider(tr.end);
+    if (tr.end <= now) continue;
+    next = sooner(sooner(sooner(next, tr.start, now), tr.start + p.crankDurationS * 1000, now), tr.end, now);
   }
   for (const f of p.faults) {
-    consider(f.at);
+    next = sooner(next, f.at, now);
     // a weak cell stops degrading: the capacity's midpoint value holds on either side
-    if (f.kind === 'weak-cell') consider(f.at + f.overDays * 86_400_000);
+    if (f.kind === 'weak-cell') next = sooner(next, f.at + f.overDays * 86_400_000, now);
   }
   return next;
 }

@@ -93,7 +93,8 @@ function arrive(s: FridgeState, from: number, now: number, events: EventBody[], 
   s.doorOpen = scheduledOpen(p, now) || now < s.doorUntil;
   let ua = p.uaWK;
   let broken = false;
-  for (const f of activeFaults(p, now)) {
+  for (const f of p.faults) {
+    if (f.at > now) continue;
     if (f.kind === 'worn-seal') ua *= f.uaFactor;
     else if (f.kind === 'door-ajar') ua *= f.leakFactor;
     else broken = true;
@@ -110,29 +111,25 @@ function arrive(s: FridgeState, from: number, now: number, events: EventBody[], 
   return { ua, broken };
 }
 
+/** the earlier of `next` and x, if x is after `now` */
+function sooner(next: number, x: number, now: number): number {
+  return x > now && x < next ? x : next;
+}
+
 /** The next time after `now` at which something other than the thermostat changes (Infinity: none). */
 function nextChange(s: FridgeState, now: number): number {
   const p = s.p;
-  let next = Infinity;
-  const consider = (x: number) => {
-    if (x > now && x < next) next = x;
-  };
-  for (const o of p.takeOut) consider(o.at);
-  for (const o of p.doorOpenings) {
-    consider(o.at);
-    consider(o.at + o.durationS * 1000);
-  }
-  for (const f of p.faults) consider(f.at);
-  consider(s.doorUntil);
-  if (s.nextOpenAt !== null) consider(s.nextOpenAt);
+  let next = sooner(Infinity, s.doorUntil, now);
+  if (s.nextOpenAt !== null) next = sooner(next, s.nextOpenAt, now);
+  for (const o of p.takeOut) next = sooner(next, o.at, now);
+  for (const o of p.doorOpenings) next = sooner(sooner(next, o.at, now), o.at + o.durationS * 1000, now);
+  for (const f of p.faults) next = sooner(next, f.at, now);
   return next;
 }
 
 /** Advances s (a private copy) over (a, b] ms in closed-form pieces; returns the energy drawn (J). */
 export function spanFridge(s: FridgeState, a: number, b: number, events: EventBody[], times: number[]): number {
   const p = s.p;
-  const upper = () => s.setpointC + p.hysteresisC / 2;
-  const lower = () => s.setpointC - p.hysteresisC / 2;
   let energyJ = 0;
   let now = a;
   let env = arrive(s, a, a, events, times);
@@ -142,7 +139,7 @@ export function spanFridge(s: FridgeState, a: number, b: number, events: EventBo
     const tauS = p.heatCapacityJK / ua;
     let end = Math.min(b, nextChange(s, now));
     // the thermostat's switch: the threshold lies between the temperature and where it is heading
-    const th = s.compressorOn ? lower() : upper();
+    const th = s.setpointC + (s.compressorOn ? -p.hysteresisC / 2 : p.hysteresisC / 2);
     const heading = s.compressorOn ? s.tempC > th && teq < th : s.tempC < th && teq > th;
     const cross = !env.broken && heading ? now + tauS * Math.log((s.tempC - teq) / (th - teq)) * 1000 : Infinity;
     // the thermostat reads the temperature on whole seconds (as the one-second path does): it switches at the first one past the crossing
