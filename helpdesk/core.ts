@@ -4,7 +4,7 @@
  * app requests -> recipe assistant. Everything it says goes to the outbox.
  */
 import type { Logger } from 'pino';
-import { deviceKey, ERR, type Decoded, type Item } from '../contracts/index.js';
+import { deviceKey, ERR, type Decoded, type Item, type ReportMode } from '../contracts/index.js';
 import { answerRecipe } from './assistant/shopping.js';
 import { createDetection, type DetectionSettings } from './detect/detect.js';
 import { createSilence, SILENCE_KIND } from './detect/silence.js';
@@ -107,6 +107,8 @@ export function createCore(deps: CoreDeps) {
   };
   const detection = createDetection(undefined, deps.detection);
   const silence = createSilence(deps.detection?.silence);
+  /** the devices that report by exception (their announce's `report`); the others report periodically */
+  const reporting = new Map<string, ReportMode>();
   const driving = new Map<string, boolean>();
   const inventories = new Map<string, Item[]>();
   const shopping: ShoppingRecord[] = [];
@@ -181,9 +183,14 @@ export function createCore(deps: CoreDeps) {
       }
       return;
     }
-    // an announce did its work on arrival (registry.admit): nothing to do in event-time order
-    if (m.channel === 'announce') return;
     const key = deviceKey(t.customerId, t.deviceId);
+    // an announce did its work on arrival (registry.admit); in event-time order it says how a known device reports
+    if (m.channel === 'announce') {
+      if (!directory.device(t.customerId, t.deviceId)) return;
+      if (m.payload.report) reporting.set(key, m.payload.report);
+      else reporting.delete(key);
+      return void silence.declare(t.customerId, t.deviceId, m.payload.report);
+    }
     // removed or rejected between arrival and now (staff, another process): counted there, dropped here
     const device = directory.device(t.customerId, t.deviceId);
     if (!device) return void dropped(t.customerId, t.deviceId, m.channel);
@@ -193,7 +200,7 @@ export function createCore(deps: CoreDeps) {
         if (tel.kind === 'car-battery') driving.set(key, tel.readings.engineRunning);
         telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
-        for (const s of detection.observe(key, tel, device)) incidents.signal(t.customerId, t.deviceId, s, now);
+        for (const s of detection.observe(key, tel, device, reporting.get(key))) incidents.signal(t.customerId, t.deviceId, s, now);
         const back = silence.heard(t.customerId, t.deviceId, tel.ts, now);
         if (back) incidents.signal(t.customerId, t.deviceId, back, now);
         return;

@@ -11,9 +11,12 @@
  *
  * Signals come out in a fixed order (physics detectors in order, then the general detector), so
  * replays are deterministic.
+ *
+ * A device that reports by exception (its announce's `report`) is handed to every detector with that
+ * mode: its readings hold until its next message, which may be a heartbeat away (docs/detection.md#irregular-telemetry).
  */
 import { z } from 'zod';
-import { CarBatteryReadings, FridgeReadings, MAX_EXTRA_READINGS, WasherReadings, type DeviceKind, type EventBody, type ReadingsOf, type Telemetry } from '../../contracts/index.js';
+import { CarBatteryReadings, FridgeReadings, MAX_EXTRA_READINGS, WasherReadings, type DeviceKind, type EventBody, type ReadingsOf, type ReportMode, type Telemetry } from '../../contracts/index.js';
 import { batteryDischarge } from './battery-discharge.js';
 import { batteryParasitic } from './battery-parasitic.js';
 import { batteryWeak } from './battery-weak.js';
@@ -157,9 +160,10 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
      * Feeds one telemetry message of the device `deviceKey` ("<customer>/<device>": device ids are
      * unique per customer only), with what the device measures; returns the signals it raised. A
      * reading that is not newer than the device's last one (duplicate timestamp, out of order) is
-     * skipped and counted: detector state only ever moves forward in event time.
+     * skipped and counted: detector state only ever moves forward in event time. `report`: how the
+     * device reports, from its announce (undefined: periodically).
      */
-    observe(deviceKey: string, t: Telemetry, profile?: DeviceProfile): Signal[] {
+    observe(deviceKey: string, t: Telemetry, profile?: DeviceProfile, report?: ReportMode): Signal[] {
       const prev = lastTs.get(deviceKey);
       if (prev !== undefined && t.ts <= prev) {
         skipped++;
@@ -167,12 +171,12 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
       }
       lastTs.set(deviceKey, t.ts);
       const s = stateOf(deviceKey, t.kind, profile);
-      const out = step(detectors, t.kind, s, t.ts, t.readings);
+      const out = step(detectors, t.kind, s, t.ts, t.readings, report);
       if (options.general === false || (s.coverage.watched.length === 0 && !t.extra)) return out;
       const values = watchedValues(s, t);
       if (values.length === 0) return out;
       s.watch ??= createReadingWatch(options.general);
-      return out.concat(s.watch.observe(t.ts, values));
+      return out.concat(s.watch.observe(t.ts, values, report));
     },
     /**
      * Feeds one device event (stamped `ts`) to the device's running detectors that judge events (a
@@ -200,11 +204,11 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
 }
 
 /** Runs the device's running detectors over one reading, updating their states in place. */
-function step<K extends DeviceKind>(detectors: DetectorsByKind, kind: K, s: DeviceState, ts: number, readings: ReadingsOf<K>): Signal[] {
+function step<K extends DeviceKind>(detectors: DetectorsByKind, kind: K, s: DeviceState, ts: number, readings: ReadingsOf<K>, report: ReportMode | undefined): Signal[] {
   const list = detectors[kind];
   const out: Signal[] = [];
   for (let j = 0; j < s.run.length; j++) {
-    const r = list[s.run[j]!]!.update(s.states[j], ts, readings);
+    const r = list[s.run[j]!]!.update(s.states[j], ts, readings, report);
     s.states[j] = r.state;
     if (r.signal) out.push(r.signal);
   }

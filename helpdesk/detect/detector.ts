@@ -4,7 +4,7 @@
  * A detector fires once when its condition has held long enough and clears once the opposite
  * condition has held long enough (hysteresis), so tickets neither flap nor stay open forever.
  */
-import type { DeviceKind, EventBody, ReadingsOf, Severity } from '../../contracts/index.js';
+import type { DeviceKind, EventBody, ReadingsOf, ReportMode, Severity } from '../../contracts/index.js';
 
 export interface Evidence {
   /** what was expected, in words a support agent understands */
@@ -20,6 +20,12 @@ export type Signal =
   | { type: 'clear'; kind: string; at: number; evidence: Evidence };
 
 
+/**
+ * The longest gap (ms) between two messages of a device reporting by exception that is still normal: a
+ * heartbeat and one sample period (the heartbeat goes out at the first sample past it).
+ */
+export const heldForMs = (report: ReportMode): number => (report.heartbeatS + report.sampleEveryS) * 1000;
+
 /** The name of one of a kind's own readings. */
 export type ReadingOf<K extends DeviceKind> = keyof ReadingsOf<K> & string;
 
@@ -33,7 +39,12 @@ export interface Detector<K extends DeviceKind, S> {
    */
   needs: ReadonlyArray<ReadingOf<K>>;
   init(): S;
-  update(state: S, ts: number, readings: ReadingsOf<K>): { state: S; signal?: Signal };
+  /**
+   * one message's readings at ts. `report`: the device reports by exception (its announce): each
+   * reading then holds, within its deadband, until the next message, and messages may be up to a
+   * heartbeat apart; undefined: periodic, each message a sample
+   */
+  update(state: S, ts: number, readings: ReadingsOf<K>, report?: ReportMode): { state: S; signal?: Signal };
   /**
    * a device event this detector judges too (a car's crank: short, so sparse telemetry can miss it),
    * in event time among the device's telemetry; optional

@@ -4,9 +4,16 @@
  * tracked as two exponential averages, a fast one (3 h) and the fridge's own baseline (96 h, which
  * learns only while the duty looks normal), each divided by the temperature difference it works against, so a hot day is not
  * mistaken for a fault. Learns for 12 h before it may fire. O(1) per reading.
+ *
+ * The averages weigh each reading by time, not by count. A fridge reporting by exception sends a message
+ * when the compressor starts or stops (and when the cabinet moved past its deadband): the duty between
+ * two messages is the one the earlier message said, held until the later one, and a gap is normal up
+ * to a heartbeat. Early on the averages are the plain time mean so far (a periodic device: the mean of
+ * its readings), then exponential.
  */
+import type { ReportMode } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
-import type { Detector } from './detector.js';
+import { heldForMs, type Detector } from './detector.js';
 
 export const FRIDGE_DUTY = {
   fastTauS: 3 * 3600,
@@ -26,36 +33,45 @@ interface State {
   /** readings seen: early on the averages are plain means (a bias-corrected EWMA) */
   n: number;
   lastTs: number | null;
+  /** the last reading's load index (by exception it holds until the next message) */
+  lastX: number;
   fast: number;
   base: number;
   firing: boolean;
   since: number | null;
 }
 
-const ewma = (prev: number, x: number, dtS: number, tauS: number, n: number): number =>
-  prev + (x - prev) * Math.max(1 / n, 1 - Math.exp(-dtS / tauS));
+/**
+ * the weight of a reading held dtS: at least its share of what was seen so far (the n-th of n periodic
+ * readings, or dtS of the elapsed seconds by exception), so the early averages are plain means
+ */
+const ewma = (prev: number, x: number, dtS: number, tauS: number, share: number): number =>
+  prev + (x - prev) * Math.max(share, 1 - Math.exp(-dtS / tauS));
 
 export const fridgeDuty: Detector<'fridge', State> = {
   kind: 'fridge-duty',
   deviceKind: 'fridge',
   needs: ['compressorOn', 'ambientTempC', 'setpointC'],
-  init: () => ({ start: null, n: 0, lastTs: null, fast: 0, base: 0, firing: false, since: null }),
-  update(s, ts, r) {
+  init: () => ({ start: null, n: 0, lastTs: null, lastX: 0, fast: 0, base: 0, firing: false, since: null }),
+  update(s, ts, r, report?: ReportMode) {
     // load index: compressor duty per kelvin it works against
     const x = (r.compressorOn ? 1 : 0) / Math.max(1, r.ambientTempC - r.setpointC);
-    if (s.lastTs === null || ts - s.lastTs > p.maxGapS * 1000) {
+    if (s.lastTs === null || ts - s.lastTs > (report ? Math.max(p.maxGapS * 1000, heldForMs(report)) : p.maxGapS * 1000)) {
       const first = s.start === null;
-      return { state: { ...s, start: first ? ts : s.start, n: first ? 1 : s.n, lastTs: ts, fast: first ? x : s.fast, base: first ? x : s.base, since: null } };
+      return { state: { ...s, start: first ? ts : s.start, n: first ? 1 : s.n, lastTs: ts, lastX: x, fast: first ? x : s.fast, base: first ? x : s.base, since: null } };
     }
     const dtS = (ts - s.lastTs) / 1000;
     const n = s.n + 1;
-    const fast = ewma(s.fast, x, dtS, p.fastTauS, n);
+    // periodic: this reading stands for the interval before it; by exception the last one held until now
+    const held = report ? s.lastX : x;
+    const share = report ? dtS / Math.max(dtS, (ts - s.start!) / 1000) : 1 / n;
+    const fast = ewma(s.fast, held, dtS, p.fastTauS, share);
     // the baseline learns only while the fridge looks normal, so a slow fault cannot drag it along
     const learning = ts - s.start! < p.warmupS * 1000;
     const looksNormal = learning || (!s.firing && (s.base <= 0 || fast / s.base < p.clearRatio));
-    const base = looksNormal ? ewma(s.base, x, dtS, p.baseTauS, n) : s.base;
+    const base = looksNormal ? ewma(s.base, held, dtS, p.baseTauS, share) : s.base;
     const ratio = base > 0 ? fast / base : 1;
-    const next: State = { ...s, n, lastTs: ts, fast, base };
+    const next: State = { ...s, n, lastTs: ts, lastX: x, fast, base };
     if (learning) return { state: next };
     const duty = fast * Math.max(1, r.ambientTempC - r.setpointC);
     const holds = s.firing ? ratio < p.clearRatio : ratio > p.fireRatio && duty > p.minDuty;

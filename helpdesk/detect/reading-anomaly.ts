@@ -16,13 +16,20 @@
  * It clears once the means have been usual again, away from the level it fired on, for
  * `clearAfterS`. Nothing is learned while it fires: a level that stays is for staff to judge.
  *
+ * A device reporting by exception sends a reading only when it moved past its deadband: each value
+ * holds until the next message, so a bucket's mean weighs each value by the time it held in it, and
+ * the buckets a quiet device sent nothing in are filled with the value it held (up to a heartbeat and
+ * a sample; a longer gap is a gap). A day is then ~1,440 points however bursty the messages, and the
+ * usual values learn minutes, not messages (a burst of messages during a door opening is one minute).
+ *
  * One incident per device: the first reading that fires opens it; another firing meanwhile fires
  * again (a note with its evidence); it clears when no reading fires any more. Evidence: the score,
  * the window of recent bucket means and the baseline. Pure and deterministic; state per reading is
  * bounded (the detector's fact memory, at most a day of learning means, at most `usual.maxBins` bins).
  */
+import type { ReportMode } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
-import type { Signal } from './detector.js';
+import { heldForMs, type Signal } from './detector.js';
 import { GeneralAnomalyDetector, RANGE, type GeneralOptions } from './general/general.js';
 import { VALUE } from './general/novelty.js';
 import { binOf, countValue, isUsual, learnValue, newUsualValues, settle, usualEvidence, usualText, type UsualValues, type UsualValuesOptions } from './usual-values.js';
@@ -67,10 +74,12 @@ interface ReadingState {
   name: string;
   firstTs: number;
   lastTs: number;
-  /** the bucket being filled: its index, sum and count */
+  /** the bucket being filled: its index, sum and count (by exception: value × ms held, and ms) */
   bucket: number;
   sum: number;
   count: number;
+  /** the last value (by exception it holds until the next message) */
+  lastX: number;
   detector: GeneralAnomalyDetector;
   usual: UsualValues;
   /** the last windowBuckets bucket means and their start times */
@@ -90,8 +99,8 @@ interface ReadingState {
 }
 
 export interface ReadingWatch {
-  /** Feeds the readings of one telemetry message (name, value); returns the signals raised. */
-  observe(ts: number, values: ReadonlyArray<readonly [string, number]>): Signal[];
+  /** Feeds the readings of one telemetry message (name, value); returns the signals raised. `report`: the device reports by exception. */
+  observe(ts: number, values: ReadonlyArray<readonly [string, number]>, report?: ReportMode): Signal[];
   /** readings watched so far */
   readonly watching: number;
 }
@@ -110,8 +119,8 @@ export function createReadingWatch(config: ReadingAnomalyConfig = {}): ReadingWa
   const readings = new Map<string, ReadingState>();
   const firing = new Set<string>();
 
-  const start = (name: string, ts: number, x: number): ReadingState => ({
-    name, firstTs: ts, lastTs: ts, bucket: Math.floor(ts / bucketMs), sum: x, count: 1,
+  const start = (name: string, ts: number, x: number, held: boolean): ReadingState => ({
+    name, firstTs: ts, lastTs: ts, bucket: Math.floor(ts / bucketMs), sum: held ? 0 : x, count: held ? 0 : 1, lastX: x,
     detector: new GeneralAnomalyDetector(o.general), usual: newUsualValues(), recent: [],
     firing: false, firedBin: 0, okSince: null, outSince: null, pending: null,
   });
@@ -216,16 +225,48 @@ export function createReadingWatch(config: ReadingAnomalyConfig = {}): ReadingWa
     return s.firing ? recover(s, mean, at, ts) : watch(s, mean, score, at, ts);
   }
 
+  /** By exception: the last value held from its message until ts, closing the buckets it spans. */
+  function hold(s: ReadingState, ts: number, x: number, report: ReportMode, out: Signal[]): void {
+    const bucket = Math.floor(ts / bucketMs);
+    if (ts - s.lastTs > heldForMs(report)) {
+      // a real gap: the bucket closes with what it had, the series goes on from ts
+      if (s.count > 0 && bucket !== s.bucket) {
+        const signal = close(s, s.sum / s.count, ts);
+        if (signal) out.push(signal);
+      }
+      if (bucket !== s.bucket) Object.assign(s, { bucket, sum: 0, count: 0 });
+    } else {
+      let t = s.lastTs;
+      while (s.bucket !== bucket) {
+        const end = (s.bucket + 1) * bucketMs;
+        s.sum += s.lastX * (end - t);
+        s.count += end - t;
+        const signal = close(s, s.sum / s.count, end);
+        if (signal) out.push(signal);
+        Object.assign(s, { bucket: s.bucket + 1, sum: 0, count: 0 });
+        t = end;
+      }
+      s.sum += s.lastX * (ts - t);
+      s.count += ts - t;
+    }
+    s.lastTs = ts;
+    s.lastX = x;
+  }
+
   return {
-    observe(ts, values) {
+    observe(ts, values, report) {
       const out: Signal[] = [];
       for (const [name, x] of values) {
         const s = readings.get(name);
         if (!s) {
-          readings.set(name, start(name, ts, x));
+          readings.set(name, start(name, ts, x, report !== undefined));
           continue;
         }
         if (ts <= s.lastTs) continue;
+        if (report) {
+          hold(s, ts, x, report, out);
+          continue;
+        }
         s.lastTs = ts;
         const bucket = Math.floor(ts / bucketMs);
         if (bucket !== s.bucket) {

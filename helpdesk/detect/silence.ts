@@ -17,9 +17,13 @@
  * It clears on the next telemetry ("data returns"); an "online" alone does not clear it. A device
  * never heard from since the helpdesk started raises nothing: it may never have been switched on
  * (after a restart, a device is watched again from its first telemetry).
- * Every device in evernet reports on a fixed interval whatever it is doing (a parked car, an idle
- * washer): a device that sleeps must declare a reporting interval that covers its sleep.
+ * A periodic device reports on a fixed interval whatever it is doing (a parked car, an idle washer): a
+ * device that sleeps must declare a reporting interval that covers its sleep. A device that reports by
+ * exception (its announce's `report`, told here by `declare`) may stay quiet for a whole heartbeat when
+ * nothing changes: it is silent once `heartbeats` heartbeats and one sample period passed without
+ * telemetry (never sooner than `minSilentS`); what its messages' intervals look like says nothing then.
  */
+import type { ReportMode } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import type { Signal } from './detector.js';
 
@@ -36,9 +40,11 @@ export interface SilenceOptions {
   learnIntervals: number;
   /** intervals seen before the learned one is trusted */
   minIntervals: number;
+  /** a device reporting by exception: silent after this many heartbeats (and one sample period) without telemetry */
+  heartbeats: number;
 }
 
-export const SILENCE: SilenceOptions = { intervals: 10, minSilentS: 600, offlineAfterS: 600, learnIntervals: 15, minIntervals: 3 };
+export const SILENCE: SilenceOptions = { intervals: 10, minSilentS: 600, offlineAfterS: 600, learnIntervals: 15, minIntervals: 3, heartbeats: 2 };
 
 /** What the helpdesk knows of a device now; undefined: no longer known (its state is forgotten). */
 export type SilenceLookup = (customerId: string, deviceId: string) => { reportEveryS?: number } | undefined;
@@ -59,6 +65,8 @@ interface DeviceSilence {
   offlineSince: number | null;
   offlineReason: string | null;
   firing: boolean;
+  /** it reports by exception (its announce); null: periodically */
+  report: ReportMode | null;
 }
 
 export interface Keyed {
@@ -84,6 +92,8 @@ export function duration(ms: number): string {
 export function createSilence(options: Partial<SilenceOptions> = {}) {
   const o = { ...SILENCE, ...options };
   const devices = new Map<string, DeviceSilence>();
+  /** how each device that announced report-by-exception reports */
+  const reports = new Map<string, ReportMode>();
   const keyOf = (c: string, d: string): string => `${c}/${d}`;
 
   function learnedMs(s: DeviceSilence): number | null {
@@ -94,10 +104,18 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
 
   /** When the device counts as silent or offline, and why; null: not yet known. */
   function due(s: DeviceSilence, declaredS: number | undefined): { at: number; cause: 'silent' | 'offline'; everyMs: number | null; limitMs: number | null } | null {
-    const learned = learnedMs(s);
-    const declared = declaredS === undefined ? null : declaredS * 1000;
-    const everyMs = declared === null ? learned : Math.max(declared, learned ?? 0);
-    const limitMs = everyMs === null ? null : Math.max(o.intervals * everyMs, o.minSilentS * 1000);
+    let everyMs: number | null;
+    let limitMs: number | null;
+    if (s.report) {
+      // by exception: a heartbeat is the longest normal silence, however close its messages come otherwise
+      everyMs = s.report.heartbeatS * 1000;
+      limitMs = Math.max(o.heartbeats * everyMs + s.report.sampleEveryS * 1000, o.minSilentS * 1000);
+    } else {
+      const learned = learnedMs(s);
+      const declared = declaredS === undefined ? null : declaredS * 1000;
+      everyMs = declared === null ? learned : Math.max(declared, learned ?? 0);
+      limitMs = everyMs === null ? null : Math.max(o.intervals * everyMs, o.minSilentS * 1000);
+    }
     const silentAt = limitMs === null ? Infinity : s.lastHeard + limitMs;
     const offlineAt = s.offlineSince === null ? Infinity : s.offlineSince + o.offlineAfterS * 1000;
     if (silentAt === Infinity && offlineAt === Infinity) return null;
@@ -110,14 +128,14 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     const observed =
       d.cause === 'offline'
         ? `offline (${s.offlineReason === 'will' ? 'its connection dropped' : 'it said goodbye'}) for ${duration(d.at - s.offlineSince!)}, no telemetry for ${quiet}`
-        : `no telemetry for ${quiet}${every ? ` (it reports every ${every})` : ''}`;
+        : `no telemetry for ${quiet}${every ? (s.report ? ` (its heartbeat is every ${every})` : ` (it reports every ${every})`) : ''}`;
     return {
       type: 'fire',
       kind: SILENCE_KIND,
       severity: 'medium',
       at: d.at,
       evidence: {
-        expected: every ? `telemetry every ${every}` : 'the device online and reporting',
+        expected: every ? (s.report ? `telemetry at least every ${every} (its heartbeat)` : `telemetry every ${every}`) : 'the device online and reporting',
         observed,
         since: s.lastHeard,
         lastHeardAt: s.lastHeard,
@@ -127,6 +145,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
         offlineSince: s.offlineSince,
         offlineAfterS: o.offlineAfterS,
         availability: s.offlineReason,
+        ...(s.report ? { report: 'exception', heartbeatS: s.report.heartbeatS } : {}),
       },
     };
   }
@@ -142,7 +161,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       const k = keyOf(customerId, deviceId);
       const s = devices.get(k);
       if (!s) {
-        devices.set(k, { customerId, deviceId, lastHeard: now, lastTs: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing: false });
+        devices.set(k, { customerId, deviceId, lastHeard: now, lastTs: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing: false, report: reports.get(k) ?? null });
         return undefined;
       }
       if (ts <= s.lastTs) return undefined;
@@ -189,6 +208,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
         const known = lookup(s.customerId, s.deviceId);
         if (!known) {
           devices.delete(k);
+          reports.delete(k);
           continue;
         }
         if (s.firing) continue;
@@ -208,7 +228,18 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     seed(customerId: string, deviceId: string, lastTs: number, firing: boolean): void {
       const k = keyOf(customerId, deviceId);
       if (devices.has(k)) return;
-      devices.set(k, { customerId, deviceId, lastHeard: lastTs, lastTs, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing });
+      devices.set(k, { customerId, deviceId, lastHeard: lastTs, lastTs, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing, report: reports.get(k) ?? null });
+    },
+    /**
+     * How the device reports, from its announce: `report` when by exception (its heartbeat), undefined
+     * when periodically. Kept until the device is forgotten; a new announce replaces it.
+     */
+    declare(customerId: string, deviceId: string, report: ReportMode | undefined): void {
+      const k = keyOf(customerId, deviceId);
+      if (report) reports.set(k, report);
+      else reports.delete(k);
+      const s = devices.get(k);
+      if (s) s.report = report ?? null;
     },
     /** devices watched */
     watching: (): number => devices.size,

@@ -1,11 +1,19 @@
 /**
  * Builds a detector from two conditions with hysteresis: it fires once `fireWhen` has held for
- * `fireAfterS` seconds without a break, and clears once `clearWhen` has held for `clearAfterS`.
- * While a condition holds it keeps the mean, min and max of one metric for the evidence.
+ * `fireAfterS` seconds of event time without a break, and clears once `clearWhen` has held for
+ * `clearAfterS`. While a condition holds it keeps the mean, min and max of one metric for the evidence.
  * A gap in the readings longer than `maxGapS` breaks the count: nobody saw the condition hold then.
+ *
+ * A device that reports by exception sends a message only when something moved past its deadband, so
+ * each reading holds until the next message and a quiet device is a steady one: the condition is
+ * taken to hold from a message until the next, a gap breaks the count only past a heartbeat and a
+ * sample (heldForMs), the mean is weighted by the time each reading held (a burst of messages counts
+ * no more than the minutes they span), and a condition that held long enough before the next message
+ * fires (or clears) at the moment it had held long enough, not when that message came. A periodic
+ * device's readings are samples, each standing for one interval: the mean is theirs, as before.
  */
-import type { DeviceKind, ReadingsOf, Severity } from '../../contracts/index.js';
-import type { Detector, Evidence, ReadingOf } from './detector.js';
+import type { DeviceKind, ReadingsOf, ReportMode, Severity } from '../../contracts/index.js';
+import { heldForMs, type Detector, type Evidence, type ReadingOf, type Signal } from './detector.js';
 
 export interface Window {
   since: number;
@@ -19,9 +27,13 @@ export interface Window {
 interface State {
   firing: boolean;
   lastTs: number | null;
+  /** the last message's readings (by exception they hold until the next one): ReadingsOf<K> */
+  last: unknown;
   since: number | null;
   first: number;
+  /** the metric summed over the window: per reading (periodic), or times the seconds it held (by exception) */
   sum: number;
+  /** readings (periodic) or seconds held (by exception) in the window */
   n: number;
   min: number;
   max: number;
@@ -44,41 +56,87 @@ export interface SustainedSpec<K extends DeviceKind> {
   maxGapS?: number;
 }
 
-const fresh = (firing: boolean, lastTs: number | null): State => ({ firing, lastTs, since: null, first: 0, sum: 0, n: 0, min: Infinity, max: -Infinity });
+const fresh = (firing: boolean, lastTs: number | null, last: unknown = null): State =>
+  ({ firing, lastTs, last, since: null, first: 0, sum: 0, n: 0, min: Infinity, max: -Infinity });
 
 export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detector<K, State> {
   const maxGapMs = (spec.maxGapS ?? 60) * 1000;
+  const needMs = (firing: boolean): number => (firing ? spec.clearAfterS : spec.fireAfterS) * 1000;
+
+  /** the condition held for long enough by `at` (the window's metric in w): fire or clear */
+  function decided(firing: boolean, r: ReadingsOf<K>, at: number, w: Window): Signal {
+    return firing
+      ? { type: 'clear', kind: spec.kind, at, evidence: spec.clearEvidence(r, w) }
+      : { type: 'fire', kind: spec.kind, severity: spec.severity(r, w), at, evidence: spec.fireEvidence(r, w) };
+  }
+
+  const windowOf = (s: State, at: number, mean: number): Window => ({ since: s.since!, seconds: (at - s.since!) / 1000, mean, min: s.min, max: s.max, first: s.first });
+
+  /** a periodic device: each message a sample */
+  function periodic(prev: State, ts: number, r: ReadingsOf<K>): { state: State; signal?: Signal } {
+    const gap = prev.lastTs !== null && ts - prev.lastTs > maxGapMs;
+    const s = gap ? fresh(prev.firing, ts) : prev;
+    const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
+    if (!holds) return { state: fresh(s.firing, ts) };
+    const m = spec.metric(r);
+    const next: State = {
+      firing: s.firing,
+      lastTs: ts,
+      last: null,
+      since: s.since ?? ts,
+      first: s.since === null ? m : s.first,
+      sum: s.sum + m,
+      n: s.n + 1,
+      min: Math.min(s.min, m),
+      max: Math.max(s.max, m),
+    };
+    if (ts - next.since! < needMs(s.firing)) return { state: next };
+    return { state: fresh(!s.firing, ts), signal: decided(s.firing, r, ts, windowOf(next, ts, next.sum / next.n)) };
+  }
+
+  /** a device reporting by exception: the last reading held until this message */
+  function byException(prev: State, ts: number, r: ReadingsOf<K>, report: ReportMode): { state: State; signal?: Signal } {
+    let s = prev;
+    let signal: Signal | undefined;
+    if (prev.lastTs !== null && ts - prev.lastTs > Math.max(maxGapMs, heldForMs(report))) {
+      s = fresh(prev.firing, ts);
+    } else if (prev.since !== null && prev.last !== null) {
+      // the condition held at the last message, and so until this one
+      const held = prev.last as ReadingsOf<K>;
+      const m = spec.metric(held);
+      const due = prev.since + needMs(prev.firing);
+      const until = Math.min(due, ts);
+      s = { ...prev, sum: prev.sum + (m * (until - prev.lastTs!)) / 1000, n: prev.n + (until - prev.lastTs!) / 1000 };
+      if (due <= ts) {
+        signal = decided(prev.firing, held, due, windowOf(s, due, s.n > 0 ? s.sum / s.n : m));
+        s = fresh(!prev.firing, due);
+      }
+    }
+    const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
+    if (!holds) return { state: fresh(s.firing, ts, r), signal };
+    const m = spec.metric(r);
+    const start = s.since === null;
+    const next: State = {
+      firing: s.firing,
+      lastTs: ts,
+      last: r,
+      since: start ? ts : s.since,
+      first: start ? m : s.first,
+      sum: start ? 0 : s.sum,
+      n: start ? 0 : s.n,
+      min: Math.min(start ? Infinity : s.min, m),
+      max: Math.max(start ? -Infinity : s.max, m),
+    };
+    // one signal per message: a window that just began cannot be long enough yet
+    if (signal || ts - next.since! < needMs(s.firing)) return { state: next, signal };
+    return { state: fresh(!s.firing, ts, r), signal: decided(s.firing, r, ts, windowOf(next, ts, next.n > 0 ? next.sum / next.n : m)) };
+  }
+
   return {
     kind: spec.kind,
     deviceKind: spec.deviceKind,
     needs: spec.needs,
     init: () => fresh(false, null),
-    update(prev, ts, r) {
-      const gap = prev.lastTs !== null && ts - prev.lastTs > maxGapMs;
-      const s = gap ? fresh(prev.firing, ts) : prev;
-      const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
-      if (!holds) return { state: fresh(s.firing, ts) };
-      const m = spec.metric(r);
-      const next: State = {
-        firing: s.firing,
-        lastTs: ts,
-        since: s.since ?? ts,
-        first: s.since === null ? m : s.first,
-        sum: s.sum + m,
-        n: s.n + 1,
-        min: Math.min(s.min, m),
-        max: Math.max(s.max, m),
-      };
-      const needS = s.firing ? spec.clearAfterS : spec.fireAfterS;
-      if (ts - next.since! < needS * 1000) return { state: next };
-      const w: Window = { since: next.since!, seconds: (ts - next.since!) / 1000, mean: next.sum / next.n, min: next.min, max: next.max, first: next.first };
-      if (s.firing) {
-        return { state: fresh(false, ts), signal: { type: 'clear', kind: spec.kind, at: ts, evidence: spec.clearEvidence(r, w) } };
-      }
-      return {
-        state: fresh(true, ts),
-        signal: { type: 'fire', kind: spec.kind, severity: spec.severity(r, w), at: ts, evidence: spec.fireEvidence(r, w) },
-      };
-    },
+    update: (prev, ts, r, report) => (report ? byException(prev, ts, r, report) : periodic(prev, ts, r)),
   };
 }

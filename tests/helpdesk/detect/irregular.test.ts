@@ -1,0 +1,140 @@
+/**
+ * Detectors on a device that reports by exception: a reading holds until the next message, messages
+ * come a heartbeat apart when nothing changes and in bursts when something does. Durations are event
+ * time, means are weighted by time, a quiet device is neither silent nor a broken window, and a burst
+ * of messages weighs no more than the minutes it spans.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ReportMode } from '../../../contracts/index.js';
+import { batteryParasitic } from '../../../helpdesk/detect/battery-parasitic.js';
+import type { Detector, Signal } from '../../../helpdesk/detect/detector.js';
+import { fridgeDoorOpen } from '../../../helpdesk/detect/fridge-door-open.js';
+import { fridgeDuty } from '../../../helpdesk/detect/fridge-duty.js';
+import { createReadingWatch } from '../../../helpdesk/detect/reading-anomaly.js';
+import { createSilence, SILENCE_KIND } from '../../../helpdesk/detect/silence.js';
+import { sustained } from '../../../helpdesk/detect/sustained.js';
+import type { DeviceKind, ReadingsOf } from '../../../contracts/index.js';
+import { at, car, fridge } from './series.js';
+
+const RBE: ReportMode = { mode: 'exception', heartbeatS: 900, sampleEveryS: 10 };
+
+/** messages at the given seconds, through a detector with or without report-by-exception; the signals with the second they came at */
+function run<K extends DeviceKind, S>(d: Detector<K, S>, msgs: Array<[number, ReadingsOf<K>]>, report?: ReportMode): Array<{ atS: number; msgS: number; signal: Signal }> {
+  let state = d.init();
+  const out: Array<{ atS: number; msgS: number; signal: Signal }> = [];
+  for (const [s, r] of msgs) {
+    const x = d.update(state, at(s), r, report);
+    state = x.state;
+    if (x.signal) out.push({ atS: (x.signal.at - at(0)) / 1000, msgS: s, signal: x.signal });
+  }
+  return out;
+}
+
+describe('sustained conditions by exception', () => {
+  it('a door that opened and sent nothing more is open from its message on: fired at the moment it had been open 3 min', () => {
+    // door opens at 100 s; the next message is the heartbeat 900 s later, still open
+    const msgs: Array<[number, ReturnType<typeof fridge>]> = [[0, fridge()], [100, fridge({ doorOpen: true })], [1000, fridge({ doorOpen: true })]];
+    const [x, ...more] = run(fridgeDoorOpen, msgs, RBE);
+    expect(more).toEqual([]);
+    expect(x).toMatchObject({ atS: 280, msgS: 1000, signal: { type: 'fire', kind: 'fridge-door-open', evidence: { since: at(100) } } });
+    // periodic, the same messages are a gap: nobody saw the door in between, no ticket
+    expect(run(fridgeDoorOpen, msgs)).toEqual([]);
+  });
+
+  it('a door closed again before 3 min is not a ticket, however long the next message takes', () => {
+    expect(run(fridgeDoorOpen, [[0, fridge()], [100, fridge({ doorOpen: true })], [150, fridge()], [1050, fridge()]], RBE)).toEqual([]);
+  });
+
+  it('a parasitic drain seen only at heartbeats fires 15 min after it began, with the time-weighted mean', () => {
+    const parked = (currentA: number) => car({ engineRunning: false, speedKmh: 0, currentA, voltageV: 12.4 });
+    // 1 A from 60 s; a burst of messages at 1.5 A for 10 s, then 1 A again, quiet until the heartbeat
+    const msgs: Array<[number, ReturnType<typeof car>]> = [[0, parked(-0.03)], [60, parked(-1)], [70, parked(-1.5)], [71, parked(-1.5)], [72, parked(-1.5)], [80, parked(-1)], [980, parked(-1)]];
+    const [x] = run(batteryParasitic, msgs, RBE);
+    expect(x).toMatchObject({ atS: 960, msgS: 980, signal: { type: 'fire', kind: 'battery-parasitic' } });
+    // 10 s at 1.5 A and 890 s at 1 A: not the mean of the seven messages
+    expect(x!.signal.evidence.meanCurrentA).toBeCloseTo(-(10 * 1.5 + 890 * 1) / 900, 3);
+    expect(x!.signal.evidence.windowS).toBe(900);
+  });
+
+  it('a gap longer than a heartbeat and a sample breaks the window: nobody saw the condition hold', () => {
+    const parked = (currentA: number) => car({ engineRunning: false, speedKmh: 0, currentA });
+    expect(run(batteryParasitic, [[0, parked(-1)], [911, parked(-1)]], RBE)).toEqual([]);
+    expect(run(batteryParasitic, [[0, parked(-1)], [910, parked(-1)]], RBE)).toHaveLength(1);
+  });
+
+  it('clears in event time too: the condition gone for clearAfterS before the next message', () => {
+    const toy = sustained({
+      kind: 'toy', deviceKind: 'fridge', needs: ['cabinetTempC'], metric: (r) => r.cabinetTempC,
+      fireWhen: (r) => r.cabinetTempC > 10, fireAfterS: 60, clearWhen: (r) => r.cabinetTempC < 5, clearAfterS: 60,
+      severity: () => 'low', fireEvidence: () => ({ expected: '', observed: '' }), clearEvidence: () => ({ expected: '', observed: '' }),
+    });
+    const out = run(toy, [[0, fridge({ cabinetTempC: 11 })], [300, fridge({ cabinetTempC: 4 })], [1000, fridge({ cabinetTempC: 4 })]], RBE);
+    expect(out.map((o) => `${o.signal.type}@${o.atS}/${o.msgS}`)).toEqual(['fire@60/300', 'clear@360/1000']);
+  });
+});
+
+describe('fridge duty by exception', () => {
+  /** a fridge whose compressor runs `onS` of every `cycleS`, reporting only its switches (and heartbeats) for `hours` */
+  function cycles(onS: number, cycleS: number, hours: number, fromS = 0): Array<[number, ReturnType<typeof fridge>]> {
+    const out: Array<[number, ReturnType<typeof fridge>]> = [];
+    for (let t = fromS; t < fromS + hours * 3600; t += cycleS) {
+      out.push([t, fridge({ compressorOn: true, powerW: 64 })], [t + onS, fridge({ compressorOn: false, powerW: 0 })]);
+      // the heartbeat, when nothing else was sent for 15 min
+      if (cycleS - onS > 900) out.push([t + onS + 900, fridge({ compressorOn: false, powerW: 0 })]);
+    }
+    return out;
+  }
+
+  it('stays quiet on a steady duty with messages only at the switches, and fires when the duty doubles', () => {
+    const healthy = cycles(270, 1500, 36);
+    expect(run(fridgeDuty, healthy, RBE)).toEqual([]);
+    const worse = [...healthy, ...cycles(600, 1500, 12, 36 * 3600)];
+    const [x] = run(fridgeDuty, worse, RBE);
+    expect(x).toMatchObject({ signal: { type: 'fire', kind: 'fridge-duty' } });
+    // by time, the duty is the share of time on: 18 % healthy, not the 50 % of messages that say "on"
+    expect(x!.signal.evidence.baselineDutyPct).toBeCloseTo(18, 0);
+  });
+});
+
+describe('the general detector by exception', () => {
+  it('fills the minutes a quiet reading sent nothing with the value it held, so a burst is one minute, not a baseline', () => {
+    const watch = createReadingWatch({ learnS: 3600 });
+    const signals: Signal[] = [];
+    // humidity steady at 40 % (heartbeats only) for 3 h, with one burst of 30 messages at 41 % within a minute each hour
+    for (let h = 0; h < 3; h++) {
+      const base = h * 3600;
+      for (let k = 0; k < 4; k++) signals.push(...watch.observe(at(base + k * 900), [['humidityPct', 40]], RBE));
+      for (let k = 0; k < 30; k++) signals.push(...watch.observe(at(base + 1800 + k + 1), [['humidityPct', 41]], RBE));
+      signals.push(...watch.observe(at(base + 1832), [['humidityPct', 40]], RBE));
+    }
+    expect(signals).toEqual([]);
+    // then a new level, held by heartbeats only: the held minutes fill the buckets and it fires within the hour
+    const fired: Signal[] = [];
+    for (let k = 0; k <= 8; k++) fired.push(...watch.observe(at(3 * 3600 + k * 900), [['humidityPct', 55]], RBE));
+    expect(fired.some((s) => s.type === 'fire' && s.kind === 'reading-anomaly')).toBe(true);
+  });
+});
+
+describe('silence by exception', () => {
+  it('does not call a quiet device reporting by exception silent before two heartbeats, whatever its messages learned', () => {
+    const s = createSilence();
+    s.declare('maria', 'fridge', RBE);
+    // a burst every 5 s (learned interval: 5 s), then quiet: a steady fridge sends its heartbeat only
+    for (let t = 0; t <= 60; t += 5) s.heard('maria', 'fridge', at(t), at(t));
+    const lookup = () => ({ reportEveryS: 900 });
+    expect(s.tick(at(60 + 900), lookup)).toEqual([]);
+    expect(s.heard('maria', 'fridge', at(960), at(960))).toBeUndefined();
+    expect(s.tick(at(960 + 2 * 900 + 10 - 1), lookup)).toEqual([]);
+    const [x] = s.tick(at(960 + 2 * 900 + 10 + 5), lookup);
+    expect(x!.signal).toMatchObject({ type: 'fire', kind: SILENCE_KIND, at: at(960 + 1810), evidence: { report: 'exception', heartbeatS: 900, silentAfterS: 1810, expected: 'telemetry at least every 15 min (its heartbeat)' } });
+  });
+
+  it('forgets the mode when the device announces periodic reporting again', () => {
+    const s = createSilence();
+    s.declare('maria', 'fridge', RBE);
+    for (let t = 0; t <= 60; t += 5) s.heard('maria', 'fridge', at(t), at(t));
+    s.declare('maria', 'fridge', undefined);
+    // periodic with a learned 5-s interval: silent after minSilentS (600 s)
+    expect(s.tick(at(60 + 601), () => ({}))).toHaveLength(1);
+  });
+});
