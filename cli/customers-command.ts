@@ -1,18 +1,74 @@
 /**
  * `evernet customers list|add|remove`: the customers of the helpdesk's device registry, on its
  * database file (--db, default the helpdesk's). A device needs its customer first.
+ * `evernet customers consent|export|erase ID`: what the customer consented to (read-only), everything
+ * evernet holds about them as one JSON document, and their erasure (helpdesk/customers); each is
+ * written to the customer's audit log with --by (default the user's login name).
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { realClock } from '../contracts/clock.js';
-import { addCustomer, removeCustomer, type CustomerInput, type CustomerRecord } from '../helpdesk/registry/index.js';
-import { failed, withRegistry } from './devices-command.js';
+import { silentLogger } from '../log/logger.js';
+import { createCustomers, type Customers } from '../helpdesk/customers/customers.js';
+import { openSqliteCustomerStore } from '../helpdesk/customers/sqlite-store.js';
+import { addCustomer, removeCustomer, type CustomerInput, type CustomerRecord, type Registry } from '../helpdesk/registry/index.js';
+import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
+import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
+import { checkOutputPath } from './output-path.js';
+import { failed, safeUser, withRegistry } from './devices-command.js';
 import { table } from './table.js';
 import { UsageError } from './errors.js';
 
 export const CUSTOMERS_USAGE = `usage: evernet customers list [--json] [--db FILE]
        evernet customers add ID [--name NAME] [--time-zone ZONE] [--channels C,C] [--phone P] [--email E]
                              [--home LAT,LON] [--quiet-hours HH:MM-HH:MM] [--db FILE]
-       evernet customers remove ID [--with-devices] [--db FILE]`;
+       evernet customers remove ID [--with-devices] [--db FILE]
+       evernet customers consent ID [--by NAME] [--db FILE]
+       evernet customers export ID [--out FILE] [--by NAME] [--db FILE]
+       evernet customers erase ID [--by NAME] [--db FILE]`;
+
+/** The customer side on the helpdesk's database (registry, tickets, telemetry, consent): runs fn, closes them. */
+function withCustomers<T>(db: string | undefined, fn: (customers: Customers, registry: Registry, path: string) => T): T {
+  return withRegistry(db, (registry, path) => {
+    const tickets = openSqliteStore({ path });
+    const telemetry = openSqliteTelemetryStore({ path, check: false });
+    const store = openSqliteCustomerStore({ path, check: false });
+    try {
+      const reader = { range: telemetry.raw, minutes: telemetry.minutes, forget: telemetry.forget };
+      return fn(createCustomers({ store, registry, tickets, telemetry: reader, log: silentLogger() }), registry, path);
+    } finally {
+      store.close();
+      telemetry.close();
+      tickets.close();
+    }
+  });
+}
+
+/** consent, export or erase: one coded line and exit code 1 on failure */
+function customerData(verb: 'consent' | 'export' | 'erase', id: string, values: { db?: string; out?: string; by?: string }): number {
+  const by = values.by ?? safeUser();
+  if (values.out !== undefined) checkOutputPath(values.out, '--out');
+  return withCustomers(values.db, (customers, _registry, path) => {
+    const now = realClock.now();
+    if (verb === 'erase') {
+      const r = customers.erase(id, by, 'cli customers erase', now);
+      if (!r.ok) return failed({ ok: false, error: r.error });
+      const c = r.value.counts;
+      process.stderr.write(`customer '${id}' erased from ${path} by ${by}: ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+      return 0;
+    }
+    const r = verb === 'consent' ? customers.consent(id) : customers.export(id, by, 'cli customers export', now);
+    if (!r.ok) return failed({ ok: false, error: r.error });
+    if (verb === 'consent') customers.audit({ customerId: id, at: now, by, action: 'cli customers consent', detail: {} });
+    const json = `${JSON.stringify(r.value, null, 2)}\n`;
+    if (values.out === undefined) process.stdout.write(json);
+    else {
+      writeFileSync(values.out, json, { mode: 0o600 });
+      process.stderr.write(`${verb} of customer '${id}' written to ${values.out}\n`);
+    }
+    return 0;
+  });
+}
 
 function home(s: string | undefined): CustomerInput['home'] {
   if (s === undefined) return undefined;
@@ -56,6 +112,8 @@ export async function customersCommand(argv: string[]): Promise<number> {
       'quiet-hours': { type: 'string' },
       'with-devices': { type: 'boolean' },
       json: { type: 'boolean' },
+      out: { type: 'string' },
+      by: { type: 'string' },
     },
   });
   const [verb, id, ...rest] = positionals;
@@ -70,7 +128,8 @@ export async function customersCommand(argv: string[]): Promise<number> {
       return 0;
     });
   }
-  if ((verb !== 'add' && verb !== 'remove') || !id) throw new UsageError(verb === undefined || ['add', 'remove'].includes(verb) ? CUSTOMERS_USAGE : `unknown verb '${verb}'\n${CUSTOMERS_USAGE}`);
+  if ((verb === 'consent' || verb === 'export' || verb === 'erase') && id) return customerData(verb, id, values);
+  if ((verb !== 'add' && verb !== 'remove') || !id) throw new UsageError(verb === undefined || ['add', 'remove', 'consent', 'export', 'erase'].includes(verb) ? CUSTOMERS_USAGE : `unknown verb '${verb}'\n${CUSTOMERS_USAGE}`);
   if (verb === 'remove') {
     return withRegistry(values.db, (registry, path) => {
       const r = removeCustomer(registry, id, { withDevices: values['with-devices'] ?? false });

@@ -125,7 +125,7 @@ export async function devicesCommand(argv: string[]): Promise<number> {
   }
 }
 
-function safeUser(): string {
+export function safeUser(): string {
   try {
     return os.userInfo().username || 'cli';
   } catch {

@@ -27,6 +27,7 @@ import type { TariffInput } from './schedule/source.js';
 import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
 import type { LoadStore } from './loads/store.js';
 import { TELEMETRY_ERR, type TelemetryPolicy, type TelemetryStore } from './telemetry/store.js';
+import type { CustomerStore } from './customers/store.js';
 import type { CoreLimits } from './core.js';
 import type { GroupOptions } from './problems/group.js';
 import type { ProblemQuery, ProblemStore } from './problems/store.js';
@@ -82,6 +83,8 @@ export interface HelpdeskOptions {
   onFatal?: (err: Error) => void;
   /** notifications that leave evernet (webhook, e-mail; helpdesk/notify): off when absent, the MQTT contact is unchanged */
   notify?: NotifyConfig;
+  /** the customers' consent, contacts and audit log (openSqliteCustomerStore on the helpdesk's database); default SQLite in memory */
+  customers?: CustomerStore;
   /** where mass incidents (problems) live (openSqliteProblemStore on the helpdesk's database); default in memory */
   problems?: ProblemStore;
   /** how tickets are grouped into problems: window (default 6 h), threshold (3), area cell (0.25°); docs/problems.md */
@@ -116,7 +119,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   // event time at start names this session's commands (deterministic in a replay, new after a restart)
   const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
-  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping });
+  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   const notifier = options.notify
     ? createNotifier({ config: options.notify, clock, store: options.store, log, addressOf: (c) => core.registry.directory.customer(c)?.preferences.email })
@@ -273,6 +276,18 @@ export function createHelpdesk(options: HelpdeskOptions) {
     /** staff accept or reject a device now (event time from the clock); see helpdesk/registry */
     decideDevice: (customerId: string, deviceId: string, verdict: 'accept' | 'reject', by: string) => core.decideDevice(customerId, deviceId, verdict, by, clock.now()),
     registry: core.registry,
+    /**
+     * The customer side (helpdesk/customers), now in event time: consent as staff see it (read-only),
+     * the export, the erasure, the audit log of staff views, and the offers' check.
+     */
+    customers: {
+      consent: (customerId: string) => guarded(() => core.customers.consent(customerId)),
+      export: (customerId: string, by: string, action: string) => guarded(() => core.customers.export(customerId, by, action, clock.now())),
+      erase: (customerId: string, by: string, action: string) => guarded(() => core.customers.erase(customerId, by, action, clock.now())),
+      audit: (customerId: string, by: string, action: string, detail: Record<string, unknown> = {}) => guarded(() => core.customers.audit({ customerId, at: clock.now(), by, action, detail })),
+      auditOf: (customerId: string) => core.customers.auditOf(customerId),
+      mayOffer: (...a: Parameters<typeof core.customers.mayOffer>) => core.customers.mayOffer(...a),
+    },
     /** mass incidents, newest first: each problem with its linked tickets and their states */
     problems: (q?: ProblemQuery) => core.problems.list(q),
     problem: (id: string) => core.problems.get(id),

@@ -17,6 +17,8 @@ import { createRegistry, openSqliteRegistryStore, type Registry, type RegistryOp
 import { openSqliteLoadStore } from '../helpdesk/loads/sqlite-store.js';
 import type { LoadStore } from '../helpdesk/loads/store.js';
 import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
+import { openSqliteCustomerStore } from '../helpdesk/customers/sqlite-store.js';
+import type { CustomerStore } from '../helpdesk/customers/store.js';
 import type { TelemetryPolicy, TelemetryStore } from '../helpdesk/telemetry/store.js';
 import type { Tariff } from '../helpdesk/schedule/tariff.js';
 import { DEFAULT_TARIFF_CONFIG, type TariffConfig } from '../helpdesk/tariffs/config.js';
@@ -87,6 +89,8 @@ export interface HelpdeskStackOptions {
   telemetry?: Partial<TelemetryPolicy>;
   /** a telemetry store of the caller's instead of the one on `db` (a test breaking its database); the caller closes it */
   telemetryStore?: TelemetryStore;
+  /** a customer store of the caller's instead of the one on `db`; the caller closes it */
+  customerStore?: CustomerStore;
   /** connect and subscribe at start (default true); false leaves helpdesk.start() to the caller */
   connect?: boolean;
   /** with connect: move the watermark from the clock every second (a live helpdesk); default false */
@@ -105,6 +109,8 @@ export interface HelpdeskStack {
   staff: StaffStore;
   loads: LoadStore;
   telemetry: TelemetryStore;
+  /** the customers' consent, contacts, audit log and erasures (on `db`) */
+  customers: CustomerStore;
   /** customers and devices (on `db`); the helpdesk reads it live */
   registry: Registry;
   /** where the prices come from: current() for the planner, status() for people */
@@ -149,6 +155,8 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     const telemetry = o.telemetryStore ?? openSqliteTelemetryStore({ path: o.db, check: !checked });
     const problems = openSqliteProblemStore({ path: o.db, check: !checked });
     closers.push(() => problems.close());
+    const customers = o.customerStore ?? openSqliteCustomerStore({ path: o.db, check: !checked });
+    if (!o.customerStore) closers.push(() => customers.close());
     if (!o.telemetryStore) closers.push(() => telemetry.close());
     const mode = o.registry?.mode ?? (!o.brokerUrl && o.broker?.auth ? 'trust-broker' : 'pending');
     const registry = createRegistry({ ...o.registry, mode, store: o.registryStore ?? openSqliteRegistryStore({ path: o.db, check: !checked }), log: o.log });
@@ -179,7 +187,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       closers.push(() => embedded.stop());
     }
     const brokerUrl = o.brokerUrls?.[0] ?? o.brokerUrl ?? broker!.url;
-    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {
       const d = o.dashboard;
@@ -190,7 +198,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     // stop() goes in reverse: the dashboard (its streams end), the helpdesk, the broker, the stores
     closers.splice(dashboard ? closers.length - 1 : closers.length, 0, () => helpdesk.stop());
     if (o.connect) await helpdesk.start({ live: o.live });
-    return { helpdesk, broker, brokerUrl, dashboard, store, staff, loads, telemetry, registry, tariff, stop };
+    return { helpdesk, broker, brokerUrl, dashboard, store, staff, loads, telemetry, registry, customers, tariff, stop };
   } catch (e) {
     await stop();
     throw e;

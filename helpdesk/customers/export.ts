@@ -49,8 +49,8 @@ export interface CustomerExport {
   telemetry: Array<{ deviceId: string; raw: TelemetryPoint[]; minutes: MinuteRow[] }>;
   /** who on the staff viewed this customer's data, and when (this export included) */
   audit: AuditEntry[];
-  /** set once the customer was erased: when and how much went; everything else is then empty */
-  erasure: ErasureRecord | null;
+  /** set once the customer was erased: when, by whom and how much went (not the pseudonym); everything else is then empty */
+  erasure: Omit<ErasureRecord, 'pseudonym'> | null;
 }
 
 const ALL = [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] as const;
@@ -86,8 +86,9 @@ export function erasureOf(customers: CustomerStore, customerId: string): Erasure
 
 /** The document; null when evernet holds nothing about the customer and never erased them. */
 export function buildExport(src: ExportSources, customerId: string, at: number): CustomerExport | null {
-  const erasure = erasureOf(src.customers, customerId) ?? null;
-  if (!isKnown(src, customerId) && !erasure) return null;
+  const erased = erasureOf(src.customers, customerId);
+  if (!isKnown(src, customerId) && !erased) return null;
+  const erasure = erased ? { at: erased.at, by: erased.by, counts: erased.counts } : null;
   const tickets = ticketsOf(src.tickets, customerId);
   const contactTexts: CustomerExport['contactTexts'] = [];
   const notifications: CustomerExport['notifications'] = [];

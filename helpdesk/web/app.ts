@@ -8,6 +8,8 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HelpdeskEvent } from '../events.js';
 import { authHook } from './auth.js';
+import { auditHook } from './audit.js';
+import { customerRoutes } from './routes/customers.js';
 import type { DashboardDeps } from './deps.js';
 import { errorHandler, HttpError, WEB_ERR } from './errors.js';
 import { createLiveHub } from './live.js';
@@ -16,6 +18,8 @@ import { loginPolicy } from './login/policy.js';
 import { deviceRoutes } from './routes/devices.js';
 import { eventRoutes } from './routes/events.js';
 import { loadRoutes } from './routes/loads.js';
+import { problemRoutes } from './routes/problems.js';
+import { problemSummary } from './problem-views.js';
 import { tariffRoutes } from './routes/tariff.js';
 import { sessionRoutes } from './routes/session.js';
 import { ticketActionRoutes } from './routes/ticket-actions.js';
@@ -53,6 +57,9 @@ export function buildApp(deps: DashboardDeps): FastifyInstance {
         return { at: e.at, customerId: e.customerId, deviceId: e.deviceId, online: e.online };
       case 'load':
         return { at: e.at, load: loadView(e.load, namesOf(helpdesk.devices())) };
+      case 'problem':
+        // one row of the queue: count, cause, opened, state and the linked ticket ids (no ticket details)
+        return { at: e.at, note: e.note, problem: problemSummary(e.problem, namesOf(helpdesk.devices()), helpdesk.ticket) };
       case 'telemetry':
         return null;
     }
@@ -96,10 +103,14 @@ export function buildApp(deps: DashboardDeps): FastifyInstance {
     async (api) => {
       api.decorateRequest('staff', null);
       api.addHook('onRequest', authHook(deps.staff));
+      // a staff view of one customer's data is written to their audit log before it is answered
+      api.addHook('onSend', auditHook(deps));
       await sessionRoutes(api, { ...deps, streams, guard, policy });
       await ticketRoutes(api, deps);
       await ticketActionRoutes(api, deps);
+      await problemRoutes(api, deps);
       await deviceRoutes(api, deps);
+      await customerRoutes(api, deps);
       await loadRoutes(api, deps);
       await tariffRoutes(api, deps);
       await eventRoutes(api, { ...deps, hub, streams });

@@ -7,7 +7,11 @@ import type { StaffStore } from '../staff/store.js';
 import type { SlaPolicy } from './sla.js';
 
 /** ticketSummaries is the store's summary query: filtered, sorted and paged in SQL, without timelines */
-export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'chart' | 'loads' | 'on' | 'act' | 'now' | 'decideDevice'>;
+export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'chart' | 'loads' | 'on' | 'act' | 'now' | 'decideDevice'> &
+  /** mass incidents (helpdesk/problems); without them GET /problems lists none */
+  Partial<Pick<Helpdesk, 'problems' | 'problem'>> &
+  /** the customer side (consent, export, erasure, audit log); a dashboard without it has no /customers routes and writes no audit */
+  Partial<Pick<Helpdesk, 'customers'>>;
 
 export interface DashboardDeps {
   helpdesk: DashboardHelpdesk;
