@@ -17,7 +17,7 @@ export function byKindSection(b: ByKind): string {
       const l = x.leadMinutes;
       const tickets = Object.entries(x.tickets.byKind).map(([t, n]) => `${t} ${n}`).join(', ');
       return (
-        `<tr data-kind="${esc(k)}"><td>${esc(k)}</td>${cell(x.devices)}${cell(x.faults.injected)}${cell(x.faults.caught)}${cell(x.faults.late)}${cell(x.faults.missed)}${cell(x.faults.recall)}` +
+        `<tr data-device-kind="${esc(k)}"><td>${esc(k)}</td>${cell(x.devices)}${cell(x.faults.injected)}${cell(x.faults.caught)}${cell(x.faults.late)}${cell(x.faults.missed)}${cell(x.faults.recall)}` +
         `${cell(l ? `${l.min} / ${l.median} / ${l.p90} / ${l.max}` : null)}${cell(x.tickets.total)}${cell(x.tickets.false)}${cell(x.tickets.falsePer10kDeviceDays)}${cell(tickets || null)}</tr>`
       );
     })
@@ -27,7 +27,7 @@ export function byKindSection(b: ByKind): string {
     ? `<table class="list by-kind-loads">${head(['loads of', 'count', 'planned', 'saved vs starting at once', 'mean saved'])}${withLoads
         .map((k) => {
           const l = b[k]!.loads!;
-          return `<tr data-kind="${esc(k)}"><td>${esc(k)}</td>${cell(l.count)}${cell(l.planned)}${cell(eur(l.savedEur))}${cell(l.meanSavedPct === null ? null : `${l.meanSavedPct} %`)}</tr>`;
+          return `<tr data-device-kind="${esc(k)}"><td>${esc(k)}</td>${cell(l.count)}${cell(l.planned)}${cell(eur(l.savedEur))}${cell(l.meanSavedPct === null ? null : `${l.meanSavedPct} %`)}</tr>`;
         })
         .join('')}</table>`
     : '';

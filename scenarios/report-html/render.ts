@@ -35,6 +35,7 @@ svg .mark.requested line,svg .mark.deadline line{stroke:var(--muted)}svg .mark.r
 .resolution{background:#f0f6ff;border-left:3px solid var(--accent);padding:8px 10px;margin:10px 0}.evidence{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0}.evidence dt{color:var(--muted)}.evidence dd{margin:0;word-break:break-word}
 .steps{margin:0;padding-left:20px}.steps time{color:var(--muted);font-variant-numeric:tabular-nums}.empty{color:var(--muted)}
 .stats{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:12px}.stat{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 16px;min-width:120px}.stat b{display:block;font-size:20px;font-variant-numeric:tabular-nums}.stat span{color:var(--muted);font-size:12px}
+.by-kind td,.by-kind-loads td{font-variant-numeric:tabular-nums}.by-kind td:first-child,.by-kind-loads td:first-child{white-space:nowrap}
 footer{color:var(--muted);font-size:12px;padding:0 40px 30px}
 `;
 

@@ -2,7 +2,7 @@
  * The HTML report of the whole day in 2020 in real Chromium, opened from a file as someone it was
  * shared with would: no console error, no request beyond the file itself (it works offline), the
  * timeline, six charts of the three devices with the car's fault, detection, contact and resolution
- * marked, the ticket's evidence and the washer's plan over the tariff. With EVERNET_UPDATE_DOCS set it
+ * marked, the ticket's evidence and the washer's plan over the tariff, after the figures per device kind. With EVERNET_UPDATE_DOCS set it
  * refreshes the README's picture (docs/report-html.png).
  */
 import { writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
 import { loadScenario } from '../../scenarios/load.js';
+import { withByKind } from '../../scenarios/report-by-kind.js';
 import { renderReportHtml } from '../../scenarios/report-html/render.js';
 import { replay } from '../../scenarios/runner.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
@@ -21,10 +22,13 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the HTML report in Chromium' : `the
   let html = '';
 
   beforeAll(async () => {
-    const r = await replay({ scenario: loadScenario('scenarios/day-in-2020.yaml'), log: silentLogger(), collectSeries: true });
-    html = renderReportHtml(r.report, r.series!);
+    const scenario = loadScenario('scenarios/day-in-2020.yaml');
+    const r = await replay({ scenario, log: silentLogger(), collectSeries: true });
+    // byKind as the CLI writes it (a no-op once the runner passes the devices to buildReport)
+    html = renderReportHtml(withByKind(r.report, scenario.devices), r.series!);
     browser = await launchChromium();
-  });
+    // a whole day's replay: about a minute on the shared 2-core machine, past vitest's default hook timeout
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -44,6 +48,13 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the HTML report in Chromium' : `the
     expect(requests).toEqual([`file://${file}`]);
 
     expect(await page.textContent('header h1')).toBe('day-in-2020');
+    // the figures per device kind come first: the car's fault caught, no false ticket; the washer's saving
+    expect(await page.locator('main > section').first().getAttribute('id')).toBe('by-kind');
+    expect(await page.locator('#by-kind table.by-kind tr[data-device-kind]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.deviceKind))).toEqual(['car-battery', 'fridge', 'washer']);
+    const carRow = await page.locator('#by-kind table.by-kind tr[data-device-kind="car-battery"] td').allTextContents();
+    expect(carRow.slice(0, 7)).toEqual(['car-battery', '1', '1', '1', '0', '0', '1']);
+    expect(carRow[9]).toBe('0');
+    expect(await page.locator('#by-kind table.by-kind-loads tr[data-device-kind="washer"] td').allTextContents()).toEqual(['washer', '1', '1', '€0.0078', '40 %']);
     expect(await page.locator('#timeline svg .lane-label').allTextContents()).toEqual(['maria · car', 'maria · fridge', 'maria · washer', 'maria · app']);
     const car = page.locator('[data-device="maria/car"]');
     expect(await car.locator('svg.chart').count()).toBe(2);

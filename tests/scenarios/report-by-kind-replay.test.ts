@@ -70,7 +70,7 @@ describe('the figures per kind of a fleet replay', () => {
     expect(r.out).not.toMatch(/^Tickets/m);
     const html = readFileSync(tmp.join('r.html'), 'utf8');
     expect(html).toContain('<section id="by-kind">');
-    expect(html).toContain('<tr data-kind="car-battery"><td>car-battery</td><td>17</td>');
+    expect(html).toContain('<tr data-device-kind="car-battery"><td>car-battery</td><td>17</td>');
     expect(html).not.toContain('<section id="timeline">');
     expect(html).not.toContain('<section id="devices">');
   }, 180_000);

@@ -92,7 +92,7 @@ describe('the summary and the HTML report of a fleet', () => {
     const all = renderReportHtml(report, series);
     expect(all.indexOf('<section id="by-kind">')).toBeGreaterThan(0);
     expect(all.indexOf('<section id="by-kind">')).toBeLessThan(all.indexOf('<section id="timeline">'));
-    expect(all).toMatch(/<tr data-kind="car-battery"><td>car-battery<\/td><td>2<\/td><td>2<\/td><td>2<\/td><td>0<\/td><td>0<\/td><td>1<\/td><td>500 \/ 500 \/ 500 \/ 500<\/td><td>2<\/td><td>0<\/td><td>0<\/td><td>battery-parasitic 2<\/td><\/tr>/);
+    expect(all).toMatch(/<tr data-device-kind="car-battery"><td>car-battery<\/td><td>2<\/td><td>2<\/td><td>2<\/td><td>0<\/td><td>0<\/td><td>1<\/td><td>500 \/ 500 \/ 500 \/ 500<\/td><td>2<\/td><td>0<\/td><td>0<\/td><td>battery-parasitic 2<\/td><\/tr>/);
     expect(all).toContain('<a href="#by-kind">By kind</a>');
     expect(all).not.toContain('id="customers"');
 
