@@ -7,9 +7,11 @@
  *
  *   join   a ticket joins the problem of one of its keys (first by cause order) when it was opened
  *          within `windowMs` of the problem's tickets (from firstAt − window to lastAt + window);
- *   open   otherwise it waits; when `threshold` waiting tickets of one key lie within one window, a
+ *   open   otherwise it waits; when `threshold` waiting tickets of one key lie within one window, and
+ *          at least `minShare` of the devices that share the cause (its population, where known), a
  *          problem opens with every waiting ticket of that key chained to them (gaps ≤ window): the
- *          earlier tickets are linked retroactively;
+ *          earlier tickets are linked retroactively. The share keeps a large fleet's ordinary tickets
+ *          (a few a day in every city) from looking like a mass incident;
  *   forget a waiting ticket older than two windows behind the newest ticket seen is forgotten.
  *
  * A ticket belongs to at most one problem; grouping never touches the ticket itself (its customer is
@@ -29,6 +31,8 @@ export interface Cause {
   value: string;
   /** for people: "batteries 'VARTA-60'", "the area around 50.88°N 6.88°E" */
   label: string;
+  /** how many devices of the ticket's device kind share this cause, where known */
+  population?: number;
 }
 
 /** what grouping knows of a ticket */
@@ -50,8 +54,10 @@ export interface GroupOptions {
   threshold: number;
   /** the side of an area's grid cell in degrees; default 0.25 (≈ 28 km × 17 km at 51°N) */
   areaDeg: number;
+  /** the share of a cause's population (devices sharing it) that must have a ticket in one window too; default 0.02 */
+  minShare: number;
 }
-export const DEFAULT_GROUP_OPTIONS: Readonly<GroupOptions> = { windowMs: 6 * 3600_000, threshold: 3, areaDeg: 0.25 };
+export const DEFAULT_GROUP_OPTIONS: Readonly<GroupOptions> = { windowMs: 6 * 3600_000, threshold: 3, areaDeg: 0.25, minShare: 0.02 };
 
 export interface ProblemLink {
   ticketId: string;
@@ -66,8 +72,10 @@ export interface Problem {
   kind: string;
   deviceKind: DeviceKind;
   cause: Cause;
-  /** event time the threshold was met */
+  /** event time the threshold was met: the opening of its `need`-th earliest ticket */
   openedAt: number;
+  /** how many tickets within one window it took to open it (the threshold, or more for a cause many devices share) */
+  need: number;
   /** the earliest and latest linked ticket's openedAt */
   firstAt: number;
   lastAt: number;
@@ -116,11 +124,11 @@ export function explain(p: Pick<Problem, 'kind' | 'deviceKind' | 'cause' | 'firs
 const byTime = (a: ProblemLink, b: ProblemLink): number => a.openedAt - b.openedAt || (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0);
 
 /** a problem's derived fields after its links changed */
-function settle(p: Omit<Problem, 'openedAt' | 'firstAt' | 'lastAt' | 'explanation'>, threshold: number): Problem {
+function settle(p: Omit<Problem, 'openedAt' | 'firstAt' | 'lastAt' | 'explanation'>): Problem {
   const links = [...p.links].sort(byTime);
   const firstAt = links[0]!.openedAt;
   const lastAt = links[links.length - 1]!.openedAt;
-  const openedAt = links[Math.min(threshold, links.length) - 1]!.openedAt;
+  const openedAt = links[Math.min(p.need, links.length) - 1]!.openedAt;
   const q = { ...p, links, firstAt, lastAt, openedAt };
   return { ...q, explanation: explain(q) };
 }
@@ -169,11 +177,12 @@ export function createGrouping(options: Partial<GroupOptions> = {}, known: { pro
     while (hi < same.length - 1 && same[hi + 1]!.openedAt - same[hi]!.openedAt <= W) hi++;
     return same.slice(lo, hi + 1);
   }
-  /** threshold tickets of the chain within one window */
-  function dense(chain: TicketFact[]): boolean {
+  /** how many tickets within one window open a problem of this cause: the threshold, and the share of its population */
+  const needOf = (c: Cause): number => Math.max(o.threshold, Math.ceil(o.minShare * (c.population ?? 0)));
+  function dense(chain: TicketFact[], need: number): boolean {
     for (let i = 0, j = 0; j < chain.length; j++) {
       while (chain[j]!.openedAt - chain[i]!.openedAt > W) i++;
-      if (j - i + 1 >= o.threshold) return true;
+      if (j - i + 1 >= need) return true;
     }
     return false;
   }
@@ -198,7 +207,7 @@ export function createGrouping(options: Partial<GroupOptions> = {}, known: { pro
         const key = keyOf(f.kind, c);
         const p = problems.get(key)?.find((x) => joinable(x, f.openedAt));
         if (!p) continue;
-        const grown = settle({ ...p, links: [...p.links, { ticketId: f.ticketId, openedAt: f.openedAt }] }, o.threshold);
+        const grown = settle({ ...p, links: [...p.links, { ticketId: f.ticketId, openedAt: f.openedAt }] });
         const list = problems.get(key)!;
         list[list.indexOf(p)] = grown;
         linked.add(f.ticketId);
@@ -209,10 +218,11 @@ export function createGrouping(options: Partial<GroupOptions> = {}, known: { pro
       for (const c of f.causes) {
         const key = keyOf(f.kind, c);
         const chain = chainOf(f, key);
-        if (!dense(chain)) continue;
+        const need = needOf(c);
+        if (!dense(chain, need)) continue;
         const n = (counts.get(key) ?? 0) + 1;
         counts.set(key, n);
-        const p = settle({ id: problemId(key, n), key, kind: f.kind, deviceKind: f.deviceKind, cause: c, links: chain.map((x) => ({ ticketId: x.ticketId, openedAt: x.openedAt })) }, o.threshold);
+        const p = settle({ id: problemId(key, n), key, kind: f.kind, deviceKind: f.deviceKind, cause: { attr: c.attr, value: c.value, label: c.label }, need, links: chain.map((x) => ({ ticketId: x.ticketId, openedAt: x.openedAt })) });
         for (const x of chain) {
           waiting.delete(x.ticketId);
           linked.add(x.ticketId);

@@ -5,11 +5,11 @@
  * state. Grouping only reads tickets: it never holds back a contact or changes a ticket.
  */
 import type { Logger } from 'pino';
-import type { TicketState } from '../../contracts/index.js';
+import type { DeviceKind, TicketState } from '../../contracts/index.js';
 import type { IndexedDirectory } from '../directory.js';
 import type { Events } from '../events.js';
 import type { Ticket } from '../tickets/lifecycle.js';
-import { causesOf, createGrouping, DEFAULT_GROUP_OPTIONS, type GroupOptions, type Grouping } from './group.js';
+import { causesOf, createGrouping, DEFAULT_GROUP_OPTIONS, type Cause, type GroupOptions, type Grouping } from './group.js';
 import { createMemoryProblemStore, type ProblemQuery, type ProblemRecord, type ProblemStore } from './store.js';
 
 export interface ProblemsDeps {
@@ -35,11 +35,27 @@ export function createProblems(deps: ProblemsDeps) {
     return grouping;
   }
 
+  /** each cause with its population: the devices of this kind that share it (one pass over the directory) */
+  function populated(causes: Cause[], kind: DeviceKind): Cause[] {
+    const counts = new Map<string, number>(causes.map((c) => [`${c.attr}|${c.value}`, 0]));
+    for (const c of deps.directory.customers) {
+      for (const d of c.devices) {
+        if (d.kind !== kind) continue;
+        for (const x of causesOf(d, c.home, options.areaDeg)) {
+          const k = `${x.attr}|${x.value}`;
+          const n = counts.get(k);
+          if (n !== undefined) counts.set(k, n + 1);
+        }
+      }
+    }
+    return causes.map((c) => ({ ...c, population: counts.get(`${c.attr}|${c.value}`) ?? 0 }));
+  }
+
   function opened(t: Ticket, at: number): void {
     const device = deps.directory.device(t.customerId, t.deviceId);
     if (!device) return;
     const customer = deps.directory.customer(t.customerId);
-    const causes = causesOf(device, customer?.home, options.areaDeg);
+    const causes = populated(causesOf(device, customer?.home, options.areaDeg), device.kind);
     if (!causes.length) return;
     const step = ready(at).add({ ticketId: t.id, kind: t.kind, deviceKind: device.kind, openedAt: t.openedAt, causes });
     for (const p of step.changed) {

@@ -45,6 +45,8 @@ const MIGRATIONS: readonly Migration[] = [
     );
     CREATE INDEX problem_links_problem ON problem_links (problem_id, opened_at, ticket_id);
     `),
+  // how many tickets it took to open the problem (the threshold, or a share of a large population)
+  (db) => db.exec('ALTER TABLE problems ADD COLUMN need INTEGER NOT NULL DEFAULT 3'),
 ];
 
 interface Row {
@@ -59,6 +61,7 @@ interface Row {
   first_at: number;
   last_at: number;
   explanation: string;
+  need: number;
 }
 interface LinkRow {
   ticket_id: string;
@@ -71,8 +74,8 @@ export function openSqliteProblemStore(options: SqliteProblemStoreOptions): Prob
   const db = openSqlite({ path: options.path, check: options.check ?? true });
   guarded(options.path, db, () => migrate(db, { name: 'problems', migrations: MIGRATIONS }));
   const s = {
-    upsert: db.prepare<Row>(`INSERT INTO problems (id, key, kind, device_kind, cause_attr, cause_value, cause_label, opened_at, first_at, last_at, explanation)
-      VALUES (@id, @key, @kind, @device_kind, @cause_attr, @cause_value, @cause_label, @opened_at, @first_at, @last_at, @explanation)
+    upsert: db.prepare<Row>(`INSERT INTO problems (id, key, kind, device_kind, cause_attr, cause_value, cause_label, opened_at, first_at, last_at, explanation, need)
+      VALUES (@id, @key, @kind, @device_kind, @cause_attr, @cause_value, @cause_label, @opened_at, @first_at, @last_at, @explanation, @need)
       ON CONFLICT (id) DO UPDATE SET opened_at = excluded.opened_at, first_at = excluded.first_at, last_at = excluded.last_at, explanation = excluded.explanation`),
     link: db.prepare<LinkRow>(`INSERT INTO problem_links (ticket_id, problem_id, opened_at, state) VALUES (@ticket_id, @problem_id, @opened_at, @state)
       ON CONFLICT (ticket_id) DO NOTHING`),
@@ -95,7 +98,7 @@ export function openSqliteProblemStore(options: SqliteProblemStoreOptions): Prob
     return recordOf({
       id: r.id, key: r.key, kind: r.kind, deviceKind: r.device_kind,
       cause: { attr: attr(r.cause_attr, r.id), value: r.cause_value, label: r.cause_label },
-      openedAt: r.opened_at, firstAt: r.first_at, lastAt: r.last_at, explanation: r.explanation,
+      openedAt: r.opened_at, firstAt: r.first_at, lastAt: r.last_at, explanation: r.explanation, need: r.need,
       links: s.links.all(r.id).map((l) => ({ ticketId: l.ticket_id, openedAt: l.opened_at, state: TicketState.parse(l.state) })),
     });
   }
@@ -103,7 +106,7 @@ export function openSqliteProblemStore(options: SqliteProblemStoreOptions): Prob
   const saveTx = db.transaction((p: Problem, stateOf: (ticketId: string) => TicketState): ProblemRecord => {
     s.upsert.run({
       id: p.id, key: p.key, kind: p.kind, device_kind: p.deviceKind, cause_attr: p.cause.attr, cause_value: p.cause.value, cause_label: p.cause.label,
-      opened_at: p.openedAt, first_at: p.firstAt, last_at: p.lastAt, explanation: p.explanation,
+      opened_at: p.openedAt, first_at: p.firstAt, last_at: p.lastAt, explanation: p.explanation, need: p.need,
     });
     for (const l of p.links) s.link.run({ ticket_id: l.ticketId, problem_id: p.id, opened_at: l.openedAt, state: stateOf(l.ticketId) });
     return load(s.byId.get(p.id))!;

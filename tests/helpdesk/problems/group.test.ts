@@ -84,6 +84,21 @@ describe('grouping tickets into problems', () => {
     expect(cars.map((x) => x.cause.attr)).toEqual(['model']);
   });
 
+  it('a cause shared by many devices needs tickets on a share of them too (minShare), not only the threshold', () => {
+    const many = (n: number, at: number, population: number): TicketFact => {
+      const f = car(n, at);
+      return { ...f, causes: f.causes.filter((c) => c.attr === 'model').map((c) => ({ ...c, population })) };
+    };
+    const three = [many(1, T0, 1000), many(2, T0 + H, 1000), many(3, T0 + 2 * H, 1000)];
+    // 3 of 1,000 cars in 6 h is the fleet's ordinary day at a 2 % share: no problem
+    expect(groupTickets(three, { minShare: 0.02 })).toEqual([]);
+    const twenty = Array.from({ length: 20 }, (_, i) => many(i, T0 + i * 60_000, 1000));
+    expect(groupTickets(twenty, { minShare: 0.02 })).toHaveLength(1);
+    expect(groupTickets(twenty, { minShare: 0.02 })[0]!.openedAt).toBe(T0 + 19 * 60_000);
+    // a small population: the threshold rules
+    expect(groupTickets(three.map((f) => ({ ...f, causes: f.causes.map((c) => ({ ...c, population: 10 })) })))).toHaveLength(1);
+  });
+
   it('any arrival order of tickets within one window gives the same problem', () => {
     const facts = [car(1, T0), car(2, T0 + 20 * 60_000), car(3, T0 + H), car(4, T0 + 90 * 60_000), car(5, T0 + 2 * H)];
     const reference = groupTickets(facts);

@@ -14,4 +14,6 @@ export const API_ROUTES: Array<[method: 'GET' | 'POST' | 'DELETE', url: string]>
   ['GET', '/api/v1/loads'],
   ['GET', '/api/v1/loads/maria/maria-wash-1'],
   ['GET', '/api/v1/events'],
+  ['GET', '/api/v1/problems'],
+  ['GET', '/api/v1/problems/P-0000000000-1'],
 ];
