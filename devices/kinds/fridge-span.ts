@@ -40,7 +40,7 @@ export function takeOut(inv: Item[], name: string, quantity: number): Item[] {
 function afterWindowSeconds(from: number, seconds: number): number {
   let x = from;
   let left = seconds * 1000;
-  for (let guard = 0; guard < 100_000; guard++) {
+  for (let guard = 0; guard < 8; guard++) {
     const local = (((x + LOCAL_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS;
     const day = x - local;
     if (local < WINDOW_FROM_MS) x = day + WINDOW_FROM_MS;
@@ -49,10 +49,13 @@ function afterWindowSeconds(from: number, seconds: number): number {
       const close = day + WINDOW_TO_MS;
       if (x + left <= close) return x + left;
       left -= close - x;
-      x = close;
+      // whole windows at once: a rare opening may be many days off
+      const days = Math.floor(left / (WINDOW_TO_MS - WINDOW_FROM_MS));
+      left -= days * (WINDOW_TO_MS - WINDOW_FROM_MS);
+      x = day + (days + 1) * DAY_MS + WINDOW_FROM_MS;
     }
   }
-  return Infinity;
+  return x + left;
 }
 
 /** The next random opening after `from`: an exponential gap in window time. */
