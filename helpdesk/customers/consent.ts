@@ -59,9 +59,12 @@ export function applyRequest(before: Consent, req: ConsentRequest, at: number): 
       const p = (c.purposes[req.purpose] ??= { granted: false, channels: {} });
       if (req.channel === undefined) p.granted = req.granted;
       else {
+        // opting in on one channel of a purpose that was off turns it on there only: the others stay off
+        if (req.granted && !p.granted) {
+          for (const ch of CHANNELS) p.channels[ch] ??= false;
+          p.granted = true;
+        }
         p.channels[req.channel] = req.granted;
-        // opting in on a channel opts in to the purpose there: the customer said yes to it
-        if (req.granted) p.granted = true;
       }
       c.updatedAt = at;
       return { ok: true, consent: c, change: { type: 'consent', purpose: req.purpose, ...(req.channel !== undefined ? { channel: req.channel } : {}), granted: req.granted } };

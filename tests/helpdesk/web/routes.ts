@@ -16,4 +16,7 @@ export const API_ROUTES: Array<[method: 'GET' | 'POST' | 'DELETE', url: string]>
   ['GET', '/api/v1/events'],
   ['GET', '/api/v1/problems'],
   ['GET', '/api/v1/problems/P-0000000000-1'],
+  ['GET', '/api/v1/customers/maria/consent'],
+  ['GET', '/api/v1/customers/maria/export'],
+  ['POST', '/api/v1/customers/maria/erase'],
 ];
