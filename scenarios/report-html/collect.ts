@@ -79,6 +79,8 @@ export interface CollectInput {
   tariff: Tariff;
   /** points of a device's whole-replay chart; default 720 */
   maxPoints?: number;
+  /** read only these customers' series (the report's listed customers, report-customers.ts); default: every customer's */
+  customers?: ReadonlySet<string>;
 }
 
 /** An incident's chart: 30 min before the ticket opened to 30 min after it was resolved (at most 4 h). */
@@ -88,7 +90,8 @@ const MAX_INCIDENT_MS = 4 * 3600_000;
 export function collectSeries(input: CollectInput): ReportSeries {
   const { helpdesk, startMs, endMs } = input;
   const maxPoints = input.maxPoints ?? 720;
-  const devices = input.devices.map((d): DeviceSeries => {
+  const wanted = (x: { customerId: string }): boolean => input.customers === undefined || input.customers.has(x.customerId);
+  const devices = input.devices.filter(wanted).map((d): DeviceSeries => {
     const c = helpdesk.chart(d.customerId, d.id, startMs, endMs, maxPoints);
     const names = CHARTED[d.kind].filter((n) => KIND_READINGS[d.kind].includes(n));
     return { customerId: d.customerId, deviceId: d.id, kind: d.kind, name: d.name, resolutionMs: c.resolutionMs, readings: toSeries(c.points, names) };
@@ -96,7 +99,7 @@ export function collectSeries(input: CollectInput): ReportSeries {
   const kindOf = new Map(input.devices.map((d) => [`${d.customerId}/${d.id}`, d.kind]));
   const incidents = helpdesk
     .tickets()
-    .slice()
+    .filter(wanted)
     .sort((a, b) => a.openedAt - b.openedAt || (a.id < b.id ? -1 : 1))
     .flatMap((t): IncidentSeries[] => {
       const kind = kindOf.get(`${t.customerId}/${t.deviceId}`);
@@ -107,7 +110,7 @@ export function collectSeries(input: CollectInput): ReportSeries {
       return [{ ticketId: t.id, customerId: t.customerId, deviceId: t.deviceId, from, to, resolutionMs: c.resolutionMs, readings: toSeries(c.points, CHARTED[kind]) }];
     });
   const snap = snapshotOf(input.tariff);
-  const loads = helpdesk.loads({ order: 'asc', slots: true }).loads.map((l): LoadSeries => {
+  const loads = helpdesk.loads({ order: 'asc', slots: true }).loads.filter(wanted).map((l): LoadSeries => {
     const w = priceWindow(snap, l.requestedAt, Math.max(l.deadline, l.finishedAt ?? l.deadline), 400);
     return {
       customerId: l.customerId, deviceId: l.deviceId, offerId: l.offerId, slotMs: w.slotMs,
