@@ -111,4 +111,12 @@ describe('the summary and the HTML report of a fleet', () => {
     // the header counts the whole replay
     expect(one).toMatch(/<b>2<\/b><span>tickets, /);
   });
+
+  it('escapes the kinds it shows', () => {
+    const odd = { ...report, byKind: { '<b>': { ...report.byKind!['car-battery']!, tickets: { ...report.byKind!['car-battery']!.tickets, byKind: { '<script>': 1 } } } } };
+    const html = renderReportHtml(odd, series);
+    expect(html).toContain('<tr data-device-kind="&lt;b&gt;"><td>&lt;b&gt;</td>');
+    expect(html).toContain('<td>&lt;script&gt; 1</td>');
+    expect(html).not.toContain('<script>');
+  });
 });
