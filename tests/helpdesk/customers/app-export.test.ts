@@ -1,0 +1,63 @@
+/** The export through the app: base64 parts that join to the document, and a coded error past the app's cap (real SQLite stores). */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { CustomerAnswerBody, EXPORT_PART_BYTES } from '../../../contracts/index.js';
+import { createCustomers, exportParts } from '../../../helpdesk/customers/customers.js';
+import { customerPseudonym, devicePseudonym } from '../../../helpdesk/customers/pseudonymise.js';
+import { openSqliteCustomerStore } from '../../../helpdesk/customers/sqlite-store.js';
+import { addCustomer, createMemoryRegistryStore, createRegistry } from '../../../helpdesk/registry/index.js';
+import { openSqliteTelemetryStore } from '../../../helpdesk/telemetry/sqlite-store.js';
+import { openSqliteStore } from '../../../helpdesk/tickets/sqlite-store.js';
+import { silentLogger } from '../../../log/logger.js';
+
+const T = Date.parse('2020-11-02T18:00:00+01:00');
+
+function customers(maxAppExportBytes?: number) {
+  const log = silentLogger();
+  const registry = createRegistry({ store: createMemoryRegistryStore(), log });
+  addCustomer(registry, { id: 'maria', name: 'Maria' }, T);
+  const telemetry = openSqliteTelemetryStore({ path: ':memory:' });
+  const reader = { range: telemetry.raw, minutes: telemetry.minutes, forget: telemetry.forget };
+  return createCustomers({ store: openSqliteCustomerStore(), registry, tickets: openSqliteStore({ path: ':memory:' }), telemetry: reader, log, maxAppExportBytes });
+}
+
+describe('the export through the app', () => {
+  it('splits a document into parts of at most EXPORT_PART_BYTES that join to it, each a valid answer', () => {
+    const json = JSON.stringify({ text: 'ü'.repeat(50_000) });
+    const parts = exportParts(json);
+    expect(parts).toHaveLength(Math.ceil(Buffer.byteLength(json) / EXPORT_PART_BYTES));
+    expect(parts.length).toBeGreaterThan(2);
+    const joined = Buffer.concat(parts.map((p) => Buffer.from(p.chunk, 'base64')));
+    expect(joined.toString('utf8')).toBe(json);
+    expect(createHash('sha256').update(joined).digest('hex')).toBe(parts[0]!.sha256);
+    for (const p of parts) expect(CustomerAnswerBody.safeParse({ requestId: 'r-1', type: 'export', ok: true, export: p }).success).toBe(true);
+  });
+
+  it('answers an export over the cap with EVN_ERR_EXPORT_TOO_LARGE and one under it in parts', () => {
+    const small = customers(100).request('maria', { type: 'export', requestId: 'r-1' }, T);
+    expect(small).toEqual([{ requestId: 'r-1', type: 'export', ok: false, error: { code: 'EVN_ERR_EXPORT_TOO_LARGE', message: expect.stringContaining('ask the service team') } }]);
+    const whole = customers().request('maria', { type: 'export', requestId: 'r-2' }, T);
+    expect(whole).toHaveLength(1);
+    expect(whole[0]).toMatchObject({ ok: true, export: { part: 0, parts: 1 } });
+  });
+});
+
+describe('pseudonyms', () => {
+  it('are stable for one key, differ between keys and customers, and do not contain the id', () => {
+    const a = Buffer.alloc(32, 1);
+    const b = Buffer.alloc(32, 2);
+    expect(customerPseudonym(a, 'maria')).toBe(customerPseudonym(a, 'maria'));
+    expect(customerPseudonym(a, 'maria')).not.toBe(customerPseudonym(b, 'maria'));
+    expect(customerPseudonym(a, 'maria')).not.toBe(customerPseudonym(a, 'marie'));
+    expect(customerPseudonym(a, 'maria')).not.toContain('maria');
+    expect(devicePseudonym(a, 'maria', 'car')).not.toBe(devicePseudonym(a, 'mario', 'car'));
+  });
+
+  it('come from a key made once per database', () => {
+    const one = openSqliteCustomerStore();
+    const two = openSqliteCustomerStore();
+    expect(one.secret()).toHaveLength(32);
+    expect(one.secret().equals(one.secret())).toBe(true);
+    expect(one.secret().equals(two.secret())).toBe(false);
+  });
+});
