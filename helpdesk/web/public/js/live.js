@@ -28,6 +28,10 @@ const handlers = {
   },
   availability: (d) => emit('availability', d),
   load: (d) => emit('load', d.load),
+  problem: (d) => {
+    setNow(d.at);
+    emit('problem', d.problem);
+  },
   telemetry: (d) => emit('telemetry', d),
 };
 

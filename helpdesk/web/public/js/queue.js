@@ -12,6 +12,7 @@ import { filterKey, filtersFrom, queueHash, sortedBy, ticketsQuery } from './que
 import { MAX_PAGE, PAGE, counted, emptyList, failedPage, firstPage, isLast, live, neighbour, nextPage, put, remembered, restored, retimed, summary } from './queue-state.js';
 import { createRows } from './queue-rows.js';
 import { queueKeys, queuePanel } from './queue-controls.js';
+import { createProblemRows } from './problems.js';
 
 // the queue last shown (filters and rows): drawn at once when coming back to it, then refreshed
 let last = null;
@@ -26,6 +27,7 @@ export function render(main, params) {
   const reload = () => {
     history.replaceState(null, '', queueHash(f));
     load();
+    problems.reload(f);
   };
   const panel = queuePanel(f, rows.tbody, {
     filters: (picked) => { f = { ...f, ...picked }; reload(); },
@@ -33,6 +35,9 @@ export function render(main, params) {
     more: () => more(),
   });
   main.append(panel.section);
+  // mass incidents: one row each above the tickets, in the same table (problems.js)
+  const problems = createProblemRows(f, rows.tbody);
+  rows.tbody.before(problems.tbody);
 
   /** a step of queue-state.js: the new list, its row changes drawn */
   function apply(step) {
@@ -150,6 +155,7 @@ export function render(main, params) {
     clearInterval(ticker);
     clearTimeout(countTimer);
     rows.dispose();
+    problems.dispose();
     nearEnd.disconnect();
   };
 }
