@@ -9,7 +9,7 @@ const HOUR = 3_600_000;
 const prefs: Preferences = { channels: ['app-push', 'sms', 'email'], phone: '+49 221 5550100', timeZone: 'Europe/Berlin', quietHours: { from: '22:00', to: '07:00' } };
 
 function change(c: Consent, req: Record<string, unknown>): Consent {
-  const r = applyRequest(c, { requestId: 'r-1', add: [], remove: [], ...req } as ConsentRequest, T);
+  const r = applyRequest(c, { requestId: 'r-1', add: [], remove: [], ...req } as unknown as ConsentRequest, T);
   if (!r.ok) throw new Error(r.error.message);
   return r.consent;
 }
