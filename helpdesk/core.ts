@@ -263,10 +263,16 @@ export function createCore(deps: CoreDeps) {
       loads.tick(now);
     },
     /**
-     * the watermark moved to w: devices silent or offline too long by then open device-offline tickets
-     * (timed when the limit passed; the customer is contacted at `now`)
+     * the watermark moved to w: conditions that held long enough by then on the last readings of devices
+     * reporting by exception, and devices silent or offline too long, open tickets (timed when the limit
+     * passed; the customer is contacted at `now`)
      */
     watchSilence: (w: number, now: number): void => {
+      // a device reporting by exception holds its last readings: what has held long enough by w is decided now
+      for (const x of detection.tick(w)) {
+        const [customerId, deviceId] = x.deviceKey.split('/') as [string, string];
+        if (directory.device(customerId, deviceId)) incidents.signal(customerId, deviceId, x.signal, now);
+      }
       for (const x of silence.tick(w, directory.device)) {
         // a silent car's last reading is stale: it shows no message on its display
         driving.delete(deviceKey(x.customerId, x.deviceId));

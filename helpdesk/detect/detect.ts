@@ -112,11 +112,38 @@ interface DeviceState {
   watch: ReadingWatch | null;
   /** extra reading names watched so far (when none are declared) */
   extraSeen: Set<string>;
+  /** by exception: how it reports, and when the first condition in progress is due (null: none) */
+  report?: ReportMode;
+  due: number | null;
+}
+
+/** A signal of one device. */
+export interface DeviceSignal {
+  deviceKey: string;
+  kind: DeviceKind;
+  signal: Signal;
 }
 
 export function createDetection(detectors: DetectorsByKind = DETECTORS, options: DetectionOptions = {}) {
   const devices = new Map<string, DeviceState>();
   const lastTs = new Map<string, number>();
+  /** devices reporting by exception with a condition in progress: decided at the watermark if no message comes (tick) */
+  const armed = new Map<string, DeviceState>();
+
+  /** when the device's first pending condition is due, and whether tick() must look at it */
+  function arm(deviceKey: string, s: DeviceState): void {
+    const list: ReadonlyArray<Pick<Detector<DeviceKind, unknown>, 'pending'>> = detectors[s.coverage.kind];
+    let due: number | null = null;
+    if (s.report) {
+      for (let j = 0; j < s.run.length; j++) {
+        const d = list[s.run[j]!]!.pending?.(s.states[j], s.report);
+        if (d != null && (due === null || d < due)) due = d;
+      }
+    }
+    s.due = due;
+    if (due === null) armed.delete(deviceKey);
+    else armed.set(deviceKey, s);
+  }
   let skipped = 0;
   let unwatched = 0;
 
@@ -132,7 +159,7 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
     const coverage = coverageOf(kind, profile, detectors);
     const list: ReadonlyArray<{ kind: string; init(): unknown }> = detectors[kind];
     const run = list.flatMap((d, i) => (coverage.detectors.includes(d.kind) ? [i] : []));
-    const s: DeviceState = { profile, sig, coverage, run, states: run.map((i) => list[i]!.init()), watch: null, extraSeen: new Set() };
+    const s: DeviceState = { profile, sig, coverage, run, states: run.map((i) => list[i]!.init()), watch: null, extraSeen: new Set(), due: null };
     devices.set(deviceKey, s);
     return s;
   }
@@ -172,6 +199,9 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
       lastTs.set(deviceKey, t.ts);
       const s = stateOf(deviceKey, t.kind, profile);
       const out = step(detectors, t.kind, s, t.ts, t.readings, report);
+      s.report = report;
+      if (report) arm(deviceKey, s);
+      else if (armed.size) armed.delete(deviceKey);
       if (options.general === false || (s.coverage.watched.length === 0 && !t.extra)) return out;
       const values = watchedValues(s, t);
       if (values.length === 0) return out;
@@ -194,6 +224,30 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
       }
       return out;
     },
+    /**
+     * Event time moved to the watermark `w` (every message up to it handled): for devices that report
+     * by exception, a condition that has held long enough by then on the last reading (which holds
+     * until the next message, within a heartbeat) is decided now, at the moment it had, instead of at
+     * the device's next message. In due order, then by device.
+     */
+    tick(w: number): DeviceSignal[] {
+      const out: DeviceSignal[] = [];
+      for (const [deviceKey, s] of armed) {
+        if (s.due! > w) continue;
+        const kind = s.coverage.kind;
+        const list: ReadonlyArray<Pick<Detector<DeviceKind, unknown>, 'hold'>> = detectors[kind];
+        for (let j = 0; j < s.run.length; j++) {
+          const r = list[s.run[j]!]!.hold?.(s.states[j], w, s.report!);
+          if (!r) continue;
+          s.states[j] = r.state;
+          if (r.signal) out.push({ deviceKey, kind, signal: r.signal });
+        }
+        arm(deviceKey, s);
+      }
+      return out.sort((a, b) => a.signal.at - b.signal.at || (a.deviceKey < b.deviceKey ? -1 : a.deviceKey > b.deviceKey ? 1 : 0));
+    },
+    /** devices reporting by exception with a condition in progress */
+    armed: (): number => armed.size,
     /** which detectors run on a device and what the general detector watches (after its first telemetry) */
     coverage: (deviceKey: string): Coverage | undefined => devices.get(deviceKey)?.coverage,
     /** readings skipped because they were not newer than the device's last one */

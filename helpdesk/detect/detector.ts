@@ -46,6 +46,13 @@ export interface Detector<K extends DeviceKind, S> {
    */
   update(state: S, ts: number, readings: ReadingsOf<K>, report?: ReportMode): { state: S; signal?: Signal };
   /**
+   * by exception only: when a condition in progress would be decided if no message came (the last
+   * reading holding within its heartbeat); null: none pending. Optional, with `hold`.
+   */
+  pending?(state: S, report: ReportMode): number | null;
+  /** by exception only: event time moved to `at` without a message from the device; decides what was due by then */
+  hold?(state: S, at: number, report: ReportMode): { state: S; signal?: Signal };
+  /**
    * a device event this detector judges too (a car's crank: short, so sparse telemetry can miss it),
    * in event time among the device's telemetry; optional
    */

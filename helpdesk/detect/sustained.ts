@@ -29,6 +29,8 @@ interface State {
   lastTs: number | null;
   /** the last message's readings (by exception they hold until the next one): ReadingsOf<K> */
   last: unknown;
+  /** by exception: until when the last reading's hold is in the window */
+  heldTo: number | null;
   since: number | null;
   first: number;
   /** the metric summed over the window: per reading (periodic), or times the seconds it held (by exception) */
@@ -57,7 +59,7 @@ export interface SustainedSpec<K extends DeviceKind> {
 }
 
 const fresh = (firing: boolean, lastTs: number | null, last: unknown = null): State =>
-  ({ firing, lastTs, last, since: null, first: 0, sum: 0, n: 0, min: Infinity, max: -Infinity });
+  ({ firing, lastTs, last, heldTo: null, since: null, first: 0, sum: 0, n: 0, min: Infinity, max: -Infinity });
 
 export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detector<K, State> {
   const maxGapMs = (spec.maxGapS ?? 60) * 1000;
@@ -83,6 +85,7 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
       firing: s.firing,
       lastTs: ts,
       last: null,
+      heldTo: null,
       since: s.since ?? ts,
       first: s.since === null ? m : s.first,
       sum: s.sum + m,
@@ -94,32 +97,39 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
     return { state: fresh(!s.firing, ts), signal: decided(s.firing, r, ts, windowOf(next, ts, next.sum / next.n)) };
   }
 
+  /**
+   * By exception: the last reading, held from `heldTo` until `until`, is added to the window; a
+   * condition that has held long enough by then is decided at the moment it had (one decision a call),
+   * and the reading goes on holding in a window of the opposite condition if that holds on it.
+   */
+  function holdUntil(prev: State, until: number): { state: State; signal?: Signal } {
+    if (prev.since === null || prev.last === null || prev.heldTo === null || until <= prev.heldTo) return { state: prev };
+    const held = prev.last as ReadingsOf<K>;
+    const m = spec.metric(held);
+    const due = prev.since + needMs(prev.firing);
+    const to = Math.min(due, until);
+    const s: State = { ...prev, sum: prev.sum + (m * (to - prev.heldTo)) / 1000, n: prev.n + (to - prev.heldTo) / 1000, heldTo: to };
+    if (due > until) return { state: s };
+    const signal = decided(prev.firing, held, due, windowOf(s, due, s.n > 0 ? s.sum / s.n : m));
+    const next = fresh(!prev.firing, prev.lastTs, held);
+    next.heldTo = due;
+    if (prev.firing ? spec.fireWhen(held) : spec.clearWhen(held)) Object.assign(next, { since: due, first: m, min: m, max: m });
+    return { state: next, signal };
+  }
+
   /** a device reporting by exception: the last reading held until this message */
   function byException(prev: State, ts: number, r: ReadingsOf<K>, report: ReportMode): { state: State; signal?: Signal } {
-    let s = prev;
-    let signal: Signal | undefined;
-    if (prev.lastTs !== null && ts - prev.lastTs > Math.max(maxGapMs, heldForMs(report))) {
-      s = fresh(prev.firing, ts);
-    } else if (prev.since !== null && prev.last !== null) {
-      // the condition held at the last message, and so until this one
-      const held = prev.last as ReadingsOf<K>;
-      const m = spec.metric(held);
-      const due = prev.since + needMs(prev.firing);
-      const until = Math.min(due, ts);
-      s = { ...prev, sum: prev.sum + (m * (until - prev.lastTs!)) / 1000, n: prev.n + (until - prev.lastTs!) / 1000 };
-      if (due <= ts) {
-        signal = decided(prev.firing, held, due, windowOf(s, due, s.n > 0 ? s.sum / s.n : m));
-        s = fresh(!prev.firing, due);
-      }
-    }
+    const gap = prev.lastTs !== null && ts - prev.lastTs > Math.max(maxGapMs, heldForMs(report));
+    const { state: s, signal } = gap ? { state: fresh(prev.firing, ts), signal: undefined } : holdUntil(prev, ts);
     const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
-    if (!holds) return { state: fresh(s.firing, ts, r), signal };
+    if (!holds) return { state: { ...fresh(s.firing, ts, r), heldTo: ts }, signal };
     const m = spec.metric(r);
     const start = s.since === null;
     const next: State = {
       firing: s.firing,
       lastTs: ts,
       last: r,
+      heldTo: ts,
       since: start ? ts : s.since,
       first: start ? m : s.first,
       sum: start ? 0 : s.sum,
@@ -129,8 +139,11 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
     };
     // one signal per message: a window that just began cannot be long enough yet
     if (signal || ts - next.since! < needMs(s.firing)) return { state: next, signal };
-    return { state: fresh(!s.firing, ts, r), signal: decided(s.firing, r, ts, windowOf(next, ts, next.n > 0 ? next.sum / next.n : m)) };
+    return { state: { ...fresh(!s.firing, ts, r), heldTo: ts }, signal: decided(s.firing, r, ts, windowOf(next, ts, next.n > 0 ? next.sum / next.n : m)) };
   }
+
+  /** how long the last reading of a device reporting by exception stays true without a message */
+  const validTo = (s: State, report: ReportMode): number => s.lastTs! + Math.max(maxGapMs, heldForMs(report));
 
   return {
     kind: spec.kind,
@@ -138,5 +151,11 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
     needs: spec.needs,
     init: () => fresh(false, null),
     update: (prev, ts, r, report) => (report ? byException(prev, ts, r, report) : periodic(prev, ts, r)),
+    pending: (s, report) => {
+      if (s.since === null || s.last === null || s.lastTs === null) return null;
+      const due = s.since + needMs(s.firing);
+      return due <= validTo(s, report) ? due : null;
+    },
+    hold: (s, at, report) => (s.lastTs === null ? { state: s } : holdUntil(s, Math.min(at, validTo(s, report)))),
   };
 }

@@ -5,7 +5,8 @@
  * of messages weighs no more than the minutes it spans.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReportMode } from '../../../contracts/index.js';
+import type { ReportMode, Telemetry } from '../../../contracts/index.js';
+import { createDetection } from '../../../helpdesk/detect/detect.js';
 import { batteryParasitic } from '../../../helpdesk/detect/battery-parasitic.js';
 import type { Detector, Signal } from '../../../helpdesk/detect/detector.js';
 import { fridgeDoorOpen } from '../../../helpdesk/detect/fridge-door-open.js';
@@ -70,6 +71,37 @@ describe('sustained conditions by exception', () => {
     });
     const out = run(toy, [[0, fridge({ cabinetTempC: 11 })], [300, fridge({ cabinetTempC: 4 })], [1000, fridge({ cabinetTempC: 4 })]], RBE);
     expect(out.map((o) => `${o.signal.type}@${o.atS}/${o.msgS}`)).toEqual(['fire@60/300', 'clear@360/1000']);
+  });
+});
+
+describe('the watermark decides what held long enough on a quiet device', () => {
+  it('fires a door left open at the moment it had been open 3 min, once, with no message since', () => {
+    const detection = createDetection();
+    const msg = (s: number, doorOpen: boolean): Telemetry => ({ v: 1, ts: at(s), seq: s + 1, kind: 'fridge', readings: fridge({ doorOpen }) });
+    expect(detection.observe('maria/fridge', msg(0, false), undefined, RBE)).toEqual([]);
+    expect(detection.observe('maria/fridge', msg(100, true), undefined, RBE)).toEqual([]);
+    expect(detection.tick(at(279))).toEqual([]);
+    const [x, ...more] = detection.tick(at(290));
+    expect(more).toEqual([]);
+    expect(x).toMatchObject({ deviceKey: 'maria/fridge', signal: { type: 'fire', kind: 'fridge-door-open', at: at(280) } });
+    expect(detection.armed()).toBe(0);
+    // the heartbeat, door still open: nothing new; the door shut: cleared after 10 s, by the next tick
+    expect(detection.observe('maria/fridge', msg(1000, true), undefined, RBE)).toEqual([]);
+    expect(detection.observe('maria/fridge', msg(1200, false), undefined, RBE)).toEqual([]);
+    expect(detection.tick(at(1215)).map((y) => `${y.signal.type}@${(y.signal.at - at(0)) / 1000}`)).toEqual(['clear@1210']);
+  });
+
+  it('never holds a reading past a heartbeat and a sample: then the device is silent, not steady', () => {
+    const detection = createDetection();
+    const msg = (s: number, doorOpen: boolean): Telemetry => ({ v: 1, ts: at(s), seq: s + 1, kind: 'fridge', readings: fridge({ doorOpen }) });
+    const report: ReportMode = { mode: 'exception', heartbeatS: 60, sampleEveryS: 10 };
+    detection.observe('maria/fridge', msg(0, true), undefined, report);
+    expect(detection.tick(at(3600))).toEqual([]);
+    // a periodic device is never held
+    const periodic = createDetection();
+    periodic.observe('maria/fridge', msg(0, true));
+    expect(periodic.tick(at(3600))).toEqual([]);
+    expect(periodic.armed()).toBe(0);
   });
 });
 
