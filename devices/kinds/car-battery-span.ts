@@ -49,7 +49,7 @@ const progress = (f: WeakCell, t: number): number => (f.overDays === 0 ? 1 : Mat
 
 export function capacityAh(p: CarBatteryParams, t: number): number {
   let c = p.capacityAh;
-  for (const f of active(p, t)) if (f.kind === 'weak-cell') c *= 1 - (1 - f.capacityFactor) * progress(f, t);
+  for (const f of p.faults) if (f.at <= t && f.kind === 'weak-cell') c *= 1 - (1 - f.capacityFactor) * progress(f, t);
   return c;
 }
 
@@ -58,7 +58,7 @@ export function resistance(s: Pick<CarBatteryState, 'p' | 'soc' | 'tempC'>, t: n
   const fTemp = Math.min(1.8, Math.max(0.85, 1 + 0.01 * (10 - s.tempC)));
   const fSoc = 1 + 1.25 * Math.max(0, 0.6 - s.soc);
   let r = s.p.internalResistanceOhm * fTemp * fSoc;
-  for (const f of active(s.p, t)) if (f.kind === 'weak-cell') r *= 1 + (f.resistanceFactor - 1) * progress(f, t);
+  for (const f of s.p.faults) if (f.at <= t && f.kind === 'weak-cell') r *= 1 + (f.resistanceFactor - 1) * progress(f, t);
   return r;
 }
 
@@ -78,14 +78,14 @@ export function regulatorTarget(p: CarBatteryParams, soc: number, tempC: number)
 
 export function drainA(s: CarBatteryState, t: number): number {
   let a = 0;
-  for (const f of active(s.p, t)) if (f.kind === 'parasitic-drain' && !isOff(s, f)) a += f.currentA;
+  for (const f of s.p.faults) if (f.at <= t && f.kind === 'parasitic-drain' && !isOff(s, f)) a += f.currentA;
   return a;
 }
 
 /** The alternator's output limit at t. */
 export function alternatorA(p: CarBatteryParams, t: number): number {
   let avail = p.alternatorMaxA;
-  for (const f of active(p, t)) if (f.kind === 'failing-alternator') avail = Math.min(avail, f.outputA);
+  for (const f of p.faults) if (f.at <= t && f.kind === 'failing-alternator') avail = Math.min(avail, f.outputA);
   return avail;
 }
 
@@ -174,7 +174,7 @@ export function spanCar(s: CarBatteryState, a: number, b: number, events: EventB
     const drain = drainA(s, now);
     const load = (mode === 'cranking' ? p.crankCurrentA : mode === 'parked' ? p.parkedDrawA : s.batterySaver ? p.essentialLoadA : p.baseLoadA + p.comfortLoadA) + drain;
     const net = mode === 'running' ? alternatorA(p, now) - load : -load;
-    const k = acceptanceScale(s.tempC, cap);
+    const k = mode === 'running' ? acceptanceScale(s.tempC, cap) : 0;
     const soc0 = s.soc;
     const charging = mode === 'running' && net >= 0 && net >= k * Math.pow(Math.max(0, 1 - soc0), 1.5);
     if (mode === 'running' && net > 0 && !charging) {

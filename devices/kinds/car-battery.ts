@@ -173,9 +173,21 @@ function advance(s: CarBatteryState, a: number, b: number, events: EventBody[]):
   s.loadA = load;
 }
 
+/**
+ * The state a step works on: a shallow copy (params are read-only and shared, nested values are replaced,
+ * never changed), the generator's state copied. Written out field by field: in Node 20 that is several
+ * times cheaper than an object spread, which dominated a long step's cost; the type makes it complete.
+ */
+function copyState(x: CarBatteryState): CarBatteryState {
+  return {
+    p: x.p, rng: { s: x.rng.s }, t: x.t, soc: x.soc, tempC: x.tempC, engineRunning: x.engineRunning,
+    cranking: x.cranking, speedKmh: x.speedKmh, batterySaver: x.batterySaver, switchedOff: x.switchedOff,
+    message: x.message, lastV: x.lastV, lastI: x.lastI, loadA: x.loadA, crank: x.crank, pieces: x.pieces,
+  };
+}
+
 function step(state: CarBatteryState, dtS: number, t: number): StepResult<CarBatteryState, Readings> {
-  // params are read-only and shared; only the generator's state is nested and mutable
-  const s = { ...state, rng: { ...state.rng } };
+  const s = copyState(state);
   const events: EventBody[] = [];
   const times: number[] = [];
   const spanMs = Math.round(dtS * 1000);

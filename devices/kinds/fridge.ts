@@ -133,9 +133,22 @@ function advance(s: FridgeState, a: number, b: number, events: EventBody[]): num
   return power * dt;
 }
 
+/**
+ * The state a step works on: a shallow copy (params are read-only and shared, nested values are replaced,
+ * never changed), the generator's state copied. Written out field by field: in Node 20 that is several
+ * times cheaper than an object spread, which dominated a long step's cost; the type makes it complete.
+ */
+function copyState(x: FridgeState): FridgeState {
+  return {
+    p: x.p, rng: { s: x.rng.s }, t: x.t, setpointC: x.setpointC, tempC: x.tempC,
+    compressorOn: x.compressorOn, runS: x.runS, doorUntil: x.doorUntil, doorOpen: x.doorOpen,
+    inventory: x.inventory, inventoryDirty: x.inventoryDirty, inventoryReported: x.inventoryReported,
+    message: x.message, lastPowerW: x.lastPowerW, nextOpenAt: x.nextOpenAt, pieces: x.pieces,
+  };
+}
+
 function step(state: FridgeState, dtS: number, t: number): StepResult<FridgeState, Readings> {
-  // params are read-only and shared; only the generator's state is nested and mutable
-  const s = { ...state, rng: { ...state.rng } };
+  const s = copyState(state);
   const events: EventBody[] = [];
   const times: number[] = [];
   const spanMs = Math.round(dtS * 1000);

@@ -198,9 +198,24 @@ function remainingS(s: WasherState, t: number): number {
   return Math.min(86_400, Math.max(0, Math.round(r)));
 }
 
+/**
+ * The state a step works on: a shallow copy (params are read-only and shared, nested values are replaced,
+ * never changed), the generator's state copied. Written out field by field: in Node 20 that is several
+ * times cheaper than an object spread, which dominated a long step's cost; the type makes it complete.
+ */
+function copyState(x: WasherState): WasherState {
+  return {
+    p: x.p, rng: { s: x.rng.s }, t: x.t, mode: x.mode, programme: x.programme, offer: x.offer,
+    nextLoad: x.nextLoad, scheduledStartAt: x.scheduledStartAt, phaseIdx: x.phaseIdx,
+    phaseElapsedMs: x.phaseElapsedMs, actualStartAt: x.actualStartAt, finishedAt: x.finishedAt,
+    pausedReason: x.pausedReason, waterTempC: x.waterTempC, waterLevelL: x.waterLevelL,
+    cycleMaxTempC: x.cycleMaxTempC, coldWash: x.coldWash, drainBlockedPause: x.drainBlockedPause,
+    message: x.message, pieces: x.pieces,
+  };
+}
+
 function step(state: WasherState, dtS: number, t: number): StepResult<WasherState, Readings> {
-  // params are read-only and shared; only the generator's state is nested and mutable
-  const s = { ...state, rng: { ...state.rng } };
+  const s = copyState(state);
   const events: EventBody[] = [];
   const times: number[] = [];
   const spanMs = Math.round(dtS * 1000);
