@@ -82,11 +82,14 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
            standard input).`,
   },
   customers: {
-    synopsis: '  evernet customers list|add|remove [ID] [--db FILE] ...       (evernet customers --help)',
+    synopsis: '  evernet customers list|add|remove|consent|export|erase [ID] [--db FILE] ...   (evernet customers --help)',
     detail: indent(CUSTOMERS_USAGE),
     text: `  customers
            the registry in --db: list, add and remove customers; a device needs its customer first.
-           A running helpdesk picks changes up within a second.`,
+           A running helpdesk picks changes up within a second. consent shows what a customer
+           consented to; export writes everything evernet holds about them as one JSON document
+           (--out FILE); erase deletes it, keeping their tickets pseudonymised; each is written to the
+           customer's audit log with --by (docs/customers.md).`,
   },
   devices: {
     synopsis: '  evernet devices list|add|remove|accept|reject [CUSTOMER/DEVICE] [--db FILE] ...   (evernet devices --help)',

@@ -91,6 +91,7 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
       const offered = { channel: choice.channel, text: `No remote fix is possible: ${o.text}.` };
       t = apply(life.escalate(t, { at: now, reason: `no remote fix for ${kind}`, offer: o.offer, by: BY, told: offered }), now, o.text, t);
       outbox.contact(customerId, now, { ticketId: t.id, deviceId, ...offered });
+      deps.consent?.recordContact({ customerId, at: now, purpose: 'service', channel: choice.channel, ticketId: t.id, sent: true, reason: 'the product-service offer, on the channel of the contact' });
     }
   }
 
