@@ -259,8 +259,8 @@ describe('a fleet in a slice of the day', () => {
     expect(r.code).toBe(0);
     const devices = parseScenario(slice, file).devices.length;
     const report = JSON.parse(readFileSync(json, 'utf8')) as { messages: { published: number; delivered: number } };
-    // at least a birth and 10 minutes of telemetry every 60 s from each device, nothing lost
-    expect(report.messages.published).toBeGreaterThanOrEqual(devices * 10);
+    // fleet-100 reports by exception: from each device at least its announce, "online" and first telemetry, nothing lost
+    expect(report.messages.published).toBeGreaterThanOrEqual(devices * 3);
     expect(report.messages.delivered).toBe(report.messages.published);
   }, 60_000);
 });
