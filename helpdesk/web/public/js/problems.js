@@ -1,5 +1,5 @@
-// Mass incidents in the ticket queue: each problem is one row (count, cause, opened, state) above the
-// tickets, in the queue's own table, that expands to its tickets on a click; the rows of tickets a
+// Mass incidents in the ticket queue: each problem is one row (count, cause, opened, state) right above
+// the tickets (a table of its own, so the queue's table holds tickets only), that expands to its tickets on a click; the rows of tickets a
 // problem holds are folded away from the flat list, so 500 tickets of one cause read as one row.
 // Live: a `problem` event redraws that problem's row (and its tickets, when expanded).
 import { api } from './api.js';
@@ -27,18 +27,28 @@ function ticketRow(p, t) {
 }
 
 /**
- * The problems' table body, for the queue's table above `ticketRows` (the queue's own tbody, whose rows
- * of linked tickets it folds: class `in-problem`, also on rows the queue draws later); `reload(f)` when
- * the filters change.
+ * The problems' table, to go right above the queue's; it folds the rows of linked tickets in
+ * `ticketRows` (the queue's tbody: class `in-problem`, also on rows the queue draws later); hidden
+ * while there is no problem. `reload(f)` when the filters change.
  */
 export function createProblemRows(f, ticketRows) {
   const tbody = h('tbody', { id: 'problems' });
+  const table = h('table', { id: 'problems-table', 'aria-label': 'Problems: many tickets with one likely cause', hidden: true }, tbody);
   /** the ids of the tickets the shown problems hold */
   let folded = new Set();
-  const foldRows = () => {
-    for (const tr of ticketRows.children) tr.classList.toggle('in-problem', folded.has(tr.dataset.id));
+  /** a row's class changes only when its fold does: the queue's rows are otherwise left untouched */
+  const foldRow = (tr) => {
+    const fold = folded.has(tr.dataset.id);
+    if (fold !== tr.classList.contains('in-problem')) tr.classList.toggle('in-problem', fold);
   };
-  const watch = new MutationObserver(foldRows);
+  const foldRows = () => {
+    for (const tr of ticketRows.children) foldRow(tr);
+  };
+  // rows the queue draws later: only those added are looked at
+  const watch = new MutationObserver((records) => {
+    if (!folded.size) return;
+    for (const r of records) for (const n of r.addedNodes) if (n.nodeName === 'TR') foldRow(n);
+  });
   watch.observe(ticketRows, { childList: true });
   /** id -> problem summary, newest first as the server sent them */
   let problems = new Map();
@@ -84,6 +94,7 @@ export function createProblemRows(f, ticketRows) {
   function fold() {
     folded = new Set([...problems.values()].flatMap((p) => p.ticketIds));
     foldRows();
+    table.hidden = problems.size === 0;
   }
 
   async function reload(next) {
@@ -112,7 +123,7 @@ export function createProblemRows(f, ticketRows) {
   reload(f);
 
   return {
-    tbody,
+    table,
     reload,
     dispose() {
       token++;

@@ -35,9 +35,9 @@ export function render(main, params) {
     more: () => more(),
   });
   main.append(panel.section);
-  // mass incidents: one row each above the tickets, in the same table (problems.js)
+  // mass incidents: one row each, right above the tickets (problems.js)
   const problems = createProblemRows(f, rows.tbody);
-  rows.tbody.before(problems.tbody);
+  panel.section.querySelector('#queue').before(problems.table);
 
   /** a step of queue-state.js: the new list, its row changes drawn */
   function apply(step) {
