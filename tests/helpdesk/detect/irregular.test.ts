@@ -129,21 +129,38 @@ describe('fridge duty by exception', () => {
 });
 
 describe('the general detector by exception', () => {
-  it('fills the minutes a quiet reading sent nothing with the value it held, so a burst is one minute, not a baseline', () => {
+  /** humidity steady at 40 % (heartbeats only) for 3 h, with one burst of 30 messages at 41 % within a minute each hour; then 55 % held by heartbeats */
+  function feedHumidity(report?: ReportMode): { learning: Signal[]; fired: Signal[] } {
     const watch = createReadingWatch({ learnS: 3600 });
-    const signals: Signal[] = [];
-    // humidity steady at 40 % (heartbeats only) for 3 h, with one burst of 30 messages at 41 % within a minute each hour
+    const msgs: Array<[number, number]> = [];
     for (let h = 0; h < 3; h++) {
       const base = h * 3600;
-      for (let k = 0; k < 4; k++) signals.push(...watch.observe(at(base + k * 900), [['humidityPct', 40]], RBE));
-      for (let k = 0; k < 30; k++) signals.push(...watch.observe(at(base + 1800 + k + 1), [['humidityPct', 41]], RBE));
-      signals.push(...watch.observe(at(base + 1832), [['humidityPct', 40]], RBE));
+      msgs.push([base, 40], [base + 900, 40], [base + 1800, 40]);
+      for (let k = 1; k <= 30; k++) msgs.push([base + 1800 + k, 41]);
+      msgs.push([base + 1832, 40], [base + 2700, 40]);
     }
-    expect(signals).toEqual([]);
-    // then a new level, held by heartbeats only: the held minutes fill the buckets and it fires within the hour
+    const learning = msgs.flatMap(([s, x]) => watch.observe(at(s), [['humidityPct', x]], report));
     const fired: Signal[] = [];
-    for (let k = 0; k <= 8; k++) fired.push(...watch.observe(at(3 * 3600 + k * 900), [['humidityPct', 55]], RBE));
-    expect(fired.some((s) => s.type === 'fire' && s.kind === 'reading-anomaly')).toBe(true);
+    for (let k = 0; k <= 8; k++) fired.push(...watch.observe(at(3 * 3600 + k * 900), [['humidityPct', 55]], report));
+    return { learning, fired };
+  }
+
+  it('learns minutes, not messages: a burst is one minute of the baseline, and the minutes a quiet reading held count', () => {
+    const { learning, fired } = feedHumidity(RBE);
+    expect(learning).toEqual([]);
+    const [x] = fired;
+    expect(x).toMatchObject({ type: 'fire', kind: 'reading-anomaly' });
+    // 3 h of one-minute buckets, the held ones included; the three burst minutes barely move the mean
+    const baseline = x!.evidence.baseline as { buckets: number; mean: number };
+    expect(baseline.buckets).toBeGreaterThanOrEqual(170);
+    expect(baseline.mean).toBeCloseTo(40, 1);
+    // the new level, held by heartbeats, fills its minutes too: caught within 15 min
+    expect(x!.at - at(3 * 3600)).toBeLessThanOrEqual(15 * 60_000);
+  });
+
+  it('(a periodic device is judged by the buckets its messages fall in, as before)', () => {
+    const { fired } = feedHumidity();
+    expect((fired[0]!.evidence.baseline as { buckets: number }).buckets).toBeLessThan(30);
   });
 });
 
