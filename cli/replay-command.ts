@@ -9,7 +9,6 @@ import { createLogger } from '../log/logger.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
 import { withExpectations, type Report } from '../scenarios/report.js';
-import { withByKind } from '../scenarios/report-by-kind.js';
 import { defaultListing, listed, listedJson, keepListed, parseListing, type Listed } from '../scenarios/report-customers.js';
 import { renderReportHtml } from '../scenarios/report-html/render.js';
 import { checkExpectations, renderExpectations } from '../scenarios/expect/check.js';
@@ -81,8 +80,6 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const customerIds = scenario.scenario.customers.map((c) => c.id);
   const listing = listed(customerIds, asked ?? defaultListing(customerIds.length));
   const isFleet = scenario.scenario.fleet !== undefined;
-  // byKind: the runner's buildReport adds it once it passes the scenario's devices; until then, here
-  const full = (report: Report): Report => withByKind(report, scenario.devices);
   const clock = new VirtualClock(scenario.startMs);
   const log = createLogger({ clock, level: values['log-level'] ?? 'warn', pretty: process.stderr.isTTY });
   const bar = progressBar(process.stderr);
@@ -94,6 +91,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   try {
     result = await replay({
       scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db, homeAssistant: values['ha-discovery'], hosts, shards,
+      ...(listing.all ? {} : { seriesCustomers: listing.listed }),
       collectSeries: values['report-html'] !== undefined,
       onProgress: (done, total) => bar.update(done, total),
       // with a dashboard, the final state stays browsable until Ctrl-C
@@ -106,7 +104,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       onReplayed: (r) => {
         if (!staff) return;
         bar.end();
-        process.stdout.write(summary(full(r.report), listing, isFleet, r.wall) + '\n');
+        process.stdout.write(summary(r.report, listing, isFleet, r.wall) + '\n');
         const results = expected ? checkExpectations(r.report, expected) : [];
         if (expected) process.stdout.write(renderExpectations(results) + '\n');
         process.stderr.write('evernet: replay finished; the dashboard stays up until Ctrl-C\n');
@@ -122,7 +120,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     if (dashboard) await (await (dashboard as Promise<RunningDashboard>)).stop();
     staff?.close();
   }
-  const report = full(result.report);
+  const report = result.report;
   const results = expected ? checkExpectations(report, expected) : undefined;
   if (values['report-html'] && result.series) writeFileSync(values['report-html'], renderReportHtml(report, result.series, listing));
   if (values['report-json']) writeFileSync(values['report-json'], JSON.stringify(listedJson(withExpectations(report, results), listing), null, 2) + '\n');

@@ -61,6 +61,8 @@ export interface ReplayOptions {
   shards?: number;
   /** the machine's figures the layout is checked against; default: this machine's */
   machine?: Machine;
+  /** with collectSeries: only these customers' series (the customers a report lists); default all */
+  seriesCustomers?: ReadonlySet<string>;
 }
 
 export interface ReplayResult {
@@ -192,11 +194,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const report = buildReport({
       scenario: s.name, seed, startMs: loaded.startMs, endMs: loaded.endMs, offsetMinutes: loaded.utcOffsetMinutes,
       messages, tickets: store.list(), faults, loads: helpdesk.loads({ order: 'asc', slots: true }).loads, shopping: helpdesk.shopping(),
-      problems: helpdesk.problems(),
+      problems: helpdesk.problems(), devices: loaded.devices,
     });
     const seconds = (performance.now() - wallStart) / 1000;
     const series = options.collectSeries
-      ? collectSeries({ helpdesk, devices: loaded.devices, startMs: loaded.startMs, endMs: loaded.endMs, tariff: loadTariff(loaded.tariffPath) })
+      ? collectSeries({ helpdesk, devices: loaded.devices, startMs: loaded.startMs, endMs: loaded.endMs, tariff: loadTariff(loaded.tariffPath), ...(options.seriesCustomers ? { customers: options.seriesCustomers } : {}) })
       : undefined;
     const result = { report, ...(series ? { series } : {}), wall: { seconds, messagesPerSecond: messages.published / seconds } };
     options.onReplayed?.(result);

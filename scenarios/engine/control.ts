@@ -51,3 +51,6 @@ export function noDelay(client: MqttClient): void {
   set();
   client.on('connect', set);
 }
+
+/** a replay run with --cpu-prof or --heap-prof (and their -dir/-name options) profiles its hosts and shards too */
+export const profilingFlags = (): string[] => process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a));

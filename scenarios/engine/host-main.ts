@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const control = await mqtt.connectAsync(start.controlUrl, { clientId: `evernet-engine-${start.run}-host-${start.index}`, clean: true });
   noDelay(control);
   const answer = (a: HostAnswer): void => void control.publish(topics.out, JSON.stringify(a), { qos: 1 });
-  const rss = (): number => process.memoryUsage().rss;
+  const rss = (): number => process.memoryUsage.rss();
   const devices = hostSlice(loaded, start.index, start.count);
   const host = createDeviceHost({
     scenario: loaded, seed: start.seed, devices, log,

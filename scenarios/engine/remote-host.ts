@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { profilingFlags } from './control.js';
 import type { MqttClient } from 'mqtt';
 import { codeTable } from '../../contracts/errors.js';
 import { HostAnswer, hostTopics, type HostCall, type HostStart } from './control.js';
@@ -85,7 +86,7 @@ export function createRemoteHost(start: HostStart, control: MqttClient): RemoteH
       await control.subscribeAsync(topics.out, { qos: 1 });
       const up = new Promise<void>((resolve, reject) => (ready = { resolve, reject }));
       // stdin stays open: when the runner goes away, however it ends, the host sees it close and exits
-      const c = spawn(process.execPath, ['--import', 'tsx', HOST_MAIN, JSON.stringify(start)], { stdio: ['pipe', 'ignore', 'inherit'] });
+      const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', HOST_MAIN, JSON.stringify(start)], { stdio: ['pipe', 'ignore', 'inherit'] });
       child = c;
       c.on('exit', (code, signal) => {
         child = null;

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { profilingFlags } from './control.js';
 
 const SHARD_MAIN = fileURLToPath(new URL('./shard-main.ts', import.meta.url));
 
@@ -31,7 +32,7 @@ export async function startBrokerShards(count: number, logLevel = 'warn'): Promi
   try {
     const urls = await Promise.all(
       Array.from({ length: count }, () => {
-        const c = spawn(process.execPath, ['--import', 'tsx', SHARD_MAIN, logLevel], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', SHARD_MAIN, logLevel], { stdio: ['pipe', 'pipe', 'inherit'] });
         children.push(c);
         return new Promise<string>((resolve, reject) => {
           createInterface({ input: c.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
