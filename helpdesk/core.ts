@@ -133,6 +133,7 @@ export function createCore(deps: CoreDeps) {
   const customers = createCustomers({
     store: deps.customers ?? openSqliteCustomerStore(), registry, tickets: deps.store, telemetry, log: deps.log,
     online: (c, d) => online.get(deviceKey(c, d)),
+    held: { of: (c) => heldOf(c), forget: (c) => forgetHeld(c) },
   });
   const opsDeps = {
     store: deps.store, outbox: deps.outbox, directory, log: deps.log, drivingCar, consent: customers,
@@ -150,6 +151,27 @@ export function createCore(deps: CoreDeps) {
   const incidents = createIncidents({ ...opsDeps, maxPendingCommands: limits.pendingCommands }, ops);
   const staff = createStaffActions({ ...opsDeps, ops, track: incidents.track });
   const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log, store: deps.loads ?? createMemoryLoadStore(), onChange: (load, at) => events.emit({ type: 'load', at, load }) });
+
+  /** what the core holds about a customer besides registry, tickets and telemetry: for the export */
+  function heldOf(customerId: string): Record<string, unknown[]> {
+    const mine = (key: string): boolean => key.startsWith(`${customerId}/`);
+    return {
+      loads: loads.pageWithSlots({ customerId, order: 'asc' }).loads,
+      shopping: shopping.filter((r) => r.customerId === customerId).map((r) => ({ ...r })),
+      inventory: [...inventories].filter(([key]) => mine(key)).map(([key, items]) => ({ deviceId: key.slice(customerId.length + 1), items })),
+    };
+  }
+  /** an erasure: loads, recipe answers, inventories and what is known of the devices' state go */
+  function forgetHeld(customerId: string): Record<string, number> {
+    const mine = (key: string): boolean => key.startsWith(`${customerId}/`);
+    const before = shopping.length;
+    for (let i = shopping.length - 1; i >= 0; i--) if (shopping[i]!.customerId === customerId) shopping.splice(i, 1);
+    shoppingPer.delete(customerId);
+    let inventory = 0;
+    for (const key of [...inventories.keys()]) if (mine(key) && inventories.delete(key)) inventory++;
+    for (const m of [online, driving]) for (const key of [...m.keys()]) if (mine(key)) m.delete(key);
+    return { loads: loads.forget(customerId), shopping: before - shopping.length, inventories: inventory };
+  }
 
   /** one page of loads (newest first unless asked otherwise), how many match, and the next page's cursor */
   function loadsPage(q: LoadQuery & { slots: true }): LoadPage<LoadRecord>;

@@ -202,5 +202,14 @@ export function createLoads(deps: LoadsDeps) {
     pageWithSlots: (q?: LoadQuery): LoadPage<LoadRecord> => store.pageWithSlots(q),
     /** how many devices have an open offer in memory */
     open: (): number => current.size,
+    /** Forgets every load of one customer, open offers included (an erasure); returns how many stored loads went. */
+    forget(customerId: string): number {
+      for (const key of [...current.keys()]) {
+        if (!key.startsWith(`${customerId}/`)) continue;
+        fleet?.release(key);
+        current.delete(key);
+      }
+      return store.forget(customerId);
+    },
   };
 }

@@ -13,7 +13,7 @@ import type { Registry } from '../registry/index.js';
 import type { TicketStore } from '../tickets/store.js';
 import { allowedChannels, applyRequest, CONSENT_ERR, DAY_MS, mayOffer, quietHoursOf, type CodedError, type Consent, type OfferVerdict } from './consent.js';
 import { eraseCustomer, ERASE_ERR, type ErasureSummary } from './erase.js';
-import { buildExport, erasureOf, isKnown, type CustomerExport, type TelemetryReader } from './export.js';
+import { buildExport, erasureOf, isKnown, type CustomerExport, type HeldElsewhere, type TelemetryReader } from './export.js';
 import { customerPseudonym } from './pseudonymise.js';
 import type { AuditEntry, ConsentChange, ContactRecord, CustomerStore } from './store.js';
 import { codeTable } from '../../contracts/errors.js';
@@ -30,6 +30,8 @@ export interface CustomersDeps {
   telemetry: TelemetryReader & { forget(device: string): { raw: number; minutes: number } };
   /** whether a device is online now (availability as the helpdesk processed it) */
   online?(customerId: string, deviceId: string): boolean | undefined;
+  /** what else the helpdesk holds about a customer (loads, recipe answers, inventories) */
+  held?: HeldElsewhere;
   log: Logger;
   /** largest app export in bytes; default MAX_APP_EXPORT_BYTES */
   maxAppExportBytes?: number;
@@ -56,7 +58,7 @@ export function exportParts(json: string): Array<{ part: number; parts: number; 
 export function createCustomers(deps: CustomersDeps) {
   const { store, registry } = deps;
   const maxAppExport = deps.maxAppExportBytes ?? MAX_APP_EXPORT_BYTES;
-  const sources = { registry, tickets: deps.tickets, telemetry: deps.telemetry, customers: store };
+  const sources = { registry, tickets: deps.tickets, telemetry: deps.telemetry, customers: store, held: deps.held };
 
   /** an audit entry goes under the pseudonym once the customer was erased (and nothing else is known of them) */
   function audit(e: AuditEntry): void {

@@ -13,7 +13,7 @@ import { deviceKey } from '../../contracts/index.js';
 import { removeCustomer, type Registry } from '../registry/index.js';
 import type { TicketStore } from '../tickets/store.js';
 import { CONSENT_ERR, type CodedError } from './consent.js';
-import { deviceIdsOf, isKnown, ticketsOf } from './export.js';
+import { deviceIdsOf, isKnown, ticketsOf, type HeldElsewhere } from './export.js';
 import { customerPseudonym, pseudonymiseTicket } from './pseudonymise.js';
 import type { CustomerStore } from './store.js';
 import { codeTable } from '../../contracts/errors.js';
@@ -28,6 +28,8 @@ export interface EraseSources {
   forgetTelemetry(device: string): { raw: number; minutes: number };
   /** whether a device is online now, as far as the caller knows (undefined: not known) */
   online?(customerId: string, deviceId: string): boolean | undefined;
+  /** loads, recipe answers, inventories: forgotten too */
+  held?: HeldElsewhere;
 }
 
 export interface ErasureSummary {
@@ -56,6 +58,7 @@ export function eraseCustomer(src: EraseSources, customerId: string, by: string,
     counts.telemetryRaw! += gone.raw;
     counts.telemetryMinutes! += gone.minutes;
   }
+  Object.assign(counts, src.held?.forget(customerId));
   const devices = src.registry.devicesOf(customerId).length;
   Object.assign(counts, src.customers.erase(customerId, { pseudonym, at, by, counts: { ...counts, devices } }));
   if (src.registry.customer(customerId)) {

@@ -23,11 +23,19 @@ export interface TelemetryReader {
   minutes(device: string, from: number, to: number): MinuteRow[];
 }
 
+/** what else the helpdesk holds about a customer (loads, recipe answers, a fridge's inventory): exported, and forgotten on erasure */
+export interface HeldElsewhere {
+  of(customerId: string): Record<string, unknown[]>;
+  /** forgets it all; how many of each went */
+  forget(customerId: string): Record<string, number>;
+}
+
 export interface ExportSources {
   registry: Registry;
   tickets: TicketStore;
   telemetry: TelemetryReader;
   customers: CustomerStore;
+  held?: HeldElsewhere;
 }
 
 export interface CustomerExport {
@@ -47,6 +55,8 @@ export interface CustomerExport {
   notifications: Array<{ ticketId: string; at: number } & Record<string, unknown>>;
   tickets: Ticket[];
   telemetry: Array<{ deviceId: string; raw: TelemetryPoint[]; minutes: MinuteRow[] }>;
+  /** what else the helpdesk holds: `loads` (washer offers and plans), `shopping` (recipe answers), `inventory` (a fridge's items) */
+  activity: Record<string, unknown[]>;
   /** who on the staff viewed this customer's data, and when (this export included) */
   audit: AuditEntry[];
   /** set once the customer was erased: when, by whom and how much went (not the pseudonym); everything else is then empty */
@@ -116,6 +126,7 @@ export function buildExport(src: ExportSources, customerId: string, at: number):
     notifications,
     tickets,
     telemetry: telemetry.filter((d) => d.raw.length || d.minutes.length),
+    activity: src.held?.of(customerId) ?? {},
     audit: src.customers.auditOf(customerId),
     erasure,
   };

@@ -60,6 +60,12 @@ export function createMemoryLoadStore(options: { keepPerDevice?: number } = {}):
     },
     pageWithSlots: (q = {}) => query(q),
     evicted: () => evicted,
+    forget(customerId) {
+      let n = 0;
+      for (const [id, l] of rows) if (l.customerId === customerId && rows.delete(id)) n++;
+      for (const key of [...perDevice.keys()]) if (key.startsWith(`${customerId}/`)) perDevice.delete(key);
+      return n;
+    },
     close: () => undefined,
   };
 }

@@ -166,6 +166,7 @@ export function openSqliteLoadStore(options: SqliteLoadStoreOptions): LoadStore 
     page: (q = {}) => pageTx(q),
     pageWithSlots: (q = {}) => pageWithSlotsTx(q),
     evicted: () => evicted,
+    forget: (customerId) => db.prepare<[string]>('DELETE FROM loads WHERE customer_id = ?').run(customerId).changes,
     close: () => db.close(),
   };
 }

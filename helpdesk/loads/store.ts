@@ -86,6 +86,8 @@ export interface LoadStore {
   pageWithSlots(q?: LoadQuery): LoadPage<LoadRecord>;
   /** how many loads the per-device retention has deleted since the store was opened */
   evicted(): number;
+  /** Deletes every load of one customer (an erasure, helpdesk/customers); returns how many went. */
+  forget(customerId: string): number;
   close(): void;
 }
 

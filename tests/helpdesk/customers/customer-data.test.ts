@@ -31,6 +31,7 @@ const DIRECTORY: Directory = {
       devices: [
         { id: 'fridge', kind: 'fridge', customerId: 'maria', name: "Maria's fridge" },
         { id: 'car', kind: 'car-battery', customerId: 'maria', name: "Maria's car" },
+        { id: 'washer', kind: 'washer', customerId: 'maria', name: "Maria's washer" },
       ],
     },
   ],
@@ -175,6 +176,13 @@ describe('the customer side, end to end', { timeout: 60_000 }, () => {
   });
 
   it("exports every contact's text and every staff view, through the API and through the app", async () => {
+    // what else the helpdesk holds: a washer's load, a recipe answer and the fridge's inventory
+    const offer = { type: 'flex-offer', offerId: 'wash-1', programme: 'cotton-40', earliestStart: T0 + 27 * MIN, latestEnd: T0 + 600 * MIN, slots: [{ durationS: 3600, powerW: 500 }] };
+    await send(deviceTopic('maria', 'washer', 'event'), offer, T0 + 27 * MIN + 500);
+    await send(deviceTopic('maria', 'fridge', 'event'), { type: 'inventory', items: [{ name: 'milk', quantity: 1, unit: 'l' }] }, T0 + 27 * MIN + 1000);
+    await request({ type: 'recipe', requestId: 'r-soup', recipe: { name: 'leek soup', ingredients: [{ name: 'leek', quantity: 2, unit: 'pc' }] }, location: { lat: 50.94, lon: 6.96 } }, T0 + 27 * MIN + 2000);
+    step(T0 + 27 * MIN + 2000);
+    await answer('r-soup');
     expect((await api('GET', `/tickets/${fridgeTicket}`)).status).toBe(200);
     expect((await api('GET', '/devices/maria/fridge')).status).toBe(200);
     const { status, body } = await api('GET', '/customers/maria/export');
@@ -187,6 +195,7 @@ describe('the customer side, end to end', { timeout: 60_000 }, () => {
     expect(doc.profile).toMatchObject({ name: 'Maria Schmidt', preferences: { email: 'maria@example.org' } });
     expect(doc.telemetry.find((d) => d.deviceId === 'fridge')!.raw).toHaveLength(1);
     expect(doc.consent.history).toHaveLength(2);
+    expect(doc.activity).toMatchObject({ shopping: [{ recipe: 'leek soup' }], inventory: [{ deviceId: 'fridge', items: [{ name: 'milk' }] }], loads: [{ deviceId: 'washer', offerId: 'wash-1' }] });
     const views = doc.audit.map((a) => [a.by, a.action]);
     expect(views).toEqual([
       ['alice', 'GET /api/v1/customers/:id/consent'],
@@ -223,9 +232,12 @@ describe('the customer side, end to end', { timeout: 60_000 }, () => {
     step(T0 + 30 * MIN + 1000);
     const erased = await answer('r-erase-2');
     expect(erased.error).toBeUndefined();
-    expect(erased).toMatchObject({ ok: true, erased: { ticketsPseudonymised: 2, telemetryRaw: 2, contacts: 2, consentChanges: 2, devices: 2 } });
+    expect(erased).toMatchObject({ ok: true, erased: { ticketsPseudonymised: 2, telemetryRaw: 2, contacts: 2, consentChanges: 2 } });
 
+    expect(erased).toMatchObject({ erased: { shopping: 1, inventories: 1, loads: 1, devices: 3 } });
+    expect(stack.loads.page({ customerId: 'maria' }).total).toBe(0);
     expect(stack.registry.customer('maria')).toBeUndefined();
+    expect(stack.helpdesk.shopping()).toEqual([]);
     expect(stack.telemetry.raw('maria/fridge', 0, Number.MAX_SAFE_INTEGER)).toEqual([]);
     const tickets = stack.helpdesk.tickets();
     expect(tickets).toHaveLength(2);
@@ -241,11 +253,11 @@ describe('the customer side, end to end', { timeout: 60_000 }, () => {
     const { status, body } = await api('GET', '/customers/maria/export');
     expect(status).toBe(200);
     const doc = body as unknown as CustomerExport;
-    expect(doc).toMatchObject({ profile: null, devices: [], contacts: [], contactTexts: [], notifications: [], tickets: [], telemetry: [], audit: [] });
+    expect(doc).toMatchObject({ profile: null, devices: [], contacts: [], contactTexts: [], notifications: [], tickets: [], telemetry: [], audit: [], activity: { shopping: [], inventory: [], loads: [] } });
     expect(doc.consent.history).toEqual([]);
     expect(doc.erasure).toMatchObject({ by: 'customer', counts: { ticketsPseudonymised: 2 } });
     const text = JSON.stringify({ ...doc, customerId: undefined });
-    for (const personal of ['maria', 'Schmidt', 'example.org', 'fridge', 'p-']) expect(text).not.toContain(personal);
+    for (const personal of ['maria', 'Schmidt', 'example.org', 'fridge', 'washer', 'leek', 'milk', 'p-']) expect(text).not.toContain(personal);
     // the view is audited under the pseudonym, not under the erased id
     expect(stack.customers.auditOf('maria')).toEqual([]);
     expect(stack.customers.auditOf(tickets[0]!.customerId).map((a) => a.action)).toContain('GET /api/v1/customers/:id/export');
