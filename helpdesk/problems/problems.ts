@@ -35,20 +35,30 @@ export function createProblems(deps: ProblemsDeps) {
     return grouping;
   }
 
-  /** each cause with its population: the devices of this kind that share it (one pass over the directory) */
-  function populated(causes: Cause[], kind: DeviceKind): Cause[] {
-    const counts = new Map<string, number>(causes.map((c) => [`${c.attr}|${c.value}`, 0]));
-    for (const c of deps.directory.customers) {
+  /**
+   * How many devices of each kind share each cause: one pass over the directory, kept while its list of
+   * customers is the same (the directory builds a new list when a customer or device changes).
+   */
+  let census: { of: readonly unknown[]; counts: Map<string, number> } | null = null;
+  function populations(): Map<string, number> {
+    const customers = deps.directory.customers;
+    if (census?.of === customers) return census.counts;
+    const counts = new Map<string, number>();
+    for (const c of customers) {
       for (const d of c.devices) {
-        if (d.kind !== kind) continue;
         for (const x of causesOf(d, c.home, options.areaDeg)) {
-          const k = `${x.attr}|${x.value}`;
-          const n = counts.get(k);
-          if (n !== undefined) counts.set(k, n + 1);
+          const k = `${d.kind}|${x.attr}|${x.value}`;
+          counts.set(k, (counts.get(k) ?? 0) + 1);
         }
       }
     }
-    return causes.map((c) => ({ ...c, population: counts.get(`${c.attr}|${c.value}`) ?? 0 }));
+    census = { of: customers, counts };
+    return counts;
+  }
+  /** each cause with its population: the devices of this kind that share it */
+  function populated(causes: Cause[], kind: DeviceKind): Cause[] {
+    const counts = populations();
+    return causes.map((c) => ({ ...c, population: counts.get(`${kind}|${c.attr}|${c.value}`) ?? 0 }));
   }
 
   function opened(t: Ticket, at: number): void {
