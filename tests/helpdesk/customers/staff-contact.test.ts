@@ -42,4 +42,24 @@ describe("a staff member's contact", () => {
     expect(second.ok && second.ticket.timeline.at(-1)).toMatchObject({ step: 'note', by: 'anna', detail: { kind: 'not-sent', code: 'EVN_ERR_CONSENT_NO_CHANNEL', contactText: 'Please check your fridge.' } });
     expect(customers.contacts('maria').map((c) => [c.channel, c.sent])).toEqual([['email', true], [null, false]]);
   });
+
+  it("keeps to the customer's own quiet hours: no app push in them for a ticket that is not critical", () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    const outbox = createOutbox();
+    const core = createCore({ directory, tariff: loadTariff('data/de-day-ahead-2020.csv'), store, outbox, log, events: createEvents(log), customers: openSqliteCustomerStore() });
+    const open1 = (key: string, severity: 'high' | 'critical') => store.openIdempotent(ticketOf(open({ incidentKey: key, deviceId: 'fridge', customerId: 'maria', kind: 'fridge-warm', severity, at: T }))).ticket.id;
+    const high = open1('k1', 'high');
+    const critical = open1('k2', 'critical');
+    const before = core.act(high, { type: 'contact' }, 'anna', T + 1);
+    expect(before.ok && before.ticket.channel).toBe('app-push');
+    // noon in Berlin (the offset of the directory's default): inside 11:00-13:00
+    const answer = core.customers.request('maria', { type: 'preferences', requestId: 'r-1', quietHours: { from: '11:00', to: '13:00' } }, T + 2);
+    expect(answer).toMatchObject([{ ok: true, consent: { quietHours: { from: '11:00', to: '13:00' } } }]);
+    const reopened = ticketOf(open({ incidentKey: 'k3', deviceId: 'fridge', customerId: 'maria', kind: 'fridge-door-open', severity: 'high', at: T + 3 }));
+    const quiet = core.act(store.openIdempotent(reopened).ticket.id, { type: 'contact' }, 'anna', T + 4);
+    expect(quiet.ok && quiet.ticket.channel).toBe('email');
+    expect(quiet.ok && String(quiet.ticket.timeline.at(-1)!.detail.reason)).toContain('app-push (quiet hours)');
+    const urgent = core.act(critical, { type: 'contact' }, 'anna', T + 5);
+    expect(urgent.ok && urgent.ticket.channel).toBe('app-push');
+  });
 });
