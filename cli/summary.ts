@@ -69,6 +69,8 @@ export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSe
   for (const f of r.faults) {
     out.push(`  fault ${f.kind} on ${f.customerId}/${f.deviceId} injected ${at(f.injectedAt)}, customer would notice ${f.noticeableAt ? `${day(f.noticeableAt)} ${hhmm(f.noticeableAt)}` : 'not within the horizon'}`);
   }
+  // mass incidents (docs/problems.md): only when there are some, so a day without any prints as before
+  for (const p of r.problems) out.push(`  problem ${p.id}: ${p.explanation}; opened ${at(p.openedAt)}, ${p.state}: ${p.ticketIds.join(', ')}`);
   out.push('');
   out.push(`Loads (${r.loads.length}${of})`);
   for (const l of r.loads) {
