@@ -279,11 +279,15 @@ export const ConsentSettings = z.object({
 });
 export type ConsentSettings = z.infer<typeof ConsentSettings>;
 
-/** One base64 part of an export: the parts joined and decoded are the JSON document; sha256 is over its bytes. */
+/**
+ * One part of an export: the parts' chunks joined in `part` order and base64-decoded are the JSON
+ * document gzipped (`encoding`); `bytes` and `sha256` are the document's own, after gunzip.
+ */
 export const EXPORT_PART_BYTES = 36_000;
 export const ExportPart = z.object({
   part: z.number().int().min(0),
   parts: z.number().int().min(1),
+  encoding: z.literal('gzip'),
   bytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   chunk: z.string().max((EXPORT_PART_BYTES / 3) * 4),

@@ -6,8 +6,9 @@
  * changes nothing.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
-import { EXPORT_PART_BYTES, type AppRequestBody, type Channel, type CustomerAnswerBody, type Purpose } from '../../contracts/index.js';
+import { EXPORT_PART_BYTES, type AppRequestBody, type ExportPart, type Channel, type CustomerAnswerBody, type Purpose } from '../../contracts/index.js';
 import type { Preferences } from '../contact/choose-channel.js';
 import type { Registry } from '../registry/index.js';
 import type { TicketStore } from '../tickets/store.js';
@@ -19,7 +20,7 @@ import type { AuditEntry, ConsentChange, ContactRecord, CustomerStore } from './
 import { codeTable } from '../../contracts/errors.js';
 
 export const EXPORT_ERR = codeTable({ TOO_LARGE: 'EVN_ERR_EXPORT_TOO_LARGE' });
-/** largest export the app gets (in EXPORT_PART_BYTES parts of about 48 KB on the wire); staff exports have no cap */
+/** largest export the app gets, gzipped (in EXPORT_PART_BYTES parts of about 48 KB on the wire); staff exports have no cap */
 export const MAX_APP_EXPORT_BYTES = 4 * 1024 * 1024;
 
 export interface CustomersDeps {
@@ -45,13 +46,14 @@ const unknown = (customerId: string): { ok: false; error: CodedError } => ({
   error: { code: CONSENT_ERR.UNKNOWN_CUSTOMER, message: `evernet holds nothing about customer '${customerId}'` },
 });
 
-/** The document as base64 parts of at most EXPORT_PART_BYTES bytes each, with its size and sha256. */
-export function exportParts(json: string): Array<{ part: number; parts: number; bytes: number; sha256: string; chunk: string }> {
+/** The document gzipped, as base64 parts of at most EXPORT_PART_BYTES bytes each, with the document's size and sha256. */
+export function exportParts(json: string): ExportPart[] {
   const bytes = Buffer.from(json, 'utf8');
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const parts = Math.max(1, Math.ceil(bytes.length / EXPORT_PART_BYTES));
+  const zipped = gzipSync(bytes);
+  const parts = Math.max(1, Math.ceil(zipped.length / EXPORT_PART_BYTES));
   return Array.from({ length: parts }, (_, part) => ({
-    part, parts, bytes: bytes.length, sha256, chunk: bytes.subarray(part * EXPORT_PART_BYTES, (part + 1) * EXPORT_PART_BYTES).toString('base64'),
+    part, parts, encoding: 'gzip', bytes: bytes.length, sha256, chunk: zipped.subarray(part * EXPORT_PART_BYTES, (part + 1) * EXPORT_PART_BYTES).toString('base64'),
   }));
 }
 
@@ -104,12 +106,12 @@ export function createCustomers(deps: CustomersDeps) {
       case 'export': {
         const r = exportDocument(customerId, 'customer', 'app export', at);
         if (!r.ok) return failed(r.error);
-        const json = JSON.stringify(r.value);
-        const size = Buffer.byteLength(json, 'utf8');
+        const parts = exportParts(JSON.stringify(r.value));
+        const size = parts.reduce((n, p) => n + Buffer.byteLength(p.chunk, 'base64'), 0);
         if (size > maxAppExport) {
-          return failed({ code: EXPORT_ERR.TOO_LARGE, message: `the export is ${size} bytes, more than the app may receive (${maxAppExport}): ask the service team, who export it whole` });
+          return failed({ code: EXPORT_ERR.TOO_LARGE, message: `the export is ${size} bytes gzipped, more than the app may receive (${maxAppExport}): ask the service team, who export it whole` });
         }
-        return exportParts(json).map((p) => ({ ...base, ok: true, export: p }));
+        return parts.map((p) => ({ ...base, ok: true, export: p }));
       }
       case 'erase': {
         if (req.confirm !== customerId) return failed({ code: ERASE_ERR.CONFIRM, message: 'confirm must repeat your customer id: nothing was erased' });

@@ -5,6 +5,7 @@
  * the app and staff export it; it is erased; a second export holds no personal data.
  */
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,7 +210,7 @@ describe('the customer side, end to end', { timeout: 60_000 }, () => {
     const first = (await answer('r-export')).export as { parts: number };
     const parts = await until(() => (answers('r-export').length === first.parts ? answers('r-export') : undefined), 'every part');
     const p = parts.map((m) => m.payload.export as { part: number; sha256: string; bytes: number; chunk: string }).sort((a, b) => a.part - b.part);
-    const bytes = Buffer.concat(p.map((x) => Buffer.from(x.chunk, 'base64')));
+    const bytes = gunzipSync(Buffer.concat(p.map((x) => Buffer.from(x.chunk, 'base64'))));
     expect(bytes.length).toBe(p[0]!.bytes);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(p[0]!.sha256);
     const own = JSON.parse(bytes.toString('utf8')) as CustomerExport;
