@@ -74,7 +74,7 @@ export const ERRORS = {
   EVN_ERR_BROKER_UNREACHABLE: 'no MQTT broker answers at the URL a device was given',
   EVN_ERR_HTTP_LISTEN: "the dashboard's port cannot be bound",
   EVN_ERR_SCENARIO: 'a scenario file that does not load or validate',
-  EVN_ERR_REPORT_PATH: "a replay's report file (--report-json, --report-html) in a missing or unwritable folder, or a folder given as the file: refused before the replay starts",
+  EVN_ERR_REPORT_PATH: "a file a command writes (a replay's --report-json, --report-html; an export's --out) in a missing or unwritable folder, or a folder given as the file: refused before the work starts",
   EVN_ERR_EXPECTATION: "a replay whose outcome is not what its scenario's expect: block says (exit code 3)",
   EVN_ERR_REPLAY_STALLED: 'a replay waited longer than its stall timeout for messages or commands',
   EVN_ERR_FLEET_TOO_LARGE: "a replay the machine cannot carry (memory, or connections a process may hold): refused before it starts, with an estimate of what it needs",
