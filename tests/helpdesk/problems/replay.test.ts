@@ -2,7 +2,7 @@
  * Mass incidents end to end (issue 13, item 4): a fleet of cars of two battery models replays through
  * the real broker and helpdesk; the failing alternators of one model become one problem linking exactly
  * their tickets, every driver is still contacted on their own, the problem is on the helpdesk's
- * database and told live, and the report lists it.
+ * database and told live, and the report lists it. Fridges of one area in a heat wave group by place.
  */
 import { describe, expect, it } from 'vitest';
 import type { HelpdeskEvent } from '../../../helpdesk/events.js';
@@ -12,10 +12,10 @@ import { loadScenario } from '../../../scenarios/load.js';
 import { replay } from '../../../scenarios/runner.js';
 import { tempDirPerTest } from '../../helpers/temp-dir.js';
 
-describe('a batch of failing alternators on one battery model', () => {
+describe('mass incidents in a replay', () => {
   const tmp = tempDirPerTest('evernet-problems-');
 
-  it('becomes one problem linking exactly those tickets, and every customer is still contacted', async () => {
+  it('a batch of failing alternators on one battery model becomes one problem linking exactly those tickets, and every customer is still contacted', async () => {
     const loaded = loadScenario('tests/fixtures/problems/battery-batch.yaml');
     const models = new Map(loaded.scenario.customers.flatMap((c) => c.devices.map((d) => [`${c.id}/${d.id}`, d.model])));
     const db = tmp.join('helpdesk.db');
@@ -66,5 +66,21 @@ describe('a batch of failing alternators on one battery model', () => {
     } finally {
       store.close();
     }
+  }, 120_000);
+
+  it('fridges failing in one area in a heat wave, of no known model, become one problem of that area', async () => {
+    const { report } = await replay({ scenario: loadScenario('tests/fixtures/problems/heat-wave-area.yaml'), log: silentLogger() });
+    const faulted = report.faults.map((f) => `${f.customerId}/${f.deviceId}`).sort();
+    expect(faulted.length).toBeGreaterThanOrEqual(3);
+    expect(report.tickets.map((t) => `${t.customerId}/${t.deviceId}`).sort()).toEqual(faulted);
+    for (const t of report.tickets) {
+      expect(t.kind).toBe('fridge-warm');
+      expect(t.contactedAt, t.id).not.toBeNull();
+    }
+    expect(report.problems).toHaveLength(1);
+    const p = report.problems[0]!;
+    expect(p.cause.attr).toBe('area');
+    expect([...p.ticketIds].sort()).toEqual(report.tickets.map((t) => t.id).sort());
+    expect(p.explanation).toMatch(new RegExp(`^${report.tickets.length} fridge-warm tickets on fridges in the area around 50\\.88°N 6\\.88°E within \\d+ min$`));
   }, 120_000);
 });
