@@ -125,6 +125,8 @@ export function createProblemRows(f, ticketRows) {
   return {
     table,
     reload,
+    /** whether a ticket's row is folded into a problem (the queue's keys skip it) */
+    folds: (ticketId) => folded.has(ticketId),
     dispose() {
       token++;
       off();

@@ -132,7 +132,16 @@ export function render(main, params) {
   async function move(by) {
     if (!list.order.length) return;
     if (by > 0 && isLast(list, selectedId) && list.cursor) await more();
-    const next = neighbour(list, selectedId, by);
+    let next = neighbour(list, selectedId, by);
+    // rows folded into a problem are skipped; at the end of the list the selection stays where it was
+    while (next && problems.folds(next)) {
+      const further = neighbour(list, next, by);
+      if (further === next) {
+        next = selectedId;
+        break;
+      }
+      next = further;
+    }
     rows.select(selectedId, next);
     selectedId = next;
     rows.focus();
