@@ -7,6 +7,8 @@ import { badge, duration, fill, h, label, readingLabel, slaBadge, time, timeEl }
 import { on, setNow, state, upsert } from './state.js';
 import { wallClock, zoneLabel } from './time.js';
 
+const CHANNELS = ['car-display', 'app-push', 'sms', 'email', 'phone'];
+
 /** 'via car-display, shown on car' */
 const via = (d) => `via ${d.channel ?? d.contact?.channel}${d.shownOn ? `, shown on ${d.shownOn}` : ''}`;
 
@@ -25,6 +27,7 @@ function describe(e) {
       if (d.kind === 'assigned') return [`Assigned to ${d.to}`, ''];
       if (d.kind === 'contacted') return ['Contacted the customer', via(d)];
       if (d.kind === 'command') return ['Remote action sent', `${d.action} (${d.commandId})`];
+      if (d.kind === 'not-sent') return ['Contact not sent', d.reason];
       return ['Note', d.text];
   }
 }
@@ -43,6 +46,7 @@ export function render(main, id) {
   const chartPanel = h('section', { class: 'panel', 'aria-labelledby': 'ch-title' }, h('h2', { id: 'ch-title' }, 'Telemetry around the anomaly'), chartBox, chartNote);
   const timeline = h('ol', { class: 'timeline', id: 'timeline' });
   const side = h('div');
+  const consent = h('section', { class: 'panel', id: 'consent', 'aria-labelledby': 'cs-title' }, h('h2', { id: 'cs-title' }, "Customer's consent"));
   const root = h('article', { class: 'ticket', dataset: { id } }, head, h('div', { class: 'detail' }, h('div', {}, evidence, chartPanel), side));
   main.append(h('p', {}, h('a', { href: '#/queue' }, '← Queue')), root);
 
@@ -76,6 +80,8 @@ export function render(main, id) {
     if (typeof d.contact?.text === 'string') {
       return h('blockquote', { class: 'message', dataset: { channel: d.contact.channel } }, d.contact.text);
     }
+    // held back by the customer's consent: what would have been sent
+    if (d.kind === 'not-sent' && typeof d.contactText === 'string') return h('blockquote', { class: 'message muted' }, d.contactText);
     if (e.step === 'contacted' || d.kind === 'contacted') return h('div', { class: 'muted' }, 'The text sent was not recorded.');
     return null;
   }
@@ -103,9 +109,28 @@ export function render(main, id) {
     drawTimeline(t);
     if (!actions) {
       actions = createActions(t.id, t.deviceKind, (next) => { show(next); reloadChart(); });
-      side.append(actions.el, h('section', { class: 'panel', 'aria-labelledby': 'tl-title' }, h('h2', { id: 'tl-title' }, 'Timeline'), timeline));
+      side.append(actions.el, h('section', { class: 'panel', 'aria-labelledby': 'tl-title' }, h('h2', { id: 'tl-title' }, 'Timeline'), timeline), consent);
+      loadConsent(t.customerId);
     }
     actions.update(t);
+  }
+
+  /** what the customer allows, read-only (they change it in their app; the view is in their audit log) */
+  async function loadConsent(customerId) {
+    const r = await api('GET', `/customers/${encodeURIComponent(customerId)}/consent`);
+    if (!r.ok || !root.isConnected) return;
+    const c = r.data.consent;
+    const purpose = (p) => {
+      const x = c.purposes[p];
+      const allowed = CHANNELS.filter((ch) => x?.granted && (x.channels[ch] ?? true));
+      return allowed.length === 0 ? 'no' : allowed.length === CHANNELS.length ? 'yes' : `only by ${allowed.join(', ')}`;
+    };
+    const quiet = c.quietHours === undefined ? 'as registered' : c.quietHours === null ? 'none' : `${c.quietHours.from}–${c.quietHours.to}`;
+    const rows = [['Service contacts', purpose('service')], ['Offers', purpose('offers')], ['Partner offers', purpose('partner-offers')],
+      ['Blacklist', c.blacklist.join(', ') || 'none'], ['Quiet hours', quiet], ['Contacts a day', c.maxContactsPerDay ?? 'no cap']];
+    fill(consent, h('h2', { id: 'cs-title' }, "Customer's consent"),
+      h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])),
+      h('p', { class: 'muted' }, `Set by the customer in their app (${r.data.history.length} changes); read-only here.`));
   }
 
   async function loadChart() {
