@@ -131,6 +131,7 @@ export const ERRORS = {
   EVN_ERR_OFFER_QUIET_HOURS: "an offer during the customer's quiet hours",
   EVN_ERR_OFFER_CAP: "an offer beyond the customer's cap of non-urgent contacts a day",
   EVN_ERR_EXPORT_TOO_LARGE: 'an export through the app larger than the app may receive: staff export it with the CLI or the API, which have no cap',
+  EVN_ERR_EXPORT_THROTTLED: "an export through the app asked for within a minute of the customer's previous one: nothing exported",
   EVN_ERR_ERASE_ONLINE: 'an erasure refused while devices of the customer are online: they would register again at once',
   EVN_ERR_ERASE_CONFIRM: "an erasure through the app whose confirm does not repeat the customer's id",
 

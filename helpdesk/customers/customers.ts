@@ -19,7 +19,9 @@ import { customerPseudonym } from './pseudonymise.js';
 import type { AuditEntry, ConsentChange, ContactRecord, CustomerStore } from './store.js';
 import { codeTable } from '../../contracts/errors.js';
 
-export const EXPORT_ERR = codeTable({ TOO_LARGE: 'EVN_ERR_EXPORT_TOO_LARGE' });
+export const EXPORT_ERR = codeTable({ TOO_LARGE: 'EVN_ERR_EXPORT_TOO_LARGE', THROTTLED: 'EVN_ERR_EXPORT_THROTTLED' });
+/** event time between two exports of one customer through the app (each may be megabytes on the wire) */
+export const APP_EXPORT_EVERY_MS = 60_000;
 /** largest export the app gets, gzipped (in EXPORT_PART_BYTES parts of about 48 KB on the wire); staff exports have no cap */
 export const MAX_APP_EXPORT_BYTES = 4 * 1024 * 1024;
 
@@ -61,6 +63,8 @@ export function createCustomers(deps: CustomersDeps) {
   const { store, registry } = deps;
   const maxAppExport = deps.maxAppExportBytes ?? MAX_APP_EXPORT_BYTES;
   const sources = { registry, tickets: deps.tickets, telemetry: deps.telemetry, customers: store, held: deps.held };
+  /** customer -> event time of their last app export (one entry per customer who asked) */
+  const lastAppExport = new Map<string, number>();
 
   /** an audit entry goes under the pseudonym once the customer was erased (and nothing else is known of them) */
   function audit(e: AuditEntry): void {
@@ -104,6 +108,11 @@ export function createCustomers(deps: CustomersDeps) {
         return [{ ...base, ok: true, consent: r.consent }];
       }
       case 'export': {
+        const last = lastAppExport.get(customerId);
+        if (last !== undefined && at >= last && at - last < APP_EXPORT_EVERY_MS) {
+          return failed({ code: EXPORT_ERR.THROTTLED, message: `one export a minute: the last was ${Math.round((at - last) / 1000)} s ago` });
+        }
+        lastAppExport.set(customerId, at);
         const r = exportDocument(customerId, 'customer', 'app export', at);
         if (!r.ok) return failed(r.error);
         const parts = exportParts(JSON.stringify(r.value));

@@ -37,6 +37,13 @@ describe('the export through the app', () => {
     for (const p of parts) expect(CustomerAnswerBody.safeParse({ requestId: 'r-1', type: 'export', ok: true, export: p }).success).toBe(true);
   });
 
+  it('answers a second export within a minute with EVN_ERR_EXPORT_THROTTLED, and one after it', () => {
+    const c = customers();
+    expect(c.request('maria', { type: 'export', requestId: 'r-1' }, T)[0]).toMatchObject({ ok: true });
+    expect(c.request('maria', { type: 'export', requestId: 'r-2' }, T + 59_000)).toEqual([{ requestId: 'r-2', type: 'export', ok: false, error: { code: 'EVN_ERR_EXPORT_THROTTLED', message: expect.any(String) } }]);
+    expect(c.request('maria', { type: 'export', requestId: 'r-3' }, T + 60_000)[0]).toMatchObject({ ok: true });
+  });
+
   it('answers an export over the cap with EVN_ERR_EXPORT_TOO_LARGE and one under it in parts', () => {
     const small = customers(100).request('maria', { type: 'export', requestId: 'r-1' }, T);
     expect(small).toEqual([{ requestId: 'r-1', type: 'export', ok: false, error: { code: 'EVN_ERR_EXPORT_TOO_LARGE', message: expect.stringContaining('ask the service team') } }]);
