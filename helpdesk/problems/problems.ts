@@ -5,7 +5,8 @@
  * state. Grouping only reads tickets: it never holds back a contact or changes a ticket.
  */
 import type { Logger } from 'pino';
-import type { DeviceKind, TicketState } from '../../contracts/index.js';
+import { ERR, type DeviceKind, type TicketState } from '../../contracts/index.js';
+import { isFatalStorageError } from '../../storage/sqlite.js';
 import type { IndexedDirectory } from '../directory.js';
 import type { Events } from '../events.js';
 import type { Ticket } from '../tickets/lifecycle.js';
@@ -77,11 +78,20 @@ export function createProblems(deps: ProblemsDeps) {
   }
 
   return {
-    /** a ticket was opened or changed (the core's onTicket) */
+    /**
+     * A ticket was opened or changed (the core's onTicket). A failure here is logged and the ticket goes
+     * on (its contact comes next): grouping never stands in a ticket's way. A broken database is the
+     * exception: thrown, so the helpdesk stops as it does for any store.
+     */
     ticket(t: Ticket, at: number, note: string): void {
-      if (note === 'opened') return opened(t, at);
-      const record = store.setTicketState(t.id, t.state);
-      if (record) deps.events.emit({ type: 'problem', at, problem: record, note: `ticket ${t.id} ${t.state}` });
+      try {
+        if (note === 'opened') return opened(t, at);
+        const record = store.setTicketState(t.id, t.state);
+        if (record) deps.events.emit({ type: 'problem', at, problem: record, note: `ticket ${t.id} ${t.state}` });
+      } catch (e) {
+        if (isFatalStorageError(e)) throw e;
+        deps.log.error({ code: ERR.INTERNAL, err: e, ticketId: t.id }, 'grouping a ticket into problems failed: the ticket goes on without it');
+      }
     },
     /** after a restart: go on grouping with the stored problems that may still grow */
     resume(now: number): void {

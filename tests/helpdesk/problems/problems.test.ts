@@ -10,6 +10,7 @@ import { indexDirectory, type Directory } from '../../../helpdesk/directory.js';
 import { createEvents, type HelpdeskEvent } from '../../../helpdesk/events.js';
 import { createProblems } from '../../../helpdesk/problems/problems.js';
 import { openSqliteProblemStore } from '../../../helpdesk/problems/sqlite-store.js';
+import { createMemoryProblemStore } from '../../../helpdesk/problems/store.js';
 import type { Ticket } from '../../../helpdesk/tickets/lifecycle.js';
 import { silentLogger } from '../../../log/logger.js';
 import { tempDirPerTest } from '../../helpers/temp-dir.js';
@@ -83,5 +84,15 @@ describe('problems in the helpdesk', () => {
     p.ticket(ticket(7, T0 + 8 * 60_000), T0, 'opened');
     expect(p.list()).toHaveLength(1);
     expect(p.list()[0]).toMatchObject({ need: 8, openedAt: T0 + 8 * 60_000 });
+  });
+
+  it('a failure in grouping is logged and stands in no ticket\'s way; a broken database stops the helpdesk', () => {
+    const dir = indexDirectory(world(['VARTA-60', 'VARTA-60', 'VARTA-60']));
+    const broken = (err: Error) => ({ ...createMemoryProblemStore(), save: () => { throw err; } });
+    const bug = createProblems({ store: broken(new Error('a bug')), directory: dir, events: createEvents(log), log, ticketState: () => 'contacted', grouping: { threshold: 1 } });
+    expect(() => bug.ticket(ticket(0, T0), T0, 'opened')).not.toThrow();
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const disk = createProblems({ store: broken(full), directory: dir, events: createEvents(log), log, ticketState: () => 'contacted', grouping: { threshold: 1 } });
+    expect(() => disk.ticket(ticket(1, T0), T0, 'opened')).toThrow('database or disk is full');
   });
 });
