@@ -28,6 +28,8 @@ export interface TicketOpsDeps {
   consent?: {
     serviceContact(customerId: string, prefs: Preferences): { allowed: Channel[]; preferences: Preferences };
     recordContact(r: ContactRecord): void;
+    /** companies and partners (ids) the customer's assistant refuses: no workshop of theirs is offered */
+    blacklist(customerId: string): readonly string[];
   };
 }
 
@@ -70,8 +72,9 @@ export function createTicketOps(deps: TicketOpsDeps) {
     // a customer without a known home has no nearest workshop: the technician offer stands
     if (!customer.home) return null;
     const home = customer.home;
+    const refused = deps.consent?.blacklist(customer.id) ?? [];
     for (const w of directory.workshops) {
-      if (!w.services.includes(device.kind)) continue;
+      if (!w.services.includes(device.kind) || refused.includes(w.id)) continue;
       const distanceKm = Math.round(haversineKm(home, w.location) * 10) / 10;
       if (!best || distanceKm < best.distanceKm || (distanceKm === best.distanceKm && w.id < best.id)) best = { ...w, distanceKm };
     }

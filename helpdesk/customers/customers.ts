@@ -147,6 +147,7 @@ export function createCustomers(deps: CustomersDeps) {
     auditOf: (customerId: string) => store.auditOf(customerId),
     serviceContact,
     recordContact: (r: ContactRecord): void => store.recordContact(r),
+    blacklist: (customerId: string): readonly string[] => store.consent(customerId).blacklist,
     /** whether an offer may reach the customer now (consent.ts mayOffer, with their stored consent and last day's contacts) */
     mayOffer(customerId: string, purpose: Exclude<Purpose, 'service'>, channel: Channel, at: number, from?: string): OfferVerdict {
       const c = registry.directory.customer(customerId);
