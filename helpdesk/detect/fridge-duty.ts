@@ -9,11 +9,12 @@
  * when the compressor starts or stops (and when the cabinet moved past its deadband): the duty between
  * two messages is the one the earlier message said, held until the later one, and a gap is normal up
  * to a heartbeat. Early on the averages are the plain time mean so far (a periodic device: the mean of
- * its readings), then exponential.
+ * its readings), then exponential. A condition in progress is completed at the helpdesk's watermark
+ * (`hold`) on the held duty, not only at the fridge's next message.
  */
-import type { ReportMode } from '../../contracts/index.js';
+import type { FridgeReadings, ReportMode } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
-import { heldForMs, type Detector } from './detector.js';
+import { heldForMs, type Detector, type Signal } from './detector.js';
 
 export const FRIDGE_DUTY = {
   fastTauS: 3 * 3600,
@@ -39,6 +40,9 @@ interface State {
   base: number;
   firing: boolean;
   since: number | null;
+  /** by exception: the last readings, and until when the averages have held them */
+  last: FridgeReadings | null;
+  heldTo: number | null;
 }
 
 /**
@@ -48,58 +52,79 @@ interface State {
 const ewma = (prev: number, x: number, dtS: number, tauS: number, share: number): number =>
   prev + (x - prev) * Math.max(share, 1 - Math.exp(-dtS / tauS));
 
+const needMs = (firing: boolean): number => (firing ? p.clearAfterS : p.fireAfterS) * 1000;
+const gapMs = (report?: ReportMode): number => (report ? Math.max(p.maxGapS * 1000, heldForMs(report)) : p.maxGapS * 1000);
+
+/** The averages moved over dtS with the load index `held` (with `patch` applied), then judged at ts on the readings r. */
+function judge(s: State, ts: number, r: FridgeReadings, held: number, dtS: number, share: number, patch: Partial<State>): { state: State; signal?: Signal } {
+  const fast = ewma(s.fast, held, dtS, p.fastTauS, share);
+  // the baseline learns only while the fridge looks normal, so a slow fault cannot drag it along
+  const learning = ts - s.start! < p.warmupS * 1000;
+  const looksNormal = learning || (!s.firing && (s.base <= 0 || fast / s.base < p.clearRatio));
+  const base = looksNormal ? ewma(s.base, held, dtS, p.baseTauS, share) : s.base;
+  const ratio = base > 0 ? fast / base : 1;
+  const next: State = { ...s, ...patch, fast, base };
+  if (learning) return { state: next };
+  const duty = fast * Math.max(1, r.ambientTempC - r.setpointC);
+  const holds = s.firing ? ratio < p.clearRatio : ratio > p.fireRatio && duty > p.minDuty;
+  if (!holds) return { state: { ...next, since: null } };
+  const since = s.since ?? ts;
+  if (ts - since < needMs(s.firing)) return { state: { ...next, since } };
+  const numbers = { dutyPct: round(duty * 100, 1), baselineDutyPct: round(base * Math.max(1, r.ambientTempC - r.setpointC) * 100, 1), ratio: round(ratio, 2) };
+  if (s.firing) {
+    return {
+      state: { ...next, firing: false, since: null },
+      signal: { type: 'clear', kind: 'fridge-duty', at: ts, evidence: { expected: `duty within ${p.clearRatio}x of this fridge's own`, observed: `${numbers.dutyPct} % duty`, ...numbers } },
+    };
+  }
+  return {
+    state: { ...next, firing: true, since: null },
+    signal: {
+      type: 'fire',
+      kind: 'fridge-duty',
+      severity: 'low',
+      at: ts,
+      evidence: {
+        expected: `compressor duty near this fridge's own ${numbers.baselineDutyPct} % at ${round(r.ambientTempC, 1)} °C ambient`,
+        observed: `${numbers.dutyPct} % over the last hours (${numbers.ratio}x), cabinet ${round(r.cabinetTempC, 1)} °C`,
+        since,
+        ...numbers,
+        thresholdRatio: p.fireRatio,
+      },
+    },
+  };
+}
+
 export const fridgeDuty: Detector<'fridge', State> = {
   kind: 'fridge-duty',
   deviceKind: 'fridge',
   needs: ['compressorOn', 'ambientTempC', 'setpointC'],
-  init: () => ({ start: null, n: 0, lastTs: null, lastX: 0, fast: 0, base: 0, firing: false, since: null }),
+  init: () => ({ start: null, n: 0, lastTs: null, lastX: 0, fast: 0, base: 0, firing: false, since: null, last: null, heldTo: null }),
   update(s, ts, r, report?: ReportMode) {
     // load index: compressor duty per kelvin it works against
     const x = (r.compressorOn ? 1 : 0) / Math.max(1, r.ambientTempC - r.setpointC);
-    if (s.lastTs === null || ts - s.lastTs > (report ? Math.max(p.maxGapS * 1000, heldForMs(report)) : p.maxGapS * 1000)) {
+    const kept = report ? { last: r, heldTo: ts } : {};
+    if (s.lastTs === null || ts - s.lastTs > gapMs(report)) {
       const first = s.start === null;
-      return { state: { ...s, start: first ? ts : s.start, n: first ? 1 : s.n, lastTs: ts, lastX: x, fast: first ? x : s.fast, base: first ? x : s.base, since: null } };
+      return { state: { ...s, ...kept, start: first ? ts : s.start, n: first ? 1 : s.n, lastTs: ts, lastX: x, fast: first ? x : s.fast, base: first ? x : s.base, since: null } };
     }
-    const dtS = (ts - s.lastTs) / 1000;
-    const n = s.n + 1;
     // periodic: this reading stands for the interval before it; by exception the last one held until now
-    const held = report ? s.lastX : x;
-    const share = report ? dtS / Math.max(dtS, (ts - s.start!) / 1000) : 1 / n;
-    const fast = ewma(s.fast, held, dtS, p.fastTauS, share);
-    // the baseline learns only while the fridge looks normal, so a slow fault cannot drag it along
-    const learning = ts - s.start! < p.warmupS * 1000;
-    const looksNormal = learning || (!s.firing && (s.base <= 0 || fast / s.base < p.clearRatio));
-    const base = looksNormal ? ewma(s.base, held, dtS, p.baseTauS, share) : s.base;
-    const ratio = base > 0 ? fast / base : 1;
-    const next: State = { ...s, n, lastTs: ts, lastX: x, fast, base };
-    if (learning) return { state: next };
-    const duty = fast * Math.max(1, r.ambientTempC - r.setpointC);
-    const holds = s.firing ? ratio < p.clearRatio : ratio > p.fireRatio && duty > p.minDuty;
-    if (!holds) return { state: { ...next, since: null } };
-    const since = s.since ?? ts;
-    if (ts - since < (s.firing ? p.clearAfterS : p.fireAfterS) * 1000) return { state: { ...next, since } };
-    const numbers = { dutyPct: round(duty * 100, 1), baselineDutyPct: round(base * Math.max(1, r.ambientTempC - r.setpointC) * 100, 1), ratio: round(ratio, 2) };
-    if (s.firing) {
-      return {
-        state: { ...next, firing: false, since: null },
-        signal: { type: 'clear', kind: 'fridge-duty', at: ts, evidence: { expected: `duty within ${p.clearRatio}x of this fridge's own`, observed: `${numbers.dutyPct} % duty`, ...numbers } },
-      };
-    }
-    return {
-      state: { ...next, firing: true, since: null },
-      signal: {
-        type: 'fire',
-        kind: 'fridge-duty',
-        severity: 'low',
-        at: ts,
-        evidence: {
-          expected: `compressor duty near this fridge's own ${numbers.baselineDutyPct} % at ${round(r.ambientTempC, 1)} °C ambient`,
-          observed: `${numbers.dutyPct} % over the last hours (${numbers.ratio}x), cabinet ${round(r.cabinetTempC, 1)} °C`,
-          since,
-          ...numbers,
-          thresholdRatio: p.fireRatio,
-        },
-      },
-    };
+    const dtS = (ts - (report ? (s.heldTo ?? s.lastTs) : s.lastTs)) / 1000;
+    const n = s.n + 1;
+    const share = report ? dtS / Math.max(dtS, (ts - s.start!) / 1000, 1e-9) : 1 / n;
+    return judge(s, ts, r, report ? s.lastX : x, dtS, share, { n, lastTs: ts, lastX: x, ...kept });
+  },
+  pending(s, report) {
+    if (s.since === null || s.last === null || s.lastTs === null) return null;
+    const due = s.since + needMs(s.firing);
+    return due <= s.lastTs + gapMs(report) ? due : null;
+  },
+  hold(s, at, report) {
+    if (s.since === null || s.last === null || s.lastTs === null) return { state: s };
+    const until = Math.min(at, s.since + needMs(s.firing), s.lastTs + gapMs(report));
+    const from = s.heldTo ?? s.lastTs;
+    if (until <= from) return { state: s };
+    const dtS = (until - from) / 1000;
+    return judge(s, until, s.last, s.lastX, dtS, dtS / Math.max(dtS, (until - s.start!) / 1000), { heldTo: until });
   },
 };

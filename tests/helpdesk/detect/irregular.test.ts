@@ -126,6 +126,22 @@ describe('fridge duty by exception', () => {
     // by time, the duty is the share of time on: 18 % healthy, not the 50 % of messages that say "on"
     expect(x!.signal.evidence.baselineDutyPct).toBeCloseTo(18, 0);
   });
+
+  it('completes its 30 min at the watermark on the held duty, not at the next message', () => {
+    const worse = [...cycles(270, 1500, 36), ...cycles(600, 1500, 12, 36 * 3600)];
+    let state = fridgeDuty.init();
+    for (const [s, r] of worse) {
+      state = fridgeDuty.update(state, at(s), r, RBE).state;
+      const due = fridgeDuty.pending!(state, RBE);
+      if (due === null) continue;
+      // nothing decided before it is due; at the watermark past it, fired at the moment it was due
+      expect(fridgeDuty.hold!(state, due - 1000, RBE).signal).toBeUndefined();
+      const held = fridgeDuty.hold!(state, due + 5 * 60_000, RBE);
+      expect(held.signal).toMatchObject({ type: 'fire', kind: 'fridge-duty', at: due });
+      return;
+    }
+    throw new Error('the condition never began');
+  });
 });
 
 describe('the general detector by exception', () => {
