@@ -152,8 +152,30 @@ export function createGrouping(options: Partial<GroupOptions> = {}, known: { pro
   const problems = new Map<string, Problem[]>();
   /** how many problems a key has had (ids count on) */
   const counts = new Map<string, number>(Object.entries(known.counts ?? {}));
-  /** tickets waiting for a problem */
+  /** tickets waiting for a problem, and the same by key, oldest first */
   const waiting = new Map<string, TicketFact>();
+  const waitingBy = new Map<string, TicketFact[]>();
+  const factOrder = (a: TicketFact, b: TicketFact): number => byTime({ ticketId: a.ticketId, openedAt: a.openedAt }, { ticketId: b.ticketId, openedAt: b.openedAt });
+  function wait(f: TicketFact): void {
+    waiting.set(f.ticketId, f);
+    for (const c of f.causes) {
+      const key = keyOf(f.kind, c);
+      const list = waitingBy.get(key) ?? [];
+      let i = list.length;
+      while (i > 0 && factOrder(list[i - 1]!, f) > 0) i--;
+      list.splice(i, 0, f);
+      waitingBy.set(key, list);
+    }
+  }
+  function unwait(f: TicketFact): void {
+    waiting.delete(f.ticketId);
+    for (const c of f.causes) {
+      const key = keyOf(f.kind, c);
+      const list = waitingBy.get(key)?.filter((x) => x.ticketId !== f.ticketId) ?? [];
+      if (list.length) waitingBy.set(key, list);
+      else waitingBy.delete(key);
+    }
+  }
   const linked = new Set<string>();
   let newest = -Infinity;
 
@@ -169,7 +191,7 @@ export function createGrouping(options: Partial<GroupOptions> = {}, known: { pro
 
   /** the waiting tickets of a key chained to `f` (gaps ≤ window), by time */
   function chainOf(f: TicketFact, key: string): TicketFact[] {
-    const same = [...waiting.values()].filter((x) => x.causes.some((c) => keyOf(x.kind, c) === key)).sort((a, b) => byTime({ ticketId: a.ticketId, openedAt: a.openedAt }, { ticketId: b.ticketId, openedAt: b.openedAt }));
+    const same = waitingBy.get(key) ?? [];
     const at = same.findIndex((x) => x.ticketId === f.ticketId);
     let lo = at;
     let hi = at;
@@ -188,7 +210,7 @@ export function createGrouping(options: Partial<GroupOptions> = {}, known: { pro
   }
 
   function forget(): void {
-    for (const [id, f] of waiting) if (f.openedAt < newest - 2 * W) waiting.delete(id);
+    for (const f of waiting.values()) if (f.openedAt < newest - 2 * W) unwait(f);
     for (const [key, list] of problems) {
       const kept = list.filter((p) => p.lastAt + 2 * W >= newest);
       if (kept.length === list.length) continue;
@@ -214,7 +236,7 @@ export function createGrouping(options: Partial<GroupOptions> = {}, known: { pro
         return { problemId: grown.id, changed: [grown], opened: false };
       }
       // wait, and open a problem when a cause has enough tickets in one window
-      waiting.set(f.ticketId, f);
+      wait(f);
       for (const c of f.causes) {
         const key = keyOf(f.kind, c);
         const chain = chainOf(f, key);
@@ -224,7 +246,7 @@ export function createGrouping(options: Partial<GroupOptions> = {}, known: { pro
         counts.set(key, n);
         const p = settle({ id: problemId(key, n), key, kind: f.kind, deviceKind: f.deviceKind, cause: { attr: c.attr, value: c.value, label: c.label }, need, links: chain.map((x) => ({ ticketId: x.ticketId, openedAt: x.openedAt })) });
         for (const x of chain) {
-          waiting.delete(x.ticketId);
+          unwait(x);
           linked.add(x.ticketId);
         }
         problems.set(key, [...(problems.get(key) ?? []), p]);
