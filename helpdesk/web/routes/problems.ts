@@ -13,7 +13,7 @@ import { namesOf } from '../views.js';
 
 export const MAX_PROBLEMS = 500;
 
-const ListQuery = z.strictObject({
+const ListQuery = z.object({
   state: z.enum(PROBLEM_STATES).optional(),
   limit: z
     .string()
