@@ -39,7 +39,11 @@ export function eveningWashers(n: number, seed = 7): FleetOffer[] {
 }
 
 function figures(n: number, tariff: Tariff, limitVsBaseline = 1): Record<string, number> {
-  const offers = eveningWashers(n);
+  return offerFigures(eveningWashers(n), tariff, limitVsBaseline, `coordination.fleet${n}${limitVsBaseline === 1 ? '' : `.limit${limitVsBaseline}`}`);
+}
+
+/** the coordination figures of any fleet's offers (bench `fleet` passes the offers its replay's washers made), keyed under `k` */
+export function offerFigures(offers: readonly FleetOffer[], tariff: Tariff, limitVsBaseline: number, k: string): Record<string, number> {
   const t0 = performance.now();
   const r = coordinate(offers, tariff, { limitVsBaseline });
   const planMs = performance.now() - t0;
@@ -57,7 +61,9 @@ function figures(n: number, tariff: Tariff, limitVsBaseline = 1): Record<string,
   // bins of the evening and night, each up to the limit (ignoring windows and power shapes: a relaxation)
   const energyMWh = offers.reduce((a, o) => a + o.slots.reduce((b, x) => b + x.powerW * x.durationS, 0), 0) / 3.6e9;
   const binPrices: number[] = [];
-  for (let t = EVENING; t < DONE_BY; t += 300_000) binPrices.push(priceAt(tariff, t));
+  const from = Math.floor(Math.min(...offers.map((o) => o.earliestStart)) / 300_000) * 300_000;
+  const until = Math.max(...offers.map((o) => o.latestEnd));
+  for (let t = from; t < until; t += 300_000) binPrices.push(priceAt(tariff, t));
   binPrices.sort((a, b) => a - b);
   let left = energyMWh;
   let floorEur = 0;
@@ -76,7 +82,6 @@ function figures(n: number, tariff: Tariff, limitVsBaseline = 1): Record<string,
     onlineCost += p.costEur;
   }
   const onlinePlanMs = performance.now() - t1;
-  const k = `coordination.fleet${n}${limitVsBaseline === 1 ? '' : `.limit${limitVsBaseline}`}`;
   return {
     [`${k}.peakVsBaseline`]: round(r.peakVsBaseline, 4),
     [`${k}.savingsVsSelfish`]: round(kept(r.costEur), 4),

@@ -3,7 +3,9 @@
  * Speed lives here, never in timed test assertions.
  */
 import { benchBoards } from './boards.js';
+import { parseArgs } from 'node:util';
 import { benchCoordination } from './coordination.js';
+import { benchFleet } from './fleet.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
 import { benchLive } from './live.js';
@@ -12,7 +14,11 @@ import { benchReplay } from './replay.js';
 import { benchSecurity } from './security.js';
 import { benchTariffs } from './tariffs.js';
 
+/** `--homes N`: the size of the `fleet` group's fleet (default 10,000) */
+let fleetHomes = 10_000;
+
 const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
+  fleet: () => benchFleet(fleetHomes),
   replay: benchReplay,
   detection: () => benchDetection(),
   security: benchSecurity,
@@ -25,7 +31,16 @@ const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
 };
 
 async function main(): Promise<void> {
-  const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const { values, positionals: asked } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { homes: { type: 'string' } } });
+  if (values.homes !== undefined) {
+    const n = Number(values.homes);
+    if (!(Number.isInteger(n) && n >= 1)) {
+      process.stderr.write(`bench: --homes must be a whole number of homes, got '${values.homes}'\n`);
+      process.exitCode = 2;
+      return;
+    }
+    fleetHomes = n;
+  }
   const unknown = asked.filter((g) => !(g in GROUPS));
   if (unknown.length) {
     process.stderr.write(`bench: unknown group(s) ${unknown.join(', ')}; known: ${Object.keys(GROUPS).join(', ')}\n`);

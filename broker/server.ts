@@ -23,6 +23,7 @@ import { openSqlitePersistence, PERSISTENCE_ERR, type SqlitePersistence } from '
 import type { SalvageReport } from './persistence/salvage.js';
 import { REJECTED_TOPIC_PREFIX, createSecurity, type SecurityOptions } from './security.js';
 import { realClock } from '../contracts/clock.js';
+import { batchWrites } from '../contracts/write-batching.js';
 
 export interface BrokerOptions {
   host?: string;
@@ -145,6 +146,8 @@ export function createBroker(options: BrokerOptions = {}) {
         options.log?.warn({ code: 'EVN_ERR_BROKER_CLIENT', clientId: boundedOpt(client?.id), err: bounded(err.message, 256) }, 'client error');
       });
       const accept: Accept = (stream: Duplex, remote, req) => {
+        // a turn's packets to one client leave together (contracts/write-batching.ts)
+        batchWrites(stream);
         if (!limits) return void aedes.handle(stream, req);
         const guarded: GuardedStream = guardPackets(stream, limits.maxPacketBytes, (size) => security.packetTooLarge(size, remote, guarded), remote);
         aedes.handle(guarded, req);

@@ -5,3 +5,4 @@ export * from './validate.js';
 export { realClock, VirtualClock, type Clock } from './clock.js';
 export * from './errors.js';
 export { partitionOf, customerOfTopic } from './partition.js';
+export { batchWrites } from './write-batching.js';

@@ -12,7 +12,7 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { customerOfTopic, encode, ERR, HELPDESK_FILTERS, partitionOf, type Clock, type Decoded } from '../contracts/index.js';
+import { batchWrites, customerOfTopic, encode, ERR, HELPDESK_FILTERS, partitionOf, type Clock, type Decoded } from '../contracts/index.js';
 import { isFatalStorageError } from '../storage/sqlite.js';
 import { createCore } from './core.js';
 import type { DetectionSettings } from './detect/detect.js';
@@ -200,6 +200,9 @@ export function createHelpdesk(options: HelpdeskOptions) {
           },
           (topic, payload) => ingest.accept(topic, payload),
         );
+        // its acknowledgements of a burst of messages leave in one write (contracts/write-batching.ts), on every connection
+        batchWrites(c.stream);
+        c.on('connect', () => batchWrites(c.stream));
         // mqtt.js (MQTT 3.1.1) does not subscribe again on its own when a persistent session was lost
         c.on('connect', (connack) => {
           if (clean || connack.sessionPresent) return;

@@ -161,6 +161,13 @@ export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): 
     return min;
   }
 
+  /** the first stored minute of any device (Infinity: none) */
+  function firstMinute(): number {
+    let min = Infinity;
+    for (const id of devices.values()) min = Math.min(min, s.firstMinuteFrom.get(id, Number.MIN_SAFE_INTEGER)?.minute ?? Infinity);
+    return min;
+  }
+
   /** the first raw reading at or after `from` of any device (Infinity: none) */
   function firstFrom(from: number): number {
     let min = Infinity;
@@ -181,15 +188,18 @@ export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): 
       out.rawFloor = out.raw === 0 ? Math.max(to, Math.min(rawBefore, firstFrom(to))) : to;
       s.meta.run('raw_floor', out.rawFloor);
     }
-    if (minutesBefore > out.minuteFloor) {
-      const to = Number.isFinite(out.minuteFloor) ? Math.min(minutesBefore, out.minuteFloor + stepMs) : minutesBefore;
+    // as for raw readings: the floor starts at the first stored minute, so that nothing is tried (a statement per
+    // device, every run) until retention reaches it; none stored yet: nothing to do
+    if (!Number.isFinite(out.minuteFloor)) out.minuteFloor = firstMinute();
+    if (Number.isFinite(out.minuteFloor) && minutesBefore > out.minuteFloor) {
+      const to = Math.min(minutesBefore, out.minuteFloor + stepMs);
       for (const id of devices.values()) out.minutes += s.dropMinutes.run(id, to).changes;
       let next = Infinity;
       if (out.minutes === 0) for (const id of devices.values()) next = Math.min(next, s.firstMinuteFrom.get(id, to)?.minute ?? Infinity);
       out.minuteFloor = out.minutes === 0 ? Math.max(to, Math.min(minutesBefore, next)) : to;
       s.meta.run('minute_floor', out.minuteFloor);
     }
-    return { ...out, done: !(Number.isFinite(out.rawFloor) && rawBefore > out.rawFloor) && minutesBefore <= out.minuteFloor };
+    return { ...out, done: !(Number.isFinite(out.rawFloor) && rawBefore > out.rawFloor) && !(Number.isFinite(out.minuteFloor) && minutesBefore > out.minuteFloor) };
   });
 
   const point = (r: ValuesRow): TelemetryPoint => ({ ts: r.ts, ...decodeValues(r.v, shapes.get(r.shape)) });

@@ -1,0 +1,51 @@
+/**
+ * The bare-broker side of bench `fleet`: one process of plain mqtt.js clients, as many as a device
+ * host of the replay has, each publishing QoS 1 telemetry-sized messages to its customer's shard.
+ * Started with one JSON argument; on stdin a number per line (messages to publish now, dealt
+ * round-robin over its clients), answered "sent" on stdout; "ready" once all are connected.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { createInterface } from 'node:readline';
+import { partitionOf } from '../contracts/partition.js';
+
+interface Start {
+  urls: string[];
+  devices: number;
+  index: number;
+  hosts: number;
+  payloadBytes: number;
+}
+
+async function main(): Promise<void> {
+  const o = JSON.parse(process.argv[2]!) as Start;
+  const clients: { c: MqttClient; topic: string }[] = [];
+  const mine: number[] = [];
+  for (let i = o.index; i < o.devices; i += o.hosts) mine.push(i);
+  for (let k = 0; k < mine.length; k += 100) {
+    const batch = await Promise.all(
+      mine.slice(k, k + 100).map(async (i) => {
+        const customer = `home-${i}`;
+        const c = await mqtt.connectAsync(o.urls[partitionOf(customer, o.urls.length)]!, { clientId: `raw-${i}`, clean: true });
+        return { c, topic: `evernet/v1/${customer}/dev/telemetry` };
+      }),
+    );
+    clients.push(...batch);
+  }
+  const payload = Buffer.alloc(o.payloadBytes, 'x');
+  let cursor = 0;
+  process.stdout.write('ready\n');
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    const n = Number(line);
+    for (let j = 0; j < n; j++) {
+      const x = clients[cursor++ % clients.length]!;
+      x.c.publish(x.topic, payload, { qos: 1 });
+    }
+    process.stdout.write('sent\n');
+  });
+  lines.on('close', () => {
+    void Promise.all(clients.map((x) => x.c.endAsync(true))).then(() => process.exit(0));
+  });
+}
+
+await main();

@@ -1,0 +1,35 @@
+/**
+ * The bench's fleet: scenarios/fleet-100.yaml with another number of homes, reporting by exception
+ * (a 15-minute heartbeat), sampled every minute, in one-minute windows. Written next to the
+ * original's tariff so the relative path still holds.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+
+export interface FleetBenchScenario {
+  homes: number;
+  mode?: 'exception' | 'periodic';
+  heartbeatS?: number;
+  sampleEveryS?: number;
+  windowS?: number;
+}
+
+export function fleetScenarioText(o: FleetBenchScenario): string {
+  const doc = parseDocument(readFileSync('scenarios/fleet-100.yaml', 'utf8'));
+  doc.set('name', `fleet-${o.homes}`);
+  doc.set('tariff', resolve('data/de-day-ahead-2020.csv'));
+  doc.setIn(['fleet', 'homes'], o.homes);
+  doc.set('windowS', o.windowS ?? 60);
+  doc.set('sampleEveryS', o.sampleEveryS ?? 60);
+  doc.set('telemetry', (o.mode ?? 'exception') === 'exception' ? { mode: 'exception', heartbeatS: o.heartbeatS ?? 900 } : { mode: 'periodic' });
+  return doc.toString();
+}
+
+/** writes the scenario to a new temporary folder; returns the file */
+export function writeFleetScenario(o: FleetBenchScenario): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'evernet-fleet-')), `fleet-${o.homes}.yaml`);
+  writeFileSync(file, fleetScenarioText(o));
+  return file;
+}

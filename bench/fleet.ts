@@ -1,0 +1,130 @@
+/**
+ * Group `fleet` (`npm run bench -- fleet [--homes N]`, default 10,000): a day of a fleet of homes
+ * (bench/fleet-scenario.ts: scenarios/fleet-100.yaml with N homes, reporting by exception with a
+ * 15-minute heartbeat, sampled every minute) through the whole engine with the layout the replay
+ * chooses for it, then the same connections and message pattern through the bare broker shards in
+ * the same run (bench/fleet-raw-host.ts: as many clients in as many processes, the same number of
+ * messages of the replay's mean telemetry size, in as many windows, each window waited for).
+ *
+ *   fleet.messagesPerSecond / fleet.rawBrokerMessagesPerSecond = fleet.ratio
+ *   fleet.rssMBPerThousandDevices   the peak resident memory of the replay's process tree / devices x 1000
+ *   fleet.peakVsBaseline, fleet.savingsVsSelfish   the replay's own washer offers (programme, requested, deadline)
+ *     coordinated under 1.1 x the no-flex peak (helpdesk/schedule/fleet/coordinate.ts, as bench `coordination`)
+ *   fleet.falseTicketsPer10kDeviceDays  from the report's byKind
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import { round } from '../contracts/round.js';
+import { PROGRAMMES, powerSequence } from '../devices/kinds/washer.js';
+import type { FleetOffer } from '../helpdesk/schedule/fleet/coordinate.js';
+import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
+import { silentLogger } from '../log/logger.js';
+import { chooseLayout } from '../scenarios/engine/layout.js';
+import { thisMachine } from '../scenarios/engine/machine.js';
+import { startBrokerShards } from '../scenarios/engine/shards.js';
+import { loadScenario } from '../scenarios/load.js';
+import { replay } from '../scenarios/runner.js';
+import { offerFigures } from './coordination.js';
+import { writeFleetScenario } from './fleet-scenario.js';
+import { peakRss } from './process-tree.js';
+
+const RAW_HOST = fileURLToPath(new URL('./fleet-raw-host.ts', import.meta.url));
+
+export async function benchFleet(homes = 10_000): Promise<Record<string, number | null>> {
+  const file = writeFleetScenario({ homes });
+  const scenario = loadScenario(file);
+  const devices = scenario.devices.length;
+  const layout = chooseLayout(devices, {}, thisMachine());
+  const memory = peakRss();
+  const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000 });
+  const peak = memory.stop();
+  const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
+  const raw = await rawBroker({ devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes: 260 });
+
+  const tariff = loadTariff(scenario.tariffPath);
+  const offers: FleetOffer[] = (report.loads ?? []).map((l, i) => ({
+    id: `${l.customerId}/${l.deviceId}/${i}`,
+    slots: powerSequence(PROGRAMMES[l.programme]!),
+    earliestStart: Date.parse(l.requestedAt!),
+    latestEnd: Date.parse(l.deadline!),
+  }));
+  const coordination = offers.length ? offerFigures(offers, tariff, 1.1, 'fleet.coordination') : {};
+  const kinds = Object.values(report.byKind ?? {});
+  const deviceDays = kinds.reduce((n, k) => n + k.deviceDays, 0);
+  const falseTickets = kinds.reduce((n, k) => n + k.tickets.false, 0);
+  return {
+    'fleet.homes': homes,
+    'fleet.devices': devices,
+    'fleet.hosts': layout.hosts,
+    'fleet.shards': layout.shards,
+    'fleet.messages': report.messages.published,
+    'fleet.wallSeconds': round(wall.seconds, 1),
+    'fleet.messagesPerSecond': Math.round(wall.messagesPerSecond),
+    'fleet.rawBrokerMessagesPerSecond': Math.round(raw),
+    'fleet.ratio': round(wall.messagesPerSecond / raw, 3),
+    'fleet.rssMBPerThousandDevices': peak === null ? null : round(peak / 1024 / 1024 / (devices / 1000), 1),
+    'fleet.peakVsBaseline': coordination['fleet.coordination.peakVsBaseline'] ?? null,
+    'fleet.savingsVsSelfish': coordination['fleet.coordination.savingsVsSelfish'] ?? null,
+    'fleet.savingsUpperBound': coordination['fleet.coordination.savingsUpperBound'] ?? null,
+    'fleet.washerOffers': offers.length,
+    'fleet.falseTicketsPer10kDeviceDays': deviceDays ? round((falseTickets / deviceDays) * 10_000, 2) : null,
+    'fleet.tickets': report.tickets?.length ?? null,
+  };
+}
+
+interface RawOptions {
+  devices: number;
+  hosts: number;
+  shards: number;
+  messages: number;
+  windows: number;
+  payloadBytes: number;
+}
+
+/** the same connections and message pattern through the bare broker shards; returns messages per second */
+async function rawBroker(o: RawOptions): Promise<number> {
+  const shards = await startBrokerShards(o.shards);
+  const subs: MqttClient[] = [];
+  const hosts: ChildProcess[] = [];
+  try {
+    let got = 0;
+    let waiting: { n: number; resolve: () => void } | null = null;
+    for (const [i, url] of shards.urls.entries()) {
+      const s = await mqtt.connectAsync(url, { clientId: `raw-helpdesk-${i}`, clean: true });
+      s.on('message', () => {
+        got++;
+        if (waiting && got >= waiting.n) {
+          waiting.resolve();
+          waiting = null;
+        }
+      });
+      await s.subscribeAsync('evernet/v1/+/+/telemetry', { qos: 1 });
+      subs.push(s);
+    }
+    const lines: Array<AsyncIterator<string>> = [];
+    for (let index = 0; index < o.hosts; index++) {
+      const c = spawn(process.execPath, ['--import', 'tsx', RAW_HOST, JSON.stringify({ urls: shards.urls, devices: o.devices, index, hosts: o.hosts, payloadBytes: o.payloadBytes })], { stdio: ['pipe', 'pipe', 'inherit'] });
+      hosts.push(c);
+      lines.push(createInterface({ input: c.stdout! })[Symbol.asyncIterator]());
+    }
+    for (const l of lines) await l.next(); // ready
+    const t0 = performance.now();
+    let sent = 0;
+    for (let w = 0; w < o.windows; w++) {
+      const target = Math.round((o.messages * (w + 1)) / o.windows);
+      const n = target - sent;
+      sent = target;
+      for (let h = 0; h < o.hosts; h++) hosts[h]!.stdin!.write(`${Math.floor(n / o.hosts) + (h < n % o.hosts ? 1 : 0)}\n`);
+      for (const l of lines) await l.next(); // sent
+      if (got < target) await new Promise<void>((resolve) => (waiting = { n: target, resolve }));
+    }
+    return o.messages / ((performance.now() - t0) / 1000);
+  } finally {
+    for (const h of hosts) h.stdin?.end();
+    await Promise.all(hosts.map((h) => (h.exitCode === null ? new Promise((r) => h.once('exit', r)) : null)));
+    await Promise.all(subs.map((s) => s.endAsync()));
+    await shards.stop();
+  }
+}
