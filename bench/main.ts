@@ -6,6 +6,7 @@ import { benchBoards } from './boards.js';
 import { parseArgs } from 'node:util';
 import { benchCoordination } from './coordination.js';
 import { benchFleet } from './fleet.js';
+import { benchFleetDetection } from './fleet-detection.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
 import { benchLive } from './live.js';
@@ -14,11 +15,13 @@ import { benchReplay } from './replay.js';
 import { benchSecurity } from './security.js';
 import { benchTariffs } from './tariffs.js';
 
-/** `--homes N`: the size of the `fleet` group's fleet (default 10,000) */
+/** `--homes N`: the size of the `fleet` group's fleet (default 10,000) and, when given, of `fleet-detection`'s (default 150) */
 let fleetHomes = 10_000;
+let homesAsked: number | undefined;
 
 const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   fleet: () => benchFleet(fleetHomes),
+  'fleet-detection': () => benchFleetDetection(homesAsked),
   replay: benchReplay,
   detection: () => benchDetection(),
   security: benchSecurity,
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
       return;
     }
     fleetHomes = n;
+    homesAsked = n;
   }
   const unknown = asked.filter((g) => !(g in GROUPS));
   if (unknown.length) {
