@@ -28,6 +28,7 @@ import { deviceSeed } from './engine/seed.js';
 import type { LoadedScenario } from './load.js';
 import { buildReport, type Report } from './report.js';
 import { collectSeries, type ReportSeries } from './report-html/collect.js';
+import { customerSideOf } from './customer-side.js';
 
 export interface ReplayOptions {
   scenario: LoadedScenario;
@@ -94,7 +95,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
       ...(shards ? { brokerUrls: shards.urls } : {}),
       // a replay is self-contained: a clean session, so no queue of an earlier run on the same broker reaches it
-      helpdesk: { clientId: `evernet-helpdesk-${s.name}`, cleanSession: true },
+      // the customers' consent and their usage before the day (next-best offers read them)
+      helpdesk: { clientId: `evernet-helpdesk-${s.name}`, cleanSession: true, ...customerSideOf(s.customers) },
       // telemetry in batches of 5 simulated minutes (live: 10 s): a replay that stops is run again, and
       // fewer, larger transactions save a day's replay about half a second (a chart read still flushes first)
       telemetry: { flushEveryMs: 5 * 60_000 },
@@ -189,12 +191,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       faultTruth({
         customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params, seed: deviceSeed(seed, d.customerId, d.id),
         startMs: loaded.startMs, horizonMs: loaded.endMs + 24 * 3600_000, commands: commandLog.of(d.customerId, d.id),
+        // on the device's own step: the same trajectory it lived (a long step draws its randomness per step), and a
+        // fleet's counterfactuals cost a 60th of one-second steps
+        stepS: s.sampleEveryS,
       }),
     );
     const report = buildReport({
       scenario: s.name, seed, startMs: loaded.startMs, endMs: loaded.endMs, offsetMinutes: loaded.utcOffsetMinutes,
       messages, tickets: store.list(), faults, loads: helpdesk.loads({ order: 'asc', slots: true }).loads, shopping: helpdesk.shopping(),
-      problems: helpdesk.problems(), devices: loaded.devices,
+      problems: helpdesk.problems(), devices: loaded.devices, offers: helpdesk.offers(),
     });
     const seconds = (performance.now() - wallStart) / 1000;
     const series = options.collectSeries
