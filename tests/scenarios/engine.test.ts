@@ -1,0 +1,123 @@
+/**
+ * The replay engine on one process or many (scenarios/engine/): the same fleet (12 homes reporting by
+ * exception, an outage drill, faults) gives the same report with its devices in the runner's process on
+ * one embedded broker as with two device host processes and two broker shard processes; a host that
+ * dies mid-replay stops the replay with a coded error instead of hanging; a fleet the machine cannot
+ * carry is refused before anything starts, with what it would need.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../log/logger.js';
+import { chooseLayout, hostSlice, IN_PROCESS_DEVICES } from '../../scenarios/engine/layout.js';
+import { loadScenario } from '../../scenarios/load.js';
+import { replay } from '../../scenarios/runner.js';
+import { evernet } from '../helpers/cli-capture.js';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
+
+const FILE = 'tests/fixtures/fleet/engine-12.yaml';
+
+/** process ids of this process's children that run a device host */
+function hostPids(): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'host-main'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+describe('a replay on one process or many', () => {
+  it('gives the same report in the runner’s process as on two device hosts and two broker shards', async () => {
+    const loaded = loadScenario(FILE);
+    const one = await replay({ scenario: loaded, log: silentLogger(), hosts: 0, shards: 0 });
+    const many = await replay({ scenario: loaded, log: silentLogger(), hosts: 2, shards: 2 });
+    expect(JSON.stringify(many.report)).toBe(JSON.stringify(one.report));
+    // the fleet did something worth comparing: telemetry, tickets for its faults, both outages seen
+    expect(one.report.messages.published).toBeGreaterThan(1000);
+    expect(one.report.messages.rejected).toBe(0);
+    const kinds = one.report.tickets!.map((t) => t.kind);
+    expect(kinds.filter((k) => k === 'device-offline').length).toBeGreaterThanOrEqual(1);
+    expect(kinds.filter((k) => k !== 'device-offline').length).toBeGreaterThanOrEqual(3);
+    // and no device host or shard outlives the replay
+    expect(hostPids()).toEqual([]);
+  }, 300_000);
+
+  it('stops with EVN_ERR_ENGINE_HOST_EXITED when a device host dies mid-replay', async () => {
+    const loaded = loadScenario(FILE);
+    let killed = false;
+    const run = replay({
+      scenario: loaded, log: silentLogger(), hosts: 2, shards: 1, stallTimeoutMs: 60_000,
+      onProgress: (done, total) => {
+        if (killed || done < total / 3) return;
+        const pids = hostPids();
+        if (!pids.length) return;
+        killed = true;
+        process.kill(pids[0]!, 'SIGKILL');
+      },
+    });
+    await expect(run).rejects.toThrow(/EVN_ERR_ENGINE_HOST_EXITED: device host \d exited \(SIGKILL\)/);
+    expect(killed).toBe(true);
+    // the other host and the shard are stopped too
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hostPids()).toEqual([]);
+  }, 300_000);
+});
+
+describe('the layout of a replay', () => {
+  const machine = { cores: 2, totalMemBytes: 24 * 1024 ** 3, fdLimit: 20_000 };
+
+  it('keeps a household or a small fleet in the runner’s process, and spreads a large one over hosts and shards', () => {
+    expect(chooseLayout(3, {}, machine)).toMatchObject({ hosts: 0, shards: 0 });
+    expect(chooseLayout(IN_PROCESS_DEVICES, {}, machine)).toMatchObject({ hosts: 0, shards: 0 });
+    expect(chooseLayout(IN_PROCESS_DEVICES + 1, {}, machine)).toMatchObject({ hosts: 2, shards: 1 });
+    // 30,000 connections: more than one process may hold (20,000 descriptors, 200 kept aside)
+    expect(chooseLayout(30_000, {}, machine)).toMatchObject({ hosts: 2, shards: 2, estimate: { connectionsPerHost: 15_000, connectionsPerShard: 15_000 } });
+    expect(chooseLayout(60_000, {}, machine)).toMatchObject({ hosts: 4, shards: 4 });
+    // a broker by URL: no shards, the devices in hosts as asked
+    expect(chooseLayout(30_000, { external: true }, machine)).toMatchObject({ hosts: 2, shards: 0 });
+  });
+
+  it('refuses what the machine cannot carry, saying what it needs', () => {
+    expect(() => chooseLayout(30_000, { hosts: 1 }, machine)).toThrow(/EVN_ERR_FLEET_TOO_LARGE: 30,000 devices need 30,000 connections a device host, over 19,800: give --hosts 2 or more/);
+    expect(() => chooseLayout(30_000, { hosts: 0, shards: 0 }, machine)).toThrow(/60,000 connections in the runner's process, over the 19,800 it may hold \(ulimit -n 20000\)/);
+    expect(() => chooseLayout(300_000, {}, machine)).toThrow(/EVN_ERR_FLEET_TOO_LARGE: 300,000 devices need about 3\d,\d{3} MB of memory \(100 KB a device\), over 80 % of this machine's 24,576 MB: it carries about 1\d\d,\d{3} devices/);
+    expect(() => chooseLayout(300_000, {}, { ...machine, totalMemBytes: 64 * 1024 ** 3 })).not.toThrow();
+  });
+
+  it('gives every customer’s devices to exactly one host', () => {
+    const loaded = loadScenario(FILE);
+    const slices = [0, 1, 2].map((i) => hostSlice(loaded, i, 3));
+    expect(slices.flat().map((d) => `${d.customerId}/${d.id}`).sort()).toEqual(loaded.devices.map((d) => `${d.customerId}/${d.id}`).sort());
+    for (const [i, slice] of slices.entries()) {
+      for (const d of slice) expect(slices.filter((s, j) => j !== i && s.some((o) => o.customerId === d.customerId))).toEqual([]);
+    }
+  });
+});
+
+describe('evernet replay of a fleet too large for the machine', () => {
+  const tmp = tempDirPerTest('evernet-engine-');
+
+  it('is refused before anything starts, with EVN_ERR_FLEET_TOO_LARGE and the estimate', async () => {
+    const file = tmp.join('huge.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: huge', 'title: far too many homes', `tariff: ${resolve('data/de-day-ahead-2020.csv')}`, 'start: "2020-11-02T08:00:00+01:00"', 'end: "2020-11-02T09:00:00+01:00"', 'seed: 1',
+        'fleet:', '  homes: 100000', '  region: { centre: { lat: 50.9, lon: 6.9 }, radiusKm: 10 }',
+        '  devices:', '    - { id: fridge, kind: fridge }', '    - { id: washer, kind: washer }', '    - { id: car, kind: car-battery }',
+      ].join('\n') + '\n',
+    );
+    const r = await evernet('replay', file, '--hosts', '1');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/EVN_ERR_FLEET_TOO_LARGE: 300,000 devices need 300,000 connections a device host, over \d[\d,]*: give --hosts \d+ or more/);
+    expect(r.out).toBe('');
+    expect(hostPids()).toEqual([]);
+  }, 120_000);
+
+  it('refuses --hosts that is not a number', async () => {
+    const r = await evernet('replay', FILE, '--hosts', 'many');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--hosts must be auto or a whole number from 0 to 64, got 'many'/);
+  });
+});
