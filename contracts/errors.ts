@@ -65,8 +65,10 @@ export const ERRORS = {
   EVN_ERR_DB: 'a database error without a more precise code',
   EVN_ERR_DB_OPEN: 'a database file or its folder cannot be created or opened',
   EVN_ERR_DB_CORRUPT: 'a database file that is not SQLite or has a damaged page',
-  EVN_ERR_DB_LOCKED: 'a database file held by another process',
+  EVN_ERR_DB_LOCKED: 'a database file held by another process (a PostgreSQL database: by another helpdesk)',
   EVN_ERR_DB_SCHEMA: 'a database file from a newer build of evernet',
+  EVN_ERR_DB_CONNECT: 'a PostgreSQL database (--db postgres://…) that cannot be reached, refuses the credentials or does not exist',
+  EVN_ERR_DB_WRITE: 'PostgreSQL stayed unreachable longer than the writer retries, or refused a write: the helpdesk stops',
 
   // processes and ports
   EVN_ERR_USAGE: 'a command called the wrong way',

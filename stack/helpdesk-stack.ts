@@ -32,6 +32,7 @@ import { openSqliteProblemStore } from '../helpdesk/problems/sqlite-store.js';
 import type { TicketStore } from '../helpdesk/tickets/store.js';
 import { startDashboard, type DashboardOptions, type RunningDashboard } from '../helpdesk/web/server.js';
 import { BUNDLED_TARIFF } from './paths.js';
+import { isPostgresUrl, openPostgresDb } from './postgres-db.js';
 import { codeTable } from '../contracts/errors.js';
 
 export const STACK_ERR = codeTable({
@@ -66,8 +67,14 @@ export interface HelpdeskStackOptions {
   brokerUrls?: readonly string[];
   /** the embedded broker's options; default 127.0.0.1, port 0 (any free port), the stack's log */
   broker?: BrokerOptions;
-  /** one database file for tickets, staff, loads and telemetry; default ':memory:' */
+  /**
+   * one database file for tickets, staff, loads and telemetry; default ':memory:'. Or a PostgreSQL URL
+   * (postgres://user:password@host:port/database): the stores run on a working copy loaded from it and
+   * mirrored to it (docs/scale.md); a database that cannot be reached is EVN_ERR_DB_CONNECT here
+   */
   db?: string;
+  /** with a PostgreSQL `db`: ms a lost connection is retried before the helpdesk stops (EVN_ERR_DB_WRITE); default 30000 */
+  postgres?: { retryForMs?: number };
   /** a ticket store of the caller's instead of the one on `db` (a test wrapping one to inject a fault); the caller closes it */
   ticketStore?: TicketStore;
   /**
@@ -144,22 +151,39 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     for (const close of closers.splice(0).reverse()) await close();
   };
   try {
-    const store = o.ticketStore ?? openSqliteStore({ path: o.db });
+    // a PostgreSQL URL: the stores open on a working copy loaded from it; what they change goes to it (docs/scale.md)
+    let running: Helpdesk | null = null;
+    const pgDb = isPostgresUrl(o.db)
+      ? await openPostgresDb({
+          url: o.db, log: o.log, retryForMs: o.postgres?.retryForMs,
+          // PostgreSQL lost for good: take no more messages (the stores throw from now on), tell the owner
+          onFailure: (err) => {
+            void running?.stop().catch(() => {});
+            o.helpdesk?.onFatal?.(err);
+          },
+        })
+      : null;
+    if (pgDb) {
+      closers.push(() => pgDb.close());
+      o.db = pgDb.path;
+    }
+    const keep = <T extends object>(s: T): T => (pgDb ? pgDb.wrap(s) : s);
+    const store = keep(o.ticketStore ?? openSqliteStore({ path: o.db }));
     if (!o.ticketStore) closers.push(() => store.close());
     // the ticket store opened (and checked) the file just now, unless the caller brought its own
     const checked = !o.ticketStore;
-    const staff = openStaffStore({ ...o.staff, path: o.db, check: !checked });
+    const staff = keep(openStaffStore({ ...o.staff, path: o.db, check: !checked }));
     closers.push(() => staff.close());
-    const loads = openSqliteLoadStore({ path: o.db, ...o.loads, check: !checked });
+    const loads = keep(openSqliteLoadStore({ path: o.db, ...o.loads, check: !checked }));
     closers.push(() => loads.close());
-    const telemetry = o.telemetryStore ?? openSqliteTelemetryStore({ path: o.db, check: !checked });
-    const problems = openSqliteProblemStore({ path: o.db, check: !checked });
+    const telemetry = keep(o.telemetryStore ?? openSqliteTelemetryStore({ path: o.db, check: !checked }));
+    const problems = keep(openSqliteProblemStore({ path: o.db, check: !checked }));
     closers.push(() => problems.close());
-    const customers = o.customerStore ?? openSqliteCustomerStore({ path: o.db, check: !checked });
+    const customers = keep(o.customerStore ?? openSqliteCustomerStore({ path: o.db, check: !checked }));
     if (!o.customerStore) closers.push(() => customers.close());
     if (!o.telemetryStore) closers.push(() => telemetry.close());
     const mode = o.registry?.mode ?? (!o.brokerUrl && o.broker?.auth ? 'trust-broker' : 'pending');
-    const registry = createRegistry({ ...o.registry, mode, store: o.registryStore ?? openSqliteRegistryStore({ path: o.db, check: !checked }), log: o.log });
+    const registry = createRegistry({ ...o.registry, mode, store: keep(o.registryStore ?? openSqliteRegistryStore({ path: o.db, check: !checked })), log: o.log });
     if (!o.registryStore) closers.push(() => registry.close());
     if (o.directory) registry.seed(o.directory, o.clock.now());
     if (o.live) {
@@ -188,6 +212,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     }
     const brokerUrl = o.brokerUrls?.[0] ?? o.brokerUrl ?? broker!.url;
     const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    running = helpdesk;
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {
       const d = o.dashboard;
