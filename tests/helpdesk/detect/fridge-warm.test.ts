@@ -83,6 +83,29 @@ describe('fridge-warm detector', () => {
     expect(s.evidence.observed).toContain('compressor on');
   });
 
+  // the fleet (bench fleet-detection) has fridges set to 6 °C: setpoint + 2 K is the 8 °C at which the
+  // customer's food is warm, so every compressor failure there was found after the customer noticed
+  it('fires on a fridge set to 6 °C before its cabinet passes 8 °C, 1 K below it', () => {
+    const six = (t: number) => cabinet(t, { setpointC: 6 });
+    expect(trace(feed(fridgeWarm, times(3600, six(7.5))).emitted)).toEqual([`fire@${F}`]);
+    expect(feed(fridgeWarm, times(3600, six(7))).emitted).toEqual([]);
+    const s = only(feed(fridgeWarm, times(F + 1, six(7.5))).emitted);
+    expect(s.evidence).toMatchObject({ setpointC: 6, thresholdK: 1 });
+    expect(s.evidence.expected).toBe('cabinet within 1 K of the 6 °C setpoint');
+    // and clears 1 K below that, as any fridge does 1 K below where it fires
+    const { emitted } = feed(fridgeWarm, [...times(F + 1, six(9)), ...times(3600, six(6.4))]);
+    expect(trace(emitted)).toEqual([`fire@${F}`]);
+    expect(trace(feed(fridgeWarm, [...times(F + 1, six(9)), ...times(C + 1, six(5.9))]).emitted)).toEqual([`fire@${F}`, `clear@${F + 1 + C}`]);
+  });
+
+  it('does not fire on a healthy fridge set to 6 °C cycling in its band, nor on one set to 8 °C', () => {
+    const series = (set: number) => times(6 * 3600, (i) => cabinet(set + 0.5 * Math.sin(i / 600), { setpointC: set, compressorOn: Math.sin(i / 600) > 0 }));
+    expect(feed(fridgeWarm, series(6)).emitted).toEqual([]);
+    // a fridge set warmer than the food's 8 °C keeps 1 K above its setpoint before it is warm
+    expect(feed(fridgeWarm, series(8)).emitted).toEqual([]);
+    expect(trace(feed(fridgeWarm, times(3600, cabinet(9.2, { setpointC: 8 }))).emitted)).toEqual([`fire@${F}`]);
+  });
+
   it('gives evidence in words and numbers when it clears', () => {
     const { emitted } = feed(fridgeWarm, [...times(F + 1, warm), ...times(C + 1, cabinet(4.15))]);
     expect(emitted[1]!.signal.evidence).toEqual({
