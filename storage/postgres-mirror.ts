@@ -286,7 +286,8 @@ export async function openPostgresMirror(options: PgMirrorOptions): Promise<PgMi
           if (!m) {
             const fn = v as (...a: unknown[]) => unknown;
             m = (...args: unknown[]) => {
-              if (failed) throw failed;
+              // closing is always allowed: the stack closes its stores after a failure too
+              if (failed && prop !== 'close') throw failed;
               let result: unknown;
               try {
                 result = fn.apply(target, args);

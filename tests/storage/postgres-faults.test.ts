@@ -1,0 +1,106 @@
+/**
+ * PostgreSQL going away under a running helpdesk (`--db postgres://…`): a restart (`pg_ctl restart`)
+ * and a stop for a while are ridden out (writes retried on a new connection, nothing lost, no ticket
+ * twice); one that lasts longer than the retries stops the helpdesk with EVN_ERR_DB_WRITE (the broker
+ * connection closed, the owner told, every store call refused). Real PostgreSQL; skipped without it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { startHelpdeskStack } from '../../stack/helpdesk-stack.js';
+import { open } from '../../helpdesk/tickets/lifecycle.js';
+import type { TicketStore } from '../../helpdesk/tickets/store.js';
+import { ok } from '../helpers/ticket-store.js';
+import { memoryLog } from '../helpers/memory-log.js';
+import { until } from '../helpers/until.js';
+import { pgBinaries, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+const T0 = Date.UTC(2020, 0, 15, 6, 30);
+const clock = { now: () => T0 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function openTicket(store: TicketStore, i: number): boolean {
+  return store.openIdempotent(
+    ok(open({ incidentKey: `inc-${i}`, deviceId: `car-${i % 7}`, customerId: 'cust-1', kind: 'battery-discharge', severity: 'high', at: T0 + i * 1000, evidence: { i }, proactive: true })),
+  ).created;
+}
+
+async function countsIn(url: string): Promise<{ tickets: number; keys: number; entries: number }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ tickets: number; keys: number; entries: number }>(
+      `SELECT (SELECT count(*) FROM tickets)::int AS tickets, (SELECT count(DISTINCT incident_key) FROM tickets)::int AS keys, (SELECT count(*) FROM timeline)::int AS entries`,
+    );
+    return r.rows[0]!;
+  } finally {
+    await c.end();
+  }
+}
+
+describe.skipIf(!pgBinaries)('PostgreSQL restarted under a running helpdesk', () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  }, 60_000);
+  afterAll(() => server?.stop());
+
+  it('retries its writes on a new connection: every ticket once, none lost', async () => {
+    const url = await server.createDatabase('restart');
+    const { log, lines } = memoryLog('warn');
+    const stack = await startHelpdeskStack({ db: url, clock, log, connect: false });
+    try {
+      for (let i = 0; i < 20; i++) openTicket(stack.store, i);
+      // every connection is cut; the writer meets it on its next flush
+      server.restart();
+      for (let i = 20; i < 40; i++) openTicket(stack.store, i);
+      // down for a while: flushes fail and are retried with backoff, the changes queue meanwhile
+      server.stopServer();
+      for (let i = 40; i < 60; i++) openTicket(stack.store, i);
+      // the detector firing again for incidents already open: no second ticket
+      for (let i = 0; i < 60; i += 3) expect(openTicket(stack.store, i)).toBe(false);
+      await sleep(600);
+      server.startServer();
+      await until(async () => (await countsIn(url)).tickets === 60, 15_000, 'all 60 tickets in PostgreSQL');
+      expect(await countsIn(url)).toEqual({ tickets: 60, keys: 60, entries: 60 });
+      expect(lines.some((l) => l.code === 'EVN_ERR_DB_WRITE' && l.msg === 'PostgreSQL connection lost: retrying')).toBe(true);
+      expect(lines.some((l) => l.level === 50)).toBe(false);
+    } finally {
+      await stack.stop();
+    }
+    // and a new helpdesk finds them all
+    const again = await startHelpdeskStack({ db: url, clock, log, connect: false });
+    try {
+      expect(again.store.list()).toHaveLength(60);
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+
+  it('stops the helpdesk with EVN_ERR_DB_WRITE when PostgreSQL stays away longer than the retries', async () => {
+    const url = await server.createDatabase('gone');
+    const { log, lines } = memoryLog('warn');
+    const fatal: Error[] = [];
+    const stack = await startHelpdeskStack({ db: url, clock, log, postgres: { retryForMs: 800 }, helpdesk: { onFatal: (e) => fatal.push(e) } });
+    try {
+      openTicket(stack.store, 1);
+      expect(stack.broker!.stats().clients).toBe(1);
+      await until(async () => (await countsIn(url)).tickets === 1, 5000, 'the first ticket in PostgreSQL');
+      server.stopServer();
+      openTicket(stack.store, 2);
+      await until(() => fatal.length > 0, 10_000, 'the helpdesk told it cannot go on');
+      expect(fatal[0]).toMatchObject({ code: 'EVN_ERR_DB_WRITE' });
+      expect(fatal[0]!.message).toMatch(/unreachable/);
+      // the helpdesk has left the broker: it acknowledges nothing more
+      await until(() => stack.broker!.stats().clients === 0, 5000, 'the helpdesk disconnected from the broker');
+      // nothing more is taken: every store call is refused with the same coded error
+      expect(() => stack.store.list()).toThrowError(/EVN_ERR_DB_WRITE/);
+      expect(() => openTicket(stack.store, 3)).toThrowError(/EVN_ERR_DB_WRITE/);
+      expect(lines.some((l) => l.level === 60 || (l.level === 50 && l.code === 'EVN_ERR_DB_WRITE'))).toBe(true);
+    } finally {
+      server.startServer();
+      await stack.stop();
+    }
+    // what was committed before is there; the helpdesk's last change was not acknowledged as stored
+    expect((await countsIn(url)).tickets).toBe(1);
+  }, 60_000);
+});
