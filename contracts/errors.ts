@@ -137,6 +137,18 @@ export const ERRORS = {
   EVN_ERR_ERASE_ONLINE: 'an erasure refused while devices of the customer are online: they would register again at once',
   EVN_ERR_ERASE_CONFIRM: "an erasure through the app whose confirm does not repeat the customer's id",
 
+  // the dialogue with the customer and the product-service chain's bookings (helpdesk/dialogue, helpdesk/bookings)
+  EVN_ERR_REPLY_INPUT: 'a reply naming neither a ticket nor an offer (or both), or a pick-slot without a slot: nothing changed',
+  EVN_ERR_REPLY_UNKNOWN_TICKET: 'a reply to a ticket evernet does not know: nothing changed',
+  EVN_ERR_REPLY_NOT_YOURS: "a reply to another customer's ticket: nothing changed (and nothing said about that ticket)",
+  EVN_ERR_REPLY_CLOSED: 'a reply to a resolved ticket: nothing changed',
+  EVN_ERR_REPLY_UNKNOWN_OFFER: 'a reply to an offer evernet does not know: nothing changed',
+  EVN_ERR_REPLY_NO_BOOKING: 'a pick-slot on a ticket without a booking waiting for a slot: nothing changed',
+  EVN_ERR_REPLY_UNKNOWN_SLOT: "a pick-slot naming a slot that is not one of the booking's workshop: nothing changed",
+  EVN_ERR_BOOKING_FULL: 'a slot (or the replacement cars of its day) taken to capacity by other bookings: nothing changed, pick another',
+  EVN_ERR_SATISFACTION_NOT_ASKED: 'a satisfaction score for a ticket evernet did not ask about (not resolved, unknown, or not theirs): nothing recorded',
+  EVN_ERR_SATISFACTION_ANSWERED: 'a second satisfaction score for one ticket: the first stands',
+
   // the dashboard's API (helpdesk/web) and its page
   EVN_ERR_INPUT: 'a body, query or path that does not match its schema',
   EVN_ERR_MEDIA_TYPE: 'a body that is not application/json',

@@ -251,7 +251,34 @@ export const ExportRequestBody = z.object({ type: z.literal('export'), requestId
 /** erase the customer's data; `confirm` must repeat the customer's id */
 export const EraseRequestBody = z.object({ type: z.literal('erase'), requestId: Id, confirm: Id });
 
-export const AppRequestBody = z.discriminatedUnion('type', [RecipeRequestBody, ConsentRequestBody, BlacklistRequestBody, PreferencesRequestBody, ExportRequestBody, EraseRequestBody]);
+/** a ticket's id as the helpdesk makes it ('T-' and hex; a pseudonymised one too) */
+export const TicketRef = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'a ticket id');
+/** a workshop's slot: '<workshop>-<yyyymmddhhmm>' in the workshop's local time (helpdesk/bookings/slots.ts) */
+export const SlotId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a slot id');
+/** how the customer answers a contact (docs/customers.md#dialogue) */
+export const REPLY_ANSWERS = ['accept-fix', 'decline', 'call-me', 'pick-slot'] as const;
+export type ReplyAnswer = (typeof REPLY_ANSWERS)[number];
+/**
+ * The customer answers what evernet told them: a ticket's contact (`ticketId`) or an offer
+ * (`offerId`). Exactly one of the two; `slotId` with 'pick-slot'. A reply naming neither or both is
+ * answered with EVN_ERR_REPLY_INPUT (the wire keeps the shape open for targets added later).
+ */
+export const ReplyRequestBody = z.object({
+  type: z.literal('reply'),
+  requestId: Id,
+  ticketId: TicketRef.optional(),
+  offerId: Id.optional(),
+  answer: z.enum(REPLY_ANSWERS),
+  slotId: SlotId.optional(),
+});
+export type ReplyRequestBody = z.infer<typeof ReplyRequestBody>;
+/** the answer to the one satisfaction question evernet asks after a ticket is resolved: 1 (poor) to 5 (very good) */
+export const SatisfactionRequestBody = z.object({ type: z.literal('satisfaction'), requestId: Id, ticketId: TicketRef, score: z.number().int().min(1).max(5) });
+export type SatisfactionRequestBody = z.infer<typeof SatisfactionRequestBody>;
+
+export const AppRequestBody = z.discriminatedUnion('type', [
+  RecipeRequestBody, ConsentRequestBody, BlacklistRequestBody, PreferencesRequestBody, ExportRequestBody, EraseRequestBody, ReplyRequestBody, SatisfactionRequestBody,
+]);
 export type AppRequestBody = z.infer<typeof AppRequestBody>;
 export const AppRequest = z.discriminatedUnion('type', withFields(envelope, AppRequestBody.options));
 export type AppRequest = z.infer<typeof AppRequest>;
@@ -294,10 +321,34 @@ export const ExportPart = z.object({
 });
 export type ExportPart = z.infer<typeof ExportPart>;
 
-/** The helpdesk's answer to a customer's consent, blacklist, preferences, export or erase request. */
+/** One slot of a workshop (or an appliance service's visit): event times (ms) and the places still free. */
+export const BookingSlot = z.object({ slotId: SlotId, from: EventTime, to: EventTime, free: z.number().int().min(0) });
+export type BookingSlot = z.infer<typeof BookingSlot>;
+export const BOOKING_STATES = ['offered', 'accepted', 'confirmed', 'done'] as const;
+export type BookingState = (typeof BOOKING_STATES)[number];
+/** A booking of the product-service chain as the customer sees it: offered with free slots, then the slot taken. */
+export const BookingView = z.object({
+  bookingId: Id,
+  ticketId: TicketRef,
+  workshopId: Id,
+  workshop: z.string(),
+  state: z.enum(BOOKING_STATES),
+  /** offered: slots to pick from (answer with a 'reply' 'pick-slot'); later: empty */
+  slots: z.array(BookingSlot).max(50),
+  /** the slot taken, once accepted */
+  slot: BookingSlot.omit({ free: true }).nullable(),
+  /** a car taken in gets a replacement car while it is in: its id once reserved */
+  replacementCar: z.string().nullable(),
+});
+export type BookingView = z.infer<typeof BookingView>;
+/** The one question after a ticket is resolved (answer with a 'satisfaction' request). */
+export const SatisfactionAsk = z.object({ kind: z.literal('satisfaction'), ticketId: TicketRef, question: z.string().max(300), min: z.literal(1), max: z.literal(5) });
+export type SatisfactionAsk = z.infer<typeof SatisfactionAsk>;
+
+/** The helpdesk's answer to a customer's consent, blacklist, preferences, export, erase, reply or satisfaction request. */
 export const CustomerAnswerBody = z.object({
   requestId: Id,
-  type: z.enum(['consent', 'blacklist', 'preferences', 'export', 'erase']),
+  type: z.enum(['consent', 'blacklist', 'preferences', 'export', 'erase', 'reply', 'satisfaction']),
   ok: z.boolean(),
   /** when not ok: the code (EVN_ERR_*) and a sentence; nothing was changed */
   error: z.object({ code: z.string().max(60), message: z.string().max(1000) }).optional(),
@@ -305,6 +356,10 @@ export const CustomerAnswerBody = z.object({
   export: ExportPart.optional(),
   /** what an erasure removed */
   erased: z.record(z.string(), z.number().int().min(0)).optional(),
+  /** a reply's outcome: the ticket's state after it, and its booking when it has one */
+  reply: z.object({ ticketId: TicketRef, answer: z.enum(REPLY_ANSWERS), state: z.string(), booking: BookingView.nullable() }).optional(),
+  /** the score recorded */
+  satisfaction: z.object({ ticketId: TicketRef, score: z.number().int().min(1).max(5) }).optional(),
 });
 export type CustomerAnswerBody = z.infer<typeof CustomerAnswerBody>;
 export const AnswerBody = z.union([AssistantAnswerBody, CustomerAnswerBody]);
@@ -321,6 +376,8 @@ export const ContactBody = z.object({
   deviceId: Id,
   channel: Channel,
   text: z.string(),
+  /** a workshop or service visit offered: its free slots (answer with a 'reply' 'pick-slot') */
+  booking: BookingView.optional(),
 });
 export type ContactBody = z.infer<typeof ContactBody>;
 export const Contact = enveloped(ContactBody);
@@ -339,6 +396,10 @@ export const TicketUpdateBody = z.object({
   severity: Severity,
   state: TicketState,
   note: z.string(),
+  /** the product-service chain's booking, when this change offered or moved one */
+  booking: BookingView.optional(),
+  /** once resolved: the satisfaction question */
+  ask: SatisfactionAsk.optional(),
 });
 export type TicketUpdateBody = z.infer<typeof TicketUpdateBody>;
 export const TicketUpdate = enveloped(TicketUpdateBody);

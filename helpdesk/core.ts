@@ -33,6 +33,12 @@ import { codeTable } from '../contracts/errors.js';
 import { createCustomers } from './customers/customers.js';
 import { openSqliteCustomerStore } from './customers/sqlite-store.js';
 import type { CustomerStore } from './customers/store.js';
+import { createBookings } from './bookings/bookings.js';
+import { openSqliteBookingStore } from './bookings/sqlite-store.js';
+import type { BookingStore } from './bookings/store.js';
+import { zoneOf } from './contact/choose-channel.js';
+import { createDialogue } from './dialogue/dialogue.js';
+import { openSqliteSatisfactionStore, type SatisfactionStore } from './dialogue/store.js';
 
 export interface ShoppingRecord {
   at: number;
@@ -69,6 +75,10 @@ export interface CoreDeps {
   problemGrouping?: Partial<GroupOptions>;
   /** the customers' consent, contacts and audit log (openSqliteCustomerStore on the helpdesk's database); default SQLite in memory */
   customers?: CustomerStore;
+  /** the product-service chain's bookings (openSqliteBookingStore on the helpdesk's database); default SQLite in memory */
+  bookings?: BookingStore;
+  /** the satisfaction questions and scores (openSqliteSatisfactionStore on the helpdesk's database); default SQLite in memory */
+  satisfaction?: SatisfactionStore;
 }
 
 /**
@@ -135,8 +145,15 @@ export function createCore(deps: CoreDeps) {
     online: (c, d) => online.get(deviceKey(c, d)),
     held: { of: (c) => heldOf(c), forget: (c) => forgetHeld(c) },
   });
+  const bookings = createBookings({
+    store: deps.bookings ?? openSqliteBookingStore(), directory, log: deps.log,
+    zoneOf: (c) => { const p = directory.customer(c)?.preferences; return p ? zoneOf(p) : 'UTC'; },
+  });
+  const satisfaction = deps.satisfaction ?? openSqliteSatisfactionStore();
   const opsDeps = {
     store: deps.store, outbox: deps.outbox, directory, log: deps.log, drivingCar, consent: customers,
+    chain: { offered: (...a: Parameters<typeof bookings.offer>) => { const b = bookings.offer(...a); return b ? bookings.view(b) : null; } },
+    updateExtra: (t: Ticket, at: number) => dialogue.updateExtra(t, at),
     onTicket: (ticket: Ticket, at: number, note: string) => {
       // the ticket keeps the readings its chart shows, however long ago it was opened
       const w = evidenceWindow(ticket);
@@ -150,6 +167,7 @@ export function createCore(deps: CoreDeps) {
   const problems = createProblems({ store: deps.problems, grouping: deps.problemGrouping, directory, events, log: deps.log, ticketState: (id) => deps.store.get(id)?.state });
   const incidents = createIncidents({ ...opsDeps, maxPendingCommands: limits.pendingCommands }, ops);
   const staff = createStaffActions({ ...opsDeps, ops, track: incidents.track });
+  const dialogue = createDialogue({ tickets: deps.store, ops, outbox: deps.outbox, directory, bookings, satisfaction, track: incidents.track, log: deps.log });
   const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log, store: deps.loads ?? createMemoryLoadStore(), onChange: (load, at) => events.emit({ type: 'load', at, load }) });
 
   /** what the core holds about a customer besides registry, tickets and telemetry: for the export */
@@ -158,6 +176,8 @@ export function createCore(deps: CoreDeps) {
     return {
       loads: loads.pageWithSlots({ customerId, order: 'asc' }).loads,
       shopping: shopping.filter((r) => r.customerId === customerId).map((r) => ({ ...r })),
+      bookings: bookings.list(customerId),
+      satisfaction: satisfaction.list(customerId),
       inventory: [...inventories].filter(([key]) => mine(key)).map(([key, items]) => ({ deviceId: key.slice(customerId.length + 1), items })),
     };
   }
@@ -170,7 +190,7 @@ export function createCore(deps: CoreDeps) {
     let inventory = 0;
     for (const key of [...inventories.keys()]) if (mine(key) && inventories.delete(key)) inventory++;
     for (const m of [online, driving]) for (const key of [...m.keys()]) if (mine(key)) m.delete(key);
-    return { loads: loads.forget(customerId), shopping: before - shopping.length, inventories: inventory };
+    return { loads: loads.forget(customerId), shopping: before - shopping.length, inventories: inventory, bookings: bookings.forget(customerId), satisfaction: satisfaction.forget(customerId) };
   }
 
   /** one page of loads (newest first unless asked otherwise), how many match, and the next page's cursor */
@@ -194,6 +214,9 @@ export function createCore(deps: CoreDeps) {
         const req = m.payload;
         const c = directory.customer(t.customerId);
         if (!c) return;
+        // the customer answers a contact, or rates a resolved ticket (helpdesk/dialogue)
+        if (req.type === 'reply') return deps.outbox.answer(c.id, now, dialogue.reply(c.id, req, req.ts));
+        if (req.type === 'satisfaction') return deps.outbox.answer(c.id, now, dialogue.satisfaction(c.id, req, req.ts));
         if (req.type !== 'recipe') {
           for (const a of customers.request(c.id, req, req.ts)) deps.outbox.answer(c.id, now, a);
           return;
@@ -283,6 +306,8 @@ export function createCore(deps: CoreDeps) {
       telemetry.tick(now);
       // a price feed's refresh: open loads planned without full prices are planned again
       loads.tick(now);
+      // bookings whose slot is over are done
+      bookings.tick(now);
     },
     /**
      * the watermark moved to w: conditions that held long enough by then on the last readings of devices
@@ -319,6 +344,13 @@ export function createCore(deps: CoreDeps) {
     customers,
     /** mass incidents: problems with their linked tickets (helpdesk/problems) */
     problems,
+    /** the product-service chain's bookings, by offer time (helpdesk/bookings) */
+    bookings: (customerId?: string) => bookings.list(customerId),
+    /** a ticket's booking, if it has one */
+    bookingOf: (ticketId: string) => bookings.forTicket(ticketId),
+    /** the satisfaction questions asked and the scores given, by the time asked (helpdesk/dialogue) */
+    satisfaction: (customerId?: string) => satisfaction.list(customerId),
+    satisfactionOf: (ticketId: string) => satisfaction.get(ticketId),
     act: (ticketId: string, action: StaffAction, by: string, now: number): StaffResult => staff.act(ticketId, action, by, now),
   };
 }

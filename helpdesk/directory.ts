@@ -43,6 +43,8 @@ export interface Workshop {
   /** device kinds it services */
   services: DeviceKind[];
   replacementCar: boolean;
+  /** its slots (helpdesk/bookings/slots.ts): opening hours, slot length, places a slot, days, replacement cars; defaults for what is left out */
+  booking?: { open?: string; close?: string; slotMinutes?: number; capacity?: number; days?: number[]; replacementCars?: number };
 }
 
 export interface Directory {

@@ -13,6 +13,7 @@ import { offsetMinutesAt } from '../contracts/time-zone.js';
 import { zoneOf } from './contact/choose-channel.js';
 import type { Signal } from './detect/detector.js';
 import { localHhmm } from './format.js';
+import { slotText } from './bookings/bookings.js';
 import { worthLogging } from './loads.js';
 import { createTicketOps, notSentNote, type TicketOps, type TicketOpsDeps } from './ticket-ops.js';
 import * as life from './tickets/lifecycle.js';
@@ -87,10 +88,12 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
       expectResult(commandId, t.id);
       apply(life.sendAction(t, { at: now, action: play.remote.action, commandId, by: BY }), now, `remote action ${play.remote.action} sent`, t);
     } else if (play.offer && play.offer !== 'none') {
-      const o = offerFor(customer, device);
-      const offered = { channel: choice.channel, text: `No remote fix is possible: ${o.text}.` };
+      const o = offerFor(customer, device, t, now);
+      // the booking's free slots, in the customer's time: they answer with a reply 'pick-slot' (helpdesk/dialogue)
+      const slots = o.booking?.slots.length ? ` Free slots: ${o.booking.slots.map((x) => slotText(x, zone)).join(', ')}; pick one in the app.` : '';
+      const offered = { channel: choice.channel, text: `No remote fix is possible: ${o.text}.${slots}` };
       t = apply(life.escalate(t, { at: now, reason: `no remote fix for ${kind}`, offer: o.offer, by: BY, told: offered }), now, o.text, t);
-      outbox.contact(customerId, now, { ticketId: t.id, deviceId, ...offered });
+      outbox.contact(customerId, now, { ticketId: t.id, deviceId, ...offered, ...(o.booking ? { booking: o.booking } : {}) });
       deps.consent?.recordContact({ customerId, at: now, purpose: 'service', channel: choice.channel, ticketId: t.id, sent: true, reason: 'the product-service offer, on the channel of the contact' });
     }
   }
@@ -123,7 +126,8 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
     const seen = `confirmed by telemetry at ${hhmm(s.at)}: ${s.evidence.observed}`;
     let resolution: string;
     if (t.state === 'action-sent' && play.remoteText) {
-      const after = play.offerAfterFix ? `; ${play.offerAfterFix}: ${offerFor(customer, device).text}` : '';
+      // the workshop check becomes a booking offered with its free slots (the ticket update carries them)
+      const after = play.offerAfterFix ? `; ${play.offerAfterFix}: ${offerFor(customer, device, t, now).text}` : '';
       resolution = `Fixed remotely: ${play.remoteText} at ${hhmm(t.actionSentAt ?? now)}, ${seen}${after}.`;
     } else {
       resolution = `Recovered: ${seen}.`;
@@ -161,7 +165,7 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
       const customer = directory.customer(customerId);
       const device = directory.device(customerId, deviceId);
       if (!customer || !device) return;
-      const o = offerFor(customer, device);
+      const o = offerFor(customer, device, failed, at);
       apply(life.escalate(failed, { at, reason: `remote action failed: ${r.code ?? 'unknown'}`, offer: o.offer, by: BY }), at, o.text, failed);
     },
   };

@@ -2,7 +2,7 @@
  * Everything the helpdesk says goes through the outbox: it stamps event time and sequence numbers,
  * gives commands deterministic ids, and collects messages that the service then publishes. No I/O.
  */
-import { deviceKey, deviceTopic, serviceTopic, stamp, type AnswerBody, type CommandRequest, type ContactBody, type Envelope } from '../contracts/index.js';
+import { deviceKey, deviceTopic, serviceTopic, stamp, type AnswerBody, type CommandRequest, type ContactBody, type Envelope, type TicketUpdateBody } from '../contracts/index.js';
 import type { Ticket } from './tickets/lifecycle.js';
 
 export interface OutMessage {
@@ -50,10 +50,11 @@ export function createOutbox(options: { session?: string } = {}) {
     contact(customerId: string, at: number, p: ContactBody): void {
       pending.push({ topic: serviceTopic(customerId, 'contact'), payload: stamp(p, at, nextSeq(`contact/${customerId}`)), retain: false });
     },
-    ticket(t: Ticket, at: number, note: string): void {
+    /** a ticket's change as the customer hears of it; `extra`: a satisfaction question, a booking (TicketUpdateBody) */
+    ticket(t: Ticket, at: number, note: string, extra?: Pick<TicketUpdateBody, 'ask' | 'booking'>): void {
       pending.push({
         topic: serviceTopic(t.customerId, 'ticket'),
-        payload: stamp({ ticketId: t.id, deviceId: t.deviceId, kind: t.kind, severity: t.severity, state: t.state, note }, at, nextSeq(`ticket/${t.customerId}`)),
+        payload: stamp({ ticketId: t.id, deviceId: t.deviceId, kind: t.kind, severity: t.severity, state: t.state, note, ...extra }, at, nextSeq(`ticket/${t.customerId}`)),
         retain: false,
       });
     },

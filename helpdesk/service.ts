@@ -31,6 +31,8 @@ import type { CustomerStore } from './customers/store.js';
 import type { CoreLimits } from './core.js';
 import type { GroupOptions } from './problems/group.js';
 import type { ProblemQuery, ProblemStore } from './problems/store.js';
+import type { BookingStore } from './bookings/store.js';
+import type { SatisfactionStore } from './dialogue/store.js';
 
 export interface HelpdeskOptions {
   brokerUrl: string;
@@ -89,6 +91,10 @@ export interface HelpdeskOptions {
   problems?: ProblemStore;
   /** how tickets are grouped into problems: window (default 6 h), threshold (3), area cell (0.25°); docs/problems.md */
   problemGrouping?: Partial<GroupOptions>;
+  /** the product-service chain's bookings (openSqliteBookingStore on the helpdesk's database); default SQLite in memory */
+  bookings?: BookingStore;
+  /** satisfaction questions and scores (openSqliteSatisfactionStore on the helpdesk's database); default SQLite in memory */
+  satisfaction?: SatisfactionStore;
 }
 
 /** mqtt.connectAsync, with the message listener in place before the connection opens */
@@ -119,7 +125,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   // event time at start names this session's commands (deterministic in a replay, new after a restart)
   const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
-  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers });
+  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   const notifier = options.notify
     ? createNotifier({ config: options.notify, clock, store: options.store, log, addressOf: (c) => core.registry.directory.customer(c)?.preferences.email })
@@ -293,6 +299,12 @@ export function createHelpdesk(options: HelpdeskOptions) {
     },
     /** mass incidents, newest first: each problem with its linked tickets and their states */
     problems: (q?: ProblemQuery) => core.problems.list(q),
+    /** bookings of the product-service chain, by offer time; a ticket's booking (helpdesk/bookings) */
+    bookings: core.bookings,
+    bookingOf: core.bookingOf,
+    /** satisfaction questions asked and scores given, by the time asked; a ticket's (helpdesk/dialogue) */
+    satisfaction: core.satisfaction,
+    satisfactionOf: core.satisfactionOf,
     problem: (id: string) => core.problems.get(id),
     /** the problem a ticket is linked to, or null */
     problemOf: (ticketId: string) => core.problems.problemOf(ticketId),

@@ -4,7 +4,7 @@
  * moment, and find the product-service chain's offer.
  */
 import type { Logger } from 'pino';
-import type { Channel } from '../contracts/index.js';
+import type { BookingView, Channel, TicketUpdateBody } from '../contracts/index.js';
 import { haversineKm } from './assistant/shopping.js';
 import { chooseAllowedChannel, type ChannelChoice, type NoChannel, type Preferences } from './contact/choose-channel.js';
 import { CONSENT_ERR } from './customers/consent.js';
@@ -31,6 +31,10 @@ export interface TicketOpsDeps {
     /** companies and partners (ids) the customer's assistant refuses: no workshop of theirs is offered */
     blacklist(customerId: string): readonly string[];
   };
+  /** the product-service chain's bookings (helpdesk/bookings): an offer of a workshop becomes a booking offered with its free slots */
+  chain?: { offered(to: { ticketId: string; customerId: string; deviceId: string; takenIn: boolean }, workshopId: string, at: number): BookingView | null };
+  /** what a ticket update tells the customer besides the state (helpdesk/dialogue: the satisfaction question, the booking) */
+  updateExtra?(t: life.Ticket, at: number): Pick<TicketUpdateBody, 'ask' | 'booking'>;
 }
 
 /** the note on a ticket whose contact the customer's consent held back (EVN_ERR_CONSENT_NO_CHANNEL) */
@@ -42,13 +46,15 @@ const NOT_SENT = CONSENT_ERR.NO_CHANNEL;
 export interface Offer {
   text: string;
   offer: Record<string, unknown>;
+  /** the booking offered with the workshop's free slots, when a ticket was named and bookings are kept */
+  booking?: BookingView;
 }
 
 export function createTicketOps(deps: TicketOpsDeps) {
   const { store, outbox, directory, log } = deps;
 
   function announce(t: life.Ticket, at: number, note: string): void {
-    outbox.ticket(t, at, note);
+    outbox.ticket(t, at, note, deps.updateExtra?.(t, at));
     deps.onTicket?.(t, at, note);
   }
 
@@ -81,16 +87,19 @@ export function createTicketOps(deps: TicketOpsDeps) {
     return best;
   }
 
-  function offerFor(customer: DirectoryCustomer, device: DirectoryDevice): Offer {
+  /** the offer of the product-service chain; with the ticket and the time, its booking is offered too (deps.chain) */
+  function offerFor(customer: DirectoryCustomer, device: DirectoryDevice, t?: Pick<life.Ticket, 'id'>, at?: number): Offer {
     const w = nearestWorkshop(customer, device);
     if (!w) return { text: `a ${SERVICE_FOR[device.kind]} technician will call you to arrange a visit`, offer: { technician: true } };
     // a replacement car only stands in for a car taken in; a fridge or a washer is repaired at home
     const takenIn = SERVICED_AT[device.kind] === 'workshop';
     const replacementCar = takenIn && w.replacementCar;
     const what = takenIn ? `can take it${replacementCar ? ', with a replacement car while yours is in' : ''}` : 'can send a technician';
+    const booking = t && at !== undefined ? deps.chain?.offered({ ticketId: t.id, customerId: customer.id, deviceId: device.id, takenIn }, w.id, at) : null;
     return {
       text: `${w.name} (${w.distanceKm.toFixed(1)} km) ${what}`,
       offer: { workshopId: w.id, workshop: w.name, distanceKm: w.distanceKm, replacementCar },
+      ...(booking ? { booking } : {}),
     };
   }
 

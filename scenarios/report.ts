@@ -7,6 +7,8 @@ import { isoWithOffset } from '../helpdesk/format.js';
 import type { LoadRecord } from '../helpdesk/loads.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 import type { ProblemRecord } from '../helpdesk/problems/store.js';
+import type { BookingRecord } from '../helpdesk/bookings/store.js';
+import type { SatisfactionRecord } from '../helpdesk/dialogue/store.js';
 import type { ExpectationResult } from './expect/check.js';
 import { withByKind, type ByKind, type ReportDevice } from './report-by-kind.js';
 
@@ -33,6 +35,10 @@ export interface ReportInput {
   problems?: readonly ProblemRecord[];
   /** the scenario's devices (LoadedScenario.devices): with them the report has `byKind`, its figures per device kind (report-by-kind.ts) */
   devices?: readonly ReportDevice[];
+  /** the product-service chain's bookings (helpdesk.bookings()); the report always has `bookings`, [] without any */
+  bookings?: readonly BookingRecord[];
+  /** satisfaction questions and scores (helpdesk.satisfaction()); the report always has `satisfaction`, [] without any */
+  satisfaction?: readonly SatisfactionRecord[];
 }
 
 const money = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);
@@ -106,6 +112,19 @@ function reportBody(r: ReportInput) {
         state: p.state,
         ticketIds: p.links.map((l) => l.ticketId),
       })),
+    // bookings of the product-service chain, by offer time: the workshop, the slots offered, the slot taken, the replacement car, the state
+    bookings: (r.bookings ?? []).map((b) => ({
+      customerId: b.customerId,
+      ticketId: b.ticketId,
+      workshopId: b.workshopId,
+      offeredAt: iso(b.offeredAt),
+      slotsOffered: b.offered.map((x) => x.slotId),
+      slot: b.slot ? { slotId: b.slot.slotId, from: iso(b.slot.from), to: iso(b.slot.to) } : null,
+      replacementCar: b.replacementCar,
+      state: b.state,
+    })),
+    // the satisfaction question of each resolved ticket the customer was told about, and the score (null: not answered)
+    satisfaction: (r.satisfaction ?? []).map((x) => ({ ticketId: x.ticketId, customerId: x.customerId, askedAt: iso(x.askedAt), score: x.score, answeredAt: iso(x.answeredAt) })),
   };
 }
 

@@ -29,6 +29,8 @@ import type { NotifyConfig } from '../helpdesk/notify/notifier.js';
 import { openStaffStore, type StaffStore, type StaffStoreOptions } from '../helpdesk/staff/store.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
 import { openSqliteProblemStore } from '../helpdesk/problems/sqlite-store.js';
+import { openSqliteBookingStore } from '../helpdesk/bookings/sqlite-store.js';
+import { openSqliteSatisfactionStore } from '../helpdesk/dialogue/store.js';
 import type { TicketStore } from '../helpdesk/tickets/store.js';
 import { startDashboard, type DashboardOptions, type RunningDashboard } from '../helpdesk/web/server.js';
 import { BUNDLED_TARIFF } from './paths.js';
@@ -181,6 +183,10 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     closers.push(() => problems.close());
     const customers = keep(o.customerStore ?? openSqliteCustomerStore({ path: o.db, check: !checked }));
     if (!o.customerStore) closers.push(() => customers.close());
+    const bookings = openSqliteBookingStore({ path: o.db, check: !checked });
+    closers.push(() => bookings.close());
+    const satisfaction = openSqliteSatisfactionStore({ path: o.db, check: !checked });
+    closers.push(() => satisfaction.close());
     if (!o.telemetryStore) closers.push(() => telemetry.close());
     const mode = o.registry?.mode ?? (!o.brokerUrl && o.broker?.auth ? 'trust-broker' : 'pending');
     const registry = createRegistry({ ...o.registry, mode, store: keep(o.registryStore ?? openSqliteRegistryStore({ path: o.db, check: !checked })), log: o.log });
@@ -211,7 +217,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       closers.push(() => embedded.stop());
     }
     const brokerUrl = o.brokerUrls?.[0] ?? o.brokerUrl ?? broker!.url;
-    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, bookings, satisfaction, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     running = helpdesk;
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {

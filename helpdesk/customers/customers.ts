@@ -41,7 +41,8 @@ export interface CustomersDeps {
 }
 
 export type CustomerResult<T> = { ok: true; value: T } | { ok: false; error: CodedError };
-type AppRequest = Exclude<AppRequestBody, { type: 'recipe' }>;
+/** the requests this module answers (recipes: the assistant; replies and scores: helpdesk/dialogue) */
+type AppRequest = Exclude<AppRequestBody, { type: 'recipe' | 'reply' | 'satisfaction' }>;
 
 const unknown = (customerId: string): { ok: false; error: CodedError } => ({
   ok: false,
