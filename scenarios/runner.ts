@@ -27,6 +27,7 @@ import type { BrokerShards } from './engine/shards.js';
 import { deviceSeed } from './engine/seed.js';
 import type { LoadedScenario } from './load.js';
 import { buildReport, type Report } from './report.js';
+import { replyBody } from './replies.js';
 import { collectSeries, type ReportSeries } from './report-html/collect.js';
 import { customerSideOf } from './customer-side.js';
 
@@ -120,7 +121,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     }
     // the customers' apps and the bad-input drill each have a connection of their own
     const apps = new Map<string, { client: MqttClient; seq: number }>();
-    for (const c of new Set(s.requests.map((r) => r.customer))) {
+    for (const c of new Set([...s.requests.map((r) => r.customer), ...s.replies.map((r) => r.customer)])) {
       const client = await mqtt.connectAsync(engine.urlOf(c), { clientId: `evernet-app-${c}` });
       clients.push(client);
       apps.set(c, { client, seq: 0 });
@@ -157,6 +158,18 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         const topic = serviceTopic(r.customer, 'request');
         // unchecked: the app sends what the scenario says; the helpdesk's ingest is the check that counts a bad one
         const body = { type: 'recipe', requestId: `r-${r.customer}-${app.seq}`, recipe: r.recipe, location: r.location };
+        app.client.publish(topic, encode(topic, stamp(body, at, app.seq), { check: false }), { qos: 1 });
+        sentToHelpdesk++;
+        published++;
+      }
+      // the customers' answers (scenario `replies:`), published like requests
+      for (const r of s.replies) {
+        const at = Date.parse(r.at);
+        if (at <= from || at > to) continue;
+        const app = apps.get(r.customer)!;
+        app.seq++;
+        const topic = serviceTopic(r.customer, 'request');
+        const body = replyBody(r, `r-${r.customer}-${app.seq}`, { tickets: () => store.list(), bookingOf: helpdesk.bookingOf });
         app.client.publish(topic, encode(topic, stamp(body, at, app.seq), { check: false }), { qos: 1 });
         sentToHelpdesk++;
         published++;
@@ -199,7 +212,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const report = buildReport({
       scenario: s.name, seed, startMs: loaded.startMs, endMs: loaded.endMs, offsetMinutes: loaded.utcOffsetMinutes,
       messages, tickets: store.list(), faults, loads: helpdesk.loads({ order: 'asc', slots: true }).loads, shopping: helpdesk.shopping(),
-      problems: helpdesk.problems(), devices: loaded.devices, offers: helpdesk.offers(),
+      problems: helpdesk.problems(), devices: loaded.devices, bookings: helpdesk.bookings(), satisfaction: helpdesk.satisfaction(), offers: helpdesk.offers(),
     });
     const seconds = (performance.now() - wallStart) / 1000;
     const series = options.collectSeries

@@ -114,6 +114,17 @@ export const ScenarioShape = z.object({
         location: Location,
         services: z.array(DeviceKind).min(1),
         replacementCar: z.boolean().default(false),
+        /** its slots for bookings (docs/customers.md#bookings): opening hours, slot length, places a slot, days (1 = Monday), replacement cars; defaults otherwise */
+        booking: z
+          .strictObject({
+            open: Hhmm.optional(),
+            close: Hhmm.optional(),
+            slotMinutes: z.number().int().min(15).max(24 * 60).optional(),
+            capacity: z.number().int().min(1).max(1000).optional(),
+            days: z.array(z.number().int().min(1).max(7)).min(1).max(7).optional(),
+            replacementCars: z.number().int().min(0).max(1000).optional(),
+          })
+          .optional(),
       }),
     )
     .default([]),
@@ -124,6 +135,23 @@ export const ScenarioShape = z.object({
         customer: Id,
         recipe: z.object({ name: z.string().min(1), ingredients: z.array(Item).min(1) }),
         location: Location,
+      }),
+    )
+    .default([]),
+  /**
+   * the customers' answers through the app (docs/customers.md#dialogue): a reply to a ticket (by its id,
+   * or the customer's latest ticket of a kind), the slot by id or by its place (1-based) among those
+   * offered, or a satisfaction score. In a replay nobody answers unless listed here.
+   */
+  replies: z
+    .array(
+      z.strictObject({
+        at: IsoTime,
+        customer: Id,
+        ticket: z.union([z.string().min(1).max(64), z.strictObject({ kind: z.string().min(1).max(60) })]),
+        answer: z.enum(['accept-fix', 'decline', 'call-me', 'pick-slot', 'satisfaction']),
+        slot: z.union([z.number().int().min(1).max(50), z.string().min(1).max(80)]).optional(),
+        score: z.number().int().min(1).max(5).optional(),
       }),
     )
     .default([]),

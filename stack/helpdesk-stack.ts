@@ -183,9 +183,9 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     closers.push(() => problems.close());
     const customers = keep(o.customerStore ?? openSqliteCustomerStore({ path: o.db, check: !checked }));
     if (!o.customerStore) closers.push(() => customers.close());
-    const bookings = openSqliteBookingStore({ path: o.db, check: !checked });
+    const bookings = keep(openSqliteBookingStore({ path: o.db, check: !checked }));
     closers.push(() => bookings.close());
-    const satisfaction = openSqliteSatisfactionStore({ path: o.db, check: !checked });
+    const satisfaction = keep(openSqliteSatisfactionStore({ path: o.db, check: !checked }));
     closers.push(() => satisfaction.close());
     if (!o.telemetryStore) closers.push(() => telemetry.close());
     const mode = o.registry?.mode ?? (!o.brokerUrl && o.broker?.auth ? 'trust-broker' : 'pending');

@@ -11,6 +11,8 @@
 import type { Logger } from 'pino';
 import { openPostgresMirror, type PgMirror } from '../storage/postgres-mirror.js';
 import { openSqliteCustomerStore } from '../helpdesk/customers/sqlite-store.js';
+import { openSqliteBookingStore } from '../helpdesk/bookings/sqlite-store.js';
+import { openSqliteSatisfactionStore } from '../helpdesk/dialogue/store.js';
 import { openSqliteLoadStore } from '../helpdesk/loads/sqlite-store.js';
 import { openSqliteProblemStore } from '../helpdesk/problems/sqlite-store.js';
 import { openSqliteRegistryStore } from '../helpdesk/registry/index.js';
@@ -29,6 +31,8 @@ const SCHEMA: ReadonlyArray<(path: string) => { close(): void }> = [
   (path) => openSqliteTelemetryStore({ path, check: false }),
   (path) => openSqliteProblemStore({ path, check: false }),
   (path) => openSqliteCustomerStore({ path, check: false }),
+  (path) => openSqliteBookingStore({ path, check: false }),
+  (path) => openSqliteSatisfactionStore({ path, check: false }),
   (path) => openSqliteRegistryStore({ path, check: false }),
   (path) => openPriceCache({ path, check: false }),
 ];
