@@ -71,7 +71,9 @@ export function createDialogue(deps: DialogueDeps) {
     if (!t) return failed({ code: DIALOGUE_ERR.UNKNOWN_TICKET, message: `no ticket '${req.ticketId}'` });
     // another customer's ticket: the same words as an unknown one would leak that it exists; the code says which
     if (t.customerId !== customerId) return failed({ code: DIALOGUE_ERR.NOT_YOURS, message: `ticket '${req.ticketId}' is not yours` });
-    if (!life.isOpen(t)) return failed({ code: DIALOGUE_ERR.CLOSED, message: `ticket ${t.id} is resolved: open a new request in the app` });
+    // a resolved ticket takes no more answers, but for a slot of the booking it still offers (a workshop check offered with the fix)
+    const bookable = req.answer === 'pick-slot' && bookings.forTicket(t.id)?.state === 'offered';
+    if (!life.isOpen(t) && !bookable) return failed({ code: DIALOGUE_ERR.CLOSED, message: `ticket ${t.id} is resolved: open a new request in the app` });
     if (req.answer === 'pick-slot' && req.slotId === undefined) return failed({ code: DIALOGUE_ERR.INPUT, message: 'pick-slot needs a slotId' });
     const when = Math.max(at, t.updatedAt);
     const done = (ticket: life.Ticket, booking: BookingView | null): CustomerAnswerBody => ({
