@@ -81,6 +81,20 @@ export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSe
   out.push(`Shopping (${r.shopping.length}${of})`);
   for (const s of r.shopping) out.push(`  ${at(s.at)} ${s.customerId}: ${s.text}`);
   out.push('');
+  // bookings and satisfaction (docs/customers.md#dialogue): only when there are some, so a day without any prints as before
+  if (r.bookings.length) {
+    out.push(`Bookings (${r.bookings.length}${of})`);
+    for (const b of r.bookings) {
+      const slot = b.slot ? `slot ${at(b.slot.from)}–${at(b.slot.to)}${b.replacementCar ? `, replacement car ${b.replacementCar}` : ''}` : `${b.slotsOffered.length} free slots offered`;
+      out.push(`  ${at(b.offeredAt)} ${b.customerId} ${b.ticketId} at ${b.workshopId}: ${b.state}, ${slot}`);
+    }
+    out.push('');
+  }
+  if (r.satisfaction.length) {
+    out.push(`Satisfaction (${r.satisfaction.length}${of})`);
+    for (const x of r.satisfaction) out.push(`  ${x.customerId} ${x.ticketId}: asked ${at(x.askedAt)}, ${x.score === null ? 'not answered' : `${x.score} of 5 (${at(x.answeredAt)})`}`);
+    out.push('');
+  }
   return [...out, ...messagesLines(r, wall)].join('\n');
 }
 

@@ -6,7 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { renderSummary } from '../../cli/summary.js';
 import { silentLogger } from '../../log/logger.js';
+import { bookingsSection, satisfactionSection } from '../../scenarios/report-html/dialogue.js';
 import { parseScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
 
@@ -60,6 +62,12 @@ describe('a replay with replies', { timeout: 60_000 }, () => {
     }]);
     expect(r.satisfaction).toEqual([{ ticketId: t.id, customerId: 'maria', askedAt: t.resolvedAt, score: 5, answeredAt: '2020-11-02T18:46:00+01:00' }]);
     expect(t.timeline.filter((e) => e.by === 'customer').map((e) => e.detail.kind)).toEqual(['reply', 'satisfaction']);
+    // the summary and the HTML report show both
+    const summary = renderSummary(r);
+    expect(summary).toContain(`Bookings (1)\n  18:42 maria ${t.id} at autohaus-becker: confirmed, slot 11-03 08:00–11-03 10:00, replacement car autohaus-becker-car-1`);
+    expect(summary).toContain(`Satisfaction (1)\n  maria ${t.id}: asked 18:42, 5 of 5 (18:46)`);
+    expect(bookingsSection(r)).toContain('<td>11-03 08:00–11-03 10:00</td><td>autohaus-becker-car-1</td><td><span class="state">confirmed</span>');
+    expect(satisfactionSection(r)).toContain('<td>5 of 5</td>');
 
     const silent = await replay({ scenario: parseScenario(text(''), FILE), log: silentLogger(), hosts: 0, shards: 0 });
     expect(silent.report.bookings.map((b) => [b.state, b.slot])).toEqual([['offered', null]]);
