@@ -95,6 +95,18 @@ export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSe
     for (const x of r.satisfaction) out.push(`  ${x.customerId} ${x.ticketId}: asked ${at(x.askedAt)}, ${x.score === null ? 'not answered' : `${x.score} of 5 (${at(x.answeredAt)})`}`);
     out.push('');
   }
+  // next-best offers and what reached the customers: only when an offer was made, so a day without any prints as before
+  if (r.offers.length) {
+    out.push(`Offers (${r.offers.length}${of})`);
+    for (const o of r.offers) {
+      out.push(`  ${at(o.at)} ${o.customerId}: ${o.offer} ${o.channel ? `via ${o.channel}` : `held back (${o.code})`}, ${o.outcome}${o.outcomeAt ? ` ${at(o.outcomeAt)}` : ''}`);
+      out.push(`    ${o.reason}`);
+    }
+    out.push('');
+    out.push(`Contacts (${r.contacts.length}${of})`);
+    for (const c of r.contacts) out.push(`  ${at(c.at)} ${c.customerId} ${c.ticketId ?? c.offerId} via ${c.channel}: ${c.text}`);
+    out.push('');
+  }
   return [...out, ...messagesLines(r, wall)].join('\n');
 }
 

@@ -360,6 +360,8 @@ export const CustomerAnswerBody = z.object({
   reply: z.object({ ticketId: TicketRef, answer: z.enum(REPLY_ANSWERS), state: z.string(), booking: BookingView.nullable() }).optional(),
   /** the score recorded */
   satisfaction: z.object({ ticketId: TicketRef, score: z.number().int().min(1).max(5) }).optional(),
+  /** a reply to an offer: the offer's state after it (accepted, declined) */
+  offer: z.object({ offerId: Id, state: z.string() }).optional(),
 });
 export type CustomerAnswerBody = z.infer<typeof CustomerAnswerBody>;
 export const AnswerBody = z.union([AssistantAnswerBody, CustomerAnswerBody]);
@@ -372,10 +374,13 @@ export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
 export const ContactBody = z.object({
+  /** the ticket the contact is about; '' for an offer (then `offerId`) */
   ticketId: z.string(),
   deviceId: Id,
   channel: Channel,
   text: z.string(),
+  /** a next-best offer (helpdesk/offers): answer it with a 'reply' naming this offerId */
+  offerId: Id.optional(),
   /** a workshop or service visit offered: its free slots (answer with a 'reply' 'pick-slot') */
   booking: BookingView.optional(),
 });

@@ -33,6 +33,8 @@ import { codeTable } from '../contracts/errors.js';
 import { createCustomers } from './customers/customers.js';
 import { openSqliteCustomerStore } from './customers/sqlite-store.js';
 import type { CustomerStore } from './customers/store.js';
+import { createOffers, type OffersOptions } from './offers/offers.js';
+import { seedConsent, type ConsentSeed } from './offers/seed.js';
 import { createBookings } from './bookings/bookings.js';
 import { openSqliteBookingStore } from './bookings/sqlite-store.js';
 import type { BookingStore } from './bookings/store.js';
@@ -79,6 +81,10 @@ export interface CoreDeps {
   bookings?: BookingStore;
   /** the satisfaction questions and scores (openSqliteSatisfactionStore on the helpdesk's database); default SQLite in memory */
   satisfaction?: SatisfactionStore;
+  /** next-best offers: rules, the daily moment, expiry, usage recorded before (helpdesk/offers); defaults otherwise */
+  offers?: OffersOptions;
+  /** the consent customers had set before the helpdesk started (a scenario's `consent:`), applied once */
+  consent?: readonly ConsentSeed[];
 }
 
 /**
@@ -140,8 +146,10 @@ export function createCore(deps: CoreDeps) {
   const telemetry = createRecorder({ store: deps.telemetry ?? createMemoryTelemetryStore(), log: deps.log, policy: deps.telemetryPolicy });
   const { events } = deps;
   const online = new Map<string, boolean>();
+  const customerStore = deps.customers ?? openSqliteCustomerStore();
+  if (deps.consent?.length) seedConsent(customerStore, deps.consent, 0);
   const customers = createCustomers({
-    store: deps.customers ?? openSqliteCustomerStore(), registry, tickets: deps.store, telemetry, log: deps.log,
+    store: customerStore, registry, tickets: deps.store, telemetry, log: deps.log,
     online: (c, d) => online.get(deviceKey(c, d)),
     held: { of: (c) => heldOf(c), forget: (c) => forgetHeld(c) },
   });
@@ -168,6 +176,8 @@ export function createCore(deps: CoreDeps) {
   const incidents = createIncidents({ ...opsDeps, maxPendingCommands: limits.pendingCommands }, ops);
   const staff = createStaffActions({ ...opsDeps, ops, track: incidents.track });
   const dialogue = createDialogue({ tickets: deps.store, ops, outbox: deps.outbox, directory, bookings, satisfaction, track: incidents.track, log: deps.log });
+  const zoneOfCustomer = (customerId: string) => (): string => zoneOf(directory.customer(customerId)!.preferences);
+  const offers = createOffers({ directory, customers: customerStore, tickets: deps.store, outbox: deps.outbox, log: deps.log, drivingCar, options: deps.offers });
   const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log, store: deps.loads ?? createMemoryLoadStore(), onChange: (load, at) => events.emit({ type: 'load', at, load }) });
 
   /** what the core holds about a customer besides registry, tickets and telemetry: for the export */
@@ -179,6 +189,8 @@ export function createCore(deps: CoreDeps) {
       bookings: bookings.list(customerId),
       satisfaction: satisfaction.list(customerId),
       inventory: [...inventories].filter(([key]) => mine(key)).map(([key, items]) => ({ deviceId: key.slice(customerId.length + 1), items })),
+      offers: offers.of(customerId),
+      usage: offers.usage.of(customerId),
     };
   }
   /** an erasure: loads, recipe answers, inventories and what is known of the devices' state go */
@@ -190,7 +202,7 @@ export function createCore(deps: CoreDeps) {
     let inventory = 0;
     for (const key of [...inventories.keys()]) if (mine(key) && inventories.delete(key)) inventory++;
     for (const m of [online, driving]) for (const key of [...m.keys()]) if (mine(key)) m.delete(key);
-    return { loads: loads.forget(customerId), shopping: before - shopping.length, inventories: inventory, bookings: bookings.forget(customerId), satisfaction: satisfaction.forget(customerId) };
+    return { loads: loads.forget(customerId), shopping: before - shopping.length, inventories: inventory, bookings: bookings.forget(customerId), satisfaction: satisfaction.forget(customerId), ...offers.forget(customerId) };
   }
 
   /** one page of loads (newest first unless asked otherwise), how many match, and the next page's cursor */
@@ -215,6 +227,8 @@ export function createCore(deps: CoreDeps) {
         const c = directory.customer(t.customerId);
         if (!c) return;
         // the customer answers a contact, or rates a resolved ticket (helpdesk/dialogue)
+        // an answer to a next-best offer (a reply naming an offer, not a ticket: helpdesk/offers)
+        if (req.type === 'reply' && req.offerId !== undefined && req.ticketId === undefined) return void deps.outbox.answer(c.id, now, offers.reply(c.id, req, req.ts));
         if (req.type === 'reply') return deps.outbox.answer(c.id, now, dialogue.reply(c.id, req, req.ts));
         if (req.type === 'satisfaction') return deps.outbox.answer(c.id, now, dialogue.satisfaction(c.id, req, req.ts));
         if (req.type !== 'recipe') {
@@ -242,7 +256,10 @@ export function createCore(deps: CoreDeps) {
     switch (m.channel) {
       case 'telemetry': {
         const tel = m.payload;
-        if (tel.kind === 'car-battery') driving.set(key, tel.readings.engineRunning);
+        if (tel.kind === 'car-battery') {
+          driving.set(key, tel.readings.engineRunning);
+          offers.usage.car(t.customerId, t.deviceId, zoneOfCustomer(t.customerId), tel.ts, tel.readings.engineRunning, tel.readings.speedKmh);
+        }
         telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
         for (const s of detection.observe(key, tel, device, reporting.get(key))) incidents.signal(t.customerId, t.deviceId, s, now);
@@ -254,9 +271,15 @@ export function createCore(deps: CoreDeps) {
         const e = m.payload;
         if (e.type === 'inventory') inventories.set(key, e.items);
         else if (e.type === 'flex-offer') loads.offer(t.customerId, t.deviceId, e, now);
-        else if (e.type === 'cycle') loads.cycle(t.customerId, t.deviceId, e);
+        else if (e.type === 'cycle') {
+          loads.cycle(t.customerId, t.deviceId, e);
+          if (e.state === 'finished') offers.usage.cycleFinished(t.customerId, t.deviceId, zoneOfCustomer(t.customerId), e.ts);
+        }
         else if (e.type === 'command-result') incidents.commandResult(t.customerId, t.deviceId, e, e.ts);
-        else if (e.type === 'crank') for (const s of detection.observeEvent(key, device.kind, e.ts, e, device)) incidents.signal(t.customerId, t.deviceId, s, now);
+        else if (e.type === 'crank') {
+          offers.usage.crank(t.customerId, t.deviceId, zoneOfCustomer(t.customerId), e.ts, e.restVoltageV, e.minVoltageV);
+          for (const s of detection.observeEvent(key, device.kind, e.ts, e, device)) incidents.signal(t.customerId, t.deviceId, s, now);
+        }
         return;
       }
       case 'availability': {
@@ -326,6 +349,10 @@ export function createCore(deps: CoreDeps) {
         incidents.signal(x.customerId, x.deviceId, x.signal, now);
       }
     },
+    /** the watermark moved to w: unanswered offers expire, customers whose daily offer moment passed are decided on (helpdesk/offers) */
+    decideOffers: (w: number, now: number): void => offers.tick(w, now),
+    /** next-best offers: every one made or held back, per customer, and the rules (helpdesk/offers) */
+    offers,
     /** which detectors run on a device and what the general detector watches (known after its first telemetry) */
     coverage: (customerId: string, deviceId: string) => detection.coverage(deviceKey(customerId, deviceId)),
     /** writes the buffered telemetry (final: the minutes still open too, on stop) */

@@ -33,6 +33,8 @@ import type { GroupOptions } from './problems/group.js';
 import type { ProblemQuery, ProblemStore } from './problems/store.js';
 import type { BookingStore } from './bookings/store.js';
 import type { SatisfactionStore } from './dialogue/store.js';
+import type { OffersOptions } from './offers/offers.js';
+import type { ConsentSeed } from './offers/seed.js';
 
 export interface HelpdeskOptions {
   brokerUrl: string;
@@ -95,6 +97,10 @@ export interface HelpdeskOptions {
   bookings?: BookingStore;
   /** satisfaction questions and scores (openSqliteSatisfactionStore on the helpdesk's database); default SQLite in memory */
   satisfaction?: SatisfactionStore;
+  /** next-best offers: rules, the daily moment, expiry, usage recorded before (helpdesk/offers, docs/customers.md#offers) */
+  offers?: OffersOptions;
+  /** the consent customers had set before the helpdesk started (a scenario's `consent:`), applied once */
+  consent?: readonly ConsentSeed[];
 }
 
 /** mqtt.connectAsync, with the message listener in place before the connection opens */
@@ -125,7 +131,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   // event time at start names this session's commands (deterministic in a replay, new after a restart)
   const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
-  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction });
+  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction, offers: options.offers, consent: options.consent });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   const notifier = options.notify
     ? createNotifier({ config: options.notify, clock, store: options.store, log, addressOf: (c) => core.registry.directory.customer(c)?.preferences.email })
@@ -270,6 +276,13 @@ export function createHelpdesk(options: HelpdeskOptions) {
         if (isFatalStorageError(e)) return fatal(e as Error);
         log.error({ code: ERR.INTERNAL, err: e }, 'the silence watch failed');
       }
+      // next-best offers at their moment, in event time: every message up to w is in the customer's profile
+      try {
+        core.decideOffers(w, now);
+      } catch (e) {
+        if (isFatalStorageError(e)) return fatal(e as Error);
+        log.error({ code: ERR.INTERNAL, err: e }, 'deciding offers failed');
+      }
       flush();
     },
     /** resolves once n messages have reached the helpdesk */
@@ -296,6 +309,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
       audit: (customerId: string, by: string, action: string, detail: Record<string, unknown> = {}) => guarded(() => core.customers.audit({ customerId, at: clock.now(), by, action, detail })),
       auditOf: (customerId: string) => core.customers.auditOf(customerId),
       mayOffer: (...a: Parameters<typeof core.customers.mayOffer>) => core.customers.mayOffer(...a),
+      /** one customer's next-best offers with their reasons and outcomes, oldest first (helpdesk/offers) */
+      offers: (customerId: string) => core.offers.of(customerId),
     },
     /** mass incidents, newest first: each problem with its linked tickets and their states */
     problems: (q?: ProblemQuery) => core.problems.list(q),
@@ -305,6 +320,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     /** satisfaction questions asked and scores given, by the time asked; a ticket's (helpdesk/dialogue) */
     satisfaction: core.satisfaction,
     satisfactionOf: core.satisfactionOf,
+    /** every next-best offer made or held back, by time then customer (helpdesk/offers) */
+    offers: () => core.offers.list(),
     problem: (id: string) => core.problems.get(id),
     /** the problem a ticket is linked to, or null */
     problemOf: (ticketId: string) => core.problems.problemOf(ticketId),

@@ -13,7 +13,7 @@ export type CustomerListing = 'all' | 'none' | number;
 export const LIST_ALL_UP_TO = 100;
 
 /** the report's lists with an entry per customer, dropped or cut together */
-export const CUSTOMER_LISTS = ['tickets', 'faults', 'loads', 'shopping', 'bookings', 'satisfaction'] as const;
+export const CUSTOMER_LISTS = ['tickets', 'faults', 'loads', 'shopping', 'offers', 'contacts', 'bookings', 'satisfaction'] as const;
 
 /** the listing a report gets when none was asked for: all customers of a small scenario, none of a fleet */
 export const defaultListing = (customers: number): CustomerListing => (customers <= LIST_ALL_UP_TO ? 'all' : 'none');

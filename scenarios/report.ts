@@ -9,6 +9,8 @@ import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 import type { ProblemRecord } from '../helpdesk/problems/store.js';
 import type { BookingRecord } from '../helpdesk/bookings/store.js';
 import type { SatisfactionRecord } from '../helpdesk/dialogue/store.js';
+import type { OfferRecord } from '../helpdesk/offers/offers.js';
+import { contactsOf } from './report-contacts.js';
 import type { ExpectationResult } from './expect/check.js';
 import { withByKind, type ByKind, type ReportDevice } from './report-by-kind.js';
 
@@ -39,6 +41,8 @@ export interface ReportInput {
   bookings?: readonly BookingRecord[];
   /** satisfaction questions and scores (helpdesk.satisfaction()); the report always has `satisfaction`, [] without any */
   satisfaction?: readonly SatisfactionRecord[];
+  /** next-best offers (helpdesk.offers()); the report always has `offers` and `contacts`, [] without any */
+  offers?: readonly OfferRecord[];
 }
 
 const money = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);
@@ -112,6 +116,22 @@ function reportBody(r: ReportInput) {
         state: p.state,
         ticketIds: p.links.map((l) => l.ticketId),
       })),
+    // next-best offers, by time: what, by which rule and why, on which channel, and what came of it
+    offers: (r.offers ?? []).map((o) => ({
+      at: iso(o.at),
+      customerId: o.customerId,
+      offerId: o.id,
+      offer: o.offer,
+      rule: o.rule,
+      partner: o.partner?.id ?? null,
+      channel: o.channel,
+      reason: o.reason,
+      outcome: o.state,
+      outcomeAt: iso(o.closedAt),
+      code: o.code,
+    })),
+    // every contact sent, by time: about a ticket or an offer, its channel and text
+    contacts: contactsOf(r.tickets, r.offers ?? []).map((c) => ({ at: iso(c.at), customerId: c.customerId, ticketId: c.ticketId, offerId: c.offerId, channel: c.channel, text: c.text })),
     // bookings of the product-service chain, by offer time: the workshop, the slots offered, the slot taken, the replacement car, the state
     bookings: (r.bookings ?? []).map((b) => ({
       customerId: b.customerId,

@@ -12,6 +12,7 @@ import { scenarioIssues } from './scenario-checks.js';
 import { Expect, expectRefIssues } from './expect/schema.js';
 import { expandFleet, type FleetCounts } from './fleet/expand.js';
 import { Fleet } from './fleet/schema.js';
+import { customerSideIssues, ScenarioConsent, ScenarioUsageDay } from './customer-side.js';
 
 export { ISO_RE, IsoTime } from './iso-time.js';
 const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day 'HH:MM'");
@@ -43,6 +44,10 @@ export const ScenarioCustomer = z.object({
     email: z.string().optional(),
   }),
   devices: z.array(ScenarioDevice).min(1),
+  /** what the customer had set in their app before the day: opt-ins per purpose and channel, blacklist, quiet hours, cap (docs/customers.md) */
+  consent: ScenarioConsent.optional(),
+  /** the helpdesk's record of their devices' usage on days before the replay (km, trips, cranks, wash cycles): next-best offers read it */
+  history: z.array(ScenarioUsageDay).max(1000).optional(),
 });
 
 /**
@@ -184,6 +189,7 @@ export const Scenario = ScenarioShape.pipe(
     for (const issue of scenarioIssues(s)) ctx.addIssue(issue);
     for (const issue of expectRefIssues(s)) ctx.addIssue(issue);
     for (const issue of telemetryIssues(s)) ctx.addIssue(issue);
+    for (const issue of customerSideIssues(s.customers)) ctx.addIssue(issue);
   }),
 );
 export type Scenario = z.infer<typeof Scenario>;

@@ -4,7 +4,7 @@
  *
  *   customer_consent          customer -> consent now (JSON), when it last changed
  *   customer_consent_history  every change: customer, event time, by whom, what (JSON)
- *   customer_contacts         contacts sent or held back: customer, time, purpose, channel, ticket, reason
+ *   customer_contacts         contacts sent or held back: customer, time, purpose, channel, ticket, reason; an offer's id and text
  *   customer_audit            staff views of a customer's data: customer, time, who, what
  *   customer_erasures         pseudonym -> when, by whom, how much went
  *   customer_secret           the key of the pseudonyms (random, made with the table)
@@ -46,6 +46,8 @@ const MIGRATIONS: readonly Migration[] = [
     CREATE TABLE customer_secret (one INTEGER PRIMARY KEY CHECK (one = 1), key BLOB NOT NULL);
     INSERT INTO customer_secret (one, key) VALUES (1, randomblob(32));
     `),
+  // next-best offers: the contact names its offer and keeps its text
+  (db) => db.exec('ALTER TABLE customer_contacts ADD COLUMN offer_id TEXT; ALTER TABLE customer_contacts ADD COLUMN text TEXT;'),
 ];
 
 interface ContactRow {
@@ -54,6 +56,8 @@ interface ContactRow {
   purpose: string;
   channel: string | null;
   ticket_id: string | null;
+  offer_id: string | null;
+  text: string | null;
   sent: number;
   reason: string;
 }
@@ -71,11 +75,11 @@ export function openSqliteCustomerStore(options: SqliteCustomerStoreOptions = {}
       ),
       addHistory: db.prepare<[string, number, string, string]>('INSERT INTO customer_consent_history (customer_id, at, "by", change) VALUES (?, ?, ?, ?)'),
       history: db.prepare<[string], { at: number; by: string; change: string }>('SELECT at, "by", change FROM customer_consent_history WHERE customer_id = ? ORDER BY seq'),
-      addContact: db.prepare<[string, number, string, string | null, string | null, number, string]>(
-        'INSERT INTO customer_contacts (customer_id, at, purpose, channel, ticket_id, sent, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      addContact: db.prepare<[string, number, string, string | null, string | null, number, string, string | null, string | null]>(
+        'INSERT INTO customer_contacts (customer_id, at, purpose, channel, ticket_id, sent, reason, offer_id, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       contacts: db.prepare<[string, number], ContactRow>(
-        'SELECT customer_id, at, purpose, channel, ticket_id, sent, reason FROM customer_contacts WHERE customer_id = ? AND at >= ? ORDER BY at, seq',
+        'SELECT customer_id, at, purpose, channel, ticket_id, offer_id, text, sent, reason FROM customer_contacts WHERE customer_id = ? AND at >= ? ORDER BY at, seq',
       ),
       addAudit: db.prepare<[string, number, string, string, string]>('INSERT INTO customer_audit (customer_id, at, "by", action, detail) VALUES (?, ?, ?, ?, ?)'),
       audit: db.prepare<[string], { customer_id: string; at: number; by: string; action: string; detail: string }>(
@@ -117,11 +121,14 @@ export function openSqliteCustomerStore(options: SqliteCustomerStoreOptions = {}
     setConsent: (customerId, consent, change) => setTx(customerId, consent, change),
     history: (customerId) => q.history.all(customerId).map((r) => ({ at: r.at, by: r.by, change: JSON.parse(r.change) as Record<string, unknown> })),
     recordContact(r) {
-      q.addContact.run(r.customerId, r.at, r.purpose, r.channel, r.ticketId, r.sent ? 1 : 0, r.reason);
+      q.addContact.run(r.customerId, r.at, r.purpose, r.channel, r.ticketId, r.sent ? 1 : 0, r.reason, r.offerId ?? null, r.text ?? null);
     },
     contacts: (customerId, since = Number.MIN_SAFE_INTEGER) =>
       q.contacts.all(customerId, since).map((r) => ({
-        customerId: r.customer_id, at: r.at, purpose: r.purpose as Purpose, channel: r.channel as Channel | null, ticketId: r.ticket_id, sent: r.sent !== 0, reason: r.reason,
+        customerId: r.customer_id, at: r.at, purpose: r.purpose as Purpose, channel: r.channel as Channel | null, ticketId: r.ticket_id,
+        // only an offer's contact carries these: the others keep their shape
+        ...(r.offer_id !== null ? { offerId: r.offer_id } : {}), ...(r.text !== null ? { text: r.text } : {}),
+        sent: r.sent !== 0, reason: r.reason,
       })),
     audit(e: AuditEntry) {
       q.addAudit.run(e.customerId, e.at, e.by, e.action, JSON.stringify(e.detail));

@@ -23,6 +23,10 @@ export interface ContactRecord {
   purpose: Purpose;
   channel: Channel | null;
   ticketId: string | null;
+  /** a next-best offer's id (helpdesk/offers), when the contact is one */
+  offerId?: string | null;
+  /** what it said (offers record it here; a ticket's contacts are on its timeline) */
+  text?: string | null;
   sent: boolean;
   reason: string;
 }

@@ -1,6 +1,6 @@
 /**
  * The audit log of staff views of a customer's data: every successful GET of one customer's data
- * (a ticket and its telemetry, a device and its telemetry, a load, the customer's consent) is
+ * (a ticket and its telemetry, a device and its telemetry, a load, the customer's consent and offers) is
  * written to the customer's audit log (helpdesk/customers) with the staff member's name, the route
  * and its parameters, before the answer leaves: a view whose entry cannot be written is not
  * answered (500). The export and the erasure write their own entry (routes/customers.ts). Lists (the
@@ -17,6 +17,7 @@ const VIEWS: Record<string, (p: Record<string, string>, deps: DashboardDeps) => 
   '/api/v1/devices/:customerId/:deviceId/telemetry': (p) => p.customerId,
   '/api/v1/loads/:customerId/:offerId': (p) => p.customerId,
   '/api/v1/customers/:id/consent': (p) => p.id,
+  '/api/v1/customers/:id/offers': (p) => p.id,
 };
 
 export function auditHook(deps: DashboardDeps) {

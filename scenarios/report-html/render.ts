@@ -11,6 +11,7 @@ import type { ReportSeries } from './collect.js';
 import { esc, isoClock } from './format.js';
 import { problemsSection } from './problems.js';
 import { bookingsSection, satisfactionSection } from './dialogue.js';
+import { contactsSection, offersSection } from './customer-side.js';
 import { devicesSection, loadsSection, messagesSection, shoppingSection, ticketsSection, timelineSection } from './sections.js';
 import type { Frame } from './svg.js';
 
@@ -48,7 +49,7 @@ function customerSections(r: Report, series: ReportSeries, listing: Listed | und
   const has = (x: { customerId: string }): boolean => !listing || listing.all || listing.listed.has(x.customerId);
   const s: ReportSeries = listing && !listing.all ? { devices: series.devices.filter(has), incidents: series.incidents, loads: series.loads.filter(has) } : series;
   const note = listing?.note ? `<section id="customers"><h2>Customers</h2><p class="note">${esc(listing.note)}</p></section>` : '';
-  return `${note}${timelineSection(cut, frame, s.devices)}${devicesSection(cut, deviceFrame, s)}${ticketsSection(cut, s, offsetMinutes)}${loadsSection(cut, s, offsetMinutes)}${shoppingSection(cut)}${bookingsSection(cut)}${satisfactionSection(cut)}`;
+  return `${note}${timelineSection(cut, frame, s.devices)}${devicesSection(cut, deviceFrame, s)}${ticketsSection(cut, s, offsetMinutes)}${loadsSection(cut, s, offsetMinutes)}${shoppingSection(cut)}${bookingsSection(cut)}${satisfactionSection(cut)}${offersSection(cut)}${contactsSection(cut)}`;
 }
 
 /** The page; with a listing (report-customers.ts) its customer sections keep to the listed customers, the header's counts stay the whole replay's. */
@@ -72,7 +73,7 @@ export function renderReportHtml(r: Report, series: ReportSeries, listing?: List
   const shopping = shown.shopping;
   const nav = noneListed
     ? '<a href="#customers">Customers</a>'
-    : `${listing?.note ? '<a href="#customers">Customers</a>' : ''}<a href="#timeline">Timeline</a><a href="#devices">Devices</a><a href="#tickets">Tickets</a><a href="#loads">Loads</a>${shopping.length ? '<a href="#shopping">Shopping</a>' : ''}${shown.bookings.length ? '<a href="#bookings">Bookings</a>' : ''}${shown.satisfaction.length ? '<a href="#satisfaction">Satisfaction</a>' : ''}`;
+    : `${listing?.note ? '<a href="#customers">Customers</a>' : ''}<a href="#timeline">Timeline</a><a href="#devices">Devices</a><a href="#tickets">Tickets</a><a href="#loads">Loads</a>${shopping.length ? '<a href="#shopping">Shopping</a>' : ''}${shown.bookings.length ? '<a href="#bookings">Bookings</a>' : ''}${shown.satisfaction.length ? '<a href="#satisfaction">Satisfaction</a>' : ''}${shown.offers.length ? '<a href="#offers">Offers</a>' : ''}${shown.contacts.length ? '<a href="#contacts">Contacts</a>' : ''}`;
   return (
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${esc(`evernet replay: ${r.scenario}`)}</title><style>${CSS}</style></head><body>` +

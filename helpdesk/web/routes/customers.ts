@@ -1,6 +1,6 @@
 /**
  * The customer side for staff: GET /customers/:id/consent (read-only: the customer changes it through
- * the app), GET /customers/:id/export (everything evernet holds about them, one JSON document), and
+ * the app), GET /customers/:id/offers (next-best offers with their reasons and outcomes), GET /customers/:id/export (everything evernet holds about them, one JSON document), and
  * POST /customers/:id/erase. Each is written to the customer's audit log with the staff member's name.
  */
 import type { FastifyInstance } from 'fastify';
@@ -27,6 +27,14 @@ export async function customerRoutes(app: FastifyInstance, deps: DashboardDeps):
     const r = customers.consent(id);
     if (!r.ok) throw refused(r.error);
     return { now: helpdesk.now(), customerId: id, ...r.value };
+  });
+
+  // next-best offers with their reasons and outcomes, oldest first (read-only; audited like the consent)
+  app.get('/customers/:id/offers', async (req) => {
+    const { id } = parse(Params, req.params, 'params');
+    const r = customers.consent(id);
+    if (!r.ok) throw refused(r.error);
+    return { now: helpdesk.now(), customerId: id, offers: customers.offers(id) };
   });
 
   app.get('/customers/:id/export', async (req, reply) => {

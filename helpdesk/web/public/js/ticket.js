@@ -8,6 +8,8 @@ import { on, setNow, state, upsert } from './state.js';
 import { wallClock, zoneLabel } from './time.js';
 
 const CHANNELS = ['car-display', 'app-push', 'sms', 'email', 'phone'];
+/** the customer's answers through the app (helpdesk/dialogue) */
+const REPLIED = { 'accept-fix': 'The customer accepted the fix', decline: 'The customer declined', 'call-me': 'The customer asks for a call', 'pick-slot': 'The customer picked a slot' };
 
 /** 'via car-display, shown on car' */
 const via = (d) => `via ${d.channel ?? d.contact?.channel}${d.shownOn ? `, shown on ${d.shownOn}` : ''}`;
@@ -28,6 +30,8 @@ function describe(e) {
       if (d.kind === 'contacted') return ['Contacted the customer', via(d)];
       if (d.kind === 'command') return ['Remote action sent', `${d.action} (${d.commandId})`];
       if (d.kind === 'not-sent') return ['Contact not sent', d.reason];
+      if (d.kind === 'reply') return [REPLIED[d.answer] ?? 'The customer replied', d.text];
+      if (d.kind === 'satisfaction') return ['The customer rated the ticket', `${d.score} of 5`];
       return ['Note', d.text];
   }
 }
@@ -44,10 +48,13 @@ export function render(main, id) {
   const chartBox = h('div', { class: 'chart', id: 'ticket-chart', role: 'img', 'aria-label': 'Device telemetry around the anomaly' });
   const chartNote = h('p', { class: 'legend-note' });
   const chartPanel = h('section', { class: 'panel', 'aria-labelledby': 'ch-title' }, h('h2', { id: 'ch-title' }, 'Telemetry around the anomaly'), chartBox, chartNote);
+  const dialogue = h('section', { class: 'panel', id: 'dialogue', 'aria-labelledby': 'dl-title' }, h('h2', { id: 'dl-title' }, "The customer's side"));
+  let customerSide = { booking: null, satisfaction: null };
   const timeline = h('ol', { class: 'timeline', id: 'timeline' });
   const side = h('div');
   const consent = h('section', { class: 'panel', id: 'consent', 'aria-labelledby': 'cs-title' }, h('h2', { id: 'cs-title' }, "Customer's consent"));
-  const root = h('article', { class: 'ticket', dataset: { id } }, head, h('div', { class: 'detail' }, h('div', {}, evidence, chartPanel), side));
+  const offers = h('section', { class: 'panel', id: 'offers', 'aria-labelledby': 'of-title' }, h('h2', { id: 'of-title' }, 'Offers'));
+  const root = h('article', { class: 'ticket', dataset: { id } }, head, h('div', { class: 'detail' }, h('div', {}, evidence, chartPanel, dialogue), side));
   main.append(h('p', {}, h('a', { href: '#/queue' }, '← Queue')), root);
 
   let ticket = null;
@@ -107,12 +114,36 @@ export function render(main, id) {
     drawHead(t);
     drawEvidence(t);
     drawTimeline(t);
+    drawDialogue(t);
     if (!actions) {
       actions = createActions(t.id, t.deviceKind, (next) => { show(next); reloadChart(); });
-      side.append(actions.el, h('section', { class: 'panel', 'aria-labelledby': 'tl-title' }, h('h2', { id: 'tl-title' }, 'Timeline'), timeline), consent);
+      side.append(actions.el, h('section', { class: 'panel', 'aria-labelledby': 'tl-title' }, h('h2', { id: 'tl-title' }, 'Timeline'), timeline), consent, offers);
       loadConsent(t.customerId);
+      loadOffers(t.customerId, t.timeZone);
     }
     actions.update(t);
+  }
+
+  /**
+   * The customer's side of the ticket: a call they asked for or a decline staff must follow up (their
+   * last answer), the booking (workshop, slot, replacement car, or the slots offered) and the
+   * satisfaction score. Live updates carry no booking: the last one read stays.
+   */
+  function drawDialogue(t) {
+    if ('booking' in t) customerSide = { booking: t.booking, satisfaction: t.satisfaction };
+    const { booking: b, satisfaction: s } = customerSide;
+    const last = [...t.timeline].reverse().find((e) => e.by === 'customer' && e.detail?.kind === 'reply');
+    const flag = last?.detail.callRequested ? h('p', { id: 'call-requested' }, badge('call requested', 'sev-high'), ' The customer asks for a call.')
+      : last?.detail.followUp ? h('p', { id: 'follow-up' }, badge('follow up', 'sev-medium'), ' The customer declined: nothing was sent to the device.') : null;
+    const slot = (x) => `${time(x.from, t.timeZone)}–${time(x.to, t.timeZone)}`;
+    const booking = b
+      ? h('dl', { class: 'kv', id: 'booking', dataset: { state: b.state } },
+        h('dt', {}, 'Workshop'), h('dd', {}, b.workshop), h('dt', {}, 'Booking'), h('dd', {}, badge(label(b.state), `st-${b.state}`)),
+        h('dt', {}, 'Slot'), h('dd', {}, b.slot ? slot(b.slot) : `${b.offered.length} free slots offered`),
+        h('dt', {}, 'Replacement car'), h('dd', {}, b.replacementCar ?? '—'))
+      : h('p', { class: 'muted' }, 'No booking.');
+    const score = s ? h('p', { id: 'satisfaction' }, s.score === null ? `Asked how satisfied they are ${time(s.askedAt, t.timeZone)}: not answered yet.` : `Satisfaction: ${s.score} of 5.`) : null;
+    fill(dialogue, h('h2', { id: 'dl-title' }, "The customer's side"), flag, booking, score);
   }
 
   /** what the customer allows, read-only (they change it in their app; the view is in their audit log) */
@@ -131,6 +162,20 @@ export function render(main, id) {
     fill(consent, h('h2', { id: 'cs-title' }, "Customer's consent"),
       h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])),
       h('p', { class: 'muted' }, `Set by the customer in their app (${r.data.history.length} changes); read-only here.`));
+  }
+
+  /** next-best offers made to the customer (or held back), each with its rule, reason and outcome; read-only, audited */
+  async function loadOffers(customerId, zone) {
+    const r = await api('GET', `/customers/${encodeURIComponent(customerId)}/offers`);
+    if (!r.ok || !root.isConnected) return;
+    const list = r.data.offers;
+    const item = (o) => h('li', { dataset: { offer: o.id, state: o.state } },
+      h('strong', {}, o.offer), ' ', badge(label(o.state), `st-${o.state}`), ' ',
+      h('span', { class: 'muted' }, `${time(o.at, zone)}, ${o.channel ? `via ${o.channel}` : `not sent (${o.code})`}${o.partner ? `, from ${o.partner.name}` : ''}`),
+      h('p', {}, o.reason), o.channel ? h('p', { class: 'muted' }, `“${o.text}”`) : h('p', { class: 'muted' }, o.channelReason));
+    fill(offers, h('h2', { id: 'of-title' }, 'Offers'),
+      list.length ? h('ul', { class: 'offers' }, [...list].reverse().map(item)) : h('p', { class: 'muted' }, 'No offers made.'),
+      h('p', { class: 'muted' }, 'Made by transparent rules, only with the customer\'s opt-in; read-only here.'));
   }
 
   async function loadChart() {
