@@ -1,8 +1,8 @@
 /**
- * `evernet helpdesk [--broker URL [--registration trust-broker|pending]] [--db FILE] [--http HOST:PORT]
+ * `evernet helpdesk [--broker URL [--registration trust-broker|pending]] [--db FILE|postgres://…] [--http HOST:PORT]
  * [--world FILE] [--time-zone ZONE] [tariff flags] [--keep-raw H] [--keep-minutes D] [--silent-after N] [--offline-after MIN] [notify flags]`: the helpdesk as a live service with the dashboard.
  * Without --broker it starts the embedded broker in the same process. Customers and devices live in the
- * registry on --db; --world seeds it from a scenario file (docs/devices.md). Loads are planned on the
+ * registry on --db (a SQLite file, or a PostgreSQL URL: docs/scale.md); --world seeds it from a scenario file (docs/devices.md). Loads are planned on the
  * tariff the flags name (tariff-option.ts, docs/tariffs.md).
  */
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { loadScenario } from '../scenarios/load.js';
 import { directoryOf } from '../scenarios/directory.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { startHelpdeskStack } from '../stack/helpdesk-stack.js';
+import { redactUrl, isPostgresUrl } from '../stack/postgres-db.js';
 import { canonicalZone, REGISTRATION_MODES, type RegistrationMode } from '../helpdesk/registry/index.js';
 import { parseHostPort } from './host-port.js';
 import { UsageError } from './errors.js';
@@ -79,7 +80,7 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
     const devices = stack.registry.devices();
     const pending = devices.filter((d) => d.state === 'pending').length;
     process.stderr.write(
-      `evernet helpdesk: dashboard at ${stack.dashboard!.url}, MQTT at ${stack.brokerUrl}, tickets in ${dbPath}\n` +
+      `evernet helpdesk: dashboard at ${stack.dashboard!.url}, MQTT at ${stack.brokerUrl}, tickets in ${isPostgresUrl(dbPath) ? redactUrl(dbPath) : dbPath}\n` +
         `  registry: ${stack.registry.customers().length} customer(s), ${devices.length} device(s)${pending ? `, ${pending} awaiting acceptance` : ''}; ` +
         `devices that announce themselves ${registration === 'trust-broker' ? 'are registered at once (the broker authenticates them)' : 'wait for staff to accept them (dashboard, or evernet devices accept CUSTOMER/DEVICE)'}\n` +
         `  tariff: ${describeTariff(stack.tariff.status())}\n`,
