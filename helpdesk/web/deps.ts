@@ -11,7 +11,9 @@ export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSum
   /** mass incidents (helpdesk/problems); without them GET /problems lists none */
   Partial<Pick<Helpdesk, 'problems' | 'problem'>> &
   /** the customer side (consent, export, erasure, audit log); a dashboard without it has no /customers routes and writes no audit */
-  Partial<Pick<Helpdesk, 'customers'>>;
+  Partial<Pick<Helpdesk, 'customers'>> &
+  /** a ticket's booking and satisfaction score (helpdesk/bookings, helpdesk/dialogue); without them the ticket shows none */
+  Partial<Pick<Helpdesk, 'bookingOf' | 'satisfactionOf'>>;
 
 export interface DashboardDeps {
   helpdesk: DashboardHelpdesk;

@@ -124,7 +124,9 @@ export async function ticketRoutes(app: FastifyInstance, deps: DashboardDeps): P
   app.get('/tickets/:id', async (req) => {
     const { id } = parse(Id, req.params, 'params');
     const now = helpdesk.now();
-    return { now, ticket: ticketDetail(find(id), now, namesOf(helpdesk.devices()), sla) };
+    // the customer's side of it (helpdesk/dialogue, helpdesk/bookings): the booking and the satisfaction score, when it has them
+    const dialogue = { booking: helpdesk.bookingOf?.(id) ?? null, satisfaction: helpdesk.satisfactionOf?.(id) ?? null };
+    return { now, ticket: { ...ticketDetail(find(id), now, namesOf(helpdesk.devices()), sla), ...dialogue } };
   });
 
   /** The device's telemetry around the anomaly: from 10 min before it began to 5 min after the last change (at most 2 h). */

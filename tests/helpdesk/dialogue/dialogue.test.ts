@@ -81,13 +81,14 @@ describe('dialogue both ways and bookings, end to end', { timeout: 60_000 }, () 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'evernet-dialogue-'));
-    stack = await startHelpdeskStack({ directory: DIRECTORY, clock, log: silentLogger(), db: join(dir, 'helpdesk.db'), ...(process.env.DLG_DEBUG ? { log: createLogger({ clock, level: 'warn' }) } : {}), helpdesk: { cleanSession: true, clientId: 'evernet-helpdesk-dialogue-test' } });
+    stack = await startHelpdeskStack({ directory: DIRECTORY, clock, log: silentLogger(), db: join(dir, 'helpdesk.db'), dashboard: { port: 0 }, ...(process.env.DLG_DEBUG ? { log: createLogger({ clock, level: 'warn' }) } : {}), helpdesk: { cleanSession: true, clientId: 'evernet-helpdesk-dialogue-test' } });
     for (const c of ['maria', 'jonas']) {
       const app = await mqtt.connectAsync(stack.brokerUrl, { clientId: `${c}-app` });
       app.on('message', (topic, payload) => received.push({ topic, payload: JSON.parse(payload.toString()) as Record<string, unknown> }));
       await app.subscribeAsync([serviceTopic(c, 'answer'), serviceTopic(c, 'contact'), serviceTopic(c, 'ticket')], { qos: 1 });
       apps.set(c, app);
     }
+    await stack.staff.add('alice', 'correct horse battery');
     devices = await mqtt.connectAsync(stack.brokerUrl, { clientId: 'cars' });
     devices.on('message', (topic, payload) => received.push({ topic, payload: JSON.parse(payload.toString()) as Record<string, unknown> }));
     await devices.subscribeAsync([deviceTopic('jonas', 'car', 'command')], { qos: 1 });
@@ -188,6 +189,12 @@ describe('dialogue both ways and bookings, end to end', { timeout: 60_000 }, () 
       messages: { published: 0, delivered: 0, rejected: 0, duplicates: 0, gaps: 0, rejectedByCode: {} },
       bookings: stack.helpdesk.bookings(), satisfaction: stack.helpdesk.satisfaction(),
     });
+    // the dashboard's ticket: the booking and the score, the answers on its timeline
+    const login = await fetch(`${stack.dashboard!.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'alice', password: 'correct horse battery' }) });
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const page = (await (await fetch(`${stack.dashboard!.url}/api/v1/tickets/${tickets.maria}`, { headers: { cookie } })).json()) as { ticket: Record<string, unknown> };
+    expect(page.ticket).toMatchObject({ booking: { state: 'confirmed', workshop: 'Autohaus Becker', replacementCar: 'autohaus-becker-car-1' }, satisfaction: { score: 4 } });
+    expect((page.ticket.timeline as Array<{ by: string; detail: { kind?: string; answer?: string } }>).filter((e) => e.by === 'customer').map((e) => e.detail.answer ?? e.detail.kind)).toEqual(['pick-slot', 'call-me', 'satisfaction']);
     expect(report.satisfaction).toEqual([{ ticketId: tickets.maria, customerId: 'maria', askedAt: '2020-11-02T12:11:00+01:00', score: 4, answeredAt: '2020-11-02T12:13:01+01:00' }]);
     // by offer time, then booking id (both offered at T0)
     expect(report.bookings.map((b) => [b.customerId, b.workshopId, b.slot?.slotId, b.replacementCar, b.state]).sort()).toEqual([
