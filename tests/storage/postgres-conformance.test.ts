@@ -93,7 +93,7 @@ describe.skipIf(!pgBinaries)('the stores on PostgreSQL and on SQLite', () => {
     const work = (store: TicketStore): void => {
       const tickets: Ticket[] = [];
       for (let i = 0; i < 12; i++) {
-        const sev = (['critical', 'high', 'medium', 'low'] as const)[i % 4];
+        const sev = (['critical', 'high', 'medium', 'low'] as const)[i % 4]!;
         tickets.push(store.openIdempotent(ok(open({ incidentKey: `inc-${i}`, deviceId: `dev-${i % 3}`, customerId: `cust-${i % 2}`, kind: i % 2 ? 'fridge-warm' : 'battery-discharge', severity: sev, at: T0 + i * 60_000, evidence: { i, note: `é "quoted" \\ ${i}` }, proactive: i % 5 !== 0 }))).ticket);
       }
       for (const t of tickets.slice(0, 8)) store.save(ok(contact(t, { at: t.openedAt + 30_000, channel: 'app-push', text: `hello ${t.id}`, by: 'helpdesk' })));
