@@ -84,6 +84,10 @@ function classify(file: string, e: unknown, doing: string): StorageError {
 /** Opens (creating if needed) and checks a database. Throws StorageError; never returns a broken one. */
 export function openSqlite(options: SqliteOpenOptions): Database.Database {
   const file = options.path;
+  // a PostgreSQL URL given where only a file will do (a command that works on SQLite files): never a file of that name
+  if (/^postgres(ql)?:\/\//i.test(file)) {
+    throw new StorageError(STORAGE_ERR.OPEN, 'postgres://…', 'this command works on a SQLite file; a PostgreSQL database is used through the helpdesk (evernet helpdesk --db postgres://…)');
+  }
   if (isInMemory(file)) {
     const db = new Database(':memory:');
     db.pragma('foreign_keys = ON');

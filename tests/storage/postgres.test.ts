@@ -3,7 +3,9 @@
  * it acknowledges anything), with the password never shown; one helpdesk per database; what a stack
  * wrote is there for the next one. Real PostgreSQL (tests/helpers/postgres.ts); skipped without it.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqlite } from '../../storage/sqlite.js';
 import pg from 'pg';
 import { silentLogger } from '../../log/logger.js';
 import { startHelpdeskStack } from '../../stack/helpdesk-stack.js';
@@ -76,5 +78,13 @@ describe.skipIf(!pgBinaries)('the helpdesk on PostgreSQL (--db postgres://…)',
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('a PostgreSQL URL where only a SQLite file will do', () => {
+  it('is refused with EVN_ERR_DB_OPEN, and no file of that name is made', () => {
+    expect(() => openSqlite({ path: 'postgres://u:secret@127.0.0.1:1/db' })).toThrowError(/EVN_ERR_DB_OPEN: this command works on a SQLite file/);
+    expect(() => openSqlite({ path: 'postgres://u:secret@127.0.0.1:1/db' })).not.toThrowError(/secret/);
+    expect(fs.existsSync('postgres:')).toBe(false);
   });
 });
