@@ -21,19 +21,21 @@ export type TelemetryMode = 'periodic' | 'exception';
  * A fault kind's rate and window, in hours from the replay's start (fleet-100: 08:00 on Monday). The
  * windows are where the fault can show within a 24-hour day:
  * - a failing alternator shows while the engine runs: before the evening commute (from 16:30);
- * - a weak cell shows at a crank: after the morning cranks, before the evening ones; it degrades over
- *   1 to 3 days, so the evening crank is the first harder one (a step to 3× would leave the car unable
- *   to crank at once: noticed before any crank could tell);
- * - fridge-duty learns for 12 h: a worn seal (which only fridge-duty finds) strikes after it;
+ * - a weak cell shows at a crank; it degrades over 1 to 3 days (a step to 3× would leave the car unable
+ *   to crank at once: noticed before any crank could tell), from the morning, so that by the evening
+ *   crank it has degraded enough to show (one that began an hour before it does not, and the next crank
+ *   is the next morning's, after the day);
+ * - fridge-duty learns a fridge's own duty for its first 12 h: a door ajar or a worn seal that strikes
+ *   before it is learnt as the fridge's usual, so they strike after it (docs/detection.md);
  * - a washer fault strikes before the evening's loads.
  * Every other fault leaves at least 6 hours of the day to be found in.
  */
 export const FAULT_RATES: ReadonlyArray<{ template: string; kind: string; rate: number; fromH: number; toH: number; params?: Record<string, unknown> }> = [
   { template: 'car', kind: 'failing-alternator', rate: 0.1, fromH: 0, toH: 8.25 },
   { template: 'car', kind: 'parasitic-drain', rate: 0.1, fromH: 0, toH: 18, params: { currentA: { uniform: [0.5, 2] } } },
-  { template: 'car', kind: 'weak-cell', rate: 0.1, fromH: 2.75, toH: 8.25, params: { overDays: { uniform: [1, 3] } } },
+  { template: 'car', kind: 'weak-cell', rate: 0.1, fromH: 0, toH: 4, params: { overDays: { uniform: [1, 3] } } },
   { template: 'fridge', kind: 'compressor-failure', rate: 0.08, fromH: 0, toH: 18 },
-  { template: 'fridge', kind: 'door-ajar', rate: 0.08, fromH: 0, toH: 18 },
+  { template: 'fridge', kind: 'door-ajar', rate: 0.08, fromH: 12, toH: 18 },
   { template: 'fridge', kind: 'worn-seal', rate: 0.08, fromH: 12, toH: 18 },
   { template: 'washer', kind: 'heater-failure', rate: 0.1, fromH: 0, toH: 10 },
   { template: 'washer', kind: 'drain-blocked', rate: 0.1, fromH: 0, toH: 10 },
