@@ -118,7 +118,7 @@ describe('the report with the scenario devices', () => {
   });
 
   it('has byKind after the messages and everything else as without them', () => {
-    expect(Object.keys(withDevices)).toEqual(['scenario', 'seed', 'simulated', 'messages', 'byKind', 'tickets', 'faults', 'loads', 'shopping', 'problems']);
+    expect(Object.keys(withDevices)).toEqual(['scenario', 'seed', 'simulated', 'messages', 'byKind', 'tickets', 'faults', 'loads', 'shopping', 'problems', 'offers', 'contacts', 'bookings', 'satisfaction']);
     const { byKind: figures, ...rest } = withDevices;
     expect(JSON.stringify(rest)).toBe(JSON.stringify(buildReport(input)));
     expect(buildReport(input)).not.toHaveProperty('byKind');

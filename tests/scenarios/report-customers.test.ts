@@ -55,7 +55,7 @@ describe('the customers a report lists', () => {
 
   it('keeps the first N customers in the scenario order, with the note before the lists', () => {
     const json = listedJson(checked, listed(['ben', 'anna'], 1)) as unknown as typeof checked & { customers: string };
-    expect(Object.keys(json)).toEqual(['scenario', 'seed', 'simulated', 'messages', 'byKind', 'customers', 'tickets', 'faults', 'loads', 'shopping', 'problems', 'offers', 'contacts', 'expectations']);
+    expect(Object.keys(json)).toEqual(['scenario', 'seed', 'simulated', 'messages', 'byKind', 'customers', 'tickets', 'faults', 'loads', 'shopping', 'problems', 'offers', 'contacts', 'bookings', 'satisfaction', 'expectations']);
     expect(json.customers).toBe("listed 1 of 2 (the first in the scenario's order): --report-customers all lists them all");
     expect(json.tickets.map((t) => t.customerId)).toEqual(['ben']);
     expect(json.faults.map((f) => f.customerId)).toEqual(['ben']);
