@@ -225,4 +225,16 @@ describe('dialogue both ways and bookings, end to end', { timeout: 60_000 }, () 
     expect(command).toMatchObject({ action: 'battery-saver', on: true });
     expect(ticket(t.id).timeline.slice(-3).map((e) => e.step)).toEqual(['note', 'contacted', 'action-sent']);
   });
+
+  it('finishes a booking once its slot is over, exports bookings and scores, and erases them with the customer', async () => {
+    // Tuesday 10:00: Maria's slot (08:00–10:00) is over, Jonas's (Wednesday) is not
+    step(Date.parse('2020-11-03T10:00:00+01:00'));
+    expect(stack.helpdesk.bookingOf(tickets.maria!)).toMatchObject({ state: 'done', history: [{ state: 'offered' }, { state: 'accepted' }, { state: 'confirmed' }, { state: 'done', at: Date.parse('2020-11-03T10:00:00+01:00') }] });
+    expect(stack.helpdesk.bookingOf(tickets.jonas!)).toMatchObject({ state: 'confirmed' });
+    const doc = stack.helpdesk.customers.export('maria', 'alice', 'test export');
+    expect(doc.ok && doc.value.activity).toMatchObject({ bookings: [{ ticketId: tickets.maria, state: 'done' }], satisfaction: [{ ticketId: tickets.maria, score: 4 }] });
+    const erased = stack.helpdesk.customers.erase('jonas', 'alice', 'test erase');
+    expect(erased.ok && erased.value.counts).toMatchObject({ bookings: 1, satisfaction: 0 });
+    expect(stack.helpdesk.bookings().map((b) => b.customerId)).toEqual(['maria']);
+  });
 });
