@@ -112,9 +112,11 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the dashboard in Chromium, during a
     await page.waitForTimeout(1200); // the chart reloads with the resolution marked
     const steps = await page.locator('#timeline li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.step));
     expect(steps).toEqual(['opened', 'contacted', 'action-sent', 'action-confirmed', 'resolved']);
-    // the customer's consent, read-only: the defaults of a customer who never changed anything
+    // the customer's consent, read-only: the defaults, but for offers, which Maria opted in to in her app (the scenario's consent:)
     await page.waitForSelector('#consent dl');
-    expect(await page.locator('#consent dd').allTextContents()).toEqual(['yes', 'no', 'no', 'none', 'as registered', 'no cap']);
+    expect(await page.locator('#consent dd').allTextContents()).toEqual(['yes', 'yes', 'no', 'none', 'as registered', 'no cap']);
+    // her offers (the day's comes at 08:30, before this slice of the evening)
+    await expect.poll(() => page.textContent('#offers')).toContain('No offers made.');
     await expect.poll(() => page.textContent('#toast'), { timeout: 6000 }).toBe('');
     // the README's picture: refreshed on purpose only, so a test run leaves the work tree clean
     if (process.env.EVERNET_UPDATE_DOCS) await page.screenshot({ path: 'docs/ticket-detail.png', fullPage: true });
