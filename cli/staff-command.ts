@@ -1,10 +1,15 @@
-/** `evernet staff add NAME [--db FILE] [--password-stdin]`: creates a support-staff account. */
+/**
+ * `evernet staff add NAME [--db FILE|postgres://…] [--password-stdin]`: creates a support-staff account.
+ * On PostgreSQL it takes the database's lock for the moment (EVN_ERR_DB_LOCKED while a helpdesk runs on it).
+ */
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { openStaffStore } from '../helpdesk/staff/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { UsageError } from './errors.js';
+import { silentLogger } from '../log/logger.js';
+import { isPostgresUrl, openPostgresDb, redactUrl } from '../stack/postgres-db.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -40,7 +45,7 @@ export async function staffCommand(argv: string[]): Promise<number> {
     options: { db: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
   });
   const [verb, name] = positionals;
-  if (verb !== 'add' || !name) throw new UsageError('usage: evernet staff add NAME [--db FILE] [--password-stdin]');
+  if (verb !== 'add' || !name) throw new UsageError('usage: evernet staff add NAME [--db FILE|postgres://…] [--password-stdin]');
   let password: string;
   if (values['password-stdin'] || !process.stdin.isTTY) password = await readAll(process.stdin);
   else {
@@ -48,16 +53,23 @@ export async function staffCommand(argv: string[]): Promise<number> {
     if ((await ask('Again: ')) !== password) throw new UsageError('the two passwords differ');
   }
   const path = values.db ?? defaultDbPath();
-  const staff = openStaffStore({ path });
+  // PostgreSQL: the staff store on the database's working copy; the account is reported once it is committed
+  const pg = isPostgresUrl(path) ? await openPostgresDb({ url: path, log: silentLogger(), onFailure: () => {}, retryForMs: 5000 }) : null;
   try {
-    const r = await staff.add(name, password);
-    if (!r.ok) {
-      process.stderr.write(`evernet: ${r.error.code}: ${r.error.message}\n`);
-      return 1;
+    const staff = pg ? pg.wrap(openStaffStore({ path: pg.path, check: false })) : openStaffStore({ path });
+    try {
+      const r = await staff.add(name, password);
+      if (!r.ok) {
+        process.stderr.write(`evernet: ${r.error.code}: ${r.error.message}\n`);
+        return 1;
+      }
+      await pg?.flushed();
+      process.stdout.write(`staff account '${name}' added to ${pg ? redactUrl(path) : path}\n`);
+      return 0;
+    } finally {
+      staff.close();
     }
-    process.stdout.write(`staff account '${name}' added to ${path}\n`);
-    return 0;
   } finally {
-    staff.close();
+    await pg?.close();
   }
 }

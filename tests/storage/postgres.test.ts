@@ -11,6 +11,7 @@ import { silentLogger } from '../../log/logger.js';
 import { startHelpdeskStack } from '../../stack/helpdesk-stack.js';
 import { contact, open } from '../../helpdesk/tickets/lifecycle.js';
 import { ok } from '../helpers/ticket-store.js';
+import { evernetRun } from '../e2e/live/processes.js';
 import { PG_PASSWORD, pgBinaries, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const T0 = Date.UTC(2020, 0, 15, 6, 30);
@@ -43,6 +44,22 @@ describe.skipIf(!pgBinaries)('the helpdesk on PostgreSQL (--db postgres://…)',
       expect(err!.message).not.toContain(PG_PASSWORD);
     }
   });
+
+  it('evernet staff add --db postgres://… adds an account a helpdesk finds; refused while a helpdesk holds the database', async () => {
+    const url = await server.createDatabase('staffcli');
+    const added = await evernetRun(['staff', 'add', 'carol', '--db', url, '--password-stdin'], 'correct horse battery\n');
+    expect(added).toMatchObject({ code: 0 });
+    const stack = await stackOn(url);
+    try {
+      expect(await stack.staff.verify('carol', 'correct horse battery')).toBe('carol');
+      const busy = await evernetRun(['staff', 'add', 'dave', '--db', url, '--password-stdin'], 'correct horse battery\n');
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(/EVN_ERR_DB_LOCKED/);
+      expect(busy.stderr).not.toContain(PG_PASSWORD);
+    } finally {
+      await stack.stop();
+    }
+  }, 60_000);
 
   it('keeps what a stack wrote for the next one, and lets one helpdesk at a time write a database', async () => {
     const url = await server.createDatabase('roundtrip');
