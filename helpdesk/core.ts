@@ -175,7 +175,7 @@ export function createCore(deps: CoreDeps) {
   const problems = createProblems({ store: deps.problems, grouping: deps.problemGrouping, directory, events, log: deps.log, ticketState: (id) => deps.store.get(id)?.state });
   const incidents = createIncidents({ ...opsDeps, maxPendingCommands: limits.pendingCommands }, ops);
   const staff = createStaffActions({ ...opsDeps, ops, track: incidents.track });
-  const dialogue = createDialogue({ tickets: deps.store, ops, outbox: deps.outbox, directory, bookings, satisfaction, track: incidents.track, log: deps.log });
+  const dialogue = createDialogue({ tickets: deps.store, ops, outbox: deps.outbox, directory, bookings, satisfaction, track: incidents.track, log: deps.log, recordContact: (r) => customers.recordContact(r) });
   const zoneOfCustomer = (customerId: string) => (): string => zoneOf(directory.customer(customerId)!.preferences);
   const offers = createOffers({ directory, customers: customerStore, tickets: deps.store, outbox: deps.outbox, log: deps.log, drivingCar, options: deps.offers });
   const loads = createLoads({ tariff: deps.tariff, outbox: deps.outbox, log: deps.log, store: deps.loads ?? createMemoryLoadStore(), onChange: (load, at) => events.emit({ type: 'load', at, load }) });

@@ -16,6 +16,7 @@ import type { AppRequestBody, BookingView, CustomerAnswerBody, SatisfactionAsk }
 import { codeTable } from '../../contracts/errors.js';
 import type { Bookings } from '../bookings/bookings.js';
 import type { CodedError } from '../customers/consent.js';
+import type { ContactRecord } from '../customers/store.js';
 import type { IndexedDirectory } from '../directory.js';
 import type { Outbox } from '../outbox.js';
 import type { TicketOps } from '../ticket-ops.js';
@@ -46,6 +47,8 @@ export interface DialogueDeps {
   satisfaction: SatisfactionStore;
   /** remembers a command's ticket, so the device's result lands on it (incidents.track) */
   track(commandId: string, ticketId: string): void;
+  /** records a contact sent (the customer's contacts: their daily cap, the export) */
+  recordContact?(r: ContactRecord): void;
   /** replies to offers (`offerId`), answered by whoever makes offers; without it such a reply is EVN_ERR_REPLY_UNKNOWN_OFFER */
   offers?: { reply(customerId: string, req: ReplyRequest, at: number): CustomerAnswerBody };
   log: Logger;
@@ -114,6 +117,7 @@ export function createDialogue(deps: DialogueDeps) {
       const told = ops.apply(life.contact(cur, { at, by: 'helpdesk', channel: 'app-push', text, reason: 'the customer answered through the app' }), at, 'contacted via app-push: the customer answered through the app', cur);
       if (told === cur) return cur;
       deps.outbox.contact(cur.customerId, at, { ticketId: cur.id, deviceId: cur.deviceId, channel: 'app-push', text });
+      deps.recordContact?.({ customerId: cur.customerId, at, purpose: 'service', channel: 'app-push', ticketId: cur.id, sent: true, reason: 'the customer answered through the app' });
       cur = told;
     }
     const commandId = deps.outbox.command(cur.customerId, cur.deviceId, at, remote);

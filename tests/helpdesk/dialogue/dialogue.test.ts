@@ -224,6 +224,12 @@ describe('dialogue both ways and bookings, end to end', { timeout: 60_000 }, () 
     const command = await until(() => received.find((m) => m.topic === deviceTopic('jonas', 'car', 'command'))?.payload, 'the remote fix');
     expect(command).toMatchObject({ action: 'battery-saver', on: true });
     expect(ticket(t.id).timeline.slice(-3).map((e) => e.step)).toEqual(['note', 'contacted', 'action-sent']);
+    // the contact that told him is in his record (his daily cap, his export)
+    const doc = stack.helpdesk.customers.export('jonas', 'alice', 'test export');
+    expect(doc.ok && doc.value.contacts.filter((c) => c.ticketId === t.id).map((c) => [c.sent, c.channel, c.reason])).toEqual([
+      [false, null, expect.stringMatching(/^Not sent/)],
+      [true, 'app-push', 'the customer answered through the app'],
+    ]);
   });
 
   it('finishes a booking once its slot is over, exports bookings and scores, and erases them with the customer', async () => {
