@@ -162,6 +162,7 @@ interface SummaryRow extends Omit<TicketRow, 'evidence'> {
   version: number;
   assignee: string | null;
   acknowledged_by: string | null;
+  customer_answer: string | null;
 }
 
 function fromSummaryRow(r: SummaryRow): TicketSummaryRecord {
@@ -170,6 +171,7 @@ function fromSummaryRow(r: SummaryRow): TicketSummaryRecord {
     version: r.version,
     assignee: r.assignee,
     acknowledgedBy: r.acknowledged_by,
+    customerAnswer: r.customer_answer,
   };
 }
 
@@ -198,7 +200,7 @@ const SUMMARY_COLUMNS = COLUMNS.filter((c) => c !== 'evidence').map((c) => `t.${
 /** a correlated lookup of the last note of a kind, for the (few) rows of a page only */
 const LAST_NOTE = (what: string, kind: string) =>
   `(SELECT ${what} FROM timeline n WHERE n.ticket_id = t.id AND n.step = 'note' AND json_extract(n.detail, '$.kind') = '${kind}'` +
-  `${kind === 'assigned' ? ` AND json_type(n.detail, '$.to') = 'text'` : ''} ORDER BY n.idx DESC LIMIT 1)`;
+  `${kind === 'assigned' ? ` AND json_type(n.detail, '$.to') = 'text'` : kind === 'reply' ? ` AND json_type(n.detail, '$.answer') = 'text'` : ''} ORDER BY n.idx DESC LIMIT 1)`;
 
 type SqlValue = string | number | null;
 
@@ -252,7 +254,8 @@ function summarySql(q: TicketSummaryQuery): { page: string; count: string; param
     SELECT ${exprs.map((_, i) => `page.k${i}`).join(', ')}, ${SUMMARY_COLUMNS},
       (SELECT count(*) FROM timeline v WHERE v.ticket_id = t.id) AS version,
       ${LAST_NOTE(`json_extract(n.detail, '$.to')`, 'assigned')} AS assignee,
-      ${LAST_NOTE('n."by"', 'acknowledged')} AS acknowledged_by
+      ${LAST_NOTE('n."by"', 'acknowledged')} AS acknowledged_by,
+      ${LAST_NOTE(`json_extract(n.detail, '$.answer')`, 'reply')} AS customer_answer
     FROM page JOIN tickets t ON t.id = page.pid
     ORDER BY ${exprs.map((_, i) => `page.k${i}${dir}`).join(', ')}`;
   const count = `SELECT count(*) AS n FROM tickets WHERE ${filter}`;

@@ -20,6 +20,8 @@ export type TicketSummaryRecord = Omit<Ticket, 'timeline' | 'evidence'> & {
   version: number;
   assignee: string | null;
   acknowledgedBy: string | null;
+  /** the answer of the customer's last reply through the app (helpdesk/dialogue): 'call-me' flags a call for staff */
+  customerAnswer: string | null;
 };
 
 /**
@@ -121,13 +123,15 @@ export const STATE_RANK: Readonly<Record<TicketState, number>> = { opened: 0, es
 export function summaryOf(t: Ticket): TicketSummaryRecord {
   let assignee: string | null = null;
   let acknowledgedBy: string | null = null;
+  let customerAnswer: string | null = null;
   for (const e of t.timeline) {
     if (e.step !== 'note') continue;
+    if (e.detail.kind === 'reply' && typeof e.detail.answer === 'string') customerAnswer = e.detail.answer;
     if (e.detail.kind === 'assigned' && typeof e.detail.to === 'string') assignee = e.detail.to;
     if (e.detail.kind === 'acknowledged') acknowledgedBy = e.by;
   }
   const { timeline, evidence: _evidence, ...rest } = t;
-  return { ...rest, version: timeline.length, assignee, acknowledgedBy };
+  return { ...rest, version: timeline.length, assignee, acknowledgedBy, customerAnswer };
 }
 
 type Sortable = Pick<Ticket, 'id' | 'kind' | 'customerId' | 'deviceId' | 'severity' | 'state' | 'openedAt' | 'contactedAt' | 'resolvedAt'>;

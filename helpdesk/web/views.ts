@@ -69,6 +69,8 @@ export function ticketSummary(ticket: Ticket | TicketSummaryRecord, now: number,
     sla,
     assignee: t.assignee,
     acknowledgedBy: t.acknowledgedBy,
+    /** the customer's last answer through the app: 'call-me' asks staff to call, 'decline' to follow up */
+    customerAnswer: t.customerAnswer,
   };
 }
 export type TicketSummary = ReturnType<typeof ticketSummary>;

@@ -64,6 +64,9 @@ describe.skipIf(!hasChromium)(hasChromium ? "the ticket page shows the customer'
     await page.fill('#login-password', PASSWORD);
     await page.click('form.login button[type=submit]');
     await page.waitForSelector('#queue');
+    // the queue flags the call the customer asked for
+    await page.waitForSelector(`tr[data-id="${ticketId}"]`);
+    expect(await page.locator(`tr[data-id="${ticketId}"] .c-state`).textContent()).toContain('call requested');
     await page.goto(`${stack.dashboard!.url}/#/tickets/${ticketId}`);
     await page.waitForSelector('#booking');
     expect(await page.getAttribute('#booking', 'data-state')).toBe('confirmed');

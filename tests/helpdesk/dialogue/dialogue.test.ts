@@ -169,6 +169,9 @@ describe('dialogue both ways and bookings, end to end', { timeout: 60_000 }, () 
   it('flags a call-me for staff, and on resolution asks one satisfaction question; a reply to the closed ticket is refused', async () => {
     await ask('maria', { type: 'reply', requestId: 'r-call', ticketId: tickets.maria, answer: 'call-me' }, T0 + 10 * MIN);
     expect(ticket(tickets.maria!).timeline.at(-1)).toMatchObject({ by: 'customer', detail: { kind: 'reply', answer: 'call-me', callRequested: true } });
+    // the queue's summaries flag it (computed in SQL, as in memory)
+    expect(stack.store.summaries({ customerId: 'maria' }).tickets.map((s) => s.customerAnswer)).toEqual(['call-me']);
+    expect(stack.store.summaries({ customerId: 'jonas' }).tickets.map((s) => s.customerAnswer)).toEqual(['pick-slot']);
     clock.set(T0 + 11 * MIN);
     expect(stack.helpdesk.act(tickets.maria!, { type: 'resolve', note: 'called back, booked' }, 'alice')).toMatchObject({ ok: true });
     const update = await until(() => of(serviceTopic('maria', 'ticket'), tickets.maria!).find((u) => u.state === 'resolved'), 'the resolved update');

@@ -16,7 +16,8 @@ function row(t, selected) {
     h('td', { class: 'c-dev' }, t.device, h('span', { class: 'sub' }, t.customer)),
     h('td', { class: 'c-kind' }, h('a', { href: `#/tickets/${t.id}` }, label(t.kind)), t.proactive ? badge('proactive', 'proactive') : null, h('span', { class: 'sub mono hide-narrow' }, t.id)),
     h('td', { class: 'hide-narrow' }, timeEl(t.openedAt, t.timeZone, true)),
-    h('td', { class: 'c-state' }, badge(label(t.state), `st-${t.state}`), t.assignee ? h('span', { class: 'sub' }, `→ ${t.assignee}`) : null),
+    h('td', { class: 'c-state' }, badge(label(t.state), `st-${t.state}`), t.assignee ? h('span', { class: 'sub' }, `→ ${t.assignee}`) : null,
+      t.customerAnswer === 'call-me' ? badge('call requested', 'sev-high') : t.customerAnswer === 'decline' ? badge('declined', 'sev-medium') : null),
     h('td', { class: 'hide-narrow num' }, t.timeToContactMs === null ? h('span', { class: 'muted' }, 'waiting') : duration(t.timeToContactMs), t.channel ? h('span', { class: 'sub' }, `via ${t.channel}`) : null),
     h('td', { class: 'c-sla' }));
   slaCell(tr.lastChild, t);
