@@ -69,6 +69,37 @@ export interface PgMirror {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const PREFIX = 'evernet-pg-';
+/** working copies (customers' data) left by a helpdesk that was killed: removed by the next one of the same user */
+function removeOrphans(): void {
+  const tmp = os.tmpdir();
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp).filter((n) => n.startsWith(PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join(tmp, name);
+    try {
+      if (fs.statSync(dir).uid !== process.getuid?.()) continue;
+      const pid = Number(fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
+      if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // not ours, or being created right now: left alone
+    }
+  }
+}
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function openPostgresMirror(options: PgMirrorOptions): Promise<PgMirror> {
   const shown = redactUrl(options.url);
   const lockName = options.lockName ?? 'evernet-helpdesk';
@@ -82,7 +113,9 @@ export async function openPostgresMirror(options: PgMirrorOptions): Promise<PgMi
     return c;
   };
   let client = await connect();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evernet-pg-'));
+  removeOrphans();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), PREFIX));
+  fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid), { mode: 0o600 });
   const file = path.join(dir, 'working-copy.db');
   let cache: Database.Database | null = null;
   let tables: Table[];

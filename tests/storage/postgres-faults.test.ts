@@ -4,7 +4,12 @@
  * twice); one that lasts longer than the retries stops the helpdesk with EVN_ERR_DB_WRITE (the broker
  * connection closed, the owner told, every store call refused). Real PostgreSQL; skipped without it.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../log/logger.js';
+import { evernet, stopAll } from '../e2e/live/processes.js';
 import pg from 'pg';
 import { startHelpdeskStack } from '../../stack/helpdesk-stack.js';
 import { open } from '../../helpdesk/tickets/lifecycle.js';
@@ -42,7 +47,10 @@ describe.skipIf(!pgBinaries)('PostgreSQL restarted under a running helpdesk', ()
   beforeAll(async () => {
     server = await startTestPostgres();
   }, 60_000);
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await stopAll();
+    server?.stop();
+  });
 
   it('retries its writes on a new connection: every ticket once, none lost', async () => {
     const url = await server.createDatabase('restart');
@@ -102,5 +110,40 @@ describe.skipIf(!pgBinaries)('PostgreSQL restarted under a running helpdesk', ()
     }
     // what was committed before is there; the helpdesk's last change was not acknowledged as stored
     expect((await countsIn(url)).tickets).toBe(1);
+  }, 60_000);
+
+  it('evernet helpdesk killed (kill -9): what it committed is there for the next one, which removes its working copy', async () => {
+    const url = await server.createDatabase('killed');
+    const world = path.join(__dirname, '../../scenarios/day-in-2020.yaml');
+    const p = evernet(['helpdesk', '--db', url, '--world', world, '--http', '127.0.0.1:0', '--mqtt-port', '0', '--clock-start', '2020-11-02T08:00:00+01:00']);
+    await p.waitFor(/evernet helpdesk: dashboard at/);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const devices = async () => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM registry_devices')).rows[0]!.n;
+    try {
+      await until(async () => (await devices()) === 3, 10_000, 'the world\'s 3 devices in PostgreSQL');
+    } finally {
+      await c.end();
+    }
+    const ownerOf = (dir: string): string | null => {
+      try {
+        return fs.readFileSync(path.join(os.tmpdir(), dir, 'owner.pid'), 'utf8');
+      } catch {
+        return null;
+      }
+    };
+    const copies = () => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('evernet-pg-') && ownerOf(n) === String(p.child.pid));
+    expect(copies()).toHaveLength(1);
+    p.child.kill('SIGKILL');
+    await p.exited;
+    expect(copies()).toHaveLength(1);
+    // the database's lock went with the killed session: the next helpdesk starts, finds the registry and clears the orphan
+    const next = await startHelpdeskStack({ db: url, clock, log: silentLogger(), connect: false });
+    try {
+      expect(next.registry.devices()).toHaveLength(3);
+      expect(copies()).toHaveLength(0);
+    } finally {
+      await next.stop();
+    }
   }, 60_000);
 });
