@@ -64,9 +64,10 @@ interface SideCustomer {
   history?: ReadonlyArray<z.infer<typeof ScenarioUsageDay>> | undefined;
 }
 
-/** What the helpdesk gets of the scenario's customer side; nothing (so no option) for a scenario without one. */
-export function customerSideOf(customers: readonly SideCustomer[]): { consent?: ConsentSeed[]; offers?: { history: UsageDay[] } } {
-  const consent = customers.filter((c) => c.consent).map((c) => ({ customerId: c.id, requests: consentRequests(c.consent!) }));
+/** What the helpdesk gets of the scenario's customer side (consent recorded at `startMs`, the replay's start); nothing (so no option) for a scenario without one. */
+export function customerSideOf(customers: readonly SideCustomer[], startMs?: number): { consent?: ConsentSeed[]; offers?: { history: UsageDay[] } } {
+  const at = startMs !== undefined ? { at: startMs } : {};
+  const consent = customers.filter((c) => c.consent).map((c) => ({ customerId: c.id, requests: consentRequests(c.consent!), ...at }));
   const history = customers.flatMap((c) => (c.history ?? []).map(({ device, ...d }) => ({ customerId: c.id, deviceId: device, ...d })));
   return { ...(consent.length ? { consent } : {}), ...(history.length ? { offers: { history } } : {}) };
 }

@@ -97,7 +97,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       ...(shards ? { brokerUrls: shards.urls } : {}),
       // a replay is self-contained: a clean session, so no queue of an earlier run on the same broker reaches it
       // the customers' consent and their usage before the day (next-best offers read them)
-      helpdesk: { clientId: `evernet-helpdesk-${s.name}`, cleanSession: true, ...customerSideOf(s.customers) },
+      helpdesk: { clientId: `evernet-helpdesk-${s.name}`, cleanSession: true, ...customerSideOf(s.customers, loaded.startMs) },
       // telemetry in batches of 5 simulated minutes (live: 10 s): a replay that stops is run again, and
       // fewer, larger transactions save a day's replay about half a second (a chart read still flushes first)
       telemetry: { flushEveryMs: 5 * 60_000 },

@@ -11,6 +11,8 @@ export interface ConsentSeed {
   customerId: string;
   /** the app requests the customer had made, in order */
   requests: ConsentRequest[];
+  /** event time the consent is recorded at (a replay: its start); default the `at` of seedConsent */
+  at?: number;
 }
 
 /** Applies each seed at event time `at` (by 'scenario'); returns the customers changed. A request that fails is an error in the world: thrown. */
@@ -21,12 +23,12 @@ export function seedConsent(store: CustomerStore, seeds: readonly ConsentSeed[],
     let consent = store.consent(s.customerId);
     const changes: Record<string, unknown>[] = [];
     for (const req of s.requests) {
-      const r = applyRequest(consent, req, at);
+      const r = applyRequest(consent, req, s.at ?? at);
       if (!r.ok) throw Object.assign(new Error(`consent of ${s.customerId}: ${r.error.message}`), { code: r.error.code });
       consent = r.consent;
       changes.push(r.change);
     }
-    store.setConsent(s.customerId, consent, { at, by: 'scenario', change: { type: 'seed', changes } });
+    store.setConsent(s.customerId, consent, { at: s.at ?? at, by: 'scenario', change: { type: 'seed', changes } });
     changed.push(s.customerId);
   }
   return changed;

@@ -24,6 +24,8 @@ describe("a scenario's customer side", () => {
     expect(side.offers!.history).toHaveLength(6);
     expect(side.offers!.history[0]).toEqual({ customerId: 'maria', deviceId: 'car', day: '2020-10-26', km: 52, trips: 2, restVoltageV: 12.62, crankMinV: 10.41 });
     expect(customerSideOf([{ id: 'x', devices: [{ id: 'car' }] }])).toEqual({});
+    // recorded at the replay's start, as set before the day
+    expect(customerSideOf(s.customers, Date.parse(s.start)).consent![0]!.at).toBe(Date.parse('2020-11-02T08:00:00+01:00'));
   });
 
   it('turns per-channel opt-ins, a blacklist and preferences into the app requests they stand for', () => {
