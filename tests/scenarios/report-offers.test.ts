@@ -44,7 +44,7 @@ describe("the report's offers and contacts", () => {
     ]);
     const offers = r.contacts.filter((c) => c.offerId !== null);
     expect(offers).toEqual([{ at: '2020-11-02T08:30:00+01:00', customerId: 'anna', ticketId: null, offerId: 'o-000000000001', channel: 'app-push', text: 'Good morning Anna & co' }]);
-    const times = r.contacts.map((c) => Date.parse(c.at));
+    const times = r.contacts.map((c) => Date.parse(c.at ?? ""));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     const html = renderReportHtml(r, series);
     expect(html).toContain('<a href="#offers">Offers</a>');
