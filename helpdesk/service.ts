@@ -85,6 +85,14 @@ export interface HelpdeskOptions {
    * throws the error.
    */
   onFatal?: (err: Error) => void;
+  /**
+   * resolves when what the stores changed so far is stored for good (a PostgreSQL database: the
+   * mirror's flush, docs/scale.md). With it, the messages a window decided are published only after
+   * it, in order: a contact or command never leaves before the ticket that led to it is stored. A
+   * rejection (the database lost) publishes nothing more. Without it (SQLite commits at once) they are
+   * published at once, as always.
+   */
+  durable?: () => Promise<void>;
   /** notifications that leave evernet (webhook, e-mail; helpdesk/notify): off when absent, the MQTT contact is unchanged */
   notify?: NotifyConfig;
   /** the customers' consent, contacts and audit log (openSqliteCustomerStore on the helpdesk's database); default SQLite in memory */
@@ -163,6 +171,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
   let published = 0;
   let watermark = -Infinity;
   let failed: Error | null = null;
+  /** with options.durable: the publishes waiting for the database, in order */
+  let publishing: Promise<void> = Promise.resolve();
 
   /** stops taking messages at once (no more acknowledgements), then tells the owner */
   function fatal(err: Error): void {
@@ -189,12 +199,20 @@ export function createHelpdesk(options: HelpdeskOptions) {
 
   /** publishes what the core said; each message is checked against the contract on the way out (few, and a miss is a bug) */
   function flush(): void {
-    for (const m of outbox.take()) {
-      const client = clients.length > 1 ? clients[partitionOf(customerOfTopic(m.topic) ?? '', clients.length)] : clients[0];
-      client?.publish(m.topic, encode(m.topic, m.payload), { qos: 1, retain: m.retain });
-      published++;
-      notifier?.published(m.topic, m.payload);
-    }
+    const batch = outbox.take();
+    if (!batch.length) return;
+    published += batch.length;
+    const send = (): void => {
+      for (const m of batch) {
+        const client = clients.length > 1 ? clients[partitionOf(customerOfTopic(m.topic) ?? '', clients.length)] : clients[0];
+        client?.publish(m.topic, encode(m.topic, m.payload), { qos: 1, retain: m.retain });
+        notifier?.published(m.topic, m.payload);
+      }
+    };
+    if (!options.durable) return send();
+    const durable = options.durable;
+    // a database that fails has stopped the helpdesk already (its owner is told): these are not sent
+    publishing = publishing.then(durable).then(() => (failed ? undefined : send()), () => undefined);
   }
 
   return {
@@ -368,6 +386,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
         const unsaved = core.telemetryStats().buffered;
         if (unsaved) log.error({ code: TELEMETRY_ERR.DROPPED, readings: unsaved }, 'telemetry not stored at stop: the database refused it');
       }
+      await publishing;
       await Promise.all(clients.map((c) => c.endAsync()));
       clients = [];
       await notifier?.stop();

@@ -217,7 +217,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       closers.push(() => embedded.stop());
     }
     const brokerUrl = o.brokerUrls?.[0] ?? o.brokerUrl ?? broker!.url;
-    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, bookings, satisfaction, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(pgDb ? { durable: () => pgDb.flushed() } : {}), ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, bookings, satisfaction, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     running = helpdesk;
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {

@@ -10,6 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
 import { evernet, stopAll } from '../e2e/live/processes.js';
+import mqtt from 'mqtt';
+import { loadScenario } from '../../scenarios/load.js';
+import { directoryOf } from '../../scenarios/directory.js';
 import pg from 'pg';
 import { startHelpdeskStack } from '../../stack/helpdesk-stack.js';
 import { open } from '../../helpdesk/tickets/lifecycle.js';
@@ -144,6 +147,46 @@ describe.skipIf(!pgBinaries)('PostgreSQL restarted under a running helpdesk', ()
       expect(copies()).toHaveLength(0);
     } finally {
       await next.stop();
+    }
+  }, 60_000);
+
+  it('publishes what a window decided only once its changes are stored: a contact never leaves before its ticket', async () => {
+    const url = await server.createDatabase('durable');
+    const noon = { now: () => Date.parse('2020-11-02T12:00:00+01:00') };
+    const directory = directoryOf(loadScenario(path.join(__dirname, '../../scenarios/day-in-2020.yaml')));
+    const stack = await startHelpdeskStack({ db: url, clock: noon, log: silentLogger(), directory });
+    const app = await mqtt.connectAsync(stack.brokerUrl, { clientId: 'maria-watch' });
+    const got: string[] = [];
+    app.on('message', (topic) => got.push(topic));
+    await app.subscribeAsync('evernet/v1/maria/#', { qos: 1 });
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const steps = async (id: string) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM timeline WHERE ticket_id = $1', [id])).rows[0]!.n;
+    try {
+      const t = stack.store.openIdempotent(
+        ok(open({ incidentKey: 'inc-maria', deviceId: 'car', customerId: 'maria', kind: 'battery-discharge', severity: 'high', at: noon.now(), evidence: {}, proactive: false })),
+      ).ticket;
+      await until(async () => (await steps(t.id)) === 1, 5000, 'the ticket in PostgreSQL');
+      await c.end();
+      server.stopServer();
+      const r = stack.helpdesk.act(t.id, { type: 'contact', text: 'We saw your battery; may we help?' }, 'alice');
+      expect(r.ok).toBe(true);
+      await sleep(700);
+      // PostgreSQL is away: the contact waits with the change that recorded it
+      expect(got).toEqual([]);
+      server.startServer();
+      await until(() => got.length > 0, 15_000, 'the contact published');
+      const c2 = new pg.Client({ connectionString: url });
+      await c2.connect();
+      try {
+        expect((await c2.query<{ n: number }>('SELECT count(*)::int AS n FROM timeline WHERE ticket_id = $1', [t.id])).rows[0]!.n).toBeGreaterThan(1);
+      } finally {
+        await c2.end();
+      }
+    } finally {
+      await c.end().catch(() => {});
+      await app.endAsync();
+      await stack.stop();
     }
   }, 60_000);
 });
