@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
 import { evernet, stopAll } from '../e2e/live/processes.js';
 import mqtt from 'mqtt';
+import Database from 'better-sqlite3';
+import { openPostgresMirror } from '../../storage/postgres-mirror.js';
 import { loadScenario } from '../../scenarios/load.js';
 import { directoryOf } from '../../scenarios/directory.js';
 import pg from 'pg';
@@ -189,4 +191,41 @@ describe.skipIf(!pgBinaries)('PostgreSQL restarted under a running helpdesk', ()
       await stack.stop();
     }
   }, 60_000);
+
+  it('a write PostgreSQL refuses (not a lost connection) stops at once with EVN_ERR_DB_WRITE, not retried', async () => {
+    const url = await server.createDatabase('refused');
+    const failures: Error[] = [];
+    const mirror = await openPostgresMirror({
+      url,
+      schema: (file) => {
+        const db = new Database(file);
+        db.exec('CREATE TABLE counts (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
+        db.close();
+      },
+      onFailure: (e) => failures.push(e),
+    });
+    const db = new Database(mirror.path);
+    const store = mirror.wrap({ put: (id: number, n: number) => void db.prepare('INSERT OR REPLACE INTO counts (id, n) VALUES (?, ?)').run(id, n) });
+    try {
+      store.put(1, 41);
+      await mirror.flushed();
+      // SQLite keeps 1.5 in an INTEGER column; PostgreSQL's BIGINT refuses it
+      store.put(2, 1.5);
+      await expect(mirror.flushed()).rejects.toMatchObject({ code: 'EVN_ERR_DB_WRITE' });
+      expect(failures).toHaveLength(1);
+      expect(failures[0]!.message).toMatch(/PostgreSQL refused a write/);
+      expect(mirror.stats().retries).toBe(0);
+      expect(() => store.put(3, 3)).toThrowError(/EVN_ERR_DB_WRITE/);
+    } finally {
+      db.close();
+      await mirror.close();
+    }
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      expect((await c.query('SELECT id, n FROM counts')).rows).toEqual([{ id: '1', n: '41' }]);
+    } finally {
+      await c.end();
+    }
+  }, 30_000);
 });
