@@ -49,6 +49,8 @@ export interface PgMirrorOptions {
   /** the advisory lock's name: one helpdesk per database; default 'evernet-helpdesk' */
   lockName?: string;
   connectTimeoutMs?: number;
+  /** rows per query when loading at start; default 20000 */
+  loadPageRows?: number;
   log?: PgMirrorLog;
   /** called once when the mirror fails (after which every wrapped call throws the same error) */
   onFailure?: (err: Error) => void;
@@ -141,7 +143,7 @@ export async function openPostgresMirror(options: PgMirrorOptions): Promise<PgMi
       await client.query('INSERT INTO evernet_schema (name, version) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version', [name, version]);
     }
     await client.query('COMMIT');
-    loadedRows = await loadTables(client, cache, tables);
+    loadedRows = await loadTables(client, cache, tables, options.loadPageRows);
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
     await client.end().catch(() => {});

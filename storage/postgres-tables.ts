@@ -71,41 +71,56 @@ export function pgSchemaSql(db: Database.Database, tables: Table[]) {
   return { versions, create, addColumns };
 }
 
+const rowsIn = (db: Database.Database, t: Table): number => db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${q(t.name)}`).get()!.n;
+
 /**
  * Loads every row from PostgreSQL into the working copy (its rows replace what the stores wrote while
  * being created), then puts the change triggers in place. Tables whose working copy holds rows
  * PostgreSQL did not have (written while being created) are noted as changed whole. Returns the rows loaded.
  */
-export async function loadTables(client: pg.Client, db: Database.Database, tables: Table[]): Promise<number> {
-  db.pragma('foreign_keys = OFF');
+export async function loadTables(client: pg.Client, db: Database.Database, tables: Table[], pageRows = 20_000): Promise<number> {
   const counts = new Map<string, number>();
   let loaded = 0;
   const all = [...tables];
   const hasSequence = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'sqlite_sequence'`).get()!.n > 0;
   if (hasSequence) all.push(SEQUENCE_TABLE);
-  const fetched: Array<[Table, Row[]]> = [];
-  for (const t of all) {
-    const r = await client.query<Row>(`SELECT ${t.columns.map((c) => q(c.name)).join(', ')} FROM ${q(t.pgName)}`);
-    fetched.push([t, r.rows]);
-  }
-  db.transaction(() => {
-    for (const [t, rows] of fetched) {
-      counts.set(t.name, rows.length);
+  db.pragma('foreign_keys = OFF');
+  // one transaction across the pages (nothing else uses this connection while it loads)
+  db.exec('BEGIN');
+  try {
+    for (const t of all) {
       if (t === SEQUENCE_TABLE) db.prepare('DELETE FROM sqlite_sequence').run();
       const insert = db.prepare(
         `INSERT OR REPLACE INTO ${q(t.name)} (${t.columns.map((c) => q(c.name)).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`,
       );
-      for (const row of rows) insert.run(...t.columns.map((c) => row[c.name] ?? null));
-      loaded += rows.length;
+      // in pages by primary key, so a large table (raw telemetry) never sits in memory whole
+      const cols = t.columns.map((c) => q(c.name)).join(', ');
+      const key = t.key.map(q).join(', ');
+      let after: unknown[] | null = null;
+      let n = 0;
+      for (;;) {
+        const where: string = after ? `WHERE (${key}) > (${t.key.map((_, i) => `$${i + 1}`).join(', ')})` : '';
+        const page: pg.QueryResult<Row> = await client.query<Row>(`SELECT ${cols} FROM ${q(t.pgName)} ${where} ORDER BY ${key} LIMIT ${pageRows}`, after ?? []);
+        for (const row of page.rows) insert.run(...t.columns.map((c) => row[c.name] ?? null));
+        n += page.rows.length;
+        if (page.rows.length < pageRows) break;
+        const last = page.rows[page.rows.length - 1]!;
+        after = t.key.map((k) => last[k]);
+      }
+      counts.set(t.name, n);
+      loaded += n;
     }
     db.exec('CREATE TABLE IF NOT EXISTS evn_changes (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, k TEXT NOT NULL)');
-    for (const t of tables) installTriggers(db, t, n(db, t) !== counts.get(t.name));
-  })();
-  db.pragma('foreign_keys = ON');
+    for (const t of tables) installTriggers(db, t, rowsIn(db, t) !== counts.get(t.name));
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
   return loaded;
 }
-
-const n = (db: Database.Database, t: Table): number => db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${q(t.name)}`).get()!.n;
 
 /** the DDL of one table in PostgreSQL */
 export const createTableSql = (t: Table): string =>

@@ -18,6 +18,7 @@ import { contact, open, resolve, type Ticket } from '../../helpdesk/tickets/life
 import type { TicketStore } from '../../helpdesk/tickets/store.js';
 import { ok } from '../helpers/ticket-store.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
+import { openPostgresMirror } from '../../storage/postgres-mirror.js';
 import { pgBinaries, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const log = silentLogger();
@@ -126,4 +127,43 @@ describe.skipIf(!pgBinaries)('the stores on PostgreSQL and on SQLite', () => {
     expect(results[1]).toEqual(results[0]);
     expect(results[0]!.list).toHaveLength(12);
   }, 60_000);
+
+  it('loads a table larger than a page at start (pages by a composite primary key), every row as written', async () => {
+    const url = await server.createDatabase('pages');
+    const schema = (file: string) => {
+      const db = new Database(file);
+      db.exec('CREATE TABLE IF NOT EXISTS readings (device INTEGER NOT NULL, ts INTEGER NOT NULL, v TEXT NOT NULL, w REAL, b BLOB, PRIMARY KEY (device, ts)) WITHOUT ROWID');
+      db.close();
+    };
+    const rows = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare('SELECT * FROM readings ORDER BY device, ts').all();
+      } finally {
+        db.close();
+      }
+    };
+    const first = await openPostgresMirror({ url, schema });
+    const db = new Database(first.path);
+    const put = first.wrap({
+      all: () => {
+        const insert = db.prepare('INSERT INTO readings (device, ts, v, w, b) VALUES (?, ?, ?, ?, ?)');
+        db.transaction(() => {
+          for (let d = 0; d < 5; d++) for (let i = 0; i < 500; i++) insert.run(d, 1_600_000_000_000 + i * 1000, `v"${d}'${i}\\é`, i / 7, i % 50 ? null : Buffer.from([d, i % 256, 0]));
+        })();
+      },
+    });
+    put.all();
+    await first.flushed();
+    const written = rows(first.path);
+    db.close();
+    await first.close();
+    const second = await openPostgresMirror({ url, schema, loadPageRows: 300 });
+    try {
+      expect(second.stats().loadedRows).toBe(2500);
+      expect(rows(second.path)).toEqual(written);
+    } finally {
+      await second.close();
+    }
+  }, 30_000);
 });
