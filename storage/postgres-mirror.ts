@@ -249,6 +249,7 @@ export async function openPostgresMirror(options: PgMirrorOptions): Promise<PgMi
       pending = new Map();
       queuedRows = 0;
       let since: number | null = null;
+      let locked: Error | null = null;
       let pause = first;
       for (;;) {
         try {
@@ -261,6 +262,8 @@ export async function openPostgresMirror(options: PgMirrorOptions): Promise<PgMi
           }
           since ??= Date.now();
           if (Date.now() - since > retryFor) {
+            // still locked after reconnecting: another helpdesk took the database (or the old session lingers)
+            if (locked) return fail(locked);
             return fail(new PgStorageError(PG_ERR.WRITE, shown, `${shown} has been unreachable for ${Math.round((Date.now() - since) / 1000)} s: ${(e as Error).message}`));
           }
           retries++;
@@ -272,11 +275,12 @@ export async function openPostgresMirror(options: PgMirrorOptions): Promise<PgMi
           pending = new Map();
           queuedRows = 0;
           await client.end().catch(() => {});
+          locked = null;
           try {
             client = await connect();
           } catch (err) {
-            if (err instanceof PgStorageError && err.code === STORAGE_ERR.LOCKED) return fail(err);
-            // unreachable still: the loop retries
+            // unreachable still, or our old session (and its lock) not gone yet: the loop retries
+            if (err instanceof PgStorageError && err.code === STORAGE_ERR.LOCKED) locked = err;
           }
         }
       }

@@ -94,6 +94,8 @@ export async function connectPostgres(options: PgConnectOptions): Promise<pg.Cli
     connectionString: options.url,
     connectionTimeoutMillis: options.timeoutMs ?? 5000,
     application_name: options.applicationName ?? 'evernet',
+    // a connection that died without a word (a network gone) is found by TCP rather than by the next write's timeout
+    keepAlive: true,
     types: TYPES,
   });
   // a connection lost later is reported by the query that meets it; without a listener it would crash the process

@@ -228,4 +228,29 @@ describe.skipIf(!pgBinaries)('PostgreSQL restarted under a running helpdesk', ()
       await c.end();
     }
   }, 30_000);
+
+  it('a helpdesk whose database was taken over while it was away stops with EVN_ERR_DB_LOCKED and writes nothing more', async () => {
+    const url = await server.createDatabase('takeover');
+    const fatal: Error[] = [];
+    const a = await startHelpdeskStack({ db: url, clock, log: silentLogger(), connect: false, postgres: { retryForMs: 800 }, helpdesk: { onFatal: (e) => fatal.push(e) } });
+    let b: Awaited<ReturnType<typeof startHelpdeskStack>> | null = null;
+    try {
+      openTicket(a.store, 1);
+      await until(async () => (await countsIn(url)).tickets === 1, 5000, "a's first ticket in PostgreSQL");
+      // the restart ends a's session and its lock; b starts before a notices
+      server.restart();
+      b = await startHelpdeskStack({ db: url, clock, log: silentLogger(), connect: false });
+      openTicket(a.store, 2);
+      await until(() => fatal.length > 0, 10_000, 'a told it cannot go on');
+      expect(fatal[0]).toMatchObject({ code: 'EVN_ERR_DB_LOCKED' });
+      expect(() => a.store.list()).toThrowError(/EVN_ERR_DB_LOCKED/);
+      expect((await countsIn(url)).tickets).toBe(1);
+      // b, the owner now, writes as usual
+      openTicket(b.store, 3);
+      await until(async () => (await countsIn(url)).tickets === 2, 5000, "b's ticket in PostgreSQL");
+    } finally {
+      await a.stop();
+      await b?.stop();
+    }
+  }, 60_000);
 });
