@@ -155,13 +155,17 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
   try {
     // a PostgreSQL URL: the stores open on a working copy loaded from it; what they change goes to it (docs/scale.md)
     let running: Helpdesk | null = null;
+    // the owner hears of a fatal error once, whether the helpdesk or the database writer found it first
+    let told = false;
+    const ownerFatal = o.helpdesk?.onFatal;
+    const onFatal = ownerFatal && ((err: Error) => void (told || ((told = true), ownerFatal(err))));
     const pgDb = isPostgresUrl(o.db)
       ? await openPostgresDb({
           url: o.db, log: o.log, retryForMs: o.postgres?.retryForMs,
           // PostgreSQL lost for good: take no more messages (the stores throw from now on), tell the owner
           onFailure: (err) => {
             void running?.stop().catch(() => {});
-            o.helpdesk?.onFatal?.(err);
+            onFatal?.(err);
           },
         })
       : null;
@@ -217,7 +221,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       closers.push(() => embedded.stop());
     }
     const brokerUrl = o.brokerUrls?.[0] ?? o.brokerUrl ?? broker!.url;
-    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(pgDb ? { durable: () => pgDb.flushed() } : {}), ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, bookings, satisfaction, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    const helpdesk = createHelpdesk({ ...o.helpdesk, ...(onFatal ? { onFatal } : {}), ...(pgDb ? { durable: () => pgDb.flushed() } : {}), ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, bookings, satisfaction, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     running = helpdesk;
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {

@@ -105,6 +105,8 @@ describe.skipIf(!pgBinaries)('PostgreSQL restarted under a running helpdesk', ()
       expect(fatal[0]!.message).toMatch(/unreachable/);
       // the helpdesk has left the broker: it acknowledges nothing more
       await until(() => stack.broker!.stats().clients === 0, 5000, 'the helpdesk disconnected from the broker');
+      // the owner is told once
+      expect(fatal).toHaveLength(1);
       // nothing more is taken: every store call is refused with the same coded error
       expect(() => stack.store.list()).toThrowError(/EVN_ERR_DB_WRITE/);
       expect(() => openTicket(stack.store, 3)).toThrowError(/EVN_ERR_DB_WRITE/);
