@@ -90,7 +90,8 @@ function sharedClock(start: string, rate: number): string[] {
   return ['--clock-start', start, '--clock-rate', String(rate), '--clock-origin', new Date().toISOString()];
 }
 
-describe('a live helpdesk that real board processes join', () => {
+// real processes on a scaled clock: each step may wait up to a minute on a loaded machine (the waits inside say what they wait for)
+describe('a live helpdesk that real board processes join', { timeout: 180_000 }, () => {
   let prices: PriceServer | null = null;
   beforeEach(() => {
     prices = null;
