@@ -102,7 +102,31 @@ export interface RawResult {
   connack?: number;
 }
 
-const PINGRESP = Buffer.from([0xd0, 0x00]);
+/**
+ * Whether the bytes the broker sent hold a PINGRESP packet, read packet by packet (fixed header and
+ * remaining length): the broker may send it in one write with other packets (retained messages for a
+ * wide subscription), so it is not always the last two bytes of a chunk.
+ */
+function hasPingResp(bytes: Buffer): boolean {
+  let i = 0;
+  while (i + 2 <= bytes.length) {
+    const type = bytes[i]!;
+    let length = 0;
+    let multiplier = 1;
+    let j = i + 1;
+    for (;;) {
+      if (j >= bytes.length) return false;
+      const b = bytes[j++]!;
+      length += (b & 0x7f) * multiplier;
+      if ((b & 0x80) === 0) break;
+      multiplier *= 128;
+      if (multiplier > 128 ** 3) return false;
+    }
+    if (type === 0xd0 && length === 0) return true;
+    i = j + length;
+  }
+  return false;
+}
 
 /**
  * Opens a TCP connection, optionally completes a CONNECT first, writes `bytes` and then a PINGREQ, and
@@ -142,7 +166,7 @@ export function rawExchange(port: number, bytes: Buffer, opts: { session?: Conne
         connack = received[3]!;
         if (connack !== 0) return reject(new Error(`session CONNECT refused with ${connack}`));
         send();
-      } else if (received.length >= 2 && received.subarray(-2).equals(PINGRESP)) finish(false, true);
+      } else if (hasPingResp(received)) finish(false, true);
     });
     socket.on('error', () => finish(true, false));
     socket.on('close', () => (phase === 'connecting' && !settled ? reject(new Error('closed before CONNACK')) : finish(true, false)));
