@@ -30,6 +30,17 @@ const WINDOW_TO_MS = 23 * 3_600_000;
 export const activeFaults = (p: FridgeParams, t: number) => p.faults.filter((f) => f.at <= t);
 export const inventoryEvent = (s: FridgeState): EventBody => ({ type: 'inventory', items: structuredClone(s.inventory) });
 
+/** the take-outs in (from, to]: the inventory changes (reported when the door shuts) and the door is held open */
+export function takeOutsIn(s: FridgeState, from: number, to: number): void {
+  for (const o of s.p.takeOut) {
+    if (o.at > from && o.at <= to) {
+      s.inventory = takeOut(s.inventory, o.name, o.quantity);
+      s.inventoryDirty = true;
+      s.doorUntil = Math.max(s.doorUntil, o.at + TAKE_OUT_DOOR_S * 1000);
+    }
+  }
+}
+
 export function takeOut(inv: Item[], name: string, quantity: number): Item[] {
   return inv
     .map((it) => (it.name === name ? { ...it, quantity: Math.max(0, round(it.quantity - quantity, 6)) } : it))
@@ -77,13 +88,7 @@ interface Env {
  */
 function arrive(s: FridgeState, from: number, now: number, events: EventBody[], times: number[]): Env {
   const p = s.p;
-  for (const o of p.takeOut) {
-    if (o.at > from && o.at <= now) {
-      s.inventory = takeOut(s.inventory, o.name, o.quantity);
-      s.inventoryDirty = true;
-      s.doorUntil = Math.max(s.doorUntil, o.at + TAKE_OUT_DOOR_S * 1000);
-    }
-  }
+  takeOutsIn(s, from, now);
   if (p.randomDoorOpeningsPerDay > 0) {
     if (s.nextOpenAt === null) s.nextOpenAt = drawOpening(s, Math.max(now, s.doorUntil));
     while (s.nextOpenAt <= now) {

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { EventTime, Item } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
-import { activeFaults as active, DAY_MS, inventoryEvent, LOCAL_OFFSET_MS, spanFridge, TAKE_OUT_DOOR_S, takeOut } from './fridge-span.js';
+import { activeFaults as active, DAY_MS, inventoryEvent, LOCAL_OFFSET_MS, spanFridge, takeOutsIn } from './fridge-span.js';
 import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
 import { nextFloat, nextGaussian, rngFrom, type RngState } from './rng.js';
 
@@ -87,13 +87,7 @@ function advance(s: FridgeState, a: number, b: number, events: EventBody[]): num
   const dt = (b - a) / 1000;
   const mid = (a + b) / 2;
   s.pieces++;
-  for (const o of p.takeOut) {
-    if (o.at > a && o.at <= b) {
-      s.inventory = takeOut(s.inventory, o.name, o.quantity);
-      s.inventoryDirty = true;
-      s.doorUntil = Math.max(s.doorUntil, o.at + TAKE_OUT_DOOR_S * 1000);
-    }
-  }
+  takeOutsIn(s, a, b);
   if (p.randomDoorOpeningsPerDay > 0) {
     const local = (((mid + LOCAL_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS;
     const inWindow = local >= 7 * 3_600_000 && local < 23 * 3_600_000;
