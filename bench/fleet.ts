@@ -38,7 +38,15 @@ export async function benchFleet(homes = 10_000): Promise<Record<string, number 
   const devices = scenario.devices.length;
   const layout = chooseLayout(devices, {}, thisMachine());
   const memory = peakRss();
-  const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000 });
+  // a line on stderr every tenth of the day: a long run shows how it goes (stdout stays the one JSON object)
+  const t0 = performance.now();
+  let shown = 0;
+  const onProgress = (done: number, total: number): void => {
+    if (done / total < (shown + 1) / 10) return;
+    shown = Math.floor((done / total) * 10);
+    process.stderr.write(`bench fleet: ${shown * 10} % of the day after ${Math.round((performance.now() - t0) / 1000)} s\n`);
+  };
+  const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000, onProgress });
   const peak = memory.stop();
   const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
   const raw = await rawBroker({ devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes: 260 });
