@@ -4,7 +4,8 @@
  */
 import { describeIssues } from './issues.js';
 import { parseTopic, type DeviceChannel, type ParsedTopic, type ServiceChannel } from './topics.js';
-import { Announce, AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer, Contact, TicketUpdate } from './payloads.js';
+import { Announce, AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer } from './payloads.js';
+import { Contact, TicketUpdate } from './service-messages.js';
 import { codeTable } from './errors.js';
 
 export const ERR = codeTable({

@@ -24,12 +24,12 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
-import { topicMatches } from '../../contracts/topics.js';
 import { BROKER_DB_FILE, PAGE, openDb, prepare, type Row, type SqlitePersistenceOptions, type Statements } from './db.js';
 import { createInflight } from './inflight.js';
 import { createJournal, type AuthorizePublish } from './journal.js';
 import { createSessionOwners, type SessionOwners } from './owners.js';
 import { createQueuePages } from './queue-pages.js';
+import { createRetainedIndex } from './retained.js';
 import { fromStored, queuedCopy, queuedFromStored, toStored, type QueuedPacket, type StoredPacket } from './packets.js';
 import { createSubscriptionIndex, type MatchedSubscription, type SubscriptionOptions } from './subscriptions.js';
 
@@ -56,7 +56,7 @@ export class SqlitePersistence {
   private readonly db: Database.Database;
   private readonly s: Statements;
   private readonly subs = createSubscriptionIndex();
-  private readonly retained = new Map<string, StoredPacket>();
+  private readonly retained = createRetainedIndex();
   /** message ids of queued packets handed to the current connection and not yet acknowledged */
   private readonly inflight = createInflight();
   private readonly journal: ReturnType<typeof createJournal>;
@@ -140,27 +140,12 @@ export class SqlitePersistence {
     this.retained.set(packet.topic, stored);
   }
 
-  private *retainedMatching(pattern: string) {
-    // a subscription without wildcards (a device's own command topic) is one lookup, not a pass over every
-    // retained message: a fleet of 30,000 devices subscribing would otherwise cost 30,000 x 60,000 matches
-    if (!pattern.includes('+') && !pattern.includes('#')) {
-      const stored = this.retained.get(pattern);
-      if (stored) yield fromStored(stored);
-      return;
-    }
-    for (const [topic, stored] of this.retained) if (topicMatches(pattern, topic)) yield fromStored(stored);
-  }
-
   createRetainedStream(pattern: string): Readable {
-    return Readable.from(this.retainedMatching(pattern));
+    return Readable.from(this.retained.matching([pattern]));
   }
 
   createRetainedStreamCombi(patterns: string[]): Readable {
-    return Readable.from(this.retainedMatchingAny(patterns));
-  }
-
-  private *retainedMatchingAny(patterns: string[]) {
-    for (const p of patterns) yield* this.retainedMatching(p);
+    return Readable.from(this.retained.matching(patterns));
   }
 
   // ---- subscriptions of persistent sessions ------------------------------------------------------
