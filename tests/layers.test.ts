@@ -2,7 +2,7 @@
  * Imports only point down (DESIGN: layers). contracts/ imports nothing of evernet; storage/ and log/
  * are infrastructure below the peers and import at most contracts/; devices/, broker/ and helpdesk/
  * are peers that import contracts/, storage/ and log/ but not each other; stack/ and scenarios/ wire
- * the peers; bench/ and cli/ sit on top and nothing below imports them.
+ * the peers; cluster/ (helpdesk workers on NATS, docs/scale.md) wires them too, below scenarios/; bench/ and cli/ sit on top and nothing below imports them.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -16,9 +16,10 @@ const ALLOWED: Record<string, string[]> = {
   broker: ['contracts', 'storage', 'log'],
   helpdesk: ['contracts', 'storage', 'log'],
   stack: ['contracts', 'storage', 'log', 'devices', 'broker', 'helpdesk'],
-  scenarios: ['contracts', 'storage', 'log', 'devices', 'broker', 'helpdesk', 'stack'],
-  cli: ['contracts', 'storage', 'log', 'devices', 'broker', 'helpdesk', 'stack', 'scenarios'],
-  bench: ['contracts', 'storage', 'log', 'devices', 'broker', 'helpdesk', 'stack', 'scenarios', 'cli'],
+  cluster: ['contracts', 'storage', 'log', 'devices', 'broker', 'helpdesk', 'stack'],
+  scenarios: ['contracts', 'storage', 'log', 'devices', 'broker', 'helpdesk', 'stack', 'cluster'],
+  cli: ['contracts', 'storage', 'log', 'devices', 'broker', 'helpdesk', 'stack', 'cluster', 'scenarios'],
+  bench: ['contracts', 'storage', 'log', 'devices', 'broker', 'helpdesk', 'stack', 'cluster', 'scenarios', 'cli'],
 };
 
 function sources(dir: string): string[] {
