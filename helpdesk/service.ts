@@ -1,7 +1,7 @@
 /**
- * The helpdesk service: one MQTT connection (ingest subscribes, the outbox publishes; one a broker
- * shard when a fleet's traffic is split by customer), the core in
- * between, and an event-time watermark. In a replay the runner moves the watermark (`advance`);
+ * The helpdesk service: a transport (MQTT by default, helpdesk/transport/: ingest receives, the
+ * outbox publishes; one connection a broker shard when a fleet's traffic is split by customer), the
+ * core in between, and an event-time watermark. In a replay the runner moves the watermark (`advance`);
  * live, `start({ live })` moves it every second from the injected clock.
  *
  * The connection is a persistent session by default (clean: false, a fixed client id): while the
@@ -10,9 +10,8 @@
  * session (no persistence, or a new broker), the helpdesk subscribes again on reconnect. On start it
  * carries on with tickets a previous process opened but did not get to follow up (incidents.resume).
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { batchWrites, customerOfTopic, encode, ERR, HELPDESK_FILTERS, partitionOf, type Clock, type Decoded } from '../contracts/index.js';
+import { encode, ERR, type Clock, type Decoded } from '../contracts/index.js';
 import { isFatalStorageError } from '../storage/sqlite.js';
 import { createCore } from './core.js';
 import type { DetectionSettings } from './detect/detect.js';
@@ -22,6 +21,8 @@ import type { Directory } from './directory.js';
 import type { Registry } from './registry/index.js';
 import { createIngest } from './ingest/ingest.js';
 import { createOutbox } from './outbox.js';
+import { createMqttTransport } from './transport/mqtt.js';
+import type { HelpdeskTransport } from './transport/transport.js';
 import { createNotifier, type NotifyConfig } from './notify/notifier.js';
 import type { TariffInput } from './schedule/source.js';
 import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
@@ -37,12 +38,18 @@ import type { OffersOptions } from './offers/offers.js';
 import type { ConsentSeed } from './offers/seed.js';
 
 export interface HelpdeskOptions {
-  brokerUrl: string;
+  /** the MQTT broker (unless `transport` is given) */
+  brokerUrl?: string;
   /**
    * a fleet's broker shards (docs/fleets.md): the helpdesk subscribes on every one and sends each
    * customer's messages through the shard `partitionOf(customer, n)` names; `brokerUrl` is then the first
    */
   brokerUrls?: readonly string[];
+  /**
+   * how messages come and go, instead of MQTT on `brokerUrl(s)`: a helpdesk worker on a NATS cluster
+   * (cluster/, docs/scale.md); clientId, cleanSession, reconnectPeriodMs and credentials are then unused
+   */
+  transport?: HelpdeskTransport;
   /** the device registry (customers, devices, stores, workshops); see helpdesk/registry */
   registry?: Registry;
   /** without a registry: a fixed world, kept in a registry in memory */
@@ -111,29 +118,6 @@ export interface HelpdeskOptions {
   consent?: readonly ConsentSeed[];
 }
 
-/** mqtt.connectAsync, with the message listener in place before the connection opens */
-function connectListening(url: string, opts: IClientOptions, onMessage: (topic: string, payload: Buffer) => void): Promise<MqttClient> {
-  const c = mqtt.connect(url, opts);
-  c.on('message', onMessage);
-  return new Promise((resolve, reject) => {
-    const off = () => {
-      c.off('connect', ok);
-      c.off('error', fail);
-    };
-    const ok = () => {
-      off();
-      resolve(c);
-    };
-    const fail = (err: Error) => {
-      off();
-      c.end(true);
-      reject(err);
-    };
-    c.on('connect', ok);
-    c.on('error', fail);
-  });
-}
-
 export function createHelpdesk(options: HelpdeskOptions) {
   const { log, clock } = options;
   // event time at start names this session's commands (deterministic in a replay, new after a restart)
@@ -164,9 +148,13 @@ export function createHelpdesk(options: HelpdeskOptions) {
     }
   };
   const ingest = createIngest({ log, admit });
-  const brokerUrls = options.brokerUrls?.length ? options.brokerUrls : [options.brokerUrl];
-  /** one connection a broker shard (one without shards); empty before start and after a fatal error */
-  let clients: MqttClient[] = [];
+  const brokerUrls = options.brokerUrls?.length ? options.brokerUrls : options.brokerUrl ? [options.brokerUrl] : [];
+  if (!options.transport && !brokerUrls.length) throw new Error('createHelpdesk: a brokerUrl or a transport is needed');
+  const transport: HelpdeskTransport =
+    options.transport ??
+    createMqttTransport({ brokerUrls, log, clientId: options.clientId, cleanSession: options.cleanSession, reconnectPeriodMs: options.reconnectPeriodMs, credentials: options.credentials });
+  /** connected: between start and stop, before a fatal error */
+  let connected = false;
   let timer: NodeJS.Timeout | null = null;
   let published = 0;
   let watermark = -Infinity;
@@ -180,8 +168,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     failed = err;
     if (timer) clearInterval(timer);
     timer = null;
-    for (const c of clients) c.end(true);
-    clients = [];
+    connected = false;
+    transport.abort();
     log.fatal({ code: (err as { code?: string }).code, err: err.message }, 'the helpdesk cannot go on: disconnected from the broker');
     if (options.onFatal) options.onFatal(err);
     else throw err;
@@ -204,8 +192,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
     published += batch.length;
     const send = (): void => {
       for (const m of batch) {
-        const client = clients.length > 1 ? clients[partitionOf(customerOfTopic(m.topic) ?? '', clients.length)] : clients[0];
-        client?.publish(m.topic, encode(m.topic, m.payload), { qos: 1, retain: m.retain });
+        if (connected) transport.publish(m.topic, encode(m.topic, m.payload), m.retain);
         notifier?.published(m.topic, m.payload);
       }
     };
@@ -217,45 +204,11 @@ export function createHelpdesk(options: HelpdeskOptions) {
 
   return {
     async start(opts: { live?: boolean } = {}): Promise<void> {
-      const clean = options.cleanSession ?? false;
-      const connectShard = async (url: string, i: number): Promise<MqttClient> => {
-        const base = options.clientId ?? 'evernet-helpdesk';
-        const c = await connectListening(
-          url,
-          {
-            clientId: brokerUrls.length > 1 ? `${base}-${i}` : base,
-            clean,
-            reconnectPeriod: options.reconnectPeriodMs ?? 1000,
-            ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
-          },
-          (topic, payload) => ingest.accept(topic, payload),
-        );
-        // its acknowledgements of a burst of messages leave in one write (contracts/write-batching.ts), on every connection
-        batchWrites(c.stream);
-        c.on('connect', () => batchWrites(c.stream));
-        // mqtt.js (MQTT 3.1.1) does not subscribe again on its own when a persistent session was lost
-        c.on('connect', (connack) => {
-          if (clean || connack.sessionPresent) return;
-          log.warn({ broker: url }, 'the broker lost the helpdesk session: subscribing again');
-          c.subscribe([...HELPDESK_FILTERS], { qos: 1 }, (err) => err && log.error({ err: err.message }, 'subscribing again failed'));
-        });
-        await c.subscribeAsync([...HELPDESK_FILTERS], { qos: 1 });
-        log.info({ broker: url, session: clean ? 'clean' : 'persistent' }, 'helpdesk subscribed');
-        return c;
-      };
       notifier?.start();
       // the store is read before the broker sees us: a store that fails here fails before anything is acknowledged
       const resumed = core.resume(clock.now());
-      // listening before the CONNACK: a resumed session's queue starts flowing right after it, and
-      // mqtt.js acknowledges a message whether or not anyone listens
-      const connected: MqttClient[] = [];
-      try {
-        for (const [i, url] of brokerUrls.entries()) connected.push(await connectShard(url, i));
-      } catch (e) {
-        for (const c of connected) c.end(true);
-        throw e;
-      }
-      clients = connected;
+      await transport.start((topic, payload) => ingest.accept(topic, payload));
+      connected = true;
       if (resumed.length) log.info({ tickets: resumed.map((t) => t.id) }, 'tickets resumed after a restart');
       flush();
       if (opts.live) {
@@ -387,8 +340,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
         if (unsaved) log.error({ code: TELEMETRY_ERR.DROPPED, readings: unsaved }, 'telemetry not stored at stop: the database refused it');
       }
       await publishing;
-      await Promise.all(clients.map((c) => c.endAsync()));
-      clients = [];
+      if (connected) await transport.stop();
+      connected = false;
       await notifier?.stop();
       if (broken && !options.onFatal) throw broken;
     },
