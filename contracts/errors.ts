@@ -70,6 +70,12 @@ export const ERRORS = {
   EVN_ERR_DB_CONNECT: 'a PostgreSQL database (--db postgres://…) that cannot be reached, refuses the credentials or does not exist',
   EVN_ERR_DB_WRITE: 'PostgreSQL stayed unreachable longer than the writer retries, or refused a write: the helpdesk stops',
 
+  // the NATS cluster of partitioned helpdesk workers (cluster/nats, docs/scale.md)
+  EVN_ERR_CLUSTER_CONNECT: 'no node of the NATS cluster answers at start (the URLs are named, without credentials)',
+  EVN_ERR_CLUSTER_PARTITIONS: "a worker or runner started with another partition count than the cluster's stream was made for: refused before anything is consumed",
+  EVN_ERR_CLUSTER_START: 'a local NATS cluster (tests, the bench, evernet cluster up) that did not start: nats-server missing, a node that exited, or no JetStream leader in time',
+  EVN_ERR_CLUSTER_STREAM: "the partition stream cannot be created or read, or exists with a shape evernet did not give it",
+
   // processes and ports
   EVN_ERR_USAGE: 'a command called the wrong way',
   EVN_ERR_MQTT_LISTEN: "the embedded broker's port cannot be bound",
