@@ -44,6 +44,10 @@ export interface PostgresDbOptions {
   onFailure: (err: Error) => void;
   /** ms a lost connection is retried; default 30000 */
   retryForMs?: number;
+  /** the advisory lock's name (storage/postgres-mirror.ts); default one helpdesk a database */
+  lockName?: string;
+  /** stores of the caller's on the same database (a cluster worker's checkpoints): their tables are loaded too */
+  schema?: ReadonlyArray<(path: string) => { close(): void }>;
 }
 
 /** Connects, brings PostgreSQL's schema up to date and loads it; throws EVN_ERR_DB_CONNECT / _LOCKED / _SCHEMA. */
@@ -53,8 +57,9 @@ export function openPostgresDb(options: PostgresDbOptions): Promise<PgMirror> {
     log: options.log,
     onFailure: options.onFailure,
     retryForMs: options.retryForMs,
+    ...(options.lockName ? { lockName: options.lockName } : {}),
     schema: (path) => {
-      for (const open of SCHEMA) open(path).close();
+      for (const open of [...SCHEMA, ...(options.schema ?? [])]) open(path).close();
     },
   });
 }
