@@ -76,6 +76,10 @@ export const ERRORS = {
   EVN_ERR_CLUSTER_START: 'a local NATS cluster (tests, the bench, evernet cluster up) that did not start: nats-server missing, a node that exited, or no JetStream leader in time',
   EVN_ERR_CLUSTER_STREAM: "the partition stream cannot be created or read, or exists with a shape evernet did not give it",
 
+  // checkpoints of a helpdesk's in-memory state (helpdesk/checkpoint.ts, docs/scale.md#checkpoints)
+  EVN_ERR_CHECKPOINT_VERSION: "a checkpoint written by a build with another checkpoint version: refused, nothing restored",
+  EVN_ERR_CHECKPOINT_INVALID: 'a checkpoint that is not one (a missing part, a malformed value), or state that has no plain form: refused',
+
   // processes and ports
   EVN_ERR_USAGE: 'a command called the wrong way',
   EVN_ERR_MQTT_LISTEN: "the embedded broker's port cannot be bound",

@@ -296,9 +296,26 @@ export function createCore(deps: CoreDeps) {
     }
   }
 
+  /** the core's in-memory state, module by module, for a checkpoint (helpdesk/checkpoint.ts); the stores hold the rest */
+  const snapshot = () => ({
+    reporting: new Map(reporting), driving: new Map(driving), inventories: new Map(inventories), online: new Map(online), shopping: [...shopping], shoppingPer: new Map(shoppingPer),
+    shoppingEvicted, droppedCount, detection: detection.snapshot(), silence: silence.snapshot(), telemetry: telemetry.snapshot(), incidents: incidents.snapshot(),
+    problems: problems.snapshot(), offers: offers.snapshot(), loads: loads.snapshot(), customers: customers.snapshot(), registry: registry.snapshot(),
+  });
+  function restore(s: ReturnType<typeof snapshot>): void {
+    for (const [mine, saved] of [[reporting, s.reporting], [driving, s.driving], [inventories, s.inventories], [online, s.online], [shoppingPer, s.shoppingPer]] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
+      for (const [k, v] of saved) mine.set(k, v);
+    }
+    shopping.push(...s.shopping); ({ shoppingEvicted, droppedCount } = s);
+    detection.restore(s.detection); silence.restore(s.silence); telemetry.restore(s.telemetry); incidents.restore(s.incidents); problems.restore(s.problems);
+    offers.restore(s.offers); loads.restore(s.loads); customers.restore(s.customers); registry.restore(s.registry);
+  }
+
   return {
     admit,
     handle,
+    snapshot,
+    restore,
     /**
      * After a restart: carries on with tickets opened but not yet followed up (see incidents.resume),
      * and watches every device for silence from its newest stored reading, so one that went quiet

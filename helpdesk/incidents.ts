@@ -26,6 +26,12 @@ export type IncidentDeps = TicketOpsDeps & {
 
 const BY = 'helpdesk';
 
+export interface IncidentsSnapshot {
+  /** commandId -> ticketId, oldest first */
+  actions: Map<string, string>;
+  forgotten: number;
+}
+
 export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicketOps(deps)) {
   const { store, outbox, directory, log } = deps;
   const { apply, announce, offerFor } = ops;
@@ -144,6 +150,12 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
   return {
     track,
     resume,
+    /** the commands awaiting a result (oldest first) and how many were forgotten: a checkpoint's part (helpdesk/checkpoint.ts) */
+    snapshot: (): IncidentsSnapshot => ({ actions: new Map(actions), forgotten }),
+    restore(s: IncidentsSnapshot): void {
+      for (const [k, v] of s.actions) actions.set(k, v);
+      forgotten = s.forgotten;
+    },
     /** commands awaiting a result */
     pending: (): number => actions.size,
     signal(customerId: string, deviceId: string, s: Signal, now: number): void {

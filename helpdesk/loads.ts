@@ -46,6 +46,16 @@ const BASIS_RANK: Readonly<Record<PlanBasis, number>> = { prices: 4, 'known-pric
 const sameOffer = (rec: LoadRecord, e: Extract<DeviceEvent, { type: 'flex-offer' }>): boolean =>
   rec.deadline === e.latestEnd && rec.slots.length === e.slots.length && rec.slots.every((x, i) => x.durationS === e.slots[i]!.durationS && x.powerW === e.slots[i]!.powerW);
 
+/**
+ * loads' state in a checkpoint (helpdesk/checkpoint.ts): each device's open offer (the stored load as it
+ * is in memory). Not held: which price snapshot was seen last; a restored helpdesk takes the provider's
+ * current one as seen at its first tick, as the uninterrupted one does unless a feed refreshed in between.
+ */
+export interface LoadsSnapshot {
+  current: Map<string, LoadRecord>;
+  evictedLogged: number;
+}
+
 /** counted evictions are logged the first time and then at every power of ten, not once each */
 export const worthLogging = (n: number): boolean => /^10*$/.test(String(n));
 
@@ -202,6 +212,14 @@ export function createLoads(deps: LoadsDeps) {
     pageWithSlots: (q?: LoadQuery): LoadPage<LoadRecord> => store.pageWithSlots(q),
     /** how many devices have an open offer in memory */
     open: (): number => current.size,
+    snapshot(): LoadsSnapshot {
+      if (fleet) throw new Error('loads: fleet load coordination is not held in a checkpoint');
+      return { current: new Map(current), evictedLogged };
+    },
+    restore(s: LoadsSnapshot): void {
+      for (const [k, v] of s.current) current.set(k, v);
+      evictedLogged = s.evictedLogged;
+    },
     /** Forgets every load of one customer, open offers included (an erasure); returns how many stored loads went. */
     forget(customerId: string): number {
       for (const key of [...current.keys()]) {

@@ -16,8 +16,18 @@ export interface OutMessage {
  * `session` makes command ids unique across helpdesk restarts (a device's late result for a command
  * sent before a crash must not match a new command); the service passes its start time in base 36.
  */
+/** the outbox's state in a checkpoint: its session and counters, so a restored helpdesk numbers on as the uninterrupted one */
+export interface OutboxSnapshot {
+  session: string | null;
+  seqs: Map<string, number>;
+  commandsTo: Map<string, number>;
+  commanded: Set<string>;
+  commands: number;
+}
+
 export function createOutbox(options: { session?: string } = {}) {
-  const prefix = options.session ? `c-${options.session}-` : 'c-';
+  const session = options.session || null;
+  const prefix = session ? `c-${session}-` : 'c-';
   let pending: OutMessage[] = [];
   const seqs = new Map<string, number>();
   const commandsTo = new Map<string, number>();
@@ -76,6 +86,18 @@ export function createOutbox(options: { session?: string } = {}) {
       const out = [...commanded].map((k): [string, number] => [k, commandsTo.get(k)!]);
       commanded.clear();
       return out;
+    },
+    /** the state a checkpoint holds; taken between windows, when nothing is queued (the service published it) */
+    snapshot(): OutboxSnapshot {
+      if (pending.length) throw new Error('outbox: a checkpoint while messages are queued (take() them first)');
+      return { session, seqs: new Map(seqs), commandsTo: new Map(commandsTo), commanded: new Set(commanded), commands };
+    },
+    /** takes a snapshot's counters over; the session is the outbox's own (createOutbox({ session }) with the snapshot's) */
+    restore(s: OutboxSnapshot): void {
+      for (const [k, v] of s.seqs) seqs.set(k, v);
+      for (const [k, v] of s.commandsTo) commandsTo.set(k, v);
+      for (const k of s.commanded) commanded.add(k);
+      commands = s.commands;
     },
   };
 }

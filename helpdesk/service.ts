@@ -13,6 +13,7 @@
 import type { Logger } from 'pino';
 import { encode, ERR, type Clock, type Decoded } from '../contracts/index.js';
 import { isFatalStorageError } from '../storage/sqlite.js';
+import { fromCheckpoint, toCheckpoint, type HelpdeskCheckpoint } from './checkpoint.js';
 import { createCore } from './core.js';
 import type { DetectionSettings } from './detect/detect.js';
 import { createEvents } from './events.js';
@@ -116,12 +117,20 @@ export interface HelpdeskOptions {
   offers?: OffersOptions;
   /** the consent customers had set before the helpdesk started (a scenario's `consent:`), applied once */
   consent?: readonly ConsentSeed[];
+  /**
+   * a checkpoint (helpdesk.checkpoint(), helpdesk/checkpoint.ts) to go on from, with the stores opened on
+   * the database as it was when it was taken: the helpdesk then decides on the messages after it exactly
+   * what the one that took it would have, and start() redoes nothing (no resume). Another version is
+   * refused (EVN_ERR_CHECKPOINT_VERSION).
+   */
+  restore?: HelpdeskCheckpoint;
 }
 
 export function createHelpdesk(options: HelpdeskOptions) {
   const { log, clock } = options;
-  // event time at start names this session's commands (deterministic in a replay, new after a restart)
-  const outbox = createOutbox({ session: Math.max(0, Math.floor(clock.now())).toString(36) });
+  const restored = options.restore ? fromCheckpoint(options.restore) : null;
+  // event time at start names this session's commands (deterministic in a replay, new after a restart); a restored helpdesk goes on with its checkpoint's
+  const outbox = createOutbox({ session: restored ? (restored.outbox.session ?? undefined) : Math.max(0, Math.floor(clock.now())).toString(36) });
   const events = createEvents(log);
   const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction, offers: options.offers, consent: options.consent });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
@@ -161,6 +170,12 @@ export function createHelpdesk(options: HelpdeskOptions) {
   let failed: Error | null = null;
   /** with options.durable: the publishes waiting for the database, in order */
   let publishing: Promise<void> = Promise.resolve();
+  if (restored) {
+    ({ watermark, published } = restored.service);
+    ingest.restore(restored.ingest);
+    outbox.restore(restored.outbox);
+    core.restore(restored.core);
+  }
 
   /** stops taking messages at once (no more acknowledgements), then tells the owner */
   function fatal(err: Error): void {
@@ -205,8 +220,10 @@ export function createHelpdesk(options: HelpdeskOptions) {
   return {
     async start(opts: { live?: boolean } = {}): Promise<void> {
       notifier?.start();
-      // the store is read before the broker sees us: a store that fails here fails before anything is acknowledged
-      const resumed = core.resume(clock.now());
+      // the store is read before the broker sees us: a store that fails here fails before anything is acknowledged;
+      // a restored helpdesk's state is its checkpoint's, on the database as it was then: nothing to resume
+      const resumed = restored ? [] : core.resume(clock.now());
+      if (restored) log.info({ watermark: options.restore!.watermark }, 'restored from a checkpoint');
       await transport.start((topic, payload) => ingest.accept(topic, payload));
       connected = true;
       if (resumed.length) log.info({ tickets: resumed.map((t) => t.id) }, 'tickets resumed after a restart');
@@ -255,6 +272,15 @@ export function createHelpdesk(options: HelpdeskOptions) {
         log.error({ code: ERR.INTERNAL, err: e }, 'deciding offers failed');
       }
       flush();
+    },
+    /**
+     * Everything the helpdesk holds in memory that later decisions depend on, as plain JSON data
+     * (helpdesk/checkpoint.ts). Take it between advance() calls; it changes nothing (buffered telemetry
+     * is carried, not written). With the database as it is now, `createHelpdesk({ restore })` goes on from here.
+     */
+    checkpoint(): HelpdeskCheckpoint {
+      if (failed) throw failed;
+      return toCheckpoint({ service: { watermark, published }, ingest: ingest.snapshot(), outbox: outbox.snapshot(), core: core.snapshot() });
     },
     /** resolves once n messages have reached the helpdesk */
     received: (n: number): Promise<void> => ingest.received(n),

@@ -67,6 +67,12 @@ export function createCustomers(deps: CustomersDeps) {
   /** customer -> event time of their last app export (one entry per customer who asked) */
   const lastAppExport = new Map<string, number>();
 
+  /** a checkpoint's part (helpdesk/checkpoint.ts): when each customer last exported through the app */
+  const snapshot = (): Map<string, number> => new Map(lastAppExport);
+  const restore = (s: Map<string, number>): void => {
+    for (const [k, v] of s) lastAppExport.set(k, v);
+  };
+
   /** an audit entry goes under the pseudonym once the customer was erased (and nothing else is known of them) */
   function audit(e: AuditEntry): void {
     const erased = !isKnown(sources, e.customerId) && erasureOf(store, e.customerId) !== undefined;
@@ -140,6 +146,8 @@ export function createCustomers(deps: CustomersDeps) {
   }
 
   return {
+    snapshot,
+    restore,
     consent: consentView,
     request,
     export: exportDocument,

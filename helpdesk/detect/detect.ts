@@ -24,7 +24,7 @@ import type { Detector, Signal } from './detector.js';
 import { fridgeDoorOpen } from './fridge-door-open.js';
 import { fridgeDuty } from './fridge-duty.js';
 import { fridgeWarm } from './fridge-warm.js';
-import { createReadingWatch, type ReadingAnomalyConfig, type ReadingWatch } from './reading-anomaly.js';
+import { createReadingWatch, type ReadingAnomalyConfig, type ReadingWatch, type ReadingWatchSnapshot } from './reading-anomaly.js';
 import type { SilenceOptions } from './silence.js';
 import { washerDrain } from './washer-drain.js';
 import { washerHeater } from './washer-heater.js';
@@ -115,6 +115,16 @@ interface DeviceState {
   /** by exception: how it reports, and when the first condition in progress is due (null: none) */
   report?: ReportMode;
   due: number | null;
+}
+
+/** the detection's state in a checkpoint (helpdesk/checkpoint.ts): each device's plan and detector states, in order */
+export interface DetectionSnapshot {
+  devices: Array<Omit<DeviceState, 'profile' | 'watch'> & { key: string; watch: ReadingWatchSnapshot | null }>;
+  lastTs: Map<string, number>;
+  /** the devices armed, by key, in order */
+  armed: string[];
+  skipped: number;
+  unwatched: number;
 }
 
 /** A signal of one device. */
@@ -248,6 +258,25 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
     },
     /** devices reporting by exception with a condition in progress */
     armed: (): number => armed.size,
+    /** the state a checkpoint holds (detector states are plain data: each detector's init() and update() make them so) */
+    snapshot: (): DetectionSnapshot => ({
+      devices: [...devices].map(([key, { profile: _profile, watch, ...s }]) => ({ key, ...s, watch: watch?.snapshot() ?? null })),
+      lastTs: new Map(lastTs),
+      armed: [...armed.keys()],
+      skipped,
+      unwatched,
+    }),
+    /** takes a snapshot's state over (before any telemetry is observed) */
+    restore(snap: DetectionSnapshot): void {
+      for (const { key, watch, ...s } of snap.devices) {
+        // a profile no caller holds: the next message's profile is compared by its signature
+        devices.set(key, { ...s, profile: {}, watch: watch ? createReadingWatch(options.general || undefined, watch) : null });
+      }
+      for (const [k, v] of snap.lastTs) lastTs.set(k, v);
+      for (const key of snap.armed) armed.set(key, devices.get(key)!);
+      skipped = snap.skipped;
+      unwatched = snap.unwatched;
+    },
     /** which detectors run on a device and what the general detector watches (after its first telemetry) */
     coverage: (deviceKey: string): Coverage | undefined => devices.get(deviceKey)?.coverage,
     /** readings skipped because they were not newer than the device's last one */

@@ -30,7 +30,7 @@
 import type { ReportMode } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import { heldForMs, type Signal } from './detector.js';
-import { GeneralAnomalyDetector, RANGE, type GeneralOptions } from './general/general.js';
+import { GeneralAnomalyDetector, RANGE, type GeneralOptions, type GeneralSnapshot } from './general/general.js';
 import { VALUE } from './general/novelty.js';
 import { binOf, countValue, isUsual, learnValue, newUsualValues, settle, usualEvidence, usualText, type UsualValues, type UsualValuesOptions } from './usual-values.js';
 
@@ -103,6 +103,14 @@ export interface ReadingWatch {
   observe(ts: number, values: ReadonlyArray<readonly [string, number]>, report?: ReportMode): Signal[];
   /** readings watched so far */
   readonly watching: number;
+  /** the watch's state (a checkpoint; helpdesk/checkpoint.ts) */
+  snapshot(): ReadingWatchSnapshot;
+}
+
+/** a watch's state: each reading's (its general detector's as a snapshot), and the readings firing, in order */
+export interface ReadingWatchSnapshot {
+  readings: Array<Omit<ReadingState, 'detector'> & { detector: GeneralSnapshot }>;
+  firing: string[];
 }
 
 export function mergeReadingAnomaly(c: ReadingAnomalyConfig = {}): ReadingAnomalyOptions {
@@ -111,13 +119,19 @@ export function mergeReadingAnomaly(c: ReadingAnomalyConfig = {}): ReadingAnomal
 
 const fmt = (x: number): string => String(round(x, 3));
 
-/** The watch of one device's readings. */
-export function createReadingWatch(config: ReadingAnomalyConfig = {}): ReadingWatch {
+/** The watch of one device's readings; `from`: a snapshot whose state it takes over (made with the same config). */
+export function createReadingWatch(config: ReadingAnomalyConfig = {}, from?: ReadingWatchSnapshot): ReadingWatch {
   const o = mergeReadingAnomaly(config);
   const u = o.usual;
   const bucketMs = o.bucketS * 1000;
   const readings = new Map<string, ReadingState>();
   const firing = new Set<string>();
+  for (const r of from?.readings ?? []) {
+    const detector = new GeneralAnomalyDetector(o.general);
+    detector.restore(r.detector);
+    readings.set(r.name, { ...r, detector });
+  }
+  for (const name of from?.firing ?? []) firing.add(name);
 
   const start = (name: string, ts: number, x: number, held: boolean): ReadingState => ({
     name, firstTs: ts, lastTs: ts, bucket: Math.floor(ts / bucketMs), sum: held ? 0 : x, count: held ? 0 : 1, lastX: x,
@@ -284,5 +298,6 @@ export function createReadingWatch(config: ReadingAnomalyConfig = {}): ReadingWa
     get watching() {
       return readings.size;
     },
+    snapshot: () => ({ readings: [...readings.values()].map((s) => ({ ...s, detector: s.detector.snapshot() })), firing: [...firing] }),
   };
 }

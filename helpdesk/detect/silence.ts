@@ -69,6 +69,12 @@ interface DeviceSilence {
   report: ReportMode | null;
 }
 
+/** the silence watch's state in a checkpoint (helpdesk/checkpoint.ts) */
+export interface SilenceSnapshot {
+  devices: Map<string, DeviceSilence>;
+  reports: Map<string, ReportMode>;
+}
+
 export interface Keyed {
   customerId: string;
   deviceId: string;
@@ -243,6 +249,12 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     },
     /** devices watched */
     watching: (): number => devices.size,
+    snapshot: (): SilenceSnapshot => ({ devices: new Map(devices), reports: new Map(reports) }),
+    /** takes a snapshot's state over (before anything is heard) */
+    restore(s: SilenceSnapshot): void {
+      for (const [k, v] of s.devices) devices.set(k, v);
+      for (const [k, v] of s.reports) reports.set(k, v);
+    },
   };
 }
 export type Silence = ReturnType<typeof createSilence>;

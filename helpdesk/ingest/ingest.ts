@@ -20,6 +20,15 @@ export interface IngestStats {
   byCode: Partial<Record<EvnErrorCode, number>>;
 }
 
+/** ingest's state in a checkpoint (helpdesk/checkpoint.ts): what it remembers of each sender and what waits for the watermark */
+export interface IngestSnapshot {
+  stats: IngestStats;
+  last: Map<string, { seq: number; ts: number }>;
+  reconnected: Set<string>;
+  duplicatesOf: Map<string, number>;
+  buffer: Buffered[];
+}
+
 interface Buffered {
   ts: number;
   sender: string;
@@ -135,6 +144,16 @@ export function createIngest(options: IngestOptions) {
       return new Promise((resolve) => waiters.push({ n, resolve }));
     },
     stats: (): IngestStats => ({ ...stats, byCode: { ...stats.byCode } }),
+    /** the state a checkpoint holds (the messages received and not yet drained included) */
+    snapshot: (): IngestSnapshot => ({ stats: { ...stats, byCode: { ...stats.byCode } }, last: new Map(last), reconnected: new Set(reconnected), duplicatesOf: new Map(duplicatesOf), buffer: [...buffer] }),
+    /** takes a snapshot's state over (before any message is accepted) */
+    restore(s: IngestSnapshot): void {
+      Object.assign(stats, s.stats, { byCode: { ...s.stats.byCode } });
+      for (const [k, v] of s.last) last.set(k, v);
+      for (const k of s.reconnected) reconnected.add(k);
+      for (const [k, v] of s.duplicatesOf) duplicatesOf.set(k, v);
+      buffer = [...s.buffer];
+    },
   };
 }
 

@@ -24,7 +24,7 @@ import type { TicketStore } from '../tickets/store.js';
 import { decide } from './decide.js';
 import { buildProfile } from './profile.js';
 import { DEFAULT_RULES, type Because, type OfferRule } from './rules.js';
-import { createUsage, type UsageDay } from './usage.js';
+import { createUsage, type UsageDay, type UsageSnapshot } from './usage.js';
 
 export const OFFER_ERR = codeTable({
   UNKNOWN: 'EVN_ERR_REPLY_UNKNOWN_OFFER',
@@ -84,6 +84,15 @@ export interface OffersDeps {
   /** the car of the customer's being driven now, if any */
   drivingCar(customerId: string): string | undefined;
   options?: OffersOptions;
+}
+
+/** offers in a checkpoint (helpdesk/checkpoint.ts): every offer, the open ones by customer and id, the moments, the usage */
+export interface OffersSnapshot {
+  offers: Map<string, OfferRecord[]>;
+  open: Array<[customerId: string, offerId: string]>;
+  next: Map<string, number>;
+  due: number;
+  usage: UsageSnapshot;
 }
 
 export type AnswerResult = { ok: true; offer: OfferRecord } | { ok: false; error: CodedError };
@@ -161,6 +170,18 @@ export function createOffers(deps: OffersDeps) {
   return {
     usage,
     rules,
+    snapshot: (): OffersSnapshot => ({ offers, open: [...open].map((o) => [o.customerId, o.id]), next: new Map(next), due, usage: usage.snapshot() }),
+    /** takes a snapshot's state over (before the first tick) */
+    restore(s: OffersSnapshot): void {
+      for (const [k, v] of s.offers) offers.set(k, v);
+      for (const [c, id] of s.open) {
+        const o = offers.get(c)?.find((x) => x.id === id);
+        if (o) open.add(o);
+      }
+      for (const [k, v] of s.next) next.set(k, v);
+      due = s.due;
+      usage.restore(s.usage);
+    },
     /**
      * The watermark moved to w (every message up to it processed): offers not answered in time expire,
      * and every customer whose daily moment passed is decided on, at `now`.

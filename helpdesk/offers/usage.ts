@@ -43,6 +43,12 @@ interface DeviceState {
   running: boolean;
 }
 
+/** usage in a checkpoint (helpdesk/checkpoint.ts): the days, and each device's state with its current day named by date */
+export interface UsageSnapshot {
+  days: Map<string, Map<string, Map<string, UsageDay>>>;
+  state: Map<string, Omit<DeviceState, 'today'> & { today: string | null; detached: UsageDay | null }>;
+}
+
 export function createUsage(options: { seed?: readonly UsageDay[] } = {}) {
   /** customer -> device -> day -> record */
   const days = new Map<string, Map<string, Map<string, UsageDay>>>();
@@ -106,6 +112,24 @@ export function createUsage(options: { seed?: readonly UsageDay[] } = {}) {
         .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.deviceId < b.deviceId ? -1 : 1))
         // km to the metre (summed unrounded: a reading a second would otherwise add up its rounding)
         .map((d) => (d.km === undefined ? { ...d } : { ...d, km: Math.round(d.km * 1000) / 1000 }));
+    },
+    snapshot(): UsageSnapshot {
+      const saved = new Map([...state].map(([k, { today, ...s }]) => {
+        // the current day is one of the days (a reference), unless it was evicted meanwhile (a copy of its own)
+        const kept = today ? days.get(today.customerId)?.get(today.deviceId)?.get(today.day) === today : false;
+        return [k, { ...s, today: today?.day ?? null, detached: today && !kept ? today : null }];
+      }));
+      return { days, state: saved };
+    },
+    /** takes a snapshot's state over (the seeded days included) */
+    restore(s: UsageSnapshot): void {
+      days.clear();
+      for (const [k, v] of s.days) days.set(k, v);
+      state.clear();
+      for (const [k, { today, detached, ...rest }] of s.state) {
+        const [customerId, deviceId] = [k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)];
+        state.set(k, { ...rest, today: detached ?? (today === null ? null : days.get(customerId)?.get(deviceId)?.get(today) ?? null) });
+      }
     },
     /** an erasure: the customer's usage goes; how many days went */
     forget(customerId: string): number {

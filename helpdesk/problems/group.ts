@@ -133,6 +133,15 @@ function settle(p: Omit<Problem, 'openedAt' | 'firstAt' | 'lastAt' | 'explanatio
   return { ...q, explanation: explain(q) };
 }
 
+/** a grouping's state in a checkpoint (helpdesk/checkpoint.ts): the waiting tickets in the order they came */
+export interface GroupingSnapshot {
+  problems: Map<string, Problem[]>;
+  counts: Map<string, number>;
+  waiting: TicketFact[];
+  linked: Set<string>;
+  newest: number;
+}
+
 /** what a grouping step changed: problems opened or grown (whole, as they are now) */
 export interface GroupStep {
   /** the ticket's problem after this step, or null while it waits */
@@ -260,6 +269,15 @@ export function createGrouping(options: Partial<GroupOptions> = {}, known: { pro
 
   return {
     add,
+    snapshot: (): GroupingSnapshot => ({ problems: new Map(problems), counts: new Map(counts), waiting: [...waiting.values()], linked: new Set(linked), newest }),
+    /** takes a snapshot's state over (a grouping made with no `known`) */
+    restore(s: GroupingSnapshot): void {
+      for (const [k, v] of s.problems) problems.set(k, v);
+      for (const [k, v] of s.counts) counts.set(k, v);
+      for (const f of s.waiting) wait(f);
+      for (const id of s.linked) linked.add(id);
+      newest = s.newest;
+    },
     /** tickets waiting for a problem, and problems still open to new tickets (memory bounds) */
     held: () => ({ waiting: waiting.size, joinable: [...problems.values()].reduce((n, l) => n + l.length, 0) }),
     options: o,

@@ -10,7 +10,7 @@ import { isFatalStorageError } from '../../storage/sqlite.js';
 import type { IndexedDirectory } from '../directory.js';
 import type { Events } from '../events.js';
 import type { Ticket } from '../tickets/lifecycle.js';
-import { causesOf, createGrouping, DEFAULT_GROUP_OPTIONS, type Cause, type GroupOptions, type Grouping } from './group.js';
+import { causesOf, createGrouping, DEFAULT_GROUP_OPTIONS, type Cause, type GroupingSnapshot, type GroupOptions, type Grouping } from './group.js';
 import { createMemoryProblemStore, type ProblemQuery, type ProblemRecord, type ProblemStore } from './store.js';
 
 export interface ProblemsDeps {
@@ -96,6 +96,12 @@ export function createProblems(deps: ProblemsDeps) {
     /** after a restart: go on grouping with the stored problems that may still grow */
     resume(now: number): void {
       ready(now);
+    },
+    /** the grouping in a checkpoint (helpdesk/checkpoint.ts); null: not made yet (it is made from the store when first needed) */
+    snapshot: (): GroupingSnapshot | null => grouping?.snapshot() ?? null,
+    restore(s: GroupingSnapshot | null): void {
+      grouping = null;
+      if (s) (grouping = createGrouping(options)).restore(s);
     },
     list: (q?: ProblemQuery): ProblemRecord[] => store.list(q),
     get: (id: string): ProblemRecord | null => store.get(id),

@@ -41,6 +41,13 @@ export interface Observation {
   online: boolean | null;
 }
 
+/** what the registry holds besides its store, in a checkpoint (helpdesk/checkpoint.ts): devices seen but not processed, senders logged once */
+export interface RegistrySnapshot {
+  observed: Map<string, Observation>;
+  loggedOnce: Set<string>;
+  overflow: number;
+}
+
 /** logs the 1st, 2nd, 4th, 8th ... time: every one counted, the log stays bounded */
 const worthLogging = (n: number): boolean => (n & (n - 1)) === 0;
 
@@ -186,6 +193,14 @@ export function createRegistry(options: RegistryOptions) {
     devicesOf: live.devicesOf,
     /** when a device that is not processed was last heard, and whether it said it is online */
     observed: (customerId: string, deviceId: string): Observation | undefined => observed.get(deviceKey(customerId, deviceId)),
+    /** the records are the store's (a restored helpdesk opens the database as it was at the checkpoint) */
+    snapshot: (): RegistrySnapshot => ({ observed: new Map(observed), loggedOnce: new Set(loggedOnce), overflow }),
+    restore(s: RegistrySnapshot): void {
+      observed.clear();
+      for (const [k, v] of s.observed) observed.set(k, v);
+      for (const k of s.loggedOnce) loggedOnce.add(k);
+      overflow = s.overflow;
+    },
     close: (): void => store.close(),
   };
 }

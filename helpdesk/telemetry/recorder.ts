@@ -23,6 +23,21 @@ export interface RecorderDeps {
   policy?: Partial<TelemetryPolicy>;
 }
 
+/**
+ * the recorder's state in a checkpoint (helpdesk/checkpoint.ts): what is buffered is carried, not
+ * flushed, so taking a checkpoint changes neither the batches written nor when
+ */
+export interface RecorderSnapshot {
+  rows: RawRow[];
+  closed: MinuteRow[];
+  open: Map<string, MinuteRow>;
+  newest: Map<string, TelemetryPoint | null>;
+  lastFlushAt: number;
+  flushAtRows: number;
+  lastPruneAt: number;
+  counts: { written: number; dropped: number; flushes: number; failedFlushes: number; prunedRaw: number; prunedMinutes: number };
+}
+
 /** 1, 10, 100, ...: counts worth a log line */
 const worthLogging = (n: number): boolean => /^10*$/.test(String(n));
 
@@ -181,6 +196,16 @@ export function createRecorder(deps: RecorderDeps) {
     },
     /** buffered readings and what happened to the others */
     stats: () => ({ buffered: rows.length, openMinutes: open.size, ...counts }),
+    snapshot: (): RecorderSnapshot => ({ rows: [...rows], closed: [...closed], open: new Map(open), newest: new Map(newest), lastFlushAt, flushAtRows, lastPruneAt, counts: { ...counts } }),
+    /** takes a snapshot's state over (before any reading is added) */
+    restore(s: RecorderSnapshot): void {
+      rows = [...s.rows];
+      closed = [...s.closed];
+      for (const [k, v] of s.open) open.set(k, v);
+      for (const [k, v] of s.newest) newest.set(k, v);
+      ({ lastFlushAt, flushAtRows, lastPruneAt } = s);
+      Object.assign(counts, s.counts);
+    },
   };
 }
 export type Recorder = ReturnType<typeof createRecorder>;

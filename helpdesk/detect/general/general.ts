@@ -13,8 +13,8 @@
  * After a reading reaches `fireZ` the detector is quiet for `quiet` readings, so one incident gives
  * one alert rather than a storm of them.
  */
-import { RollingLikelihood, type LikelihoodOptions } from './likelihood.js';
-import { ALL, ContextNovelty, DWELL, VALUE, type NoveltyOptions } from './novelty.js';
+import { RollingLikelihood, type LikelihoodOptions, type LikelihoodSnapshot } from './likelihood.js';
+import { ALL, ContextNovelty, DWELL, VALUE, type NoveltyOptions, type NoveltySnapshot } from './novelty.js';
 
 /** GeneralAnomalyDetector.cause when the range check gave the z */
 export const RANGE = -1;
@@ -65,6 +65,17 @@ export const GENERAL_DEFAULTS: GeneralOptions = {
   likelihood: { minStd: 0.05 },
 };
 
+/** a GeneralAnomalyDetector's state (a checkpoint; helpdesk/checkpoint.ts) */
+export interface GeneralSnapshot {
+  n: number;
+  lo: number;
+  hi: number;
+  quietLeft: number;
+  cause: number;
+  novelty: NoveltySnapshot;
+  likelihoods: LikelihoodSnapshot[];
+}
+
 export class GeneralAnomalyDetector {
   private readonly o: GeneralOptions;
   private readonly novelty: ContextNovelty;
@@ -80,6 +91,18 @@ export class GeneralAnomalyDetector {
     this.o = { ...GENERAL_DEFAULTS, ...options };
     this.novelty = new ContextNovelty(this.o.novelty);
     this.likelihoods = this.o.channels.map((c) => new RollingLikelihood({ ...this.o.likelihood, short: c.short }));
+  }
+
+  snapshot(): GeneralSnapshot {
+    return { n: this.n, lo: this.lo, hi: this.hi, quietLeft: this.quietLeft, cause: this.cause, novelty: this.novelty.snapshot(), likelihoods: this.likelihoods.map((l) => l.snapshot()) };
+  }
+
+  /** takes a snapshot's state over (made with the same options) */
+  restore(s: GeneralSnapshot): void {
+    if (s.likelihoods.length !== this.likelihoods.length) throw new Error('GeneralAnomalyDetector.restore: a snapshot made with other channels');
+    ({ n: this.n, lo: this.lo, hi: this.hi, quietLeft: this.quietLeft, cause: this.cause } = s);
+    this.novelty.restore(s.novelty);
+    s.likelihoods.forEach((l, i) => this.likelihoods[i]!.restore(l));
   }
 
   /** Feeds one reading; returns its anomaly score in [0, 1]. Non-finite readings are skipped (0). */

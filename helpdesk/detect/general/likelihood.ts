@@ -16,6 +16,14 @@ export interface LikelihoodOptions {
 
 export const LIKELIHOOD_DEFAULTS: LikelihoodOptions = { short: 0.1, long: 0.001, minStd: 0.02 };
 
+/** a RollingLikelihood's state (a checkpoint; helpdesk/checkpoint.ts) */
+export interface LikelihoodSnapshot {
+  n: number;
+  recent: number;
+  mean: number;
+  variance: number;
+}
+
 export class RollingLikelihood {
   private readonly o: LikelihoodOptions;
   private n = 0;
@@ -25,6 +33,15 @@ export class RollingLikelihood {
 
   constructor(options: Partial<LikelihoodOptions> = {}) {
     this.o = { ...LIKELIHOOD_DEFAULTS, ...options };
+  }
+
+  snapshot(): LikelihoodSnapshot {
+    return { n: this.n, recent: this.recent, mean: this.mean, variance: this.variance };
+  }
+
+  /** takes a snapshot's state over (the options are the constructor's) */
+  restore(s: LikelihoodSnapshot): void {
+    ({ n: this.n, recent: this.recent, mean: this.mean, variance: this.variance } = s);
   }
 
   /** Feeds one raw value; returns the z value of the short-term mean against the history before it. */

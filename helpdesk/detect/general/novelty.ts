@@ -51,6 +51,19 @@ function mix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** a ContextNovelty's state (a checkpoint; helpdesk/checkpoint.ts): its facts, the last readings, the dwell lanes */
+export interface NoveltySnapshot {
+  current: Set<number>;
+  older: Set<number>;
+  past: Float64Array;
+  filled: number;
+  run: Int32Array;
+  lastBin: Int32Array;
+  level: number;
+  origin: number;
+  families: Float64Array;
+}
+
 export class ContextNovelty {
   private readonly o: NoveltyOptions;
   private current = new Set<number>();
@@ -76,6 +89,27 @@ export class ContextNovelty {
   /** facts held in memory (at most 2 x memory) */
   get remembered(): number {
     return this.current.size + this.older.size;
+  }
+
+  snapshot(): NoveltySnapshot {
+    return {
+      current: new Set(this.current), older: new Set(this.older), past: this.past.slice(), filled: this.filled,
+      run: this.run.slice(), lastBin: this.lastBin.slice(), level: this.level, origin: this.origin, families: this.families.slice(),
+    };
+  }
+
+  /** takes a snapshot's state over (made with the same options: the same ring and lane sizes) */
+  restore(s: NoveltySnapshot): void {
+    if (s.past.length !== this.past.length || s.run.length !== this.run.length) throw new Error('ContextNovelty.restore: a snapshot made with other options');
+    this.current = new Set(s.current);
+    this.older = new Set(s.older);
+    this.past.set(s.past);
+    this.filled = s.filled;
+    this.run.set(s.run);
+    this.lastBin.set(s.lastBin);
+    this.level = s.level;
+    this.origin = s.origin;
+    this.families.set(s.families);
   }
 
   /** Feeds one reading with the range seen so far (lo..hi, including it); returns the ALL novelty. */
