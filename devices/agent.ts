@@ -77,8 +77,11 @@ export interface AgentStats {
   published: number;
   telemetry: number;
   events: number;
+  /** commands received, each command id once (a repeat is counted in commandsRepeated) */
   commandsReceived: number;
   commandsRejected: number;
+  /** commands whose id it had received already (QoS 1 may deliver twice; a helpdesk worker that took over sends again): not executed again */
+  commandsRepeated: number;
   lastSeq: number;
   /** automatic reconnects after the connection dropped */
   reconnects: number;
@@ -108,7 +111,7 @@ export function createAgent(options: AgentOptions) {
   let session = 0;
   let client: MqttClient | null = null;
   const inbox: Command[] = [];
-  const stats: AgentStats = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, lastSeq: seq, reconnects: 0 };
+  const stats: AgentStats = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, commandsRepeated: 0, lastSeq: seq, reconnects: 0 };
   const waiters: Array<{ n: number; resolve: () => void }> = [];
 
   /**
@@ -156,9 +159,23 @@ export function createAgent(options: AgentOptions) {
     stats.published++;
   }
 
+  /** the ids of the commands received lately, oldest first */
+  const seenCommands = new Set<string>();
+
   function onMessage(topic: string, payload: Buffer): void {
-    stats.commandsReceived++;
     const result = decode(topic, payload);
+    const id = result.ok && result.value.channel === 'command' ? result.value.payload.commandId : null;
+    if (id !== null && seenCommands.has(id)) {
+      stats.commandsRepeated++;
+      log.debug({ deviceId, commandId: id }, 'command repeated: not executed again');
+      return;
+    }
+    if (id !== null) {
+      seenCommands.add(id);
+      // the last 1,000 ids: a repeat comes soon after the first (a redelivery, a takeover's resend)
+      if (seenCommands.size > 1000) seenCommands.delete(seenCommands.values().next().value!);
+    }
+    stats.commandsReceived++;
     if (!result.ok || result.value.channel !== 'command') {
       stats.commandsRejected++;
       log.warn({ deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');

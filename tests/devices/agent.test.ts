@@ -64,4 +64,22 @@ describe('device agent', () => {
     await until(() => net.seen.some((m) => m.topic.endsWith('car/telemetry') && m.payload.includes('"batterySaver":true')), 2000);
     await agent.stop();
   });
+
+  it('executes a command id once: a repeat (a redelivery, a helpdesk worker that took over) is counted, not executed', async () => {
+    const agent = agentOf('car2', KINDS['car-battery']);
+    await agent.start();
+    const topic = deviceTopic('maria', 'car2', 'command');
+    const cmd = (seq: number, id: string) => JSON.stringify({ v: 1, ts: T0, seq, commandId: id, action: 'battery-saver', on: true });
+    await net.observer.publishAsync(topic, cmd(1, 'c-7'), { qos: 1 });
+    await net.observer.publishAsync(topic, cmd(2, 'c-7'), { qos: 1 });
+    await net.observer.publishAsync(topic, cmd(3, 'c-8'), { qos: 1 });
+    await agent.commandsReceived(2);
+    await until(() => agent.stats().commandsRepeated === 1, 2000);
+    agent.tick(T0 + 2000);
+    await until(() => net.seen.filter((m) => m.topic.endsWith('car2/event') && m.payload.includes('"command-result"')).length === 2, 2000);
+    const results = net.seen.filter((m) => m.topic.endsWith('car2/event') && m.payload.includes('"command-result"')).map((m) => JSON.parse(m.payload).commandId);
+    expect(results).toEqual(['c-7', 'c-8']);
+    expect(agent.stats().commandsReceived).toBe(2);
+    await agent.stop();
+  });
 });
