@@ -2,6 +2,7 @@
 import { boardCommand } from './board-command.js';
 import { brokerCommand } from './broker-command.js';
 import { checkCommand } from './check-command.js';
+import { clusterCommand } from './cluster-command.js';
 import { credentialsCommand } from './credentials-command.js';
 import { customersCommand } from './customers-command.js';
 import { devicesCommand } from './devices-command.js';
@@ -26,6 +27,7 @@ export const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   board: (argv) => boardCommand(argv),
   broker: brokerCommand,
   credentials: credentialsCommand,
+  cluster: clusterCommand,
 };
 const HELP = new Set(['help', '--help', '-h']);
 

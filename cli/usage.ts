@@ -117,6 +117,15 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
            with --role helpdesk|admin. add/rotate print the new secret once on stdout.
            Default file: <data dir>/evernet/credentials.json.`,
   },
+  cluster: {
+    synopsis: '  evernet cluster up [--nodes N] [--partitions N] [--dir DIR] [--host H] [--log-level L]',
+    text: `  cluster  cluster up runs a local NATS cluster for development in the foreground: --nodes
+           nats-server processes (3) on free ports of --host (127.0.0.1), each with JetStream, an
+           MQTT listener for devices and the mapping of their messages to --partitions partitions
+           (4) by customer, and the partition stream. Prints the NATS and MQTT URLs; Ctrl-C stops
+           every node. --dir keeps the nodes' data (default a temp folder, removed at stop). Needs
+           nats-server (Debian: apt-get install nats-server). See docs/scale.md.`,
+  },
 };
 
 const CLOCK = `  Live commands (helpdesk, board) take --clock-start ISO, --clock-rate N and --clock-origin ISO: a
