@@ -35,7 +35,8 @@ export interface HelpdeskCheckpoint {
 
 /** the state as the modules give and take it */
 export interface HelpdeskState {
-  service: { watermark: number; published: number };
+  /** started: start() had run (a restored helpdesk then resumes nothing: its state is the checkpoint's) */
+  service: { watermark: number; published: number; started: boolean };
   ingest: IngestSnapshot;
   outbox: OutboxSnapshot;
   core: ReturnType<ReturnType<typeof createCore>['snapshot']>;

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { deviceKey, type DeviceEvent } from '../contracts/index.js';
 import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore } from './loads/store.js';
 import type { Outbox } from './outbox.js';
+import { CHECKPOINT_ERR, CheckpointError } from './plain.js';
 import { planOnSnapshot, type PlanBasis } from './schedule/basis.js';
 import { createFleetCoordinator, type FleetCoordinatorOptions } from './schedule/fleet/online.js';
 import { costOfStart } from './schedule/planner.js';
@@ -213,7 +214,7 @@ export function createLoads(deps: LoadsDeps) {
     /** how many devices have an open offer in memory */
     open: (): number => current.size,
     snapshot(): LoadsSnapshot {
-      if (fleet) throw new Error('loads: fleet load coordination is not held in a checkpoint');
+      if (fleet) throw new CheckpointError(CHECKPOINT_ERR.INVALID, 'fleet load coordination (LoadsDeps.coordination) is not held in a checkpoint');
       return { current: new Map(current), evictedLogged };
     },
     restore(s: LoadsSnapshot): void {

@@ -164,6 +164,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     createMqttTransport({ brokerUrls, log, clientId: options.clientId, cleanSession: options.cleanSession, reconnectPeriodMs: options.reconnectPeriodMs, credentials: options.credentials });
   /** connected: between start and stop, before a fatal error */
   let connected = false;
+  /** start() has run (in this process, or in the one whose checkpoint this helpdesk was restored from) */
+  let started = false;
   let timer: NodeJS.Timeout | null = null;
   let published = 0;
   let watermark = -Infinity;
@@ -172,6 +174,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   let publishing: Promise<void> = Promise.resolve();
   if (restored) {
     ({ watermark, published } = restored.service);
+    started = restored.service.started;
     ingest.restore(restored.ingest);
     outbox.restore(restored.outbox);
     core.restore(restored.core);
@@ -222,8 +225,9 @@ export function createHelpdesk(options: HelpdeskOptions) {
       notifier?.start();
       // the store is read before the broker sees us: a store that fails here fails before anything is acknowledged;
       // a restored helpdesk's state is its checkpoint's, on the database as it was then: nothing to resume
-      const resumed = restored ? [] : core.resume(clock.now());
+      const resumed = restored?.service.started ? [] : core.resume(clock.now());
       if (restored) log.info({ watermark: options.restore!.watermark }, 'restored from a checkpoint');
+      started = true;
       await transport.start((topic, payload) => ingest.accept(topic, payload));
       connected = true;
       if (resumed.length) log.info({ tickets: resumed.map((t) => t.id) }, 'tickets resumed after a restart');
@@ -280,7 +284,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
      */
     checkpoint(): HelpdeskCheckpoint {
       if (failed) throw failed;
-      return toCheckpoint({ service: { watermark, published }, ingest: ingest.snapshot(), outbox: outbox.snapshot(), core: core.snapshot() });
+      return toCheckpoint({ service: { watermark, published, started }, ingest: ingest.snapshot(), outbox: outbox.snapshot(), core: core.snapshot() });
     },
     /** resolves once n messages have reached the helpdesk */
     received: (n: number): Promise<void> => ingest.received(n),

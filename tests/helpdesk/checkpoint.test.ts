@@ -78,7 +78,7 @@ describe('restoring a checkpoint', () => {
   });
 
   it('refuses what is not a checkpoint with EVN_ERR_CHECKPOINT_INVALID: a missing part, a malformed tag', async () => {
-    await expect(start({ version: CHECKPOINT_VERSION, watermark: 0, state: { service: { watermark: 0, published: 0 } } })).rejects.toMatchObject({ code: CHECKPOINT_ERR.INVALID, message: expect.stringContaining('lacks ingest, outbox, core') });
+    await expect(start({ version: CHECKPOINT_VERSION, watermark: 0, state: { service: { watermark: 0, published: 0, started: true } } })).rejects.toMatchObject({ code: CHECKPOINT_ERR.INVALID, message: expect.stringContaining('lacks ingest, outbox, core') });
     expect(() => fromCheckpoint({ version: CHECKPOINT_VERSION, watermark: 0, state: { service: { $map: 'x' } } })).toThrow(expect.objectContaining({ code: CHECKPOINT_ERR.INVALID }));
   });
 });
