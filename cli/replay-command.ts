@@ -1,5 +1,6 @@
 /**
  * `evernet replay FILE [--report-json OUT] [--report-html OUT.html] [--report-customers all|none|N] [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]`
+ * `evernet replay FILE --cluster NATS_URLS --cluster-mqtt MQTT_URLS --db postgres://… [--partitions 4] [--workers 2]` (docs/scale.md)
  * Exit codes: 0 replayed (and every expectation of the scenario's `expect:` block met), 1 an error,
  * 2 a usage mistake, 3 replayed but an expectation failed (EXIT_EXPECTATION_FAILED).
  */
@@ -18,6 +19,7 @@ import { renderSummary } from './summary.js';
 import { UsageError } from './errors.js';
 import { checkOutputPath } from './output-path.js';
 import { parseHostPort } from './host-port.js';
+import { CLUSTER_OPTIONS, parseClusterFlags } from './cluster-option.js';
 import { openStaffStore } from '../helpdesk/staff/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { startDashboard, type RunningDashboard } from '../helpdesk/web/server.js';
@@ -44,6 +46,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       http: { type: 'string' },
       hosts: { type: 'string' },
       shards: { type: 'string' },
+      ...CLUSTER_OPTIONS,
     },
   });
   const file = positionals[0];
@@ -62,6 +65,11 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const hosts = count('hosts');
   const shards = count('shards');
   if (values.broker && shards) throw new UsageError('--shards starts brokers of its own: it cannot go with --broker');
+  const cluster = parseClusterFlags(values);
+  if (cluster) {
+    const clash = (['broker', 'hosts', 'shards', 'dashboard', 'report-html', 'ha-discovery'] as const).find((f) => values[f] !== undefined);
+    if (clash) throw new UsageError(`--${clash} cannot go with --cluster: the helpdesk runs on the cluster's workers`);
+  }
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
 
   const listingFlag = values['report-customers'];
@@ -90,7 +98,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
   let result: Awaited<ReturnType<typeof replay>>;
   try {
     result = await replay({
-      scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: values.db, homeAssistant: values['ha-discovery'], hosts, shards,
+      scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: cluster ? undefined : values.db, homeAssistant: values['ha-discovery'], hosts, shards,
+      ...(cluster ? { cluster } : {}),
       ...(listing.all ? {} : { seriesCustomers: listing.listed }),
       collectSeries: values['report-html'] !== undefined,
       onProgress: (done, total) => bar.update(done, total),

@@ -45,7 +45,7 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
      * `from`; `sent(agent)` is how many commands the helpdesk has sent it so far. Returns the last
      * wills the helpdesk will receive on top of the agents' own messages.
      */
-    async advance(from: number, to: number, sent: (a: Agent) => number): Promise<number> {
+    async advance(from: number, to: number, sent: (a: Agent) => number, onWill?: (a: Agent) => void): Promise<number> {
       let wills = 0;
       for (const b of boundaries) {
         if (b.at <= from || b.at > to) continue;
@@ -56,6 +56,7 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
           if (b.mode === 'offline') {
             await b.agent.kill();
             wills++;
+            onWill?.(b.agent);
           }
           down.set(b.agent, b.mode);
           continue;
@@ -64,6 +65,7 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
           await b.agent.drained();
           await b.agent.kill();
           wills++;
+          onWill?.(b.agent);
         }
         // what was sent while it could not hear is gone; it hears again from now on
         lost.set(b.agent, sent(b.agent) - b.agent.stats().commandsReceived);

@@ -12,6 +12,7 @@ import { customerOfTopic, encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMa
 import { createDiscovery } from '../devices/discovery/publisher.js';
 import { KINDS } from '../devices/kinds/index.js';
 import type { Helpdesk } from '../helpdesk/service.js';
+import { partitionOf } from '../contracts/index.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
 import { startHelpdeskStack, type HelpdeskStack } from '../stack/helpdesk-stack.js';
 import { directoryOf } from './directory.js';
@@ -30,6 +31,8 @@ import { buildReport, type Report } from './report.js';
 import { replyBody } from './replies.js';
 import { collectSeries, type ReportSeries } from './report-html/collect.js';
 import { customerSideOf } from './customer-side.js';
+import { embeddedSide, type ReplaySide } from './replay-side.js';
+import { startClusterSide, type ClusterReplayOptions } from './cluster/cluster-side.js';
 
 export interface ReplayOptions {
   scenario: LoadedScenario;
@@ -65,6 +68,12 @@ export interface ReplayOptions {
   machine?: Machine;
   /** with collectSeries: only these customers' series (the customers a report lists); default all */
   seriesCustomers?: ReadonlySet<string>;
+  /**
+   * replay over a NATS cluster: helpdesk workers serve the partitions, devices speak MQTT to the
+   * cluster's nodes (docs/scale.md); the devices run in this process. Not with brokerUrl, dbPath,
+   * hosts, shards, collectSeries or onHelpdesk
+   */
+  cluster?: ClusterReplayOptions;
 }
 
 export interface ReplayResult {
@@ -84,33 +93,46 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const wallStart = performance.now();
 
   // a fleet the machine cannot carry is refused here, before anything starts
-  const layout = chooseLayout(loaded.devices.length, { hosts: options.hosts, shards: options.shards, external: !!options.brokerUrl }, options.machine ?? thisMachine());
+  const cluster = options.cluster;
+  const layout = cluster
+    ? { hosts: 0, shards: 0 }
+    : chooseLayout(loaded.devices.length, { hosts: options.hosts, shards: options.shards, external: !!options.brokerUrl }, options.machine ?? thisMachine());
   const clients: MqttClient[] = [];
   let stack: HelpdeskStack | null = null;
   let shards: BrokerShards | null = null;
   const stoppers: Array<() => Promise<void>> = [];
   try {
-    shards = await startShards(layout, log.level);
-    stack = await startHelpdeskStack({
-      directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath,
-      ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
-      ...(shards ? { brokerUrls: shards.urls } : {}),
-      // a replay is self-contained: a clean session, so no queue of an earlier run on the same broker reaches it
-      // the customers' consent and their usage before the day (next-best offers read them)
-      helpdesk: { clientId: `evernet-helpdesk-${s.name}`, cleanSession: true, ...customerSideOf(s.customers, loaded.startMs) },
-      // telemetry in batches of 5 simulated minutes (live: 10 s): a replay that stops is run again, and
-      // fewer, larger transactions save a day's replay about half a second (a chart read still flushes first)
-      telemetry: { flushEveryMs: 5 * 60_000 },
-    });
-    const { helpdesk, brokerUrl, store } = stack;
-    const brokerUrls = shards?.urls ?? [brokerUrl];
-    options.onHelpdesk?.(helpdesk);
+    let side: ReplaySide;
+    let helpdesk: Helpdesk | null = null;
+    let brokerUrls: readonly string[];
+    let brokerUrl: string;
+    if (cluster) {
+      const started = await startClusterSide({ ...cluster, file: loaded.file, seed, log, logLevel: log.level });
+      stoppers.push(() => started.stop());
+      side = started.side;
+      brokerUrls = cluster.mqttUrls;
+      brokerUrl = cluster.mqttUrls[0]!;
+    } else {
+      shards = await startShards(layout as Parameters<typeof startShards>[0], log.level);
+      stack = await startHelpdeskStack({
+        directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath,
+        ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
+        ...(shards ? { brokerUrls: shards.urls } : {}),
+        ...replayHelpdeskOptions(loaded),
+      });
+      helpdesk = stack.helpdesk;
+      side = embeddedSide(stack.helpdesk, stack.store);
+      brokerUrl = stack.brokerUrl;
+      brokerUrls = shards?.urls ?? [brokerUrl];
+      options.onHelpdesk?.(helpdesk);
+    }
     // the helpdesk's commands as they crossed the broker: the counterfactuals get those sent before each fault
-    const commandLog = createCommandLog({ brokerUrls, clientId: `evernet-commands-${s.name}`, log });
+    // (a NATS cluster delivers every command on any node: one connection)
+    const commandLog = createCommandLog({ brokerUrls: cluster ? [brokerUrl] : brokerUrls, clientId: `evernet-commands-${s.name}`, log });
     await commandLog.start();
     stoppers.push(() => commandLog.stop());
 
-    const engine = await startEngine({ loaded, seed, log, layout, brokerUrls, shards, logLevel: log.level });
+    const engine = await startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level });
     stoppers.unshift(() => engine.stop());
     const host = engine.devices;
     if (options.homeAssistant) {
@@ -137,6 +159,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     }
 
     let sentToHelpdesk = 0;
+    /** what the runner itself sent the helpdesk (requests, replies, the drill), by customer */
+    const sentBy = new Map<string, number>();
+    const sentFrom = (customerId: string): void => void sentBy.set(customerId, (sentBy.get(customerId) ?? 0) + 1);
     let published = 0;
     let devices: HostProgress = host.progress();
     const windowMs = s.windowS * 1000;
@@ -148,7 +173,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       clock.set(to);
       // the commands of the last window's end reach the devices; then they move to this window's end
       // (unless an outage drill has one down; its last will reaches the helpdesk too)
-      const sent = helpdesk.takeCommanded();
+      const sent = side.takeCommanded();
       devices = await within(host.advance(from, to, sent), stallMs, () => `devices did not receive their commands or move to ${new Date(to).toISOString()}`);
       for (const r of s.requests) {
         const at = Date.parse(r.at);
@@ -160,6 +185,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         const body = { type: 'recipe', requestId: `r-${r.customer}-${app.seq}`, recipe: r.recipe, location: r.location };
         app.client.publish(topic, encode(topic, stamp(body, at, app.seq), { check: false }), { qos: 1 });
         sentToHelpdesk++;
+        sentFrom(r.customer);
         published++;
       }
       // the customers' answers (scenario `replies:`), published like requests
@@ -169,9 +195,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         const app = apps.get(r.customer)!;
         app.seq++;
         const topic = serviceTopic(r.customer, 'request');
-        const body = replyBody(r, `r-${r.customer}-${app.seq}`, { tickets: () => store.list(), bookingOf: helpdesk.bookingOf });
+        const body = replyBody(r, `r-${r.customer}-${app.seq}`, await side.lookups(r.customer));
         app.client.publish(topic, encode(topic, stamp(body, at, app.seq), { check: false }), { qos: 1 });
         sentToHelpdesk++;
+        sentFrom(r.customer);
         published++;
       }
       for (const m of s.inject) {
@@ -179,17 +206,23 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         if (at <= from || at > to) continue;
         injectors.get(engine.urlOf(customerOfTopic(m.topic) ?? ''))!.publish(m.topic, m.payload, { qos: 1 });
         published++;
-        if (HELPDESK_FILTERS.some((f) => topicMatches(f, m.topic))) sentToHelpdesk++;
+        if (HELPDESK_FILTERS.some((f) => topicMatches(f, m.topic))) {
+          sentToHelpdesk++;
+          sentFrom(customerOfTopic(m.topic) ?? '');
+        }
       }
-      const expected = sentToHelpdesk + devices.toHelpdesk;
-      const hd = helpdesk;
-      await within(hd.received(expected), stallMs, () => `helpdesk received ${hd.stats().received} of ${expected} messages by ${new Date(to).toISOString()}`);
-      hd.advance(to);
+      const sentTotal = sentToHelpdesk + devices.toHelpdesk;
+      const by = (n: number): number[] => {
+        const out = host.toHelpdeskBy?.(n) ?? new Array<number>(n).fill(0);
+        for (const [c, k] of sentBy) out[partitionOf(c, n)]! += k;
+        return out;
+      };
+      await side.window(to, { total: sentTotal, by }, stallMs);
       options.onProgress?.(to - loaded.startMs, total);
     }
-    devices = await within(host.settle(helpdesk.takeCommanded()), stallMs, () => 'devices did not receive their last commands');
+    devices = await within(host.settle(side.takeCommanded()), stallMs, () => 'devices did not receive their last commands');
 
-    const hs = helpdesk.stats();
+    const hs = side.stats();
     const messages = {
       published: published + hs.published + devices.toHelpdesk,
       delivered: hs.received + devices.commandsReceived,
@@ -198,7 +231,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       gaps: hs.gaps,
       rejectedByCode: Object.fromEntries(Object.entries(hs.byCode).filter(([k]) => k !== 'EVN_ERR_DUPLICATE').sort()),
     };
-    const commandsSent = helpdesk.commandCount();
+    const commandsSent = side.commandCount();
     await within(commandLog.received(commandsSent), stallMs, () => `the command log did not receive the helpdesk's ${commandsSent} commands`);
     const faults = loaded.devices.flatMap((d) =>
       faultTruth({
@@ -209,13 +242,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         stepS: s.sampleEveryS,
       }),
     );
+    const outcome = await side.outcome();
     const report = buildReport({
       scenario: s.name, seed, startMs: loaded.startMs, endMs: loaded.endMs, offsetMinutes: loaded.utcOffsetMinutes,
-      messages, tickets: store.list(), faults, loads: helpdesk.loads({ order: 'asc', slots: true }).loads, shopping: helpdesk.shopping(),
-      problems: helpdesk.problems(), devices: loaded.devices, bookings: helpdesk.bookings(), satisfaction: helpdesk.satisfaction(), offers: helpdesk.offers(),
+      messages, faults, devices: loaded.devices, ...outcome,
     });
     const seconds = (performance.now() - wallStart) / 1000;
-    const series = options.collectSeries
+    const series = options.collectSeries && helpdesk
       ? collectSeries({ helpdesk, devices: loaded.devices, startMs: loaded.startMs, endMs: loaded.endMs, tariff: loadTariff(loaded.tariffPath), ...(options.seriesCustomers ? { customers: options.seriesCustomers } : {}) })
       : undefined;
     const result = { report, ...(series ? { series } : {}), wall: { seconds, messagesPerSecond: messages.published / seconds } };
@@ -228,4 +261,17 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     await stack?.stop().catch(() => undefined);
     await shards?.stop().catch(() => undefined);
   }
+}
+
+/** the helpdesk options a replay of `loaded` runs with, embedded or on each partition of a cluster */
+export function replayHelpdeskOptions(loaded: LoadedScenario) {
+  const s = loaded.scenario;
+  return {
+    // a replay is self-contained: a clean session, so no queue of an earlier run on the same broker reaches it
+    // the customers' consent and their usage before the day (next-best offers read them)
+    helpdesk: { clientId: `evernet-helpdesk-${s.name}`, cleanSession: true, ...customerSideOf(s.customers, loaded.startMs) },
+    // telemetry in batches of 5 simulated minutes (live: 10 s): a replay that stops is run again, and
+    // fewer, larger transactions save a day's replay about half a second (a chart read still flushes first)
+    telemetry: { flushEveryMs: 5 * 60_000 },
+  };
 }

@@ -80,13 +80,13 @@ export interface HelpdeskStackOptions {
    * default 30000); the advisory lock's name (default one helpdesk a database; a cluster worker takes
    * one a partition); stores of the caller's on the same database, whose tables are then loaded too
    */
-  postgres?: { retryForMs?: number; lockName?: string; schema?: ReadonlyArray<(path: string) => { close(): void }> };
+  postgres?: { retryForMs?: number; lockName?: string; schema?: ReadonlyArray<(path: string) => { close(): void }>; flushOn?: 'change' | 'demand' };
   /**
    * called once the stores are open, before the helpdesk is made: opens a store of the caller's on the
    * same database (`path`; `keep` wraps it so that what it changes reaches PostgreSQL too) and returns
    * helpdesk options that depend on it (a cluster worker's checkpoint to restore)
    */
-  extend?: (db: { path: string; keep: <T extends object>(store: T) => T; onStop: (close: () => unknown) => void }) => HelpdeskTuning;
+  extend?: (db: { path: string; keep: <T extends object>(store: T) => T; onStop: (close: () => unknown) => void; flushed: () => Promise<void> }) => HelpdeskTuning;
   /** a ticket store of the caller's instead of the one on `db` (a test wrapping one to inject a fault); the caller closes it */
   ticketStore?: TicketStore;
   /**
@@ -174,7 +174,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     const onFatal = ownerFatal && ((err: Error) => void (told || ((told = true), ownerFatal(err))));
     const pgDb = isPostgresUrl(o.db)
       ? await openPostgresDb({
-          url: o.db, log: o.log, retryForMs: o.postgres?.retryForMs, lockName: o.postgres?.lockName, schema: o.postgres?.schema,
+          url: o.db, log: o.log, retryForMs: o.postgres?.retryForMs, lockName: o.postgres?.lockName, schema: o.postgres?.schema, flushOn: o.postgres?.flushOn,
           // PostgreSQL lost for good: take no more messages (the stores throw from now on), tell the owner
           onFailure: (err) => {
             void running?.stop().catch(() => {});
@@ -226,7 +226,8 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
         : createTariffProvider(o.tariff ?? DEFAULT_TARIFF_CONFIG, { clock: o.clock, log: o.log, db: o.db, checkDb: !checked, bundledPath: BUNDLED_TARIFF, http: o.tariffTiming });
     await tariff.start();
     closers.push(() => tariff.stop());
-    const extended = o.extend?.({ path: o.db, keep, onStop: (close) => closers.push(close) }) ?? {};
+    const flushed = (): Promise<void> => (pgDb ? pgDb.flushed() : Promise.resolve());
+    const extended = o.extend?.({ path: o.db, keep, onStop: (close) => closers.push(close), flushed }) ?? {};
     let broker: RunningBroker | null = null;
     // a transport of the caller's (a cluster worker on NATS) needs no broker
     if (!o.brokerUrl && !o.brokerUrls?.length && !o.helpdesk?.transport) {
@@ -236,7 +237,8 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
       closers.push(() => embedded.stop());
     }
     const brokerUrl = o.brokerUrls?.[0] ?? o.brokerUrl ?? broker?.url ?? '';
-    const helpdesk = createHelpdesk({ ...o.helpdesk, ...extended, ...(onFatal ? { onFatal } : {}), ...(pgDb ? { durable: () => pgDb.flushed() } : {}), ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, bookings, satisfaction, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
+    // the caller's own `durable` (a cluster worker checkpoints first) wins over the database's flush
+    const helpdesk = createHelpdesk({ ...(pgDb ? { durable: () => pgDb.flushed() } : {}), ...o.helpdesk, ...extended, ...(onFatal ? { onFatal } : {}), ...(o.notify ? { notify: o.notify } : {}), brokerUrl, ...(o.brokerUrls?.length ? { brokerUrls: o.brokerUrls } : {}), registry, tariff, store, loads, telemetry, problems, customers, bookings, satisfaction, telemetryPolicy: o.telemetry, clock: o.clock, log: o.log });
     running = helpdesk;
     let dashboard: RunningDashboard | null = null;
     if (o.dashboard) {
@@ -248,7 +250,6 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     // stop() goes in reverse: the dashboard (its streams end), the helpdesk, the broker, the stores
     closers.splice(dashboard ? closers.length - 1 : closers.length, 0, () => helpdesk.stop());
     if (o.connect) await helpdesk.start({ live: o.live });
-    const flushed = (): Promise<void> => (pgDb ? pgDb.flushed() : Promise.resolve());
     return { helpdesk, broker, brokerUrl, flushed, dashboard, store, staff, loads, telemetry, registry, customers, tariff, stop };
   } catch (e) {
     await stop();

@@ -48,6 +48,8 @@ export interface PostgresDbOptions {
   lockName?: string;
   /** stores of the caller's on the same database (a cluster worker's checkpoints): their tables are loaded too */
   schema?: ReadonlyArray<(path: string) => { close(): void }>;
+  /** when changes go out (storage/postgres-mirror.ts); default after each store call */
+  flushOn?: 'change' | 'demand';
 }
 
 /** Connects, brings PostgreSQL's schema up to date and loads it; throws EVN_ERR_DB_CONNECT / _LOCKED / _SCHEMA. */
@@ -58,6 +60,7 @@ export function openPostgresDb(options: PostgresDbOptions): Promise<PgMirror> {
     onFailure: options.onFailure,
     retryForMs: options.retryForMs,
     ...(options.lockName ? { lockName: options.lockName } : {}),
+    ...(options.flushOn ? { flushOn: options.flushOn } : {}),
     schema: (path) => {
       for (const open of [...SCHEMA, ...(options.schema ?? [])]) open(path).close();
     },

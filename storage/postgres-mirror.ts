@@ -48,6 +48,12 @@ export interface PgMirrorOptions {
   drainEveryMs?: number;
   /** the advisory lock's name: one helpdesk per database; default 'evernet-helpdesk' */
   lockName?: string;
+  /**
+   * 'change' (default): what a store call changed goes out right after it. 'demand': only when
+   * flushed() is called, as the working copy is at that moment — PostgreSQL then only ever holds
+   * states the caller chose (a cluster worker's checkpoints: docs/scale.md)
+   */
+  flushOn?: 'change' | 'demand';
   connectTimeoutMs?: number;
   /** rows per query when loading at start; default 20000 */
   loadPageRows?: number;
@@ -305,7 +311,8 @@ export async function openPostgresMirror(options: PgMirrorOptions): Promise<PgMi
     kick();
   };
 
-  const timer = setInterval(flushNow, options.drainEveryMs ?? 200);
+  const onDemand = options.flushOn === 'demand';
+  const timer = setInterval(() => !onDemand && flushNow(), options.drainEveryMs ?? 200);
   timer.unref();
   // rows the stores wrote while being created (and not loaded from PostgreSQL) go out first
   flushNow();
@@ -331,10 +338,10 @@ export async function openPostgresMirror(options: PgMirrorOptions): Promise<PgMi
               try {
                 result = fn.apply(target, args);
               } finally {
-                if (!closed) flushNow();
+                if (!closed && !onDemand) flushNow();
               }
               // an async method (staff: hashing first) writes when it settles
-              if (result instanceof Promise) return result.finally(() => !closed && flushNow());
+              if (result instanceof Promise) return result.finally(() => !closed && !onDemand && flushNow());
               return result;
             };
             methods.set(prop, m);

@@ -9,7 +9,7 @@
  * runs to the window's end (outage drills take devices down and up on the way).
  */
 import type { Logger } from 'pino';
-import { deviceKey } from '../../contracts/index.js';
+import { deviceKey, partitionOf } from '../../contracts/index.js';
 import { createAgent, type Agent } from '../../devices/agent.js';
 import { agentTelemetryOptions } from '../telemetry-options.js';
 import { KINDS } from '../../devices/kinds/index.js';
@@ -45,6 +45,11 @@ export interface DeviceHost {
   /** the last commands in, nothing moves (after the last window) */
   settle(sent: Iterable<readonly [string, number]>): Promise<HostProgress>;
   progress(): HostProgress;
+  /**
+   * toHelpdesk split by partition (contracts/partition.ts, by customer): a replay over a NATS cluster
+   * tells each partition how many messages it has been sent (docs/scale.md); hosts in this process only
+   */
+  toHelpdeskBy?(partitions: number): number[];
   stop(): Promise<void>;
 }
 
@@ -64,6 +69,9 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
   /** commands the helpdesk has sent each device so far (only devices that got any) */
   const sentTo = new Map<Agent, number>();
   let wills = 0;
+  /** last wills by customer */
+  const willsOf = new Map<string, number>();
+  const onWill = (a: Agent): void => void willsOf.set(a.customerId, (willsOf.get(a.customerId) ?? 0) + 1);
 
   async function receive(sent: Iterable<readonly [string, number]>): Promise<void> {
     const waits: Promise<void>[] = [];
@@ -94,7 +102,7 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
     },
     async advance(from, to, sent) {
       await receive(sent);
-      wills += await outages.advance(from, to, (a) => sentTo.get(a) ?? 0);
+      wills += await outages.advance(from, to, (a) => sentTo.get(a) ?? 0, onWill);
       return progress();
     },
     async settle(sent) {
@@ -102,6 +110,12 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       return progress();
     },
     progress,
+    toHelpdeskBy(partitions) {
+      const by = new Array<number>(partitions).fill(0);
+      for (const a of agents) by[partitionOf(a.customerId, partitions)]! += a.stats().published;
+      for (const [c, n] of willsOf) by[partitionOf(c, partitions)]! += n;
+      return by;
+    },
     async stop() {
       for (const a of agents) await a.stop().catch((e: Error) => log.warn({ deviceId: a.deviceId, err: e.message }, 'device stop failed'));
     },

@@ -1,0 +1,212 @@
+/**
+ * One partition served by this worker: a helpdesk (helpdesk/service.ts) whose stores live in the
+ * partition's PostgreSQL schema (partition-db.ts) and whose messages come from the partition's
+ * subjects in the stream, in stream order, through an ordered consumer.
+ *
+ * Resuming: the helpdesk's in-memory state (helpdesk.checkpoint()) and the stream sequence it
+ * includes are one row of the partition's database (checkpoint-store.ts). The database is written only
+ * at checkpoints (the mirror flushes on demand): every few seconds, and before anything the helpdesk
+ * decided is published (its `durable` hook). So PostgreSQL always holds the stores exactly as they
+ * were at the checkpoint row it holds. A worker that opens the partition loads the database, restores
+ * the helpdesk from that row and reads the stream from the next sequence: the messages after the
+ * checkpoint are processed again on exactly the state that saw them first, so they are decided the
+ * same way — the same tickets (no second one: the state knows the first), the same commands and
+ * contacts with the same ids, which may go out a second time (at least once; devices drop a command
+ * id they have seen).
+ *
+ * Time: live, the helpdesk's watermark follows the clock (helpdesk.start({ live })). In a replay the
+ * runner publishes a mark into every partition at each window's end (`evernet.part.<p>.mark`, with
+ * the window's end and how many messages the partition has been sent by then); the partition
+ * advances to it once it has received that many, so its decisions are those of the embedded run.
+ */
+import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Clock } from '../contracts/index.js';
+import type { HelpdeskCheckpoint } from '../helpdesk/checkpoint.js';
+import type { Helpdesk } from '../helpdesk/service.js';
+import type { HelpdeskTransport } from '../helpdesk/transport/transport.js';
+import type { HelpdeskStack, HelpdeskStackOptions } from '../stack/helpdesk-stack.js';
+import { openCheckpointStore, type CheckpointStore } from './checkpoint-store.js';
+import { partitionFilter, partitionSubjectPrefix, STREAM, topicOfSubject } from './nats/subjects.js';
+
+/** a replay's mark: the window's end, and the messages the partition had been sent by then (cumulative) */
+export interface ReplayMark {
+  run: string;
+  w: number;
+  expected: number;
+}
+
+export const markSubject = (p: number): string => `${partitionSubjectPrefix(p)}.mark`;
+
+/** what the checkpoint row holds: the helpdesk's state and the marks read but not yet reached */
+interface StoredState {
+  helpdesk: HelpdeskCheckpoint;
+  marks: ReplayMark[];
+}
+
+export interface PartitionOptions {
+  partition: number;
+  nc: NatsConnection;
+  /** sends what the helpdesk decided to the devices and apps (MQTT on the cluster's listeners) */
+  publish: HelpdeskTransport['publish'];
+  /** the partition's stack: the caller's options, to which the partition adds its db, lock, transport and checkpoint */
+  stack: (add: Pick<HelpdeskStackOptions, 'extend' | 'helpdesk'>) => Promise<HelpdeskStack>;
+  /** 'live': the watermark follows the clock; 'replay': it follows the runner's marks (the clock is set to each) */
+  mode: 'live' | 'replay';
+  /** a replay's clock, set to each mark's time; live: unused */
+  setClock?: (t: number) => void;
+  clock: Clock;
+  worker: string;
+  log: Logger;
+  /** wall ms between checkpoints (at a window's end); default 2000 */
+  checkpointEveryMs?: number;
+  /** a replay mark processed: the runner hears of it (and of the devices commanded) */
+  onMark?: (p: number, mark: ReplayMark, helpdesk: Helpdesk) => void;
+  /** the partition cannot go on (its database lost or taken over): the worker closes it */
+  onFatal: (p: number, err: Error) => void;
+}
+
+export interface RunningPartition {
+  partition: number;
+  helpdesk: Helpdesk;
+  /** the stream sequence of the last message handed to the helpdesk */
+  lastSeq(): number;
+  /** a checkpoint now (between windows), flushed to the database */
+  checkpoint(): Promise<void>;
+  /** graceful: a last checkpoint, then the stores flushed and the lock released */
+  stop(): Promise<void>;
+}
+
+export async function openPartition(o: PartitionOptions): Promise<RunningPartition> {
+  const p = o.partition;
+  const log = o.log.child({ partition: p });
+  let store: CheckpointStore | null = null;
+  let startSeq = 0;
+  let lastSeq = 0;
+  let messages: ConsumerMessages | null = null;
+  let helpdesk: Helpdesk | null = null;
+  let stack: HelpdeskStack | null = null;
+  let closed = false;
+  const marks: ReplayMark[] = [];
+  let lastCheckpointAt = performance.now();
+  const everyMs = o.checkpointEveryMs ?? 2000;
+
+  let flushed: () => Promise<void> = () => Promise.resolve();
+  /**
+   * The state now (never inside advance()): the helpdesk's checkpoint, the marks read but not yet
+   * reached, and the last sequence read. Everything read up to it is in there (the ingest's buffer too).
+   */
+  const writeCheckpoint = (): void => {
+    if (!store || !helpdesk) return;
+    const cp = helpdesk.checkpoint();
+    const state: StoredState = { helpdesk: cp, marks };
+    store.write({ seq: lastSeq, watermark: Number.isFinite(cp.watermark) ? cp.watermark : 0, state: JSON.stringify(state), worker: o.worker });
+    lastCheckpointAt = performance.now();
+  };
+  /** a checkpoint, and the database brought to exactly that state (the mirror flushes on demand only) */
+  const durable = (): Promise<void> => {
+    writeCheckpoint();
+    return flushed();
+  };
+
+  /** replay: advances to every mark whose messages have all arrived */
+  const drainMarks = (): void => {
+    const h = helpdesk!;
+    while (marks.length && h.stats().received >= marks[0]!.expected) {
+      const m = marks.shift()!;
+      o.setClock?.(m.w);
+      h.advance(m.w);
+      o.onMark?.(p, m, h);
+    }
+    if (performance.now() - lastCheckpointAt >= everyMs) void durable().catch(() => undefined);
+  };
+
+  const transport: HelpdeskTransport = {
+    async start(onMessage) {
+      const js = jetstream(o.nc);
+      const consumer = await js.consumers.get(STREAM, {
+        filter_subjects: partitionFilter(p),
+        ...(startSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
+      });
+      const it = await consumer.consume();
+      messages = it;
+      void (async () => {
+        try {
+          for await (const m of it) {
+            if (closed) break;
+            lastSeq = m.seq;
+            const topic = topicOfSubject(m.subject);
+            if (topic) onMessage(topic, m.data);
+            else if (m.subject === markSubject(p)) marks.push(m.json<ReplayMark>());
+            if (o.mode === 'replay' && marks.length) drainMarks();
+          }
+        } catch (e) {
+          if (!closed) o.onFatal(p, e as Error);
+        }
+      })();
+    },
+    publish: (topic, payload, retain) => o.publish(topic, payload, retain),
+    async stop() {
+      closed = true;
+      messages?.stop();
+    },
+    abort() {
+      closed = true;
+      messages?.stop();
+    },
+  };
+
+  stack = await o.stack({
+    extend: ({ path, keep, onStop, flushed: dbFlushed }) => {
+      flushed = dbFlushed;
+      const s = keep(openCheckpointStore({ path, check: false }));
+      store = s;
+      onStop(() => s.close());
+      const row = s.read();
+      if (!row) return {};
+      startSeq = row.seq;
+      lastSeq = row.seq;
+      // the helpdesk is made at the checkpoint's event time, as the one that wrote it was then
+      o.setClock?.(row.watermark);
+      log.info({ seq: row.seq, by: row.worker, watermark: row.watermark }, 'partition resumes from its checkpoint');
+      const state = JSON.parse(row.state) as StoredState;
+      marks.push(...state.marks);
+      return { restore: state.helpdesk };
+    },
+    // what the helpdesk decided leaves only once the state that decided it is stored: a checkpoint first
+    helpdesk: { transport, durable, onFatal: (err) => o.onFatal(p, err) },
+  });
+  helpdesk = stack.helpdesk;
+  let timer: NodeJS.Timeout | null = null;
+  if (o.mode === 'live') {
+    // live: the helpdesk advances every second (stack live); a checkpoint between two of its turns
+    timer = setInterval(() => {
+      try {
+        void durable().catch(() => undefined);
+      } catch (e) {
+        o.onFatal(p, e as Error);
+      }
+    }, everyMs);
+  }
+  log.info({ from: startSeq + 1 }, 'partition served');
+  const running: RunningPartition = {
+    partition: p,
+    helpdesk,
+    lastSeq: () => lastSeq,
+    checkpoint: () => durable(),
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      closed = true;
+      try {
+        await durable();
+      } catch (e) {
+        log.error({ err: (e as Error).message }, 'the last checkpoint failed');
+      }
+      messages?.stop();
+      await stack!.stop();
+    },
+  };
+  return running;
+}

@@ -1,0 +1,83 @@
+/**
+ * A helpdesk worker of a cluster replay (started by cluster-side.ts with one JSON argument,
+ * WorkerStart): loads the scenario, serves its share of the partitions (cluster/worker.ts) with the
+ * helpdesk options an embedded replay has, each partition seeing only its own customers, and answers
+ * the runner. It ends when its parent goes away (stdin closes) or on SIGTERM.
+ */
+import { partitionOf, VirtualClock } from '../../contracts/index.js';
+import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
+import { createLogger } from '../../log/logger.js';
+import { startWorker } from '../../cluster/worker.js';
+import { directoryOf } from '../directory.js';
+import { loadScenario } from '../load.js';
+import { replayHelpdeskOptions } from '../runner.js';
+import { replaySubjects, WorkerStart, type MarkDone } from './protocol.js';
+import { partitionOutcome } from './outcome.js';
+
+async function main(): Promise<void> {
+  const start = WorkerStart.parse(JSON.parse(process.argv[2] ?? '{}'));
+  const loaded = loadScenario(start.file);
+  const P = start.partitions;
+  const log = createLogger({ clock: { now: () => Date.now() }, level: start.logLevel }).child({ worker: start.id });
+  const world = directoryOf(loaded);
+  const tariff = loadTariff(loaded.tariffPath);
+  const base = replayHelpdeskOptions(loaded);
+  const clocks = new Map<number, VirtualClock>();
+  const worker = await startWorker({
+    id: start.id, natsUrls: start.natsUrls, mqttUrls: start.mqttUrls, db: start.db, partitions: P, mode: 'replay', log,
+    clock: new VirtualClock(loaded.startMs),
+    deadAfterMs: start.deadAfterMs, checkpointEveryMs: start.checkpointEveryMs,
+    stackOptions: (p) => {
+      const clock = new VirtualClock(loaded.startMs);
+      clocks.set(p, clock);
+      return {
+        ...base,
+        clock, log, tariff,
+        directory: { ...world, customers: world.customers.filter((c) => partitionOf(c.id, P) === p) },
+        helpdesk: { ...base.helpdesk, clientId: `${base.helpdesk.clientId}-p${p}` },
+      };
+    },
+    // forward only: a checkpoint written before the first window has no time of its own yet
+    setClock: (p, t) => {
+      const clock = clocks.get(p);
+      if (clock && t > clock.now()) clock.set(t);
+    },
+    onMark: (p, mark, h) => {
+      const done: MarkDone = { p, w: mark.w, commanded: h.takeCommanded(), stats: h.stats(), commandCount: h.commandCount() };
+      worker.nc.publish(replaySubjects(mark.run).done, JSON.stringify(done));
+    },
+  });
+  // the runner's questions to a partition, answered by whoever serves it now
+  const sub = worker.nc.subscribe('evernet._replay.*.*.*', {
+    callback: (err, m) => {
+      if (err) return;
+      const [, , , what, part] = m.subject.split('.');
+      const p = Number(part);
+      const h = worker.partition(p)?.helpdesk;
+      if (!h) return; // not ours (now): the owner answers
+      if (what === 'outcome') m.respond(JSON.stringify(partitionOutcome(h)));
+      else if (what === 'lookup') {
+        const { customerId } = m.json<{ customerId: string }>();
+        const tickets = h.tickets().filter((t) => t.customerId === customerId);
+        m.respond(JSON.stringify({ tickets, bookings: tickets.map((t) => [t.id, h.bookingOf(t.id)]) }));
+      }
+    },
+  });
+  let stopping = false;
+  const stop = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    sub.unsubscribe();
+    await worker.stop().catch((e: Error) => log.error({ err: e.message }, 'worker stop failed'));
+    process.exit(code);
+  };
+  process.stdin.on('end', () => void stop(0));
+  process.stdin.resume();
+  process.on('SIGTERM', () => void stop(0));
+  process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+}
+
+main().catch((e: Error & { code?: string }) => {
+  process.stdout.write(JSON.stringify({ error: { code: e.code ?? 'EVN_ERR_INTERNAL', message: e.message } }) + '\n');
+  process.exit(1);
+});

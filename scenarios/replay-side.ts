@@ -1,0 +1,69 @@
+/**
+ * The helpdesk as a replay sees it: what the runner asks of it window by window, and what the report
+ * is made of at the end. Embedded (this file): the helpdesk in the runner's process. On a NATS
+ * cluster (scenarios/cluster/): the partitions served by helpdesk workers, asked over NATS — the
+ * runner's loop and the report are the same, so is what they decide (docs/scale.md).
+ */
+import type { BookingRecord } from '../helpdesk/bookings/store.js';
+import type { ShoppingRecord } from '../helpdesk/core.js';
+import type { SatisfactionRecord } from '../helpdesk/dialogue/store.js';
+import type { IngestStats } from '../helpdesk/ingest/ingest.js';
+import type { LoadRecord } from '../helpdesk/loads.js';
+import type { OfferRecord } from '../helpdesk/offers/offers.js';
+import type { ProblemRecord } from '../helpdesk/problems/store.js';
+import type { Helpdesk } from '../helpdesk/service.js';
+import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
+import type { TicketStore } from '../helpdesk/tickets/store.js';
+import { within } from './clock/pacer.js';
+import type { ReplyLookups } from './replies.js';
+
+/** what the report is made of, from the helpdesk's stores */
+export interface ReplayOutcome {
+  tickets: Ticket[];
+  loads: LoadRecord[];
+  shopping: ShoppingRecord[];
+  problems: ProblemRecord[];
+  bookings: BookingRecord[];
+  satisfaction: SatisfactionRecord[];
+  offers: OfferRecord[];
+}
+
+export type ReplayStats = IngestStats & { published: number };
+
+export interface ReplaySide {
+  /** the devices commanded since the last call, with their cumulative counts (device key, count) */
+  takeCommanded(): Array<[string, number]>;
+  /**
+   * The window ends at `to`: waits until the helpdesk has received what was sent to it by then
+   * (`total`; by partition, `by(n)`), then it decides at `to`.
+   */
+  window(to: number, sent: { total: number; by: (partitions: number) => number[] }, stallMs: number): Promise<void>;
+  /** what a scenario reply needs to know of one customer's tickets and bookings */
+  lookups(customerId: string): Promise<ReplyLookups>;
+  stats(): ReplayStats;
+  commandCount(): number;
+  outcome(): Promise<ReplayOutcome>;
+}
+
+/** the helpdesk in the runner's process */
+export function embeddedSide(helpdesk: Helpdesk, store: TicketStore): ReplaySide {
+  return {
+    takeCommanded: () => helpdesk.takeCommanded(),
+    async window(to, sent, stallMs) {
+      await within(helpdesk.received(sent.total), stallMs, () => `helpdesk received ${helpdesk.stats().received} of ${sent.total} messages by ${new Date(to).toISOString()}`);
+      helpdesk.advance(to);
+    },
+    lookups: async () => ({ tickets: () => store.list(), bookingOf: helpdesk.bookingOf }),
+    stats: () => helpdesk.stats(),
+    commandCount: () => helpdesk.commandCount(),
+    outcome: async () => ({
+      tickets: store.list(),
+      loads: helpdesk.loads({ order: 'asc', slots: true }).loads,
+      shopping: helpdesk.shopping(),
+      problems: helpdesk.problems(),
+      bookings: helpdesk.bookings(),
+      satisfaction: helpdesk.satisfaction(),
+      offers: helpdesk.offers(),
+    }),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * A replay over the cluster (docs/scale.md): three nats-server nodes, two helpdesk worker processes,
+ * PostgreSQL, devices speaking MQTT to the nodes. It decides what the embedded replay decides: the
+ * same tickets, loads and shopping answers (and the rest of the report but the message counts the
+ * cluster's own traffic changes). Real processes on loopback; skipped where nats-server or PostgreSQL
+ * is not installed.
+ */
+import pgLib from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partitionOf } from '../../contracts/index.js';
+import { partitionSchema } from '../../cluster/partition-db.js';
+import { VirtualClock } from '../../contracts/clock.js';
+import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
+import { createLogger } from '../../log/logger.js';
+import { loadScenario } from '../../scenarios/load.js';
+import { replay } from '../../scenarios/runner.js';
+import type { Report } from '../../scenarios/report.js';
+import { natsAvailable, natsSkipReason } from '../helpers/nats.js';
+import { pgBinaries, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+const ready = natsAvailable && pgBinaries !== null;
+const why = !natsAvailable ? natsSkipReason : pgBinaries ? '' : ' (skipped: PostgreSQL is not installed)';
+
+async function run(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (done: number) => void): Promise<Report> {
+  const scenario = loadScenario(file);
+  const clock = new VirtualClock(scenario.startMs);
+  const log = createLogger({ clock, level: 'error' });
+  const r = await replay({ scenario, log, clock, seed, ...(cluster ? { cluster } : {}), stallTimeoutMs: 60_000, ...(onProgress ? { onProgress: (d) => onProgress(scenario.startMs + d) } : {}) });
+  return r.report;
+}
+
+/** rows of one table summed over every partition's schema */
+async function countRows(url: string, table: string, partitions: number): Promise<number> {
+  const c = new pgLib.Client({ connectionString: url });
+  await c.connect();
+  try {
+    let n = 0;
+    for (let p = 0; p < partitions; p++) n += Number((await c.query(`SELECT count(*) AS n FROM ${partitionSchema(p)}.${table}`)).rows[0].n);
+    return n;
+  } finally {
+    await c.end();
+  }
+}
+
+/** what the cluster must decide as the embedded helpdesk does */
+const decisions = (r: Report) => ({ tickets: r.tickets, loads: r.loads, shopping: r.shopping, offers: r.offers, contacts: r.contacts, bookings: r.bookings, satisfaction: r.satisfaction, faults: r.faults });
+
+describe.skipIf(!ready)(`a replay over three NATS nodes and two helpdesk workers${why}`, () => {
+  let pg: TestPostgres;
+  let nats: LocalCluster;
+  beforeAll(async () => {
+    [pg, nats] = await Promise.all([startTestPostgres(), startLocalCluster({ nodes: 3, partitions: 4 })]);
+  }, 120_000);
+  afterAll(async () => {
+    await nats?.stop();
+    pg?.stop();
+  });
+
+  /** the embedded run and an undisturbed cluster run (on database `plain`), for the drill to compare with */
+  let embedded: Report;
+  let undisturbed: Report;
+  let plain: string;
+
+  it('the day in 2020: the same tickets, loads, shopping answers, offers and contacts as the embedded run', async () => {
+    plain = await pg.createDatabase('day');
+    embedded = await run('scenarios/day-in-2020.yaml', 7);
+    const clustered = await run('scenarios/day-in-2020.yaml', 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: plain, partitions: 4, workers: 2 });
+    undisturbed = clustered;
+    expect(clustered.tickets.length).toBeGreaterThan(0);
+    expect(decisions(clustered)).toEqual(decisions(embedded));
+    expect(clustered.messages.rejected).toBe(embedded.messages.rejected);
+  }, 600_000);
+
+  it('kill -9 of the worker serving the car mid-incident: the alternator is still caught, once, nothing lost, served again within 10 s', async () => {
+    expect(undisturbed).toBeDefined();
+    const db = await pg.createDatabase('drill');
+    const car = partitionOf('maria', 4);
+    const faultAt = Date.parse('2020-11-02T18:40:00+01:00');
+    const killAt = Date.parse('2020-11-02T18:40:50+01:00');
+    let victim: { pid: number } | null = null;
+    let killedAt = 0;
+    let checkpointAtKill: number | null = null;
+    let resumedAfterMs: number | null = null;
+    const clustered = await run(
+      'scenarios/day-in-2020.yaml', 7,
+      {
+        natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db, partitions: 4, workers: 2, checkpointEveryMs: 50,
+        onStarted: ({ ids, pids, owners }) => void (victim = { pid: pids[ids.indexOf(owners.get(car)!)]! }),
+      },
+      (t) => {
+        if (t >= killAt && victim && !killedAt) {
+          process.kill(victim.pid, 'SIGKILL');
+          killedAt = Date.now();
+          // what the dead worker left: its last checkpoint, read before anyone takes the partition over
+          const c = new pgLib.Client({ connectionString: db });
+          void c.connect().then(async () => {
+            checkpointAtKill = Number((await c.query(`SELECT watermark FROM ${partitionSchema(car)}.cluster_checkpoint`)).rows[0]?.watermark ?? NaN);
+            await c.end();
+          });
+        } else if (killedAt && resumedAfterMs === null && t > killAt) resumedAfterMs = Date.now() - killedAt;
+      },
+    );
+    expect(killedAt).toBeGreaterThan(0);
+    // the checkpoint it resumed from had the incident in progress: the fault, not yet the ticket
+    expect(checkpointAtKill).toBeGreaterThanOrEqual(faultAt);
+    expect(checkpointAtKill).toBeLessThan(Date.parse(embedded.tickets[0]!.openedAt!));
+    expect(resumedAfterMs).not.toBeNull();
+    expect(resumedAfterMs!).toBeLessThan(10_000);
+    // the same decisions as the embedded run: the failing alternator caught, one ticket, the same contacts
+    expect(clustered.tickets.map((t) => [t.id, t.kind])).toEqual([['T-75e06183df', 'battery-discharge']]);
+    expect(decisions(clustered)).toEqual(decisions(embedded));
+    // no duplicate ticket in PostgreSQL, and every reading stored, as in the undisturbed cluster run
+    expect(await countRows(db, 'tickets', 4)).toBe(1);
+    expect(await countRows(db, 'telemetry_raw', 4)).toBe(await countRows(plain, 'telemetry_raw', 4));
+    expect(clustered.messages.rejected).toBe(undisturbed.messages.rejected);
+    expect(clustered.messages.gaps).toBe(0);
+  }, 900_000);
+});
