@@ -4,6 +4,9 @@
  * checkpoint of another version, or one that is not a checkpoint, is refused by createHelpdesk with its
  * code before anything starts. The replays that hold the invariants are in checkpoint-replay.test.ts.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../contracts/clock.js';
 import { CHECKPOINT_VERSION, fromCheckpoint, type HelpdeskCheckpoint } from '../../helpdesk/checkpoint.js';
@@ -12,11 +15,14 @@ import { CHECKPOINT_ERR, fromPlain, toPlain } from '../../helpdesk/plain.js';
 import type { HelpdeskTransport } from '../../helpdesk/transport/transport.js';
 import { silentLogger } from '../../log/logger.js';
 import { startHelpdeskStack } from '../../stack/helpdesk-stack.js';
+import * as life from '../../helpdesk/tickets/lifecycle.js';
+import { directoryOf } from '../../scenarios/directory.js';
+import { loadScenario } from '../../scenarios/load.js';
 
 const roundtrip = (v: unknown): unknown => fromPlain(JSON.parse(JSON.stringify(toPlain(v))));
 
-/** a transport that delivers nothing and keeps what is published */
-const quiet = (): HelpdeskTransport => ({ start: async () => undefined, publish: () => undefined, stop: async () => undefined, abort: () => undefined });
+/** a transport that delivers nothing and keeps what is published (topics) */
+const quiet = (published: string[] = []): HelpdeskTransport => ({ start: async () => undefined, publish: (topic) => void published.push(topic), stop: async () => undefined, abort: () => undefined });
 
 describe('a checkpoint as plain data', () => {
   it('brings back through JSON what JSON cannot hold: -Infinity, NaN, -0, undefined, maps, sets, typed arrays, $ keys', () => {
@@ -68,6 +74,31 @@ describe('restoring a checkpoint', () => {
     const again = await start(JSON.parse(JSON.stringify(cp)) as HelpdeskCheckpoint);
     expect(again.helpdesk.checkpoint()).toEqual(cp);
     await again.stop();
+  });
+
+  it('resumes nothing at start, where a helpdesk started anew on the same database resumes a stalled ticket', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'evn-checkpoint-'));
+    try {
+      const db = path.join(dir, 'helpdesk.db');
+      const at = Date.parse('2020-11-02T17:41:00Z');
+      const base = { clock: new VirtualClock(at), log: silentLogger(), db, directory: directoryOf(loadScenario('scenarios/day-in-2020.yaml')) };
+      const first = await startHelpdeskStack({ ...base, helpdesk: { transport: quiet() } });
+      // a ticket opened but not yet followed up (a process that died between opening and contacting): resume() contacts the customer
+      const opened = life.open({ incidentKey: 'maria/car/battery-discharge/1', deviceId: 'car', customerId: 'maria', kind: 'battery-discharge', severity: 'high', at, evidence: { expected: 'a', observed: 'b' }, proactive: true, by: 'helpdesk' });
+      first.store.openIdempotent(opened.ok ? opened.ticket : expect.fail('not opened'));
+      const cp = first.helpdesk.checkpoint();
+      await first.stop();
+      const restoredSent: string[] = [];
+      const restored = await startHelpdeskStack({ ...base, helpdesk: { transport: quiet(restoredSent), restore: cp } });
+      await restored.stop();
+      expect(restoredSent).toEqual([]);
+      const anewSent: string[] = [];
+      const anew = await startHelpdeskStack({ ...base, helpdesk: { transport: quiet(anewSent) } });
+      await anew.stop();
+      expect(anewSent).toContain('evernet/v1/maria/_helpdesk/contact');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a checkpoint of another version with EVN_ERR_CHECKPOINT_VERSION, before the helpdesk starts', async () => {
