@@ -114,6 +114,24 @@ describe.skipIf(!natsAvailable)(`a three-node NATS cluster with the partition ma
     await worker.close();
   });
 
+  it("stores a device's last will on its partition; MQTT subscribers of device -> helpdesk topics get nothing, retained or live (the mapping moves them)", async () => {
+    const car = await device(cluster.mqttUrls[0]!, 'will-car', { will: { topic: 'evernet/v1/will-c/car/availability', payload: Buffer.from('offline'), qos: 1, retain: true } });
+    await car.publishAsync('evernet/v1/will-c/car/announce', 'announce', { qos: 1, retain: true });
+    const watcher = await device(cluster.mqttUrls[1]!, 'will-watcher');
+    const seen: string[] = [];
+    watcher.on('message', (topic) => seen.push(topic));
+    await watcher.subscribeAsync('evernet/v1/will-c/car/+', { qos: 1 });
+    // the connection drops without a DISCONNECT: the node publishes the will
+    car.stream.destroy();
+    let stored: Awaited<ReturnType<typeof readStream>> = [];
+    await until(async () => (stored = await readStream(nc)).length === 2, 5000, () => `announce and will in the stream, got ${JSON.stringify(stored)}`);
+    const p = partitionOf('will-c', P);
+    expect(stored.map((m) => `${m.subject} ${m.data}`)).toEqual([`evernet.part.${p}.v1.will-c.car.announce announce`, `evernet.part.${p}.v1.will-c.car.availability offline`]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual([]);
+    car.end(true);
+  });
+
   it('refuses a worker with another partition count than the stream was made for, saying both (EVN_ERR_CLUSTER_PARTITIONS)', async () => {
     const err = await ensurePartitionStream(nc, { partitions: 8 }).catch((e: ClusterError) => e);
     expect(err).toBeInstanceOf(ClusterError);
