@@ -18,11 +18,11 @@ export interface NodeConfigOptions {
   port: number;
   /** the cluster (route) port */
   clusterPort: number;
-  /** the other nodes' route addresses, `host:port` (this node's own may be included: nats-server ignores it) */
+  /** every node's route address, `host:port` (its own included: nats-server skips it); none for a single node */
   routes: string[];
   /** the MQTT listener's port */
   mqttPort: number;
-  /** JetStream's folder for this node */
+  /** JetStream's folder for this node (nats-server keeps its files in a `jetstream` folder inside) */
   storeDir: string;
   /** how many partitions the mapping spreads customers over */
   partitions: number;
@@ -49,11 +49,16 @@ export function nodeConfig(options: NodeConfigOptions): string {
     `jetstream {`,
     `  store_dir: ${q(storeDir)}`,
     `}`,
-    `cluster {`,
-    `  name: ${q(clusterName)}`,
-    `  listen: ${q(`${host}:${clusterPort}`)}`,
-    `  routes: [${routes.map((r) => q(`nats-route://${r}`)).join(', ')}]`,
-    `}`,
+    // a single node runs without a cluster block: JetStream refuses a cluster without routes
+    ...(routes.length === 0
+      ? []
+      : [
+          `cluster {`,
+          `  name: ${q(clusterName)}`,
+          `  listen: ${q(`${host}:${clusterPort}`)}`,
+          `  routes: [${routes.map((r) => q(`nats-route://${r}`)).join(', ')}]`,
+          `}`,
+        ]),
     `mqtt {`,
     `  listen: ${q(`${host}:${mqttPort}`)}`,
     `}`,

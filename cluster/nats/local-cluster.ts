@@ -95,18 +95,22 @@ async function getJson(url: string): Promise<unknown> {
   return res.json();
 }
 
-/** every child started by any cluster of this process: killed when the process exits */
+/** every child started by any cluster of this process, and the temp folders they made: killed and removed when the process exits */
 const live = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 let exitHook = false;
+function onExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+    for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+}
 function track(child: ChildProcess): void {
   live.add(child);
   child.once('exit', () => live.delete(child));
-  if (!exitHook) {
-    exitHook = true;
-    process.once('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
-    });
-  }
+  onExit();
 }
 
 interface NodeState {
@@ -131,6 +135,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'evernet-nats-'));
   fs.mkdirSync(dir, { recursive: true });
+  if (ownDir) {
+    tempDirs.add(dir);
+    onExit();
+  }
 
   const ports = await freePorts(host, count * 4);
   const nodes: NodeState[] = [];
@@ -152,7 +160,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   for (const n of nodes) {
     const text = nodeConfig({
       name: n.info.name, host, port: n.ports.client, clusterPort: n.ports.cluster, routes, mqttPort: n.ports.mqtt,
-      storeDir: path.join(n.info.dir, 'jetstream'), partitions, httpPort: n.ports.http,
+      storeDir: n.info.dir, partitions, httpPort: n.ports.http,
     });
     fs.writeFileSync(n.config, text);
   }
@@ -232,7 +240,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
   const stop = async (): Promise<void> => {
     await Promise.all(nodes.map((n) => killNode(n, 'SIGTERM')));
-    if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
+    if (ownDir) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
+    }
     log?.info({ dir }, 'nats cluster stopped');
   };
 

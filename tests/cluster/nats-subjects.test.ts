@@ -62,6 +62,13 @@ describe('a node config', () => {
     expect(text).toContain('http: "127.0.0.1:8222"');
     expect(text).toContain('"evernet.v1.*.*.telemetry": "evernet.part.{{partition(8,1)}}.v1.{{wildcard(1)}}.{{wildcard(2)}}.telemetry"');
   });
+
+  it('has no cluster block for a single node (JetStream refuses a cluster without routes)', () => {
+    const single = nodeConfig({ name: 'n1', host: '127.0.0.1', port: 4222, clusterPort: 6222, routes: [], mqttPort: 1883, storeDir: '/tmp/n1', partitions: 2 });
+    expect(single).not.toContain('cluster {');
+    expect(single).not.toContain('http:');
+    expect(single).toContain('mqtt {');
+  });
 });
 
 describe('the partition count of the stream and shown URLs', () => {

@@ -4,7 +4,11 @@
  * mapping into the stream EVERNET. Skipped where nats-server is not installed (tests/helpers/nats.ts).
  * The node-kill drill has its own cluster: nats-kill.test.ts.
  */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -20,6 +24,7 @@ import { natsAvailable, natsSkipReason, readStream } from '../helpers/nats.js';
 import { until } from '../helpers/until.js';
 
 const P = 4;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe.skipIf(!natsAvailable)(`a three-node NATS cluster with the partition mapping${natsSkipReason}`, () => {
   let cluster: LocalCluster;
@@ -195,5 +200,29 @@ describe.skipIf(!natsAvailable)(`connecting to a NATS cluster${natsSkipReason}`,
     expect((err as ClusterError).code).toBe('EVN_ERR_CLUSTER_CONNECT');
     expect((err as ClusterError).message).toContain(`nats://127.0.0.1:${port}`);
     expect((err as ClusterError).message).not.toContain('s3cret');
+  });
+});
+
+describe.skipIf(!natsAvailable)(`a local cluster's processes${natsSkipReason}`, () => {
+  /** running: the process exists and is not a zombie waiting to be reaped */
+  const running = (pid: number): boolean => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+
+  it('are killed, and its temp folder removed, when the process that started them exits without stop() (a single node, too)', () => {
+    const script = `import { startLocalCluster } from './cluster/nats/local-cluster.ts';
+      const c = await startLocalCluster({ nodes: 1 });
+      console.log(JSON.stringify({ pids: c.nodes.map((n) => n.pid), dir: c.nodes[0].dir }));
+      process.exit(3);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(3);
+    const { pids, dir } = JSON.parse(r.stdout) as { pids: number[]; dir: string };
+    expect(pids).toHaveLength(1);
+    for (const pid of pids) expect(running(pid)).toBe(false);
+    expect(fs.existsSync(path.dirname(dir))).toBe(false);
   });
 });
