@@ -6,7 +6,7 @@
  * the partition over restores it and goes on with the messages after that position.
  *
  * Each module keeps its own snapshot()/restore(s) next to its state; this file assembles them:
- *   service   watermark, messages published
+ *   service   watermark, messages published, messages decided but still waiting for the database
  *   ingest    per-sender sequence memory, reconnected senders, duplicates, stats, the messages received
  *             and not yet drained (they are in no database: the checkpoint must carry them)
  *   outbox    session (command ids), per-topic sequence numbers, command counts
@@ -20,7 +20,7 @@
 import { CHECKPOINT_ERR, CheckpointError, fromPlain, toPlain, type Plain } from './plain.js';
 import type { createCore } from './core.js';
 import type { IngestSnapshot } from './ingest/ingest.js';
-import type { OutboxSnapshot } from './outbox.js';
+import type { OutboxSnapshot, OutMessage } from './outbox.js';
 
 /** bumped whenever what a module's snapshot holds changes shape: a checkpoint of another version is refused */
 export const CHECKPOINT_VERSION = 1;
@@ -35,8 +35,11 @@ export interface HelpdeskCheckpoint {
 
 /** the state as the modules give and take it */
 export interface HelpdeskState {
-  /** started: start() had run (a restored helpdesk then resumes nothing: its state is the checkpoint's) */
-  service: { watermark: number; published: number; started: boolean };
+  /**
+   * started: start() had run (a restored helpdesk then resumes nothing: its state is the checkpoint's);
+   * unsent: messages decided but waiting for the database (HelpdeskOptions.durable), sent first by the restored helpdesk
+   */
+  service: { watermark: number; published: number; started: boolean; unsent: OutMessage[] };
   ingest: IngestSnapshot;
   outbox: OutboxSnapshot;
   core: ReturnType<ReturnType<typeof createCore>['snapshot']>;

@@ -21,7 +21,7 @@ import type { StaffAction, StaffResult } from './staff-actions.js';
 import type { Directory } from './directory.js';
 import type { Registry } from './registry/index.js';
 import { createIngest } from './ingest/ingest.js';
-import { createOutbox } from './outbox.js';
+import { createOutbox, type OutMessage } from './outbox.js';
 import { createMqttTransport } from './transport/mqtt.js';
 import type { HelpdeskTransport } from './transport/transport.js';
 import { createNotifier, type NotifyConfig } from './notify/notifier.js';
@@ -170,11 +170,15 @@ export function createHelpdesk(options: HelpdeskOptions) {
   let published = 0;
   let watermark = -Infinity;
   let failed: Error | null = null;
-  /** with options.durable: the publishes waiting for the database, in order */
+  /** with options.durable: the publishes waiting for the database, in order, and their batches (a checkpoint carries them) */
   let publishing: Promise<void> = Promise.resolve();
+  const waiting: OutMessage[][] = [];
+  /** restored: what the checkpointed helpdesk had decided but not yet published (its database had them already) */
+  let unsent: OutMessage[] = [];
   if (restored) {
     ({ watermark, published } = restored.service);
     started = restored.service.started;
+    unsent = restored.service.unsent;
     ingest.restore(restored.ingest);
     outbox.restore(restored.outbox);
     core.restore(restored.core);
@@ -208,16 +212,20 @@ export function createHelpdesk(options: HelpdeskOptions) {
     const batch = outbox.take();
     if (!batch.length) return;
     published += batch.length;
-    const send = (): void => {
-      for (const m of batch) {
-        if (connected) transport.publish(m.topic, encode(m.topic, m.payload), m.retain);
-        notifier?.published(m.topic, m.payload);
-      }
-    };
-    if (!options.durable) return send();
+    if (!options.durable) return send(batch);
     const durable = options.durable;
+    waiting.push(batch);
     // a database that fails has stopped the helpdesk already (its owner is told): these are not sent
-    publishing = publishing.then(durable).then(() => (failed ? undefined : send()), () => undefined);
+    publishing = publishing.then(durable).then(
+      () => void (waiting.shift(), failed || send(batch)),
+      () => void waiting.shift(),
+    );
+  }
+  function send(batch: readonly OutMessage[]): void {
+    for (const m of batch) {
+      if (connected) transport.publish(m.topic, encode(m.topic, m.payload), m.retain);
+      notifier?.published(m.topic, m.payload);
+    }
   }
 
   return {
@@ -230,6 +238,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
       started = true;
       await transport.start((topic, payload) => ingest.accept(topic, payload));
       connected = true;
+      // decided before the checkpoint, waiting for the database then: sent now, first (a copy may have left before: at least once)
+      send(unsent.splice(0));
       if (resumed.length) log.info({ tickets: resumed.map((t) => t.id) }, 'tickets resumed after a restart');
       flush();
       if (opts.live) {
@@ -284,7 +294,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
      */
     checkpoint(): HelpdeskCheckpoint {
       if (failed) throw failed;
-      return toCheckpoint({ service: { watermark, published, started }, ingest: ingest.snapshot(), outbox: outbox.snapshot(), core: core.snapshot() });
+      return toCheckpoint({ service: { watermark, published, started, unsent: waiting.flat() }, ingest: ingest.snapshot(), outbox: outbox.snapshot(), core: core.snapshot() });
     },
     /** resolves once n messages have reached the helpdesk */
     received: (n: number): Promise<void> => ingest.received(n),

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../contracts/clock.js';
+import { encode, serviceTopic, stamp } from '../../contracts/index.js';
+import { copyDb } from '../helpers/helpdesk-recording.js';
 import { CHECKPOINT_VERSION, fromCheckpoint, type HelpdeskCheckpoint } from '../../helpdesk/checkpoint.js';
 import { GeneralAnomalyDetector } from '../../helpdesk/detect/general/general.js';
 import { CHECKPOINT_ERR, fromPlain, toPlain } from '../../helpdesk/plain.js';
@@ -101,6 +103,46 @@ describe('restoring a checkpoint', () => {
     }
   });
 
+  it('carries what a window decided while it waits for the database: the restored helpdesk sends it first, the same bytes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'evn-checkpoint-'));
+    try {
+      const loaded = loadScenario('scenarios/day-in-2020.yaml');
+      const req = loaded.scenario.requests[0]!;
+      const at = Date.parse(req.at);
+      const base = { clock: new VirtualClock(at), log: silentLogger(), directory: directoryOf(loaded) };
+      // a database whose commits wait (PostgreSQL's mirror): the answer is decided, not yet sent
+      const commits: Array<() => void> = [];
+      const sentA: string[] = [];
+      let deliver: ((topic: string, payload: Uint8Array) => void) | null = null;
+      const a = await startHelpdeskStack({
+        ...base, db: path.join(dir, 'a.db'),
+        helpdesk: {
+          durable: () => new Promise<void>((r) => commits.push(r)),
+          transport: { start: async (on) => void (deliver = on), publish: (t, p) => void sentA.push(`${t} ${String(p)}`), stop: async () => undefined, abort: () => undefined },
+        },
+      });
+      const topic = serviceTopic(req.customer, 'request');
+      deliver!(topic, Buffer.from(encode(topic, stamp({ type: 'recipe', requestId: 'r-1', recipe: req.recipe, location: req.location }, at, 1))));
+      a.helpdesk.advance(at);
+      expect(sentA).toEqual([]);
+      const cp = a.helpdesk.checkpoint();
+      expect(fromCheckpoint(cp).service.unsent.map((m) => m.topic)).toEqual([serviceTopic(req.customer, 'answer')]);
+      await copyDb(path.join(dir, 'a.db'), path.join(dir, 'b.db'));
+      for (const commit of commits.splice(0)) commit();
+      await a.stop();
+      expect(sentA).toHaveLength(1);
+      const sentB: string[] = [];
+      const b = await startHelpdeskStack({
+        ...base, db: path.join(dir, 'b.db'),
+        helpdesk: { restore: JSON.parse(JSON.stringify(cp)) as HelpdeskCheckpoint, transport: { ...quiet(), publish: (t, p) => void sentB.push(`${t} ${String(p)}`) } },
+      });
+      await b.stop();
+      expect(sentB).toEqual(sentA);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a checkpoint of another version with EVN_ERR_CHECKPOINT_VERSION, before the helpdesk starts', async () => {
     const stack = await startHelpdeskStack({ clock: new VirtualClock(0), log: silentLogger(), helpdesk: { transport: quiet() } });
     const cp = stack.helpdesk.checkpoint();
@@ -109,7 +151,7 @@ describe('restoring a checkpoint', () => {
   });
 
   it('refuses what is not a checkpoint with EVN_ERR_CHECKPOINT_INVALID: a missing part, a malformed tag', async () => {
-    await expect(start({ version: CHECKPOINT_VERSION, watermark: 0, state: { service: { watermark: 0, published: 0, started: true } } })).rejects.toMatchObject({ code: CHECKPOINT_ERR.INVALID, message: expect.stringContaining('lacks ingest, outbox, core') });
+    await expect(start({ version: CHECKPOINT_VERSION, watermark: 0, state: { service: { watermark: 0, published: 0, started: true, unsent: [] } } })).rejects.toMatchObject({ code: CHECKPOINT_ERR.INVALID, message: expect.stringContaining('lacks ingest, outbox, core') });
     expect(() => fromCheckpoint({ version: CHECKPOINT_VERSION, watermark: 0, state: { service: { $map: 'x' } } })).toThrow(expect.objectContaining({ code: CHECKPOINT_ERR.INVALID }));
   });
 });
