@@ -19,6 +19,8 @@ import { CLOCK_OPTIONS, clockFrom } from './clock-option.js';
 import { describeTariff, TARIFF_OPTIONS, tariffFrom } from './tariff-option.js';
 import { KEEP_OPTIONS, keepFrom } from './keep-option.js';
 import { NOTIFY_OPTIONS, notifyFrom } from './notify-option.js';
+import { CLUSTER_OPTIONS, parseClusterFlags } from './cluster-option.js';
+import { runClusterWorker } from './helpdesk-cluster.js';
 
 export async function helpdeskCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -32,12 +34,21 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
       registration: { type: 'string' },
       'time-zone': { type: 'string' },
       'log-level': { type: 'string' },
+      'worker-id': { type: 'string' },
+      ...CLUSTER_OPTIONS,
       ...CLOCK_OPTIONS,
       ...TARIFF_OPTIONS,
       ...KEEP_OPTIONS,
       ...NOTIFY_OPTIONS,
     },
   });
+  // one worker of a NATS cluster (cli/helpdesk-cluster.ts): --workers is a replay's, a worker is one process
+  if (values.workers !== undefined) throw new UsageError('--workers belongs to evernet replay --cluster: evernet helpdesk --cluster runs one worker; start one process per worker (docs/scale.md)');
+  const cluster = parseClusterFlags(values);
+  if (cluster && (values.broker !== undefined || values['mqtt-port'] !== undefined)) {
+    throw new UsageError("--cluster takes the devices' messages from the cluster (--cluster-mqtt): --broker and --mqtt-port do not go with it");
+  }
+  if (!cluster && values['worker-id'] !== undefined) throw new UsageError('--worker-id goes with --cluster');
   const keep = keepFrom(values);
   const notify = notifyFrom(values);
   const clock = clockFrom(values);
@@ -47,7 +58,7 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535) throw new UsageError(`--mqtt-port must be a port number, got '${values['mqtt-port']}'`);
   const registration = values.registration ?? 'pending';
   if (!(REGISTRATION_MODES as readonly string[]).includes(registration)) throw new UsageError(`--registration must be one of ${REGISTRATION_MODES.join(', ')}, got '${registration}'`);
-  if (registration === 'trust-broker' && !values.broker) {
+  if (registration === 'trust-broker' && !values.broker && !cluster) {
     throw new UsageError('--registration trust-broker needs --broker URL of a broker that authenticates its devices (evernet broker --credentials): the embedded broker lets anyone publish as any device');
   }
   // customers who register through a device live where the helpdesk does, until staff say otherwise
@@ -58,6 +69,12 @@ export async function helpdeskCommand(argv: string[]): Promise<number> {
   // world, databases and ports are checked before the helpdesk connects (see stack/helpdesk-stack.ts),
   // so a helpdesk that cannot work never takes its queue off the broker
   const world = values.world === undefined ? null : loadScenario(values.world);
+  if (cluster) {
+    return runClusterWorker({
+      ...cluster, workerId: values['worker-id'], http: values.http === undefined ? null : http, world: world ? directoryOf(world) : null,
+      registration: registration as RegistrationMode, timeZone, tariff, keep, notify, clock, log,
+    });
+  }
   const dbPath = values.db ?? defaultDbPath();
   let failure: Error | null = null;
   let wake: () => void = () => {};

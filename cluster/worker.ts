@@ -53,6 +53,8 @@ export interface WorkerOptions {
   checkpointEveryMs?: number;
   /** a replay mark processed by one of this worker's partitions */
   onMark?: (p: number, mark: ReplayMark, helpdesk: Helpdesk) => void;
+  /** a partition this worker serves from now on (the cluster's dashboard view: cluster/view-serve.ts); what it returns is called when it is released */
+  onPartition?: (part: RunningPartition, nc: NatsConnection) => (() => void) | void;
 }
 
 export interface RunningWorker {
@@ -108,6 +110,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
 
   const seen = new Map<string, number>([[o.id, Date.now()]]);
   const open = new Map<number, RunningPartition>();
+  /** what onPartition asked to be told when each partition is released */
+  const detach = new Map<number, () => void>();
   const busy = new Set<number>();
   let stopping = false;
 
@@ -147,6 +151,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     busy.add(p);
     log.info({ partition: p, why }, 'partition released');
     try {
+      detach.get(p)?.();
+      detach.delete(p);
       await part.stop();
     } catch (e) {
       log.error({ partition: p, err: (e as Error).message }, 'releasing the partition failed');
@@ -178,7 +184,11 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         },
       });
       if (stopping) await part.stop();
-      else open.set(p, part);
+      else {
+        open.set(p, part);
+        const off = o.onPartition?.(part, nc);
+        if (off) detach.set(p, off);
+      }
     } catch (e) {
       const code = (e as { code?: string }).code;
       // the lock still held by the owner that is handing it over (or by one we take for dead too early): later

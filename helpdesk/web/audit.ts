@@ -28,7 +28,7 @@ export function auditHook(deps: DashboardDeps) {
     if (!who) return payload;
     const params = req.params as Record<string, string>;
     const customerId = who(params, deps);
-    if (customerId !== undefined) deps.helpdesk.customers?.audit(customerId, req.staff.name, `GET ${route}`, { ...params });
+    if (customerId !== undefined) await deps.helpdesk.customers?.audit(customerId, req.staff.name, `GET ${route}`, { ...params });
     return payload;
   };
 }

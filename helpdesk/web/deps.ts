@@ -6,12 +6,18 @@ import type { TariffInput } from '../schedule/source.js';
 import type { StaffStore } from '../staff/store.js';
 import type { SlaPolicy } from './sla.js';
 
+/** a function whose result may come later: a cluster's view of every partition (cluster/view.ts) asks the worker that serves one */
+type MaybeLater<F> = F extends (...a: infer A) => infer R ? (...a: A) => R | Promise<R> : never;
+
 /** ticketSummaries is the store's summary query: filtered, sorted and paged in SQL, without timelines */
-export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'chart' | 'loads' | 'on' | 'act' | 'now' | 'decideDevice'> &
+export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'chart' | 'loads' | 'on' | 'now' | 'decideDevice'> & {
+  /** a staff action; the routes await it */
+  act: MaybeLater<Helpdesk['act']>;
+} &
   /** mass incidents (helpdesk/problems); without them GET /problems lists none */
   Partial<Pick<Helpdesk, 'problems' | 'problem'>> &
-  /** the customer side (consent, export, erasure, audit log); a dashboard without it has no /customers routes and writes no audit */
-  Partial<Pick<Helpdesk, 'customers'>> &
+  /** the customer side (consent, export, erasure, audit log: awaited); a dashboard without it has no /customers routes and writes no audit */
+  Partial<{ customers: Omit<Helpdesk['customers'], 'audit'> & { audit: MaybeLater<Helpdesk['customers']['audit']> } }> &
   /** a ticket's booking and satisfaction score (helpdesk/bookings, helpdesk/dialogue); without them the ticket shows none */
   Partial<Pick<Helpdesk, 'bookingOf' | 'satisfactionOf'>>;
 

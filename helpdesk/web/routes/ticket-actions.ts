@@ -74,7 +74,7 @@ export async function ticketActionRoutes(app: FastifyInstance, deps: DashboardDe
       const { id } = parse(Id, req.params, 'params');
       const by = me(req).name;
       const action = toAction(verb, req.body, by);
-      const r = helpdesk.act(id.slice(0, 100), action, by);
+      const r = await helpdesk.act(id.slice(0, 100), action, by);
       if (!r.ok) {
         const fields = r.error.fields && verb === 'command' ? Object.fromEntries(Object.entries(r.error.fields).map(([k, v]) => [k === 'command' ? k : `command.${k}`, v])) : r.error.fields;
         throw new HttpError(STATUS_OF_ACTION_ERROR[r.error.code] ?? 409, r.error.code, r.error.reason, fields);

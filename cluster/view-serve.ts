@@ -1,0 +1,148 @@
+/**
+ * What a worker tells the cluster's dashboard about a partition it serves (docs/scale.md, "Running
+ * workers"): the partition's helpdesk events, as they happen, on `evernet._cluster.view.<p>.events`,
+ * and answers, on request, for what the dashboard's view (view.ts) reads and does:
+ *
+ *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'tickets', after?} | {what: 'problems', offset?} | {what: 'loads', after?}
+ *   evernet._cluster.view.<p>.act    {ticketId, action, by}: a staff action, applied by this partition's helpdesk
+ *   evernet._cluster.view.<p>.audit  {customerId, by, action, detail}: a staff view of a customer's data, written to their audit log
+ *
+ * Only the worker that serves the partition subscribes, so whoever answers is its owner now. Every
+ * answer carries `epoch`, new each time the partition is opened: a view that sees it change reads
+ * the partition again whole (a takeover re-decides from a checkpoint). Telemetry events are not sent
+ * (every reading of every device would cross the cluster for a chart nobody may be looking at).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Helpdesk } from '../helpdesk/service.js';
+import type { StaffAction } from '../helpdesk/staff-actions.js';
+import type { LoadRecord } from '../helpdesk/loads/store.js';
+import type { ProblemRecord } from '../helpdesk/problems/store.js';
+import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
+
+export const VIEW_PREFIX = 'evernet._cluster.view';
+export type ViewVerb = 'events' | 'get' | 'act' | 'audit';
+export const viewSubject = (p: number | '*', verb: ViewVerb): string => `${VIEW_PREFIX}.${p}.${verb}`;
+
+/** an answer stays well below NATS's default max_payload (1 MiB): pages are cut by size */
+export const MAX_PAGE_BYTES = 512 * 1024;
+
+/** a ticket with what the dashboard shows beside it */
+export interface ViewTicket {
+  ticket: Ticket;
+  booking: ReturnType<Helpdesk['bookingOf']>;
+  satisfaction: ReturnType<Helpdesk['satisfactionOf']>;
+}
+
+export type ViewEvent = { epoch: string } & (
+  | { type: 'ticket'; at: number; note: string; item: ViewTicket }
+  | { type: 'availability'; at: number; customerId: string; deviceId: string; online: boolean }
+  | { type: 'load'; at: number; load: LoadRecord }
+  | { type: 'problem'; at: number; note: string; problem: ProblemRecord }
+);
+
+export type ViewQuery = { what: 'devices' } | { what: 'tickets'; after?: (string | number)[] } | { what: 'problems'; offset?: number } | { what: 'loads'; after?: number };
+
+export interface Page<T, C> {
+  items: T[];
+  next: C | null;
+}
+
+/** an answer: the value, or a coded error; always with the partition's epoch and who answered */
+export type ViewReply<T> = { epoch: string; worker: string } & ({ ok: true; value: T } | { ok: false; error: { code: string; message: string } });
+
+/** items while they fit in MAX_PAGE_BYTES (at least one) */
+function bySize<T>(all: readonly T[]): { items: T[]; cut: boolean } {
+  const items: T[] = [];
+  let bytes = 0;
+  for (const x of all) {
+    const n = JSON.stringify(x).length;
+    if (items.length && bytes + n > MAX_PAGE_BYTES) return { items, cut: true };
+    items.push(x);
+    bytes += n;
+  }
+  return { items, cut: false };
+}
+
+export function servePartitionView(o: { nc: NatsConnection; partition: number; helpdesk: Helpdesk; worker: string; log: Logger }): () => void {
+  const { nc, helpdesk: h, partition: p } = o;
+  const epoch = randomBytes(6).toString('hex');
+  const viewTicket = (t: Ticket): ViewTicket => ({ ticket: t, booking: h.bookingOf(t.id), satisfaction: h.satisfactionOf(t.id) });
+  const publish = (e: ViewEvent): void => {
+    if (!nc.isClosed()) nc.publish(viewSubject(p, 'events'), JSON.stringify(e));
+  };
+  const off = h.on((e) => {
+    switch (e.type) {
+      case 'ticket':
+        return publish({ epoch, type: 'ticket', at: e.at, note: e.note, item: viewTicket(e.ticket) });
+      case 'availability':
+        return publish({ epoch, type: 'availability', at: e.at, customerId: e.customerId, deviceId: e.deviceId, online: e.online });
+      case 'load':
+        return publish({ epoch, type: 'load', at: e.at, load: e.load });
+      case 'problem':
+        return publish({ epoch, type: 'problem', at: e.at, note: e.note, problem: e.problem });
+      case 'telemetry':
+        return;
+    }
+  });
+
+  const get = (q: ViewQuery): unknown => {
+    switch (q.what) {
+      case 'devices':
+        return h.devices();
+      case 'tickets': {
+        const page = h.ticketSummaries({ sort: 'opened', order: 'asc', limit: 200, ...(q.after ? { after: q.after as [number, string] } : {}) });
+        const all = page.tickets.flatMap((s) => {
+          const t = h.ticket(s.id);
+          return t ? [viewTicket(t)] : [];
+        });
+        const { items, cut } = bySize(all);
+        const last = items[items.length - 1]?.ticket;
+        return { items, next: (cut || page.next) && last ? [last.openedAt, last.id] : null } satisfies Page<ViewTicket, (string | number)[]>;
+      }
+      case 'problems': {
+        const all = h.problems().slice(q.offset ?? 0);
+        const { items, cut } = bySize(all);
+        return { items, next: cut ? (q.offset ?? 0) + items.length : null } satisfies Page<ProblemRecord, number>;
+      }
+      case 'loads': {
+        const page = h.loads({ order: 'asc', limit: 200, slots: true, ...(q.after !== undefined ? { after: q.after } : {}) });
+        const { items, cut } = bySize(page.loads);
+        const last = items[items.length - 1];
+        return { items, next: (cut || page.next !== null) && last ? last.id : null } satisfies Page<LoadRecord, number>;
+      }
+    }
+  };
+
+  const answer = (m: Msg, value: () => unknown): void => {
+    let reply: ViewReply<unknown>;
+    try {
+      reply = { epoch, worker: o.worker, ok: true, value: value() };
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'EVN_ERR_INTERNAL';
+      o.log.error({ partition: p, code, err: (e as Error).message, subject: m.subject }, 'answering the cluster view failed');
+      reply = { epoch, worker: o.worker, ok: false, error: { code, message: (e as Error).message } };
+    }
+    m.respond(JSON.stringify(reply));
+  };
+  const on = (verb: ViewVerb, handle: (body: never) => unknown): Subscription =>
+    nc.subscribe(viewSubject(p, verb), {
+      callback: (err, m) => {
+        if (err) return;
+        answer(m, () => handle(m.json<never>()));
+      },
+    });
+  const subs = [
+    on('get', (q: ViewQuery) => get(q)),
+    on('act', (b: { ticketId: string; action: StaffAction; by: string }) => h.act(b.ticketId, b.action, b.by)),
+    on('audit', (b: { customerId: string; by: string; action: string; detail: Record<string, unknown> }) => {
+      h.customers.audit(b.customerId, b.by, b.action, b.detail);
+      return null;
+    }),
+  ];
+  return () => {
+    off();
+    for (const s of subs) s.unsubscribe();
+  };
+}

@@ -1,0 +1,361 @@
+/**
+ * The dashboard's view of the whole cluster (docs/scale.md, "Running workers"): what the dashboard
+ * reads of a helpdesk (helpdesk/web/deps.ts DashboardHelpdesk), over every partition, whichever
+ * worker serves it.
+ *
+ * The dashboard reads synchronously (its stores answer at once), and another worker can only answer
+ * over the network. So the view keeps a replica, as the PostgreSQL mirror keeps a working copy: every
+ * partition's tickets (with timelines, bookings and satisfaction), problems, loads and devices, read
+ * whole from the partition's owner at start and whenever the partition changes hands (view-serve.ts:
+ * its epoch changed), and kept current by the partition's events as they happen, which the view then
+ * hands to the dashboard's live stream. Devices (their last reading and time) are read again every
+ * `syncEveryMs`. Reads answer from the replica: the queue is summarizeTickets (helpdesk/tickets/store.ts),
+ * the same ordering and paging as the store's SQL.
+ *
+ * What changes a partition goes to its owner and waits for its answer: a staff action (act) and the
+ * audit entry of a staff view. On a partition this process serves they run here, synchronously.
+ * What the view cannot do yet for another worker's partition (telemetry charts, a device's accept or
+ * reject, the customer's consent, offers, export and erasure) answers EVN_ERR_CLUSTER_VIEW; a
+ * partition nobody serves right now (a takeover in progress) EVN_ERR_CLUSTER_UNSERVED.
+ *
+ * Ids: tickets are unique across partitions (their incident key names the customer); problems and
+ * loads are numbered per partition, so the view names them `<id>@<p>` and `id × P + p`.
+ */
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { partitionOf, type Clock } from '../contracts/index.js';
+import { codeTable } from '../contracts/errors.js';
+import type { HelpdeskEvent, Listener } from '../helpdesk/events.js';
+import type { LoadPage, LoadQuery, LoadRecord, LoadSummary } from '../helpdesk/loads/store.js';
+import { newestFirst, type ProblemQuery, type ProblemRecord } from '../helpdesk/problems/store.js';
+import type { Helpdesk } from '../helpdesk/service.js';
+import type { StaffAction, StaffResult } from '../helpdesk/staff-actions.js';
+import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
+import { summarizeTickets, type TicketListFilter, type TicketSummaryQuery } from '../helpdesk/tickets/store.js';
+import type { DashboardHelpdesk } from '../helpdesk/web/deps.js';
+import { HttpError } from '../helpdesk/web/errors.js';
+import { viewSubject, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket } from './view-serve.js';
+
+export const VIEW_ERR = codeTable({
+  /** something the cluster's dashboard cannot do yet for a partition another worker serves */
+  UNSUPPORTED: 'EVN_ERR_CLUSTER_VIEW',
+  /** no worker answers for the partition now (a takeover in progress, or every worker gone) */
+  UNSERVED: 'EVN_ERR_CLUSTER_UNSERVED',
+});
+
+export interface ClusterViewOptions {
+  partitions: number;
+  clock: Clock;
+  log: Logger;
+  /** ms between reads of every partition's devices (and checks of its epoch); default 5000 */
+  syncEveryMs?: number;
+  /** ms an owner has to answer; default 3000 */
+  requestTimeoutMs?: number;
+}
+
+export interface ClusterConnection {
+  nc: NatsConnection;
+  /** the helpdesk of a partition this process serves now */
+  local(p: number): Helpdesk | undefined;
+}
+
+type Devices = ReturnType<Helpdesk['devices']>;
+type Customers = NonNullable<DashboardHelpdesk['customers']>;
+
+export type ClusterView = DashboardHelpdesk & {
+  /** connects the view to the cluster and reads every partition once (those without an owner later) */
+  start(connection: ClusterConnection): Promise<void>;
+  stop(): void;
+  /** reads every partition now (devices; whole when its epoch changed); resolves when done */
+  sync(): Promise<void>;
+  /** the partitions read at least once and served at the last look */
+  served(): number[];
+};
+
+export function createClusterView(o: ClusterViewOptions): ClusterView {
+  const P = o.partitions;
+  const log = o.log.child({ component: 'cluster-view' });
+  const timeout = o.requestTimeoutMs ?? 3000;
+  let conn: ClusterConnection | null = null;
+  const tickets = new Map<string, ViewTicket & { p: number }>();
+  const problems = new Map<string, ProblemRecord & { p: number }>();
+  const loads = new Map<number, LoadRecord>();
+  const devices = new Map<number, Devices>();
+  const epochs = new Map<number, string>();
+  const unserved = new Set<number>();
+  const listeners = new Set<Listener>();
+  /** ids an event changed while a partition was read whole: kept even if the snapshot missed them */
+  const touched = new Map<number, Set<string>>();
+  let sub: Subscription | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let syncing: Promise<void> | null = null;
+
+  const problemId = (id: string, p: number): string => `${id}@${p}`;
+  const loadId = (id: number, p: number): number => id * P + p;
+  const version = (t: Ticket): number => t.timeline.length;
+
+  const putTicket = (p: number, item: ViewTicket): void => {
+    const had = tickets.get(item.ticket.id);
+    if (had && version(had.ticket) > version(item.ticket)) return;
+    tickets.set(item.ticket.id, { ...item, p });
+    touched.get(p)?.add(`t:${item.ticket.id}`);
+  };
+  const putProblem = (p: number, r: ProblemRecord): ProblemRecord => {
+    const named = { ...r, id: problemId(r.id, p), p };
+    problems.set(named.id, named);
+    touched.get(p)?.add(`p:${named.id}`);
+    return named;
+  };
+  const putLoad = (p: number, l: LoadRecord): LoadRecord => {
+    const named = { ...l, id: loadId(l.id, p) };
+    loads.set(named.id, named);
+    touched.get(p)?.add(`l:${named.id}`);
+    return named;
+  };
+
+  async function ask<T>(p: number, verb: 'get' | 'act' | 'audit', body: unknown): Promise<ViewReply<T> | null> {
+    if (!conn) return null;
+    try {
+      const m = await conn.nc.request(viewSubject(p, verb), JSON.stringify(body), { timeout });
+      return m.json<ViewReply<T>>();
+    } catch (e) {
+      // no responders (nobody serves it now) or no answer in time: the caller says so
+      log.debug({ partition: p, verb, err: (e as Error).message }, 'no answer for the partition');
+      return null;
+    }
+  }
+
+  const emit = (e: HelpdeskEvent): void => {
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        log.error({ err, event: e.type }, 'cluster view listener failed');
+      }
+    }
+  };
+
+  function onEvent(p: number, e: ViewEvent): void {
+    switch (e.type) {
+      case 'ticket':
+        putTicket(p, e.item);
+        return emit({ type: 'ticket', at: e.at, note: e.note, ticket: tickets.get(e.item.ticket.id)!.ticket });
+      case 'availability': {
+        const row = devices.get(p)?.find((d) => d.customerId === e.customerId && d.deviceId === e.deviceId);
+        if (row) row.online = e.online;
+        return emit({ type: 'availability', at: e.at, customerId: e.customerId, deviceId: e.deviceId, online: e.online });
+      }
+      case 'load':
+        return emit({ type: 'load', at: e.at, load: putLoad(p, e.load) });
+      case 'problem':
+        return emit({ type: 'problem', at: e.at, note: e.note, problem: putProblem(p, e.problem) });
+    }
+  }
+
+  /** every page of one kind from the partition's owner; null when it stopped answering (or another owner answered) */
+  async function pages<T, C>(p: number, epoch: string, query: (next: C | undefined) => ViewQuery): Promise<T[] | null> {
+    const out: T[] = [];
+    let next: C | undefined;
+    for (;;) {
+      const r = await ask<Page<T, C>>(p, 'get', query(next));
+      if (!r || !r.ok || r.epoch !== epoch) return null;
+      out.push(...r.value.items);
+      if (r.value.next === null) return out;
+      next = r.value.next;
+    }
+  }
+
+  /** the partition whole: what it holds replaces what the view held of it, but for what events brought meanwhile */
+  async function readWhole(p: number, epoch: string): Promise<boolean> {
+    const fresh = new Set<string>();
+    touched.set(p, fresh);
+    try {
+      const ts = await pages<ViewTicket, (string | number)[]>(p, epoch, (after) => ({ what: 'tickets', ...(after ? { after } : {}) }));
+      const ps = ts && (await pages<ProblemRecord, number>(p, epoch, (offset) => ({ what: 'problems', ...(offset !== undefined ? { offset } : {}) })));
+      const ls = ps && (await pages<LoadRecord, number>(p, epoch, (after) => ({ what: 'loads', ...(after !== undefined ? { after } : {}) })));
+      if (!ts || !ps || !ls) return false;
+      const keepT = new Set(ts.map((x) => x.ticket.id));
+      for (const [id, x] of tickets) if (x.p === p && !keepT.has(id) && !fresh.has(`t:${id}`)) tickets.delete(id);
+      for (const x of ts) putTicket(p, x);
+      const keepP = new Set(ps.map((x) => problemId(x.id, p)));
+      for (const [id, x] of problems) if (x.p === p && !keepP.has(id) && !fresh.has(`p:${id}`)) problems.delete(id);
+      for (const x of ps) putProblem(p, x);
+      const keepL = new Set(ls.map((x) => loadId(x.id, p)));
+      for (const id of loads.keys()) if (id % P === p && !keepL.has(id) && !fresh.has(`l:${id}`)) loads.delete(id);
+      for (const x of ls) putLoad(p, x);
+      return true;
+    } finally {
+      touched.delete(p);
+    }
+  }
+
+  async function syncPartition(p: number): Promise<void> {
+    const r = await ask<Devices>(p, 'get', { what: 'devices' });
+    if (!r || !r.ok) {
+      if (!unserved.has(p)) log.warn({ partition: p, code: VIEW_ERR.UNSERVED }, 'no worker answers for the partition: the dashboard shows what it last read');
+      unserved.add(p);
+      return;
+    }
+    devices.set(p, r.value);
+    if (epochs.get(p) !== r.epoch) {
+      if (!(await readWhole(p, r.epoch))) return void unserved.add(p);
+      epochs.set(p, r.epoch);
+      log.info({ partition: p, worker: r.worker }, 'partition read whole');
+    }
+    unserved.delete(p);
+  }
+
+  const sync = (): Promise<void> =>
+    (syncing ??= Promise.all(Array.from({ length: P }, (_, p) => syncPartition(p)))
+      .then(() => undefined)
+      .finally(() => (syncing = null)));
+
+  /** the partition of a customer, and its helpdesk if this process serves it */
+  const where = (customerId: string): { p: number; local: Helpdesk | undefined } => {
+    const p = partitionOf(customerId, P);
+    return { p, local: conn?.local(p) };
+  };
+  const notHere = (what: string, customerId: string, p: number): HttpError =>
+    new HttpError(501, VIEW_ERR.UNSUPPORTED, `${what} of customer '${customerId}' is not shown here yet: their partition ${p} is served by another worker, and the cluster's dashboard does not fetch it from there (docs/scale.md, Running workers)`);
+  const unservedError = (p: number): StaffResult => ({
+    ok: false,
+    error: { code: VIEW_ERR.UNSERVED, reason: `no worker answers for partition ${p} now (a takeover takes a few seconds): try again` },
+  });
+
+  function loadsPage(q: LoadQuery & { slots: true }): LoadPage<LoadRecord>;
+  function loadsPage(q?: LoadQuery & { slots?: false }): LoadPage<LoadSummary>;
+  function loadsPage(q: LoadQuery & { slots?: boolean } = {}): LoadPage<LoadSummary> {
+    const states = q.states ? new Set<string>(q.states) : null;
+    const desc = (q.order ?? 'desc') === 'desc';
+    const all = [...loads.values()]
+      .filter((l) => (q.customerId === undefined || l.customerId === q.customerId) && (q.deviceId === undefined || l.deviceId === q.deviceId) && (q.offerId === undefined || l.offerId === q.offerId) && (!states || states.has(l.state)))
+      .sort((a, b) => (desc ? b.id - a.id : a.id - b.id));
+    const total = all.length;
+    if (q.limit === 0) return { total, loads: [], next: null };
+    const after = q.after;
+    const from = after === undefined ? all : all.filter((l) => (desc ? l.id < after : l.id > after));
+    const start = q.offset ?? 0;
+    const end = q.limit === undefined ? from.length : Math.min(from.length, start + q.limit);
+    const page = from.slice(start, end).map((l): LoadSummary | LoadRecord => (q.slots ? { ...l } : (({ slots: _slots, ...s }) => s)(l)));
+    return { total, loads: page, next: end < from.length && page.length ? page[page.length - 1]!.id : null };
+  }
+
+  const customers: Customers = {
+    consent: (customerId) => {
+      const { p, local } = where(customerId);
+      return local ? local.customers.consent(customerId) : { ok: false, error: { code: VIEW_ERR.UNSUPPORTED, message: notHere("The consent", customerId, p).message } };
+    },
+    offers: (customerId) => where(customerId).local?.customers.offers(customerId) ?? [],
+    export: (customerId, by, action) => {
+      const { p, local } = where(customerId);
+      return local ? local.customers.export(customerId, by, action) : { ok: false, error: { code: VIEW_ERR.UNSUPPORTED, message: notHere('The export', customerId, p).message } };
+    },
+    erase: (customerId, by, action) => {
+      const { p, local } = where(customerId);
+      return local ? local.customers.erase(customerId, by, action) : { ok: false, error: { code: VIEW_ERR.UNSUPPORTED, message: notHere('The erasure', customerId, p).message } };
+    },
+    auditOf: (customerId) => {
+      const { p, local } = where(customerId);
+      if (!local) throw notHere('The audit log', customerId, p);
+      return local.customers.auditOf(customerId);
+    },
+    mayOffer: (...a) => {
+      const { p, local } = where(a[0]);
+      if (!local) throw notHere('The offers check', a[0], p);
+      return local.customers.mayOffer(...a);
+    },
+    // a staff view of a customer's data is in their audit log before it is answered: the owner writes it
+    audit: (customerId, by, action, detail) => {
+      const { p, local } = where(customerId);
+      if (local) return local.customers.audit(customerId, by, action, detail);
+      return ask<null>(p, 'audit', { customerId, by, action, detail: detail ?? {} }).then((r) => {
+        if (!r || !r.ok) throw Object.assign(new Error(`the audit entry for customer '${customerId}' was not written: ${r && !r.ok ? r.error.message : `no worker answers for partition ${p}`}`), { code: r && !r.ok ? r.error.code : VIEW_ERR.UNSERVED });
+      });
+    },
+  };
+
+  return {
+    async start(connection) {
+      conn = connection;
+      // events first, then the partitions whole: an event that lands in between is kept by the version rule
+      sub = connection.nc.subscribe(viewSubject('*', 'events'), {
+        callback: (err, m) => {
+          if (err) return;
+          const p = Number(m.subject.split('.')[3]);
+          try {
+            onEvent(p, m.json<ViewEvent>());
+          } catch (e) {
+            log.error({ partition: p, err: (e as Error).message }, 'a partition event the view could not read');
+          }
+        },
+      });
+      await sync();
+      timer = setInterval(() => void sync(), o.syncEveryMs ?? 5000);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      sub?.unsubscribe();
+      sub = null;
+      listeners.clear();
+    },
+    sync,
+    served: () => [...epochs.keys()].filter((p) => !unserved.has(p)).sort((a, b) => a - b),
+
+    tickets: (filter?: TicketListFilter) =>
+      [...tickets.values()]
+        .map((x) => x.ticket)
+        .filter((t) => (filter?.state === undefined || t.state === filter.state) && (filter?.deviceId === undefined || t.deviceId === filter.deviceId))
+        .sort((a, b) => a.openedAt - b.openedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    ticketSummaries: (q?: TicketSummaryQuery) => summarizeTickets((function* () {
+      for (const x of tickets.values()) yield x.ticket;
+    })(), q),
+    ticket: (id: string) => tickets.get(id)?.ticket ?? null,
+    bookingOf: (id: string) => tickets.get(id)?.booking ?? null,
+    satisfactionOf: (id: string) => tickets.get(id)?.satisfaction ?? null,
+    devices: () => [...devices.keys()].sort((a, b) => a - b).flatMap((p) => devices.get(p)!),
+    chart: (customerId, deviceId, from, to) => {
+      const { p, local } = where(customerId);
+      if (!local) throw notHere(`The telemetry chart of ${customerId}/${deviceId}`, customerId, p);
+      return local.chart(customerId, deviceId, from, to);
+    },
+    loads: loadsPage,
+    problems: (q?: ProblemQuery) => {
+      const all = [...problems.values()].filter((x) => q?.state === undefined || x.state === q.state).sort(newestFirst);
+      return (q?.limit === undefined ? all : all.slice(0, q.limit)).map(({ p: _p, ...r }) => r);
+    },
+    problem: (id: string) => {
+      const x = problems.get(id);
+      if (!x) return null;
+      const { p: _p, ...r } = x;
+      return r;
+    },
+    on: (l: Listener) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    now: () => o.clock.now(),
+    decideDevice: (customerId, deviceId, verdict, by) => {
+      const { p, local } = where(customerId);
+      if (!local) throw notHere(`Accepting or rejecting ${customerId}/${deviceId}`, customerId, p);
+      return local.decideDevice(customerId, deviceId, verdict, by);
+    },
+    act(ticketId: string, action: StaffAction, by: string): StaffResult | Promise<StaffResult> {
+      const known = tickets.get(ticketId);
+      if (!known) return { ok: false, error: { code: 'EVN_ERR_TICKET_NOT_FOUND', reason: `no ticket '${ticketId}'` } };
+      const { p, local } = where(known.ticket.customerId);
+      const applied = (r: StaffResult): StaffResult => {
+        // read your own writes: the owner's answer is in the view before the event that says the same
+        if (r.ok) putTicket(p, { ticket: r.ticket, booking: known.booking, satisfaction: known.satisfaction });
+        return r;
+      };
+      if (local) return applied(local.act(ticketId, action, by));
+      return ask<StaffResult>(p, 'act', { ticketId, action, by }).then((r) => {
+        if (!r) return unservedError(p);
+        if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+        return applied(r.value);
+      });
+    },
+    customers,
+  };
+}
