@@ -42,6 +42,11 @@ export interface AgentOptions {
   params: unknown;
   seed: number;
   brokerUrl: string;
+  /**
+   * the other nodes of the broker's cluster (a NATS cluster's MQTT listeners, docs/scale.md): when the
+   * connection is lost the device tries them in turn, its own first; default none
+   */
+  failoverUrls?: readonly string[];
   /** event time the model starts at (ms) */
   startAt: number;
   log: Logger;
@@ -85,6 +90,14 @@ export interface AgentStats {
   lastSeq: number;
   /** automatic reconnects after the connection dropped */
   reconnects: number;
+}
+
+/** mqtt.js `servers`: host and port of each URL, tried in turn on reconnect (the first first) */
+export function serversOf(urls: readonly string[]): Array<{ host: string; port: number }> {
+  return urls.map((u) => {
+    const url = new URL(u);
+    return { host: url.hostname, port: Number(url.port || 1883) };
+  });
 }
 
 export function createAgent(options: AgentOptions) {
@@ -216,6 +229,7 @@ export function createAgent(options: AgentOptions) {
       lastPublished = null;
       if (resumeAt !== undefined && resumeAt > lastT) lastT += Math.floor((resumeAt - lastT) / stepMs) * stepMs;
       const c = await mqtt.connectAsync(options.brokerUrl, {
+        ...(options.failoverUrls?.length ? { servers: serversOf([options.brokerUrl, ...options.failoverUrls.filter((u) => u !== options.brokerUrl)]) } : {}),
         clientId: `evernet-${customerId}-${deviceId}`,
         clean: true,
         reconnectPeriod: options.reconnectPeriodMs ?? 1000,

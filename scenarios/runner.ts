@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { customerOfTopic, encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
 import { createDiscovery } from '../devices/discovery/publisher.js';
 import { KINDS } from '../devices/kinds/index.js';
+import { serversOf } from '../devices/agent.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import { partitionOf } from '../contracts/index.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
@@ -132,7 +133,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     await commandLog.start();
     stoppers.push(() => commandLog.stop());
 
-    const engine = await startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level });
+    const engine = await startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level, failover: !!cluster });
     stoppers.unshift(() => engine.stop());
     const host = engine.devices;
     if (options.homeAssistant) {
@@ -144,7 +145,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     // the customers' apps and the bad-input drill each have a connection of their own
     const apps = new Map<string, { client: MqttClient; seq: number }>();
     for (const c of new Set([...s.requests.map((r) => r.customer), ...s.replies.map((r) => r.customer)])) {
-      const client = await mqtt.connectAsync(engine.urlOf(c), { clientId: `evernet-app-${c}` });
+      const url = engine.urlOf(c);
+      // on a cluster the app fails over to another node, as the devices do
+      const client = await mqtt.connectAsync(url, { clientId: `evernet-app-${c}`, ...(cluster ? { servers: serversOf([url, ...brokerUrls.filter((u) => u !== url)]) } : {}) });
       clients.push(client);
       apps.set(c, { client, seq: 0 });
     }

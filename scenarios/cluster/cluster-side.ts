@@ -60,9 +60,14 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
   const nc: NatsConnection = await connectCluster([...o.natsUrls], { name: `evernet-replay-${run}`, log: o.log });
   const children: ChildProcess[] = [];
   const ids: string[] = [];
+  // a worker killed by a signal (a drill) has no exit code but a signal code: it is gone too
+  const running = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null;
   const stop = async (): Promise<void> => {
-    for (const c of children) if (c.exitCode === null) c.stdin?.end();
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    for (const c of children) if (running(c)) c.stdin?.end();
+    // a last checkpoint each, then gone; one that hangs is killed after 15 s
+    const killer = setTimeout(() => children.forEach((c) => running(c) && c.kill('SIGKILL')), 15_000);
+    await Promise.all(children.map((c) => (running(c) ? new Promise((r) => c.once('exit', r)) : null)));
+    clearTimeout(killer);
     await nc.drain().catch(() => undefined);
   };
   try {
@@ -140,6 +145,21 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
     }
   };
 
+  /** a mark into the stream, published again until the stream takes it (a node lost: a new stream leader is elected) */
+  const publishMark = async (p: number, mark: ReplayMark, stallMs: number): Promise<void> => {
+    const until = Date.now() + stallMs;
+    for (;;) {
+      try {
+        // the same message id on a retry: the stream keeps one copy of a mark it took while the answer was lost
+        await js.publish(markSubject(p), JSON.stringify(mark), { msgID: `${run}-${p}-${mark.w}`, timeout: 2000 });
+        return;
+      } catch (e) {
+        if (Date.now() > until) throw new Error(`the stream did not take the mark of ${new Date(mark.w).toISOString()} for partition ${p}: ${(e as Error).message}`, { cause: e });
+        await sleep(200);
+      }
+    }
+  };
+
   const side: ReplaySide = {
     takeCommanded() {
       const out = [...commanded];
@@ -149,7 +169,7 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
     async window(to, sent, stallMs) {
       const by = sent.by(P);
       const reached = new Promise<void>((resolve) => (waiting = { w: to, resolve }));
-      await Promise.all(by.map((expected, p) => js.publish(markSubject(p), JSON.stringify({ run, w: to, expected } satisfies ReplayMark))));
+      await Promise.all(by.map((expected, p) => publishMark(p, { run, w: to, expected }, stallMs)));
       let timer: NodeJS.Timeout | undefined;
       const stalled = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {

@@ -25,6 +25,8 @@ export interface DeviceHostOptions {
   devices: readonly LoadedDevice[];
   /** the broker each customer's devices connect to (the same for all, or the customer's shard) */
   brokerUrlOf: (customerId: string) => string;
+  /** the nodes of a broker cluster (a NATS cluster's MQTT listeners): each device fails over to the others */
+  failoverUrls?: readonly string[];
   log: Logger;
   /** how many devices connect at the same time at start (default 100) */
   connectConcurrency?: number;
@@ -60,6 +62,7 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
     createAgent({
       customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
       seed: deviceSeed(options.seed, d.customerId, d.id), brokerUrl: options.brokerUrlOf(d.customerId), startAt: loaded.startMs, log,
+      ...(options.failoverUrls ? { failoverUrls: options.failoverUrls } : {}),
       ...agentTelemetryOptions(loaded), announce: { name: d.name },
     }),
   );

@@ -39,11 +39,13 @@ export async function startEngine(o: {
   brokerUrls: readonly string[];
   shards: BrokerShards | null;
   logLevel: string;
+  /** brokerUrls are the nodes of one cluster (a NATS cluster's MQTT listeners): a device whose node goes fails over to another */
+  failover?: boolean;
 }): Promise<Engine> {
   const urls = o.brokerUrls;
   const urlOf = (c: string): string => urls[partitionOf(c, urls.length)]!;
   if (o.layout.hosts === 0) {
-    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log });
+    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.failover ? { failoverUrls: urls } : {}) });
     await host.start();
     return { urlOf, devices: host, pids: () => o.shards?.pids.slice() ?? [], hostRssBytes: () => 0, stop: () => host.stop() };
   }
