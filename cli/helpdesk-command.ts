@@ -4,6 +4,8 @@
  * Without --broker it starts the embedded broker in the same process. Customers and devices live in the
  * registry on --db (a SQLite file, or a PostgreSQL URL: docs/scale.md); --world seeds it from a scenario file (docs/devices.md). Loads are planned on the
  * tariff the flags name (tariff-option.ts, docs/tariffs.md).
+ * With `--cluster NATS_URLS --cluster-mqtt MQTT_URLS --db postgres://… [--partitions N] [--worker-id ID]` it is
+ * one worker of a NATS cluster instead, with the dashboard of every partition on --http (helpdesk-cluster.ts, docs/scale.md).
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.js';

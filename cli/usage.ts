@@ -55,7 +55,9 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
                    [--grid-fee EUR_PER_KWH] [--levies EUR_PER_KWH] [--vat PERCENT] [--tariff-refresh HH:MM]
                    [--tariff-config FILE] [--keep-raw HOURS] [--keep-minutes DAYS]
                    [--silent-after N] [--offline-after MIN]
-                   [--notify-webhook URL --notify-secret S] [--notify-smtp HOST:PORT --notify-from ADDR [--notify-to ADDR]]`,
+                   [--notify-webhook URL --notify-secret S] [--notify-smtp HOST:PORT --notify-from ADDR [--notify-to ADDR]]
+  evernet helpdesk --cluster NATS_URLS --cluster-mqtt MQTT_URLS --db postgres://… [--partitions N]
+                   [--worker-id ID] [--http HOST:PORT] [the flags above but --broker and --mqtt-port]`,
     text: `  helpdesk the helpdesk as a live service with the dashboard (default http://127.0.0.1:8080);
            without --broker it runs the embedded broker on 127.0.0.1:1883. Customers and devices
            live in its registry in --db (default under your data directory), with tickets and staff
@@ -74,7 +76,10 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
            --silent-after reporting intervals (10) or stays offline --offline-after minutes (10)
            gets a device-offline ticket (docs/detection.md). Contacts also go out, when asked, as a
            signed webhook (--notify-webhook, --notify-secret) and as e-mail (--notify-smtp,
-           --notify-from, --notify-to); each attempt is noted on the ticket (docs/customers.md).`,
+           --notify-from, --notify-to); each attempt is noted on the ticket (docs/customers.md).
+           With --cluster it is one worker of a NATS cluster (start one process per worker): it
+           serves its share of the --partitions (default 4), and with --http the dashboard of
+           every partition, staff accounts from the database's public schema. See docs/scale.md.`,
   },
   staff: {
     synopsis: '  evernet staff add NAME [--db FILE] [--password-stdin]',
