@@ -61,9 +61,13 @@ export async function runClusterWorker(a: ClusterWorkerArgs): Promise<number> {
     failure ??= err;
     wake();
   };
+  // stopped in this order: the dashboard and its view, the worker (a last checkpoint per partition), the dashboard's database
+  const front: Array<() => unknown> = [];
+  let worker: RunningWorker | null = null;
   const closers: Array<() => unknown> = [];
   const stopAll = async (): Promise<void> => {
-    for (const close of closers.splice(0).reverse()) {
+    const w = worker;
+    for (const close of [...front.splice(0).reverse(), ...(w ? [() => w.stop()] : []), ...closers.splice(0).reverse()]) {
       try {
         await close();
       } catch (e) {
@@ -88,16 +92,16 @@ export async function runClusterWorker(a: ClusterWorkerArgs): Promise<number> {
       tariffLine = `  tariff: ${describeTariff(tariff.status())}\n`;
       const v = createClusterView({ partitions: a.partitions, clock, log });
       view = v;
-      closers.push(() => v.stop());
+      front.push(() => v.stop());
       const http = a.http;
       const d = await listening(() => startDashboard({ host: http.host, port: http.port, helpdesk: v, staff, log, tariff }), STACK_ERR.HTTP_LISTEN, `${http.host}:${http.port}`);
       dashboard = d;
-      closers.push(() => d.stop());
+      front.push(() => d.stop());
     }
 
     const partitionOfWorld = (p: number): Directory | undefined =>
       a.world ? { ...a.world, customers: a.world.customers.filter((c) => partitionOf(c.id, a.partitions) === p) } : undefined;
-    const worker: RunningWorker = await startWorker({
+    worker = await startWorker({
       id, natsUrls: a.natsUrls, mqttUrls: a.mqttUrls, db: a.db, partitions: a.partitions, mode: 'live', clock, log,
       stackOptions: (p) => ({
         clock, log, tariff: a.tariff,
@@ -111,8 +115,6 @@ export async function runClusterWorker(a: ClusterWorkerArgs): Promise<number> {
       onPartition: (part, nc) => servePartitionView({ nc, partition: part.partition, helpdesk: part.helpdesk, worker: id, log }),
     });
     const running = worker;
-    // stopped before the dashboard's database (closers run in reverse): a last checkpoint per partition
-    closers.push(() => running.stop());
     if (view) await view.start({ nc: running.nc, local: (p) => running.partition(p)?.helpdesk });
 
     process.stderr.write(

@@ -5,7 +5,9 @@
  * their doors open over MQTT (mqtt.js on two nodes); each worker opens its customer's ticket. The
  * dashboard of ONE worker lists both tickets (and its live stream carried both), shows the other
  * worker's ticket whole, and a staff action on it is applied by that worker (asked over NATS) and seen
- * on the next read; a chart of the other worker's device is EVN_ERR_CLUSTER_VIEW. SIGTERM stops both
+ * on the next read; a chart of the other worker's device is EVN_ERR_CLUSTER_VIEW; a second dashboard on
+ * the database is EVN_ERR_DB_LOCKED at start. A third worker joins and takes that partition over: the
+ * dashboard reads it again and the next action goes to the new owner. SIGTERM stops them
  * with a checkpoint of every partition. Real processes on loopback; skipped without nats-server or PostgreSQL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -218,17 +220,50 @@ describe.skipIf(!ready)(`live workers and the dashboard across partitions${why}`
     // the devices of both partitions are listed
     const listed = (await api('/devices')).body.devices.map((d) => d.customerId);
     expect(listed).toEqual(expect.arrayContaining([ca, cb]));
+    // a third worker joins and takes the other customer's partition over: the dashboard reads it again
+    // from its new owner, still lists both tickets, and the next action goes to the new owner
+    const moved = partitionOf(cb, P);
+    const third = (() => {
+      for (let i = 0; ; i++) if (ownerOf(moved, [a, b, `live-c${i}`]) === `live-c${i}`) return `live-c${i}`;
+    })();
+    const wc = start(third, false);
+    const hb2 = nc.subscribe('evernet._cluster.heartbeat', { callback: (_e, m) => void owned.set(m.json<{ worker: string }>().worker, m.json<{ owned: number[] }>().owned) });
+    await until(async () => (await new Promise((r) => setTimeout(r, 100)), owned.get(third)?.includes(moved) === true), 60_000, () => `${third} serving partition ${moved}: ${JSON.stringify([...owned])}; ${wc.err()}`);
+    hb2.unsubscribe();
+    let acked: { status: number; body: Answer } | null = null;
+    await until(async () => {
+      await new Promise((r) => setTimeout(r, 250));
+      acked = await api(`/tickets/${tb!.id}/acknowledge`, { method: 'POST', body: '{}' });
+      if (acked.status === 200) return true;
+      // while the partition changes hands: nobody answers for it, said so
+      expect(acked.body.error.code).toBe('EVN_ERR_CLUSTER_UNSERVED');
+      return false;
+    }, 30_000, () => `the acknowledgement through the new owner: ${JSON.stringify(acked)}; ${wc.err()}`);
+    const atNew = (await nc.request(viewSubject(moved, 'get'), JSON.stringify({ what: 'tickets' }), { timeout: 5000 })).json<{ worker: string; value: { items: Array<{ ticket: { id: string; timeline: Array<{ by?: string; detail?: { kind?: string } }> } }> } }>();
+    expect(atNew.worker).toBe(third);
+    const there = atNew.value.items.find((x) => x.ticket.id === tb!.id)!.ticket;
+    expect(there.timeline.filter((e) => e.by === 'alice').map((e) => e.detail?.kind)).toEqual(['assigned', 'acknowledged']);
+    await until(async () => {
+      await new Promise((r) => setTimeout(r, 250));
+      const list = (await api('/tickets')).body.tickets;
+      return [ta!.id, tb!.id].every((id) => list.some((t) => t.id === id)) && list.find((t) => t.id === tb!.id)!.assignee === 'alice';
+    }, 15_000, 'both tickets listed after the takeover');
     await nc.close();
 
+    // one dashboard a database: a second worker with --http is refused at start, before it takes a partition
+    const second = start('live-second', true);
+    expect(await second.exited).toBe(1);
+    expect(second.err()).toMatch(/EVN_ERR_DB_LOCKED/);
+
     // SIGTERM: each stops, its partitions checkpointed once more
-    for (const w of [wa, wb]) w.child.kill('SIGTERM');
-    expect(await Promise.all([wa.exited, wb.exited])).toEqual([0, 0]);
+    for (const w of [wa, wb, wc]) w.child.kill('SIGTERM');
+    expect(await Promise.all([wa.exited, wb.exited, wc.exited])).toEqual([0, 0, 0]);
     const c = new pgLib.Client({ connectionString: db });
     await c.connect();
     try {
       for (let p = 0; p < P; p++) {
         const row = (await c.query(`SELECT worker FROM ${partitionSchema(p)}.cluster_checkpoint`)).rows[0] as { worker: string } | undefined;
-        expect(row?.worker).toBe(ownerOf(p, [a, b]));
+        expect([a, b, third]).toContain(row?.worker);
       }
       // the assignment is in PostgreSQL, stored by the owner
       const notes = await c.query(`SELECT count(*) AS n FROM ${partitionSchema(partitionOf(cb, P))}.timeline WHERE ticket_id = $1 AND "by" = 'alice'`, [tb!.id]);
