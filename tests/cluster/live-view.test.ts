@@ -1,0 +1,147 @@
+/**
+ * The cluster's dashboard view (cluster/view.ts) against a partition served over real NATS
+ * (cluster/view-serve.ts): a real helpdesk with the dashboard fixture's tickets and load (the day in
+ * 2020 sliced to 18:35–19:00) serves Maria's partition; the view, on another connection, answers the
+ * dashboard's API as that helpdesk does (the queue in several sorts and pages, a ticket, loads), hands
+ * its events on, has staff actions applied by it, says EVN_ERR_CLUSTER_UNSERVED while nobody serves
+ * the partition and EVN_ERR_CLUSTER_VIEW for what it cannot do, and reads the partition whole again
+ * when a new owner (a new epoch) serves it. Skipped without nats-server.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partitionOf } from '../../contracts/index.js';
+import { connectCluster } from '../../cluster/nats/connect.js';
+import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
+import { servePartitionView } from '../../cluster/view-serve.js';
+import { createClusterView, type ClusterView } from '../../cluster/view.js';
+import type { HelpdeskEvent } from '../../helpdesk/events.js';
+import { buildApp } from '../../helpdesk/web/app.js';
+import { startHelpdeskStack, type HelpdeskStack } from '../../stack/helpdesk-stack.js';
+import { natsAvailable, natsSkipReason } from '../helpers/nats.js';
+import { until } from '../helpers/until.js';
+import { login, startFixture, type Fixture } from '../helpdesk/web/fixture.js';
+
+const P = 4;
+const p = partitionOf('maria', P);
+
+describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition served over NATS${natsSkipReason}`, () => {
+  let f: Fixture;
+  let nats: LocalCluster;
+  let owner: NatsConnection;
+  let viewer: NatsConnection;
+  let view: ClusterView;
+  let direct: FastifyInstance;
+  let viaView: FastifyInstance;
+  let s1: { cookie: string; csrf: string };
+  let s2: { cookie: string; csrf: string };
+  let unserve: () => void;
+  const seen: HelpdeskEvent[] = [];
+
+  beforeAll(async () => {
+    [f, nats] = await Promise.all([startFixture(), startLocalCluster({ nodes: 2, partitions: P })]);
+    // the owner and the dashboard are two processes in a cluster: two connections, to two nodes
+    owner = await connectCluster(nats.natsUrls[0]!);
+    viewer = await connectCluster(nats.natsUrls[1]!);
+    unserve = servePartitionView({ nc: owner, partition: p, helpdesk: f.helpdesk, worker: 'w-owner', log: f.log });
+    view = createClusterView({ partitions: P, clock: { now: () => f.helpdesk.now() }, log: f.log, syncEveryMs: 600_000 });
+    await view.start({ nc: viewer, local: () => undefined });
+    // the owner's subscriptions reach the viewer's node within milliseconds (route interest)
+    await until(async () => view.served().includes(p) || (await view.sync(), false), 5000, 'the partition read');
+    view.on((e) => void seen.push(e));
+    direct = buildApp({ helpdesk: f.helpdesk, staff: f.staff, tariff: f.tariff, log: f.log });
+    viaView = buildApp({ helpdesk: view, staff: f.staff, tariff: f.tariff, log: f.log });
+    s1 = await login(direct);
+    s2 = await login(viaView, 'bob');
+  }, 120_000);
+  afterAll(async () => {
+    view?.stop();
+    await direct?.close();
+    await viaView?.close();
+    await owner?.close();
+    await viewer?.close();
+    await nats?.stop();
+    await f?.close();
+  });
+
+  const get = (app: FastifyInstance, s: { cookie: string }, url: string) => app.inject({ method: 'GET', url: `/api/v1${url}`, headers: { cookie: s.cookie } });
+  const post = (url: string, payload: object) => viaView.inject({ method: 'POST', url: `/api/v1${url}`, headers: { cookie: s2.cookie, 'x-csrf-token': s2.csrf }, payload });
+
+  it('reads the partition whole and answers the queue, a ticket and the loads as its helpdesk does', async () => {
+    expect(view.served()).toEqual([p]);
+    expect(f.helpdesk.tickets()).toHaveLength(3);
+    const first = await get(viaView, s2, '/tickets?limit=1&sort=severity&order=asc');
+    const cursor = (first.json() as { nextCursor: string }).nextCursor;
+    expect(cursor).not.toBeNull();
+    for (const url of ['/tickets', '/tickets?state=open', '/tickets?sort=sla&order=asc', '/tickets?sort=severity&order=asc&limit=1', `/tickets?sort=severity&order=asc&limit=1&cursor=${cursor}`, '/tickets?limit=0']) {
+      const a = await get(direct, s1, url);
+      const b = await get(viaView, s2, url);
+      expect(b.statusCode, url).toBe(200);
+      expect(b.json(), url).toEqual(a.json());
+    }
+    for (const t of f.helpdesk.tickets()) {
+      const b = await get(viaView, s2, `/tickets/${t.id}`);
+      expect(b.statusCode).toBe(200);
+      expect(b.json()).toEqual((await get(direct, s1, `/tickets/${t.id}`)).json());
+    }
+    // loads: numbered id × P + p across partitions, the rest as the helpdesk has them
+    const mine = f.helpdesk.loads({ slots: true }).loads;
+    expect(mine.length).toBeGreaterThan(0);
+    expect(view.loads({ slots: true }).loads).toEqual(mine.map((l) => ({ ...l, id: l.id * P + p })));
+    expect((await get(viaView, s2, `/loads/maria/${mine[0]!.offerId}`)).json().load.offerId).toBe(mine[0]!.offerId);
+    expect((await get(viaView, s2, '/devices')).json().devices).toEqual((await get(direct, s1, '/devices')).json().devices);
+  });
+
+  it('has a staff action applied by the partition\'s helpdesk, answers with its result, and hands the event on', async () => {
+    const t = f.helpdesk.tickets().find((x) => x.kind === 'fridge-warm')!;
+    const r = await post(`/tickets/${t.id}/assign`, { to: 'alice' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().ticket.assignee).toBe('alice');
+    expect(f.helpdesk.ticket(t.id)!.timeline.at(-1)).toMatchObject({ by: 'bob', detail: { kind: 'assigned', to: 'alice' } });
+    await until(() => seen.some((e) => e.type === 'ticket' && e.ticket.id === t.id && e.ticket.timeline.length === f.helpdesk.ticket(t.id)!.timeline.length), 5000, 'the ticket event through the view');
+    // the helpdesk's refusal is the API's answer: a resolved ticket cannot be resolved again
+    const done = f.helpdesk.tickets().find((x) => x.state === 'resolved')!;
+    const refused = await post(`/tickets/${done.id}/resolve`, { note: 'again' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('EVN_ERR_TICKET_STATE');
+    // what it cannot do for another worker's partition: coded
+    const chart = await get(viaView, s2, `/tickets/${t.id}/telemetry`);
+    expect(chart.statusCode).toBe(501);
+    expect(chart.json().error.code).toBe('EVN_ERR_CLUSTER_VIEW');
+    const consent = await get(viaView, s2, '/customers/maria/consent');
+    expect(consent.statusCode).toBe(409);
+    expect(consent.json().error.code).toBe('EVN_ERR_CLUSTER_VIEW');
+    // a ticket view is audited by the owner before it is answered
+    const before = f.helpdesk.customers.auditOf('maria').length;
+    expect((await get(viaView, s2, `/tickets/${t.id}`)).statusCode).toBe(200);
+    expect(f.helpdesk.customers.auditOf('maria').length).toBe(before + 1);
+  });
+
+  it('says EVN_ERR_CLUSTER_UNSERVED while nobody serves the partition, and reads it whole again from a new owner', async () => {
+    unserve();
+    const t = f.helpdesk.tickets()[0]!;
+    const r = await post(`/tickets/${t.id}/acknowledge`, {});
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error.code).toBe('EVN_ERR_CLUSTER_UNSERVED');
+    // a ticket view is not answered when its audit entry cannot be written
+    expect((await get(viaView, s2, `/tickets/${t.id}`)).statusCode).toBe(500);
+    await view.sync();
+    expect(view.served()).toEqual([]);
+    // what it read stays on the page meanwhile
+    expect((await get(viaView, s2, '/tickets')).json().total).toBe(3);
+
+    // another helpdesk serves the partition now (a new epoch): what the view held of it is replaced
+    let other: HelpdeskStack | null = null;
+    try {
+      other = await startHelpdeskStack({ clock: { now: () => f.helpdesk.now() }, log: f.log, connect: false });
+      const off = servePartitionView({ nc: owner, partition: p, helpdesk: other.helpdesk, worker: 'w-new', log: f.log });
+      // the new subscription reaches the viewer's node within milliseconds (route interest): until then, unserved
+      await until(async () => (await view.sync(), view.served().includes(p)), 5000, 'the partition served again');
+      expect((await get(viaView, s2, '/tickets')).json()).toMatchObject({ total: 0, tickets: [] });
+      expect(view.loads().total).toBe(0);
+      off();
+    } finally {
+      await other?.stop();
+    }
+  });
+});
