@@ -52,21 +52,30 @@ export interface Page<T, C> {
 /** an answer: the value, or a coded error; always with the partition's epoch and who answered */
 export type ViewReply<T> = { epoch: string; worker: string } & ({ ok: true; value: T } | { ok: false; error: { code: string; message: string } });
 
-/** items while they fit in MAX_PAGE_BYTES (at least one) */
-function bySize<T>(all: readonly T[]): { items: T[]; cut: boolean } {
+/** items while they fit in maxBytes (at least one) */
+function bySize<T>(all: readonly T[], maxBytes: number): { items: T[]; cut: boolean } {
   const items: T[] = [];
   let bytes = 0;
   for (const x of all) {
-    const n = JSON.stringify(x).length;
-    if (items.length && bytes + n > MAX_PAGE_BYTES) return { items, cut: true };
+    const n = Buffer.byteLength(JSON.stringify(x));
+    if (items.length && bytes + n > maxBytes) return { items, cut: true };
     items.push(x);
     bytes += n;
   }
   return { items, cut: false };
 }
 
-export function servePartitionView(o: { nc: NatsConnection; partition: number; helpdesk: Helpdesk; worker: string; log: Logger }): () => void {
+export function servePartitionView(o: {
+  nc: NatsConnection;
+  partition: number;
+  helpdesk: Helpdesk;
+  worker: string;
+  log: Logger;
+  /** an answer's largest page; default MAX_PAGE_BYTES */
+  maxPageBytes?: number;
+}): () => void {
   const { nc, helpdesk: h, partition: p } = o;
+  const maxBytes = o.maxPageBytes ?? MAX_PAGE_BYTES;
   const epoch = randomBytes(6).toString('hex');
   const viewTicket = (t: Ticket): ViewTicket => ({ ticket: t, booking: h.bookingOf(t.id), satisfaction: h.satisfactionOf(t.id) });
   const publish = (e: ViewEvent): void => {
@@ -97,18 +106,18 @@ export function servePartitionView(o: { nc: NatsConnection; partition: number; h
           const t = h.ticket(s.id);
           return t ? [viewTicket(t)] : [];
         });
-        const { items, cut } = bySize(all);
+        const { items, cut } = bySize(all, maxBytes);
         const last = items[items.length - 1]?.ticket;
         return { items, next: (cut || page.next) && last ? [last.openedAt, last.id] : null } satisfies Page<ViewTicket, (string | number)[]>;
       }
       case 'problems': {
         const all = h.problems().slice(q.offset ?? 0);
-        const { items, cut } = bySize(all);
+        const { items, cut } = bySize(all, maxBytes);
         return { items, next: cut ? (q.offset ?? 0) + items.length : null } satisfies Page<ProblemRecord, number>;
       }
       case 'loads': {
         const page = h.loads({ order: 'asc', limit: 200, slots: true, ...(q.after !== undefined ? { after: q.after } : {}) });
-        const { items, cut } = bySize(page.loads);
+        const { items, cut } = bySize(page.loads, maxBytes);
         const last = items[items.length - 1];
         return { items, next: (cut || page.next !== null) && last ? last.id : null } satisfies Page<LoadRecord, number>;
       }

@@ -43,7 +43,8 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
     // the owner and the dashboard are two processes in a cluster: two connections, to two nodes
     owner = await connectCluster(nats.natsUrls[0]!);
     viewer = await connectCluster(nats.natsUrls[1]!);
-    unserve = servePartitionView({ nc: owner, partition: p, helpdesk: f.helpdesk, worker: 'w-owner', log: f.log });
+    // pages of one item: the view reads the partition page by page
+    unserve = servePartitionView({ nc: owner, partition: p, helpdesk: f.helpdesk, worker: 'w-owner', log: f.log, maxPageBytes: 1 });
     view = createClusterView({ partitions: P, clock: { now: () => f.helpdesk.now() }, log: f.log, syncEveryMs: 600_000 });
     await view.start({ nc: viewer, local: () => undefined });
     // the owner's subscriptions reach the viewer's node within milliseconds (route interest)
