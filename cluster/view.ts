@@ -252,7 +252,16 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     },
     erase: (customerId, by, action) => {
       const { p, local } = where(customerId);
-      return local ? local.customers.erase(customerId, by, action) : { ok: false, error: { code: VIEW_ERR.UNSUPPORTED, message: notHere('The erasure', customerId, p).message } };
+      if (!local) return { ok: false, error: { code: VIEW_ERR.UNSUPPORTED, message: notHere('The erasure', customerId, p).message } };
+      const r = local.customers.erase(customerId, by, action);
+      // the erased customer's tickets are replaced by pseudonymised copies without an event: the partition is read whole again
+      if (r.ok) {
+        for (const [id, x] of tickets) if (x.ticket.customerId === customerId) tickets.delete(id);
+        for (const [id, l] of loads) if (l.customerId === customerId) loads.delete(id);
+        epochs.delete(p);
+        void sync();
+      }
+      return r;
     },
     auditOf: (customerId) => {
       const { p, local } = where(customerId);

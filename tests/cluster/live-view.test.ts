@@ -145,4 +145,26 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
       await other?.stop();
     }
   });
+
+  it("erases a customer of its own partition: their tickets leave the view at once, the pseudonymised copies come with the next read", async () => {
+    const off = servePartitionView({ nc: owner, partition: p, helpdesk: f.helpdesk, worker: 'w-local', log: f.log });
+    const local = createClusterView({ partitions: P, clock: { now: () => f.helpdesk.now() }, log: f.log, syncEveryMs: 600_000 });
+    const app = buildApp({ helpdesk: local, staff: f.staff, tariff: f.tariff, log: f.log });
+    try {
+      await local.start({ nc: owner, local: (q) => (q === p ? f.helpdesk : undefined) });
+      await until(async () => local.served().includes(p) || (await local.sync(), false), 5000, 'the partition read');
+      const s = await login(app, 'alice');
+      const tickets = async () => (await app.inject({ method: 'GET', url: '/api/v1/tickets', headers: { cookie: s.cookie } })).json().tickets as Array<{ customerId: string }>;
+      expect((await tickets()).map((t) => t.customerId)).toEqual(['maria', 'maria', 'maria']);
+      const r = await app.inject({ method: 'POST', url: '/api/v1/customers/maria/erase', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: {} });
+      expect(r.statusCode).toBe(200);
+      expect(await tickets()).toEqual([]);
+      await until(async () => (await local.sync(), (await tickets()).length === 3), 5000, 'the pseudonymised tickets');
+      expect((await tickets()).some((t) => t.customerId === 'maria')).toBe(false);
+    } finally {
+      local.stop();
+      off();
+      await app.close();
+    }
+  });
 });
