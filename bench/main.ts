@@ -4,6 +4,7 @@
  */
 import { benchBoards } from './boards.js';
 import { parseArgs } from 'node:util';
+import { benchCluster } from './cluster.js';
 import { benchCoordination } from './coordination.js';
 import { benchFleet } from './fleet.js';
 import { benchFleetDetection } from './fleet-detection.js';
@@ -15,11 +16,11 @@ import { benchReplay } from './replay.js';
 import { benchSecurity } from './security.js';
 import { benchTariffs } from './tariffs.js';
 
-/** `--homes N`: the size of the `fleet` group's fleet (default 10,000) and, when given, of `fleet-detection`'s (default 150) */
+/** `--homes N`: the size of the `fleet` group's fleet (default 10,000) and, when given, of `fleet-detection`'s (default 150) and `cluster`'s (default 30) */
 let fleetHomes = 10_000;
 let homesAsked: number | undefined;
 
-const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
+const GROUPS: Record<string, () => Promise<Record<string, number | string | boolean | null>>> = {
   fleet: () => benchFleet(fleetHomes),
   'fleet-detection': () => benchFleetDetection(homesAsked),
   replay: benchReplay,
@@ -30,6 +31,7 @@ const GROUPS: Record<string, () => Promise<Record<string, number | null>>> = {
   live: benchLive,
   tariffs: benchTariffs,
   coordination: benchCoordination,
+  cluster: () => benchCluster({ homes: homesAsked }),
   models: benchModels,
 };
 
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const figures: Record<string, number | string | null> = { node: process.version };
+  const figures: Record<string, number | string | boolean | null> = { node: process.version };
   for (const g of asked.length ? asked : Object.keys(GROUPS)) {
     process.stderr.write(`bench: ${g}...\n`);
     Object.assign(figures, await GROUPS[g]!());
