@@ -3,7 +3,8 @@
  * coded error at start, before any partition is taken (no partition's checkpoint is written, nothing is
  * read from the stream): a wrong postgres:// URL, a cluster no node of which answers, a partition count
  * other than the stream's. Usage mistakes (--workers, a flag without --cluster) are exit 2 before
- * anything starts. Skipped without nats-server or PostgreSQL.
+ * anything starts. A worker with --world seeds each partition with its own customers, and SIGINT stops it
+ * with a last checkpoint of each. Skipped without nats-server or PostgreSQL.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
 import { connectCluster } from '../../cluster/nats/connect.js';
 import { ensurePartitionStream } from '../../cluster/nats/stream.js';
+import { partitionOf } from '../../contracts/index.js';
+import { partitionSchema } from '../../cluster/partition-db.js';
 import { evernet } from '../helpers/cli-capture.js';
 import { natsAvailable, natsSkipReason } from '../helpers/nats.js';
 import { pgBinaries, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -121,5 +124,33 @@ describe.skipIf(!ready)(`evernet helpdesk --cluster: coded errors at start${why}
     expect(withHttp.code).toBe(1);
     expect(withHttp.err).toMatch(/EVN_ERR_CLUSTER_PARTITIONS/);
     expect(await checkpoints(db)).toBe(0);
+  }, 90_000);
+
+  it("--world seeds each partition with its own customers; SIGINT stops the worker with a checkpoint of every partition", async () => {
+    const db = await pg.createDatabase('world');
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'helpdesk', ...flags(db), '--world', 'scenarios/day-in-2020.yaml', '--log-level', 'error'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += String(c)));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const c = new pgLib.Client({ connectionString: db });
+    await c.connect();
+    try {
+      expect(err).not.toMatch(/EVN_ERR/);
+      // alone, the worker serves all four partitions: each writes its checkpoint table when it opens
+      const deadline = Date.now() + 60_000;
+      while ((await checkpoints(db)) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(await checkpoints(db), err).toBe(4);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      const devices = async (p: number) => (await c.query(`SELECT customer_id, id AS device_id FROM ${partitionSchema(p)}.registry_devices ORDER BY id`)).rows;
+      for (let p = 0; p < 4; p++) {
+        expect(await devices(p)).toEqual(p === partitionOf('maria', 4) ? ['car', 'fridge', 'washer'].map((d) => ({ customer_id: 'maria', device_id: d })) : []);
+        expect((await c.query(`SELECT worker FROM ${partitionSchema(p)}.cluster_checkpoint`)).rows).toEqual([{ worker: 'w-test' }]);
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await c.end();
+    }
   }, 90_000);
 });
