@@ -61,6 +61,14 @@ export async function runClusterWorker(a: ClusterWorkerArgs): Promise<number> {
     failure ??= err;
     wake();
   };
+  // a signal during start stops the worker once it has started, with its last checkpoints (never halfway)
+  let signalled = false;
+  const onSignal = (): void => {
+    signalled = true;
+    wake();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   // stopped in this order: the dashboard and its view, the worker (a last checkpoint per partition), the dashboard's database
   const front: Array<() => unknown> = [];
   let worker: RunningWorker | null = null;
@@ -125,12 +133,12 @@ export async function runClusterWorker(a: ClusterWorkerArgs): Promise<number> {
     );
     await new Promise<void>((resolve) => {
       wake = resolve;
-      if (failure) resolve();
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+      if (failure || signalled) resolve();
     });
   } finally {
     await stopAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   if (failure) throw failure;
   return 0;
