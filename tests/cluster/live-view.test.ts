@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionOf } from '../../contracts/index.js';
 import { connectCluster } from '../../cluster/nats/connect.js';
 import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
-import { servePartitionView } from '../../cluster/view-serve.js';
+import { servePartitionView, viewSubject } from '../../cluster/view-serve.js';
+import { createMemoryProblemStore } from '../../helpdesk/problems/store.js';
 import { createClusterView, type ClusterView } from '../../cluster/view.js';
 import type { HelpdeskEvent } from '../../helpdesk/events.js';
 import { buildApp } from '../../helpdesk/web/app.js';
@@ -91,6 +92,26 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
     expect(view.loads({ slots: true }).loads).toEqual(mine.map((l) => ({ ...l, id: l.id * P + p })));
     expect((await get(viaView, s2, `/loads/maria/${mine[0]!.offerId}`)).json().load.offerId).toBe(mine[0]!.offerId);
     expect((await get(viaView, s2, '/devices')).json().devices).toEqual((await get(direct, s1, '/devices')).json().devices);
+  });
+
+  it('names a partition\'s problem <id>@<p> (another partition may group the same key) and links its tickets', async () => {
+    const t = f.helpdesk.tickets();
+    const store = createMemoryProblemStore();
+    const problem = store.save(
+      {
+        id: 'P-0123456789-1', key: 'fridge-warm|area|50.9,6.9', kind: 'fridge-warm', deviceKind: 'fridge', cause: { attr: 'area', value: '50.9,6.9', label: 'the area around Köln' },
+        openedAt: t[0]!.openedAt, need: 3, firstAt: t[0]!.openedAt, lastAt: t[2]!.openedAt, links: t.map((x) => ({ ticketId: x.id, openedAt: x.openedAt })), explanation: '3 tickets',
+      },
+      (id) => f.helpdesk.ticket(id)!.state,
+    );
+    // as the partition's helpdesk tells it (view-serve.ts): an event on the partition's subject
+    owner.publish(viewSubject(p, 'events'), JSON.stringify({ epoch: 'x', type: 'problem', at: problem.openedAt, note: 'opened', problem }));
+    await until(() => seen.some((e) => e.type === 'problem'), 5000, 'the problem event');
+    const list = (await get(viaView, s2, '/problems')).json().problems as Array<{ id: string; ticketIds: string[] }>;
+    expect(list.map((x) => [x.id, x.ticketIds])).toEqual([[`P-0123456789-1@${p}`, t.map((x) => x.id)]]);
+    const detail = await get(viaView, s2, `/problems/P-0123456789-1@${p}`);
+    expect(detail.statusCode).toBe(200);
+    expect((detail.json().problem.tickets as Array<{ id: string }>).map((x) => x.id)).toEqual(t.map((x) => x.id));
   });
 
   it('has a staff action applied by the partition\'s helpdesk, answers with its result, and hands the event on', async () => {
