@@ -129,7 +129,9 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
         filter_subjects: partitionFilter(p),
         ...(startSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
       });
-      const it = await consumer.consume();
+      // pulls that expire after 5 s (heartbeats every 2.5 s): a consumer lost with a node is noticed
+      // and made again within seconds (the default, 30 s, would stall a replay past its timeout)
+      const it = await consumer.consume({ expires: 5_000 });
       messages = it;
       void (async () => {
         try {

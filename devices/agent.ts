@@ -172,6 +172,24 @@ export function createAgent(options: AgentOptions) {
     stats.published++;
   }
 
+  /**
+   * Subscribes to its commands; a broker that refuses the subscription for now (a NATS cluster's
+   * MQTT listener answers a SUBACK failure while JetStream is busy or electing a leader) is asked
+   * again, 5 times in all, 0.25 s to 4 s apart, as a real device would; then the refusal is thrown
+   */
+  async function subscribeCommands(c: MqttClient): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await c.subscribeAsync(topics.command, { qos: 1 });
+        return;
+      } catch (e) {
+        if (attempt >= 5 || !c.connected) throw e;
+        log.warn({ deviceId, attempt, err: (e as Error).message }, 'the broker refused the command subscription: asked again');
+        await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
   /** the ids of the commands received lately, oldest first */
   const seenCommands = new Set<string>();
 
@@ -256,7 +274,7 @@ export function createAgent(options: AgentOptions) {
         log.info({ deviceId, session, outbox: sender.stats() }, 'device reconnected');
       });
       c.on('offline', () => log.warn({ deviceId, outbox: sender.stats() }, 'device offline: the outbox keeps what it sends'));
-      await c.subscribeAsync(topics.command, { qos: 1 });
+      await subscribeCommands(c);
       publishAnnounce();
       publishAvailability('online', 'connected');
       sender.attach(c);

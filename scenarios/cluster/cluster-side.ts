@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { connectCluster } from '../../cluster/nats/connect.js';
 import { ensurePartitionStream } from '../../cluster/nats/stream.js';
 import { markSubject, type ReplayMark } from '../../cluster/partition.js';
-import { HEARTBEAT_SUBJECT } from '../../cluster/worker.js';
+import { HEARTBEAT_SUBJECT, ownerOf } from '../../cluster/worker.js';
 import { partitionOf } from '../../contracts/index.js';
 import type { BookingRecord } from '../../helpdesk/bookings/store.js';
 import type { Ticket } from '../../helpdesk/tickets/lifecycle.js';
@@ -81,6 +81,8 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
         for (const p of owned) owners.set(p, { worker, at: Date.now() });
       },
     });
+    // the workers start together, so that none takes every partition only to hand most back
+    const firsts: Array<Promise<{ ready?: boolean; error?: { code: string; message: string } }>> = [];
     for (let i = 0; i < (o.workers ?? 2); i++) {
       ids.push(`${run}-w${i}`);
       const start: WorkerStart = {
@@ -89,21 +91,26 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
       };
       const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', WORKER_MAIN, JSON.stringify(start)], { stdio: ['pipe', 'pipe', 'inherit'] });
       children.push(c);
-      const first = await new Promise<{ ready?: boolean; error?: { code: string; message: string } }>((resolve) => {
-        let buf = '';
-        c.stdout!.on('data', (d: Buffer) => {
-          buf += d.toString();
-          const nl = buf.indexOf('\n');
-          if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-        });
-        c.once('exit', (code) => resolve({ error: { code: 'EVN_ERR_INTERNAL', message: `the worker exited with ${code} before it was ready` } }));
-      });
-      if (first.error) throw Object.assign(new Error(first.error.message), { code: first.error.code });
+      firsts.push(
+        new Promise((resolve) => {
+          let buf = '';
+          c.stdout!.on('data', (d: Buffer) => {
+            buf += d.toString();
+            const nl = buf.indexOf('\n');
+            if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+          });
+          c.once('exit', (code) => resolve({ error: { code: 'EVN_ERR_INTERNAL', message: `the worker exited with ${code} before it was ready` } }));
+        }),
+      );
     }
-    // every partition served before the first device speaks
+    const failed = (await Promise.all(firsts)).find((f) => f.error);
+    if (failed?.error) throw Object.assign(new Error(failed.error.message), { code: failed.error.code });
+    // every partition served by the worker the share gives it, before the first device speaks: the
+    // replay starts on the layout it will keep (unless a worker dies)
     const deadline = Date.now() + 60_000;
-    while ([...Array(P).keys()].some((p) => !owners.has(p))) {
-      if (Date.now() > deadline) throw new Error(`not every partition is served after 60 s: ${[...owners.keys()].sort().join(', ')}`);
+    const settled = (): boolean => [...Array(P).keys()].every((p) => owners.get(p)?.worker === ownerOf(p, ids));
+    while (!settled()) {
+      if (Date.now() > deadline) throw new Error(`the partitions are not served as shared after 60 s: ${[...owners].map(([p, v]) => `${p}: ${v.worker}`).join(', ')}`);
       await sleep(100);
     }
     hb.unsubscribe();

@@ -25,6 +25,12 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+/**
+ * devices connecting at once to a NATS cluster's MQTT listeners: each QoS 1 subscription is a JetStream
+ * consumer the cluster places, and a burst of a hundred is answered with SUBACK failures
+ */
+const CLUSTER_CONNECT_CONCURRENCY = 20;
+
 /** the broker shards a layout asks for; null: none (the stack's embedded broker, or the broker by URL) */
 export async function startShards(layout: Layout, logLevel: string): Promise<BrokerShards | null> {
   return layout.shards > 0 ? startBrokerShards(layout.shards, logLevel) : null;
@@ -45,7 +51,7 @@ export async function startEngine(o: {
   const urls = o.brokerUrls;
   const urlOf = (c: string): string => urls[partitionOf(c, urls.length)]!;
   if (o.layout.hosts === 0) {
-    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.failover ? { failoverUrls: urls } : {}) });
+    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.failover ? { failoverUrls: urls, connectConcurrency: CLUSTER_CONNECT_CONCURRENCY } : {}) });
     await host.start();
     return { urlOf, devices: host, pids: () => o.shards?.pids.slice() ?? [], hostRssBytes: () => 0, stop: () => host.stop() };
   }
