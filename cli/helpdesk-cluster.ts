@@ -119,8 +119,17 @@ export async function runClusterWorker(a: ClusterWorkerArgs): Promise<number> {
         ...(a.notify ? { notify: a.notify } : {}),
         helpdesk: { detection: a.keep.detection, clientId: `evernet-helpdesk-p${p}` },
       }),
-      // every partition tells the cluster's dashboard (whichever worker serves it) what happens, and answers it
-      onPartition: (part, nc) => servePartitionView({ nc, partition: part.partition, helpdesk: part.helpdesk, worker: id, log }),
+      // every partition tells the cluster's dashboard (whichever worker serves it) what happens, and answers it;
+      // this worker's own dashboard also gets its partitions' telemetry (live charts, the page's clock)
+      onPartition: (part, nc) => {
+        const off = servePartitionView({ nc, partition: part.partition, helpdesk: part.helpdesk, worker: id, log });
+        const v = view;
+        const relay = v ? part.helpdesk.on((e) => void (e.type === 'telemetry' && v.relay(e))) : null;
+        return () => {
+          off();
+          relay?.();
+        };
+      },
     });
     const running = worker;
     if (view) await view.start({ nc: running.nc, local: (p) => running.partition(p)?.helpdesk });

@@ -70,6 +70,8 @@ export type ClusterView = DashboardHelpdesk & {
   sync(): Promise<void>;
   /** the partitions read at least once and served at the last look */
   served(): number[];
+  /** a telemetry event of a partition this process serves, handed to the live stream (a device's live chart, the page's clock) */
+  relay(e: Extract<HelpdeskEvent, { type: 'telemetry' }>): void;
 };
 
 export function createClusterView(o: ClusterViewOptions): ClusterView {
@@ -309,6 +311,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       listeners.clear();
     },
     sync,
+    relay: (e) => emit(e),
     served: () => [...epochs.keys()].filter((p) => !unserved.has(p)).sort((a, b) => a - b),
 
     tickets: (filter?: TicketListFilter) =>

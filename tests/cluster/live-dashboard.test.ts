@@ -187,8 +187,9 @@ describe.skipIf(!ready)(`live workers and the dashboard across partitions${why}`
     } finally {
       clearInterval(send);
     }
-    // both came live too, on the one stream
+    // both came live too, on the one stream; the page's clock moved with this worker's own partitions' telemetry
     for (const t of [ta!, tb!]) await stream.next((e) => e.event === 'ticket' && (e.data as { ticket: { id: string } }).ticket.id === t.id, 10_000);
+    await stream.next((e) => e.event === 'clock', 5000);
 
     // the other worker's ticket, whole
     const detail = await api(`/tickets/${tb!.id}`);
