@@ -139,5 +139,7 @@ export async function benchCluster(o: ClusterBenchOptions = {}): Promise<Cluster
     ...shares(w1, 'w1'),
     ...shares(w2, 'w2'),
     'cluster.limits': limitsText(w2.cpu, cpus().length, msPerWindow(w2)),
+    // who the `other` CPU was (processes that started during the run count from 0: their whole life)
+    'cluster.cpu.w2.otherTop': w2.cpu.others.map((x) => `${x.command} ${round(x.seconds, 1)} s`).join('; '),
   };
 }

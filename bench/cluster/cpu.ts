@@ -19,6 +19,8 @@ export interface CpuShares {
   machineSeconds: number;
   /** cores × wall seconds */
   capacitySeconds: number;
+  /** the processes outside the groups that used the most CPU over the run (seen at its start and end) */
+  others: Array<{ pid: number; command: string; seconds: number }>;
 }
 
 /** user + system ticks of one process (all its threads), or null when it is gone */
@@ -71,12 +73,36 @@ export function withDescendants(root: number): number[] {
   return out;
 }
 
+/** every process's ticks now */
+function allTicks(): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const t = processTicks(Number(name));
+      if (t !== null) out.set(Number(name), t);
+    }
+  } catch {
+    // no /proc
+  }
+  return out;
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 80);
+  } catch {
+    return '?';
+  }
+}
+
 /** samples the groups every `everyMs` until stop(), which takes a last sample */
 export function sampleCpu(groups: Record<string, () => readonly number[]>, everyMs = 1000): { stop(): CpuShares } {
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   const groupOf = new Map<number, string>();
   const m0 = machineTicks();
+  const all0 = allTicks();
   const t0 = performance.now();
   const sample = (): void => {
     for (const [g, pids] of Object.entries(groups)) {
@@ -101,7 +127,14 @@ export function sampleCpu(groups: Record<string, () => readonly number[]>, every
       const seconds: Record<string, number> = Object.fromEntries(Object.keys(groups).map((g) => [g, 0]));
       for (const [pid, g] of groupOf) seconds[g]! += (last.get(pid)! - first.get(pid)!) / HZ;
       const m1 = machineTicks();
-      return { wallSeconds, seconds, machineSeconds: m0 === null || m1 === null ? 0 : (m1 - m0) / HZ, capacitySeconds: cpus().length * wallSeconds };
+      const others = [...allTicks()]
+        .filter(([pid]) => !groupOf.has(pid))
+        .map(([pid, t]) => ({ pid, seconds: (t - (all0.get(pid) ?? 0)) / HZ }))
+        .filter((o) => o.seconds > 0)
+        .sort((a, b) => b.seconds - a.seconds)
+        .slice(0, 5)
+        .map((o) => ({ ...o, command: commandOf(o.pid) }));
+      return { wallSeconds, seconds, machineSeconds: m0 === null || m1 === null ? 0 : (m1 - m0) / HZ, capacitySeconds: cpus().length * wallSeconds, others };
     },
   };
 }

@@ -25,7 +25,7 @@ describe('the judgements', () => {
   });
 
   it('says the rate is bound by round trips when the cores are not busy, by CPU when they are, and who uses it', () => {
-    const idle = { wallSeconds: 10, capacitySeconds: 20, machineSeconds: 6, seconds: { nats: 3, runner: 1, workers: 1, postgres: 0 } };
+    const idle = { wallSeconds: 10, capacitySeconds: 20, machineSeconds: 6, seconds: { nats: 3, runner: 1, workers: 1, postgres: 0 }, others: [] };
     expect(cpuShares(idle)).toEqual({ nats: 0.15, runner: 0.05, workers: 0.05, postgres: 0, other: 0.05, busy: 0.3 });
     expect(limitsText(idle, 2, 12.5)).toMatch(/^not CPU-bound \(the 2 cores were 30 % busy.*12\.5 ms a window.*nats-server nodes 60 %.*Most goes to the three nats-server/);
     const busy = { ...idle, machineSeconds: 19, seconds: { nats: 2, runner: 9, workers: 2, postgres: 1 } };
@@ -45,6 +45,7 @@ describe('the CPU accounting', () => {
       const s = cpu.stop();
       expect(s.seconds.busy).toBeGreaterThan(0.5);
       expect(s.seconds.idle).toBeLessThan(0.3);
+      expect(s.others.map((o) => o.pid)).not.toContain(child.pid); // counted in its group, not among the others
       expect(processTicks(child.pid!)).toBeNull(); // gone: it kept what its last sample saw
     } finally {
       child.kill();
