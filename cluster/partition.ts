@@ -59,6 +59,10 @@ export interface PartitionOptions {
   clock: Clock;
   worker: string;
   log: Logger;
+  /** without a checkpoint: read the stream after this sequence (a replay: where it ended when the replay began); default 0 */
+  startAfterSeq?: number;
+  /** a replay's run: marks of other runs are passed over */
+  run?: string;
   /** wall ms between checkpoints (at a window's end); default 2000 */
   checkpointEveryMs?: number;
   /** a replay mark processed: the runner hears of it (and of the devices commanded) */
@@ -82,8 +86,8 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
   const p = o.partition;
   const log = o.log.child({ partition: p });
   let store: CheckpointStore | null = null;
-  let startSeq = 0;
-  let lastSeq = 0;
+  let startSeq = o.startAfterSeq ?? 0;
+  let lastSeq = startSeq;
   let messages: ConsumerMessages | null = null;
   let helpdesk: Helpdesk | null = null;
   let stack: HelpdeskStack | null = null;
@@ -140,7 +144,10 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
             lastSeq = m.seq;
             const topic = topicOfSubject(m.subject);
             if (topic) onMessage(topic, m.data);
-            else if (m.subject === markSubject(p)) marks.push(m.json<ReplayMark>());
+            else if (m.subject === markSubject(p)) {
+              const mark = m.json<ReplayMark>();
+              if (o.run === undefined || mark.run === o.run) marks.push(mark);
+            }
             if (o.mode === 'replay' && marks.length) drainMarks();
           }
         } catch (e) {

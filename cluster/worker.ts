@@ -24,12 +24,24 @@ import { ensurePartitionStream } from './nats/stream.js';
 import { createPartitionSchemas, partitionDbUrl, partitionLock } from './partition-db.js';
 import { openPartition, type ReplayMark, type RunningPartition } from './partition.js';
 
-export const HEARTBEAT_SUBJECT = 'evernet._cluster.heartbeat';
-export const STATUS_SUBJECT = 'evernet._cluster.status';
+/** a group's heartbeats and status requests: the workers of one helpdesk (one database) share its partitions */
+export const heartbeatSubject = (group: string): string => `evernet._cluster.${group}.heartbeat`;
+export const statusSubject = (group: string): string => `evernet._cluster.${group}.status`;
+/** every group's heartbeats (a watcher's subscription) */
+export const HEARTBEAT_SUBJECT = heartbeatSubject('*');
 
 export interface WorkerOptions {
   /** this worker's name, unique in the cluster (default: host and pid) */
   id: string;
+  /**
+   * the workers that share the partitions (one helpdesk, one database); default 'default'. A replay's
+   * workers are a group of their own, so that they never count another helpdesk's workers in
+   */
+  group?: string;
+  /** partitions without a checkpoint start after this stream sequence (a replay: where the stream ended when it began); default 0, from the start */
+  startAfterSeq?: number;
+  /** a replay's run: marks of any other run in the stream are passed over */
+  run?: string;
   natsUrls: readonly string[];
   /** the cluster's MQTT listeners: what the helpdesk decides goes to the devices' sessions through them */
   mqttUrls: readonly string[];
@@ -82,6 +94,7 @@ export function ownerOf(p: number, workers: readonly string[]): string | undefin
 
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const log = o.log.child({ worker: o.id });
+  const group = o.group ?? 'default';
   const deadAfter = o.deadAfterMs ?? 3000;
   // everything that can fail for good fails here, before a message is taken: the database, the cluster, the stream
   await createPartitionSchemas(o.db, o.partitions);
@@ -122,9 +135,9 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
 
   const heartbeat = (): void => {
-    if (!nc.isClosed()) nc.publish(HEARTBEAT_SUBJECT, JSON.stringify({ worker: o.id, owned: [...open.keys()] }));
+    if (!nc.isClosed()) nc.publish(heartbeatSubject(group), JSON.stringify({ worker: o.id, owned: [...open.keys()] }));
   };
-  const hb = nc.subscribe(HEARTBEAT_SUBJECT, {
+  const hb = nc.subscribe(heartbeatSubject(group), {
     callback: (err, m) => {
       if (err) return;
       try {
@@ -137,7 +150,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   });
   subs.push(hb);
   subs.push(
-    nc.subscribe(STATUS_SUBJECT, {
+    nc.subscribe(statusSubject(group), {
       callback: (err, m) => {
         if (!err) m.respond(JSON.stringify({ worker: o.id, owned: [...open.keys()].sort((a, b) => a - b), alive: alive() }));
       },
@@ -165,7 +178,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     busy.add(p);
     try {
       const part = await openPartition({
-        partition: p, nc, worker: o.id, log, mode: o.mode, clock: o.clock, setClock: (t) => o.setClock?.(p, t), checkpointEveryMs: o.checkpointEveryMs, onMark: o.onMark,
+        partition: p, nc, worker: o.id, log, mode: o.mode, clock: o.clock, setClock: (t) => o.setClock?.(p, t), startAfterSeq: o.startAfterSeq, run: o.run, checkpointEveryMs: o.checkpointEveryMs, onMark: o.onMark,
         publish: (topic, payload, retain) => mqttOut.publish(topic, typeof payload === 'string' ? payload : Buffer.from(payload), { qos: 1, retain }),
         stack: (add) => {
           const base = o.stackOptions(p);

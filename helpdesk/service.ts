@@ -39,6 +39,11 @@ import type { OffersOptions } from './offers/offers.js';
 import type { ConsentSeed } from './offers/seed.js';
 
 export interface HelpdeskOptions {
+  /**
+   * added to the session part of this helpdesk's command ids (`c-<session><suffix>-<n>`): a cluster's
+   * partitions each number their own commands, so each says which it is (`-p3`); default none
+   */
+  commandIdSuffix?: string;
   /** the MQTT broker (unless `transport` is given) */
   brokerUrl?: string;
   /**
@@ -130,7 +135,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   const { log, clock } = options;
   const restored = options.restore ? fromCheckpoint(options.restore) : null;
   // event time at start names this session's commands (deterministic in a replay, new after a restart); a restored helpdesk goes on with its checkpoint's
-  const outbox = createOutbox({ session: restored ? (restored.outbox.session ?? undefined) : Math.max(0, Math.floor(clock.now())).toString(36) });
+  const outbox = createOutbox({ session: restored ? (restored.outbox.session ?? undefined) : `${Math.max(0, Math.floor(clock.now())).toString(36)}${options.commandIdSuffix ?? ''}` });
   const events = createEvents(log);
   const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction, offers: options.offers, consent: options.consent });
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;

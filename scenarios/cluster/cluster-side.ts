@@ -11,13 +11,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { connectCluster } from '../../cluster/nats/connect.js';
 import { ensurePartitionStream } from '../../cluster/nats/stream.js';
 import { markSubject, type ReplayMark } from '../../cluster/partition.js';
-import { HEARTBEAT_SUBJECT, ownerOf } from '../../cluster/worker.js';
+import { heartbeatSubject, ownerOf } from '../../cluster/worker.js';
 import { partitionOf } from '../../contracts/index.js';
 import type { BookingRecord } from '../../helpdesk/bookings/store.js';
 import type { Ticket } from '../../helpdesk/tickets/lifecycle.js';
@@ -71,10 +70,11 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
     await nc.drain().catch(() => undefined);
   };
   try {
-    await ensurePartitionStream(nc, { partitions: P });
+    // what the stream holds already is another run's: this run's partitions start after it
+    const startAfterSeq = (await ensurePartitionStream(nc, { partitions: P })).state.last_seq;
     // who serves what, from the workers' heartbeats
     const owners = new Map<number, { worker: string; at: number }>();
-    const hb = nc.subscribe(HEARTBEAT_SUBJECT, {
+    const hb = nc.subscribe(heartbeatSubject(run), {
       callback: (err, m) => {
         if (err) return;
         const { worker, owned } = m.json<{ worker: string; owned: number[] }>();
@@ -86,7 +86,7 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
     for (let i = 0; i < (o.workers ?? 2); i++) {
       ids.push(`${run}-w${i}`);
       const start: WorkerStart = {
-        file: o.file, seed: o.seed, id: ids[i]!, natsUrls: [...o.natsUrls], mqttUrls: [...o.mqttUrls], db: o.db, partitions: P, logLevel: o.logLevel,
+        file: o.file, seed: o.seed, id: ids[i]!, run, startAfterSeq, natsUrls: [...o.natsUrls], mqttUrls: [...o.mqttUrls], db: o.db, partitions: P, logLevel: o.logLevel,
         ...(o.deadAfterMs ? { deadAfterMs: o.deadAfterMs } : {}), ...(o.checkpointEveryMs ? { checkpointEveryMs: o.checkpointEveryMs } : {}),
       };
       const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', WORKER_MAIN, JSON.stringify(start)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -120,7 +120,6 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
     throw e;
   }
 
-  const js = jetstream(nc);
   const subjects = replaySubjects(run);
   const done = new Map<number, MarkDone>();
   let commanded = new Map<string, number>();
@@ -152,19 +151,15 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
     }
   };
 
-  /** a mark into the stream, published again until the stream takes it (a node lost: a new stream leader is elected) */
-  const publishMark = async (p: number, mark: ReplayMark, stallMs: number): Promise<void> => {
-    const until = Date.now() + stallMs;
-    for (;;) {
-      try {
-        // the same message id on a retry: the stream keeps one copy of a mark it took while the answer was lost
-        await js.publish(markSubject(p), JSON.stringify(mark), { msgID: `${run}-${p}-${mark.w}`, timeout: 2000 });
-        return;
-      } catch (e) {
-        if (Date.now() > until) throw new Error(`the stream did not take the mark of ${new Date(mark.w).toISOString()} for partition ${p}: ${(e as Error).message}`, { cause: e });
-        await sleep(200);
-      }
-    }
+  /**
+   * A mark into partition p's stream, without waiting for the stream's answer (a round trip a window
+   * saved); `window` publishes it again every 2 s while the partition has not processed it (a stream
+   * electing a new leader drops what it is sent meanwhile). The message id makes every copy one mark.
+   */
+  const publishMark = (p: number, mark: ReplayMark): void => {
+    const h = headers();
+    h.set('Nats-Msg-Id', `${run}-${p}-${mark.w}`);
+    nc.publish(markSubject(p), JSON.stringify(mark), { headers: h });
   };
 
   const side: ReplaySide = {
@@ -176,7 +171,9 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
     async window(to, sent, stallMs) {
       const by = sent.by(P);
       const reached = new Promise<void>((resolve) => (waiting = { w: to, resolve }));
-      await Promise.all(by.map((expected, p) => publishMark(p, { run, w: to, expected }, stallMs)));
+      const marks = by.map((expected): ReplayMark => ({ run, w: to, expected }));
+      marks.forEach((m, p) => publishMark(p, m));
+      const again = setInterval(() => marks.forEach((m, p) => (done.get(p)?.w ?? -Infinity) < to && publishMark(p, m)), 2000);
       let timer: NodeJS.Timeout | undefined;
       const stalled = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -188,6 +185,7 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
         await Promise.race([reached, stalled]);
       } finally {
         clearTimeout(timer);
+        clearInterval(again);
         waiting = null;
       }
     },

@@ -18,6 +18,10 @@ export const WorkerStart = z.object({
   file: z.string(),
   seed: z.number().int(),
   id: z.string(),
+  /** the replay's run: the workers' group, and the marks they follow */
+  run: z.string(),
+  /** the stream's last sequence when the replay began: what came before is another run's */
+  startAfterSeq: z.number().int().min(0),
   natsUrls: z.array(z.string()).min(1),
   mqttUrls: z.array(z.string()).min(1),
   db: z.string(),

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const base = replayHelpdeskOptions(loaded);
   const clocks = new Map<number, VirtualClock>();
   const worker = await startWorker({
-    id: start.id, natsUrls: start.natsUrls, mqttUrls: start.mqttUrls, db: start.db, partitions: P, mode: 'replay', log,
+    id: start.id, group: start.run, run: start.run, startAfterSeq: start.startAfterSeq, natsUrls: start.natsUrls, mqttUrls: start.mqttUrls, db: start.db, partitions: P, mode: 'replay', log,
     clock: new VirtualClock(loaded.startMs),
     deadAfterMs: start.deadAfterMs, checkpointEveryMs: start.checkpointEveryMs,
     stackOptions: (p) => {
@@ -34,7 +34,8 @@ async function main(): Promise<void> {
         ...base,
         clock, log, tariff,
         directory: { ...world, customers: world.customers.filter((c) => partitionOf(c.id, P) === p) },
-        helpdesk: { ...base.helpdesk, clientId: `${base.helpdesk.clientId}-p${p}` },
+        // each partition numbers its own commands: the ids say which (the same decisions, other ids than embedded)
+        helpdesk: { ...base.helpdesk, clientId: `${base.helpdesk.clientId}-p${p}`, commandIdSuffix: `-p${p}` },
       };
     },
     // forward only: a checkpoint written before the first window has no time of its own yet

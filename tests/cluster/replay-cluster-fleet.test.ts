@@ -7,32 +7,16 @@ import pgLib from 'pg';
 import { partitionSchema } from '../../cluster/partition-db.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../contracts/clock.js';
 import { partitionOf } from '../../contracts/index.js';
 import { connectCluster } from '../../cluster/nats/connect.js';
 import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
 import { STREAM } from '../../cluster/nats/subjects.js';
-import { createLogger } from '../../log/logger.js';
 import { loadScenario } from '../../scenarios/load.js';
-import { replay } from '../../scenarios/runner.js';
 import type { Report } from '../../scenarios/report.js';
-import { natsAvailable, natsSkipReason } from '../helpers/nats.js';
-import { pgBinaries, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { clusterReady, clusterSkipReason, decisions, replayReport } from '../helpers/cluster-replay.js';
 
-const ready = natsAvailable && pgBinaries !== null;
-const why = !natsAvailable ? natsSkipReason : pgBinaries ? '' : ' (skipped: PostgreSQL is not installed)';
-
-async function run(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void): Promise<Report> {
-  const scenario = loadScenario(file);
-  const clock = new VirtualClock(scenario.startMs);
-  const log = createLogger({ clock, level: 'error' });
-  const r = await replay({ scenario, log, clock, seed, ...(cluster ? { cluster } : {}), stallTimeoutMs: 60_000, ...(onProgress ? { onProgress: (d) => onProgress(scenario.startMs + d) } : {}) });
-  return r.report;
-}
-
-const decisions = (r: Report) => ({ tickets: r.tickets, loads: r.loads, shopping: r.shopping, offers: r.offers, contacts: r.contacts, bookings: r.bookings, satisfaction: r.satisfaction, faults: r.faults });
-
-describe.skipIf(!ready)(`replays over three NATS nodes and two helpdesk workers${why}`, () => {
+describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk workers${clusterSkipReason}`, () => {
   let pg: TestPostgres;
   let nats: LocalCluster;
   beforeAll(async () => {
@@ -42,13 +26,16 @@ describe.skipIf(!ready)(`replays over three NATS nodes and two helpdesk workers$
     await nats?.stop();
     pg?.stop();
   });
+  /** the day in 2020 embedded, once for the tests that disturb it on the cluster */
+  let day: Promise<Report> | null = null;
+  const embeddedDay = (): Promise<Report> => (day ??= replayReport('scenarios/day-in-2020.yaml', 7));
 
   it('the 100-home fleet, its customers on every partition: the same tickets, loads and answers as the embedded run', async () => {
     const file = 'scenarios/fleet-100.yaml';
     const customers = loadScenario(file).scenario.customers.map((c) => c.id);
     expect(new Set(customers.map((c) => partitionOf(c, 4))).size).toBe(4);
-    const embedded = await run(file, 7);
-    const clustered = await run(file, 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: await pg.createDatabase('fleet'), partitions: 4, workers: 2 });
+    const embedded = await replayReport(file, 7);
+    const clustered = await replayReport(file, 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: await pg.createDatabase('fleet'), partitions: 4, workers: 2 });
     expect(clustered.tickets.length).toBeGreaterThan(3);
     expect(clustered.loads.length).toBeGreaterThan(10);
     expect(decisions(clustered)).toEqual(decisions(embedded));
@@ -56,10 +43,10 @@ describe.skipIf(!ready)(`replays over three NATS nodes and two helpdesk workers$
   }, 900_000);
 
   it('PostgreSQL restarted under the day in 2020: the workers retry, the same decisions, no ticket twice', async () => {
-    const embedded = await run('scenarios/day-in-2020.yaml', 7);
+    const embedded = await embeddedDay();
     const db = await pg.createDatabase('pgrestart');
     const restarts: number[] = [];
-    const clustered = await run('scenarios/day-in-2020.yaml', 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db, partitions: 4, workers: 2 }, (t) => {
+    const clustered = await replayReport('scenarios/day-in-2020.yaml', 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db, partitions: 4, workers: 2 }, (t) => {
       // before the alternator fails and while the car is in its incident: twice, every connection cut each time
       for (const at of ['2020-11-02T12:00:00+01:00', '2020-11-02T18:40:30+01:00']) {
         if (t >= Date.parse(at) && !restarts.includes(Date.parse(at))) {
@@ -79,7 +66,7 @@ describe.skipIf(!ready)(`replays over three NATS nodes and two helpdesk workers$
   }, 900_000);
 
   it('a NATS node killed under the day in 2020: the workers and the runner connected to it carry on through the others, the same decisions', async () => {
-    const embedded = await run('scenarios/day-in-2020.yaml', 7);
+    const embedded = await embeddedDay();
     // Which node: not the car's (maria's devices connect to node partitionOf('maria', 3)), nor the first (the
     // runner's command log), nor a leader of the stream or of the server's MQTT stream (moved away first).
     // A device whose own node dies can lose what the node acknowledged but had not stored yet: nats-server
@@ -92,7 +79,7 @@ describe.skipIf(!ready)(`replays over three NATS nodes and two helpdesk workers$
     const cluster = { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: await pg.createDatabase('nodekill'), partitions: 4, workers: 2 };
     let killed = false;
     let down = false;
-    const clustered = await run('scenarios/day-in-2020.yaml', 7, cluster, (t) => {
+    const clustered = await replayReport('scenarios/day-in-2020.yaml', 7, cluster, (t) => {
       if (killed || t < Date.parse('2020-11-02T12:00:00+01:00')) return;
       killed = true;
       void (async () => {

@@ -9,25 +9,10 @@ import pgLib from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionOf } from '../../contracts/index.js';
 import { partitionSchema } from '../../cluster/partition-db.js';
-import { VirtualClock } from '../../contracts/clock.js';
 import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
-import { createLogger } from '../../log/logger.js';
-import { loadScenario } from '../../scenarios/load.js';
-import { replay } from '../../scenarios/runner.js';
 import type { Report } from '../../scenarios/report.js';
-import { natsAvailable, natsSkipReason } from '../helpers/nats.js';
-import { pgBinaries, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
-
-const ready = natsAvailable && pgBinaries !== null;
-const why = !natsAvailable ? natsSkipReason : pgBinaries ? '' : ' (skipped: PostgreSQL is not installed)';
-
-async function run(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (done: number) => void): Promise<Report> {
-  const scenario = loadScenario(file);
-  const clock = new VirtualClock(scenario.startMs);
-  const log = createLogger({ clock, level: 'error' });
-  const r = await replay({ scenario, log, clock, seed, ...(cluster ? { cluster } : {}), stallTimeoutMs: 60_000, ...(onProgress ? { onProgress: (d) => onProgress(scenario.startMs + d) } : {}) });
-  return r.report;
-}
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { clusterReady, clusterSkipReason, decisions, replayReport } from '../helpers/cluster-replay.js';
 
 /** rows of one table summed over every partition's schema */
 async function countRows(url: string, table: string, partitions: number): Promise<number> {
@@ -42,10 +27,7 @@ async function countRows(url: string, table: string, partitions: number): Promis
   }
 }
 
-/** what the cluster must decide as the embedded helpdesk does */
-const decisions = (r: Report) => ({ tickets: r.tickets, loads: r.loads, shopping: r.shopping, offers: r.offers, contacts: r.contacts, bookings: r.bookings, satisfaction: r.satisfaction, faults: r.faults });
-
-describe.skipIf(!ready)(`a replay over three NATS nodes and two helpdesk workers${why}`, () => {
+describe.skipIf(!clusterReady)(`a replay over three NATS nodes and two helpdesk workers${clusterSkipReason}`, () => {
   let pg: TestPostgres;
   let nats: LocalCluster;
   beforeAll(async () => {
@@ -63,13 +45,13 @@ describe.skipIf(!ready)(`a replay over three NATS nodes and two helpdesk workers
 
   it('the day in 2020: the same tickets, loads, shopping answers, offers and contacts as the embedded run', async () => {
     plain = await pg.createDatabase('day');
-    embedded = await run('scenarios/day-in-2020.yaml', 7);
-    const clustered = await run('scenarios/day-in-2020.yaml', 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: plain, partitions: 4, workers: 2 });
+    embedded = await replayReport('scenarios/day-in-2020.yaml', 7);
+    const clustered = await replayReport('scenarios/day-in-2020.yaml', 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: plain, partitions: 4, workers: 2 });
     undisturbed = clustered;
     expect(clustered.tickets.length).toBeGreaterThan(0);
     expect(decisions(clustered)).toEqual(decisions(embedded));
     expect(clustered.messages.rejected).toBe(embedded.messages.rejected);
-  }, 600_000);
+  }, 900_000);
 
   it('kill -9 of the worker serving the car mid-incident: the alternator is still caught, once, nothing lost, served again within 10 s', async () => {
     expect(undisturbed).toBeDefined();
@@ -81,7 +63,7 @@ describe.skipIf(!ready)(`a replay over three NATS nodes and two helpdesk workers
     let killedAt = 0;
     let checkpointAtKill: number | null = null;
     let resumedAfterMs: number | null = null;
-    const clustered = await run(
+    const clustered = await replayReport(
       'scenarios/day-in-2020.yaml', 7,
       {
         natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db, partitions: 4, workers: 2, checkpointEveryMs: 50,

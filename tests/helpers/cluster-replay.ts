@@ -1,0 +1,35 @@
+/**
+ * Replays for the cluster tests: one scenario, embedded or over a cluster (scenarios/runner.ts
+ * `cluster`), and what a cluster run must decide as the embedded helpdesk does.
+ */
+import { VirtualClock } from '../../contracts/clock.js';
+import { createLogger } from '../../log/logger.js';
+import { loadScenario } from '../../scenarios/load.js';
+import { replay } from '../../scenarios/runner.js';
+import type { Report } from '../../scenarios/report.js';
+import { natsAvailable, natsSkipReason } from './nats.js';
+import { pgBinaries } from './postgres.js';
+
+/** nats-server and PostgreSQL are both installed */
+export const clusterReady = natsAvailable && pgBinaries !== null;
+/** '' when clusterReady, else why the suite is skipped */
+export const clusterSkipReason = !natsAvailable ? natsSkipReason : pgBinaries ? '' : ' (skipped: PostgreSQL is not installed)';
+
+/** the report of one replay; `onProgress` hears each window's end in event time */
+export async function replayReport(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void): Promise<Report> {
+  const scenario = loadScenario(file);
+  const clock = new VirtualClock(scenario.startMs);
+  const log = createLogger({ clock, level: 'error' });
+  const r = await replay({ scenario, log, clock, seed, ...(cluster ? { cluster } : {}), stallTimeoutMs: 60_000, ...(onProgress ? { onProgress: (d) => onProgress(scenario.startMs + d) } : {}) });
+  return r.report;
+}
+
+/**
+ * What the cluster must decide as the embedded helpdesk does. Command ids are the one difference: each
+ * partition numbers its own commands (`c-<session>-p<N>-<n>`), one helpdesk numbers them all, so they
+ * are compared as `c-#`.
+ */
+export const decisions = (r: Report) =>
+  JSON.parse(
+    JSON.stringify({ tickets: r.tickets, loads: r.loads, shopping: r.shopping, offers: r.offers, contacts: r.contacts, bookings: r.bookings, satisfaction: r.satisfaction, faults: r.faults }).replace(/"c-[a-z0-9]+(-p\d+)?-\d+"/g, '"c-#"'),
+  ) as unknown;
