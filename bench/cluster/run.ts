@@ -9,9 +9,8 @@
  * workers' start (a Node process each, 10–20 s on a busy machine) is not in it; `startSeconds` says
  * what it was, `wallSeconds` has it.
  *
- * Each cluster run gets NATS nodes of its own: the stream keeps a run's messages for days, and a
- * partition with no checkpoint reads its stream from the start, so a second run on the same nodes
- * would be fed the first one's messages and marks as well.
+ * Each cluster run gets NATS nodes of its own: nothing of an earlier run (its stream, its MQTT
+ * sessions) is on them, and the CPU of its nodes is its own.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +55,8 @@ export interface ClusterRunOptions {
   kill?: { partition: number; atFraction: number };
 }
 
-const STALL_MS = 180_000;
+/** a window that takes this long is a stall (EVN_ERR_REPLAY_STALLED), not a slow machine */
+const STALL_MS = 60_000;
 
 /** a line on stderr every tenth of the day (stdout stays the one JSON object) */
 function progress(label: string, also?: (done: number, total: number) => void): (done: number, total: number) => void {

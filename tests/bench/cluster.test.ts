@@ -22,6 +22,10 @@ describe('the judgements', () => {
     const a = report([{ id: 'T-1' }]);
     expect(differences(a, { ...report([{ id: 'T-1' }]), messages: { published: 12 } } as unknown as Report)).toEqual([]);
     expect(differences(a, report([{ id: 'T-1' }, { id: 'T-2' }]))).toEqual(['tickets']);
+    // a partition numbers its own command ids: the same command under either number
+    const fix = (commandId: string) => report([{ id: 'T-1', commandId } as { id: string }]);
+    expect(differences(fix('c-k3x9-4'), fix('c-k3x9-p2-1'))).toEqual([]);
+    expect(differences(fix('c-k3x9-4'), fix('d-k3x9-p2-1'))).toEqual(['tickets']);
   });
 
   it('says the rate is bound by round trips when the cores are not busy, by CPU when they are, and who uses it', () => {
