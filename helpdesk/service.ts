@@ -131,6 +131,9 @@ export interface HelpdeskOptions {
   restore?: HelpdeskCheckpoint;
 }
 
+/** how far (ms) a message's event time may run ahead of the helpdesk's clock, unless told otherwise */
+export const DEFAULT_MAX_SKEW_MS = 5 * 60_000;
+
 export function createHelpdesk(options: HelpdeskOptions) {
   const { log, clock } = options;
   const restored = options.restore ? fromCheckpoint(options.restore) : null;
@@ -138,7 +141,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   const outbox = createOutbox({ session: restored ? (restored.outbox.session ?? undefined) : `${Math.max(0, Math.floor(clock.now())).toString(36)}${options.commandIdSuffix ?? ''}` });
   const events = createEvents(log);
   const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction, offers: options.offers, consent: options.consent });
-  const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
+  const maxSkewMs = options.maxClockSkewMs ?? DEFAULT_MAX_SKEW_MS;
   const notifier = options.notify
     ? createNotifier({ config: options.notify, clock, store: options.store, log, addressOf: (c) => core.registry.directory.customer(c)?.preferences.email })
     : null;

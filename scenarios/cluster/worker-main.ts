@@ -12,6 +12,7 @@ import { directoryOf } from '../directory.js';
 import { loadScenario } from '../load.js';
 import { replayHelpdeskOptions } from '../runner.js';
 import { replaySubjects, WorkerStart, type MarkDone } from './protocol.js';
+import { DEFAULT_MAX_SKEW_MS } from '../../helpdesk/service.js';
 import { partitionOutcome } from './outcome.js';
 
 async function main(): Promise<void> {
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
         clock, log, tariff,
         directory: { ...world, customers: world.customers.filter((c) => partitionOf(c.id, P) === p) },
         // each partition numbers its own commands: the ids say which (the same decisions, other ids than embedded)
-        helpdesk: { ...base.helpdesk, clientId: `${base.helpdesk.clientId}-p${p}`, commandIdSuffix: `-p${p}` },
+        // its clock reaches a window's end only at the window's mark, after the window's messages: they may
+        // be a window ahead of it (embedded, the clock is at the window's end when they arrive)
+        helpdesk: { ...base.helpdesk, clientId: `${base.helpdesk.clientId}-p${p}`, commandIdSuffix: `-p${p}`, maxClockSkewMs: DEFAULT_MAX_SKEW_MS + loaded.scenario.windowS * 1000 },
       };
     },
     // forward only: a checkpoint written before the first window has no time of its own yet

@@ -62,4 +62,13 @@ describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk w
     await c.end();
     expect(tickets).toBe(1);
   }, 900_000);
+
+  it("windows longer than the helpdesk's clock skew (10 minutes): no message refused as from the future, the same decisions", async () => {
+    const file = 'tests/fixtures/fleet/engine-12-long-windows.yaml';
+    const embedded = await replayReport(file, 7);
+    const clustered = await replayReport(file, 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: await pg.createDatabase('longwindows'), partitions: 4, workers: 2 });
+    expect(clustered.messages.rejectedByCode).toEqual({});
+    expect(clustered.messages.rejected).toBe(0);
+    expect(decisions(clustered)).toEqual(decisions(embedded));
+  }, 600_000);
 });
