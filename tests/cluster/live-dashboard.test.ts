@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceTopic, FridgeReadings, partitionOf } from '../../contracts/index.js';
 import { scaledClock } from '../../contracts/clock.js';
 import { connectCluster } from '../../cluster/nats/connect.js';
+import { heartbeatSubject } from '../../cluster/worker.js';
 import { ensurePartitionStream } from '../../cluster/nats/stream.js';
 import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
 import { partitionSchema } from '../../cluster/partition-db.js';
@@ -138,7 +139,7 @@ describe.skipIf(!ready)(`live workers and the dashboard across partitions${why}`
     // each worker serves its share: heard in their heartbeats
     const nc = await connectCluster(nats.natsUrls);
     const owned = new Map<string, number[]>();
-    const hb = nc.subscribe('evernet._cluster.heartbeat', { callback: (_e, m) => void owned.set(m.json<{ worker: string }>().worker, m.json<{ owned: number[] }>().owned) });
+    const hb = nc.subscribe(heartbeatSubject('default'), { callback: (_e, m) => void owned.set(m.json<{ worker: string }>().worker, m.json<{ owned: number[] }>().owned) });
     await until(async () => (await new Promise((r) => setTimeout(r, 100)), (owned.get(a)?.length ?? 0) + (owned.get(b)?.length ?? 0) === P && (owned.get(a)?.length ?? 0) > 0), 60_000, () => `both workers serving: ${JSON.stringify([...owned])}; ${wa.err()} ${wb.err()}`);
     hb.unsubscribe();
     const ca = customerOf(a, [a, b]);
@@ -228,7 +229,7 @@ describe.skipIf(!ready)(`live workers and the dashboard across partitions${why}`
       for (let i = 0; ; i++) if (ownerOf(moved, [a, b, `live-c${i}`]) === `live-c${i}`) return `live-c${i}`;
     })();
     const wc = start(third, false);
-    const hb2 = nc.subscribe('evernet._cluster.heartbeat', { callback: (_e, m) => void owned.set(m.json<{ worker: string }>().worker, m.json<{ owned: number[] }>().owned) });
+    const hb2 = nc.subscribe(heartbeatSubject('default'), { callback: (_e, m) => void owned.set(m.json<{ worker: string }>().worker, m.json<{ owned: number[] }>().owned) });
     await until(async () => (await new Promise((r) => setTimeout(r, 100)), owned.get(third)?.includes(moved) === true), 60_000, () => `${third} serving partition ${moved}: ${JSON.stringify([...owned])}; ${wc.err()}`);
     hb2.unsubscribe();
     let acked: { status: number; body: Answer } | null = null;
