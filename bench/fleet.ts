@@ -29,6 +29,8 @@ import { replay } from '../scenarios/runner.js';
 import { offerFigures } from './coordination.js';
 import { writeFleetScenario } from './fleet-scenario.js';
 import { peakRss } from './process-tree.js';
+import { finds, NOT_A_FAULT_TICKET } from '../scenarios/report-by-kind.js';
+import type { Report } from '../scenarios/report.js';
 
 const RAW_HOST = fileURLToPath(new URL('./fleet-raw-host.ts', import.meta.url));
 
@@ -48,6 +50,9 @@ export async function benchFleet(homes = 10_000): Promise<Record<string, number 
   };
   const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000, onProgress });
   const peak = memory.stop();
+  // what a long run leaves to look into, on stderr: each process's own peak, and every false ticket
+  process.stderr.write(`bench fleet: peak resident memory by process: ${memory.byProcess().map(([p, b]) => `${p} ${Math.round(b / 1024 / 1024)} MB`).join(', ')}\n`);
+  for (const t of falseTicketsOf(report)) process.stderr.write(`bench fleet: false ticket ${JSON.stringify(t)}\n`);
   const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
   const raw = await rawBroker({ devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes: 260 });
 
@@ -80,6 +85,14 @@ export async function benchFleet(homes = 10_000): Promise<Record<string, number 
     'fleet.falseTicketsPer10kDeviceDays': deviceDays ? round((falseTickets / deviceDays) * 10_000, 2) : null,
     'fleet.tickets': report.tickets?.length ?? null,
   };
+}
+
+/** the report's tickets on a device without a fault they find injected at or before they opened (report-by-kind.ts's rule) */
+function falseTicketsOf(report: Report): Array<{ id: string; customerId: string; deviceId: string; kind: string; openedAt: string | null }> {
+  return (report.tickets ?? [])
+    .filter((t) => !NOT_A_FAULT_TICKET.has(t.kind))
+    .filter((t) => !report.faults.some((f) => f.customerId === t.customerId && f.deviceId === t.deviceId && finds(f.kind, t.kind) && f.injectedAt !== null && (t.openedAt === null || f.injectedAt <= t.openedAt)))
+    .map((t) => ({ id: t.id, customerId: t.customerId, deviceId: t.deviceId, kind: t.kind, openedAt: t.openedAt }));
 }
 
 interface RawOptions {

@@ -28,33 +28,63 @@ function rssKb(pid: number): number {
   }
 }
 
-export function treeRssBytes(root = process.pid): number | null {
+/** the resident memory of each process of the tree, by pid */
+function treeRss(root: number): Map<number, number> | null {
   try {
     const byParent = children();
-    let kb = 0;
+    const out = new Map<number, number>();
     const todo = [root];
     while (todo.length) {
       const pid = todo.pop()!;
-      kb += rssKb(pid);
+      out.set(pid, rssKb(pid) * 1024);
       todo.push(...(byParent.get(pid) ?? []));
     }
-    return kb * 1024;
+    return out;
   } catch {
     return null;
   }
 }
 
-/** samples treeRssBytes every `everyMs` until stopped; returns the peak */
-export function peakRss(everyMs = 2000): { stop(): number | null } {
-  let peak: number | null = treeRssBytes();
+export function treeRssBytes(root = process.pid): number | null {
+  const each = treeRss(root);
+  return each ? [...each.values()].reduce((a, b) => a + b, 0) : null;
+}
+
+/** what a process of the tree is, from its command line: the script it runs (`shard-main.ts`), else its executable */
+function roleOf(pid: number): string {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const script = args.find((a) => /\.(ts|js|mjs)$/.test(a));
+    return (script ?? args[0] ?? '?').split('/').pop()!;
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * samples the tree's resident memory every `everyMs` until stopped; returns the peak of the sum, and
+ * `byProcess()`: each process's own peak (`pid role`, e.g. `4242 host-main.ts`), largest first
+ */
+export function peakRss(everyMs = 2000): { stop(): number | null; byProcess(): Array<[string, number]> } {
+  let peak: number | null = null;
+  const each = new Map<number, number>();
+  const sample = (): void => {
+    const now = treeRss(process.pid);
+    if (!now) return;
+    peak = Math.max(peak ?? 0, [...now.values()].reduce((a, b) => a + b, 0));
+    for (const [pid, b] of now) each.set(pid, Math.max(each.get(pid) ?? 0, b));
+  };
+  sample();
+  const roles = new Map<number, string>();
   const timer = setInterval(() => {
-    const now = treeRssBytes();
-    if (now !== null) peak = Math.max(peak ?? 0, now);
+    sample();
+    for (const pid of each.keys()) if (!roles.has(pid)) roles.set(pid, roleOf(pid));
   }, everyMs);
   return {
     stop() {
       clearInterval(timer);
       return peak;
     },
+    byProcess: () => [...each].map(([pid, b]): [string, number] => [`${pid} ${roles.get(pid) ?? roleOf(pid)}`, b]).sort((a, b) => b[1] - a[1]),
   };
 }

@@ -28,7 +28,7 @@ export const finds = (faultKind: string, ticketKind: string): boolean => FAULT_F
  * Tickets that say a device went silent: an outage drill's are right, and the report does not know the
  * outages, so they are counted by kind but never as false tickets.
  */
-const NOT_A_FAULT_TICKET = new Set([SILENCE_KIND]);
+export const NOT_A_FAULT_TICKET: ReadonlySet<string> = new Set([SILENCE_KIND]);
 
 /** a device of the scenario, as the loaded scenario lists it */
 export interface ReportDevice {
