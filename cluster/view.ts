@@ -27,6 +27,7 @@ import { partitionOf, type Clock } from '../contracts/index.js';
 import { codeTable } from '../contracts/errors.js';
 import type { HelpdeskEvent, Listener } from '../helpdesk/events.js';
 import type { LoadPage, LoadQuery, LoadRecord, LoadSummary } from '../helpdesk/loads/store.js';
+import { pageLoads } from '../helpdesk/loads/page.js';
 import { newestFirst, type ProblemQuery, type ProblemRecord } from '../helpdesk/problems/store.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import type { StaffAction, StaffResult } from '../helpdesk/staff-actions.js';
@@ -227,19 +228,8 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
   function loadsPage(q: LoadQuery & { slots: true }): LoadPage<LoadRecord>;
   function loadsPage(q?: LoadQuery & { slots?: false }): LoadPage<LoadSummary>;
   function loadsPage(q: LoadQuery & { slots?: boolean } = {}): LoadPage<LoadSummary> {
-    const states = q.states ? new Set<string>(q.states) : null;
-    const desc = (q.order ?? 'desc') === 'desc';
-    const all = [...loads.values()]
-      .filter((l) => (q.customerId === undefined || l.customerId === q.customerId) && (q.deviceId === undefined || l.deviceId === q.deviceId) && (q.offerId === undefined || l.offerId === q.offerId) && (!states || states.has(l.state)))
-      .sort((a, b) => (desc ? b.id - a.id : a.id - b.id));
-    const total = all.length;
-    if (q.limit === 0) return { total, loads: [], next: null };
-    const after = q.after;
-    const from = after === undefined ? all : all.filter((l) => (desc ? l.id < after : l.id > after));
-    const start = q.offset ?? 0;
-    const end = q.limit === undefined ? from.length : Math.min(from.length, start + q.limit);
-    const page = from.slice(start, end).map((l): LoadSummary | LoadRecord => (q.slots ? { ...l } : (({ slots: _slots, ...s }) => s)(l)));
-    return { total, loads: page, next: end < from.length && page.length ? page[page.length - 1]!.id : null };
+    const page = pageLoads(loads.values(), q);
+    return q.slots ? page : { ...page, loads: page.loads.map(({ slots: _slots, ...s }): LoadSummary => s) };
   }
 
   const customers: Customers = {

@@ -3,6 +3,7 @@
  * helpdesk given no store (replays, tests). Bounded the same way: `keepPerDevice` loads per device.
  */
 import { deviceKey } from '../../contracts/index.js';
+import { pageLoads } from './page.js';
 import { DEFAULT_KEEP_PER_DEVICE, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore, type LoadSummary } from './store.js';
 
 export function createMemoryLoadStore(options: { keepPerDevice?: number } = {}): LoadStore {
@@ -13,26 +14,7 @@ export function createMemoryLoadStore(options: { keepPerDevice?: number } = {}):
   let nextId = 1;
   let evicted = 0;
 
-  function query(q: LoadQuery): LoadPage<LoadRecord> {
-    const states = q.states ? new Set<string>(q.states) : null;
-    const desc = (q.order ?? 'desc') === 'desc';
-    const all = [...rows.values()].filter(
-      (l) =>
-        (q.customerId === undefined || l.customerId === q.customerId) &&
-        (q.deviceId === undefined || l.deviceId === q.deviceId) &&
-        (q.offerId === undefined || l.offerId === q.offerId) &&
-        (!states || states.has(l.state)),
-    );
-    if (desc) all.reverse();
-    const total = all.length;
-    if (q.limit === 0) return { total, loads: [], next: null };
-    const after = q.after;
-    const from = after === undefined ? all : all.filter((l) => (desc ? l.id < after : l.id > after));
-    const start = q.offset ?? 0;
-    const end = q.limit === undefined ? from.length : Math.min(from.length, start + q.limit);
-    const loads = from.slice(start, end).map((l) => ({ ...l }));
-    return { total, loads, next: end < from.length && loads.length ? loads[loads.length - 1]!.id : null };
-  }
+  const query = (q: LoadQuery): LoadPage<LoadRecord> => pageLoads(rows.values(), q);
 
   return {
     add(l) {
