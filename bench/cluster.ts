@@ -35,7 +35,7 @@ import { partitionOf } from '../contracts/index.js';
 import { round } from '../contracts/round.js';
 import { loadScenario } from '../scenarios/load.js';
 import { cpuShares, differences, limitsText } from './cluster/figures.js';
-import { findPostgres, startBenchPostgres } from './cluster/postgres.js';
+import { findPostgres, startThrowawayPostgres } from '../stack/throwaway-postgres.js';
 import { runEmbedded, runOnCluster, type ClusterRunFigures, type RunFigures } from './cluster/run.js';
 import { writeFleetScenario } from './fleet-scenario.js';
 
@@ -70,7 +70,7 @@ export async function benchCluster(o: ClusterBenchOptions = {}): Promise<Cluster
   for (const d of scenario.devices) perPartition[partitionOf(d.customerId, PARTITIONS)]!++;
   const victim = perPartition.indexOf(Math.max(...perPartition));
 
-  const pg = await startBenchPostgres();
+  const pg = await startThrowawayPostgres({ maxConnections: 60, prefix: 'evernet-bench-pg-' });
   let embedded: RunFigures;
   let w1: ClusterRunFigures;
   let w2: ClusterRunFigures;

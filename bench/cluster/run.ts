@@ -23,7 +23,7 @@ import type { Report } from '../../scenarios/report.js';
 import { replay, type ReplayResult } from '../../scenarios/runner.js';
 import { clusterCounts, sqliteCounts, type StoredCounts } from './counts.js';
 import { sampleCpu, withDescendants, type CpuShares } from './cpu.js';
-import type { BenchPostgres } from './postgres.js';
+import type { ThrowawayPostgres } from '../../stack/throwaway-postgres.js';
 import { watchCluster } from './watch.js';
 
 export interface RunFigures {
@@ -48,7 +48,7 @@ export interface ClusterRunFigures extends RunFigures {
 export interface ClusterRunOptions {
   file: string;
   label: string;
-  pg: BenchPostgres;
+  pg: ThrowawayPostgres;
   partitions: number;
   workers: number;
   /** the drill: kill -9 the worker serving `partition` once `atFraction` of the day is replayed */

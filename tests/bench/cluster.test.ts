@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { benchCluster } from '../../bench/cluster.js';
 import { processTicks, sampleCpu, withDescendants } from '../../bench/cluster/cpu.js';
 import { cpuShares, differences, limitsText } from '../../bench/cluster/figures.js';
-import { findPostgres } from '../../bench/cluster/postgres.js';
+import { findPostgres } from '../../stack/throwaway-postgres.js';
 import { findNatsServer } from '../../cluster/nats/local-cluster.js';
 import type { Report } from '../../scenarios/report.js';
 
