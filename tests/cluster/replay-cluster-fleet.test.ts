@@ -6,24 +6,14 @@
  */
 import pgLib from 'pg';
 import { partitionSchema } from '../../cluster/partition-db.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { partitionOf } from '../../contracts/index.js';
-import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
 import { loadScenario } from '../../scenarios/load.js';
 import type { Report } from '../../scenarios/report.js';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { clusterReady, clusterSkipReason, decisions, replayReport } from '../helpers/cluster-replay.js';
+import { clusterReady, clusterSkipReason, decisions, replayReport, useClusterAndPostgres } from '../helpers/cluster-replay.js';
 
 describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk workers${clusterSkipReason}`, () => {
-  let pg: TestPostgres;
-  let nats: LocalCluster;
-  beforeAll(async () => {
-    [pg, nats] = await Promise.all([startTestPostgres(), startLocalCluster({ nodes: 3, partitions: 4 })]);
-  }, 120_000);
-  afterAll(async () => {
-    await nats?.stop();
-    pg?.stop();
-  });
+  const { pg, nats } = useClusterAndPostgres();
   /** the day in 2020 embedded, once for the tests that disturb it on the cluster */
   let day: Promise<Report> | null = null;
   const embeddedDay = (): Promise<Report> => (day ??= replayReport('scenarios/day-in-2020.yaml', 7));
@@ -33,7 +23,7 @@ describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk w
     const customers = loadScenario(file).scenario.customers.map((c) => c.id);
     expect(new Set(customers.map((c) => partitionOf(c, 4))).size).toBe(4);
     const embedded = await replayReport(file, 7);
-    const clustered = await replayReport(file, 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: await pg.createDatabase('fleet'), partitions: 4, workers: 2 });
+    const clustered = await replayReport(file, 7, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db: await pg().createDatabase('fleet'), partitions: 4, workers: 2 });
     expect(clustered.tickets.length).toBeGreaterThan(3);
     expect(clustered.loads.length).toBeGreaterThan(10);
     expect(decisions(clustered)).toEqual(decisions(embedded));
@@ -42,14 +32,14 @@ describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk w
 
   it('PostgreSQL restarted under the day in 2020: the workers retry, the same decisions, no ticket twice', async () => {
     const embedded = await embeddedDay();
-    const db = await pg.createDatabase('pgrestart');
+    const db = await pg().createDatabase('pgrestart');
     const restarts: number[] = [];
-    const clustered = await replayReport('scenarios/day-in-2020.yaml', 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db, partitions: 4, workers: 2 }, (t) => {
+    const clustered = await replayReport('scenarios/day-in-2020.yaml', 7, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db, partitions: 4, workers: 2 }, (t) => {
       // before the alternator fails and while the car is in its incident: twice, every connection cut each time
       for (const at of ['2020-11-02T12:00:00+01:00', '2020-11-02T18:40:30+01:00']) {
         if (t >= Date.parse(at) && !restarts.includes(Date.parse(at))) {
           restarts.push(Date.parse(at));
-          pg.restart();
+          pg().restart();
         }
       }
     });
@@ -66,7 +56,7 @@ describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk w
   it("windows longer than the helpdesk's clock skew (10 minutes): no message refused as from the future, the same decisions", async () => {
     const file = 'tests/fixtures/fleet/engine-12-long-windows.yaml';
     const embedded = await replayReport(file, 7);
-    const clustered = await replayReport(file, 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: await pg.createDatabase('longwindows'), partitions: 4, workers: 2 });
+    const clustered = await replayReport(file, 7, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db: await pg().createDatabase('longwindows'), partitions: 4, workers: 2 });
     expect(clustered.messages.rejectedByCode).toEqual({});
     expect(clustered.messages.rejected).toBe(0);
     expect(decisions(clustered)).toEqual(decisions(embedded));

@@ -6,13 +6,11 @@
  * is not installed.
  */
 import pgLib from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { partitionOf } from '../../contracts/index.js';
 import { partitionSchema } from '../../cluster/partition-db.js';
-import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
 import type { Report } from '../../scenarios/report.js';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { clusterReady, clusterSkipReason, decisions, replayReport } from '../helpers/cluster-replay.js';
+import { clusterReady, clusterSkipReason, decisions, replayReport, useClusterAndPostgres } from '../helpers/cluster-replay.js';
 
 /** rows of one table summed over every partition's schema */
 async function countRows(url: string, table: string, partitions: number): Promise<number> {
@@ -28,15 +26,7 @@ async function countRows(url: string, table: string, partitions: number): Promis
 }
 
 describe.skipIf(!clusterReady)(`a replay over three NATS nodes and two helpdesk workers${clusterSkipReason}`, () => {
-  let pg: TestPostgres;
-  let nats: LocalCluster;
-  beforeAll(async () => {
-    [pg, nats] = await Promise.all([startTestPostgres(), startLocalCluster({ nodes: 3, partitions: 4 })]);
-  }, 120_000);
-  afterAll(async () => {
-    await nats?.stop();
-    pg?.stop();
-  });
+  const { pg, nats } = useClusterAndPostgres();
 
   /** the embedded run and an undisturbed cluster run (on database `plain`), for the drill to compare with */
   let embedded: Report;
@@ -44,9 +34,9 @@ describe.skipIf(!clusterReady)(`a replay over three NATS nodes and two helpdesk 
   let plain: string;
 
   it('the day in 2020: the same tickets, loads, shopping answers, offers and contacts as the embedded run', async () => {
-    plain = await pg.createDatabase('day');
+    plain = await pg().createDatabase('day');
     embedded = await replayReport('scenarios/day-in-2020.yaml', 7);
-    const clustered = await replayReport('scenarios/day-in-2020.yaml', 7, { natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db: plain, partitions: 4, workers: 2 });
+    const clustered = await replayReport('scenarios/day-in-2020.yaml', 7, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db: plain, partitions: 4, workers: 2 });
     undisturbed = clustered;
     expect(clustered.tickets.length).toBeGreaterThan(0);
     expect(decisions(clustered)).toEqual(decisions(embedded));
@@ -55,7 +45,7 @@ describe.skipIf(!clusterReady)(`a replay over three NATS nodes and two helpdesk 
 
   it('kill -9 of the worker serving the car mid-incident: the alternator is still caught, once, nothing lost, served again within 10 s', async () => {
     expect(undisturbed).toBeDefined();
-    const db = await pg.createDatabase('drill');
+    const db = await pg().createDatabase('drill');
     const car = partitionOf('maria', 4);
     const faultAt = Date.parse('2020-11-02T18:40:00+01:00');
     const killAt = Date.parse('2020-11-02T18:40:50+01:00');
@@ -66,7 +56,7 @@ describe.skipIf(!clusterReady)(`a replay over three NATS nodes and two helpdesk 
     const clustered = await replayReport(
       'scenarios/day-in-2020.yaml', 7,
       {
-        natsUrls: nats.natsUrls, mqttUrls: nats.mqttUrls, db, partitions: 4, workers: 2, checkpointEveryMs: 50,
+        natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db, partitions: 4, workers: 2, checkpointEveryMs: 50,
         onStarted: ({ ids, pids, owners }) => void (victim = { pid: pids[ids.indexOf(owners.get(car)!)]! }),
       },
       (t) => {

@@ -7,13 +7,32 @@ import { createLogger } from '../../log/logger.js';
 import { loadScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
 import type { Report } from '../../scenarios/report.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
 import { natsAvailable, natsSkipReason } from './nats.js';
-import { pgBinaries } from './postgres.js';
+import { pgBinaries, startTestPostgres, type TestPostgres } from './postgres.js';
 
 /** nats-server and PostgreSQL are both installed */
 export const clusterReady = natsAvailable && pgBinaries !== null;
 /** '' when clusterReady, else why the suite is skipped */
 export const clusterSkipReason = !natsAvailable ? natsSkipReason : pgBinaries ? '' : ' (skipped: PostgreSQL is not installed)';
+
+/**
+ * Three nats-server nodes (4 partitions) and a PostgreSQL for the describe block it is called in:
+ * started before its tests, stopped after them
+ */
+export function useClusterAndPostgres(): { pg: () => TestPostgres; nats: () => LocalCluster } {
+  let pg: TestPostgres | undefined;
+  let nats: LocalCluster | undefined;
+  beforeAll(async () => {
+    [pg, nats] = await Promise.all([startTestPostgres(), startLocalCluster({ nodes: 3, partitions: 4 })]);
+  }, 120_000);
+  afterAll(async () => {
+    await nats?.stop();
+    pg?.stop();
+  });
+  return { pg: () => pg!, nats: () => nats! };
+}
 
 /** the report of one replay; `onProgress` hears each window's end in event time */
 export async function replayReport(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void): Promise<Report> {
