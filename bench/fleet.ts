@@ -50,7 +50,8 @@ export async function benchFleet(homes = 10_000): Promise<Record<string, number 
   };
   const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000, onProgress });
   const peak = memory.stop();
-  // what a long run leaves to look into, on stderr: each process's own peak, and every false ticket
+  // what a long run leaves to look into, on stderr: where the time went, each process's own peak, and every false ticket
+  process.stderr.write(`bench fleet: wall seconds by phase: ${Object.entries(wall.phases).map(([k, v]) => `${k} ${round(v, 1)}`).join(', ')}\n`);
   process.stderr.write(`bench fleet: peak resident memory by process: ${memory.byProcess().map(([p, b]) => `${p} ${Math.round(b / 1024 / 1024)} MB`).join(', ')}\n`);
   for (const t of falseTicketsOf(report)) process.stderr.write(`bench fleet: false ticket ${JSON.stringify(t)}\n`);
   const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));

@@ -43,16 +43,22 @@ export interface ReplaySide {
   stats(): ReplayStats;
   commandCount(): number;
   outcome(): Promise<ReplayOutcome>;
+  /** wall seconds spent deciding so far (of the window calls), where the side can tell */
+  decidingSeconds?(): number;
 }
 
 /** the helpdesk in the runner's process */
 export function embeddedSide(helpdesk: Helpdesk, store: TicketStore): ReplaySide {
+  let deciding = 0;
   return {
     takeCommanded: () => helpdesk.takeCommanded(),
     async window(to, sent, stallMs) {
       await within(helpdesk.received(sent.total), stallMs, () => `helpdesk received ${helpdesk.stats().received} of ${sent.total} messages by ${new Date(to).toISOString()}`);
+      const t0 = performance.now();
       helpdesk.advance(to);
+      deciding += performance.now() - t0;
     },
+    decidingSeconds: () => deciding / 1000,
     lookups: async () => ({ tickets: () => store.list(), bookingOf: helpdesk.bookingOf }),
     stats: () => helpdesk.stats(),
     commandCount: () => helpdesk.commandCount(),

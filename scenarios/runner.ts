@@ -82,7 +82,22 @@ export interface ReplayResult {
   /** what the HTML report draws, with collectSeries */
   series?: ReportSeries;
   /** not part of the report: wall-clock figures */
-  wall: { seconds: number; messagesPerSecond: number };
+  wall: { seconds: number; messagesPerSecond: number; phases: ReplayPhases };
+}
+
+/**
+ * Where a replay's wall time went, in seconds: `start` until the first window (helpdesk, broker,
+ * devices connected), then per window `devices` (the commands in, every device to the window's end:
+ * their hosts' answers), `helpdesk` (until it has received what was sent, and decided: the side's
+ * window call), and `end` (the last commands, the report)
+ */
+export interface ReplayPhases {
+  start: number;
+  devices: number;
+  helpdesk: number;
+  /** of `helpdesk`: deciding, once everything had arrived (the embedded helpdesk) */
+  deciding?: number;
+  end: number;
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
@@ -161,6 +176,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       injectors.set(url, client);
     }
 
+    const phases: ReplayPhases = { start: (performance.now() - wallStart) / 1000, devices: 0, helpdesk: 0, end: 0 };
     let sentToHelpdesk = 0;
     /** what the runner itself sent the helpdesk (requests, replies, the drill), by customer */
     const sentBy = new Map<string, number>();
@@ -177,7 +193,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       // the commands of the last window's end reach the devices; then they move to this window's end
       // (unless an outage drill has one down; its last will reaches the helpdesk too)
       const sent = side.takeCommanded();
+      const t0 = performance.now();
       devices = await within(host.advance(from, to, sent), stallMs, () => `devices did not receive their commands or move to ${new Date(to).toISOString()}`);
+      phases.devices += (performance.now() - t0) / 1000;
       for (const r of s.requests) {
         const at = Date.parse(r.at);
         if (at <= from || at > to) continue;
@@ -220,9 +238,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         for (const [c, k] of sentBy) out[partitionOf(c, n)]! += k;
         return out;
       };
+      const t1 = performance.now();
       await side.window(to, { total: sentTotal, by }, stallMs);
+      phases.helpdesk += (performance.now() - t1) / 1000;
       options.onProgress?.(to - loaded.startMs, total);
     }
+    const ending = performance.now();
     devices = await within(host.settle(side.takeCommanded()), stallMs, () => 'devices did not receive their last commands');
 
     const hs = side.stats();
@@ -251,10 +272,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       messages, faults, devices: loaded.devices, ...outcome,
     });
     const seconds = (performance.now() - wallStart) / 1000;
+    phases.end = (performance.now() - ending) / 1000;
+    const deciding = side.decidingSeconds?.();
+    if (deciding !== undefined) phases.deciding = deciding;
     const series = options.collectSeries && helpdesk
       ? collectSeries({ helpdesk, devices: loaded.devices, startMs: loaded.startMs, endMs: loaded.endMs, tariff: loadTariff(loaded.tariffPath), ...(options.seriesCustomers ? { customers: options.seriesCustomers } : {}) })
       : undefined;
-    const result = { report, ...(series ? { series } : {}), wall: { seconds, messagesPerSecond: messages.published / seconds } };
+    const result = { report, ...(series ? { series } : {}), wall: { seconds, messagesPerSecond: messages.published / seconds, phases } };
     options.onReplayed?.(result);
     await options.holdUntil?.catch(() => undefined);
     return result;
