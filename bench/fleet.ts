@@ -23,7 +23,7 @@ import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
 import { silentLogger } from '../log/logger.js';
 import { chooseLayout } from '../scenarios/engine/layout.js';
 import { thisMachine } from '../scenarios/engine/machine.js';
-import { startBrokerShards } from '../scenarios/engine/shards.js';
+import { resolveShardBroker, startBrokerShards, type ShardBroker } from '../scenarios/engine/shards.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
 import { offerFigures } from './coordination.js';
@@ -34,7 +34,8 @@ import type { Report } from '../scenarios/report.js';
 
 const RAW_HOST = fileURLToPath(new URL('./fleet-raw-host.ts', import.meta.url));
 
-export async function benchFleet(homes = 10_000): Promise<Record<string, number | null>> {
+export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'auto'): Promise<Record<string, number | string | null>> {
+  const broker = resolveShardBroker(shardBroker);
   const file = writeFleetScenario({ homes });
   const scenario = loadScenario(file);
   const devices = scenario.devices.length;
@@ -48,14 +49,14 @@ export async function benchFleet(homes = 10_000): Promise<Record<string, number 
     shown = Math.floor((done / total) * 10);
     process.stderr.write(`bench fleet: ${shown * 10} % of the day after ${Math.round((performance.now() - t0) / 1000)} s\n`);
   };
-  const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000, onProgress });
+  const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000, onProgress, shardBroker: broker });
   const peak = memory.stop();
   // what a long run leaves to look into, on stderr: where the time went, each process's own peak, and every false ticket
   process.stderr.write(`bench fleet: wall seconds by phase: ${Object.entries(wall.phases).map(([k, v]) => `${k} ${round(v, 1)}`).join(', ')}\n`);
   process.stderr.write(`bench fleet: peak resident memory by process: ${memory.byProcess().map(([p, b]) => `${p} ${Math.round(b / 1024 / 1024)} MB`).join(', ')}\n`);
   for (const t of falseTicketsOf(report)) process.stderr.write(`bench fleet: false ticket ${JSON.stringify(t)}\n`);
   const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
-  const raw = await rawBroker({ devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes: 260 });
+  const raw = await rawBroker({ broker, devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes: 260 });
 
   const tariff = loadTariff(scenario.tariffPath);
   const offers: FleetOffer[] = (report.loads ?? []).map((l, i) => ({
@@ -73,6 +74,7 @@ export async function benchFleet(homes = 10_000): Promise<Record<string, number 
     'fleet.devices': devices,
     'fleet.hosts': layout.hosts,
     'fleet.shards': layout.shards,
+    'fleet.shardBroker': broker,
     'fleet.messages': report.messages.published,
     'fleet.wallSeconds': round(wall.seconds, 1),
     'fleet.messagesPerSecond': Math.round(wall.messagesPerSecond),
@@ -97,6 +99,8 @@ function falseTicketsOf(report: Report): Array<{ id: string; customerId: string;
 }
 
 interface RawOptions {
+  /** what the shards run: the replay's */
+  broker: 'aedes' | 'mosquitto';
   devices: number;
   hosts: number;
   shards: number;
@@ -107,7 +111,7 @@ interface RawOptions {
 
 /** the same connections and message pattern through the bare broker shards; returns messages per second */
 async function rawBroker(o: RawOptions): Promise<number> {
-  const shards = await startBrokerShards(o.shards);
+  const shards = await startBrokerShards(o.shards, 'warn', o.broker);
   const subs: MqttClient[] = [];
   const hosts: ChildProcess[] = [];
   try {

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { benchCluster } from './cluster.js';
 import { benchCoordination } from './coordination.js';
 import { benchFleet } from './fleet.js';
+import type { ShardBroker } from '../scenarios/engine/shards.js';
 import { benchFleetDetection } from './fleet-detection.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
@@ -18,10 +19,12 @@ import { benchTariffs } from './tariffs.js';
 
 /** `--homes N`: the size of the `fleet` group's fleet (default 10,000) and, when given, of `fleet-detection`'s (default 150) and `cluster`'s (default 30) */
 let fleetHomes = 10_000;
+/** `--shard-broker aedes|mosquitto|auto`: what the `fleet` group's broker shards run (default auto: mosquitto where installed) */
+let shardBroker: ShardBroker = 'auto';
 let homesAsked: number | undefined;
 
 const GROUPS: Record<string, () => Promise<Record<string, number | string | boolean | null>>> = {
-  fleet: () => benchFleet(fleetHomes),
+  fleet: () => benchFleet(fleetHomes, shardBroker),
   'fleet-detection': () => benchFleetDetection(homesAsked),
   replay: benchReplay,
   detection: () => benchDetection(),
@@ -36,7 +39,16 @@ const GROUPS: Record<string, () => Promise<Record<string, number | string | bool
 };
 
 async function main(): Promise<void> {
-  const { values, positionals: asked } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { homes: { type: 'string' } } });
+  const { values, positionals: asked } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { homes: { type: 'string' }, 'shard-broker': { type: 'string' } } });
+  const broker = values['shard-broker'];
+  if (broker !== undefined) {
+    if (!['auto', 'aedes', 'mosquitto'].includes(broker)) {
+      process.stderr.write(`bench: --shard-broker must be auto, aedes or mosquitto, got '${broker}'\n`);
+      process.exitCode = 2;
+      return;
+    }
+    shardBroker = broker as ShardBroker;
+  }
   if (values.homes !== undefined) {
     const n = Number(values.homes);
     if (!(Number.isInteger(n) && n >= 1)) {

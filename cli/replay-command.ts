@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
+import { findMosquitto } from '../scenarios/engine/mosquitto.js';
+import type { ShardBroker } from '../scenarios/engine/shards.js';
 import { withExpectations, type Report } from '../scenarios/report.js';
 import { defaultListing, listed, listedJson, keepListed, parseListing, type Listed } from '../scenarios/report-customers.js';
 import { renderReportHtml } from '../scenarios/report-html/render.js';
@@ -46,6 +48,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       http: { type: 'string' },
       hosts: { type: 'string' },
       shards: { type: 'string' },
+      'shard-broker': { type: 'string' },
       ...CLUSTER_OPTIONS,
     },
   });
@@ -65,9 +68,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const hosts = count('hosts');
   const shards = count('shards');
   if (values.broker && shards) throw new UsageError('--shards starts brokers of its own: it cannot go with --broker');
+  const shardBroker = values['shard-broker'];
+  if (shardBroker !== undefined && !['auto', 'aedes', 'mosquitto'].includes(shardBroker)) throw new UsageError(`--shard-broker must be auto, aedes or mosquitto, got '${shardBroker}'`);
+  if (shardBroker === 'mosquitto' && !findMosquitto()) throw new UsageError('--shard-broker mosquitto: mosquitto is not installed (Debian: apt-get install mosquitto)');
   const cluster = parseClusterFlags(values);
   if (cluster) {
-    const clash = (['broker', 'hosts', 'shards', 'dashboard', 'report-html', 'ha-discovery'] as const).find((f) => values[f] !== undefined);
+    const clash = (['broker', 'hosts', 'shards', 'shard-broker', 'dashboard', 'report-html', 'ha-discovery'] as const).find((f) => values[f] !== undefined);
     if (clash) throw new UsageError(`--${clash} cannot go with --cluster: the helpdesk runs on the cluster's workers`);
   }
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
@@ -98,7 +104,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   let result: Awaited<ReturnType<typeof replay>>;
   try {
     result = await replay({
-      scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: cluster ? undefined : values.db, homeAssistant: values['ha-discovery'], hosts, shards,
+      scenario, log, clock, seed, speed, brokerUrl: values.broker, dbPath: cluster ? undefined : values.db, homeAssistant: values['ha-discovery'], hosts, shards, shardBroker: shardBroker as ShardBroker | undefined,
       ...(cluster ? { cluster } : {}),
       ...(listing.all ? {} : { seriesCustomers: listing.listed }),
       collectSeries: values['report-html'] !== undefined,

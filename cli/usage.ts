@@ -25,7 +25,7 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
     synopsis: `  evernet replay FILE [--report-json OUT] [--report-html OUT] [--report-customers all|none|N]
                       [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]
                       [--dashboard [--http HOST:PORT]] [--ha-discovery] [--log-level L]
-                      [--hosts N|auto] [--shards N|auto]`,
+                      [--hosts N|auto] [--shards N|auto] [--shard-broker auto|aedes|mosquitto]`,
     text: `  replay   replays a scenario (e.g. scenarios/day-in-2020.yaml) on an embedded MQTT broker,
            or on any broker given by --broker mqtt://host:port, and prints a summary. Exit code 3
            when the scenario's expect: block is not met (docs/scenarios.md#expectations).
@@ -40,6 +40,8 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
            --hosts runs the devices in N processes of their own and --shards splits them over N
            broker processes (default auto: in this process up to 1,000 devices, else one host a
            core and the shards the connection limit needs); the report is the same either way.
+           --shard-broker: what the shards run (default auto: Mosquitto where it is installed,
+           it routes for a fraction of aedes' CPU; else aedes processes of evernet's own).
            A fleet the machine cannot carry is refused before it starts (docs/fleets.md#engine).`,
   },
   check: {

@@ -25,7 +25,7 @@ import type { HostProgress } from './engine/device-host.js';
 import { startEngine, startShards } from './engine/engine.js';
 import { chooseLayout, type Machine } from './engine/layout.js';
 import { thisMachine } from './engine/machine.js';
-import type { BrokerShards } from './engine/shards.js';
+import type { BrokerShards, ShardBroker } from './engine/shards.js';
 import { deviceSeed } from './engine/seed.js';
 import type { LoadedScenario } from './load.js';
 import { buildReport, type Report } from './report.js';
@@ -65,6 +65,8 @@ export interface ReplayOptions {
   hosts?: number;
   /** broker shard processes (0: one embedded broker); default: by the fleet's size */
   shards?: number;
+  /** what the shards run: aedes processes of ours or mosquitto; default 'auto': mosquitto where installed (engine/shards.ts) */
+  shardBroker?: ShardBroker;
   /** the machine's figures the layout is checked against; default: this machine's */
   machine?: Machine;
   /** with collectSeries: only these customers' series (the customers a report lists); default all */
@@ -129,7 +131,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       brokerUrls = cluster.mqttUrls;
       brokerUrl = cluster.mqttUrls[0]!;
     } else {
-      shards = await startShards(layout as Parameters<typeof startShards>[0], log.level);
+      shards = await startShards(layout as Parameters<typeof startShards>[0], log.level, options.shardBroker);
       stack = await startHelpdeskStack({
         directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath,
         ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),

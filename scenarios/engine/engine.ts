@@ -12,7 +12,7 @@ import { createDeviceHost, type DeviceHost } from './device-host.js';
 import { hostGroup } from './host-group.js';
 import type { Layout } from './layout.js';
 import { createRemoteHost, type RemoteHost } from './remote-host.js';
-import { startBrokerShards, type BrokerShards } from './shards.js';
+import { startBrokerShards, type BrokerShards, type ShardBroker } from './shards.js';
 
 export interface Engine {
   /** the broker a customer's devices and app use */
@@ -32,8 +32,8 @@ export interface Engine {
 const CLUSTER_CONNECT_CONCURRENCY = 20;
 
 /** the broker shards a layout asks for; null: none (the stack's embedded broker, or the broker by URL) */
-export async function startShards(layout: Layout, logLevel: string): Promise<BrokerShards | null> {
-  return layout.shards > 0 ? startBrokerShards(layout.shards, logLevel) : null;
+export async function startShards(layout: Layout, logLevel: string, broker: ShardBroker = 'auto'): Promise<BrokerShards | null> {
+  return layout.shards > 0 ? startBrokerShards(layout.shards, logLevel, broker) : null;
 }
 
 export async function startEngine(o: {

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { profilingFlags } from './control.js';
+import { findMosquitto, startMosquittoShards } from './mosquitto.js';
 
 const SHARD_MAIN = fileURLToPath(new URL('./shard-main.ts', import.meta.url));
 
@@ -16,7 +17,17 @@ export interface BrokerShards {
   stop(): Promise<void>;
 }
 
-export async function startBrokerShards(count: number, logLevel = 'warn'): Promise<BrokerShards> {
+/**
+ * What routes a fleet's messages: aedes processes of our own (shard-main.ts), or Eclipse Mosquitto
+ * (mosquitto.ts), which routes for a fraction of the CPU; `auto`: mosquitto where it is installed
+ */
+export type ShardBroker = 'aedes' | 'mosquitto' | 'auto';
+
+/** `auto` resolved on this machine */
+export const resolveShardBroker = (b: ShardBroker = 'auto'): 'aedes' | 'mosquitto' => (b === 'auto' ? (findMosquitto() ? 'mosquitto' : 'aedes') : b);
+
+export async function startBrokerShards(count: number, logLevel = 'warn', broker: ShardBroker = 'aedes'): Promise<BrokerShards> {
+  if (resolveShardBroker(broker) === 'mosquitto') return startMosquittoShards(count);
   const children: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(
