@@ -11,8 +11,10 @@
  *   fleet.peakVsBaseline, fleet.savingsVsSelfish   the replay's own washer offers (programme, requested, deadline)
  *     coordinated under 1.1 x the no-flex peak (helpdesk/schedule/fleet/coordinate.ts, as bench `coordination`)
  *   fleet.falseTicketsPer10kDeviceDays  from the report's byKind
+ * With BENCH_FLEET_OFFERS=FILE the washer offers are written to FILE (JSON), for coordinating them again without a replay.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -65,6 +67,8 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
     earliestStart: Date.parse(l.requestedAt!),
     latestEnd: Date.parse(l.deadline!),
   }));
+  // BENCH_FLEET_OFFERS=FILE keeps the offers (JSON): their coordination can be studied again without a replay
+  if (process.env.BENCH_FLEET_OFFERS) writeFileSync(process.env.BENCH_FLEET_OFFERS, JSON.stringify(offers));
   const coordination = offers.length ? offerFigures(offers, tariff, 1.1, 'fleet.coordination') : {};
   const kinds = Object.values(report.byKind ?? {});
   const deviceDays = kinds.reduce((n, k) => n + k.deviceDays, 0);
