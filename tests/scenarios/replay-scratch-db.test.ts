@@ -1,0 +1,50 @@
+/**
+ * Where a replay's helpdesk keeps its database (scenarios/runner.ts): a fleet spread over device hosts
+ * writes its telemetry to a temporary file, not the runner's memory, and removes it afterwards; the
+ * report is the one of a replay in one process with the database in memory.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../log/logger.js';
+import { loadScenario } from '../../scenarios/load.js';
+import { replay } from '../../scenarios/runner.js';
+
+const FILE = 'tests/fixtures/fleet/engine-12.yaml';
+
+describe('the database of a fleet replay', () => {
+  let dir: string;
+  let was: string | undefined;
+  beforeEach(() => {
+    was = process.env.TMPDIR;
+    dir = mkdtempSync(join(tmpdir(), 'evernet-tmp-'));
+    process.env.TMPDIR = dir;
+  });
+  afterEach(() => {
+    if (was === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = was;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is a temporary file while device hosts run, removed afterwards, with the report of an in-memory one', async () => {
+    const loaded = loadScenario(FILE);
+    const inMemory = await replay({ scenario: loaded, log: silentLogger(), hosts: 0, shards: 0 });
+    expect(readdirSync(dir)).toEqual([]);
+    let seen: { file: string; bytes: number } | null = null;
+    const spread = await replay({
+      scenario: loaded, log: silentLogger(), hosts: 1, shards: 1,
+      onProgress: (done, total) => {
+        if (seen || done < total / 2) return;
+        const folder = readdirSync(dir).find((f) => f.startsWith('evernet-replay-'));
+        const file = folder && join(dir, folder, 'helpdesk.db');
+        if (file && existsSync(file)) seen = { file, bytes: statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0) };
+      },
+    });
+    expect(seen).not.toBeNull();
+    // half a day of the fleet's telemetry (the file and its write-ahead log)
+    expect(seen!.bytes).toBeGreaterThan(100_000);
+    expect(JSON.stringify(spread.report)).toBe(JSON.stringify(inMemory.report));
+    expect(readdirSync(dir).filter((f) => f.startsWith('evernet-replay-'))).toEqual([]);
+  }, 300_000);
+});
