@@ -19,8 +19,8 @@ import {
   type AnnounceBody, type AvailabilityBody, type Command, type EventBody, type TelemetryBody,
 } from '../contracts/index.js';
 import type { AnyKindModel } from './kinds/index.js';
-import { decide, reportPolicy, type Published } from './report-policy.js';
-import { createSender, type OutboxStats } from './outbox/sender.js';
+import { decide, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
+import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore, type OutboxStore } from './outbox/store.js';
 
 /** What a device says of itself beyond its kind; every field has a default (see AgentOptions.announce). */
@@ -100,76 +100,115 @@ export function serversOf(urls: readonly string[]): Array<{ host: string; port: 
   });
 }
 
-export function createAgent(options: AgentOptions) {
-  const { customerId, deviceId, model, log } = options;
-  const stepMs = (options.stepS ?? 1) * 1000;
-  const everyMs = (options.telemetryEveryS ?? 1) * 1000;
-  const topics = {
-    telemetry: deviceTopic(customerId, deviceId, 'telemetry'),
-    event: deviceTopic(customerId, deviceId, 'event'),
-    command: deviceTopic(customerId, deviceId, 'command'),
-    availability: deviceTopic(customerId, deviceId, 'availability'),
-    announce: deviceTopic(customerId, deviceId, 'announce'),
-  };
-  const params = model.params.parse(options.params);
-  let state = model.init(params, options.seed, options.startAt);
-  let lastT = options.startAt;
-  let lastTelemetryAt = -Infinity;
-  const byException = options.report?.mode === 'exception' ? reportPolicy(model.kind, options.report) : null;
+/** no-op log for mqtt.js: without one each client makes its own `debug` logger (≈ 1 KB a device in a fleet) */
+const quietMqtt = (): void => undefined;
+/** mqtt.js' own debug log only when asked for (DEBUG=mqttjs*), as the `debug` package does */
+const mqttLog = (): { log?: (...args: unknown[]) => void } => (/mqttjs/.test(process.env.DEBUG ?? '') ? {} : { log: quietMqtt });
+
+/**
+ * One device. A class, not a closure per method: a fleet holds tens of thousands, and what each one
+ * costs is its fields and its connection, not a copy of every function (docs/fleets.md#engine).
+ */
+export class DeviceAgent {
+  readonly deviceId: string;
+  readonly customerId: string;
+  readonly kind: AnyKindModel['kind'];
+  private readonly options: AgentOptions;
+  private readonly model: AnyKindModel;
+  private readonly log: Logger;
+  private readonly stepMs: number;
+  private readonly everyMs: number;
+  private readonly telemetryTopic: string;
+  private readonly eventTopic: string;
+  private state: unknown;
+  private lastT: number;
+  private lastTelemetryAt = -Infinity;
+  private readonly byException: ReportPolicy | null;
   /** what it published last (exception mode); null: nothing since it (re)started, so the next sample goes out */
-  let lastPublished: Published | null = null;
-  const store = options.outbox ?? createMemoryOutboxStore();
-  const sender = createSender({ store, capacity: options.outboxCapacity, log, deviceId });
-  let seq = store.lastSeq();
-  let session = 0;
-  let client: MqttClient | null = null;
-  const inbox: Command[] = [];
-  const stats: AgentStats = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, commandsRepeated: 0, lastSeq: seq, reconnects: 0 };
-  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  private lastPublished: Published | null = null;
+  private readonly sender: OutboxSender;
+  private seq: number;
+  private session = 0;
+  private client: MqttClient | null = null;
+  /** commands received and not yet applied; null: none */
+  private inbox: Command[] | null = null;
+  private readonly counts: AgentStats;
+  /** commandsReceived() callers waiting; null: none */
+  private waiters: Array<{ n: number; resolve: () => void }> | null = null;
+  /** the ids of the commands received lately, oldest first; null until the first command */
+  private seenCommands: Set<string> | null = null;
+
+  constructor(options: AgentOptions) {
+    const { customerId, deviceId, model } = options;
+    this.options = options;
+    this.deviceId = deviceId;
+    this.customerId = customerId;
+    this.kind = model.kind;
+    this.model = model;
+    this.log = options.log;
+    this.stepMs = (options.stepS ?? 1) * 1000;
+    this.everyMs = (options.telemetryEveryS ?? 1) * 1000;
+    this.telemetryTopic = deviceTopic(customerId, deviceId, 'telemetry');
+    this.eventTopic = deviceTopic(customerId, deviceId, 'event');
+    const params = model.params.parse(options.params);
+    this.state = model.init(params, options.seed, options.startAt);
+    this.lastT = options.startAt;
+    this.byException = options.report?.mode === 'exception' ? reportPolicy(model.kind, options.report) : null;
+    const store = options.outbox ?? createMemoryOutboxStore();
+    this.sender = createSender({ store, capacity: options.outboxCapacity, log: options.log, deviceId });
+    this.seq = store.lastSeq();
+    this.counts = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, commandsRepeated: 0, lastSeq: this.seq, reconnects: 0 };
+  }
+
+  private topic(channel: 'command' | 'availability' | 'announce'): string {
+    return deviceTopic(this.customerId, this.deviceId, channel);
+  }
 
   /**
    * telemetry and events: through the outbox, under the next sequence number. Not checked on the way out
    * (the hot path, bodies built from the model's typed values): the helpdesk checks every one on ingest,
    * and counts a reading a model got wrong instead of the device failing on it.
    */
-  function send(topic: string, at: number, body: TelemetryBody | EventBody): void {
-    seq++;
-    sender.enqueue(seq, topic, encode(topic, stamp(body, at, seq), { check: false }));
-    stats.published++;
-    stats.lastSeq = seq;
+  private send(topic: string, at: number, body: TelemetryBody | EventBody): void {
+    this.seq++;
+    this.sender.enqueue(this.seq, topic, encode(topic, stamp(body, at, this.seq), { check: false }));
+    this.counts.published++;
+    this.counts.lastSeq = this.seq;
   }
 
-  function publishEvent(at: number, body: EventBody): void {
-    send(topics.event, at, body);
-    stats.events++;
+  private publishEvent(at: number, body: EventBody): void {
+    this.send(this.eventTopic, at, body);
+    this.counts.events++;
   }
 
   /** availability (retained; the connection number as seq), checked against the contract */
-  function availability(state_: 'online' | 'offline', reason: AvailabilityBody['reason'], at: number, connection = session): string {
-    return encode(topics.availability, stamp({ state: state_, kind: model.kind, reason }, at, connection));
+  private availability(state: 'online' | 'offline', reason: AvailabilityBody['reason'], at: number, connection = this.session): string {
+    const topic = this.topic('availability');
+    return encode(topic, stamp({ state, kind: this.kind, reason }, at, connection));
   }
 
   /** announce: retained, straight to the connection, checked against the contract; before "online" */
-  function publishAnnounce(): void {
-    const a = options.announce;
+  private publishAnnounce(): void {
+    const a = this.options.announce;
     if (a === false) return;
     const body: AnnounceBody = {
-      kind: model.kind,
-      name: a?.name ?? `${customerId}/${deviceId}`,
-      measures: [...(a?.measures ?? KIND_READINGS[model.kind])],
+      kind: this.kind,
+      name: a?.name ?? `${this.customerId}/${this.deviceId}`,
+      measures: [...(a?.measures ?? KIND_READINGS[this.kind])],
       extra: [...(a?.extra ?? [])],
-      reportEveryS: Math.max(1, Math.round((byException?.heartbeatMs ?? everyMs) / 1000)),
+      reportEveryS: Math.max(1, Math.round((this.byException?.heartbeatMs ?? this.everyMs) / 1000)),
       source: a?.source ?? 'simulator',
     };
-    if (byException) body.report = { mode: 'exception', heartbeatS: Math.max(1, Math.round(byException.heartbeatMs / 1000)), sampleEveryS: Math.max(1, Math.round(stepMs / 1000)) };
-    client!.publish(topics.announce, encode(topics.announce, stamp(body, lastT, session)), { qos: 1, retain: true });
-    stats.published++;
+    if (this.byException) body.report = { mode: 'exception', heartbeatS: Math.max(1, Math.round(this.byException.heartbeatMs / 1000)), sampleEveryS: Math.max(1, Math.round(this.stepMs / 1000)) };
+    const topic = this.topic('announce');
+    this.client!.publish(topic, encode(topic, stamp(body, this.lastT, this.session)), { qos: 1, retain: true });
+    this.counts.published++;
   }
 
   /** availability: retained, straight to the connection (mqtt.js holds it while offline) */
-  function publishAvailability(state_: 'online' | 'offline', reason: AvailabilityBody['reason']): void {
-    client!.publish(topics.availability, availability(state_, reason, lastT), { qos: 1, retain: true });
-    stats.published++;
+  private publishAvailability(state: 'online' | 'offline', reason: AvailabilityBody['reason']): void {
+    this.client!.publish(this.topic('availability'), this.availability(state, reason, this.lastT), { qos: 1, retain: true });
+    this.counts.published++;
   }
 
   /**
@@ -177,177 +216,204 @@ export function createAgent(options: AgentOptions) {
    * MQTT listener answers a SUBACK failure while JetStream is busy or electing a leader) is asked
    * again, 5 times in all, 0.25 s to 4 s apart, as a real device would; then the refusal is thrown
    */
-  async function subscribeCommands(c: MqttClient): Promise<void> {
+  private async subscribeCommands(c: MqttClient): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await c.subscribeAsync(topics.command, { qos: 1 });
+        await c.subscribeAsync(this.topic('command'), { qos: 1 });
         return;
       } catch (e) {
         if (attempt >= 5 || !c.connected) throw e;
-        log.warn({ deviceId, attempt, err: (e as Error).message }, 'the broker refused the command subscription: asked again');
+        this.log.warn({ deviceId: this.deviceId, attempt, err: (e as Error).message }, 'the broker refused the command subscription: asked again');
         await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
       }
     }
   }
 
-  /** the ids of the commands received lately, oldest first */
-  const seenCommands = new Set<string>();
-
-  function onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer): void {
+    const stats = this.counts;
     const result = decode(topic, payload);
     const id = result.ok && result.value.channel === 'command' ? result.value.payload.commandId : null;
-    if (id !== null && seenCommands.has(id)) {
+    if (id !== null && this.seenCommands?.has(id)) {
       stats.commandsRepeated++;
-      log.debug({ deviceId, commandId: id }, 'command repeated: not executed again');
+      this.log.debug({ deviceId: this.deviceId, commandId: id }, 'command repeated: not executed again');
       return;
     }
     if (id !== null) {
-      seenCommands.add(id);
+      const seen = (this.seenCommands ??= new Set());
+      seen.add(id);
       // the last 1,000 ids: a repeat comes soon after the first (a redelivery, a takeover's resend)
-      if (seenCommands.size > 1000) seenCommands.delete(seenCommands.values().next().value!);
+      if (seen.size > 1000) seen.delete(seen.values().next().value!);
     }
     stats.commandsReceived++;
     if (!result.ok || result.value.channel !== 'command') {
       stats.commandsRejected++;
-      log.warn({ deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
+      this.log.warn({ deviceId: this.deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
     } else {
-      inbox.push(result.value.payload);
+      (this.inbox ??= []).push(result.value.payload);
     }
+    const waiters = this.waiters;
+    if (!waiters) return;
     for (let i = waiters.length - 1; i >= 0; i--) {
       if (stats.commandsReceived >= waiters[i]!.n) waiters.splice(i, 1)[0]!.resolve();
     }
+    if (waiters.length === 0) this.waiters = null;
   }
 
-  function applyCommands(): void {
+  private applyCommands(): void {
+    const inbox = this.inbox;
+    if (!inbox) return;
     while (inbox.length) {
       const cmd = inbox.shift()!;
       const { v: _v, ts, seq: _s, ...body } = cmd;
-      const at = Math.max(ts, lastT);
-      const r = model.command(state, body, at);
-      state = r.state;
-      for (const e of r.events) publishEvent(at, e);
+      const at = Math.max(ts, this.lastT);
+      const r = this.model.command(this.state as never, body, at);
+      this.state = r.state;
+      for (const e of r.events) this.publishEvent(at, e);
       const result: EventBody = { type: 'command-result', commandId: cmd.commandId, ok: r.ok };
       if (r.code) result.code = r.code;
       if (r.detail) result.detail = r.detail;
-      publishEvent(at, result);
-      log.info({ deviceId, action: cmd.action, commandId: cmd.commandId, ok: r.ok, code: r.code }, 'command executed');
+      this.publishEvent(at, result);
+      this.log.info({ deviceId: this.deviceId, action: cmd.action, commandId: cmd.commandId, ok: r.ok, code: r.code }, 'command executed');
+    }
+    if (this.inbox === inbox) this.inbox = null;
+  }
+
+  /**
+   * Connects (again). `resumeAt` (optional): event time to resume from after a restart, e.g. when a
+   * board comes back after an unplug; the steps in between are skipped instead of replayed.
+   */
+  async start(resumeAt?: number): Promise<void> {
+    const { options, log, deviceId } = this;
+    this.session++;
+    this.lastPublished = null;
+    if (resumeAt !== undefined && resumeAt > this.lastT) this.lastT += Math.floor((resumeAt - this.lastT) / this.stepMs) * this.stepMs;
+    const c = await mqtt.connectAsync(options.brokerUrl, {
+      ...(options.failoverUrls?.length ? { servers: serversOf([options.brokerUrl, ...options.failoverUrls.filter((u) => u !== options.brokerUrl)]) } : {}),
+      clientId: `evernet-${this.customerId}-${deviceId}`,
+      clean: true,
+      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+      ...mqttLog(),
+      ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
+      will: {
+        topic: this.topic('availability'),
+        payload: Buffer.from(this.availability('offline', 'will', this.lastT)),
+        qos: 1,
+        retain: true,
+      },
+    });
+    this.client = c;
+    c.on('message', (topic, payload) => this.onMessage(topic, payload));
+    // a reconnect is a new connection: its will and its "online" carry the next connection number
+    c.on('reconnect', () => {
+      if (c.options.will) c.options.will.payload = Buffer.from(this.availability('offline', 'will', this.lastT, this.session + 1));
+    });
+    c.on('connect', () => {
+      if (this.client !== c) return;
+      this.session++;
+      this.counts.reconnects++;
+      this.publishAnnounce();
+      this.publishAvailability('online', 'connected');
+      log.info({ deviceId, session: this.session, outbox: this.sender.stats() }, 'device reconnected');
+    });
+    c.on('offline', () => log.warn({ deviceId, outbox: this.sender.stats() }, 'device offline: the outbox keeps what it sends'));
+    await this.subscribeCommands(c);
+    this.publishAnnounce();
+    this.publishAvailability('online', 'connected');
+    this.sender.attach(c);
+    log.info({ deviceId, kind: this.kind }, 'device online');
+  }
+
+  /** Runs the model up to event time t (in whole steps), publishing telemetry and events. */
+  tick(t: number): void {
+    this.applyCommands();
+    const { model, stepMs, byException } = this;
+    while (this.lastT + stepMs <= t) {
+      const at = (this.lastT += stepMs);
+      const r = model.step(this.state as never, stepMs / 1000, at);
+      this.state = r.state;
+      // a long step says when each of its events happened (StepResult.eventTimes); else the step's end
+      for (let i = 0; i < r.events.length; i++) this.publishEvent(r.eventTimes?.[i] ?? at, r.events[i]!);
+      if (byException ? decide(byException, this.lastPublished, at, r.readings, r.extra) !== null : at - this.lastTelemetryAt >= this.everyMs) {
+        if (byException) this.lastPublished = { at, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) };
+        this.lastTelemetryAt = at;
+        this.send(this.telemetryTopic, at, { kind: this.kind, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) } as TelemetryBody);
+        this.counts.telemetry++;
+      }
     }
   }
 
-  return {
-    deviceId,
-    customerId,
-    kind: model.kind,
-    /**
-     * Connects (again). `resumeAt` (optional): event time to resume from after a restart, e.g. when a
-     * board comes back after an unplug; the steps in between are skipped instead of replayed.
-     */
-    async start(resumeAt?: number): Promise<void> {
-      session++;
-      lastPublished = null;
-      if (resumeAt !== undefined && resumeAt > lastT) lastT += Math.floor((resumeAt - lastT) / stepMs) * stepMs;
-      const c = await mqtt.connectAsync(options.brokerUrl, {
-        ...(options.failoverUrls?.length ? { servers: serversOf([options.brokerUrl, ...options.failoverUrls.filter((u) => u !== options.brokerUrl)]) } : {}),
-        clientId: `evernet-${customerId}-${deviceId}`,
-        clean: true,
-        reconnectPeriod: options.reconnectPeriodMs ?? 1000,
-        ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
-        will: {
-          topic: topics.availability,
-          payload: Buffer.from(availability('offline', 'will', lastT)),
-          qos: 1,
-          retain: true,
-        },
-      });
-      client = c;
-      c.on('message', onMessage);
-      // a reconnect is a new connection: its will and its "online" carry the next connection number
-      c.on('reconnect', () => {
-        if (c.options.will) c.options.will.payload = Buffer.from(availability('offline', 'will', lastT, session + 1));
-      });
-      c.on('connect', () => {
-        if (client !== c) return;
-        session++;
-        stats.reconnects++;
-        publishAnnounce();
-        publishAvailability('online', 'connected');
-        log.info({ deviceId, session, outbox: sender.stats() }, 'device reconnected');
-      });
-      c.on('offline', () => log.warn({ deviceId, outbox: sender.stats() }, 'device offline: the outbox keeps what it sends'));
-      await subscribeCommands(c);
-      publishAnnounce();
-      publishAvailability('online', 'connected');
-      sender.attach(c);
-      log.info({ deviceId, kind: model.kind }, 'device online');
-    },
-    /** Runs the model up to event time t (in whole steps), publishing telemetry and events. */
-    tick(t: number): void {
-      applyCommands();
-      while (lastT + stepMs <= t) {
-        lastT += stepMs;
-        const r = model.step(state, stepMs / 1000, lastT);
-        state = r.state;
-        // a long step says when each of its events happened (StepResult.eventTimes); else the step's end
-        r.events.forEach((e, i) => publishEvent(r.eventTimes?.[i] ?? lastT, e));
-        if (byException ? decide(byException, lastPublished, lastT, r.readings, r.extra) !== null : lastT - lastTelemetryAt >= everyMs) {
-          if (byException) lastPublished = { at: lastT, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) };
-          lastTelemetryAt = lastT;
-          send(topics.telemetry, lastT, { kind: model.kind, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) } as TelemetryBody);
-          stats.telemetry++;
-        }
-      }
-    },
-    /**
-     * Publishes an event stamped at event time `at` (under the next sequence number), for a device that
-     * knows an event's time only later: a board confirms a cycle's start from the power that follows.
-     */
-    event(at: number, body: EventBody): void {
-      publishEvent(at, body);
-    },
-    /** Resolves once `n` command messages have arrived (the replay's barrier). */
-    commandsReceived(n: number): Promise<void> {
-      if (stats.commandsReceived >= n) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ n, resolve }));
-    },
-    stats: (): AgentStats => ({ ...stats }),
-    /** what waits in the outbox, what is in flight, acknowledged and dropped */
-    outboxStats: (): OutboxStats => sender.stats(),
-    /** Resolves once the broker has acknowledged every telemetry message and event sent so far. */
-    drained: (): Promise<void> => sender.drained(),
-    /** ground truth for the report, never sent on the wire */
-    noticeable: (): boolean => model.noticeable(state),
-    modelState: (): unknown => state,
-    /**
-     * Graceful stop: says offline itself (retained), then disconnects once what is in flight is
-     * acknowledged. With the broker away it just lets go; the outbox keeps what was not sent.
-     */
-    async stop(): Promise<void> {
-      const c = client;
-      if (!c) return;
-      client = null;
-      if (!c.connected) {
-        sender.detach();
-        await c.endAsync(true);
-        return;
-      }
-      await c.publishAsync(topics.availability, availability('offline', 'disconnected', lastT), {
-        qos: 1,
-        retain: true,
-      });
-      stats.published++;
-      await c.endAsync();
-      sender.detach();
-    },
-    /** Drops the connection without goodbye, so the broker publishes the last will (tests, board unplugged). */
-    async kill(): Promise<void> {
-      const c = client;
-      if (!c) return;
-      client = null;
-      sender.detach();
-      c.stream.destroy();
+  /**
+   * Publishes an event stamped at event time `at` (under the next sequence number), for a device that
+   * knows an event's time only later: a board confirms a cycle's start from the power that follows.
+   */
+  event(at: number, body: EventBody): void {
+    this.publishEvent(at, body);
+  }
+
+  /** Resolves once `n` command messages have arrived (the replay's barrier). */
+  commandsReceived(n: number): Promise<void> {
+    if (this.counts.commandsReceived >= n) return Promise.resolve();
+    return new Promise((resolve) => (this.waiters ??= []).push({ n, resolve }));
+  }
+
+  stats(): AgentStats {
+    return { ...this.counts };
+  }
+
+  /** what waits in the outbox, what is in flight, acknowledged and dropped */
+  outboxStats(): OutboxStats {
+    return this.sender.stats();
+  }
+
+  /** Resolves once the broker has acknowledged every telemetry message and event sent so far. */
+  drained(): Promise<void> {
+    return this.sender.drained();
+  }
+
+  /** ground truth for the report, never sent on the wire */
+  noticeable(): boolean {
+    return this.model.noticeable(this.state as never);
+  }
+
+  modelState(): unknown {
+    return this.state;
+  }
+
+  /**
+   * Graceful stop: says offline itself (retained), then disconnects once what is in flight is
+   * acknowledged. With the broker away it just lets go; the outbox keeps what was not sent.
+   */
+  async stop(): Promise<void> {
+    const c = this.client;
+    if (!c) return;
+    this.client = null;
+    if (!c.connected) {
+      this.sender.detach();
       await c.endAsync(true);
-    },
-  };
+      return;
+    }
+    await c.publishAsync(this.topic('availability'), this.availability('offline', 'disconnected', this.lastT), {
+      qos: 1,
+      retain: true,
+    });
+    this.counts.published++;
+    await c.endAsync();
+    this.sender.detach();
+  }
+
+  /** Drops the connection without goodbye, so the broker publishes the last will (tests, board unplugged). */
+  async kill(): Promise<void> {
+    const c = this.client;
+    if (!c) return;
+    this.client = null;
+    this.sender.detach();
+    c.stream.destroy();
+    await c.endAsync(true);
+  }
 }
 
-export type Agent = ReturnType<typeof createAgent>;
+export function createAgent(options: AgentOptions): DeviceAgent {
+  return new DeviceAgent(options);
+}
+
+export type Agent = DeviceAgent;

@@ -35,100 +35,125 @@ export interface OutboxStats {
   dropped: number;
 }
 
-export function createSender(options: SenderOptions) {
-  const { store } = options;
-  const capacity = Math.max(1, options.capacity ?? OUTBOX_DEFAULTS.capacity);
-  const window = Math.max(1, options.window ?? OUTBOX_DEFAULTS.window);
-  let client: MqttClient | null = null;
+/** One per device: a class, so that its methods live on the prototype and a fleet pays only for its fields. */
+export class OutboxSender {
+  private readonly store: OutboxStore;
+  private readonly capacity: number;
+  private readonly window: number;
+  private readonly log: Logger | undefined;
+  private readonly deviceId: string | undefined;
+  private client: MqttClient | null = null;
   /** a new connection (attach/detach) starts a new generation; callbacks of an older one only remove acknowledged entries */
-  let generation = 0;
+  private generation = 0;
   /** highest seq handed to the current connection */
-  let cursor = 0;
-  let inFlight = 0;
-  let acknowledged = 0;
+  private cursor = 0;
+  private inFlight = 0;
+  private acknowledged = 0;
   /**
    * Between connack and the 'connect' event mqtt.js resends its own in-flight packets and reuses
    * their message ids; a publish in that gap would overtake them (and could take one of their ids).
    * So the sender hands over only between 'connect' and 'close'.
    */
-  let ready = false;
-  const idle: Array<() => void> = [];
+  private ready = false;
+  /** drained() callers waiting; null: none (most devices, most of the time) */
+  private idle: Array<() => void> | null = null;
+  private readonly onConnect = this.connected.bind(this);
+  private readonly onClose = this.closed.bind(this);
 
-  const onConnect = (): void => {
-    ready = true;
-    pump();
-  };
-  const onClose = (): void => {
-    ready = false;
-  };
-
-  function settle(): void {
-    if (store.size() > 0) return;
-    for (const resolve of idle.splice(0)) resolve();
+  constructor(options: SenderOptions) {
+    this.store = options.store;
+    this.capacity = Math.max(1, options.capacity ?? OUTBOX_DEFAULTS.capacity);
+    this.window = Math.max(1, options.window ?? OUTBOX_DEFAULTS.window);
+    this.log = options.log;
+    this.deviceId = options.deviceId;
   }
 
-  function done(gen: number, seq: number, err: Error | undefined): void {
-    if (!err && store.remove(seq)) acknowledged++;
-    if (gen === generation) {
-      inFlight--;
+  private connected(): void {
+    this.ready = true;
+    this.pump();
+  }
+
+  private closed(): void {
+    this.ready = false;
+  }
+
+  private settle(): void {
+    if (this.store.size() > 0 || !this.idle) return;
+    const idle = this.idle;
+    this.idle = null;
+    for (const resolve of idle) resolve();
+  }
+
+  private done(gen: number, seq: number, err: Error | undefined): void {
+    if (!err && this.store.remove(seq)) this.acknowledged++;
+    if (gen === this.generation) {
+      this.inFlight--;
       // mqtt.js gave up on it (connection ended): hand it over again, in order, with what follows it
-      if (err) cursor = Math.min(cursor, seq - 1);
-      pump();
+      if (err) this.cursor = Math.min(this.cursor, seq - 1);
+      this.pump();
     }
-    settle();
+    this.settle();
   }
 
-  function pump(): void {
-    const c = client;
-    if (!c || !ready || !c.connected || c.disconnecting) return;
-    const gen = generation;
-    while (inFlight < window) {
-      const batch = store.after(cursor, window - inFlight);
+  private pump(): void {
+    const c = this.client;
+    if (!c || !this.ready || !c.connected || c.disconnecting) return;
+    const gen = this.generation;
+    while (this.inFlight < this.window) {
+      const batch = this.store.after(this.cursor, this.window - this.inFlight);
       if (batch.length === 0) break;
       for (const e of batch) {
-        cursor = e.seq;
-        inFlight++;
-        c.publish(e.topic, e.payload, { qos: 1 }, (err) => done(gen, e.seq, err));
+        this.cursor = e.seq;
+        this.inFlight++;
+        c.publish(e.topic, e.payload, { qos: 1 }, (err) => this.done(gen, e.seq, err));
       }
     }
   }
 
-  return {
-    /** Takes the connection (connected or about to be) and starts sending from the oldest entry. */
-    attach(c: MqttClient): void {
-      if (client) this.detach();
-      client = c;
-      generation++;
-      cursor = 0;
-      inFlight = 0;
-      ready = c.connected; // connectAsync resolves after 'connect'
-      c.on('connect', onConnect);
-      c.on('close', onClose);
-      pump();
-    },
-    /** Lets go of the connection before it is ended: entries not acknowledged stay for the next one. */
-    detach(): void {
-      client?.off('connect', onConnect);
-      client?.off('close', onClose);
-      client = null;
-      ready = false;
-      generation++;
-    },
-    /** Stores one message and sends it when the connection allows. */
-    enqueue(seq: number, topic: string, payload: string): void {
-      if (store.size() >= capacity) {
-        const gone = store.dropOldest(cursor);
-        if (gone) options.log?.warn({ code: 'EVN_ERR_OUTBOX_FULL', deviceId: options.deviceId, seq: gone.seq, capacity }, 'outbox full: oldest message dropped');
-      }
-      store.append({ seq, topic, payload });
-      pump();
-    },
-    /** Resolves once every stored entry has been acknowledged. */
-    drained(): Promise<void> {
-      if (store.size() === 0) return Promise.resolve();
-      return new Promise((resolve) => idle.push(resolve));
-    },
-    stats: (): OutboxStats => ({ queued: store.size(), inFlight, acknowledged, dropped: store.dropped() }),
-  };
+  /** Takes the connection (connected or about to be) and starts sending from the oldest entry. */
+  attach(c: MqttClient): void {
+    if (this.client) this.detach();
+    this.client = c;
+    this.generation++;
+    this.cursor = 0;
+    this.inFlight = 0;
+    this.ready = c.connected; // connectAsync resolves after 'connect'
+    c.on('connect', this.onConnect);
+    c.on('close', this.onClose);
+    this.pump();
+  }
+
+  /** Lets go of the connection before it is ended: entries not acknowledged stay for the next one. */
+  detach(): void {
+    this.client?.off('connect', this.onConnect);
+    this.client?.off('close', this.onClose);
+    this.client = null;
+    this.ready = false;
+    this.generation++;
+  }
+
+  /** Stores one message and sends it when the connection allows. */
+  enqueue(seq: number, topic: string, payload: string): void {
+    if (this.store.size() >= this.capacity) {
+      const gone = this.store.dropOldest(this.cursor);
+      if (gone) this.log?.warn({ code: 'EVN_ERR_OUTBOX_FULL', deviceId: this.deviceId, seq: gone.seq, capacity: this.capacity }, 'outbox full: oldest message dropped');
+    }
+    this.store.append({ seq, topic, payload });
+    this.pump();
+  }
+
+  /** Resolves once every stored entry has been acknowledged. */
+  drained(): Promise<void> {
+    if (this.store.size() === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.idle ??= []).push(resolve));
+  }
+
+  stats(): OutboxStats {
+    return { queued: this.store.size(), inFlight: this.inFlight, acknowledged: this.acknowledged, dropped: this.store.dropped() };
+  }
 }
-export type Sender = ReturnType<typeof createSender>;
+
+export function createSender(options: SenderOptions): OutboxSender {
+  return new OutboxSender(options);
+}
+export type Sender = OutboxSender;

@@ -29,46 +29,71 @@ export interface OutboxStore {
   close(): void;
 }
 
-/** The in-memory store. `lastSeq` and `dropped` start from the given values (a device restored from elsewhere). */
-export function createMemoryOutboxStore(start: { lastSeq?: number; dropped?: number } = {}): OutboxStore {
+/**
+ * The in-memory store. `lastSeq` and `dropped` start from the given values (a device restored from elsewhere).
+ * A class, not closures: a fleet holds one per device, and methods on the prototype cost nothing per device.
+ */
+export class MemoryOutboxStore implements OutboxStore {
   // a Map iterates in insertion order, and entries arrive in seq order; the ones handed out and not
   // yet acknowledged sit at the front, and there are at most a window of them
-  const entries = new Map<number, OutboxEntry>();
-  let last = start.lastSeq ?? 0;
-  let dropped = start.dropped ?? 0;
+  private readonly entries = new Map<number, OutboxEntry>();
+  private last: number;
+  private droppedCount: number;
 
-  return {
-    append(entry) {
-      if (entry.seq <= last) throw new RangeError(`outbox seq ${entry.seq} is not after ${last}`);
-      entries.set(entry.seq, entry);
-      last = Math.max(last, entry.seq);
-    },
-    after(after, limit) {
-      const out: OutboxEntry[] = [];
-      for (const e of entries.values()) {
-        if (out.length >= limit) break;
-        if (e.seq > after) out.push(e);
+  constructor(start: { lastSeq?: number; dropped?: number } = {}) {
+    this.last = start.lastSeq ?? 0;
+    this.droppedCount = start.dropped ?? 0;
+  }
+
+  append(entry: OutboxEntry): void {
+    if (entry.seq <= this.last) throw new RangeError(`outbox seq ${entry.seq} is not after ${this.last}`);
+    this.entries.set(entry.seq, entry);
+    this.last = Math.max(this.last, entry.seq);
+  }
+
+  after(after: number, limit: number): OutboxEntry[] {
+    const out: OutboxEntry[] = [];
+    for (const e of this.entries.values()) {
+      if (out.length >= limit) break;
+      if (e.seq > after) out.push(e);
+    }
+    return out;
+  }
+
+  remove(seq: number): boolean {
+    return this.entries.delete(seq);
+  }
+
+  dropOldest(after: number): OutboxEntry | null {
+    let victim: OutboxEntry | null = null;
+    for (const e of this.entries.values()) {
+      victim ??= e;
+      if (e.seq > after) {
+        victim = e;
+        break;
       }
-      return out;
-    },
-    remove: (seq) => entries.delete(seq),
-    dropOldest(after) {
-      let victim: OutboxEntry | null = null;
-      for (const e of entries.values()) {
-        victim ??= e;
-        if (e.seq > after) {
-          victim = e;
-          break;
-        }
-      }
-      if (!victim) return null;
-      entries.delete(victim.seq);
-      dropped++;
-      return victim;
-    },
-    size: () => entries.size,
-    lastSeq: () => last,
-    dropped: () => dropped,
-    close() {},
-  };
+    }
+    if (!victim) return null;
+    this.entries.delete(victim.seq);
+    this.droppedCount++;
+    return victim;
+  }
+
+  size(): number {
+    return this.entries.size;
+  }
+
+  lastSeq(): number {
+    return this.last;
+  }
+
+  dropped(): number {
+    return this.droppedCount;
+  }
+
+  close(): void {}
+}
+
+export function createMemoryOutboxStore(start: { lastSeq?: number; dropped?: number } = {}): OutboxStore {
+  return new MemoryOutboxStore(start);
 }
