@@ -69,6 +69,8 @@ export interface CoreDeps {
   telemetry?: TelemetryStore;
   /** retention, batching and chart bounds of the telemetry (see TelemetryPolicy) */
   telemetryPolicy?: Partial<TelemetryPolicy>;
+  /** runs the telemetry's due flush later (helpdesk/telemetry/deferred.ts); default at once */
+  deferTelemetry?: (flush: () => void) => void;
   /** the general detector's and the silence watch's settings (docs/detection.md); defaults otherwise */
   detection?: DetectionSettings;
   /** where mass incidents (problems) live (openSqliteProblemStore on the helpdesk's database); default in memory */
@@ -143,7 +145,7 @@ export function createCore(deps: CoreDeps) {
     const c = directory.customer(customerId);
     return c?.devices.find((d) => d.kind === 'car-battery' && driving.get(deviceKey(customerId, d.id)))?.id;
   };
-  const telemetry = createRecorder({ store: deps.telemetry ?? createMemoryTelemetryStore(), log: deps.log, policy: deps.telemetryPolicy });
+  const telemetry = createRecorder({ store: deps.telemetry ?? createMemoryTelemetryStore(), log: deps.log, policy: deps.telemetryPolicy, ...(deps.deferTelemetry ? { defer: deps.deferTelemetry } : {}) });
   const { events } = deps;
   const online = new Map<string, boolean>();
   const customerStore = deps.customers ?? openSqliteCustomerStore();

@@ -13,6 +13,7 @@
 import type { Logger } from 'pino';
 import { encode, ERR, type Clock, type Decoded } from '../contracts/index.js';
 import { isFatalStorageError } from '../storage/sqlite.js';
+import { createDeferral } from './telemetry/deferred.js';
 import { fromCheckpoint, toCheckpoint, type HelpdeskCheckpoint } from './checkpoint.js';
 import { createCore } from './core.js';
 import type { DetectionSettings } from './detect/detect.js';
@@ -106,6 +107,8 @@ export interface HelpdeskOptions {
    * published at once, as always.
    */
   durable?: () => Promise<void>;
+  /** the telemetry's due writes on the next turn, after the decisions (helpdesk/telemetry/deferred.ts; replays) */
+  deferTelemetryWrites?: boolean;
   /** notifications that leave evernet (webhook, e-mail; helpdesk/notify): off when absent, the MQTT contact is unchanged */
   notify?: NotifyConfig;
   /** the customers' consent, contacts and audit log (openSqliteCustomerStore on the helpdesk's database); default SQLite in memory */
@@ -140,7 +143,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
   // event time at start names this session's commands (deterministic in a replay, new after a restart); a restored helpdesk goes on with its checkpoint's
   const outbox = createOutbox({ session: restored ? (restored.outbox.session ?? undefined) : `${Math.max(0, Math.floor(clock.now())).toString(36)}${options.commandIdSuffix ?? ''}` });
   const events = createEvents(log);
-  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction, offers: options.offers, consent: options.consent });
+  const deferral = createDeferral({ fatal: (e) => fatal(e), onError: (e) => log.error({ err: e }, 'a deferred telemetry write failed') });
+  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, ...(options.deferTelemetryWrites ? { deferTelemetry: (f: () => void) => deferral.defer(f) } : {}), detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction, offers: options.offers, consent: options.consent });
   const maxSkewMs = options.maxClockSkewMs ?? DEFAULT_MAX_SKEW_MS;
   const notifier = options.notify
     ? createNotifier({ config: options.notify, clock, store: options.store, log, addressOf: (c) => core.registry.directory.customer(c)?.preferences.email })
@@ -155,11 +159,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
     } catch (e) {
       // the registry writes on arrival (an announce, a new unknown device): a broken database stops the helpdesk
       if (isFatalStorageError(e)) {
-        try {
-          fatal(e as Error);
-        } catch {
-          // without onFatal, fatal() throws: not into the MQTT client's message handler
-        }
+        fatalQuietly(e); // not thrown into the MQTT client's message handler
       } else log.error({ err: e }, 'admitting a message failed');
       return { code: ERR.INTERNAL, reason: `internal error: ${(e as Error).message}` };
     }
@@ -203,6 +203,13 @@ export function createHelpdesk(options: HelpdeskOptions) {
     log.fatal({ code: (err as { code?: string }).code, err: err.message }, 'the helpdesk cannot go on: disconnected from the broker');
     if (options.onFatal) options.onFatal(err);
     else throw err;
+  }
+
+  /** fatal() where it must not throw (without onFatal it does): the caller reports the error */
+  function fatalQuietly(e: unknown): void {
+    try {
+      fatal(e as Error);
+    } catch { /* the caller's */ }
   }
 
   /** a read that flushes telemetry first: a broken database found there stops the helpdesk too (then the error is thrown) */
@@ -257,6 +264,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
     },
     /** Processes every buffered message with event time <= w, in event-time order, and publishes the outcome. */
     advance(w: number): void {
+      deferral.rethrow();
       if (w <= watermark || failed) return;
       watermark = w;
       const now = clock.now();
@@ -296,9 +304,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
       flush();
     },
     /**
-     * Everything the helpdesk holds in memory that later decisions depend on, as plain JSON data
-     * (helpdesk/checkpoint.ts). Take it between advance() calls; it changes nothing (buffered telemetry
-     * is carried, not written). With the database as it is now, `createHelpdesk({ restore })` goes on from here.
+     * Everything in memory later decisions depend on, as plain JSON (helpdesk/checkpoint.ts); between advance() calls it
+     * changes nothing (buffered telemetry is carried, not written). On the database as it is, createHelpdesk({ restore }) goes on.
      */
     checkpoint(): HelpdeskCheckpoint {
       if (failed) throw failed;
@@ -317,10 +324,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
     /** staff accept or reject a device now (event time from the clock); see helpdesk/registry */
     decideDevice: (customerId: string, deviceId: string, verdict: 'accept' | 'reject', by: string) => core.decideDevice(customerId, deviceId, verdict, by, clock.now()),
     registry: core.registry,
-    /**
-     * The customer side (helpdesk/customers), now in event time: consent as staff see it (read-only),
-     * the export, the erasure, the audit log of staff views, and the offers' check.
-     */
+    /** the customer side (helpdesk/customers) in event time: consent (read-only), export, erasure, staff views' audit, the offers' check */
     customers: {
       consent: (customerId: string) => guarded(() => core.customers.consent(customerId)),
       export: (customerId: string, by: string, action: string) => guarded(() => core.customers.export(customerId, by, action, clock.now())),
@@ -341,8 +345,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     satisfactionOf: core.satisfactionOf,
     /** every next-best offer made or held back, by time then customer (helpdesk/offers) */
     offers: () => core.offers.list(),
+    /** a problem; the problem a ticket is linked to (null: none) */
     problem: (id: string) => core.problems.get(id),
-    /** the problem a ticket is linked to, or null */
     problemOf: (ticketId: string) => core.problems.problemOf(ticketId),
     /** one device's readings as sent (what retention kept) between two event times, oldest first */
     history: (...a: Parameters<typeof core.history>) => guarded(() => core.history(...a)),
@@ -368,6 +372,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
     /** the helpdesk's current event time (its injected clock), e.g. for SLA countdowns on the dashboard */
     now: (): number => clock.now(),
     async stop(): Promise<void> {
+      deferral.cancel();
       if (timer) clearInterval(timer);
       timer = null;
       // what was processed is stored, the minutes still open included; a broken database is reported as in advance()
@@ -378,11 +383,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
         } catch (e) {
           if (!isFatalStorageError(e)) throw e;
           broken = e;
-          try {
-            fatal(e as Error);
-          } catch {
-            // thrown again below, once the connection is closed
-          }
+          fatalQuietly(e); // thrown again below, once the connection is closed
         }
         const unsaved = core.telemetryStats().buffered;
         if (unsaved) log.error({ code: TELEMETRY_ERR.DROPPED, readings: unsaved }, 'telemetry not stored at stop: the database refused it');

@@ -144,7 +144,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath ?? (layout.hosts > 0 ? (scratch = scratchDb()) : undefined),
         ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
         ...(shards ? { brokerUrls: shards.urls } : {}),
-        ...replayHelpdeskOptions(loaded),
+        ...embeddedHelpdeskOptions(loaded),
       });
       helpdesk = stack.helpdesk;
       side = embeddedSide(stack.helpdesk, stack.store);
@@ -304,6 +304,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 /** a database file in a new temporary folder (removed with the folder once the helpdesk has stopped) */
 function scratchDb(): string {
   return join(mkdtempSync(join(tmpdir(), 'evernet-replay-')), 'helpdesk.db');
+}
+
+/**
+ * the embedded helpdesk's: writes its telemetry after deciding (helpdesk/telemetry/deferred.ts), while the
+ * devices move through the next window; not a cluster partition's, whose checkpoints carry the buffer
+ */
+function embeddedHelpdeskOptions(loaded: LoadedScenario) {
+  const o = replayHelpdeskOptions(loaded);
+  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true } };
 }
 
 /** the helpdesk options a replay of `loaded` runs with, embedded or on each partition of a cluster */

@@ -21,6 +21,8 @@ export interface RecorderDeps {
   store: TelemetryStore;
   log: Logger;
   policy?: Partial<TelemetryPolicy>;
+  /** runs the due flush of tick() later (deferred.ts: a replay's writes after its decisions); default at once */
+  defer?: (flush: () => void) => void;
 }
 
 /**
@@ -147,7 +149,8 @@ export function createRecorder(deps: RecorderDeps) {
           closed.push(m);
           open.delete(device);
         }
-        flush();
+        if (deps.defer) deps.defer(() => flush());
+        else flush();
         lastFlushAt = now;
       }
       if (now - lastPruneAt >= policy.pruneEveryMs) {
