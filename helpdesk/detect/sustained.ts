@@ -6,7 +6,7 @@
  *
  * A device that reports by exception sends a message only when something moved past its deadband, so
  * each reading holds until the next message and a quiet device is a steady one: the condition is
- * taken to hold from a message until the next, a gap breaks the count only past a heartbeat and a
+ * taken to hold from a message until the next (until the sample before a message that ends it), a gap breaks the count only past a heartbeat and a
  * sample (heldForMs), the mean is weighted by the time each reading held (a burst of messages counts
  * no more than the minutes they span), and a condition that held long enough before the next message
  * fires (or clears) at the moment it had held long enough, not when that message came. A periodic
@@ -117,10 +117,17 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
     return { state: next, signal };
   }
 
-  /** a device reporting by exception: the last reading held until this message */
+  /**
+   * A device reporting by exception: the last reading held until this message, or, when this message
+   * ends the condition, until the sample before it: the change happened somewhere within the last
+   * sample period, and only the samples that saw the condition count (three open samples a minute
+   * apart are a door seen open for 2 min, as periodic samples are)
+   */
   function byException(prev: State, ts: number, r: ReadingsOf<K>, report: ReportMode): { state: State; signal?: Signal } {
     const gap = prev.lastTs !== null && ts - prev.lastTs > Math.max(maxGapMs, heldForMs(report));
-    const { state: s, signal } = gap ? { state: fresh(prev.firing, ts), signal: undefined } : holdUntil(prev, ts);
+    const ends = prev.since !== null && !(prev.firing ? spec.clearWhen(r) : spec.fireWhen(r));
+    const seenTo = ends ? Math.max(prev.lastTs ?? ts, ts - report.sampleEveryS * 1000) : ts;
+    const { state: s, signal } = gap ? { state: fresh(prev.firing, ts), signal: undefined } : holdUntil(prev, seenTo);
     const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
     if (!holds) return { state: { ...fresh(s.firing, ts, r), heldTo: ts }, signal };
     const m = spec.metric(r);

@@ -46,6 +46,20 @@ describe('sustained conditions by exception', () => {
     expect(run(fridgeDoorOpen, [[0, fridge()], [100, fridge({ doorOpen: true })], [150, fridge()], [1050, fridge()]], RBE)).toEqual([]);
   });
 
+  it('a condition that ended counts only until the last sample that saw it: three open samples a minute apart are 2 min, not 3', () => {
+    // a healthy fridge of the 10,000-home fleet (home-06938, 2020-11-02): short openings caught by the samples
+    // at 12:57, 12:58 and 12:59 (a message at 12:57 for the door, at 12:59 for the cabinet), closed at 13:00
+    const minute: ReportMode = { mode: 'exception', heartbeatS: 900, sampleEveryS: 60 };
+    const seen = [[0, fridge()], [420, fridge({ doorOpen: true })], [540, fridge({ doorOpen: true, cabinetTempC: 5.2 })], [600, fridge({ cabinetTempC: 5.2 })]] as Array<[number, ReturnType<typeof fridge>]>;
+    expect(run(fridgeDoorOpen, seen, minute)).toEqual([]);
+    // periodic, the same door is four messages (a sample each): 2 min, no ticket either
+    expect(run(fridgeDoorOpen, [[0, fridge()], [420, fridge({ doorOpen: true })], [480, fridge({ doorOpen: true })], [540, fridge({ doorOpen: true })], [600, fridge()]])).toEqual([]);
+    // a fourth open sample (12:57 to 13:00 seen open, closed at 13:01): 3 min, fired when the 3 min had passed
+    const [x, ...more] = run(fridgeDoorOpen, [[0, fridge()], [420, fridge({ doorOpen: true })], [660, fridge()]], minute);
+    expect(more).toEqual([]);
+    expect(x).toMatchObject({ atS: 600, msgS: 660, signal: { type: 'fire', kind: 'fridge-door-open', evidence: { since: at(420) } } });
+  });
+
   it('a parasitic drain seen only at heartbeats fires 15 min after it began, with the time-weighted mean', () => {
     const parked = (currentA: number) => car({ engineRunning: false, speedKmh: 0, currentA, voltageV: 12.4 });
     // 1 A from 60 s; a burst of messages at 1.5 A for 10 s, then 1 A again, quiet until the heartbeat
