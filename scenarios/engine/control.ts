@@ -52,5 +52,17 @@ export function noDelay(client: MqttClient): void {
   client.on('connect', set);
 }
 
-/** a replay run with --cpu-prof or --heap-prof (and their -dir/-name options) profiles its hosts and shards too */
-export const profilingFlags = (): string[] => process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a));
+/**
+ * a replay run with --cpu-prof or --heap-prof (and their -dir/-name/-interval options) profiles its hosts
+ * and shards too; an option's value given as the next argument (`--cpu-prof-interval 5000`) goes with it
+ */
+export function profilingFlags(execArgv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (!/^--(cpu|heap)-prof/.test(a)) continue;
+    out.push(a);
+    if (/^--(cpu|heap)-prof-(dir|name|interval)$/.test(a) && i + 1 < execArgv.length) out.push(execArgv[++i]!);
+  }
+  return out;
+}

@@ -33,7 +33,7 @@ const CLUSTER_CONNECT_CONCURRENCY = 20;
 
 /** the broker shards a layout asks for; null: none (the stack's embedded broker, or the broker by URL) */
 export async function startShards(layout: Layout, logLevel: string, broker: ShardBroker = 'auto'): Promise<BrokerShards | null> {
-  return layout.shards > 0 ? startBrokerShards(layout.shards, logLevel, broker) : null;
+  return layout.shards > 0 ? startBrokerShards(layout.shards, logLevel, broker, layout.estimate.connectionsPerShard) : null;
 }
 
 export async function startEngine(o: {
@@ -59,7 +59,10 @@ export async function startEngine(o: {
   const control = await mqtt.connectAsync(urls[0]!, { clientId: `evernet-engine-${run}`, clean: true });
   noDelay(control);
   const remotes: RemoteHost[] = Array.from({ length: o.layout.hosts }, (_, index) =>
-    createRemoteHost({ file: o.loaded.file, seed: o.seed, index, count: o.layout.hosts, brokerUrls: [...urls], controlUrl: urls[0]!, run, logLevel: o.logLevel }, control),
+    createRemoteHost({ file: o.loaded.file, seed: o.seed, index, count: o.layout.hosts, brokerUrls: [...urls], controlUrl: urls[0]!, run, logLevel: o.logLevel }, control, {
+      devices: o.layout.estimate.connectionsPerHost,
+      scenarioDevices: o.loaded.devices.length,
+    }),
   );
   const group = hostGroup(remotes);
   try {

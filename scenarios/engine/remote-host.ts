@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { profilingFlags } from './control.js';
+import { hostNodeFlags } from './node-flags.js';
 import type { MqttClient } from 'mqtt';
 import { codeTable } from '../../contracts/errors.js';
 import { HostAnswer, hostTopics, type HostCall, type HostStart } from './control.js';
@@ -26,8 +27,11 @@ export interface RemoteHost extends DeviceHost {
   pid(): number | null;
 }
 
-/** `control`: the runner's connection to the control broker, shared by all its hosts (one listener each) */
-export function createRemoteHost(start: HostStart, control: MqttClient): RemoteHost {
+/**
+ * `control`: the runner's connection to the control broker, shared by all its hosts (one listener each);
+ * `size`: the devices it will run and the scenario's, to size its process's heap (node-flags.ts)
+ */
+export function createRemoteHost(start: HostStart, control: MqttClient, size?: { devices: number; scenarioDevices: number }): RemoteHost {
   const topics = hostTopics(start.run, start.index);
   let child: ChildProcess | null = null;
   let nextId = 1;
@@ -86,7 +90,7 @@ export function createRemoteHost(start: HostStart, control: MqttClient): RemoteH
       await control.subscribeAsync(topics.out, { qos: 1 });
       const up = new Promise<void>((resolve, reject) => (ready = { resolve, reject }));
       // stdin stays open: when the runner goes away, however it ends, the host sees it close and exits
-      const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', HOST_MAIN, JSON.stringify(start)], { stdio: ['pipe', 'ignore', 'inherit'] });
+      const c = spawn(process.execPath, [...profilingFlags(), ...(size ? hostNodeFlags(size) : []), '--import', 'tsx', HOST_MAIN, JSON.stringify(start)], { stdio: ['pipe', 'ignore', 'inherit'] });
       child = c;
       c.on('exit', (code, signal) => {
         child = null;

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { profilingFlags } from './control.js';
+import { shardNodeFlags } from './node-flags.js';
 import { findMosquitto, startMosquittoShards } from './mosquitto.js';
 
 const SHARD_MAIN = fileURLToPath(new URL('./shard-main.ts', import.meta.url));
@@ -26,7 +27,8 @@ export type ShardBroker = 'aedes' | 'mosquitto' | 'auto';
 /** `auto` resolved on this machine */
 export const resolveShardBroker = (b: ShardBroker = 'auto'): 'aedes' | 'mosquitto' => (b === 'auto' ? (findMosquitto() ? 'mosquitto' : 'aedes') : b);
 
-export async function startBrokerShards(count: number, logLevel = 'warn', broker: ShardBroker = 'aedes'): Promise<BrokerShards> {
+/** `devicesPerShard`: the connections each is expected to carry, to size an aedes shard's heap (node-flags.ts) */
+export async function startBrokerShards(count: number, logLevel = 'warn', broker: ShardBroker = 'aedes', devicesPerShard?: number): Promise<BrokerShards> {
   if (resolveShardBroker(broker) === 'mosquitto') return startMosquittoShards(count);
   const children: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -43,7 +45,7 @@ export async function startBrokerShards(count: number, logLevel = 'warn', broker
   try {
     const urls = await Promise.all(
       Array.from({ length: count }, () => {
-        const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', SHARD_MAIN, logLevel], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const c = spawn(process.execPath, [...profilingFlags(), ...(devicesPerShard === undefined ? [] : shardNodeFlags({ devices: devicesPerShard })), '--import', 'tsx', SHARD_MAIN, logLevel], { stdio: ['pipe', 'pipe', 'inherit'] });
         children.push(c);
         return new Promise<string>((resolve, reject) => {
           createInterface({ input: c.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));

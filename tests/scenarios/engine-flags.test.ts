@@ -1,0 +1,27 @@
+/**
+ * The flags a replay's host and shard processes are started with: profiling options pass on with their
+ * values, and the heap ceiling grows with what the process carries.
+ */
+import { describe, expect, it } from 'vitest';
+import { profilingFlags } from '../../scenarios/engine/control.js';
+import { hostNodeFlags, shardNodeFlags } from '../../scenarios/engine/node-flags.js';
+
+const ceiling = (flags: string[]): number => Number(/^--max-old-space-size=(\d+)$/.exec(flags.find((f) => f.startsWith('--max-old-space-size='))!)![1]);
+
+describe('the flags of a replay’s hosts and shards', () => {
+  it('passes profiling options on with their values, given with = or as the next argument, and nothing else', () => {
+    expect(profilingFlags(['--cpu-prof', '--cpu-prof-interval', '5000', '--cpu-prof-dir=/tmp/p', '--import', 'tsx'])).toEqual(['--cpu-prof', '--cpu-prof-interval', '5000', '--cpu-prof-dir=/tmp/p']);
+    expect(profilingFlags(['--heap-prof', '--heap-prof-name', 'x.heapprofile', '--expose-gc'])).toEqual(['--heap-prof', '--heap-prof-name', 'x.heapprofile']);
+    expect(profilingFlags(['--import', 'tsx'])).toEqual([]);
+  });
+
+  it('gives a host a heap ceiling that grows with its devices and its scenario, and a shard one that grows with its connections', () => {
+    const small = ceiling(hostNodeFlags({ devices: 1_000, scenarioDevices: 2_000 }));
+    const large = ceiling(hostNodeFlags({ devices: 13_501, scenarioDevices: 27_002 }));
+    expect(small).toBeGreaterThanOrEqual(64 + 40);
+    // a host of 13,501 devices keeps ≈ 275 MB live (bench/fleet-memory.ts): room for twice that
+    expect(large).toBeGreaterThan(2 * 275);
+    expect(large).toBeLessThan(1_000);
+    expect(ceiling(shardNodeFlags({ devices: 13_501 }))).toBeGreaterThan(ceiling(shardNodeFlags({ devices: 1_000 })));
+  });
+});
