@@ -33,6 +33,9 @@ export interface BoundOptions {
   limitW: number;
   /** bin length in seconds; must divide the tariff's slot; default 300 */
   binS?: number;
+  /** starts only on multiples of stepS seconds since the epoch (a coordinator's grid): a bound for that grid, tighter;
+   *  default: any instant */
+  stepS?: number;
   /** subgradient steps; default 400 */
   iterations?: number;
   /** the cost (EUR) of an assignment known to fit: the steps aim at it; default: none (a target above the best bound by a share of it) */
@@ -110,11 +113,14 @@ export function costLowerBound(offers: readonly BoundOffer[], tariff: Tariff, op
   const skipped: string[] = [];
   const raw: Array<{ key: string; slots: readonly PowerSlot[]; e: number; l: number }> = [];
   const okBins = Number.isInteger(binMs) && binMs > 0 && tariff.slotMs % binMs === 0;
+  const stepMs = opts.stepS === undefined ? 0 : opts.stepS * 1000;
+  const okStep = stepMs === 0 || (Number.isInteger(stepMs) && stepMs > 0);
   for (const o of offers) {
     const dur = slotsProblem(o.slots) ? Number.NaN : durationMsOf(o.slots);
-    const l = o.latestEnd - dur;
-    if (!okBins || !(Number.isFinite(o.earliestStart) && Number.isFinite(l) && l >= o.earliestStart) || !covers(tariff, o.earliestStart, o.latestEnd)) skipped.push(o.id);
-    else raw.push({ key: JSON.stringify(o.slots), slots: o.slots, e: o.earliestStart, l });
+    const e = stepMs ? Math.ceil(o.earliestStart / stepMs) * stepMs : o.earliestStart;
+    const l = stepMs ? Math.floor((o.latestEnd - dur) / stepMs) * stepMs : o.latestEnd - dur;
+    if (!okBins || !okStep || !(Number.isFinite(e) && Number.isFinite(l) && l >= e) || !covers(tariff, o.earliestStart, o.latestEnd)) skipped.push(o.id);
+    else raw.push({ key: JSON.stringify(o.slots), slots: o.slots, e, l });
   }
   if (raw.length === 0) return { costEur: 0, selfishEur: 0, originBin: 0, multipliers: new Float64Array(0), iterations: 0, skipped };
   // the horizon: every bin any start can touch
@@ -135,7 +141,8 @@ export function costLowerBound(offers: readonly BoundOffer[], tariff: Tariff, op
   const price = Float64Array.from({ length: nBins }, (_, i) => tariff.eurPerMwh[Math.floor((t0 + i * binMs - tariff.startMs) / tariff.slotMs)]! / W_S_PER_MWH);
   for (const s of shapes.values()) {
     const pts: number[] = [];
-    for (const o of s.offsets) {
+    if (stepMs) for (let x = s.e; x <= s.l; x += stepMs) pts.push(x);
+    else for (const o of s.offsets) {
       for (let b = originBin; b <= originBin + nBins; b++) {
         const x = b * binMs - o;
         if (x > s.e && x < s.l) pts.push(x);
@@ -147,9 +154,9 @@ export function costLowerBound(offers: readonly BoundOffer[], tariff: Tariff, op
   }
   const members: Member[] = raw.map((r) => {
     const shape = shapes.get(r.key)!;
-    return { shape, e: r.e, l: r.l, lo: lowerIndex(shape.bp, r.e + 0.5), hi: lowerIndex(shape.bp, r.l - 0.5) };
+    // on a grid the range holds the ends; else the ends are evaluated apart (bins and starts are whole ms: ±0.5)
+    return stepMs ? { shape, e: r.e, l: r.l, lo: lowerIndex(shape.bp, r.e), hi: lowerIndex(shape.bp, r.l + 0.5) } : { shape, e: r.e, l: r.l, lo: lowerIndex(shape.bp, r.e + 0.5), hi: lowerIndex(shape.bp, r.l - 0.5) };
   });
-  // bins are whole ms apart and starts whole ms: ±0.5 keeps the ends out of the open range
 
   const rho = new Float64Array(nBins);
   const pre = new Float64Array(nBins + 1);

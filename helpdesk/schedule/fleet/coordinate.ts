@@ -3,33 +3,39 @@
  * fleet's aggregate power (bin means, profile.ts) stays under a limit while the total cost stays near the selfish
  * optimum (each offer alone at its cheapest start).
  *
- * Candidates: starts on the bin grid (multiples of binS since the epoch) from the earliest start rounded up to the
- * latest start that still ends by the deadline, at most maxCandidates of them (the earliest ones). On that grid a
- * load's bin profile is the same at every start (shifted), and each bin lies in one price slot, so every candidate
- * is priced exactly in O(bins of the load).
- *   baseline  every offer at its first candidate (its earliest start, rounded up to the grid): the no-flex fleet
+ * Candidates (candidates.ts): starts every `stepS` (default: the bin, 300 s) since the epoch, from the earliest start
+ * rounded up to the latest start that still ends by the deadline, at most maxCandidates of them (the earliest ones).
+ * A step finer than the bin gives each load one bin profile per offset within the bin; each is priced exactly (a bin
+ * lies in one price slot).
+ *   baseline  every offer at its first candidate (its earliest start, rounded up to the step): the no-flex fleet
  *   selfish   every offer at its cheapest candidate, ignoring the others (ties: the earliest)
  *   limit     options.limitW, or limitVsBaseline (≥ 1) × the baseline's peak: then the baseline itself is feasible
  *
- * Algorithm: a greedy placement puts each offer at its cheapest candidate that keeps every bin under the limit (ties:
- * the earliest). It runs (B) from the baseline, moving one offer at a time, least flexible first (fewest candidates,
- * then most energy, then offer id): its current start stays feasible, so the fleet never leaves the limit; and (A) from
- * an empty fleet, least flexible first and in order of arrival, under the limit and under tighter ones (`slack`),
- * which leave room for the offers placed last, and with best-fit tolerances (`bestFit`: among nearly cheapest fitting
- * starts, the one leaving the least headroom, so the 2.2 kW phases of washers pack without gaps). The best by (overflow, cost) is kept, then improved: each offer in id
- * order is lifted and put back at its cheapest fitting candidate (`passes`), and pairs whose windows meet are lifted
- * and put back one after the other in both orders (`pairBudget` pairs). An offer that fits nowhere goes where it
- * overflows least (then cheapest): the result reports it (overLimitW > 0), never silently.
- * Guarantee: when the baseline fits the limit (always so with the derived limit), the result fits it. Work: at most
- * (1 + 2·|slack|·|bestFit| + 2·passes) × offers × candidates × bins of a load, plus 4 × pairBudget × candidates × bins.
- * Why not a Lagrangian price signal: it moves identical loads to the same new cheapest bin at once (it oscillates
- * unless damped) and needs a repair to be feasible; the greedy is feasible by construction. See docs/fleets.md.
- * Deterministic: no randomness, every tie broken by start time, then offer id.
+ * Algorithm. Starting points, the best by (overflow, cost) kept:
+ *   (B) from the baseline, each offer (least flexible first) moved to its cheapest start that fits: the fleet never
+ *       leaves the limit;
+ *   (L) the Lagrangian multipliers of the bin limits on this grid (bound.ts, `iterations` steps) price the bins the
+ *       limit fills; greedy placements on cost + multipliers, from empty and from the baseline, in four sequences
+ *       (least flexible first, by arrival, by each offer's cheapest start on cost + multipliers, early and late first);
+ *   (A) only when none of these fits (a limit under the baseline's peak): greedy from empty on cost under the limit
+ *       and under tighter ones (`slack`), which leave room for the offers placed last.
+ * Then local search on the true cost, every move keeping the fleet within the limit: each offer lifted and put back
+ * at its cheapest fitting start (`passes`); ejections (eject.ts: an offer takes a cheaper start by lifting another
+ * offer that covers the bins it would overflow, which goes to its cheapest fitting start; `ejectPasses`, each offer
+ * trying `ejectTries` cheaper starts and `ejectVictims` others); pairs lifted and put back (`pairBudget`).
+ * An offer that fits nowhere goes where it overflows least (then cheapest): the result reports it (overLimitW > 0).
+ * Guarantee: when the baseline fits the limit (always so with the derived limit), the result fits it.
+ * Deterministic: no randomness, every tie broken by start time, then offer id; the same offers in any order give the
+ * same starts. `boundCostEur`: no assignment on this grid within the limit costs less. See docs/fleets.md.
  * Pure.
  */
 import type { PowerSlot } from '../../../contracts/payloads.js';
-import { covers, type Tariff } from '../tariff.js';
-import { addTo, binLoad, durationMsOf, LIMIT_TOLERANCE_W, overflow, peakOf, slotsProblem, type BinnedLoad, type Profile } from './profile.js';
+import type { Tariff } from '../tariff.js';
+import { costLowerBound } from './bound.js';
+import { buildGrid, reducedCosts, sortedBy } from './candidates.js';
+import { durationMsOf, LIMIT_TOLERANCE_W } from './profile.js';
+import { improveEjections } from './eject.js';
+import { costOf, firstFit, greedy, improve, improvePairs, profileOf } from './search.js';
 
 export interface FleetOffer {
   id: string;
@@ -45,21 +51,31 @@ export interface CoordinateOptions {
   limitW?: number;
   /** without limitW: the limit as a multiple of the baseline's peak; default 1 */
   limitVsBaseline?: number;
-  /** bin and candidate step in seconds; must divide the tariff's slot; default 300 */
+  /** bin length in seconds (the peak is the largest bin mean); must divide the tariff's slot; default 300 */
   binS?: number;
-  /** local improvement passes; default 2 */
+  /** candidate start step in seconds; must divide binS; default binS */
+  stepS?: number;
+  /** subgradient steps of the Lagrangian multipliers that guide the placement (bound.ts); 0: none; default 300 */
+  iterations?: number;
+  /** passes of single moves (lift, put back at the cheapest fitting start); default 2 */
   passes?: number;
+  /** passes of ejection moves (eject.ts), until one moves nothing; default 8 */
+  ejectPasses?: number;
+  /** cheaper starts an offer tries per ejection pass; default 40 */
+  ejectTries?: number;
+  /** other offers tried for each cheaper start; default 20 */
+  ejectVictims?: number;
+  /** cheaper starts and other offers tried in all ejection passes, at most (bounds the work on large fleets); default 600,000 */
+  ejectBudget?: number;
   /** candidates per offer at most (the earliest); default 2016 (a week of 5-minute steps) */
   maxCandidates?: number;
   /** pairs of offers tried in the pair improvement at most (after a result within the limit); default 20,000 */
   pairBudget?: number;
   /** the tighter limits (fractions of the limit) the greedy from empty also runs under; default 1, 0.9, 0.8, 0.7 */
   slack?: readonly number[];
-  /** best-fit tolerances the greedy from empty runs with (see bestShift); default 0, 0.03, 0.1 */
-  bestFit?: readonly number[];
 }
 
-export const COORDINATE_DEFAULTS = { binS: 300, passes: 2, maxCandidates: 2016, limitVsBaseline: 1, pairBudget: 20_000, slack: [1, 0.9, 0.8, 0.7] as readonly number[], bestFit: [0, 0.03, 0.1] as readonly number[] };
+export const COORDINATE_DEFAULTS = { ejectPasses: 8, ejectTries: 40, ejectVictims: 20, ejectBudget: 600_000, binS: 300, stepS: undefined as number | undefined, iterations: 300, passes: 2, maxCandidates: 2016, limitVsBaseline: 1, pairBudget: 20_000, slack: [1, 0.9, 0.8, 0.7] as readonly number[] };
 
 export interface FleetAssignment {
   id: string;
@@ -90,6 +106,8 @@ export interface FleetResult {
   costEur: number;
   baselineCostEur: number;
   selfishCostEur: number;
+  /** no assignment on this grid within the limit costs less (the Lagrangian bound, bound.ts); NaN when not computed */
+  boundCostEur: number;
   /** peakW / baselinePeakW */
   peakVsBaseline: number;
   /** (baseline − coordinated cost) / (baseline − selfish cost): the share of the selfish saving kept; 1 when there is none to keep */
@@ -98,230 +116,95 @@ export interface FleetResult {
   candidates: number;
 }
 
-interface Item {
-  offer: FleetOffer;
-  load: BinnedLoad;
-  /** candidate shifts (bins after the first candidate) sorted by cost, then shift */
-  byCost: Int32Array;
-  cost: Float64Array;
-  energyWs: number;
-}
-
-const W_S_PER_MWH = 3.6e9;
-
-function prepareItem(o: FleetOffer, tariff: Tariff, binMs: number, maxCandidates: number): Item | string {
-  const bad = slotsProblem(o.slots);
-  if (bad) return bad;
-  if (!Number.isFinite(o.earliestStart) || !Number.isFinite(o.latestEnd)) return 'the window must be finite';
-  const dur = durationMsOf(o.slots);
-  const first = Math.ceil(o.earliestStart / binMs) * binMs;
-  const last = Math.floor((o.latestEnd - dur) / binMs) * binMs;
-  if (last < first) return `no start on the ${binMs / 1000} s grid lets the load (${dur / 1000} s) finish by its deadline`;
-  if (!covers(tariff, first, last + dur)) return `tariff ${tariff.source} does not cover the window`;
-  const n = Math.min(maxCandidates, (last - first) / binMs + 1);
-  const load = binLoad(o.slots, first, binMs);
-  const cost = new Float64Array(n);
-  const binsPerSlot = tariff.slotMs / binMs;
-  const slot0 = tariff.startMs / binMs;
-  for (let j = 0; j < n; j++) {
-    let c = 0;
-    for (let i = 0; i < load.w.length; i++) c += load.w[i]! * tariff.eurPerMwh[Math.floor((load.first + j + i - slot0) / binsPerSlot)]!;
-    cost[j] = (c * (binMs / 1000)) / W_S_PER_MWH;
-  }
-  const byCost = Int32Array.from({ length: n }, (_, j) => j).sort((a, b) => cost[a]! - cost[b]! || a - b);
-  const energyWs = load.w.reduce((a, x) => a + x, 0) * (binMs / 1000);
-  return { offer: o, load, byCost, cost, energyWs };
-}
-
-/**
- * The cheapest shift that fits, else the one that overflows least (then cheapest); [shift, overflow]. With a
- * `fit` tolerance > 0, among the fitting shifts costing at most fit × (the offer's cost range) more than the cheapest
- * fitting one, the one leaving the least headroom in its bins (best fit: fewer gaps later loads cannot use).
- */
-function bestShift(p: Profile, it: Item, limitW: number, fit = 0): [number, number] {
-  let best = -1;
-  let bestOver = Number.POSITIVE_INFINITY;
-  const span = it.cost[it.byCost[it.byCost.length - 1]!]! - it.cost[it.byCost[0]!]!;
-  let fitCost = Number.NaN;
-  let fitJ = -1;
-  let fitSlack = Number.POSITIVE_INFINITY;
-  for (const j of it.byCost) {
-    if (!Number.isNaN(fitCost) && it.cost[j]! > fitCost + fit * span) break;
-    const over = overflow(p, it.load, j, limitW);
-    if (over === 0) {
-      if (Number.isNaN(fitCost)) fitCost = it.cost[j]!;
-      // best fit: the least headroom left in the load's bins
-      let slack = 0;
-      const o = it.load.first + j - p.origin;
-      for (let i = 0; i < it.load.w.length; i++) slack += limitW - p.w[o + i]! - it.load.w[i]!;
-      if (slack < fitSlack - 1e-9) [fitJ, fitSlack] = [j, slack];
-      if (fit === 0) break;
-      continue;
-    }
-    if (Number.isNaN(fitCost) && over < bestOver) [best, bestOver] = [j, over];
-  }
-  if (fitJ >= 0) return [fitJ, 0];
-  return [best, bestOver];
-}
-
-function profileFor(items: readonly Item[]): Profile {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const it of items) {
-    lo = Math.min(lo, it.load.first);
-    hi = Math.max(hi, it.load.first + it.cost.length - 1 + it.load.w.length);
-  }
-  return { origin: Number.isFinite(lo) ? lo : 0, w: new Float64Array(Number.isFinite(lo) ? hi - lo : 0) };
-}
-
-function withShifts(items: readonly Item[], shifts: Int32Array): Profile {
-  const p = profileFor(items);
-  items.forEach((it, k) => addTo(p, it.load, shifts[k]!, 1));
-  return p;
-}
-
-const totalCost = (items: readonly Item[], shifts: Int32Array): number => items.reduce((a, it, k) => a + it.cost[shifts[k]!]!, 0);
-
-/** greedy in `order`; from `start` shifts when given (each offer lifted and put back), else from an empty fleet */
-function greedy(items: readonly Item[], order: readonly number[], limitW: number, start: Int32Array | null, fit = 0): Int32Array {
-  const shifts = start ? Int32Array.from(start) : new Int32Array(items.length);
-  const p = start ? withShifts(items, shifts) : profileFor(items);
-  for (const k of order) {
-    const it = items[k]!;
-    if (start) addTo(p, it.load, shifts[k]!, -1);
-    const [j, over] = bestShift(p, it, limitW, fit);
-    // from a start: a move that fits, or stay (never trade a fitting place for an overflowing one)
-    if (start && over > 0 && overflow(p, it.load, shifts[k]!, limitW) === 0) addTo(p, it.load, shifts[k]!, 1);
-    else {
-      shifts[k] = j;
-      addTo(p, it.load, j, 1);
-    }
-  }
-  return shifts;
-}
-
-/** lift each offer and put it back at its cheapest fitting candidate; stops when nothing moves */
-function improve(items: readonly Item[], shifts: Int32Array, limitW: number, passes: number): void {
-  const p = withShifts(items, shifts);
-  const byId = items.map((_, k) => k).sort((a, b) => (items[a]!.offer.id < items[b]!.offer.id ? -1 : items[a]!.offer.id > items[b]!.offer.id ? 1 : a - b));
-  for (let pass = 0; pass < passes; pass++) {
-    let moved = false;
-    for (const k of byId) {
-      const it = items[k]!;
-      addTo(p, it.load, shifts[k]!, -1);
-      const [j, over] = bestShift(p, it, limitW);
-      const cur = shifts[k]!;
-      if (over === 0 && j !== cur && (it.cost[j]! < it.cost[cur]! - 1e-12 || overflow(p, it.load, cur, limitW) > 0)) {
-        shifts[k] = j;
-        moved = true;
-      }
-      addTo(p, it.load, shifts[k]!, 1);
-    }
-    if (!moved) return;
-  }
-}
-
-/**
- * Pairs: lift two offers whose runs can meet, put them back one after the other (both orders) at their cheapest
- * fitting candidates, keep the cheaper fitting outcome. Work per pair: 2 × 2 × candidates × bins; pairs are tried
- * in id order until `budget` pairs are spent.
- */
-function improvePairs(items: readonly Item[], shifts: Int32Array, limitW: number, budget: number): void {
-  const p = withShifts(items, shifts);
-  const span = items.map((it) => [it.load.first, it.load.first + it.cost.length - 1 + it.load.w.length] as const);
-  let spent = 0;
-  for (let a = 0; a < items.length && spent < budget; a++) {
-    for (let b = a + 1; b < items.length && spent < budget; b++) {
-      if (span[a]![1] <= span[b]![0] || span[b]![1] <= span[a]![0]) continue;
-      spent++;
-      const [A, B] = [items[a]!, items[b]!];
-      const before = A.cost[shifts[a]!]! + B.cost[shifts[b]!]!;
-      addTo(p, A.load, shifts[a]!, -1);
-      addTo(p, B.load, shifts[b]!, -1);
-      let best: [number, number] | null = null;
-      let bestCost = before - 1e-12;
-      for (const [x, y] of [[a, b], [b, a]] as const) {
-        const [jx, ox] = bestShift(p, items[x]!, limitW);
-        if (ox > 0) continue;
-        addTo(p, items[x]!.load, jx, 1);
-        const [jy, oy] = bestShift(p, items[y]!, limitW);
-        addTo(p, items[x]!.load, jx, -1);
-        if (oy > 0) continue;
-        const c = items[x]!.cost[jx]! + items[y]!.cost[jy]!;
-        if (c < bestCost) [best, bestCost] = [x === a ? [jx, jy] : [jy, jx], c];
-      }
-      if (best) [shifts[a], shifts[b]] = best;
-      addTo(p, A.load, shifts[a]!, 1);
-      addTo(p, B.load, shifts[b]!, 1);
-    }
-  }
-}
-
 export function coordinate(offers: readonly FleetOffer[], tariff: Tariff, options: CoordinateOptions = {}): FleetResult {
   const opts = { ...COORDINATE_DEFAULTS, ...options };
   const binMs = opts.binS * 1000;
-  const rejected: FleetRejection[] = [];
-  const items: Item[] = [];
-  if (!(Number.isInteger(binMs) && binMs > 0 && tariff.slotMs % binMs === 0)) {
-    for (const o of offers) rejected.push({ id: o.id, code: 'EVN_ERR_FLEET_OFFER', reason: `a bin of ${opts.binS} s does not divide the tariff's ${tariff.slotMs / 1000} s slots` });
-  } else {
-    for (const o of offers) {
-      const it = prepareItem(o, tariff, binMs, opts.maxCandidates);
-      if (typeof it === 'string') rejected.push({ id: o.id, code: 'EVN_ERR_FLEET_OFFER', reason: it });
-      else items.push(it);
-    }
-  }
-  const baseline = new Int32Array(items.length);
-  const selfish = Int32Array.from(items, (it) => it.byCost[0]!);
-  const baselinePeakW = peakOf(withShifts(items, baseline));
+  const stepMs = (opts.stepS ?? opts.binS) * 1000;
+  const okGrid = Number.isInteger(binMs) && binMs > 0 && tariff.slotMs % binMs === 0 && Number.isInteger(stepMs) && stepMs > 0 && binMs % stepMs === 0;
+  const grid = okGrid ? buildGrid(offers, tariff, binMs, stepMs, opts.maxCandidates) : buildGrid([], tariff, 1, 1, 1);
+  const rejected: FleetRejection[] = okGrid
+    ? grid.rejected.map((r) => ({ id: r.id, code: 'EVN_ERR_FLEET_OFFER', reason: r.reason }))
+    : offers.map((o) => ({ id: o.id, code: 'EVN_ERR_FLEET_OFFER', reason: `a bin of ${opts.binS} s does not divide the tariff's ${tariff.slotMs / 1000} s slots, or a step of ${opts.stepS} s the bin` }));
+  const items = grid.items;
+  const baseline = Int32Array.from(items, (it) => it.gFirst);
+  const selfish = Int32Array.from(items, (it) => firstFit(grid, new Float64Array(grid.nBins), it, it.shape.byCost, Number.POSITIVE_INFINITY)[0]);
+  const baselinePeakW = peak(profileOf(grid, baseline));
   const limitW = opts.limitW ?? opts.limitVsBaseline * baselinePeakW;
-  const order = items
-    .map((_, k) => k)
-    .sort((a, b) => {
-      const x = items[a]!;
-      const y = items[b]!;
-      return x.cost.length - y.cost.length || y.energyWs - x.energyWs || (x.offer.id < y.offer.id ? -1 : x.offer.id > y.offer.id ? 1 : a - b);
-    });
+  const byId = (a: number, b: number): number => (items[a]!.offer.id < items[b]!.offer.id ? -1 : items[a]!.offer.id > items[b]!.offer.id ? 1 : a - b);
+  const all = items.map((_, k) => k);
+  const inflexible = [...all].sort((a, b) => items[a]!.gLast - items[a]!.gFirst - (items[b]!.gLast - items[b]!.gFirst) || items[b]!.energyWs - items[a]!.energyWs || byId(a, b));
+  const arrival = [...all].sort((a, b) => items[a]!.gFirst - items[b]!.gFirst || byId(a, b));
+  const ids = [...all].sort(byId);
   const score = (s: Int32Array): [number, number] => {
-    const over = peakOf(withShifts(items, s)) - limitW;
-    return [over > LIMIT_TOLERANCE_W ? over : 0, totalCost(items, s)];
+    const over = peak(profileOf(grid, s)) - limitW;
+    return [over > LIMIT_TOLERANCE_W ? over : 0, costOf(grid, s)];
   };
-  const arrival = items
-    .map((_, k) => k)
-    .sort((x, y) => items[x]!.offer.earliestStart - items[y]!.offer.earliestStart || (items[x]!.offer.id < items[y]!.offer.id ? -1 : items[x]!.offer.id > items[y]!.offer.id ? 1 : x - y));
-  // (B) from the baseline, then (A) from empty in both orders under the limit and under tighter ones (slack for
-  // the offers that find no room late in the run); the first best by (overflow, cost) in this order wins
-  let shifts = greedy(items, order, limitW, baseline);
-  let [bestOver, bestCost] = score(shifts);
-  for (const f of opts.slack) {
-    for (const [ord, fit] of [order, arrival].flatMap((o) => opts.bestFit.map((b) => [o, b] as const))) {
-      const x = greedy(items, ord, limitW * f, null, fit);
-      const [over, cost] = score(x);
-      if (over < bestOver - LIMIT_TOLERANCE_W || (over <= bestOver + LIMIT_TOLERANCE_W && cost < bestCost - 1e-9)) [shifts, bestOver, bestCost] = [x, over, cost];
+  const byCost = grid.shapes.map((s) => s.byCost);
+  // (B) from the baseline, cheapest fitting start, least flexible first: never leaves the limit when the baseline fits
+  let starts = greedy(grid, inflexible, limitW, byCost, baseline);
+  let [bestOver, bestCost] = score(starts);
+  const consider = (x: Int32Array): void => {
+    const [over, cost] = score(x);
+    if (over < bestOver - LIMIT_TOLERANCE_W || (over <= bestOver + LIMIT_TOLERANCE_W && cost < bestCost - 1e-12)) [starts, bestOver, bestCost] = [x, over, cost];
+  };
+  // (L) the Lagrangian multipliers of the limit on this grid price the bins it fills; greedy on cost + multipliers
+  let boundCostEur = Number.NaN;
+  if (items.length && opts.iterations > 0) {
+    const bound = costLowerBound(
+      items.map((it) => ({ id: it.offer.id, slots: it.offer.slots, earliestStart: it.gFirst * stepMs, latestEnd: it.gLast * stepMs + durationMsOf(it.offer.slots) })),
+      tariff,
+      { limitW, binS: opts.binS, stepS: stepMs / 1000, iterations: opts.iterations, upperEur: bestOver === 0 ? bestCost : undefined },
+    );
+    boundCostEur = bound.costEur;
+    const lambda = new Float64Array(grid.nBins);
+    for (let i = 0; i < grid.nBins; i++) lambda[i] = bound.multipliers[grid.originBin + i - bound.originBin] ?? 0;
+    const reduced = reducedCosts(grid, lambda).map(sortedBy);
+    // each item's cheapest start by cost + multipliers (the relaxation's choice), and sequences along it
+    const shapeIndex = new Map(grid.shapes.map((sh, i) => [sh, i]));
+    const favourite = items.map((it) => firstFit(grid, new Float64Array(grid.nBins), it, reduced[shapeIndex.get(it.shape)!]!, Number.POSITIVE_INFINITY)[0]);
+    const early = [...all].sort((a, b) => favourite[a]! - favourite[b]! || byId(a, b));
+    const late = [...all].sort((a, b) => favourite[b]! - favourite[a]! || byId(a, b));
+    for (const seq of [inflexible, arrival, early, late]) {
+      consider(greedy(grid, seq, limitW, reduced, null));
+      consider(greedy(grid, seq, limitW, reduced, baseline));
     }
   }
-  improve(items, shifts, limitW, opts.passes);
+  // no fitting start found yet (a limit under the baseline's peak): greedy from empty in true cost under the limit
+  // and under tighter ones, which leave room for the items placed last
+  for (const f of bestOver > 0 ? opts.slack : []) for (const seq of [inflexible, arrival]) consider(greedy(grid, seq, limitW * f, byCost, null));
+  improve(grid, starts, ids, limitW, opts.passes);
   if (bestOver === 0) {
-    improvePairs(items, shifts, limitW, opts.pairBudget);
-    improve(items, shifts, limitW, opts.passes);
+    let left = opts.ejectBudget;
+    for (let pass = 0; pass < opts.ejectPasses && left > 0; pass++) {
+      // the offers furthest above their own cheapest start first
+      const regret = items.map((it, k) => it.shape.cost[starts[k]! - grid.g0]! - it.shape.cost[selfish[k]! - grid.g0]!);
+      const sequence = [...ids].sort((a, b) => regret[b]! - regret[a]! || byId(a, b));
+      const r = improveEjections(grid, starts, sequence, limitW, { tries: opts.ejectTries, victims: opts.ejectVictims, budget: left });
+      left -= r.spent;
+      if (r.moves === 0) break;
+    }
+    improve(grid, starts, ids, limitW, opts.passes);
+  }
+  if (bestOver === 0) {
+    improvePairs(grid, starts, ids, limitW, opts.pairBudget);
+    improve(grid, starts, ids, limitW, opts.passes);
   }
 
-  const assignments = items.map((it, k): FleetAssignment => {
-    const at = (j: number): number => it.load.first * binMs + j * binMs;
-    return {
-      id: it.offer.id,
-      start: at(shifts[k]!),
-      costEur: it.cost[shifts[k]!]!,
-      baselineStart: at(0),
-      baselineCostEur: it.cost[0]!,
-      selfishStart: at(selfish[k]!),
-      selfishCostEur: it.cost[selfish[k]!]!,
-    };
-  });
-  const peakW = peakOf(withShifts(items, shifts));
-  const costEur = totalCost(items, shifts);
-  const baselineCostEur = totalCost(items, baseline);
-  const selfishCostEur = totalCost(items, selfish);
+  const at = (g: number): number => g * stepMs;
+  const costAt = (it: (typeof items)[number], g: number): number => it.shape.cost[g - grid.g0]!;
+  const assignments = items.map((it, k): FleetAssignment => ({
+    id: it.offer.id,
+    start: at(starts[k]!),
+    costEur: costAt(it, starts[k]!),
+    baselineStart: at(baseline[k]!),
+    baselineCostEur: costAt(it, baseline[k]!),
+    selfishStart: at(selfish[k]!),
+    selfishCostEur: costAt(it, selfish[k]!),
+  }));
+  const peakW = peak(profileOf(grid, starts));
+  const costEur = costOf(grid, starts);
+  const baselineCostEur = costOf(grid, baseline);
+  const selfishCostEur = costOf(grid, selfish);
   const selfishSaving = baselineCostEur - selfishCostEur;
   return {
     assignments,
@@ -329,13 +212,16 @@ export function coordinate(offers: readonly FleetOffer[], tariff: Tariff, option
     limitW,
     peakW,
     baselinePeakW,
-    selfishPeakW: peakOf(withShifts(items, selfish)),
+    selfishPeakW: peak(profileOf(grid, selfish)),
     overLimitW: peakW - limitW > LIMIT_TOLERANCE_W ? peakW - limitW : 0,
     costEur,
     baselineCostEur,
     selfishCostEur,
+    boundCostEur,
     peakVsBaseline: baselinePeakW > 0 ? peakW / baselinePeakW : 1,
     savingsVsSelfish: selfishSaving > 1e-12 ? (baselineCostEur - costEur) / selfishSaving : 1,
-    candidates: items.reduce((n, it) => n + it.cost.length, 0),
+    candidates: items.reduce((n, it) => n + it.gLast - it.gFirst + 1, 0),
   };
 }
+
+const peak = (p: Float64Array): number => p.reduce((m, x) => Math.max(m, x), 0);
