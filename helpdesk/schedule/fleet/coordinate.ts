@@ -17,8 +17,9 @@
  *   (L) the Lagrangian multipliers of the bin limits on this grid (bound.ts, `iterations` steps) price the bins the
  *       limit fills; greedy placements on cost + multipliers, from empty and from the baseline, in four sequences
  *       (least flexible first, by arrival, by each offer's cheapest start on cost + multipliers, early and late first);
- *   (A) only when none of these fits (a limit under the baseline's peak): greedy from empty on cost under the limit
- *       and under tighter ones (`slack`), which leave room for the offers placed last.
+ *   (A) greedy from empty on cost, least flexible first and by arrival, under the limit and under tighter ones
+ *       (`slack`), which leave room for the offers placed last (and find a fitting fleet under a limit below the
+ *       baseline's peak).
  * Then local search on the true cost, every move keeping the fleet within the limit: each offer lifted and put back
  * at its cheapest fitting start (`passes`); ejections (eject.ts: an offer takes a cheaper start by lifting another
  * offer that covers the bins it would overflow, which goes to its cheapest fitting start; `ejectPasses`, each offer
@@ -169,9 +170,8 @@ export function coordinate(offers: readonly FleetOffer[], tariff: Tariff, option
       consider(greedy(grid, seq, limitW, reduced, baseline));
     }
   }
-  // no fitting start found yet (a limit under the baseline's peak): greedy from empty in true cost under the limit
-  // and under tighter ones, which leave room for the items placed last
-  for (const f of bestOver > 0 ? opts.slack : []) for (const seq of [inflexible, arrival]) consider(greedy(grid, seq, limitW * f, byCost, null));
+  // (A) greedy from empty on cost under the limit and under tighter ones, which leave room for the items placed last
+  for (const f of opts.slack) for (const seq of [inflexible, arrival]) consider(greedy(grid, seq, limitW * f, byCost, null));
   improve(grid, starts, ids, limitW, opts.passes);
   if (bestOver === 0) {
     let left = opts.ejectBudget;
