@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/until.js';
 import { silentLogger } from '../../log/logger.js';
 import { observedBroker } from '../helpers/observed-broker.js';
-import { createAgent, type AgentOptions } from '../../devices/agent.js';
+import { brokerTarget, createAgent, type AgentOptions } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { decode, deviceTopic } from '../../contracts/index.js';
 
@@ -81,5 +81,16 @@ describe('device agent', () => {
     expect(results).toEqual(['c-7', 'c-8']);
     expect(agent.stats().commandsReceived).toBe(2);
     await agent.stop();
+  });
+});
+
+describe('the broker a device connects to', () => {
+  it('is given to mqtt.js as host and port for a plain mqtt:// URL, and as the URL itself otherwise', () => {
+    expect(brokerTarget('mqtt://127.0.0.1:41883')).toEqual({ protocol: 'mqtt', host: '127.0.0.1', port: 41883 });
+    expect(brokerTarget('mqtt://[::1]:1884/')).toEqual({ protocol: 'mqtt', host: '::1', port: 1884 });
+    expect(brokerTarget('mqtt://broker.example')).toEqual({ protocol: 'mqtt', host: 'broker.example', port: 1883 });
+    for (const url of ['mqtts://broker.example:8883', 'ws://127.0.0.1:8080/mqtt', 'mqtt://u:p@127.0.0.1:1883', 'mqtt://127.0.0.1:1883?clientId=x', 'not a url']) {
+      expect(brokerTarget(url)).toBe(url);
+    }
   });
 });
