@@ -32,14 +32,18 @@ export interface Layout {
 /** up to this many devices run in the runner's process by default: processes cost more than they save */
 export const IN_PROCESS_DEVICES = 1_000;
 /**
- * resident memory a device costs over all processes (its agent and mqtt.js connection in a host, its
- * aedes client in a shard, its share of the helpdesk), measured by `npm run bench -- fleet` with
- * report-by-exception telemetry: 191 MB per 1,000 devices at the peak of 10,000 homes, bases included
+ * resident memory a device costs over all processes, measured with report-by-exception telemetry:
+ * in a host ≈ 23 KB (its agent, outbox and mqtt.js connection, under the heap ceiling node-flags.ts
+ * gives hosts; bench/fleet-memory.ts), in a shard ≈ 6 KB (Mosquitto; an aedes shard ≈ 15 KB), the rest
+ * its share of the runner and the helpdesk. `npm run bench -- fleet --homes 3000` (8,087 devices):
+ * 1.22 GB at the peak of all processes, ≈ 70 KB a device after the bases below; rounded up, since
+ * the helpdesk's share grows with the fleet (10,000 homes before the hosts' changes: 1.6 GB in the runner)
  */
-export const BYTES_PER_DEVICE = 180 * 1024;
-/** the runner, the helpdesk and each extra process before any device */
+export const BYTES_PER_DEVICE = 80 * 1024;
+/** the runner and the helpdesk before any device */
 const BASE_BYTES = 250 * 1024 * 1024;
-const PROCESS_BYTES = 80 * 1024 * 1024;
+/** each host or shard process before any device (Node, tsx, the scenario it loads) */
+const PROCESS_BYTES = 140 * 1024 * 1024;
 /** descriptors a process keeps for itself (control, helpdesk, log, stores) */
 const FD_RESERVE = 200;
 /** the share of the machine's memory a replay may plan to use */
