@@ -7,10 +7,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-ports.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -35,16 +35,6 @@ export function findPostgres(): string | null {
   return path.join(root, versions[0]!, 'bin');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ThrowawayPostgresOptions {
   /** the superuser's password; default none: trust authentication */

@@ -8,10 +8,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { freePorts } from '../../stack/free-ports.js';
 import { nodeConfig } from './config.js';
 import { CLUSTER_ERR, ClusterError } from './errors.js';
 
@@ -73,19 +73,6 @@ export function findNatsServer(): string | null {
   return null;
 }
 
-/** n distinct free ports on host (bound at once, then released) */
-async function freePorts(host: string, n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, host, () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -140,7 +127,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     onExit();
   }
 
-  const ports = await freePorts(host, count * 4);
+  const ports = await freePorts(count * 4, host);
   const nodes: NodeState[] = [];
   for (let i = 0; i < count; i++) {
     const name = `n${i + 1}`;

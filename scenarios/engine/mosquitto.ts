@@ -14,6 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { freePort } from '../../stack/free-ports.js';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -31,16 +32,6 @@ export function findMosquitto(): string | null {
   return which('mosquitto');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** resolves once the port accepts a connection; rejects if the process exits first or after `ms` */
 function listening(port: number, child: ChildProcess, ms: number): Promise<void> {
