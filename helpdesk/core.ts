@@ -20,7 +20,8 @@ import { createLoads, worthLogging } from './loads.js';
 import { createMemoryLoadStore } from './loads/memory-store.js';
 import { LOAD_ERR, type LoadPage, type LoadQuery, type LoadRecord, type LoadStore, type LoadSummary } from './loads/store.js';
 import type { Outbox } from './outbox.js';
-import { createMemoryRegistryStore, createRegistry, type Refusal, type Registry } from './registry/index.js';
+import { type Refusal, type Registry } from './registry/index.js';
+import { worldRegistry } from './registry/world.js';
 import { deviceRows } from './registry/rows.js';
 import type { TariffInput } from './schedule/source.js';
 import { evidenceWindow } from './telemetry/evidence.js';
@@ -67,9 +68,8 @@ export interface CoreDeps {
   limits?: CoreLimits;
   /** where telemetry is kept (openSqliteTelemetryStore on the helpdesk's database); default in memory (createMemoryTelemetryStore) */
   telemetry?: TelemetryStore;
-  /** retention, batching and chart bounds of the telemetry (see TelemetryPolicy) */
+  /** retention, batching and chart bounds of the telemetry (see TelemetryPolicy); `deferTelemetry` runs its due flush later (telemetry/deferred.ts) */
   telemetryPolicy?: Partial<TelemetryPolicy>;
-  /** runs the telemetry's due flush later (helpdesk/telemetry/deferred.ts); default at once */
   deferTelemetry?: (flush: () => void) => void;
   /** the general detector's and the silence watch's settings (docs/detection.md); defaults otherwise */
   detection?: DetectionSettings;
@@ -107,13 +107,6 @@ export const CORE_ERR = codeTable({
   COMMAND_FORGOTTEN: 'EVN_ERR_COMMAND_FORGOTTEN',
   LOADS_EVICTED: LOAD_ERR.EVICTED,
 });
-
-/** a fixed world in a registry of its own, in memory (tests and callers without a database) */
-function worldRegistry(world: Directory | undefined, log: Logger): Registry {
-  const registry = createRegistry({ store: createMemoryRegistryStore(), log });
-  if (world) registry.seed(world, 0);
-  return registry;
-}
 
 export function createCore(deps: CoreDeps) {
   const limits = { ...DEFAULT_CORE_LIMITS, ...deps.limits };

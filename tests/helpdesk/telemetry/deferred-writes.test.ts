@@ -53,7 +53,17 @@ describe('telemetry written after the decisions', () => {
       await stack!.helpdesk.received(to);
       clock.set(T0 + to * 1000);
     };
-    return { db, telemetryStore, clock, helpdesk: stack.helpdesk, send };
+    const helpdesk = stack.helpdesk;
+    /** 10 readings written, then the disk full (the file may not grow by a page) and 390 more decided: their write is due */
+    const fillDisk = async () => {
+      await send(1, 10);
+      helpdesk.advance(T0 + 10_000);
+      await nextTurn();
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+      await send(11, 400);
+      helpdesk.advance(T0 + 400_000);
+    };
+    return { telemetryStore, clock, helpdesk, send, fillDisk };
   }
 
   it('leaves advance() without writing, writes on the next turn, and a chart read in between sees everything', async () => {
@@ -73,13 +83,8 @@ describe('telemetry written after the decisions', () => {
 
   it('stops the helpdesk when the deferred write meets a full database: the owner is told', async () => {
     const fatal: Error[] = [];
-    const { db, helpdesk, send } = await start((e) => fatal.push(e));
-    await send(1, 10);
-    helpdesk.advance(T0 + 10_000);
-    await nextTurn();
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-    await send(11, 400);
-    helpdesk.advance(T0 + 400_000);
+    const { fillDisk } = await start((e) => fatal.push(e));
+    await fillDisk();
     expect(fatal).toHaveLength(0);
     await nextTurn();
     expect(fatal).toHaveLength(1);
@@ -87,13 +92,8 @@ describe('telemetry written after the decisions', () => {
   }, 30_000);
 
   it('without an owner, the next advance() throws what the deferred write found', async () => {
-    const { db, helpdesk, send } = await start();
-    await send(1, 10);
-    helpdesk.advance(T0 + 10_000);
-    await nextTurn();
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-    await send(11, 400);
-    helpdesk.advance(T0 + 400_000);
+    const { helpdesk, fillDisk } = await start();
+    await fillDisk();
     await nextTurn();
     expect(() => helpdesk.advance(T0 + 401_000)).toThrow(/full/i);
   }, 30_000);
