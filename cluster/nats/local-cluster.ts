@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { findExecutable } from '../../stack/executables.js';
 import { freePorts } from '../../stack/free-ports.js';
 import { nodeConfig } from './config.js';
 import { CLUSTER_ERR, ClusterError } from './errors.js';
@@ -56,23 +57,8 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-const SEARCH = ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/usr/bin'];
-
 /** the nats-server binary (PATH, then Debian's /usr/sbin), or null where it is not installed */
-export function findNatsServer(): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...SEARCH];
-  for (const d of dirs) {
-    const p = path.join(d, 'nats-server');
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
+export const findNatsServer = (): string | null => findExecutable('nats-server');
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

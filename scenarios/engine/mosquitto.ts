@@ -12,24 +12,18 @@
  * killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { findExecutable } from '../../stack/executables.js';
 import { freePort } from '../../stack/free-ports.js';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { BrokerShards } from './shards.js';
-
-/** an executable of that name on the PATH or in the sbin folders, or null */
-function which(name: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  for (const d of dirs) if (d && existsSync(join(d, name))) return join(d, name);
-  return null;
-}
 
 /** the mosquitto executable, or null: not installed */
 export function findMosquitto(): string | null {
-  return which('mosquitto');
+  return findExecutable('mosquitto');
 }
 
 
@@ -86,7 +80,7 @@ export function mosquittoConfig(port: number, asRoot = process.getuid?.() === 0)
 export async function startMosquittoShards(count: number): Promise<BrokerShards> {
   const bin = findMosquitto();
   if (!bin) throw Object.assign(new Error('EVN_ERR_MQTT_LISTEN: mosquitto is not installed (Debian: apt-get install mosquitto)'), { code: 'EVN_ERR_MQTT_LISTEN' });
-  const setpriv = which('setpriv');
+  const setpriv = findExecutable('setpriv');
   const dir = mkdtempSync(join(tmpdir(), 'evernet-mosquitto-'));
   const children: ChildProcess[] = [];
   // without setpriv: at least a parent that exits normally takes its shards along
