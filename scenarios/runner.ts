@@ -53,7 +53,8 @@ export interface ReplayOptions {
   dbPath?: string;
   /** simulated seconds per wall second; undefined runs as fast as the machine allows */
   speed?: number;
-  onProgress?: (done: number, total: number) => void;
+  /** hears each window's end (ms of event time done, of total); a returned promise pauses the replay until it settles */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
   /** the replay's clock (give it to the logger too, so log lines carry event time); default: a new one */
   clock?: VirtualClock;
   /** announce every device to Home Assistant (MQTT discovery, retained configs) */
@@ -251,7 +252,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       const t1 = performance.now();
       await side.window(to, { total: sentTotal, by }, stallMs);
       phases.helpdesk += (performance.now() - t1) / 1000;
-      options.onProgress?.(to - loaded.startMs, total);
+      await options.onProgress?.(to - loaded.startMs, total);
     }
     const ending = performance.now();
     devices = await within(host.settle(side.takeCommanded()), stallMs, () => 'devices did not receive their last commands');

@@ -48,27 +48,37 @@ describe.skipIf(!clusterReady)(`a replay over three NATS nodes and two helpdesk 
     const db = await pg().createDatabase('drill');
     const car = partitionOf('maria', 4);
     const faultAt = Date.parse('2020-11-02T18:40:00+01:00');
-    const killAt = Date.parse('2020-11-02T18:40:50+01:00');
     let victim: { pid: number } | null = null;
     let killedAt = 0;
+    let killAt = 0;
     let checkpointAtKill: number | null = null;
     let resumedAfterMs: number | null = null;
+    /** the car's partition's last checkpoint watermark in PostgreSQL (NaN before the first) */
+    const watermark = async (): Promise<number> => {
+      const c = new pgLib.Client({ connectionString: db });
+      await c.connect();
+      try {
+        return Number((await c.query(`SELECT watermark FROM ${partitionSchema(car)}.cluster_checkpoint`)).rows[0]?.watermark ?? NaN);
+      } finally {
+        await c.end();
+      }
+    };
     const clustered = await replayReport(
       'scenarios/day-in-2020.yaml', 7,
       {
         natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db, partitions: 4, workers: 2, checkpointEveryMs: 50,
         onStarted: ({ ids, pids, owners }) => void (victim = { pid: pids[ids.indexOf(owners.get(car)!)]! }),
       },
-      (t) => {
-        if (t >= killAt && victim && !killedAt) {
+      async (t) => {
+        if (t > faultAt && victim && !killedAt) {
+          // the replay waits here: kill once the worker has checkpointed past the fault, whatever the machine's pace
+          const deadline = Date.now() + 30_000;
+          while (!(await watermark() >= faultAt) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
           process.kill(victim.pid, 'SIGKILL');
           killedAt = Date.now();
+          killAt = t;
           // what the dead worker left: its last checkpoint, read before anyone takes the partition over
-          const c = new pgLib.Client({ connectionString: db });
-          void c.connect().then(async () => {
-            checkpointAtKill = Number((await c.query(`SELECT watermark FROM ${partitionSchema(car)}.cluster_checkpoint`)).rows[0]?.watermark ?? NaN);
-            await c.end();
-          });
+          checkpointAtKill = await watermark();
         } else if (killedAt && resumedAfterMs === null && t > killAt) resumedAfterMs = Date.now() - killedAt;
       },
     );

@@ -34,8 +34,8 @@ export function useClusterAndPostgres(): { pg: () => TestPostgres; nats: () => L
   return { pg: () => pg!, nats: () => nats! };
 }
 
-/** the report of one replay; `onProgress` hears each window's end in event time */
-export async function replayReport(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void): Promise<Report> {
+/** the report of one replay; `onProgress` hears each window's end in event time (a returned promise pauses the replay) */
+export async function replayReport(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void | Promise<void>): Promise<Report> {
   const scenario = loadScenario(file);
   const clock = new VirtualClock(scenario.startMs);
   const log = createLogger({ clock, level: 'error' });
