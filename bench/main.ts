@@ -16,8 +16,9 @@ import { benchModels } from './models.js';
 import { benchReplay } from './replay.js';
 import { benchSecurity } from './security.js';
 import { benchTariffs } from './tariffs.js';
+import { benchTelemetryStore } from './telemetry-store.js';
 
-/** `--homes N`: the size of the `fleet` group's fleet (default 10,000) and, when given, of `fleet-detection`'s (default 150) and `cluster`'s (default 30) */
+/** `--homes N`: the size of the `fleet` group's fleet (default 10,000) and, when given, of `fleet-detection`'s (default 150), `cluster`'s (default 30) and `telemetry-store`'s (default 10,000) */
 let fleetHomes = 10_000;
 /** `--shard-broker aedes|mosquitto|auto`: what the `fleet` group's broker shards run (default auto: mosquitto where installed) */
 let shardBroker: ShardBroker = 'auto';
@@ -36,6 +37,7 @@ const GROUPS: Record<string, () => Promise<Record<string, number | string | bool
   coordination: benchCoordination,
   cluster: () => benchCluster({ homes: homesAsked }),
   models: benchModels,
+  'telemetry-store': () => benchTelemetryStore(homesAsked),
 };
 
 async function main(): Promise<void> {

@@ -141,8 +141,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       brokerUrl = cluster.mqttUrls[0]!;
     } else {
       shards = await startShards(layout as Parameters<typeof startShards>[0], log.level, options.shardBroker);
+      if (!options.dbPath && layout.hosts > 0) scratch = scratchDb();
       stack = await startHelpdeskStack({
-        directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath ?? (layout.hosts > 0 ? (scratch = scratchDb()) : undefined),
+        directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath ?? scratch ?? undefined,
+        ...(scratch ? { telemetryDb: scratchTelemetryDb(loaded.devices.length) } : {}),
         ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
         ...(shards ? { brokerUrls: shards.urls } : {}),
         ...embeddedHelpdeskOptions(loaded),
@@ -308,13 +310,30 @@ function scratchDb(): string {
 }
 
 /**
+ * the scratch database's telemetry connection: nothing synced (the file goes with the replay), and a page cache
+ * that holds the last page of each device's raw rows (4 KB a device, 16 to 512 MB): a batch from many
+ * devices then writes those pages without reading them back, where the default 16 MB made most rows a read and a
+ * rewritten page (bench/telemetry-store.ts)
+ */
+export function scratchTelemetryDb(devices: number): { sync: 'off'; cacheMB: number } {
+  return { sync: 'off', cacheMB: Math.min(512, Math.max(16, Math.ceil((devices * 4) / 1024))) };
+}
+
+/**
  * the embedded helpdesk's: writes its telemetry after deciding (helpdesk/telemetry/deferred.ts), while the
  * devices move through the next window; not a cluster partition's, whose checkpoints carry the buffer
  */
 function embeddedHelpdeskOptions(loaded: LoadedScenario) {
   const o = replayHelpdeskOptions(loaded);
-  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true } };
+  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true }, telemetry: { ...o.telemetry, ...EMBEDDED_TELEMETRY } };
 }
+
+/**
+ * the embedded replay's telemetry batches: 15 simulated minutes, up to 200,000 readings (15 minutes of 10,000 homes:
+ * about 60,000), so a fleet's batch holds several rows for each device's page; the buffer's bound above the batch,
+ * so nothing is dropped while it fills
+ */
+export const EMBEDDED_TELEMETRY = { flushEveryMs: 15 * 60_000, batchRows: 200_000, maxBufferedRows: 400_000 } as const;
 
 /** the helpdesk options a replay of `loaded` runs with, embedded or on each partition of a cluster */
 export function replayHelpdeskOptions(loaded: LoadedScenario) {

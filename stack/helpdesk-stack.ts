@@ -16,7 +16,7 @@ import type { Directory } from '../helpdesk/directory.js';
 import { createRegistry, openSqliteRegistryStore, type Registry, type RegistryOptions, type RegistryStore } from '../helpdesk/registry/index.js';
 import { openSqliteLoadStore } from '../helpdesk/loads/sqlite-store.js';
 import type { LoadStore } from '../helpdesk/loads/store.js';
-import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
+import { openSqliteTelemetryStore, type SqliteTelemetryStoreOptions } from '../helpdesk/telemetry/sqlite-store.js';
 import { openSqliteCustomerStore } from '../helpdesk/customers/sqlite-store.js';
 import type { CustomerStore } from '../helpdesk/customers/store.js';
 import type { TelemetryPolicy, TelemetryStore } from '../helpdesk/telemetry/store.js';
@@ -108,6 +108,8 @@ export interface HelpdeskStackOptions {
   telemetry?: Partial<TelemetryPolicy>;
   /** a telemetry store of the caller's instead of the one on `db` (a test breaking its database); the caller closes it */
   telemetryStore?: TelemetryStore;
+  /** the telemetry connection's page cache (default 16 MB) and syncs ('off' only for a throw-away `db`: a replay's scratch file) */
+  telemetryDb?: Pick<SqliteTelemetryStoreOptions, 'cacheMB' | 'sync'>;
   /** a customer store of the caller's instead of the one on `db`; the caller closes it */
   customerStore?: CustomerStore;
   /** connect and subscribe at start (default true); false leaves helpdesk.start() to the caller */
@@ -195,7 +197,7 @@ export async function startHelpdeskStack(options: HelpdeskStackOptions): Promise
     closers.push(() => staff.close());
     const loads = keep(openSqliteLoadStore({ path: o.db, ...o.loads, check: !checked }));
     closers.push(() => loads.close());
-    const telemetry = keep(o.telemetryStore ?? openSqliteTelemetryStore({ path: o.db, check: !checked }));
+    const telemetry = keep(o.telemetryStore ?? openSqliteTelemetryStore({ path: o.db, check: !checked, ...o.telemetryDb }));
     const problems = keep(openSqliteProblemStore({ path: o.db, check: !checked }));
     closers.push(() => problems.close());
     const customers = keep(o.customerStore ?? openSqliteCustomerStore({ path: o.db, check: !checked }));

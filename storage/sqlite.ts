@@ -37,8 +37,13 @@ export class StorageError extends Error {
 export interface SqliteOpenOptions {
   /** a file path; ':memory:' (or '') for an in-memory database */
   path: string;
-  /** 'normal' survives the process being killed; 'full' also power loss. Default 'normal' */
-  sync?: 'normal' | 'full';
+  /**
+   * 'normal' survives the process being killed; 'full' also power loss; 'off' syncs nothing: only for a
+   * throw-away file (a replay's scratch database), which a crash may leave damaged. Default 'normal'
+   */
+  sync?: 'off' | 'normal' | 'full';
+  /** this connection's page cache in MB; default better-sqlite3's build (16 MB). A writer spread over many devices' rows wants one page of each */
+  cacheMB?: number;
   /** hold the file's lock for the connection's lifetime (one process per file). Default false */
   exclusive?: boolean;
   /** ms to wait for another connection's lock; default 5000 */
@@ -103,7 +108,8 @@ export function openSqlite(options: SqliteOpenOptions): Database.Database {
   try {
     if (options.exclusive) db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : options.sync === 'off' ? 'OFF' : 'NORMAL'}`);
+    if (options.cacheMB !== undefined) db.pragma(`cache_size = -${Math.max(1, Math.round(options.cacheMB * 1024))}`);
     db.pragma('foreign_keys = ON');
     if (options.exclusive) db.exec('BEGIN EXCLUSIVE; COMMIT'); // takes the lock now and keeps it until close
     if (options.check ?? true) {

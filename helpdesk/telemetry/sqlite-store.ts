@@ -26,7 +26,15 @@ export interface SqliteTelemetryStoreOptions {
   check?: boolean;
   /** a connection of the caller's instead of `path` (opened with openSqlite); the caller closes it */
   db?: Database.Database;
+  /**
+   * the connection's page cache in MB (openSqlite; default 16). Rows are keyed by device, so a batch from many
+   * devices touches a page of each: with a cache smaller than those pages every batch reads and rewrites them
+   */
+  cacheMB?: number;
+  /** openSqlite's `sync`; 'off' only for a throw-away file (a replay's scratch database) */
+  sync?: 'off' | 'normal' | 'full';
 }
+
 
 const MIGRATIONS: readonly Migration[] = [
   (db) =>
@@ -61,7 +69,7 @@ interface MinuteDbRow {
 export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): TelemetryStore {
   const file = options.path ?? ':memory:';
   const own = !options.db;
-  const db = options.db ?? openSqlite({ path: file, check: options.check ?? true });
+  const db = options.db ?? openSqlite({ path: file, check: options.check ?? true, ...(options.cacheMB !== undefined ? { cacheMB: options.cacheMB } : {}), ...(options.sync ? { sync: options.sync } : {}) });
   const s = guarded(file, db, () => {
     migrate(db, { name: 'telemetry', migrations: MIGRATIONS });
     return {

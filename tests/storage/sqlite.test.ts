@@ -49,6 +49,19 @@ describe('openSqlite', () => {
     }
   });
 
+  it('syncs by default, not at all for a throw-away file, and takes the page cache it is given', () => {
+    const file = tmp.join('sync.db');
+    const plain = openSqlite({ path: file });
+    expect([plain.pragma('synchronous', { simple: true }), plain.pragma('cache_size', { simple: true })]).toEqual([1, -16000]);
+    plain.close();
+    const full = openSqlite({ path: file, sync: 'full', check: false });
+    expect(full.pragma('synchronous', { simple: true })).toBe(2);
+    full.close();
+    const scratch = openSqlite({ path: file, sync: 'off', cacheMB: 64, check: false });
+    expect([scratch.pragma('synchronous', { simple: true }), scratch.pragma('cache_size', { simple: true })]).toEqual([0, -65536]);
+    scratch.close();
+  });
+
   it('refuses a file with a damaged page, naming the file, with EVN_ERR_DB_CORRUPT', () => {
     const file = tmp.join('x.db');
     filled(file);
