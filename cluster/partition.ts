@@ -27,6 +27,7 @@ import type { HelpdeskCheckpoint } from '../helpdesk/checkpoint.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import type { HelpdeskTransport } from '../helpdesk/transport/transport.js';
 import type { HelpdeskStack, HelpdeskStackOptions } from '../stack/helpdesk-stack.js';
+import { AckGate, type AckGateState, type AckGateStats } from './acks.js';
 import { openCheckpointStore, type CheckpointStore } from './checkpoint-store.js';
 import { partitionFilter, partitionSubjectPrefix, STREAM, topicOfSubject } from './nats/subjects.js';
 
@@ -39,10 +40,11 @@ export interface ReplayMark {
 
 export const markSubject = (p: number): string => `${partitionSubjectPrefix(p)}.mark`;
 
-/** what the checkpoint row holds: the helpdesk's state and the marks read but not yet reached */
+/** what the checkpoint row holds: the helpdesk's state, the marks read but not yet reached, and the acknowledgement gate's state */
 interface StoredState {
   helpdesk: HelpdeskCheckpoint;
   marks: ReplayMark[];
+  acks?: AckGateState;
 }
 
 export interface PartitionOptions {
@@ -65,6 +67,13 @@ export interface PartitionOptions {
   run?: string;
   /** wall ms between checkpoints (at a window's end); default 2000 */
   checkpointEveryMs?: number;
+  /**
+   * end-to-end acknowledgements to the devices that announced `acks` (acks.ts): wall ms between two
+   * batches of confirmations (default 500), and how long a gap in a device's sequence is waited for
+   * before what follows it is handed on (default 30,000)
+   */
+  ackEveryMs?: number;
+  ackGapWaitMs?: number;
   /** a replay mark processed: the runner hears of it (and of the devices commanded) */
   onMark?: (p: number, mark: ReplayMark, helpdesk: Helpdesk) => void;
   /** the partition cannot go on (its database lost or taken over): the worker closes it */
@@ -76,6 +85,8 @@ export interface RunningPartition {
   helpdesk: Helpdesk;
   /** the stream sequence of the last message handed to the helpdesk */
   lastSeq(): number;
+  /** the end-to-end acknowledgement gate: devices, copies dropped, messages held past a gap */
+  ackStats(): AckGateStats;
   /** a checkpoint now (between windows), flushed to the database */
   checkpoint(): Promise<void>;
   /** graceful: a last checkpoint, then the stores flushed and the lock released */
@@ -95,6 +106,9 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
   const marks: ReplayMark[] = [];
   let lastCheckpointAt = performance.now();
   const everyMs = o.checkpointEveryMs ?? 2000;
+  const gate = new AckGate({ gapWaitMs: o.ackGapWaitMs ?? 30_000 });
+  /** the helpdesk's door, once the transport has started */
+  let deliver: ((topic: string, data: Uint8Array) => void) | null = null;
 
   let flushed: () => Promise<void> = () => Promise.resolve();
   /**
@@ -104,7 +118,7 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
   const writeCheckpoint = (): void => {
     if (!store || !helpdesk) return;
     const cp = helpdesk.checkpoint();
-    const state: StoredState = { helpdesk: cp, marks };
+    const state: StoredState = { helpdesk: cp, marks, acks: gate.snapshot() };
     store.write({ seq: lastSeq, watermark: Number.isFinite(cp.watermark) ? cp.watermark : 0, state: JSON.stringify(state), worker: o.worker });
     lastCheckpointAt = performance.now();
   };
@@ -128,6 +142,7 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
 
   const transport: HelpdeskTransport = {
     async start(onMessage) {
+      deliver = onMessage;
       const js = jetstream(o.nc);
       const consumer = await js.consumers.get(STREAM, {
         filter_subjects: partitionFilter(p),
@@ -143,7 +158,7 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
             if (closed) break;
             lastSeq = m.seq;
             const topic = topicOfSubject(m.subject);
-            if (topic) onMessage(topic, m.data);
+            if (topic) gate.offer(topic, m.data, performance.now(), onMessage);
             else if (m.subject === markSubject(p)) {
               const mark = m.json<ReplayMark>();
               if (o.run === undefined || mark.run === o.run) marks.push(mark);
@@ -181,12 +196,23 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
       log.info({ seq: row.seq, by: row.worker, watermark: row.watermark }, 'partition resumes from its checkpoint');
       const state = JSON.parse(row.state) as StoredState;
       marks.push(...state.marks);
+      if (state.acks) gate.restore(state.acks, performance.now());
       return { restore: state.helpdesk };
     },
     // what the helpdesk decided leaves only once the state that decided it is stored: a checkpoint first
     helpdesk: { transport, durable, onFatal: (err) => o.onFatal(p, err) },
   });
   helpdesk = stack.helpdesk;
+  // confirmations to the devices that ask for them, batched; and what waited past a gap too long goes on
+  const ackTimer = setInterval(() => {
+    if (closed || !deliver) return;
+    try {
+      for (const [topic, payload] of gate.due(performance.now(), o.clock.now(), deliver)) o.publish(topic, payload, false);
+      if (o.mode === 'replay' && marks.length) drainMarks();
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'confirming to the devices failed');
+    }
+  }, o.ackEveryMs ?? 500);
   let timer: NodeJS.Timeout | null = null;
   if (o.mode === 'live') {
     // live: the helpdesk advances every second (stack live); a checkpoint between two of its turns
@@ -203,8 +229,10 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
     partition: p,
     helpdesk,
     lastSeq: () => lastSeq,
+    ackStats: () => gate.stats(),
     checkpoint: () => durable(),
     async stop() {
+      clearInterval(ackTimer);
       if (timer) clearInterval(timer);
       timer = null;
       closed = true;

@@ -5,7 +5,7 @@
  * schema (`Telemetry`, `DeviceEvent`, `Command`, ...) is derived from the body's.
  */
 import { z } from 'zod';
-import { enveloped, envelope, EventTime, withFields } from './envelope.js';
+import { enveloped, envelope, EventTime, Seq, withFields } from './envelope.js';
 
 export const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a lower-case slug: a-z, 0-9 and -');
 
@@ -201,10 +201,28 @@ export const AnnounceBody = z.object({
   source: z.enum(['simulator', 'board', 'other']),
   /** how it reports; absent: periodically, every reportEveryS */
   report: ReportMode.optional(),
+  /**
+   * present: it keeps every telemetry message and event until the helpdesk confirms it on its `ack`
+   * topic (AckBody), and sends again what is not confirmed (docs/scale.md#end-to-end-acknowledgements);
+   * `after`: it holds nothing at or below this seq (confirmed before, or a new sequence), so the
+   * helpdesk counts its messages without a gap from there. Absent: the broker's acknowledgement is enough for it
+   */
+  acks: z.object({ after: Seq }).optional(),
 });
 export type AnnounceBody = z.input<typeof AnnounceBody>;
 export const Announce = enveloped(AnnounceBody);
 export type Announce = z.infer<typeof Announce>;
+
+/**
+ * The helpdesk's confirmation to a device that announced `acks`: it holds every telemetry message and
+ * event of the device with seq <= upTo durably (read from the cluster's stream, no gap below it). QoS 1,
+ * never retained, batched (one for many messages); the envelope's seq is upTo, so a device ignores one
+ * older than what it has.
+ */
+export const AckBody = z.object({ upTo: Seq });
+export type AckBody = z.infer<typeof AckBody>;
+export const Ack = enveloped(AckBody);
+export type Ack = z.infer<typeof Ack>;
 
 export const Location = z.object({ lat: finite(-90, 90), lon: finite(-180, 180) });
 export type Location = z.infer<typeof Location>;

@@ -6,6 +6,7 @@
  *   evernet/v1/<customerId>/<deviceId>/command        helpdesk -> device, QoS 1
  *   evernet/v1/<customerId>/<deviceId>/availability   device (and its last will), retained, QoS 1
  *   evernet/v1/<customerId>/<deviceId>/announce       device -> helpdesk: what it is and measures, retained, QoS 1
+ *   evernet/v1/<customerId>/<deviceId>/ack            helpdesk -> device: "received up to seq N" (opt-in, not retained), QoS 1
  *   evernet/v1/<customerId>/_app/request              customer's app -> helpdesk (recipe questions)
  *   evernet/v1/<customerId>/_helpdesk/answer          helpdesk -> customer's app
  *   evernet/v1/<customerId>/_helpdesk/ticket          helpdesk -> anyone allowed: ticket changes
@@ -17,7 +18,7 @@ export const TOPIC_ROOT = 'evernet/v1';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export const DEVICE_CHANNELS = ['telemetry', 'event', 'command', 'availability', 'announce'] as const;
+export const DEVICE_CHANNELS = ['telemetry', 'event', 'command', 'availability', 'announce', 'ack'] as const;
 export type DeviceChannel = (typeof DEVICE_CHANNELS)[number];
 
 export const SERVICE_TOPICS = {

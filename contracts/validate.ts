@@ -4,7 +4,7 @@
  */
 import { describeIssues } from './issues.js';
 import { parseTopic, type DeviceChannel, type ParsedTopic, type ServiceChannel } from './topics.js';
-import { Announce, AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer } from './payloads.js';
+import { Ack, Announce, AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer } from './payloads.js';
 import { Contact, TicketUpdate } from './service-messages.js';
 import { codeTable } from './errors.js';
 
@@ -40,6 +40,7 @@ const SCHEMAS = {
   command: Command,
   availability: Availability,
   announce: Announce,
+  ack: Ack,
   request: AppRequest,
   answer: AssistantAnswer,
   contact: Contact,
@@ -53,6 +54,7 @@ export interface PayloadOf {
   command: Command;
   availability: Availability;
   announce: Announce;
+  ack: Ack;
   request: AppRequest;
   answer: AssistantAnswer;
   contact: Contact;
@@ -71,6 +73,7 @@ export type Decoded =
   | DeviceMessage<'command'>
   | DeviceMessage<'availability'>
   | DeviceMessage<'announce'>
+  | DeviceMessage<'ack'>
   | ServiceMessage<'request'>
   | ServiceMessage<'answer'>
   | ServiceMessage<'contact'>

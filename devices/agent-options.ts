@@ -52,6 +52,14 @@ export interface AgentOptions {
   /** ms between reconnect attempts (mqtt.js reconnectPeriod, default 1000) */
   reconnectPeriodMs?: number;
   /**
+   * end-to-end acknowledgements (docs/scale.md#end-to-end-acknowledgements): the device announces
+   * `acks`, subscribes to its `ack` topic and keeps every telemetry message and event until the
+   * helpdesk confirms it, sending again what is not confirmed (on reconnect, or after resendAfterMs
+   * without a confirmation). For a NATS cluster, whose MQTT PUBACK comes before its stream stores the
+   * message. Default off: nothing more is kept, subscribed or sent
+   */
+  acks?: boolean | { resendAfterMs?: number };
+  /**
    * what it announces at every connect (retained, the connection number as seq; reportEveryS is
    * telemetryEveryS, or the heartbeat when it reports by exception, with `report` saying so); default
    * a simulated model: all its kind's readings, no extra. false: no announce

@@ -76,12 +76,12 @@ export class DeviceAgent {
     this.lastT = options.startAt;
     this.byException = options.report?.mode === 'exception' ? reportPolicy(model.kind, options.report) : null;
     const store = options.outbox ?? createMemoryOutboxStore();
-    this.sender = createSender({ store, capacity: options.outboxCapacity, log: options.log, deviceId });
+    this.sender = createSender({ store, capacity: options.outboxCapacity, log: options.log, deviceId, ...(options.acks ? { acks: options.acks } : {}) });
     this.seq = store.lastSeq();
     this.counts = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, commandsRepeated: 0, lastSeq: this.seq, reconnects: 0 };
   }
 
-  private topic(channel: 'command' | 'availability' | 'announce'): string {
+  private topic(channel: 'command' | 'availability' | 'announce' | 'ack'): string {
     return deviceTopic(this.customerId, this.deviceId, channel);
   }
 
@@ -121,6 +121,7 @@ export class DeviceAgent {
       source: a?.source ?? 'simulator',
     };
     if (this.byException) body.report = { mode: 'exception', heartbeatS: Math.max(1, Math.round(this.byException.heartbeatMs / 1000)), sampleEveryS: Math.max(1, Math.round(this.stepMs / 1000)) };
+    if (this.options.acks) body.acks = { after: this.sender.heldAfter() };
     const topic = this.topic('announce');
     this.client!.publish(topic, encode(topic, stamp(body, this.lastT, this.session)), { qos: 1, retain: true });
     this.counts.published++;
@@ -140,7 +141,8 @@ export class DeviceAgent {
   private async subscribeCommands(c: MqttClient): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await c.subscribeAsync(this.topic('command'), { qos: 1 });
+        // with end-to-end acknowledgements, its ack topic in the same SUBSCRIBE
+        await c.subscribeAsync(this.options.acks ? [this.topic('command'), this.topic('ack')] : this.topic('command'), { qos: 1 });
         return;
       } catch (e) {
         if (attempt >= 5 || !c.connected) throw e;
@@ -153,6 +155,11 @@ export class DeviceAgent {
   private onMessage(topic: string, payload: Buffer): void {
     const stats = this.counts;
     const result = decode(topic, payload);
+    if (result.ok ? result.value.channel === 'ack' : this.options.acks && topic.endsWith('/ack')) {
+      if (result.ok && result.value.channel === 'ack') this.sender.confirm(result.value.payload.upTo);
+      else if (!result.ok) this.log.warn({ deviceId: this.deviceId, ...result.error }, 'confirmation rejected');
+      return;
+    }
     const id = result.ok && result.value.channel === 'command' ? result.value.payload.commandId : null;
     if (id !== null && this.seenCommands?.has(id)) {
       stats.commandsRepeated++;

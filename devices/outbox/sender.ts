@@ -8,12 +8,42 @@
  * so the broker receives every device's messages in order. After a restart of the device process
  * (a new connection), everything still in the store is sent again: at least once, and the receiver
  * drops the copies it has already seen by sequence number.
+ *
+ * End-to-end acknowledgements (`acks`, opt-in; docs/scale.md#end-to-end-acknowledgements): a broker's
+ * PUBACK is then not enough (nats-server 2.9 sends it before its stream has stored the message). An
+ * entry the broker acknowledged stays in the store until the helpdesk confirms it ("received up to
+ * seq N", confirm()). The sender goes back and sends again, in order from the oldest entry not
+ * confirmed, on every reconnect and whenever `resendAfterMs` passes without any confirmation while
+ * entries the broker acknowledged wait for one. The copies keep their sequence numbers; the helpdesk
+ * drops those it has. Off (the default) a sender has no timer and one more field, null.
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { OutboxStore } from './store.js';
 
-export const OUTBOX_DEFAULTS = { capacity: 10_000, window: 100 } as const;
+export const OUTBOX_DEFAULTS = { capacity: 10_000, window: 100, resendAfterMs: 5000 } as const;
+
+export interface OutboxAckOptions {
+  /** ms without any confirmation, with entries the broker acknowledged waiting for one, before they are sent again (default 5000) */
+  resendAfterMs?: number;
+}
+
+/** what a sender with end-to-end acknowledgements keeps (one object, only when on) */
+interface AckState {
+  resendAfterMs: number;
+  /** the highest seq the helpdesk confirmed */
+  upTo: number;
+  /** a confirmation came since the last look */
+  progressed: boolean;
+  /** the cursor at the last look: entries at or below it that are still stored had a whole period to be confirmed */
+  mark: number;
+  timer: NodeJS.Timeout | null;
+  /** entries handed to the connection again (resends), and the highest seq ever handed over */
+  resent: number;
+  handed: number;
+  /** times the sender went back to the oldest unconfirmed entry */
+  rounds: number;
+}
 
 export interface SenderOptions {
   store: OutboxStore;
@@ -23,6 +53,8 @@ export interface SenderOptions {
   window?: number;
   log?: Logger;
   deviceId?: string;
+  /** end-to-end acknowledgements: keep every entry until confirm() (the helpdesk's `ack`); default off */
+  acks?: OutboxAckOptions | boolean;
 }
 
 export interface OutboxStats {
@@ -33,6 +65,10 @@ export interface OutboxStats {
   acknowledged: number;
   /** dropped because the outbox was full (over the store's life) */
   dropped: number;
+  /** end-to-end acknowledgements only: the highest seq the helpdesk confirmed, the entries sent again, and in how many rounds */
+  confirmedUpTo?: number;
+  resent?: number;
+  resendRounds?: number;
 }
 
 /** One per device: a class, so that its methods live on the prototype and a fleet pays only for its fields. */
@@ -57,6 +93,8 @@ export class OutboxSender {
   private ready = false;
   /** drained() callers waiting; null: none (most devices, most of the time) */
   private idle: Array<() => void> | null = null;
+  /** end-to-end acknowledgements; null: off (the broker's PUBACK removes an entry) */
+  private readonly ack: AckState | null;
   private readonly onConnect = this.connected.bind(this);
   private readonly onClose = this.closed.bind(this);
 
@@ -66,11 +104,59 @@ export class OutboxSender {
     this.window = Math.max(1, options.window ?? OUTBOX_DEFAULTS.window);
     this.log = options.log;
     this.deviceId = options.deviceId;
+    const acks = options.acks;
+    this.ack = acks
+      ? { resendAfterMs: Math.max(1, (acks === true ? undefined : acks.resendAfterMs) ?? OUTBOX_DEFAULTS.resendAfterMs), upTo: 0, progressed: false, mark: 0, timer: null, resent: 0, handed: 0, rounds: 0 }
+      : null;
   }
 
   private connected(): void {
     this.ready = true;
+    // a new connection: what the helpdesk has not confirmed may have died with the old one's node
+    if (this.ack) this.goBack();
     this.pump();
+  }
+
+  /** end-to-end: hand over again from the oldest entry not confirmed (its copies keep their seq) */
+  private goBack(): void {
+    const a = this.ack!;
+    if (this.cursor === 0 || this.store.size() === 0) return;
+    a.rounds++;
+    this.cursor = 0;
+    this.log?.debug({ deviceId: this.deviceId, confirmedUpTo: a.upTo, queued: this.store.size() }, 'outbox: sending again what the helpdesk has not confirmed');
+  }
+
+  /** end-to-end: every resendAfterMs, entries handed over a whole period ago and no confirmation since: back to the oldest */
+  private look(): void {
+    const a = this.ack!;
+    const oldest = this.store.size() > 0 ? this.store.after(0, 1)[0] : undefined;
+    if (!a.progressed && oldest && oldest.seq <= a.mark && this.ready) {
+      this.goBack();
+      this.pump();
+    }
+    a.progressed = false;
+    a.mark = this.cursor;
+  }
+
+  /** end-to-end: the seq at or below which it holds nothing (announced at every connect, `acks.after`) */
+  heldAfter(): number {
+    const oldest = this.store.size() > 0 ? this.store.after(0, 1)[0] : undefined;
+    return oldest ? oldest.seq - 1 : this.store.lastSeq();
+  }
+
+  /**
+   * The helpdesk holds every entry with seq <= upTo (end-to-end acknowledgements): they leave the
+   * store. Without `acks` a confirmation is ignored. Returns how many entries it removed.
+   */
+  confirm(upTo: number): number {
+    const a = this.ack;
+    if (!a || upTo <= a.upTo) return 0;
+    a.upTo = upTo;
+    a.progressed = true;
+    const n = this.store.removeThrough(upTo);
+    this.acknowledged += n;
+    this.settle();
+    return n;
   }
 
   private closed(): void {
@@ -85,7 +171,8 @@ export class OutboxSender {
   }
 
   private done(gen: number, seq: number, err: Error | undefined): void {
-    if (!err && this.store.remove(seq)) this.acknowledged++;
+    // end-to-end: the broker's PUBACK is not enough, the entry waits for the helpdesk's confirmation
+    if (!err && !this.ack && this.store.remove(seq)) this.acknowledged++;
     if (gen === this.generation) {
       this.inFlight--;
       // mqtt.js gave up on it (connection ended): hand it over again, in order, with what follows it
@@ -102,9 +189,14 @@ export class OutboxSender {
     while (this.inFlight < this.window) {
       const batch = this.store.after(this.cursor, this.window - this.inFlight);
       if (batch.length === 0) break;
+      const a = this.ack;
       for (const e of batch) {
         this.cursor = e.seq;
         this.inFlight++;
+        if (a) {
+          if (e.seq <= a.handed) a.resent++;
+          else a.handed = e.seq;
+        }
         c.publish(e.topic, e.payload, { qos: 1 }, (err) => this.done(gen, e.seq, err));
       }
     }
@@ -120,6 +212,13 @@ export class OutboxSender {
     this.ready = c.connected; // connectAsync resolves after 'connect'
     c.on('connect', this.onConnect);
     c.on('close', this.onClose);
+    const a = this.ack;
+    if (a) {
+      a.mark = 0;
+      a.progressed = false;
+      a.timer ??= setInterval(() => this.look(), a.resendAfterMs);
+      a.timer.unref();
+    }
     this.pump();
   }
 
@@ -130,6 +229,10 @@ export class OutboxSender {
     this.client = null;
     this.ready = false;
     this.generation++;
+    if (this.ack?.timer) {
+      clearInterval(this.ack.timer);
+      this.ack.timer = null;
+    }
   }
 
   /** Stores one message and sends it when the connection allows. */
@@ -142,14 +245,17 @@ export class OutboxSender {
     this.pump();
   }
 
-  /** Resolves once every stored entry has been acknowledged. */
+  /** Resolves once every stored entry has been acknowledged (end-to-end: confirmed by the helpdesk). */
   drained(): Promise<void> {
     if (this.store.size() === 0) return Promise.resolve();
     return new Promise((resolve) => (this.idle ??= []).push(resolve));
   }
 
   stats(): OutboxStats {
-    return { queued: this.store.size(), inFlight: this.inFlight, acknowledged: this.acknowledged, dropped: this.store.dropped() };
+    const out: OutboxStats = { queued: this.store.size(), inFlight: this.inFlight, acknowledged: this.acknowledged, dropped: this.store.dropped() };
+    const a = this.ack;
+    if (a) Object.assign(out, { confirmedUpTo: a.upTo, resent: a.resent, resendRounds: a.rounds });
+    return out;
   }
 }
 

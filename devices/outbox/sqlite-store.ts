@@ -32,6 +32,7 @@ export function openSqliteOutboxStore(options: SqliteOutboxOptions): OutboxStore
     after: db.prepare<[number, number], OutboxEntry>('SELECT seq, topic, payload FROM entries WHERE seq > ? ORDER BY seq LIMIT ?'),
     first: db.prepare<[], OutboxEntry>('SELECT seq, topic, payload FROM entries ORDER BY seq LIMIT 1'),
     del: db.prepare<[number]>('DELETE FROM entries WHERE seq = ?'),
+    delThrough: db.prepare<[number]>('DELETE FROM entries WHERE seq <= ?'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM entries'),
     get: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
     setLast: db.prepare<[number]>("UPDATE meta SET value = MAX(value, ?) WHERE key = 'last_seq'"),
@@ -62,6 +63,11 @@ export function openSqliteOutboxStore(options: SqliteOutboxOptions): OutboxStore
       const gone = s.del.run(seq).changes === 1;
       if (gone) size--;
       return gone;
+    },
+    removeThrough(upTo) {
+      const n = s.delThrough.run(upTo).changes;
+      size -= n;
+      return n;
     },
     dropOldest(after) {
       const victim = s.after.get(after, 1) ?? s.first.get() ?? null;

@@ -16,6 +16,8 @@ export interface OutboxStore {
   after(after: number, limit: number): OutboxEntry[];
   /** removes an acknowledged entry; false when it was not there (dropped meanwhile) */
   remove(seq: number): boolean;
+  /** removes every entry with seq <= upTo (the helpdesk confirmed them: end-to-end acknowledgements); returns how many */
+  removeThrough(upTo: number): number;
   /**
    * Drops the oldest entry with seq > after (the oldest not yet handed to the connection), or the
    * oldest of all when there is none, and counts it; returns it (null when the store is empty).
@@ -62,6 +64,17 @@ export class MemoryOutboxStore implements OutboxStore {
 
   remove(seq: number): boolean {
     return this.entries.delete(seq);
+  }
+
+  removeThrough(upTo: number): number {
+    let n = 0;
+    // in seq order: stop at the first entry past upTo
+    for (const seq of this.entries.keys()) {
+      if (seq > upTo) break;
+      this.entries.delete(seq);
+      n++;
+    }
+    return n;
   }
 
   dropOldest(after: number): OutboxEntry | null {
