@@ -210,7 +210,10 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     /** Event time moved to `now`: the devices that went silent or offline, in device order. */
     tick(now: number, lookup: SilenceLookup): Keyed[] {
       const out: Keyed[] = [];
+      const soonest = o.minSilentS * 1000;
       for (const [k, s] of devices) {
+        // heard within minSilentS and not offline: it cannot be due yet, whatever its interval (a fleet's devices mostly)
+        if (s.offlineSince === null && s.lastHeard + soonest > now) continue;
         const known = lookup(s.customerId, s.deviceId);
         if (!known) {
           devices.delete(k);

@@ -3,7 +3,6 @@
  * customers and their active devices, looked up in O(1) (`customer(id)`, `device(c, d)`). A change
  * rebuilds the one customer it touches; the list of customers is rebuilt when next asked for.
  */
-import { deviceKey } from '../../contracts/index.js';
 import type { Store } from '../assistant/shopping.js';
 import type { DirectoryCustomer, DirectoryDevice, IndexedDirectory, Workshop } from '../directory.js';
 import type { CustomerRecord, DeviceRecord, RegistrySnapshot } from './records.js';
@@ -26,7 +25,8 @@ export function createLiveDirectory() {
   let stores: Store[] = [];
   let workshops: Workshop[] = [];
   const activeCustomers = new Map<string, DirectoryCustomer>();
-  const activeDevices = new Map<string, DirectoryDevice>();
+  /** customerId -> deviceId -> active device: looked up on every message, without building a key string */
+  const activeDevices = new Map<string, Map<string, DirectoryDevice>>();
   let list: DirectoryCustomer[] | null = null;
   /** devices awaiting acceptance, counted as records change (asked for on every unknown sender) */
   let pending = 0;
@@ -34,8 +34,7 @@ export function createLiveDirectory() {
 
   /** rebuilds the directory entries of one customer from its records */
   function index(customerId: string): void {
-    const before = activeCustomers.get(customerId);
-    for (const d of before?.devices ?? []) activeDevices.delete(deviceKey(customerId, d.id));
+    activeDevices.delete(customerId);
     activeCustomers.delete(customerId);
     list = null;
     const c = customers.get(customerId);
@@ -43,7 +42,7 @@ export function createLiveDirectory() {
     const devices = [...(devicesOf.get(customerId)?.values() ?? [])].filter((d) => d.state === 'active').map(directoryDevice);
     const preferences = { ...c.preferences, ...(c.timeZone ? { timeZone: c.timeZone } : {}) };
     activeCustomers.set(customerId, { id: c.id, name: c.name, ...(c.home ? { home: c.home } : {}), preferences, devices });
-    for (const d of devices) activeDevices.set(deviceKey(customerId, d.id), d);
+    if (devices.length) activeDevices.set(customerId, new Map(devices.map((d) => [d.id, d])));
   }
 
   const directory: IndexedDirectory = {
@@ -57,7 +56,7 @@ export function createLiveDirectory() {
       return workshops;
     },
     customer: (id) => activeCustomers.get(id),
-    device: (c, d) => activeDevices.get(deviceKey(c, d)),
+    device: (c, d) => activeDevices.get(c)?.get(d),
   };
 
   return {
