@@ -180,6 +180,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       const part = await openPartition({
         partition: p, nc, worker: o.id, log, mode: o.mode, clock: o.clock, setClock: (t) => o.setClock?.(p, t), startAfterSeq: o.startAfterSeq, run: o.run, checkpointEveryMs: o.checkpointEveryMs, onMark: o.onMark,
         publish: (topic, payload, retain) => mqttOut.publish(topic, typeof payload === 'string' ? payload : Buffer.from(payload), { qos: 1, retain }),
+        // confirmations at QoS 0 (contracts AckBody): nothing for the server to store, and a lost one is repeated
+        publishAck: (topic, payload) => mqttOut.publish(topic, payload, { qos: 0 }),
         stack: (add) => {
           const base = o.stackOptions(p);
           return startHelpdeskStack({

@@ -215,9 +215,11 @@ export type Announce = z.infer<typeof Announce>;
 
 /**
  * The helpdesk's confirmation to a device that announced `acks`: it holds every telemetry message and
- * event of the device with seq <= upTo durably (read from the cluster's stream, no gap below it). QoS 1,
- * never retained, batched (one for many messages); the envelope's seq is upTo, so a device ignores one
- * older than what it has.
+ * event of the device with seq <= upTo durably (read from the cluster's stream, no gap below it). QoS 0 and
+ * never retained: each one says all the earlier ones said, and one lost is repeated (a device sends
+ * again what is not confirmed, and a copy is confirmed again); on a NATS cluster a QoS 0 subscription
+ * is a plain one, which a node killed elsewhere cannot stall, while a QoS 1 subscription's JetStream
+ * consumer can be. Batched (one for many messages); the envelope's seq is upTo.
  */
 export const AckBody = z.object({ upTo: Seq });
 export type AckBody = z.infer<typeof AckBody>;

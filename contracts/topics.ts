@@ -6,7 +6,7 @@
  *   evernet/v1/<customerId>/<deviceId>/command        helpdesk -> device, QoS 1
  *   evernet/v1/<customerId>/<deviceId>/availability   device (and its last will), retained, QoS 1
  *   evernet/v1/<customerId>/<deviceId>/announce       device -> helpdesk: what it is and measures, retained, QoS 1
- *   evernet/v1/<customerId>/<deviceId>/ack            helpdesk -> device: "received up to seq N" (opt-in, not retained), QoS 1
+ *   evernet/v1/<customerId>/<deviceId>/ack            helpdesk -> device: "received up to seq N" (opt-in, not retained), QoS 0
  *   evernet/v1/<customerId>/_app/request              customer's app -> helpdesk (recipe questions)
  *   evernet/v1/<customerId>/_helpdesk/answer          helpdesk -> customer's app
  *   evernet/v1/<customerId>/_helpdesk/ticket          helpdesk -> anyone allowed: ticket changes

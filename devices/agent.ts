@@ -141,8 +141,8 @@ export class DeviceAgent {
   private async subscribeCommands(c: MqttClient): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // with end-to-end acknowledgements, its ack topic in the same SUBSCRIBE
-        await c.subscribeAsync(this.options.acks ? [this.topic('command'), this.topic('ack')] : this.topic('command'), { qos: 1 });
+        // with end-to-end acknowledgements, its ack topic (QoS 0: a confirmation lost is repeated) in the same SUBSCRIBE
+        await c.subscribeAsync(this.options.acks ? { [this.topic('command')]: { qos: 1 }, [this.topic('ack')]: { qos: 0 } } : this.topic('command'), { qos: 1 });
         return;
       } catch (e) {
         if (attempt >= 5 || !c.connected) throw e;

@@ -43,6 +43,13 @@ interface AckState {
   handed: number;
   /** times the sender went back to the oldest unconfirmed entry */
   rounds: number;
+  /** PUBACKs received, and their count at the last look */
+  pubacks: number;
+  pubacksAtLook: number;
+  /** looks in a row with entries in flight and neither a PUBACK nor a confirmation */
+  stalled: number;
+  /** connections dropped because they acknowledged nothing */
+  dropped: number;
 }
 
 export interface SenderOptions {
@@ -69,6 +76,8 @@ export interface OutboxStats {
   confirmedUpTo?: number;
   resent?: number;
   resendRounds?: number;
+  /** connections it dropped because they acknowledged nothing for two periods */
+  reconnectsForced?: number;
 }
 
 /** One per device: a class, so that its methods live on the prototype and a fleet pays only for its fields. */
@@ -106,7 +115,7 @@ export class OutboxSender {
     this.deviceId = options.deviceId;
     const acks = options.acks;
     this.ack = acks
-      ? { resendAfterMs: Math.max(1, (acks === true ? undefined : acks.resendAfterMs) ?? OUTBOX_DEFAULTS.resendAfterMs), upTo: 0, progressed: false, mark: 0, timer: null, resent: 0, handed: 0, rounds: 0 }
+      ? { resendAfterMs: Math.max(1, (acks === true ? undefined : acks.resendAfterMs) ?? OUTBOX_DEFAULTS.resendAfterMs), upTo: 0, progressed: false, mark: 0, timer: null, resent: 0, handed: 0, rounds: 0, pubacks: 0, pubacksAtLook: 0, stalled: 0, dropped: 0 }
       : null;
   }
 
@@ -129,6 +138,18 @@ export class OutboxSender {
   /** end-to-end: every resendAfterMs, entries handed over a whole period ago and no confirmation since: back to the oldest */
   private look(): void {
     const a = this.ack!;
+    // a connection that takes messages and acknowledges none for two periods (a NATS node whose
+    // JetStream lost its leader can keep a session in that state): dropped, mqtt.js connects again,
+    // to the next of its servers
+    const c = this.client;
+    a.stalled = this.inFlight > 0 && a.pubacks === a.pubacksAtLook && !a.progressed ? a.stalled + 1 : 0;
+    a.pubacksAtLook = a.pubacks;
+    if (a.stalled >= 2 && c && this.ready) {
+      a.stalled = 0;
+      a.dropped++;
+      this.log?.warn({ deviceId: this.deviceId, inFlight: this.inFlight }, 'outbox: the broker acknowledged nothing for two periods: connecting again');
+      c.stream.destroy();
+    }
     const oldest = this.store.size() > 0 ? this.store.after(0, 1)[0] : undefined;
     if (!a.progressed && oldest && oldest.seq <= a.mark && this.ready) {
       this.goBack();
@@ -172,7 +193,8 @@ export class OutboxSender {
 
   private done(gen: number, seq: number, err: Error | undefined): void {
     // end-to-end: the broker's PUBACK is not enough, the entry waits for the helpdesk's confirmation
-    if (!err && !this.ack && this.store.remove(seq)) this.acknowledged++;
+    if (!err && this.ack) this.ack.pubacks++;
+    else if (!err && this.store.remove(seq)) this.acknowledged++;
     if (gen === this.generation) {
       this.inFlight--;
       // mqtt.js gave up on it (connection ended): hand it over again, in order, with what follows it
@@ -254,7 +276,7 @@ export class OutboxSender {
   stats(): OutboxStats {
     const out: OutboxStats = { queued: this.store.size(), inFlight: this.inFlight, acknowledged: this.acknowledged, dropped: this.store.dropped() };
     const a = this.ack;
-    if (a) Object.assign(out, { confirmedUpTo: a.upTo, resent: a.resent, resendRounds: a.rounds });
+    if (a) Object.assign(out, { confirmedUpTo: a.upTo, resent: a.resent, resendRounds: a.rounds, reconnectsForced: a.dropped });
     return out;
   }
 }
