@@ -27,6 +27,8 @@ export interface DeviceHostOptions {
   brokerUrlOf: (customerId: string) => string;
   /** the nodes of a broker cluster (a NATS cluster's MQTT listeners): each device fails over to the others */
   failoverUrls?: readonly string[];
+  /** end-to-end acknowledgements (AgentOptions.acks): a replay over a NATS cluster; default off */
+  acks?: boolean;
   log: Logger;
   /** how many devices connect at the same time at start (default 100) */
   connectConcurrency?: number;
@@ -63,6 +65,7 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
       seed: deviceSeed(options.seed, d.customerId, d.id), brokerUrl: options.brokerUrlOf(d.customerId), startAt: loaded.startMs, log,
       ...(options.failoverUrls ? { failoverUrls: options.failoverUrls } : {}),
+      ...(options.acks ? { acks: true } : {}),
       ...agentTelemetryOptions(loaded), announce: { name: d.name },
     }),
   );
