@@ -53,7 +53,7 @@ export interface AgentOptions {
   reconnectPeriodMs?: number;
   /**
    * end-to-end acknowledgements (docs/scale.md#end-to-end-acknowledgements): the device announces
-   * `acks`, subscribes to its `ack` topic and keeps every telemetry message and event until the
+   * `acks`, subscribes to its `ack` topic (and to its commands) at QoS 0 and keeps every telemetry message and event until the
    * helpdesk confirms it, sending again what is not confirmed (on reconnect, or after resendAfterMs
    * without a confirmation). For a NATS cluster, whose MQTT PUBACK comes before its stream stores the
    * message. Default off: nothing more is kept, subscribed or sent

@@ -141,8 +141,10 @@ export class DeviceAgent {
   private async subscribeCommands(c: MqttClient): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // with end-to-end acknowledgements, its ack topic (QoS 0: a confirmation lost is repeated) in the same SUBSCRIBE
-        await c.subscribeAsync(this.options.acks ? { [this.topic('command')]: { qos: 1 }, [this.topic('ack')]: { qos: 0 } } : this.topic('command'), { qos: 1 });
+        // with end-to-end acknowledgements (a NATS cluster), its ack topic in the same SUBSCRIBE, and both at
+        // QoS 0: a QoS 1 subscription there is a JetStream consumer, which a node killed elsewhere can stall
+        // for good, and its session is clean, so QoS 1 would only redeliver within one connection
+        await c.subscribeAsync(this.options.acks ? [this.topic('command'), this.topic('ack')] : this.topic('command'), { qos: this.options.acks ? 0 : 1 });
         return;
       } catch (e) {
         if (attempt >= 5 || !c.connected) throw e;
