@@ -243,7 +243,9 @@ describe.skipIf(!clusterReady)(`a NATS node killed under QoS 1 devices${clusterS
    * stream or at the helpdesk (no gap in any device's sequence, each message once).
    */
   it("loses what plain devices publish while the stream has no leader (its leader's node killed), and nothing of devices with end-to-end acknowledgements", async () => {
-    const log = createLogger({ clock: realClock, level: (process.env.EVN_KILL_LOG as 'info' | undefined) ?? 'error', ...(process.env.EVN_KILL_LOG ? { destination: pino.destination('/tmp/e14/kill.log') } : {}) });
+    // EVN_KILL_LOG=FILE: the worker's and the devices' log at info in FILE (what stalled, what was made again)
+    const logFile = process.env.EVN_KILL_LOG;
+    const log = createLogger({ clock: realClock, level: logFile ? 'info' : 'error', ...(logFile ? { destination: pino.destination(logFile) } : {}) });
     worker = await startWorker({
       id: 'kill-w1', natsUrls: cluster.natsUrls, mqttUrls: cluster.mqttUrls, partitions: P, db: pg.url(), mode: 'live', clock: realClock, log,
       stackOptions: () => ({ clock: realClock, log, registry: { mode: 'trust-broker' } }),
