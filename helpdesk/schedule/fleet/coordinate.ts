@@ -66,7 +66,11 @@ export interface CoordinateOptions {
   ejectTries?: number;
   /** other offers tried for each cheaper start; default 20 */
   ejectVictims?: number;
-  /** cheaper starts and other offers tried in all ejection passes, at most (bounds the work on large fleets); default 600,000 */
+  /**
+   * cheaper starts and other offers tried in all ejection passes, at most (bounds the work on large fleets); default
+   * 600,000 or 700 an offer, whichever is more (a fixed budget reached only part of 4,556 offers: 0.904 of the selfish
+   * saving where 700 an offer keeps 0.920, in about 6 s)
+   */
   ejectBudget?: number;
   /** candidates per offer at most (the earliest); default 2016 (a week of 5-minute steps) */
   maxCandidates?: number;
@@ -76,7 +80,7 @@ export interface CoordinateOptions {
   slack?: readonly number[];
 }
 
-export const COORDINATE_DEFAULTS = { ejectPasses: 8, ejectTries: 40, ejectVictims: 20, ejectBudget: 600_000, binS: 300, stepS: undefined as number | undefined, iterations: 300, passes: 2, maxCandidates: 2016, limitVsBaseline: 1, pairBudget: 20_000, slack: [1, 0.9, 0.8, 0.7] as readonly number[] };
+export const COORDINATE_DEFAULTS = { ejectPasses: 8, ejectTries: 40, ejectVictims: 20, ejectBudget: undefined as number | undefined, binS: 300, stepS: undefined as number | undefined, iterations: 300, passes: 2, maxCandidates: 2016, limitVsBaseline: 1, pairBudget: 20_000, slack: [1, 0.9, 0.8, 0.7] as readonly number[] };
 
 export interface FleetAssignment {
   id: string;
@@ -174,7 +178,7 @@ export function coordinate(offers: readonly FleetOffer[], tariff: Tariff, option
   for (const f of opts.slack) for (const seq of [inflexible, arrival]) consider(greedy(grid, seq, limitW * f, byCost, null));
   improve(grid, starts, ids, limitW, opts.passes);
   if (bestOver === 0) {
-    let left = opts.ejectBudget;
+    let left = opts.ejectBudget ?? Math.max(600_000, 700 * items.length);
     for (let pass = 0; pass < opts.ejectPasses && left > 0; pass++) {
       // the offers furthest above their own cheapest start first
       const regret = items.map((it, k) => it.shape.cost[starts[k]! - grid.g0]! - it.shape.cost[selfish[k]! - grid.g0]!);
