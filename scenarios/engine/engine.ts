@@ -51,7 +51,7 @@ export async function startEngine(o: {
   const urls = o.brokerUrls;
   const urlOf = (c: string): string => urls[partitionOf(c, urls.length)]!;
   if (o.layout.hosts === 0) {
-    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.failover ? { failoverUrls: urls, connectConcurrency: CLUSTER_CONNECT_CONCURRENCY, acks: true } : {}) });
+    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.failover ? { failoverUrls: urls, connectConcurrency: CLUSTER_CONNECT_CONCURRENCY } : {}) });
     await host.start();
     return { urlOf, devices: host, pids: () => o.shards?.pids.slice() ?? [], hostRssBytes: () => 0, stop: () => host.stop() };
   }
