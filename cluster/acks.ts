@@ -23,7 +23,7 @@
  * arrived since the last batch. A copy is confirmed again, so a confirmation lost on the way (the
  * device reconnecting, its session clean) is repeated. Pure but for the wall clock it is handed.
  */
-import { deviceTopic, encode, stamp } from '../contracts/index.js';
+import { deviceTopic, encode, stamp, TOPIC_ROOT } from '../contracts/index.js';
 
 /** what the gate keeps of one device */
 interface DeviceGate {
@@ -66,13 +66,17 @@ const text = (data: Uint8Array): string => utf8.decode(data);
 /** hands a message on to the helpdesk */
 export type Deliver = (topic: string, data: Uint8Array) => void;
 
-/** the device key and channel of a device topic `evernet/v1/<c>/<d>/<channel>`, or null */
+const ROOT = `${TOPIC_ROOT}/`;
+
+/** the device key and channel of a device topic `evernet/v1/<c>/<d>/<channel>`, or null (no validation: the helpdesk's ingest does that) */
 function split(topic: string): { key: string; channel: string } | null {
   const last = topic.lastIndexOf('/');
-  const root = 'evernet/v1/'.length;
-  if (last <= root || !topic.startsWith('evernet/v1/')) return null;
-  return { key: topic.slice(root, last), channel: topic.slice(last + 1) };
+  if (last <= ROOT.length || !topic.startsWith(ROOT)) return null;
+  return { key: topic.slice(ROOT.length, last), channel: topic.slice(last + 1) };
 }
+
+/** the seqs a device's gate holds past a gap, in order */
+const heldSeqs = (d: DeviceGate): number[] => [...d.held.keys()].sort((a, b) => a - b);
 
 export class AckGate {
   private readonly devices = new Map<string, DeviceGate>();
@@ -141,7 +145,7 @@ export class AckGate {
       // it no longer asks for confirmations: what was held goes on now, in order, before the announce
       if (d) {
         this.devices.delete(key);
-        for (const s of [...d.held.keys()].sort((a, b) => a - b)) deliver(d.held.get(s)!.topic, d.held.get(s)!.data);
+        for (const seq of heldSeqs(d)) deliver(d.held.get(seq)!.topic, d.held.get(seq)!.data);
       }
       return;
     }
@@ -153,7 +157,7 @@ export class AckGate {
       // it) goes on now, in order
       const fresh = after === 0 && d.upTo > 0;
       d.upTo = after === 0 ? 0 : Math.max(d.upTo, after);
-      for (const seq of [...d.held.keys()].sort((a, b) => a - b)) {
+      for (const seq of heldSeqs(d)) {
         if (seq > d.upTo && !fresh) break;
         deliver(d.held.get(seq)!.topic, d.held.get(seq)!.data);
         d.held.delete(seq);
@@ -172,8 +176,7 @@ export class AckGate {
     const out: Array<[string, string]> = [];
     for (const [key, d] of this.devices) {
       if (d.held.size && now - d.heldSince >= this.gapWaitMs) {
-        const seqs = [...d.held.keys()].sort((a, b) => a - b);
-        d.upTo = seqs[0]! - 1;
+        d.upTo = heldSeqs(d)[0]! - 1;
         this.released++;
         this.drain(d, deliver);
         // what is past a second gap waits again

@@ -19,7 +19,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { OutboxStore } from './store.js';
+import type { OutboxEntry, OutboxStore } from './store.js';
 
 export const OUTBOX_DEFAULTS = { capacity: 10_000, window: 100, resendAfterMs: 5000 } as const;
 
@@ -150,7 +150,7 @@ export class OutboxSender {
       this.log?.warn({ deviceId: this.deviceId, inFlight: this.inFlight }, 'outbox: the broker acknowledged nothing for two periods: connecting again');
       c.stream.destroy();
     }
-    const oldest = this.store.size() > 0 ? this.store.after(0, 1)[0] : undefined;
+    const oldest = this.oldest();
     if (!a.progressed && oldest && oldest.seq <= a.mark && this.ready) {
       this.goBack();
       this.pump();
@@ -159,9 +159,14 @@ export class OutboxSender {
     a.mark = this.cursor;
   }
 
+  /** the oldest entry stored, if any */
+  private oldest(): OutboxEntry | undefined {
+    return this.store.size() > 0 ? this.store.after(0, 1)[0] : undefined;
+  }
+
   /** end-to-end: the seq at or below which it holds nothing (announced at every connect, `acks.after`) */
   heldAfter(): number {
-    const oldest = this.store.size() > 0 ? this.store.after(0, 1)[0] : undefined;
+    const oldest = this.oldest();
     return oldest ? oldest.seq - 1 : this.store.lastSeq();
   }
 

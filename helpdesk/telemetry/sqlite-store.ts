@@ -35,7 +35,6 @@ export interface SqliteTelemetryStoreOptions {
   sync?: 'off' | 'normal' | 'full';
 }
 
-
 const MIGRATIONS: readonly Migration[] = [
   (db) =>
     db.exec(`
@@ -69,7 +68,7 @@ interface MinuteDbRow {
 export function openSqliteTelemetryStore(options: SqliteTelemetryStoreOptions): TelemetryStore {
   const file = options.path ?? ':memory:';
   const own = !options.db;
-  const db = options.db ?? openSqlite({ path: file, check: options.check ?? true, ...(options.cacheMB !== undefined ? { cacheMB: options.cacheMB } : {}), ...(options.sync ? { sync: options.sync } : {}) });
+  const db = options.db ?? openSqlite({ path: file, check: options.check ?? true, cacheMB: options.cacheMB, sync: options.sync });
   const s = guarded(file, db, () => {
     migrate(db, { name: 'telemetry', migrations: MIGRATIONS });
     return {
