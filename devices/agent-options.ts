@@ -52,6 +52,11 @@ export interface AgentOptions {
   /** ms between reconnect attempts (mqtt.js reconnectPeriod, default 1000) */
   reconnectPeriodMs?: number;
   /**
+   * ms a graceful stop waits for the broker to acknowledge the device's "offline" and what is in
+   * flight (default 5000); then it lets go of the connection (the broker's last will says offline)
+   */
+  stopTimeoutMs?: number;
+  /**
    * end-to-end acknowledgements (docs/scale.md#end-to-end-acknowledgements): the device announces
    * `acks`, subscribes to its `ack` topic (and to its commands) at QoS 0 and keeps every telemetry message and event until the
    * helpdesk confirms it, sending again what is not confirmed (on reconnect, or after resendAfterMs

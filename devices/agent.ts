@@ -324,12 +324,19 @@ export class DeviceAgent {
       await c.endAsync(true);
       return;
     }
-    await c.publishAsync(this.topic('availability'), this.availability('offline', 'disconnected', this.lastT), {
-      qos: 1,
-      retain: true,
-    });
-    this.counts.published++;
-    await c.endAsync();
+    const goodbye = async (): Promise<void> => {
+      await c.publishAsync(this.topic('availability'), this.availability('offline', 'disconnected', this.lastT), { qos: 1, retain: true });
+      this.counts.published++;
+      await c.endAsync();
+    };
+    // a broker that never acknowledges (a busy cluster node, a half-open connection) does not hold the stop
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), this.options.stopTimeoutMs ?? 5000)));
+    const outcome = await Promise.race([goodbye().then(() => 'said' as const), late]).finally(() => clearTimeout(timer));
+    if (outcome === 'late') {
+      this.options.log.warn({ deviceId: this.options.deviceId }, 'the broker did not acknowledge the offline within the stop timeout: connection let go');
+      await c.endAsync(true);
+    }
     this.sender.detach();
   }
 

@@ -20,7 +20,7 @@ import { partitionOf } from '../contracts/index.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
 import { startHelpdeskStack, type HelpdeskStack } from '../stack/helpdesk-stack.js';
 import { directoryOf } from './directory.js';
-import { createPacer, within } from './clock/pacer.js';
+import { atMost, createPacer, within } from './clock/pacer.js';
 import { VirtualClock } from '../contracts/clock.js';
 import { createCommandLog } from './command-log.js';
 import { faultTruth } from './ground-truth.js';
@@ -126,7 +126,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const clients: MqttClient[] = [];
   let stack: HelpdeskStack | null = null;
   let shards: BrokerShards | null = null;
-  const stoppers: Array<() => Promise<void>> = [];
+  const stoppers: Array<{ what: string; stop: () => Promise<void> }> = [];
   let scratch: string | null = null;
   try {
     let side: ReplaySide;
@@ -135,7 +135,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     let brokerUrl: string;
     if (cluster) {
       const started = await startClusterSide({ ...cluster, file: loaded.file, seed, log, logLevel: log.level });
-      stoppers.push(() => started.stop());
+      stoppers.push({ what: 'the helpdesk workers', stop: () => started.stop() });
       side = started.side;
       brokerUrls = cluster.mqttUrls;
       brokerUrl = cluster.mqttUrls[0]!;
@@ -158,25 +158,27 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     // the helpdesk's commands as they crossed the broker: the counterfactuals get those sent before each fault
     // (a NATS cluster delivers every command on any node: one connection)
     const commandLog = createCommandLog({ brokerUrls: cluster ? [brokerUrl] : brokerUrls, clientId: `evernet-commands-${s.name}`, log });
-    await commandLog.start();
-    stoppers.push(() => commandLog.stop());
+    await within(commandLog.start(), stallMs, () => 'the command log did not connect to the broker');
+    stoppers.push({ what: 'the command log', stop: () => commandLog.stop() });
 
     const engine = await startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level, failover: !!cluster });
-    stoppers.unshift(() => engine.stop());
+    stoppers.unshift({ what: 'the devices', stop: () => engine.stop() });
     const host = engine.devices;
     if (options.homeAssistant) {
       const discovery = createDiscovery({ brokerUrl, log, clientId: `evernet-discovery-${s.name}` });
       await discovery.start();
       await Promise.all(loaded.devices.map((d) => discovery.add({ customerId: d.customerId, deviceId: d.id, kind: d.kind, name: d.name, model: 'simulated' })));
-      stoppers.push(() => discovery.stop());
+      stoppers.push({ what: 'the discovery publisher', stop: () => discovery.stop() });
     }
     // the customers' apps and the bad-input drill each have a connection of their own
     const apps = new Map<string, { client: MqttClient; seq: number }>();
     for (const c of new Set([...s.requests.map((r) => r.customer), ...s.replies.map((r) => r.customer)])) {
       const url = engine.urlOf(c);
       // on a cluster the app fails over to another node, as the devices do
-      const client = await mqtt.connectAsync(url, { clientId: `evernet-app-${c}`, ...(cluster ? { servers: serversOf([url, ...brokerUrls.filter((u) => u !== url)]) } : {}) });
-      clients.push(client);
+      const connecting = mqtt.connectAsync(url, { clientId: `evernet-app-${c}`, ...(cluster ? { servers: serversOf([url, ...brokerUrls.filter((u) => u !== url)]) } : {}) });
+      // ended with the others even when it connects too late
+      void connecting.then((client) => clients.push(client), () => undefined);
+      const client = await within(connecting, stallMs, () => `customer ${c}'s app did not connect to the broker`);
       apps.set(c, { client, seq: 0 });
     }
     // the bad-input drill: on the shard of the customer its topic names (the first for a topic that names none)
@@ -296,10 +298,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     await options.holdUntil?.catch(() => undefined);
     return result;
   } finally {
-    for (const c of clients) await c.endAsync().catch(() => undefined);
-    for (const stop of stoppers) await stop().catch(() => undefined);
-    await stack?.stop().catch(() => undefined);
-    await shards?.stop().catch(() => undefined);
+    // every message the apps and the drill sent was received (or the replay failed): nothing in flight to wait for
+    for (const c of clients) await c.endAsync(true).catch(() => undefined);
+    // each part stops within the stall timeout, or is let go with a warning: a replay never hangs in its teardown
+    const teardown = (what: string, step: (() => Promise<unknown>) | undefined) =>
+      step ? atMost(step, stallMs, () => log.warn({ code: 'EVN_ERR_REPLAY_STALLED', part: what, ms: stallMs }, 'a part of the replay did not stop within the stall timeout: let go')) : Promise.resolve();
+    for (const { what, stop } of stoppers) await teardown(what, stop);
+    await teardown('the helpdesk', stack ? () => stack!.stop() : undefined);
+    await teardown('the broker shards', shards ? () => shards!.stop() : undefined);
     if (scratch) rmSync(dirname(scratch), { recursive: true, force: true });
   }
 }

@@ -29,3 +29,15 @@ export async function within<T>(p: Promise<T>, ms: number, what: () => string): 
     clearTimeout(timer);
   }
 }
+
+/**
+ * Runs a teardown step for at most `ms` of wall time: one that does not finish by then (a connection
+ * waiting for an acknowledgement that never comes) is let go, and `onLate` says which. Never rejects.
+ */
+export async function atMost(step: () => Promise<unknown>, ms: number, onLate: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)));
+  const outcome = await Promise.race([step().then(() => 'done', () => 'done'), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') onLate();
+}

@@ -100,6 +100,8 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
             if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
           });
           c.once('exit', (code) => resolve({ error: { code: 'EVN_ERR_INTERNAL', message: `the worker exited with ${code} before it was ready` } }));
+          // a worker that hangs while it opens its connections is not waited for past a minute
+          setTimeout(() => resolve({ error: { code: 'EVN_ERR_REPLAY_STALLED', message: `EVN_ERR_REPLAY_STALLED: helpdesk worker ${i} was not ready within 60 s` } }), 60_000).unref();
         }),
       );
     }
