@@ -76,7 +76,11 @@ export class DeviceAgent {
     this.lastT = options.startAt;
     this.byException = options.report?.mode === 'exception' ? reportPolicy(model.kind, options.report) : null;
     const store = options.outbox ?? createMemoryOutboxStore();
-    this.sender = createSender({ store, capacity: options.outboxCapacity, log: options.log, deviceId, ...(options.acks ? { acks: options.acks } : {}) });
+    this.sender = createSender({
+      store, capacity: options.outboxCapacity, log: options.log, deviceId,
+      // nothing confirmed on this connection: its announce may have been lost (a stream without a leader), said again
+      ...(options.acks ? { acks: options.acks, onUnconfirmed: () => this.client?.connected && this.publishAnnounce() } : {}),
+    });
     this.seq = store.lastSeq();
     this.counts = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, commandsRepeated: 0, lastSeq: this.seq, reconnects: 0 };
   }

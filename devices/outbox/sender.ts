@@ -50,6 +50,8 @@ interface AckState {
   stalled: number;
   /** connections dropped because they acknowledged nothing */
   dropped: number;
+  /** a confirmation came on the current connection */
+  heard: boolean;
 }
 
 export interface SenderOptions {
@@ -62,6 +64,11 @@ export interface SenderOptions {
   deviceId?: string;
   /** end-to-end acknowledgements: keep every entry until confirm() (the helpdesk's `ack`); default off */
   acks?: OutboxAckOptions | boolean;
+  /**
+   * end-to-end: called when it sends again and nothing was confirmed since the connection was made:
+   * the helpdesk may not know the device (its announce lost on the way), so the device announces again
+   */
+  onUnconfirmed?: () => void;
 }
 
 export interface OutboxStats {
@@ -104,6 +111,7 @@ export class OutboxSender {
   private idle: Array<() => void> | null = null;
   /** end-to-end acknowledgements; null: off (the broker's PUBACK removes an entry) */
   private readonly ack: AckState | null;
+  private readonly onUnconfirmed: (() => void) | undefined;
   private readonly onConnect = this.connected.bind(this);
   private readonly onClose = this.closed.bind(this);
 
@@ -113,16 +121,20 @@ export class OutboxSender {
     this.window = Math.max(1, options.window ?? OUTBOX_DEFAULTS.window);
     this.log = options.log;
     this.deviceId = options.deviceId;
+    this.onUnconfirmed = options.onUnconfirmed;
     const acks = options.acks;
     this.ack = acks
-      ? { resendAfterMs: Math.max(1, (acks === true ? undefined : acks.resendAfterMs) ?? OUTBOX_DEFAULTS.resendAfterMs), upTo: 0, progressed: false, mark: 0, timer: null, resent: 0, handed: 0, rounds: 0, pubacks: 0, pubacksAtLook: 0, stalled: 0, dropped: 0 }
+      ? { resendAfterMs: Math.max(1, (acks === true ? undefined : acks.resendAfterMs) ?? OUTBOX_DEFAULTS.resendAfterMs), upTo: 0, progressed: false, mark: 0, timer: null, resent: 0, handed: 0, rounds: 0, pubacks: 0, pubacksAtLook: 0, stalled: 0, dropped: 0, heard: false }
       : null;
   }
 
   private connected(): void {
     this.ready = true;
     // a new connection: what the helpdesk has not confirmed may have died with the old one's node
-    if (this.ack) this.goBack();
+    if (this.ack) {
+      this.ack.heard = false;
+      this.goBack();
+    }
     this.pump();
   }
 
@@ -152,6 +164,7 @@ export class OutboxSender {
     }
     const oldest = this.oldest();
     if (!a.progressed && oldest && oldest.seq <= a.mark && this.ready) {
+      if (!a.heard) this.onUnconfirmed?.();
       this.goBack();
       this.pump();
     }
@@ -179,6 +192,7 @@ export class OutboxSender {
     if (!a || upTo <= a.upTo) return 0;
     a.upTo = upTo;
     a.progressed = true;
+    a.heard = true;
     const n = this.store.removeThrough(upTo);
     this.acknowledged += n;
     this.settle();

@@ -79,6 +79,8 @@ interface Desk {
   /** seqs the next arrival of which is lost (the broker acknowledged it, nothing stored it) */
   lose: Set<number>;
   confirms: boolean;
+  /** announces lost on the way (a stream without a leader): the device is unknown, nothing of it is confirmed */
+  loseAnnounces: number;
 }
 
 describe('a device agent with end-to-end acknowledgements', () => {
@@ -90,10 +92,11 @@ describe('a device agent with end-to-end acknowledgements', () => {
   beforeEach(async () => {
     broker = await createBroker({ port: 0 }).start();
     const client = await mqtt.connectAsync(broker.url, { clientId: 'desk', reconnectPeriod: 50 });
-    desk = { client, read: new Map(), announces: [], upTo: 0, lose: new Set(), confirms: true };
+    desk = { client, read: new Map(), announces: [], upTo: 0, lose: new Set(), confirms: true, loseAnnounces: 0 };
     client.on('message', (topic, payload) => {
       const body = JSON.parse(payload.toString()) as { seq: number; acks?: { after: number } };
       if (topic.endsWith('/announce')) {
+        if (desk.loseAnnounces > 0 && desk.loseAnnounces--) return;
         desk.announces.push(body);
         if (body.acks) desk.upTo = body.acks.after;
         return;
@@ -107,7 +110,7 @@ describe('a device agent with end-to-end acknowledgements', () => {
     const ackTopic = deviceTopic('maria', 'fridge', 'ack');
     let confirmed = -1;
     timer = setInterval(() => {
-      if (!desk.confirms || desk.upTo === confirmed) return;
+      if (!desk.confirms || desk.upTo === confirmed || desk.announces.length === 0) return;
       confirmed = desk.upTo;
       void client.publishAsync(ackTopic, encode(ackTopic, stamp({ upTo: desk.upTo }, T0, desk.upTo)), { qos: 1 });
     }, 100);
@@ -193,6 +196,19 @@ describe('a device agent with end-to-end acknowledgements', () => {
     await until(() => agent.outboxStats().queued === 0, 5000, 'confirmed');
     await agent.kill();
     await proxy.close();
+  });
+
+  it('announces itself again when it sends again: a helpdesk that lost its announce learns of it and confirms', async () => {
+    desk.loseAnnounces = 1;
+    const agent = fridge({ acks: { resendAfterMs: 200 } });
+    await agent.start();
+    agent.tick(T0 + 20_000);
+    const last = agent.stats().lastSeq;
+    await until(() => agent.outboxStats().queued === 0, 10_000, () => `outbox ${JSON.stringify(agent.outboxStats())}, announces ${desk.announces.length}`);
+    expect(desk.loseAnnounces).toBe(0);
+    expect(desk.announces).toEqual([expect.objectContaining({ acks: { after: 0 } })]);
+    expect(agent.outboxStats()).toMatchObject({ confirmedUpTo: last });
+    expect(agent.outboxStats().resendRounds).toBeGreaterThanOrEqual(1);
   });
 
   it('without acks (the default) the broker acknowledgement is enough, no ack subscription, a confirmation changes nothing', async () => {
