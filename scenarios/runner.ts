@@ -161,7 +161,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     await within(commandLog.start(), stallMs, () => 'the command log did not connect to the broker');
     stoppers.push({ what: 'the command log', stop: () => commandLog.stop() });
 
-    const engine = await startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level, failover: !!cluster });
+    // every device connected (a fleet's hosts started): four stall timeouts at most, a coded error rather than a hang
+    const engine = await within(
+      startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level, failover: !!cluster }),
+      4 * stallMs,
+      () => `the devices did not all connect within ${(4 * stallMs) / 1000} s`,
+    );
     stoppers.unshift({ what: 'the devices', stop: () => engine.stop() });
     const host = engine.devices;
     if (options.homeAssistant) {

@@ -38,7 +38,8 @@ export function useClusterAndPostgres(): { pg: () => TestPostgres; nats: () => L
 export async function replayReport(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void | Promise<void>): Promise<Report> {
   const scenario = loadScenario(file);
   const clock = new VirtualClock(scenario.startMs);
-  const log = createLogger({ clock, level: 'error' });
+  // warnings too: a cluster replay says what it retried and what it let go (a hang in CI would say where)
+  const log = createLogger({ clock, level: 'warn' });
   const r = await replay({ scenario, log, clock, seed, ...(cluster ? { cluster } : {}), stallTimeoutMs: 60_000, ...(onProgress ? { onProgress: (d) => onProgress(scenario.startMs + d) } : {}) });
   return r.report;
 }
