@@ -3,6 +3,12 @@
  * (ground-truth.ts) only: a connection of its own subscribed to every device's command topic. A
  * device applies a command at its event time (the helpdesk stamps it with the window's end, which
  * the device has reached), so the time stamped is the time applied.
+ *
+ * On a NATS cluster (`cluster`), a command published on any node reaches a subscriber on every node:
+ * the log has a connection on each, subscribed at QoS 0 (a QoS 1 subscription there is a JetStream
+ * consumer, which a node killed elsewhere can stall), and counts a command once by its id. So it hears
+ * every command while one node is down. A command id is counted once anywhere: a partition taken over
+ * by another worker may send its commands again, with the same ids.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -19,9 +25,11 @@ export interface CommandLog {
 }
 
 /** `brokerUrls`: every broker the helpdesk publishes commands on (a fleet's shards), one connection each */
-export function createCommandLog(options: { brokerUrls: readonly string[]; clientId: string; log: Logger }): CommandLog {
+export function createCommandLog(options: { brokerUrls: readonly string[]; clientId: string; log: Logger; cluster?: boolean }): CommandLog {
   const byDevice = new Map<string, AppliedCommand[]>();
   let count = 0;
+  /** the command ids heard: a copy (another node's connection, a command sent again) is not counted twice */
+  const seen = new Set<string>();
   // a broker that refuses the wildcard (an ACL): the counterfactuals run without commands, as before
   let refused = false;
   const waiters: Array<{ n: number; resolve: () => void }> = [];
@@ -30,6 +38,8 @@ export function createCommandLog(options: { brokerUrls: readonly string[]; clien
   function onMessage(topic: string, payload: Buffer): void {
     const r = decode(topic, payload);
     if (r.ok && r.value.channel === 'command') {
+      if (seen.has(r.value.payload.commandId)) return;
+      seen.add(r.value.payload.commandId);
       const { v: _v, ts, seq: _s, ...body } = r.value.payload;
       const key = deviceKey(r.value.topic.customerId, r.value.topic.deviceId);
       const list = byDevice.get(key) ?? [];
@@ -46,7 +56,7 @@ export function createCommandLog(options: { brokerUrls: readonly string[]; clien
         const client = await mqtt.connectAsync(url, { clientId: options.brokerUrls.length > 1 ? `${options.clientId}-${i}` : options.clientId, clean: true });
         clients.push(client);
         client.on('message', onMessage);
-        const granted = await client.subscribeAsync(`${TOPIC_ROOT}/+/+/command`, { qos: 1 });
+        const granted = await client.subscribeAsync(`${TOPIC_ROOT}/+/+/command`, { qos: options.cluster ? 0 : 1 });
         if (granted.some((g) => g.qos === 128)) {
           refused = true;
           options.log.warn({ clientId: options.clientId }, "the broker refused the replay's command log: counterfactuals run without the helpdesk's commands");

@@ -156,8 +156,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       options.onHelpdesk?.(helpdesk);
     }
     // the helpdesk's commands as they crossed the broker: the counterfactuals get those sent before each fault
-    // (a NATS cluster delivers every command on any node: one connection)
-    const commandLog = createCommandLog({ brokerUrls: cluster ? [brokerUrl] : brokerUrls, clientId: `evernet-commands-${s.name}`, log });
+    // (on a NATS cluster a connection on every node, each hearing every command: one node down loses none)
+    const commandLog = createCommandLog({ brokerUrls, clientId: `evernet-commands-${s.name}`, log, ...(cluster ? { cluster: true } : {}) });
     await within(commandLog.start(), stallMs, () => 'the command log did not connect to the broker');
     stoppers.push({ what: 'the command log', stop: () => commandLog.stop() });
 
