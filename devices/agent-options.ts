@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { AnnounceBody } from '../contracts/index.js';
 import type { AnyKindModel } from './kinds/index.js';
+import type { OutboxAckOptions } from './outbox/sender.js';
 import type { OutboxStore } from './outbox/store.js';
 /** What a device says of itself beyond its kind; every field has a default (see AgentOptions.announce). */
 export interface AgentAnnounce {
@@ -61,9 +62,10 @@ export interface AgentOptions {
    * `acks`, subscribes to its `ack` topic (and to its commands) at QoS 0 and keeps every telemetry message and event until the
    * helpdesk confirms it, sending again what is not confirmed (on reconnect, or after resendAfterMs
    * without a confirmation). For a NATS cluster, whose MQTT PUBACK comes before its stream stores the
-   * message. Default off: nothing more is kept, subscribed or sent
+   * message. `qos: 0` sends at QoS 0 and counts on the confirmations alone (sender.ts OutboxAckOptions).
+   * Default off: nothing more is kept, subscribed or sent
    */
-  acks?: boolean | { resendAfterMs?: number };
+  acks?: boolean | OutboxAckOptions;
   /**
    * what it announces at every connect (retained, the connection number as seq; reportEveryS is
    * telemetryEveryS, or the heartbeat when it reports by exception, with `report` saying so); default

@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { deviceKey, partitionOf } from '../../contracts/index.js';
-import { createAgent, type Agent } from '../../devices/agent.js';
+import { createAgent, type Agent, type AgentOptions } from '../../devices/agent.js';
 import { agentTelemetryOptions } from '../telemetry-options.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import type { LoadedDevice, LoadedScenario } from '../load.js';
@@ -28,7 +28,7 @@ export interface DeviceHostOptions {
   /** the nodes of a broker cluster (a NATS cluster's MQTT listeners): each device fails over to the others */
   failoverUrls?: readonly string[];
   /** end-to-end acknowledgements (AgentOptions.acks): a replay over a NATS cluster; default off */
-  acks?: boolean;
+  acks?: AgentOptions['acks'];
   log: Logger;
   /** how many devices connect at the same time at start (default 100) */
   connectConcurrency?: number;
@@ -65,7 +65,7 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
       seed: deviceSeed(options.seed, d.customerId, d.id), brokerUrl: options.brokerUrlOf(d.customerId), startAt: loaded.startMs, log,
       ...(options.failoverUrls ? { failoverUrls: options.failoverUrls } : {}),
-      ...(options.acks ? { acks: true } : {}),
+      ...(options.acks ? { acks: options.acks } : {}),
       ...agentTelemetryOptions(loaded), announce: { name: d.name },
     }),
   );

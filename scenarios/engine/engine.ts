@@ -31,6 +31,13 @@ export interface Engine {
  */
 const CLUSTER_CONNECT_CONCURRENCY = 20;
 
+/**
+ * a cluster replay's devices confirm end to end (docs/scale.md#end-to-end-acknowledgements): a NATS node
+ * killed loses nothing. At QoS 0: the worker's confirmation is the acknowledgement that counts, and a
+ * QoS 1 publish costs the node a round trip to the stream per message
+ */
+const CLUSTER_ACKS = { qos: 0 } as const;
+
 /** the broker shards a layout asks for; null: none (the stack's embedded broker, or the broker by URL) */
 export async function startShards(layout: Layout, logLevel: string, broker: ShardBroker = 'auto'): Promise<BrokerShards | null> {
   return layout.shards > 0 ? startBrokerShards(layout.shards, logLevel, broker, layout.estimate.connectionsPerShard) : null;
@@ -51,7 +58,7 @@ export async function startEngine(o: {
   const urls = o.brokerUrls;
   const urlOf = (c: string): string => urls[partitionOf(c, urls.length)]!;
   if (o.layout.hosts === 0) {
-    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.failover ? { failoverUrls: urls, connectConcurrency: CLUSTER_CONNECT_CONCURRENCY } : {}) });
+    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.failover ? { failoverUrls: urls, connectConcurrency: CLUSTER_CONNECT_CONCURRENCY, acks: CLUSTER_ACKS } : {}) });
     await host.start();
     return { urlOf, devices: host, pids: () => o.shards?.pids.slice() ?? [], hostRssBytes: () => 0, stop: () => host.stop() };
   }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { partitionOf } from '../../contracts/index.js';
 import { loadScenario } from '../../scenarios/load.js';
 import type { Report } from '../../scenarios/report.js';
-import { clusterReady, clusterSkipReason, decisions, replayReport, useClusterAndPostgres } from '../helpers/cluster-replay.js';
+import { CLUSTER_DAY_TIMEOUT_MS, clusterReady, clusterSkipReason, decisions, replayReport, useClusterAndPostgres } from '../helpers/cluster-replay.js';
 
 describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk workers${clusterSkipReason}`, () => {
   const { pg, nats } = useClusterAndPostgres();
@@ -28,7 +28,7 @@ describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk w
     expect(clustered.loads.length).toBeGreaterThan(10);
     expect(decisions(clustered)).toEqual(decisions(embedded));
     expect(clustered.messages.gaps).toBe(0);
-  }, 900_000);
+  }, CLUSTER_DAY_TIMEOUT_MS);
 
   it('PostgreSQL restarted under the day in 2020: the workers retry, the same decisions, no ticket twice', async () => {
     const embedded = await embeddedDay();
@@ -51,7 +51,7 @@ describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk w
     for (let p = 0; p < 4; p++) tickets += Number((await c.query(`SELECT count(*) AS n FROM ${partitionSchema(p)}.tickets`)).rows[0].n);
     await c.end();
     expect(tickets).toBe(1);
-  }, 900_000);
+  }, CLUSTER_DAY_TIMEOUT_MS);
 
   it("windows longer than the helpdesk's clock skew (10 minutes): no message refused as from the future, the same decisions", async () => {
     const file = 'tests/fixtures/fleet/engine-12-long-windows.yaml';

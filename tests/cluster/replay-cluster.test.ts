@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { partitionOf } from '../../contracts/index.js';
 import { partitionSchema } from '../../cluster/partition-db.js';
 import type { Report } from '../../scenarios/report.js';
-import { clusterReady, clusterSkipReason, decisions, replayReport, useClusterAndPostgres } from '../helpers/cluster-replay.js';
+import { CLUSTER_DAY_TIMEOUT_MS, clusterReady, clusterSkipReason, decisions, replayReport, useClusterAndPostgres } from '../helpers/cluster-replay.js';
 
 /** rows of one table summed over every partition's schema */
 async function countRows(url: string, table: string, partitions: number): Promise<number> {
@@ -41,7 +41,7 @@ describe.skipIf(!clusterReady)(`a replay over three NATS nodes and two helpdesk 
     expect(clustered.tickets.length).toBeGreaterThan(0);
     expect(decisions(clustered)).toEqual(decisions(embedded));
     expect(clustered.messages.rejected).toBe(embedded.messages.rejected);
-  }, 900_000);
+  }, CLUSTER_DAY_TIMEOUT_MS);
 
   it('kill -9 of the worker serving the car mid-incident: the alternator is still caught, once, nothing lost, served again within 10 s', async () => {
     expect(undisturbed).toBeDefined();
@@ -96,5 +96,5 @@ describe.skipIf(!clusterReady)(`a replay over three NATS nodes and two helpdesk 
     expect(await countRows(db, 'telemetry_raw', 4)).toBe(await countRows(plain, 'telemetry_raw', 4));
     expect(clustered.messages.rejected).toBe(undisturbed.messages.rejected);
     expect(clustered.messages.gaps).toBe(0);
-  }, 900_000);
+  }, CLUSTER_DAY_TIMEOUT_MS);
 });

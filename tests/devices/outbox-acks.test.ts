@@ -81,6 +81,8 @@ interface Desk {
   confirms: boolean;
   /** announces lost on the way (a stream without a leader): the device is unknown, nothing of it is confirmed */
   loseAnnounces: number;
+  /** the QoS each telemetry message arrived with */
+  qos: Set<number>;
 }
 
 describe('a device agent with end-to-end acknowledgements', () => {
@@ -92,8 +94,9 @@ describe('a device agent with end-to-end acknowledgements', () => {
   beforeEach(async () => {
     broker = await createBroker({ port: 0 }).start();
     const client = await mqtt.connectAsync(broker.url, { clientId: 'desk', reconnectPeriod: 50 });
-    desk = { client, read: new Map(), announces: [], upTo: 0, lose: new Set(), confirms: true, loseAnnounces: 0 };
-    client.on('message', (topic, payload) => {
+    desk = { client, read: new Map(), announces: [], upTo: 0, lose: new Set(), confirms: true, loseAnnounces: 0, qos: new Set() };
+    client.on('message', (topic, payload, packet) => {
+      if (topic.endsWith('/telemetry')) desk.qos.add(packet.qos);
       const body = JSON.parse(payload.toString()) as { seq: number; acks?: { after: number } };
       if (topic.endsWith('/announce')) {
         if (desk.loseAnnounces > 0 && desk.loseAnnounces--) return;
@@ -208,6 +211,22 @@ describe('a device agent with end-to-end acknowledgements', () => {
     expect(desk.loseAnnounces).toBe(0);
     expect(desk.announces).toEqual([expect.objectContaining({ acks: { after: 0 } })]);
     expect(agent.outboxStats()).toMatchObject({ confirmedUpTo: last });
+    expect(agent.outboxStats().resendRounds).toBeGreaterThanOrEqual(1);
+  });
+
+  it('at QoS 0 (no PUBACK waited for) the confirmation alone removes an entry, and what was lost is sent again', async () => {
+    const agent = fridge({ acks: { resendAfterMs: 300, qos: 0 } });
+    await agent.start();
+    agent.tick(T0 + 20_000);
+    await agent.drained();
+    const first = agent.stats().lastSeq;
+    for (let s = first + 1; s <= first + 30; s++) desk.lose.add(s);
+    agent.tick(T0 + 100_000);
+    const last = agent.stats().lastSeq;
+    await until(() => agent.outboxStats().queued === 0, 10_000, () => `outbox ${JSON.stringify(agent.outboxStats())}, helpdesk up to ${desk.upTo}`);
+    expect(readSeqs()).toEqual(upTo(last));
+    expect([...desk.qos]).toEqual([0]);
+    expect(agent.outboxStats()).toMatchObject({ queued: 0, confirmedUpTo: last, reconnectsForced: 0 });
     expect(agent.outboxStats().resendRounds).toBeGreaterThanOrEqual(1);
   });
 
