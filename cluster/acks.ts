@@ -35,10 +35,12 @@ interface DeviceGate {
   heldSince: number;
   /** something arrived since the last confirmation */
   dirty: boolean;
+  /** the envelope (ts, seq) of the last announce handed on: one said again unchanged is a copy */
+  announce?: [number, number];
 }
 
 export interface AckGateState {
-  devices: Array<[string, { upTo: number; held: Array<[number, string, string]> }]>;
+  devices: Array<[string, { upTo: number; held: Array<[number, string, string]>; announce?: [number, number] }]>;
   copies: number;
   released: number;
 }
@@ -60,6 +62,7 @@ export interface AckGateStats {
 }
 
 const SEQ = /"seq":(\d+)/;
+const TS_SEQ = /"ts":(\d+),"seq":(\d+)/;
 const utf8 = new TextDecoder();
 const text = (data: Uint8Array): string => utf8.decode(data);
 
@@ -96,8 +99,13 @@ export class AckGate {
     const t = split(topic);
     if (!t) return deliver(topic, data);
     if (t.channel === 'announce') {
-      this.announced(t.key, data, deliver);
-      return deliver(topic, data);
+      // a device that got no confirmation announces again (its first may have been lost): the gate reads it,
+      // but one whose envelope is not newer than the last is a copy the helpdesk's ingest would count a duplicate
+      const copy = this.announceCopy(t.key, data);
+      this.announced(t.key, data, deliver, copy);
+      if (!copy) return deliver(topic, data);
+      this.copies++;
+      return;
     }
     const d = this.devices.get(t.key);
     if (!d || (t.channel !== 'telemetry' && t.channel !== 'event')) return deliver(topic, data);
@@ -130,7 +138,19 @@ export class AckGate {
     if (d.held.size === 0) d.heldSince = 0;
   }
 
-  private announced(key: string, raw: Uint8Array, deliver: Deliver): void {
+  /** an announce of a device the gate knows whose envelope (ts, seq) is not newer than the last one's */
+  private announceCopy(key: string, raw: Uint8Array): boolean {
+    const d = this.devices.get(key);
+    const m = TS_SEQ.exec(text(raw.subarray(0, 64)));
+    if (!d || !m) return false;
+    const env: [number, number] = [Number(m[1]), Number(m[2])];
+    const last = d.announce;
+    d.announce = last && env[0] <= last[0] && env[1] <= last[1] ? last : env;
+    return !!last && env[0] <= last[0] && env[1] <= last[1];
+  }
+
+  /** `copy`: said again on the same connection (announceCopy), so `after: 0` is not a new sequence */
+  private announced(key: string, raw: Uint8Array, deliver: Deliver, copy = false): void {
     let after: number | null = null;
     const d = this.devices.get(key);
     const data = text(raw);
@@ -149,14 +169,17 @@ export class AckGate {
       }
       return;
     }
-    if (!d) this.devices.set(key, { upTo: after, held: new Map(), heldSince: 0, dirty: true });
+    if (!d) {
+      const m = TS_SEQ.exec(data.slice(0, 64));
+      this.devices.set(key, { upTo: after, held: new Map(), heldSince: 0, dirty: true, ...(m ? { announce: [Number(m[1]), Number(m[2])] as [number, number] } : {}) });
+    }
     else {
       // the device's word: it holds nothing at or below `after`. 0: a new sequence (a device restarted
       // without a persistent outbox); else its sequence goes on, and a confirmation it missed does not
       // move the gate back. What was held at or below `after` (the device gave up on what came before
       // it) goes on now, in order
-      const fresh = after === 0 && d.upTo > 0;
-      d.upTo = after === 0 ? 0 : Math.max(d.upTo, after);
+      const fresh = after === 0 && d.upTo > 0 && !copy;
+      d.upTo = fresh ? 0 : Math.max(d.upTo, after);
       for (const seq of heldSeqs(d)) {
         if (seq > d.upTo && !fresh) break;
         deliver(d.held.get(seq)!.topic, d.held.get(seq)!.data);
@@ -200,7 +223,7 @@ export class AckGate {
   /** the gate's state for a checkpoint (held messages included: their stream sequences are behind the checkpoint's) */
   snapshot(): AckGateState {
     return {
-      devices: [...this.devices].map(([k, d]) => [k, { upTo: d.upTo, held: [...d.held].map(([s, m]): [number, string, string] => [s, m.topic, text(m.data)]) }]),
+      devices: [...this.devices].map(([k, d]) => [k, { upTo: d.upTo, held: [...d.held].map(([s, m]): [number, string, string] => [s, m.topic, text(m.data)]), ...(d.announce ? { announce: d.announce } : {}) }]),
       copies: this.copies,
       released: this.released,
     };
@@ -211,7 +234,7 @@ export class AckGate {
     this.copies = s.copies;
     this.released = s.released;
     for (const [k, v] of s.devices) {
-      this.devices.set(k, { upTo: v.upTo, held: new Map(v.held.map(([seq, topic, data]) => [seq, { topic, data: Buffer.from(data) }])), heldSince: v.held.length ? now : 0, dirty: true });
+      this.devices.set(k, { upTo: v.upTo, held: new Map(v.held.map(([seq, topic, data]) => [seq, { topic, data: Buffer.from(data) }])), heldSince: v.held.length ? now : 0, dirty: true, ...(v.announce ? { announce: v.announce } : {}) });
     }
   }
 }

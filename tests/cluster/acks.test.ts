@@ -12,9 +12,9 @@ const tel = deviceTopic('maria', 'car', 'telemetry');
 const bytes = (s: string) => new TextEncoder().encode(s);
 const reading = (seq: number) =>
   bytes(encode(tel, stamp({ kind: 'fridge', readings: { cabinetTempC: 4, ambientTempC: 20, setpointC: 4, doorOpen: false, compressorOn: false, powerW: 1 } }, T0 + seq * 1000, seq)));
-const announce = (after: number | null) => {
+const announce = (after: number | null, ts = T0, seq = 1) => {
   const topic = deviceTopic('maria', 'car', 'announce');
-  return [topic, bytes(encode(topic, stamp({ kind: 'fridge', name: 'f', measures: [], extra: [], reportEveryS: 1, source: 'simulator', ...(after === null ? {} : { acks: { after } }) }, T0, 1)))] as const;
+  return [topic, bytes(encode(topic, stamp({ kind: 'fridge', name: 'f', measures: [], extra: [], reportEveryS: 1, source: 'simulator', ...(after === null ? {} : { acks: { after } }) }, ts, seq)))] as const;
 };
 
 function harness(gapWaitMs = 1000) {
@@ -42,6 +42,27 @@ describe('the acknowledgement gate', () => {
     h.offer([1, 3, 2, 2]);
     expect(h.seqs()).toEqual([1, 3, 2, 2]);
     expect(h.confirms()).toEqual([]);
+  });
+
+  it('drops an announce said again unchanged (a device that got no confirmation) as a copy, and confirms; a newer one goes on', () => {
+    const h = harness();
+    h.gate.offer(...announce(0), 0, h.deliver);
+    h.offer([1, 2]);
+    expect(h.confirms()).toEqual([['car', 2]]);
+    h.gate.offer(...announce(0), 0, h.deliver);
+    expect(h.out.filter(([c]) => c === 'announce')).toHaveLength(1);
+    expect(h.gate.stats().copies).toBe(1);
+    // confirmed again: the device learns where it stands
+    expect(h.confirms()).toEqual([['car', 2]]);
+    // a later one (the device moved on, or a new connection) is the helpdesk's to see
+    h.gate.offer(...announce(2, T0 + 5000, 1), 0, h.deliver);
+    h.gate.offer(...announce(2, T0 + 5000, 2), 0, h.deliver);
+    expect(h.out.filter(([c]) => c === 'announce')).toHaveLength(3);
+    // and it survives a checkpoint
+    const again = harness();
+    again.gate.restore(JSON.parse(JSON.stringify(h.gate.snapshot())), 0);
+    again.gate.offer(...announce(2, T0 + 5000, 2), 0, again.deliver);
+    expect(again.out).toEqual([]);
   });
 
   it('holds what comes after a gap until the gap fills, drops copies, and confirms up to the gap', () => {
@@ -81,14 +102,14 @@ describe('the acknowledgement gate', () => {
     h.offer([9, 11, 13]);
     expect(h.seqs()).toEqual([11]);
     // the device gave up on 12 and below: 13 goes on
-    h.gate.offer(...announce(12), 0, h.deliver);
+    h.gate.offer(...announce(12, T0 + 1000, 2), 0, h.deliver);
     expect(h.seqs()).toEqual([11, 13]);
     // a missed confirmation does not move it back
-    h.gate.offer(...announce(5), 0, h.deliver);
+    h.gate.offer(...announce(5, T0 + 2000, 3), 0, h.deliver);
     h.offer([6]);
     expect(h.seqs()).toEqual([11, 13]);
-    // restarted without a persistent outbox: a new sequence
-    h.gate.offer(...announce(0), 0, h.deliver);
+    // restarted without a persistent outbox: a new sequence (and its connections counted anew)
+    h.gate.offer(...announce(0, T0 + 3000, 1), 0, h.deliver);
     h.offer([1, 2]);
     expect(h.seqs()).toEqual([11, 13, 1, 2]);
     expect(h.confirms()).toEqual([['car', 2]]);
