@@ -152,17 +152,25 @@ describe('a device agent with end-to-end acknowledgements', () => {
     expect(readSeqs()).toEqual(upTo(last));
   });
 
-  it('sends again, with the same sequence numbers and payloads, what is not confirmed after resendAfterMs', async () => {
-    const agent = fridge({ acks: { resendAfterMs: 300 } });
+  /**
+   * 20 s of a fridge, confirmed; then the next 30 messages acknowledged by the broker and lost (the
+   * helpdesk confirms up to `first` only) and 80 s more: waits until every one is confirmed
+   */
+  const loseThirty = async (agent: Agent): Promise<{ first: number; last: number }> => {
     await agent.start();
     agent.tick(T0 + 20_000);
     await agent.drained();
     const first = agent.stats().lastSeq;
-    // the next 30 acknowledged by the broker and lost: the helpdesk confirms up to `first` only
     for (let s = first + 1; s <= first + 30; s++) desk.lose.add(s);
     agent.tick(T0 + 100_000);
     const last = agent.stats().lastSeq;
     await until(() => agent.outboxStats().queued === 0, 10_000, () => `outbox ${JSON.stringify(agent.outboxStats())}, helpdesk up to ${desk.upTo}`);
+    return { first, last };
+  };
+
+  it('sends again, with the same sequence numbers and payloads, what is not confirmed after resendAfterMs', async () => {
+    const agent = fridge({ acks: { resendAfterMs: 300 } });
+    const { first, last } = await loseThirty(agent);
     expect(readSeqs()).toEqual(upTo(last));
     expect(desk.upTo).toBe(last);
     const stats = agent.outboxStats();
@@ -216,14 +224,7 @@ describe('a device agent with end-to-end acknowledgements', () => {
 
   it('at QoS 0 (no PUBACK waited for) the confirmation alone removes an entry, and what was lost is sent again', async () => {
     const agent = fridge({ acks: { resendAfterMs: 300, qos: 0 } });
-    await agent.start();
-    agent.tick(T0 + 20_000);
-    await agent.drained();
-    const first = agent.stats().lastSeq;
-    for (let s = first + 1; s <= first + 30; s++) desk.lose.add(s);
-    agent.tick(T0 + 100_000);
-    const last = agent.stats().lastSeq;
-    await until(() => agent.outboxStats().queued === 0, 10_000, () => `outbox ${JSON.stringify(agent.outboxStats())}, helpdesk up to ${desk.upTo}`);
+    const { last } = await loseThirty(agent);
     expect(readSeqs()).toEqual(upTo(last));
     expect([...desk.qos]).toEqual([0]);
     expect(agent.outboxStats()).toMatchObject({ queued: 0, confirmedUpTo: last, reconnectsForced: 0 });
