@@ -145,8 +145,9 @@ export class AckGate {
     if (!d || !m) return false;
     const env: [number, number] = [Number(m[1]), Number(m[2])];
     const last = d.announce;
-    d.announce = last && env[0] <= last[0] && env[1] <= last[1] ? last : env;
-    return !!last && env[0] <= last[0] && env[1] <= last[1];
+    const copy = !!last && env[0] <= last[0] && env[1] <= last[1];
+    if (!copy) d.announce = env;
+    return copy;
   }
 
   /** `copy`: said again on the same connection (announceCopy), so `after: 0` is not a new sequence */
