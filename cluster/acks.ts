@@ -14,6 +14,10 @@
  *   whose outbox dropped the missing ones, or that restarted without them);
  * - a seq at or below N is a copy the helpdesk has had: dropped here, counted in `copies`, so that a
  *   replay's barrier (messages received) counts each message once and the helpdesk sees each once.
+ * What the device says at every connect, its announce and its "online", goes straight to its
+ * connection, outside the sequence: the device says both again, the same bytes, until a confirmation
+ * names the connection (`connection`); the gate hands on the first copy of each and drops the rest
+ * (an announce whose envelope is not newer than the last one's, an "online" whose envelope is the last one's).
  *
  * So the helpdesk receives such a device's messages once each and in seq order, whatever was lost
  * and sent again; its own dedupe (helpdesk/ingest) is unchanged. A device's announce says where its
@@ -37,10 +41,12 @@ interface DeviceGate {
   dirty: boolean;
   /** the envelope (ts, seq) of the last announce handed on: one said again unchanged is a copy */
   announce?: [number, number];
+  /** the envelope (ts, seq) of the last "online" handed on: the same again is a copy */
+  online?: [number, number];
 }
 
 export interface AckGateState {
-  devices: Array<[string, { upTo: number; held: Array<[number, string, string]>; announce?: [number, number] }]>;
+  devices: Array<[string, { upTo: number; held: Array<[number, string, string]>; announce?: [number, number]; online?: [number, number] }]>;
   copies: number;
   released: number;
 }
@@ -63,6 +69,7 @@ export interface AckGateStats {
 
 const SEQ = /"seq":(\d+)/;
 const TS_SEQ = /"ts":(\d+),"seq":(\d+)/;
+const ONLINE = '"state":"online"';
 const utf8 = new TextDecoder();
 const text = (data: Uint8Array): string => utf8.decode(data);
 
@@ -86,6 +93,11 @@ export class AckGate {
   private readonly gapWaitMs: number;
   private copies = 0;
   private released = 0;
+  /**
+   * the last "online" envelope of devices the gate does not know (yet): a device whose announce was lost
+   * says its "online" again with it, and that copy must not reach the helpdesk twice
+   */
+  private readonly onlineOf = new Map<string, [number, number]>();
 
   constructor(options: AckGateOptions = {}) {
     this.gapWaitMs = options.gapWaitMs ?? 30_000;
@@ -108,6 +120,10 @@ export class AckGate {
       return;
     }
     const d = this.devices.get(t.key);
+    if (t.channel === 'availability') {
+      if (this.onlineCopy(t.key, d, data)) return void this.copies++;
+      return deliver(topic, data);
+    }
     if (!d || (t.channel !== 'telemetry' && t.channel !== 'event')) return deliver(topic, data);
     // the envelope comes first (contracts/envelope.ts stamp): {"v":1,"ts":…,"seq":N
     const m = SEQ.exec(text(data.subarray(0, 64)));
@@ -136,6 +152,24 @@ export class AckGate {
       deliver(next.topic, next.data);
     }
     if (d.held.size === 0) d.heldSince = 0;
+  }
+
+  /** an "online" whose envelope is the last one's (said again); else it is remembered as the last */
+  private onlineCopy(key: string, d: DeviceGate | undefined, raw: Uint8Array): boolean {
+    const head = text(raw.subarray(0, 96));
+    const m = TS_SEQ.exec(head);
+    if (!m || !head.includes(ONLINE)) return false;
+    const last = d ? d.online : this.onlineOf.get(key);
+    if (last && last[0] === Number(m[1]) && last[1] === Number(m[2])) {
+      if (d) d.dirty = true;
+      return true;
+    }
+    const env: [number, number] = [Number(m[1]), Number(m[2])];
+    if (d) {
+      d.online = env;
+      d.dirty = true;
+    } else this.onlineOf.set(key, env);
+    return false;
   }
 
   /** an announce of a device the gate knows whose envelope (ts, seq) is not newer than the last one's */
@@ -172,7 +206,9 @@ export class AckGate {
     }
     if (!d) {
       const m = TS_SEQ.exec(data.slice(0, 64));
-      this.devices.set(key, { upTo: after, held: new Map(), heldSince: 0, dirty: true, ...(m ? { announce: [Number(m[1]), Number(m[2])] as [number, number] } : {}) });
+      const online = this.onlineOf.get(key);
+      this.onlineOf.delete(key);
+      this.devices.set(key, { upTo: after, held: new Map(), heldSince: 0, dirty: true, ...(m ? { announce: [Number(m[1]), Number(m[2])] as [number, number] } : {}), ...(online ? { online } : {}) });
     }
     else {
       // the device's word: it holds nothing at or below `after`. 0: a new sequence (a device restarted
@@ -210,7 +246,9 @@ export class AckGate {
       d.dirty = false;
       const slash = key.indexOf('/');
       const topic = deviceTopic(key.slice(0, slash), key.slice(slash + 1), 'ack');
-      out.push([topic, encode(topic, stamp({ upTo: d.upTo }, at, d.upTo))]);
+      // the connection whose announce and "online" both arrived
+      const connection = d.announce && d.online ? Math.min(d.announce[1], d.online[1]) : undefined;
+      out.push([topic, encode(topic, stamp(connection === undefined ? { upTo: d.upTo } : { upTo: d.upTo, connection }, at, d.upTo))]);
     }
     return out;
   }
@@ -224,7 +262,7 @@ export class AckGate {
   /** the gate's state for a checkpoint (held messages included: their stream sequences are behind the checkpoint's) */
   snapshot(): AckGateState {
     return {
-      devices: [...this.devices].map(([k, d]) => [k, { upTo: d.upTo, held: [...d.held].map(([s, m]): [number, string, string] => [s, m.topic, text(m.data)]), ...(d.announce ? { announce: d.announce } : {}) }]),
+      devices: [...this.devices].map(([k, d]) => [k, { upTo: d.upTo, held: [...d.held].map(([s, m]): [number, string, string] => [s, m.topic, text(m.data)]), ...(d.announce ? { announce: d.announce } : {}), ...(d.online ? { online: d.online } : {}) }]),
       copies: this.copies,
       released: this.released,
     };
@@ -235,7 +273,7 @@ export class AckGate {
     this.copies = s.copies;
     this.released = s.released;
     for (const [k, v] of s.devices) {
-      this.devices.set(k, { upTo: v.upTo, held: new Map(v.held.map(([seq, topic, data]) => [seq, { topic, data: Buffer.from(data) }])), heldSince: v.held.length ? now : 0, dirty: true, ...(v.announce ? { announce: v.announce } : {}) });
+      this.devices.set(k, { upTo: v.upTo, held: new Map(v.held.map(([seq, topic, data]) => [seq, { topic, data: Buffer.from(data) }])), heldSince: v.held.length ? now : 0, dirty: true, ...(v.announce ? { announce: v.announce } : {}), ...(v.online ? { online: v.online } : {}) });
     }
   }
 }

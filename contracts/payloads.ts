@@ -220,8 +220,10 @@ export type Announce = z.infer<typeof Announce>;
  * again what is not confirmed, and a copy is confirmed again); on a NATS cluster a QoS 0 subscription
  * is a plain one, which a node killed elsewhere cannot stall, while a QoS 1 subscription's JetStream
  * consumer can be. Batched (one for many messages); the envelope's seq is upTo.
+ * `connection`: the device's latest connection whose announce and "online" it has read (their
+ * envelopes' seq): a device says both again, the same bytes, until a confirmation names its connection.
  */
-export const AckBody = z.object({ upTo: Seq });
+export const AckBody = z.object({ upTo: Seq, connection: Seq.optional() });
 export type AckBody = z.infer<typeof AckBody>;
 export const Ack = enveloped(AckBody);
 export type Ack = z.infer<typeof Ack>;

@@ -26,6 +26,13 @@ import { createMemoryOutboxStore } from './outbox/store.js';
 import { brokerTarget, mqttLog, serversOf, type AgentOptions, type AgentStats } from './agent-options.js';
 export { brokerTarget, serversOf, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats } from './agent-options.js';
 
+/** what a device says at a connect: its announce (null: none) and its "online", encoded */
+interface Hello {
+  connection: number;
+  announce: string | null;
+  online: string;
+}
+
 /**
  * One device. A class, not a closure per method: a fleet holds tens of thousands, and what each one
  * costs is its fields and its connection, not a copy of every function (docs/fleets.md#engine).
@@ -56,6 +63,11 @@ export class DeviceAgent {
   private readonly counts: AgentStats;
   /** commandsReceived() callers waiting; null: none */
   private waiters: Array<{ n: number; resolve: () => void }> | null = null;
+  /**
+   * with acks: what it said at the current connection's start (announce, "online"), until a confirmation
+   * names the connection; null: confirmed, or acks off
+   */
+  private hello: Hello | null = null;
   /** the ids of the commands received lately, oldest first; null until the first command */
   private seenCommands: Set<string> | null = null;
 
@@ -78,8 +90,8 @@ export class DeviceAgent {
     const store = options.outbox ?? createMemoryOutboxStore();
     this.sender = createSender({
       store, capacity: options.outboxCapacity, log: options.log, deviceId,
-      // nothing confirmed on this connection: its announce may have been lost (a stream without a leader), said again
-      ...(options.acks ? { acks: options.acks, onUnconfirmed: () => this.client?.connected && this.publishAnnounce() } : {}),
+      // what it said at connect and the helpdesk has not confirmed (lost with a stream's leader): said again
+      ...(options.acks ? { acks: options.acks, onPeriod: () => this.helloAgain() } : {}),
     });
     this.seq = store.lastSeq();
     this.counts = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, commandsRepeated: 0, lastSeq: this.seq, reconnects: 0 };
@@ -112,10 +124,35 @@ export class DeviceAgent {
     return encode(topic, stamp({ state, kind: this.kind, reason }, at, connection));
   }
 
-  /** announce: retained, straight to the connection, checked against the contract; before "online" */
-  private publishAnnounce(): void {
+  /**
+   * What it says at every connect, straight to the connection, retained: its announce, then "online".
+   * Counted once. With acks kept, and said again (the same bytes: the partition's gate drops copies)
+   * every resend period until a confirmation names this connection, so the helpdesk hears it once
+   * even when a stream without a leader lost it.
+   */
+  private sayHello(): void {
+    const hello: Hello = { connection: this.session, announce: this.announcement(), online: this.availability('online', 'connected', this.lastT) };
+    this.hello = this.options.acks ? hello : null;
+    // the telemetry waits until the partition knows this connection (OutboxSender.hold)
+    if (this.hello) this.sender.hold(true);
+    this.publishHello(hello);
+    this.counts.published += hello.announce === null ? 1 : 2;
+  }
+
+  private publishHello(h: Hello): void {
+    const c = this.client!;
+    if (h.announce !== null) c.publish(this.topic('announce'), h.announce, { qos: 1, retain: true });
+    c.publish(this.topic('availability'), h.online, { qos: 1, retain: true });
+  }
+
+  private helloAgain(): void {
+    if (this.hello && this.client?.connected) this.publishHello(this.hello);
+  }
+
+  /** announce: checked against the contract; null: it announces nothing */
+  private announcement(): string | null {
     const a = this.options.announce;
-    if (a === false) return;
+    if (a === false) return null;
     const body: AnnounceBody = {
       kind: this.kind,
       name: a?.name ?? `${this.customerId}/${this.deviceId}`,
@@ -127,14 +164,7 @@ export class DeviceAgent {
     if (this.byException) body.report = { mode: 'exception', heartbeatS: Math.max(1, Math.round(this.byException.heartbeatMs / 1000)), sampleEveryS: Math.max(1, Math.round(this.stepMs / 1000)) };
     if (this.options.acks) body.acks = { after: this.sender.heldAfter() };
     const topic = this.topic('announce');
-    this.client!.publish(topic, encode(topic, stamp(body, this.lastT, this.session)), { qos: 1, retain: true });
-    this.counts.published++;
-  }
-
-  /** availability: retained, straight to the connection (mqtt.js holds it while offline) */
-  private publishAvailability(state: 'online' | 'offline', reason: AvailabilityBody['reason']): void {
-    this.client!.publish(this.topic('availability'), this.availability(state, reason, this.lastT), { qos: 1, retain: true });
-    this.counts.published++;
+    return encode(topic, stamp(body, this.lastT, this.session));
   }
 
   /**
@@ -162,8 +192,14 @@ export class DeviceAgent {
     const stats = this.counts;
     const result = decode(topic, payload);
     if (result.ok ? result.value.channel === 'ack' : this.options.acks && topic.endsWith('/ack')) {
-      if (result.ok && result.value.channel === 'ack') this.sender.confirm(result.value.payload.upTo);
-      else if (!result.ok) this.log.warn({ deviceId: this.deviceId, ...result.error }, 'confirmation rejected');
+      if (result.ok && result.value.channel === 'ack') {
+        const { upTo, connection } = result.value.payload;
+        this.sender.confirm(upTo);
+        if (this.hello && connection !== undefined && connection >= this.hello.connection) {
+          this.hello = null;
+          this.sender.hold(false);
+        }
+      } else if (!result.ok) this.log.warn({ deviceId: this.deviceId, ...result.error }, 'confirmation rejected');
       return;
     }
     const id = result.ok && result.value.channel === 'command' ? result.value.payload.commandId : null;
@@ -247,14 +283,12 @@ export class DeviceAgent {
       if (this.client !== c) return;
       this.session++;
       this.counts.reconnects++;
-      this.publishAnnounce();
-      this.publishAvailability('online', 'connected');
+      this.sayHello();
       log.info({ deviceId, session: this.session, outbox: this.sender.stats() }, 'device reconnected');
     });
     c.on('offline', () => log.warn({ deviceId, outbox: this.sender.stats() }, 'device offline: the outbox keeps what it sends'));
     await this.subscribeCommands(c);
-    this.publishAnnounce();
-    this.publishAvailability('online', 'connected');
+    this.sayHello();
     this.sender.attach(c);
     log.info({ deviceId, kind: this.kind }, 'device online');
   }

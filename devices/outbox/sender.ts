@@ -58,8 +58,6 @@ interface AckState {
   stalled: number;
   /** connections dropped because they acknowledged nothing */
   dropped: number;
-  /** a confirmation came on the current connection */
-  heard: boolean;
   qos: 0 | 1;
 }
 
@@ -74,10 +72,10 @@ export interface SenderOptions {
   /** end-to-end acknowledgements: keep every entry until confirm() (the helpdesk's `ack`); default off */
   acks?: OutboxAckOptions | boolean;
   /**
-   * end-to-end: called when it sends again and nothing was confirmed since the connection was made:
-   * the helpdesk may not know the device (its announce lost on the way), so the device announces again
+   * end-to-end: called every resend period while connected (before it sends again what is not confirmed):
+   * the device says again what it said at connect and the helpdesk has not confirmed (DeviceAgent)
    */
-  onUnconfirmed?: () => void;
+  onPeriod?: () => void;
 }
 
 export interface OutboxStats {
@@ -94,6 +92,23 @@ export interface OutboxStats {
   resendRounds?: number;
   /** connections it dropped because they acknowledged nothing for two periods */
   reconnectsForced?: number;
+  /** present: it holds everything back, until the helpdesk confirms its connection (hold()) */
+  held?: true;
+}
+
+/** MQTT's DISCONNECT: a connection that ends with it leaves no last will (MQTT 3.1.1, 3.14) */
+const DISCONNECT = Buffer.from([0xe0, 0x00]);
+
+/**
+ * Ends a connection the sender gives up on with DISCONNECT, so that the broker does not publish its
+ * will: the device goes on (mqtt.js connects again), and a will would tell the helpdesk it went away,
+ * a message the device did not send and a replay's barrier did not count. A socket that does not
+ * flush within a second is destroyed.
+ */
+function hangUp(c: MqttClient): void {
+  const s = c.stream;
+  s.end(DISCONNECT);
+  setTimeout(() => s.destroy(), 1000).unref();
 }
 
 /** One per device: a class, so that its methods live on the prototype and a fleet pays only for its fields. */
@@ -116,11 +131,13 @@ export class OutboxSender {
    * So the sender hands over only between 'connect' and 'close'.
    */
   private ready = false;
+  /** held back (end-to-end: until the helpdesk knows the device's connection, see hold()) */
+  private held = false;
   /** drained() callers waiting; null: none (most devices, most of the time) */
   private idle: Array<() => void> | null = null;
   /** end-to-end acknowledgements; null: off (the broker's PUBACK removes an entry) */
   private readonly ack: AckState | null;
-  private readonly onUnconfirmed: (() => void) | undefined;
+  private readonly onPeriod: (() => void) | undefined;
   private readonly onConnect = this.connected.bind(this);
   private readonly onClose = this.closed.bind(this);
 
@@ -130,20 +147,17 @@ export class OutboxSender {
     this.window = Math.max(1, options.window ?? OUTBOX_DEFAULTS.window);
     this.log = options.log;
     this.deviceId = options.deviceId;
-    this.onUnconfirmed = options.onUnconfirmed;
+    this.onPeriod = options.onPeriod;
     const acks = options.acks;
     this.ack = acks
-      ? { resendAfterMs: Math.max(1, (acks === true ? undefined : acks.resendAfterMs) ?? OUTBOX_DEFAULTS.resendAfterMs), upTo: 0, progressed: false, mark: 0, timer: null, resent: 0, handed: 0, rounds: 0, pubacks: 0, pubacksAtLook: 0, stalled: 0, dropped: 0, heard: false, qos: (acks === true ? undefined : acks.qos) ?? 1 }
+      ? { resendAfterMs: Math.max(1, (acks === true ? undefined : acks.resendAfterMs) ?? OUTBOX_DEFAULTS.resendAfterMs), upTo: 0, progressed: false, mark: 0, timer: null, resent: 0, handed: 0, rounds: 0, pubacks: 0, pubacksAtLook: 0, stalled: 0, dropped: 0, qos: (acks === true ? undefined : acks.qos) ?? 1 }
       : null;
   }
 
   private connected(): void {
     this.ready = true;
     // a new connection: what the helpdesk has not confirmed may have died with the old one's node
-    if (this.ack) {
-      this.ack.heard = false;
-      this.goBack();
-    }
+    if (this.ack) this.goBack();
     this.pump();
   }
 
@@ -174,10 +188,10 @@ export class OutboxSender {
       a.stalled = 0;
       a.dropped++;
       this.log?.warn({ deviceId: this.deviceId, inFlight: this.inFlight, qos: a.qos }, 'outbox: nothing acknowledged or confirmed for too long: connecting again');
-      c.stream.destroy();
+      hangUp(c);
     }
+    if (this.ready) this.onPeriod?.();
     if (!a.progressed && waiting && this.ready) {
-      if (!a.heard) this.onUnconfirmed?.();
       this.goBack();
       this.pump();
     }
@@ -205,7 +219,6 @@ export class OutboxSender {
     if (!a || upTo <= a.upTo) return 0;
     a.upTo = upTo;
     a.progressed = true;
-    a.heard = true;
     const n = this.store.removeThrough(upTo);
     this.acknowledged += n;
     this.settle();
@@ -238,7 +251,7 @@ export class OutboxSender {
 
   private pump(): void {
     const c = this.client;
-    if (!c || !this.ready || !c.connected || c.disconnecting) return;
+    if (!c || !this.ready || this.held || !c.connected || c.disconnecting) return;
     const gen = this.generation;
     while (this.inFlight < this.window) {
       const batch = this.store.after(this.cursor, this.window - this.inFlight);
@@ -289,6 +302,16 @@ export class OutboxSender {
     }
   }
 
+  /**
+   * Holds everything back (true) or sends on (false). End-to-end: a device holds its sequence until
+   * the helpdesk has confirmed its announce on this connection; before it, the partition's gate does
+   * not know where the sequence starts, and would pass copies on as new messages.
+   */
+  hold(on: boolean): void {
+    this.held = on;
+    if (!on) this.pump();
+  }
+
   /** Stores one message and sends it when the connection allows. */
   enqueue(seq: number, topic: string, payload: string): void {
     if (this.store.size() >= this.capacity) {
@@ -309,6 +332,7 @@ export class OutboxSender {
     const out: OutboxStats = { queued: this.store.size(), inFlight: this.inFlight, acknowledged: this.acknowledged, dropped: this.store.dropped() };
     const a = this.ack;
     if (a) Object.assign(out, { confirmedUpTo: a.upTo, resent: a.resent, resendRounds: a.rounds, reconnectsForced: a.dropped });
+    if (this.held) out.held = true;
     return out;
   }
 }

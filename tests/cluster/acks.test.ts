@@ -65,6 +65,35 @@ describe('the acknowledgement gate', () => {
     expect(again.out).toEqual([]);
   });
 
+  it('drops an "online" said again (the same envelope) and names the connection whose announce and "online" both arrived', () => {
+    const h = harness();
+    const avail = deviceTopic('maria', 'car', 'availability');
+    const online = (ts: number, seq: number) => bytes(encode(avail, stamp({ state: 'online', kind: 'fridge', reason: 'connected' }, ts, seq)));
+    const connections = () => h.gate.due(0, T0, h.deliver).map(([topic, payload]) => {
+      const r = decode(topic, payload);
+      return r.ok && r.value.channel === 'ack' ? r.value.payload.connection : 'not an ack';
+    });
+    // the announce lost: the "online" comes first, then both again
+    h.gate.offer(avail, online(T0, 1), 0, h.deliver);
+    h.gate.offer(...announce(0), 0, h.deliver);
+    h.gate.offer(avail, online(T0, 1), 0, h.deliver);
+    expect(h.out.map(([c]) => c)).toEqual(['availability', 'announce']);
+    expect(connections()).toEqual([1]);
+    // the next connection: its announce arrived, its "online" not yet
+    h.gate.offer(...announce(0, T0 + 1000, 2), 0, h.deliver);
+    expect(connections()).toEqual([1]);
+    h.gate.offer(avail, online(T0 + 1000, 2), 0, h.deliver);
+    h.gate.offer(avail, online(T0 + 1000, 2), 0, h.deliver);
+    expect(connections()).toEqual([2]);
+    expect(h.out.map(([c]) => c)).toEqual(['availability', 'announce', 'announce', 'availability']);
+    expect(h.gate.stats().copies).toBe(2);
+    // across a checkpoint
+    const again = harness();
+    again.gate.restore(JSON.parse(JSON.stringify(h.gate.snapshot())), 0);
+    again.gate.offer(avail, online(T0 + 1000, 2), 0, again.deliver);
+    expect(again.out).toEqual([]);
+  });
+
   it('holds what comes after a gap until the gap fills, drops copies, and confirms up to the gap', () => {
     const h = harness();
     h.gate.offer(...announce(0), 0, h.deliver);
