@@ -140,6 +140,19 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
     return flushed();
   };
 
+  /** replay: a mark waited for longer than 20 s is logged once, with what is missing (a stall says where) */
+  let waitedSince = 0;
+  let waitedMark: ReplayMark | undefined;
+  const waitingFor = (m: ReplayMark | undefined): void => {
+    if (m !== waitedMark) {
+      waitedMark = m;
+      waitedSince = performance.now();
+    } else if (m && waitedSince > 0 && performance.now() - waitedSince > 20_000) {
+      waitedSince = 0;
+      log.warn({ w: new Date(m.w).toISOString(), expected: m.expected, received: helpdesk?.stats().received, read: lastSeq, acks: gate.stats() }, 'the window\'s end waits for messages the partition has not received');
+    }
+  };
+
   /** replay: advances to every mark whose messages have all arrived */
   const drainMarks = (): void => {
     const h = helpdesk!;
@@ -261,7 +274,10 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
         if (o.publishAck) o.publishAck(topic, payload);
         else o.publish(topic, payload, false);
       }
-      if (o.mode === 'replay' && marks.length) drainMarks();
+      if (o.mode === 'replay' && marks.length) {
+        drainMarks();
+        waitingFor(marks[0]);
+      }
       // a replay writes its checkpoints at marks; one read since the last checkpoint and no mark for
       // everyMs (the runner paused, a drill waiting for this very checkpoint): written now
       else if (o.mode === 'replay' && lastSeq !== checkpointSeq && performance.now() - lastCheckpointAt >= everyMs) void durable().catch(() => undefined);

@@ -23,6 +23,9 @@ interface Boundary {
   mode: Outage['mode'];
 }
 
+/** wall ms between a silent device's dropped connection and its new one */
+const RESTART_PAUSE_MS = 500;
+
 export function createOutages(outages: readonly Outage[], agents: readonly Agent[]) {
   const byKey = new Map(agents.map((a) => [deviceKey(a.customerId, a.deviceId), a]));
   const boundaries: Boundary[] = outages
@@ -36,6 +39,8 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
     .sort((a, b) => a.at - b.at || (a.what === 'up' ? -1 : 1));
   /** agents not moved now: their connection dropped ('offline') or they hang ('silent') */
   const down = new Map<Agent, Outage['mode']>();
+  /** wall time (performance.now) each agent's connection was dropped, until it connects again */
+  const killedAt = new Map<Agent, number>();
   /** commands each agent will never receive (sent while its connection was down) */
   const lost = new Map<Agent, number>();
 
@@ -57,6 +62,7 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
             await b.agent.kill();
             wills++;
             onWill?.(b.agent);
+            killedAt.set(b.agent, performance.now());
           }
           down.set(b.agent, b.mode);
           continue;
@@ -66,7 +72,14 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
           await b.agent.kill();
           wills++;
           onWill?.(b.agent);
+          killedAt.set(b.agent, performance.now());
         }
+        // a restart takes a moment: connected again at once, the same client id can reach the broker
+        // before it has seen the old connection drop, and nats-server 2.9 then takes the session over
+        // without publishing the will the runner counted (a cluster replay stalled so, 1 run in 4 under load)
+        const pause = (killedAt.get(b.agent) ?? -Infinity) + RESTART_PAUSE_MS - performance.now();
+        if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+        killedAt.delete(b.agent);
         // what was sent while it could not hear is gone; it hears again from now on
         lost.set(b.agent, sent(b.agent) - b.agent.stats().commandsReceived);
         await b.agent.start(b.at);
