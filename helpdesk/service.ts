@@ -81,6 +81,8 @@ export interface HelpdeskOptions {
    * self-contained). Default false: a persistent session, the broker keeps its queue.
    */
   cleanSession?: boolean;
+  /** the QoS of its subscriptions (default 1; MqttTransportOptions.subscribeQos) */
+  subscribeQos?: 0 | 1;
   /** ms between reconnect attempts (default 1000) */
   reconnectPeriodMs?: number;
   /** observer: every message handed to the core, in processing order (tests, audits) */
@@ -169,7 +171,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   if (!options.transport && !brokerUrls.length) throw new Error('createHelpdesk: a brokerUrl or a transport is needed');
   const transport: HelpdeskTransport =
     options.transport ??
-    createMqttTransport({ brokerUrls, log, clientId: options.clientId, cleanSession: options.cleanSession, reconnectPeriodMs: options.reconnectPeriodMs, credentials: options.credentials });
+    createMqttTransport({ brokerUrls, log, clientId: options.clientId, cleanSession: options.cleanSession, subscribeQos: options.subscribeQos, reconnectPeriodMs: options.reconnectPeriodMs, credentials: options.credentials });
   /** connected: between start and stop, before a fatal error */
   let connected = false;
   /** start() has run (in this process, or in the one whose checkpoint this helpdesk was restored from) */

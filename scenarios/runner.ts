@@ -336,7 +336,8 @@ export function scratchTelemetryDb(devices: number): { sync: 'off'; cacheMB: num
  */
 function embeddedHelpdeskOptions(loaded: LoadedScenario) {
   const o = replayHelpdeskOptions(loaded);
-  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true }, telemetry: { ...o.telemetry, ...EMBEDDED_TELEMETRY } };
+  // its subscriptions at QoS 0: on the replay's own broker or shards, no acknowledgement per message
+  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true, subscribeQos: 0 as const }, telemetry: { ...o.telemetry, ...EMBEDDED_TELEMETRY } };
 }
 
 /**
