@@ -2,7 +2,8 @@
 import net from 'node:net';
 
 /** a TCP proxy on loopback to the broker whose connections can be cut (a broker node gone, for its clients) */
-export async function tcpProxy(target: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+/** `onUp`: every chunk the client sends towards the broker */
+export async function tcpProxy(target: number, onUp?: (chunk: Buffer) => void): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((inbound) => {
     const outbound = net.connect(target, '127.0.0.1');
@@ -11,6 +12,7 @@ export async function tcpProxy(target: number): Promise<{ port: number; cut(): v
       s.on('error', () => undefined);
       s.on('close', () => sockets.delete(s));
     }
+    if (onUp) inbound.on('data', onUp);
     inbound.pipe(outbound).pipe(inbound);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
