@@ -71,6 +71,8 @@ export interface CoreDeps {
   /** retention, batching and chart bounds of the telemetry (see TelemetryPolicy); `deferTelemetry` runs its due flush later (telemetry/deferred.ts) */
   telemetryPolicy?: Partial<TelemetryPolicy>;
   deferTelemetry?: (flush: () => void) => void;
+  /** whose telemetry is recorded (default everyone's; a fleet replay's scratch database: the charted customers'). Detection sees all */
+  recordTelemetryOf?: (customerId: string) => boolean;
   /** the general detector's and the silence watch's settings (docs/detection.md); defaults otherwise */
   detection?: DetectionSettings;
   /** where mass incidents (problems) live (openSqliteProblemStore on the helpdesk's database); default in memory */
@@ -138,6 +140,7 @@ export function createCore(deps: CoreDeps) {
     const c = directory.customer(customerId);
     return c?.devices.find((d) => d.kind === 'car-battery' && driving.get(deviceKey(customerId, d.id)))?.id;
   };
+  const recordOf = deps.recordTelemetryOf;
   const telemetry = createRecorder({ store: deps.telemetry ?? createMemoryTelemetryStore(), log: deps.log, policy: deps.telemetryPolicy, ...(deps.deferTelemetry ? { defer: deps.deferTelemetry } : {}) });
   const { events } = deps;
   const online = new Map<string, boolean>();
@@ -255,7 +258,7 @@ export function createCore(deps: CoreDeps) {
           driving.set(key, tel.readings.engineRunning);
           offers.usage.car(t.customerId, t.deviceId, zoneOfCustomer(t.customerId), tel.ts, tel.readings.engineRunning, tel.readings.speedKmh);
         }
-        telemetry.add(key, tel.ts, tel.readings, tel.extra);
+        if (!recordOf || recordOf(t.customerId)) telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
         for (const s of detection.observe(key, tel, device, reporting.get(key))) incidents.signal(t.customerId, t.deviceId, s, now);
         const back = silence.heard(t.customerId, t.deviceId, tel.ts, now);

@@ -31,7 +31,7 @@ import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
 import type { LoadStore } from './loads/store.js';
 import { TELEMETRY_ERR, type TelemetryPolicy, type TelemetryStore } from './telemetry/store.js';
 import type { CustomerStore } from './customers/store.js';
-import type { CoreLimits } from './core.js';
+import type { CoreDeps, CoreLimits } from './core.js';
 import type { GroupOptions } from './problems/group.js';
 import type { ProblemQuery, ProblemStore } from './problems/store.js';
 import type { BookingStore } from './bookings/store.js';
@@ -105,12 +105,13 @@ export interface HelpdeskOptions {
    * resolves when what the stores changed so far is stored for good (a PostgreSQL database: the
    * mirror's flush, docs/scale.md). With it, the messages a window decided are published only after
    * it, in order: a contact or command never leaves before the ticket that led to it is stored. A
-   * rejection (the database lost) publishes nothing more. Without it (SQLite commits at once) they are
-   * published at once, as always.
+   * rejection (the database lost) publishes nothing more. Without it (SQLite commits at once), at once.
    */
   durable?: () => Promise<void>;
   /** the telemetry's due writes on the next turn, after the decisions (helpdesk/telemetry/deferred.ts; replays) */
   deferTelemetryWrites?: boolean;
+  /** whose telemetry is recorded (CoreDeps) */
+  recordTelemetryOf?: CoreDeps['recordTelemetryOf'];
   /** notifications that leave evernet (webhook, e-mail; helpdesk/notify): off when absent, the MQTT contact is unchanged */
   notify?: NotifyConfig;
   /** the customers' consent, contacts and audit log (openSqliteCustomerStore on the helpdesk's database); default SQLite in memory */
@@ -146,7 +147,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
   const outbox = createOutbox({ session: restored ? (restored.outbox.session ?? undefined) : `${Math.max(0, Math.floor(clock.now())).toString(36)}${options.commandIdSuffix ?? ''}` });
   const events = createEvents(log);
   const deferral = createDeferral({ fatal: (e) => fatal(e), onError: (e) => log.error({ err: e }, 'a deferred telemetry write failed') });
-  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, ...(options.deferTelemetryWrites ? { deferTelemetry: (f: () => void) => deferral.defer(f) } : {}), detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction, offers: options.offers, consent: options.consent });
+  const core = createCore({ registry: options.registry, directory: options.directory, tariff: options.tariff, store: options.store, loads: options.loads, outbox, log, events, limits: options.limits, telemetry: options.telemetry, telemetryPolicy: options.telemetryPolicy, ...(options.deferTelemetryWrites ? { deferTelemetry: (f: () => void) => deferral.defer(f) } : {}), ...(options.recordTelemetryOf ? { recordTelemetryOf: options.recordTelemetryOf } : {}), detection: options.detection, problems: options.problems, problemGrouping: options.problemGrouping, customers: options.customers, bookings: options.bookings, satisfaction: options.satisfaction, offers: options.offers, consent: options.consent });
   const maxSkewMs = options.maxClockSkewMs ?? DEFAULT_MAX_SKEW_MS;
   const notifier = options.notify
     ? createNotifier({ config: options.notify, clock, store: options.store, log, addressOf: (c) => core.registry.directory.customer(c)?.preferences.email })

@@ -147,7 +147,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         ...(scratch ? { telemetryDb: scratchTelemetryDb(loaded.devices.length) } : {}),
         ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
         ...(shards ? { brokerUrls: shards.urls } : {}),
-        ...embeddedHelpdeskOptions(loaded),
+        ...embeddedHelpdeskOptions(loaded, scratch ? drawn(options) : null),
       });
       helpdesk = stack.helpdesk;
       side = embeddedSide(stack.helpdesk, stack.store);
@@ -331,13 +331,24 @@ export function scratchTelemetryDb(devices: number): { sync: 'off'; cacheMB: num
 }
 
 /**
+ * the customers whose telemetry a replay on a scratch database (removed afterwards) records: those whose
+ * charts it collects (ReplayResult.series); null: everyone's, also when a dashboard watches (onHelpdesk)
+ */
+function drawn(o: { collectSeries?: boolean; seriesCustomers?: ReadonlySet<string>; onHelpdesk?: unknown }): ReadonlySet<string> | null {
+  if (o.onHelpdesk) return null;
+  if (!o.collectSeries) return new Set();
+  return o.seriesCustomers ?? null;
+}
+
+/**
  * the embedded helpdesk's: writes its telemetry after deciding (helpdesk/telemetry/deferred.ts), while the
  * devices move through the next window; not a cluster partition's, whose checkpoints carry the buffer
  */
-function embeddedHelpdeskOptions(loaded: LoadedScenario) {
+function embeddedHelpdeskOptions(loaded: LoadedScenario, record: ReadonlySet<string> | null) {
   const o = replayHelpdeskOptions(loaded);
+  const only = record ? { recordTelemetryOf: (c: string) => record.has(c) } : {};
   // its subscriptions at QoS 0: on the replay's own broker or shards, no acknowledgement per message
-  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true, subscribeQos: 0 as const }, telemetry: { ...o.telemetry, ...EMBEDDED_TELEMETRY } };
+  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true, subscribeQos: 0 as const, ...only }, telemetry: { ...o.telemetry, ...EMBEDDED_TELEMETRY } };
 }
 
 /**

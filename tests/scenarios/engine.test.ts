@@ -43,6 +43,17 @@ describe('a replay on one process or many', () => {
     expect(hostPids()).toEqual([]);
   }, 300_000);
 
+  it('on device hosts, recording only the telemetry of the customers its report lists, draws their charts as in one process', async () => {
+    const loaded = loadScenario(FILE);
+    const listed = new Set([loaded.scenario.customers[0]!.id]);
+    const one = await replay({ scenario: loaded, log: silentLogger(), hosts: 0, shards: 0, collectSeries: true, seriesCustomers: listed });
+    const many = await replay({ scenario: loaded, log: silentLogger(), hosts: 1, shards: 1, collectSeries: true, seriesCustomers: listed });
+    expect(JSON.stringify(many.series)).toBe(JSON.stringify(one.series));
+    expect(many.series!.devices.length).toBeGreaterThan(0);
+    expect(many.series!.devices.every((d) => d.customerId === [...listed][0] && Object.values(d.readings).some((p) => p.length > 0))).toBe(true);
+    expect(JSON.stringify(many.report)).toBe(JSON.stringify(one.report));
+  }, 300_000);
+
   it('stops with EVN_ERR_ENGINE_HOST_EXITED when a device host dies mid-replay', async () => {
     const loaded = loadScenario(FILE);
     let killed = false;
