@@ -70,6 +70,12 @@ export interface AckGateStats {
 const SEQ = /"seq":(\d+)/;
 const TS_SEQ = /"ts":(\d+),"seq":(\d+)/;
 const ONLINE = '"state":"online"';
+
+/** a message's envelope (ts, seq), read from its start (contracts/envelope.ts stamp), or null */
+function envelopeOf(head: string): [number, number] | null {
+  const m = TS_SEQ.exec(head);
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
 const utf8 = new TextDecoder();
 const text = (data: Uint8Array): string => utf8.decode(data);
 
@@ -157,14 +163,13 @@ export class AckGate {
   /** an "online" whose envelope is the last one's (said again); else it is remembered as the last */
   private onlineCopy(key: string, d: DeviceGate | undefined, raw: Uint8Array): boolean {
     const head = text(raw.subarray(0, 96));
-    const m = TS_SEQ.exec(head);
-    if (!m || !head.includes(ONLINE)) return false;
+    const env = envelopeOf(head);
+    if (!env || !head.includes(ONLINE)) return false;
     const last = d ? d.online : this.onlineOf.get(key);
-    if (last && last[0] === Number(m[1]) && last[1] === Number(m[2])) {
+    if (last && last[0] === env[0] && last[1] === env[1]) {
       if (d) d.dirty = true;
       return true;
     }
-    const env: [number, number] = [Number(m[1]), Number(m[2])];
     if (d) {
       d.online = env;
       d.dirty = true;
@@ -175,9 +180,8 @@ export class AckGate {
   /** an announce of a device the gate knows whose envelope (ts, seq) is not newer than the last one's */
   private announceCopy(key: string, raw: Uint8Array): boolean {
     const d = this.devices.get(key);
-    const m = TS_SEQ.exec(text(raw.subarray(0, 64)));
-    if (!d || !m) return false;
-    const env: [number, number] = [Number(m[1]), Number(m[2])];
+    const env = envelopeOf(text(raw.subarray(0, 64)));
+    if (!d || !env) return false;
     const last = d.announce;
     const copy = !!last && env[0] <= last[0] && env[1] <= last[1];
     if (!copy) d.announce = env;
@@ -205,10 +209,10 @@ export class AckGate {
       return;
     }
     if (!d) {
-      const m = TS_SEQ.exec(data.slice(0, 64));
+      const announce = envelopeOf(data.slice(0, 64));
       const online = this.onlineOf.get(key);
       this.onlineOf.delete(key);
-      this.devices.set(key, { upTo: after, held: new Map(), heldSince: 0, dirty: true, ...(m ? { announce: [Number(m[1]), Number(m[2])] as [number, number] } : {}), ...(online ? { online } : {}) });
+      this.devices.set(key, { upTo: after, held: new Map(), heldSince: 0, dirty: true, ...(announce ? { announce } : {}), ...(online ? { online } : {}) });
     }
     else {
       // the device's word: it holds nothing at or below `after`. 0: a new sequence (a device restarted
