@@ -23,7 +23,7 @@ interface Boundary {
   mode: Outage['mode'];
 }
 
-/** wall ms between a silent device's dropped connection and its new one */
+/** wall ms at least between a device's connection dropped by an outage and its new one */
 const RESTART_PAUSE_MS = 500;
 
 export function createOutages(outages: readonly Outage[], agents: readonly Agent[]) {
