@@ -82,6 +82,29 @@ export function parseTopic(topic: string): ParsedTopic | null {
   return { scope: 'device', customerId, deviceId: middle, channel: channel as DeviceChannel };
 }
 
+/** How many topics `parsedTopic` remembers before it starts again: a fleet's devices and channels with room to spare. */
+export const PARSED_TOPICS_KEPT = 1 << 17;
+const parsedTopics = new Map<string, ParsedTopic>();
+
+/**
+ * `parseTopic`, remembered per topic: the helpdesk reads the same few topics of each device all day. One
+ * lookup replaces the split and the checks, and every message of a device then carries the same id
+ * strings, whose hashes the maps keyed by them already hold. Bounded: past PARSED_TOPICS_KEPT topics
+ * (a sender making up topics) it forgets them all and starts again. Callers must not change the result.
+ */
+export function parsedTopic(topic: string): ParsedTopic | null {
+  const known = parsedTopics.get(topic);
+  if (known) return known;
+  const parsed = parseTopic(topic);
+  if (!parsed) return null;
+  if (parsedTopics.size >= PARSED_TOPICS_KEPT) parsedTopics.clear();
+  parsedTopics.set(topic, parsed);
+  return parsed;
+}
+
+/** how many topics `parsedTopic` remembers now (tests, memory bounds) */
+export const parsedTopicsKept = (): number => parsedTopics.size;
+
 /** MQTT topic filter matching ('+' one level, '#' the rest). */
 export function topicMatches(filter: string, topic: string): boolean {
   const f = filter.split('/');

@@ -3,7 +3,7 @@
  * (a raw MQTT message checked against the contract). Errors are data with stable codes.
  */
 import { describeIssues } from './issues.js';
-import { parseTopic, type DeviceChannel, type ParsedTopic, type ServiceChannel } from './topics.js';
+import { parsedTopic, parseTopic, type DeviceChannel, type ParsedTopic, type ServiceChannel } from './topics.js';
 import { Ack, Announce, AppRequest, Availability, Command, DeviceEvent, Telemetry, AssistantAnswer } from './payloads.js';
 import { Contact, TicketUpdate } from './service-messages.js';
 import { codeTable } from './errors.js';
@@ -81,9 +81,13 @@ export type Decoded =
 
 export type DecodeResult = { ok: true; value: Decoded } | { ok: false; error: Rejection };
 
+/** the payload as text, without copying its bytes first (mqtt.js hands over Buffers) */
+const textOf = (payload: Uint8Array): string =>
+  (Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)).toString('utf8');
+
 /** Parses topic and payload; never throws. */
 export function decode(topic: string, payload: Uint8Array | string): DecodeResult {
-  const parsed = parseTopic(topic);
+  const parsed = parsedTopic(topic);
   if (!parsed) return { ok: false, error: { code: ERR.TOPIC, topic, reason: 'topic is not part of the evernet/v1 tree' } };
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   if (size > MAX_PAYLOAD_BYTES) {
@@ -91,7 +95,7 @@ export function decode(topic: string, payload: Uint8Array | string): DecodeResul
   }
   let json: unknown;
   try {
-    json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+    json = JSON.parse(typeof payload === 'string' ? payload : textOf(payload));
   } catch (e) {
     // the parser's message quotes the start of the payload: say where it broke, never what it holds
     const at = /position (\d+)/.exec((e as Error).message);

@@ -98,10 +98,7 @@ export function serversOf(urls: readonly string[]): Array<{ host: string; port: 
   });
 }
 
-/** no-op log for mqtt.js: without one each client makes its own `debug` logger (≈ 1 KB a device in a fleet) */
-const quietMqtt = (): void => undefined;
-/** mqtt.js' own debug log only when asked for (DEBUG=mqttjs*), as the `debug` package does */
-export const mqttLog = (): { log?: (...args: unknown[]) => void } => (/mqttjs/.test(process.env.DEBUG ?? '') ? {} : { log: quietMqtt });
+export { mqttLog } from '../contracts/mqtt-log.js';
 
 /**
  * A plain `mqtt://host:port` as mqtt.js options (host, port), any other URL as it is. Given a URL,

@@ -10,6 +10,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { batchWrites, customerOfTopic, HELPDESK_FILTERS, partitionOf } from '../../contracts/index.js';
+import { mqttLog } from '../../contracts/mqtt-log.js';
 import type { HelpdeskTransport } from './transport.js';
 
 export interface MqttTransportOptions {
@@ -68,6 +69,7 @@ export function createMqttTransport(options: MqttTransportOptions): HelpdeskTran
         clientId: brokerUrls.length > 1 ? `${base}-${i}` : base,
         clean,
         reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+        ...mqttLog(),
         ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
       },
       onMessage,

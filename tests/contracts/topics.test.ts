@@ -6,7 +6,10 @@ import {
   TOPIC_ROOT,
   deviceTopic,
   isId,
+  PARSED_TOPICS_KEPT,
   parseTopic,
+  parsedTopic,
+  parsedTopicsKept,
   serviceTopic,
   topicMatches,
   type ServiceChannel,
@@ -78,6 +81,25 @@ const NOT_IN_THE_TREE: Array<[string, string]> = [
 describe('parseTopic rejects what is not part of the tree', () => {
   it.each(NOT_IN_THE_TREE)('rejects %s', (_why, topic) => {
     expect(parseTopic(topic)).toBeNull();
+  });
+});
+
+describe('parsedTopic: parseTopic remembered per topic', () => {
+  it('gives what parseTopic gives, the same object for the same topic (a fresh string too), and remembers no refusal', () => {
+    const topic = deviceTopic('c-remembered', 'fridge', 'telemetry');
+    const first = parsedTopic(topic);
+    expect(first).toEqual(parseTopic(topic));
+    expect(parsedTopic(Buffer.from(topic).toString('utf8'))).toBe(first);
+    const kept = parsedTopicsKept();
+    for (const [, bad] of NOT_IN_THE_TREE) expect(parsedTopic(bad)).toBeNull();
+    expect(parsedTopicsKept()).toBe(kept);
+  });
+
+  it('is bounded: past PARSED_TOPICS_KEPT topics it starts again', () => {
+    for (let i = 0; i <= PARSED_TOPICS_KEPT; i++) parsedTopic(deviceTopic(`c${i}`, 'fridge', 'telemetry'));
+    expect(parsedTopicsKept()).toBeLessThanOrEqual(PARSED_TOPICS_KEPT);
+    expect(parsedTopicsKept()).toBeGreaterThan(0);
+    expect(parsedTopic(deviceTopic('c-after', 'car', 'event'))).toEqual({ scope: 'device', customerId: 'c-after', deviceId: 'car', channel: 'event' });
   });
 });
 
