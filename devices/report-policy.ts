@@ -22,7 +22,7 @@ import type { DeviceKind, ExtraReadings } from '../contracts/index.js';
 /** Default deadbands: kind -> numeric reading -> the change (in the reading's unit) that is worth a message. */
 export const DEFAULT_DEADBANDS: Readonly<Record<DeviceKind, Readonly<Record<string, number>>>> = {
   'car-battery': { voltageV: 0.05, currentA: 0.25, loadA: 1, temperatureC: 1, speedKmh: 5 },
-  fridge: { cabinetTempC: 0.2, ambientTempC: 0.5, setpointC: 0, powerW: 10 },
+  fridge: { cabinetTempC: 0.3, ambientTempC: 0.5, setpointC: 0, powerW: 10 },
   washer: { powerW: 100, waterTempC: 1, waterLevelL: 1, drumRpm: 50, remainingS: 600 },
 };
 
