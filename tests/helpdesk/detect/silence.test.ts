@@ -173,3 +173,46 @@ describe('silence', () => {
     expect(s.tick(at(600 + 10 * MIN), declared(60)).map((x) => x.signal.evidence.lastHeardAt)).toEqual([at(600)]);
   });
 });
+
+describe('what a tick costs', () => {
+  it('looks only at devices quiet for minSilentS or more, offline or new: a fleet heard recently costs it nothing', () => {
+    const s = createSilence();
+    const looked: string[] = [];
+    const lookup: SilenceLookup = (c) => (looked.push(c), { reportEveryS: 120 });
+    const fleet = Array.from({ length: 1000 }, (_, i) => `c${i}`);
+    for (const c of fleet) s.heard(c, 'fridge', at(0), at(0));
+    // new devices are looked at once, then sleep until minSilentS after they were heard
+    expect(s.awake()).toBe(1000);
+    expect(s.tick(at(60), lookup)).toEqual([]);
+    expect(s.awake()).toBe(0);
+    expect(looked).toEqual([]);
+    // all but one report again; at minSilentS after the first messages only the quiet one is looked at
+    for (const c of fleet.slice(1)) s.heard(c, 'fridge', at(SILENCE.minSilentS - 60), at(SILENCE.minSilentS - 60));
+    expect(s.tick(at(SILENCE.minSilentS), lookup)).toEqual([]);
+    expect(looked).toEqual(['c0']);
+    expect(s.awake()).toBe(1);
+    // the quiet one fires at its limit (ten 2-min intervals); the others, still heard, are not looked at
+    const limit = SILENCE.intervals * 120;
+    for (const c of fleet.slice(1)) s.heard(c, 'fridge', at(limit - 60), at(limit - 60));
+    const fired = s.tick(at(limit), lookup);
+    expect(fired.map((x) => x.customerId)).toEqual(['c0']);
+    expect(looked.filter((c) => c !== 'c0')).toEqual([]);
+    // an offline device is looked at from the next tick on, whenever it was heard
+    s.availability('c5', 'fridge', false, 'will', at(limit + 1));
+    expect(s.awake()).toBe(2);
+    const offline = s.tick(at(limit + 1 + SILENCE.offlineAfterS), lookup);
+    expect(offline.map((x) => [x.customerId, x.signal.evidence.cause])).toEqual([['c5', 'offline']]);
+  });
+
+  it('fires the same after a checkpoint is restored (every restored device looked at once)', () => {
+    const a = createSilence();
+    a.heard('maria', 'fridge', at(0), at(0));
+    a.tick(at(60), declared(60));
+    const b = createSilence();
+    // a checkpoint is written and read back: the two do not share state
+    b.restore(structuredClone(a.snapshot()));
+    expect(b.awake()).toBe(1);
+    const limit = SILENCE.intervals * 60;
+    expect(b.tick(at(limit + 5), declared(60)).map((x) => x.signal.at)).toEqual(a.tick(at(limit + 5), declared(60)).map((x) => x.signal.at));
+  });
+});
