@@ -330,6 +330,11 @@ export class DeviceAgent {
     return { ...this.counts };
   }
 
+  /** one of stats()' counts, without a copy: a device host sums them over its devices every window */
+  count(name: keyof AgentStats): number {
+    return this.counts[name];
+  }
+
   /** what waits in the outbox, what is in flight, acknowledged and dropped */
   outboxStats(): OutboxStats {
     return this.sender.stats();

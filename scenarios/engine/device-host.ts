@@ -94,9 +94,8 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
     let toHelpdesk = wills;
     let commandsReceived = 0;
     for (const a of agents) {
-      const st = a.stats();
-      toHelpdesk += st.published;
-      commandsReceived += st.commandsReceived;
+      toHelpdesk += a.count('published');
+      commandsReceived += a.count('commandsReceived');
     }
     return { toHelpdesk, commandsReceived };
   };
@@ -118,7 +117,7 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
     progress,
     toHelpdeskBy(partitions) {
       const by = new Array<number>(partitions).fill(0);
-      for (const a of agents) by[partitionOf(a.customerId, partitions)]! += a.stats().published;
+      for (const a of agents) by[partitionOf(a.customerId, partitions)]! += a.count('published');
       for (const [c, n] of willsOf) by[partitionOf(c, partitions)]! += n;
       return by;
     },
