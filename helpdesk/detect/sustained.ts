@@ -58,8 +58,9 @@ export interface SustainedSpec<K extends DeviceKind> {
   maxGapS?: number;
 }
 
-const fresh = (firing: boolean, lastTs: number | null, last: unknown = null): State =>
-  ({ firing, lastTs, last, heldTo: null, since: null, first: 0, sum: 0, n: 0, min: Infinity, max: -Infinity });
+/** a window not begun; written out rather than spread from another (several times cheaper in Node 20, on every message) */
+const fresh = (firing: boolean, lastTs: number | null, last: unknown = null, heldTo: number | null = null): State =>
+  ({ firing, lastTs, last, heldTo, since: null, first: 0, sum: 0, n: 0, min: Infinity, max: -Infinity });
 
 export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detector<K, State> {
   const maxGapMs = (spec.maxGapS ?? 60) * 1000;
@@ -129,7 +130,7 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
     const seenTo = ends ? Math.max(prev.lastTs ?? ts, ts - report.sampleEveryS * 1000) : ts;
     const { state: s, signal } = gap ? { state: fresh(prev.firing, ts), signal: undefined } : holdUntil(prev, seenTo);
     const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
-    if (!holds) return { state: { ...fresh(s.firing, ts, r), heldTo: ts }, signal };
+    if (!holds) return { state: fresh(s.firing, ts, r, ts), signal };
     const m = spec.metric(r);
     const start = s.since === null;
     const next: State = {
@@ -146,7 +147,7 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
     };
     // one signal per message: a window that just began cannot be long enough yet
     if (signal || ts - next.since! < needMs(s.firing)) return { state: next, signal };
-    return { state: { ...fresh(!s.firing, ts, r), heldTo: ts }, signal: decided(s.firing, r, ts, windowOf(next, ts, next.n > 0 ? next.sum / next.n : m)) };
+    return { state: fresh(!s.firing, ts, r, ts), signal: decided(s.firing, r, ts, windowOf(next, ts, next.n > 0 ? next.sum / next.n : m)) };
   }
 
   /** how long the last reading of a device reporting by exception stays true without a message */
