@@ -1,5 +1,5 @@
 /**
- * `evernet board --config boards/fridge.yaml [--port /dev/ttyACM0] [--broker URL | --embedded-broker [--mqtt-port N]]
+ * `evernet board --config boards/fridge.yaml [--port /dev/ttyACM0] [--broker URL[,URL…] [--acks] | --embedded-broker [--mqtt-port N]]
  *                [--simulate [--simulate-fault NAME]] [--data-dir DIR] [--no-discovery] [--discovery-prefix homeassistant]
  *                [--ready-timeout MS] [--log-level L] [--clock-start ISO --clock-rate N]`
  *
@@ -12,6 +12,8 @@
  * --simulate-fault names a drill (devices/simulator/drills.ts). --data-dir keeps the agent's outbox (SQLite)
  * and a washer's armed offer and planned start (JSON) across a restart of this process; without it both
  * live in memory, and a restarted washer board has forgotten its plan (the user arms it again).
+ * For a helpdesk on a NATS cluster, --broker lists the nodes' MQTT listeners (the board moves to the next
+ * when its node goes) and --acks keeps every reading until the helpdesk's partition confirms it.
  * Home Assistant discovery is on by default. Failures end as one line with their code, exit code 1
  * (2 for usage errors).
  */
@@ -49,7 +51,7 @@ export const DEFAULT_BROKER_URL = 'mqtt://127.0.0.1:1883';
 const HINT_START_HELPDESK = 'is `evernet helpdesk` running? start it first, or pass --broker URL (any MQTT broker) or --embedded-broker (a broker of its own)';
 const HINT_PORT_TAKEN = 'is `evernet helpdesk` already running? use --broker URL to join its broker, or --mqtt-port N';
 
-export const BOARD_USAGE = `  evernet board --config FILE [--port PATH] [--broker URL | --embedded-broker [--mqtt-port N]]
+export const BOARD_USAGE = `  evernet board --config FILE [--port PATH] [--broker URL[,URL...] [--acks] | --embedded-broker [--mqtt-port N]]
                [--simulate [--simulate-fault NAME]] [--data-dir DIR] [--no-discovery]
                [--discovery-prefix PREFIX] [--ready-timeout MS] [--log-level LEVEL]
   evernet board --config FILE --broker URL --remove-discovery
@@ -63,8 +65,25 @@ export const BOARD_USAGE = `  evernet board --config FILE [--port PATH] [--broke
            parasitic-drain, weak-cell, drive; fridge: door-left-open, compressor-failure, door-ajar,
            worn-seal; washer: heater-failure, drain-blocked). --data-dir DIR keeps the outbox and a
            washer's armed offer and planned start across a restart of the board process.
+           For a helpdesk on a NATS cluster (evernet helpdesk --cluster), --broker lists every node's
+           MQTT listener, comma-separated (the board moves to the next when its node goes), and
+           --acks keeps each reading until the helpdesk's partition confirms it (docs/scale.md).
            --remove-discovery clears the device's retained Home Assistant configs and exits.
 `;
+
+/** the first broker of the list something listens at (probeBroker); the last one's error when none does */
+async function firstAnswering(urls: readonly string[], hint: string): Promise<string> {
+  let last: unknown;
+  for (const u of urls) {
+    try {
+      await probeBroker(u, hint);
+      return u;
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
 
 /** Readings Home Assistant should show for a board: measured, or derived from what is measured. */
 const DERIVED: Record<BoardConfig['kind'], string[]> = {
@@ -102,12 +121,16 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
       'log-level': { type: 'string' },
       'simulate-fault': { type: 'string' },
       'data-dir': { type: 'string' },
+      acks: { type: 'boolean' },
       ...CLOCK_OPTIONS,
     },
   });
   const clock = clockFrom(values);
   if (!values.config) throw new UsageError('board needs a board file, e.g. evernet board --config boards/fridge.yaml');
-  if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
+  // a list for a NATS cluster: every node's MQTT listener, the device moves to the next when one goes
+  const brokers = values.broker?.split(',').map((u) => u.trim()) ?? [];
+  for (const u of brokers) if (!/^(mqtts?|wss?|tcp):\/\//.test(u)) throw new UsageError(`--broker must be a URL like mqtt://host:1883 (or several, comma-separated), got '${u}'`);
+  if (values.acks && values['embedded-broker']) throw new UsageError('--acks needs a helpdesk on a NATS cluster (its partitions confirm readings); a broker of its own has none: drop --acks or pass --broker');
   if (values.simulate && values.port) throw new UsageError('--simulate and --port exclude each other');
   if (values['simulate-fault'] !== undefined && !values.simulate) throw new UsageError('--simulate-fault goes with --simulate');
   if (values['embedded-broker'] && values.broker) throw new UsageError('--embedded-broker and --broker exclude each other');
@@ -129,7 +152,7 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
     const config = loadBoardFile(values.config);
     if (values['remove-discovery']) {
       if (!values.broker) throw new UsageError('--remove-discovery needs the --broker Home Assistant listens to');
-      discovery = createDiscovery({ brokerUrl: values.broker, log, prefix: values['discovery-prefix'] });
+      discovery = createDiscovery({ brokerUrl: brokers[0]!, log, prefix: values['discovery-prefix'] });
       await discovery.start();
       await discovery.remove(config);
       stderr.write(`evernet: removed ${config.kind} '${config.deviceId}' from Home Assistant\n`);
@@ -151,11 +174,17 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
       port = values.port ?? (await detectBoardPort());
       connect = () => openSerialLine(port);
     }
-    let brokerUrl = values.broker ?? DEFAULT_BROKER_URL;
+    let brokerUrl = brokers[0] ?? DEFAULT_BROKER_URL;
+    let failoverUrls: string[] = [];
     if (values['embedded-broker']) {
       broker = await listening(() => createBroker({ port: mqttPort, log }).start(), STACK_ERR.MQTT_LISTEN, `127.0.0.1:${mqttPort}`, HINT_PORT_TAKEN);
       brokerUrl = broker.url;
-    } else await probeBroker(brokerUrl, HINT_START_HELPDESK);
+    } else {
+      // the first of the list that answers; the others, in order, when it goes
+      const answering = await firstAnswering(brokers.length ? brokers : [brokerUrl], HINT_START_HELPDESK);
+      brokerUrl = answering;
+      failoverUrls = brokers.filter((u) => u !== answering);
+    }
     const dataDir = values['data-dir'];
     let washerState: StateKeeper<WasherCycleState> | undefined;
     if (dataDir !== undefined) {
@@ -164,7 +193,11 @@ export async function boardCommand(argv: string[], io: BoardCommandIo = {}): Pro
       outbox = openSqliteOutboxStore({ path: `${base}.outbox.db` });
       if (config.kind === 'washer') washerState = jsonStateFile(`${base}.washer.json`, WasherCycleFile, log);
     }
-    device = createBoardDevice({ config, connect, port, brokerUrl, clock, log, readyTimeoutMs, ...(outbox ? { outbox } : {}), ...(washerState ? { washerState } : {}) });
+    device = createBoardDevice({
+      config, connect, port, brokerUrl, clock, log, readyTimeoutMs,
+      ...(outbox ? { outbox } : {}), ...(washerState ? { washerState } : {}),
+      ...(failoverUrls.length ? { failoverUrls } : {}), ...(values.acks ? { acks: true } : {}),
+    });
     await device.start();
     // the simulated user has just loaded the washer: knob at half its travel, then the arm button
     // (unless the board came back with an offer of its own from --data-dir: it sent that one again)

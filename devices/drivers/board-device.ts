@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock, CommandBody, DeviceKind } from '../../contracts/index.js';
 import { createAgent, type Agent } from '../agent.js';
+import type { AgentOptions } from '../agent-options.js';
 import type { AnyKindModel } from '../kinds/index.js';
 import type { CommandResult } from '../kinds/model.js';
 import type { OutboxStore } from '../outbox/store.js';
@@ -41,6 +42,13 @@ export interface BoardDeviceOptions {
   /** where the board is, for messages */
   port: string;
   brokerUrl: string;
+  /** more brokers to connect to when brokerUrl is gone (the other nodes of a NATS cluster), in order */
+  failoverUrls?: readonly string[];
+  /**
+   * end-to-end acknowledgements (AgentOptions.acks, docs/scale.md): readings kept until the helpdesk's
+   * partition confirms them, for a helpdesk on a NATS cluster (`evernet helpdesk --cluster`); default off
+   */
+  acks?: AgentOptions['acks'];
   clock: Clock;
   log: Logger;
   /** pause between reconnect attempts after an unplug (default 2000 ms; 0: do not reconnect) */
@@ -198,6 +206,8 @@ export function createBoardDevice(options: BoardDeviceOptions) {
     stepS: (options.stepMs ?? tickMs) / 1000,
     announce: boardAnnounce(config),
     ...(options.outbox ? { outbox: options.outbox } : {}),
+    ...(options.failoverUrls?.length ? { failoverUrls: options.failoverUrls } : {}),
+    ...(options.acks ? { acks: options.acks } : {}),
   });
 
   async function connectBoard(): Promise<void> {

@@ -7,67 +7,30 @@
  * (a NATS node killed under the cluster: the broker acknowledged, nothing stored), and nothing the
  * device did not count may reach it (a last will of a connection the device dropped itself).
  */
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBroker, type RunningBroker } from '../../broker/server.js';
-import { AckGate } from '../../cluster/acks.js';
 import { createAgent, type Agent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { silentLogger } from '../../log/logger.js';
+import { ackPartition, type AckPartition } from '../helpers/ack-partition.js';
 import { tcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
 
 const log = silentLogger();
 const T0 = Date.parse('2020-11-02T08:00:00+01:00');
 
-/** the partition's side: the stream (what it lost), the gate, what the helpdesk received, confirmations every 100 ms */
-interface Partition {
-  client: MqttClient;
-  gate: AckGate;
-  /** channel of every message handed on to the helpdesk, in order */
-  received: string[];
-  /** availability bodies handed on */
-  availability: Array<{ state: string; reason: string; seq: number }>;
-  /** per channel (an availability by its state: `availability:online`): how many of the next arrivals the stream loses */
-  lose: Map<string, number>;
-  confirms: boolean;
-}
-
 describe('a device with end-to-end acknowledgements, at connect', () => {
   let broker: RunningBroker;
-  let part: Partition;
-  let timer: NodeJS.Timeout;
+  let part: AckPartition;
   const agents: Agent[] = [];
 
   beforeEach(async () => {
     broker = await createBroker({ port: 0 }).start();
-    const client = await mqtt.connectAsync(broker.url, { clientId: 'partition', reconnectPeriod: 50 });
-    part = { client, gate: new AckGate({ gapWaitMs: 60_000 }), received: [], availability: [], lose: new Map(), confirms: true };
-    const deliver = (topic: string, data: Uint8Array): void => {
-      const channel = topic.slice(topic.lastIndexOf('/') + 1);
-      part.received.push(channel);
-      if (channel === 'availability') part.availability.push(JSON.parse(Buffer.from(data).toString()) as Partition['availability'][number]);
-    };
-    client.on('message', (topic, payload) => {
-      const channel = topic.slice(topic.lastIndexOf('/') + 1);
-      const key = channel === 'availability' ? `availability:${(JSON.parse(payload.toString()) as { state: string }).state}` : channel;
-      const lose = part.lose.get(key) ?? 0;
-      if (lose > 0) {
-        part.lose.set(key, lose - 1);
-        return;
-      }
-      part.gate.offer(topic, payload, performance.now(), deliver);
-    });
-    await client.subscribeAsync(['evernet/v1/+/+/telemetry', 'evernet/v1/+/+/event', 'evernet/v1/+/+/announce', 'evernet/v1/+/+/availability'], { qos: 1 });
-    timer = setInterval(() => {
-      if (!part.confirms) return;
-      for (const [topic, payload] of part.gate.due(performance.now(), T0, deliver)) void client.publishAsync(topic, payload, { qos: 0 });
-    }, 100);
+    part = await ackPartition(broker.url, T0);
   });
   afterEach(async () => {
-    clearInterval(timer);
     for (const a of agents.splice(0)) await a.kill();
-    await part.client.endAsync(true);
+    await part.stop();
     await broker.stop();
   });
 

@@ -183,6 +183,24 @@ describe('evernet board', () => {
   it('says what is wrong with the arguments', async () => {
     await expect(boardCommand([], { log })).rejects.toThrow(/board needs a board file/);
     await expect(boardCommand(['--config', 'x.yaml', '--broker', 'localhost'], { log })).rejects.toThrow(/--broker must be a URL/);
+    await expect(boardCommand(['--config', 'x.yaml', '--broker', 'mqtt://a:1883,b:1883'], { log })).rejects.toThrow(/--broker must be a URL .*got 'b:1883'/);
+    await expect(boardCommand(['--config', 'x.yaml', '--embedded-broker', '--acks'], { log })).rejects.toThrow(/--acks needs a helpdesk on a NATS cluster/);
+  });
+
+  it('--broker with several nodes joins the first that answers, the others kept for when it goes', async () => {
+    const down = await closedPort();
+    const file = join(dir, 'fridge-nodes.yaml');
+    writeFileSync(file, readFileSync('boards/fridge.yaml', 'utf8').replace('everyS: 5', 'everyS: 0.2'));
+    const stop = new AbortController();
+    const err = capture();
+    const run = boardCommand(['--config', file, '--simulate', '--no-discovery', '--broker', `mqtt://127.0.0.1:${down},${net.url}`], { signal: stop.signal, stderr: err.stream, log });
+    await until(() => err.text().includes('is online'), 8000, 'online');
+    expect(err.text()).toContain(`is online at ${net.url}`);
+    await until(() => net.seen.filter((m) => m.topic.endsWith('board-fridge/telemetry')).length >= 1, 8000, 'telemetry');
+    stop.abort();
+    expect(await run).toBe(0);
+    // none answering: the last one's coded error
+    await expect(boardCommand(['--config', file, '--simulate', '--broker', `mqtt://127.0.0.1:${down},mqtt://127.0.0.1:${down}`], { log })).rejects.toMatchObject({ code: 'EVN_ERR_BROKER_UNREACHABLE' });
   });
 });
 
