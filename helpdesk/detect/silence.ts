@@ -123,8 +123,13 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     awake.delete(s);
     wakesAt.delete(s);
   };
-  /** a new device state: looked at from the next tick on */
+  /** a new device state: looked at from the next tick on (a state it replaces is dropped from the schedule) */
   const watch = (k: string, s: DeviceSilence): void => {
+    const old = devices.get(k);
+    if (old && old !== s) {
+      awake.delete(old);
+      wakesAt.delete(old);
+    }
     devices.set(k, s);
     wake(s);
   };

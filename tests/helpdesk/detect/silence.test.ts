@@ -216,3 +216,16 @@ describe('what a tick costs', () => {
     expect(b.tick(at(limit + 5), declared(60)).map((x) => x.signal.at)).toEqual(a.tick(at(limit + 5), declared(60)).map((x) => x.signal.at));
   });
 });
+
+describe('a restored state that replaces one', () => {
+  it('is the only one a tick looks at', () => {
+    const s = createSilence();
+    s.heard('maria', 'fridge', at(0), at(0));
+    const other = createSilence();
+    other.heard('maria', 'fridge', at(30 * MIN), at(30 * MIN));
+    s.restore(structuredClone(other.snapshot()));
+    expect(s.awake()).toBe(1);
+    // the replaced state (heard at 0) would be due at 10 min; the restored one (heard at 30 min) is not
+    expect(s.tick(at(SILENCE.intervals * 60 + 60), declared(60))).toEqual([]);
+  });
+});
