@@ -37,6 +37,9 @@ interface Hello {
  * One device. A class, not a closure per method: a fleet holds tens of thousands, and what each one
  * costs is its fields and its connection, not a copy of every function (docs/fleets.md#engine).
  */
+/** resend periods without any confirmation of what a device with acks said at connect before it says so in its log (30 s at the default 5 s) */
+export const UNCONFIRMED_WARN_PERIODS = 6;
+
 export class DeviceAgent {
   readonly deviceId: string;
   readonly customerId: string;
@@ -68,6 +71,8 @@ export class DeviceAgent {
    * names the connection; null: confirmed, or acks off
    */
   private hello: Hello | null = null;
+  /** resend periods since what it said at connect was last confirmed (EVN_ERR_NOT_CONFIRMED once at UNCONFIRMED_WARN_PERIODS) */
+  private unconfirmedPeriods = 0;
   /** the ids of the commands received lately, oldest first; null until the first command */
   private seenCommands: Set<string> | null = null;
 
@@ -146,7 +151,15 @@ export class DeviceAgent {
   }
 
   private helloAgain(): void {
-    if (this.hello && this.client?.connected) this.publishHello(this.hello);
+    if (!this.hello || !this.client?.connected) return;
+    this.publishHello(this.hello);
+    // nothing confirms (a helpdesk that is not a cluster's worker, or none): said once, not silent
+    if (++this.unconfirmedPeriods === UNCONFIRMED_WARN_PERIODS) {
+      this.log.warn(
+        { code: 'EVN_ERR_NOT_CONFIRMED', deviceId: this.deviceId, periods: this.unconfirmedPeriods, outbox: this.sender.stats() },
+        'no confirmation from the helpdesk: acknowledgements need a helpdesk on a NATS cluster (evernet helpdesk --cluster); the readings wait in the outbox',
+      );
+    }
   }
 
   /** announce: checked against the contract; null: it announces nothing */
@@ -197,6 +210,7 @@ export class DeviceAgent {
         this.sender.confirm(upTo);
         if (this.hello && connection !== undefined && connection >= this.hello.connection) {
           this.hello = null;
+          this.unconfirmedPeriods = 0;
           this.sender.hold(false);
         }
       } else if (!result.ok) this.log.warn({ deviceId: this.deviceId, ...result.error }, 'confirmation rejected');

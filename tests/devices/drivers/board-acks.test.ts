@@ -15,6 +15,8 @@ import { plugIn } from '../../../devices/simulator/plug-in.js';
 import { SoftwareBoard } from '../../../devices/simulator/software-board.js';
 import { silentLogger } from '../../../log/logger.js';
 import { ackPartition, type AckPartition } from '../../helpers/ack-partition.js';
+import { memoryLog } from '../../helpers/memory-log.js';
+import { UNCONFIRMED_WARN_PERIODS } from '../../../devices/agent.js';
 import { until } from '../../helpers/until.js';
 
 const clock: Clock = { now: () => Date.now() };
@@ -62,15 +64,18 @@ describe('a board with end-to-end acknowledgements', () => {
     expect(part.received.filter((c) => c === 'announce')).toHaveLength(1);
   });
 
-  it('without confirmations keeps its readings: only what it says at connect reaches the partition', async () => {
+  it('without confirmations keeps its readings, and says so once: only what it says at connect reaches the partition', async () => {
     part.confirms = false;
-    const d = start({ acks: { resendAfterMs: 300 } });
+    const { log, lines } = memoryLog('warn');
+    const d = start({ acks: { resendAfterMs: 100 }, log });
     await d.start();
     await until(() => d.stats().telemetry >= 3, 10_000, 'three readings taken');
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, (UNCONFIRMED_WARN_PERIODS + 3) * 100));
     expect(part.data).toEqual([]);
     expect(part.received.slice(0, 2).sort()).toEqual(['announce', 'availability']);
     expect(d.agent.outboxStats()).toMatchObject({ held: true });
+    // a board with --acks on a helpdesk that does not confirm (not a cluster's worker) is told why, once
+    expect(lines.filter((l) => l.code === 'EVN_ERR_NOT_CONFIRMED').map((l) => l.msg)).toEqual([expect.stringMatching(/evernet helpdesk --cluster/)]);
     // confirmed at last: everything it kept arrives, in order
     part.confirms = true;
     await until(() => part.data.length >= 3 && d.agent.outboxStats().queued === 0, 10_000, () => `outbox ${JSON.stringify(d.agent.outboxStats())}`);
