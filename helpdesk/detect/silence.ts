@@ -23,7 +23,6 @@
  * nothing changes: it is silent once `heartbeats` heartbeats and one sample period passed without
  * telemetry (never sooner than `minSilentS`); what its messages' intervals look like says nothing then.
  */
-import TinyQueue from 'tinyqueue';
 import type { ReportMode } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import type { Signal } from './detector.js';
@@ -102,37 +101,6 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
   /** how each device that announced report-by-exception reports */
   const reports = new Map<string, ReportMode>();
   const keyOf = (c: string, d: string): string => `${c}/${d}`;
-  const soonest = o.minSilentS * 1000;
-  /**
-   * The devices tick() looks at: those quiet for `minSilentS` or more by the last tick, offline or new. The
-   * others wait in `asleep` until `minSilentS` after they were last heard (no device can be due sooner),
-   * so a tick costs what the quiet devices cost, not the whole fleet. Telemetry moves nothing: a device
-   * heard again since it was filed is filed again when its time comes.
-   */
-  const awake = new Set<DeviceSilence>();
-  const asleep = new TinyQueue<{ at: number; s: DeviceSilence }>([], (a, b) => a.at - b.at);
-  /** when each sleeping device's entry in `asleep` wakes it (an entry that does not match is stale) */
-  const wakesAt = new Map<DeviceSilence, number>();
-  const wake = (s: DeviceSilence): void => {
-    wakesAt.delete(s);
-    awake.add(s);
-  };
-  const forget = (k: string, s: DeviceSilence): void => {
-    devices.delete(k);
-    reports.delete(k);
-    awake.delete(s);
-    wakesAt.delete(s);
-  };
-  /** a new device state: looked at from the next tick on (a state it replaces is dropped from the schedule) */
-  const watch = (k: string, s: DeviceSilence): void => {
-    const old = devices.get(k);
-    if (old && old !== s) {
-      awake.delete(old);
-      wakesAt.delete(old);
-    }
-    devices.set(k, s);
-    wake(s);
-  };
 
   function learnedMs(s: DeviceSilence): number | null {
     if (s.intervals.length < o.minIntervals) return null;
@@ -199,7 +167,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       const k = keyOf(customerId, deviceId);
       const s = devices.get(k);
       if (!s) {
-        watch(k, { customerId, deviceId, lastHeard: now, lastTs: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing: false, report: reports.get(k) ?? null });
+        devices.set(k, { customerId, deviceId, lastHeard: now, lastTs: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing: false, report: reports.get(k) ?? null });
         return undefined;
       }
       if (ts <= s.lastTs) return undefined;
@@ -237,28 +205,19 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       } else if (s.offlineSince === null) {
         s.offlineSince = Math.max(now, s.lastHeard);
         s.offlineReason = reason;
-        wake(s);
       }
     },
     /** Event time moved to `now`: the devices that went silent or offline, in device order. */
     tick(now: number, lookup: SilenceLookup): Keyed[] {
       const out: Keyed[] = [];
-      while (asleep.length && asleep.peek()!.at <= now) {
-        const { at, s } = asleep.pop()!;
-        if (wakesAt.get(s) === at) wake(s);
-      }
-      for (const s of awake) {
+      const soonest = o.minSilentS * 1000;
+      for (const [k, s] of devices) {
         // heard within minSilentS and not offline: it cannot be due yet, whatever its interval (a fleet's devices mostly)
-        if (s.offlineSince === null && s.lastHeard + soonest > now) {
-          awake.delete(s);
-          const at = s.lastHeard + soonest;
-          wakesAt.set(s, at);
-          asleep.push({ at, s });
-          continue;
-        }
+        if (s.offlineSince === null && s.lastHeard + soonest > now) continue;
         const known = lookup(s.customerId, s.deviceId);
         if (!known) {
-          forget(keyOf(s.customerId, s.deviceId), s);
+          devices.delete(k);
+          reports.delete(k);
           continue;
         }
         if (s.firing) continue;
@@ -278,7 +237,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     seed(customerId: string, deviceId: string, lastTs: number, firing: boolean): void {
       const k = keyOf(customerId, deviceId);
       if (devices.has(k)) return;
-      watch(k, { customerId, deviceId, lastHeard: lastTs, lastTs, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing, report: reports.get(k) ?? null });
+      devices.set(k, { customerId, deviceId, lastHeard: lastTs, lastTs, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing, report: reports.get(k) ?? null });
     },
     /**
      * How the device reports, from its announce: `report` when by exception (its heartbeat), undefined
@@ -293,12 +252,10 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     },
     /** devices watched */
     watching: (): number => devices.size,
-    /** devices the next tick looks at (quiet for minSilentS or more, offline, or new): the rest cost it nothing */
-    awake: (): number => awake.size,
     snapshot: (): SilenceSnapshot => ({ devices: new Map(devices), reports: new Map(reports) }),
     /** takes a snapshot's state over (before anything is heard) */
     restore(s: SilenceSnapshot): void {
-      for (const [k, v] of s.devices) watch(k, v);
+      for (const [k, v] of s.devices) devices.set(k, v);
       for (const [k, v] of s.reports) reports.set(k, v);
     },
   };
