@@ -15,9 +15,11 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
-  decode, deviceTopic, encode, KIND_READINGS, stamp,
-  type AnnounceBody, type AvailabilityBody, type Command, type EventBody, type TelemetryBody,
+  decode, deviceTopic, encode, stamp,
+  type AvailabilityBody, type Command, type EventBody, type TelemetryBody,
 } from '../contracts/index.js';
+import { announceBody } from './announce-body.js';
+import { subscribePersistently } from './subscribe.js';
 import type { AnyKindModel } from './kinds/index.js';
 import { decide, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
@@ -33,13 +35,13 @@ interface Hello {
   online: string;
 }
 
+/** resend periods without any confirmation of what a device with acks said at connect before it says so in its log (30 s at the default 5 s) */
+export const UNCONFIRMED_WARN_PERIODS = 6;
+
 /**
  * One device. A class, not a closure per method: a fleet holds tens of thousands, and what each one
  * costs is its fields and its connection, not a copy of every function (docs/fleets.md#engine).
  */
-/** resend periods without any confirmation of what a device with acks said at connect before it says so in its log (30 s at the default 5 s) */
-export const UNCONFIRMED_WARN_PERIODS = 6;
-
 export class DeviceAgent {
   readonly deviceId: string;
   readonly customerId: string;
@@ -166,39 +168,22 @@ export class DeviceAgent {
   private announcement(): string | null {
     const a = this.options.announce;
     if (a === false) return null;
-    const body: AnnounceBody = {
-      kind: this.kind,
-      name: a?.name ?? `${this.customerId}/${this.deviceId}`,
-      measures: [...(a?.measures ?? KIND_READINGS[this.kind])],
-      extra: [...(a?.extra ?? [])],
-      reportEveryS: Math.max(1, Math.round((this.byException?.heartbeatMs ?? this.everyMs) / 1000)),
-      source: a?.source ?? 'simulator',
-    };
-    if (this.byException) body.report = { mode: 'exception', heartbeatS: Math.max(1, Math.round(this.byException.heartbeatMs / 1000)), sampleEveryS: Math.max(1, Math.round(this.stepMs / 1000)) };
-    if (this.options.acks) body.acks = { after: this.sender.heldAfter() };
-    const topic = this.topic('announce');
-    return encode(topic, stamp(body, this.lastT, this.session));
+    const body = announceBody({
+      kind: this.kind, name: `${this.customerId}/${this.deviceId}`, announce: a, everyMs: this.everyMs, stepMs: this.stepMs,
+      heartbeatMs: this.byException?.heartbeatMs ?? null, ackedAfter: this.options.acks ? this.sender.heldAfter() : null,
+    });
+    return encode(this.topic('announce'), stamp(body, this.lastT, this.session));
   }
 
-  /**
-   * Subscribes to its commands; a broker that refuses the subscription for now (a NATS cluster's
-   * MQTT listener answers a SUBACK failure while JetStream is busy or electing a leader) is asked
-   * again, 5 times in all, 0.25 s to 4 s apart, as a real device would; then the refusal is thrown
-   */
+  /** Subscribes to its commands (and with acks, its ack topic): asked again while the broker refuses for now (subscribe.ts) */
   private async subscribeCommands(c: MqttClient): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        // with end-to-end acknowledgements (a NATS cluster), its ack topic in the same SUBSCRIBE, and both at
-        // QoS 0: a QoS 1 subscription there is a JetStream consumer, which a node killed elsewhere can stall
-        // for good, and its session is clean, so QoS 1 would only redeliver within one connection
-        await c.subscribeAsync(this.options.acks ? [this.topic('command'), this.topic('ack')] : this.topic('command'), { qos: this.options.acks ? 0 : 1 });
-        return;
-      } catch (e) {
-        if (attempt >= 5 || !c.connected) throw e;
-        this.log.warn({ deviceId: this.deviceId, attempt, err: (e as Error).message }, 'the broker refused the command subscription: asked again');
-        await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
-      }
-    }
+    // with end-to-end acknowledgements (a NATS cluster), its ack topic in the same SUBSCRIBE, and both at
+    // QoS 0: a QoS 1 subscription there is a JetStream consumer, which a node killed elsewhere can stall
+    // for good, and its session is clean, so QoS 1 would only redeliver within one connection
+    const topics = this.options.acks ? [this.topic('command'), this.topic('ack')] : [this.topic('command')];
+    await subscribePersistently(c, topics, this.options.acks ? 0 : 1, (attempt, err) =>
+      this.log.warn({ deviceId: this.deviceId, attempt, err: err.message }, 'the broker refused the command subscription: asked again'),
+    );
   }
 
   private onMessage(topic: string, payload: Buffer): void {
