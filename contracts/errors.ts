@@ -188,6 +188,7 @@ export const ERRORS = {
   EVN_ERR_ALREADY_RUNNING: 'a start for a programme that is already running',
   EVN_ERR_NOT_RUNNING: 'a command that needs a running programme',
   EVN_ERR_OUTBOX_FULL: "the device's outbox is full: its oldest unsent message was dropped",
+  EVN_ERR_NOT_CONFIRMED: 'a device with end-to-end acknowledgements got no confirmation for six resend periods: only a cluster\'s workers confirm; its readings wait in the outbox',
   EVN_ERR_DISCOVERY: 'a Home Assistant discovery config that could not be published',
 
   // boards (devices/drivers, devices/firmata)
