@@ -5,12 +5,13 @@
  * state. Grouping only reads tickets: it never holds back a contact or changes a ticket.
  */
 import type { Logger } from 'pino';
-import { ERR, type DeviceKind, type TicketState } from '../../contracts/index.js';
+import { ERR, type TicketState } from '../../contracts/index.js';
 import { isFatalStorageError } from '../../storage/sqlite.js';
 import type { IndexedDirectory } from '../directory.js';
 import type { Events } from '../events.js';
 import type { Ticket } from '../tickets/lifecycle.js';
-import { causesOf, createGrouping, DEFAULT_GROUP_OPTIONS, type Cause, type GroupingSnapshot, type GroupOptions, type Grouping } from './group.js';
+import { causesOf, createGrouping, DEFAULT_GROUP_OPTIONS, type GroupingSnapshot, type GroupOptions, type Grouping } from './group.js';
+import { censusOf, populate, type Census } from './regroup.js';
 import { createMemoryProblemStore, type ProblemQuery, type ProblemRecord, type ProblemStore } from './store.js';
 
 export interface ProblemsDeps {
@@ -40,33 +41,18 @@ export function createProblems(deps: ProblemsDeps) {
    * How many devices of each kind share each cause: one pass over the directory, kept while its list of
    * customers is the same (the directory builds a new list when a customer or device changes).
    */
-  let census: { of: readonly unknown[]; counts: Map<string, number> } | null = null;
-  function populations(): Map<string, number> {
+  let census: { of: readonly unknown[]; counts: Census } | null = null;
+  function populations(): Census {
     const customers = deps.directory.customers;
-    if (census?.of === customers) return census.counts;
-    const counts = new Map<string, number>();
-    for (const c of customers) {
-      for (const d of c.devices) {
-        for (const x of causesOf(d, c.home, options.areaDeg)) {
-          const k = `${d.kind}|${x.attr}|${x.value}`;
-          counts.set(k, (counts.get(k) ?? 0) + 1);
-        }
-      }
-    }
-    census = { of: customers, counts };
-    return counts;
-  }
-  /** each cause with its population: the devices of this kind that share it */
-  function populated(causes: Cause[], kind: DeviceKind): Cause[] {
-    const counts = populations();
-    return causes.map((c) => ({ ...c, population: counts.get(`${kind}|${c.attr}|${c.value}`) ?? 0 }));
+    if (census?.of !== customers) census = { of: customers, counts: censusOf(customers, options.areaDeg) };
+    return census.counts;
   }
 
   function opened(t: Ticket, at: number): void {
     const device = deps.directory.device(t.customerId, t.deviceId);
     if (!device) return;
     const customer = deps.directory.customer(t.customerId);
-    const causes = populated(causesOf(device, customer?.home, options.areaDeg), device.kind);
+    const causes = populate(causesOf(device, customer?.home, options.areaDeg), device.kind, populations());
     if (!causes.length) return;
     const step = ready(at).add({ ticketId: t.id, kind: t.kind, deviceKind: device.kind, openedAt: t.openedAt, causes });
     for (const p of step.changed) {
