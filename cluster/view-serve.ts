@@ -3,7 +3,7 @@
  * workers"): the partition's helpdesk events, as they happen, on `evernet._cluster.view.<p>.events`,
  * and answers, on request, for what the dashboard's view (view.ts) reads and does:
  *
- *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'tickets', after?} | {what: 'problems', offset?} | {what: 'loads', after?}
+ *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'tickets', after?} | {what: 'problem-facts', offset?} | {what: 'loads', after?}
  *   evernet._cluster.view.<p>.act    {ticketId, action, by}: a staff action, applied by this partition's helpdesk
  *   evernet._cluster.view.<p>.audit  {customerId, by, action, detail}: a staff view of a customer's data, written to their audit log
  *
@@ -11,6 +11,12 @@
  * answer carries `epoch`, new each time the partition is opened: a view that sees it change reads
  * the partition again whole (a takeover re-decides from a checkpoint). Telemetry events are not sent
  * (every reading of every device would cross the cluster for a chart nobody may be looking at).
+ *
+ * Problems are the cluster's, not a partition's: one mass incident spans partitions. So a partition
+ * does not send its own grouping but its share of the cluster's (helpdesk/problems/regroup.ts): what
+ * grouping needs of each ticket it opens (a `fact` event) and how many of its devices share each cause
+ * (its census, with every fact and every page); the view groups every partition's facts as one
+ * helpdesk would.
  */
 import { randomBytes } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
@@ -18,7 +24,7 @@ import type { Logger } from 'pino';
 import type { Helpdesk } from '../helpdesk/service.js';
 import type { StaffAction } from '../helpdesk/staff-actions.js';
 import type { LoadRecord } from '../helpdesk/loads/store.js';
-import type { ProblemRecord } from '../helpdesk/problems/store.js';
+import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 
 export const VIEW_PREFIX = 'evernet._cluster.view';
@@ -39,15 +45,19 @@ export type ViewEvent = { epoch: string } & (
   | { type: 'ticket'; at: number; note: string; item: ViewTicket }
   | { type: 'availability'; at: number; customerId: string; deviceId: string; online: boolean }
   | { type: 'load'; at: number; load: LoadRecord }
-  | { type: 'problem'; at: number; note: string; problem: ProblemRecord }
+  /** a ticket was opened: what grouping needs of it, with the partition's census and options (facts: that ticket's, or none) */
+  | { type: 'fact'; at: number; share: ProblemFacts }
 );
 
-export type ViewQuery = { what: 'devices' } | { what: 'tickets'; after?: (string | number)[] } | { what: 'problems'; offset?: number } | { what: 'loads'; after?: number };
+export type ViewQuery = { what: 'devices' } | { what: 'tickets'; after?: (string | number)[] } | { what: 'problem-facts'; offset?: number } | { what: 'loads'; after?: number };
 
 export interface Page<T, C> {
   items: T[];
   next: C | null;
 }
+
+/** a page of a partition's problem facts: with its census and options on every page */
+export type FactsPage = Page<ProblemFacts['facts'][number], number> & Omit<ProblemFacts, 'facts'>;
 
 /** an answer: the value, or a coded error; always with the partition's epoch and who answered */
 export type ViewReply<T> = { epoch: string; worker: string } & ({ ok: true; value: T } | { ok: false; error: { code: string; message: string } });
@@ -84,13 +94,14 @@ export function servePartitionView(o: {
   const off = h.on((e) => {
     switch (e.type) {
       case 'ticket':
-        return publish({ epoch, type: 'ticket', at: e.at, note: e.note, item: viewTicket(e.ticket) });
+        publish({ epoch, type: 'ticket', at: e.at, note: e.note, item: viewTicket(e.ticket) });
+        if (e.note === 'opened') publish({ epoch, type: 'fact', at: e.at, share: h.problemFacts([e.ticket]) });
+        return;
       case 'availability':
         return publish({ epoch, type: 'availability', at: e.at, customerId: e.customerId, deviceId: e.deviceId, online: e.online });
       case 'load':
         return publish({ epoch, type: 'load', at: e.at, load: e.load });
-      case 'problem':
-        return publish({ epoch, type: 'problem', at: e.at, note: e.note, problem: e.problem });
+      case 'problem': // the partition's own grouping: the view groups every partition's facts instead
       case 'telemetry':
         return;
     }
@@ -110,10 +121,10 @@ export function servePartitionView(o: {
         const last = items[items.length - 1]?.ticket;
         return { items, next: (cut || page.next) && last ? [last.openedAt, last.id] : null } satisfies Page<ViewTicket, (string | number)[]>;
       }
-      case 'problems': {
-        const all = h.problems().slice(q.offset ?? 0);
-        const { items, cut } = bySize(all, maxBytes);
-        return { items, next: cut ? (q.offset ?? 0) + items.length : null } satisfies Page<ProblemRecord, number>;
+      case 'problem-facts': {
+        const { facts, census, options } = h.problemFacts();
+        const { items, cut } = bySize(facts.slice(q.offset ?? 0), maxBytes);
+        return { items, next: cut ? (q.offset ?? 0) + items.length : null, census, options } satisfies FactsPage;
       }
       case 'loads': {
         const page = h.loads({ order: 'asc', limit: 200, slots: true, ...(q.after !== undefined ? { after: q.after } : {}) });

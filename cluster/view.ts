@@ -18,8 +18,14 @@
  * reject, the customer's consent, offers, export and erasure) answers EVN_ERR_CLUSTER_VIEW; a
  * partition nobody serves right now (a takeover in progress) EVN_ERR_CLUSTER_UNSERVED.
  *
- * Ids: tickets are unique across partitions (their incident key names the customer); problems and
- * loads are numbered per partition, so the view names them `<id>@<p>` and `id × P + p`.
+ * Problems are the cluster's: every partition's facts (what grouping needs of each ticket it opened)
+ * and census (its devices per cause) are grouped as one helpdesk holding every ticket would group them
+ * (helpdesk/problems/regroup.ts), again shortly after each fact or ticket change, and a problem that
+ * changed is told live. So one mass incident across partitions is one problem, with the ids of the
+ * embedded run.
+ *
+ * Ids: tickets are unique across partitions (their incident key names the customer), and so are
+ * problems (grouped here); loads are numbered per partition, so the view names them `id × P + p`.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -28,14 +34,17 @@ import { codeTable } from '../contracts/errors.js';
 import type { HelpdeskEvent, Listener } from '../helpdesk/events.js';
 import type { LoadPage, LoadQuery, LoadRecord, LoadSummary } from '../helpdesk/loads/store.js';
 import { pageLoads } from '../helpdesk/loads/page.js';
-import { newestFirst, type ProblemQuery, type ProblemRecord } from '../helpdesk/problems/store.js';
+import type { TicketFact } from '../helpdesk/problems/group.js';
+import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
+import type { ProblemQuery } from '../helpdesk/problems/store.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import type { StaffAction, StaffResult } from '../helpdesk/staff-actions.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 import { summarizeTickets, type TicketListFilter, type TicketSummaryQuery } from '../helpdesk/tickets/store.js';
 import type { DashboardHelpdesk } from '../helpdesk/web/deps.js';
 import { HttpError } from '../helpdesk/web/errors.js';
-import { viewSubject, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket } from './view-serve.js';
+import { createViewProblems } from './view-problems.js';
+import { viewSubject, type FactsPage, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket } from './view-serve.js';
 
 export const VIEW_ERR = codeTable({
   /** something the cluster's dashboard cannot do yet for a partition another worker serves */
@@ -81,7 +90,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
   const timeout = o.requestTimeoutMs ?? 3000;
   let conn: ClusterConnection | null = null;
   const tickets = new Map<string, ViewTicket & { p: number }>();
-  const problems = new Map<string, ProblemRecord & { p: number }>();
+  const grouping = createViewProblems({ stateOf: (id) => tickets.get(id)?.ticket.state, emit: (e) => emit(e), touched: (p) => touched.get(p) });
   const loads = new Map<number, LoadRecord>();
   const devices = new Map<number, Devices>();
   const epochs = new Map<number, string>();
@@ -93,7 +102,6 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
   let timer: NodeJS.Timeout | null = null;
   let syncing: Promise<void> | null = null;
 
-  const problemId = (id: string, p: number): string => `${id}@${p}`;
   const loadId = (id: number, p: number): number => id * P + p;
   const version = (t: Ticket): number => t.timeline.length;
 
@@ -102,12 +110,6 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     if (had && version(had.ticket) > version(item.ticket)) return;
     tickets.set(item.ticket.id, { ...item, p });
     touched.get(p)?.add(`t:${item.ticket.id}`);
-  };
-  const putProblem = (p: number, r: ProblemRecord): ProblemRecord => {
-    const named = { ...r, id: problemId(r.id, p), p };
-    problems.set(named.id, named);
-    touched.get(p)?.add(`p:${named.id}`);
-    return named;
   };
   const putLoad = (p: number, l: LoadRecord): LoadRecord => {
     const named = { ...l, id: loadId(l.id, p) };
@@ -142,7 +144,10 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     switch (e.type) {
       case 'ticket':
         putTicket(p, e.item);
-        return emit({ type: 'ticket', at: e.at, note: e.note, ticket: tickets.get(e.item.ticket.id)!.ticket });
+        emit({ type: 'ticket', at: e.at, note: e.note, ticket: tickets.get(e.item.ticket.id)!.ticket });
+        // a linked ticket's state is its problem's
+        grouping.ticketChanged(e.at);
+        return;
       case 'availability': {
         const row = devices.get(p)?.find((d) => d.customerId === e.customerId && d.deviceId === e.deviceId);
         if (row) row.online = e.online;
@@ -150,8 +155,8 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       }
       case 'load':
         return emit({ type: 'load', at: e.at, load: putLoad(p, e.load) });
-      case 'problem':
-        return emit({ type: 'problem', at: e.at, note: e.note, problem: putProblem(p, e.problem) });
+      case 'fact':
+        return grouping.put(p, e.share, e.at);
     }
   }
 
@@ -168,21 +173,32 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     }
   }
 
+  /** every page of a partition's problem facts, with its census and options (the last page's) */
+  async function factPages(p: number, epoch: string): Promise<ProblemFacts | null> {
+    const facts: TicketFact[] = [];
+    let offset: number | undefined;
+    for (;;) {
+      const r = await ask<FactsPage>(p, 'get', { what: 'problem-facts', ...(offset !== undefined ? { offset } : {}) });
+      if (!r || !r.ok || r.epoch !== epoch) return null;
+      facts.push(...r.value.items);
+      if (r.value.next === null) return { facts, census: r.value.census, options: r.value.options };
+      offset = r.value.next;
+    }
+  }
+
   /** the partition whole: what it holds replaces what the view held of it, but for what events brought meanwhile */
   async function readWhole(p: number, epoch: string): Promise<boolean> {
     const fresh = new Set<string>();
     touched.set(p, fresh);
     try {
       const ts = await pages<ViewTicket, (string | number)[]>(p, epoch, (after) => ({ what: 'tickets', ...(after ? { after } : {}) }));
-      const ps = ts && (await pages<ProblemRecord, number>(p, epoch, (offset) => ({ what: 'problems', ...(offset !== undefined ? { offset } : {}) })));
+      const ps = ts && (await factPages(p, epoch));
       const ls = ps && (await pages<LoadRecord, number>(p, epoch, (after) => ({ what: 'loads', ...(after !== undefined ? { after } : {}) })));
       if (!ts || !ps || !ls) return false;
       const keepT = new Set(ts.map((x) => x.ticket.id));
       for (const [id, x] of tickets) if (x.p === p && !keepT.has(id) && !fresh.has(`t:${id}`)) tickets.delete(id);
       for (const x of ts) putTicket(p, x);
-      const keepP = new Set(ps.map((x) => problemId(x.id, p)));
-      for (const [id, x] of problems) if (x.p === p && !keepP.has(id) && !fresh.has(`p:${id}`)) problems.delete(id);
-      for (const x of ps) putProblem(p, x);
+      grouping.replace(p, ps, fresh);
       const keepL = new Set(ls.map((x) => loadId(x.id, p)));
       for (const id of loads.keys()) if (id % P === p && !keepL.has(id) && !fresh.has(`l:${id}`)) loads.delete(id);
       for (const x of ls) putLoad(p, x);
@@ -296,6 +312,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
+      grouping.stop();
       sub?.unsubscribe();
       sub = null;
       listeners.clear();
@@ -322,16 +339,8 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       return local.chart(customerId, deviceId, from, to);
     },
     loads: loadsPage,
-    problems: (q?: ProblemQuery) => {
-      const all = [...problems.values()].filter((x) => q?.state === undefined || x.state === q.state).sort(newestFirst);
-      return (q?.limit === undefined ? all : all.slice(0, q.limit)).map(({ p: _p, ...r }) => r);
-    },
-    problem: (id: string) => {
-      const x = problems.get(id);
-      if (!x) return null;
-      const { p: _p, ...r } = x;
-      return r;
-    },
+    problems: (q?: ProblemQuery) => grouping.list(q),
+    problem: (id: string) => grouping.get(id),
     on: (l: Listener) => {
       listeners.add(l);
       return () => listeners.delete(l);

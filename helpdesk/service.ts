@@ -23,6 +23,7 @@ import { createMqttTransport } from './transport/mqtt.js';
 import type { HelpdeskTransport } from './transport/transport.js';
 import { createNotifier } from './notify/notifier.js';
 import type { TicketStore, TicketSummaryQuery } from './tickets/store.js';
+import type { Ticket } from './tickets/lifecycle.js';
 import { TELEMETRY_ERR } from './telemetry/store.js';
 import type { ProblemQuery } from './problems/store.js';
 import type { HelpdeskOptions } from './service-options.js';
@@ -242,6 +243,8 @@ export function createHelpdesk(options: HelpdeskOptions) {
     offers: () => core.offers.list(),
     /** a problem; the problem a ticket is linked to (null: none) */
     problem: (id: string) => core.problems.get(id),
+    /** this helpdesk's share of grouping its tickets with other places' (a cluster's partitions: helpdesk/problems/regroup.ts) */
+    problemFacts: (tickets?: Iterable<Ticket>) => core.problems.facts(tickets ?? options.store.list()),
     problemOf: (ticketId: string) => core.problems.problemOf(ticketId),
     /** one device's readings as sent (what retention kept) between two event times, oldest first */
     history: (...a: Parameters<typeof core.history>) => guarded(() => core.history(...a)),

@@ -10,6 +10,7 @@ import type { SatisfactionRecord } from '../helpdesk/dialogue/store.js';
 import type { IngestStats } from '../helpdesk/ingest/ingest.js';
 import type { LoadRecord } from '../helpdesk/loads.js';
 import type { OfferRecord } from '../helpdesk/offers/offers.js';
+import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
 import type { ProblemRecord } from '../helpdesk/problems/store.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
@@ -26,6 +27,8 @@ export interface ReplayOutcome {
   bookings: BookingRecord[];
   satisfaction: SatisfactionRecord[];
   offers: OfferRecord[];
+  /** a partition's share of grouping tickets across partitions (a cluster); merged into `problems` */
+  problemFacts?: ProblemFacts;
 }
 
 export type ReplayStats = IngestStats & { published: number };

@@ -11,7 +11,7 @@ import type { IndexedDirectory } from '../directory.js';
 import type { Events } from '../events.js';
 import type { Ticket } from '../tickets/lifecycle.js';
 import { causesOf, createGrouping, DEFAULT_GROUP_OPTIONS, type GroupingSnapshot, type GroupOptions, type Grouping } from './group.js';
-import { censusOf, populate, type Census } from './regroup.js';
+import { censusOf, factsOf, populate, type Census, type ProblemFacts } from './regroup.js';
 import { createMemoryProblemStore, type ProblemQuery, type ProblemRecord, type ProblemStore } from './store.js';
 
 export interface ProblemsDeps {
@@ -93,6 +93,8 @@ export function createProblems(deps: ProblemsDeps) {
     get: (id: string): ProblemRecord | null => store.get(id),
     problemOf: (ticketId: string): string | null => store.problemOf(ticketId),
     held: () => grouping?.held() ?? { waiting: 0, joinable: 0 },
+    /** what grouping needs of these tickets, this directory's census and the options: for grouping them with other places' (regroup.ts) */
+    facts: (tickets: Iterable<Ticket>): ProblemFacts => ({ facts: factsOf(tickets, deps.directory, options.areaDeg), census: Object.fromEntries(populations()), options: { ...options } }),
   };
 }
 export type Problems = ReturnType<typeof createProblems>;

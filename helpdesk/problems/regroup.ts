@@ -10,6 +10,22 @@ import type { DeviceKind, Location, TicketState } from '../../contracts/index.js
 import { causesOf, DEFAULT_GROUP_OPTIONS, groupTickets, keyOf, type Cause, type GroupOptions, type TicketFact } from './group.js';
 import { recordOf, newestFirst, type ProblemRecord } from './store.js';
 
+/** one place's share of a grouping across places: its tickets' facts, its census, its grouping options */
+export interface ProblemFacts {
+  facts: TicketFact[];
+  census: Record<string, number>;
+  options: GroupOptions;
+}
+
+/**
+ * Every place's share grouped as one: the problems newest first, each link with its ticket's state now.
+ * The places must group with the same options (a cluster's partitions run one configuration).
+ */
+export function regroupPlaces(parts: readonly ProblemFacts[], stateOf: (ticketId: string) => TicketState | undefined): ProblemRecord[] {
+  if (!parts.length) return [];
+  return regroup(parts.flatMap((p) => p.facts), sumCensus(parts.map((p) => p.census)), stateOf, parts[0]!.options);
+}
+
 /** devices of each kind sharing each cause: `kind|attr|value` → how many */
 export type Census = Map<string, number>;
 

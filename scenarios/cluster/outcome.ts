@@ -3,6 +3,7 @@
  * merge of every partition's into the order one helpdesk would have listed them in.
  */
 import type { Helpdesk } from '../../helpdesk/service.js';
+import { regroupPlaces } from '../../helpdesk/problems/regroup.js';
 import type { ReplayOutcome } from '../replay-side.js';
 
 export function partitionOutcome(h: Helpdesk): ReplayOutcome {
@@ -11,6 +12,7 @@ export function partitionOutcome(h: Helpdesk): ReplayOutcome {
     loads: h.loads({ order: 'asc', slots: true }).loads,
     shopping: h.shopping(),
     problems: h.problems(),
+    problemFacts: h.problemFacts(),
     bookings: h.bookings(),
     satisfaction: h.satisfaction(),
     offers: h.offers(),
@@ -29,17 +31,22 @@ const cmp = (...keys: Array<string | number | null | undefined>[]): number => {
 
 /**
  * Every partition's outcome in one, ordered as one helpdesk orders them: tickets by opening time and
- * id (the store's order); loads, shopping answers and offers by event time then customer (the order
- * they were decided in: a window's messages are handled by event time, then sender); bookings by offer
- * time, satisfaction by the time asked.
+ * id (the store's order); problems grouped over every partition's tickets and devices (regroup.ts);
+ * loads, shopping answers and offers by event time then customer (the order they were decided in: a
+ * window's messages are handled by event time, then sender); bookings by offer time, satisfaction by
+ * the time asked.
  */
 export function mergeOutcomes(parts: readonly ReplayOutcome[]): ReplayOutcome {
-  const all = <K extends keyof ReplayOutcome>(k: K): ReplayOutcome[K] => parts.flatMap((p) => p[k] as unknown[]) as ReplayOutcome[K];
+  const all = <K extends keyof ReplayOutcome>(k: K): NonNullable<ReplayOutcome[K]> => parts.flatMap((p) => p[k] as unknown[]) as NonNullable<ReplayOutcome[K]>;
+  const tickets = all('tickets').sort((a, b) => cmp([a.openedAt, b.openedAt], [a.id, b.id]));
+  const state = new Map(tickets.map((t) => [t.id, t.state]));
+  const shares = parts.flatMap((p) => (p.problemFacts ? [p.problemFacts] : []));
   return {
-    tickets: all('tickets').sort((a, b) => cmp([a.openedAt, b.openedAt], [a.id, b.id])),
+    tickets,
     loads: all('loads').sort((a, b) => cmp([a.requestedAt, b.requestedAt], [a.customerId, b.customerId], [a.deviceId, b.deviceId])),
     shopping: all('shopping').sort((a, b) => cmp([a.at, b.at], [a.customerId, b.customerId])),
-    problems: all('problems'),
+    // one mass incident across partitions is one problem, as the embedded helpdesk groups it
+    problems: shares.length === parts.length ? regroupPlaces(shares, (id) => state.get(id)) : all('problems'),
     bookings: all('bookings').sort((a, b) => cmp([a.offeredAt, b.offeredAt], [a.ticketId, b.ticketId])),
     satisfaction: all('satisfaction').sort((a, b) => cmp([a.askedAt, b.askedAt], [a.ticketId, b.ticketId])),
     offers: all('offers').sort((a, b) => cmp([a.at, b.at], [a.customerId, b.customerId], [a.id, b.id])),

@@ -14,7 +14,8 @@ import { partitionOf } from '../../contracts/index.js';
 import { connectCluster } from '../../cluster/nats/connect.js';
 import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
 import { servePartitionView, viewSubject } from '../../cluster/view-serve.js';
-import { createMemoryProblemStore } from '../../helpdesk/problems/store.js';
+import { causesOf, DEFAULT_GROUP_OPTIONS } from '../../helpdesk/problems/group.js';
+import { regroup } from '../../helpdesk/problems/regroup.js';
 import { createClusterView, type ClusterView } from '../../cluster/view.js';
 import type { HelpdeskEvent } from '../../helpdesk/events.js';
 import { buildApp } from '../../helpdesk/web/app.js';
@@ -94,23 +95,32 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
     expect((await get(viaView, s2, '/devices')).json().devices).toEqual((await get(direct, s1, '/devices')).json().devices);
   });
 
-  it('names a partition\'s problem <id>@<p> (another partition may group the same key) and links its tickets', async () => {
+  it('groups the facts of two partitions into one problem, as one helpdesk holding both would, and tells it live', async () => {
     const t = f.helpdesk.tickets();
-    const store = createMemoryProblemStore();
-    const problem = store.save(
-      {
-        id: 'P-0123456789-1', key: 'fridge-warm|area|50.9,6.9', kind: 'fridge-warm', deviceKind: 'fridge', cause: { attr: 'area', value: '50.9,6.9', label: 'the area around Köln' },
-        openedAt: t[0]!.openedAt, need: 3, firstAt: t[0]!.openedAt, lastAt: t[2]!.openedAt, links: t.map((x) => ({ ticketId: x.id, openedAt: x.openedAt })), explanation: '3 tickets',
-      },
-      (id) => f.helpdesk.ticket(id)!.state,
-    );
-    // as the partition's helpdesk tells it (view-serve.ts): an event on the partition's subject
-    owner.publish(viewSubject(p, 'events'), JSON.stringify({ epoch: 'x', type: 'problem', at: problem.openedAt, note: 'opened', problem }));
+    const q = (p + 1) % P;
+    type Fact = { ticketId: string; openedAt: number };
+    const fact = (x: Fact) => ({ ticketId: x.ticketId, kind: 'fridge-warm', deviceKind: 'fridge' as const, openedAt: x.openedAt, causes: causesOf({ kind: 'fridge', model: 'KF-1' }, undefined) });
+    // this partition's three tickets (their facts told again, as of fridges of one model), and a fourth in another partition
+    const here = t.map((x) => fact({ ticketId: x.id, openedAt: x.openedAt }));
+    const there = [fact({ ticketId: 'T-of-partition-q', openedAt: t[2]!.openedAt + 60_000 })];
+    const options = { ...DEFAULT_GROUP_OPTIONS, threshold: 4 };
+    const share = (facts: ReturnType<typeof fact>[]) => ({ facts, census: { 'fridge|model|KF-1': facts.length }, options });
+    // apart, neither reaches the threshold
+    for (const part of [here, there]) expect(regroup(part, new Map([['fridge|model|KF-1', part.length]]), () => 'opened', options)).toEqual([]);
+    owner.publish(viewSubject(p, 'events'), JSON.stringify({ epoch: 'x', type: 'fact', at: t[2]!.openedAt, share: share(here) }));
+    owner.publish(viewSubject(q, 'events'), JSON.stringify({ epoch: 'x', type: 'fact', at: there[0]!.openedAt, share: share(there) }));
     await until(() => seen.some((e) => e.type === 'problem'), 5000, 'the problem event');
+    expect(seen.filter((e) => e.type === 'problem').map((e) => e.note)).toEqual(['opened']);
+    // the id one helpdesk holding all four would give (no partition in it), states as the tickets are
+    const expected = regroup([...here, ...there], new Map([['fridge|model|KF-1', 4]]), (id) => f.helpdesk.ticket(id)?.state, options);
+    expect(expected).toHaveLength(1);
+    expect(view.problems!()).toEqual(expected);
+    const ids = [...t.map((x) => x.id), 'T-of-partition-q'];
     const list = (await get(viaView, s2, '/problems')).json().problems as Array<{ id: string; ticketIds: string[] }>;
-    expect(list.map((x) => [x.id, x.ticketIds])).toEqual([[`P-0123456789-1@${p}`, t.map((x) => x.id)]]);
-    const detail = await get(viaView, s2, `/problems/P-0123456789-1@${p}`);
+    expect(list.map((x) => [x.id, x.ticketIds])).toEqual([[expected[0]!.id, ids]]);
+    const detail = await get(viaView, s2, `/problems/${expected[0]!.id}`);
     expect(detail.statusCode).toBe(200);
+    // its tickets in full: those the view holds (the fourth's partition has no owner in this test)
     expect((detail.json().problem.tickets as Array<{ id: string }>).map((x) => x.id)).toEqual(t.map((x) => x.id));
   });
 

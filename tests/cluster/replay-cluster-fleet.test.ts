@@ -30,6 +30,18 @@ describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk w
     expect(clustered.messages.gaps).toBe(0);
   }, CLUSTER_DAY_TIMEOUT_MS);
 
+  it('a mass incident across partitions: one problem linking every partition\'s tickets, as in the embedded run', async () => {
+    const file = 'tests/fixtures/problems/battery-batch.yaml';
+    const embedded = await replayReport(file, 2);
+    const clustered = await replayReport(file, 2, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db: await pg().createDatabase('massincident'), partitions: 4, workers: 2 });
+    expect(embedded.problems).toHaveLength(1);
+    const linked = embedded.problems[0]!.ticketIds;
+    const customerOf = new Map(clustered.tickets.map((t) => [t.id, t.customerId]));
+    expect(new Set(linked.map((id) => partitionOf(customerOf.get(id)!, 4))).size).toBeGreaterThan(1);
+    expect(clustered.problems).toEqual(embedded.problems);
+    expect(decisions(clustered)).toEqual(decisions(embedded));
+  }, CLUSTER_DAY_TIMEOUT_MS);
+
   it('PostgreSQL restarted under the day in 2020: the workers retry, the same decisions, no ticket twice', async () => {
     const embedded = await embeddedDay();
     const db = await pg().createDatabase('pgrestart');

@@ -59,5 +59,5 @@ export async function replayReport(file: string, seed: number, cluster?: Paramet
  */
 export const decisions = (r: Report) =>
   JSON.parse(
-    JSON.stringify({ tickets: r.tickets, loads: r.loads, shopping: r.shopping, offers: r.offers, contacts: r.contacts, bookings: r.bookings, satisfaction: r.satisfaction, faults: r.faults }).replace(/"c-[a-z0-9]+(-p\d+)?-\d+"/g, '"c-#"'),
+    JSON.stringify({ tickets: r.tickets, problems: r.problems, loads: r.loads, shopping: r.shopping, offers: r.offers, contacts: r.contacts, bookings: r.bookings, satisfaction: r.satisfaction, faults: r.faults }).replace(/"c-[a-z0-9]+(-p\d+)?-\d+"/g, '"c-#"'),
   ) as unknown;
