@@ -6,6 +6,7 @@
  *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'tickets', after?} | {what: 'problem-facts', offset?} | {what: 'loads', after?}
  *   evernet._cluster.view.<p>.act    {ticketId, action, by}: a staff action, applied by this partition's helpdesk
  *   evernet._cluster.view.<p>.audit  {customerId, by, action, detail}: a staff view of a customer's data, written to their audit log
+ *   evernet._cluster.view.<p>.device {customerId, deviceId, verdict, by}: staff accept or reject a device, decided by this partition's helpdesk
  *
  * Only the worker that serves the partition subscribes, so whoever answers is its owner now. Every
  * answer carries `epoch`, new each time the partition is opened: a view that sees it change reads
@@ -28,7 +29,7 @@ import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 
 export const VIEW_PREFIX = 'evernet._cluster.view';
-export type ViewVerb = 'events' | 'get' | 'act' | 'audit';
+export type ViewVerb = 'events' | 'get' | 'act' | 'audit' | 'device';
 export const viewSubject = (p: number | '*', verb: ViewVerb): string => `${VIEW_PREFIX}.${p}.${verb}`;
 
 /** an answer stays well below NATS's default max_payload (1 MiB): pages are cut by size */
@@ -58,6 +59,14 @@ export interface Page<T, C> {
 
 /** a page of a partition's problem facts: with its census and options on every page */
 export type FactsPage = Page<ProblemFacts['facts'][number], number> & Omit<ProblemFacts, 'facts'>;
+
+/** staff accept or reject a device (`evernet._cluster.view.<p>.device`) */
+export interface DeviceDecision {
+  customerId: string;
+  deviceId: string;
+  verdict: 'accept' | 'reject';
+  by: string;
+}
 
 /** an answer: the value, or a coded error; always with the partition's epoch and who answered */
 export type ViewReply<T> = { epoch: string; worker: string } & ({ ok: true; value: T } | { ok: false; error: { code: string; message: string } });
@@ -156,6 +165,7 @@ export function servePartitionView(o: {
   const subs = [
     on('get', (q: ViewQuery) => get(q)),
     on('act', (b: { ticketId: string; action: StaffAction; by: string }) => h.act(b.ticketId, b.action, b.by)),
+    on('device', (b: DeviceDecision) => h.decideDevice(b.customerId, b.deviceId, b.verdict, b.by)),
     on('audit', (b: { customerId: string; by: string; action: string; detail: Record<string, unknown> }) => {
       h.customers.audit(b.customerId, b.by, b.action, b.detail);
       return null;

@@ -12,10 +12,10 @@
  * `syncEveryMs`. Reads answer from the replica: the queue is summarizeTickets (helpdesk/tickets/store.ts),
  * the same ordering and paging as the store's SQL.
  *
- * What changes a partition goes to its owner and waits for its answer: a staff action (act) and the
- * audit entry of a staff view. On a partition this process serves they run here, synchronously.
- * What the view cannot do yet for another worker's partition (telemetry charts, a device's accept or
- * reject, the customer's consent, offers, export and erasure) answers EVN_ERR_CLUSTER_VIEW; a
+ * What changes a partition goes to its owner and waits for its answer: a staff action (act), a device
+ * accepted or rejected, and the audit entry of a staff view. On a partition this process serves they run here, synchronously.
+ * What the view cannot do yet for another worker's partition (telemetry charts, the customer's consent,
+ * offers, export and erasure) answers EVN_ERR_CLUSTER_VIEW; a
  * partition nobody serves right now (a takeover in progress) EVN_ERR_CLUSTER_UNSERVED.
  *
  * Problems are the cluster's: every partition's facts (what grouping needs of each ticket it opened)
@@ -44,7 +44,7 @@ import { summarizeTickets, type TicketListFilter, type TicketSummaryQuery } from
 import type { DashboardHelpdesk } from '../helpdesk/web/deps.js';
 import { HttpError } from '../helpdesk/web/errors.js';
 import { createViewProblems } from './view-problems.js';
-import { viewSubject, type FactsPage, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket } from './view-serve.js';
+import { viewSubject, type DeviceDecision, type FactsPage, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket, type ViewVerb } from './view-serve.js';
 
 export const VIEW_ERR = codeTable({
   /** something the cluster's dashboard cannot do yet for a partition another worker serves */
@@ -118,7 +118,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     return named;
   };
 
-  async function ask<T>(p: number, verb: 'get' | 'act' | 'audit', body: unknown): Promise<ViewReply<T> | null> {
+  async function ask<T>(p: number, verb: Exclude<ViewVerb, 'events'>, body: unknown): Promise<ViewReply<T> | null> {
     if (!conn) return null;
     try {
       const m = await conn.nc.request(viewSubject(p, verb), JSON.stringify(body), { timeout });
@@ -348,8 +348,18 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     now: () => o.clock.now(),
     decideDevice: (customerId, deviceId, verdict, by) => {
       const { p, local } = where(customerId);
-      if (!local) throw notHere(`Accepting or rejecting ${customerId}/${deviceId}`, customerId, p);
-      return local.decideDevice(customerId, deviceId, verdict, by);
+      if (local) return local.decideDevice(customerId, deviceId, verdict, by);
+      // decided by the partition's owner; its devices read again, so the answer's next read shows the decision
+      type Decided = ReturnType<Helpdesk['decideDevice']>;
+      return ask<Decided>(p, 'device', { customerId, deviceId, verdict, by } satisfies DeviceDecision).then(async (r) => {
+        if (!r) throw new HttpError(409, VIEW_ERR.UNSERVED, `no worker answers for partition ${p} now (a takeover takes a few seconds): try again`);
+        if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+        if (r.value.ok) {
+          const rows = await ask<Devices>(p, 'get', { what: 'devices' });
+          if (rows?.ok) devices.set(p, rows.value);
+        }
+        return r.value;
+      });
     },
     act(ticketId: string, action: StaffAction, by: string): StaffResult | Promise<StaffResult> {
       const known = tickets.get(ticketId);

@@ -10,9 +10,11 @@ import type { SlaPolicy } from './sla.js';
 type MaybeLater<F> = F extends (...a: infer A) => infer R ? (...a: A) => R | Promise<R> : never;
 
 /** ticketSummaries is the store's summary query: filtered, sorted and paged in SQL, without timelines */
-export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'chart' | 'loads' | 'on' | 'now' | 'decideDevice'> & {
+export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'chart' | 'loads' | 'on' | 'now'> & {
   /** a staff action; the routes await it */
   act: MaybeLater<Helpdesk['act']>;
+  /** staff accept or reject a device; the routes await it */
+  decideDevice: MaybeLater<Helpdesk['decideDevice']>;
 } &
   /** mass incidents (helpdesk/problems); without them GET /problems lists none */
   Partial<Pick<Helpdesk, 'problems' | 'problem'>> &

@@ -143,6 +143,17 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
     const consent = await get(viaView, s2, '/customers/maria/consent');
     expect(consent.statusCode).toBe(409);
     expect(consent.json().error.code).toBe('EVN_ERR_CLUSTER_VIEW');
+    // a device rejected and accepted again through the view: decided by the owner, shown at once
+    const state = () => f.helpdesk.devices().find((d) => d.customerId === 'maria' && d.deviceId === 'fridge')!.state;
+    expect(state()).toBe('active');
+    const rejected = await post('/devices/maria/fridge/reject', {});
+    expect(rejected.statusCode, rejected.body).toBe(200);
+    expect(rejected.json().device).toMatchObject({ deviceId: 'fridge', state: 'rejected', decidedBy: 'bob' });
+    expect(state()).toBe('rejected');
+    const accepted = await post('/devices/maria/fridge/accept', {});
+    expect(accepted.json().device).toMatchObject({ state: 'active', decidedBy: 'bob' });
+    expect(state()).toBe('active');
+    expect((await post('/devices/maria/no-such-device/accept', {})).json().error.code).toBe('EVN_ERR_DEVICE_NOT_FOUND');
     // a ticket view is audited by the owner before it is answered
     const before = f.helpdesk.customers.auditOf('maria').length;
     expect((await get(viaView, s2, `/tickets/${t.id}`)).statusCode).toBe(200);
@@ -155,6 +166,9 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
     const r = await post(`/tickets/${t.id}/acknowledge`, {});
     expect(r.statusCode).toBe(409);
     expect(r.json().error.code).toBe('EVN_ERR_CLUSTER_UNSERVED');
+    const device = await post('/devices/maria/fridge/reject', {});
+    expect(device.statusCode).toBe(409);
+    expect(device.json().error.code).toBe('EVN_ERR_CLUSTER_UNSERVED');
     // a ticket view is not answered when its audit entry cannot be written
     expect((await get(viaView, s2, `/tickets/${t.id}`)).statusCode).toBe(500);
     await view.sync();

@@ -53,7 +53,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: DashboardDeps): P
     app.post(`/devices/:customerId/:deviceId/${verdict}`, async (req) => {
       const p = parse(Params, req.params, 'params');
       parse(NoBody, req.body);
-      const r = helpdesk.decideDevice(p.customerId, p.deviceId, verdict, me(req).name);
+      const r = await helpdesk.decideDevice(p.customerId, p.deviceId, verdict, me(req).name);
       if (!r.ok) throw new HttpError(404, WEB_ERR.DEVICE_NOT_FOUND, r.error.message);
       const { d } = find(req.params);
       return { now: helpdesk.now(), device: d };
