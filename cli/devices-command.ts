@@ -12,12 +12,15 @@ import {
   type DeviceRecord, type Registry, type RegistryResult,
 } from '../helpdesk/registry/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
+import { devicesOnCluster, natsUrlList } from './devices-cluster.js';
 import { UsageError } from './errors.js';
 import { table } from './table.js';
 
-export const DEVICES_USAGE = `usage: evernet devices list [--state active|pending|rejected] [--json] [--db FILE]
+export const DEVICES_USAGE = `usage: evernet devices list [--state active|pending|rejected] [--json] [--db FILE | --cluster NATS_URLS]
        evernet devices add CUSTOMER/DEVICE --kind KIND [--name NAME] [--measures R,R] [--extra R,R] [--report-every S] [--db FILE]
-       evernet devices remove|accept|reject CUSTOMER/DEVICE [--by NAME] [--db FILE]`;
+       evernet devices remove CUSTOMER/DEVICE [--db FILE]
+       evernet devices accept|reject CUSTOMER/DEVICE [--by NAME] [--db FILE | --cluster NATS_URLS]
+  --cluster  a running cluster's NATS URLs (comma-separated): its workers list and decide (docs/scale.md)`;
 
 /** Opens the registry on the helpdesk's database, runs fn, closes it. */
 export function withRegistry<T>(db: string | undefined, fn: (registry: Registry, path: string) => T): T {
@@ -76,6 +79,7 @@ export async function devicesCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       db: { type: 'string' },
+      cluster: { type: 'string' },
       kind: { type: 'string' },
       name: { type: 'string' },
       measures: { type: 'string' },
@@ -89,6 +93,15 @@ export async function devicesCommand(argv: string[]): Promise<number> {
   const [verb, key, ...rest] = positionals;
   if (rest.length) throw new UsageError(`one device at a time; unexpected '${rest.join(' ')}'\n${DEVICES_USAGE}`);
   const now = realClock.now();
+  if (values.cluster !== undefined && verb !== 'help') {
+    if (values.db !== undefined) throw new UsageError(`--cluster and --db: one or the other (a cluster's workers hold its database)\n${DEVICES_USAGE}`);
+    if (verb !== 'list' && verb !== 'accept' && verb !== 'reject') throw new UsageError(`evernet devices ${verb ?? ''} is not done over a cluster: list, accept and reject are (a cluster's devices come from the workers' world file or announce themselves)\n${DEVICES_USAGE}`);
+    const state = values.state;
+    if (state !== undefined && !(DEVICE_STATES as readonly string[]).includes(state)) throw new UsageError(`--state must be one of ${DEVICE_STATES.join(', ')}, got '${state}'`);
+    const natsUrls = natsUrlList(values.cluster);
+    const target = verb === 'list' ? {} : parseKey(key);
+    return devicesOnCluster({ verb, natsUrls, ...target, ...(state !== undefined ? { state } : {}), by: values.by ?? safeUser(), json: values.json ?? false });
+  }
   switch (verb) {
     case 'help':
       process.stdout.write(`${DEVICES_USAGE}\n`);

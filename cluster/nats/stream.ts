@@ -133,3 +133,21 @@ export async function lastSeqOfPartition(nc: NatsConnection, p: number): Promise
     throw e;
   }
 }
+
+/**
+ * The partition count of the cluster's stream, read without creating anything (a command that joins
+ * a running cluster): EVN_ERR_CLUSTER_STREAM when there is no evernet stream yet.
+ */
+export async function streamPartitions(nc: NatsConnection): Promise<number> {
+  const jsm = await manager(nc);
+  let info: StreamInfo;
+  try {
+    info = await jsm.streams.info(STREAM);
+  } catch (e) {
+    if (isNotFound(e)) throw new ClusterError(CLUSTER_ERR.STREAM, `the cluster has no stream ${STREAM} yet: start a helpdesk worker on it first (evernet helpdesk --cluster …)`);
+    throw new ClusterError(CLUSTER_ERR.STREAM, `cannot read stream ${STREAM}: ${(e as Error).message}`);
+  }
+  const recorded = partitionsOfDescription(info.config.description);
+  checkStream(info, recorded ?? 0);
+  return recorded!;
+}

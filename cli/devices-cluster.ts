@@ -1,0 +1,65 @@
+/**
+ * `evernet devices list|accept|reject … --cluster NATS_URLS`: the device registry of a running
+ * cluster (docs/scale.md, "Running workers"). Each partition's owner answers for its devices and
+ * decides a device of its customers (cluster/registry-remote.ts), as for the cluster's dashboard; the
+ * partition count is the cluster's stream's. A partition nobody answers for is EVN_ERR_CLUSTER_UNSERVED
+ * (exit 1; a list still prints what the others answered).
+ */
+import { connectCluster } from '../cluster/nats/connect.js';
+import { streamPartitions } from '../cluster/nats/stream.js';
+import { remoteRegistry, UnservedError, type DeviceRow } from '../cluster/registry-remote.js';
+import { silentLogger } from '../log/logger.js';
+import { UsageError } from './errors.js';
+import { table } from './table.js';
+
+export interface DevicesClusterArgs {
+  verb: 'list' | 'accept' | 'reject';
+  natsUrls: string[];
+  customerId?: string;
+  deviceId?: string;
+  state?: string;
+  by: string;
+  json: boolean;
+}
+
+export function natsUrlList(v: string): string[] {
+  const list = v.split(',').map((u) => u.trim()).filter(Boolean);
+  const bad = list.find((u) => !/^(nats|tls):\/\/[^\s,]+$/.test(u));
+  if (!list.length || bad !== undefined) throw new UsageError(`--cluster must be a comma-separated list of NATS URLs like nats://127.0.0.1:4222, got '${bad ?? v}'`);
+  return list;
+}
+
+const time = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+
+function printRows(rows: DeviceRow[], json: boolean): void {
+  if (json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  if (!rows.length) return void process.stdout.write('no devices\n');
+  const lines = rows.map((d) => [
+    `${d.customerId}/${d.deviceId}`, d.kind, d.state, d.origin, d.name, d.online === null ? '-' : d.online ? 'online' : 'offline', time(d.lastSeenAt), d.problem ? `${d.problem.code}: ${d.problem.detail}` : '-',
+  ]);
+  process.stdout.write(`${table([['DEVICE', 'KIND', 'STATE', 'ORIGIN', 'NAME', 'ONLINE', 'LAST SEEN', 'PROBLEM'], ...lines])}\n`);
+}
+
+export async function devicesOnCluster(a: DevicesClusterArgs): Promise<number> {
+  const nc = await connectCluster(a.natsUrls, { name: 'evernet-devices', log: silentLogger() });
+  try {
+    const registry = remoteRegistry({ nc, partitions: await streamPartitions(nc) });
+    if (a.verb === 'list') {
+      const { rows, unserved } = await registry.devices();
+      printRows(rows.filter((d) => a.state === undefined || d.state === a.state), a.json);
+      if (!unserved.length) return 0;
+      const e = new UnservedError(unserved);
+      process.stderr.write(`evernet: ${e.code}: ${e.message}; the list lacks their devices\n`);
+      return 1;
+    }
+    const r = await registry.decide({ customerId: a.customerId!, deviceId: a.deviceId!, verdict: a.verb, by: a.by });
+    if (!r.ok) {
+      process.stderr.write(`evernet: ${r.error.code}: ${r.error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`${r.value.kind} ${r.value.customerId}/${r.value.id} ${a.verb}ed by ${a.by} on the cluster (now ${r.value.state}): its partition's worker decided it\n`);
+    return 0;
+  } finally {
+    await nc.close().catch(() => undefined);
+  }
+}

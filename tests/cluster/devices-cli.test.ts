@@ -1,0 +1,100 @@
+/**
+ * `evernet devices list|accept|reject --cluster` (cli/devices-cluster.ts) against a running cluster:
+ * a real two-node NATS cluster whose four partitions are served over its subjects (view-serve.ts),
+ * Maria's by a helpdesk with the dashboard fixture's devices, the others by empty ones. The list is
+ * every partition's devices; a decision is made by the owner of the device's partition; a partition
+ * nobody serves is EVN_ERR_CLUSTER_UNSERVED, a cluster without evernet's stream EVN_ERR_CLUSTER_STREAM,
+ * no NATS EVN_ERR_CLUSTER_CONNECT, usage mistakes exit 2. Skipped without nats-server.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectCluster } from '../../cluster/nats/connect.js';
+import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
+import { ensurePartitionStream } from '../../cluster/nats/stream.js';
+import { servePartitionView } from '../../cluster/view-serve.js';
+import { partitionOf } from '../../contracts/index.js';
+import { startHelpdeskStack, type HelpdeskStack } from '../../stack/helpdesk-stack.js';
+import { evernet } from '../helpers/cli-capture.js';
+import { natsAvailable, natsSkipReason } from '../helpers/nats.js';
+import { startFixture, type Fixture } from '../helpdesk/web/fixture.js';
+
+const P = 4;
+const mine = partitionOf('maria', P);
+
+describe('evernet devices --cluster: usage', () => {
+  it('lists and decides over a cluster, nothing else; one of --db and --cluster; NATS URLs only', async () => {
+    expect(await evernet('devices', 'add', 'maria/x', '--kind', 'fridge', '--cluster', 'nats://127.0.0.1:4222')).toMatchObject({ code: 2, err: expect.stringContaining('evernet devices add is not done over a cluster') });
+    expect(await evernet('devices', 'list', '--cluster', 'nats://127.0.0.1:4222', '--db', 'x.db')).toMatchObject({ code: 2, err: expect.stringContaining('--cluster and --db: one or the other') });
+    expect(await evernet('devices', 'list', '--cluster', 'http://127.0.0.1:4222')).toMatchObject({ code: 2, err: expect.stringContaining("--cluster must be a comma-separated list of NATS URLs like nats://127.0.0.1:4222, got 'http://127.0.0.1:4222'") });
+    expect(await evernet('devices', 'accept', 'maria', '--cluster', 'nats://127.0.0.1:4222')).toMatchObject({ code: 2, err: expect.stringContaining('name the device as CUSTOMER/DEVICE') });
+  });
+});
+
+describe.skipIf(!natsAvailable)(`evernet devices --cluster on a running cluster${natsSkipReason}`, () => {
+  let f: Fixture;
+  let nats: LocalCluster;
+  let owner: NatsConnection;
+  const empty: HelpdeskStack[] = [];
+  const served = new Map<number, () => void>();
+  let url: string;
+
+  beforeAll(async () => {
+    [f, nats] = await Promise.all([startFixture(), startLocalCluster({ nodes: 2, partitions: P })]);
+    url = nats.natsUrls[1]!;
+    owner = await connectCluster(nats.natsUrls[0]!);
+  }, 120_000);
+  afterAll(async () => {
+    for (const off of served.values()) off();
+    for (const s of empty) await s.stop();
+    await owner?.close();
+    await nats?.stop();
+    await f?.close();
+  });
+
+  it('says the cluster has no stream of evernet\'s before a worker made it, and that no NATS answers', async () => {
+    expect(await evernet('devices', 'list', '--cluster', url)).toMatchObject({ code: 1, err: expect.stringMatching(/^evernet: EVN_ERR_CLUSTER_STREAM: the cluster has no stream EVERNET yet/) });
+    expect(await evernet('devices', 'list', '--cluster', 'nats://127.0.0.1:1')).toMatchObject({ code: 1, err: expect.stringMatching(/^evernet: EVN_ERR_CLUSTER_CONNECT: cannot connect to the NATS cluster at nats:\/\/127\.0\.0\.1:1/) });
+  }, 30_000);
+
+  it('lists every partition\'s devices and has a device rejected and accepted again by its partition\'s owner', async () => {
+    await ensurePartitionStream(owner, { partitions: P });
+    for (let p = 0; p < P; p++) {
+      let helpdesk = f.helpdesk;
+      if (p !== mine) {
+        const s = await startHelpdeskStack({ clock: { now: () => f.helpdesk.now() }, log: f.log, connect: false });
+        empty.push(s);
+        helpdesk = s.helpdesk;
+      }
+      served.set(p, servePartitionView({ nc: owner, partition: p, helpdesk, worker: `w-${p}`, log: f.log }));
+    }
+    const listed = await evernet('devices', 'list', '--cluster', url, '--json');
+    expect(listed.code, listed.err).toBe(0);
+    expect(JSON.parse(listed.out)).toEqual(JSON.parse(JSON.stringify(f.helpdesk.devices())));
+
+    const state = () => f.helpdesk.devices().find((d) => d.customerId === 'maria' && d.deviceId === 'fridge')!.state;
+    const rejected = await evernet('devices', 'reject', 'maria/fridge', '--by', 'ops', '--cluster', url);
+    expect(rejected).toMatchObject({ code: 0, err: expect.stringContaining('fridge maria/fridge rejected by ops on the cluster (now rejected)') });
+    expect(state()).toBe('rejected');
+    const table = await evernet('devices', 'list', '--state', 'rejected', '--cluster', url);
+    expect(table.out).toMatch(/^maria\/fridge\s+fridge\s+rejected\s/m);
+    expect(table.out.trim().split('\n')).toHaveLength(2);
+    expect(await evernet('devices', 'accept', 'maria/fridge', '--by', 'ops', '--cluster', url)).toMatchObject({ code: 0 });
+    expect(state()).toBe('active');
+    const unknown = await evernet('devices', 'accept', 'maria/no-such-device', '--cluster', url);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^evernet: EVN_ERR_[A-Z_]+: /);
+  }, 30_000);
+
+  it('says which partitions nobody answers for, and still lists the others', async () => {
+    const other = (mine + 1) % P;
+    served.get(other)!();
+    served.delete(other);
+    const listed = await evernet('devices', 'list', '--cluster', url, '--json');
+    expect(listed.code).toBe(1);
+    expect(listed.err).toContain(`EVN_ERR_CLUSTER_UNSERVED: no worker answers for partition ${other} now`);
+    expect(JSON.parse(listed.out)).toHaveLength(f.helpdesk.devices().length);
+    served.get(mine)!();
+    served.delete(mine);
+    expect(await evernet('devices', 'reject', 'maria/fridge', '--cluster', url)).toMatchObject({ code: 1, err: expect.stringContaining(`EVN_ERR_CLUSTER_UNSERVED: no worker answers for partition ${mine} now`) });
+  }, 30_000);
+});
