@@ -3,7 +3,7 @@
  * workers"): the partition's helpdesk events, as they happen, on `evernet._cluster.view.<p>.events`,
  * and answers, on request, for what the dashboard's view (view.ts) reads and does:
  *
- *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'tickets', after?} | {what: 'problem-facts', offset?} | {what: 'loads', after?}
+ *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'chart', customerId, deviceId, from, to} | {what: 'tickets', after?} | {what: 'problem-facts', offset?} | {what: 'loads', after?}
  *   evernet._cluster.view.<p>.act    {ticketId, action, by}: a staff action, applied by this partition's helpdesk
  *   evernet._cluster.view.<p>.audit  {customerId, by, action, detail}: a staff view of a customer's data, written to their audit log
  *   evernet._cluster.view.<p>.device {customerId, deviceId, verdict, by}: staff accept or reject a device, decided by this partition's helpdesk
@@ -50,7 +50,7 @@ export type ViewEvent = { epoch: string } & (
   | { type: 'fact'; at: number; share: ProblemFacts }
 );
 
-export type ViewQuery = { what: 'devices' } | { what: 'tickets'; after?: (string | number)[] } | { what: 'problem-facts'; offset?: number } | { what: 'loads'; after?: number };
+export type ViewQuery = { what: 'devices' } | { what: 'chart'; customerId: string; deviceId: string; from: number; to: number } | { what: 'tickets'; after?: (string | number)[] } | { what: 'problem-facts'; offset?: number } | { what: 'loads'; after?: number };
 
 export interface Page<T, C> {
   items: T[];
@@ -120,6 +120,8 @@ export function servePartitionView(o: {
     switch (q.what) {
       case 'devices':
         return h.devices();
+      case 'chart':
+        return h.chart(q.customerId, q.deviceId, q.from, q.to);
       case 'tickets': {
         const page = h.ticketSummaries({ sort: 'opened', order: 'asc', limit: 200, ...(q.after ? { after: q.after as [number, string] } : {}) });
         const all = page.tickets.flatMap((s) => {

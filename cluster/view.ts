@@ -13,10 +13,11 @@
  * the same ordering and paging as the store's SQL.
  *
  * What changes a partition goes to its owner and waits for its answer: a staff action (act), a device
- * accepted or rejected, and the audit entry of a staff view. On a partition this process serves they run here, synchronously.
- * What the view cannot do yet for another worker's partition (telemetry charts, the customer's consent,
- * offers, export and erasure) answers EVN_ERR_CLUSTER_VIEW; a
- * partition nobody serves right now (a takeover in progress) EVN_ERR_CLUSTER_UNSERVED.
+ * accepted or rejected, and the audit entry of a staff view; a telemetry chart is read from the owner
+ * when asked for. On a partition this process serves they run here, synchronously. What the view cannot
+ * do yet for another worker's partition (the customer's consent, offers, export and erasure) answers
+ * EVN_ERR_CLUSTER_VIEW; a partition nobody serves right now (a takeover in progress)
+ * EVN_ERR_CLUSTER_UNSERVED.
  *
  * Problems are the cluster's: every partition's facts (what grouping needs of each ticket it opened)
  * and census (its devices per cause) are grouped as one helpdesk holding every ticket would group them
@@ -335,8 +336,14 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     devices: () => [...devices.keys()].sort((a, b) => a - b).flatMap((p) => devices.get(p)!),
     chart: (customerId, deviceId, from, to) => {
       const { p, local } = where(customerId);
-      if (!local) throw notHere(`The telemetry chart of ${customerId}/${deviceId}`, customerId, p);
-      return local.chart(customerId, deviceId, from, to);
+      if (local) return local.chart(customerId, deviceId, from, to);
+      // read from the partition's owner: its telemetry stays there (charts are asked for, readings are not sent around)
+      type Chart = ReturnType<Helpdesk['chart']>;
+      return ask<Chart>(p, 'get', { what: 'chart', customerId, deviceId, from, to } satisfies ViewQuery).then((r) => {
+        if (!r) throw new HttpError(409, VIEW_ERR.UNSERVED, `no worker answers for partition ${p} now (a takeover takes a few seconds): try again`);
+        if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+        return r.value;
+      });
     },
     loads: loadsPage,
     problems: (q?: ProblemQuery) => grouping.list(q),

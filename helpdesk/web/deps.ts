@@ -10,7 +10,9 @@ import type { SlaPolicy } from './sla.js';
 type MaybeLater<F> = F extends (...a: infer A) => infer R ? (...a: A) => R | Promise<R> : never;
 
 /** ticketSummaries is the store's summary query: filtered, sorted and paged in SQL, without timelines */
-export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'chart' | 'loads' | 'on' | 'now'> & {
+export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSummaries' | 'devices' | 'loads' | 'on' | 'now'> & {
+  /** a device's telemetry chart; the routes await it */
+  chart: MaybeLater<Helpdesk['chart']>;
   /** a staff action; the routes await it */
   act: MaybeLater<Helpdesk['act']>;
   /** staff accept or reject a device; the routes await it */

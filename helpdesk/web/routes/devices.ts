@@ -74,7 +74,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: DashboardDeps): P
     const q = parse(TelemetryQuery, req.query, 'query');
     const to = q.to ?? d.lastTs ?? helpdesk.now();
     const from = q.from ?? to - q.minutes * 60_000;
-    const { points, resolutionMs } = helpdesk.chart(d.customerId, d.deviceId, from, to);
+    const { points, resolutionMs } = await helpdesk.chart(d.customerId, d.deviceId, from, to);
     return { customerId: d.customerId, deviceId: d.deviceId, deviceKind: d.kind, from, to, resolutionMs, points };
   });
 }

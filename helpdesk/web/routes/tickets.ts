@@ -146,7 +146,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: DashboardDeps): P
       resolvedAt: t.resolvedAt,
       from,
       to,
-      ...helpdesk.chart(t.customerId, t.deviceId, from, to),
+      ...(await helpdesk.chart(t.customerId, t.deviceId, from, to)),
     };
   });
 }
