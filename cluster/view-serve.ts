@@ -7,6 +7,7 @@
  *   evernet._cluster.view.<p>.act    {ticketId, action, by}: a staff action, applied by this partition's helpdesk
  *   evernet._cluster.view.<p>.audit  {customerId, by, action, detail}: a staff view of a customer's data, written to their audit log
  *   evernet._cluster.view.<p>.device {customerId, deviceId, verdict, by}: staff accept or reject a device, decided by this partition's helpdesk
+ *   evernet._cluster.view.<p>.customer {op, customerId, by?, action?}: a customer's consent or offers read, their data exported or erased (op)
  *
  * Only the worker that serves the partition subscribes, so whoever answers is its owner now. Every
  * answer carries `epoch`, new each time the partition is opened: a view that sees it change reads
@@ -20,6 +21,7 @@
  * helpdesk would.
  */
 import { randomBytes } from 'node:crypto';
+import { codeTable } from '../contracts/errors.js';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Helpdesk } from '../helpdesk/service.js';
@@ -29,11 +31,21 @@ import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 
 export const VIEW_PREFIX = 'evernet._cluster.view';
-export type ViewVerb = 'events' | 'get' | 'act' | 'audit' | 'device';
+export type ViewVerb = 'events' | 'get' | 'act' | 'audit' | 'device' | 'customer';
 export const viewSubject = (p: number | '*', verb: ViewVerb): string => `${VIEW_PREFIX}.${p}.${verb}`;
 
 /** an answer stays well below NATS's default max_payload (1 MiB): pages are cut by size */
 export const MAX_PAGE_BYTES = 512 * 1024;
+/** an answer that cannot be paged (a customer's export) up to this size; larger is refused, coded */
+export const MAX_REPLY_BYTES = 1024 * 1024 - 4096;
+
+export const VIEW_ERR = codeTable({
+  /** something the cluster's dashboard cannot do for a partition another worker serves (an answer too large to send) */
+  UNSUPPORTED: 'EVN_ERR_CLUSTER_VIEW',
+  /** no worker answers for the partition now (a takeover in progress, or every worker gone) */
+  UNSERVED: 'EVN_ERR_CLUSTER_UNSERVED',
+});
+
 
 /** a ticket with what the dashboard shows beside it */
 export interface ViewTicket {
@@ -68,6 +80,9 @@ export interface DeviceDecision {
   by: string;
 }
 
+/** a customer's data asked of their partition's owner (`evernet._cluster.view.<p>.customer`) */
+export type CustomerOp = { customerId: string } & ({ op: 'consent' | 'offers' } | { op: 'export' | 'erase'; by: string; action: string });
+
 /** an answer: the value, or a coded error; always with the partition's epoch and who answered */
 export type ViewReply<T> = { epoch: string; worker: string } & ({ ok: true; value: T } | { ok: false; error: { code: string; message: string } });
 
@@ -92,6 +107,8 @@ export function servePartitionView(o: {
   log: Logger;
   /** an answer's largest page; default MAX_PAGE_BYTES */
   maxPageBytes?: number;
+  /** the largest answer sent; default MAX_REPLY_BYTES */
+  maxReplyBytes?: number;
 }): () => void {
   const { nc, helpdesk: h, partition: p } = o;
   const maxBytes = o.maxPageBytes ?? MAX_PAGE_BYTES;
@@ -155,7 +172,14 @@ export function servePartitionView(o: {
       o.log.error({ partition: p, code, err: (e as Error).message, subject: m.subject }, 'answering the cluster view failed');
       reply = { epoch, worker: o.worker, ok: false, error: { code, message: (e as Error).message } };
     }
-    m.respond(JSON.stringify(reply));
+    let json = JSON.stringify(reply);
+    // more than a NATS message carries (a large export): said, not lost in a timeout
+    if (Buffer.byteLength(json) > (o.maxReplyBytes ?? MAX_REPLY_BYTES)) {
+      const message = `the answer is ${(Buffer.byteLength(json) / 1048576).toFixed(1)} MB, more than a message between workers carries: ask the worker that serves partition ${p} (${o.worker}), on its own dashboard`;
+      o.log.warn({ partition: p, code: VIEW_ERR.UNSUPPORTED, subject: m.subject }, message);
+      json = JSON.stringify({ epoch, worker: o.worker, ok: false, error: { code: VIEW_ERR.UNSUPPORTED, message } } satisfies ViewReply<unknown>);
+    }
+    m.respond(json);
   };
   const on = (verb: ViewVerb, handle: (body: never) => unknown): Subscription =>
     nc.subscribe(viewSubject(p, verb), {
@@ -168,6 +192,19 @@ export function servePartitionView(o: {
     on('get', (q: ViewQuery) => get(q)),
     on('act', (b: { ticketId: string; action: StaffAction; by: string }) => h.act(b.ticketId, b.action, b.by)),
     on('device', (b: DeviceDecision) => h.decideDevice(b.customerId, b.deviceId, b.verdict, b.by)),
+    on('customer', (b: CustomerOp) => {
+      const c = h.customers;
+      switch (b.op) {
+        case 'consent':
+          return c.consent(b.customerId);
+        case 'offers':
+          return c.offers(b.customerId);
+        case 'export':
+          return c.export(b.customerId, b.by, b.action);
+        case 'erase':
+          return c.erase(b.customerId, b.by, b.action);
+      }
+    }),
     on('audit', (b: { customerId: string; by: string; action: string; detail: Record<string, unknown> }) => {
       h.customers.audit(b.customerId, b.by, b.action, b.detail);
       return null;

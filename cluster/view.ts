@@ -13,11 +13,11 @@
  * the same ordering and paging as the store's SQL.
  *
  * What changes a partition goes to its owner and waits for its answer: a staff action (act), a device
- * accepted or rejected, and the audit entry of a staff view; a telemetry chart is read from the owner
- * when asked for. On a partition this process serves they run here, synchronously. What the view cannot
- * do yet for another worker's partition (the customer's consent, offers, export and erasure) answers
- * EVN_ERR_CLUSTER_VIEW; a partition nobody serves right now (a takeover in progress)
- * EVN_ERR_CLUSTER_UNSERVED.
+ * accepted or rejected, a customer's export or erasure, and the audit entry of a staff view; a telemetry
+ * chart and a customer's consent and offers are read from the owner when asked for. On a partition this
+ * process serves they run here, synchronously. What the view cannot do: a customer's export larger
+ * than a NATS message carries (EVN_ERR_CLUSTER_VIEW, from the owner); a partition nobody serves right
+ * now (a takeover in progress) is EVN_ERR_CLUSTER_UNSERVED.
  *
  * Problems are the cluster's: every partition's facts (what grouping needs of each ticket it opened)
  * and census (its devices per cause) are grouped as one helpdesk holding every ticket would group them
@@ -31,7 +31,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { partitionOf, type Clock } from '../contracts/index.js';
-import { codeTable } from '../contracts/errors.js';
 import type { HelpdeskEvent, Listener } from '../helpdesk/events.js';
 import type { LoadPage, LoadQuery, LoadRecord, LoadSummary } from '../helpdesk/loads/store.js';
 import { pageLoads } from '../helpdesk/loads/page.js';
@@ -45,14 +44,9 @@ import { summarizeTickets, type TicketListFilter, type TicketSummaryQuery } from
 import type { DashboardHelpdesk } from '../helpdesk/web/deps.js';
 import { HttpError } from '../helpdesk/web/errors.js';
 import { createViewProblems } from './view-problems.js';
-import { viewSubject, type DeviceDecision, type FactsPage, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket, type ViewVerb } from './view-serve.js';
+import { VIEW_ERR, viewSubject, type CustomerOp, type DeviceDecision, type FactsPage, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket, type ViewVerb } from './view-serve.js';
 
-export const VIEW_ERR = codeTable({
-  /** something the cluster's dashboard cannot do yet for a partition another worker serves */
-  UNSUPPORTED: 'EVN_ERR_CLUSTER_VIEW',
-  /** no worker answers for the partition now (a takeover in progress, or every worker gone) */
-  UNSERVED: 'EVN_ERR_CLUSTER_UNSERVED',
-});
+export { VIEW_ERR };
 
 export interface ClusterViewOptions {
   partitions: number;
@@ -235,8 +229,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     const p = partitionOf(customerId, P);
     return { p, local: conn?.local(p) };
   };
-  const notHere = (what: string, customerId: string, p: number): HttpError =>
-    new HttpError(501, VIEW_ERR.UNSUPPORTED, `${what} of customer '${customerId}' is not shown here yet: their partition ${p} is served by another worker, and the cluster's dashboard does not fetch it from there (docs/scale.md, Running workers)`);
+  const unservedHttp = (p: number): HttpError => new HttpError(409, VIEW_ERR.UNSERVED, `no worker answers for partition ${p} now (a takeover takes a few seconds): try again`);
   const unservedError = (p: number): StaffResult => ({
     ok: false,
     error: { code: VIEW_ERR.UNSERVED, reason: `no worker answers for partition ${p} now (a takeover takes a few seconds): try again` },
@@ -249,38 +242,38 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     return q.slots ? page : { ...page, loads: page.loads.map(({ slots: _slots, ...s }): LoadSummary => s) };
   }
 
+  /** an erased customer's tickets are replaced by pseudonymised copies without an event: the partition is read whole again */
+  const forgetCustomer = (customerId: string, p: number): void => {
+    for (const [id, x] of tickets) if (x.ticket.customerId === customerId) tickets.delete(id);
+    for (const [id, l] of loads) if (l.customerId === customerId) loads.delete(id);
+    epochs.delete(p);
+    void sync();
+  };
+  /** a customer's data asked of their partition's owner */
+  const remote = <T>(p: number, body: CustomerOp): Promise<T> =>
+    ask<T>(p, 'customer', body).then((r) => {
+      if (!r) throw unservedHttp(p);
+      if (!r.ok) throw r.error.code === VIEW_ERR.UNSUPPORTED ? new HttpError(409, r.error.code, r.error.message) : Object.assign(new Error(r.error.message), { code: r.error.code });
+      return r.value;
+    });
+
   const customers: Customers = {
     consent: (customerId) => {
       const { p, local } = where(customerId);
-      return local ? local.customers.consent(customerId) : { ok: false, error: { code: VIEW_ERR.UNSUPPORTED, message: notHere("The consent", customerId, p).message } };
+      return local ? local.customers.consent(customerId) : remote(p, { op: 'consent', customerId });
     },
-    offers: (customerId) => where(customerId).local?.customers.offers(customerId) ?? [],
+    offers: (customerId) => {
+      const { p, local } = where(customerId);
+      return local ? local.customers.offers(customerId) : remote(p, { op: 'offers', customerId });
+    },
     export: (customerId, by, action) => {
       const { p, local } = where(customerId);
-      return local ? local.customers.export(customerId, by, action) : { ok: false, error: { code: VIEW_ERR.UNSUPPORTED, message: notHere('The export', customerId, p).message } };
+      return local ? local.customers.export(customerId, by, action) : remote(p, { op: 'export', customerId, by, action });
     },
     erase: (customerId, by, action) => {
       const { p, local } = where(customerId);
-      if (!local) return { ok: false, error: { code: VIEW_ERR.UNSUPPORTED, message: notHere('The erasure', customerId, p).message } };
-      const r = local.customers.erase(customerId, by, action);
-      // the erased customer's tickets are replaced by pseudonymised copies without an event: the partition is read whole again
-      if (r.ok) {
-        for (const [id, x] of tickets) if (x.ticket.customerId === customerId) tickets.delete(id);
-        for (const [id, l] of loads) if (l.customerId === customerId) loads.delete(id);
-        epochs.delete(p);
-        void sync();
-      }
-      return r;
-    },
-    auditOf: (customerId) => {
-      const { p, local } = where(customerId);
-      if (!local) throw notHere('The audit log', customerId, p);
-      return local.customers.auditOf(customerId);
-    },
-    mayOffer: (...a) => {
-      const { p, local } = where(a[0]);
-      if (!local) throw notHere('The offers check', a[0], p);
-      return local.customers.mayOffer(...a);
+      const done = <R extends { ok: boolean }>(r: R): R => (r.ok && forgetCustomer(customerId, p), r);
+      return local ? done(local.customers.erase(customerId, by, action)) : remote<ReturnType<Helpdesk['customers']['erase']>>(p, { op: 'erase', customerId, by, action }).then(done);
     },
     // a staff view of a customer's data is in their audit log before it is answered: the owner writes it
     audit: (customerId, by, action, detail) => {
@@ -340,7 +333,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       // read from the partition's owner: its telemetry stays there (charts are asked for, readings are not sent around)
       type Chart = ReturnType<Helpdesk['chart']>;
       return ask<Chart>(p, 'get', { what: 'chart', customerId, deviceId, from, to } satisfies ViewQuery).then((r) => {
-        if (!r) throw new HttpError(409, VIEW_ERR.UNSERVED, `no worker answers for partition ${p} now (a takeover takes a few seconds): try again`);
+        if (!r) throw unservedHttp(p);
         if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
         return r.value;
       });
@@ -359,7 +352,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       // decided by the partition's owner; its devices read again, so the answer's next read shows the decision
       type Decided = ReturnType<Helpdesk['decideDevice']>;
       return ask<Decided>(p, 'device', { customerId, deviceId, verdict, by } satisfies DeviceDecision).then(async (r) => {
-        if (!r) throw new HttpError(409, VIEW_ERR.UNSERVED, `no worker answers for partition ${p} now (a takeover takes a few seconds): try again`);
+        if (!r) throw unservedHttp(p);
         if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
         if (r.value.ok) {
           const rows = await ask<Devices>(p, 'get', { what: 'devices' });

@@ -75,7 +75,7 @@ export const ERRORS = {
   EVN_ERR_CLUSTER_PARTITIONS: "a worker or runner started with another partition count than the cluster's stream was made for: refused before anything is consumed",
   EVN_ERR_CLUSTER_START: 'a local NATS cluster (tests, the bench, evernet cluster up) that did not start: nats-server missing, a node that exited, or no JetStream leader in time',
   EVN_ERR_CLUSTER_STREAM: "the partition stream cannot be created or read, or exists with a shape evernet did not give it",
-  EVN_ERR_CLUSTER_VIEW: "something the cluster's dashboard cannot do yet for a partition another worker serves (a telemetry chart, a device's accept or reject, the customer's consent, export or erasure)",
+  EVN_ERR_CLUSTER_VIEW: "something the cluster's dashboard cannot do for a partition another worker serves (a customer's export larger than a message between workers carries)",
   EVN_ERR_CLUSTER_UNSERVED: "no worker answers for a customer's partition right now (a takeover in progress): the cluster's dashboard cannot act on it",
 
   // checkpoints of a helpdesk's in-memory state (helpdesk/checkpoint.ts, docs/scale.md#checkpoints)

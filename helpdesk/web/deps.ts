@@ -21,7 +21,7 @@ export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSum
   /** mass incidents (helpdesk/problems); without them GET /problems lists none */
   Partial<Pick<Helpdesk, 'problems' | 'problem'>> &
   /** the customer side (consent, export, erasure, audit log: awaited); a dashboard without it has no /customers routes and writes no audit */
-  Partial<{ customers: Omit<Helpdesk['customers'], 'audit'> & { audit: MaybeLater<Helpdesk['customers']['audit']> } }> &
+  Partial<{ customers: { [K in 'consent' | 'offers' | 'export' | 'erase' | 'audit']: MaybeLater<Helpdesk['customers'][K]> } }> &
   /** a ticket's booking and satisfaction score (helpdesk/bookings, helpdesk/dialogue); without them the ticket shows none */
   Partial<Pick<Helpdesk, 'bookingOf' | 'satisfactionOf'>>;
 

@@ -2,10 +2,12 @@
  * The cluster's dashboard view (cluster/view.ts) against a partition served over real NATS
  * (cluster/view-serve.ts): a real helpdesk with the dashboard fixture's tickets and load (the day in
  * 2020 sliced to 18:35–19:00) serves Maria's partition; the view, on another connection, answers the
- * dashboard's API as that helpdesk does (the queue in several sorts and pages, a ticket, loads), hands
- * its events on, has staff actions applied by it, says EVN_ERR_CLUSTER_UNSERVED while nobody serves
- * the partition and EVN_ERR_CLUSTER_VIEW for what it cannot do, and reads the partition whole again
- * when a new owner (a new epoch) serves it. Skipped without nats-server.
+ * dashboard's API as that helpdesk does (the queue in several sorts and pages, a ticket, loads, charts,
+ * the customer's consent, offers and export), groups problems across partitions, hands its events on,
+ * has staff actions, device decisions and an erasure applied by the owner, says
+ * EVN_ERR_CLUSTER_UNSERVED while nobody serves the partition and EVN_ERR_CLUSTER_VIEW for an answer too
+ * large to send, and reads the partition whole again when a new owner (a new epoch) serves it.
+ * Skipped without nats-server.
  */
 import type { FastifyInstance } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -144,9 +146,23 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
     expect(chart.json().points.length).toBeGreaterThan(0);
     const device = await get(viaView, s2, '/devices/maria/fridge/telemetry?minutes=60');
     expect(device.json()).toEqual((await get(direct, s1, '/devices/maria/fridge/telemetry?minutes=60')).json());
-    const consent = await get(viaView, s2, '/customers/maria/consent');
-    expect(consent.statusCode).toBe(409);
-    expect(consent.json().error.code).toBe('EVN_ERR_CLUSTER_VIEW');
+    // the customer's consent, offers and export are read from the owner, and audited there
+    const audited = f.helpdesk.customers.auditOf('maria').length;
+    for (const url of ['/customers/maria/consent', '/customers/maria/offers']) {
+      const b = await get(viaView, s2, url);
+      expect(b.statusCode, url).toBe(200);
+      expect(b.json(), url).toEqual((await get(direct, s1, url)).json());
+    }
+    const exported = await get(viaView, s2, '/customers/maria/export');
+    expect(exported.statusCode).toBe(200);
+    expect(exported.headers['content-disposition']).toBe('attachment; filename="evernet-customer-maria.json"');
+    expect(exported.json()).toMatchObject({ customerId: 'maria' });
+    expect(exported.json().tickets.map((x: { id: string }) => x.id).sort()).toEqual(f.helpdesk.tickets().map((x) => x.id).sort());
+    const trail = f.helpdesk.customers.auditOf('maria').slice(audited);
+    expect(trail.filter((e) => e.by === 'bob').map((e) => e.action)).toEqual(['GET /api/v1/customers/:id/consent', 'GET /api/v1/customers/:id/offers', 'GET /api/v1/customers/:id/export']);
+    // a customer the owner does not know: its answer (a customer of an unserved partition would be EVN_ERR_CLUSTER_UNSERVED)
+    const stranger = Array.from({ length: 64 }, (_, i) => `nobody-${i}`).find((c) => partitionOf(c, P) === p)!;
+    expect((await get(viaView, s2, `/customers/${stranger}/consent`)).statusCode).toBe(404);
     // a device rejected and accepted again through the view: decided by the owner, shown at once
     const state = () => f.helpdesk.devices().find((d) => d.customerId === 'maria' && d.deviceId === 'fridge')!.state;
     expect(state()).toBe('active');
@@ -196,18 +212,33 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
     }
   });
 
-  it("erases a customer of its own partition: their tickets leave the view at once, the pseudonymised copies come with the next read", async () => {
-    const off = servePartitionView({ nc: owner, partition: p, helpdesk: f.helpdesk, worker: 'w-local', log: f.log });
+  it("erases a customer of another worker's partition through its owner: their tickets leave the view at once, the pseudonymised copies come with the next read", async () => {
+    let off = servePartitionView({ nc: owner, partition: p, helpdesk: f.helpdesk, worker: 'w-local', log: f.log });
     const local = createClusterView({ partitions: P, clock: { now: () => f.helpdesk.now() }, log: f.log, syncEveryMs: 600_000 });
     const app = buildApp({ helpdesk: local, staff: f.staff, tariff: f.tariff, log: f.log });
     try {
-      await local.start({ nc: owner, local: (q) => (q === p ? f.helpdesk : undefined) });
+      // this process serves no partition: the erasure is the owner's, over NATS
+      await local.start({ nc: owner, local: () => undefined });
       await until(async () => local.served().includes(p) || (await local.sync(), false), 5000, 'the partition read');
       const s = await login(app, 'alice');
       const tickets = async () => (await app.inject({ method: 'GET', url: '/api/v1/tickets', headers: { cookie: s.cookie } })).json().tickets as Array<{ customerId: string }>;
+      // an export larger than the owner may send between workers: said, with the worker to ask instead
+      off();
+      const tiny = servePartitionView({ nc: owner, partition: p, helpdesk: f.helpdesk, worker: 'w-tiny', log: f.log, maxReplyBytes: 2000 });
+      try {
+        const big = await app.inject({ method: 'GET', url: '/api/v1/customers/maria/export', headers: { cookie: s.cookie } });
+        expect(big.statusCode).toBe(409);
+        expect(big.json().error).toMatchObject({ code: 'EVN_ERR_CLUSTER_VIEW', message: expect.stringContaining('ask the worker that serves partition') });
+        expect(big.json().error.message).toContain('(w-tiny)');
+      } finally {
+        tiny();
+      }
+      off = servePartitionView({ nc: owner, partition: p, helpdesk: f.helpdesk, worker: 'w-local', log: f.log });
       expect((await tickets()).map((t) => t.customerId)).toEqual(['maria', 'maria', 'maria']);
       const r = await app.inject({ method: 'POST', url: '/api/v1/customers/maria/erase', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: {} });
       expect(r.statusCode).toBe(200);
+      expect(r.json().erased).toMatchObject({ ticketsPseudonymised: 3, devices: 3 });
+      expect(f.helpdesk.tickets().some((t) => t.customerId === 'maria')).toBe(false);
       expect(await tickets()).toEqual([]);
       await until(async () => (await local.sync(), (await tickets()).length === 3), 5000, 'the pseudonymised tickets');
       expect((await tickets()).some((t) => t.customerId === 'maria')).toBe(false);

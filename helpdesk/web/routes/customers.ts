@@ -24,7 +24,7 @@ export async function customerRoutes(app: FastifyInstance, deps: DashboardDeps):
 
   app.get('/customers/:id/consent', async (req) => {
     const { id } = parse(Params, req.params, 'params');
-    const r = customers.consent(id);
+    const r = await customers.consent(id);
     if (!r.ok) throw refused(r.error);
     return { now: helpdesk.now(), customerId: id, ...r.value };
   });
@@ -32,14 +32,14 @@ export async function customerRoutes(app: FastifyInstance, deps: DashboardDeps):
   // next-best offers with their reasons and outcomes, oldest first (read-only; audited like the consent)
   app.get('/customers/:id/offers', async (req) => {
     const { id } = parse(Params, req.params, 'params');
-    const r = customers.consent(id);
+    const r = await customers.consent(id);
     if (!r.ok) throw refused(r.error);
-    return { now: helpdesk.now(), customerId: id, offers: customers.offers(id) };
+    return { now: helpdesk.now(), customerId: id, offers: await customers.offers(id) };
   });
 
   app.get('/customers/:id/export', async (req, reply) => {
     const { id } = parse(Params, req.params, 'params');
-    const r = customers.export(id, me(req).name, 'GET /api/v1/customers/:id/export');
+    const r = await customers.export(id, me(req).name, 'GET /api/v1/customers/:id/export');
     if (!r.ok) throw refused(r.error);
     void reply.header('content-disposition', `attachment; filename="evernet-customer-${id}.json"`);
     return r.value;
@@ -48,7 +48,7 @@ export async function customerRoutes(app: FastifyInstance, deps: DashboardDeps):
   app.post('/customers/:id/erase', async (req) => {
     const { id } = parse(Params, req.params, 'params');
     parse(NoBody, req.body);
-    const r = customers.erase(id, me(req).name, 'POST /api/v1/customers/:id/erase');
+    const r = await customers.erase(id, me(req).name, 'POST /api/v1/customers/:id/erase');
     if (!r.ok) throw refused(r.error);
     return { now: helpdesk.now(), customerId: id, erased: r.value.counts };
   });
