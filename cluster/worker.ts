@@ -188,7 +188,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
             ...base, ...add,
             db: partitionDbUrl(o.db, p),
             postgres: { ...base.postgres, lockName: partitionLock(p), flushOn: 'demand', schema: [...(base.postgres?.schema ?? []), (path) => openCheckpointStore({ path, check: false })] },
-            helpdesk: { ...base.helpdesk, ...add.helpdesk },
+            // the cluster groups every partition's facts (helpdesk/problems/regroup.ts), not each partition its own
+            helpdesk: { ...base.helpdesk, ...add.helpdesk, groupProblems: false },
             live: o.mode === 'live',
             connect: true,
           });

@@ -79,6 +79,8 @@ export interface CoreDeps {
   problems?: ProblemStore;
   /** how tickets are grouped into problems: window, threshold, area cell (helpdesk/problems/group.ts) */
   problemGrouping?: Partial<GroupOptions>;
+  /** false: no grouping of this helpdesk's own tickets (a cluster's partition); default true */
+  groupProblems?: boolean;
   /** the customers' consent, contacts and audit log (openSqliteCustomerStore on the helpdesk's database); default SQLite in memory */
   customers?: CustomerStore;
   /** the product-service chain's bookings (openSqliteBookingStore on the helpdesk's database); default SQLite in memory */
@@ -170,7 +172,7 @@ export function createCore(deps: CoreDeps) {
     },
   };
   const ops = createTicketOps(opsDeps);
-  const problems = createProblems({ store: deps.problems, grouping: deps.problemGrouping, directory, events, log: deps.log, ticketState: (id) => deps.store.get(id)?.state });
+  const problems = createProblems({ store: deps.problems, grouping: deps.problemGrouping, ...(deps.groupProblems === false ? { group: false } : {}), directory, events, log: deps.log, ticketState: (id) => deps.store.get(id)?.state });
   const incidents = createIncidents({ ...opsDeps, maxPendingCommands: limits.pendingCommands }, ops);
   const staff = createStaffActions({ ...opsDeps, ops, track: incidents.track });
   const dialogue = createDialogue({ tickets: deps.store, ops, outbox: deps.outbox, directory, bookings, satisfaction, track: incidents.track, log: deps.log, recordContact: (r) => customers.recordContact(r) });

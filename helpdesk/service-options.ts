@@ -104,6 +104,11 @@ export interface HelpdeskOptions {
   problems?: ProblemStore;
   /** how tickets are grouped into problems: window (default 6 h), threshold (3), area cell (0.25°); docs/problems.md */
   problemGrouping?: Partial<GroupOptions>;
+  /**
+   * false: this helpdesk does not group its own tickets (a partition of a cluster, whose problems are
+   * grouped over every partition's facts: helpdesk/problems/regroup.ts); default true
+   */
+  groupProblems?: boolean;
   /** the product-service chain's bookings (openSqliteBookingStore on the helpdesk's database); default SQLite in memory */
   bookings?: BookingStore;
   /** satisfaction questions and scores (openSqliteSatisfactionStore on the helpdesk's database); default SQLite in memory */

@@ -19,6 +19,8 @@ export interface ProblemsDeps {
   store?: ProblemStore;
   /** window, threshold, area cell; defaults in group.ts */
   grouping?: Partial<GroupOptions>;
+  /** false: tickets are not grouped here (a cluster's partition: the cluster groups every partition's facts); default true */
+  group?: boolean;
   directory: IndexedDirectory;
   events: Events;
   log: Logger;
@@ -70,6 +72,7 @@ export function createProblems(deps: ProblemsDeps) {
      * exception: thrown, so the helpdesk stops as it does for any store.
      */
     ticket(t: Ticket, at: number, note: string): void {
+      if (deps.group === false) return;
       try {
         if (note === 'opened') return opened(t, at);
         const record = store.setTicketState(t.id, t.state);

@@ -9,6 +9,7 @@ import type { TicketState } from '../../../contracts/index.js';
 import { indexDirectory, type Directory } from '../../../helpdesk/directory.js';
 import { createEvents, type HelpdeskEvent } from '../../../helpdesk/events.js';
 import { createProblems } from '../../../helpdesk/problems/problems.js';
+import { regroupPlaces } from '../../../helpdesk/problems/regroup.js';
 import { openSqliteProblemStore } from '../../../helpdesk/problems/sqlite-store.js';
 import { createMemoryProblemStore } from '../../../helpdesk/problems/store.js';
 import type { Ticket } from '../../../helpdesk/tickets/lifecycle.js';
@@ -94,5 +95,23 @@ describe('problems in the helpdesk', () => {
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     const disk = createProblems({ store: broken(full), directory: dir, events: createEvents(log), log, ticketState: () => 'contacted', grouping: { threshold: 1 } });
     expect(() => disk.ticket(ticket(1, T0), T0, 'opened')).toThrow('database or disk is full');
+  });
+
+  it("a cluster's partition (group: false) groups nothing itself and gives its share: every ticket's facts and its census", () => {
+    const dir = indexDirectory(world(['VARTA-60', 'VARTA-60', 'VARTA-60', 'BOSCH-S4']));
+    const seen: HelpdeskEvent[] = [];
+    const events = createEvents(log);
+    events.on((e) => seen.push(e));
+    const part = createProblems({ store: createMemoryProblemStore(), group: false, directory: dir, events, log, ticketState: () => 'contacted' });
+    const tickets = [0, 1, 2].map((i) => ticket(i, T0 + i * 60_000));
+    for (const t of tickets) part.ticket(t, t.openedAt, 'opened');
+    expect(part.list()).toEqual([]);
+    expect(seen).toEqual([]);
+    const share = part.facts(tickets);
+    expect(share.facts.map((f) => [f.ticketId, f.causes.map((c) => c.value)])).toEqual(tickets.map((t, i) => [t.id, ['VARTA-60', `${(40 + i) * 4}:28@0.25`]]));
+    expect(share.census).toMatchObject({ 'car-battery|model|VARTA-60': 3, 'car-battery|model|BOSCH-S4': 1 });
+    // grouped where every share comes together: the problem this helpdesk would have opened itself
+    const together = regroupPlaces([share], () => 'contacted');
+    expect(together.map((p) => p.links.map((l) => l.ticketId))).toEqual([['T-0', 'T-1', 'T-2']]);
   });
 });
