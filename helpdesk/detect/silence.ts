@@ -108,6 +108,12 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     return s.learned;
   }
 
+  /** when a device reporting by exception counts as silent or offline (due() without its reasons) */
+  function exceptionDueAt(s: DeviceSilence, report: ReportMode): number {
+    const silentAt = s.lastHeard + Math.max(o.heartbeats * report.heartbeatS * 1000 + report.sampleEveryS * 1000, o.minSilentS * 1000);
+    return s.offlineSince === null ? silentAt : Math.min(silentAt, s.offlineSince + o.offlineAfterS * 1000);
+  }
+
   /** When the device counts as silent or offline, and why; null: not yet known. */
   function due(s: DeviceSilence, declaredS: number | undefined): { at: number; cause: 'silent' | 'offline'; everyMs: number | null; limitMs: number | null } | null {
     let everyMs: number | null;
@@ -214,6 +220,9 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       for (const [k, s] of devices) {
         // heard within minSilentS and not offline: it cannot be due yet, whatever its interval (a fleet's devices mostly)
         if (s.offlineSince === null && s.lastHeard + soonest > now) continue;
+        // by exception: when it is due does not depend on what the directory says (its heartbeat is its
+        // announce's), so a quiet one is passed over without a lookup until then (a removed one goes then)
+        if (s.report && !s.firing && exceptionDueAt(s, s.report) > now) continue;
         const known = lookup(s.customerId, s.deviceId);
         if (!known) {
           devices.delete(k);
