@@ -11,6 +11,8 @@ import type { IngestStats } from '../helpdesk/ingest/ingest.js';
 import type { LoadRecord } from '../helpdesk/loads.js';
 import type { OfferRecord } from '../helpdesk/offers/offers.js';
 import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
+import type { SeriesOrder } from './cluster/series.js';
+import type { ReportSeries } from './report-html/collect.js';
 import type { ProblemRecord } from '../helpdesk/problems/store.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
@@ -46,6 +48,8 @@ export interface ReplaySide {
   stats(): ReplayStats;
   commandCount(): number;
   outcome(): Promise<ReplayOutcome>;
+  /** the HTML report's series, where the helpdesk is not in this process (a cluster: its partitions collect theirs) */
+  series?(q: { customers?: ReadonlySet<string>; order: SeriesOrder }): Promise<ReportSeries>;
   /** wall seconds spent deciding so far (of the window calls), where the side can tell */
   decidingSeconds?(): number;
 }

@@ -295,9 +295,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     phases.end = (performance.now() - ending) / 1000;
     const deciding = side.decidingSeconds?.();
     if (deciding !== undefined) phases.deciding = deciding;
-    const series = options.collectSeries && helpdesk
-      ? collectSeries({ helpdesk, devices: loaded.devices, startMs: loaded.startMs, endMs: loaded.endMs, tariff: loadTariff(loaded.tariffPath), ...(options.seriesCustomers ? { customers: options.seriesCustomers } : {}) })
-      : undefined;
+    const customers = options.seriesCustomers ? { customers: options.seriesCustomers } : {};
+    const series = !options.collectSeries
+      ? undefined
+      : helpdesk
+        ? collectSeries({ helpdesk, devices: loaded.devices, startMs: loaded.startMs, endMs: loaded.endMs, tariff: loadTariff(loaded.tariffPath), ...customers })
+        : await side.series?.({ ...customers, order: { devices: loaded.devices, tickets: outcome.tickets, loads: outcome.loads } });
     const result = { report, ...(series ? { series } : {}), wall: { seconds, messagesPerSecond: messages.published / seconds, phases } };
     options.onReplayed?.(result);
     await options.holdUntil?.catch(() => undefined);

@@ -23,6 +23,8 @@ import type { Ticket } from '../../helpdesk/tickets/lifecycle.js';
 import { profilingFlags } from '../engine/control.js';
 import type { ReplayOutcome, ReplaySide, ReplayStats } from '../replay-side.js';
 import { mergeOutcomes } from './outcome.js';
+import type { ReportSeries } from '../report-html/collect.js';
+import { mergeSeries, SERIES_PARTS, type SeriesPage, type SeriesQuery } from './series.js';
 import { replaySubjects, type MarkDone, type WorkerStart } from './protocol.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
@@ -209,6 +211,22 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
       const parts: ReplayOutcome[] = [];
       for (let p = 0; p < P; p++) parts.push(await request<ReplayOutcome>(subjects.outcome(p), {}, 30_000));
       return mergeOutcomes(parts);
+    },
+    async series({ customers, order }) {
+      const parts: ReportSeries[] = [];
+      for (let p = 0; p < P; p++) {
+        const part: ReportSeries = { devices: [], incidents: [], loads: [] };
+        for (const what of SERIES_PARTS) {
+          for (let offset: number | null = 0; offset !== null; ) {
+            const q: SeriesQuery = { part: what, offset, ...(customers ? { customers: [...customers] } : {}) };
+            const page: SeriesPage = await request<SeriesPage>(subjects.series(p), q, 30_000);
+            (part[what] as unknown[]).push(...page.items);
+            offset = page.next;
+          }
+        }
+        parts.push(part);
+      }
+      return mergeSeries(parts, order);
     },
   };
   return { side, stop };

@@ -12,6 +12,8 @@ export const replaySubjects = (run: string) => ({
   lookup: (p: number) => `evernet._replay.${run}.lookup.${p}`,
   /** request to the partition's owner: its outcome (tickets, loads, shopping, …) */
   outcome: (p: number) => `evernet._replay.${run}.outcome.${p}`,
+  /** request to the partition's owner: a page of its HTML report series (series.ts SeriesQuery) */
+  series: (p: number) => `evernet._replay.${run}.series.${p}`,
 });
 
 export const WorkerStart = z.object({

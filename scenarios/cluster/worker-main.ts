@@ -14,6 +14,11 @@ import { replayHelpdeskOptions } from '../runner.js';
 import { replaySubjects, WorkerStart, type MarkDone } from './protocol.js';
 import { DEFAULT_MAX_SKEW_MS } from '../../helpdesk/service.js';
 import { partitionOutcome } from './outcome.js';
+import { collectSeries, type ReportSeries } from '../report-html/collect.js';
+import { seriesPage, type SeriesQuery } from './series.js';
+
+/** a page of series stays well below NATS's default max_payload (1 MiB) */
+const SERIES_PAGE_BYTES = 512 * 1024;
 
 async function main(): Promise<void> {
   const start = WorkerStart.parse(JSON.parse(process.argv[2] ?? '{}'));
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
       worker.nc.publish(replaySubjects(mark.run).done, JSON.stringify(done));
     },
   });
+  const series = new Map<number, ReportSeries>();
   // the runner's questions to a partition, answered by whoever serves it now
   const sub = worker.nc.subscribe('evernet._replay.*.*.*', {
     callback: (err, m) => {
@@ -60,6 +66,17 @@ async function main(): Promise<void> {
       const h = worker.partition(p)?.helpdesk;
       if (!h) return; // not ours (now): the owner answers
       if (what === 'outcome') m.respond(JSON.stringify(partitionOutcome(h)));
+      else if (what === 'series') {
+        const q = m.json<SeriesQuery>();
+        // collected once, when the first page is asked for (the replay is over: the helpdesk no longer changes)
+        let all = series.get(p);
+        if (!all || (q.part === 'devices' && q.offset === 0)) {
+          const mine = loaded.devices.filter((d) => partitionOf(d.customerId, P) === p);
+          all = collectSeries({ helpdesk: h, devices: mine, startMs: loaded.startMs, endMs: loaded.endMs, tariff, ...(q.customers ? { customers: new Set(q.customers) } : {}) });
+          series.set(p, all);
+        }
+        m.respond(JSON.stringify(seriesPage(all, q, SERIES_PAGE_BYTES)));
+      }
       else if (what === 'lookup') {
         const { customerId } = m.json<{ customerId: string }>();
         const tickets = h.tickets().filter((t) => t.customerId === customerId);

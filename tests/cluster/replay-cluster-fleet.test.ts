@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { partitionOf } from '../../contracts/index.js';
 import { loadScenario } from '../../scenarios/load.js';
 import type { Report } from '../../scenarios/report.js';
-import { CLUSTER_DAY_TIMEOUT_MS, clusterReady, clusterSkipReason, decisions, replayReport, useClusterAndPostgres } from '../helpers/cluster-replay.js';
+import { renderReportHtml } from '../../scenarios/report-html/render.js';
+import { CLUSTER_DAY_TIMEOUT_MS, clusterReady, clusterSkipReason, decisions, replayReport, replayWithSeries, useClusterAndPostgres } from '../helpers/cluster-replay.js';
 
 describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk workers${clusterSkipReason}`, () => {
   const { pg, nats } = useClusterAndPostgres();
@@ -65,12 +66,21 @@ describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk w
     expect(tickets).toBe(1);
   }, CLUSTER_DAY_TIMEOUT_MS);
 
-  it("windows longer than the helpdesk's clock skew (10 minutes): no message refused as from the future, the same decisions", async () => {
+  it("windows longer than the helpdesk's clock skew (10 minutes): no message refused as from the future, the same decisions, the HTML report's charts", async () => {
     const file = 'tests/fixtures/fleet/engine-12-long-windows.yaml';
-    const embedded = await replayReport(file, 7);
-    const clustered = await replayReport(file, 7, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db: await pg().createDatabase('longwindows'), partitions: 4, workers: 2 });
-    expect(clustered.messages.rejectedByCode).toEqual({});
-    expect(clustered.messages.rejected).toBe(0);
-    expect(decisions(clustered)).toEqual(decisions(embedded));
+    const embedded = await replayWithSeries(file, 7);
+    const clustered = await replayWithSeries(file, 7, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db: await pg().createDatabase('longwindows'), partitions: 4, workers: 2 });
+    expect(clustered.report.messages.rejectedByCode).toEqual({});
+    expect(clustered.report.messages.rejected).toBe(0);
+    expect(decisions(clustered.report)).toEqual(decisions(embedded.report));
+    // the partitions' series, put together: every device's chart, every incident's, every load's tariff window
+    const s = clustered.series!;
+    expect(new Set(s.devices.map((d) => partitionOf(d.customerId, 4))).size).toBeGreaterThan(1);
+    expect(s.incidents.length).toBeGreaterThan(0);
+    expect(s.loads.length).toBeGreaterThan(0);
+    expect(s).toEqual(embedded.series);
+    // and the HTML report itself (command ids are numbered per partition: compared as c-#)
+    const html = (r: typeof embedded): string => renderReportHtml(r.report, r.series!).replace(/c-[a-z0-9]+(-p\d+)?-\d+/g, 'c-#');
+    expect(html(clustered)).toBe(html(embedded));
   }, 600_000);
 });
