@@ -11,21 +11,24 @@ import { realClock } from '../contracts/clock.js';
 import { silentLogger } from '../log/logger.js';
 import { createCustomers, type Customers } from '../helpdesk/customers/customers.js';
 import { openSqliteCustomerStore } from '../helpdesk/customers/sqlite-store.js';
-import { addCustomer, removeCustomer, type CustomerInput, type CustomerRecord, type Registry } from '../helpdesk/registry/index.js';
+import { addCustomer, removeCustomer, type CustomerInput, type Registry } from '../helpdesk/registry/index.js';
 import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
 import { checkOutputPath } from './output-path.js';
 import { failed, safeUser, withRegistry } from './devices-command.js';
-import { table } from './table.js';
+import { customersOnCluster } from './customers-cluster.js';
+import { printCustomers } from './customer-table.js';
+import { natsUrlList } from './devices-cluster.js';
 import { UsageError } from './errors.js';
 
-export const CUSTOMERS_USAGE = `usage: evernet customers list [--json] [--db FILE]
+export const CUSTOMERS_USAGE = `usage: evernet customers list [--json] [--db FILE | --cluster NATS_URLS]
        evernet customers add ID [--name NAME] [--time-zone ZONE] [--channels C,C] [--phone P] [--email E]
                              [--home LAT,LON] [--quiet-hours HH:MM-HH:MM] [--db FILE]
        evernet customers remove ID [--with-devices] [--db FILE]
-       evernet customers consent ID [--by NAME] [--db FILE]
-       evernet customers export ID [--out FILE] [--by NAME] [--db FILE]
-       evernet customers erase ID [--by NAME] [--db FILE]`;
+       evernet customers consent ID [--by NAME] [--db FILE | --cluster NATS_URLS]
+       evernet customers export ID [--out FILE] [--by NAME] [--db FILE | --cluster NATS_URLS]
+       evernet customers erase ID [--by NAME] [--db FILE | --cluster NATS_URLS]
+  --cluster  a running cluster's NATS URLs (comma-separated): the worker serving the customer answers (docs/scale.md)`;
 
 /** The customer side on the helpdesk's database (registry, tickets, telemetry, consent): runs fn, closes them. */
 function withCustomers<T>(db: string | undefined, fn: (customers: Customers, registry: Registry, path: string) => T): T {
@@ -84,25 +87,13 @@ function quiet(s: string | undefined): CustomerInput['quietHours'] {
   return { from: m[1]!, to: m[2]! };
 }
 
-function printList(customers: Array<CustomerRecord & { devices: number }>, json: boolean): void {
-  if (json) {
-    process.stdout.write(JSON.stringify(customers, null, 2) + '\n');
-    return;
-  }
-  if (!customers.length) {
-    process.stdout.write('no customers\n');
-    return;
-  }
-  const rows = customers.map((c) => [c.id, c.state, c.origin, c.timeZone ?? '-', String(c.devices), c.preferences.channels.join(','), c.name]);
-  process.stdout.write(`${table([['CUSTOMER', 'STATE', 'ORIGIN', 'TIME ZONE', 'DEVICES', 'CHANNELS', 'NAME'], ...rows])}\n`);
-}
-
 export async function customersCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       db: { type: 'string' },
+      cluster: { type: 'string' },
       name: { type: 'string' },
       'time-zone': { type: 'string' },
       channels: { type: 'string' },
@@ -122,9 +113,16 @@ export async function customersCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${CUSTOMERS_USAGE}\n`);
     return 0;
   }
+  if (values.cluster !== undefined) {
+    if (values.db !== undefined) throw new UsageError(`--cluster and --db: one or the other (a cluster's workers hold its database)\n${CUSTOMERS_USAGE}`);
+    if (verb !== 'list' && verb !== 'consent' && verb !== 'export' && verb !== 'erase') throw new UsageError(`evernet customers ${verb ?? ''} is not done over a cluster: list, consent, export and erase are (a cluster's customers come from the workers' world file)\n${CUSTOMERS_USAGE}`);
+    if (verb !== 'list' && !id) throw new UsageError(CUSTOMERS_USAGE);
+    if (values.out !== undefined) checkOutputPath(values.out, '--out');
+    return customersOnCluster({ verb, natsUrls: natsUrlList(values.cluster), ...(id ? { id } : {}), by: values.by ?? safeUser(), json: values.json ?? false, ...(values.out !== undefined ? { out: values.out } : {}) });
+  }
   if (verb === 'list') {
     return withRegistry(values.db, (registry) => {
-      printList(registry.customers().map((c) => ({ ...c, devices: registry.devicesOf(c.id).length })), values.json ?? false);
+      printCustomers(registry.customers().map((c) => ({ ...c, devices: registry.devicesOf(c.id).length })), values.json ?? false);
       return 0;
     });
   }

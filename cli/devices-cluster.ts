@@ -7,7 +7,7 @@
  */
 import { connectCluster } from '../cluster/nats/connect.js';
 import { streamPartitions } from '../cluster/nats/stream.js';
-import { remoteRegistry, UnservedError, type DeviceRow } from '../cluster/registry-remote.js';
+import { remoteRegistry, UnservedError, type DeviceRow, type RemoteRegistry } from '../cluster/registry-remote.js';
 import { silentLogger } from '../log/logger.js';
 import { UsageError } from './errors.js';
 import { table } from './table.js';
@@ -40,17 +40,30 @@ function printRows(rows: DeviceRow[], json: boolean): void {
   process.stdout.write(`${table([['DEVICE', 'KIND', 'STATE', 'ORIGIN', 'NAME', 'ONLINE', 'LAST SEEN', 'PROBLEM'], ...lines])}\n`);
 }
 
-export async function devicesOnCluster(a: DevicesClusterArgs): Promise<number> {
-  const nc = await connectCluster(a.natsUrls, { name: 'evernet-devices', log: silentLogger() });
+/** connects to the cluster, reads its partition count from its stream, runs fn, disconnects */
+export async function withRemoteRegistry<T>(natsUrls: string[], fn: (registry: RemoteRegistry) => Promise<T>): Promise<T> {
+  const nc = await connectCluster(natsUrls, { name: 'evernet-cli', log: silentLogger() });
   try {
-    const registry = remoteRegistry({ nc, partitions: await streamPartitions(nc) });
+    return await fn(remoteRegistry({ nc, partitions: await streamPartitions(nc) }));
+  } finally {
+    await nc.close().catch(() => undefined);
+  }
+}
+
+/** partitions nobody answered for: one coded line, exit code 1 (what the others answered is printed) */
+export function unservedExit(unserved: number[], what: string): number {
+  if (!unserved.length) return 0;
+  const e = new UnservedError(unserved);
+  process.stderr.write(`evernet: ${e.code}: ${e.message}; the list lacks their ${what}\n`);
+  return 1;
+}
+
+export async function devicesOnCluster(a: DevicesClusterArgs): Promise<number> {
+  return withRemoteRegistry(a.natsUrls, async (registry) => {
     if (a.verb === 'list') {
       const { rows, unserved } = await registry.devices();
       printRows(rows.filter((d) => a.state === undefined || d.state === a.state), a.json);
-      if (!unserved.length) return 0;
-      const e = new UnservedError(unserved);
-      process.stderr.write(`evernet: ${e.code}: ${e.message}; the list lacks their devices\n`);
-      return 1;
+      return unservedExit(unserved, 'devices');
     }
     const r = await registry.decide({ customerId: a.customerId!, deviceId: a.deviceId!, verdict: a.verb, by: a.by });
     if (!r.ok) {
@@ -59,7 +72,5 @@ export async function devicesOnCluster(a: DevicesClusterArgs): Promise<number> {
     }
     process.stderr.write(`${r.value.kind} ${r.value.customerId}/${r.value.id} ${a.verb}ed by ${a.by} on the cluster (now ${r.value.state}): its partition's worker decided it\n`);
     return 0;
-  } finally {
-    await nc.close().catch(() => undefined);
-  }
+  });
 }

@@ -3,7 +3,7 @@
  * workers"): the partition's helpdesk events, as they happen, on `evernet._cluster.view.<p>.events`,
  * and answers, on request, for what the dashboard's view (view.ts) reads and does:
  *
- *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'chart', customerId, deviceId, from, to} | {what: 'tickets', after?} | {what: 'problem-facts', offset?} | {what: 'loads', after?}
+ *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'customers', offset?} | {what: 'chart', customerId, deviceId, from, to} | {what: 'tickets', after?} | {what: 'problem-facts', offset?} | {what: 'loads', after?}
  *   evernet._cluster.view.<p>.act    {ticketId, action, by}: a staff action, applied by this partition's helpdesk
  *   evernet._cluster.view.<p>.audit  {customerId, by, action, detail}: a staff view of a customer's data, written to their audit log
  *   evernet._cluster.view.<p>.device {customerId, deviceId, verdict, by}: staff accept or reject a device, decided by this partition's helpdesk
@@ -62,7 +62,7 @@ export type ViewEvent = { epoch: string } & (
   | { type: 'fact'; at: number; share: ProblemFacts }
 );
 
-export type ViewQuery = { what: 'devices' } | { what: 'chart'; customerId: string; deviceId: string; from: number; to: number } | { what: 'tickets'; after?: (string | number)[] } | { what: 'problem-facts'; offset?: number } | { what: 'loads'; after?: number };
+export type ViewQuery = { what: 'devices' } | { what: 'customers'; offset?: number } | { what: 'chart'; customerId: string; deviceId: string; from: number; to: number } | { what: 'tickets'; after?: (string | number)[] } | { what: 'problem-facts'; offset?: number } | { what: 'loads'; after?: number };
 
 export interface Page<T, C> {
   items: T[];
@@ -71,6 +71,9 @@ export interface Page<T, C> {
 
 /** a page of a partition's problem facts: with its census and options on every page */
 export type FactsPage = Page<ProblemFacts['facts'][number], number> & Omit<ProblemFacts, 'facts'>;
+
+/** a customer of the partition's registry, with how many devices they have */
+export type ViewCustomer = ReturnType<Helpdesk['registry']['customers']>[number] & { devices: number };
 
 /** staff accept or reject a device (`evernet._cluster.view.<p>.device`) */
 export interface DeviceDecision {
@@ -139,6 +142,11 @@ export function servePartitionView(o: {
         return h.devices();
       case 'chart':
         return h.chart(q.customerId, q.deviceId, q.from, q.to);
+      case 'customers': {
+        const all = h.registry.customers().slice(q.offset ?? 0).map((c) => ({ ...c, devices: h.registry.devicesOf(c.id).length }));
+        const { items, cut } = bySize(all, maxBytes);
+        return { items, next: cut ? (q.offset ?? 0) + items.length : null } satisfies Page<ViewCustomer, number>;
+      }
       case 'tickets': {
         const page = h.ticketSummaries({ sort: 'opened', order: 'asc', limit: 200, ...(q.after ? { after: q.after as [number, string] } : {}) });
         const all = page.tickets.flatMap((s) => {

@@ -2,10 +2,12 @@
  * `evernet devices list|accept|reject --cluster` (cli/devices-cluster.ts) against a running cluster:
  * a real two-node NATS cluster whose four partitions are served over its subjects (view-serve.ts),
  * Maria's by a helpdesk with the dashboard fixture's devices, the others by empty ones. The list is
- * every partition's devices; a decision is made by the owner of the device's partition; a partition
+ * every partition's devices (and customers); a decision is made by the owner of the device's partition,
+ * and so are a customer's consent, export and erasure (and their audit entries); a partition
  * nobody serves is EVN_ERR_CLUSTER_UNSERVED, a cluster without evernet's stream EVN_ERR_CLUSTER_STREAM,
  * no NATS EVN_ERR_CLUSTER_CONNECT, usage mistakes exit 2. Skipped without nats-server.
  */
+import { readFileSync } from 'node:fs';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster } from '../../cluster/nats/connect.js';
@@ -17,6 +19,7 @@ import { startHelpdeskStack, type HelpdeskStack } from '../../stack/helpdesk-sta
 import { evernet } from '../helpers/cli-capture.js';
 import { natsAvailable, natsSkipReason } from '../helpers/nats.js';
 import { startFixture, type Fixture } from '../helpdesk/web/fixture.js';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 
 const P = 4;
 const mine = partitionOf('maria', P);
@@ -37,6 +40,7 @@ describe.skipIf(!natsAvailable)(`evernet devices --cluster on a running cluster$
   const empty: HelpdeskStack[] = [];
   const served = new Map<number, () => void>();
   let url: string;
+  const tmp = tempDirPerTest('evernet-customers-cli-');
 
   beforeAll(async () => {
     [f, nats] = await Promise.all([startFixture(), startLocalCluster({ nodes: 2, partitions: P })]);
@@ -85,6 +89,29 @@ describe.skipIf(!natsAvailable)(`evernet devices --cluster on a running cluster$
     expect(unknown.err).toMatch(/^evernet: EVN_ERR_[A-Z_]+: /);
   }, 30_000);
 
+  it("lists every partition's customers; reads one's consent, exports and erases their data through their partition's owner, who audits it", async () => {
+    const listed = await evernet('customers', 'list', '--cluster', url, '--json');
+    expect(listed.code, listed.err).toBe(0);
+    const rows = JSON.parse(listed.out) as Array<{ id: string; devices: number }>;
+    expect(rows.map((c) => [c.id, c.devices])).toEqual([['maria', f.helpdesk.devices().filter((d) => d.customerId === 'maria').length]]);
+    const trail = f.helpdesk.customers.auditOf('maria').length;
+    const consent = await evernet('customers', 'consent', 'maria', '--by', 'ops', '--cluster', url);
+    expect(consent.code, consent.err).toBe(0);
+    const c = f.helpdesk.customers.consent('maria');
+    expect(c.ok && JSON.parse(consent.out)).toEqual(c.ok && JSON.parse(JSON.stringify(c.value)));
+    const out = tmp.join('maria.json');
+    const exported = await evernet('customers', 'export', 'maria', '--by', 'ops', '--out', out, '--cluster', url);
+    expect(exported).toMatchObject({ code: 0, err: `export of customer 'maria' written to ${out}\n` });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ customerId: 'maria' });
+    expect(f.helpdesk.customers.auditOf('maria').slice(trail).map((e) => [e.by, e.action])).toEqual([['ops', 'cli customers consent'], ['ops', 'cli customers export']]);
+    expect(await evernet('customers', 'consent', 'nobody-at-all', '--cluster', url)).toMatchObject({ code: 1, err: expect.stringMatching(/^evernet: EVN_ERR_(UNKNOWN_CUSTOMER|CLUSTER_UNSERVED): /) });
+    expect(await evernet('customers', 'add', 'x', '--cluster', url)).toMatchObject({ code: 2, err: expect.stringContaining('evernet customers add is not done over a cluster') });
+    const erased = await evernet('customers', 'erase', 'maria', '--by', 'ops', '--cluster', url);
+    expect(erased.code, erased.err).toBe(0);
+    expect(erased.err).toMatch(/^customer 'maria' erased on the cluster by ops \(by its partition's worker\): ticketsPseudonymised 3, /);
+    expect(f.helpdesk.tickets().some((t) => t.customerId === 'maria')).toBe(false);
+  }, 30_000);
+
   it('says which partitions nobody answers for, and still lists the others', async () => {
     const other = (mine + 1) % P;
     served.get(other)!();
@@ -92,7 +119,10 @@ describe.skipIf(!natsAvailable)(`evernet devices --cluster on a running cluster$
     const listed = await evernet('devices', 'list', '--cluster', url, '--json');
     expect(listed.code).toBe(1);
     expect(listed.err).toContain(`EVN_ERR_CLUSTER_UNSERVED: no worker answers for partition ${other} now`);
-    expect(JSON.parse(listed.out)).toHaveLength(f.helpdesk.devices().length);
+    expect(JSON.parse(listed.out)).toEqual(JSON.parse(JSON.stringify(f.helpdesk.devices())));
+    const customers = await evernet('customers', 'list', '--cluster', url);
+    expect(customers.code).toBe(1);
+    expect(customers.err).toContain(`EVN_ERR_CLUSTER_UNSERVED: no worker answers for partition ${other} now (a takeover takes a few seconds, or no worker runs): try again; the list lacks their customers`);
     served.get(mine)!();
     served.delete(mine);
     expect(await evernet('devices', 'reject', 'maria/fridge', '--cluster', url)).toMatchObject({ code: 1, err: expect.stringContaining(`EVN_ERR_CLUSTER_UNSERVED: no worker answers for partition ${mine} now`) });
