@@ -2,14 +2,15 @@
  * The cluster's problems in the dashboard's view (view.ts): every partition's share of the grouping
  * (helpdesk/problems/regroup.ts: the facts of the tickets it opened, its census of devices per cause,
  * its options) grouped as one helpdesk holding every ticket would group them. Grouped again shortly
- * after a fact or a ticket change (once for a burst: a mass incident's tickets come together); a
- * problem new or changed since it was last told is told on the view's live stream.
+ * after facts come (once for a burst: a mass incident's tickets come together); a linked ticket's
+ * change only restates its problem (grouping reads no ticket state). A problem new or changed since
+ * it was last told is told on the view's live stream.
  */
 import type { TicketState } from '../contracts/index.js';
 import type { HelpdeskEvent } from '../helpdesk/events.js';
 import type { TicketFact } from '../helpdesk/problems/group.js';
 import { regroupPlaces, type ProblemFacts } from '../helpdesk/problems/regroup.js';
-import type { ProblemQuery, ProblemRecord } from '../helpdesk/problems/store.js';
+import { recordOf, type ProblemQuery, type ProblemRecord } from '../helpdesk/problems/store.js';
 
 type Share = Omit<ProblemFacts, 'facts'> & { facts: readonly TicketFact[] };
 
@@ -51,11 +52,25 @@ export function createViewProblems(o: ViewProblemsOptions) {
     }
   }
 
-  const again = (at: number): void => {
-    problems = null;
+  const soon = (at: number): void => {
     latest = Math.max(latest, at);
     timer ??= setTimeout(tell, o.settleMs ?? 20);
   };
+  /** facts came: group every share again */
+  const again = (at: number): void => {
+    problems = null;
+    soon(at);
+  };
+  /** a ticket changed: only the states of its problem's links (grouping reads no state) */
+  function restate(ticketId: string, at: number): void {
+    if (!problems) return;
+    const i = problems.findIndex((r) => r.links.some((l) => l.ticketId === ticketId));
+    if (i < 0) return;
+    const r = problems[i]!;
+    problems = [...problems];
+    problems[i] = recordOf({ ...r, links: r.links.map((l) => ({ ...l, state: o.stateOf(l.ticketId) ?? 'opened' })) });
+    soon(at);
+  }
 
   function put(p: number, share: Share, at = -Infinity): void {
     const mine = shares.get(p)?.facts ?? new Map<string, TicketFact>();
@@ -78,8 +93,8 @@ export function createViewProblems(o: ViewProblemsOptions) {
       put(p, share);
     },
     /** a ticket changed: a linked ticket's state is its problem's */
-    ticketChanged(at: number): void {
-      if (shares.size) again(at);
+    ticketChanged(ticketId: string, at: number): void {
+      restate(ticketId, at);
     },
     list(q?: ProblemQuery): ProblemRecord[] {
       const all = grouped().filter((x) => q?.state === undefined || x.state === q.state);

@@ -141,7 +141,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
         putTicket(p, e.item);
         emit({ type: 'ticket', at: e.at, note: e.note, ticket: tickets.get(e.item.ticket.id)!.ticket });
         // a linked ticket's state is its problem's
-        grouping.ticketChanged(e.at);
+        grouping.ticketChanged(e.item.ticket.id, e.at);
         return;
       case 'availability': {
         const row = devices.get(p)?.find((d) => d.customerId === e.customerId && d.deviceId === e.deviceId);

@@ -124,6 +124,16 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
     expect(detail.statusCode).toBe(200);
     // its tickets in full: those the view holds (the fourth's partition has no owner in this test)
     expect((detail.json().problem.tickets as Array<{ id: string }>).map((x) => x.id)).toEqual(t.map((x) => x.id));
+    // a linked ticket resolved: its problem told again with the link's new state
+    const open = expected[0]!.openTickets;
+    const contacted = t.find((x) => x.state === 'contacted')!;
+    expect((await post(`/tickets/${contacted.id}/resolve`, { note: 'fixed' })).statusCode).toBe(200);
+    await until(() => seen.filter((e) => e.type === 'problem').length === 2, 5000, 'the problem told again');
+    const again = seen.filter((e) => e.type === 'problem')[1] as Extract<HelpdeskEvent, { type: 'problem' }>;
+    expect(again.note).toBe('its tickets changed state');
+    expect(again.problem.links.find((l) => l.ticketId === contacted.id)!.state).toBe('resolved');
+    expect(again.problem.openTickets).toBe(open - 1);
+    expect(view.problems!()).toEqual([again.problem]);
   });
 
   it('has a staff action applied by the partition\'s helpdesk, answers with its result, and hands the event on', async () => {
