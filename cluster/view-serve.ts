@@ -46,7 +46,6 @@ export const VIEW_ERR = codeTable({
   UNSERVED: 'EVN_ERR_CLUSTER_UNSERVED',
 });
 
-
 /** a ticket with what the dashboard shows beside it */
 export interface ViewTicket {
   ticket: Ticket;

@@ -21,7 +21,7 @@
  *
  * Problems are the cluster's: every partition's facts (what grouping needs of each ticket it opened)
  * and census (its devices per cause) are grouped as one helpdesk holding every ticket would group them
- * (helpdesk/problems/regroup.ts), again shortly after each fact or ticket change, and a problem that
+ * (helpdesk/problems/regroup.ts, view-problems.ts), again shortly after facts come, and a problem that
  * changed is told live. So one mass incident across partitions is one problem, with the ids of the
  * embedded run.
  *
