@@ -1,5 +1,6 @@
 /**
- * `evernet customers list|consent|export|erase … --cluster NATS_URLS`: the customers of a running
+ * `evernet customers list|consent|export|erase … --cluster NATS_URLS` (add and remove: devices-cluster.ts
+ * changeOnCluster): the customers of a running
  * cluster (docs/scale.md, "Running workers"). The owner of the customer's partition reads their
  * consent, exports or erases their data and writes the audit entry, as for the cluster's dashboard
  * (cluster/registry-remote.ts). A partition nobody serves is EVN_ERR_CLUSTER_UNSERVED (exit 1).

@@ -11,20 +11,20 @@ import { realClock } from '../contracts/clock.js';
 import { silentLogger } from '../log/logger.js';
 import { createCustomers, type Customers } from '../helpdesk/customers/customers.js';
 import { openSqliteCustomerStore } from '../helpdesk/customers/sqlite-store.js';
-import { addCustomer, removeCustomer, type CustomerInput, type Registry } from '../helpdesk/registry/index.js';
+import { addCustomer, removeCustomer, type CustomerInput, type CustomerRecord, type Registry } from '../helpdesk/registry/index.js';
 import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
 import { checkOutputPath } from './output-path.js';
 import { failed, safeUser, withRegistry } from './devices-command.js';
 import { customersOnCluster } from './customers-cluster.js';
 import { printCustomers } from './customer-table.js';
-import { natsUrlList } from './devices-cluster.js';
+import { changeOnCluster, natsUrlList } from './devices-cluster.js';
 import { UsageError } from './errors.js';
 
 export const CUSTOMERS_USAGE = `usage: evernet customers list [--json] [--db FILE | --cluster NATS_URLS]
        evernet customers add ID [--name NAME] [--time-zone ZONE] [--channels C,C] [--phone P] [--email E]
-                             [--home LAT,LON] [--quiet-hours HH:MM-HH:MM] [--db FILE]
-       evernet customers remove ID [--with-devices] [--db FILE]
+                             [--home LAT,LON] [--quiet-hours HH:MM-HH:MM] [--db FILE | --cluster NATS_URLS]
+       evernet customers remove ID [--with-devices] [--db FILE | --cluster NATS_URLS]
        evernet customers consent ID [--by NAME] [--db FILE | --cluster NATS_URLS]
        evernet customers export ID [--out FILE] [--by NAME] [--db FILE | --cluster NATS_URLS]
        evernet customers erase ID [--by NAME] [--db FILE | --cluster NATS_URLS]
@@ -87,6 +87,21 @@ function quiet(s: string | undefined): CustomerInput['quietHours'] {
   return { from: m[1]!, to: m[2]! };
 }
 
+/** what `customers add` adds (checked by the registry, here or on a cluster's worker) */
+function customerInput(id: string, values: { name?: string; 'time-zone'?: string; channels?: string; phone?: string; email?: string; home?: string; 'quiet-hours'?: string }): CustomerInput {
+  const input: CustomerInput = {
+    id,
+    name: values.name,
+    timeZone: values['time-zone'],
+    channels: values.channels?.split(',').map((c) => c.trim()) as CustomerInput['channels'],
+    phone: values.phone,
+    email: values.email,
+    home: home(values.home),
+    quietHours: quiet(values['quiet-hours']),
+  };
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as CustomerInput;
+}
+
 export async function customersCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -115,10 +130,15 @@ export async function customersCommand(argv: string[]): Promise<number> {
   }
   if (values.cluster !== undefined) {
     if (values.db !== undefined) throw new UsageError(`--cluster and --db: one or the other (a cluster's workers hold its database)\n${CUSTOMERS_USAGE}`);
-    if (verb !== 'list' && verb !== 'consent' && verb !== 'export' && verb !== 'erase') throw new UsageError(`evernet customers ${verb ?? ''} is not done over a cluster: list, consent, export and erase are (a cluster's customers come from the workers' world file)\n${CUSTOMERS_USAGE}`);
     if (verb !== 'list' && !id) throw new UsageError(CUSTOMERS_USAGE);
+    const natsUrls = natsUrlList(values.cluster);
+    if (verb === 'add') return changeOnCluster<CustomerRecord>(natsUrls, { op: 'add-customer', input: customerInput(id!, values) }, (c) => `customer '${c.id}' added`);
+    if (verb === 'remove') {
+      return changeOnCluster<{ devices: Array<{ id: string }> }>(natsUrls, { op: 'remove-customer', customerId: id!, withDevices: values['with-devices'] ?? false }, (r) => `customer '${id}' removed${r.devices.length ? ` with ${r.devices.map((d) => d.id).join(', ')}` : ''}`);
+    }
+    if (verb !== 'list' && verb !== 'consent' && verb !== 'export' && verb !== 'erase') throw new UsageError(`unknown verb '${verb}'\n${CUSTOMERS_USAGE}`);
     if (values.out !== undefined) checkOutputPath(values.out, '--out');
-    return customersOnCluster({ verb, natsUrls: natsUrlList(values.cluster), ...(id ? { id } : {}), by: values.by ?? safeUser(), json: values.json ?? false, ...(values.out !== undefined ? { out: values.out } : {}) });
+    return customersOnCluster({ verb, natsUrls, ...(id ? { id } : {}), by: values.by ?? safeUser(), json: values.json ?? false, ...(values.out !== undefined ? { out: values.out } : {}) });
   }
   if (verb === 'list') {
     return withRegistry(values.db, (registry) => {
@@ -137,18 +157,8 @@ export async function customersCommand(argv: string[]): Promise<number> {
       return 0;
     });
   }
-  const input: CustomerInput = {
-    id,
-    name: values.name,
-    timeZone: values['time-zone'],
-    channels: values.channels?.split(',').map((c) => c.trim()) as CustomerInput['channels'],
-    phone: values.phone,
-    email: values.email,
-    home: home(values.home),
-    quietHours: quiet(values['quiet-hours']),
-  };
   return withRegistry(values.db, (registry, path) => {
-    const r = addCustomer(registry, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as CustomerInput, realClock.now());
+    const r = addCustomer(registry, customerInput(id, values), realClock.now());
     if (!r.ok) return failed(r);
     process.stderr.write(`customer '${id}' added to ${path}; add devices with: evernet devices add ${id}/DEVICE --kind KIND\n`);
     return 0;

@@ -1,13 +1,15 @@
 /**
- * `evernet devices list|accept|reject … --cluster NATS_URLS`: the device registry of a running
- * cluster (docs/scale.md, "Running workers"). Each partition's owner answers for its devices and
- * decides a device of its customers (cluster/registry-remote.ts), as for the cluster's dashboard; the
- * partition count is the cluster's stream's. A partition nobody answers for is EVN_ERR_CLUSTER_UNSERVED
- * (exit 1; a list still prints what the others answered).
+ * `evernet devices list|accept|reject|add|remove … --cluster NATS_URLS`: the device registry of a
+ * running cluster (docs/scale.md, "Running workers"). Each partition's owner answers for its devices,
+ * decides a device of its customers, and adds or removes one (`changeOnCluster`, customers too), as
+ * for the cluster's dashboard (cluster/registry-remote.ts); the partition count is the cluster's
+ * stream's. A partition nobody answers for is EVN_ERR_CLUSTER_UNSERVED (exit 1; a list still prints
+ * what the others answered).
  */
 import { connectCluster } from '../cluster/nats/connect.js';
 import { streamPartitions } from '../cluster/nats/stream.js';
 import { remoteRegistry, UnservedError, type DeviceRow, type RemoteRegistry } from '../cluster/registry-remote.js';
+import type { RegistryOp } from '../cluster/view-serve.js';
 import { silentLogger } from '../log/logger.js';
 import { UsageError } from './errors.js';
 import { table } from './table.js';
@@ -56,6 +58,22 @@ export function unservedExit(unserved: number[], what: string): number {
   const e = new UnservedError(unserved);
   process.stderr.write(`evernet: ${e.code}: ${e.message}; the list lacks their ${what}\n`);
   return 1;
+}
+
+/**
+ * A customer or device added or removed by the owner of the customer's partition (its registry
+ * checks the input as on a database file); `said` tells what was done from the registry's answer.
+ */
+export async function changeOnCluster<T>(natsUrls: string[], op: RegistryOp, said: (value: T) => string): Promise<number> {
+  return withRemoteRegistry(natsUrls, async (registry) => {
+    const r = await registry.change<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>(op);
+    if (!r.ok) {
+      process.stderr.write(`evernet: ${r.error.code}: ${r.error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`${said(r.value)} on the cluster: its partition's worker made the change\n`);
+    return 0;
+  });
 }
 
 export async function devicesOnCluster(a: DevicesClusterArgs): Promise<number> {

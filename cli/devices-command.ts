@@ -9,16 +9,16 @@ import { realClock } from '../contracts/clock.js';
 import { silentLogger } from '../log/logger.js';
 import {
   addDevice, createRegistry, DEVICE_STATES, openSqliteRegistryStore, removeDevice,
-  type DeviceRecord, type Registry, type RegistryResult,
+  type DeviceInput, type DeviceRecord, type Registry, type RegistryResult,
 } from '../helpdesk/registry/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
-import { devicesOnCluster, natsUrlList } from './devices-cluster.js';
+import { changeOnCluster, devicesOnCluster, natsUrlList } from './devices-cluster.js';
 import { UsageError } from './errors.js';
 import { table } from './table.js';
 
 export const DEVICES_USAGE = `usage: evernet devices list [--state active|pending|rejected] [--json] [--db FILE | --cluster NATS_URLS]
-       evernet devices add CUSTOMER/DEVICE --kind KIND [--name NAME] [--measures R,R] [--extra R,R] [--report-every S] [--db FILE]
-       evernet devices remove CUSTOMER/DEVICE [--db FILE]
+       evernet devices add CUSTOMER/DEVICE --kind KIND [--name NAME] [--measures R,R] [--extra R,R] [--report-every S] [--db FILE | --cluster NATS_URLS]
+       evernet devices remove CUSTOMER/DEVICE [--db FILE | --cluster NATS_URLS]
        evernet devices accept|reject CUSTOMER/DEVICE [--by NAME] [--db FILE | --cluster NATS_URLS]
   --cluster  a running cluster's NATS URLs (comma-separated): its workers list and decide (docs/scale.md)`;
 
@@ -73,6 +73,15 @@ function done(r: RegistryResult<DeviceRecord>, what: string, path: string): numb
   return 0;
 }
 
+/** what `devices add` adds (checked by the registry, here or on a cluster's worker) */
+function deviceInput(key: string | undefined, values: { kind?: string; name?: string; measures?: string; extra?: string; 'report-every'?: string }): DeviceInput {
+  const { customerId, deviceId } = parseKey(key);
+  if (!values.kind) throw new UsageError(`--kind is required (car-battery, fridge or washer)\n${DEVICES_USAGE}`);
+  const every = values['report-every'] === undefined ? undefined : Number(values['report-every']);
+  const input = { customerId, id: deviceId, kind: values.kind as DeviceRecord['kind'], name: values.name, measures: list(values.measures), extra: list(values.extra), reportEveryS: every };
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as DeviceInput;
+}
+
 export async function devicesCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -95,10 +104,15 @@ export async function devicesCommand(argv: string[]): Promise<number> {
   const now = realClock.now();
   if (values.cluster !== undefined && verb !== 'help') {
     if (values.db !== undefined) throw new UsageError(`--cluster and --db: one or the other (a cluster's workers hold its database)\n${DEVICES_USAGE}`);
-    if (verb !== 'list' && verb !== 'accept' && verb !== 'reject') throw new UsageError(`evernet devices ${verb ?? ''} is not done over a cluster: list, accept and reject are (a cluster's devices come from the workers' world file or announce themselves)\n${DEVICES_USAGE}`);
+    const natsUrls = natsUrlList(values.cluster);
+    if (verb === 'add') return changeOnCluster<DeviceRecord>(natsUrls, { op: 'add-device', input: deviceInput(key, values) }, (d) => `${d.kind} ${d.customerId}/${d.id} added (now ${d.state})`);
+    if (verb === 'remove') {
+      const { customerId, deviceId } = parseKey(key);
+      return changeOnCluster<DeviceRecord>(natsUrls, { op: 'remove-device', customerId, deviceId }, (d) => `${d.kind} ${d.customerId}/${d.id} removed`);
+    }
+    if (verb !== 'list' && verb !== 'accept' && verb !== 'reject') throw new UsageError(verb === undefined ? DEVICES_USAGE : `unknown verb '${verb}'\n${DEVICES_USAGE}`);
     const state = values.state;
     if (state !== undefined && !(DEVICE_STATES as readonly string[]).includes(state)) throw new UsageError(`--state must be one of ${DEVICE_STATES.join(', ')}, got '${state}'`);
-    const natsUrls = natsUrlList(values.cluster);
     const target = verb === 'list' ? {} : parseKey(key);
     return devicesOnCluster({ verb, natsUrls, ...target, ...(state !== undefined ? { state } : {}), by: values.by ?? safeUser(), json: values.json ?? false });
   }
@@ -114,13 +128,8 @@ export async function devicesCommand(argv: string[]): Promise<number> {
         return 0;
       });
     }
-    case 'add': {
-      const { customerId, deviceId } = parseKey(key);
-      if (!values.kind) throw new UsageError(`--kind is required (car-battery, fridge or washer)\n${DEVICES_USAGE}`);
-      const every = values['report-every'] === undefined ? undefined : Number(values['report-every']);
-      const input = { customerId, id: deviceId, kind: values.kind as DeviceRecord['kind'], name: values.name, measures: list(values.measures), extra: list(values.extra), reportEveryS: every };
-      return withRegistry(values.db, (registry, path) => done(addDevice(registry, input, now), 'added', path));
-    }
+    case 'add':
+      return withRegistry(values.db, (registry, path) => done(addDevice(registry, deviceInput(key, values), now), 'added', path));
     case 'remove': {
       const { customerId, deviceId } = parseKey(key);
       return withRegistry(values.db, (registry, path) => done(removeDevice(registry, customerId, deviceId), 'removed', path));

@@ -8,7 +8,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { partitionOf } from '../contracts/index.js';
 import type { Helpdesk } from '../helpdesk/service.js';
-import { viewSubject, type CustomerOp, type DeviceDecision, type Page, type ViewCustomer, type ViewReply, type ViewVerb } from './view-serve.js';
+import { customerOfOp, viewSubject, type CustomerOp, type RegistryOp, type DeviceDecision, type Page, type ViewCustomer, type ViewReply, type ViewVerb } from './view-serve.js';
 import { VIEW_ERR } from './view.js';
 
 export type DeviceRow = ReturnType<Helpdesk['devices']>[number];
@@ -71,6 +71,8 @@ export function remoteRegistry(o: RemoteRegistryOptions) {
     },
     /** a customer's consent read, their data exported or erased, by their partition's owner (who audits export and erasure) */
     customer: <T>(op: CustomerOp): Promise<T> => owner<T>(op.customerId, 'customer', op),
+    /** a customer or device added or removed by the owner of the customer's partition: the registry's answer */
+    change: <T>(op: RegistryOp): Promise<T> => owner<T>(customerOfOp(op), 'registry', op),
     /** an entry in the customer's audit log, written by their partition's owner */
     audit: (customerId: string, by: string, action: string, detail: Record<string, unknown> = {}): Promise<null> => owner<null>(customerId, 'audit', { customerId, by, action, detail }),
     /** every partition's devices, by partition; the partitions nobody answered for */

@@ -8,6 +8,7 @@
  *   evernet._cluster.view.<p>.audit  {customerId, by, action, detail}: a staff view of a customer's data, written to their audit log
  *   evernet._cluster.view.<p>.device {customerId, deviceId, verdict, by}: staff accept or reject a device, decided by this partition's helpdesk
  *   evernet._cluster.view.<p>.customer {op, customerId, by?, action?}: a customer's consent or offers read, their data exported or erased (op)
+ *   evernet._cluster.view.<p>.registry {op, …}: a customer or device added to or removed from this partition's registry (`evernet customers|devices add|remove --cluster`)
  *
  * Only the worker that serves the partition subscribes, so whoever answers is its owner now. Every
  * answer carries `epoch`, new each time the partition is opened: a view that sees it change reads
@@ -24,6 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { codeTable } from '../contracts/errors.js';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { addCustomer, addDevice, removeCustomer, removeDevice, type CustomerInput, type DeviceInput } from '../helpdesk/registry/index.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import type { StaffAction } from '../helpdesk/staff-actions.js';
 import type { LoadRecord } from '../helpdesk/loads/store.js';
@@ -31,7 +33,7 @@ import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 
 export const VIEW_PREFIX = 'evernet._cluster.view';
-export type ViewVerb = 'events' | 'get' | 'act' | 'audit' | 'device' | 'customer';
+export type ViewVerb = 'events' | 'get' | 'act' | 'audit' | 'device' | 'customer' | 'registry';
 export const viewSubject = (p: number | '*', verb: ViewVerb): string => `${VIEW_PREFIX}.${p}.${verb}`;
 
 /** an answer stays well below NATS's default max_payload (1 MiB): pages are cut by size */
@@ -84,6 +86,16 @@ export interface DeviceDecision {
 
 /** a customer's data asked of their partition's owner (`evernet._cluster.view.<p>.customer`) */
 export type CustomerOp = { customerId: string } & ({ op: 'consent' | 'offers' } | { op: 'export' | 'erase'; by: string; action: string });
+
+/** a change of the partition's registry by staff (`evernet._cluster.view.<p>.registry`): the owner checks the input as `--db` does */
+export type RegistryOp =
+  | { op: 'add-customer'; input: CustomerInput }
+  | { op: 'remove-customer'; customerId: string; withDevices: boolean }
+  | { op: 'add-device'; input: DeviceInput }
+  | { op: 'remove-device'; customerId: string; deviceId: string };
+
+/** the customer a registry change is about (whose partition's owner makes it) */
+export const customerOfOp = (r: RegistryOp): string => (r.op === 'add-customer' ? r.input.id : r.op === 'add-device' ? r.input.customerId : r.customerId);
 
 /** an answer: the value, or a coded error; always with the partition's epoch and who answered */
 export type ViewReply<T> = { epoch: string; worker: string } & ({ ok: true; value: T } | { ok: false; error: { code: string; message: string } });
@@ -210,6 +222,18 @@ export function servePartitionView(o: {
           return c.export(b.customerId, b.by, b.action);
         case 'erase':
           return c.erase(b.customerId, b.by, b.action);
+      }
+    }),
+    on('registry', (b: RegistryOp) => {
+      switch (b.op) {
+        case 'add-customer':
+          return addCustomer(h.registry, b.input, h.now());
+        case 'remove-customer':
+          return removeCustomer(h.registry, b.customerId, { withDevices: b.withDevices });
+        case 'add-device':
+          return addDevice(h.registry, b.input, h.now());
+        case 'remove-device':
+          return removeDevice(h.registry, b.customerId, b.deviceId);
       }
     }),
     on('audit', (b: { customerId: string; by: string; action: string; detail: Record<string, unknown> }) => {

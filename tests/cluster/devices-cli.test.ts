@@ -3,7 +3,8 @@
  * a real two-node NATS cluster whose four partitions are served over its subjects (view-serve.ts),
  * Maria's by a helpdesk with the dashboard fixture's devices, the others by empty ones. The list is
  * every partition's devices (and customers); a decision is made by the owner of the device's partition,
- * and so are a customer's consent, export and erasure (and their audit entries); a partition
+ * and so are a customer's consent, export and erasure (and their audit entries), and a customer or
+ * device added or removed (checked by the owner's registry); a partition
  * nobody serves is EVN_ERR_CLUSTER_UNSERVED, a cluster without evernet's stream EVN_ERR_CLUSTER_STREAM,
  * no NATS EVN_ERR_CLUSTER_CONNECT, usage mistakes exit 2. Skipped without nats-server.
  */
@@ -25,8 +26,9 @@ const P = 4;
 const mine = partitionOf('maria', P);
 
 describe('evernet devices --cluster: usage', () => {
-  it('lists and decides over a cluster, nothing else; one of --db and --cluster; NATS URLs only', async () => {
-    expect(await evernet('devices', 'add', 'maria/x', '--kind', 'fridge', '--cluster', 'nats://127.0.0.1:4222')).toMatchObject({ code: 2, err: expect.stringContaining('evernet devices add is not done over a cluster') });
+  it('checks what it is given before it asks the cluster: one of --db and --cluster, NATS URLs, a device key, a kind, a verb', async () => {
+    expect(await evernet('devices', 'add', 'maria/x', '--cluster', 'nats://127.0.0.1:4222')).toMatchObject({ code: 2, err: expect.stringContaining('--kind is required') });
+    expect(await evernet('devices', 'frobnicate', 'maria/x', '--cluster', 'nats://127.0.0.1:4222')).toMatchObject({ code: 2, err: expect.stringContaining("unknown verb 'frobnicate'") });
     expect(await evernet('devices', 'list', '--cluster', 'nats://127.0.0.1:4222', '--db', 'x.db')).toMatchObject({ code: 2, err: expect.stringContaining('--cluster and --db: one or the other') });
     expect(await evernet('devices', 'list', '--cluster', 'http://127.0.0.1:4222')).toMatchObject({ code: 2, err: expect.stringContaining("--cluster must be a comma-separated list of NATS URLs like nats://127.0.0.1:4222, got 'http://127.0.0.1:4222'") });
     expect(await evernet('devices', 'accept', 'maria', '--cluster', 'nats://127.0.0.1:4222')).toMatchObject({ code: 2, err: expect.stringContaining('name the device as CUSTOMER/DEVICE') });
@@ -89,6 +91,24 @@ describe.skipIf(!natsAvailable)(`evernet devices --cluster on a running cluster$
     expect(unknown.err).toMatch(/^evernet: EVN_ERR_[A-Z_]+: /);
   }, 30_000);
 
+  it("adds and removes a customer and a device through the owner of the customer's partition, which checks them as on a database file", async () => {
+    const home = partitionOf('jonas', P);
+    const registryOf = () => (home === mine ? f.helpdesk : empty[[0, 1, 2, 3].filter((q) => q !== mine).indexOf(home)]!.helpdesk).registry;
+    const added = await evernet('customers', 'add', 'jonas', '--name', 'Jonas', '--time-zone', 'Europe/Berlin', '--channels', 'sms', '--phone', '+49 30 5550100', '--cluster', url);
+    expect(added).toMatchObject({ code: 0, err: "customer 'jonas' added on the cluster: its partition's worker made the change\n" });
+    expect(registryOf().customer('jonas')).toMatchObject({ name: 'Jonas', timeZone: 'Europe/Berlin' });
+    const device = await evernet('devices', 'add', 'jonas/car', '--kind', 'car-battery', '--name', 'Car', '--cluster', url);
+    expect(device).toMatchObject({ code: 0, err: "car-battery jonas/car added (now active) on the cluster: its partition's worker made the change\n" });
+    expect(JSON.parse((await evernet('devices', 'list', '--cluster', url, '--json')).out).some((d: { customerId: string; deviceId: string }) => d.customerId === 'jonas' && d.deviceId === 'car')).toBe(true);
+    // the owner's registry checks the input: a device of a customer it does not have, a kind it does not know
+    expect(await evernet('devices', 'add', 'nobody-here/car', '--kind', 'car-battery', '--cluster', url)).toMatchObject({ code: 1, err: expect.stringMatching(/^evernet: EVN_ERR_[A-Z_]+: /) });
+    expect(await evernet('devices', 'add', 'jonas/boat', '--kind', 'boat', '--cluster', url)).toMatchObject({ code: 1, err: expect.stringMatching(/^evernet: EVN_ERR_REGISTRY_INPUT: kind: /) });
+    expect(await evernet('customers', 'remove', 'jonas', '--cluster', url)).toMatchObject({ code: 1 });
+    expect(await evernet('customers', 'remove', 'jonas', '--with-devices', '--cluster', url)).toMatchObject({ code: 0, err: "customer 'jonas' removed with car on the cluster: its partition's worker made the change\n" });
+    expect(registryOf().customer('jonas')).toBeUndefined();
+    expect(await evernet('devices', 'remove', 'jonas/car', '--cluster', url)).toMatchObject({ code: 1 });
+  }, 30_000);
+
   it("lists every partition's customers; reads one's consent, exports and erases their data through their partition's owner, who audits it", async () => {
     const listed = await evernet('customers', 'list', '--cluster', url, '--json');
     expect(listed.code, listed.err).toBe(0);
@@ -105,7 +125,6 @@ describe.skipIf(!natsAvailable)(`evernet devices --cluster on a running cluster$
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ customerId: 'maria' });
     expect(f.helpdesk.customers.auditOf('maria').slice(trail).map((e) => [e.by, e.action])).toEqual([['ops', 'cli customers consent'], ['ops', 'cli customers export']]);
     expect(await evernet('customers', 'consent', 'nobody-at-all', '--cluster', url)).toMatchObject({ code: 1, err: expect.stringMatching(/^evernet: EVN_ERR_(UNKNOWN_CUSTOMER|CLUSTER_UNSERVED): /) });
-    expect(await evernet('customers', 'add', 'x', '--cluster', url)).toMatchObject({ code: 2, err: expect.stringContaining('evernet customers add is not done over a cluster') });
     const erased = await evernet('customers', 'erase', 'maria', '--by', 'ops', '--cluster', url);
     expect(erased.code, erased.err).toBe(0);
     expect(erased.err).toMatch(/^customer 'maria' erased on the cluster by ops \(by its partition's worker\): ticketsPseudonymised 3, /);
