@@ -92,6 +92,12 @@ export function createViewProblems(o: ViewProblemsOptions) {
       if (had) for (const id of had.keys()) if (!keep.has(id) && !fresh.has(`f:${id}`)) had.delete(id);
       put(p, share);
     },
+    /** a partition's census read again (devices added or removed since its last fact): grouped again if it changed */
+    census(p: number, share: Omit<ProblemFacts, 'facts'>): void {
+      const had = shares.get(p);
+      if (had && JSON.stringify(had.census) === JSON.stringify(share.census)) return;
+      put(p, { ...share, facts: [] });
+    },
     /** a ticket changed: a linked ticket's state is its problem's */
     ticketChanged(ticketId: string, at: number): void {
       restate(ticketId, at);

@@ -3,7 +3,7 @@
  * workers"): the partition's helpdesk events, as they happen, on `evernet._cluster.view.<p>.events`,
  * and answers, on request, for what the dashboard's view (view.ts) reads and does:
  *
- *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'customers', offset?} | {what: 'chart', customerId, deviceId, from, to} | {what: 'tickets', after?} | {what: 'problem-facts', offset?} | {what: 'loads', after?}
+ *   evernet._cluster.view.<p>.get    {what: 'devices'} | {what: 'customers', offset?} | {what: 'chart', customerId, deviceId, from, to} | {what: 'tickets', after?} | {what: 'problem-facts', offset?} | {what: 'census'} | {what: 'loads', after?}
  *   evernet._cluster.view.<p>.act    {ticketId, action, by}: a staff action, applied by this partition's helpdesk
  *   evernet._cluster.view.<p>.audit  {customerId, by, action, detail}: a staff view of a customer's data, written to their audit log
  *   evernet._cluster.view.<p>.device {customerId, deviceId, verdict, by}: staff accept or reject a device, decided by this partition's helpdesk
@@ -63,7 +63,7 @@ export type ViewEvent = { epoch: string } & (
   | { type: 'fact'; at: number; share: ProblemFacts }
 );
 
-export type ViewQuery = { what: 'devices' } | { what: 'customers'; offset?: number } | { what: 'chart'; customerId: string; deviceId: string; from: number; to: number } | { what: 'tickets'; after?: (string | number)[] } | { what: 'problem-facts'; offset?: number } | { what: 'loads'; after?: number };
+export type ViewQuery = { what: 'devices' } | { what: 'customers'; offset?: number } | { what: 'chart'; customerId: string; deviceId: string; from: number; to: number } | { what: 'tickets'; after?: (string | number)[] } | { what: 'problem-facts'; offset?: number } | { what: 'census' } | { what: 'loads'; after?: number };
 
 export interface Page<T, C> {
   items: T[];
@@ -167,6 +167,10 @@ export function servePartitionView(o: {
         const { items, cut } = bySize(all, maxBytes);
         const last = items[items.length - 1]?.ticket;
         return { items, next: (cut || page.next) && last ? [last.openedAt, last.id] : null } satisfies Page<ViewTicket, (string | number)[]>;
+      }
+      case 'census': {
+        const { census, options } = h.problemFacts([]);
+        return { census, options } satisfies Omit<ProblemFacts, 'facts'>;
       }
       case 'problem-facts': {
         const { facts, census, options } = h.problemFacts();

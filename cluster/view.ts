@@ -215,6 +215,10 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       if (!(await readWhole(p, r.epoch))) return void unserved.add(p);
       epochs.set(p, r.epoch);
       log.info({ partition: p, worker: r.worker }, 'partition read whole');
+    } else {
+      // devices added or removed since the partition's last fact change what a cause's share of them is
+      const c = await ask<Omit<ProblemFacts, 'facts'>>(p, 'get', { what: 'census' });
+      if (c?.ok && c.epoch === r.epoch) grouping.census(p, c.value);
     }
     unserved.delete(p);
   }
