@@ -19,12 +19,16 @@ export const CLUSTER_OPTIONS = {
   workers: { type: 'string' },
 } as const;
 
-const urls = (v: string, flag: string, scheme: RegExp, example: string): string[] => {
+const urls = (v: string, flag: string, scheme: RegExp, example: string, what = 'URLs'): string[] => {
   const list = v.split(',').map((u) => u.trim()).filter(Boolean);
   const bad = list.find((u) => !scheme.test(u));
-  if (!list.length || bad !== undefined) throw new UsageError(`${flag} must be a comma-separated list of URLs like ${example}, got '${bad ?? v}'`);
+  if (!list.length || bad !== undefined) throw new UsageError(`${flag} must be a comma-separated list of ${what} like ${example}, got '${bad ?? v}'`);
   return list;
 };
+
+/** `--cluster`'s NATS URLs (also of the commands that join a running cluster: devices, customers) */
+const NATS_URL = /^(nats|tls):\/\/[^\s,]+$/;
+export const natsUrlList = (v: string): string[] => urls(v, '--cluster', NATS_URL, 'nats://127.0.0.1:4222', 'NATS URLs');
 
 const whole = (v: string | undefined, flag: string, fallback: number, max: number): number => {
   if (v === undefined) return fallback;
@@ -43,7 +47,7 @@ export function parseClusterFlags(v: ClusterFlags): { natsUrls: string[]; mqttUr
   if (v['cluster-mqtt'] === undefined) throw new UsageError("--cluster needs --cluster-mqtt: the cluster's MQTT listeners, which the devices connect to");
   if (!v.db || !/^postgres(ql)?:\/\//i.test(v.db)) throw new UsageError('--cluster needs --db postgres://…: the partitions keep their data in PostgreSQL');
   return {
-    natsUrls: urls(v.cluster, '--cluster', /^(nats|tls):\/\/[^\s,]+$/, 'nats://127.0.0.1:4222'),
+    natsUrls: urls(v.cluster, '--cluster', NATS_URL, 'nats://127.0.0.1:4222'),
     mqttUrls: urls(v['cluster-mqtt'], '--cluster-mqtt', /^mqtt:\/\/[^\s,]+$/, 'mqtt://127.0.0.1:1883'),
     db: v.db,
     partitions: whole(v.partitions, '--partitions', 4, 1024),

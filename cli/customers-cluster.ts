@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Helpdesk } from '../helpdesk/service.js';
 import { printCustomers } from './customer-table.js';
+import { failed } from './errors.js';
 import { unservedExit, withRemoteRegistry } from './devices-cluster.js';
 
 type C = Helpdesk['customers'];
@@ -21,8 +22,6 @@ export interface CustomersClusterArgs {
   out?: string;
 }
 
-const failed = (e: { code: string; message: string }): number => (process.stderr.write(`evernet: ${e.code}: ${e.message}\n`), 1);
-
 export async function customersOnCluster(a: CustomersClusterArgs): Promise<number> {
   return withRemoteRegistry(a.natsUrls, async (registry) => {
     if (a.verb === 'list') {
@@ -33,20 +32,20 @@ export async function customersOnCluster(a: CustomersClusterArgs): Promise<numbe
     const id = a.id!;
     if (a.verb === 'erase') {
       const r = await registry.customer<ReturnType<C['erase']>>({ op: 'erase', customerId: id, by: a.by, action: 'cli customers erase' });
-      if (!r.ok) return failed(r.error);
+      if (!r.ok) return failed(r);
       process.stderr.write(`customer '${id}' erased on the cluster by ${a.by} (by its partition's worker): ${Object.entries(r.value.counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
       return 0;
     }
     let value: unknown;
     if (a.verb === 'consent') {
       const r = await registry.customer<ReturnType<C['consent']>>({ op: 'consent', customerId: id });
-      if (!r.ok) return failed(r.error);
+      if (!r.ok) return failed(r);
       // a staff view of the customer's data is in their audit log before it is shown
       await registry.audit(id, a.by, 'cli customers consent');
       value = r.value;
     } else {
       const r = await registry.customer<ReturnType<C['export']>>({ op: 'export', customerId: id, by: a.by, action: 'cli customers export' });
-      if (!r.ok) return failed(r.error);
+      if (!r.ok) return failed(r);
       value = r.value;
     }
     const json = `${JSON.stringify(value, null, 2)}\n`;

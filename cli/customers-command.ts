@@ -15,11 +15,12 @@ import { addCustomer, removeCustomer, type CustomerInput, type CustomerRecord, t
 import { openSqliteTelemetryStore } from '../helpdesk/telemetry/sqlite-store.js';
 import { openSqliteStore } from '../helpdesk/tickets/sqlite-store.js';
 import { checkOutputPath } from './output-path.js';
-import { failed, safeUser, withRegistry } from './devices-command.js';
+import { safeUser, withRegistry } from './devices-command.js';
 import { customersOnCluster } from './customers-cluster.js';
 import { printCustomers } from './customer-table.js';
-import { changeOnCluster, natsUrlList } from './devices-cluster.js';
-import { UsageError } from './errors.js';
+import { natsUrlList } from './cluster-option.js';
+import { changeOnCluster } from './devices-cluster.js';
+import { failed, UsageError } from './errors.js';
 
 export const CUSTOMERS_USAGE = `usage: evernet customers list [--json] [--db FILE | --cluster NATS_URLS]
        evernet customers add ID [--name NAME] [--time-zone ZONE] [--channels C,C] [--phone P] [--email E]

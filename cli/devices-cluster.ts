@@ -11,7 +11,7 @@ import { streamPartitions } from '../cluster/nats/stream.js';
 import { remoteRegistry, UnservedError, type DeviceRow, type RemoteRegistry } from '../cluster/registry-remote.js';
 import type { RegistryOp } from '../cluster/view-serve.js';
 import { silentLogger } from '../log/logger.js';
-import { UsageError } from './errors.js';
+import { failed } from './errors.js';
 import { table } from './table.js';
 
 export interface DevicesClusterArgs {
@@ -22,13 +22,6 @@ export interface DevicesClusterArgs {
   state?: string;
   by: string;
   json: boolean;
-}
-
-export function natsUrlList(v: string): string[] {
-  const list = v.split(',').map((u) => u.trim()).filter(Boolean);
-  const bad = list.find((u) => !/^(nats|tls):\/\/[^\s,]+$/.test(u));
-  if (!list.length || bad !== undefined) throw new UsageError(`--cluster must be a comma-separated list of NATS URLs like nats://127.0.0.1:4222, got '${bad ?? v}'`);
-  return list;
 }
 
 const time = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
@@ -67,10 +60,7 @@ export function unservedExit(unserved: number[], what: string): number {
 export async function changeOnCluster<T>(natsUrls: string[], op: RegistryOp, said: (value: T) => string): Promise<number> {
   return withRemoteRegistry(natsUrls, async (registry) => {
     const r = await registry.change<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>(op);
-    if (!r.ok) {
-      process.stderr.write(`evernet: ${r.error.code}: ${r.error.message}\n`);
-      return 1;
-    }
+    if (!r.ok) return failed(r);
     process.stderr.write(`${said(r.value)} on the cluster: its partition's worker made the change\n`);
     return 0;
   });
@@ -84,10 +74,7 @@ export async function devicesOnCluster(a: DevicesClusterArgs): Promise<number> {
       return unservedExit(unserved, 'devices');
     }
     const r = await registry.decide({ customerId: a.customerId!, deviceId: a.deviceId!, verdict: a.verb, by: a.by });
-    if (!r.ok) {
-      process.stderr.write(`evernet: ${r.error.code}: ${r.error.message}\n`);
-      return 1;
-    }
+    if (!r.ok) return failed(r);
     process.stderr.write(`${r.value.kind} ${r.value.customerId}/${r.value.id} ${a.verb}ed by ${a.by} on the cluster (now ${r.value.state}): its partition's worker decided it\n`);
     return 0;
   });

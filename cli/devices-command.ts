@@ -12,8 +12,9 @@ import {
   type DeviceInput, type DeviceRecord, type Registry, type RegistryResult,
 } from '../helpdesk/registry/index.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
-import { changeOnCluster, devicesOnCluster, natsUrlList } from './devices-cluster.js';
-import { UsageError } from './errors.js';
+import { natsUrlList } from './cluster-option.js';
+import { changeOnCluster, devicesOnCluster } from './devices-cluster.js';
+import { failed, UsageError } from './errors.js';
 import { table } from './table.js';
 
 export const DEVICES_USAGE = `usage: evernet devices list [--state active|pending|rejected] [--json] [--db FILE | --cluster NATS_URLS]
@@ -33,11 +34,6 @@ export function withRegistry<T>(db: string | undefined, fn: (registry: Registry,
   }
 }
 
-/** A coded failure as one line on stderr; exit code 1. */
-export function failed(r: { ok: false; error: { code: string; message: string } }): number {
-  process.stderr.write(`evernet: ${r.error.code}: ${r.error.message}\n`);
-  return 1;
-}
 
 
 const list = (s: string | undefined): string[] | undefined => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
