@@ -113,6 +113,12 @@ function bySize<T>(all: readonly T[], maxBytes: number): { items: T[]; cut: bool
   return { items, cut: false };
 }
 
+/** the page of `all` from `offset` that fits in maxBytes (at least one item), and where the next starts */
+export function pageFrom<T>(all: readonly T[], offset: number, maxBytes: number): Page<T, number> {
+  const { items, cut } = bySize(all.slice(offset), maxBytes);
+  return { items, next: cut ? offset + items.length : null };
+}
+
 export function servePartitionView(o: {
   nc: NatsConnection;
   partition: number;
@@ -154,9 +160,8 @@ export function servePartitionView(o: {
       case 'chart':
         return h.chart(q.customerId, q.deviceId, q.from, q.to);
       case 'customers': {
-        const all = h.registry.customers().slice(q.offset ?? 0).map((c) => ({ ...c, devices: h.registry.devicesOf(c.id).length }));
-        const { items, cut } = bySize(all, maxBytes);
-        return { items, next: cut ? (q.offset ?? 0) + items.length : null } satisfies Page<ViewCustomer, number>;
+        const all = h.registry.customers().map((c): ViewCustomer => ({ ...c, devices: h.registry.devicesOf(c.id).length }));
+        return pageFrom(all, q.offset ?? 0, maxBytes);
       }
       case 'tickets': {
         const page = h.ticketSummaries({ sort: 'opened', order: 'asc', limit: 200, ...(q.after ? { after: q.after as [number, string] } : {}) });
@@ -174,8 +179,7 @@ export function servePartitionView(o: {
       }
       case 'problem-facts': {
         const { facts, census, options } = h.problemFacts();
-        const { items, cut } = bySize(facts.slice(q.offset ?? 0), maxBytes);
-        return { items, next: cut ? (q.offset ?? 0) + items.length : null, census, options } satisfies FactsPage;
+        return { ...pageFrom(facts, q.offset ?? 0, maxBytes), census, options } satisfies FactsPage;
       }
       case 'loads': {
         const page = h.loads({ order: 'asc', limit: 200, slots: true, ...(q.after !== undefined ? { after: q.after } : {}) });

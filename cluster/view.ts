@@ -233,11 +233,18 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     const p = partitionOf(customerId, P);
     return { p, local: conn?.local(p) };
   };
-  const unservedHttp = (p: number): HttpError => new HttpError(409, VIEW_ERR.UNSERVED, `no worker answers for partition ${p} now (a takeover takes a few seconds): try again`);
-  const unservedError = (p: number): StaffResult => ({
-    ok: false,
-    error: { code: VIEW_ERR.UNSERVED, reason: `no worker answers for partition ${p} now (a takeover takes a few seconds): try again` },
-  });
+  const unservedReason = (p: number): string => `no worker answers for partition ${p} now (a takeover takes a few seconds): try again`;
+  const unservedError = (p: number): StaffResult => ({ ok: false, error: { code: VIEW_ERR.UNSERVED, reason: unservedReason(p) } });
+  /**
+   * The owner's answer, for what the dashboard awaits: nobody answering is EVN_ERR_CLUSTER_UNSERVED
+   * (409), what the owner cannot send EVN_ERR_CLUSTER_VIEW (409), any other failure thrown with its code.
+   */
+  const fromOwner = <T>(p: number, verb: Exclude<ViewVerb, 'events'>, body: unknown): Promise<T> =>
+    ask<T>(p, verb, body).then((r) => {
+      if (!r) throw new HttpError(409, VIEW_ERR.UNSERVED, unservedReason(p));
+      if (!r.ok) throw r.error.code === VIEW_ERR.UNSUPPORTED ? new HttpError(409, r.error.code, r.error.message) : Object.assign(new Error(r.error.message), { code: r.error.code });
+      return r.value;
+    });
 
   function loadsPage(q: LoadQuery & { slots: true }): LoadPage<LoadRecord>;
   function loadsPage(q?: LoadQuery & { slots?: false }): LoadPage<LoadSummary>;
@@ -254,12 +261,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     void sync();
   };
   /** a customer's data asked of their partition's owner */
-  const remote = <T>(p: number, body: CustomerOp): Promise<T> =>
-    ask<T>(p, 'customer', body).then((r) => {
-      if (!r) throw unservedHttp(p);
-      if (!r.ok) throw r.error.code === VIEW_ERR.UNSUPPORTED ? new HttpError(409, r.error.code, r.error.message) : Object.assign(new Error(r.error.message), { code: r.error.code });
-      return r.value;
-    });
+  const remote = <T>(p: number, body: CustomerOp): Promise<T> => fromOwner<T>(p, 'customer', body);
 
   const customers: Customers = {
     consent: (customerId) => {
@@ -335,12 +337,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       const { p, local } = where(customerId);
       if (local) return local.chart(customerId, deviceId, from, to);
       // read from the partition's owner: its telemetry stays there (charts are asked for, readings are not sent around)
-      type Chart = ReturnType<Helpdesk['chart']>;
-      return ask<Chart>(p, 'get', { what: 'chart', customerId, deviceId, from, to } satisfies ViewQuery).then((r) => {
-        if (!r) throw unservedHttp(p);
-        if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-        return r.value;
-      });
+      return fromOwner<ReturnType<Helpdesk['chart']>>(p, 'get', { what: 'chart', customerId, deviceId, from, to } satisfies ViewQuery);
     },
     loads: loadsPage,
     problems: (q?: ProblemQuery) => grouping.list(q),
@@ -354,15 +351,12 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       const { p, local } = where(customerId);
       if (local) return local.decideDevice(customerId, deviceId, verdict, by);
       // decided by the partition's owner; its devices read again, so the answer's next read shows the decision
-      type Decided = ReturnType<Helpdesk['decideDevice']>;
-      return ask<Decided>(p, 'device', { customerId, deviceId, verdict, by } satisfies DeviceDecision).then(async (r) => {
-        if (!r) throw unservedHttp(p);
-        if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-        if (r.value.ok) {
+      return fromOwner<ReturnType<Helpdesk['decideDevice']>>(p, 'device', { customerId, deviceId, verdict, by } satisfies DeviceDecision).then(async (r) => {
+        if (r.ok) {
           const rows = await ask<Devices>(p, 'get', { what: 'devices' });
           if (rows?.ok) devices.set(p, rows.value);
         }
-        return r.value;
+        return r;
       });
     },
     act(ticketId: string, action: StaffAction, by: string): StaffResult | Promise<StaffResult> {

@@ -59,7 +59,7 @@ export function sumCensus(parts: Iterable<Census | Record<string, number>>): Cen
 
 /** each cause with its population: the devices of this kind that share it */
 export function populate(causes: readonly Cause[], kind: DeviceKind, census: Census): Cause[] {
-  return causes.map((c) => ({ ...c, population: census.get(`${kind}|${c.attr}|${c.value}`) ?? 0 }));
+  return causes.map((c) => ({ ...c, population: census.get(keyOf(kind, c)) ?? 0 }));
 }
 
 export interface FactDirectory {

@@ -7,12 +7,13 @@ import { regroupPlaces } from '../../helpdesk/problems/regroup.js';
 import type { ReplayOutcome } from '../replay-side.js';
 
 export function partitionOutcome(h: Helpdesk): ReplayOutcome {
+  const tickets = h.tickets();
   return {
-    tickets: h.tickets(),
+    tickets,
     loads: h.loads({ order: 'asc', slots: true }).loads,
     shopping: h.shopping(),
     problems: h.problems(),
-    problemFacts: h.problemFacts(),
+    problemFacts: h.problemFacts(tickets),
     bookings: h.bookings(),
     satisfaction: h.satisfaction(),
     offers: h.offers(),

@@ -6,6 +6,7 @@
  * have listed them: devices in the scenario's order, incidents and loads in the report's order of
  * tickets and loads.
  */
+import { pageFrom, type Page } from '../../cluster/view-serve.js';
 import type { ReportSeries } from '../report-html/collect.js';
 
 export const SERIES_PARTS = ['devices', 'incidents', 'loads'] as const;
@@ -18,24 +19,12 @@ export interface SeriesQuery {
   customers?: string[];
 }
 
-export interface SeriesPage {
-  items: unknown[];
-  /** the next page's offset; null: the last page */
-  next: number | null;
-}
+/** a page of a part; `next` the next page's offset, null on the last */
+export type SeriesPage = Page<unknown, number>;
 
 /** a page of one part, cut at maxBytes of JSON (at least one item) */
 export function seriesPage(all: ReportSeries, q: Pick<SeriesQuery, 'part' | 'offset'>, maxBytes: number): SeriesPage {
-  const list = all[q.part] as unknown[];
-  const items: unknown[] = [];
-  let bytes = 0;
-  for (let i = q.offset; i < list.length; i++) {
-    const n = Buffer.byteLength(JSON.stringify(list[i]));
-    if (items.length && bytes + n > maxBytes) return { items, next: i };
-    items.push(list[i]);
-    bytes += n;
-  }
-  return { items, next: null };
+  return pageFrom(all[q.part] as unknown[], q.offset, maxBytes);
 }
 
 export interface SeriesOrder {
