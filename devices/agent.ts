@@ -298,7 +298,7 @@ export class DeviceAgent {
     const { model, stepMs, byException } = this;
     while (this.lastT + stepMs <= t) {
       const at = (this.lastT += stepMs);
-      const r = model.step(this.state as never, stepMs / 1000, at);
+      const r = model.stepOwned(this.state as never, stepMs / 1000, at);
       this.state = r.state;
       // a long step says when each of its events happened (StepResult.eventTimes); else the step's end
       for (let i = 0; i < r.events.length; i++) this.publishEvent(r.eventTimes?.[i] ?? at, r.events[i]!);

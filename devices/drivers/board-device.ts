@@ -179,17 +179,19 @@ export function createBoardDevice(options: BoardDeviceOptions) {
     return done({ ok: false, code: BOARD_ERR.UNSUPPORTED_COMMAND, detail: `this ${config.kind} board does not support '${cmd.action}'` });
   }
 
+  // the agent only ticks while the board is wired, so readings() is non-null here; the state is null
+  const step: AnyKindModel['step'] = (state, _dtS, t) => {
+    const r = readings(t) as ReturnType<AnyKindModel['step']>['readings'];
+    const extra = config.extra.length ? (wiring?.extra() ?? undefined) : undefined;
+    return { state, readings: r, events: [], ...(extra ? { extra } : {}) };
+  };
   const model: AnyKindModel = {
     kind: config.kind as DeviceKind,
     params: z.unknown(),
     faultKinds: [],
     init: () => null,
-    // the agent only ticks while the board is wired, so readings() is non-null here
-    step: (state, _dtS, t) => {
-      const r = readings(t) as ReturnType<AnyKindModel['step']>['readings'];
-      const extra = config.extra.length ? (wiring?.extra() ?? undefined) : undefined;
-      return { state, readings: r, events: [], ...(extra ? { extra } : {}) };
-    },
+    step,
+    stepOwned: step,
     command: (state, cmd, t) => ({ state, ...command(cmd, t) }),
     noticeable: () => false,
   };

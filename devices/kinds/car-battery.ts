@@ -187,7 +187,11 @@ function copyState(x: CarBatteryState): CarBatteryState {
 }
 
 function step(state: CarBatteryState, dtS: number, t: number): StepResult<CarBatteryState, Readings> {
-  const s = copyState(state);
+  return stepOwned(copyState(state), dtS, t);
+}
+
+/** step() on a state the caller owns: advanced in place and returned (KindModel.stepOwned) */
+function stepOwned(s: CarBatteryState, dtS: number, t: number): StepResult<CarBatteryState, Readings> {
   const events: EventBody[] = [];
   const times: number[] = [];
   const spanMs = Math.round(dtS * 1000);
@@ -261,6 +265,7 @@ export const carBattery: KindModel<'car-battery', CarBatteryParams, CarBatterySt
     return s;
   },
   step,
+  stepOwned,
   command,
   noticeable(s) {
     const cannotCrank = ocv(s.soc) - s.p.crankCurrentA * resistance(s, s.t) < s.p.crankMinV;

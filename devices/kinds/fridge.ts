@@ -142,7 +142,11 @@ function copyState(x: FridgeState): FridgeState {
 }
 
 function step(state: FridgeState, dtS: number, t: number): StepResult<FridgeState, Readings> {
-  const s = copyState(state);
+  return stepOwned(copyState(state), dtS, t);
+}
+
+/** step() on a state the caller owns: advanced in place and returned (KindModel.stepOwned) */
+function stepOwned(s: FridgeState, dtS: number, t: number): StepResult<FridgeState, Readings> {
   const events: EventBody[] = [];
   const times: number[] = [];
   const spanMs = Math.round(dtS * 1000);
@@ -226,6 +230,7 @@ export const fridge: KindModel<'fridge', FridgeParams, FridgeState> = {
     };
   },
   step,
+  stepOwned,
   command,
   /** food-safety limit */
   noticeable: (s) => s.tempC > 8,

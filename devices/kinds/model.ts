@@ -49,6 +49,13 @@ export interface KindModel<K extends DeviceKind, P, S> {
    * O(seconds); its readings are the instantaneous values at t, with power the mean over the span.
    */
   step(state: S, dtS: number, t: number): StepResult<S, ReadingsOf<K>>;
+  /**
+   * step() for a caller that owns `state` and keeps no other reference to it (a device agent): the
+   * same result, but `state` is advanced in place and returned instead of copied first. A fleet's
+   * agents step every device every window; a fresh state each time outlived the young generation and
+   * made most of a device host's garbage collection (docs/fleets.md#engine).
+   */
+  stepOwned(state: S, dtS: number, t: number): StepResult<S, ReadingsOf<K>>;
   /** Applies a command at event time t. Must not mutate `state`. Unsupported commands: ok=false with a code. */
   command(state: S, cmd: CommandBody, t: number): CommandResult<S>;
   /**

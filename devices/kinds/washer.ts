@@ -215,7 +215,11 @@ function copyState(x: WasherState): WasherState {
 }
 
 function step(state: WasherState, dtS: number, t: number): StepResult<WasherState, Readings> {
-  const s = copyState(state);
+  return stepOwned(copyState(state), dtS, t);
+}
+
+/** step() on a state the caller owns: advanced in place and returned (KindModel.stepOwned) */
+function stepOwned(s: WasherState, dtS: number, t: number): StepResult<WasherState, Readings> {
   const events: EventBody[] = [];
   const times: number[] = [];
   const spanMs = Math.round(dtS * 1000);
@@ -350,6 +354,7 @@ export const washer: KindModel<'washer', WasherParams, WasherState> = {
     };
   },
   step,
+  stepOwned,
   command,
   noticeable: (s) => s.coldWash || s.drainBlockedPause,
 };

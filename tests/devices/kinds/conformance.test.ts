@@ -57,7 +57,7 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-function run(model: AnyKindModel, f: Fixture, seed: number, dtS = 1, freeze = false) {
+function run(model: AnyKindModel, f: Fixture, seed: number, dtS = 1, freeze = false, owned = false) {
   let s = model.init(model.params.parse(f.params), seed, T0);
   const out: Array<{ t: number; readings: unknown; events: unknown[] }> = [];
   const n = Math.floor(f.steps / dtS);
@@ -72,8 +72,9 @@ function run(model: AnyKindModel, f: Fixture, seed: number, dtS = 1, freeze = fa
       s = r.state;
     }
     const before = freeze ? structuredClone(s) : null;
-    const r = model.step(freeze ? deepFreeze(s) : s, dtS, t);
+    const r = owned ? model.stepOwned(s, dtS, t) : model.step(freeze ? deepFreeze(s) : s, dtS, t);
     if (before) expect(s).toEqual(before);
+    if (owned) expect(r.state).toBe(s);
     out.push({ t, readings: r.readings, events: r.events });
     s = r.state;
   }
@@ -109,6 +110,16 @@ describe.each(DEVICE_KINDS.map((k) => [k] as const))('conformance: %s', (kind) =
 
   it('does not mutate its input state (deep-frozen) in step or command', () => {
     expect(() => run(model, f, 3, 1, true)).not.toThrow();
+  });
+
+  it('steps a state it owns in place to the same readings, events and state as step', () => {
+    for (const dtS of [1, 60]) {
+      const pure = run(model, { ...f, steps: 6 * 3600 }, 11, dtS);
+      const owned = run(model, { ...f, steps: 6 * 3600 }, 11, dtS, false, true);
+      expect(owned.out).toEqual(pure.out);
+      expect(owned.state).toEqual(pure.state);
+      expect(pure.out.some((x) => x.events.length > 0)).toBe(true);
+    }
   });
 
   it('produces readings and events that validate against the contract', () => {
