@@ -19,7 +19,6 @@
  * the window's end and how many messages the partition has been sent by then); the partition
  * advances to it once it has received that many, so its decisions are those of the embedded run.
  */
-import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../contracts/index.js';
@@ -29,8 +28,8 @@ import type { HelpdeskTransport } from '../helpdesk/transport/transport.js';
 import type { HelpdeskStack, HelpdeskStackOptions } from '../stack/helpdesk-stack.js';
 import { AckGate, type AckGateState, type AckGateStats } from './acks.js';
 import { openCheckpointStore, type CheckpointStore } from './checkpoint-store.js';
-import { lastSeqOfPartition } from './nats/stream.js';
-import { partitionFilter, partitionSubjectPrefix, STREAM, topicOfSubject } from './nats/subjects.js';
+import { readPartition, type PartitionReader } from './nats/reader.js';
+import { partitionSubjectPrefix, topicOfSubject } from './nats/subjects.js';
 
 /** a replay's mark: the window's end, and the messages the partition had been sent by then (cumulative) */
 export interface ReplayMark {
@@ -76,7 +75,7 @@ export interface PartitionOptions {
    * before what follows it is handed on (default 30,000)
    */
   ackEveryMs?: number;
-  /** wall ms without a message before the watchdog asks the stream whether the consumer is stuck; default 10,000 */
+  /** wall ms without a message, while the stream holds newer ones, before the consumer is made again (nats/reader.ts); default 2,000 */
   consumerStallMs?: number;
   ackGapWaitMs?: number;
   /** a replay mark processed: the runner hears of it (and of the devices commanded) */
@@ -104,7 +103,7 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
   let store: CheckpointStore | null = null;
   let startSeq = o.startAfterSeq ?? 0;
   let lastSeq = startSeq;
-  let messages: ConsumerMessages | null = null;
+  let reader: PartitionReader | null = null;
   let helpdesk: Helpdesk | null = null;
   let stack: HelpdeskStack | null = null;
   let closed = false;
@@ -114,10 +113,6 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
   let checkpointSeq = -1;
   const everyMs = o.checkpointEveryMs ?? 2000;
   const gate = new AckGate({ gapWaitMs: o.ackGapWaitMs ?? 30_000 });
-  let consumerGen = 0;
-  let lastMessageAt = performance.now();
-  let watchdog: NodeJS.Timeout | null = null;
-  const stallMs = o.consumerStallMs ?? 10_000;
   /** the helpdesk's door, once the transport has started */
   let deliver: ((topic: string, data: Uint8Array) => void) | null = null;
 
@@ -168,79 +163,32 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
   const transport: HelpdeskTransport = {
     async start(onMessage) {
       deliver = onMessage;
-      const js = jetstream(o.nc);
-      /** reads the partition after stream sequence `after`; a consumer made later (the watchdog's) replaces it */
-      const consume = async (after: number): Promise<void> => {
-        const mine = ++consumerGen;
-        const consumer = await js.consumers.get(STREAM, {
-          filter_subjects: partitionFilter(p),
-          ...(after > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 } : { deliver_policy: DeliverPolicy.All }),
-        });
-        // pulls that expire after 5 s (heartbeats every 2.5 s): a consumer lost with a node is noticed
-        // and made again within seconds (the default, 30 s, would stall a replay past its timeout)
-        const it = await consumer.consume({ expires: 5_000 });
-        messages = it;
-        void read(it, mine);
-      };
-      const read = async (it: ConsumerMessages, mine: number): Promise<void> => {
-        try {
-          for await (const m of it) {
-            if (closed || mine !== consumerGen) break;
-            lastMessageAt = performance.now();
-            lastSeq = m.seq;
-            const topic = topicOfSubject(m.subject);
-            if (topic) gate.offer(topic, m.data, performance.now(), onMessage);
-            else if (m.subject === markSubject(p)) {
-              const mark = m.json<ReplayMark>();
-              if (o.run === undefined || mark.run === o.run) marks.push(mark);
-            }
-            if (o.mode === 'replay' && marks.length) drainMarks();
+      reader = await readPartition({
+        nc: o.nc, partition: p, after: startSeq, log,
+        ...(o.consumerStallMs !== undefined ? { stallMs: o.consumerStallMs } : {}),
+        onMessage: (m) => {
+          lastSeq = m.seq;
+          const topic = topicOfSubject(m.subject);
+          if (topic) gate.offer(topic, m.data, performance.now(), onMessage);
+          else if (m.subject === markSubject(p)) {
+            const mark = m.json<ReplayMark>();
+            if (o.run === undefined || mark.run === o.run) marks.push(mark);
           }
-          // the consumer gave up without an error: the partition is opened again (from its checkpoint)
-          if (!closed && mine === consumerGen) o.onFatal(p, new Error('the stream consumer ended'));
-        } catch (e) {
-          if (!closed && mine === consumerGen) o.onFatal(p, e as Error);
-        }
-      };
-      await consume(startSeq);
-      /**
-       * The watchdog. After a node is killed, nats-server 2.9.10 and the client's ordered consumer can
-       * leave a partition's consumer alive and silent for good while the stream holds newer messages
-       * (seen in tests/cluster/nats-kill.test.ts: 2 of 4 partitions, over a minute). When nothing has
-       * arrived for `stallMs`, the stream is asked for the partition's newest sequence; if it is past
-       * the last one read, a new consumer reads on from there and the old one is stopped.
-       */
-      let looking = false;
-      watchdog = setInterval(() => {
-        if (closed || looking || performance.now() - lastMessageAt < stallMs) return;
-        looking = true;
-        void (async () => {
-          try {
-            const newest = await lastSeqOfPartition(o.nc, p);
-            if (closed || newest <= lastSeq) return;
-            log.warn({ read: lastSeq, newest }, 'the stream consumer is silent while the stream has newer messages: made again');
-            const old = messages;
-            await consume(lastSeq);
-            old?.stop();
-          } catch (e) {
-            log.debug({ err: (e as Error).message }, 'the watchdog could not look at the stream: next time');
-          } finally {
-            lastMessageAt = performance.now();
-            looking = false;
-          }
-        })();
-      }, Math.min(stallMs, 5000));
+          if (o.mode === 'replay' && marks.length) drainMarks();
+        },
+        onFatal: (err) => {
+          if (!closed) o.onFatal(p, err);
+        },
+      });
     },
     publish: (topic, payload, retain) => o.publish(topic, payload, retain),
     async stop() {
       closed = true;
-      if (watchdog) clearInterval(watchdog);
-      messages?.stop();
+      reader?.stop();
     },
     abort() {
       closed = true;
-      if (watchdog) clearInterval(watchdog);
-      messages?.stop();
+      reader?.stop();
     },
   };
 
@@ -308,13 +256,12 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
       if (timer) clearInterval(timer);
       timer = null;
       closed = true;
-      if (watchdog) clearInterval(watchdog);
+      reader?.stop();
       try {
         await durable();
       } catch (e) {
         log.error({ err: (e as Error).message }, 'the last checkpoint failed');
       }
-      messages?.stop();
       await stack!.stop();
     },
   };

@@ -122,9 +122,13 @@ export async function partitionCounts(nc: NatsConnection, partitions: number): P
   return counts;
 }
 
-/** the sequence of partition p's newest message in the stream, or 0 if it has none */
-export async function lastSeqOfPartition(nc: NatsConnection, p: number): Promise<number> {
-  const jsm = await manager(nc);
+/**
+ * The sequence of partition p's newest message in the stream, or 0 if it has none. With `timeoutMs`:
+ * asked at once, waiting at most that long (no check of the JetStream API first, which needs the meta
+ * leader: a partition's watchdog asks while a node may be down).
+ */
+export async function lastSeqOfPartition(nc: NatsConnection, p: number, o: { timeoutMs?: number } = {}): Promise<number> {
+  const jsm = o.timeoutMs === undefined ? await manager(nc) : await jetstreamManager(nc, { checkAPI: false, timeout: o.timeoutMs });
   try {
     const m = await jsm.streams.getMessage(STREAM, { last_by_subj: partitionFilter(p) });
     return m?.seq ?? 0;
