@@ -73,7 +73,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (shardBroker === 'mosquitto' && !findMosquitto()) throw new UsageError('--shard-broker mosquitto: mosquitto is not installed (Debian: apt-get install mosquitto)');
   const cluster = parseClusterFlags(values);
   if (cluster) {
-    const clash = (['broker', 'hosts', 'shards', 'shard-broker', 'dashboard', 'ha-discovery'] as const).find((f) => values[f] !== undefined);
+    const clash = (['broker', 'shards', 'shard-broker', 'dashboard', 'ha-discovery'] as const).find((f) => values[f] !== undefined);
     if (clash) throw new UsageError(`--${clash} cannot go with --cluster: the helpdesk runs on the cluster's workers`);
   }
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);

@@ -25,7 +25,9 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
     synopsis: `  evernet replay FILE [--report-json OUT] [--report-html OUT] [--report-customers all|none|N]
                       [--broker URL] [--db FILE] [--seed N] [--speed X | --fast]
                       [--dashboard [--http HOST:PORT]] [--ha-discovery] [--log-level L]
-                      [--hosts N|auto] [--shards N|auto] [--shard-broker auto|aedes|mosquitto]`,
+                      [--hosts N|auto] [--shards N|auto] [--shard-broker auto|aedes|mosquitto]
+                      [--cluster NATS_URLS --cluster-mqtt MQTT_URLS --db postgres://…
+                       [--partitions N] [--workers N]]`,
     text: `  replay   replays a scenario (e.g. scenarios/day-in-2020.yaml) on an embedded MQTT broker,
            or on any broker given by --broker mqtt://host:port, and prints a summary. Exit code 3
            when the scenario's expect: block is not met (docs/scenarios.md#expectations).
@@ -42,7 +44,10 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
            core and the shards the connection limit needs); the report is the same either way.
            --shard-broker: what the shards run (default auto: Mosquitto where it is installed,
            it routes for a fraction of aedes' CPU; else aedes processes of evernet's own).
-           A fleet the machine cannot carry is refused before it starts (docs/fleets.md#engine).`,
+           A fleet the machine cannot carry is refused before it starts (docs/fleets.md#engine).
+           --cluster replays over a running NATS cluster: --workers helpdesk workers (default 2)
+           serve its partitions, their data in PostgreSQL, the devices here or in --hosts; the
+           report is the embedded run's (docs/scale.md#a-replay-over-the-cluster).`,
   },
   check: {
     synopsis: '  evernet check FILE...',

@@ -81,8 +81,8 @@ export interface ReplayOptions {
   seriesCustomers?: ReadonlySet<string>;
   /**
    * replay over a NATS cluster: helpdesk workers serve the partitions, devices speak MQTT to the
-   * cluster's nodes (docs/scale.md); the devices run in this process. Not with brokerUrl, dbPath,
-   * hosts, shards, collectSeries or onHelpdesk
+   * cluster's nodes (docs/scale.md); the devices run in this process or in device hosts (`hosts`), as
+   * on one machine. Not with brokerUrl, dbPath, shards or onHelpdesk
    */
   cluster?: ClusterReplayOptions;
 }
@@ -120,9 +120,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
   // a fleet the machine cannot carry is refused here, before anything starts
   const cluster = options.cluster;
-  const layout = cluster
-    ? { hosts: 0, shards: 0 }
-    : chooseLayout(loaded.devices.length, { hosts: options.hosts, shards: options.shards, external: !!options.brokerUrl }, options.machine ?? thisMachine());
+  // on a cluster its nodes hold the connections (no shards); the devices run here or in hosts, as on one machine
+  const layout = chooseLayout(loaded.devices.length, cluster ? { hosts: options.hosts, external: true } : { hosts: options.hosts, shards: options.shards, external: !!options.brokerUrl }, options.machine ?? thisMachine());
   const clients: MqttClient[] = [];
   let stack: HelpdeskStack | null = null;
   let shards: BrokerShards | null = null;
@@ -163,7 +162,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
     // every device connected (a fleet's hosts started): four stall timeouts at most, a coded error rather than a hang
     const engine = await within(
-      startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level, failover: !!cluster }),
+      startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level, ...(cluster ? { cluster: { partitions: cluster.partitions } } : {}) }),
       4 * stallMs,
       () => `the devices did not all connect within ${(4 * stallMs) / 1000} s`,
     );

@@ -24,7 +24,7 @@ export type HostCall = z.infer<typeof HostCall>;
 
 export const HostAnswer = z.discriminatedUnion('op', [
   z.object({ op: z.literal('ready'), devices: z.number().int(), rssBytes: z.number() }),
-  z.object({ op: z.literal('done'), id: z.number().int(), toHelpdesk: z.number().int(), commandsReceived: z.number().int(), rssBytes: z.number() }),
+  z.object({ op: z.literal('done'), id: z.number().int(), toHelpdesk: z.number().int(), commandsReceived: z.number().int(), rssBytes: z.number(), toHelpdeskBy: z.array(z.number().int()).optional() }),
   z.object({ op: z.literal('error'), id: z.number().int().nullable(), code: z.string(), message: z.string() }),
 ]);
 export type HostAnswer = z.infer<typeof HostAnswer>;
@@ -42,6 +42,8 @@ export const HostStart = z.object({
   controlUrl: z.string(),
   run: z.string(),
   logLevel: z.string().default('warn'),
+  /** brokerUrls are a NATS cluster's MQTT listeners (engine.ts): devices fail over, and each answer counts what went to each partition */
+  cluster: z.object({ partitions: z.number().int().min(1) }).optional(),
 });
 export type HostStart = z.infer<typeof HostStart>;
 

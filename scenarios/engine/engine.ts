@@ -8,6 +8,8 @@ import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { partitionOf } from '../../contracts/index.js';
 import type { LoadedScenario } from '../load.js';
+import { serversOf } from '../../devices/agent-options.js';
+import { clusterDeviceOptions } from './cluster-devices.js';
 import { createDeviceHost, type DeviceHost } from './device-host.js';
 import { hostGroup } from './host-group.js';
 import type { Layout } from './layout.js';
@@ -25,18 +27,6 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-/**
- * devices connecting at once to a NATS cluster's MQTT listeners: each QoS 1 subscription is a JetStream
- * consumer the cluster places, and a burst of a hundred is answered with SUBACK failures
- */
-const CLUSTER_CONNECT_CONCURRENCY = 20;
-
-/**
- * a cluster replay's devices confirm end to end (docs/scale.md#end-to-end-acknowledgements): a NATS node
- * killed loses nothing. At QoS 0: the worker's confirmation is the acknowledgement that counts, and a
- * QoS 1 publish costs the node a round trip to the stream per message
- */
-const CLUSTER_ACKS = { qos: 0 } as const;
 
 /** the broker shards a layout asks for; null: none (the stack's embedded broker, or the broker by URL) */
 export async function startShards(layout: Layout, logLevel: string, broker: ShardBroker = 'auto'): Promise<BrokerShards | null> {
@@ -52,21 +42,24 @@ export async function startEngine(o: {
   brokerUrls: readonly string[];
   shards: BrokerShards | null;
   logLevel: string;
-  /** brokerUrls are the nodes of one cluster (a NATS cluster's MQTT listeners): a device whose node goes fails over to another */
-  failover?: boolean;
+  /**
+   * brokerUrls are the MQTT listeners of a NATS cluster with this many partitions: a device whose node
+   * goes fails over to another, and hosts count what they sent by partition (DeviceHost.toHelpdeskBy)
+   */
+  cluster?: { partitions: number };
 }): Promise<Engine> {
   const urls = o.brokerUrls;
   const urlOf = (c: string): string => urls[partitionOf(c, urls.length)]!;
   if (o.layout.hosts === 0) {
-    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.failover ? { failoverUrls: urls, connectConcurrency: CLUSTER_CONNECT_CONCURRENCY, acks: CLUSTER_ACKS } : {}) });
+    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.cluster ? clusterDeviceOptions(urls) : {}) });
     await host.start();
     return { urlOf, devices: host, pids: () => o.shards?.pids.slice() ?? [], hostRssBytes: () => 0, stop: () => host.stop() };
   }
   const run = `${process.pid.toString(36)}${Date.now().toString(36)}`;
-  const control = await mqtt.connectAsync(urls[0]!, { clientId: `evernet-engine-${run}`, clean: true });
+  const control = await mqtt.connectAsync(urls[0]!, { clientId: `evernet-engine-${run}`, clean: true, ...(o.cluster ? { servers: serversOf(urls) } : {}) });
   noDelay(control);
   const remotes: RemoteHost[] = Array.from({ length: o.layout.hosts }, (_, index) =>
-    createRemoteHost({ file: o.loaded.file, seed: o.seed, index, count: o.layout.hosts, brokerUrls: [...urls], controlUrl: urls[0]!, run, logLevel: o.logLevel }, control, {
+    createRemoteHost({ file: o.loaded.file, seed: o.seed, index, count: o.layout.hosts, brokerUrls: [...urls], controlUrl: urls[0]!, run, logLevel: o.logLevel, ...(o.cluster ? { cluster: o.cluster } : {}) }, control, {
       devices: o.layout.estimate.connectionsPerHost,
       scenarioDevices: o.loaded.devices.length,
     }),

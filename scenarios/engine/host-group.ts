@@ -19,6 +19,15 @@ export function hostGroup(hosts: readonly DeviceHost[]): DeviceHost {
       return sum(await Promise.all(hosts.map((h) => h.settle(list))));
     },
     progress: () => sum(hosts.map((h) => h.progress())),
+    ...(hosts.every((h) => h.toHelpdeskBy)
+      ? {
+          toHelpdeskBy: (partitions: number): number[] => {
+            const by = new Array<number>(partitions).fill(0);
+            for (const h of hosts) h.toHelpdeskBy!(partitions).forEach((n, p) => (by[p]! += n));
+            return by;
+          },
+        }
+      : {}),
     stop: async () => void (await Promise.all(hosts.map((h) => h.stop()))),
   };
 }

@@ -36,6 +36,8 @@ export function createRemoteHost(start: HostStart, control: MqttClient, size?: {
   let child: ChildProcess | null = null;
   let nextId = 1;
   let last: HostProgress = { toHelpdesk: 0, commandsReceived: 0 };
+  /** on a cluster: last's toHelpdesk by partition */
+  let lastBy: number[] | null = null;
   let devices = 0;
   let rss = 0;
   let dead: Error | null = null;
@@ -63,6 +65,7 @@ export function createRemoteHost(start: HostStart, control: MqttClient, size?: {
     } else if (a.op === 'done') {
       rss = a.rssBytes;
       last = { toHelpdesk: a.toHelpdesk, commandsReceived: a.commandsReceived };
+      lastBy = a.toHelpdeskBy ?? null;
       pending.get(a.id)?.resolve(last);
       pending.delete(a.id);
     } else {
@@ -101,6 +104,14 @@ export function createRemoteHost(start: HostStart, control: MqttClient, size?: {
     advance: (from, to, sent) => call({ op: 'advance', from, to, sent: [...sent].map(([k, n]) => [k, n] as [string, number]) }),
     settle: (sent) => call({ op: 'settle', sent: [...sent].map(([k, n]) => [k, n] as [string, number]) }),
     progress: () => last,
+    ...(start.cluster
+      ? {
+          toHelpdeskBy: (partitions: number): number[] => {
+            if (partitions !== start.cluster!.partitions) throw new RangeError(`host ${start.index} counts ${start.cluster!.partitions} partitions, not ${partitions}`);
+            return lastBy ?? new Array<number>(partitions).fill(0);
+          },
+        }
+      : {}),
     devices: () => devices,
     rssBytes: () => rss,
     pid: () => child?.pid ?? null,

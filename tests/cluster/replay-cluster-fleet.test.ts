@@ -31,10 +31,11 @@ describe.skipIf(!clusterReady)(`replays over three NATS nodes and two helpdesk w
     expect(clustered.messages.gaps).toBe(0);
   }, CLUSTER_DAY_TIMEOUT_MS);
 
-  it('a mass incident across partitions: one problem linking every partition\'s tickets, as in the embedded run', async () => {
+  it('a mass incident across partitions, the devices in 2 host processes: one problem linking every partition\'s tickets, as in the embedded run', async () => {
     const file = 'tests/fixtures/problems/battery-batch.yaml';
     const embedded = await replayReport(file, 2);
-    const clustered = await replayReport(file, 2, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db: await pg().createDatabase('massincident'), partitions: 4, workers: 2 });
+    // the devices in host processes of their own, on the cluster's nodes, each counting what it sent each partition
+    const clustered = await replayReport(file, 2, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db: await pg().createDatabase('massincident'), partitions: 4, workers: 2 }, undefined, 2);
     expect(embedded.problems).toHaveLength(1);
     const linked = embedded.problems[0]!.ticketIds;
     const customerOf = new Map(clustered.tickets.map((t) => [t.id, t.customerId]));

@@ -43,17 +43,17 @@ export function useClusterAndPostgres(): { pg: () => TestPostgres; nats: () => L
 }
 
 /** the report of one replay; `onProgress` hears each window's end in event time (a returned promise pauses the replay) */
-export async function replayReport(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void | Promise<void>): Promise<Report> {
-  return (await replayWithSeries(file, seed, cluster, onProgress, false)).report;
+export async function replayReport(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void | Promise<void>, hosts?: number): Promise<Report> {
+  return (await replayWithSeries(file, seed, cluster, onProgress, false, hosts)).report;
 }
 
 /** the report of one replay and, unless told not to, the HTML report's series */
-export async function replayWithSeries(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void | Promise<void>, collectSeries = true) {
+export async function replayWithSeries(file: string, seed: number, cluster?: Parameters<typeof replay>[0]['cluster'], onProgress?: (t: number) => void | Promise<void>, collectSeries = true, hosts?: number) {
   const scenario = loadScenario(file);
   const clock = new VirtualClock(scenario.startMs);
   // warnings too: a cluster replay says what it retried and what it let go (a hang in CI would say where)
   const log = createLogger({ clock, level: 'warn' });
-  return replay({ scenario, log, clock, seed, collectSeries, ...(cluster ? { cluster } : {}), stallTimeoutMs: 60_000, ...(onProgress ? { onProgress: (d) => onProgress(scenario.startMs + d) } : {}) });
+  return replay({ scenario, log, clock, seed, collectSeries, ...(cluster ? { cluster } : {}), ...(hosts !== undefined ? { hosts } : {}), stallTimeoutMs: 60_000, ...(onProgress ? { onProgress: (d) => onProgress(scenario.startMs + d) } : {}) });
 }
 
 /**
