@@ -23,8 +23,10 @@ import { checkOutputPath } from './output-path.js';
 import { parseHostPort } from './host-port.js';
 import { CLUSTER_OPTIONS, parseClusterFlags } from './cluster-option.js';
 import { openStaffStore } from '../helpdesk/staff/index.js';
+import { openPostgresDb } from '../stack/postgres-db.js';
 import { defaultDbPath } from '../helpdesk/tickets/default-db-path.js';
 import { startDashboard, type RunningDashboard } from '../helpdesk/web/server.js';
+import type { DashboardHelpdesk } from '../helpdesk/web/deps.js';
 
 /** the exit code of a replay that ran but did not come to what its `expect:` block says */
 export const EXIT_EXPECTATION_FAILED = 3;
@@ -73,7 +75,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (shardBroker === 'mosquitto' && !findMosquitto()) throw new UsageError('--shard-broker mosquitto: mosquitto is not installed (Debian: apt-get install mosquitto)');
   const cluster = parseClusterFlags(values);
   if (cluster) {
-    const clash = (['broker', 'shards', 'shard-broker', 'dashboard', 'ha-discovery'] as const).find((f) => values[f] !== undefined);
+    const clash = (['broker', 'shards', 'shard-broker', 'ha-discovery'] as const).find((f) => values[f] !== undefined);
     if (clash) throw new UsageError(`--${clash} cannot go with --cluster: the helpdesk runs on the cluster's workers`);
   }
   if (values.broker && !/^(mqtts?|wss?|tcp):\/\//.test(values.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got '${values.broker}'`);
@@ -98,8 +100,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const log = createLogger({ clock, level: values['log-level'] ?? 'warn', pretty: process.stderr.isTTY });
   const bar = progressBar(process.stderr);
   const http = parseHostPort(values.http ?? '127.0.0.1:8080', '--http');
-  // staff accounts come from --db, or from the default database when the tickets stay in memory
-  const staff = values.dashboard ? openStaffStore({ path: values.db ?? defaultDbPath() }) : null;
+  // staff accounts come from --db (on a cluster: its PostgreSQL, as for its workers' dashboards), or from the default database when the tickets stay in memory
+  const staffDb = values.dashboard && cluster ? await openPostgresDb({ url: cluster.db, log, onFailure: (e) => log.error({ err: e.message }, 'the staff database failed') }) : null;
+  const staff = !values.dashboard ? null : staffDb ? staffDb.wrap(openStaffStore({ path: staffDb.path, check: false })) : openStaffStore({ path: values.db ?? defaultDbPath() });
   let dashboard: Promise<RunningDashboard> | null = null;
   let result: Awaited<ReturnType<typeof replay>>;
   try {
@@ -124,16 +127,22 @@ export async function replayCommand(argv: string[]): Promise<number> {
         if (expected) process.stdout.write(renderExpectations(results) + '\n');
         process.stderr.write('evernet: replay finished; the dashboard stays up until Ctrl-C\n');
       },
-      onHelpdesk: (helpdesk) => {
-        if (!staff) return;
-        dashboard = startDashboard({ helpdesk, staff, log, host: http.host, port: http.port });
-        dashboard.then((d) => process.stderr.write(`evernet: dashboard at ${d.url} while the replay runs\n`), () => undefined);
-      },
+      // the embedded helpdesk, or on a cluster a view of every partition; only with a dashboard (it also
+      // makes a fleet's replay record every customer's telemetry, for the charts)
+      ...(staff
+        ? {
+            onView: (helpdesk: DashboardHelpdesk) => {
+              dashboard = startDashboard({ helpdesk, staff, log, host: http.host, port: http.port });
+              dashboard.then((d) => process.stderr.write(`evernet: dashboard at ${d.url} while the replay runs\n`), () => undefined);
+            },
+          }
+        : {}),
     });
   } finally {
     bar.end();
     if (dashboard) await (await (dashboard as Promise<RunningDashboard>)).stop();
     staff?.close();
+    await staffDb?.close();
   }
   const report = result.report;
   const results = expected ? checkExpectations(report, expected) : undefined;

@@ -46,8 +46,9 @@ export const COMMANDS_HELP: Readonly<Record<string, CommandHelp>> = {
            it routes for a fraction of aedes' CPU; else aedes processes of evernet's own).
            A fleet the machine cannot carry is refused before it starts (docs/fleets.md#engine).
            --cluster replays over a running NATS cluster: --workers helpdesk workers (default 2)
-           serve its partitions, their data in PostgreSQL, the devices here or in --hosts; the
-           report is the embedded run's (docs/scale.md#a-replay-over-the-cluster).`,
+           serve its partitions, their data in PostgreSQL, the devices here or in --hosts, and
+           --dashboard shows every partition; the report is the embedded run's
+           (docs/scale.md#a-replay-over-the-cluster).`,
   },
   check: {
     synopsis: '  evernet check FILE...',

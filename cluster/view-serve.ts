@@ -31,10 +31,16 @@ import type { StaffAction } from '../helpdesk/staff-actions.js';
 import type { LoadRecord } from '../helpdesk/loads/store.js';
 import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
+import { DEFAULT_GROUP } from './nats/subjects.js';
 
-export const VIEW_PREFIX = 'evernet._cluster.view';
 export type ViewVerb = 'events' | 'get' | 'act' | 'audit' | 'device' | 'customer' | 'registry';
-export const viewSubject = (p: number | '*', verb: ViewVerb): string => `${VIEW_PREFIX}.${p}.${verb}`;
+/**
+ * A partition's view subject, under its workers' group: two helpdesks on one NATS cluster (a live one
+ * and a replay's workers, say) never answer or tell each other's views
+ */
+export const viewSubject = (p: number | '*', verb: ViewVerb, group: string = DEFAULT_GROUP): string => `evernet._cluster.${group}.view.${p}.${verb}`;
+/** the partition of a view subject */
+export const partitionOfViewSubject = (subject: string): number => Number(subject.split('.')[4]);
 
 /** an answer stays well below NATS's default max_payload (1 MiB): pages are cut by size */
 export const MAX_PAGE_BYTES = 512 * 1024;
@@ -125,6 +131,8 @@ export function servePartitionView(o: {
   helpdesk: Helpdesk;
   worker: string;
   log: Logger;
+  /** the workers' group (cluster/worker.ts); default the default group */
+  group?: string;
   /** an answer's largest page; default MAX_PAGE_BYTES */
   maxPageBytes?: number;
   /** the largest answer sent; default MAX_REPLY_BYTES */
@@ -135,7 +143,7 @@ export function servePartitionView(o: {
   const epoch = randomBytes(6).toString('hex');
   const viewTicket = (t: Ticket): ViewTicket => ({ ticket: t, booking: h.bookingOf(t.id), satisfaction: h.satisfactionOf(t.id) });
   const publish = (e: ViewEvent): void => {
-    if (!nc.isClosed()) nc.publish(viewSubject(p, 'events'), JSON.stringify(e));
+    if (!nc.isClosed()) nc.publish(viewSubject(p, 'events', o.group), JSON.stringify(e));
   };
   const off = h.on((e) => {
     switch (e.type) {
@@ -209,7 +217,7 @@ export function servePartitionView(o: {
     m.respond(json);
   };
   const on = (verb: ViewVerb, handle: (body: never) => unknown): Subscription =>
-    nc.subscribe(viewSubject(p, verb), {
+    nc.subscribe(viewSubject(p, verb, o.group), {
       callback: (err, m) => {
         if (err) return;
         answer(m, () => handle(m.json<never>()));

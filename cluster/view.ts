@@ -44,12 +44,14 @@ import { summarizeTickets, type TicketListFilter, type TicketSummaryQuery } from
 import type { DashboardHelpdesk } from '../helpdesk/web/deps.js';
 import { HttpError } from '../helpdesk/web/errors.js';
 import { createViewProblems } from './view-problems.js';
-import { VIEW_ERR, viewSubject, type CustomerOp, type DeviceDecision, type FactsPage, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket, type ViewVerb } from './view-serve.js';
+import { partitionOfViewSubject, VIEW_ERR, viewSubject, type CustomerOp, type DeviceDecision, type FactsPage, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket, type ViewVerb } from './view-serve.js';
 
 export { VIEW_ERR };
 
 export interface ClusterViewOptions {
   partitions: number;
+  /** the workers' group whose partitions it shows (cluster/worker.ts); default the default group */
+  group?: string;
   clock: Clock;
   log: Logger;
   /** ms between reads of every partition's devices (and checks of its epoch); default 5000 */
@@ -116,7 +118,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
   async function ask<T>(p: number, verb: Exclude<ViewVerb, 'events'>, body: unknown): Promise<ViewReply<T> | null> {
     if (!conn) return null;
     try {
-      const m = await conn.nc.request(viewSubject(p, verb), JSON.stringify(body), { timeout });
+      const m = await conn.nc.request(viewSubject(p, verb, o.group), JSON.stringify(body), { timeout });
       return m.json<ViewReply<T>>();
     } catch (e) {
       // no responders (nobody serves it now) or no answer in time: the caller says so
@@ -295,10 +297,10 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     async start(connection) {
       conn = connection;
       // events first, then the partitions whole: an event that lands in between is kept by the version rule
-      sub = connection.nc.subscribe(viewSubject('*', 'events'), {
+      sub = connection.nc.subscribe(viewSubject('*', 'events', o.group), {
         callback: (err, m) => {
           if (err) return;
-          const p = Number(m.subject.split('.')[3]);
+          const p = partitionOfViewSubject(m.subject);
           try {
             onEvent(p, m.json<ViewEvent>());
           } catch (e) {

@@ -21,6 +21,7 @@ import { startHelpdeskStack, type HelpdeskStackOptions } from '../stack/helpdesk
 import { openCheckpointStore } from './checkpoint-store.js';
 import { connectCluster } from './nats/connect.js';
 import { ensurePartitionStream } from './nats/stream.js';
+import { DEFAULT_GROUP } from './nats/subjects.js';
 import { createPartitionSchemas, partitionDbUrl, partitionLock } from './partition-db.js';
 import { openPartition, type ReplayMark, type RunningPartition } from './partition.js';
 
@@ -94,7 +95,7 @@ export function ownerOf(p: number, workers: readonly string[]): string | undefin
 
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const log = o.log.child({ worker: o.id });
-  const group = o.group ?? 'default';
+  const group = o.group ?? DEFAULT_GROUP;
   const deadAfter = o.deadAfterMs ?? 3000;
   // everything that can fail for good fails here, before a message is taken: the database, the cluster, the stream
   await createPartitionSchemas(o.db, o.partitions);

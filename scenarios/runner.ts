@@ -37,6 +37,8 @@ import { collectSeries, type ReportSeries } from './report-html/collect.js';
 import { customerSideOf } from './customer-side.js';
 import { embeddedSide, type ReplaySide } from './replay-side.js';
 import { startClusterSide, type ClusterReplayOptions } from './cluster/cluster-side.js';
+import { createClusterView } from '../cluster/view.js';
+import type { DashboardHelpdesk } from '../helpdesk/web/deps.js';
 
 export interface ReplayOptions {
   scenario: LoadedScenario;
@@ -63,6 +65,12 @@ export interface ReplayOptions {
   stallTimeoutMs?: number;
   /** called right after the helpdesk has started, e.g. to serve the dashboard on it (`replay --dashboard`) */
   onHelpdesk?: (h: Helpdesk) => void;
+  /**
+   * called with what a dashboard shows once the helpdesk has started (`replay --dashboard`): the
+   * embedded helpdesk, or on a cluster a view of every partition (cluster/view.ts), which the
+   * replay's workers answer under the run's group
+   */
+  onView?: (view: DashboardHelpdesk) => void;
   /** awaited after the last window, before everything stops: keeps the helpdesk, devices and broker up (a dashboard still in use) */
   holdUntil?: Promise<unknown>;
   /** read the telemetry, incident windows and load prices the HTML report draws (ReplayResult.series) */
@@ -82,7 +90,7 @@ export interface ReplayOptions {
   /**
    * replay over a NATS cluster: helpdesk workers serve the partitions, devices speak MQTT to the
    * cluster's nodes (docs/scale.md); the devices run in this process or in device hosts (`hosts`), as
-   * on one machine. Not with brokerUrl, dbPath, shards or onHelpdesk
+   * on one machine. Not with brokerUrl, dbPath, shards or onHelpdesk (onView shows every partition)
    */
   cluster?: ClusterReplayOptions;
 }
@@ -133,8 +141,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     let brokerUrls: readonly string[];
     let brokerUrl: string;
     if (cluster) {
-      const started = await startClusterSide({ ...cluster, file: loaded.file, seed, log, logLevel: log.level });
+      const started = await startClusterSide({ ...cluster, file: loaded.file, seed, log, logLevel: log.level, ...(options.onView ? { view: true } : {}) });
       stoppers.push({ what: 'the helpdesk workers', stop: () => started.stop() });
+      if (options.onView) {
+        const view = createClusterView({ partitions: cluster.partitions, group: started.group, clock, log });
+        await view.start({ nc: started.nc, local: () => undefined });
+        stoppers.unshift({ what: 'the cluster view', stop: async () => view.stop() });
+        options.onView(view);
+      }
       side = started.side;
       brokerUrls = cluster.mqttUrls;
       brokerUrl = cluster.mqttUrls[0]!;
@@ -153,6 +167,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       brokerUrl = stack.brokerUrl;
       brokerUrls = shards?.urls ?? [brokerUrl];
       options.onHelpdesk?.(helpdesk);
+      options.onView?.(helpdesk);
     }
     // the helpdesk's commands as they crossed the broker: the counterfactuals get those sent before each fault
     // (on a NATS cluster a connection on every node, each hearing every command: one node down loses none)
@@ -336,8 +351,8 @@ export function scratchTelemetryDb(devices: number): { sync: 'off'; cacheMB: num
  * the customers whose telemetry a replay on a scratch database (removed afterwards) records: those whose
  * charts it collects (ReplayResult.series); null: everyone's, also when a dashboard watches (onHelpdesk)
  */
-function drawn(o: { collectSeries?: boolean; seriesCustomers?: ReadonlySet<string>; onHelpdesk?: unknown }): ReadonlySet<string> | null {
-  if (o.onHelpdesk) return null;
+function drawn(o: { collectSeries?: boolean; seriesCustomers?: ReadonlySet<string>; onHelpdesk?: unknown; onView?: unknown }): ReadonlySet<string> | null {
+  if (o.onHelpdesk || o.onView) return null;
   if (!o.collectSeries) return new Set();
   return o.seriesCustomers ?? null;
 }

@@ -16,6 +16,9 @@ import { HELPDESK_FILTERS, TOPIC_ROOT, topicMatches } from '../../contracts/topi
 /** the JetStream stream that keeps every partition's messages */
 export const STREAM = 'EVERNET';
 
+/** the workers' group of a helpdesk started without one (cluster/worker.ts): its heartbeats and its view's subjects carry it */
+export const DEFAULT_GROUP = 'default';
+
 const PART = 'evernet.part';
 
 /** `evernet.part.<p>`: the prefix of partition p's subjects in the stream */

@@ -44,12 +44,18 @@ export interface ClusterReplayOptions {
   deadAfterMs?: number;
   /** wall ms between a partition's checkpoints; default 2000 */
   checkpointEveryMs?: number;
+  /** the workers answer a cluster view (a dashboard's, ClusterSide.group); default not */
+  view?: boolean;
   /** told the workers' ids and process ids once they serve every partition, and who serves which (drills) */
   onStarted?: (info: { ids: string[]; pids: number[]; owners: Map<number, string> }) => void;
 }
 
 export interface ClusterSide {
   side: ReplaySide;
+  /** the runner's connection to the cluster */
+  nc: NatsConnection;
+  /** the workers' group (the run): a cluster view of this replay asks under it */
+  group: string;
   stop(): Promise<void>;
 }
 
@@ -90,6 +96,7 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
       const start: WorkerStart = {
         file: o.file, seed: o.seed, id: ids[i]!, run, startAfterSeq, natsUrls: [...o.natsUrls], mqttUrls: [...o.mqttUrls], db: o.db, partitions: P, logLevel: o.logLevel,
         ...(o.deadAfterMs ? { deadAfterMs: o.deadAfterMs } : {}), ...(o.checkpointEveryMs ? { checkpointEveryMs: o.checkpointEveryMs } : {}),
+        ...(o.view ? { view: true } : {}),
       };
       const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', WORKER_MAIN, JSON.stringify(start)], { stdio: ['pipe', 'pipe', 'inherit'] });
       children.push(c);
@@ -229,5 +236,5 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
       return mergeSeries(parts, order);
     },
   };
-  return { side, stop };
+  return { side, nc, group: run, stop };
 }

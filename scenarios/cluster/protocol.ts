@@ -31,6 +31,8 @@ export const WorkerStart = z.object({
   logLevel: z.string().default('warn'),
   deadAfterMs: z.number().int().positive().optional(),
   checkpointEveryMs: z.number().int().positive().optional(),
+  /** answer a dashboard's cluster view (cluster/view-serve.ts) under the run's group: replay --dashboard */
+  view: z.boolean().optional(),
 });
 export type WorkerStart = z.infer<typeof WorkerStart>;
 

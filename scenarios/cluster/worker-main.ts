@@ -7,6 +7,7 @@
 import { partitionOf, VirtualClock } from '../../contracts/index.js';
 import { loadTariff } from '../../helpdesk/schedule/tariff-file.js';
 import { createLogger } from '../../log/logger.js';
+import { servePartitionView } from '../../cluster/view-serve.js';
 import { startWorker } from '../../cluster/worker.js';
 import { directoryOf } from '../directory.js';
 import { loadScenario } from '../load.js';
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
       const clock = clocks.get(p);
       if (clock && t > clock.now()) clock.set(t);
     },
+    // a dashboard's view of the replay (replay --cluster --dashboard) asks the partitions' owners, under the run's group
+    ...(start.view ? { onPartition: (part, nc) => servePartitionView({ nc, partition: part.partition, helpdesk: part.helpdesk, worker: start.id, log, group: start.run }) } : {}),
     onMark: (p, mark, h) => {
       const done: MarkDone = { p, w: mark.w, commanded: h.takeCommanded(), stats: h.stats(), commandCount: h.commandCount() };
       worker.nc.publish(replaySubjects(mark.run).done, JSON.stringify(done));
