@@ -46,6 +46,9 @@ export interface PartitionReader {
   stop(): void;
 }
 
+/** consumers tried at once when one is made again (openAny) */
+const PARALLEL_TRIES = 3;
+
 /** while silent this long, the stream is asked every second; after it, every 5 s (a quiet partition costs a request now and then) */
 const QUIET_MS = 30_000;
 
@@ -66,20 +69,35 @@ export async function readPartition(o: PartitionReaderOptions): Promise<Partitio
   let looking = false;
   let remadeCount = 0;
 
-  /** a consumer reading after `last`; the one before it is stopped once it reads */
-  const consume = async (): Promise<void> => {
-    const mine = ++generation;
+  /** one try at a consumer reading after `last`: its messages, not yet read */
+  const open = async (): Promise<ConsumerMessages> => {
     const consumer = await js.consumers.get(STREAM, {
       filter_subjects: partitionFilter(p),
       ...(last > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: last + 1 } : { deliver_policy: DeliverPolicy.All }),
     });
     // pulls that expire after 5 s with a heartbeat every second: two missed say the consumer is gone
-    const it = await consumer.consume({ expires: 5_000, idle_heartbeat: 1_000 });
+    return consumer.consume({ expires: 5_000, idle_heartbeat: 1_000 });
+  };
+
+  /** reads `it` from now on (generation `mine`), the consumer before it stopped */
+  const adopt = (it: ConsumerMessages, mine: number): void => {
     const old = messages;
     messages = it;
     old?.stop();
     void watchStatus(it, mine);
     void read(it, mine);
+  };
+
+  /**
+   * Several tries at once, the first that answers read and the others stopped. The server places each
+   * new consumer on a node of the stream, the dead one included, and not at random: in a test run four
+   * creations in a row went there and timed out. Made at once, they land on different nodes.
+   */
+  const openAny = async (): Promise<ConsumerMessages> => {
+    const tries = Array.from({ length: PARALLEL_TRIES }, () => open());
+    const it = await Promise.any(tries);
+    for (const t of tries) void t.then((x) => void (x !== it && x.stop()), () => undefined);
+    return it;
   };
 
   const read = async (it: ConsumerMessages, mine: number): Promise<void> => {
@@ -112,14 +130,19 @@ export async function readPartition(o: PartitionReaderOptions): Promise<Partitio
     if (remaking || closed) return;
     remaking = true;
     try {
-      for (let tries = 1; !closed; tries++) {
+      // the consumer being replaced hands nothing on from now: the new one starts after what it handed on last
+      const mine = ++generation;
+      for (let round = 1; !closed; round++) {
         try {
-          await consume();
+          const it = await openAny();
+          if (closed) return it.stop();
+          adopt(it, mine);
           remadeCount++;
-          o.log.warn({ partition: p, why, read: last, tries }, 'the stream consumer was made again');
+          o.log.warn({ partition: p, why, read: last, round }, 'the stream consumer was made again');
           return;
         } catch (e) {
-          o.log.debug({ partition: p, err: (e as Error).message, tries }, 'making the stream consumer failed: trying again');
+          const err = e instanceof AggregateError ? (e.errors[0] as Error | undefined) : (e as Error);
+          o.log.debug({ partition: p, err: err?.message, round }, 'making the stream consumer failed: trying again');
           await sleep(o.retryMs ?? 500);
         }
       }
@@ -143,7 +166,7 @@ export async function readPartition(o: PartitionReaderOptions): Promise<Partitio
     }
   };
 
-  await consume();
+  adopt(await open(), ++generation);
   const watchdog = setInterval(() => {
     const now = performance.now();
     const silent = now - lastMessageAt;

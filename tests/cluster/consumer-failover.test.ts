@@ -11,41 +11,37 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster } from '../../cluster/nats/connect.js';
-import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
 import { ensurePartitionStream } from '../../cluster/nats/stream.js';
 import { partitionOfSubject, partitionSubjectPrefix, STREAM } from '../../cluster/nats/subjects.js';
 import { startWorker, type RunningWorker } from '../../cluster/worker.js';
 import { realClock } from '../../contracts/index.js';
 import { createLogger } from '../../log/logger.js';
-import { clusterReady, clusterSkipReason } from '../helpers/cluster-replay.js';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { clusterReady, clusterSkipReason, useClusterAndPostgres } from '../helpers/cluster-replay.js';
 import { until } from '../helpers/until.js';
 
+/** useClusterAndPostgres' partition count */
 const P = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!clusterReady)(`a partition's consumer on a killed NATS node${clusterSkipReason}`, () => {
-  let cluster: LocalCluster;
+  const { pg, nats } = useClusterAndPostgres();
   let nc: NatsConnection;
-  let pg: TestPostgres;
   let worker: RunningWorker | null = null;
   beforeAll(async () => {
-    [cluster, pg] = await Promise.all([startLocalCluster({ nodes: 3, partitions: P }), startTestPostgres()]);
-    nc = await connectCluster(cluster.natsUrls, { name: 'consumer-failover-test' });
+    nc = await connectCluster(nats().natsUrls, { name: 'consumer-failover-test' });
     await ensurePartitionStream(nc, { partitions: P });
-  }, 120_000);
+  }, 60_000);
+  // after hooks run in reverse: the worker and this connection go before the cluster
   afterAll(async () => {
     await worker?.stop();
     await nc?.close();
-    await cluster?.stop();
-    pg?.stop();
   });
 
   const js = () => jetstream(nc, { timeout: 5000 });
   /** one message on partition p's subject; its stream sequence */
   const publish = async (p: number, n: number): Promise<number> => (await js().publish(`${partitionSubjectPrefix(p)}.v1.fo-${p}.car.telemetry`, String(n))).seq;
   const meta = async (): Promise<string | undefined> => {
-    const node = cluster.nodes.find((n) => n.pid !== null)!;
+    const node = nats().nodes.find((n) => n.pid !== null)!;
     const jsz = (await fetch(`${node.httpUrl}/jsz`).then((r) => r.json())) as { meta_cluster?: { leader?: string } };
     return jsz.meta_cluster?.leader;
   };
@@ -61,9 +57,9 @@ describe.skipIf(!clusterReady)(`a partition's consumer on a killed NATS node${cl
   };
 
   it('reads on from a consumer on a live node within 10 s, for every partition, each message handed on once', async () => {
-    const log = createLogger({ clock: realClock, level: 'error' });
+    const log = createLogger({ clock: realClock, level: process.env.EVN_FO_LOG ? 'debug' : 'error' });
     worker = await startWorker({
-      id: 'fo-w1', natsUrls: cluster.natsUrls, mqttUrls: cluster.mqttUrls, partitions: P, db: pg.url(), mode: 'live', clock: realClock, log,
+      id: 'fo-w1', natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, partitions: P, db: pg().url(), mode: 'live', clock: realClock, log,
       stackOptions: () => ({ clock: realClock, log, registry: { mode: 'trust-broker' } }),
     });
     await until(() => worker!.owned().length === P, 30_000, () => `the worker serves ${worker!.owned().join(',')}`);
@@ -86,7 +82,7 @@ describe.skipIf(!clusterReady)(`a partition's consumer on a killed NATS node${cl
       where = await placement(jsm);
       const streamLeader = (await jsm.streams.info(STREAM)).cluster?.leader;
       const metaLeader = await meta();
-      const candidates = cluster.nodes.map((node, i) => ({ node, i })).filter(({ node }) => [...where.values()].includes(node.name) && node.name !== streamLeader && node.name !== metaLeader);
+      const candidates = nats().nodes.map((node, i) => ({ node, i })).filter(({ node }) => [...where.values()].includes(node.name) && node.name !== streamLeader && node.name !== metaLeader);
       if (candidates.length) {
         victim = candidates[0]!.i;
         break;
@@ -96,13 +92,13 @@ describe.skipIf(!clusterReady)(`a partition's consumer on a killed NATS node${cl
       await until(async () => Boolean((await jsm.streams.info(STREAM).catch(() => null))?.cluster?.leader) && Boolean(await meta().catch(() => undefined)), 20_000, 'leaders again after a stepdown');
     }
     expect(victim).toBeGreaterThanOrEqual(0);
-    const victimName = cluster.nodes[victim]!.name;
+    const victimName = nats().nodes[victim]!.name;
     const onVictim = [...where].filter(([, node]) => node === victimName).map(([p]) => p);
     expect(onVictim.length).toBeGreaterThan(0);
 
     // the kill, then a message on every partition every 250 ms; each partition's time to its first message sent after the kill
     const killedAt = performance.now();
-    await cluster.kill(victim);
+    await nats().kill(victim);
     // this test's own connection may have been on the killed node: each partition's first message is sent until acknowledged
     const after = await Promise.all([...Array(P).keys()].map(async (p) => {
       for (;;) {
