@@ -57,6 +57,7 @@ describe.skipIf(!clusterReady)(`a partition's consumer on a killed NATS node${cl
   };
 
   it('reads on from a consumer on a live node within 10 s, for every partition, each message handed on once', async () => {
+    // EVN_FO_LOG=1: the worker's log at debug (each try at a consumer, each one made again)
     const log = createLogger({ clock: realClock, level: process.env.EVN_FO_LOG ? 'debug' : 'error' });
     worker = await startWorker({
       id: 'fo-w1', natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, partitions: P, db: pg().url(), mode: 'live', clock: realClock, log,
