@@ -16,12 +16,12 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
   decode, deviceTopic, encode, stamp,
-  type AvailabilityBody, type Command, type EventBody, type ExtraReadings, type TelemetryBody,
+  type AvailabilityBody, type Command, type EventBody, type TelemetryBody,
 } from '../contracts/index.js';
 import { announceBody } from './announce-body.js';
 import { subscribePersistently } from './subscribe.js';
 import type { AnyKindModel } from './kinds/index.js';
-import { decide, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
+import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore } from './outbox/store.js';
 
@@ -303,30 +303,12 @@ export class DeviceAgent {
       // a long step says when each of its events happened (StepResult.eventTimes); else the step's end
       for (let i = 0; i < r.events.length; i++) this.publishEvent(r.eventTimes?.[i] ?? at, r.events[i]!);
       if (byException ? decide(byException, this.lastPublished, at, r.readings, r.extra) !== null : at - this.lastTelemetryAt >= this.everyMs) {
-        if (byException) this.remember(at, r.readings, r.extra);
+        if (byException) this.lastPublished = remember(this.lastPublished, at, r.readings, r.extra);
         this.lastTelemetryAt = at;
         this.send(this.telemetryTopic, at, { kind: this.kind, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) } as TelemetryBody);
         this.counts.telemetry++;
       }
     }
-  }
-
-  /**
-   * Keeps what was published for the report policy. The readings are copied into the device's one
-   * record rather than the step's object kept: a kept object lived until the next message, long enough
-   * to be promoted out of the young generation and die old (docs/fleets.md#engine).
-   */
-  private remember(at: number, readings: Readonly<Record<string, unknown>>, extra: ExtraReadings | undefined): void {
-    const last = this.lastPublished;
-    if (last === null) {
-      this.lastPublished = { at, readings: { ...readings }, ...(extra ? { extra } : {}) };
-      return;
-    }
-    last.at = at;
-    const kept = last.readings as Record<string, unknown>;
-    for (const name in readings) kept[name] = readings[name];
-    if (extra) last.extra = extra;
-    else if (last.extra) delete last.extra;
   }
 
   /**

@@ -51,6 +51,21 @@ export interface Published {
 
 export type PublishReason = 'first' | 'heartbeat' | 'change';
 
+/**
+ * What a device keeps of what it published: the readings copied into its one record (`last`, made on
+ * the first message), not the step's object kept until the next message, which lived long enough to be
+ * promoted out of the young generation and die old (docs/fleets.md#engine).
+ */
+export function remember(last: Published | null, at: number, readings: Readonly<Record<string, unknown>>, extra: ExtraReadings | undefined): Published {
+  if (last === null) return { at, readings: { ...readings }, ...(extra ? { extra } : {}) };
+  last.at = at;
+  const kept = last.readings as Record<string, unknown>;
+  for (const name in readings) kept[name] = readings[name];
+  if (extra) last.extra = extra;
+  else if (last.extra) delete last.extra;
+  return last;
+}
+
 /** The kind's defaults with the overrides merged once. */
 export function reportPolicy(kind: DeviceKind, options: ReportPolicyOptions): ReportPolicy {
   if (!(options.heartbeatS > 0)) throw new RangeError(`heartbeatS must be positive, got ${options.heartbeatS}`);
