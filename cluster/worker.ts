@@ -10,6 +10,9 @@
  * (partition-db.ts), so two workers never write one partition, even while their views of who is
  * alive differ: a worker opens a partition only when the lock is free, and a partition it should no
  * longer serve it closes after a last checkpoint, which frees the lock for the new owner.
+ *
+ * The worker that serves partition 0 also keeps the leaders of `$MQTT_msgs` and `EVERNET` on different
+ * nodes (nats/leaders.ts): one worker of a group at a time, as the partition's lock has one owner.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
@@ -20,6 +23,7 @@ import type { Helpdesk } from '../helpdesk/service.js';
 import { startHelpdeskStack, type HelpdeskStackOptions } from '../stack/helpdesk-stack.js';
 import { openCheckpointStore } from './checkpoint-store.js';
 import { connectCluster } from './nats/connect.js';
+import { createLeaderKeeper } from './nats/leaders.js';
 import { ensurePartitionStream } from './nats/stream.js';
 import { DEFAULT_GROUP } from './nats/subjects.js';
 import { createPartitionSchemas, partitionDbUrl, partitionLock } from './partition-db.js';
@@ -66,6 +70,8 @@ export interface WorkerOptions {
   checkpointEveryMs?: number;
   /** a replay mark processed by one of this worker's partitions */
   onMark?: (p: number, mark: ReplayMark, helpdesk: Helpdesk) => void;
+  /** live, while serving partition 0: ms between looks at the leaders of `$MQTT_msgs` and `EVERNET` (nats/leaders.ts; a replay looks once); default 5000 */
+  leadersEveryMs?: number;
   /** a partition this worker serves from now on (the cluster's dashboard view: cluster/view-serve.ts); what it returns is called when it is released */
   onPartition?: (part: RunningPartition, nc: NatsConnection) => (() => void) | void;
 }
@@ -128,6 +134,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const detach = new Map<number, () => void>();
   const busy = new Set<number>();
   let stopping = false;
+  const leaders = createLeaderKeeper(nc, { intervalMs: o.leadersEveryMs, once: o.mode === 'replay', log });
 
   const alive = (): string[] => {
     const now = Date.now();
@@ -163,6 +170,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     if (!part) return;
     open.delete(p);
     busy.add(p);
+    if (p === 0) await leaders.stop();
     log.info({ partition: p, why }, 'partition released');
     try {
       detach.get(p)?.();
@@ -203,6 +211,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       if (stopping) await part.stop();
       else {
         open.set(p, part);
+        if (p === 0) leaders.start();
         const off = o.onPartition?.(part, nc);
         if (off) detach.set(p, off);
       }
@@ -246,6 +255,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       clearInterval(rbTimer);
       while (busy.size) await new Promise((r) => setTimeout(r, 20));
       for (const p of [...open.keys()]) await close(p, 'worker stopping');
+      await leaders.stop();
       for (const s of subs) s.unsubscribe();
       await mqttOut.endAsync().catch(() => undefined);
       await nc.drain().catch(() => undefined);
