@@ -21,7 +21,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { Clock } from '../contracts/index.js';
+import { saidByConnection, type Clock } from '../contracts/index.js';
 import type { HelpdeskCheckpoint } from '../helpdesk/checkpoint.js';
 import type { Helpdesk } from '../helpdesk/service.js';
 import type { HelpdeskTransport } from '../helpdesk/transport/transport.js';
@@ -31,11 +31,20 @@ import { openCheckpointStore, type CheckpointStore } from './checkpoint-store.js
 import { readPartition, type PartitionReader } from './nats/reader.js';
 import { partitionSubjectPrefix, topicOfSubject } from './nats/subjects.js';
 
-/** a replay's mark: the window's end, and the messages the partition had been sent by then (cumulative) */
+/**
+ * A replay's mark: the window's end, and the messages the partition had been sent by then (cumulative):
+ * all of them, and of them what connections said (announce, availability: contracts saidByConnection).
+ * A connection made again says its hello when it is made, and the host counts it in its next window:
+ * counted with the rest, a hello that arrived first would stand in for telemetry still on its way (a
+ * node killed under a fleet: 59 silence tickets the embedded run has not). The partition reaches a mark
+ * once it has the telemetry and events, and what connections said, each in full. Without `said` (a mark
+ * of an older runner) it counts all together.
+ */
 export interface ReplayMark {
   run: string;
   w: number;
   expected: number;
+  said?: number;
 }
 
 export const markSubject = (p: number): string => `${partitionSubjectPrefix(p)}.mark`;
@@ -45,6 +54,8 @@ interface StoredState {
   helpdesk: HelpdeskCheckpoint;
   marks: ReplayMark[];
   acks?: AckGateState;
+  /** of the messages the helpdesk received, what connections said */
+  said?: number;
 }
 
 export interface PartitionOptions {
@@ -124,7 +135,7 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
   const writeCheckpoint = (): void => {
     if (!store || !helpdesk) return;
     const cp = helpdesk.checkpoint();
-    const state: StoredState = { helpdesk: cp, marks, acks: gate.snapshot() };
+    const state: StoredState = { helpdesk: cp, marks, acks: gate.snapshot(), said };
     store.write({ seq: lastSeq, watermark: Number.isFinite(cp.watermark) ? cp.watermark : 0, state: JSON.stringify(state), worker: o.worker });
     lastCheckpointAt = performance.now();
     checkpointSeq = lastSeq;
@@ -148,10 +159,14 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
     }
   };
 
+  /** what connections said, of the messages handed to the helpdesk (a mark counts them apart) */
+  let said = 0;
+  const reached = (m: ReplayMark, received: number): boolean =>
+    m.said === undefined ? received >= m.expected : said >= m.said && received - said >= m.expected - m.said;
   /** replay: advances to every mark whose messages have all arrived */
   const drainMarks = (): void => {
     const h = helpdesk!;
-    while (marks.length && h.stats().received >= marks[0]!.expected) {
+    while (marks.length && reached(marks[0]!, h.stats().received)) {
       const m = marks.shift()!;
       o.setClock?.(m.w);
       h.advance(m.w);
@@ -162,14 +177,17 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
 
   const transport: HelpdeskTransport = {
     async start(onMessage) {
-      deliver = onMessage;
+      deliver = (topic, data) => {
+        if (saidByConnection(topic)) said++;
+        onMessage(topic, data);
+      };
       reader = await readPartition({
         nc: o.nc, partition: p, after: startSeq, log,
         ...(o.consumerStallMs !== undefined ? { stallMs: o.consumerStallMs } : {}),
         onMessage: (m) => {
           lastSeq = m.seq;
           const topic = topicOfSubject(m.subject);
-          if (topic) gate.offer(topic, m.data, performance.now(), onMessage);
+          if (topic) gate.offer(topic, m.data, performance.now(), deliver!);
           else if (m.subject === markSubject(p)) {
             const mark = m.json<ReplayMark>();
             if (o.run === undefined || mark.run === o.run) marks.push(mark);
@@ -208,6 +226,7 @@ export async function openPartition(o: PartitionOptions): Promise<RunningPartiti
       const state = JSON.parse(row.state) as StoredState;
       marks.push(...state.marks);
       if (state.acks) gate.restore(state.acks, performance.now());
+      said = state.said ?? 0;
       return { restore: state.helpdesk };
     },
     // what the helpdesk decided leaves only once the state that decided it is stored: a checkpoint first

@@ -63,6 +63,17 @@ export const HELPDESK_FILTERS = [
   `${TOPIC_ROOT}/+/_app/request`,
 ] as const;
 
+/**
+ * What a device's connection says rather than its model: its announce and availability (at connect, at
+ * a graceful stop, the will a broker publishes for it). Such a message leaves when the connection
+ * comes or goes, not in a replay window's steps: a replay over a cluster counts it apart from the
+ * telemetry and events (docs/scale.md#end-to-end-acknowledgements).
+ */
+export function saidByConnection(topic: string): boolean {
+  const t = parsedTopic(topic);
+  return t !== null && t.scope === 'device' && (t.channel === 'announce' || t.channel === 'availability');
+}
+
 /** Parses a topic of the tree; returns null for anything that is not one of ours. */
 export function parseTopic(topic: string): ParsedTopic | null {
   const parts = topic.split('/');

@@ -11,6 +11,7 @@ import type { IngestStats } from '../helpdesk/ingest/ingest.js';
 import type { LoadRecord } from '../helpdesk/loads.js';
 import type { OfferRecord } from '../helpdesk/offers/offers.js';
 import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
+import type { PartitionCounts } from './engine/device-host.js';
 import type { SeriesOrder } from './cluster/series.js';
 import type { ReportSeries } from './report-html/collect.js';
 import type { ProblemRecord } from '../helpdesk/problems/store.js';
@@ -40,9 +41,9 @@ export interface ReplaySide {
   takeCommanded(): Array<[string, number]>;
   /**
    * The window ends at `to`: waits until the helpdesk has received what was sent to it by then
-   * (`total`; by partition, `by(n)`), then it decides at `to`.
+   * (`total`; by partition, `by(n)`: all, and what connections said), then it decides at `to`.
    */
-  window(to: number, sent: { total: number; by: (partitions: number) => number[] }, stallMs: number): Promise<void>;
+  window(to: number, sent: { total: number; by: (partitions: number) => PartitionCounts }, stallMs: number): Promise<void>;
   /** what a scenario reply needs to know of one customer's tickets and bookings */
   lookups(customerId: string): Promise<ReplyLookups>;
   stats(): ReplayStats;

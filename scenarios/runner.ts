@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { customerOfTopic, encode, HELPDESK_FILTERS, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
+import { customerOfTopic, encode, HELPDESK_FILTERS, saidByConnection, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
 import { createDiscovery } from '../devices/discovery/publisher.js';
 import { KINDS } from '../devices/kinds/index.js';
 import { serversOf } from '../devices/agent.js';
@@ -24,7 +24,7 @@ import { atMost, createPacer, within } from './clock/pacer.js';
 import { VirtualClock } from '../contracts/clock.js';
 import { createCommandLog } from './command-log.js';
 import { faultTruth } from './ground-truth.js';
-import type { HostProgress } from './engine/device-host.js';
+import { noCounts, type HostProgress, type PartitionCounts } from './engine/device-host.js';
 import { startEngine, startShards } from './engine/engine.js';
 import { chooseLayout, type Machine } from './engine/layout.js';
 import { thisMachine } from './engine/machine.js';
@@ -212,9 +212,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
     const phases: ReplayPhases = { start: (performance.now() - wallStart) / 1000, devices: 0, helpdesk: 0, end: 0 };
     let sentToHelpdesk = 0;
-    /** what the runner itself sent the helpdesk (requests, replies, the drill), by customer */
-    const sentBy = new Map<string, number>();
-    const sentFrom = (customerId: string): void => void sentBy.set(customerId, (sentBy.get(customerId) ?? 0) + 1);
+    /** what the runner itself sent the helpdesk (requests, replies, the drill), by customer: all, and of them what a connection would say */
+    const sentBy = new Map<string, [number, number]>();
+    const sentFrom = (customerId: string, said = false): void => {
+      const n = sentBy.get(customerId) ?? [0, 0];
+      sentBy.set(customerId, [n[0] + 1, n[1] + (said ? 1 : 0)]);
+    };
     let published = 0;
     let devices: HostProgress = host.progress();
     const windowMs = s.windowS * 1000;
@@ -263,13 +266,17 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         published++;
         if (HELPDESK_FILTERS.some((f) => topicMatches(f, m.topic))) {
           sentToHelpdesk++;
-          sentFrom(customerOfTopic(m.topic) ?? '');
+          sentFrom(customerOfTopic(m.topic) ?? '', saidByConnection(m.topic));
         }
       }
       const sentTotal = sentToHelpdesk + devices.toHelpdesk;
-      const by = (n: number): number[] => {
-        const out = host.toHelpdeskBy?.(n) ?? new Array<number>(n).fill(0);
-        for (const [c, k] of sentBy) out[partitionOf(c, n)]! += k;
+      const by = (n: number): PartitionCounts => {
+        const hosts = host.toHelpdeskBy?.(n) ?? noCounts(n);
+        const out = { all: [...hosts.all], said: [...hosts.said] };
+        for (const [c, [all, said]] of sentBy) {
+          out.all[partitionOf(c, n)]! += all;
+          out.said[partitionOf(c, n)]! += said;
+        }
         return out;
       };
       const t1 = performance.now();

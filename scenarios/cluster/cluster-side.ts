@@ -182,7 +182,7 @@ export async function startClusterSide(o: ClusterReplayOptions & { file: string;
     async window(to, sent, stallMs) {
       const by = sent.by(P);
       const reached = new Promise<void>((resolve) => (waiting = { w: to, resolve }));
-      const marks = by.map((expected): ReplayMark => ({ run, w: to, expected }));
+      const marks = by.all.map((expected, p): ReplayMark => ({ run, w: to, expected, said: by.said[p]! }));
       marks.forEach((m, p) => publishMark(p, m));
       const again = setInterval(() => marks.forEach((m, p) => (done.get(p)?.w ?? -Infinity) < to && publishMark(p, m)), 2000);
       let timer: NodeJS.Timeout | undefined;

@@ -24,7 +24,7 @@ export type HostCall = z.infer<typeof HostCall>;
 
 export const HostAnswer = z.discriminatedUnion('op', [
   z.object({ op: z.literal('ready'), devices: z.number().int(), rssBytes: z.number() }),
-  z.object({ op: z.literal('done'), id: z.number().int(), toHelpdesk: z.number().int(), commandsReceived: z.number().int(), rssBytes: z.number(), toHelpdeskBy: z.array(z.number().int()).optional() }),
+  z.object({ op: z.literal('done'), id: z.number().int(), toHelpdesk: z.number().int(), commandsReceived: z.number().int(), rssBytes: z.number(), toHelpdeskBy: z.object({ all: z.array(z.number().int()), said: z.array(z.number().int()) }).optional() }),
   z.object({ op: z.literal('error'), id: z.number().int().nullable(), code: z.string(), message: z.string() }),
 ]);
 export type HostAnswer = z.infer<typeof HostAnswer>;

@@ -42,6 +42,19 @@ export interface HostProgress {
   commandsReceived: number;
 }
 
+/**
+ * Messages sent to each partition so far: all of them, and of them what connections said (announce,
+ * availability: contracts saidByConnection). A connection says its hello when it is made again, whenever
+ * that is; a partition counts the two apart, so a hello that arrives before it is counted cannot stand
+ * in for a window's telemetry.
+ */
+export interface PartitionCounts {
+  all: number[];
+  said: number[];
+}
+
+export const noCounts = (partitions: number): PartitionCounts => ({ all: new Array<number>(partitions).fill(0), said: new Array<number>(partitions).fill(0) });
+
 export interface DeviceHost {
   start(): Promise<void>;
   /** commands in, then every device that is up to `to`; `sent`: cumulative command counts by device key, for the devices that got new ones */
@@ -53,7 +66,7 @@ export interface DeviceHost {
    * toHelpdesk split by partition (contracts/partition.ts, by customer): a replay over a NATS cluster
    * tells each partition how many messages it has been sent (docs/scale.md); hosts in this process only
    */
-  toHelpdeskBy?(partitions: number): number[];
+  toHelpdeskBy?(partitions: number): PartitionCounts;
   stop(): Promise<void>;
 }
 
@@ -116,9 +129,19 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
     },
     progress,
     toHelpdeskBy(partitions) {
-      const by = new Array<number>(partitions).fill(0);
-      for (const a of agents) by[partitionOf(a.customerId, partitions)]! += a.count('published');
-      for (const [c, n] of willsOf) by[partitionOf(c, partitions)]! += n;
+      const by = noCounts(partitions);
+      for (const a of agents) {
+        const p = partitionOf(a.customerId, partitions);
+        const published = a.count('published');
+        by.all[p]! += published;
+        // what it published besides its model's telemetry and events: its hellos and goodbye
+        by.said[p]! += published - a.count('telemetry') - a.count('events');
+      }
+      for (const [c, n] of willsOf) {
+        const p = partitionOf(c, partitions);
+        by.all[p]! += n;
+        by.said[p]! += n;
+      }
       return by;
     },
     async stop() {

@@ -1,5 +1,5 @@
 /** Several device hosts driven as one: each call goes to all of them at once, their progress summed. */
-import type { DeviceHost, HostProgress } from './device-host.js';
+import { noCounts, type DeviceHost, type HostProgress, type PartitionCounts } from './device-host.js';
 
 const sum = (ps: readonly HostProgress[]): HostProgress => ({
   toHelpdesk: ps.reduce((n, p) => n + p.toHelpdesk, 0),
@@ -21,9 +21,15 @@ export function hostGroup(hosts: readonly DeviceHost[]): DeviceHost {
     progress: () => sum(hosts.map((h) => h.progress())),
     ...(hosts.every((h) => h.toHelpdeskBy)
       ? {
-          toHelpdeskBy: (partitions: number): number[] => {
-            const by = new Array<number>(partitions).fill(0);
-            for (const h of hosts) h.toHelpdeskBy!(partitions).forEach((n, p) => (by[p]! += n));
+          toHelpdeskBy: (partitions: number): PartitionCounts => {
+            const by = noCounts(partitions);
+            for (const h of hosts) {
+              const c = h.toHelpdeskBy!(partitions);
+              for (let p = 0; p < partitions; p++) {
+                by.all[p]! += c.all[p]!;
+                by.said[p]! += c.said[p]!;
+              }
+            }
             return by;
           },
         }

@@ -10,7 +10,7 @@ import { hostNodeFlags } from './node-flags.js';
 import type { MqttClient } from 'mqtt';
 import { codeTable } from '../../contracts/errors.js';
 import { HostAnswer, hostTopics, type HostCall, type HostStart } from './control.js';
-import type { DeviceHost, HostProgress } from './device-host.js';
+import { noCounts, type DeviceHost, type HostProgress, type PartitionCounts } from './device-host.js';
 
 const HOST_MAIN = fileURLToPath(new URL('./host-main.ts', import.meta.url));
 
@@ -37,7 +37,7 @@ export function createRemoteHost(start: HostStart, control: MqttClient, size?: {
   let nextId = 1;
   let last: HostProgress = { toHelpdesk: 0, commandsReceived: 0 };
   /** on a cluster: last's toHelpdesk by partition */
-  let lastBy: number[] | null = null;
+  let lastBy: PartitionCounts | null = null;
   let devices = 0;
   let rss = 0;
   let dead: Error | null = null;
@@ -106,9 +106,9 @@ export function createRemoteHost(start: HostStart, control: MqttClient, size?: {
     progress: () => last,
     ...(start.cluster
       ? {
-          toHelpdeskBy: (partitions: number): number[] => {
+          toHelpdeskBy: (partitions: number): PartitionCounts => {
             if (partitions !== start.cluster!.partitions) throw new RangeError(`host ${start.index} counts ${start.cluster!.partitions} partitions, not ${partitions}`);
-            return lastBy ?? new Array<number>(partitions).fill(0);
+            return lastBy ?? noCounts(partitions);
           },
         }
       : {}),
