@@ -23,6 +23,7 @@ import { PROGRAMMES, powerSequence } from '../devices/kinds/washer.js';
 import type { FleetOffer } from '../helpdesk/schedule/fleet/coordinate.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
 import { silentLogger } from '../log/logger.js';
+import { profilingFlags } from '../scenarios/engine/control.js';
 import { chooseLayout } from '../scenarios/engine/layout.js';
 import { thisMachine } from '../scenarios/engine/machine.js';
 import { resolveShardBroker, startBrokerShards, type ShardBroker } from '../scenarios/engine/shards.js';
@@ -135,7 +136,7 @@ async function rawBroker(o: RawOptions): Promise<number> {
     }
     const lines: Array<AsyncIterator<string>> = [];
     for (let index = 0; index < o.hosts; index++) {
-      const c = spawn(process.execPath, ['--import', 'tsx', RAW_HOST, JSON.stringify({ urls: shards.urls, devices: o.devices, index, hosts: o.hosts, payloadBytes: o.payloadBytes })], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', RAW_HOST, JSON.stringify({ urls: shards.urls, devices: o.devices, index, hosts: o.hosts, payloadBytes: o.payloadBytes })], { stdio: ['pipe', 'pipe', 'inherit'] });
       hosts.push(c);
       lines.push(createInterface({ input: c.stdout! })[Symbol.asyncIterator]());
     }
