@@ -9,11 +9,13 @@
  *   evernet._cluster.view.<p>.device {customerId, deviceId, verdict, by}: staff accept or reject a device, decided by this partition's helpdesk
  *   evernet._cluster.view.<p>.customer {op, customerId, by?, action?}: a customer's consent or offers read, their data exported or erased (op)
  *   evernet._cluster.view.<p>.registry {op, …}: a customer or device added to or removed from this partition's registry (`evernet customers|devices add|remove --cluster`)
+ *   evernet._cluster.view.<p>.watch  {customerId, deviceId, forMs}: send this device's readings on `….telemetry` for a while (view-watch.ts)
  *
  * Only the worker that serves the partition subscribes, so whoever answers is its owner now. Every
  * answer carries `epoch`, new each time the partition is opened: a view that sees it change reads
- * the partition again whole (a takeover re-decides from a checkpoint). Telemetry events are not sent
- * (every reading of every device would cross the cluster for a chart nobody may be looking at).
+ * the partition again whole (a takeover re-decides from a checkpoint). Telemetry events are sent only
+ * for the devices a dashboard's live stream shows, while a view renews its lease on them (every reading
+ * of every device would cross the cluster for a chart nobody may be looking at).
  *
  * Problems are the cluster's, not a partition's: one mass incident spans partitions. So a partition
  * does not send its own grouping but its share of the cluster's (helpdesk/problems/regroup.ts): what
@@ -32,8 +34,9 @@ import type { LoadRecord } from '../helpdesk/loads/store.js';
 import type { ProblemFacts } from '../helpdesk/problems/regroup.js';
 import type { Ticket } from '../helpdesk/tickets/lifecycle.js';
 import { DEFAULT_GROUP } from './nats/subjects.js';
+import { createWatched, type ViewReading, type WatchRequest } from './view-watch.js';
 
-export type ViewVerb = 'events' | 'get' | 'act' | 'audit' | 'device' | 'customer' | 'registry';
+export type ViewVerb = 'events' | 'get' | 'act' | 'audit' | 'device' | 'customer' | 'registry' | 'watch' | 'telemetry';
 /**
  * A partition's view subject, under its workers' group: two helpdesks on one NATS cluster (a live one
  * and a replay's workers, say) never answer or tell each other's views
@@ -145,6 +148,7 @@ export function servePartitionView(o: {
   const publish = (e: ViewEvent): void => {
     if (!nc.isClosed()) nc.publish(viewSubject(p, 'events', o.group), JSON.stringify(e));
   };
+  const watched = createWatched();
   const off = h.on((e) => {
     switch (e.type) {
       case 'ticket':
@@ -155,8 +159,13 @@ export function servePartitionView(o: {
         return publish({ epoch, type: 'availability', at: e.at, customerId: e.customerId, deviceId: e.deviceId, online: e.online });
       case 'load':
         return publish({ epoch, type: 'load', at: e.at, load: e.load });
-      case 'problem': // the partition's own grouping: the view groups every partition's facts instead
       case 'telemetry':
+        // a device a dashboard shows live (view-watch.ts)
+        if (watched.wants(e.customerId, e.deviceId, performance.now()) && !nc.isClosed()) {
+          nc.publish(viewSubject(p, 'telemetry', o.group), JSON.stringify({ epoch, at: e.at, customerId: e.customerId, deviceId: e.deviceId, readings: e.readings } satisfies ViewReading));
+        }
+        return;
+      case 'problem': // the partition's own grouping: the view groups every partition's facts instead
         return;
     }
   });
@@ -252,6 +261,7 @@ export function servePartitionView(o: {
           return removeDevice(h.registry, b.customerId, b.deviceId);
       }
     }),
+    on('watch', (b: WatchRequest) => void watched.watch(b, performance.now())),
     on('audit', (b: { customerId: string; by: string; action: string; detail: Record<string, unknown> }) => {
       h.customers.audit(b.customerId, b.by, b.action, b.detail);
       return null;

@@ -44,6 +44,7 @@ import { summarizeTickets, type TicketListFilter, type TicketSummaryQuery } from
 import type { DashboardHelpdesk } from '../helpdesk/web/deps.js';
 import { HttpError } from '../helpdesk/web/errors.js';
 import { createViewProblems } from './view-problems.js';
+import { createViewWatch } from './view-watch.js';
 import { partitionOfViewSubject, VIEW_ERR, viewSubject, type CustomerOp, type DeviceDecision, type FactsPage, type Page, type ViewEvent, type ViewQuery, type ViewReply, type ViewTicket, type ViewVerb } from './view-serve.js';
 
 export { VIEW_ERR };
@@ -79,6 +80,8 @@ export type ClusterView = DashboardHelpdesk & {
   served(): number[];
   /** a telemetry event of a partition this process serves, handed to the live stream (a device's live chart, the page's clock) */
   relay(e: Extract<HelpdeskEvent, { type: 'telemetry' }>): void;
+  /** a live stream shows this device: its readings are asked of its partition's owner until the function returned is called (view-watch.ts) */
+  watch(customerId: string, deviceId: string): () => void;
 };
 
 export function createClusterView(o: ClusterViewOptions): ClusterView {
@@ -96,6 +99,8 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
   /** ids an event changed while a partition was read whole: kept even if the snapshot missed them */
   const touched = new Map<number, Set<string>>();
   let sub: Subscription | null = null;
+  let readings: Subscription | null = null;
+  const watching = createViewWatch({ partitionOf: (c) => partitionOf(c, P), emit: (e) => emit(e), send: (p, r) => void (conn && !conn.nc.isClosed() && conn.nc.publish(viewSubject(p, 'watch', o.group), JSON.stringify(r))) });
   let timer: NodeJS.Timeout | null = null;
   let syncing: Promise<void> | null = null;
 
@@ -308,6 +313,10 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
           }
         },
       });
+      // the readings of devices a live stream shows; a partition served here hands its own on (relay)
+      readings = connection.nc.subscribe(viewSubject('*', 'telemetry', o.group), {
+        callback: (err, m) => void (!err && !conn?.local(partitionOfViewSubject(m.subject)) && watching.take(m.string())),
+      });
       await sync();
       timer = setInterval(() => void sync(), o.syncEveryMs ?? 5000);
     },
@@ -315,12 +324,15 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       if (timer) clearInterval(timer);
       timer = null;
       grouping.stop();
+      watching.stop();
       sub?.unsubscribe();
-      sub = null;
+      readings?.unsubscribe();
+      sub = readings = null;
       listeners.clear();
     },
     sync,
     relay: (e) => emit(e),
+    watch: (customerId, deviceId) => watching.watch(customerId, deviceId),
     served: () => [...epochs.keys()].filter((p) => !unserved.has(p)).sort((a, b) => a - b),
 
     tickets: (filter?: TicketListFilter) =>

@@ -23,7 +23,12 @@ export type DashboardHelpdesk = Pick<Helpdesk, 'tickets' | 'ticket' | 'ticketSum
   /** the customer side (consent, export, erasure, audit log: awaited); a dashboard without it has no /customers routes and writes no audit */
   Partial<{ customers: { [K in 'consent' | 'offers' | 'export' | 'erase' | 'audit']: MaybeLater<Helpdesk['customers'][K]> } }> &
   /** a ticket's booking and satisfaction score (helpdesk/bookings, helpdesk/dialogue); without them the ticket shows none */
-  Partial<Pick<Helpdesk, 'bookingOf' | 'satisfactionOf'>>;
+  Partial<Pick<Helpdesk, 'bookingOf' | 'satisfactionOf'>> &
+  /**
+   * a live stream shows this device until the function returned is called: a cluster's view asks the
+   * device's partition for its readings (cluster/view-watch.ts); a helpdesk hears every reading anyway
+   */
+  Partial<{ watch: (customerId: string, deviceId: string) => () => void }>;
 
 export interface DashboardDeps {
   helpdesk: DashboardHelpdesk;

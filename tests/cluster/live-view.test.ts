@@ -12,7 +12,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionOf } from '../../contracts/index.js';
+import mqtt from 'mqtt';
+import { deviceTopic, encode, partitionOf, stamp } from '../../contracts/index.js';
 import { connectCluster } from '../../cluster/nats/connect.js';
 import { startLocalCluster, type LocalCluster } from '../../cluster/nats/local-cluster.js';
 import { servePartitionView, viewSubject } from '../../cluster/view-serve.js';
@@ -25,6 +26,7 @@ import { startHelpdeskStack, type HelpdeskStack } from '../../stack/helpdesk-sta
 import { natsAvailable, natsSkipReason } from '../helpers/nats.js';
 import { until } from '../helpers/until.js';
 import { login, startFixture, type Fixture } from '../helpdesk/web/fixture.js';
+import { openStream, type SseStream } from '../helpdesk/web/sse-client.js';
 
 const P = 4;
 const p = partitionOf('maria', P);
@@ -188,6 +190,50 @@ describe.skipIf(!natsAvailable)(`the cluster's dashboard view of a partition ser
     const before = f.helpdesk.customers.auditOf('maria').length;
     expect((await get(viaView, s2, `/tickets/${t.id}`)).statusCode).toBe(200);
     expect(f.helpdesk.customers.auditOf('maria').length).toBe(before + 1);
+  });
+
+  it("streams a device's readings to a dashboard in another process while a stream shows it, asked of the partition's owner", async () => {
+    const url = await viaView.listen({ port: 0, host: '127.0.0.1' });
+    const device = await mqtt.connectAsync(f.broker.url, { clientId: 'live-view-fridge' });
+    // what the owner sends, on its own connection: each publish arrives here before its flush() answers
+    let forwarded = 0;
+    const counted = owner.subscribe(viewSubject(p, 'telemetry'), { callback: () => void forwarded++ });
+    const topic = deviceTopic('maria', 'fridge', 'telemetry');
+    let at = f.helpdesk.now();
+    let seq = 0;
+    let s: SseStream | null = null;
+    /** one reading of Maria's fridge, taken by the owner's helpdesk; whether the owner sent it on */
+    const reading = async (cabinetTempC: number): Promise<boolean> => {
+      at += 60_000;
+      const before = { received: f.helpdesk.stats().received, forwarded };
+      const readings = { cabinetTempC, ambientTempC: 21, setpointC: 4, doorOpen: false, compressorOn: true, powerW: 85 };
+      await device.publishAsync(topic, encode(topic, stamp({ kind: 'fridge', readings }, at, ++seq)), { qos: 1 });
+      await until(() => f.helpdesk.stats().received > before.received, 5000, 'the reading received');
+      f.helpdesk.advance(at);
+      await owner.flush();
+      return forwarded > before.forwarded;
+    };
+    try {
+      // nobody looks: the owner sends nothing
+      expect(await reading(4.1)).toBe(false);
+      s = await openStream(`${url}/api/v1/events?device=maria/fridge`, { cookie: s2.cookie });
+      const stream = s;
+      await stream.next((e) => e.event === 'hello');
+      // the stream's watch reaches the owner a moment later
+      await until(async () => (await reading(4.3), stream.events.some((e) => e.event === 'telemetry')), 10_000, 'a reading on the stream');
+      const first = stream.events.find((e) => e.event === 'telemetry')!;
+      expect(first.data).toMatchObject({ customerId: 'maria', deviceId: 'fridge', readings: { cabinetTempC: 4.3, compressorOn: true } });
+      expect(await reading(4.6)).toBe(true);
+      await stream.next((e) => e.event === 'telemetry' && (e.data as { readings: { cabinetTempC: number } }).readings.cabinetTempC === 4.6);
+      // the stream ends: the view tells the owner, which stops sending
+      stream.close();
+      await until(async () => !(await reading(4.8)), 10_000, 'the owner no longer sending');
+      expect(await reading(5.0)).toBe(false);
+    } finally {
+      s?.close();
+      counted.unsubscribe();
+      await device.endAsync();
+    }
   });
 
   it('says EVN_ERR_CLUSTER_UNSERVED while nobody serves the partition, and reads it whole again from a new owner', async () => {

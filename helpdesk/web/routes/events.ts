@@ -46,9 +46,13 @@ export async function eventRoutes(app: FastifyInstance, deps: DashboardDeps & { 
     let unsubscribe = (): void => undefined;
     let heartbeat: NodeJS.Timeout | undefined;
     let forget = (): void => undefined;
+    // a cluster's view asks the device's partition for its readings while this stream shows it
+    const [c, d] = q.device?.split('/') ?? [];
+    const unwatch = c && d && helpdesk.watch ? helpdesk.watch(c, d) : null;
     const close = (): void => {
       if (!open) return;
       open = false;
+      unwatch?.();
       unsubscribe();
       clearInterval(heartbeat);
       forget();
