@@ -7,10 +7,8 @@
  * 2020's drill (replay-nats-kill.test.ts) kills `EVERNET`'s leader under a handful of devices.
  * Real processes on loopback; skipped where nats-server or PostgreSQL is not installed.
  */
-import { jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import { connectCluster } from '../../cluster/nats/connect.js';
-import { CLUSTER_DAY_TIMEOUT_MS, clusterReady, clusterSkipReason, decisions, replayReport, useClusterAndPostgres } from '../helpers/cluster-replay.js';
+import { CLUSTER_DAY_TIMEOUT_MS, clusterReady, clusterSkipReason, expectAsEmbedded, replayReport, replayWithNodeKilled, useClusterAndPostgres } from '../helpers/cluster-replay.js';
 
 describe.skipIf(!clusterReady)(`a NATS node killed under a fleet replayed over the cluster${clusterSkipReason}`, () => {
   const { pg, nats } = useClusterAndPostgres();
@@ -20,25 +18,9 @@ describe.skipIf(!clusterReady)(`a NATS node killed under a fleet replayed over t
     const embedded = await replayReport(file, 7);
     const db = await pg().createDatabase('fleetkill');
     const noon = Date.parse('2020-11-02T12:00:00+01:00');
-    const nc = await connectCluster(nats().natsUrls, { name: 'replay-fleet-kill-test' });
-    let killed: string | null = null;
-    try {
-      const clustered = await replayReport(file, 7, { natsUrls: nats().natsUrls, mqttUrls: nats().mqttUrls, db, partitions: 4, workers: 2 }, async (t) => {
-        if (t < noon || killed) return;
-        const leader = (await (await jetstreamManager(nc)).streams.info('$MQTT_msgs')).cluster?.leader;
-        const i = nats().nodes.findIndex((n) => n.name === leader);
-        expect(i).toBeGreaterThanOrEqual(0);
-        killed = leader!;
-        await nats().kill(i);
-      });
-      expect(killed).not.toBeNull();
-      expect(clustered.tickets.length).toBeGreaterThan(3);
-      expect(decisions(clustered)).toEqual(decisions(embedded));
-      expect(clustered.messages.gaps).toBe(0);
-      expect(clustered.messages.duplicates).toBe(0);
-      expect(clustered.messages.rejected).toBe(embedded.messages.rejected);
-    } finally {
-      await nc.close();
-    }
+    const { report, killed } = await replayWithNodeKilled(file, 7, { nats: nats(), db, stream: '$MQTT_msgs', at: noon });
+    expect(killed).not.toBeNull();
+    expect(report.tickets.length).toBeGreaterThan(3);
+    expectAsEmbedded(report, embedded);
   }, CLUSTER_DAY_TIMEOUT_MS);
 });
