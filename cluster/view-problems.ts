@@ -5,14 +5,33 @@
  * after facts come (once for a burst: a mass incident's tickets come together); a linked ticket's
  * change only restates its problem (grouping reads no ticket state). A problem new or changed since
  * it was last told is told on the view's live stream.
+ *
+ * Each ticket is populated with the cluster's census as it was when the ticket opened, as one helpdesk
+ * populates a ticket when it opens it: the view keeps each partition's census as it changed, in event
+ * time (`CENSUS_KEPT` changes a partition; an older ticket gets the oldest kept), so a problem once
+ * opened stays when devices are added to the fleet later. What the view read at its start is the
+ * census of every ticket opened before.
  */
 import type { TicketState } from '../contracts/index.js';
 import type { HelpdeskEvent } from '../helpdesk/events.js';
 import type { TicketFact } from '../helpdesk/problems/group.js';
-import { regroupPlaces, type ProblemFacts } from '../helpdesk/problems/regroup.js';
+import { regroup, sumCensus, type Census, type ProblemFacts } from '../helpdesk/problems/regroup.js';
 import { recordOf, type ProblemQuery, type ProblemRecord } from '../helpdesk/problems/store.js';
 
 type Share = Omit<ProblemFacts, 'facts'> & { facts: readonly TicketFact[] };
+
+/** the changes of one partition's census a view keeps */
+export const CENSUS_KEPT = 64;
+
+/** a partition's census as it changed, oldest first: at an event time, from then on */
+type CensusHistory = Array<{ at: number; census: ProblemFacts['census'] }>;
+
+/** the census at event time t: the last change at or before t, else the oldest kept */
+function censusAt(h: CensusHistory, t: number): ProblemFacts['census'] {
+  let i = h.length - 1;
+  while (i > 0 && h[i]!.at > t) i--;
+  return h[i]!.census;
+}
 
 export interface ViewProblemsOptions {
   /** the state of a ticket the view holds now */
@@ -25,7 +44,7 @@ export interface ViewProblemsOptions {
 }
 
 export function createViewProblems(o: ViewProblemsOptions) {
-  const shares = new Map<number, { facts: Map<string, TicketFact>; census: ProblemFacts['census']; options: ProblemFacts['options'] }>();
+  const shares = new Map<number, { facts: Map<string, TicketFact>; census: CensusHistory; options: ProblemFacts['options'] }>();
   /** newest first, as last grouped; null: to be grouped again */
   let problems: ProblemRecord[] | null = [];
   /** each problem as last told */
@@ -34,7 +53,11 @@ export function createViewProblems(o: ViewProblemsOptions) {
   let latest = -Infinity;
 
   function grouped(): ProblemRecord[] {
-    problems ??= regroupPlaces([...shares.values()].map((x) => ({ facts: [...x.facts.values()], census: x.census, options: x.options })), o.stateOf);
+    if (problems) return problems;
+    const all = [...shares.values()];
+    if (!all.length) return (problems = []);
+    const at = (t: number): Census => sumCensus(all.map((x) => censusAt(x.census, t)));
+    problems = regroup(all.flatMap((x) => [...x.facts.values()]), at, o.stateOf, all[0]!.options);
     return problems;
   }
 
@@ -72,31 +95,44 @@ export function createViewProblems(o: ViewProblemsOptions) {
     soon(at);
   }
 
-  function put(p: number, share: Share, at = -Infinity): void {
+  /** the partition's census from event time `at` on (kept only when it changed) */
+  function record(p: number, census: ProblemFacts['census'], at: number): CensusHistory {
+    const h = shares.get(p)?.census ?? [];
+    const last = h[h.length - 1];
+    if (last && JSON.stringify(last.census) === JSON.stringify(census)) return h;
+    // a census read late for an earlier time (events cross): kept in event-time order
+    let i = h.length;
+    while (i > 0 && h[i - 1]!.at > at) i--;
+    h.splice(i, 0, { at, census });
+    if (h.length > CENSUS_KEPT) h.splice(1, 1);
+    return h;
+  }
+
+  function put(p: number, share: Share, at: number): void {
     const mine = shares.get(p)?.facts ?? new Map<string, TicketFact>();
     for (const f of share.facts) {
       mine.set(f.ticketId, f);
       o.touched(p)?.add(`f:${f.ticketId}`);
     }
-    shares.set(p, { facts: mine, census: share.census, options: share.options });
+    shares.set(p, { facts: mine, census: record(p, share.census, at), options: share.options });
     again(at);
   }
 
   return {
     /** a partition's fact event: the ticket it opened, its census now */
     put,
-    /** a partition read whole: its facts replace what the view held, but for those events brought meanwhile (`fresh`) */
-    replace(p: number, share: Share, fresh: ReadonlySet<string>): void {
+    /** a partition read whole at event time `at`: its facts replace what the view held, but for those events brought meanwhile (`fresh`) */
+    replace(p: number, share: Share, fresh: ReadonlySet<string>, at: number): void {
       const keep = new Set(share.facts.map((f) => f.ticketId));
       const had = shares.get(p)?.facts;
       if (had) for (const id of had.keys()) if (!keep.has(id) && !fresh.has(`f:${id}`)) had.delete(id);
-      put(p, share);
+      put(p, share, at);
     },
-    /** a partition's census read again (devices added or removed since its last fact): grouped again if it changed */
-    census(p: number, share: Omit<ProblemFacts, 'facts'>): void {
-      const had = shares.get(p);
-      if (had && JSON.stringify(had.census) === JSON.stringify(share.census)) return;
-      put(p, { ...share, facts: [] });
+    /** a partition's census read again at event time `at` (devices added or removed since its last fact): kept, and grouped again, if it changed */
+    census(p: number, share: Omit<ProblemFacts, 'facts'>, at: number): void {
+      const had = shares.get(p)?.census;
+      if (had?.length && JSON.stringify(had[had.length - 1]!.census) === JSON.stringify(share.census)) return;
+      put(p, { ...share, facts: [] }, at);
     },
     /** a ticket changed: a linked ticket's state is its problem's */
     ticketChanged(ticketId: string, at: number): void {

@@ -200,7 +200,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
       const keepT = new Set(ts.map((x) => x.ticket.id));
       for (const [id, x] of tickets) if (x.p === p && !keepT.has(id) && !fresh.has(`t:${id}`)) tickets.delete(id);
       for (const x of ts) putTicket(p, x);
-      grouping.replace(p, ps, fresh);
+      grouping.replace(p, ps, fresh, o.clock.now());
       const keepL = new Set(ls.map((x) => loadId(x.id, p)));
       for (const id of loads.keys()) if (id % P === p && !keepL.has(id) && !fresh.has(`l:${id}`)) loads.delete(id);
       for (const x of ls) putLoad(p, x);
@@ -225,7 +225,7 @@ export function createClusterView(o: ClusterViewOptions): ClusterView {
     } else {
       // devices added or removed since the partition's last fact change what a cause's share of them is
       const c = await ask<Omit<ProblemFacts, 'facts'>>(p, 'get', { what: 'census' });
-      if (c?.ok && c.epoch === r.epoch) grouping.census(p, c.value);
+      if (c?.ok && c.epoch === r.epoch) grouping.census(p, c.value, o.clock.now());
     }
     unserved.delete(p);
   }

@@ -89,10 +89,13 @@ export function factsOf(
 
 /**
  * The problems of every place's tickets, newest first (as a ProblemStore lists them), each link with
- * its ticket's state now (`stateOf`; a ticket it does not know counts as opened).
+ * its ticket's state now (`stateOf`; a ticket it does not know counts as opened). The populations are
+ * the census's, or, given the census as it was at a time, each ticket's at its opening (as one helpdesk
+ * populates a ticket when it opens it: a problem once opened stays when devices are added later).
  */
-export function regroup(facts: readonly TicketFact[], census: Census, stateOf: (ticketId: string) => TicketState | undefined, options: Partial<GroupOptions> = {}): ProblemRecord[] {
-  const populated = facts.map((f) => ({ ...f, causes: populate(f.causes, f.deviceKind, census) }));
+export function regroup(facts: readonly TicketFact[], census: Census | ((at: number) => Census), stateOf: (ticketId: string) => TicketState | undefined, options: Partial<GroupOptions> = {}): ProblemRecord[] {
+  const at = typeof census === 'function' ? census : () => census;
+  const populated = facts.map((f) => ({ ...f, causes: populate(f.causes, f.deviceKind, at(f.openedAt)) }));
   return groupTickets(populated, options)
     .map((p) => recordOf({ ...p, links: p.links.map((l) => ({ ...l, state: stateOf(l.ticketId) ?? 'opened' })) }))
     .sort(newestFirst);
