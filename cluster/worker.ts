@@ -70,6 +70,12 @@ export interface WorkerOptions {
   checkpointEveryMs?: number;
   /** a replay mark processed by one of this worker's partitions */
   onMark?: (p: number, mark: ReplayMark, helpdesk: Helpdesk) => void;
+  /**
+   * partitions handed to other workers at once (a worker that joins gets its share a few at a time, each
+   * unserved only while it moves); default 2. A worker that stops hands all of its partitions on, and
+   * one that dies loses them all: those are taken at once
+   */
+  maxReleasing?: number;
   /** live, while serving partition 0: ms between looks at the leaders of `$MQTT_msgs` and `EVERNET` (nats/leaders.ts; a replay looks once); default 5000 */
   leadersEveryMs?: number;
   /** a partition this worker serves from now on (the cluster's dashboard view: cluster/view-serve.ts); what it returns is called when it is released */
@@ -225,6 +231,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     }
   };
 
+  /** partitions being handed to another worker now */
+  const releasing = new Set<number>();
   const rebalance = (): void => {
     if (stopping) return;
     const workers = alive();
@@ -232,7 +240,10 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       if (busy.has(p)) continue;
       const mine = ownerOf(p, workers) === o.id;
       if (mine && !open.has(p)) void take(p);
-      else if (!mine && open.has(p)) void close(p, 'another worker serves it now');
+      else if (!mine && open.has(p) && releasing.size < (o.maxReleasing ?? 2)) {
+        releasing.add(p);
+        void close(p, 'another worker serves it now').finally(() => releasing.delete(p));
+      }
     }
   };
 
