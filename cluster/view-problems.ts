@@ -26,11 +26,11 @@ export const CENSUS_KEPT = 64;
 /** a partition's census as it changed, oldest first: at an event time, from then on */
 type CensusHistory = Array<{ at: number; census: ProblemFacts['census'] }>;
 
-/** the census at event time t: the last change at or before t, else the oldest kept */
-function censusAt(h: CensusHistory, t: number): ProblemFacts['census'] {
+/** which of its kept changes holds at event time t: the last at or before t, else the oldest */
+function changeAt(h: CensusHistory, t: number): number {
   let i = h.length - 1;
   while (i > 0 && h[i]!.at > t) i--;
-  return h[i]!.census;
+  return i;
 }
 
 export interface ViewProblemsOptions {
@@ -56,7 +56,15 @@ export function createViewProblems(o: ViewProblemsOptions) {
     if (problems) return problems;
     const all = [...shares.values()];
     if (!all.length) return (problems = []);
-    const at = (t: number): Census => sumCensus(all.map((x) => censusAt(x.census, t)));
+    // the cluster's census at a ticket's opening, summed once for each combination of the partitions' changes
+    const sums = new Map<string, Census>();
+    const at = (t: number): Census => {
+      const which = all.map((x) => changeAt(x.census, t));
+      const key = which.join();
+      let sum = sums.get(key);
+      if (!sum) sums.set(key, (sum = sumCensus(which.map((i, k) => all[k]!.census[i]!.census))));
+      return sum;
+    };
     problems = regroup(all.flatMap((x) => [...x.facts.values()]), at, o.stateOf, all[0]!.options);
     return problems;
   }

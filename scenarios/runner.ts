@@ -24,7 +24,7 @@ import { atMost, createPacer, within } from './clock/pacer.js';
 import { VirtualClock } from '../contracts/clock.js';
 import { createCommandLog } from './command-log.js';
 import { faultTruth } from './ground-truth.js';
-import { noCounts, type HostProgress, type PartitionCounts } from './engine/device-host.js';
+import { addCount, noCounts, type HostProgress, type PartitionCounts } from './engine/device-host.js';
 import { startEngine, startShards } from './engine/engine.js';
 import { chooseLayout, type Machine } from './engine/layout.js';
 import { thisMachine } from './engine/machine.js';
@@ -273,10 +273,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       const by = (n: number): PartitionCounts => {
         const hosts = host.toHelpdeskBy?.(n) ?? noCounts(n);
         const out = { all: [...hosts.all], said: [...hosts.said] };
-        for (const [c, [all, said]] of sentBy) {
-          out.all[partitionOf(c, n)]! += all;
-          out.said[partitionOf(c, n)]! += said;
-        }
+        for (const [c, [all, said]] of sentBy) addCount(out, partitionOf(c, n), all, said);
         return out;
       };
       const t1 = performance.now();

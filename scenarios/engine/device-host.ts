@@ -55,6 +55,12 @@ export interface PartitionCounts {
 
 export const noCounts = (partitions: number): PartitionCounts => ({ all: new Array<number>(partitions).fill(0), said: new Array<number>(partitions).fill(0) });
 
+/** adds n messages to partition p's counts, `said` of them said by a connection */
+export function addCount(to: PartitionCounts, p: number, n: number, said: number): void {
+  to.all[p]! += n;
+  to.said[p]! += said;
+}
+
 export interface DeviceHost {
   start(): Promise<void>;
   /** commands in, then every device that is up to `to`; `sent`: cumulative command counts by device key, for the devices that got new ones */
@@ -131,17 +137,11 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
     toHelpdeskBy(partitions) {
       const by = noCounts(partitions);
       for (const a of agents) {
-        const p = partitionOf(a.customerId, partitions);
         const published = a.count('published');
-        by.all[p]! += published;
         // what it published besides its model's telemetry and events: its hellos and goodbye
-        by.said[p]! += published - a.count('telemetry') - a.count('events');
+        addCount(by, partitionOf(a.customerId, partitions), published, published - a.count('telemetry') - a.count('events'));
       }
-      for (const [c, n] of willsOf) {
-        const p = partitionOf(c, partitions);
-        by.all[p]! += n;
-        by.said[p]! += n;
-      }
+      for (const [c, n] of willsOf) addCount(by, partitionOf(c, partitions), n, n);
       return by;
     },
     async stop() {

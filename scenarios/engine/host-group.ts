@@ -1,5 +1,5 @@
 /** Several device hosts driven as one: each call goes to all of them at once, their progress summed. */
-import { noCounts, type DeviceHost, type HostProgress, type PartitionCounts } from './device-host.js';
+import { addCount, noCounts, type DeviceHost, type HostProgress, type PartitionCounts } from './device-host.js';
 
 const sum = (ps: readonly HostProgress[]): HostProgress => ({
   toHelpdesk: ps.reduce((n, p) => n + p.toHelpdesk, 0),
@@ -25,10 +25,7 @@ export function hostGroup(hosts: readonly DeviceHost[]): DeviceHost {
             const by = noCounts(partitions);
             for (const h of hosts) {
               const c = h.toHelpdeskBy!(partitions);
-              for (let p = 0; p < partitions; p++) {
-                by.all[p]! += c.all[p]!;
-                by.said[p]! += c.said[p]!;
-              }
+              for (let p = 0; p < partitions; p++) addCount(by, p, c.all[p]!, c.said[p]!);
             }
             return by;
           },
