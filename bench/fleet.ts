@@ -43,7 +43,8 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
   const scenario = loadScenario(file);
   const devices = scenario.devices.length;
   const layout = chooseLayout(devices, {}, thisMachine());
-  const memory = peakRss();
+  const memory = peakRss(500);
+  const ownCpu = process.cpuUsage();
   // a line on stderr every tenth of the day: a long run shows how it goes (stdout stays the one JSON object)
   const t0 = performance.now();
   let shown = 0;
@@ -54,12 +55,18 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
   };
   const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000, onProgress, shardBroker: broker });
   const peak = memory.stop();
+  const replayOwnCpu = cpuOf(process.cpuUsage(ownCpu));
   // what a long run leaves to look into, on stderr: where the time went, each process's own peak, and every false ticket
   process.stderr.write(`bench fleet: wall seconds by phase: ${Object.entries(wall.phases).map(([k, v]) => `${k} ${round(v, 1)}`).join(', ')}\n`);
   process.stderr.write(`bench fleet: peak resident memory by process: ${memory.byProcess().map(([p, b]) => `${p} ${Math.round(b / 1024 / 1024)} MB`).join(', ')}\n`);
+  process.stderr.write(`bench fleet: CPU seconds by process, replay: ${cpuLine(memory.cpuByProcess(), replayOwnCpu)}\n`);
   for (const t of falseTicketsOf(report)) process.stderr.write(`bench fleet: false ticket ${JSON.stringify(t)}\n`);
   const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
+  const rawMemory = peakRss(500);
+  const rawOwnCpu = process.cpuUsage();
   const raw = await rawBroker({ broker, devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes: 260 });
+  rawMemory.stop();
+  process.stderr.write(`bench fleet: CPU seconds by process, bare broker pattern: ${cpuLine(rawMemory.cpuByProcess(), cpuOf(process.cpuUsage(rawOwnCpu)))}\n`);
 
   const tariff = loadTariff(scenario.tariffPath);
   const offers: FleetOffer[] = (report.loads ?? []).map((l, i) => ({
@@ -93,6 +100,14 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
     'fleet.falseTicketsPer10kDeviceDays': deviceDays ? round((falseTickets / deviceDays) * 10_000, 2) : null,
     'fleet.tickets': report.tickets?.length ?? null,
   };
+}
+
+const cpuOf = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
+
+/** `pid role s, ...` and their sum; this process counted by its own measure over the phase (`own`), not since it started */
+function cpuLine(each: Array<[string, number]>, own: number): string {
+  const rows = each.map(([p, s]): [string, number] => (p.startsWith(`${process.pid} `) ? [`${process.pid} bench (runner)`, own] : [p, s]));
+  return `${rows.map(([p, s]) => `${p} ${round(s, 1)}`).join(', ')}; sum ${round(rows.reduce((a, [, s]) => a + s, 0), 1)}`;
 }
 
 /** the report's tickets on a device without a fault they find injected at or before they opened (report-by-kind.ts's rule) */

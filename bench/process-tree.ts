@@ -19,6 +19,21 @@ function children(): Map<number, number[]> {
   return byParent;
 }
 
+/** clock ticks a second of /proc/PID/stat's times: 100 on Linux wherever evernet runs (USER_HZ) */
+const TICKS_PER_S = 100;
+
+/** the CPU time (user and system, s) a process has used so far; 0 when it is gone */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields 14 and 15 of stat (utime, stime), counted from the state (field 3) after the command
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
 function rssKb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -65,14 +80,18 @@ function roleOf(pid: number): string {
  * samples the tree's resident memory every `everyMs` until stopped; returns the peak of the sum, and
  * `byProcess()`: each process's own peak (`pid role`, e.g. `4242 host-main.ts`), largest first
  */
-export function peakRss(everyMs = 2000): { stop(): number | null; byProcess(): Array<[string, number]> } {
+export function peakRss(everyMs = 2000): { stop(): number | null; byProcess(): Array<[string, number]>; cpuByProcess(): Array<[string, number]> } {
   let peak: number | null = null;
   const each = new Map<number, number>();
+  const cpu = new Map<number, number>();
   const sample = (): void => {
     const now = treeRss(process.pid);
     if (!now) return;
     peak = Math.max(peak ?? 0, [...now.values()].reduce((a, b) => a + b, 0));
-    for (const [pid, b] of now) each.set(pid, Math.max(each.get(pid) ?? 0, b));
+    for (const [pid, b] of now) {
+      each.set(pid, Math.max(each.get(pid) ?? 0, b));
+      cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuSeconds(pid)));
+    }
   };
   sample();
   const roles = new Map<number, string>();
@@ -86,5 +105,7 @@ export function peakRss(everyMs = 2000): { stop(): number | null; byProcess(): A
       return peak;
     },
     byProcess: () => [...each].map(([pid, b]): [string, number] => [`${pid} ${roles.get(pid) ?? roleOf(pid)}`, b]).sort((a, b) => b[1] - a[1]),
+    /** each process's CPU time (user and system, s) at its last sample: a process that ended meanwhile lacks at most its last `everyMs` */
+    cpuByProcess: () => [...cpu].map(([pid, s]): [string, number] => [`${pid} ${roles.get(pid) ?? roleOf(pid)}`, s]).sort((a, b) => b[1] - a[1]),
   };
 }
