@@ -12,6 +12,7 @@ import { benchFleetDetection } from './fleet-detection.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
 import { benchLive } from './live.js';
+import { benchAgents } from './agents.js';
 import { benchModels } from './models.js';
 import { benchReplay } from './replay.js';
 import { benchSecurity } from './security.js';
@@ -37,6 +38,7 @@ const GROUPS: Record<string, () => Promise<Record<string, number | string | bool
   coordination: benchCoordination,
   cluster: () => benchCluster({ homes: homesAsked }),
   models: benchModels,
+  agents: () => benchAgents(homesAsked),
   'telemetry-store': () => benchTelemetryStore(homesAsked),
 };
 
