@@ -21,14 +21,14 @@ import { deviceSeed } from '../scenarios/engine/seed.js';
 import { loadScenario } from '../scenarios/load.js';
 import { agentTelemetryOptions } from '../scenarios/telemetry-options.js';
 import { writeFleetScenario } from './fleet-scenario.js';
+import { ownCpuSeconds } from './process-tree.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function cpuSecondsOf(run: () => void): number {
   const cpu = process.cpuUsage();
   run();
-  const used = process.cpuUsage(cpu);
-  return (used.user + used.system) / 1e6;
+  return ownCpuSeconds(cpu);
 }
 
 export async function benchAgents(homes = 300): Promise<Record<string, number>> {
@@ -42,8 +42,9 @@ export async function benchAgents(homes = 300): Promise<Record<string, number>> 
     const agents: Agent[] = loaded.devices.map((d) =>
       createAgent({
         customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params, seed: seedOf(d),
-        brokerUrl: 'mqtt://127.0.0.1:1', startAt: loaded.startMs, // an outbox of one: each message is dropped when the next comes (a host's are removed when acknowledged), so none piles up
-        log, outboxCapacity: 1, ...agentTelemetryOptions(loaded),
+        brokerUrl: 'mqtt://127.0.0.1:1', startAt: loaded.startMs, log, ...agentTelemetryOptions(loaded),
+        // an outbox of one: each message is dropped when the next comes (a host's go when acknowledged), so none piles up
+        outboxCapacity: 1,
       }),
     );
     const s = cpuSecondsOf(() => {

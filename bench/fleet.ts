@@ -31,7 +31,7 @@ import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
 import { offerFigures } from './coordination.js';
 import { writeFleetScenario } from './fleet-scenario.js';
-import { peakRss } from './process-tree.js';
+import { ownCpuSeconds, peakRss } from './process-tree.js';
 import { finds, NOT_A_FAULT_TICKET } from '../scenarios/report-by-kind.js';
 import type { Report } from '../scenarios/report.js';
 
@@ -55,7 +55,7 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
   };
   const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000, onProgress, shardBroker: broker });
   const peak = memory.stop();
-  const replayOwnCpu = cpuOf(process.cpuUsage(ownCpu));
+  const replayOwnCpu = ownCpuSeconds(ownCpu);
   // what a long run leaves to look into, on stderr: where the time went, each process's own peak, and every false ticket
   process.stderr.write(`bench fleet: wall seconds by phase: ${Object.entries(wall.phases).map(([k, v]) => `${k} ${round(v, 1)}`).join(', ')}\n`);
   process.stderr.write(`bench fleet: peak resident memory by process: ${memory.byProcess().map(([p, b]) => `${p} ${Math.round(b / 1024 / 1024)} MB`).join(', ')}\n`);
@@ -66,7 +66,7 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
   const rawOwnCpu = process.cpuUsage();
   const raw = await rawBroker({ broker, devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes: 260 });
   rawMemory.stop();
-  process.stderr.write(`bench fleet: CPU seconds by process, bare broker pattern: ${cpuLine(rawMemory.cpuByProcess(), cpuOf(process.cpuUsage(rawOwnCpu)))}\n`);
+  process.stderr.write(`bench fleet: CPU seconds by process, bare broker pattern: ${cpuLine(rawMemory.cpuByProcess(), ownCpuSeconds(rawOwnCpu))}\n`);
 
   const tariff = loadTariff(scenario.tariffPath);
   const offers: FleetOffer[] = (report.loads ?? []).map((l, i) => ({
@@ -101,8 +101,6 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
     'fleet.tickets': report.tickets?.length ?? null,
   };
 }
-
-const cpuOf = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 
 /** `pid role s, ...` and their sum; this process counted by its own measure over the phase (`own`), not since it started */
 function cpuLine(each: Array<[string, number]>, own: number): string {

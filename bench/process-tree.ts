@@ -1,37 +1,31 @@
-/** Resident memory of a process and all its descendants (Linux /proc; null elsewhere), for the benches. */
+/** Resident memory and CPU time of a process and all its descendants (Linux /proc; null elsewhere), for the benches. */
 import { readdirSync, readFileSync } from 'node:fs';
-
-function children(): Map<number, number[]> {
-  const byParent = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // the command may hold spaces and parentheses: the fields after the last ')' are fixed
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = byParent.get(ppid) ?? [];
-      list.push(Number(name));
-      byParent.set(ppid, list);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return byParent;
-}
 
 /** clock ticks a second of /proc/PID/stat's times: 100 on Linux wherever evernet runs (USER_HZ) */
 const TICKS_PER_S = 100;
 
-/** the CPU time (user and system, s) a process has used so far; 0 when it is gone */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields 14 and 15 of stat (utime, stime), counted from the state (field 3) after the command
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
-  } catch {
-    return 0;
+interface Proc {
+  ppid: number;
+  /** CPU time used so far (user and system, s) */
+  cpuS: number;
+}
+
+/** every process's parent and CPU time, from one read of its /proc/PID/stat */
+function processes(): Map<number, Proc> {
+  const out = new Map<number, Proc>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // the command may hold spaces and parentheses: the fields after the last ')' are fixed, from the
+      // state (field 3): the parent is field 4, utime and stime are fields 14 and 15
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(name), { ppid: Number(fields[1]), cpuS: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S });
+    } catch {
+      // gone meanwhile
+    }
   }
+  return out;
 }
 
 function rssKb(pid: number): number {
@@ -43,15 +37,21 @@ function rssKb(pid: number): number {
   }
 }
 
-/** the resident memory of each process of the tree, by pid */
-function treeRss(root: number): Map<number, number> | null {
+/** the resident memory (bytes) and CPU time (s) of each process of the tree, by pid */
+function tree(root: number): Map<number, { rss: number; cpuS: number }> | null {
   try {
-    const byParent = children();
-    const out = new Map<number, number>();
+    const all = processes();
+    const byParent = new Map<number, number[]>();
+    for (const [pid, p] of all) {
+      const list = byParent.get(p.ppid);
+      if (list) list.push(pid);
+      else byParent.set(p.ppid, [pid]);
+    }
+    const out = new Map<number, { rss: number; cpuS: number }>();
     const todo = [root];
     while (todo.length) {
       const pid = todo.pop()!;
-      out.set(pid, rssKb(pid) * 1024);
+      out.set(pid, { rss: rssKb(pid) * 1024, cpuS: all.get(pid)?.cpuS ?? 0 });
       todo.push(...(byParent.get(pid) ?? []));
     }
     return out;
@@ -60,9 +60,15 @@ function treeRss(root: number): Map<number, number> | null {
   }
 }
 
+/** this process's CPU time (user and system, s) since `since` (a process.cpuUsage()) */
+export function ownCpuSeconds(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+}
+
 export function treeRssBytes(root = process.pid): number | null {
-  const each = treeRss(root);
-  return each ? [...each.values()].reduce((a, b) => a + b, 0) : null;
+  const each = tree(root);
+  return each ? [...each.values()].reduce((a, p) => a + p.rss, 0) : null;
 }
 
 /** what a process of the tree is, from its command line: the script it runs (`shard-main.ts`), else its executable */
@@ -77,20 +83,21 @@ function roleOf(pid: number): string {
 }
 
 /**
- * samples the tree's resident memory every `everyMs` until stopped; returns the peak of the sum, and
- * `byProcess()`: each process's own peak (`pid role`, e.g. `4242 host-main.ts`), largest first
+ * samples the tree's resident memory and CPU time every `everyMs` until stopped; returns the peak of the
+ * sum, `byProcess()`: each process's own peak (`pid role`, e.g. `4242 host-main.ts`), largest first, and
+ * `cpuByProcess()`: each one's CPU time at its last sample
  */
 export function peakRss(everyMs = 2000): { stop(): number | null; byProcess(): Array<[string, number]>; cpuByProcess(): Array<[string, number]> } {
   let peak: number | null = null;
   const each = new Map<number, number>();
   const cpu = new Map<number, number>();
   const sample = (): void => {
-    const now = treeRss(process.pid);
+    const now = tree(process.pid);
     if (!now) return;
-    peak = Math.max(peak ?? 0, [...now.values()].reduce((a, b) => a + b, 0));
-    for (const [pid, b] of now) {
-      each.set(pid, Math.max(each.get(pid) ?? 0, b));
-      cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuSeconds(pid)));
+    peak = Math.max(peak ?? 0, [...now.values()].reduce((a, p) => a + p.rss, 0));
+    for (const [pid, p] of now) {
+      each.set(pid, Math.max(each.get(pid) ?? 0, p.rss));
+      cpu.set(pid, Math.max(cpu.get(pid) ?? 0, p.cpuS));
     }
   };
   sample();
