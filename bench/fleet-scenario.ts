@@ -14,6 +14,8 @@ export interface FleetBenchScenario {
   heartbeatS?: number;
   sampleEveryS?: number;
   windowS?: number;
+  /** the helpdesk decides a window while the devices run the next (scenario `pipeline`; default false) */
+  pipeline?: boolean;
 }
 
 export function fleetScenarioText(o: FleetBenchScenario): string {
@@ -22,6 +24,7 @@ export function fleetScenarioText(o: FleetBenchScenario): string {
   doc.set('tariff', resolve('data/de-day-ahead-2020.csv'));
   doc.setIn(['fleet', 'homes'], o.homes);
   doc.set('windowS', o.windowS ?? 60);
+  if (o.pipeline) doc.set('pipeline', true);
   doc.set('sampleEveryS', o.sampleEveryS ?? 60);
   doc.set('telemetry', (o.mode ?? 'exception') === 'exception' ? { mode: 'exception', heartbeatS: o.heartbeatS ?? 900 } : { mode: 'periodic' });
   return doc.toString();

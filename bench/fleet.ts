@@ -1,7 +1,7 @@
 /**
  * Group `fleet` (`npm run bench -- fleet [--homes N]`, default 10,000): a day of a fleet of homes
  * (bench/fleet-scenario.ts: scenarios/fleet-100.yaml with N homes, reporting by exception with a
- * 15-minute heartbeat, sampled every minute) through the whole engine with the layout the replay
+ * 15-minute heartbeat, sampled every minute, in pipelined one-minute windows) through the whole engine with the layout the replay
  * chooses for it, then the same connections and message pattern through the bare broker shards in
  * the same run (bench/fleet-raw-host.ts: as many clients in as many processes, the same number of
  * messages of the replay's mean telemetry size, in as many windows, each window waited for).
@@ -41,7 +41,8 @@ const RAW_HOST = fileURLToPath(new URL('./fleet-raw-host.ts', import.meta.url));
 
 export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'auto'): Promise<Record<string, number | string | null>> {
   const broker = resolveShardBroker(shardBroker);
-  const file = writeFleetScenario({ homes });
+  // pipelined, as a fleet is best replayed (docs/fleets.md#pipelined-windows): the helpdesk decides while the devices move on
+  const file = writeFleetScenario({ homes, pipeline: true });
   const scenario = loadScenario(file);
   const devices = scenario.devices.length;
   const layout = chooseLayout(devices, {}, thisMachine());

@@ -115,3 +115,13 @@ export function brokerTarget(url: string): string | { protocol: 'mqtt'; host: st
   if (u.protocol !== 'mqtt:' || u.username || u.password || u.search || (u.pathname !== '' && u.pathname !== '/')) return url;
   return { protocol: 'mqtt', host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 1883) };
 }
+
+/** what a device says at a connect: its announce (null: none) and its "online", encoded */
+export interface Hello {
+  connection: number;
+  announce: string | null;
+  online: string;
+}
+
+/** resend periods without any confirmation of what a device with acks said at connect before it says so in its log (30 s at the default 5 s) */
+export const UNCONFIRMED_WARN_PERIODS = 6;

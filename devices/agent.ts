@@ -24,19 +24,8 @@ import type { AnyKindModel } from './kinds/index.js';
 import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore } from './outbox/store.js';
-
-import { brokerTarget, mqttLog, serversOf, type AgentOptions, type AgentStats } from './agent-options.js';
-export { brokerTarget, serversOf, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats } from './agent-options.js';
-
-/** what a device says at a connect: its announce (null: none) and its "online", encoded */
-interface Hello {
-  connection: number;
-  announce: string | null;
-  online: string;
-}
-
-/** resend periods without any confirmation of what a device with acks said at connect before it says so in its log (30 s at the default 5 s) */
-export const UNCONFIRMED_WARN_PERIODS = 6;
+import { brokerTarget, mqttLog, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentOptions, type AgentStats, type Hello } from './agent-options.js';
+export { brokerTarget, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats } from './agent-options.js';
 
 /**
  * One device. A class, not a closure per method: a fleet holds tens of thousands, and what each one
@@ -63,8 +52,11 @@ export class DeviceAgent {
   private seq: number;
   private session = 0;
   private client: MqttClient | null = null;
-  /** commands received and not yet applied; null: none */
-  private inbox: Command[] | null = null;
+  /** commands received and not yet applied, each with its place among those received (counts.commandsReceived); null: none */
+  private inbox: Array<{ n: number; cmd: Command }> | null = null;
+  /** it applies only the commands received up to this count, `releasedAfterMs` after its state's time (a replay's release()); live: all, at once */
+  private released = Infinity;
+  private releasedAfterMs = 0;
   private readonly counts: AgentStats;
   /** commandsReceived() callers waiting; null: none */
   private waiters: Array<{ n: number; resolve: () => void }> | null = null;
@@ -218,7 +210,7 @@ export class DeviceAgent {
       stats.commandsRejected++;
       this.log.warn({ deviceId: this.deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
     } else {
-      (this.inbox ??= []).push(result.value.payload);
+      (this.inbox ??= []).push({ n: stats.commandsReceived, cmd: result.value.payload });
     }
     const waiters = this.waiters;
     if (!waiters) return;
@@ -231,10 +223,10 @@ export class DeviceAgent {
   private applyCommands(): void {
     const inbox = this.inbox;
     if (!inbox) return;
-    while (inbox.length) {
-      const cmd = inbox.shift()!;
+    while (inbox.length && inbox[0]!.n <= this.released) {
+      const { cmd } = inbox.shift()!;
       const { v: _v, ts, seq: _s, ...body } = cmd;
-      const at = Math.max(ts, this.lastT);
+      const at = Math.max(ts, this.lastT + this.releasedAfterMs);
       const r = this.model.command(this.state as never, body, at);
       this.state = r.state;
       for (const e of r.events) this.publishEvent(at, e);
@@ -244,7 +236,7 @@ export class DeviceAgent {
       this.publishEvent(at, result);
       this.log.info({ deviceId: this.deviceId, action: cmd.action, commandId: cmd.commandId, ok: r.ok, code: r.code }, 'command executed');
     }
-    if (this.inbox === inbox) this.inbox = null;
+    if (this.inbox === inbox && !inbox.length) this.inbox = null;
   }
 
   /**
@@ -317,6 +309,12 @@ export class DeviceAgent {
    */
   event(at: number, body: EventBody): void {
     this.publishEvent(at, body);
+  }
+
+  /** From its next step on it applies only the first `n` commands received (a replay's count), `afterMs` after its state's time (pipelined: device-host.ts) */
+  release(n: number, afterMs = 0): void {
+    this.released = n;
+    this.releasedAfterMs = afterMs;
   }
 
   /** Resolves once `n` command messages have arrived (the replay's barrier). */

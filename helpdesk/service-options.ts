@@ -77,6 +77,11 @@ export interface HelpdeskOptions {
   detection?: DetectionSettings;
   /** how far (ms) a message's event time may run ahead of the helpdesk's clock; default 5 min */
   maxClockSkewMs?: number;
+  /**
+   * received(n, through) counts only messages of event time <= through: a pipelined replay's barrier, while the
+   * next window's messages arrive (scenario `pipeline`; an embedded replay's helpdesk, not in checkpoints); default off
+   */
+  countReceivedThrough?: boolean;
   /** live mode: how late (ms) a message may arrive and still be processed in order; default 2000 */
   allowedLatenessMs?: number;
   /**

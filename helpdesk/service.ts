@@ -60,7 +60,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
       return { code: ERR.INTERNAL, reason: `internal error: ${(e as Error).message}` };
     }
   };
-  const ingest = createIngest({ log, admit });
+  const ingest = createIngest({ log, admit, ...(options.countReceivedThrough ? { countThrough: true } : {}) });
   const brokerUrls = options.brokerUrls?.length ? options.brokerUrls : options.brokerUrl ? [options.brokerUrl] : [];
   if (!options.transport && !brokerUrls.length) throw new Error('createHelpdesk: a brokerUrl or a transport is needed');
   const transport: HelpdeskTransport =
@@ -208,7 +208,7 @@ export function createHelpdesk(options: HelpdeskOptions) {
       return toCheckpoint({ service: { watermark, published, started, unsent: waiting.flat() }, ingest: ingest.snapshot(), outbox: outbox.snapshot(), core: core.snapshot() });
     },
     /** resolves once n messages have reached the helpdesk */
-    received: (n: number): Promise<void> => ingest.received(n),
+    received: (n: number, through?: number): Promise<void> => ingest.received(n, through),
     commandCount: (): number => outbox.commandCount(),
     commandCountFor: (customerId: string, deviceId: string): number => outbox.commandCountFor(customerId, deviceId),
     /** the devices commanded since the last call, with their counts so far (device key, count) */

@@ -2,7 +2,7 @@
  * The helpdesk's commands to devices as they crossed the broker, for the report's counterfactuals
  * (ground-truth.ts) only: a connection of its own subscribed to every device's command topic. A
  * device applies a command at its event time (the helpdesk stamps it with the window's end, which
- * the device has reached), so the time stamped is the time applied.
+ * the device has reached), so the time stamped is the time applied; in a pipelined replay, a window later.
  *
  * On a NATS cluster (`cluster`), a command published on any node reaches a subscriber on every node:
  * the log has a connection on each, subscribed at QoS 0 (a QoS 1 subscription there is a JetStream
@@ -25,7 +25,8 @@ export interface CommandLog {
 }
 
 /** `brokerUrls`: every broker the helpdesk publishes commands on (a fleet's shards), one connection each */
-export function createCommandLog(options: { brokerUrls: readonly string[]; clientId: string; log: Logger; cluster?: boolean }): CommandLog {
+/** `appliedAfterMs`: how long after its time stamp a device applies a command (a pipelined replay: a window; default 0) */
+export function createCommandLog(options: { brokerUrls: readonly string[]; clientId: string; log: Logger; cluster?: boolean; appliedAfterMs?: number }): CommandLog {
   const byDevice = new Map<string, AppliedCommand[]>();
   let count = 0;
   /** the command ids heard: a copy (another node's connection, a command sent again) is not counted twice */
@@ -43,7 +44,7 @@ export function createCommandLog(options: { brokerUrls: readonly string[]; clien
       const { v: _v, ts, seq: _s, ...body } = r.value.payload;
       const key = deviceKey(r.value.topic.customerId, r.value.topic.deviceId);
       const list = byDevice.get(key) ?? [];
-      list.push({ at: ts, body });
+      list.push({ at: ts + (options.appliedAfterMs ?? 0), body });
       byDevice.set(key, list);
     }
     count++;

@@ -61,7 +61,7 @@ export function embeddedSide(helpdesk: Helpdesk, store: TicketStore): ReplaySide
   return {
     takeCommanded: () => helpdesk.takeCommanded(),
     async window(to, sent, stallMs) {
-      await within(helpdesk.received(sent.total), stallMs, () => `helpdesk received ${helpdesk.stats().received} of ${sent.total} messages by ${new Date(to).toISOString()}`);
+      await within(helpdesk.received(sent.total, to), stallMs, () => `helpdesk received ${helpdesk.stats().received} of ${sent.total} messages by ${new Date(to).toISOString()}`);
       const t0 = performance.now();
       helpdesk.advance(to);
       deciding += performance.now() - t0;
@@ -80,4 +80,27 @@ export function embeddedSide(helpdesk: Helpdesk, store: TicketStore): ReplaySide
       offers: helpdesk.offers(),
     }),
   };
+}
+
+/**
+ * The runner's side of a pipelined replay (scenario `pipeline`, docs/fleets.md#pipelined-windows): a window's
+ * deciding runs on while the devices move through the next; `decided()` waits for it, and `next` holds the
+ * commands it leaves for the window after. Off, each window's deciding is waited for at once.
+ */
+export function createPipeline(on: boolean) {
+  let pending: Promise<void> = Promise.resolve();
+  const pipe = {
+    /** the commands for the devices' next window: decided at the end of the window before the last (cumulative counts by device) */
+    next: [] as Array<[string, number]>,
+    async deciding(call: Promise<void>): Promise<void> {
+      if (!on) return call;
+      // handled here and thrown where it is waited for (decided): no rejection goes unhandled while the devices move
+      call.catch(() => undefined);
+      pending = call;
+    },
+    decided: (): Promise<void> => pending,
+    /** the last commands: those left for a window that does not come and those decided last (the later count wins) */
+    last: (taken: Array<[string, number]>): Array<[string, number]> => (on ? [...new Map([...pipe.next, ...taken])] : taken),
+  };
+  return pipe;
 }

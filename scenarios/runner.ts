@@ -6,9 +6,8 @@
  * decides at the window's end, and its commands reach the devices before they move on. So the
  * same scenario and seed always produce the same report.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { customerOfTopic, encode, HELPDESK_FILTERS, saidByConnection, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
@@ -34,8 +33,9 @@ import type { LoadedScenario } from './load.js';
 import { buildReport, type Report } from './report.js';
 import { replyBody } from './replies.js';
 import { collectSeries, type ReportSeries } from './report-html/collect.js';
-import { customerSideOf } from './customer-side.js';
-import { embeddedSide, type ReplaySide } from './replay-side.js';
+import { createPipeline, embeddedSide, type ReplaySide } from './replay-side.js';
+import { drawn, embeddedHelpdeskOptions, scratchDb, scratchTelemetryDb } from './replay-helpdesk.js';
+export { EMBEDDED_TELEMETRY, replayHelpdeskOptions, scratchTelemetryDb } from './replay-helpdesk.js';
 import { startClusterSide, type ClusterReplayOptions } from './cluster/cluster-side.js';
 import { createClusterView } from '../cluster/view.js';
 import type { DashboardHelpdesk } from '../helpdesk/web/deps.js';
@@ -141,6 +141,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     let brokerUrls: readonly string[];
     let brokerUrl: string;
     if (cluster) {
+      if (s.pipeline) throw Object.assign(new Error('EVN_ERR_SCENARIO: a pipelined scenario (pipeline: true) does not replay on a cluster yet'), { code: 'EVN_ERR_SCENARIO' });
       const started = await startClusterSide({ ...cluster, file: loaded.file, seed, log, logLevel: log.level, ...(options.onView ? { view: true } : {}) });
       stoppers.push({ what: 'the helpdesk workers', stop: () => started.stop() });
       if (options.onView) {
@@ -171,7 +172,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     }
     // the helpdesk's commands as they crossed the broker: the counterfactuals get those sent before each fault
     // (on a NATS cluster a connection on every node, each hearing every command: one node down loses none)
-    const commandLog = createCommandLog({ brokerUrls, clientId: `evernet-commands-${s.name}`, log, ...(cluster ? { cluster: true } : {}) });
+    // pipelined, a device carries a command out as the window after next begins: a window after its time stamp
+    const commandLog = createCommandLog({ brokerUrls, clientId: `evernet-commands-${s.name}`, log, ...(cluster ? { cluster: true } : {}), ...(s.pipeline ? { appliedAfterMs: s.windowS * 1000 } : {}) });
     await within(commandLog.start(), stallMs, () => 'the command log did not connect to the broker');
     stoppers.push({ what: 'the command log', stop: () => commandLog.stop() });
 
@@ -223,16 +225,25 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const windowMs = s.windowS * 1000;
     const pacer = createPacer(options.speed);
     const total = loaded.endMs - loaded.startMs;
+    // pipelined (docs/fleets.md#pipelined-windows): the helpdesk decides a window, on its clock at the window's end,
+    // while the devices move through the next; they carry out its commands as the window after that begins
+    const pipe = createPipeline(s.pipeline);
     for (let from = loaded.startMs; from < loaded.endMs; from += windowMs) {
       const to = Math.min(from + windowMs, loaded.endMs);
       await pacer.until(to);
-      clock.set(to);
-      // the commands of the last window's end reach the devices; then they move to this window's end
-      // (unless an outage drill has one down; its last will reaches the helpdesk too)
-      const sent = side.takeCommanded();
+      if (!s.pipeline) clock.set(to);
+      // the commands of the last window's end (pipelined: of the one before) reach the devices; then they move
+      // to this window's end (unless an outage drill has one down; its last will reaches the helpdesk too)
+      const sent = s.pipeline ? pipe.next : side.takeCommanded();
       const t0 = performance.now();
       devices = await within(host.advance(from, to, sent), stallMs, () => `devices did not receive their commands or move to ${new Date(to).toISOString()}`);
+      if (s.pipeline) {
+        await pipe.decided();
+        pipe.next = side.takeCommanded();
+        clock.set(to);
+      }
       phases.devices += (performance.now() - t0) / 1000;
+      const t1 = performance.now();
       for (const r of s.requests) {
         const at = Date.parse(r.at);
         if (at <= from || at > to) continue;
@@ -276,13 +287,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         for (const [c, [all, said]] of sentBy) addCount(out, partitionOf(c, n), all, said);
         return out;
       };
-      const t1 = performance.now();
-      await side.window(to, { total: sentTotal, by }, stallMs);
+      await pipe.deciding(side.window(to, { total: sentTotal, by }, stallMs));
       phases.helpdesk += (performance.now() - t1) / 1000;
       await options.onProgress?.(to - loaded.startMs, total);
     }
+    const t2 = performance.now();
+    await pipe.decided();
+    phases.helpdesk += (performance.now() - t2) / 1000;
     const ending = performance.now();
-    devices = await within(host.settle(side.takeCommanded()), stallMs, () => 'devices did not receive their last commands');
+    devices = await within(host.settle(pipe.last(side.takeCommanded())), stallMs, () => 'devices did not receive their last commands');
 
     const hs = side.stats();
     const messages = {
@@ -334,60 +347,4 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     await teardown('the broker shards', shards ? () => shards!.stop() : undefined);
     if (scratch) rmSync(dirname(scratch), { recursive: true, force: true });
   }
-}
-
-/** a database file in a new temporary folder (removed with the folder once the helpdesk has stopped) */
-function scratchDb(): string {
-  return join(mkdtempSync(join(tmpdir(), 'evernet-replay-')), 'helpdesk.db');
-}
-
-/**
- * the scratch database's telemetry connection: nothing synced (the file goes with the replay), and a page cache
- * that holds the last page of each device's raw rows (4 KB a device, 16 to 512 MB): a batch from many
- * devices then writes those pages without reading them back, where the default 16 MB made most rows a read and a
- * rewritten page (bench/telemetry-store.ts)
- */
-export function scratchTelemetryDb(devices: number): { sync: 'off'; cacheMB: number } {
-  return { sync: 'off', cacheMB: Math.min(512, Math.max(16, Math.ceil((devices * 4) / 1024))) };
-}
-
-/**
- * the customers whose telemetry a replay on a scratch database (removed afterwards) records: those whose
- * charts it collects (ReplayResult.series); null: everyone's, also when a dashboard watches (onHelpdesk)
- */
-function drawn(o: { collectSeries?: boolean; seriesCustomers?: ReadonlySet<string>; onHelpdesk?: unknown; onView?: unknown }): ReadonlySet<string> | null {
-  if (o.onHelpdesk || o.onView) return null;
-  if (!o.collectSeries) return new Set();
-  return o.seriesCustomers ?? null;
-}
-
-/**
- * the embedded helpdesk's: writes its telemetry after deciding (helpdesk/telemetry/deferred.ts), while the
- * devices move through the next window; not a cluster partition's, whose checkpoints carry the buffer
- */
-function embeddedHelpdeskOptions(loaded: LoadedScenario, record: ReadonlySet<string> | null) {
-  const o = replayHelpdeskOptions(loaded);
-  const only = record ? { recordTelemetryOf: (c: string) => record.has(c) } : {};
-  // its subscriptions at QoS 0: on the replay's own broker or shards, no acknowledgement per message
-  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true, subscribeQos: 0 as const, ...only }, telemetry: { ...o.telemetry, ...EMBEDDED_TELEMETRY } };
-}
-
-/**
- * the embedded replay's telemetry batches: 15 simulated minutes, up to 200,000 readings (15 minutes of 10,000 homes:
- * about 60,000), so a fleet's batch holds several rows for each device's page; the buffer's bound above the batch,
- * so nothing is dropped while it fills
- */
-export const EMBEDDED_TELEMETRY = { flushEveryMs: 15 * 60_000, batchRows: 200_000, maxBufferedRows: 400_000 } as const;
-
-/** the helpdesk options a replay of `loaded` runs with, embedded or on each partition of a cluster */
-export function replayHelpdeskOptions(loaded: LoadedScenario) {
-  const s = loaded.scenario;
-  return {
-    // a replay is self-contained: a clean session, so no queue of an earlier run on the same broker reaches it
-    // the customers' consent and their usage before the day (next-best offers read them)
-    helpdesk: { clientId: `evernet-helpdesk-${s.name}`, cleanSession: true, ...customerSideOf(s.customers, loaded.startMs) },
-    // telemetry in batches of 5 simulated minutes (live: 10 s): a replay that stops is run again, and
-    // fewer, larger transactions save a day's replay about half a second (a chart read still flushes first)
-    telemetry: { flushEveryMs: 5 * 60_000 },
-  };
 }

@@ -104,6 +104,11 @@ export const ScenarioShape = z.object({
   telemetry: ScenarioTelemetry.prefault({}),
   /** how far (s) devices run ahead before the helpdesk catches up: its reaction time in the replay */
   windowS: z.number().int().min(1).max(600).default(10),
+  /**
+   * the helpdesk decides a window while the devices run the next (docs/fleets.md#pipelined-windows): a fleet
+   * replays faster, and a command reaches its device a window later than without (default false)
+   */
+  pipeline: z.boolean().default(false),
   /** at least one customer here or from `fleet` */
   customers: z.array(ScenarioCustomer).default([]),
   /** homes drawn from templates and distributions, added to the customers (scenarios/fleet, docs/fleets.md) */

@@ -68,6 +68,11 @@ export interface IngestOptions {
    * `logged`: the admitter has logged it already (once per device), so the rejection is only counted
    */
   admit?: (d: Decoded) => { code: EvnErrorCode; reason: string; logged?: boolean } | null;
+  /**
+   * `received(n, through)` counts only the messages with event time <= `through` (and those without one): a
+   * pipelined replay's barrier, while the next window's messages already arrive (scenario `pipeline`); default off
+   */
+  countThrough?: boolean;
 }
 
 export function createIngest(options: IngestOptions) {
@@ -79,6 +84,11 @@ export function createIngest(options: IngestOptions) {
   const duplicatesOf = new Map<string, number>();
   let buffer: Buffered[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
+  /** countThrough: the event time counted up to, the messages received at or before it, the times of those after */
+  let through = -Infinity;
+  let upTo = 0;
+  let later: number[] = [];
+  const counted = (): number => (options.countThrough ? upTo : stats.received);
 
   function reject(code: EvnErrorCode, topic: string, reason: string, logged = false): void {
     stats.rejected++;
@@ -90,8 +100,10 @@ export function createIngest(options: IngestOptions) {
     /** Takes one raw message off the wire. Never throws. */
     accept(topic: string, payload: Uint8Array): void {
       stats.received++;
+      let at = -Infinity;
       try {
         const r = decode(topic, payload);
+        if (r.ok) at = r.value.payload.ts;
         const refused = r.ok ? (options.admit?.(r.value) ?? null) : null;
         if (!r.ok) reject(r.error.code, topic, r.error.reason);
         else if (refused) reject(refused.code, topic, refused.reason, refused.logged);
@@ -121,8 +133,12 @@ export function createIngest(options: IngestOptions) {
           }
         }
       } finally {
+        if (options.countThrough) {
+          if (at <= through) upTo++;
+          else later.push(at);
+        }
         for (let i = waiters.length - 1; i >= 0; i--) {
-          if (stats.received >= waiters[i]!.n) waiters.splice(i, 1)[0]!.resolve();
+          if (counted() >= waiters[i]!.n) waiters.splice(i, 1)[0]!.resolve();
         }
       }
     },
@@ -138,9 +154,18 @@ export function createIngest(options: IngestOptions) {
       ready.sort((a, b) => a.ts - b.ts || (a.sender < b.sender ? -1 : a.sender > b.sender ? 1 : 0) || a.seq - b.seq);
       return ready.map((b) => b.msg);
     },
-    /** Resolves once `n` messages have been received in total (the replay's barrier). */
-    received(n: number): Promise<void> {
-      if (stats.received >= n) return Promise.resolve();
+    /**
+     * Resolves once `n` messages have been received in total (the replay's barrier); with countThrough, `n` of
+     * event time <= `through` (a later `through` counts the messages it now covers; an earlier one is ignored).
+     */
+    received(n: number, at?: number): Promise<void> {
+      if (options.countThrough && at !== undefined && at > through) {
+        through = at;
+        const keep: number[] = [];
+        for (const t of later) if (t <= at) upTo++; else keep.push(t);
+        later = keep;
+      }
+      if (counted() >= n) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ n, resolve }));
     },
     stats: (): IngestStats => ({ ...stats, byCode: { ...stats.byCode } }),

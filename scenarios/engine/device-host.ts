@@ -17,6 +17,9 @@ import type { LoadedDevice, LoadedScenario } from '../load.js';
 import { createOutages } from '../outages.js';
 import { deviceSeed } from './seed.js';
 
+/** a pipelined replay's device carries out its commands this long after the window's start (docs/fleets.md#pipelined-windows) */
+export const PIPELINED_COMMAND_AFTER_MS = 1;
+
 export interface DeviceHostOptions {
   scenario: LoadedScenario;
   /** the replay's seed (the scenario's, or --seed) */
@@ -88,6 +91,11 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       ...agentTelemetryOptions(loaded), announce: { name: d.name },
     }),
   );
+  // a replay's device applies only the commands the runner counted for it (release): in a pipelined replay the
+  // helpdesk decides while the devices move, so a command that comes early waits for its window, and what it
+  // sets off is stamped a millisecond into that window, after the one the helpdesk is deciding
+  const afterMs = s.pipeline ? PIPELINED_COMMAND_AFTER_MS : 0;
+  for (const a of agents) a.release(0, afterMs);
   const byKey = new Map(agents.map((a) => [deviceKey(a.customerId, a.deviceId), a]));
   const mine = new Set(byKey.keys());
   const outages = createOutages(s.outages.filter((o) => mine.has(deviceKey(o.customer, o.device))), agents);
@@ -104,7 +112,9 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       const a = byKey.get(key);
       if (!a) continue;
       sentTo.set(a, n);
-      waits.push(a.commandsReceived(outages.expectedCommands(a, n)));
+      const expected = outages.expectedCommands(a, n);
+      a.release(expected, afterMs);
+      waits.push(a.commandsReceived(expected));
     }
     await Promise.all(waits);
   }
@@ -119,20 +129,30 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
     return { toHelpdesk, commandsReceived };
   };
 
+  /** one call at a time, in the order made: a pipelined replay sends a window's commands while its devices still move */
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
+    const run = queue.then(f);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
   return {
     async start() {
       const width = options.connectConcurrency ?? 100;
       for (let i = 0; i < agents.length; i += width) await Promise.all(agents.slice(i, i + width).map((a) => a.start()));
     },
-    async advance(from, to, sent) {
-      await receive(sent);
-      wills += await outages.advance(from, to, (a) => sentTo.get(a) ?? 0, onWill);
-      return progress();
-    },
-    async settle(sent) {
-      await receive(sent);
-      return progress();
-    },
+    advance: (from, to, sent) =>
+      inTurn(async () => {
+        await receive(sent);
+        wills += await outages.advance(from, to, (a) => sentTo.get(a) ?? 0, onWill);
+        return progress();
+      }),
+    settle: (sent) =>
+      inTurn(async () => {
+        await receive(sent);
+        return progress();
+      }),
     progress,
     toHelpdeskBy(partitions) {
       const by = noCounts(partitions);

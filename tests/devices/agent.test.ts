@@ -82,6 +82,29 @@ describe('device agent', () => {
     expect(agent.stats().commandsReceived).toBe(2);
     await agent.stop();
   });
+
+  it('applies only the commands released to it (a pipelined replay): one that comes early waits for its window', async () => {
+    const agent = agentOf('car3', KINDS['car-battery']);
+    await agent.start();
+    agent.release(1);
+    const topic = deviceTopic('maria', 'car3', 'command');
+    const cmd = (seq: number, id: string, on: boolean) => JSON.stringify({ v: 1, ts: T0, seq, commandId: id, action: 'battery-saver', on });
+    await net.observer.publishAsync(topic, cmd(1, 'c-21', true), { qos: 1 });
+    await net.observer.publishAsync(topic, cmd(2, 'c-22', false), { qos: 1 });
+    await agent.commandsReceived(2);
+    const results = (): string[] => net.seen.filter((m) => m.topic.endsWith('car3/event') && m.payload.includes('"command-result"')).map((m) => JSON.parse(m.payload).commandId);
+    agent.tick(T0 + 2000);
+    await until(() => results().length === 1, 2000);
+    agent.tick(T0 + 4000);
+    // the second waits, however many steps go by, until it is released
+    await new Promise((r) => setTimeout(r, 200));
+    expect(results()).toEqual(['c-21']);
+    agent.release(2);
+    agent.tick(T0 + 5000);
+    await until(() => results().length === 2, 2000);
+    expect(results()).toEqual(['c-21', 'c-22']);
+    await agent.stop();
+  });
 });
 
 describe('the broker a device connects to', () => {

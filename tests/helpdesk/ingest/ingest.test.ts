@@ -307,3 +307,27 @@ describe('availability and the last will', () => {
     expect(ingest.stats().duplicates).toBe(1);
   });
 });
+
+describe('ingest counting received messages through an event time (a pipelined replay’s barrier)', () => {
+  it('counts toward a window only the messages of event time up to its end, whenever the later ones arrive', async () => {
+    const ingest = createIngest({ log: silentLogger(), countThrough: true });
+    // the next window's message arrives first; it does not stand in for the one still on its way
+    ingest.accept(...telemetry('c1', 'car', 2, 90));
+    let done = false;
+    const waiting = ingest.received(1, at(60)).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(done).toBe(false);
+    ingest.accept(...telemetry('c2', 'car', 1, 60));
+    await waiting;
+    // the next window counts both, and a malformed message (no event time) counts at once
+    ingest.accept('evernet/v1/c3/car/telemetry', bytes('not json'));
+    await ingest.received(3, at(120));
+    expect(ingest.stats().received).toBe(3);
+  });
+
+  it('counts every message, whatever its event time, when off (a replay that waits for each window)', async () => {
+    const ingest = newIngest();
+    ingest.accept(...telemetry('c1', 'car', 2, 90));
+    await ingest.received(1, at(60));
+  });
+});
