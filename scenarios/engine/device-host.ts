@@ -129,7 +129,7 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
     return { toHelpdesk, commandsReceived };
   };
 
-  /** one call at a time, in the order made: a pipelined replay sends a window's commands while its devices still move */
+  /** one call at a time, in the order made, as a host process takes them (host-main.ts), whoever calls */
   let queue: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
     const run = queue.then(f);
