@@ -92,8 +92,11 @@ export function createPipeline(on: boolean) {
   const pipe = {
     /** the commands for the devices' next window: decided at the end of the window before the last (cumulative counts by device) */
     next: [] as Array<[string, number]>,
-    async deciding(call: Promise<void>): Promise<void> {
-      if (!on) return call;
+    async deciding(start: () => Promise<void>): Promise<void> {
+      if (!on) return start();
+      // started once the next window's call to the devices has gone out (a turn of the event loop later): deciding
+      // runs in one piece, and started at once it could hold that call back in the same turn, the devices waiting
+      const call = new Promise((resolve) => setImmediate(resolve)).then(start);
       // handled here and thrown where it is waited for (decided): no rejection goes unhandled while the devices move
       call.catch(() => undefined);
       pending = call;

@@ -287,7 +287,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         for (const [c, [all, said]] of sentBy) addCount(out, partitionOf(c, n), all, said);
         return out;
       };
-      await pipe.deciding(side.window(to, { total: sentTotal, by }, stallMs));
+      await pipe.deciding(() => side.window(to, { total: sentTotal, by }, stallMs));
       phases.helpdesk += (performance.now() - t1) / 1000;
       await options.onProgress?.(to - loaded.startMs, total);
     }
