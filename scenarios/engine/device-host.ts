@@ -129,30 +129,20 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
     return { toHelpdesk, commandsReceived };
   };
 
-  /** one call at a time, in the order made, as a host process takes them (host-main.ts), whoever calls */
-  let queue: Promise<unknown> = Promise.resolve();
-  const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
-    const run = queue.then(f);
-    queue = run.catch(() => undefined);
-    return run;
-  };
-
   return {
     async start() {
       const width = options.connectConcurrency ?? 100;
       for (let i = 0; i < agents.length; i += width) await Promise.all(agents.slice(i, i + width).map((a) => a.start()));
     },
-    advance: (from, to, sent) =>
-      inTurn(async () => {
-        await receive(sent);
-        wills += await outages.advance(from, to, (a) => sentTo.get(a) ?? 0, onWill);
-        return progress();
-      }),
-    settle: (sent) =>
-      inTurn(async () => {
-        await receive(sent);
-        return progress();
-      }),
+    async advance(from, to, sent) {
+      await receive(sent);
+      wills += await outages.advance(from, to, (a) => sentTo.get(a) ?? 0, onWill);
+      return progress();
+    },
+    async settle(sent) {
+      await receive(sent);
+      return progress();
+    },
     progress,
     toHelpdeskBy(partitions) {
       const by = noCounts(partitions);
