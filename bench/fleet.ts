@@ -28,6 +28,7 @@ import { silentLogger } from '../log/logger.js';
 import { profilingFlags } from '../scenarios/engine/control.js';
 import { chooseLayout } from '../scenarios/engine/layout.js';
 import { thisMachine } from '../scenarios/engine/machine.js';
+import { EMBEDDED_SUBSCRIBE_QOS } from '../scenarios/replay-helpdesk.js';
 import { resolveShardBroker, startBrokerShards, type ShardBroker } from '../scenarios/engine/shards.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
@@ -150,7 +151,8 @@ async function rawBroker(o: RawOptions): Promise<number> {
           waiting = null;
         }
       });
-      await s.subscribeAsync('evernet/v1/+/+/telemetry', { qos: 1 });
+      // as the replay's helpdesk subscribes: the same message pattern, no acknowledgement from the subscriber
+      await s.subscribeAsync('evernet/v1/+/+/telemetry', { qos: EMBEDDED_SUBSCRIBE_QOS });
       subs.push(s);
     }
     const lines: Array<AsyncIterator<string>> = [];

@@ -35,17 +35,22 @@ export function drawn(o: { collectSeries?: boolean; seriesCustomers?: ReadonlySe
 }
 
 /**
+ * The QoS of the embedded helpdesk's subscriptions: 0, on the replay's own broker or shards, so no
+ * acknowledgement per message (docs/fleets.md#engine). The fleet bench's bare pattern subscribes so too.
+ */
+export const EMBEDDED_SUBSCRIBE_QOS: 0 | 1 = 0;
+
+/**
  * the embedded helpdesk's: writes its telemetry after deciding (helpdesk/telemetry/deferred.ts), while the
  * devices move through the next window; not a cluster partition's, whose checkpoints carry the buffer
  */
 export function embeddedHelpdeskOptions(loaded: LoadedScenario, record: ReadonlySet<string> | null) {
   const o = replayHelpdeskOptions(loaded);
   const only = record ? { recordTelemetryOf: (c: string) => record.has(c) } : {};
-  // its subscriptions at QoS 0: on the replay's own broker or shards, no acknowledgement per message
   // pipelined, the next window's messages arrive while its clock is at the end of the window it decides
   // and its barrier counts a window's messages by their event time
   const skew = loaded.scenario.pipeline ? { maxClockSkewMs: DEFAULT_MAX_SKEW_MS + loaded.scenario.windowS * 1000, countReceivedThrough: true } : {};
-  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true, subscribeQos: 0 as const, ...only, ...skew }, telemetry: { ...o.telemetry, ...EMBEDDED_TELEMETRY } };
+  return { ...o, helpdesk: { ...o.helpdesk, deferTelemetryWrites: true, subscribeQos: EMBEDDED_SUBSCRIBE_QOS, ...only, ...skew }, telemetry: { ...o.telemetry, ...EMBEDDED_TELEMETRY } };
 }
 
 /**
