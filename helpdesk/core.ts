@@ -245,13 +245,13 @@ export function createCore(deps: CoreDeps) {
     const key = deviceKey(t.customerId, t.deviceId);
     // an announce did its work on arrival (registry.admit); in event-time order it says how a known device reports
     if (m.channel === 'announce') {
-      if (!directory.device(t.customerId, t.deviceId)) return;
+      if (!directory.deviceOf(t)) return;
       if (m.payload.report) reporting.set(key, m.payload.report);
       else reporting.delete(key);
       return void silence.declare(t.customerId, t.deviceId, m.payload.report);
     }
     // removed or rejected between arrival and now (staff, another process): counted there, dropped here
-    const device = directory.device(t.customerId, t.deviceId);
+    const device = directory.deviceOf(t);
     if (!device) return void dropped(t.customerId, t.deviceId, m.channel);
     switch (m.channel) {
       case 'telemetry': {

@@ -60,6 +60,17 @@ export interface IndexedDirectory {
   readonly workshops: Workshop[];
   customer(customerId: string): DirectoryCustomer | undefined;
   device(customerId: string, deviceId: string): DirectoryDevice | undefined;
+  /**
+   * The device a topic names: `device(t.customerId, t.deviceId)`. Asked with the helpdesk's parsed topics
+   * (contracts parsedTopic: one object per topic), a directory may remember the answer per topic object.
+   */
+  deviceOf(t: DeviceNamed): DirectoryDevice | undefined;
+}
+
+/** what names a device: a parsed device topic */
+export interface DeviceNamed {
+  readonly customerId: string;
+  readonly deviceId: string;
 }
 
 /** A fixed world, indexed (the registry's live directory is the one that changes). */
@@ -73,6 +84,7 @@ export function indexDirectory(d: Directory): IndexedDirectory {
   return {
     ...d,
     device: (customerId: string, deviceId: string) => devices.get(deviceKey(customerId, deviceId)),
+    deviceOf: (t: DeviceNamed) => devices.get(deviceKey(t.customerId, t.deviceId)),
     customer: (customerId: string) => customers.get(customerId),
   };
 }

@@ -152,7 +152,7 @@ export function createRegistry(options: RegistryOptions) {
         return once(`${t.customerId}/_app`, REGISTRY_ERR.UNKNOWN, `unknown customer '${t.customerId}'`, `a request of customer '${t.customerId}', who is not registered (or not active): refused`);
       }
       if (m.channel === 'announce') return announce(t.customerId, t.deviceId, m);
-      const device = live.directory.device(t.customerId, t.deviceId);
+      const device = live.directory.deviceOf(t);
       if (!device) return notActive(t.customerId, t.deviceId, m);
       if ((m.channel === 'telemetry' || m.channel === 'availability') && m.payload.kind !== device.kind) {
         return apply(onWrongKind(live.device(t.customerId, t.deviceId)!, m.payload.kind, m.channel, m.payload.ts), t.customerId, t.deviceId);

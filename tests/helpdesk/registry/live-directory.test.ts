@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parsedTopic, deviceTopic } from '../../../contracts/index.js';
+import { createLiveDirectory } from '../../../helpdesk/registry/live-directory.js';
+import type { CustomerRecord, DeviceRecord } from '../../../helpdesk/registry/records.js';
+
+const customer = (id: string): CustomerRecord => ({
+  id, name: id, home: null, preferences: { channels: ['email'] } as CustomerRecord['preferences'], timeZone: null, state: 'active', origin: 'world', createdAt: 0,
+});
+const device = (customerId: string, id: string, state: DeviceRecord['state'] = 'active'): DeviceRecord => ({
+  customerId, id, kind: 'fridge', name: id, state, origin: 'world', measures: null, extra: [], reportEveryS: null, source: null, model: null,
+  registeredAt: 0, lastAnnounceAt: null, decidedBy: null, decidedAt: null, problem: null,
+});
+
+describe('live directory: deviceOf, the lookup by parsed topic', () => {
+  it('answers as device() does, and follows every change after it has answered', () => {
+    const live = createLiveDirectory();
+    live.apply({ customers: [customer('c1')], devices: [device('c1', 'fridge-1')] });
+    const t = parsedTopic(deviceTopic('c1', 'fridge-1', 'telemetry'));
+    if (t?.scope !== 'device') throw new Error('not a device topic');
+    const d = live.directory;
+    expect(d.deviceOf(t)).toBe(d.device('c1', 'fridge-1'));
+    expect(d.deviceOf(t)?.id).toBe('fridge-1');
+    // asked again: the same answer
+    expect(d.deviceOf(t)).toBe(d.device('c1', 'fridge-1'));
+    // rejected: gone from the directory, and deviceOf says so at once
+    live.apply({ devices: [device('c1', 'fridge-1', 'rejected')] });
+    expect(d.deviceOf(t)).toBeUndefined();
+    // back, with a new record: the new one
+    live.apply({ devices: [{ ...device('c1', 'fridge-1'), name: 'kitchen' }] });
+    expect(d.deviceOf(t)?.name).toBe('kitchen');
+    // a change of another customer, then its own customer removed
+    live.apply({ customers: [customer('c2')], devices: [device('c2', 'fridge-1')] });
+    expect(d.deviceOf(t)?.name).toBe('kitchen');
+    live.apply({ removeCustomers: ['c1'] });
+    expect(d.deviceOf(t)).toBeUndefined();
+    expect(d.deviceOf({ customerId: 'c2', deviceId: 'fridge-1' })?.customerId).toBe('c2');
+  });
+});
