@@ -112,14 +112,16 @@ interface DeviceState {
   watch: ReadingWatch | null;
   /** extra reading names watched so far (when none are declared) */
   extraSeen: Set<string>;
-  /** by exception: how it reports, and when the first condition in progress is due (null: none) */
+  /** by exception: how it reports, and when the first condition in progress is due (null: none, and not in `armed`) */
   report?: ReportMode;
   due: number | null;
+  /** the event time of its last telemetry observed (null: none yet); a checkpoint keeps it in `lastTs` */
+  seenTs: number | null;
 }
 
 /** the detection's state in a checkpoint (helpdesk/checkpoint.ts): each device's plan and detector states, in order */
 export interface DetectionSnapshot {
-  devices: Array<Omit<DeviceState, 'profile' | 'watch'> & { key: string; watch: ReadingWatchSnapshot | null }>;
+  devices: Array<Omit<DeviceState, 'profile' | 'watch' | 'seenTs'> & { key: string; watch: ReadingWatchSnapshot | null }>;
   lastTs: Map<string, number>;
   /** the devices armed, by key, in order */
   armed: string[];
@@ -135,8 +137,8 @@ export interface DeviceSignal {
 }
 
 export function createDetection(detectors: DetectorsByKind = DETECTORS, options: DetectionOptions = {}) {
+  // one map lookup a message: in a fleet's helpdesk each one is a few cache misses (docs/fleets.md#engine)
   const devices = new Map<string, DeviceState>();
-  const lastTs = new Map<string, number>();
   /** devices reporting by exception with a condition in progress: decided at the watermark if no message comes (tick) */
   const armed = new Map<string, DeviceState>();
 
@@ -150,9 +152,10 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
         if (d != null && (due === null || d < due)) due = d;
       }
     }
+    const was = s.due;
     s.due = due;
-    if (due === null) armed.delete(deviceKey);
-    else armed.set(deviceKey, s);
+    if (due !== null) armed.set(deviceKey, s);
+    else if (was !== null) armed.delete(deviceKey);
   }
   let skipped = 0;
   let unwatched = 0;
@@ -169,7 +172,8 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
     const coverage = coverageOf(kind, profile, detectors);
     const list: ReadonlyArray<{ kind: string; init(): unknown }> = detectors[kind];
     const run = list.flatMap((d, i) => (coverage.detectors.includes(d.kind) ? [i] : []));
-    const s: DeviceState = { profile, sig, coverage, run, states: run.map((i) => list[i]!.init()), watch: null, extraSeen: new Set(), due: null };
+    const s: DeviceState = { profile, sig, coverage, run, states: run.map((i) => list[i]!.init()), watch: null, extraSeen: new Set(), due: null, seenTs: known?.seenTs ?? null };
+    if (known?.due != null) armed.delete(deviceKey);
     devices.set(deviceKey, s);
     return s;
   }
@@ -201,17 +205,19 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
      * device reports, from its announce (undefined: periodically).
      */
     observe(deviceKey: string, t: Telemetry, profile?: DeviceProfile, report?: ReportMode): Signal[] {
-      const prev = lastTs.get(deviceKey);
-      if (prev !== undefined && t.ts <= prev) {
+      const s = stateOf(deviceKey, t.kind, profile);
+      if (s.seenTs !== null && t.ts <= s.seenTs) {
         skipped++;
         return [];
       }
-      lastTs.set(deviceKey, t.ts);
-      const s = stateOf(deviceKey, t.kind, profile);
+      s.seenTs = t.ts;
       const out = step(detectors, t.kind, s, t.ts, t.readings, report);
       s.report = report;
       if (report) arm(deviceKey, s);
-      else if (armed.size) armed.delete(deviceKey);
+      else if (s.due !== null) {
+        s.due = null;
+        armed.delete(deviceKey);
+      }
       if (options.general === false || (s.coverage.watched.length === 0 && !t.extra)) return out;
       const values = watchedValues(s, t);
       if (values.length === 0) return out;
@@ -260,8 +266,8 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
     armed: (): number => armed.size,
     /** the state a checkpoint holds (detector states are plain data: each detector's init() and update() make them so) */
     snapshot: (): DetectionSnapshot => ({
-      devices: [...devices].map(([key, { profile: _profile, watch, ...s }]) => ({ key, ...s, watch: watch?.snapshot() ?? null })),
-      lastTs: new Map(lastTs),
+      devices: [...devices].map(([key, { profile: _profile, watch, seenTs: _seenTs, ...s }]) => ({ key, ...s, watch: watch?.snapshot() ?? null })),
+      lastTs: new Map([...devices].flatMap(([key, s]) => (s.seenTs === null ? [] : [[key, s.seenTs] as const]))),
       armed: [...armed.keys()],
       skipped,
       unwatched,
@@ -270,9 +276,8 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
     restore(snap: DetectionSnapshot): void {
       for (const { key, watch, ...s } of snap.devices) {
         // a profile no caller holds: the next message's profile is compared by its signature
-        devices.set(key, { ...s, profile: {}, watch: watch ? createReadingWatch(options.general || undefined, watch) : null });
+        devices.set(key, { ...s, profile: {}, watch: watch ? createReadingWatch(options.general || undefined, watch) : null, seenTs: snap.lastTs.get(key) ?? null });
       }
-      for (const [k, v] of snap.lastTs) lastTs.set(k, v);
       for (const key of snap.armed) armed.set(key, devices.get(key)!);
       skipped = snap.skipped;
       unwatched = snap.unwatched;

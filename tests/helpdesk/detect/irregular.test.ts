@@ -119,6 +119,42 @@ describe('the watermark decides what held long enough on a quiet device', () => 
   });
 });
 
+describe('the devices armed: a condition in progress on a device reporting by exception', () => {
+  const msg = (s: number, doorOpen: boolean): Telemetry => ({ v: 1, ts: at(s), seq: s + 1, kind: 'fridge', readings: fridge({ doorOpen }) });
+
+  it('a device that reports periodically from now on is no longer armed, and its held door is never decided', () => {
+    const detection = createDetection();
+    detection.observe('maria/fridge', msg(0, true), undefined, RBE);
+    expect(detection.armed()).toBe(1);
+    detection.observe('maria/fridge', msg(10, true));
+    expect(detection.armed()).toBe(0);
+    expect(detection.tick(at(3600))).toEqual([]);
+  });
+
+  it('a device that announces other readings starts a fresh plan: the old plan\'s condition is not decided any more', () => {
+    const detection = createDetection();
+    detection.observe('maria/fridge', msg(0, true), undefined, RBE);
+    expect(detection.armed()).toBe(1);
+    // it now measures only its cabinet: the door detector does not run on it, nothing is in progress
+    detection.observe('maria/fridge', msg(10, true), { measures: ['cabinetTempC'] }, RBE);
+    expect(detection.armed()).toBe(0);
+    expect(detection.tick(at(3600))).toEqual([]);
+  });
+
+  it('a reading not newer than the last one is skipped, across a checkpoint too', () => {
+    const detection = createDetection();
+    detection.observe('maria/fridge', msg(100, false), undefined, RBE);
+    detection.observe('maria/fridge', msg(100, true), undefined, RBE);
+    expect(detection.skipped()).toBe(1);
+    const again = createDetection();
+    again.restore(detection.snapshot());
+    expect(again.snapshot().lastTs).toEqual(new Map([['maria/fridge', at(100)]]));
+    again.observe('maria/fridge', msg(50, true), undefined, RBE);
+    expect(again.skipped()).toBe(2);
+    expect(again.armed()).toBe(0);
+  });
+});
+
 describe('fridge duty by exception', () => {
   /** a fridge whose compressor runs `onS` of every `cycleS`, reporting only its switches (and heartbeats) for `hours` */
   function cycles(onS: number, cycleS: number, hours: number, fromS = 0): Array<[number, ReturnType<typeof fridge>]> {
