@@ -72,6 +72,14 @@ export interface AgentOptions {
    * a simulated model: all its kind's readings, no extra. false: no announce
    */
   announce?: AgentAnnounce | false;
+  /** counts summed over many agents as they go, in one object they share (a device host's progress every window) */
+  tally?: AgentTally;
+}
+
+/** what agents sharing a tally have published and received between them */
+export interface AgentTally {
+  published: number;
+  commandsReceived: number;
 }
 
 export type AgentReport = { mode: 'periodic' } | { mode: 'exception'; heartbeatS: number; deadband?: Record<string, number> };

@@ -19,13 +19,14 @@ import {
   type AvailabilityBody, type Command, type EventBody, type TelemetryBody,
 } from '../contracts/index.js';
 import { announceBody } from './announce-body.js';
+import { RecentIds } from './recent-ids.js';
 import { subscribePersistently } from './subscribe.js';
 import type { AnyKindModel } from './kinds/index.js';
 import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore } from './outbox/store.js';
-import { brokerTarget, mqttLog, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentOptions, type AgentStats, type Hello } from './agent-options.js';
-export { brokerTarget, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats } from './agent-options.js';
+import { brokerTarget, mqttLog, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentOptions, type AgentStats, type AgentTally, type Hello } from './agent-options.js';
+export { brokerTarget, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats, type AgentTally } from './agent-options.js';
 
 /**
  * One device. A class, not a closure per method: a fleet holds tens of thousands, and what each one
@@ -58,6 +59,8 @@ export class DeviceAgent {
   private released = Infinity;
   private releasedAfterMs = 0;
   private readonly counts: AgentStats;
+  /** the counts it shares with other agents (AgentOptions.tally), else its own */
+  private readonly tally: AgentTally;
   /** commandsReceived() callers waiting; null: none */
   private waiters: Array<{ n: number; resolve: () => void }> | null = null;
   /**
@@ -68,7 +71,7 @@ export class DeviceAgent {
   /** resend periods since what it said at connect was last confirmed (EVN_ERR_NOT_CONFIRMED once at UNCONFIRMED_WARN_PERIODS) */
   private unconfirmedPeriods = 0;
   /** the ids of the commands received lately, oldest first; null until the first command */
-  private seenCommands: Set<string> | null = null;
+  private seenCommands: RecentIds | null = null;
 
   constructor(options: AgentOptions) {
     const { customerId, deviceId, model } = options;
@@ -93,6 +96,7 @@ export class DeviceAgent {
       ...(options.acks ? { acks: options.acks, onPeriod: () => this.helloAgain() } : {}),
     });
     this.seq = store.lastSeq();
+    this.tally = options.tally ?? { published: 0, commandsReceived: 0 };
     this.counts = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, commandsRepeated: 0, lastSeq: this.seq, reconnects: 0 };
   }
 
@@ -109,6 +113,7 @@ export class DeviceAgent {
     this.seq++;
     this.sender.enqueue(this.seq, topic, encode(topic, stamp(body, at, this.seq), { check: false }));
     this.counts.published++;
+    this.tally.published++;
     this.counts.lastSeq = this.seq;
   }
 
@@ -135,6 +140,7 @@ export class DeviceAgent {
     // the telemetry waits until the partition knows this connection (OutboxSender.hold)
     if (this.hello) this.sender.hold(true);
     this.publishHello(hello);
+    this.tally.published += hello.announce === null ? 1 : 2;
     this.counts.published += hello.announce === null ? 1 : 2;
   }
 
@@ -194,18 +200,13 @@ export class DeviceAgent {
       return;
     }
     const id = result.ok && result.value.channel === 'command' ? result.value.payload.commandId : null;
-    if (id !== null && this.seenCommands?.has(id)) {
+    if (id !== null && (this.seenCommands ??= new RecentIds()).repeated(id)) {
       stats.commandsRepeated++;
       this.log.debug({ deviceId: this.deviceId, commandId: id }, 'command repeated: not executed again');
       return;
     }
-    if (id !== null) {
-      const seen = (this.seenCommands ??= new Set());
-      seen.add(id);
-      // the last 1,000 ids: a repeat comes soon after the first (a redelivery, a takeover's resend)
-      if (seen.size > 1000) seen.delete(seen.values().next().value!);
-    }
     stats.commandsReceived++;
+    this.tally.commandsReceived++;
     if (!result.ok || result.value.channel !== 'command') {
       stats.commandsRejected++;
       this.log.warn({ deviceId: this.deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
@@ -367,6 +368,7 @@ export class DeviceAgent {
     const goodbye = async (): Promise<void> => {
       await c.publishAsync(this.topic('availability'), this.availability('offline', 'disconnected', this.lastT), { qos: 1, retain: true });
       this.counts.published++;
+      this.tally.published++;
       await c.endAsync();
     };
     // a broker that never acknowledges (a busy cluster node, a half-open connection) does not hold the stop

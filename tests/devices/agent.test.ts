@@ -105,6 +105,27 @@ describe('device agent', () => {
     expect(results()).toEqual(['c-21', 'c-22']);
     await agent.stop();
   });
+
+  it('adds what it publishes and receives to a tally it shares with other agents (a device host reads it every window)', async () => {
+    const tally = { published: 0, commandsReceived: 0 };
+    const withTally = (deviceId: string, model: AgentOptions['model']) =>
+      createAgent({ customerId: 'maria', deviceId, model, params: {}, seed: 1, brokerUrl: net.url, startAt: T0, log, tally });
+    const [a, b] = [withTally('fridge-t', KINDS.fridge), withTally('car-t', KINDS['car-battery'])];
+    await a.start();
+    await b.start();
+    a.tick(T0 + 3000);
+    b.tick(T0 + 2000);
+    const topic = deviceTopic('maria', 'car-t', 'command');
+    await net.observer.publishAsync(topic, JSON.stringify({ v: 1, ts: T0, seq: 1, commandId: 'c-31', action: 'battery-saver', on: true }), { qos: 1 });
+    await b.commandsReceived(1);
+    b.tick(T0 + 3000);
+    await a.stop();
+    await b.stop();
+    // hellos, telemetry, the command's result and the goodbyes: each agent's own count, summed
+    expect(tally.published).toBe(a.stats().published + b.stats().published);
+    expect(tally.published).toBeGreaterThan(10);
+    expect(tally.commandsReceived).toBe(1);
+  });
 });
 
 describe('the broker a device connects to', () => {
