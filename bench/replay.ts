@@ -7,14 +7,18 @@ import { silentLogger } from '../log/logger.js';
 import { createBroker } from '../broker/server.js';
 import { round } from '../contracts/round.js';
 import { loadScenario } from '../scenarios/load.js';
+import { EMBEDDED_SUBSCRIBE_QOS } from '../scenarios/replay-helpdesk.js';
 import { replay } from '../scenarios/runner.js';
 
-/** One publisher, one subscriber, QoS 1, like a device and the helpdesk; returns messages per second. */
+/**
+ * One publisher at QoS 1, like a device, and one subscriber at the QoS the replay's helpdesk subscribes at
+ * (0: no acknowledgement from it); returns messages per second.
+ */
 export async function rawBroker(count: number, payloadBytes: number): Promise<number> {
   const broker = await createBroker({ port: 0 }).start();
   const pub = await mqtt.connectAsync(broker.url, { clientId: 'bench-pub' });
   const sub = await mqtt.connectAsync(broker.url, { clientId: 'bench-sub' });
-  await sub.subscribeAsync('bench/#', { qos: 1 });
+  await sub.subscribeAsync('bench/#', { qos: EMBEDDED_SUBSCRIBE_QOS });
   const payload = Buffer.alloc(payloadBytes, 'x');
   let got = 0;
   const done = new Promise<void>((resolve) => sub.on('message', () => ++got === count && resolve()));
