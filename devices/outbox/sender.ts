@@ -244,7 +244,8 @@ export class OutboxSender {
       this.inFlight--;
       // mqtt.js gave up on it (connection ended): hand it over again, in order, with what follows it
       if (err) this.cursor = Math.min(this.cursor, seq - 1);
-      this.pump();
+      // only when something waits to be handed over: most of the time nothing does
+      if (this.store.lastSeq() > this.cursor) this.pump();
     }
     this.settle();
   }
@@ -256,17 +257,20 @@ export class OutboxSender {
     while (this.inFlight < this.window) {
       const batch = this.store.after(this.cursor, this.window - this.inFlight);
       if (batch.length === 0) break;
-      const a = this.ack;
-      for (const e of batch) {
-        this.cursor = e.seq;
-        this.inFlight++;
-        if (a) {
-          if (e.seq <= a.handed) a.resent++;
-          else a.handed = e.seq;
-        }
-        c.publish(e.topic, e.payload, { qos: a?.qos ?? 1 }, (err) => this.done(gen, e.seq, err));
-      }
+      for (const e of batch) this.hand(c, gen, e);
     }
+  }
+
+  /** hands one entry to the connection, the next after the cursor */
+  private hand(c: MqttClient, gen: number, e: OutboxEntry): void {
+    const a = this.ack;
+    this.cursor = e.seq;
+    this.inFlight++;
+    if (a) {
+      if (e.seq <= a.handed) a.resent++;
+      else a.handed = e.seq;
+    }
+    c.publish(e.topic, e.payload, { qos: a?.qos ?? 1 }, (err) => this.done(gen, e.seq, err));
   }
 
   /** Takes the connection (connected or about to be) and starts sending from the oldest entry. */
@@ -318,8 +322,13 @@ export class OutboxSender {
       const gone = this.store.dropOldest(this.cursor);
       if (gone) this.log?.warn({ code: 'EVN_ERR_OUTBOX_FULL', deviceId: this.deviceId, seq: gone.seq, capacity: this.capacity }, 'outbox full: oldest message dropped');
     }
-    this.store.append({ seq, topic, payload });
-    this.pump();
+    // everything before it handed over already (the usual case): it goes out, window allowing, without a pass over the store
+    const alone = this.store.lastSeq() <= this.cursor;
+    const entry = { seq, topic, payload };
+    this.store.append(entry);
+    if (!alone) return this.pump();
+    const c = this.client;
+    if (c && this.ready && !this.held && c.connected && !c.disconnecting && this.inFlight < this.window) this.hand(c, this.generation, entry);
   }
 
   /** Resolves once every stored entry has been acknowledged (end-to-end: confirmed by the helpdesk). */
