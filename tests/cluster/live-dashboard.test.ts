@@ -222,8 +222,13 @@ describe.skipIf(!ready)(`live workers and the dashboard across partitions${why}`
     expect(chart.status).toBe(200);
     expect(chart.body).toMatchObject({ ticketId: tb!.id, customerId: cb });
     expect(chart.body.points.length).toBeGreaterThan(0);
-    // the devices of both partitions are listed
-    const listed = (await api('/devices')).body.devices.map((d) => d.customerId);
+    // the devices of both partitions are listed: read again from their owners every syncEveryMs (5 s), so a
+    // device that registered after the last read is listed by the next one (the tickets came on the live stream)
+    let listed: string[] = [];
+    await until(async () => {
+      listed = (await api('/devices')).body.devices.map((d) => d.customerId);
+      return listed.includes(ca) && listed.includes(cb);
+    }, 15_000, () => `both partitions' devices listed: ${JSON.stringify(listed)}`);
     expect(listed).toEqual(expect.arrayContaining([ca, cb]));
     // a third worker joins and takes the other customer's partition over: the dashboard reads it again
     // from its new owner, still lists both tickets, and the next action goes to the new owner
