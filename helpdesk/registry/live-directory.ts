@@ -97,6 +97,8 @@ export function createLiveDirectory() {
       activeDevices.clear();
       list = null;
       pending = 0;
+      // what deviceOf remembers is stale, even when the snapshot is empty and nothing is indexed again
+      generation++;
       apply({ customers: s.customers, devices: s.devices, stores: s.stores, workshops: s.workshops });
     },
     /** applies changes already written to the store */

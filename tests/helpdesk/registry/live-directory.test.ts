@@ -35,4 +35,15 @@ describe('live directory: deviceOf, the lookup by parsed topic', () => {
     expect(d.deviceOf(t)).toBeUndefined();
     expect(d.deviceOf({ customerId: 'c2', deviceId: 'fridge-1' })?.customerId).toBe('c2');
   });
+
+  it('forgets its answers when the whole registry is replaced, by an empty snapshot too', () => {
+    const live = createLiveDirectory();
+    live.apply({ customers: [customer('c1')], devices: [device('c1', 'fridge-1')] });
+    const t = parsedTopic(deviceTopic('c1', 'fridge-1', 'event'));
+    if (t?.scope !== 'device') throw new Error('not a device topic');
+    expect(live.directory.deviceOf(t)?.id).toBe('fridge-1');
+    live.reset({ customers: [], devices: [], stores: [], workshops: [] });
+    expect(live.directory.device('c1', 'fridge-1')).toBeUndefined();
+    expect(live.directory.deviceOf(t)).toBeUndefined();
+  });
 });
