@@ -137,7 +137,7 @@ export interface DeviceSignal {
 }
 
 export function createDetection(detectors: DetectorsByKind = DETECTORS, options: DetectionOptions = {}) {
-  // one map lookup a message: in a fleet's helpdesk each one is a few cache misses (docs/fleets.md#engine)
+  // one map lookup a message: in a fleet's helpdesk each one is a few cache misses (docs/fleets.md, per-message costs)
   const devices = new Map<string, DeviceState>();
   /** devices reporting by exception with a condition in progress: decided at the watermark if no message comes (tick) */
   const armed = new Map<string, DeviceState>();
