@@ -22,6 +22,8 @@ import { pgBinaries, startTestPostgres, type TestPostgres } from './postgres.js'
  * under a replay can put them together again for the rest of it.
  */
 export const CLUSTER_DAY_TIMEOUT_MS = 1_800_000;
+/** how long a replay here waits for a window's acknowledgements before it fails as stalled */
+export const STALL_TIMEOUT_MS = 60_000;
 
 /** nats-server and PostgreSQL are both installed */
 export const clusterReady = natsAvailable && pgBinaries !== null;
@@ -56,7 +58,7 @@ export async function replayWithSeries(file: string, seed: number, cluster?: Par
   const clock = new VirtualClock(scenario.startMs);
   // warnings too: a cluster replay says what it retried and what it let go (a hang in CI would say where)
   const log = createLogger({ clock, level: 'warn' });
-  return replay({ scenario, log, clock, seed, collectSeries, ...(cluster ? { cluster } : {}), ...(hosts !== undefined ? { hosts } : {}), stallTimeoutMs: 60_000, ...(onProgress ? { onProgress: (d) => onProgress(scenario.startMs + d) } : {}) });
+  return replay({ scenario, log, clock, seed, collectSeries, ...(cluster ? { cluster } : {}), ...(hosts !== undefined ? { hosts } : {}), stallTimeoutMs: STALL_TIMEOUT_MS, ...(onProgress ? { onProgress: (d) => onProgress(scenario.startMs + d) } : {}) });
 }
 
 /**
