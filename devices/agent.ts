@@ -14,12 +14,10 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import {
-  decode, deviceTopic, encode, stamp,
-  type AvailabilityBody, type Command, type EventBody, type TelemetryBody,
-} from '../contracts/index.js';
+import { decode, deviceTopic, encode, stamp, type AvailabilityBody, type EventBody, type TelemetryBody } from '../contracts/index.js';
 import { announceBody } from './announce-body.js';
-import { RecentIds } from './recent-ids.js';
+import { CommandInbox } from './command-inbox.js';
+import { RestWatch } from './rest-watch.js';
 import { subscribePersistently } from './subscribe.js';
 import type { AnyKindModel } from './kinds/index.js';
 import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
@@ -49,20 +47,17 @@ export class DeviceAgent {
   private readonly byException: ReportPolicy | null;
   /** what it published last (exception mode); null: nothing since it (re)started, so the next sample goes out */
   private lastPublished: Published | null = null;
+  /** the steps its model takes at rest, skipped; null: a model that cannot rest */
+  private readonly rest: RestWatch | null;
   private readonly sender: OutboxSender;
   private seq: number;
   private session = 0;
   private client: MqttClient | null = null;
-  /** commands received and not yet applied, each with its place among those received (counts.commandsReceived); null: none */
-  private inbox: Array<{ n: number; cmd: Command }> | null = null;
-  /** it applies only the commands received up to this count, `releasedAfterMs` after its state's time (a replay's release()); live: all, at once */
-  private released = Infinity;
-  private releasedAfterMs = 0;
+  /** commands received and not yet applied */
+  private readonly inbox = new CommandInbox();
   private readonly counts: AgentStats;
   /** the counts it shares with other agents (AgentOptions.tally), else its own */
   private readonly tally: AgentTally;
-  /** commandsReceived() callers waiting; null: none */
-  private waiters: Array<{ n: number; resolve: () => void }> | null = null;
   /**
    * with acks: what it said at the current connection's start (announce, "online"), until a confirmation
    * names the connection; null: confirmed, or acks off
@@ -70,8 +65,6 @@ export class DeviceAgent {
   private hello: Hello | null = null;
   /** resend periods since what it said at connect was last confirmed (EVN_ERR_NOT_CONFIRMED once at UNCONFIRMED_WARN_PERIODS) */
   private unconfirmedPeriods = 0;
-  /** the ids of the commands received lately, oldest first; null until the first command */
-  private seenCommands: RecentIds | null = null;
 
   constructor(options: AgentOptions) {
     const { customerId, deviceId, model } = options;
@@ -89,6 +82,7 @@ export class DeviceAgent {
     this.state = model.init(params, options.seed, options.startAt);
     this.lastT = options.startAt;
     this.byException = options.report?.mode === 'exception' ? reportPolicy(model.kind, options.report) : null;
+    this.rest = RestWatch.of(model);
     const store = options.outbox ?? createMemoryOutboxStore();
     this.sender = createSender({
       store, capacity: options.outboxCapacity, log: options.log, deviceId,
@@ -199,37 +193,28 @@ export class DeviceAgent {
       } else if (!result.ok) this.log.warn({ deviceId: this.deviceId, ...result.error }, 'confirmation rejected');
       return;
     }
-    const id = result.ok && result.value.channel === 'command' ? result.value.payload.commandId : null;
-    if (id !== null && (this.seenCommands ??= new RecentIds()).repeated(id)) {
+    const cmd = result.ok && result.value.channel === 'command' ? result.value.payload : null;
+    if (cmd !== null && this.inbox.repeated(cmd.commandId)) {
       stats.commandsRepeated++;
-      this.log.debug({ deviceId: this.deviceId, commandId: id }, 'command repeated: not executed again');
+      this.log.debug({ deviceId: this.deviceId, commandId: cmd.commandId }, 'command repeated: not executed again');
       return;
     }
     stats.commandsReceived++;
     this.tally.commandsReceived++;
-    if (!result.ok || result.value.channel !== 'command') {
+    if (cmd === null) {
       stats.commandsRejected++;
       this.log.warn({ deviceId: this.deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
-    } else {
-      (this.inbox ??= []).push({ n: stats.commandsReceived, cmd: result.value.payload });
     }
-    const waiters = this.waiters;
-    if (!waiters) return;
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      if (stats.commandsReceived >= waiters[i]!.n) waiters.splice(i, 1)[0]!.resolve();
-    }
-    if (waiters.length === 0) this.waiters = null;
+    this.inbox.received(stats.commandsReceived, cmd);
   }
 
   private applyCommands(): void {
-    const inbox = this.inbox;
-    if (!inbox) return;
-    while (inbox.length && inbox[0]!.n <= this.released) {
-      const { cmd } = inbox.shift()!;
-      const { v: _v, ts, seq: _s, ...body } = cmd;
-      const at = Math.max(ts, this.lastT + this.releasedAfterMs);
+    for (let next = this.inbox.next(this.lastT); next !== null; next = this.inbox.next(this.lastT)) {
+      const { cmd, at } = next;
+      const { v: _v, ts: _ts, seq: _s, ...body } = cmd;
       const r = this.model.command(this.state as never, body, at);
       this.state = r.state;
+      this.rest?.woken();
       for (const e of r.events) this.publishEvent(at, e);
       const result: EventBody = { type: 'command-result', commandId: cmd.commandId, ok: r.ok };
       if (r.code) result.code = r.code;
@@ -237,7 +222,6 @@ export class DeviceAgent {
       this.publishEvent(at, result);
       this.log.info({ deviceId: this.deviceId, action: cmd.action, commandId: cmd.commandId, ok: r.ok, code: r.code }, 'command executed');
     }
-    if (this.inbox === inbox && !inbox.length) this.inbox = null;
   }
 
   /**
@@ -248,6 +232,7 @@ export class DeviceAgent {
     const { options, log, deviceId } = this;
     this.session++;
     this.lastPublished = null;
+    this.rest?.woken();
     if (resumeAt !== undefined && resumeAt > this.lastT) this.lastT += Math.floor((resumeAt - this.lastT) / this.stepMs) * this.stepMs;
     const target = brokerTarget(options.brokerUrl);
     const opts: IClientOptions = {
@@ -288,8 +273,16 @@ export class DeviceAgent {
   /** Runs the model up to event time t (in whole steps), publishing telemetry and events. */
   tick(t: number): void {
     this.applyCommands();
-    const { model, stepMs, byException } = this;
+    const { model, stepMs, byException, rest } = this;
     while (this.lastT + stepMs <= t) {
+      if (rest !== null) {
+        // at rest, the steps before the next message are counted, not taken
+        const reached = rest.skip(this.state, this.lastT, t, stepMs, this.nextMessageAt());
+        if (reached !== this.lastT) {
+          this.lastT = reached;
+          continue;
+        }
+      }
       const at = (this.lastT += stepMs);
       const r = model.stepOwned(this.state as never, stepMs / 1000, at);
       this.state = r.state;
@@ -301,7 +294,14 @@ export class DeviceAgent {
         this.send(this.telemetryTopic, at, { kind: this.kind, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) } as TelemetryBody);
         this.counts.telemetry++;
       }
+      rest?.stepped(this.state, at);
     }
+  }
+
+  /** the earliest event time its next telemetry can go out at with unchanged readings: the heartbeat, or the period */
+  private nextMessageAt(): number {
+    if (this.byException === null) return this.lastTelemetryAt + this.everyMs;
+    return this.lastPublished === null ? -Infinity : this.lastPublished.at + this.byException.heartbeatMs;
   }
 
   /**
@@ -314,14 +314,12 @@ export class DeviceAgent {
 
   /** From its next step on it applies only the first `n` commands received (a replay's count), `afterMs` after its state's time (pipelined: device-host.ts) */
   release(n: number, afterMs = 0): void {
-    this.released = n;
-    this.releasedAfterMs = afterMs;
+    this.inbox.release(n, afterMs);
   }
 
   /** Resolves once `n` command messages have arrived (the replay's barrier). */
   commandsReceived(n: number): Promise<void> {
-    if (this.counts.commandsReceived >= n) return Promise.resolve();
-    return new Promise((resolve) => (this.waiters ??= []).push({ n, resolve }));
+    return this.inbox.waitFor(this.counts.commandsReceived, n);
   }
 
   stats(): AgentStats {

@@ -56,6 +56,16 @@ export interface KindModel<K extends DeviceKind, P, S> {
    * made most of a device host's garbage collection (docs/fleets.md#engine).
    */
   stepOwned(state: S, dtS: number, t: number): StepResult<S, ReadingsOf<K>>;
+  /**
+   * Optional: until when a state stays at rest, asked after each step of a device agent. Every step that
+   * ends later, at or before the time returned, raises no event, draws nothing from the generator, gives
+   * the readings the step before it gave, and changes nothing in the state but what `advanceRest` moves.
+   * At or before the state's own time: not at rest. An idle washer rests until its next load; an agent
+   * counts those steps instead of taking them (devices/rest-watch.ts, docs/fleets.md#engine).
+   */
+  restsUntil?(state: S): number;
+  /** Moves a state at rest to event time t, as `steps` steps ending there would (restsUntil). */
+  advanceRest?(state: S, t: number, steps: number): void;
   /** Applies a command at event time t. Must not mutate `state`. Unsupported commands: ok=false with a code. */
   command(state: S, cmd: CommandBody, t: number): CommandResult<S>;
   /**

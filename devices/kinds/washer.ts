@@ -280,6 +280,24 @@ function stepOwned(s: WasherState, dtS: number, t: number): StepResult<WasherSta
   return { state: s, readings, events, eventTimes: times.map((x) => Math.min(t, Math.max(a0, Math.round(x)))) };
 }
 
+/**
+ * KindModel.restsUntil. Idle or done with nothing offered: nothing moves until the next load comes (its
+ * step offers it). An offer not yet scheduled: until the machine would start itself. Paused: until a
+ * command. Running or scheduled (its remaining time counts down): not at rest.
+ */
+function restsUntil(s: WasherState): number {
+  if (s.mode === 'paused') return Infinity;
+  if (s.mode === 'idle' && s.offer) return startTrigger(s)! - 1;
+  if (s.mode === 'idle' || s.mode === 'done') return (s.p.loads[s.nextLoad]?.at ?? Infinity) - 1;
+  return -Infinity;
+}
+
+/** KindModel.advanceRest: each step at rest counts one piece and sets the time, nothing else */
+function advanceRest(s: WasherState, t: number, steps: number): void {
+  s.t = t;
+  s.pieces += steps;
+}
+
 function command(state: WasherState, cmd: CommandBody, t: number): CommandResult<WasherState> {
   const s = structuredClone(state);
   const events: EventBody[] = [];
@@ -355,6 +373,8 @@ export const washer: KindModel<'washer', WasherParams, WasherState> = {
   },
   step,
   stepOwned,
+  restsUntil,
+  advanceRest,
   command,
   noticeable: (s) => s.coldWash || s.drainBlockedPause,
 };
