@@ -53,15 +53,13 @@ export class DeviceAgent {
   private seq: number;
   private session = 0;
   private client: MqttClient | null = null;
-  /** commands received and not yet applied */
+  /** commands received and not yet applied; `queued` of them, so that a step looks into the inbox only when one waits */
   private readonly inbox = new CommandInbox();
+  private queued = 0;
   private readonly counts: AgentStats;
   /** the counts it shares with other agents (AgentOptions.tally), else its own */
   private readonly tally: AgentTally;
-  /**
-   * with acks: what it said at the current connection's start (announce, "online"), until a confirmation
-   * names the connection; null: confirmed, or acks off
-   */
+  /** with acks: what it said at the connection's start (announce, "online") until a confirmation names it; null: confirmed, or acks off */
   private hello: Hello | null = null;
   /** resend periods since what it said at connect was last confirmed (EVN_ERR_NOT_CONFIRMED once at UNCONFIRMED_WARN_PERIODS) */
   private unconfirmedPeriods = 0;
@@ -205,11 +203,13 @@ export class DeviceAgent {
       stats.commandsRejected++;
       this.log.warn({ deviceId: this.deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
     }
+    if (cmd !== null) this.queued++;
     this.inbox.received(stats.commandsReceived, cmd);
   }
 
   private applyCommands(): void {
-    for (let next = this.inbox.next(this.lastT); next !== null; next = this.inbox.next(this.lastT)) {
+    for (let next = this.queued === 0 ? null : this.inbox.next(this.lastT); next !== null; next = this.inbox.next(this.lastT)) {
+      this.queued--;
       const { cmd, at } = next;
       const { v: _v, ts: _ts, seq: _s, ...body } = cmd;
       const r = this.model.command(this.state as never, body, at);
