@@ -66,10 +66,25 @@ export function remember(last: Published | null, at: number, readings: Readonly<
   return last;
 }
 
-/** The kind's defaults with the overrides merged once. */
+/** the policies made so far, by kind and options; bounded (a caller making up options forgets them all) */
+const policies = new Map<string, ReportPolicy>();
+const POLICIES_KEPT = 1024;
+
+/**
+ * The kind's defaults with the overrides merged once: one frozen object for each kind and options,
+ * shared by every device that reports so. A fleet's devices each read their policy every step; one
+ * object a kind stays in the processor's cache, where one a device was another miss a step.
+ */
 export function reportPolicy(kind: DeviceKind, options: ReportPolicyOptions): ReportPolicy {
   if (!(options.heartbeatS > 0)) throw new RangeError(`heartbeatS must be positive, got ${options.heartbeatS}`);
-  return { heartbeatMs: options.heartbeatS * 1000, deadband: { ...DEFAULT_DEADBANDS[kind], ...options.deadband } };
+  const key = `${kind} ${options.heartbeatS} ${options.deadband ? JSON.stringify(options.deadband) : ''}`;
+  let policy = policies.get(key);
+  if (policy === undefined) {
+    policy = Object.freeze({ heartbeatMs: options.heartbeatS * 1000, deadband: Object.freeze({ ...DEFAULT_DEADBANDS[kind], ...options.deadband }) });
+    if (policies.size >= POLICIES_KEPT) policies.clear();
+    policies.set(key, policy);
+  }
+  return policy;
 }
 
 /** True when one reading moved past its deadband (numbers) or changed at all (flags, words). */

@@ -46,6 +46,18 @@ describe('report policy', () => {
     expect(loose.deadband.cabinetTempC).toBe(DEFAULT_DEADBANDS.fridge.cabinetTempC);
   });
 
+  it('is one frozen object for each kind and options, shared by every device that reports so', () => {
+    const a = reportPolicy('washer', { heartbeatS: 900 });
+    expect(reportPolicy('washer', { heartbeatS: 900 })).toBe(a);
+    expect(reportPolicy('washer', { heartbeatS: 600 })).not.toBe(a);
+    expect(reportPolicy('fridge', { heartbeatS: 900 })).not.toBe(a);
+    const loose = reportPolicy('washer', { heartbeatS: 900, deadband: { powerW: 200 } });
+    expect(loose).not.toBe(a);
+    expect(loose.deadband.powerW).toBe(200);
+    expect(a.deadband.powerW).toBe(DEFAULT_DEADBANDS.washer.powerW);
+    expect(Object.isFrozen(a) && Object.isFrozen(a.deadband)).toBe(true);
+  });
+
   it('publishes any change of an extra reading, and one that appears or disappears', () => {
     const last = sent(fridge, T0, { humidityPct: 40 });
     expect(decide(policy, last, T0 + 1000, fridge, { humidityPct: 40 })).toBeNull();
