@@ -202,8 +202,7 @@ export class DeviceAgent {
     if (cmd === null) {
       stats.commandsRejected++;
       this.log.warn({ deviceId: this.deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
-    }
-    if (cmd !== null) this.queued++;
+    } else this.queued++;
     this.inbox.received(stats.commandsReceived, cmd);
   }
 
@@ -275,8 +274,8 @@ export class DeviceAgent {
     this.applyCommands();
     const { model, stepMs, byException, rest } = this;
     while (this.lastT + stepMs <= t) {
-      if (rest !== null) {
-        // at rest, the steps before the next message are counted, not taken
+      if (rest !== null && rest.resting) {
+        // at rest, the steps before the next message are counted, not taken (when it is due is asked only then)
         const reached = rest.skip(this.state, this.lastT, t, stepMs, this.nextMessageAt());
         if (reached !== this.lastT) {
           this.lastT = reached;

@@ -28,6 +28,11 @@ export class RestWatch {
     this.until = this.model.restsUntil(state);
   }
 
+  /** the last step was taken at rest: skip() may count the steps after it */
+  get resting(): boolean {
+    return this.atRest;
+  }
+
   /** the state changed outside a step (a command), or the device restarted: its next step is taken */
   woken(): void {
     this.until = -Infinity;
@@ -35,11 +40,10 @@ export class RestWatch {
   }
 
   /**
-   * Skips the whole steps after `from` that it may: at rest, none past `to` or the rest's end, none
+   * Skips the whole steps after `from` that it may, once `resting`: none past `to` or the rest's end, none
    * ending at or past `due` (the next message, which a taken step publishes). Returns the time reached.
    */
   skip(state: unknown, from: number, to: number, stepMs: number, due: number): number {
-    if (!this.atRest) return from;
     const steps = Math.floor((Math.min(to, this.until, due - 1) - from) / stepMs);
     if (steps <= 0) return from;
     const t = from + steps * stepMs;

@@ -86,8 +86,7 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
         down.delete(b.agent);
       }
       // no device down (a fleet's every window): no lookup per device
-      if (down.size === 0) for (const a of agents) a.tick(to);
-      else for (const a of agents) if (!down.has(a)) a.tick(to);
+      for (const a of agents) if (down.size === 0 || !down.has(a)) a.tick(to);
       return wills;
     },
     /** how many commands the runner may wait for `a` to have received, of the `sent` so far */
