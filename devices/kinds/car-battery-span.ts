@@ -161,14 +161,49 @@ function nextChange(p: CarBatteryParams, now: number): number {
   return next;
 }
 
+/**
+ * One piece parked at the parked draw (and any drain) over (now, end]: the general loop's arithmetic for
+ * a parked piece, in the same order, so either way gives the same bits.
+ */
+function parkedPiece(s: CarBatteryState, now: number, end: number): void {
+  const p = s.p;
+  const cap = capacityAh(p, (now + end) / 2);
+  const load = p.parkedDrawA + drainA(s, now);
+  const net = -load;
+  const d = (end - now) / 1000;
+  s.soc = Math.min(1, Math.max(0, s.soc + (net * (net > 0 ? 0.95 : 1) * d) / 3600 / cap));
+  s.tempC += (p.ambientC + 0 - s.tempC) * (1 - Math.exp(-d / 2400));
+  s.speedKmh = 0;
+  const r = resistance(s, end);
+  s.engineRunning = false;
+  s.cranking = false;
+  s.lastV = Math.min(20, Math.max(0, ocv(s.soc) - load * r));
+  s.lastI = -load;
+  s.loadA = load;
+  s.pieces++;
+}
+
 /** Advances s (a private copy) over (a, b] ms in closed-form pieces. */
 export function spanCar(s: CarBatteryState, a: number, b: number, events: EventBody[], times: number[]): void {
   const p = s.p;
+  // parked, with no trip, crank or fault boundary before s.parkedUntil (found by a parked piece before):
+  // nothing happens in (a, b] but one parked piece, and nothing need be looked for
+  if (s.crank === null && b < s.parkedUntil) return parkedPiece(s, a, b);
   let now = a;
   arrive(s, a, a, events, times);
   for (let guard = 0; now < b && guard < 1_000_000; guard++) {
     const { mode, trip } = modeAt(p, now);
-    let end = Math.min(b, nextChange(p, now));
+    const change = nextChange(p, now);
+    if (mode === 'parked' && s.crank === null) {
+      // until the next change the car stays parked: later steps before it take the short way above
+      s.parkedUntil = Math.min(change, Number.MAX_VALUE);
+      const end = Math.min(b, change);
+      parkedPiece(s, now, end);
+      arrive(s, now, end, events, times);
+      now = end;
+      continue;
+    }
+    let end = Math.min(b, change);
     if (mode === 'running') end = Math.min(end, now + DRIVING_PIECE_MS);
     const cap = capacityAh(p, (now + end) / 2);
     const drain = drainA(s, now);

@@ -95,6 +95,13 @@ export interface CarBatteryState {
   crank: { start: number; restV: number; minV: number; currentA: number; tempC: number } | null;
   /** integration pieces computed so far (one a second at dtS = 1, one per span between events on long steps): a cost measure */
   pieces: number;
+  /**
+   * Long steps: the event time (exclusive) up to which the car stays parked with no trip, crank or fault
+   * boundary, as a parked piece found it (a cache of the next change; finite, so that the state stays
+   * JSON: -Number.MAX_VALUE when not known, Number.MAX_VALUE when no change comes). A step that ends
+   * before it is one parked piece, without a look at the trips and faults (car-battery-span.ts).
+   */
+  parkedUntil: number;
 }
 
 type Readings = ReadingsOf<'car-battery'>;
@@ -183,6 +190,7 @@ function copyState(x: CarBatteryState): CarBatteryState {
     p: x.p, rng: { s: x.rng.s }, t: x.t, soc: x.soc, tempC: x.tempC, engineRunning: x.engineRunning,
     cranking: x.cranking, speedKmh: x.speedKmh, batterySaver: x.batterySaver, switchedOff: x.switchedOff,
     message: x.message, lastV: x.lastV, lastI: x.lastI, loadA: x.loadA, crank: x.crank, pieces: x.pieces,
+    parkedUntil: x.parkedUntil,
   };
 }
 
@@ -260,6 +268,7 @@ export const carBattery: KindModel<'car-battery', CarBatteryParams, CarBatterySt
       loadA: p.parkedDrawA,
       crank: null,
       pieces: 0,
+      parkedUntil: -Number.MAX_VALUE,
     };
     s.lastV = ocv(s.soc) - p.parkedDrawA * resistance(s, t0);
     return s;
