@@ -107,6 +107,13 @@ function arrive(s: FridgeState, from: number, now: number, events: EventBody[], 
     else if (f.kind === 'door-ajar') ua *= f.leakFactor;
     else broken = true;
   }
+  settle(s, broken, now, events, times);
+  return { ua, broken };
+}
+
+/** The thermostat as it reads at `now`, and the inventory reported once the door is shut. */
+function settle(s: FridgeState, broken: boolean, now: number, events: EventBody[], times: number[]): void {
+  const p = s.p;
   if (broken) s.compressorOn = false;
   else if (s.tempC > s.setpointC + p.hysteresisC / 2) s.compressorOn = true;
   else if (s.tempC < s.setpointC - p.hysteresisC / 2) s.compressorOn = false;
@@ -116,7 +123,6 @@ function arrive(s: FridgeState, from: number, now: number, events: EventBody[], 
     events.push(inventoryEvent(s));
     times.push(now);
   }
-  return { ua, broken };
 }
 
 /** the earlier of `next` and x, if x is after `now` */
@@ -135,17 +141,37 @@ function nextChange(s: FridgeState, now: number): number {
   return next;
 }
 
-/** Advances s (a private copy) over (a, b] ms in closed-form pieces; returns the energy drawn (J). */
+/**
+ * Advances s (a private copy) over (a, b] ms in closed-form pieces; returns the energy drawn (J).
+ *
+ * Calm: a step that ends before `s.calmUntil` (the next change a piece before found: a door, a take-out,
+ * an opening, a fault) has nothing in it but the thermostat. It takes the door, the insulation and the
+ * faults as that piece found them (`calmUaWK`, `calmBroken`) instead of looking at the schedules again:
+ * the same arithmetic in the same order, so the same bits.
+ */
 export function spanFridge(s: FridgeState, a: number, b: number, events: EventBody[], times: number[]): number {
   const p = s.p;
+  const calm = b < s.calmUntil;
   let energyJ = 0;
   let now = a;
-  let env = arrive(s, a, a, events, times);
+  let env: Env;
+  if (calm) {
+    env = { ua: s.calmUaWK, broken: s.calmBroken };
+    settle(s, env.broken, a, events, times);
+  } else env = arrive(s, a, a, events, times);
   for (let guard = 0; now < b && guard < 1_000_000; guard++) {
     const ua = env.ua + (s.doorOpen ? p.doorOpenUaWK : 0);
     const teq = p.ambientC - (s.compressorOn ? p.coolingW : 0) / ua;
     const tauS = p.heatCapacityJK / ua;
-    let end = Math.min(b, nextChange(s, now));
+    let end = b;
+    if (!calm) {
+      // nothing but the thermostat changes until then: remembered for the calm steps that follow
+      const change = nextChange(s, now);
+      s.calmUntil = Math.min(change, Number.MAX_VALUE);
+      s.calmUaWK = env.ua;
+      s.calmBroken = env.broken;
+      end = Math.min(b, change);
+    }
     // the thermostat's switch: the threshold lies between the temperature and where it is heading
     const th = s.setpointC + (s.compressorOn ? -p.hysteresisC / 2 : p.hysteresisC / 2);
     const heading = s.compressorOn ? s.tempC > th && teq < th : s.tempC < th && teq > th;
@@ -163,7 +189,8 @@ export function spanFridge(s: FridgeState, a: number, b: number, events: EventBo
     }
     if (switching) s.compressorOn = !s.compressorOn;
     s.pieces++;
-    env = arrive(s, now, end, events, times);
+    if (calm) settle(s, env.broken, end, events, times);
+    else env = arrive(s, now, end, events, times);
     now = end;
   }
   return energyJ;

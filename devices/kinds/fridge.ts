@@ -77,6 +77,15 @@ export interface FridgeState {
   nextOpenAt: number | null;
   /** integration pieces computed so far (one a second at dtS = 1, one per span between events on long steps): a cost measure */
   pieces: number;
+  /**
+   * Long steps: the event time (exclusive) up to which nothing but the thermostat changes (no door, take-out,
+   * opening or fault), as a piece found it, and the insulation (W/K) and compressor failure it found then
+   * (fridge-span.ts: a calm step looks at none of the schedules). Finite, so that the state stays JSON:
+   * -Number.MAX_VALUE when not known; a one-second step forgets it.
+   */
+  calmUntil: number;
+  calmUaWK: number;
+  calmBroken: boolean;
 }
 
 type Readings = ReadingsOf<'fridge'>;
@@ -138,6 +147,7 @@ function copyState(x: FridgeState): FridgeState {
     compressorOn: x.compressorOn, runS: x.runS, doorUntil: x.doorUntil, doorOpen: x.doorOpen,
     inventory: x.inventory, inventoryDirty: x.inventoryDirty, inventoryReported: x.inventoryReported,
     message: x.message, lastPowerW: x.lastPowerW, nextOpenAt: x.nextOpenAt, pieces: x.pieces,
+    calmUntil: x.calmUntil, calmUaWK: x.calmUaWK, calmBroken: x.calmBroken,
   };
 }
 
@@ -160,6 +170,8 @@ function stepOwned(s: FridgeState, dtS: number, t: number): StepResult<FridgeSta
   let energyJ = 0;
   if (long) energyJ = spanFridge(s, a0, t, events, times);
   else {
+    // the one-second path moves the door its own way: what a long step found calm is forgotten
+    s.calmUntil = -Number.MAX_VALUE;
     const n = Math.max(1, Math.ceil(dtS - 1e-9));
     for (let k = 0; k < n; k++) {
       const a = a0 + Math.round((spanMs * k) / n);
@@ -227,6 +239,9 @@ export const fridge: KindModel<'fridge', FridgeParams, FridgeState> = {
       lastPowerW: 0,
       nextOpenAt: null,
       pieces: 0,
+      calmUntil: -Number.MAX_VALUE,
+      calmUaWK: p.uaWK,
+      calmBroken: false,
     };
   },
   step,
