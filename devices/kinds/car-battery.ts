@@ -14,6 +14,7 @@ import { EventTime } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import { acceptanceA, active, capacityAh, crankEvent, drainA, ocv, regulatorTarget, resistance, spanCar } from './car-battery-span.js';
 import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
+import { wholeEventTimes } from './model.js';
 import { nextGaussian, rngFrom, type RngState } from './rng.js';
 
 export { ocv, resistance } from './car-battery-span.js';
@@ -221,7 +222,7 @@ function stepOwned(s: CarBatteryState, dtS: number, t: number): StepResult<CarBa
     batterySaver: s.batterySaver,
   };
   if (!long) return { state: s, readings, events };
-  return { state: s, readings, events, eventTimes: times.map((x) => Math.min(t, Math.max(a0, Math.round(x)))) };
+  return { state: s, readings, events, eventTimes: wholeEventTimes(times, a0, t) };
 }
 
 function command(state: CarBatteryState, cmd: CommandBody, t: number): CommandResult<CarBatteryState> {

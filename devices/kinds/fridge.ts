@@ -14,6 +14,7 @@ import { EventTime, Item } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import { activeFaults as active, DAY_MS, inventoryEvent, LOCAL_OFFSET_MS, spanFridge, takeOutsIn } from './fridge-span.js';
 import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
+import { wholeEventTimes } from './model.js';
 import { nextFloat, nextGaussian, rngFrom, type RngState } from './rng.js';
 
 export const FridgeFault = z.discriminatedUnion('kind', [
@@ -191,7 +192,7 @@ function stepOwned(s: FridgeState, dtS: number, t: number): StepResult<FridgeSta
     powerW: meanW > 0 ? round(Math.max(0, meanW + nextGaussian(s.rng) * 0.3), 1) : 0,
   };
   if (!long) return { state: s, readings, events };
-  return { state: s, readings, events, eventTimes: times.map((x) => Math.min(t, Math.max(a0, Math.round(x)))) };
+  return { state: s, readings, events, eventTimes: wholeEventTimes(times, a0, t) };
 }
 
 function command(state: FridgeState, cmd: CommandBody): CommandResult<FridgeState> {

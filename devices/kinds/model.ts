@@ -74,3 +74,13 @@ export interface KindModel<K extends DeviceKind, P, S> {
    */
   noticeable(state: S): boolean;
 }
+
+/**
+ * A long step's event times as StepResult.eventTimes wants them: whole ms, inside the step (a0, t].
+ * Clamped in place (the array is the step's own): no array and no function made per step, which a
+ * fleet's devices take a million times a host-day.
+ */
+export function wholeEventTimes(times: number[], a0: number, t: number): number[] {
+  for (let i = 0; i < times.length; i++) times[i] = Math.min(t, Math.max(a0, Math.round(times[i]!)));
+  return times;
+}

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { EventTime, Id } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
+import { wholeEventTimes } from './model.js';
 import { nextGaussian, rngFrom, type RngState } from './rng.js';
 import { PROGRAMMES, powerSequence, programmeDurationS, type Programme } from './washer-programmes.js';
 
@@ -277,7 +278,7 @@ function stepOwned(s: WasherState, dtS: number, t: number): StepResult<WasherSta
     remainingS: remainingS(s, t),
   };
   if (!long) return { state: s, readings, events };
-  return { state: s, readings, events, eventTimes: times.map((x) => Math.min(t, Math.max(a0, Math.round(x)))) };
+  return { state: s, readings, events, eventTimes: wholeEventTimes(times, a0, t) };
 }
 
 /**
