@@ -4,34 +4,21 @@
  * runs twice from the same seed: once as the model does, once with the cache forgotten before every step
  * (so every step takes the general loop); readings, events and state must agree exactly.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { carBattery, CarBatteryParams, type CarBatteryState } from '../../../devices/kinds/car-battery.js';
-import type { CommandBody } from '../../../devices/kinds/model.js';
+import type { CommandBody, KindModel } from '../../../devices/kinds/model.js';
+import { expectShortWayExact, type ShortWay } from '../../helpers/model-day.js';
 
 const T0 = Date.UTC(2020, 10, 2, 23, 0);
 const MIN = 60_000;
 const H = 60 * MIN;
-const UNKNOWN = -Number.MAX_VALUE;
 
-function day(raw: unknown, dtS: number, forget: boolean, commands: Array<{ at: number; cmd: CommandBody }> = []) {
-  let s: CarBatteryState = carBattery.init(CarBatteryParams.parse(raw), 11, T0);
-  const out: unknown[] = [];
-  let short = 0;
-  for (let t = T0 + dtS * 1000; t <= T0 + 24 * H; t += dtS * 1000) {
-    for (const c of commands) {
-      if (c.at <= t - dtS * 1000 || c.at > t) continue;
-      const res = carBattery.command(s, c.cmd, t - dtS * 1000);
-      expect(res.ok).toBe(true);
-      s = res.state;
-    }
-    if (forget) s.parkedUntil = UNKNOWN;
-    else if (s.crank === null && t < s.parkedUntil) short++;
-    const r = carBattery.stepOwned(s, dtS, t);
-    s = r.state;
-    out.push({ t, readings: r.readings, events: r.events, eventTimes: r.eventTimes });
-  }
-  return { out, state: { ...s, parkedUntil: 0 }, short };
-}
+const model = carBattery as unknown as KindModel<never, unknown, CarBatteryState>;
+const parked: ShortWay<CarBatteryState> = {
+  forget: (s) => void (s.parkedUntil = -Number.MAX_VALUE),
+  taken: (s, t) => s.crank === null && t < s.parkedUntil,
+  strip: (s) => ({ ...s, parkedUntil: 0 }),
+};
 
 describe('car battery: the parked short way gives the general loop\'s bits', () => {
   const cases: Array<[string, unknown, Array<{ at: number; cmd: CommandBody }>?]> = [
@@ -51,14 +38,7 @@ describe('car battery: the parked short way gives the general loop\'s bits', () 
     ],
     ['parked all day', {}],
   ];
-  it.each(cases)('%s', (_name, raw, commands) => {
-    for (const dtS of [60, 300]) {
-      const kept = day(raw, dtS, false, commands);
-      const general = day(raw, dtS, true, commands);
-      expect(kept.out).toEqual(general.out);
-      expect(kept.state).toEqual(general.state);
-      // the short way was taken: most of a parked day's steps
-      expect(kept.short).toBeGreaterThan(kept.out.length / 2);
-    }
-  });
+  it.each(cases)('%s', (_name, raw, commands) =>
+    expectShortWayExact(model, () => carBattery.init(CarBatteryParams.parse(raw), 11, T0), parked, { from: T0, to: T0 + 24 * H, commands }),
+  );
 });
