@@ -9,6 +9,8 @@
  *   fleet.messagesPerSecond / fleet.rawBrokerMessagesPerSecond = fleet.ratio, both over the same span: from the
  *     clients connected to the last message (the bare pattern is timed from its clients connected, so the replay's
  *     rate leaves out its start, fleet.startSeconds: helpdesk, hosts and devices connected; fleet.wallSeconds is all of it)
+ *   fleet.cpuRatio                  the bare pattern's CPU seconds / the replay's, every process of each (Linux /proc; null
+ *     elsewhere): what fleet.ratio would be were both to keep every core busy; it moves less with the machine's load
  *   fleet.rssMBPerThousandDevices   the peak resident memory of the replay's process tree / devices x 1000
  *   fleet.peakVsBaseline, fleet.savingsVsSelfish   the replay's own washer offers (programme, requested, deadline)
  *     coordinated under 1.1 x the no-flex peak (helpdesk/schedule/fleet/coordinate.ts, as bench `coordination`)
@@ -63,14 +65,16 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
   // what a long run leaves to look into, on stderr: where the time went, each process's own peak, and every false ticket
   process.stderr.write(`bench fleet: wall seconds by phase: ${Object.entries(wall.phases).map(([k, v]) => `${k} ${round(v, 1)}`).join(', ')}\n`);
   process.stderr.write(`bench fleet: peak resident memory by process: ${memory.byProcess().map(([p, b]) => `${p} ${Math.round(b / 1024 / 1024)} MB`).join(', ')}\n`);
-  process.stderr.write(`bench fleet: CPU seconds by process, replay: ${cpuLine(memory.cpuByProcess(), replayOwnCpu)}\n`);
+  const replayCpu = cpuRows(memory.cpuByProcess(), replayOwnCpu);
+  process.stderr.write(`bench fleet: CPU seconds by process, replay: ${cpuLine(replayCpu)}\n`);
   for (const t of falseTicketsOf(report)) process.stderr.write(`bench fleet: false ticket ${JSON.stringify(t)}\n`);
   const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
   const rawMemory = peakRss(500);
   const rawOwnCpu = process.cpuUsage();
   const raw = await rawBroker({ broker, devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes: 260 });
   rawMemory.stop();
-  process.stderr.write(`bench fleet: CPU seconds by process, bare broker pattern: ${cpuLine(rawMemory.cpuByProcess(), ownCpuSeconds(rawOwnCpu))}\n`);
+  const rawCpu = cpuRows(rawMemory.cpuByProcess(), ownCpuSeconds(rawOwnCpu));
+  process.stderr.write(`bench fleet: CPU seconds by process, bare broker pattern: ${cpuLine(rawCpu)}\n`);
 
   // the span the bare pattern is timed over too: after the start, its clients connected
   const perSecond = report.messages.published / (wall.seconds - wall.phases.start);
@@ -99,6 +103,8 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
     'fleet.messagesPerSecond': Math.round(perSecond),
     'fleet.rawBrokerMessagesPerSecond': Math.round(raw),
     'fleet.ratio': round(perSecond / raw, 3),
+    // the same comparison in CPU time, all processes of each (both with their start): it moves less with the machine's load
+    'fleet.cpuRatio': cpuSum(replayCpu) > 0 && cpuSum(rawCpu) > 0 ? round(cpuSum(rawCpu) / cpuSum(replayCpu), 3) : null,
     'fleet.rssMBPerThousandDevices': peak === null ? null : round(peak / 1024 / 1024 / (devices / 1000), 1),
     'fleet.peakVsBaseline': coordination['fleet.coordination.peakVsBaseline'] ?? null,
     'fleet.savingsVsSelfish': coordination['fleet.coordination.savingsVsSelfish'] ?? null,
@@ -109,10 +115,16 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
   };
 }
 
-/** `pid role s, ...` and their sum; this process counted by its own measure over the phase (`own`), not since it started */
-function cpuLine(each: Array<[string, number]>, own: number): string {
-  const rows = each.map(([p, s]): [string, number] => (p.startsWith(`${process.pid} `) ? [`${process.pid} bench (runner)`, own] : [p, s]));
-  return `${rows.map(([p, s]) => `${p} ${round(s, 1)}`).join(', ')}; sum ${round(rows.reduce((a, [, s]) => a + s, 0), 1)}`;
+/** each process's CPU seconds; this process counted by its own measure over the phase (`own`), not since it started */
+function cpuRows(each: Array<[string, number]>, own: number): Array<[string, number]> {
+  return each.map(([p, s]): [string, number] => (p.startsWith(`${process.pid} `) ? [`${process.pid} bench (runner)`, own] : [p, s]));
+}
+
+const cpuSum = (rows: Array<[string, number]>): number => rows.reduce((a, [, s]) => a + s, 0);
+
+/** `pid role s, ...` and their sum */
+function cpuLine(rows: Array<[string, number]>): string {
+  return `${rows.map(([p, s]) => `${p} ${round(s, 1)}`).join(', ')}; sum ${round(cpuSum(rows), 1)}`;
 }
 
 /** the report's tickets on a device without a fault they find injected at or before they opened (report-by-kind.ts's rule) */
