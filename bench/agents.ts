@@ -42,7 +42,7 @@ export async function benchAgents(homes = 300): Promise<Record<string, number>> 
     const agents: Agent[] = loaded.devices.map((d) =>
       createAgent({
         customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params, seed: seedOf(d),
-        brokerUrl: 'mqtt://127.0.0.1:1', startAt: loaded.startMs, log, ...agentTelemetryOptions(loaded),
+        brokerUrl: 'mqtt://127.0.0.1:1', startAt: loaded.startMs, log, ...agentTelemetryOptions(loaded), lookAhead: true,
         // an outbox of one: each message is dropped when the next comes (a host's go when acknowledged), so none piles up
         outboxCapacity: 1,
       }),

@@ -72,6 +72,13 @@ export interface AgentOptions {
    * a simulated model: all its kind's readings, no extra. false: no announce
    */
   announce?: AgentAnnounce | false;
+  /**
+   * a device that said nothing in its last step takes its coming steps at once, while its state is in the
+   * processor's cache, up to the first that publishes, and sends that in its window (devices/look-ahead.ts):
+   * the same messages at the same times, for a fleet's hosts. Only for a model whose steps depend on its
+   * state alone (every simulated kind), not a board's; not with a model that rests. Default off
+   */
+  lookAhead?: boolean;
   /** counts summed over many agents as they go, in one object they share (a device host's progress every window) */
   tally?: AgentTally;
 }

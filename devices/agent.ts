@@ -12,25 +12,26 @@
  * continue where they stopped. mqtt.js reconnects by itself; each reconnect is a new connection
  * number (the availability seq): the agent says "online" again and its will carries the new number.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { decode, deviceTopic, encode, stamp, type AvailabilityBody, type EventBody, type TelemetryBody } from '../contracts/index.js';
 import { announceBody } from './announce-body.js';
 import { CommandInbox } from './command-inbox.js';
+import { LookAhead, type AnyStep, type Said, type Speaker } from './look-ahead.js';
 import { RestWatch } from './rest-watch.js';
-import { subscribePersistently } from './subscribe.js';
 import type { AnyKindModel } from './kinds/index.js';
 import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore } from './outbox/store.js';
-import { brokerTarget, mqttLog, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentOptions, type AgentStats, type AgentTally, type Hello } from './agent-options.js';
+import { connectDevice, sayGoodbye, subscribeCommands } from './agent-connection.js';
+import { UNCONFIRMED_WARN_PERIODS, type AgentOptions, type AgentStats, type AgentTally, type Hello } from './agent-options.js';
 export { brokerTarget, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats, type AgentTally } from './agent-options.js';
 
 /**
  * One device. A class, not a closure per method: a fleet holds tens of thousands, and what each one
  * costs is its fields and its connection, not a copy of every function (docs/fleets.md#engine).
  */
-export class DeviceAgent {
+export class DeviceAgent implements Speaker {
   readonly deviceId: string;
   readonly customerId: string;
   readonly kind: AnyKindModel['kind'];
@@ -49,6 +50,8 @@ export class DeviceAgent {
   private lastPublished: Published | null = null;
   /** the steps its model takes at rest, skipped; null: a model that cannot rest */
   private readonly rest: RestWatch | null;
+  /** its steps taken ahead of its time (AgentOptions.lookAhead); null: each in its window */
+  private readonly ahead: LookAhead | null;
   private readonly sender: OutboxSender;
   private seq: number;
   private session = 0;
@@ -81,6 +84,7 @@ export class DeviceAgent {
     this.lastT = options.startAt;
     this.byException = options.report?.mode === 'exception' ? reportPolicy(model.kind, options.report) : null;
     this.rest = RestWatch.of(model);
+    this.ahead = options.lookAhead && this.rest === null ? LookAhead.of(model) : null;
     const store = options.outbox ?? createMemoryOutboxStore();
     this.sender = createSender({
       store, capacity: options.outboxCapacity, log: options.log, deviceId,
@@ -165,17 +169,6 @@ export class DeviceAgent {
     return encode(this.topic('announce'), stamp(body, this.lastT, this.session));
   }
 
-  /** Subscribes to its commands (and with acks, its ack topic): asked again while the broker refuses for now (subscribe.ts) */
-  private async subscribeCommands(c: MqttClient): Promise<void> {
-    // with end-to-end acknowledgements (a NATS cluster), its ack topic in the same SUBSCRIBE, and both at
-    // QoS 0: a QoS 1 subscription there is a JetStream consumer, which a node killed elsewhere can stall
-    // for good, and its session is clean, so QoS 1 would only redeliver within one connection
-    const topics = this.options.acks ? [this.topic('command'), this.topic('ack')] : [this.topic('command')];
-    await subscribePersistently(c, topics, this.options.acks ? 0 : 1, (attempt, err) =>
-      this.log.warn({ deviceId: this.deviceId, attempt, err: err.message }, 'the broker refused the command subscription: asked again'),
-    );
-  }
-
   private onMessage(topic: string, payload: Buffer): void {
     const stats = this.counts;
     const result = decode(topic, payload);
@@ -229,26 +222,12 @@ export class DeviceAgent {
    */
   async start(resumeAt?: number): Promise<void> {
     const { options, log, deviceId } = this;
+    this.atOwnTime();
     this.session++;
     this.lastPublished = null;
     this.rest?.woken();
     if (resumeAt !== undefined && resumeAt > this.lastT) this.lastT += Math.floor((resumeAt - this.lastT) / this.stepMs) * this.stepMs;
-    const target = brokerTarget(options.brokerUrl);
-    const opts: IClientOptions = {
-      ...(options.failoverUrls?.length ? { servers: serversOf([options.brokerUrl, ...options.failoverUrls.filter((u) => u !== options.brokerUrl)]) } : {}),
-      clientId: `evernet-${this.customerId}-${deviceId}`,
-      clean: true,
-      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
-      ...mqttLog(),
-      ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
-      will: {
-        topic: this.topic('availability'),
-        payload: Buffer.from(this.availability('offline', 'will', this.lastT)),
-        qos: 1,
-        retain: true,
-      },
-    };
-    const c = typeof target === 'string' ? await mqtt.connectAsync(target, opts) : await mqtt.connectAsync({ ...target, ...opts });
+    const c = await connectDevice(options, `evernet-${this.customerId}-${deviceId}`, { topic: this.topic('availability'), payload: this.availability('offline', 'will', this.lastT) });
     this.client = c;
     c.on('message', (topic, payload) => this.onMessage(topic, payload));
     // a reconnect is a new connection: its will and its "online" carry the next connection number
@@ -263,7 +242,7 @@ export class DeviceAgent {
       log.info({ deviceId, session: this.session, outbox: this.sender.stats() }, 'device reconnected');
     });
     c.on('offline', () => log.warn({ deviceId, outbox: this.sender.stats() }, 'device offline: the outbox keeps what it sends'));
-    await this.subscribeCommands(c);
+    await subscribeCommands(c, this.customerId, this.deviceId, Boolean(this.options.acks), this.log);
     this.sayHello();
     this.sender.attach(c);
     log.info({ deviceId, kind: this.kind }, 'device online');
@@ -271,9 +250,24 @@ export class DeviceAgent {
 
   /** Runs the model up to event time t (in whole steps), publishing telemetry and events. */
   tick(t: number): void {
+    const { stepMs, rest, ahead } = this;
+    // a command applies at the device's time: its state goes back there first
+    if (this.queued > 0 && this.inbox.due()) this.atOwnTime();
     this.applyCommands();
-    const { model, stepMs, byException, rest } = this;
     while (this.lastT + stepMs <= t) {
+      if (ahead !== null && ahead.ahead) {
+        // its state is ahead (look-ahead.ts): the steps before it are counted, the step there published
+        if (ahead.at > t) {
+          this.lastT += Math.floor((t - this.lastT) / stepMs) * stepMs;
+          return;
+        }
+        this.lastT = ahead.at;
+        const r = ahead.reached();
+        if (r !== null) this.publish(r, this.lastT, ahead.telemetry);
+        // quiet for more than a step: it looks again from here
+        if (ahead.steps > 1 && this.lastT + stepMs > t) this.state = ahead.run(this.state, this.lastT, stepMs, this);
+        continue;
+      }
       if (rest !== null && rest.resting) {
         // at rest, the steps before the next message are counted, not taken (when it is due is asked only then)
         const reached = rest.skip(this.state, this.lastT, t, stepMs, this.nextMessageAt());
@@ -283,18 +277,29 @@ export class DeviceAgent {
         }
       }
       const at = (this.lastT += stepMs);
-      const r = model.stepOwned(this.state as never, stepMs / 1000, at);
+      const r = this.model.stepOwned(this.state as never, stepMs / 1000, at);
       this.state = r.state;
-      // a long step says when each of its events happened (StepResult.eventTimes); else the step's end
-      for (let i = 0; i < r.events.length; i++) this.publishEvent(r.eventTimes?.[i] ?? at, r.events[i]!);
-      if (byException ? decide(byException, this.lastPublished, at, r.readings, r.extra) !== null : at - this.lastTelemetryAt >= this.everyMs) {
-        if (byException) this.lastPublished = remember(this.lastPublished, at, r.readings, r.extra);
-        this.lastTelemetryAt = at;
-        this.send(this.telemetryTopic, at, { kind: this.kind, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) } as TelemetryBody);
-        this.counts.telemetry++;
-      }
+      const telemetry = this.says(at, r);
+      if (telemetry || r.events.length > 0) this.publish(r, at, telemetry);
+      // its last step of the window said nothing: the steps of the windows after it are taken now, while its state is in the cache
+      else if (ahead !== null && this.lastT + stepMs > t) this.state = ahead.run(this.state, this.lastT, stepMs, this);
       rest?.stepped(this.state, at);
     }
+  }
+
+  /** the telemetry of the step ending at `at` is due (by exception: worth a message; else the period) */
+  says(at: number, r: AnyStep): boolean {
+    return this.byException ? decide(this.byException, this.lastPublished, at, r.readings, r.extra) !== null : at - this.lastTelemetryAt >= this.everyMs;
+  }
+
+  /** a step's events (a long step says when each happened, StepResult.eventTimes; else the step's end), then its telemetry */
+  private publish(r: Said, at: number, telemetry: boolean): void {
+    for (let i = 0; i < r.events.length; i++) this.publishEvent(r.eventTimes?.[i] ?? at, r.events[i]!);
+    if (!telemetry) return;
+    if (this.byException) this.lastPublished = remember(this.lastPublished, at, r.readings, r.extra);
+    this.lastTelemetryAt = at;
+    this.send(this.telemetryTopic, at, { kind: this.kind, readings: r.readings, ...(r.extra ? { extra: r.extra } : {}) } as TelemetryBody);
+    this.counts.telemetry++;
   }
 
   /** the earliest event time its next telemetry can go out at with unchanged readings: the heartbeat, or the period */
@@ -342,11 +347,18 @@ export class DeviceAgent {
 
   /** ground truth for the report, never sent on the wire */
   noticeable(): boolean {
+    this.atOwnTime();
     return this.model.noticeable(this.state as never);
   }
 
   modelState(): unknown {
+    this.atOwnTime();
     return this.state;
+  }
+
+  /** its state at its own time, not ahead of it (look-ahead.ts) */
+  private atOwnTime(): void {
+    if (this.ahead?.ahead) this.state = this.ahead.back(this.lastT, this.stepMs, this.state);
   }
 
   /**
@@ -362,20 +374,9 @@ export class DeviceAgent {
       await c.endAsync(true);
       return;
     }
-    const goodbye = async (): Promise<void> => {
-      await c.publishAsync(this.topic('availability'), this.availability('offline', 'disconnected', this.lastT), { qos: 1, retain: true });
-      this.counts.published++;
-      this.tally.published++;
-      await c.endAsync();
-    };
-    // a broker that never acknowledges (a busy cluster node, a half-open connection) does not hold the stop
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), this.options.stopTimeoutMs ?? 5000)));
-    const outcome = await Promise.race([goodbye().then(() => 'said' as const), late]).finally(() => clearTimeout(timer));
-    if (outcome === 'late') {
-      this.options.log.warn({ deviceId: this.options.deviceId }, 'the broker did not acknowledge the offline within the stop timeout: connection let go');
-      await c.endAsync(true);
-    }
+    const said = (): number => (this.counts.published++, this.tally.published++);
+    const goodbye = this.availability('offline', 'disconnected', this.lastT);
+    await sayGoodbye(c, this.topic('availability'), goodbye, { timeoutMs: this.options.stopTimeoutMs ?? 5000, log: this.log, deviceId: this.deviceId, onSaid: said });
     this.sender.detach();
   }
 

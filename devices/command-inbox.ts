@@ -45,6 +45,11 @@ export class CommandInbox {
     return new Promise((resolve) => (this.waiters ??= []).push({ n, resolve }));
   }
 
+  /** a command waits that next() gives out now */
+  due(): boolean {
+    return this.queue !== null && this.queue[0]!.n <= this.released;
+  }
+
   /** The next command to apply now and the event time it applies at (its own, or `afterMs` after `lastT`); null: none. */
   next(lastT: number): { cmd: Command; at: number } | null {
     const queue = this.queue;

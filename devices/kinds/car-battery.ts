@@ -13,8 +13,7 @@ import { z } from 'zod';
 import { EventTime } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import { acceptanceA, active, capacityAh, crankEvent, drainA, ocv, regulatorTarget, resistance, spanCar } from './car-battery-span.js';
-import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
-import { wholeEventTimes } from './model.js';
+import { copyStateInto, wholeEventTimes, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
 import { nextGaussian, rngFrom, type RngState } from './rng.js';
 
 export { ocv, resistance } from './car-battery-span.js';
@@ -276,6 +275,7 @@ export const carBattery: KindModel<'car-battery', CarBatteryParams, CarBatterySt
   },
   step,
   stepOwned,
+  copyInto: (from, into) => (into === null ? copyState(from) : copyStateInto(from, into)),
   command,
   noticeable(s) {
     const cannotCrank = ocv(s.soc) - s.p.crankCurrentA * resistance(s, s.t) < s.p.crankMinV;

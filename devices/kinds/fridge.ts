@@ -13,8 +13,7 @@ import { z } from 'zod';
 import { EventTime, Item } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import { activeFaults as active, DAY_MS, inventoryEvent, LOCAL_OFFSET_MS, spanFridge, takeOutsIn } from './fridge-span.js';
-import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
-import { wholeEventTimes } from './model.js';
+import { copyStateInto, wholeEventTimes, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
 import { nextFloat, nextGaussian, rngFrom, type RngState } from './rng.js';
 
 export const FridgeFault = z.discriminatedUnion('kind', [
@@ -247,6 +246,7 @@ export const fridge: KindModel<'fridge', FridgeParams, FridgeState> = {
   },
   step,
   stepOwned,
+  copyInto: (from, into) => (into === null ? copyState(from) : copyStateInto(from, into)),
   command,
   /** food-safety limit */
   noticeable: (s) => s.tempC > 8,

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { CommandBody, DeviceKind, EventBody, ExtraReadings, ReadingsOf } from '../../contracts/index.js';
+import type { RngState } from './rng.js';
 
 /** The bodies a model raises and receives (the agent adds and strips the envelope); defined in contracts/. */
 export type { CommandBody, EventBody, ReadingsOf };
@@ -66,6 +67,12 @@ export interface KindModel<K extends DeviceKind, P, S> {
   restsUntil?(state: S): number;
   /** Moves a state at rest to event time t, as `steps` steps ending there would (restsUntil). */
   advanceRest?(state: S, t: number, steps: number): void;
+  /**
+   * Optional: makes `into` (null: a new state) the same state as `from` and returns it: a shallow copy, its
+   * generator's state copied. For a caller that keeps a state at one time while it steps another ahead and
+   * reuses the two (devices/look-ahead.ts): stepping one ahead, then the other, allocates nothing.
+   */
+  copyInto?(from: S, into: S | null): S;
   /** Applies a command at event time t. Must not mutate `state`. Unsupported commands: ok=false with a code. */
   command(state: S, cmd: CommandBody, t: number): CommandResult<S>;
   /**
@@ -73,6 +80,18 @@ export interface KindModel<K extends DeviceKind, P, S> {
    * notice a problem on their own (the car cannot crank, the food warms past 8 °C, ...).
    */
   noticeable(state: S): boolean;
+}
+
+/**
+ * KindModel.copyInto for a state whose nested values are replaced, never changed, but its generator (the
+ * one thing a step advances in place): every field copied as it is, the generator's state into `into`'s own.
+ */
+export function copyStateInto<S extends { rng: RngState }>(from: S, into: S): S {
+  const rng = into.rng;
+  Object.assign(into, from);
+  rng.s = from.rng.s;
+  into.rng = rng;
+  return into;
 }
 
 /**

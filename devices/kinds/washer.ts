@@ -13,8 +13,7 @@
 import { z } from 'zod';
 import { EventTime, Id } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
-import type { CommandBody, CommandResult, EventBody, KindModel, ReadingsOf, StepResult } from './model.js';
-import { wholeEventTimes } from './model.js';
+import { copyStateInto, wholeEventTimes, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
 import { nextGaussian, rngFrom, type RngState } from './rng.js';
 import { PROGRAMMES, powerSequence, programmeDurationS, type Programme } from './washer-programmes.js';
 
@@ -374,6 +373,7 @@ export const washer: KindModel<'washer', WasherParams, WasherState> = {
   },
   step,
   stepOwned,
+  copyInto: (from, into) => (into === null ? copyState(from) : copyStateInto(from, into)),
   restsUntil,
   advanceRest,
   command,

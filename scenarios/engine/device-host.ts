@@ -90,7 +90,7 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       seed: deviceSeed(options.seed, d.customerId, d.id), brokerUrl: options.brokerUrlOf(d.customerId), startAt: loaded.startMs, log,
       ...(options.failoverUrls ? { failoverUrls: options.failoverUrls } : {}),
       ...(options.acks ? { acks: options.acks } : {}),
-      ...agentTelemetryOptions(loaded), announce: { name: d.name }, tally,
+      ...agentTelemetryOptions(loaded), announce: { name: d.name }, tally, lookAhead: true,
     }),
   );
   // a replay's device applies only the commands the runner counted for it (release): in a pipelined replay the

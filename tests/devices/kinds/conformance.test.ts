@@ -122,6 +122,21 @@ describe.each(DEVICE_KINDS.map((k) => [k] as const))('conformance: %s', (kind) =
     }
   });
 
+  it('copies a state into another (copyInto): the same steps from either, neither changed by the other', () => {
+    if (!model.copyInto) return;
+    const { state: from } = run(model, { ...f, steps: 3 * 3600 }, 11, 60);
+    const into = model.init(model.params.parse({}), 5, T0);
+    const copy = model.copyInto(from, into);
+    expect(copy).toBe(into);
+    expect(copy).toEqual(from);
+    expect(model.copyInto(from, null)).toEqual(from);
+    // the two are apart: stepping the copy in place leaves the original as it was, and both step alike
+    const before = structuredClone(from);
+    const ahead = model.stepOwned(copy, 60, T0 + 3 * 3600_000 + MIN);
+    expect(from).toEqual(before);
+    expect(model.step(from, 60, T0 + 3 * 3600_000 + MIN)).toEqual(ahead);
+  });
+
   it('produces readings and events that validate against the contract', () => {
     let seq = 0;
     const { out } = run(model, f, 5);

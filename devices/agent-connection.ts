@@ -1,0 +1,56 @@
+/**
+ * A device agent's MQTT connection, the parts that do not depend on its model: the mqtt.js options it
+ * connects with (its client id, a clean session, its last will, a cluster's other nodes), its command
+ * subscription, and a goodbye that a broker which never acknowledges cannot hold up (devices/agent.ts).
+ */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { deviceTopic } from '../contracts/index.js';
+import { brokerTarget, mqttLog, serversOf, type AgentOptions } from './agent-options.js';
+import { subscribePersistently } from './subscribe.js';
+
+/** Connects as the device `clientId`, with its last will (retained, QoS 1) */
+export async function connectDevice(options: AgentOptions, clientId: string, will: { topic: string; payload: string }): Promise<MqttClient> {
+  const target = brokerTarget(options.brokerUrl);
+  const opts: IClientOptions = {
+    ...(options.failoverUrls?.length ? { servers: serversOf([options.brokerUrl, ...options.failoverUrls.filter((u) => u !== options.brokerUrl)]) } : {}),
+    clientId,
+    clean: true,
+    reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+    ...mqttLog(),
+    ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
+    will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true },
+  };
+  return typeof target === 'string' ? await mqtt.connectAsync(target, opts) : await mqtt.connectAsync({ ...target, ...opts });
+}
+
+/**
+ * Says `payload` on `topic` (retained, QoS 1) and disconnects once the broker has acknowledged it and
+ * what is in flight; after `timeoutMs` without that (a busy cluster node, a half-open connection) it lets
+ * go of the connection instead, and says so in the log. `onSaid` once the broker has acknowledged the goodbye.
+ */
+export async function sayGoodbye(c: MqttClient, topic: string, payload: string, o: { timeoutMs: number; log: Logger; deviceId: string; onSaid: () => unknown }): Promise<void> {
+  const goodbye = async (): Promise<void> => {
+    await c.publishAsync(topic, payload, { qos: 1, retain: true });
+    o.onSaid();
+    await c.endAsync();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), o.timeoutMs)));
+  const outcome = await Promise.race([goodbye().then(() => 'said' as const), late]).finally(() => clearTimeout(timer));
+  if (outcome === 'said') return;
+  o.log.warn({ deviceId: o.deviceId }, 'the broker did not acknowledge the offline within the stop timeout: connection let go');
+  await c.endAsync(true);
+}
+
+/** Subscribes to its commands (and with acks, its ack topic): asked again while the broker refuses for now (subscribe.ts) */
+export async function subscribeCommands(c: MqttClient, customerId: string, deviceId: string, acks: boolean, log: Logger): Promise<void> {
+  // with end-to-end acknowledgements (a NATS cluster), its ack topic in the same SUBSCRIBE, and both at
+  // QoS 0: a QoS 1 subscription there is a JetStream consumer, which a node killed elsewhere can stall
+  // for good, and its session is clean, so QoS 1 would only redeliver within one connection
+  const command = deviceTopic(customerId, deviceId, 'command');
+  const topics = acks ? [command, deviceTopic(customerId, deviceId, 'ack')] : [command];
+  await subscribePersistently(c, topics, acks ? 0 : 1, (attempt, err) =>
+    log.warn({ deviceId, attempt, err: err.message }, 'the broker refused the command subscription: asked again'),
+  );
+}
