@@ -1,12 +1,12 @@
 /**
  * A device agent's MQTT connection, the parts that do not depend on its model: the mqtt.js options it
  * connects with (its client id, a clean session, its last will, a cluster's other nodes), its command
- * subscription, and a goodbye that a broker which never acknowledges cannot hold up (devices/agent.ts).
+ * subscription, what it says at a connect, and a goodbye that a broker which never acknowledges cannot hold up (devices/agent.ts).
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { deviceTopic } from '../contracts/index.js';
-import { brokerTarget, mqttLog, serversOf, type AgentOptions } from './agent-options.js';
+import { brokerTarget, mqttLog, serversOf, type AgentOptions, type Hello } from './agent-options.js';
 import { subscribePersistently } from './subscribe.js';
 
 /** Connects as the device `clientId`, with its last will (retained, QoS 1) */
@@ -53,4 +53,10 @@ export async function subscribeCommands(c: MqttClient, customerId: string, devic
   await subscribePersistently(c, topics, acks ? 0 : 1, (attempt, err) =>
     log.warn({ deviceId, attempt, err: err.message }, 'the broker refused the command subscription: asked again'),
   );
+}
+
+/** What a device says at a connect, straight to its connection, retained: its announce (when it has one), then "online" */
+export function publishHello(c: MqttClient, customerId: string, deviceId: string, h: Hello): void {
+  if (h.announce !== null) c.publish(deviceTopic(customerId, deviceId, 'announce'), h.announce, { qos: 1, retain: true });
+  c.publish(deviceTopic(customerId, deviceId, 'availability'), h.online, { qos: 1, retain: true });
 }

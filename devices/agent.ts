@@ -23,7 +23,7 @@ import type { AnyKindModel } from './kinds/index.js';
 import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore } from './outbox/store.js';
-import { connectDevice, sayGoodbye, subscribeCommands } from './agent-connection.js';
+import { connectDevice, publishHello, sayGoodbye, subscribeCommands } from './agent-connection.js';
 import { UNCONFIRMED_WARN_PERIODS, type AgentOptions, type AgentStats, type AgentTally, type Hello } from './agent-options.js';
 export { brokerTarget, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats, type AgentTally } from './agent-options.js';
 
@@ -52,6 +52,8 @@ export class DeviceAgent implements Speaker {
   private readonly rest: RestWatch | null;
   /** its steps taken ahead of its time (AgentOptions.lookAhead); null: each in its window */
   private readonly ahead: LookAhead | null;
+  /** while its state runs ahead, the event time it is at (its own record: a window that only counts reads no other); -Infinity: not ahead */
+  private aheadAt = -Infinity;
   private readonly sender: OutboxSender;
   private seq: number;
   private session = 0;
@@ -79,8 +81,7 @@ export class DeviceAgent implements Speaker {
     this.everyMs = (options.telemetryEveryS ?? 1) * 1000;
     this.telemetryTopic = deviceTopic(customerId, deviceId, 'telemetry');
     this.eventTopic = deviceTopic(customerId, deviceId, 'event');
-    const params = model.params.parse(options.params);
-    this.state = model.init(params, options.seed, options.startAt);
+    this.state = model.init(model.params.parse(options.params), options.seed, options.startAt);
     this.lastT = options.startAt;
     this.byException = options.report?.mode === 'exception' ? reportPolicy(model.kind, options.report) : null;
     this.rest = RestWatch.of(model);
@@ -120,8 +121,7 @@ export class DeviceAgent implements Speaker {
 
   /** availability (retained; the connection number as seq), checked against the contract */
   private availability(state: 'online' | 'offline', reason: AvailabilityBody['reason'], at: number, connection = this.session): string {
-    const topic = this.topic('availability');
-    return encode(topic, stamp({ state, kind: this.kind, reason }, at, connection));
+    return encode(this.topic('availability'), stamp({ state, kind: this.kind, reason }, at, connection));
   }
 
   /**
@@ -135,20 +135,14 @@ export class DeviceAgent implements Speaker {
     this.hello = this.options.acks ? hello : null;
     // the telemetry waits until the partition knows this connection (OutboxSender.hold)
     if (this.hello) this.sender.hold(true);
-    this.publishHello(hello);
+    publishHello(this.client!, this.customerId, this.deviceId, hello);
     this.tally.published += hello.announce === null ? 1 : 2;
     this.counts.published += hello.announce === null ? 1 : 2;
   }
 
-  private publishHello(h: Hello): void {
-    const c = this.client!;
-    if (h.announce !== null) c.publish(this.topic('announce'), h.announce, { qos: 1, retain: true });
-    c.publish(this.topic('availability'), h.online, { qos: 1, retain: true });
-  }
-
   private helloAgain(): void {
     if (!this.hello || !this.client?.connected) return;
-    this.publishHello(this.hello);
+    publishHello(this.client, this.customerId, this.deviceId, this.hello);
     // nothing confirms (a helpdesk that is not a cluster's worker, or none): said once, not silent
     if (++this.unconfirmedPeriods === UNCONFIRMED_WARN_PERIODS) {
       this.log.warn(
@@ -162,10 +156,8 @@ export class DeviceAgent implements Speaker {
   private announcement(): string | null {
     const a = this.options.announce;
     if (a === false) return null;
-    const body = announceBody({
-      kind: this.kind, name: `${this.customerId}/${this.deviceId}`, announce: a, everyMs: this.everyMs, stepMs: this.stepMs,
-      heartbeatMs: this.byException?.heartbeatMs ?? null, ackedAfter: this.options.acks ? this.sender.heldAfter() : null,
-    });
+    const facts = { kind: this.kind, name: `${this.customerId}/${this.deviceId}`, announce: a, everyMs: this.everyMs, stepMs: this.stepMs };
+    const body = announceBody({ ...facts, heartbeatMs: this.byException?.heartbeatMs ?? null, ackedAfter: this.options.acks ? this.sender.heldAfter() : null });
     return encode(this.topic('announce'), stamp(body, this.lastT, this.session));
   }
 
@@ -255,17 +247,18 @@ export class DeviceAgent implements Speaker {
     if (this.queued > 0 && this.inbox.due()) this.atOwnTime();
     this.applyCommands();
     while (this.lastT + stepMs <= t) {
-      if (ahead !== null && ahead.ahead) {
+      if (this.aheadAt !== -Infinity) {
         // its state is ahead (look-ahead.ts): the steps before it are counted, the step there published
-        if (ahead.at > t) {
+        if (this.aheadAt > t) {
           this.lastT += Math.floor((t - this.lastT) / stepMs) * stepMs;
           return;
         }
-        this.lastT = ahead.at;
-        const r = ahead.reached();
-        if (r !== null) this.publish(r, this.lastT, ahead.telemetry);
+        this.lastT = this.aheadAt;
+        this.aheadAt = -Infinity;
+        const r = ahead!.reached();
+        if (r !== null) this.publish(r, this.lastT, ahead!.telemetry);
         // quiet for more than a step: it looks again from here
-        if (ahead.steps > 1 && this.lastT + stepMs > t) this.state = ahead.run(this.state, this.lastT, stepMs, this);
+        if (ahead!.steps > 1 && this.lastT + stepMs > t) this.lookAhead(ahead!);
         continue;
       }
       if (rest !== null && rest.resting) {
@@ -282,9 +275,15 @@ export class DeviceAgent implements Speaker {
       const telemetry = this.says(at, r);
       if (telemetry || r.events.length > 0) this.publish(r, at, telemetry);
       // its last step of the window said nothing: the steps of the windows after it are taken now, while its state is in the cache
-      else if (ahead !== null && this.lastT + stepMs > t) this.state = ahead.run(this.state, this.lastT, stepMs, this);
+      else if (ahead !== null && this.lastT + stepMs > t) this.lookAhead(ahead);
       rest?.stepped(this.state, at);
     }
+  }
+
+  /** takes its coming steps now (look-ahead.ts) */
+  private lookAhead(ahead: LookAhead): void {
+    this.state = ahead.run(this.state, this.lastT, this.stepMs, this);
+    this.aheadAt = ahead.at;
   }
 
   /** the telemetry of the step ending at `at` is due (by exception: worth a message; else the period) */
@@ -304,8 +303,8 @@ export class DeviceAgent implements Speaker {
 
   /** the earliest event time its next telemetry can go out at with unchanged readings: the heartbeat, or the period */
   private nextMessageAt(): number {
-    if (this.byException === null) return this.lastTelemetryAt + this.everyMs;
-    return this.lastPublished === null ? -Infinity : this.lastPublished.at + this.byException.heartbeatMs;
+    const p = this.byException;
+    return p === null ? this.lastTelemetryAt + this.everyMs : this.lastPublished === null ? -Infinity : this.lastPublished.at + p.heartbeatMs;
   }
 
   /**
@@ -358,7 +357,9 @@ export class DeviceAgent implements Speaker {
 
   /** its state at its own time, not ahead of it (look-ahead.ts) */
   private atOwnTime(): void {
-    if (this.ahead?.ahead) this.state = this.ahead.back(this.lastT, this.stepMs, this.state);
+    if (this.aheadAt === -Infinity) return;
+    this.state = this.ahead!.back(this.lastT, this.stepMs, this.state);
+    this.aheadAt = -Infinity;
   }
 
   /**
@@ -375,8 +376,8 @@ export class DeviceAgent implements Speaker {
       return;
     }
     const said = (): number => (this.counts.published++, this.tally.published++);
-    const goodbye = this.availability('offline', 'disconnected', this.lastT);
-    await sayGoodbye(c, this.topic('availability'), goodbye, { timeoutMs: this.options.stopTimeoutMs ?? 5000, log: this.log, deviceId: this.deviceId, onSaid: said });
+    const o = { timeoutMs: this.options.stopTimeoutMs ?? 5000, log: this.log, deviceId: this.deviceId, onSaid: said };
+    await sayGoodbye(c, this.topic('availability'), this.availability('offline', 'disconnected', this.lastT), o);
     this.sender.detach();
   }
 

@@ -62,11 +62,6 @@ export class LookAhead {
     return model.copyInto ? new LookAhead(model as Copying) : null;
   }
 
-  /** the state runs ahead of the device's time */
-  get ahead(): boolean {
-    return this.kept !== null;
-  }
-
   /**
    * Steps a copy of `state` (at `from`) ahead, up to the first step that publishes (its telemetry due,
    * `speaker.says`, or an event) or MAX_STEPS_AHEAD; returns the state ahead. `state` is kept as it is.

@@ -5,6 +5,7 @@
  * tested. A fleet the machine cannot carry is refused before anything starts, with what it needs.
  */
 import type { LoadedDevice, LoadedScenario } from '../load.js';
+import { HOST_YOUNG_BYTES } from './node-flags.js';
 
 export interface Machine {
   cores: number;
@@ -42,7 +43,7 @@ export const IN_PROCESS_DEVICES = 1_000;
 export const BYTES_PER_DEVICE = 80 * 1024;
 /** the runner and the helpdesk before any device */
 const BASE_BYTES = 250 * 1024 * 1024;
-/** each host or shard process before any device (Node, tsx, the scenario it loads) */
+/** each host or shard process before any device (Node, tsx, the scenario it loads); a host's young generation on top (node-flags.ts) */
 const PROCESS_BYTES = 140 * 1024 * 1024;
 /** descriptors a process keeps for itself (control, helpdesk, log, stores) */
 const FD_RESERVE = 200;
@@ -68,14 +69,15 @@ export function chooseLayout(devices: number, ask: LayoutAsk, machine: Machine):
   const inRunner = (hosts === 0 ? devices : 0) + (shards === 0 && !ask.external ? devices : 0);
   const connectionsPerHost = hosts === 0 ? devices : Math.ceil(devices / hosts);
   const connectionsPerShard = ask.external ? 0 : shards === 0 ? devices : Math.ceil(devices / shards);
-  const memoryBytes = BASE_BYTES + (hosts + shards) * PROCESS_BYTES + devices * BYTES_PER_DEVICE;
+  const processesBytes = (hosts + shards) * PROCESS_BYTES + hosts * HOST_YOUNG_BYTES;
+  const memoryBytes = BASE_BYTES + processesBytes + devices * BYTES_PER_DEVICE;
   const estimate = { memoryBytes, connectionsPerHost, connectionsPerShard };
   const problems: string[] = [];
   if (inRunner > perProcess) problems.push(`${inRunner.toLocaleString('en')} connections in the runner's process, over the ${perProcess.toLocaleString('en')} it may hold (ulimit -n ${machine.fdLimit}): give --hosts and --shards of at least ${needed}`);
   if (hosts > 0 && connectionsPerHost > perProcess) problems.push(`${connectionsPerHost.toLocaleString('en')} connections a device host, over ${perProcess.toLocaleString('en')}: give --hosts ${needed} or more`);
   if (shards > 0 && connectionsPerShard > perProcess) problems.push(`${connectionsPerShard.toLocaleString('en')} connections a broker shard, over ${perProcess.toLocaleString('en')}: give --shards ${needed} or more`);
   if (memoryBytes > machine.totalMemBytes * MEMORY_SHARE) {
-    const fits = Math.floor((machine.totalMemBytes * MEMORY_SHARE - BASE_BYTES - (hosts + shards) * PROCESS_BYTES) / BYTES_PER_DEVICE);
+    const fits = Math.floor((machine.totalMemBytes * MEMORY_SHARE - BASE_BYTES - processesBytes) / BYTES_PER_DEVICE);
     problems.push(`about ${mb(memoryBytes)} of memory (${Math.round(BYTES_PER_DEVICE / 1024)} KB a device), over ${Math.round(MEMORY_SHARE * 100)} % of this machine's ${mb(machine.totalMemBytes)}: it carries about ${Math.max(0, fits).toLocaleString('en')} devices`);
   }
   if (problems.length) throw new FleetTooLargeError(`${devices.toLocaleString('en')} devices need ${problems.join('; ')}`);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { profilingFlags } from '../../scenarios/engine/control.js';
-import { hostNodeFlags, shardNodeFlags } from '../../scenarios/engine/node-flags.js';
+import { HOST_SEMI_SPACE_MB, hostNodeFlags, shardNodeFlags } from '../../scenarios/engine/node-flags.js';
 
 const ceiling = (flags: string[]): number => Number(/^--max-old-space-size=(\d+)$/.exec(flags.find((f) => f.startsWith('--max-old-space-size='))!)![1]);
 
@@ -23,5 +23,11 @@ describe('the flags of a replay’s hosts and shards', () => {
     expect(large).toBeGreaterThan(2 * 275);
     expect(large).toBeLessThan(1_000);
     expect(ceiling(shardNodeFlags({ devices: 13_501 }))).toBeGreaterThan(ceiling(shardNodeFlags({ devices: 1_000 })));
+  });
+
+  it('gives a host a young generation larger than V8\'s default (fewer scavenges), and a shard the default', () => {
+    expect(HOST_SEMI_SPACE_MB).toBeGreaterThan(16);
+    expect(hostNodeFlags({ devices: 13_501, scenarioDevices: 27_002 })).toContain(`--max-semi-space-size=${HOST_SEMI_SPACE_MB}`);
+    expect(shardNodeFlags({ devices: 13_501 }).some((f) => f.startsWith('--max-semi-space-size'))).toBe(false);
   });
 });
