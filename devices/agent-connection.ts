@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { deviceTopic } from '../contracts/index.js';
 import { brokerTarget, mqttLog, serversOf, type AgentOptions, type Hello } from './agent-options.js';
 import { subscribePersistently } from './subscribe.js';
+import { InflightStore } from './outbox/inflight-store.js';
 
 /** Connects as the device `clientId`, with its last will (retained, QoS 1) */
 export async function connectDevice(options: AgentOptions, clientId: string, will: { topic: string; payload: string }): Promise<MqttClient> {
@@ -16,6 +17,7 @@ export async function connectDevice(options: AgentOptions, clientId: string, wil
     ...(options.failoverUrls?.length ? { servers: serversOf([options.brokerUrl, ...options.failoverUrls.filter((u) => u !== options.brokerUrl)]) } : {}),
     clientId,
     clean: true,
+    outgoingStore: new InflightStore(),
     reconnectPeriod: options.reconnectPeriodMs ?? 1000,
     ...mqttLog(),
     ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),

@@ -4,6 +4,8 @@
  * keeps the count bounded; a store only keeps entries. Two implementations: in memory (replays, tests,
  * the default) and SQLite (sqlite-store.ts: survives the device process being killed).
  */
+import { Ring } from './ring.js';
+
 export interface OutboxEntry {
   seq: number;
   topic: string;
@@ -36,9 +38,8 @@ export interface OutboxStore {
  * A class, not closures: a fleet holds one per device, and methods on the prototype cost nothing per device.
  */
 export class MemoryOutboxStore implements OutboxStore {
-  // a Map iterates in insertion order, and entries arrive in seq order; the ones handed out and not
-  // yet acknowledged sit at the front, and there are at most a window of them
-  private readonly entries = new Map<number, OutboxEntry>();
+  /** in sequence order (append refuses anything else): a ring, not a Map (ring.ts says why) */
+  private readonly entries = new Ring<OutboxEntry>();
   private last: number;
   private droppedCount: number;
 
@@ -49,45 +50,40 @@ export class MemoryOutboxStore implements OutboxStore {
 
   append(entry: OutboxEntry): void {
     if (entry.seq <= this.last) throw new RangeError(`outbox seq ${entry.seq} is not after ${this.last}`);
-    this.entries.set(entry.seq, entry);
-    this.last = Math.max(this.last, entry.seq);
+    this.entries.push(entry);
+    this.last = entry.seq;
   }
 
   after(after: number, limit: number): OutboxEntry[] {
     const out: OutboxEntry[] = [];
-    for (const e of this.entries.values()) {
-      if (out.length >= limit) break;
-      if (e.seq > after) out.push(e);
-    }
+    const e = this.entries;
+    for (let i = e.firstAbove(after, seqOf); i < e.size && out.length < limit; i++) out.push(e.at(i)!);
     return out;
   }
 
   remove(seq: number): boolean {
-    return this.entries.delete(seq);
+    const e = this.entries;
+    // the broker acknowledges in order: nearly always the oldest
+    const i = e.at(0)?.seq === seq ? 0 : e.firstAbove(seq - 1, seqOf);
+    if (e.at(i)?.seq !== seq) return false;
+    e.removeAt(i);
+    return true;
   }
 
   removeThrough(upTo: number): number {
     let n = 0;
-    // in seq order: stop at the first entry past upTo
-    for (const seq of this.entries.keys()) {
-      if (seq > upTo) break;
-      this.entries.delete(seq);
+    while (this.entries.size > 0 && this.entries.at(0)!.seq <= upTo) {
+      this.entries.removeAt(0);
       n++;
     }
     return n;
   }
 
   dropOldest(after: number): OutboxEntry | null {
-    let victim: OutboxEntry | null = null;
-    for (const e of this.entries.values()) {
-      victim ??= e;
-      if (e.seq > after) {
-        victim = e;
-        break;
-      }
-    }
-    if (!victim) return null;
-    this.entries.delete(victim.seq);
+    const e = this.entries;
+    if (e.size === 0) return null;
+    const first = e.firstAbove(after, seqOf);
+    const victim = e.removeAt(first < e.size ? first : 0)!;
     this.droppedCount++;
     return victim;
   }
@@ -106,6 +102,8 @@ export class MemoryOutboxStore implements OutboxStore {
 
   close(): void {}
 }
+
+const seqOf = (e: OutboxEntry): number => e.seq;
 
 export function createMemoryOutboxStore(start: { lastSeq?: number; dropped?: number } = {}): OutboxStore {
   return new MemoryOutboxStore(start);
