@@ -38,7 +38,7 @@ export const HOST_YOUNG_BYTES = 3 * HOST_SEMI_SPACE_MB * MB;
  * most halfway from what survived the last one to the ceiling, and starts marking as soon as less than a
  * semi-space is left below that threshold. A ceiling of twice the live heap left a small host (1,342
  * devices, 51 MB live, a ceiling of 121 MB) 31 MB: it marked again at once after every full collection,
- * 31–57 of them in a day at 1,000 homes, 12 % of the host's CPU in concurrent marking. Two semi-spaces
+ * 19–57 of them in a day at 1,000 homes, 12 % of the host's CPU in concurrent marking. Two semi-spaces
  * more keep that threshold a semi-space and more above what survives.
  */
 export const HOST_OLD_HEADROOM_BYTES = 2 * HOST_SEMI_SPACE_MB * MB;
