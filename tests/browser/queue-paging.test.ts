@@ -212,4 +212,37 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the queue with many tickets, in Chr
     expect(await countText()).toMatch(/^454 of 454 tickets/);
     expect(errors).toEqual([]);
   });
+
+  it('a j at the last row while the next page is already on its way waits for it and moves on (not lost)', async () => {
+    // loaded afresh, with its first page only
+    await page.goto(`${dashboard!.url}/#/queue?state=all&severity=all&sort=opened&order=desc`);
+    await page.reload();
+    await expect.poll(countText).toMatch(/· 200 shown$/);
+    await page.click('#queue-count');
+    const first = await rowIds();
+    // the next page's answer is held until released: the load that scrolling started is in flight when j comes
+    let asked = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/tickets?*cursor=*', async (route) => {
+      asked++;
+      await held;
+      await route.continue();
+    });
+    try {
+      for (let i = 0; i < 200; i++) await page.keyboard.press('j');
+      await page.evaluate(() => document.getElementById('queue-more')?.scrollIntoView());
+      await expect.poll(() => asked).toBe(1);
+      expect(await page.getAttribute('tr.selected', 'data-id')).toBe(first[199]);
+      await page.keyboard.press('j');
+      release();
+      await expect.poll(async () => (await rowIds()).length >= 400, { timeout: 15_000 }).toBe(true);
+      const ids = await rowIds();
+      await expect.poll(() => page.getAttribute('tr.selected', 'data-id')).toBe(ids[200]);
+      expect(asked).toBe(1);
+    } finally {
+      release();
+      await page.unroute('**/tickets?*cursor=*');
+    }
+  });
 });

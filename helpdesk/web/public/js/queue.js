@@ -73,13 +73,16 @@ export function render(main, params) {
     lookAgain();
   }
 
-  let moreOn = false;
-  async function more() {
-    if (!list.cursor || moreOn || loading) return;
-    moreOn = true;
+  /** the next page on its way (null: none): a j at the last row waits for the load scrolling started, not lost */
+  let moreOn = null;
+  function more() {
+    if (!list.cursor || loading) return Promise.resolve();
+    moreOn ??= nextPageIn().finally(() => (moreOn = null));
+    return moreOn;
+  }
+  async function nextPageIn() {
     const mine = token;
     const r = await api('GET', ticketsQuery(f, PAGE, list.cursor));
-    moreOn = false;
     if (mine !== token || !r.ok) return;
     setNow(r.data.now);
     for (const t of r.data.tickets) upsert(t);
