@@ -10,17 +10,15 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InflightStore } from '../../devices/outbox/inflight-store.js';
 import { Ring } from '../../devices/outbox/ring.js';
+import { nextFloat, rngFrom } from '../../devices/kinds/rng.js';
 import { until } from '../helpers/until.js';
 
-/** a small seeded generator (the test's own, so a failure can be replayed) */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 describe('a ring', () => {
   it('does what an array does, over 20,000 random pushes, removals and replacements, through growth and shrinking', () => {
-    const rand = lcg(13);
+    // seeded (the models' generator), so a failure can be replayed
+    const rng = rngFrom(13);
+    const rand = (): number => nextFloat(rng);
     const ring = new Ring<number>();
     const ref: number[] = [];
     let next = 0;
