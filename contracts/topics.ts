@@ -29,8 +29,15 @@ export const SERVICE_TOPICS = {
 } as const;
 export type ServiceChannel = keyof typeof SERVICE_TOPICS;
 
+/**
+ * A topic of the tree, parsed. A device's topic also names the device (`key`, its `deviceKey`) and the
+ * sequence its messages are numbered in (`stream`): a device numbers its telemetry and events in one
+ * sequence, `<key>/data`, and every other channel in its own, `<key>/<channel>`. Both are made once per
+ * topic (`parsedTopic` remembers it), so the helpdesk's maps keyed by them get the same string, its hash
+ * already computed, with every message, instead of a new one built from the ids each time.
+ */
 export type ParsedTopic =
-  | { scope: 'device'; customerId: string; deviceId: string; channel: DeviceChannel }
+  | { scope: 'device'; customerId: string; deviceId: string; channel: DeviceChannel; key: string; stream: string }
   | { scope: 'service'; customerId: string; channel: ServiceChannel };
 
 export function isId(value: string): boolean {
@@ -90,7 +97,13 @@ export function parseTopic(topic: string): ParsedTopic | null {
   }
   if (!isId(middle)) return null;
   if (!(DEVICE_CHANNELS as readonly string[]).includes(channel)) return null;
-  return { scope: 'device', customerId, deviceId: middle, channel: channel as DeviceChannel };
+  const key = deviceKey(customerId, middle);
+  return { scope: 'device', customerId, deviceId: middle, channel: channel as DeviceChannel, key, stream: streamOf(key, channel as DeviceChannel) };
+}
+
+/** the sequence a device's messages on `channel` are numbered in (ParsedTopic.stream) */
+export function streamOf(key: string, channel: DeviceChannel): string {
+  return channel === 'telemetry' || channel === 'event' ? `${key}/data` : `${key}/${channel}`;
 }
 
 /** How many topics `parsedTopic` remembers before it starts again: a fleet's devices and channels with room to spare. */

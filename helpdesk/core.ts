@@ -242,7 +242,7 @@ export function createCore(deps: CoreDeps) {
       }
       return;
     }
-    const key = deviceKey(t.customerId, t.deviceId);
+    const key = t.key;
     // an announce did its work on arrival (registry.admit); in event-time order it says how a known device reports
     if (m.channel === 'announce') {
       if (!directory.deviceOf(t)) return;
@@ -258,12 +258,12 @@ export function createCore(deps: CoreDeps) {
         const tel = m.payload;
         if (tel.kind === 'car-battery') {
           driving.set(key, tel.readings.engineRunning);
-          offers.usage.car(t.customerId, t.deviceId, zoneOfCustomer(t.customerId), tel.ts, tel.readings.engineRunning, tel.readings.speedKmh);
+          offers.usage.car(t.customerId, t.deviceId, zoneOfCustomer(t.customerId), tel.ts, tel.readings.engineRunning, tel.readings.speedKmh, key);
         }
         if (!recordOf || recordOf(t.customerId)) telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
         for (const s of detection.observe(key, tel, device, reporting.get(key))) incidents.signal(t.customerId, t.deviceId, s, now);
-        const back = silence.heard(t.customerId, t.deviceId, tel.ts, now);
+        const back = silence.heard(t.customerId, t.deviceId, tel.ts, now, key);
         if (back) incidents.signal(t.customerId, t.deviceId, back, now);
         return;
       }

@@ -167,10 +167,10 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
      * Telemetry of a device stamped ts (its clock) was handled at `now` (the helpdesk's); returns the
      * clear when it had been silent. Silence counts from `now`, so a device whose clock lags, or a
      * backlog of old telemetry draining after it is back, is not taken for silent; its interval is
-     * learned from its own stamps.
+     * learned from its own stamps. `key`: the device's key, when the caller has it (ParsedTopic.key).
      */
-    heard(customerId: string, deviceId: string, ts: number, now: number): Signal | undefined {
-      const k = keyOf(customerId, deviceId);
+    heard(customerId: string, deviceId: string, ts: number, now: number, key?: string): Signal | undefined {
+      const k = key ?? keyOf(customerId, deviceId);
       const s = devices.get(k);
       if (!s) {
         devices.set(k, { customerId, deviceId, lastHeard: now, lastTs: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing: false, report: reports.get(k) ?? null });

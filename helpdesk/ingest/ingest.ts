@@ -8,7 +8,7 @@
  * decisions do not depend on how messages from different devices interleaved on the wire.
  */
 import type { Logger } from 'pino';
-import { decode, deviceKey, ERR, type Decoded, type EvnErrorCode } from '../../contracts/index.js';
+import { decode, ERR, streamOf, type Decoded, type EvnErrorCode } from '../../contracts/index.js';
 
 export interface IngestStats {
   received: number;
@@ -36,15 +36,15 @@ interface Buffered {
   msg: Decoded;
 }
 
+/** the sequence a message counts in (ParsedTopic.stream): made once per topic, not per message */
 function senderOf(d: Decoded): string {
   const t = d.topic;
   if (t.scope === 'device') {
     // availability carries the connection number as seq: the last will of a connection has the same
     // seq as its "online", so online and offline are deduplicated apart
-    if (d.channel === 'availability') return `${deviceKey(t.customerId, t.deviceId)}/availability/${d.payload.state}`;
-    // an announce carries the connection number as seq, like availability
-    if (d.channel === 'announce') return `${deviceKey(t.customerId, t.deviceId)}/announce`;
-    return `${deviceKey(t.customerId, t.deviceId)}/data`;
+    if (d.channel === 'availability') return `${t.stream}/${d.payload.state}`;
+    // an announce carries the connection number as seq, like availability; telemetry and events share one
+    return t.stream;
   }
   return `${t.customerId}/_/${t.channel}`;
 }
@@ -124,11 +124,16 @@ export function createIngest(options: IngestOptions) {
           } else {
             // a new connection that starts a new sequence leaves no hole; a jump within reach does
             if (prev && seq > prev.seq + 1 && !tooFar(prev, seq, ts)) stats.gaps += seq - prev.seq - 1;
-            last.set(sender, { seq, ts });
+            // the sender's record changes in place: a new one a message would be promoted into the old
+            // generation with the map and die there at the sender's next message
+            if (prev) {
+              prev.seq = seq;
+              prev.ts = ts;
+            } else last.set(sender, { seq, ts });
             stats.accepted++;
             buffer.push({ ts, sender, seq, msg });
             if (msg.channel === 'availability' && msg.payload.state === 'online') {
-              reconnected.add(`${deviceKey(msg.topic.customerId, msg.topic.deviceId)}/data`);
+              reconnected.add(streamOf(msg.topic.key, 'telemetry'));
             }
           }
         }
@@ -170,11 +175,11 @@ export function createIngest(options: IngestOptions) {
     },
     stats: (): IngestStats => ({ ...stats, byCode: { ...stats.byCode } }),
     /** the state a checkpoint holds (the messages received and not yet drained included) */
-    snapshot: (): IngestSnapshot => ({ stats: { ...stats, byCode: { ...stats.byCode } }, last: new Map(last), reconnected: new Set(reconnected), duplicatesOf: new Map(duplicatesOf), buffer: [...buffer] }),
+    snapshot: (): IngestSnapshot => ({ stats: { ...stats, byCode: { ...stats.byCode } }, last: new Map([...last].map(([k, v]) => [k, { ...v }])), reconnected: new Set(reconnected), duplicatesOf: new Map(duplicatesOf), buffer: [...buffer] }),
     /** takes a snapshot's state over (before any message is accepted) */
     restore(s: IngestSnapshot): void {
       Object.assign(stats, s.stats, { byCode: { ...s.stats.byCode } });
-      for (const [k, v] of s.last) last.set(k, v);
+      for (const [k, v] of s.last) last.set(k, { ...v });
       for (const k of s.reconnected) reconnected.add(k);
       for (const [k, v] of s.duplicatesOf) duplicatesOf.set(k, v);
       buffer = [...s.buffer];

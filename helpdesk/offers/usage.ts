@@ -69,8 +69,7 @@ export function createUsage(options: { seed?: readonly UsageDay[] } = {}) {
   for (const d of options.seed ?? []) Object.assign(record(d.customerId, d.deviceId, d.day), d);
 
   /** the device's record of the local day of `ts` */
-  function dayOf(customerId: string, deviceId: string, zoneOf: () => string, ts: number): { s: DeviceState; r: UsageDay } {
-    const key = `${customerId}/${deviceId}`;
+  function dayOf(customerId: string, deviceId: string, zoneOf: () => string, ts: number, key = `${customerId}/${deviceId}`): { s: DeviceState; r: UsageDay } {
     let s = state.get(key);
     if (!s) state.set(key, (s = { today: null, dayStart: Infinity, dayEnd: -Infinity, lastTs: null, lastSpeed: 0, running: false }));
     if (!s.today || ts >= s.dayEnd || ts < s.dayStart) {
@@ -83,9 +82,9 @@ export function createUsage(options: { seed?: readonly UsageDay[] } = {}) {
   }
 
   return {
-    /** a car's reading: distance at the previous reading's speed, a trip at each engine start */
-    car(customerId: string, deviceId: string, zone: () => string, ts: number, engineRunning: boolean, speedKmh: number): void {
-      const { s, r } = dayOf(customerId, deviceId, zone, ts);
+    /** a car's reading: distance at the previous reading's speed, a trip at each engine start; `key`: the device's, when the caller has it */
+    car(customerId: string, deviceId: string, zone: () => string, ts: number, engineRunning: boolean, speedKmh: number, key?: string): void {
+      const { s, r } = dayOf(customerId, deviceId, zone, ts, key);
       if (s.lastTs !== null && ts > s.lastTs && ts - s.lastTs <= MAX_GAP_MS && s.lastSpeed > 0) {
         r.km = (r.km ?? 0) + (s.lastSpeed * (ts - s.lastTs)) / 3_600_000;
       }

@@ -36,6 +36,9 @@ describe('deviceTopic and serviceTopic', () => {
       customerId: 'cust-42',
       deviceId: 'fridge-7',
       channel,
+      key: 'cust-42/fridge-7',
+      // telemetry and events are numbered in one sequence, every other channel in its own
+      stream: channel === 'telemetry' || channel === 'event' ? 'cust-42/fridge-7/data' : `cust-42/fridge-7/${channel}`,
     });
   });
 
@@ -45,7 +48,7 @@ describe('deviceTopic and serviceTopic', () => {
 
   it('accepts ids of one character and of 63 characters', () => {
     const long = 'a'.repeat(63);
-    expect(parseTopic(deviceTopic('c', long, 'event'))).toEqual({ scope: 'device', customerId: 'c', deviceId: long, channel: 'event' });
+    expect(parseTopic(deviceTopic('c', long, 'event'))).toEqual({ scope: 'device', customerId: 'c', deviceId: long, channel: 'event', key: `c/${long}`, stream: `c/${long}/data` });
   });
 });
 
@@ -99,7 +102,7 @@ describe('parsedTopic: parseTopic remembered per topic', () => {
     for (let i = 0; i <= PARSED_TOPICS_KEPT; i++) parsedTopic(deviceTopic(`c${i}`, 'fridge', 'telemetry'));
     expect(parsedTopicsKept()).toBeLessThanOrEqual(PARSED_TOPICS_KEPT);
     expect(parsedTopicsKept()).toBeGreaterThan(0);
-    expect(parsedTopic(deviceTopic('c-after', 'car', 'event'))).toEqual({ scope: 'device', customerId: 'c-after', deviceId: 'car', channel: 'event' });
+    expect(parsedTopic(deviceTopic('c-after', 'car', 'event'))).toEqual({ scope: 'device', customerId: 'c-after', deviceId: 'car', channel: 'event', key: 'c-after/car', stream: 'c-after/car/data' });
   });
 });
 

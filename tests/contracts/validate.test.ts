@@ -132,7 +132,7 @@ describe('decode accepts valid messages', () => {
 
   it.each(Object.entries(events))('accepts the %s event', (type, payload) => {
     const value = accepted(decode(topics.event, JSON.stringify(payload)));
-    expect(value.topic).toEqual({ scope: 'device', customerId: 'cust-1', deviceId: 'washer-1', channel: 'event' });
+    expect(value.topic).toEqual({ scope: 'device', customerId: 'cust-1', deviceId: 'washer-1', channel: 'event', key: 'cust-1/washer-1', stream: 'cust-1/washer-1/data' });
     expect(value.payload).toEqual(payload);
     expect(value.payload).toMatchObject({ type });
   });
@@ -148,7 +148,7 @@ describe('decode accepts valid messages', () => {
 
   it('accepts an availability message', () => {
     const value = accepted(decode(topics.availability, JSON.stringify(availability)));
-    expect(value.topic).toEqual({ scope: 'device', customerId: 'cust-1', deviceId: 'car-1', channel: 'availability' });
+    expect(value.topic).toEqual({ scope: 'device', customerId: 'cust-1', deviceId: 'car-1', channel: 'availability', key: 'cust-1/car-1', stream: 'cust-1/car-1/availability' });
     expect(value.payload).toEqual(availability);
   });
 
