@@ -42,7 +42,8 @@ export interface Detector<K extends DeviceKind, S> {
   /**
    * one message's readings at ts. `report`: the device reports by exception (its announce): each
    * reading then holds, within its deadband, until the next message, and messages may be up to a
-   * heartbeat apart; undefined: periodic, each message a sample
+   * heartbeat apart; undefined: periodic, each message a sample. The state is handed over: a detector
+   * may change it in place and return it (the sustained ones do), so the caller keeps only what it returns
    */
   update(state: S, ts: number, readings: ReadingsOf<K>, report?: ReportMode): { state: S; signal?: Signal };
   /**
@@ -50,7 +51,7 @@ export interface Detector<K extends DeviceKind, S> {
    * reading holding within its heartbeat); null: none pending. Optional, with `hold`.
    */
   pending?(state: S, report: ReportMode): number | null;
-  /** by exception only: event time moved to `at` without a message from the device; decides what was due by then */
+  /** by exception only: event time moved to `at` without a message from the device; decides what was due by then (the state handed over, as to `update`) */
   hold?(state: S, at: number, report: ReportMode): { state: S; signal?: Signal };
   /**
    * a device event this detector judges too (a car's crank: short, so sparse telemetry can miss it),

@@ -58,9 +58,37 @@ export interface SustainedSpec<K extends DeviceKind> {
   maxGapS?: number;
 }
 
-/** a window not begun; written out rather than spread from another (several times cheaper in Node 20, on every message) */
+/** a window not begun; written out rather than spread from another (several times cheaper in Node 20) */
 const fresh = (firing: boolean, lastTs: number | null, last: unknown = null, heldTo: number | null = null): State =>
   ({ firing, lastTs, last, heldTo, since: null, first: 0, sum: 0, n: 0, min: Infinity, max: -Infinity });
+
+/**
+ * `s` made a window not begun, in place: a device's state is one object for the day, changed by every
+ * message (Detector.update owns it), where a new one a message outlived the young generation and died old
+ */
+function restart(s: State, firing: boolean, lastTs: number | null, last: unknown = null, heldTo: number | null = null): State {
+  s.firing = firing;
+  s.lastTs = lastTs;
+  s.last = last;
+  s.heldTo = heldTo;
+  s.since = null;
+  s.first = 0;
+  s.sum = 0;
+  s.n = 0;
+  s.min = Infinity;
+  s.max = -Infinity;
+  return s;
+}
+
+/** the metric `m` of a reading at `ts` added to the window of `s` (which begins with it when none had) */
+function extend(s: State, ts: number, m: number): void {
+  if (s.since === null) {
+    s.since = ts;
+    s.first = m;
+  }
+  s.min = Math.min(s.min, m);
+  s.max = Math.max(s.max, m);
+}
 
 export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detector<K, State> {
   const maxGapMs = (spec.maxGapS ?? 60) * 1000;
@@ -76,26 +104,20 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
   const windowOf = (s: State, at: number, mean: number): Window => ({ since: s.since!, seconds: (at - s.since!) / 1000, mean, min: s.min, max: s.max, first: s.first });
 
   /** a periodic device: each message a sample */
-  function periodic(prev: State, ts: number, r: ReadingsOf<K>): { state: State; signal?: Signal } {
-    const gap = prev.lastTs !== null && ts - prev.lastTs > maxGapMs;
-    const s = gap ? fresh(prev.firing, ts) : prev;
+  function periodic(s: State, ts: number, r: ReadingsOf<K>): { state: State; signal?: Signal } {
+    if (s.lastTs !== null && ts - s.lastTs > maxGapMs) restart(s, s.firing, ts);
     const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
-    if (!holds) return { state: fresh(s.firing, ts) };
+    if (!holds) return { state: restart(s, s.firing, ts) };
     const m = spec.metric(r);
-    const next: State = {
-      firing: s.firing,
-      lastTs: ts,
-      last: null,
-      heldTo: null,
-      since: s.since ?? ts,
-      first: s.since === null ? m : s.first,
-      sum: s.sum + m,
-      n: s.n + 1,
-      min: Math.min(s.min, m),
-      max: Math.max(s.max, m),
-    };
-    if (ts - next.since! < needMs(s.firing)) return { state: next };
-    return { state: fresh(!s.firing, ts), signal: decided(s.firing, r, ts, windowOf(next, ts, next.sum / next.n)) };
+    extend(s, ts, m);
+    s.lastTs = ts;
+    s.last = null;
+    s.heldTo = null;
+    s.sum += m;
+    s.n += 1;
+    if (ts - s.since! < needMs(s.firing)) return { state: s };
+    const signal = decided(s.firing, r, ts, windowOf(s, ts, s.sum / s.n));
+    return { state: restart(s, !s.firing, ts), signal };
   }
 
   /**
@@ -103,19 +125,21 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
    * condition that has held long enough by then is decided at the moment it had (one decision a call),
    * and the reading goes on holding in a window of the opposite condition if that holds on it.
    */
-  function holdUntil(prev: State, until: number): { state: State; signal?: Signal } {
-    if (prev.since === null || prev.last === null || prev.heldTo === null || until <= prev.heldTo) return { state: prev };
-    const held = prev.last as ReadingsOf<K>;
+  function holdUntil(s: State, until: number): { state: State; signal?: Signal } {
+    if (s.since === null || s.last === null || s.heldTo === null || until <= s.heldTo) return { state: s };
+    const held = s.last as ReadingsOf<K>;
     const m = spec.metric(held);
-    const due = prev.since + needMs(prev.firing);
+    const due = s.since + needMs(s.firing);
     const to = Math.min(due, until);
-    const s: State = { ...prev, sum: prev.sum + (m * (to - prev.heldTo)) / 1000, n: prev.n + (to - prev.heldTo) / 1000, heldTo: to };
+    s.sum += (m * (to - s.heldTo)) / 1000;
+    s.n += (to - s.heldTo) / 1000;
+    s.heldTo = to;
     if (due > until) return { state: s };
-    const signal = decided(prev.firing, held, due, windowOf(s, due, s.n > 0 ? s.sum / s.n : m));
-    const next = fresh(!prev.firing, prev.lastTs, held);
-    next.heldTo = due;
-    if (prev.firing ? spec.fireWhen(held) : spec.clearWhen(held)) Object.assign(next, { since: due, first: m, min: m, max: m });
-    return { state: next, signal };
+    const firing = s.firing;
+    const signal = decided(firing, held, due, windowOf(s, due, s.n > 0 ? s.sum / s.n : m));
+    restart(s, !firing, s.lastTs, held, due);
+    if (firing ? spec.fireWhen(held) : spec.clearWhen(held)) extend(s, due, m);
+    return { state: s, signal };
   }
 
   /**
@@ -124,30 +148,30 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
    * sample period, and only the samples that saw the condition count (three open samples a minute
    * apart are a door seen open for 2 min, as periodic samples are)
    */
-  function byException(prev: State, ts: number, r: ReadingsOf<K>, report: ReportMode): { state: State; signal?: Signal } {
-    const gap = prev.lastTs !== null && ts - prev.lastTs > Math.max(maxGapMs, heldForMs(report));
-    const ends = prev.since !== null && !(prev.firing ? spec.clearWhen(r) : spec.fireWhen(r));
-    const seenTo = ends ? Math.max(prev.lastTs ?? ts, ts - report.sampleEveryS * 1000) : ts;
-    const { state: s, signal } = gap ? { state: fresh(prev.firing, ts), signal: undefined } : holdUntil(prev, seenTo);
+  function byException(s: State, ts: number, r: ReadingsOf<K>, report: ReportMode): { state: State; signal?: Signal } {
+    const gap = s.lastTs !== null && ts - s.lastTs > Math.max(maxGapMs, heldForMs(report));
+    const ends = s.since !== null && !(s.firing ? spec.clearWhen(r) : spec.fireWhen(r));
+    const seenTo = ends ? Math.max(s.lastTs ?? ts, ts - report.sampleEveryS * 1000) : ts;
+    let signal: Signal | undefined;
+    if (gap) restart(s, s.firing, ts);
+    else signal = holdUntil(s, seenTo).signal;
     const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
-    if (!holds) return { state: fresh(s.firing, ts, r, ts), signal };
+    if (!holds) return { state: restart(s, s.firing, ts, r, ts), signal };
     const m = spec.metric(r);
-    const start = s.since === null;
-    const next: State = {
-      firing: s.firing,
-      lastTs: ts,
-      last: r,
-      heldTo: ts,
-      since: start ? ts : s.since,
-      first: start ? m : s.first,
-      sum: start ? 0 : s.sum,
-      n: start ? 0 : s.n,
-      min: Math.min(start ? Infinity : s.min, m),
-      max: Math.max(start ? -Infinity : s.max, m),
-    };
+    if (s.since === null) {
+      s.sum = 0;
+      s.n = 0;
+      s.min = Infinity;
+      s.max = -Infinity;
+    }
+    extend(s, ts, m);
+    s.lastTs = ts;
+    s.last = r;
+    s.heldTo = ts;
     // one signal per message: a window that just began cannot be long enough yet
-    if (signal || ts - next.since! < needMs(s.firing)) return { state: next, signal };
-    return { state: fresh(!s.firing, ts, r, ts), signal: decided(s.firing, r, ts, windowOf(next, ts, next.n > 0 ? next.sum / next.n : m)) };
+    if (signal || ts - s.since! < needMs(s.firing)) return { state: s, signal };
+    const decision = decided(s.firing, r, ts, windowOf(s, ts, s.n > 0 ? s.sum / s.n : m));
+    return { state: restart(s, !s.firing, ts, r, ts), signal: decision };
   }
 
   /** how long the last reading of a device reporting by exception stays true without a message */

@@ -75,15 +75,17 @@ describe('sustained', () => {
     expect(trace(emitted)).toEqual(['fire@5', 'clear@9', 'fire@15']);
   });
 
-  it('does not change the state it is given (pure)', () => {
+  it('keeps one state a device, changed in place, and decides from what it holds alone (equal states, equal results)', () => {
     const { state } = feed(toy, temps(11, 12, 13));
-    const before = structuredClone(state);
+    const copy = structuredClone(state);
     const a = toy.update(state, at(3), fridge({ cabinetTempC: 14 }));
-    const b = toy.update(state, at(3), fridge({ cabinetTempC: 14 }));
-    expect(state).toEqual(before);
-    expect(a).toEqual(b);
-    toy.update(state, at(3), fridge({ cabinetTempC: 1 }));
-    expect(state).toEqual(before);
+    // handed over: the state it returns is the one it was given (no new object a message)
+    expect(a.state).toBe(state);
+    const b = toy.update(copy, at(3), fridge({ cabinetTempC: 14 }));
+    expect(b).toEqual(a);
+    // and it moves on from there as a fresh copy of it does
+    const again = structuredClone(a.state);
+    expect(toy.update(a.state, at(4), fridge({ cabinetTempC: 1 }))).toEqual(toy.update(again, at(4), fridge({ cabinetTempC: 1 })));
   });
 
   it('gives the same signals for the same series (deterministic)', () => {
