@@ -1,12 +1,13 @@
 /**
  * The bare-broker side of bench `fleet`: one process of plain mqtt.js clients, as many as a device
  * host of the replay has, each publishing QoS 1 telemetry-sized messages to its customer's shard.
- * Started with one JSON argument; on stdin a number per line (messages to publish now, dealt
+ * Its clients have a device agent's client options (devices/agent-connection.ts). Started with one JSON argument; on stdin a number per line (messages to publish now, dealt
  * round-robin over its clients), answered "sent" on stdout; "ready" once all are connected.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { createInterface } from 'node:readline';
 import { partitionOf } from '../contracts/partition.js';
+import { deviceClientOptions } from '../devices/agent-connection.js';
 
 interface Start {
   urls: string[];
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
     const batch = await Promise.all(
       mine.slice(k, k + 100).map(async (i) => {
         const customer = `home-${i}`;
-        const c = await mqtt.connectAsync(o.urls[partitionOf(customer, o.urls.length)]!, { clientId: `raw-${i}`, clean: true });
+        // the options a device agent's client has (its debug log off, its in-flight packets over a ring): only the replay's own work differs
+        const c = await mqtt.connectAsync(o.urls[partitionOf(customer, o.urls.length)]!, deviceClientOptions(`raw-${i}`));
         return { c, topic: `evernet/v1/${customer}/dev/telemetry` };
       }),
     );

@@ -23,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { round } from '../contracts/round.js';
+import { mqttLog } from '../contracts/mqtt-log.js';
 import { PROGRAMMES, powerSequence } from '../devices/kinds/washer.js';
 import type { FleetOffer } from '../helpdesk/schedule/fleet/coordinate.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
@@ -155,7 +156,8 @@ async function rawBroker(o: RawOptions): Promise<number> {
     let got = 0;
     let waiting: { n: number; resolve: () => void } | null = null;
     for (const [i, url] of shards.urls.entries()) {
-      const s = await mqtt.connectAsync(url, { clientId: `raw-helpdesk-${i}`, clean: true });
+      // as the replay's helpdesk connects: mqtt.js' debug log off (contracts/mqtt-log.ts)
+      const s = await mqtt.connectAsync(url, { clientId: `raw-helpdesk-${i}`, clean: true, ...mqttLog() });
       s.on('message', () => {
         got++;
         if (waiting && got >= waiting.n) {

@@ -10,16 +10,22 @@ import { brokerTarget, mqttLog, serversOf, type AgentOptions, type Hello } from 
 import { subscribePersistently } from './subscribe.js';
 import { InflightStore } from './outbox/inflight-store.js';
 
+/**
+ * What a device's mqtt.js client costs a message depends on these: a clean session, its in-flight packets
+ * over a ring (outbox/inflight-store.ts) and mqtt.js' debug log off. The fleet bench's bare hosts connect
+ * with them too, so that its bare pattern differs from the replay in the replay's own work only.
+ */
+export function deviceClientOptions(clientId: string): IClientOptions {
+  return { clientId, clean: true, outgoingStore: new InflightStore(), ...mqttLog() };
+}
+
 /** Connects as the device `clientId`, with its last will (retained, QoS 1) */
 export async function connectDevice(options: AgentOptions, clientId: string, will: { topic: string; payload: string }): Promise<MqttClient> {
   const target = brokerTarget(options.brokerUrl);
   const opts: IClientOptions = {
     ...(options.failoverUrls?.length ? { servers: serversOf([options.brokerUrl, ...options.failoverUrls.filter((u) => u !== options.brokerUrl)]) } : {}),
-    clientId,
-    clean: true,
-    outgoingStore: new InflightStore(),
+    ...deviceClientOptions(clientId),
     reconnectPeriod: options.reconnectPeriodMs ?? 1000,
-    ...mqttLog(),
     ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {}),
     will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true },
   };
