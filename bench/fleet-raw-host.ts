@@ -1,8 +1,9 @@
 /**
  * The bare-broker side of bench `fleet`: one process of plain mqtt.js clients, as many as a device
  * host of the replay has, each publishing QoS 1 telemetry-sized messages to its customer's shard.
- * Its clients have a device agent's client options (devices/agent-connection.ts). Started with one JSON argument; on stdin a number per line (messages to publish now, dealt
- * round-robin over its clients), answered "sent" on stdout; "ready" once all are connected.
+ * Its clients have a device agent's client options (devices/agent-connection.ts). Started with one JSON
+ * argument; on stdin a number per line (messages to publish now, dealt round-robin over its clients),
+ * answered "sent" on stdout; "ready" once all are connected.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { createInterface } from 'node:readline';

@@ -2,15 +2,11 @@
  * A device's mqtt.js client options (devices/agent-connection.ts), which the fleet bench's bare hosts share:
  * one in-flight store a connection, a clean session, and mqtt.js' debug log off unless DEBUG asks for it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deviceClientOptions } from '../../devices/agent-connection.js';
 import { InflightStore } from '../../devices/outbox/inflight-store.js';
 
-const debugBefore = process.env.DEBUG;
-afterEach(() => {
-  if (debugBefore === undefined) delete process.env.DEBUG;
-  else process.env.DEBUG = debugBefore;
-});
+afterEach(() => vi.unstubAllEnvs());
 
 describe('a device’s client options', () => {
   it('give each connection its own in-flight store and a clean session under its own client id', () => {
@@ -24,11 +20,11 @@ describe('a device’s client options', () => {
   });
 
   it('turn mqtt.js’ debug log off, unless DEBUG names mqttjs', () => {
-    delete process.env.DEBUG;
+    vi.stubEnv('DEBUG', undefined);
     const quiet = deviceClientOptions('x');
     expect(typeof quiet.log).toBe('function');
     expect(quiet.log!('publish :: %s', 'topic')).toBeUndefined();
-    process.env.DEBUG = 'mqttjs*';
+    vi.stubEnv('DEBUG', 'mqttjs*');
     expect('log' in deviceClientOptions('x')).toBe(false);
   });
 });
