@@ -50,6 +50,9 @@ export const SILENCE: SilenceOptions = { intervals: 10, minSilentS: 600, offline
 export type SilenceLookup = (customerId: string, deviceId: string) => { reportEveryS?: number } | undefined;
 
 interface DeviceSilence {
+  /** its key (customer/device) and its place in the watch's dense arrays (not in a snapshot) */
+  key: string;
+  slot: number;
   customerId: string;
   deviceId: string;
   /** when the helpdesk last heard its telemetry (its own event time: the device's clock may lag) */
@@ -69,9 +72,12 @@ interface DeviceSilence {
   report: ReportMode | null;
 }
 
+/** a device's record as a checkpoint holds it */
+type SavedSilence = Omit<DeviceSilence, 'key' | 'slot'>;
+
 /** the silence watch's state in a checkpoint (helpdesk/checkpoint.ts) */
 export interface SilenceSnapshot {
-  devices: Map<string, DeviceSilence>;
+  devices: Map<string, SavedSilence>;
   reports: Map<string, ReportMode>;
 }
 
@@ -101,6 +107,49 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
   /** how each device that announced report-by-exception reports */
   const reports = new Map<string, ReportMode>();
   const keyOf = (c: string, d: string): string => `${c}/${d}`;
+  /**
+   * Every device, densely, and from when tick() must look at it (wakeAt[s.slot], a packed array of
+   * numbers): a tick reads that array instead of every device's record. In a fleet's helpdesk the
+   * records are spread over a large heap, and reading each of 27,000 every window was a cache miss
+   * each (docs/fleets.md).
+   */
+  const order: DeviceSilence[] = [];
+  const wakeAt: number[] = [];
+  /**
+   * Before this, tick() passes the device over: heard within minSilentS and not offline, or reporting by
+   * exception and quiet for less than its limit (a removed one is then forgotten; what the directory
+   * says cannot make it due sooner).
+   */
+  function wakeOf(s: DeviceSilence): number {
+    const heardRecently = s.offlineSince === null ? s.lastHeard + o.minSilentS * 1000 : -Infinity;
+    const quiet = s.report && !s.firing ? exceptionDueAt(s, s.report) : -Infinity;
+    return Math.max(heardRecently, quiet);
+  }
+  const rewake = (s: DeviceSilence): void => {
+    wakeAt[s.slot] = wakeOf(s);
+  };
+  function add(s: DeviceSilence): void {
+    devices.set(s.key, s);
+    s.slot = order.length;
+    order.push(s);
+    wakeAt.push(wakeOf(s));
+  }
+  /** forgets the device in `slot`: the last one takes its place */
+  function removeAt(slot: number): void {
+    const s = order[slot]!;
+    devices.delete(s.key);
+    reports.delete(s.key);
+    const last = order.pop()!;
+    const w = wakeAt.pop()!;
+    if (last !== s) {
+      last.slot = slot;
+      order[slot] = last;
+      wakeAt[slot] = w;
+    }
+  }
+  const record = (key: string, customerId: string, deviceId: string, lastHeard: number, lastTs: number, firing: boolean): DeviceSilence => ({
+    key, slot: -1, customerId, deviceId, lastHeard, lastTs, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing, report: reports.get(key) ?? null,
+  });
 
   function learnedMs(s: DeviceSilence): number | null {
     if (s.intervals.length < o.minIntervals) return null;
@@ -173,7 +222,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       const k = key ?? keyOf(customerId, deviceId);
       const s = devices.get(k);
       if (!s) {
-        devices.set(k, { customerId, deviceId, lastHeard: now, lastTs: ts, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing: false, report: reports.get(k) ?? null });
+        add(record(k, customerId, deviceId, now, ts, false));
         return undefined;
       }
       if (ts <= s.lastTs) return undefined;
@@ -188,8 +237,10 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       // telemetry handled after the offline availability: it is back (data wins over a stale "offline");
       // handled with it (a last will sorts before the telemetry of its batch): sent before the drop
       if (s.offlineSince !== null && now > s.offlineSince) s.offlineSince = s.offlineReason = null;
-      if (!s.firing) return undefined;
+      const wasFiring = s.firing;
       s.firing = false;
+      rewake(s);
+      if (!wasFiring) return undefined;
       const silentMs = s.lastHeard - since;
       return {
         type: 'clear',
@@ -212,27 +263,26 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
         s.offlineSince = Math.max(now, s.lastHeard);
         s.offlineReason = reason;
       }
+      rewake(s);
     },
     /** Event time moved to `now`: the devices that went silent or offline, in device order. */
     tick(now: number, lookup: SilenceLookup): Keyed[] {
       const out: Keyed[] = [];
-      const soonest = o.minSilentS * 1000;
-      for (const [k, s] of devices) {
-        // heard within minSilentS and not offline: it cannot be due yet, whatever its interval (a fleet's devices mostly)
-        if (s.offlineSince === null && s.lastHeard + soonest > now) continue;
-        // by exception: when it is due does not depend on what the directory says (its heartbeat is its
-        // announce's), so a quiet one is passed over without a lookup until then (a removed one goes then)
-        if (s.report && !s.firing && exceptionDueAt(s, s.report) > now) continue;
+      // from the last: a device forgotten takes the last one's place, which was looked at already
+      for (let i = order.length - 1; i >= 0; i--) {
+        // not yet (wakeOf): a fleet's devices mostly
+        if (wakeAt[i]! > now) continue;
+        const s = order[i]!;
         const known = lookup(s.customerId, s.deviceId);
         if (!known) {
-          devices.delete(k);
-          reports.delete(k);
+          removeAt(i);
           continue;
         }
         if (s.firing) continue;
         const d = due(s, known.reportEveryS);
         if (!d || d.at > now) continue;
         s.firing = true;
+        rewake(s);
         out.push({ customerId: s.customerId, deviceId: s.deviceId, signal: fire(s, d) });
       }
       return out.sort((a, b) => a.signal.at - b.signal.at || (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
@@ -246,7 +296,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     seed(customerId: string, deviceId: string, lastTs: number, firing: boolean): void {
       const k = keyOf(customerId, deviceId);
       if (devices.has(k)) return;
-      devices.set(k, { customerId, deviceId, lastHeard: lastTs, lastTs, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing, report: reports.get(k) ?? null });
+      add(record(k, customerId, deviceId, lastTs, lastTs, firing));
     },
     /**
      * How the device reports, from its announce: `report` when by exception (its heartbeat), undefined
@@ -257,15 +307,24 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
       if (report) reports.set(k, report);
       else reports.delete(k);
       const s = devices.get(k);
-      if (s) s.report = report ?? null;
+      if (!s) return;
+      s.report = report ?? null;
+      rewake(s);
     },
     /** devices watched */
     watching: (): number => devices.size,
-    snapshot: (): SilenceSnapshot => ({ devices: new Map(devices), reports: new Map(reports) }),
+    snapshot: (): SilenceSnapshot => ({
+      devices: new Map([...devices].map(([k, { key: _key, slot: _slot, ...saved }]) => [k, { ...saved, intervals: [...saved.intervals] }])),
+      reports: new Map(reports),
+    }),
     /** takes a snapshot's state over (before anything is heard) */
     restore(s: SilenceSnapshot): void {
-      for (const [k, v] of s.devices) devices.set(k, v);
       for (const [k, v] of s.reports) reports.set(k, v);
+      for (const [k, v] of s.devices) {
+        const known = devices.get(k);
+        if (known) removeAt(known.slot);
+        add({ ...v, intervals: [...v.intervals], key: k, slot: -1 });
+      }
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSilence, SILENCE, SILENCE_KIND, type SilenceLookup } from '../../../helpdesk/detect/silence.js';
+import type { ReportMode } from '../../../contracts/index.js';
 import { T0, at } from './series.js';
 
 const MIN = 60;
@@ -171,5 +172,85 @@ describe('silence', () => {
     report(s, 0, 600, 60);
     expect(s.heard('maria', 'fridge', at(300), at(300))).toBeUndefined();
     expect(s.tick(at(600 + 10 * MIN), declared(60)).map((x) => x.signal.evidence.lastHeardAt)).toEqual([at(600)]);
+  });
+});
+
+/**
+ * A tick passes over a device until it could be due (heard within minSilentS and not offline, or quiet by
+ * exception for less than its limit), from a number kept per device; whatever changes that moment must move
+ * it: a device looked at too late would fire late.
+ */
+describe('silence: when a tick looks at a device', () => {
+  const BY_EXCEPTION: ReportMode = { mode: 'exception', heartbeatS: 900, sampleEveryS: 60 };
+
+  it('a device reporting by exception that goes offline fires offlineAfterS later, long before its heartbeats are up', () => {
+    const s = createSilence();
+    s.declare('maria', 'fridge', BY_EXCEPTION);
+    s.heard('maria', 'fridge', at(0), at(0));
+    s.heard('maria', 'fridge', at(60), at(60));
+    s.availability('maria', 'fridge', false, 'will', at(120));
+    expect(s.tick(at(120 + SILENCE.offlineAfterS - 1), declared())).toEqual([]);
+    const [x, ...more] = s.tick(at(120 + SILENCE.offlineAfterS), declared());
+    expect(more).toEqual([]);
+    expect(x!.signal).toMatchObject({ type: 'fire', at: at(120 + SILENCE.offlineAfterS), evidence: { cause: 'offline' } });
+  });
+
+  it('a device that stops reporting by exception is held to its reporting interval again', () => {
+    const s = createSilence();
+    s.declare('maria', 'fridge', BY_EXCEPTION);
+    report(s, 0, 600, 60);
+    s.declare('maria', 'fridge', undefined);
+    const limit = SILENCE.intervals * 60;
+    expect(s.tick(at(600 + limit - 1), declared(60))).toEqual([]);
+    expect(s.tick(at(600 + limit), declared(60)).map((x) => x.signal.at)).toEqual([at(600 + limit)]);
+  });
+
+  it('asks the directory nothing about a device heard within minSilentS', () => {
+    const s = createSilence();
+    let asked = 0;
+    const lookup: SilenceLookup = () => (asked++, { reportEveryS: 60 });
+    for (let t = 0; t <= 3600; t += 60) {
+      s.heard('maria', 'fridge', at(t), at(t));
+      expect(s.tick(at(t + 30), lookup)).toEqual([]);
+    }
+    expect(asked).toBe(0);
+    expect(s.tick(at(3600 + 600), lookup)).toHaveLength(1);
+    expect(asked).toBe(1);
+  });
+
+  it('goes on watching every other device, new ones too, after forgetting one', () => {
+    const s = createSilence();
+    const gone = new Set(['car']);
+    const lookup: SilenceLookup = (_c, d) => (gone.has(d) ? undefined : { reportEveryS: 60 });
+    for (const d of ['car', 'fridge', 'washer']) for (let t = 0; t <= 600; t += 60) s.heard('maria', d, at(t), at(t));
+    expect(s.tick(at(1300), lookup).map((x) => `${x.deviceId}@${(x.signal.at - T0) / 1000}`)).toEqual(['fridge@1200', 'washer@1200']);
+    expect(s.watching()).toBe(2);
+    // a new device, then the washer back and reporting on while the new one goes quiet
+    for (let t = 1400; t <= 2000; t += 60) s.heard('maria', 'boiler', at(t), at(t));
+    for (let t = 1400; t <= 4000; t += 60) s.heard('maria', 'washer', at(t), at(t));
+    expect(s.tick(at(1400 + 1199), lookup)).toEqual([]);
+    expect(s.tick(at(4000), lookup).map((x) => `${x.deviceId}@${(x.signal.at - T0) / 1000}`)).toEqual(['boiler@2600']);
+    // the fridge, silent since 600, fires no more; once back, it is watched again
+    expect(s.heard('maria', 'fridge', at(4100), at(4100))).toMatchObject({ type: 'clear' });
+    expect(s.tick(at(4100 + 599), lookup).map((x) => `${x.deviceId}@${(x.signal.at - T0) / 1000}`)).toEqual(['washer@4580']);
+    expect(s.tick(at(4100 + 600), lookup).map((x) => `${x.deviceId}@${(x.signal.at - T0) / 1000}`)).toEqual(['fridge@4700']);
+  });
+
+  it('a checkpoint keeps none of the watch\'s own bookkeeping, and a restored watch fires as the first', () => {
+    const a = createSilence();
+    a.declare('maria', 'fridge', BY_EXCEPTION);
+    report(a, 0, 600, 60);
+    a.heard('maria', 'car', at(0), at(0));
+    const saved = a.snapshot();
+    expect(Object.keys(saved.devices.get('maria/fridge')!).sort()).not.toContain('slot');
+    const asSaved = JSON.stringify([...saved.devices]);
+    const b = createSilence();
+    b.restore(saved);
+    // what the first does after the snapshot does not reach the copy
+    a.heard('maria', 'fridge', at(660), at(660));
+    expect(JSON.stringify([...saved.devices])).toBe(asSaved);
+    const due = 600 + 2 * 900 + 60;
+    expect(b.tick(at(due - 1), declared(60)).map((x) => x.deviceId)).toEqual(['car']);
+    expect(b.tick(at(due), declared(60)).map((x) => `${x.deviceId}@${(x.signal.at - T0) / 1000}`)).toEqual(['fridge@2460']);
   });
 });
