@@ -59,11 +59,33 @@ const gapMs = (report?: ReportMode): number => (report ? Math.max(p.maxGapS * 10
 type Moved = Pick<State, 'n' | 'lastTs' | 'lastX' | 'last' | 'heldTo'>;
 
 /**
- * The next state, written out field by field: spread from the last one and a patch (three spreads a
- * message) it cost about three times as much, once per fridge message of a fleet's helpdesk.
+ * `s` moved on, in place: a fridge's state is one object for the day, changed by every message
+ * (Detector.update owns it). A new one a message lived until the fridge's next message, long enough to
+ * be promoted out of the young generation, and died old (docs/fleets.md).
  */
-const written = (s: State, m: Moved, fast: number, base: number, firing: boolean, since: number | null): State =>
-  ({ start: s.start, n: m.n, lastTs: m.lastTs, lastX: m.lastX, fast, base, firing, since, last: m.last, heldTo: m.heldTo });
+function write(s: State, m: Moved, fast: number, base: number, firing: boolean, since: number | null): State {
+  s.n = m.n;
+  s.lastTs = m.lastTs;
+  s.lastX = m.lastX;
+  s.last = m.last;
+  s.heldTo = m.heldTo;
+  s.fast = fast;
+  s.base = base;
+  s.firing = firing;
+  s.since = since;
+  return s;
+}
+
+/** what a reading moves, kept in one object of the module's (judge writes it into the state before it returns) */
+const moved: Moved = { n: 0, lastTs: 0, lastX: 0, last: null, heldTo: 0 };
+function move(n: number, lastTs: number | null, lastX: number, last: FridgeReadings | null, heldTo: number | null): Moved {
+  moved.n = n;
+  moved.lastTs = lastTs;
+  moved.lastX = lastX;
+  moved.last = last;
+  moved.heldTo = heldTo;
+  return moved;
+}
 
 /** The averages moved over dtS with the load index `held` (and what `m` moves), then judged at ts on the readings r. */
 function judge(s: State, ts: number, r: FridgeReadings, held: number, dtS: number, share: number, m: Moved): { state: State; signal?: Signal } {
@@ -73,21 +95,21 @@ function judge(s: State, ts: number, r: FridgeReadings, held: number, dtS: numbe
   const looksNormal = learning || (!s.firing && (s.base <= 0 || fast / s.base < p.clearRatio));
   const base = looksNormal ? ewma(s.base, held, dtS, p.baseTauS, share) : s.base;
   const ratio = base > 0 ? fast / base : 1;
-  if (learning) return { state: written(s, m, fast, base, s.firing, s.since) };
+  if (learning) return { state: write(s, m, fast, base, s.firing, s.since) };
   const duty = fast * Math.max(1, r.ambientTempC - r.setpointC);
   const holds = s.firing ? ratio < p.clearRatio : ratio > p.fireRatio && duty > p.minDuty;
-  if (!holds) return { state: written(s, m, fast, base, s.firing, null) };
+  if (!holds) return { state: write(s, m, fast, base, s.firing, null) };
   const since = s.since ?? ts;
-  if (ts - since < needMs(s.firing)) return { state: written(s, m, fast, base, s.firing, since) };
+  if (ts - since < needMs(s.firing)) return { state: write(s, m, fast, base, s.firing, since) };
   const numbers = { dutyPct: round(duty * 100, 1), baselineDutyPct: round(base * Math.max(1, r.ambientTempC - r.setpointC) * 100, 1), ratio: round(ratio, 2) };
   if (s.firing) {
     return {
-      state: written(s, m, fast, base, false, null),
+      state: write(s, m, fast, base, false, null),
       signal: { type: 'clear', kind: 'fridge-duty', at: ts, evidence: { expected: `duty within ${p.clearRatio}x of this fridge's own`, observed: `${numbers.dutyPct} % duty`, ...numbers } },
     };
   }
   return {
-    state: written(s, m, fast, base, true, null),
+    state: write(s, m, fast, base, true, null),
     signal: {
       type: 'fire',
       kind: 'fridge-duty',
@@ -116,14 +138,24 @@ export const fridgeDuty: Detector<'fridge', State> = {
     const last = report ? r : s.last;
     const heldTo = report ? ts : s.heldTo;
     if (s.lastTs === null || ts - s.lastTs > gapMs(report)) {
-      const first = s.start === null;
-      return { state: { start: first ? ts : s.start, n: first ? 1 : s.n, lastTs: ts, lastX: x, fast: first ? x : s.fast, base: first ? x : s.base, firing: s.firing, since: null, last, heldTo } };
+      if (s.start === null) {
+        s.start = ts;
+        s.n = 1;
+        s.fast = x;
+        s.base = x;
+      }
+      s.lastTs = ts;
+      s.lastX = x;
+      s.since = null;
+      s.last = last;
+      s.heldTo = heldTo;
+      return { state: s };
     }
     // periodic: this reading stands for the interval before it; by exception the last one held until now
     const dtS = (ts - (report ? (s.heldTo ?? s.lastTs) : s.lastTs)) / 1000;
     const n = s.n + 1;
     const share = report ? dtS / Math.max(dtS, (ts - s.start!) / 1000, 1e-9) : 1 / n;
-    return judge(s, ts, r, report ? s.lastX : x, dtS, share, { n, lastTs: ts, lastX: x, last, heldTo });
+    return judge(s, ts, r, report ? s.lastX : x, dtS, share, move(n, ts, x, last, heldTo));
   },
   pending(s, report) {
     if (s.since === null || s.last === null || s.lastTs === null) return null;
@@ -136,6 +168,6 @@ export const fridgeDuty: Detector<'fridge', State> = {
     const from = s.heldTo ?? s.lastTs;
     if (until <= from) return { state: s };
     const dtS = (until - from) / 1000;
-    return judge(s, until, s.last, s.lastX, dtS, dtS / Math.max(dtS, (until - s.start!) / 1000), { n: s.n, lastTs: s.lastTs, lastX: s.lastX, last: s.last, heldTo: until });
+    return judge(s, until, s.last, s.lastX, dtS, dtS / Math.max(dtS, (until - s.start!) / 1000), move(s.n, s.lastTs, s.lastX, s.last, until));
   },
 };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { BATTERY_WEAK, batteryWeak } from '../../../helpdesk/detect/battery-weak.js';
 import { FRIDGE_DUTY, fridgeDuty } from '../../../helpdesk/detect/fridge-duty.js';
-import { car, feed, fridge, times, trace } from './series.js';
+import { at, car, feed, fridge, times, trace } from './series.js';
 
 /** a compressor cycling `on` s out of every `period` s */
 const cycling = (on: number, period: number, ambientTempC = 21) => (i: number) => fridge({ compressorOn: i % period < on, ambientTempC });
@@ -25,6 +25,38 @@ describe('fridge-duty detector', () => {
     expect(trace(emitted).map((x) => x.split('@')[0])).toEqual(['fire']);
     const s = emitted[0]!.signal;
     expect(s.type === 'fire' && s.evidence).toMatchObject({ ratio: expect.any(Number), dutyPct: expect.any(Number), baselineDutyPct: expect.any(Number) });
+  });
+
+  it('keeps one state a fridge, changed in place, and decides from what it holds alone (equal states, equal results)', () => {
+    const BY_EXCEPTION = { mode: 'exception', heartbeatS: 900, sampleEveryS: 60 } as const;
+    for (const report of [undefined, BY_EXCEPTION]) {
+      // a day of a healthy fridge, then a worn one until it fires: learning, judging, a condition in progress
+      const healthy = times(24 * 3600, cycling(81, 450));
+      const { state } = feed(fridgeDuty, healthy);
+      let mine = state;
+      let fresh = structuredClone(state);
+      const worn = cycling(160, 450);
+      const signals: string[] = [];
+      for (let i = 0; i < 6 * 3600; i += 30) {
+        const ts = at(24 * 3600 + i);
+        const a = fridgeDuty.update(mine, ts, worn(i), report);
+        // handed over: the state it returns is the one it was given (no new object a message)
+        expect(a.state).toBe(mine);
+        const b = fridgeDuty.update(fresh, ts, worn(i), report);
+        expect(b).toEqual(a);
+        if (a.signal) signals.push(a.signal.type);
+        mine = a.state;
+        fresh = structuredClone(b.state);
+        if (report) {
+          const held = fridgeDuty.hold!(mine, ts + 10_000, report);
+          expect(held.state).toBe(mine);
+          expect(fridgeDuty.hold!(fresh, ts + 10_000, report)).toEqual(held);
+          if (held.signal) signals.push(held.signal.type);
+          fresh = structuredClone(held.state);
+        }
+      }
+      expect(signals).toEqual(['fire']);
+    }
   });
 
   it('does not take a hot day for a fault: duty per kelvin stays the same', () => {
