@@ -8,6 +8,7 @@ import { benchCluster } from './cluster.js';
 import { benchCoordination } from './coordination.js';
 import { benchFleet } from './fleet.js';
 import type { ShardBroker } from '../scenarios/engine/shards.js';
+import { applyRunnerV8Flags } from '../scenarios/engine/node-flags.js';
 import { benchFleetDetection } from './fleet-detection.js';
 import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
@@ -43,6 +44,8 @@ const GROUPS: Record<string, () => Promise<Record<string, number | string | bool
 };
 
 async function main(): Promise<void> {
+  // the runner's own V8 flags, as the CLI sets them: the benches measure what a user's replay does
+  applyRunnerV8Flags();
   const { values, positionals: asked } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { homes: { type: 'string' }, 'shard-broker': { type: 'string' } } });
   const broker = values['shard-broker'];
   if (broker !== undefined) {

@@ -9,6 +9,7 @@ import { devicesCommand } from './devices-command.js';
 import { helpdeskCommand } from './helpdesk-command.js';
 import { replayCommand } from './replay-command.js';
 import { staffCommand } from './staff-command.js';
+import { applyRunnerV8Flags } from '../scenarios/engine/node-flags.js';
 import { commandUsage, USAGE, UsageError } from './usage.js';
 
 /** "CODE: message": the error's own EVN_ERR_* code, a database's mapped to one, EVN_ERR_INTERNAL otherwise */
@@ -38,6 +39,7 @@ function asksForHelp(args: string[]): boolean {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  applyRunnerV8Flags();
   const [command, ...rest] = argv;
   try {
     if (command === undefined || HELP.has(command)) {

@@ -40,3 +40,35 @@ describe('the flags of a replay’s hosts and shards', () => {
     expect(shardNodeFlags({ devices: 13_501 }).some((f) => f.startsWith('--max-semi-space-size'))).toBe(false);
   });
 });
+
+describe('the runner’s own V8 flags', () => {
+  /**
+   * a child node (a small young generation, so scavenges come often) that keeps every object of one
+   * allocation site alive across scavenges (so V8 would allocate the site's objects in the old
+   * generation from then on), with V8 tracing its decisions
+   */
+  async function pretenuringDecisions(applyFlags: boolean): Promise<string> {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { fileURLToPath } = await import('node:url');
+    const flags = fileURLToPath(new URL('../../scenarios/engine/node-flags.ts', import.meta.url));
+    const script = [
+      applyFlags ? `const { applyRunnerV8Flags } = await import(${JSON.stringify(flags)}); applyRunnerV8Flags();` : '',
+      'const kept = [];',
+      'const make = (i) => ({ i, x: i * 2, y: [i] });',
+      'for (let i = 0; i < 3_000_000; i++) kept.push(make(i));',
+      'console.log("kept", kept.length);',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--max-semi-space-size=1', '--trace-pretenuring', '--trace-pretenuring-statistics', '--input-type=module', '-e', script], { maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  }
+
+  it('turns V8’s allocation-site pretenuring off, so no site of the helpdesk allocates its objects old', async () => {
+    const without = await pretenuringDecisions(false);
+    const withFlags = await pretenuringDecisions(true);
+    // the same program decides to tenure a site when left alone: the test can tell
+    expect(without).toMatch(/=> tenure/);
+    expect(withFlags).toMatch(/kept 3000000/);
+    expect(withFlags).not.toMatch(/=> tenure/);
+  }, 60_000);
+});
