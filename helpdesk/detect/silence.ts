@@ -319,12 +319,13 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     }),
     /** takes a snapshot's state over (before anything is heard) */
     restore(s: SilenceSnapshot): void {
-      for (const [k, v] of s.reports) reports.set(k, v);
       for (const [k, v] of s.devices) {
+        // a device watched already gives way to the snapshot's (forgetting it forgets its report too: set below)
         const known = devices.get(k);
         if (known) removeAt(known.slot);
         add({ ...v, intervals: [...v.intervals], key: k, slot: -1 });
       }
+      for (const [k, v] of s.reports) reports.set(k, v);
     },
   };
 }

@@ -252,5 +252,12 @@ describe('silence: when a tick looks at a device', () => {
     const due = 600 + 2 * 900 + 60;
     expect(b.tick(at(due - 1), declared(60)).map((x) => x.deviceId)).toEqual(['car']);
     expect(b.tick(at(due), declared(60)).map((x) => `${x.deviceId}@${(x.signal.at - T0) / 1000}`)).toEqual(['fridge@2460']);
+    // restored over a watch that knew the device already: the snapshot's record and report win
+    const c = createSilence();
+    c.heard('maria', 'fridge', at(0), at(0));
+    c.restore(saved);
+    expect(c.watching()).toBe(2);
+    expect(c.snapshot().reports.get('maria/fridge')).toEqual(BY_EXCEPTION);
+    expect(c.tick(at(due), declared(60)).map((x) => `${x.deviceId}@${(x.signal.at - T0) / 1000}`)).toEqual(['car@600', 'fridge@2460']);
   });
 });
