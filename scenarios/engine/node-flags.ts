@@ -12,6 +12,8 @@
  * A host's young generation is larger than V8's default, too (HOST_SEMI_SPACE_MB): each scavenge costs a
  * fixed part for a host's thousands of connections and records, however little it finds, so fewer and
  * larger ones cost less (docs/fleets.md#a-larger-young-generation-for-large-hosts).
+ *
+ * And a host allocates nothing old by V8's guess (NO_PRETENURING, as the runner: RUNNER_V8_FLAGS).
  */
 
 import v8 from 'node:v8';
@@ -45,9 +47,25 @@ export const HOST_YOUNG_BYTES = 3 * HOST_SEMI_SPACE_MB * MB;
  */
 export const HOST_OLD_HEADROOM_BYTES = 2 * HOST_SEMI_SPACE_MB * MB;
 
+/**
+ * V8 watches what survives of each allocation site's objects and, past 85 %, allocates the site's later
+ * objects straight in the old generation. In a replay's processes a few sites cross that line (a start's
+ * bursts, state a device keeps until its next message) and go on allocating short-lived objects there:
+ * they fill the old generation with garbage, and each one still pointing into the young generation keeps
+ * what it points to alive through the next scavenges, which copy and promote it. Off in the runner
+ * (1,000 homes: its helpdesk promoted 83 MB where it had promoted 159, and spent 1.2 s in scavenges where
+ * it had spent 2.0) and in the hosts (10,000 homes: half the full collections, 195 s of a host's CPU
+ * where it took 207; docs/fleets.md).
+ */
+export const NO_PRETENURING = '--no-allocation-site-pretenuring';
+
 /** `devices`: the devices the host runs; `scenarioDevices`: all the scenario's (each host loads it whole) */
 export function hostNodeFlags(o: { devices: number; scenarioDevices: number }): string[] {
-  return [oldSpace(HOST_OLD_HEADROOM_BYTES + HOST_HEAP.baseBytes + o.devices * HOST_HEAP.perDeviceBytes + o.scenarioDevices * HOST_HEAP.perScenarioDeviceBytes), `--max-semi-space-size=${HOST_SEMI_SPACE_MB}`];
+  return [
+    oldSpace(HOST_OLD_HEADROOM_BYTES + HOST_HEAP.baseBytes + o.devices * HOST_HEAP.perDeviceBytes + o.scenarioDevices * HOST_HEAP.perScenarioDeviceBytes),
+    `--max-semi-space-size=${HOST_SEMI_SPACE_MB}`,
+    NO_PRETENURING,
+  ];
 }
 
 /** `devices`: the connections the shard is expected to carry */
@@ -58,17 +76,10 @@ export function shardNodeFlags(o: { devices: number }): string[] {
 /**
  * V8 flags the runner's own process sets on itself as it starts (`applyRunnerV8Flags`: the CLI and the
  * benches): it is the user's `node`, started before evernet could choose its command line.
- *
- * `--no-allocation-site-pretenuring`: V8 watches what survives of each allocation site's objects and,
- * past 85 %, allocates the site's later objects straight in the old generation. In a replay's helpdesk a
- * few sites crossed that line (the start's bursts, state a device keeps until its next message) and went
- * on allocating short-lived objects there: they filled the old generation with garbage, and each one
- * still pointing into the young generation kept what it pointed to alive through the next scavenges,
- * which copied and promoted it. Without it the 1,000-home replay's helpdesk promoted 83 MB where it had
- * promoted 159 MB, and spent 1.2 s in scavenges where it had spent 2.0 (docs/fleets.md). V8 reads the
- * flag when it weighs its sites, at each scavenge, so setting it at run time takes effect.
+ * NO_PRETENURING: V8 reads the flag when it weighs its sites, at each scavenge, so set at run time it
+ * takes effect.
  */
-export const RUNNER_V8_FLAGS: readonly string[] = ['--no-allocation-site-pretenuring'];
+export const RUNNER_V8_FLAGS: readonly string[] = [NO_PRETENURING];
 
 /** sets RUNNER_V8_FLAGS on this process (node:v8's setFlagsFromString); once, before the work begins */
 export function applyRunnerV8Flags(): void {

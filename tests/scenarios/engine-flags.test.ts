@@ -41,13 +41,13 @@ describe('the flags of a replay’s hosts and shards', () => {
   });
 });
 
-describe('the runner’s own V8 flags', () => {
+describe('V8’s allocation-site pretenuring, off in the runner and the hosts', () => {
   /**
    * a child node (a small young generation, so scavenges come often) that keeps every object of one
    * allocation site alive across scavenges (so V8 would allocate the site's objects in the old
-   * generation from then on), with V8 tracing its decisions
+   * generation from then on), with V8 tracing its decisions; `nodeFlags` on its command line before that
    */
-  async function pretenuringDecisions(applyFlags: boolean): Promise<string> {
+  async function pretenuringDecisions(applyFlags: boolean, nodeFlags: string[] = []): Promise<string> {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
     const { fileURLToPath } = await import('node:url');
@@ -59,7 +59,7 @@ describe('the runner’s own V8 flags', () => {
       'for (let i = 0; i < 3_000_000; i++) kept.push(make(i));',
       'console.log("kept", kept.length);',
     ].join('\n');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--max-semi-space-size=1', '--trace-pretenuring', '--trace-pretenuring-statistics', '--input-type=module', '-e', script], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(process.execPath, [...nodeFlags, '--import', 'tsx', '--max-semi-space-size=1', '--trace-pretenuring', '--trace-pretenuring-statistics', '--input-type=module', '-e', script], { maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   }
 
@@ -70,5 +70,12 @@ describe('the runner’s own V8 flags', () => {
     expect(without).toMatch(/=> tenure/);
     expect(withFlags).toMatch(/kept 3000000/);
     expect(withFlags).not.toMatch(/=> tenure/);
+  }, 60_000);
+
+  it('starts a host with it off on its command line', async () => {
+    // a large host's own flags (room for what the program keeps; its young generation made small again after them, as the test needs)
+    const host = await pretenuringDecisions(false, hostNodeFlags({ devices: 13_501, scenarioDevices: 27_002 }));
+    expect(host).toMatch(/kept 3000000/);
+    expect(host).not.toMatch(/=> tenure/);
   }, 60_000);
 });
