@@ -81,11 +81,6 @@ export interface AgentOptions {
   lookAhead?: boolean;
   /** counts summed over many agents as they go, in one object they share (a device host's progress every window) */
   tally?: AgentTally;
-  /**
-   * called before its connection, reconnecting by itself, reads its time: a host that passes over a quiet
-   * device's ticks (DeviceAgent.quietUntil) brings it up to date there (scenarios/outages.ts)
-   */
-  beforeOwnTime?: () => void;
 }
 
 /** what agents sharing a tally have published and received between them */

@@ -224,12 +224,10 @@ export class DeviceAgent implements Speaker {
     c.on('message', (topic, payload) => this.onMessage(topic, payload));
     // a reconnect is a new connection: its will and its "online" carry the next connection number
     c.on('reconnect', () => {
-      this.options.beforeOwnTime?.();
       if (c.options.will) c.options.will.payload = Buffer.from(this.availability('offline', 'will', this.lastT, this.session + 1));
     });
     c.on('connect', () => {
       if (this.client !== c) return;
-      this.options.beforeOwnTime?.();
       this.session++;
       this.counts.reconnects++;
       this.sayHello();
@@ -280,17 +278,6 @@ export class DeviceAgent implements Speaker {
       else if (ahead !== null && this.lastT + stepMs > t) this.lookAhead(ahead);
       rest?.stepped(this.state, at);
     }
-  }
-
-  /**
-   * The event time before which tick(t) only counts steps (its state is ahead, no command waits): a
-   * host may pass over its ticks for any t below it and tick it once later, the steps it counts come out
-   * the same. Its time is then behind the last window: the host ticks it to that window's end before it
-   * releases commands to it or anything reads its time (scenarios/outages.ts, AgentOptions.beforeOwnTime).
-   * -Infinity: tick it every time.
-   */
-  quietUntil(): number {
-    return this.queued === 0 ? this.aheadAt : -Infinity;
   }
 
   /** takes its coming steps now (look-ahead.ts) */

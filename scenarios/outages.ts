@@ -26,13 +26,7 @@ interface Boundary {
 /** wall ms at least between a device's connection dropped by an outage and its new one */
 const RESTART_PAUSE_MS = 500;
 
-export interface OutagesOptions {
-  /** pass over a quiet device's ticks (DeviceAgent.quietUntil); default true. false: tick every device every window */
-  passOver?: boolean;
-}
-
-export function createOutages(outages: readonly Outage[], agents: readonly Agent[], options: OutagesOptions = {}) {
-  const passOver = options.passOver ?? true;
+export function createOutages(outages: readonly Outage[], agents: readonly Agent[]) {
   const byKey = new Map(agents.map((a) => [deviceKey(a.customerId, a.deviceId), a]));
   const boundaries: Boundary[] = outages
     .flatMap((o) => {
@@ -45,31 +39,6 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
     .sort((a, b) => a.at - b.at || (a.what === 'up' ? -1 : 1));
   /** agents not moved now: their connection dropped ('offline') or they hang ('silent') */
   const down = new Map<Agent, Outage['mode']>();
-  const indexOf = new Map(agents.map((a, i) => [a, i]));
-  /**
-   * A fleet's devices are mostly quiet: their state is ahead of the window (devices/look-ahead.ts) and a
-   * tick would only count their steps. Each one's DeviceAgent.quietUntil, in one packed array read every
-   * window, so a window touches only the devices that move; one passed over (`behind`) is ticked up to
-   * `movedTo` before anything reads its time (`own`). -Infinity: tick it.
-   */
-  const quiet = new Float64Array(agents.length).fill(-Infinity);
-  const behind = new Uint8Array(agents.length);
-  /** the event time the last window moved the devices to */
-  let movedTo = -Infinity;
-  /** agent i brought up to the last window, if it was passed over (not while it is down: it is not moved then) */
-  const own = (i: number): void => {
-    if (behind[i] === 0) return;
-    behind[i] = 0;
-    const a = agents[i]!;
-    if (!down.has(a)) a.tick(movedTo);
-  };
-  /** agent `a` up to date, and ticked every window until it says it is quiet again */
-  const wake = (a: Agent): void => {
-    const i = indexOf.get(a);
-    if (i === undefined) return;
-    own(i);
-    quiet[i] = -Infinity;
-  };
   /** wall time (performance.now) each agent's connection was dropped, until it connects again */
   const killedAt = new Map<Agent, number>();
   /** commands each agent will never receive (sent while its connection was down) */
@@ -85,7 +54,6 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
       let wills = 0;
       for (const b of boundaries) {
         if (b.at <= from || b.at > to) continue;
-        wake(b.agent);
         if (b.what === 'down') {
           b.agent.tick(b.at);
           // what it sent up to the outage reaches the broker before the plug is pulled
@@ -117,28 +85,9 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
         await b.agent.start(b.at);
         down.delete(b.agent);
       }
-      for (let i = 0; i < agents.length; i++) {
-        if (quiet[i]! > to) {
-          behind[i] = 1;
-          continue;
-        }
-        const a = agents[i]!;
-        // no device down (a fleet's every window): no lookup per device
-        if (down.size !== 0 && down.has(a)) continue;
-        a.tick(to);
-        behind[i] = 0;
-        if (passOver) quiet[i] = a.quietUntil();
-      }
-      movedTo = to;
+      // no device down (a fleet's every window): no lookup per device
+      for (const a of agents) if (down.size === 0 || !down.has(a)) a.tick(to);
       return wills;
-    },
-    /** `a` got commands to apply: it is ticked from the next window on, whatever its look-ahead */
-    wake,
-    /** brings agent i, if it was passed over, up to the last window (before something reads its time: AgentOptions.beforeOwnTime) */
-    own,
-    /** every agent passed over brought up to the last window (before they stop) */
-    ownAll(): void {
-      for (let i = 0; i < agents.length; i++) own(i);
     },
     /** how many commands the runner may wait for `a` to have received, of the `sent` so far */
     expectedCommands(a: Agent, sent: number): number {

@@ -84,15 +84,13 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
   const s = loaded.scenario;
   /** what the agents have published and received between them, counted as they go: progress() reads it every window */
   const tally = { published: 0, commandsReceived: 0 };
-  const agents = options.devices.map((d, i) =>
+  const agents = options.devices.map((d) =>
     createAgent({
       customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
       seed: deviceSeed(options.seed, d.customerId, d.id), brokerUrl: options.brokerUrlOf(d.customerId), startAt: loaded.startMs, log,
       ...(options.failoverUrls ? { failoverUrls: options.failoverUrls } : {}),
       ...(options.acks ? { acks: options.acks } : {}),
       ...agentTelemetryOptions(loaded), announce: { name: d.name }, tally, lookAhead: true,
-      // its connection reconnecting by itself reads its time: up to the last window first, if a window passed it over
-      beforeOwnTime: () => outages.own(i),
     }),
   );
   // a replay's device applies only the commands the runner counted for it (release): in a pipelined replay the
@@ -116,7 +114,6 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       const a = byKey.get(key);
       if (!a) continue;
       sentTo.set(a, n);
-      outages.wake(a);
       const expected = outages.expectedCommands(a, n);
       a.release(expected, afterMs);
       waits.push(a.commandsReceived(expected));
@@ -152,8 +149,6 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       return by;
     },
     async stop() {
-      // a device's goodbye carries its time
-      outages.ownAll();
       for (const a of agents) await a.stop().catch((e: Error) => log.warn({ deviceId: a.deviceId, err: e.message }, 'device stop failed'));
     },
   };
