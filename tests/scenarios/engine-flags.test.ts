@@ -1,7 +1,11 @@
 /**
  * The flags a replay's host and shard processes are started with: profiling options pass on with their
- * values, and the heap ceiling grows with what the process carries.
+ * values, and the heap ceiling grows with what the process carries. V8's allocation-site pretenuring is
+ * off in the runner (set on itself) and in the hosts (on their command line).
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { profilingFlags } from '../../scenarios/engine/control.js';
 import { HOST_SEMI_SPACE_MB, hostNodeFlags, shardNodeFlags } from '../../scenarios/engine/node-flags.js';
@@ -48,9 +52,6 @@ describe('V8’s allocation-site pretenuring, off in the runner and the hosts', 
    * generation from then on), with V8 tracing its decisions; `nodeFlags` on its command line before that
    */
   async function pretenuringDecisions(applyFlags: boolean, nodeFlags: string[] = []): Promise<string> {
-    const { execFile } = await import('node:child_process');
-    const { promisify } = await import('node:util');
-    const { fileURLToPath } = await import('node:url');
     const flags = fileURLToPath(new URL('../../scenarios/engine/node-flags.ts', import.meta.url));
     const script = [
       applyFlags ? `const { applyRunnerV8Flags } = await import(${JSON.stringify(flags)}); applyRunnerV8Flags();` : '',
