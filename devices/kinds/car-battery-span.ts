@@ -28,12 +28,19 @@ const OCV_TABLE: ReadonlyArray<readonly [number, number]> = [
   [1, 12.7],
 ];
 
+/**
+ * The table's voltage at `soc`, interpolated. Its rows are read by index: destructured (`const [s, v] =`),
+ * each row went through the iterator protocol, about 200 bytes of iterators a call that V8 did not
+ * optimize away, and a car calls this every step.
+ */
 export function ocv(soc: number): number {
   const x = Math.min(1, Math.max(0, soc));
   for (let i = 1; i < OCV_TABLE.length; i++) {
-    const [s1, v1] = OCV_TABLE[i]!;
-    const [s0, v0] = OCV_TABLE[i - 1]!;
-    if (x <= s1) return v0 + ((v1 - v0) * (x - s0)) / (s1 - s0);
+    const hi = OCV_TABLE[i]!;
+    if (x <= hi[0]) {
+      const lo = OCV_TABLE[i - 1]!;
+      return lo[1] + ((hi[1] - lo[1]) * (x - lo[0])) / (hi[0] - lo[0]);
+    }
   }
   return OCV_TABLE[OCV_TABLE.length - 1]![1];
 }
@@ -114,10 +121,18 @@ const SPEED_DECAY = Math.exp(-1 / 20);
 /** longest piece while driving, so the acceptance's temperature factor stays that of the piece */
 const DRIVING_PIECE_MS = 60_000;
 
-function modeAt(p: CarBatteryParams, x: number): { mode: Mode; trip: CarBatteryParams['trips'][number] | undefined } {
-  const trip = p.trips.find((tr) => tr.start <= x && x < tr.end);
-  if (!trip) return { mode: 'parked', trip };
-  return { mode: x - trip.start < p.crankDurationS * 1000 ? 'cranking' : 'running', trip };
+type Trip = CarBatteryParams['trips'][number];
+
+/** the trip under way at x, if any (a loop: no function and no object made for a piece, which a driving car takes every step) */
+function tripAt(p: CarBatteryParams, x: number): Trip | undefined {
+  for (const tr of p.trips) if (tr.start <= x && x < tr.end) return tr;
+  return undefined;
+}
+
+/** what the car does at x, `trip` being the trip under way then (tripAt) */
+function modeOf(p: CarBatteryParams, x: number, trip: Trip | undefined): Mode {
+  if (!trip) return 'parked';
+  return x - trip.start < p.crankDurationS * 1000 ? 'cranking' : 'running';
 }
 
 /** What happened in (from, x]: trip starts and ends; a crank begins or ends at x. */
@@ -132,7 +147,7 @@ function arrive(s: CarBatteryState, from: number, x: number, events: EventBody[]
       times.push(trip.end);
     }
   }
-  const cranking = modeAt(s.p, x).mode === 'cranking';
+  const cranking = modeOf(s.p, x, tripAt(s.p, x)) === 'cranking';
   if (cranking && !s.crank) s.crank = { start: x, restV: s.lastV, minV: Infinity, currentA: 0, tempC: s.tempC };
   else if (!cranking && s.crank) {
     // the crank is over: one event with its lowest voltage, seen even when telemetry is sparse
@@ -192,7 +207,8 @@ export function spanCar(s: CarBatteryState, a: number, b: number, events: EventB
   let now = a;
   arrive(s, a, a, events, times);
   for (let guard = 0; now < b && guard < 1_000_000; guard++) {
-    const { mode, trip } = modeAt(p, now);
+    const trip = tripAt(p, now);
+    const mode = modeOf(p, now, trip);
     const change = nextChange(p, now);
     if (mode === 'parked' && s.crank === null) {
       // until the next change the car stays parked: later steps before it take the short way above

@@ -41,10 +41,13 @@ const OCV: ReadonlyArray<readonly [number, number]> = [
 /** the state of charge a resting voltage tells */
 export function socFromRestV(v: number): number {
   if (v <= OCV[0]![1]) return 0;
+  // rows read by index, not destructured: no iterator a row (devices/kinds/car-battery-span.ts, ocv)
   for (let i = 1; i < OCV.length; i++) {
-    const [s0, v0] = OCV[i - 1]!;
-    const [s1, v1] = OCV[i]!;
-    if (v <= v1) return s0 + ((s1 - s0) * (v - v0)) / (v1 - v0);
+    const hi = OCV[i]!;
+    if (v <= hi[1]) {
+      const lo = OCV[i - 1]!;
+      return lo[0] + ((hi[0] - lo[0]) * (v - lo[1])) / (hi[1] - lo[1]);
+    }
   }
   return 1;
 }
