@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { EventTime } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import { acceptanceA, active, capacityAh, crankEvent, drainA, ocv, regulatorTarget, resistance, spanCar } from './car-battery-span.js';
-import { copyStateInto, wholeEventTimes, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
+import { copyStateInto, ownResult, StepScratch, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
 import { nextGaussian, rngFrom, type RngState } from './rng.js';
 
 export { ocv, resistance } from './car-battery-span.js';
@@ -195,13 +195,16 @@ function copyState(x: CarBatteryState): CarBatteryState {
 }
 
 function step(state: CarBatteryState, dtS: number, t: number): StepResult<CarBatteryState, Readings> {
-  return stepOwned(copyState(state), dtS, t);
+  return ownResult(stepOwned(copyState(state), dtS, t));
 }
 
-/** step() on a state the caller owns: advanced in place and returned (KindModel.stepOwned) */
+/** stepOwned's one result (StepScratch), its readings in the order they are sent */
+const scratch = new StepScratch<CarBatteryState, Readings>({ voltageV: 0, currentA: 0, loadA: 0, temperatureC: 0, engineRunning: false, speedKmh: 0, batterySaver: false });
+
+/** step() on a state the caller owns: advanced in place and returned, in the kind's one result (KindModel.stepOwned) */
 function stepOwned(s: CarBatteryState, dtS: number, t: number): StepResult<CarBatteryState, Readings> {
-  const events: EventBody[] = [];
-  const times: number[] = [];
+  const readings = scratch.begin();
+  const { events, times } = scratch;
   const spanMs = Math.round(dtS * 1000);
   const a0 = t - spanMs;
   const long = dtS > 1;
@@ -211,17 +214,14 @@ function stepOwned(s: CarBatteryState, dtS: number, t: number): StepResult<CarBa
     for (let k = 0; k < n; k++) advance(s, a0 + Math.round((spanMs * k) / n), k === n - 1 ? t : a0 + Math.round((spanMs * (k + 1)) / n), events);
   }
   s.t = t;
-  const readings: Readings = {
-    voltageV: round(Math.min(20, Math.max(0, s.lastV + nextGaussian(s.rng) * 0.01)), 3),
-    currentA: round(s.lastI, 2),
-    loadA: round(s.loadA, 2),
-    temperatureC: round(s.tempC, 1),
-    engineRunning: s.engineRunning,
-    speedKmh: round(s.speedKmh, 1),
-    batterySaver: s.batterySaver,
-  };
-  if (!long) return { state: s, readings, events };
-  return { state: s, readings, events, eventTimes: wholeEventTimes(times, a0, t) };
+  readings.voltageV = round(Math.min(20, Math.max(0, s.lastV + nextGaussian(s.rng) * 0.01)), 3);
+  readings.currentA = round(s.lastI, 2);
+  readings.loadA = round(s.loadA, 2);
+  readings.temperatureC = round(s.tempC, 1);
+  readings.engineRunning = s.engineRunning;
+  readings.speedKmh = round(s.speedKmh, 1);
+  readings.batterySaver = s.batterySaver;
+  return scratch.finish(s, long, a0, t);
 }
 
 function command(state: CarBatteryState, cmd: CommandBody, t: number): CommandResult<CarBatteryState> {

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { EventTime, Item } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import { activeFaults as active, DAY_MS, inventoryEvent, LOCAL_OFFSET_MS, spanFridge, takeOutsIn } from './fridge-span.js';
-import { copyStateInto, wholeEventTimes, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
+import { copyStateInto, ownResult, StepScratch, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
 import { nextFloat, nextGaussian, rngFrom, type RngState } from './rng.js';
 
 export const FridgeFault = z.discriminatedUnion('kind', [
@@ -152,13 +152,16 @@ function copyState(x: FridgeState): FridgeState {
 }
 
 function step(state: FridgeState, dtS: number, t: number): StepResult<FridgeState, Readings> {
-  return stepOwned(copyState(state), dtS, t);
+  return ownResult(stepOwned(copyState(state), dtS, t));
 }
 
-/** step() on a state the caller owns: advanced in place and returned (KindModel.stepOwned) */
+/** stepOwned's one result (StepScratch), its readings in the order they are sent */
+const scratch = new StepScratch<FridgeState, Readings>({ cabinetTempC: 0, ambientTempC: 0, setpointC: 0, doorOpen: false, compressorOn: false, powerW: 0 });
+
+/** step() on a state the caller owns: advanced in place and returned, in the kind's one result (KindModel.stepOwned) */
 function stepOwned(s: FridgeState, dtS: number, t: number): StepResult<FridgeState, Readings> {
-  const events: EventBody[] = [];
-  const times: number[] = [];
+  const readings = scratch.begin();
+  const { events, times } = scratch;
   const spanMs = Math.round(dtS * 1000);
   const a0 = t - spanMs;
   if (!s.inventoryReported) {
@@ -182,16 +185,13 @@ function stepOwned(s: FridgeState, dtS: number, t: number): StepResult<FridgeSta
   s.t = t;
   const meanW = spanMs > 0 ? energyJ / (spanMs / 1000) : 0;
   s.lastPowerW = meanW;
-  const readings: Readings = {
-    cabinetTempC: round(Math.min(80, Math.max(-40, s.tempC + nextGaussian(s.rng) * 0.05)), 2),
-    ambientTempC: round(s.p.ambientC, 2),
-    setpointC: s.setpointC,
-    doorOpen: s.doorOpen,
-    compressorOn: s.compressorOn,
-    powerW: meanW > 0 ? round(Math.max(0, meanW + nextGaussian(s.rng) * 0.3), 1) : 0,
-  };
-  if (!long) return { state: s, readings, events };
-  return { state: s, readings, events, eventTimes: wholeEventTimes(times, a0, t) };
+  readings.cabinetTempC = round(Math.min(80, Math.max(-40, s.tempC + nextGaussian(s.rng) * 0.05)), 2);
+  readings.ambientTempC = round(s.p.ambientC, 2);
+  readings.setpointC = s.setpointC;
+  readings.doorOpen = s.doorOpen;
+  readings.compressorOn = s.compressorOn;
+  readings.powerW = meanW > 0 ? round(Math.max(0, meanW + nextGaussian(s.rng) * 0.3), 1) : 0;
+  return scratch.finish(s, long, a0, t);
 }
 
 function command(state: FridgeState, cmd: CommandBody): CommandResult<FridgeState> {

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { EventTime, Id } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
-import { copyStateInto, wholeEventTimes, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
+import { copyStateInto, ownResult, StepScratch, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
 import { nextGaussian, rngFrom, type RngState } from './rng.js';
 import { PROGRAMMES, powerSequence, programmeDurationS, type Programme } from './washer-programmes.js';
 
@@ -215,13 +215,16 @@ function copyState(x: WasherState): WasherState {
 }
 
 function step(state: WasherState, dtS: number, t: number): StepResult<WasherState, Readings> {
-  return stepOwned(copyState(state), dtS, t);
+  return ownResult(stepOwned(copyState(state), dtS, t));
 }
 
-/** step() on a state the caller owns: advanced in place and returned (KindModel.stepOwned) */
+/** stepOwned's one result (StepScratch), its readings in the order they are sent */
+const scratch = new StepScratch<WasherState, Readings>({ phase: 'idle', powerW: 0, waterTempC: 0, waterLevelL: 0, drumRpm: 0, remainingS: 0 });
+
+/** step() on a state the caller owns: advanced in place and returned, in the kind's one result (KindModel.stepOwned) */
 function stepOwned(s: WasherState, dtS: number, t: number): StepResult<WasherState, Readings> {
-  const events: EventBody[] = [];
-  const times: number[] = [];
+  const readings = scratch.begin();
+  const { events, times } = scratch;
   const spanMs = Math.round(dtS * 1000);
   const a0 = t - spanMs;
   const long = dtS > 1;
@@ -268,16 +271,13 @@ function stepOwned(s: WasherState, dtS: number, t: number): StepResult<WasherSta
   // one-second steps: the power drawn at t (the reading and the phase agree; summing readings × step gives
   // the cycle's energy); long steps: the mean over the span, so the sum stays the energy
   const watts = long ? (spanMs > 0 ? energyJ / (spanMs / 1000) : 0) : nominalPowerW(s, t);
-  const readings: Readings = {
-    phase: ph ? ph.phase : s.mode === 'running' ? 'idle' : s.mode,
-    powerW: watts > 0 ? round(Math.max(0, watts * (1 + s.p.powerNoise * nextGaussian(s.rng))), 1) : 0,
-    waterTempC: round(Math.min(110, Math.max(-10, s.waterTempC)), 2),
-    waterLevelL: round(Math.min(200, Math.max(0, s.waterLevelL)), 2),
-    drumRpm: ph ? ph.drumRpm : 0,
-    remainingS: remainingS(s, t),
-  };
-  if (!long) return { state: s, readings, events };
-  return { state: s, readings, events, eventTimes: wholeEventTimes(times, a0, t) };
+  readings.phase = ph ? ph.phase : s.mode === 'running' ? 'idle' : s.mode;
+  readings.powerW = watts > 0 ? round(Math.max(0, watts * (1 + s.p.powerNoise * nextGaussian(s.rng))), 1) : 0;
+  readings.waterTempC = round(Math.min(110, Math.max(-10, s.waterTempC)), 2);
+  readings.waterLevelL = round(Math.min(200, Math.max(0, s.waterLevelL)), 2);
+  readings.drumRpm = ph ? ph.drumRpm : 0;
+  readings.remainingS = remainingS(s, t);
+  return scratch.finish(s, long, a0, t);
 }
 
 /**

@@ -30,7 +30,8 @@ export function modelDay<S>(
     o.before?.(s, t);
     const r = model.stepOwned(s, o.dtS, t);
     s = r.state;
-    out.push({ t, readings: r.readings, events: r.events, eventTimes: r.eventTimes });
+    // the readings are the kind's one record, written again by the next step (StepScratch): copied to be kept
+    out.push({ t, readings: { ...(r.readings as object) }, events: r.events, eventTimes: r.eventTimes });
   }
   return { out, state: s };
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICE_KINDS, DeviceEvent, Telemetry, type DeviceKind } from '../../../contracts/index.js';
 import { KINDS, type AnyKindModel } from '../../../devices/kinds/index.js';
-import type { CommandBody } from '../../../devices/kinds/model.js';
+import { ownResult, type CommandBody } from '../../../devices/kinds/model.js';
 
 const T0 = Date.UTC(2020, 0, 15, 7, 25);
 const MIN = 60_000;
@@ -75,7 +75,8 @@ function run(model: AnyKindModel, f: Fixture, seed: number, dtS = 1, freeze = fa
     const r = owned ? model.stepOwned(s, dtS, t) : model.step(freeze ? deepFreeze(s) : s, dtS, t);
     if (before) expect(s).toEqual(before);
     if (owned) expect(r.state).toBe(s);
-    out.push({ t, readings: r.readings, events: r.events });
+    // a stepOwned result's readings are the kind's one record (StepScratch): what is kept is copied
+    out.push({ t, readings: owned ? { ...r.readings } : r.readings, events: r.events });
     s = r.state;
   }
   return { out, state: s };
@@ -132,9 +133,24 @@ describe.each(DEVICE_KINDS.map((k) => [k] as const))('conformance: %s', (kind) =
     expect(model.copyInto(from, null)).toEqual(from);
     // the two are apart: stepping the copy in place leaves the original as it was, and both step alike
     const before = structuredClone(from);
-    const ahead = model.stepOwned(copy, 60, T0 + 3 * 3600_000 + MIN);
+    const ahead = ownResult(model.stepOwned(copy, 60, T0 + 3 * 3600_000 + MIN));
     expect(from).toEqual(before);
     expect(model.step(from, 60, T0 + 3 * 3600_000 + MIN)).toEqual(ahead);
+  });
+
+  it("steps a state it owns into the kind's one result, and gives a pure step a result of its own", () => {
+    const p = model.params.parse(f.params);
+    const pure = model.step(model.init(p, 3, T0), 60, T0 + MIN);
+    const seen = structuredClone(pure.readings);
+    const a = model.stepOwned(model.init(p, 3, T0), 60, T0 + MIN);
+    expect(a.readings).toEqual(seen);
+    // another device's step writes the same record: nothing is made a step
+    const b = model.stepOwned(model.init(p, 4, T0 + MIN), 60, T0 + 2 * MIN);
+    expect(b).toBe(a);
+    expect(b.readings).toBe(a.readings);
+    // the pure step's result is its own: the steps after it changed nothing in it
+    expect(pure.readings).not.toBe(a.readings);
+    expect(pure.readings).toEqual(seen);
   });
 
   it('produces readings and events that validate against the contract', () => {
