@@ -230,6 +230,11 @@ export class DeviceAgent implements Speaker {
       if (this.client !== c) return;
       this.session++;
       this.counts.reconnects++;
+      // a clean session: the broker forgot the command subscription, which mqtt.js does not make again
+      // (deviceClientOptions: its own resubscription is off), so the device subscribes again itself
+      void subscribeCommands(c, this.customerId, this.deviceId, Boolean(this.options.acks), log).catch((err: Error) =>
+        log.warn({ deviceId, err: err.message }, 'the command subscription was not made again on the new connection'),
+      );
       this.sayHello();
       log.info({ deviceId, session: this.session, outbox: this.sender.stats() }, 'device reconnected');
     });
