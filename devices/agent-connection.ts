@@ -67,6 +67,17 @@ export async function subscribeCommands(c: MqttClient, customerId: string, devic
   );
 }
 
+/**
+ * At a new connection after the first: a clean session, so the broker forgot the command subscription, and
+ * mqtt.js does not make it again (its own resubscription is off, deviceClientOptions): subscribed again
+ * here, a failure logged (the device goes on; commands then do not reach it).
+ */
+export function subscribeAgain(c: MqttClient, customerId: string, deviceId: string, acks: boolean, log: Logger): void {
+  subscribeCommands(c, customerId, deviceId, acks, log).catch((err: Error) =>
+    log.warn({ deviceId, err: err.message }, 'the command subscription was not made again on the new connection'),
+  );
+}
+
 /** What a device says at a connect, straight to its connection, retained: its announce (when it has one), then "online" */
 export function publishHello(c: MqttClient, customerId: string, deviceId: string, h: Hello): void {
   if (h.announce !== null) c.publish(deviceTopic(customerId, deviceId, 'announce'), h.announce, { qos: 1, retain: true });

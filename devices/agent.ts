@@ -23,7 +23,7 @@ import type { AnyKindModel } from './kinds/index.js';
 import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore } from './outbox/store.js';
-import { connectDevice, publishHello, sayGoodbye, subscribeCommands } from './agent-connection.js';
+import { connectDevice, publishHello, sayGoodbye, subscribeAgain, subscribeCommands } from './agent-connection.js';
 import { UNCONFIRMED_WARN_PERIODS, type AgentOptions, type AgentStats, type AgentTally, type Hello } from './agent-options.js';
 export { brokerTarget, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats, type AgentTally } from './agent-options.js';
 
@@ -230,11 +230,7 @@ export class DeviceAgent implements Speaker {
       if (this.client !== c) return;
       this.session++;
       this.counts.reconnects++;
-      // a clean session: the broker forgot the command subscription, which mqtt.js does not make again
-      // (deviceClientOptions: its own resubscription is off), so the device subscribes again itself
-      void subscribeCommands(c, this.customerId, this.deviceId, Boolean(this.options.acks), log).catch((err: Error) =>
-        log.warn({ deviceId, err: err.message }, 'the command subscription was not made again on the new connection'),
-      );
+      subscribeAgain(c, this.customerId, this.deviceId, Boolean(this.options.acks), log);
       this.sayHello();
       log.info({ deviceId, session: this.session, outbox: this.sender.stats() }, 'device reconnected');
     });
