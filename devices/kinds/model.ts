@@ -1,5 +1,6 @@
 /**
- * The shape every device kind implements. A model is pure: no I/O, no wall clock, no global state.
+ * The shape every device kind implements. A model is pure: no I/O, no wall clock, no global state (but
+ * the one result record stepOwned writes, StepScratch, which no result depends on).
  * All randomness comes from a seeded generator kept inside the state, so the same params and seed
  * always give the same readings. Usage (trips, door openings, loading the washer) and injected
  * faults are part of the params: the device lives its scheduled life; the helpdesk never sees them.
@@ -115,8 +116,8 @@ export const NONE_AT_ALL: never[] = Object.freeze([]) as never[];
  * A kind's one result of stepOwned (KindModel.stepOwned), reused by every step of every device of the kind:
  * the events a step raises and their times collected in two arrays kept for it, its readings written into
  * one object. A fleet's host steps each of its devices every window; a result, its readings and two arrays
- * made new each time were most of what its models allocated (about 330 bytes a step) and a fifth of what
- * the host's scavenges went through (docs/fleets.md#engine).
+ * made new each time were most of what its models allocated (about 330 bytes a step, about a fifth of
+ * what the host allocated; docs/fleets.md#engine).
  */
 export class StepScratch<S, R extends object> {
   /** what the step raises, in order, and (a long step) when each happened: cleared by begin() */
