@@ -23,8 +23,11 @@ export function deviceClientOptions(clientId: string): IClientOptions {
   return { clientId, clean: true, resubscribe: false, outgoingStore: new InflightStore(), ...mqttLog() };
 }
 
-/** Connects as the device `clientId`, with its last will (retained, QoS 1) */
-export async function connectDevice(options: AgentOptions, clientId: string, will: { topic: string; payload: string }): Promise<MqttClient> {
+/** what of a device's options its connection depends on */
+export type ConnectionOptions = Pick<AgentOptions, 'brokerUrl' | 'failoverUrls' | 'reconnectPeriodMs' | 'credentials'>;
+
+/** Connects as the device `clientId`, with its last will (retained, QoS 1); the fleet bench's bare hosts connect so too */
+export async function connectDevice(options: ConnectionOptions, clientId: string, will: { topic: string; payload: string }): Promise<MqttClient> {
   const target = brokerTarget(options.brokerUrl);
   const opts: IClientOptions = {
     ...(options.failoverUrls?.length ? { servers: serversOf([options.brokerUrl, ...options.failoverUrls.filter((u) => u !== options.brokerUrl)]) } : {}),
