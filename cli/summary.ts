@@ -81,7 +81,7 @@ export function renderSummary(r: Report, wall?: { seconds: number; messagesPerSe
   out.push(`Shopping (${r.shopping.length}${of})`);
   for (const s of r.shopping) out.push(`  ${at(s.at)} ${s.customerId}: ${s.text}`);
   out.push('');
-  // bookings and satisfaction (docs/customers.md#dialogue): only when there are some, so a day without any prints as before
+  // bookings and satisfaction (docs/customers.md#dialogue-and-bookings): only when there are some, so a day without any prints as before
   if (r.bookings.length) {
     out.push(`Bookings (${r.bookings.length}${of})`);
     for (const b of r.bookings) {

@@ -277,7 +277,7 @@ export const EraseRequestBody = z.object({ type: z.literal('erase'), requestId: 
 export const TicketRef = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'a ticket id');
 /** a workshop's slot: '<workshop>-<yyyymmddhhmm>' in the workshop's local time (helpdesk/bookings/slots.ts) */
 export const SlotId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a slot id');
-/** how the customer answers a contact (docs/customers.md#dialogue) */
+/** how the customer answers a contact (docs/customers.md#dialogue-and-bookings) */
 export const REPLY_ANSWERS = ['accept-fix', 'decline', 'call-me', 'pick-slot'] as const;
 export type ReplyAnswer = (typeof REPLY_ANSWERS)[number];
 /**

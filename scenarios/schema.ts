@@ -149,7 +149,7 @@ export const ScenarioShape = z.object({
     )
     .default([]),
   /**
-   * the customers' answers through the app (docs/customers.md#dialogue): a reply to a ticket (by its id,
+   * the customers' answers through the app (docs/customers.md#dialogue-and-bookings): a reply to a ticket (by its id,
    * or the customer's latest ticket of a kind), the slot by id or by its place (1-based) among those
    * offered, or a satisfaction score. In a replay nobody answers unless listed here.
    */

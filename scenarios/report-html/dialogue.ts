@@ -1,5 +1,5 @@
 /**
- * The HTML report's bookings and satisfaction (docs/customers.md#dialogue): one row per booking (the
+ * The HTML report's bookings and satisfaction (docs/customers.md#dialogue-and-bookings): one row per booking (the
  * workshop, the slot taken or how many were offered, the replacement car, its state) and per question
  * asked after a resolved ticket (the score, or not answered). Nothing without any, so such a report
  * keeps its bytes.
