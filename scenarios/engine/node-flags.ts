@@ -11,7 +11,7 @@
  *
  * A host's young generation is larger than V8's default, too (HOST_SEMI_SPACE_MB): each scavenge costs a
  * fixed part for a host's thousands of connections and records, however little it finds, so fewer and
- * larger ones cost less (docs/fleets.md#a-larger-young-generation-for-large-hosts).
+ * larger ones cost less (docs/fleet-engine-log.md#a-larger-young-generation-for-large-hosts).
  *
  * And a host allocates nothing old by V8's guess (NO_PRETENURING, as the runner: RUNNER_V8_FLAGS).
  */

@@ -1,6 +1,6 @@
 /**
  * The bare-broker side of bench `fleet` (bench/fleet-raw-host.ts) against a real broker on port 0: its
- * clients hold what a device's connection holds (docs/fleets.md#the-bare-pattern-holds-the-same-connections), so the bench
+ * clients hold what a device's connection holds (docs/fleet-engine-log.md#the-bare-pattern-holds-the-same-connections), so the bench
  * compares the replay with the same connections. Each has a command subscription the broker granted,
  * a last will the broker publishes when the process dies, and publishes QoS 1 telemetry, dealt over its
  * clients, when asked on stdin.

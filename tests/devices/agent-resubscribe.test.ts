@@ -4,7 +4,7 @@
  * helpdesk's commands never reach it. A real aedes broker on a loopback port, stopped and started again on
  * the same port; the device's mqtt.js client connects again by itself; a real mqtt.js client sends the
  * command. The agent subscribes again itself (mqtt.js' own resubscription is off: with it on, every QoS 1 publish
- * of a client with a subscription took about a quarter longer, docs/fleets.md#a-subscription-that-slowed-every-publish).
+ * of a client with a subscription took about a quarter longer, docs/fleet-engine-log.md#a-subscription-that-slowed-every-publish).
  */
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
