@@ -6,6 +6,7 @@ import { benchBoards } from './boards.js';
 import { parseArgs } from 'node:util';
 import { benchCluster } from './cluster.js';
 import { benchCoordination } from './coordination.js';
+import { benchHelpdesk } from './helpdesk.js';
 import { benchFleet } from './fleet.js';
 import type { ShardBroker } from '../scenarios/engine/shards.js';
 import { applyRunnerV8Flags } from '../scenarios/engine/node-flags.js';
@@ -20,7 +21,7 @@ import { benchSecurity } from './security.js';
 import { benchTariffs } from './tariffs.js';
 import { benchTelemetryStore } from './telemetry-store.js';
 
-/** `--homes N`: the size of the `fleet` group's fleet (default 10,000) and, when given, of `fleet-detection`'s (default 150), `cluster`'s (default 30) and `telemetry-store`'s (default 10,000) */
+/** `--homes N`: the size of the `fleet` group's fleet (default 10,000) and, when given, of `fleet-detection`'s (default 150), `cluster`'s (default 30), `telemetry-store`'s (default 10,000) and `helpdesk`'s (default 1,000) */
 let fleetHomes = 10_000;
 /** `--shard-broker aedes|mosquitto|auto`: what the `fleet` group's broker shards run (default auto: mosquitto where installed) */
 let shardBroker: ShardBroker = 'auto';
@@ -29,6 +30,7 @@ let homesAsked: number | undefined;
 const GROUPS: Record<string, () => Promise<Record<string, number | string | boolean | null>>> = {
   fleet: () => benchFleet(fleetHomes, shardBroker),
   'fleet-detection': () => benchFleetDetection(homesAsked),
+  helpdesk: () => benchHelpdesk(homesAsked),
   replay: benchReplay,
   detection: () => benchDetection(),
   security: benchSecurity,

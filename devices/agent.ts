@@ -131,13 +131,18 @@ export class DeviceAgent implements Speaker {
    * even when a stream without a leader lost it.
    */
   private sayHello(): void {
-    const hello: Hello = { connection: this.session, announce: this.announcement(), online: this.availability('online', 'connected', this.lastT) };
+    const hello = this.greeting();
     this.hello = this.options.acks ? hello : null;
     // the telemetry waits until the partition knows this connection (OutboxSender.hold)
     if (this.hello) this.sender.hold(true);
     publishHello(this.client!, this.customerId, this.deviceId, hello);
     this.tally.published += hello.announce === null ? 1 : 2;
     this.counts.published += hello.announce === null ? 1 : 2;
+  }
+
+  /** what it says at a connect now (its announce and "online", encoded), without saying it: sayHello's, and the helpdesk bench's */
+  greeting(): Hello {
+    return { connection: this.session, announce: this.announcement(), online: this.availability('online', 'connected', this.lastT) };
   }
 
   private helloAgain(): void {

@@ -1,0 +1,167 @@
+/**
+ * Group `helpdesk` (`npm run bench -- helpdesk [--homes N]`, default 1,000): what a fleet replay's helpdesk
+ * costs a message, without the network and without the devices. The day of N homes of the bench fleet
+ * (bench/fleet-scenario.ts: sampled every minute, reporting by exception with a 15-minute heartbeat,
+ * one-minute windows) is made first: every device's announce and "online", then what its agent publishes
+ * window by window, encoded as on the wire. Then a helpdesk set up as a fleet replay's own (its options,
+ * its scratch database, the scenario's world and tariff) takes that day through a transport of the bench's:
+ * each window's messages handed to it as the broker hands them (topic, payload bytes), then the window
+ * decided at its end, as the runner does. The commands it sends go nowhere: the devices of the day are
+ * made beforehand, so a remote fix does not change what they send afterwards.
+ *
+ *   helpdesk.usPerMessage           the helpdesk's CPU µs a message: ingest (the contract check, the
+ *     registry's admission, ordering) and deciding (detectors, silence, incidents, loads, offers, telemetry)
+ *   helpdesk.gcMsPerThousandMessages  the garbage collector's pauses in that time, per 1,000 messages
+ *   helpdesk.messages, helpdesk.tickets   what it took and what it opened (a check that it did the work)
+ * Each the median of three days, every one on a new helpdesk: the machine is shared. The fleet bench's
+ * runner does this work besides mqtt.js' (docs/fleet-engine-log.md#the-runner-at-10000-homes-profiled-whole).
+ */
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { VirtualClock } from '../contracts/clock.js';
+import { round } from '../contracts/round.js';
+import { deviceTopic } from '../contracts/topics.js';
+import { createAgent } from '../devices/agent.js';
+import { KINDS } from '../devices/kinds/index.js';
+import type { OutboxEntry, OutboxStore } from '../devices/outbox/store.js';
+import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
+import type { HelpdeskTransport } from '../helpdesk/transport/transport.js';
+import { silentLogger } from '../log/logger.js';
+import { directoryOf } from '../scenarios/directory.js';
+import { deviceSeed } from '../scenarios/engine/seed.js';
+import { loadScenario, type LoadedScenario } from '../scenarios/load.js';
+import { drawn, embeddedHelpdeskOptions, scratchDb, scratchTelemetryDb } from '../scenarios/replay-helpdesk.js';
+import { agentTelemetryOptions } from '../scenarios/telemetry-options.js';
+import { startHelpdeskStack } from '../stack/helpdesk-stack.js';
+import { writeFleetScenario } from './fleet-scenario.js';
+import { ownCpuSeconds } from './process-tree.js';
+
+type Message = readonly [topic: string, payload: Buffer];
+
+/** an outbox that keeps nothing and hands what is appended to the day being made */
+class CapturingStore implements OutboxStore {
+  private last = 0;
+  constructor(private readonly into: { window: Message[] }) {}
+  append(e: OutboxEntry): void {
+    this.last = e.seq;
+    this.into.window.push([e.topic, Buffer.from(e.payload)]);
+  }
+  after(): OutboxEntry[] {
+    return [];
+  }
+  remove(): boolean {
+    return false;
+  }
+  removeThrough(): number {
+    return 0;
+  }
+  dropOldest(): OutboxEntry | null {
+    return null;
+  }
+  size(): number {
+    return 0;
+  }
+  lastSeq(): number {
+    return this.last;
+  }
+  dropped(): number {
+    return 0;
+  }
+  close(): void {}
+}
+
+/** the day's messages to the helpdesk, by window (the first also holds every device's hello); window ends */
+export function makeDay(loaded: LoadedScenario): { windows: Message[][]; ends: number[] } {
+  const log = silentLogger();
+  const into = { window: [] as Message[] };
+  const agents = loaded.devices.map((d) =>
+    createAgent({
+      customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params, seed: deviceSeed(loaded.scenario.seed, d.customerId, d.id),
+      brokerUrl: 'mqtt://127.0.0.1:1', startAt: loaded.startMs, log, ...agentTelemetryOptions(loaded), announce: { name: d.name }, lookAhead: true,
+      outbox: new CapturingStore(into),
+    }),
+  );
+  for (const a of agents) {
+    const h = a.greeting();
+    if (h.announce !== null) into.window.push([deviceTopic(a.customerId, a.deviceId, 'announce'), Buffer.from(h.announce)]);
+    into.window.push([deviceTopic(a.customerId, a.deviceId, 'availability'), Buffer.from(h.online)]);
+  }
+  const windows: Message[][] = [];
+  const ends: number[] = [];
+  const windowMs = loaded.scenario.windowS * 1000;
+  for (let from = loaded.startMs; from < loaded.endMs; from += windowMs) {
+    const to = Math.min(from + windowMs, loaded.endMs);
+    for (const a of agents) a.tick(to);
+    windows.push(into.window);
+    ends.push(to);
+    into.window = [];
+  }
+  return { windows, ends };
+}
+
+/** one day through a new helpdesk: its CPU seconds, GC pause ms, messages received and rejected, tickets */
+export async function helpdeskDay(loaded: LoadedScenario, day: { windows: Message[][]; ends: number[] }) {
+  let deliver: ((topic: string, payload: Uint8Array) => void) | null = null;
+  let sent = 0;
+  const transport: HelpdeskTransport = {
+    start: async (onMessage) => void (deliver = onMessage),
+    publish: () => void sent++,
+    stop: async () => {},
+    abort: () => {},
+  };
+  const clock = new VirtualClock(loaded.startMs);
+  const db = scratchDb();
+  const o = embeddedHelpdeskOptions(loaded, drawn({}));
+  const stack = await startHelpdeskStack({
+    directory: directoryOf(loaded), clock, log: silentLogger(), tariff: loadTariff(loaded.tariffPath), db, telemetryDb: scratchTelemetryDb(loaded.devices.length),
+    ...o, helpdesk: { ...o.helpdesk, transport },
+  });
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  try {
+    const h = stack.helpdesk;
+    gc.observe({ entryTypes: ['gc'] });
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < day.windows.length; i++) {
+      const to = day.ends[i]!;
+      clock.set(to);
+      for (const [topic, payload] of day.windows[i]!) deliver!(topic, payload);
+      h.advance(to);
+    }
+    const seconds = ownCpuSeconds(cpu);
+    // the observer hears of the collections a turn of the event loop later
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    gc.disconnect();
+    const stats = h.stats();
+    return { seconds, gcMs, received: stats.received, rejected: stats.rejected, tickets: stack.store.list().length, sent };
+  } finally {
+    gc.disconnect();
+    await stack.stop();
+    rmSync(dirname(db), { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function benchHelpdesk(homes = 1000): Promise<Record<string, number>> {
+  const loaded = loadScenario(writeFleetScenario({ homes, pipeline: true }));
+  const day = makeDay(loaded);
+  const messages = day.windows.reduce((n, w) => n + w.length, 0);
+  await helpdeskDay(loaded, day); // warm up
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(await helpdeskDay(loaded, day));
+  const us = runs.map((r) => (r.seconds * 1e6) / messages);
+  const gcMs = runs.map((r) => (r.gcMs * 1000) / messages);
+  return {
+    'helpdesk.homes': homes,
+    'helpdesk.devices': loaded.devices.length,
+    'helpdesk.messages': messages,
+    'helpdesk.usPerMessage': round(median(us), 2),
+    'helpdesk.gcMsPerThousandMessages': round(median(gcMs), 2),
+    'helpdesk.rejected': runs[0]!.rejected,
+    'helpdesk.tickets': runs[0]!.tickets,
+  };
+}

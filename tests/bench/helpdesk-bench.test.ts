@@ -1,0 +1,36 @@
+/**
+ * The helpdesk bench (bench/helpdesk.ts) measures what it says: the day it makes is what the devices
+ * publish (every device's hello, then its telemetry and events, window by window, in order), and the
+ * helpdesk it runs takes every message of it, rejects none, and decides as a replay's does (tickets).
+ */
+import { describe, expect, it } from 'vitest';
+import { parsedTopic } from '../../contracts/topics.js';
+import { helpdeskDay, makeDay } from '../../bench/helpdesk.js';
+import { writeFleetScenario } from '../../bench/fleet-scenario.js';
+import { loadScenario } from '../../scenarios/load.js';
+
+describe('the helpdesk bench', () => {
+  it('makes a day of what the devices publish, and the helpdesk takes all of it', async () => {
+    const loaded = loadScenario(writeFleetScenario({ homes: 6, pipeline: true }));
+    const day = makeDay(loaded);
+    expect(day.windows).toHaveLength(1440);
+    expect(day.ends.at(-1)).toBe(loaded.endMs);
+    // the first window opens with every device's announce and "online"
+    const hellos = day.windows[0]!.slice(0, 2 * loaded.devices.length).map(([t]) => parsedTopic(t));
+    expect(hellos.filter((t) => t?.channel === 'announce')).toHaveLength(loaded.devices.length);
+    expect(hellos.filter((t) => t?.channel === 'availability')).toHaveLength(loaded.devices.length);
+    // then the devices' own messages, each in the window it was published in, its time stamp within it
+    const data = day.windows.flatMap((w, i) => w.map(([t, p]) => ({ i, t: parsedTopic(t), ts: (JSON.parse(p.toString()) as { ts: number }).ts })));
+    const telemetry = data.filter((m) => m.t?.channel === 'telemetry');
+    expect(telemetry.length).toBeGreaterThan(loaded.devices.length * 96 * 0.5);
+    for (const m of data.filter((d) => d.t?.channel === 'telemetry' || d.t?.channel === 'event')) {
+      expect(m.ts).toBeLessThanOrEqual(day.ends[m.i]!);
+      if (m.i > 0) expect(m.ts).toBeGreaterThan(day.ends[m.i - 1]!);
+    }
+    const messages = day.windows.reduce((n, w) => n + w.length, 0);
+    const run = await helpdeskDay(loaded, day);
+    expect(run.received).toBe(messages);
+    expect(run.rejected).toBe(0);
+    expect(run.seconds).toBeGreaterThan(0);
+  }, 120_000);
+});
