@@ -13,7 +13,7 @@
  *     registry's admission, ordering) and deciding (detectors, silence, incidents, loads, offers, telemetry)
  *   helpdesk.gcMsPerThousandMessages  the garbage collector's pauses in that time, per 1,000 messages
  *   helpdesk.messages, helpdesk.tickets   what it took and what it opened (a check that it did the work)
- * Each the median of three days, every one on a new helpdesk: the machine is shared. The fleet bench's
+ * Each the median of five days, every one on a new helpdesk: the machine is shared. The fleet bench's
  * runner does this work besides mqtt.js' (docs/fleet-engine-log.md#the-runner-at-10000-homes-profiled-whole).
  */
 import { rmSync } from 'node:fs';
@@ -177,7 +177,7 @@ export async function benchHelpdesk(homes = 1000): Promise<Record<string, number
   const messages = day.reduce((n, w) => n + w.topics.length, 0);
   await helpdeskDay(loaded, day); // warm up
   const runs = [];
-  for (let i = 0; i < 3; i++) runs.push(await helpdeskDay(loaded, day));
+  for (let i = 0; i < 5; i++) runs.push(await helpdeskDay(loaded, day));
   const us = runs.map((r) => (r.seconds * 1e6) / messages);
   const gcMs = runs.map((r) => (r.gcMs * 1000) / messages);
   return {

@@ -41,6 +41,27 @@ export function minuteOfDay(ms: number, zone: string): number {
  */
 export function instantOf(p: LocalParts, zone: string): number {
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+  let known = instants.get(zone);
+  const t = known?.get(wall);
+  if (t !== undefined) return t;
+  // throws for a zone that is none, before anything is kept of it
+  const found = findInstant(wall, zone);
+  if (!known) instants.set(zone, (known = new Map()));
+  else if (known.size >= INSTANTS_KEPT) known.clear();
+  known.set(wall, found);
+  return found;
+}
+
+/**
+ * instantOf's answers by zone and wall time. Each costs a dozen of Intl's offset look-ups, and a fleet asks
+ * the same few: every car's local midnight in the customers' one or two zones, every customer's moment
+ * for offers (docs/fleet-engine-log.md#the-runner-at-10000-homes-profiled-whole). Bounded: a zone past
+ * INSTANTS_KEPT answers starts again.
+ */
+const instants = new Map<string, Map<number, number>>();
+export const INSTANTS_KEPT = 4096;
+
+function findInstant(wall: number, zone: string): number {
   const offsetAt = (t: number): number => {
     const q = localParts(t, zone);
     return Date.UTC(q.year, q.month - 1, q.day, q.hour, q.minute) - Math.floor(t / 60_000) * 60_000;

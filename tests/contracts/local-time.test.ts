@@ -34,4 +34,30 @@ describe('wall-clock time in a zone', () => {
     expect(isZone(B)).toBe(true);
     expect(isZone('Mars/Olympus')).toBe(false);
   });
+
+  it('remembers an instant per zone and wall time, and answers from memory what it computed', () => {
+    // the same wall times in zones with and without daylight saving, both changes of 2026 included, twice
+    const zones = [B, 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', '+05:30', 'UTC'];
+    const walls = Array.from({ length: 366 }, (_, d) => new Date(Date.UTC(2026, 0, 1 + d, d % 24, (d * 7) % 60)));
+    const ask = (): number[] =>
+      zones.flatMap((z) => walls.map((w) => instantOf({ year: w.getUTCFullYear(), month: w.getUTCMonth() + 1, day: w.getUTCDate(), hour: w.getUTCHours(), minute: w.getUTCMinutes() }, z)));
+    const first = ask();
+    expect(ask()).toEqual(first);
+    // each answer is that zone's own: a wall time that exists reads back as itself there
+    let i = 0;
+    for (const z of zones) {
+      for (const w of walls) {
+        const p = localParts(first[i++]!, z);
+        const skipped = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) !== w.getTime();
+        if (!skipped) continue;
+        // only a time a change skipped reads back otherwise: the clock jumped past it
+        expect(Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute)).toBeGreaterThan(w.getTime());
+      }
+    }
+    // Kolkata and +05:30 are one offset: the other zones' noons are instants of their own
+    expect(new Set(zones.map((z) => instantOf({ year: 2026, month: 6, day: 1, hour: 12, minute: 0 }, z))).size).toBe(zones.length - 1);
+    // a zone that is none is refused every time, and nothing is kept of it
+    expect(() => instantOf({ year: 2026, month: 6, day: 1, hour: 12, minute: 0 }, 'Mars/Olympus')).toThrow(RangeError);
+    expect(() => instantOf({ year: 2026, month: 6, day: 1, hour: 12, minute: 0 }, 'Mars/Olympus')).toThrow(RangeError);
+  });
 });
