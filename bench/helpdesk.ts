@@ -12,7 +12,8 @@
  *   helpdesk.usPerMessage           the helpdesk's CPU µs a message: ingest (the contract check, the
  *     registry's admission, ordering) and deciding (detectors, silence, incidents, loads, offers, telemetry)
  *   helpdesk.gcMsPerThousandMessages  the garbage collector's pauses in that time, per 1,000 messages
- *   helpdesk.messages, helpdesk.tickets   what it took and what it opened (a check that it did the work)
+ *   helpdesk.messages, helpdesk.rejected, helpdesk.tickets   what it took, refused (0: every message passes the
+ *     contract and the registry) and opened: a check that it did the replay's work
  * Each the median of five days, every one on a new helpdesk: the machine is shared. The fleet bench's
  * runner does this work besides mqtt.js' (docs/fleet-engine-log.md#the-runner-at-10000-homes-profiled-whole).
  */
