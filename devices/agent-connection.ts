@@ -81,6 +81,14 @@ export function subscribeAgain(c: MqttClient, customerId: string, deviceId: stri
   );
 }
 
+/** what was said at a connect has gone unconfirmed for `periods` resend periods: said once, where acknowledgements cannot work */
+export function warnNotConfirmed(log: Logger, deviceId: string, periods: number, outbox: unknown): void {
+  log.warn(
+    { code: 'EVN_ERR_NOT_CONFIRMED', deviceId, periods, outbox },
+    'no confirmation from the helpdesk: acknowledgements need a helpdesk on a NATS cluster (evernet helpdesk --cluster); the readings wait in the outbox',
+  );
+}
+
 /** What a device says at a connect, straight to its connection, retained: its announce (when it has one), then "online" */
 export function publishHello(c: MqttClient, customerId: string, deviceId: string, h: Hello): void {
   if (h.announce !== null) c.publish(deviceTopic(customerId, deviceId, 'announce'), h.announce, { qos: 1, retain: true });

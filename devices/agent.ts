@@ -23,7 +23,7 @@ import type { AnyKindModel } from './kinds/index.js';
 import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore } from './outbox/store.js';
-import { connectDevice, publishHello, sayGoodbye, subscribeAgain, subscribeCommands } from './agent-connection.js';
+import { connectDevice, publishHello, sayGoodbye, subscribeAgain, subscribeCommands, warnNotConfirmed } from './agent-connection.js';
 import { UNCONFIRMED_WARN_PERIODS, type AgentOptions, type AgentStats, type AgentTally, type Hello } from './agent-options.js';
 export { brokerTarget, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats, type AgentTally } from './agent-options.js';
 
@@ -149,12 +149,7 @@ export class DeviceAgent implements Speaker {
     if (!this.hello || !this.client?.connected) return;
     publishHello(this.client, this.customerId, this.deviceId, this.hello);
     // nothing confirms (a helpdesk that is not a cluster's worker, or none): said once, not silent
-    if (++this.unconfirmedPeriods === UNCONFIRMED_WARN_PERIODS) {
-      this.log.warn(
-        { code: 'EVN_ERR_NOT_CONFIRMED', deviceId: this.deviceId, periods: this.unconfirmedPeriods, outbox: this.sender.stats() },
-        'no confirmation from the helpdesk: acknowledgements need a helpdesk on a NATS cluster (evernet helpdesk --cluster); the readings wait in the outbox',
-      );
-    }
+    if (++this.unconfirmedPeriods === UNCONFIRMED_WARN_PERIODS) warnNotConfirmed(this.log, this.deviceId, this.unconfirmedPeriods, this.sender.stats());
   }
 
   /** announce: checked against the contract; null: it announces nothing */
