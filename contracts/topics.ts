@@ -106,28 +106,43 @@ export function streamOf(key: string, channel: DeviceChannel): string {
   return channel === 'telemetry' || channel === 'event' ? `${key}/data` : `${key}/${channel}`;
 }
 
-/** How many topics `parsedTopic` remembers before it starts again: a fleet's devices and channels with room to spare. */
+/** How many topics `parsedTopic` remembers at least before it starts again: a fleet's devices and channels with room to spare. */
 export const PARSED_TOPICS_KEPT = 1 << 17;
 const parsedTopics = new Map<string, ParsedTopic>();
+/** how many it remembers now: PARSED_TOPICS_KEPT, or more for the devices a helpdesk knows (keepParsedTopicsFor) */
+let topicsKept = PARSED_TOPICS_KEPT;
 
 /**
  * `parseTopic`, remembered per topic: the helpdesk reads the same few topics of each device all day. One
  * lookup replaces the split and the checks, and every message of a device then carries the same id
- * strings, whose hashes the maps keyed by them already hold. Bounded: past PARSED_TOPICS_KEPT topics
- * (a sender making up topics) it forgets them all and starts again. Callers must not change the result.
+ * strings, whose hashes the maps keyed by them already hold. Bounded: past the bound (PARSED_TOPICS_KEPT,
+ * or what keepParsedTopicsFor raised it to) it forgets them all and starts again. Callers must not change
+ * the result.
  */
 export function parsedTopic(topic: string): ParsedTopic | null {
   const known = parsedTopics.get(topic);
   if (known) return known;
   const parsed = parseTopic(topic);
   if (!parsed) return null;
-  if (parsedTopics.size >= PARSED_TOPICS_KEPT) parsedTopics.clear();
+  if (parsedTopics.size >= topicsKept) parsedTopics.clear();
   parsedTopics.set(topic, parsed);
   return parsed;
 }
 
-/** how many topics `parsedTopic` remembers now (tests, memory bounds) */
+/**
+ * Makes room for every channel of `devices` devices (the helpdesk's registry says how many it knows). A
+ * fleet's topics recur far apart: each device speaks every few minutes, so a bound below what its devices
+ * use would start again before any topic came back, and every message would be parsed anew. The
+ * bound only grows (a process's helpdesks share it); made-up topics of unknown senders still meet the
+ * bound of the known ones.
+ */
+export function keepParsedTopicsFor(devices: number): void {
+  topicsKept = Math.max(topicsKept, devices * DEVICE_CHANNELS.length);
+}
+
+/** how many topics `parsedTopic` remembers now, and at most (tests, memory bounds) */
 export const parsedTopicsKept = (): number => parsedTopics.size;
+export const parsedTopicsBound = (): number => topicsKept;
 
 /** MQTT topic filter matching ('+' one level, '#' the rest). */
 export function topicMatches(filter: string, topic: string): boolean {

@@ -3,6 +3,7 @@
  * customers and their active devices, looked up in O(1) (`customer(id)`, `device(c, d)`). A change
  * rebuilds the one customer it touches; the list of customers is rebuilt when next asked for.
  */
+import { keepParsedTopicsFor } from '../../contracts/index.js';
 import type { Store } from '../assistant/shopping.js';
 import type { DeviceNamed, DirectoryCustomer, DirectoryDevice, IndexedDirectory, Workshop } from '../directory.js';
 import type { CustomerRecord, DeviceRecord, RegistrySnapshot } from './records.js';
@@ -38,6 +39,8 @@ export function createLiveDirectory() {
   const answers = new WeakMap<DeviceNamed, { generation: number; device: DirectoryDevice | undefined }>();
   /** devices awaiting acceptance, counted as records change (asked for on every unknown sender) */
   let pending = 0;
+  /** device records held (every state): the parsed topics make room for all their channels */
+  let records = 0;
   const isPending = (d: DeviceRecord | undefined): number => (d?.state === 'pending' ? 1 : 0);
 
   /** rebuilds the directory entries of one customer from its records */
@@ -97,6 +100,7 @@ export function createLiveDirectory() {
       activeDevices.clear();
       list = null;
       pending = 0;
+      records = 0;
       // what deviceOf remembers is stale, even when the snapshot is empty and nothing is indexed again
       generation++;
       apply({ customers: s.customers, devices: s.devices, stores: s.stores, workshops: s.workshops });
@@ -114,17 +118,20 @@ export function createLiveDirectory() {
     for (const d of ch.devices ?? []) {
       let m = devicesOf.get(d.customerId);
       if (!m) devicesOf.set(d.customerId, (m = new Map()));
-      pending += isPending(d) - isPending(m.get(d.id));
+      const was = m.get(d.id);
+      pending += isPending(d) - isPending(was);
+      if (!was) records++;
       m.set(d.id, d);
       touched.add(d.customerId);
     }
     for (const d of ch.removeDevices ?? []) {
       pending -= isPending(devicesOf.get(d.customerId)?.get(d.id));
-      devicesOf.get(d.customerId)?.delete(d.id);
+      if (devicesOf.get(d.customerId)?.delete(d.id)) records--;
       touched.add(d.customerId);
     }
     for (const id of ch.removeCustomers ?? []) {
       for (const d of devicesOf.get(id)?.values() ?? []) pending -= isPending(d);
+      records -= devicesOf.get(id)?.size ?? 0;
       customers.delete(id);
       devicesOf.delete(id);
       touched.add(id);
@@ -132,6 +139,8 @@ export function createLiveDirectory() {
     if (ch.stores) stores = ch.stores;
     if (ch.workshops) workshops = ch.workshops;
     for (const id of touched) index(id);
+    // a fleet's helpdesk reads every device's topics all day, each coming back only minutes later (contracts/topics.ts)
+    keepParsedTopicsFor(records);
   }
 }
 export type LiveDirectory = ReturnType<typeof createLiveDirectory>;

@@ -10,6 +10,8 @@ import {
   parseTopic,
   parsedTopic,
   parsedTopicsKept,
+  parsedTopicsBound,
+  keepParsedTopicsFor,
   serviceTopic,
   topicMatches,
   type ServiceChannel,
@@ -98,11 +100,30 @@ describe('parsedTopic: parseTopic remembered per topic', () => {
     expect(parsedTopicsKept()).toBe(kept);
   });
 
-  it('is bounded: past PARSED_TOPICS_KEPT topics it starts again', () => {
-    for (let i = 0; i <= PARSED_TOPICS_KEPT; i++) parsedTopic(deviceTopic(`c${i}`, 'fridge', 'telemetry'));
-    expect(parsedTopicsKept()).toBeLessThanOrEqual(PARSED_TOPICS_KEPT);
+  it('is bounded: past its bound (PARSED_TOPICS_KEPT at least) it starts again', () => {
+    expect(parsedTopicsBound()).toBeGreaterThanOrEqual(PARSED_TOPICS_KEPT);
+    for (let i = 0; i <= parsedTopicsBound(); i++) parsedTopic(deviceTopic(`c${i}`, 'fridge', 'telemetry'));
+    expect(parsedTopicsKept()).toBeLessThanOrEqual(parsedTopicsBound());
     expect(parsedTopicsKept()).toBeGreaterThan(0);
     expect(parsedTopic(deviceTopic('c-after', 'car', 'event'))).toEqual({ scope: 'device', customerId: 'c-after', deviceId: 'car', channel: 'event', key: 'c-after/car', stream: 'c-after/car/data' });
+  });
+
+  it("keeps a fleet's topics when told how many devices there are: each parsed once, however far apart they recur", () => {
+    // more devices' topics than PARSED_TOPICS_KEPT, each recurring only after all the others (the worst order)
+    const devices = PARSED_TOPICS_KEPT / 2 + 5000;
+    const topics = Array.from({ length: devices }, (_, i) => [deviceTopic(`f${i}`, 'car', 'telemetry'), deviceTopic(`f${i}`, 'car', 'event')]).flat();
+    // at the bound it starts with, a pass over them forgets them before any comes back
+    expect(parsedTopicsBound()).toBe(PARSED_TOPICS_KEPT);
+    const before = topics.map((t) => parsedTopic(t));
+    expect(topics.filter((t, i) => parsedTopic(t) !== before[i]).length).toBeGreaterThan(PARSED_TOPICS_KEPT / 2);
+    keepParsedTopicsFor(devices);
+    expect(parsedTopicsBound()).toBe(devices * DEVICE_CHANNELS.length);
+    const first = topics.map((t) => parsedTopic(t));
+    const again = topics.map((t) => parsedTopic(t));
+    expect(again.every((p, i) => p === first[i])).toBe(true);
+    // it only grows
+    keepParsedTopicsFor(10);
+    expect(parsedTopicsBound()).toBe(devices * DEVICE_CHANNELS.length);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsedTopic, deviceTopic } from '../../../contracts/index.js';
+import { DEVICE_CHANNELS, PARSED_TOPICS_KEPT, parsedTopic, parsedTopicsBound, deviceTopic } from '../../../contracts/index.js';
 import { createLiveDirectory } from '../../../helpdesk/registry/live-directory.js';
 import type { CustomerRecord, DeviceRecord } from '../../../helpdesk/registry/records.js';
 
@@ -45,5 +45,19 @@ describe('live directory: deviceOf, the lookup by parsed topic', () => {
     live.reset({ customers: [], devices: [], stores: [], workshops: [] });
     expect(live.directory.device('c1', 'fridge-1')).toBeUndefined();
     expect(live.directory.deviceOf(t)).toBeUndefined();
+  });
+
+  it("makes room in the parsed topics for every channel of the devices it holds (a fleet's topics recur far apart)", () => {
+    const live = createLiveDirectory();
+    const homes = Math.ceil(PARSED_TOPICS_KEPT / DEVICE_CHANNELS.length / 2) + 500;
+    const n = 2 * homes;
+    const customers = Array.from({ length: homes }, (_, i) => customer(`h${i}`));
+    live.apply({ customers, devices: customers.flatMap((c) => [device(c.id, 'fridge'), device(c.id, 'car')]) });
+    expect(parsedTopicsBound()).toBe(n * DEVICE_CHANNELS.length);
+    // a pending device counts too (its announce and availability arrive); removed ones free no room (it only grows)
+    live.apply({ customers: [customer('late')], devices: [device('late', 'fridge', 'pending')] });
+    expect(parsedTopicsBound()).toBe((n + 1) * DEVICE_CHANNELS.length);
+    live.apply({ removeCustomers: ['late', 'h0'] });
+    expect(parsedTopicsBound()).toBe((n + 1) * DEVICE_CHANNELS.length);
   });
 });
