@@ -140,8 +140,9 @@ export function keepParsedTopicsFor(devices: number): void {
   topicsKept = Math.max(topicsKept, devices * DEVICE_CHANNELS.length);
 }
 
-/** how many topics `parsedTopic` remembers now, and at most (tests, memory bounds) */
+/** how many topics `parsedTopic` remembers now (tests, memory bounds) */
 export const parsedTopicsKept = (): number => parsedTopics.size;
+/** how many it remembers at most before it starts again */
 export const parsedTopicsBound = (): number => topicsKept;
 
 /** MQTT topic filter matching ('+' one level, '#' the rest). */
