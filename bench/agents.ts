@@ -1,9 +1,10 @@
 /**
  * Group `agents` (`npm run bench -- agents [--homes N]`, default 300): what the simulation itself costs a
  * device host, without the network. The agents of N homes of the bench fleet (bench/fleet-scenario.ts:
- * sampled every minute, reporting by exception with a 15-minute heartbeat) are ticked window by window
- * (a minute) through the day, encoding what they publish into their outboxes (not connected, one
- * message deep: what a connection costs is the fleet group's); and, in the same run, the same devices'
+ * sampled every minute, reporting by exception with a 15-minute heartbeat) are moved window by window
+ * (a minute) through the day as a host moves them (only those whose time has come are ticked), encoding
+ * what they publish into their outboxes (not connected, one message deep: what a connection costs is the
+ * fleet group's); and, in the same run, the same devices'
  * models alone, stepped every minute (no agent, no report policy, no message): the baseline.
  *
  *   agents.deviceDaysPerS         device-days the agents simulate per second of CPU
@@ -18,6 +19,7 @@ import { createAgent, type Agent } from '../devices/agent.js';
 import { KINDS } from '../devices/kinds/index.js';
 import { silentLogger } from '../log/logger.js';
 import { deviceSeed } from '../scenarios/engine/seed.js';
+import { createTickSchedule } from '../scenarios/engine/tick-schedule.js';
 import { loadScenario } from '../scenarios/load.js';
 import { agentTelemetryOptions } from '../scenarios/telemetry-options.js';
 import { writeFleetScenario } from './fleet-scenario.js';
@@ -39,16 +41,19 @@ export async function benchAgents(homes = 300): Promise<Record<string, number>> 
   let messages = 0;
 
   const agentsDay = (): number => {
+    const movedTo = { at: -Infinity };
     const agents: Agent[] = loaded.devices.map((d) =>
       createAgent({
         customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params, seed: seedOf(d),
-        brokerUrl: 'mqtt://127.0.0.1:1', startAt: loaded.startMs, log, ...agentTelemetryOptions(loaded), lookAhead: true,
+        brokerUrl: 'mqtt://127.0.0.1:1', startAt: loaded.startMs, log, ...agentTelemetryOptions(loaded), lookAhead: true, movedTo,
         // an outbox of one: each message is dropped when the next comes (a host's go when acknowledged), so none piles up
         outboxCapacity: 1,
       }),
     );
     const s = cpuSecondsOf(() => {
-      for (let t = loaded.startMs + stepMs; t <= loaded.endMs; t += stepMs) for (const a of agents) a.tick(t);
+      // as a host moves them: only the devices whose time has come are ticked (scenarios/engine/tick-schedule.ts)
+      const schedule = createTickSchedule(agents, movedTo);
+      for (let t = loaded.startMs + stepMs; t <= loaded.endMs; t += stepMs) schedule.tick(t);
     });
     messages = agents.reduce((n, a) => n + a.count('published'), 0);
     return s;

@@ -81,6 +81,13 @@ export interface AgentOptions {
   lookAhead?: boolean;
   /** counts summed over many agents as they go, in one object they share (a device host's progress every window) */
   tally?: AgentTally;
+  /**
+   * the event time its host has moved its devices to, in one object they share: a replay's device host calls a
+   * device's `tick` only when its `wakeAt()` has come (scenarios/engine/tick-schedule.ts), so a device it
+   * skipped catches up to this time (counting its steps, as those ticks would have) before it says anything
+   * outside a tick: a reconnect's hello and will, its goodbye. Default: ticked every window, nothing to catch up
+   */
+  movedTo?: { at: number };
 }
 
 /** what agents sharing a tally have published and received between them */

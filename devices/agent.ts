@@ -142,7 +142,8 @@ export class DeviceAgent implements Speaker {
 
   /** what it says at a connect now (its announce and "online", encoded), without saying it: sayHello's, and the helpdesk bench's */
   greeting(): Hello {
-    return { connection: this.session, announce: this.announcement(), online: this.availability('online', 'connected', this.lastT) };
+    const at = this.now();
+    return { connection: this.session, announce: this.announcement(), online: this.availability('online', 'connected', at) };
   }
 
   private helloAgain(): void {
@@ -224,7 +225,7 @@ export class DeviceAgent implements Speaker {
     c.on('message', (topic, payload) => this.onMessage(topic, payload));
     // a reconnect is a new connection: its will and its "online" carry the next connection number
     c.on('reconnect', () => {
-      if (c.options.will) c.options.will.payload = Buffer.from(this.availability('offline', 'will', this.lastT, this.session + 1));
+      if (c.options.will) c.options.will.payload = Buffer.from(this.availability('offline', 'will', this.now(), this.session + 1));
     });
     c.on('connect', () => {
       if (this.client !== c) return;
@@ -279,6 +280,46 @@ export class DeviceAgent implements Speaker {
       else if (ahead !== null && this.lastT + stepMs > t) this.lookAhead(ahead);
       rest?.stepped(this.state, at);
     }
+  }
+
+  /**
+   * The earliest event time a `tick` must reach it by: a tick to an earlier time would only count steps that
+   * publish nothing (its state ahead of them, or at rest until its next message), which a later tick counts
+   * as well. A fleet's host skips it until then (scenarios/engine/tick-schedule.ts). -Infinity: every tick
+   * counts (a command waits, it is neither ahead nor at rest); Infinity: at rest with nothing due, ever.
+   */
+  wakeAt(): number {
+    return this.queued > 0 ? -Infinity : this.quietUntil();
+  }
+
+  /** the earliest event time a tick takes a step at, commands aside: its look-ahead's, or its rest's end or next message */
+  private quietUntil(): number {
+    if (this.aheadAt !== -Infinity) return this.aheadAt;
+    const rest = this.rest;
+    if (rest === null || !rest.resting) return -Infinity;
+    // the steps rest.skip counts end at the rest's end or before the next message; the one after them is taken
+    const limit = Math.min(rest.restsUntil, this.nextMessageAt() - 1);
+    if (limit === Infinity || limit === -Infinity) return limit;
+    const { lastT, stepMs } = this;
+    return lastT + Math.max(0, Math.floor((limit - lastT) / stepMs)) * stepMs + stepMs;
+  }
+
+  /**
+   * Counts the steps up to `t` a host skipped (its wakeAt() was later than t), as the ticks it skipped would
+   * have; nothing else changes: a command that waits is applied by its next tick.
+   */
+  catchUp(t: number): void {
+    const { stepMs } = this;
+    if (this.lastT + stepMs > t || this.quietUntil() <= t) return;
+    if (this.aheadAt !== -Infinity) this.lastT += Math.floor((t - this.lastT) / stepMs) * stepMs;
+    else this.lastT = this.rest!.skip(this.state, this.lastT, t, stepMs, this.nextMessageAt());
+  }
+
+  /** its event time now: a device its host skips catches up to the host's time first (AgentOptions.movedTo) */
+  private now(): number {
+    const moved = this.options.movedTo;
+    if (moved !== undefined && moved.at > this.lastT) this.catchUp(moved.at);
+    return this.lastT;
   }
 
   /** takes its coming steps now (look-ahead.ts) */
@@ -347,11 +388,13 @@ export class DeviceAgent implements Speaker {
 
   /** ground truth for the report, never sent on the wire */
   noticeable(): boolean {
+    this.now();
     this.atOwnTime();
     return this.model.noticeable(this.state as never);
   }
 
   modelState(): unknown {
+    this.now();
     this.atOwnTime();
     return this.state;
   }
@@ -378,7 +421,7 @@ export class DeviceAgent implements Speaker {
     }
     const said = (): number => (this.counts.published++, this.tally.published++);
     const o = { timeoutMs: this.options.stopTimeoutMs ?? 5000, log: this.log, deviceId: this.deviceId, onSaid: said };
-    await sayGoodbye(c, this.topic('availability'), this.availability('offline', 'disconnected', this.lastT), o);
+    await sayGoodbye(c, this.topic('availability'), this.availability('offline', 'disconnected', this.now()), o);
     this.sender.detach();
   }
 

@@ -28,6 +28,11 @@ export class RestWatch {
     this.until = this.model.restsUntil(state);
   }
 
+  /** the event time its rest lasts to (-Infinity: it does not rest) */
+  get restsUntil(): number {
+    return this.until;
+  }
+
   /** the last step was taken at rest: skip() may count the steps after it */
   get resting(): boolean {
     return this.atRest;

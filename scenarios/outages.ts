@@ -15,6 +15,7 @@
 import { deviceKey } from '../contracts/index.js';
 import type { Agent } from '../devices/agent.js';
 import type { Outage } from './schema.js';
+import { createTickSchedule } from './engine/tick-schedule.js';
 
 interface Boundary {
   at: number;
@@ -26,7 +27,11 @@ interface Boundary {
 /** wall ms at least between a device's connection dropped by an outage and its new one */
 const RESTART_PAUSE_MS = 500;
 
-export function createOutages(outages: readonly Outage[], agents: readonly Agent[]) {
+/**
+ * `movedTo`: the time the devices were moved to, the object every agent was given (AgentOptions.movedTo):
+ * only the devices whose time has come are ticked (engine/tick-schedule.ts).
+ */
+export function createOutages(outages: readonly Outage[], agents: readonly Agent[], movedTo: { at: number } = { at: -Infinity }) {
   const byKey = new Map(agents.map((a) => [deviceKey(a.customerId, a.deviceId), a]));
   const boundaries: Boundary[] = outages
     .flatMap((o) => {
@@ -43,6 +48,8 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
   const killedAt = new Map<Agent, number>();
   /** commands each agent will never receive (sent while its connection was down) */
   const lost = new Map<Agent, number>();
+  const schedule = createTickSchedule(agents, movedTo);
+  const isDown = (a: Agent): boolean => down.size !== 0 && down.has(a);
 
   return {
     /**
@@ -54,6 +61,8 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
       let wills = 0;
       for (const b of boundaries) {
         if (b.at <= from || b.at > to) continue;
+        // skipped or not, it is ticked again from now on
+        schedule.wake(b.agent);
         if (b.what === 'down') {
           b.agent.tick(b.at);
           // what it sent up to the outage reaches the broker before the plug is pulled
@@ -85,9 +94,16 @@ export function createOutages(outages: readonly Outage[], agents: readonly Agent
         await b.agent.start(b.at);
         down.delete(b.agent);
       }
-      // no device down (a fleet's every window): no lookup per device
-      for (const a of agents) if (down.size === 0 || !down.has(a)) a.tick(to);
+      schedule.tick(to, isDown);
       return wills;
+    },
+    /**
+     * Commands are about to be released to `a`: a device the windows skipped catches up to the time the
+     * devices were moved to, where they apply, and is ticked in the next window (one that is down is not moved).
+     */
+    commanded(a: Agent): void {
+      if (!isDown(a) && movedTo.at !== -Infinity) a.catchUp(movedTo.at);
+      schedule.wake(a);
     },
     /** how many commands the runner may wait for `a` to have received, of the `sent` so far */
     expectedCommands(a: Agent, sent: number): number {

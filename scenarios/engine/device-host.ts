@@ -84,13 +84,15 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
   const s = loaded.scenario;
   /** what the agents have published and received between them, counted as they go: progress() reads it every window */
   const tally = { published: 0, commandsReceived: 0 };
+  /** the time the host moved its devices to: a device it skipped (engine/tick-schedule.ts) catches up to it before it speaks */
+  const movedTo = { at: -Infinity };
   const agents = options.devices.map((d) =>
     createAgent({
       customerId: d.customerId, deviceId: d.id, model: KINDS[d.kind], params: d.params,
       seed: deviceSeed(options.seed, d.customerId, d.id), brokerUrl: options.brokerUrlOf(d.customerId), startAt: loaded.startMs, log,
       ...(options.failoverUrls ? { failoverUrls: options.failoverUrls } : {}),
       ...(options.acks ? { acks: options.acks } : {}),
-      ...agentTelemetryOptions(loaded), announce: { name: d.name }, tally, lookAhead: true,
+      ...agentTelemetryOptions(loaded), announce: { name: d.name }, tally, movedTo, lookAhead: true,
     }),
   );
   // a replay's device applies only the commands the runner counted for it (release): in a pipelined replay the
@@ -100,7 +102,7 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
   for (const a of agents) a.release(0, afterMs);
   const byKey = new Map(agents.map((a) => [deviceKey(a.customerId, a.deviceId), a]));
   const mine = new Set(byKey.keys());
-  const outages = createOutages(s.outages.filter((o) => mine.has(deviceKey(o.customer, o.device))), agents);
+  const outages = createOutages(s.outages.filter((o) => mine.has(deviceKey(o.customer, o.device))), agents, movedTo);
   /** commands the helpdesk has sent each device so far (only devices that got any) */
   const sentTo = new Map<Agent, number>();
   let wills = 0;
@@ -114,6 +116,7 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       const a = byKey.get(key);
       if (!a) continue;
       sentTo.set(a, n);
+      outages.commanded(a);
       const expected = outages.expectedCommands(a, n);
       a.release(expected, afterMs);
       waits.push(a.commandsReceived(expected));
