@@ -19,6 +19,16 @@ export type Signal =
   | { type: 'fire'; kind: string; severity: Severity; at: number; evidence: Evidence }
   | { type: 'clear'; kind: string; at: number; evidence: Evidence };
 
+/**
+ * The last readings a detector keeps (by exception they hold until the next message), copied into the object
+ * it kept before (`kept`, null: none yet). The message's own object, kept, lived until the device's next
+ * message minutes later: every such message outlived the young generation and died old. Copied, a replay's
+ * runner at 3,000 homes found a fifth less alive at each scavenge (docs/fleet-engine-log.md).
+ */
+export function keepReadings<R extends object>(kept: unknown, r: R): R {
+  if (kept === r) return r;
+  return kept === null || kept === undefined ? { ...r } : Object.assign(kept as R, r);
+}
 
 /**
  * The longest gap (ms) between two messages of a device reporting by exception that is still normal: a

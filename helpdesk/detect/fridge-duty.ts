@@ -14,7 +14,7 @@
  */
 import type { FridgeReadings, ReportMode } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
-import { heldForMs, type Detector, type Signal } from './detector.js';
+import { heldForMs, keepReadings, type Detector, type Signal } from './detector.js';
 
 export const FRIDGE_DUTY = {
   fastTauS: 3 * 3600,
@@ -67,7 +67,7 @@ function write(s: State, m: Moved, fast: number, base: number, firing: boolean, 
   s.n = m.n;
   s.lastTs = m.lastTs;
   s.lastX = m.lastX;
-  s.last = m.last;
+  s.last = m.last === null ? null : keepReadings(s.last, m.last);
   s.heldTo = m.heldTo;
   s.fast = fast;
   s.base = base;
@@ -147,7 +147,7 @@ export const fridgeDuty: Detector<'fridge', State> = {
       s.lastTs = ts;
       s.lastX = x;
       s.since = null;
-      s.last = last;
+      s.last = last === null ? null : keepReadings(s.last, last);
       s.heldTo = heldTo;
       return { state: s };
     }

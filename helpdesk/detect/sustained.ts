@@ -13,7 +13,7 @@
  * device's readings are samples, each standing for one interval: the mean is theirs, as before.
  */
 import type { DeviceKind, ReadingsOf, ReportMode, Severity } from '../../contracts/index.js';
-import { heldForMs, type Detector, type Evidence, type ReadingOf, type Signal } from './detector.js';
+import { heldForMs, keepReadings, type Detector, type Evidence, type ReadingOf, type Signal } from './detector.js';
 
 export interface Window {
   since: number;
@@ -69,7 +69,7 @@ const fresh = (firing: boolean, lastTs: number | null, last: unknown = null, hel
 function restart(s: State, firing: boolean, lastTs: number | null, last: unknown = null, heldTo: number | null = null): State {
   s.firing = firing;
   s.lastTs = lastTs;
-  s.last = last;
+  s.last = last === null ? null : keepReadings(s.last, last as object);
   s.heldTo = heldTo;
   s.since = null;
   s.first = 0;
@@ -166,7 +166,7 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
     }
     extend(s, ts, m);
     s.lastTs = ts;
-    s.last = r;
+    s.last = keepReadings(s.last, r);
     s.heldTo = ts;
     // one signal per message: a window that just began cannot be long enough yet
     if (signal || ts - s.since! < needMs(s.firing)) return { state: s, signal };
