@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Evidence } from '../../../helpdesk/detect/detector.js';
+import type { ReportMode } from '../../../contracts/index.js';
+import type { Detector, Evidence } from '../../../helpdesk/detect/detector.js';
+import { fridgeDuty } from '../../../helpdesk/detect/fridge-duty.js';
 import { sustained, type Window } from '../../../helpdesk/detect/sustained.js';
 import { T0, at, feed, fridge, only, times, trace } from './series.js';
 
@@ -116,5 +118,29 @@ describe('sustained', () => {
     });
     expect(expected.length).toBeGreaterThan(10);
     expect(trace(emitted)).toEqual(expected);
+  });
+});
+
+describe('the last readings a detector keeps (by exception)', () => {
+  const report: ReportMode = { mode: 'exception', heartbeatS: 900, sampleEveryS: 60 };
+
+  // a message's readings, kept by reference until the device's next message minutes later, outlived the
+  // young generation and died old; the detectors keep a copy of their own, one object a device for the day
+  it('are a copy in one object of the detector’s own, the same values, whichever message they came from', () => {
+    for (const d of [toy, fridgeDuty] as Array<Detector<'fridge', { last: unknown }>>) {
+      let s = d.init();
+      let kept: unknown = null;
+      for (let i = 0; i < 6; i++) {
+        const r = fridge({ cabinetTempC: 4 + i * 2, compressorOn: i % 2 === 0 });
+        s = d.update(s, at(i * 300), r, report).state;
+        expect(s.last, d.kind).toEqual(r);
+        expect(s.last, d.kind).not.toBe(r);
+        if (kept !== null) expect(s.last, d.kind).toBe(kept);
+        kept = s.last;
+        // the message's object changed afterwards changes nothing the detector kept
+        r.cabinetTempC = -99;
+        expect((s.last as { cabinetTempC: number }).cabinetTempC, d.kind).toBe(4 + i * 2);
+      }
+    }
   });
 });
