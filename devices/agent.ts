@@ -11,11 +11,11 @@
  * store (openSqliteOutboxStore) and they also survive the device process; its sequence numbers then
  * continue where they stopped. mqtt.js reconnects by itself; each reconnect is a new connection
  * number (the availability seq): the agent says "online" again and its will carries the new number.
+ * Beside it: its connection (agent-connection), what it says (agent-hello), hears (agent-messages), wakes at (agent-wake).
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { decode, deviceTopic, encode, stamp, type AvailabilityBody, type EventBody, type TelemetryBody } from '../contracts/index.js';
-import { announceBody } from './announce-body.js';
+import { deviceTopic, encode, stamp, type AvailabilityBody, type EventBody, type TelemetryBody } from '../contracts/index.js';
 import { CommandInbox } from './command-inbox.js';
 import { LookAhead, type AnyStep, type Said, type Speaker } from './look-ahead.js';
 import { RestWatch } from './rest-watch.js';
@@ -23,8 +23,11 @@ import type { AnyKindModel } from './kinds/index.js';
 import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore } from './outbox/store.js';
-import { connectDevice, publishHello, sayGoodbye, subscribeAgain, subscribeCommands, warnNotConfirmed } from './agent-connection.js';
-import { UNCONFIRMED_WARN_PERIODS, type AgentOptions, type AgentStats, type AgentTally, type Hello } from './agent-options.js';
+import { connectDevice, letGo, publishHello, subscribeAgain, subscribeCommands } from './agent-connection.js';
+import { announcementOf, availabilityOf, HelloWatch } from './agent-hello.js';
+import { inbound } from './agent-messages.js';
+import type { AgentOptions, AgentStats, AgentTally, Hello } from './agent-options.js';
+import { stepAfterRest } from './agent-wake.js';
 export { brokerTarget, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats, type AgentTally } from './agent-options.js';
 
 /**
@@ -38,8 +41,8 @@ export class DeviceAgent implements Speaker {
   private readonly options: AgentOptions;
   private readonly model: AnyKindModel;
   private readonly log: Logger;
-  private readonly stepMs: number;
-  private readonly everyMs: number;
+  readonly stepMs: number;
+  readonly everyMs: number;
   private readonly telemetryTopic: string;
   private readonly eventTopic: string;
   private state: unknown;
@@ -64,10 +67,8 @@ export class DeviceAgent implements Speaker {
   private readonly counts: AgentStats;
   /** the counts it shares with other agents (AgentOptions.tally), else its own */
   private readonly tally: AgentTally;
-  /** with acks: what it said at the connection's start (announce, "online") until a confirmation names it; null: confirmed, or acks off */
-  private hello: Hello | null = null;
-  /** resend periods since what it said at connect was last confirmed (EVN_ERR_NOT_CONFIRMED once at UNCONFIRMED_WARN_PERIODS) */
-  private unconfirmedPeriods = 0;
+  /** with acks: what it said at a connect, until confirmed (agent-hello.ts); null: acks off */
+  private readonly helloWatch: HelloWatch | null;
 
   constructor(options: AgentOptions) {
     const { customerId, deviceId, model } = options;
@@ -90,15 +91,12 @@ export class DeviceAgent implements Speaker {
     this.sender = createSender({
       store, capacity: options.outboxCapacity, log: options.log, deviceId,
       // what it said at connect and the helpdesk has not confirmed (lost with a stream's leader): said again
-      ...(options.acks ? { acks: options.acks, onPeriod: () => this.helloAgain() } : {}),
+      ...(options.acks ? { acks: options.acks, onPeriod: () => this.helloWatch!.again(this.client) } : {}),
     });
+    this.helloWatch = options.acks ? new HelloWatch(this.sender, options.log, customerId, deviceId) : null;
     this.seq = store.lastSeq();
     this.tally = options.tally ?? { published: 0, commandsReceived: 0 };
     this.counts = { published: 0, telemetry: 0, events: 0, commandsReceived: 0, commandsRejected: 0, commandsRepeated: 0, lastSeq: this.seq, reconnects: 0 };
-  }
-
-  private topic(channel: 'command' | 'availability' | 'announce' | 'ack'): string {
-    return deviceTopic(this.customerId, this.deviceId, channel);
   }
 
   /**
@@ -119,22 +117,18 @@ export class DeviceAgent implements Speaker {
     this.counts.events++;
   }
 
-  /** availability (retained; the connection number as seq), checked against the contract */
   private availability(state: 'online' | 'offline', reason: AvailabilityBody['reason'], at: number, connection = this.session): string {
-    return encode(this.topic('availability'), stamp({ state, kind: this.kind, reason }, at, connection));
+    return availabilityOf(this, state, reason, at, connection);
   }
 
   /**
    * What it says at every connect, straight to the connection, retained: its announce, then "online".
-   * Counted once. With acks kept, and said again (the same bytes: the partition's gate drops copies)
-   * every resend period until a confirmation names this connection, so the helpdesk hears it once
-   * even when a stream without a leader lost it.
+   * Counted once. With acks, kept and said again until confirmed (agent-hello.ts), so the helpdesk hears
+   * it once even when a stream without a leader lost it.
    */
   private sayHello(): void {
     const hello = this.greeting();
-    this.hello = this.options.acks ? hello : null;
-    // the telemetry waits until the partition knows this connection (OutboxSender.hold)
-    if (this.hello) this.sender.hold(true);
+    this.helloWatch?.said(hello);
     publishHello(this.client!, this.customerId, this.deviceId, hello);
     this.tally.published += hello.announce === null ? 1 : 2;
     this.counts.published += hello.announce === null ? 1 : 2;
@@ -143,53 +137,27 @@ export class DeviceAgent implements Speaker {
   /** what it says at a connect now (its announce and "online", encoded), without saying it: sayHello's, and the helpdesk bench's */
   greeting(): Hello {
     const at = this.now();
-    return { connection: this.session, announce: this.announcement(), online: this.availability('online', 'connected', at) };
-  }
-
-  private helloAgain(): void {
-    if (!this.hello || !this.client?.connected) return;
-    publishHello(this.client, this.customerId, this.deviceId, this.hello);
-    // nothing confirms (a helpdesk that is not a cluster's worker, or none): said once, not silent
-    if (++this.unconfirmedPeriods === UNCONFIRMED_WARN_PERIODS) warnNotConfirmed(this.log, this.deviceId, this.unconfirmedPeriods, this.sender.stats());
-  }
-
-  /** announce: checked against the contract; null: it announces nothing */
-  private announcement(): string | null {
-    const a = this.options.announce;
-    if (a === false) return null;
-    const facts = { kind: this.kind, name: `${this.customerId}/${this.deviceId}`, announce: a, everyMs: this.everyMs, stepMs: this.stepMs };
-    const body = announceBody({ ...facts, heartbeatMs: this.byException?.heartbeatMs ?? null, ackedAfter: this.options.acks ? this.sender.heldAfter() : null });
-    return encode(this.topic('announce'), stamp(body, this.lastT, this.session));
+    const says = { announce: this.options.announce, heartbeatMs: this.byException?.heartbeatMs ?? null, ackedAfter: this.options.acks ? this.sender.heldAfter() : null };
+    return { connection: this.session, announce: announcementOf(this, says, at, this.session), online: this.availability('online', 'connected', at) };
   }
 
   private onMessage(topic: string, payload: Buffer): void {
     const stats = this.counts;
-    const result = decode(topic, payload);
-    if (result.ok ? result.value.channel === 'ack' : this.options.acks && topic.endsWith('/ack')) {
-      if (result.ok && result.value.channel === 'ack') {
-        const { upTo, connection } = result.value.payload;
-        this.sender.confirm(upTo);
-        if (this.hello && connection !== undefined && connection >= this.hello.connection) {
-          this.hello = null;
-          this.unconfirmedPeriods = 0;
-          this.sender.hold(false);
-        }
-      } else if (!result.ok) this.log.warn({ deviceId: this.deviceId, ...result.error }, 'confirmation rejected');
-      return;
-    }
-    const cmd = result.ok && result.value.channel === 'command' ? result.value.payload : null;
-    if (cmd !== null && this.inbox.repeated(cmd.commandId)) {
+    const m = inbound(topic, payload, Boolean(this.options.acks));
+    if (m.type === 'ack') return this.helloWatch?.confirmed(m.body);
+    if (m.type === 'rejected' && m.onAck) return void this.log.warn({ deviceId: this.deviceId, ...m.error }, 'confirmation rejected');
+    if (m.type === 'command' && this.inbox.repeated(m.cmd.commandId)) {
       stats.commandsRepeated++;
-      this.log.debug({ deviceId: this.deviceId, commandId: cmd.commandId }, 'command repeated: not executed again');
+      this.log.debug({ deviceId: this.deviceId, commandId: m.cmd.commandId }, 'command repeated: not executed again');
       return;
     }
     stats.commandsReceived++;
     this.tally.commandsReceived++;
-    if (cmd === null) {
+    if (m.type === 'rejected') {
       stats.commandsRejected++;
-      this.log.warn({ deviceId: this.deviceId, ...(result.ok ? { code: 'EVN_ERR_TOPIC' } : result.error) }, 'command rejected');
+      this.log.warn({ deviceId: this.deviceId, ...m.error }, 'command rejected');
     } else this.queued++;
-    this.inbox.received(stats.commandsReceived, cmd);
+    this.inbox.received(stats.commandsReceived, m.type === 'command' ? m.cmd : null);
   }
 
   private applyCommands(): void {
@@ -220,7 +188,7 @@ export class DeviceAgent implements Speaker {
     this.lastPublished = null;
     this.rest?.woken();
     if (resumeAt !== undefined && resumeAt > this.lastT) this.lastT += Math.floor((resumeAt - this.lastT) / this.stepMs) * this.stepMs;
-    const c = await connectDevice(options, `evernet-${this.customerId}-${deviceId}`, { topic: this.topic('availability'), payload: this.availability('offline', 'will', this.lastT) });
+    const c = await connectDevice(options, `evernet-${this.customerId}-${deviceId}`, { topic: deviceTopic(this.customerId, deviceId, 'availability'), payload: this.availability('offline', 'will', this.lastT) });
     this.client = c;
     c.on('message', (topic, payload) => this.onMessage(topic, payload));
     // a reconnect is a new connection: its will and its "online" carry the next connection number
@@ -292,16 +260,11 @@ export class DeviceAgent implements Speaker {
     return this.queued > 0 ? -Infinity : this.quietUntil();
   }
 
-  /** the earliest event time a tick takes a step at, commands aside: its look-ahead's, or its rest's end or next message */
+  /** the earliest event time a tick takes a step at, commands aside: its look-ahead's, or after its rest (agent-wake.ts) */
   private quietUntil(): number {
     if (this.aheadAt !== -Infinity) return this.aheadAt;
     const rest = this.rest;
-    if (rest === null || !rest.resting) return -Infinity;
-    // the steps rest.skip counts end at the rest's end or before the next message; the one after them is taken
-    const limit = Math.min(rest.restsUntil, this.nextMessageAt() - 1);
-    if (limit === Infinity || limit === -Infinity) return limit;
-    const { lastT, stepMs } = this;
-    return lastT + Math.max(0, Math.floor((limit - lastT) / stepMs)) * stepMs + stepMs;
+    return rest === null || !rest.resting ? -Infinity : stepAfterRest(rest.restsUntil, this.nextMessageAt(), this.lastT, this.stepMs);
   }
 
   /**
@@ -414,15 +377,10 @@ export class DeviceAgent implements Speaker {
     const c = this.client;
     if (!c) return;
     this.client = null;
-    if (!c.connected) {
-      this.sender.detach();
-      await c.endAsync(true);
-      return;
-    }
-    const said = (): number => (this.counts.published++, this.tally.published++);
-    const o = { timeoutMs: this.options.stopTimeoutMs ?? 5000, log: this.log, deviceId: this.deviceId, onSaid: said };
-    await sayGoodbye(c, this.topic('availability'), this.availability('offline', 'disconnected', this.now()), o);
-    this.sender.detach();
+    const onSaid = (): number => (this.counts.published++, this.tally.published++);
+    const { log, deviceId } = this;
+    const timeoutMs = this.options.stopTimeoutMs ?? 5000;
+    await letGo(c, this.sender, () => ({ topic: deviceTopic(this.customerId, deviceId, 'availability'), payload: this.availability('offline', 'disconnected', this.now()), timeoutMs, log, deviceId, onSaid }));
   }
 
   /** Drops the connection without goodbye, so the broker publishes the last will (tests, board unplugged). */
@@ -430,9 +388,7 @@ export class DeviceAgent implements Speaker {
     const c = this.client;
     if (!c) return;
     this.client = null;
-    this.sender.detach();
-    c.stream.destroy();
-    await c.endAsync(true);
+    await letGo(c, this.sender, null);
   }
 }
 
