@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { EventTime, Item } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import { activeFaults as active, DAY_MS, inventoryEvent, LOCAL_OFFSET_MS, spanFridge, takeOutsIn } from './fridge-span.js';
-import { copyStateInto, ownResult, StepScratch, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
+import { ownResult, StepScratch, type CommandBody, type CommandResult, type EventBody, type KindModel, type ReadingsOf, type StepResult } from './model.js';
 import { nextFloat, nextGaussian, rngFrom, type RngState } from './rng.js';
 
 export const FridgeFault = z.discriminatedUnion('kind', [
@@ -140,15 +140,26 @@ function advance(s: FridgeState, a: number, b: number, events: EventBody[]): num
  * The state a step works on: a shallow copy (params are read-only and shared, nested values are replaced,
  * never changed), the generator's state copied. Written out field by field: in Node 20 that is several
  * times cheaper than an object spread, which dominated a long step's cost; the type makes it complete.
+ * With `into` (KindModel.copyInto: a look-ahead reuses two states), `x` is copied into it the same way, the
+ * generator's state into `into`'s own: Object.assign there was 4 % of a host's simulation
+ * (docs/fleet-engine-log.md); the kinds' conformance test holds this list to every field.
  */
-function copyState(x: FridgeState): FridgeState {
-  return {
-    p: x.p, rng: { s: x.rng.s }, t: x.t, setpointC: x.setpointC, tempC: x.tempC,
-    compressorOn: x.compressorOn, runS: x.runS, doorUntil: x.doorUntil, doorOpen: x.doorOpen,
-    inventory: x.inventory, inventoryDirty: x.inventoryDirty, inventoryReported: x.inventoryReported,
-    message: x.message, lastPowerW: x.lastPowerW, nextOpenAt: x.nextOpenAt, pieces: x.pieces,
-    calmUntil: x.calmUntil, calmUaWK: x.calmUaWK, calmBroken: x.calmBroken,
-  };
+function copyState(x: FridgeState, into: FridgeState | null = null): FridgeState {
+  if (into === null) {
+    return {
+      p: x.p, rng: { s: x.rng.s }, t: x.t, setpointC: x.setpointC, tempC: x.tempC,
+      compressorOn: x.compressorOn, runS: x.runS, doorUntil: x.doorUntil, doorOpen: x.doorOpen,
+      inventory: x.inventory, inventoryDirty: x.inventoryDirty, inventoryReported: x.inventoryReported,
+      message: x.message, lastPowerW: x.lastPowerW, nextOpenAt: x.nextOpenAt, pieces: x.pieces,
+      calmUntil: x.calmUntil, calmUaWK: x.calmUaWK, calmBroken: x.calmBroken,
+    };
+  }
+  into.p = x.p; into.rng.s = x.rng.s; into.t = x.t; into.setpointC = x.setpointC; into.tempC = x.tempC;
+  into.compressorOn = x.compressorOn; into.runS = x.runS; into.doorUntil = x.doorUntil; into.doorOpen = x.doorOpen;
+  into.inventory = x.inventory; into.inventoryDirty = x.inventoryDirty; into.inventoryReported = x.inventoryReported;
+  into.message = x.message; into.lastPowerW = x.lastPowerW; into.nextOpenAt = x.nextOpenAt; into.pieces = x.pieces;
+  into.calmUntil = x.calmUntil; into.calmUaWK = x.calmUaWK; into.calmBroken = x.calmBroken;
+  return into;
 }
 
 function step(state: FridgeState, dtS: number, t: number): StepResult<FridgeState, Readings> {
@@ -246,7 +257,7 @@ export const fridge: KindModel<'fridge', FridgeParams, FridgeState> = {
   },
   step,
   stepOwned,
-  copyInto: (from, into) => (into === null ? copyState(from) : copyStateInto(from, into)),
+  copyInto: (from, into) => copyState(from, into),
   command,
   /** food-safety limit */
   noticeable: (s) => s.tempC > 8,

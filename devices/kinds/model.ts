@@ -7,7 +7,6 @@
  */
 import type { z } from 'zod';
 import type { CommandBody, DeviceKind, EventBody, ExtraReadings, ReadingsOf } from '../../contracts/index.js';
-import type { RngState } from './rng.js';
 
 /** The bodies a model raises and receives (the agent adds and strips the envelope); defined in contracts/. */
 export type { CommandBody, EventBody, ReadingsOf };
@@ -88,18 +87,6 @@ export interface KindModel<K extends DeviceKind, P, S> {
 }
 
 /**
- * KindModel.copyInto for a state whose nested values are replaced, never changed, but its generator (the
- * one thing a step advances in place): every field copied as it is, the generator's state into `into`'s own.
- */
-export function copyStateInto<S extends { rng: RngState }>(from: S, into: S): S {
-  const rng = into.rng;
-  Object.assign(into, from);
-  rng.s = from.rng.s;
-  into.rng = rng;
-  return into;
-}
-
-/**
  * A long step's event times as StepResult.eventTimes wants them: whole ms, inside the step (a0, t].
  * Clamped in place (the array is the step's own): no array and no function made per step, which a
  * fleet's devices take a million times a host-day.
@@ -132,8 +119,9 @@ export class StepScratch<S, R extends object> {
 
   /** starts a step: no event yet; returns the readings object the step writes */
   begin(): R {
-    this.events.length = 0;
-    this.times.length = 0;
+    // most steps raise nothing: setting an array's length is a call into the runtime, even to the length it has
+    if (this.events.length !== 0) this.events.length = 0;
+    if (this.times.length !== 0) this.times.length = 0;
     return this.out.readings;
   }
 

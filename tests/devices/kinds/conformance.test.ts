@@ -131,6 +131,12 @@ describe.each(DEVICE_KINDS.map((k) => [k] as const))('conformance: %s', (kind) =
     expect(copy).toBe(into);
     expect(copy).toEqual(from);
     expect(model.copyInto(from, null)).toEqual(from);
+    // every field is copied in place: a state whose fields (its generator's aside) all hold a marker keeps none of them
+    const marked = model.init(model.params.parse({}), 5, T0) as Record<string, unknown>;
+    const marker = Symbol('not copied');
+    for (const k of Object.keys(marked)) if (k !== 'rng') marked[k] = marker;
+    model.copyInto(from, marked as never);
+    expect(Object.keys(marked).filter((k) => marked[k] === marker)).toEqual([]);
     // the two are apart: stepping the copy in place leaves the original as it was, and both step alike
     const before = structuredClone(from);
     const ahead = ownResult(model.stepOwned(copy, 60, T0 + 3 * 3600_000 + MIN));
