@@ -39,25 +39,12 @@ export async function connectDevice(options: ConnectionOptions, clientId: string
   return typeof target === 'string' ? await mqtt.connectAsync(target, opts) : await mqtt.connectAsync({ ...target, ...opts });
 }
 
-export interface GoodbyeOptions {
-  timeoutMs: number;
-  log: Logger;
-  deviceId: string;
-  onSaid: () => unknown;
-}
-
-/** a device's goodbye: its "offline" on its availability topic */
-export interface Goodbye extends GoodbyeOptions {
-  topic: string;
-  payload: string;
-}
-
 /**
  * Says `payload` on `topic` (retained, QoS 1) and disconnects once the broker has acknowledged it and
  * what is in flight; after `timeoutMs` without that (a busy cluster node, a half-open connection) it lets
  * go of the connection instead, and says so in the log. `onSaid` once the broker has acknowledged the goodbye.
  */
-export async function sayGoodbye(c: MqttClient, topic: string, payload: string, o: GoodbyeOptions): Promise<void> {
+export async function sayGoodbye(c: MqttClient, topic: string, payload: string, o: { timeoutMs: number; log: Logger; deviceId: string; onSaid: () => unknown }): Promise<void> {
   const goodbye = async (): Promise<void> => {
     await c.publishAsync(topic, payload, { qos: 1, retain: true });
     o.onSaid();
@@ -72,19 +59,12 @@ export async function sayGoodbye(c: MqttClient, topic: string, payload: string, 
 }
 
 /**
- * Lets go of a device's connection; its outbox keeps what was not sent. With a `goodbye` (a graceful stop),
- * says it first when connected (sayGoodbye), else just ends it; without one (a board unplugged), drops it
- * so that the broker publishes the last will.
+ * Lets go of a device's connection without a goodbye; its outbox keeps what was not sent. `drop`: the
+ * stream is destroyed first, so that the broker publishes the last will (a board unplugged).
  */
-export async function letGo(c: MqttClient, outbox: { detach(): void }, goodbye: (() => Goodbye) | null): Promise<void> {
-  if (goodbye !== null && c.connected) {
-    const g = goodbye();
-    await sayGoodbye(c, g.topic, g.payload, g);
-    outbox.detach();
-    return;
-  }
+export async function letGo(c: MqttClient, outbox: { detach(): void }, drop: boolean): Promise<void> {
   outbox.detach();
-  if (goodbye === null) c.stream.destroy();
+  if (drop) c.stream.destroy();
   await c.endAsync(true);
 }
 

@@ -1,10 +1,10 @@
 /**
  * What a device agent says at a connect (its announce, then "online") and at a disconnect, encoded and
- * checked against the contract. And what an agent with acknowledgements (a helpdesk on a NATS cluster) does with what it said at a
- * connect: keeps it, holds its telemetry back until a confirmation names the connection, says it again
- * every resend period meanwhile (the same bytes: the partition's gate drops copies), and after
- * UNCONFIRMED_WARN_PERIODS without one says so in its log, once (docs/scale.md#end-to-end-acknowledgements). An agent without acks
- * holds none of this: a fleet's agents pay nothing for it.
+ * checked against the contract. And what an agent with acknowledgements (a helpdesk on a NATS cluster)
+ * does with what it said at a connect (HelloWatch): keeps it, holds its telemetry back until a
+ * confirmation names the connection, says it again every resend period meanwhile (the same bytes: the
+ * partition's gate drops copies), and after UNCONFIRMED_WARN_PERIODS without one says so in its log, once
+ * (docs/scale.md#end-to-end-acknowledgements). An agent without acks holds none of this.
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';

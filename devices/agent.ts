@@ -23,7 +23,7 @@ import type { AnyKindModel } from './kinds/index.js';
 import { decide, remember, reportPolicy, type Published, type ReportPolicy } from './report-policy.js';
 import { createSender, type OutboxSender, type OutboxStats } from './outbox/sender.js';
 import { createMemoryOutboxStore } from './outbox/store.js';
-import { connectDevice, letGo, publishHello, subscribeAgain, subscribeCommands } from './agent-connection.js';
+import { connectDevice, letGo, publishHello, sayGoodbye, subscribeAgain, subscribeCommands } from './agent-connection.js';
 import { announcementOf, availabilityOf, HelloWatch } from './agent-hello.js';
 import { inbound } from './agent-messages.js';
 import type { AgentOptions, AgentStats, AgentTally, Hello } from './agent-options.js';
@@ -377,10 +377,10 @@ export class DeviceAgent implements Speaker {
     const c = this.client;
     if (!c) return;
     this.client = null;
-    const onSaid = (): number => (this.counts.published++, this.tally.published++);
-    const { log, deviceId } = this;
-    const timeoutMs = this.options.stopTimeoutMs ?? 5000;
-    await letGo(c, this.sender, () => ({ topic: deviceTopic(this.customerId, deviceId, 'availability'), payload: this.availability('offline', 'disconnected', this.now()), timeoutMs, log, deviceId, onSaid }));
+    if (!c.connected) return letGo(c, this.sender, false);
+    const o = { timeoutMs: this.options.stopTimeoutMs ?? 5000, log: this.log, deviceId: this.deviceId, onSaid: () => (this.counts.published++, this.tally.published++) };
+    await sayGoodbye(c, deviceTopic(this.customerId, this.deviceId, 'availability'), this.availability('offline', 'disconnected', this.now()), o);
+    this.sender.detach();
   }
 
   /** Drops the connection without goodbye, so the broker publishes the last will (tests, board unplugged). */
@@ -388,7 +388,7 @@ export class DeviceAgent implements Speaker {
     const c = this.client;
     if (!c) return;
     this.client = null;
-    await letGo(c, this.sender, null);
+    await letGo(c, this.sender, true);
   }
 }
 
