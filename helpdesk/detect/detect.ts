@@ -25,6 +25,9 @@ import { fridgeDoorOpen } from './fridge-door-open.js';
 import { fridgeDuty } from './fridge-duty.js';
 import { fridgeWarm } from './fridge-warm.js';
 import { createReadingWatch, type ReadingAnomalyConfig, type ReadingWatch, type ReadingWatchSnapshot } from './reading-anomaly.js';
+
+/** what a reading that raises nothing returns (shared: nobody changes a result) */
+const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
 import type { SilenceOptions } from './silence.js';
 import { washerDrain } from './washer-drain.js';
 import { washerHeater } from './washer-heater.js';
@@ -204,11 +207,11 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
      * skipped and counted: detector state only ever moves forward in event time. `report`: how the
      * device reports, from its announce (undefined: periodically).
      */
-    observe(deviceKey: string, t: Telemetry, profile?: DeviceProfile, report?: ReportMode): Signal[] {
+    observe(deviceKey: string, t: Telemetry, profile?: DeviceProfile, report?: ReportMode): readonly Signal[] {
       const s = stateOf(deviceKey, t.kind, profile);
       if (s.seenTs !== null && t.ts <= s.seenTs) {
         skipped++;
-        return [];
+        return NO_SIGNALS;
       }
       s.seenTs = t.ts;
       const out = step(detectors, t.kind, s, t.ts, t.readings, report);
@@ -222,7 +225,8 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
       const values = watchedValues(s, t);
       if (values.length === 0) return out;
       s.watch ??= createReadingWatch(options.general);
-      return out.concat(s.watch.observe(t.ts, values, report));
+      const watched = s.watch.observe(t.ts, values, report);
+      return watched.length === 0 ? out : out.concat(watched);
     },
     /**
      * Feeds one device event (stamped `ts`) to the device's running detectors that judge events (a
@@ -292,13 +296,14 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
 }
 
 /** Runs the device's running detectors over one reading, updating their states in place. */
-function step<K extends DeviceKind>(detectors: DetectorsByKind, kind: K, s: DeviceState, ts: number, readings: ReadingsOf<K>, report: ReportMode | undefined): Signal[] {
+function step<K extends DeviceKind>(detectors: DetectorsByKind, kind: K, s: DeviceState, ts: number, readings: ReadingsOf<K>, report: ReportMode | undefined): readonly Signal[] {
   const list = detectors[kind];
-  const out: Signal[] = [];
+  // most readings raise nothing: an array only for those that do
+  let out: Signal[] | null = null;
   for (let j = 0; j < s.run.length; j++) {
     const r = list[s.run[j]!]!.update(s.states[j], ts, readings, report);
     s.states[j] = r.state;
-    if (r.signal) out.push(r.signal);
+    if (r.signal) (out ??= []).push(r.signal);
   }
-  return out;
+  return out ?? NO_SIGNALS;
 }

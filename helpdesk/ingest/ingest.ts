@@ -112,7 +112,8 @@ export function createIngest(options: IngestOptions) {
           const sender = senderOf(msg);
           const { seq, ts } = msg.payload;
           const prev = last.get(sender);
-          const fresh = reconnected.delete(sender);
+          // most of a day no sender has just reconnected: no lookup then
+          const fresh = reconnected.size !== 0 && reconnected.delete(sender);
           if (prev && seq <= prev.seq && ts <= prev.ts) {
             stats.duplicates++;
             stats.byCode[ERR.DUPLICATE] = (stats.byCode[ERR.DUPLICATE] ?? 0) + 1;

@@ -39,7 +39,7 @@ function always<K extends DeviceKind>(kind: string, deviceKind: K): Detector<K, 
   };
 }
 
-const kinds = (signals: Signal[]) => signals.map((s) => `${s.type}:${s.kind}`);
+const kinds = (signals: readonly Signal[]) => signals.map((s) => `${s.type}:${s.kind}`);
 
 describe('createDetection', () => {
   it('runs the detectors of each device kind in a fixed order', () => {
@@ -61,7 +61,7 @@ describe('createDetection', () => {
 
   it('fires on the reading where a detector fires, with that reading as the time', () => {
     const d = createDetection();
-    const out: Array<[number, Signal[]]> = [];
+    const out: Array<[number, readonly Signal[]]> = [];
     for (let s = 0; s <= BF; s++) out.push([s, d.observe('car-1', carT(s, DRAINING))]);
     expect(out.filter(([, sig]) => sig.length > 0).map(([s, sig]) => [s, kinds(sig)])).toEqual([[BF, ['fire:battery-discharge']]]);
     expect(out[BF]![1][0]).toMatchObject({ at: at(BF) });
@@ -122,7 +122,7 @@ describe('createDetection', () => {
 
   it('follows the order of the detectors it is given', () => {
     const d = createDetection({ ...DETECTORS, fridge: [fridgeDoorOpen, fridgeWarm] });
-    let last: Signal[] = [];
+    let last: readonly Signal[] = [];
     for (let s = 0; s <= BOTH; s++) last = d.observe('fridge-1', warmAndOpen(s));
     expect(kinds(last)).toEqual(['fire:fridge-door-open', 'fire:fridge-warm']);
   });
