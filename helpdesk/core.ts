@@ -262,7 +262,9 @@ export function createCore(deps: CoreDeps) {
         }
         if (!recordOf || recordOf(t.customerId)) telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
-        for (const s of detection.observe(key, tel, device, reporting.get(key))) incidents.signal(t.customerId, t.deviceId, s, now);
+        // an index, not for..of: its iterator's objects were a message's garbage in the helpdesk (a heap profile)
+        const signals = detection.observe(key, tel, device, reporting.get(key));
+        for (let i = 0; i < signals.length; i++) incidents.signal(t.customerId, t.deviceId, signals[i]!, now);
         const back = silence.heard(t.customerId, t.deviceId, tel.ts, now, key);
         if (back) incidents.signal(t.customerId, t.deviceId, back, now);
         return;

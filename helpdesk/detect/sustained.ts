@@ -123,10 +123,11 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
   /**
    * By exception: the last reading, held from `heldTo` until `until`, is added to the window; a
    * condition that has held long enough by then is decided at the moment it had (one decision a call),
-   * and the reading goes on holding in a window of the opposite condition if that holds on it.
+   * and the reading goes on holding in a window of the opposite condition if that holds on it. `s`
+   * changes in place; returns the decision, if any (no result object: this runs for every message)
    */
-  function holdUntil(s: State, until: number): { state: State; signal?: Signal } {
-    if (s.since === null || s.last === null || s.heldTo === null || until <= s.heldTo) return { state: s };
+  function holdUntil(s: State, until: number): Signal | undefined {
+    if (s.since === null || s.last === null || s.heldTo === null || until <= s.heldTo) return undefined;
     const held = s.last as ReadingsOf<K>;
     const m = spec.metric(held);
     const due = s.since + needMs(s.firing);
@@ -134,12 +135,12 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
     s.sum += (m * (to - s.heldTo)) / 1000;
     s.n += (to - s.heldTo) / 1000;
     s.heldTo = to;
-    if (due > until) return { state: s };
+    if (due > until) return undefined;
     const firing = s.firing;
     const signal = decided(firing, held, due, windowOf(s, due, s.n > 0 ? s.sum / s.n : m));
     restart(s, !firing, s.lastTs, held, due);
     if (firing ? spec.fireWhen(held) : spec.clearWhen(held)) extend(s, due, m);
-    return { state: s, signal };
+    return signal;
   }
 
   /**
@@ -154,7 +155,7 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
     const seenTo = ends ? Math.max(s.lastTs ?? ts, ts - report.sampleEveryS * 1000) : ts;
     let signal: Signal | undefined;
     if (gap) restart(s, s.firing, ts);
-    else signal = holdUntil(s, seenTo).signal;
+    else signal = holdUntil(s, seenTo);
     const holds = s.firing ? spec.clearWhen(r) : spec.fireWhen(r);
     if (!holds) return { state: restart(s, s.firing, ts, r, ts), signal };
     const m = spec.metric(r);
@@ -188,6 +189,9 @@ export function sustained<K extends DeviceKind>(spec: SustainedSpec<K>): Detecto
       const due = s.since + needMs(s.firing);
       return due <= validTo(s, report) ? due : null;
     },
-    hold: (s, at, report) => (s.lastTs === null ? { state: s } : holdUntil(s, Math.min(at, validTo(s, report)))),
+    hold: (s, at, report) => {
+      const signal = s.lastTs === null ? undefined : holdUntil(s, Math.min(at, validTo(s, report)));
+      return signal ? { state: s, signal } : { state: s };
+    },
   };
 }
