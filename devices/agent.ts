@@ -15,7 +15,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { CONTRACT_VERSION, deviceTopic, encode, stamp, type AvailabilityBody, type EncodeOptions, type EventBody } from '../contracts/index.js';
+import { deviceTopic, encode, stamp, stampTelemetry, type AvailabilityBody, type Envelope, type EventBody } from '../contracts/index.js';
 import { CommandInbox } from './command-inbox.js';
 import { LookAhead, type AnyStep, type Said, type Speaker } from './look-ahead.js';
 import { RestWatch } from './rest-watch.js';
@@ -28,9 +28,6 @@ import { announcementOf, availabilityOf, HelloWatch } from './agent-hello.js';
 import { inbound } from './agent-messages.js';
 import type { AgentOptions, AgentStats, AgentTally, Hello } from './agent-options.js';
 import { stepAfterRest } from './agent-wake.js';
-
-/** the hot path's bodies are built from the model's typed values: serialised, not checked (see send) */
-const NOT_CHECKED: EncodeOptions = { check: false };
 export { brokerTarget, serversOf, UNCONFIRMED_WARN_PERIODS, type AgentAnnounce, type AgentOptions, type AgentReport, type AgentStats, type AgentTally } from './agent-options.js';
 
 /**
@@ -103,24 +100,19 @@ export class DeviceAgent implements Speaker {
   }
 
   /**
-   * telemetry and events: through the outbox, under the next sequence number. Not checked on the way out
-   * (the hot path, bodies built from the model's typed values): the helpdesk checks every one on ingest,
-   * and counts a reading a model got wrong instead of the device failing on it.
+   * telemetry and events, stamped with the next sequence number (`++this.seq`): through the outbox. Not
+   * checked on the way out (the hot path, bodies built from the model's typed values): the helpdesk checks
+   * every one on ingest, and counts a reading a model got wrong instead of the device failing on it.
    */
-  private send(topic: string, at: number, body: EventBody): void {
-    this.seq++;
-    this.enqueue(topic, encode(topic, stamp(body, at, this.seq), NOT_CHECKED));
-  }
-
-  private enqueue(topic: string, payload: string): void {
-    this.sender.enqueue(this.seq, topic, payload);
+  private send(topic: string, message: Envelope): void {
+    this.sender.enqueue(this.seq, topic, encode(topic, message, { check: false }));
     this.counts.published++;
     this.tally.published++;
     this.counts.lastSeq = this.seq;
   }
 
   private publishEvent(at: number, body: EventBody): void {
-    this.send(this.eventTopic, at, body);
+    this.send(this.eventTopic, stamp(body, at, ++this.seq));
     this.counts.events++;
   }
 
@@ -309,10 +301,7 @@ export class DeviceAgent implements Speaker {
     if (!telemetry) return;
     if (this.byException) this.lastPublished = remember(this.lastPublished, at, r.readings, r.extra);
     this.lastTelemetryAt = at;
-    // stamped as `stamp` would, fields in the same order, without its two spreads (a message a device-minute)
-    this.seq++;
-    const message = r.extra ? { v: CONTRACT_VERSION, ts: at, seq: this.seq, kind: this.kind, readings: r.readings, extra: r.extra } : { v: CONTRACT_VERSION, ts: at, seq: this.seq, kind: this.kind, readings: r.readings };
-    this.enqueue(this.telemetryTopic, encode(this.telemetryTopic, message, NOT_CHECKED));
+    this.send(this.telemetryTopic, stampTelemetry(this.kind, r.readings, r.extra, at, ++this.seq));
     this.counts.telemetry++;
   }
 

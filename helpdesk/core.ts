@@ -262,9 +262,7 @@ export function createCore(deps: CoreDeps) {
         }
         if (!recordOf || recordOf(t.customerId)) telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
-        // an index, not for..of: its iterator's objects were a message's garbage in the helpdesk (a heap profile)
-        const signals = detection.observe(key, tel, device, reporting.get(key));
-        for (let i = 0; i < signals.length; i++) incidents.signal(t.customerId, t.deviceId, signals[i]!, now);
+        incidents.signalAll(t.customerId, t.deviceId, detection.observe(key, tel, device, reporting.get(key)), now);
         const back = silence.heard(t.customerId, t.deviceId, tel.ts, now, key);
         if (back) incidents.signal(t.customerId, t.deviceId, back, now);
         return;
@@ -280,7 +278,7 @@ export function createCore(deps: CoreDeps) {
         else if (e.type === 'command-result') incidents.commandResult(t.customerId, t.deviceId, e, e.ts);
         else if (e.type === 'crank') {
           offers.usage.crank(t.customerId, t.deviceId, zoneOfCustomer(t.customerId), e.ts, e.restVoltageV, e.minVoltageV);
-          for (const s of detection.observeEvent(key, device.kind, e.ts, e, device)) incidents.signal(t.customerId, t.deviceId, s, now);
+          incidents.signalAll(t.customerId, t.deviceId, detection.observeEvent(key, device.kind, e.ts, e, device), now);
         }
         return;
       }

@@ -147,6 +147,11 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
     expectResult(commandId, ticketId);
   }
 
+  function signal(customerId: string, deviceId: string, s: Signal, now: number): void {
+    if (s.type === 'fire') fire(customerId, deviceId, s, now);
+    else clear(customerId, deviceId, s, now);
+  }
+
   return {
     track,
     resume,
@@ -158,9 +163,10 @@ export function createIncidents(deps: IncidentDeps, ops: TicketOps = createTicke
     },
     /** commands awaiting a result */
     pending: (): number => actions.size,
-    signal(customerId: string, deviceId: string, s: Signal, now: number): void {
-      if (s.type === 'fire') fire(customerId, deviceId, s, now);
-      else clear(customerId, deviceId, s, now);
+    signal,
+    /** each of a reading's signals in turn (by index: a `for..of`'s iterator objects were garbage a message) */
+    signalAll(customerId: string, deviceId: string, signals: readonly Signal[], now: number): void {
+      for (let i = 0; i < signals.length; i++) signal(customerId, deviceId, signals[i]!, now);
     },
     /** A device reported the outcome of a command the helpdesk sent. */
     commandResult(customerId: string, deviceId: string, r: { commandId: string; ok: boolean; code?: string; detail?: string }, at: number): void {

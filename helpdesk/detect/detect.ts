@@ -25,12 +25,12 @@ import { fridgeDoorOpen } from './fridge-door-open.js';
 import { fridgeDuty } from './fridge-duty.js';
 import { fridgeWarm } from './fridge-warm.js';
 import { createReadingWatch, type ReadingAnomalyConfig, type ReadingWatch, type ReadingWatchSnapshot } from './reading-anomaly.js';
-
-/** what a reading that raises nothing returns (shared: nobody changes a result) */
-const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
 import type { SilenceOptions } from './silence.js';
 import { washerDrain } from './washer-drain.js';
 import { washerHeater } from './washer-heater.js';
+
+/** what a reading that raises nothing returns (shared: nobody changes a result) */
+const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
 
 /**
  * kind -> the detectors of that kind, their state erased (each one only ever gets back the state its
