@@ -4,7 +4,7 @@
  * 15-minute heartbeat, sampled every minute, in pipelined one-minute windows) through the whole engine
  * with the layout the replay chooses for it, then the same connections and message pattern through the bare broker shards in
  * the same run (bench/fleet-raw-host.ts: as many clients in as many processes, the same number of
- * messages of the replay's mean telemetry size, in as many windows, each window waited for).
+ * messages of the replay's mean size, fleet.rawPayloadBytes, in as many windows, each window waited for).
  *
  *   fleet.messagesPerSecond / fleet.rawBrokerMessagesPerSecond = fleet.ratio, both over the same span: from the
  *     clients connected to the last message (the bare pattern is timed from its clients connected, so the replay's
@@ -36,12 +36,15 @@ import { resolveShardBroker, startBrokerShards, type ShardBroker } from '../scen
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
 import { offerFigures } from './coordination.js';
+import { meanPayloadBytes } from './helpdesk.js';
 import { writeFleetScenario } from './fleet-scenario.js';
 import { ownCpuSeconds, peakRss } from './process-tree.js';
 import { finds, NOT_A_FAULT_TICKET } from '../scenarios/report-by-kind.js';
 import type { Report } from '../scenarios/report.js';
 
 const RAW_HOST = fileURLToPath(new URL('./fleet-raw-host.ts', import.meta.url));
+/** the homes whose day gives the bare pattern's payload size (a fleet's homes are drawn alike: a sample of them is enough) */
+const PAYLOAD_SAMPLE_HOMES = 200;
 
 export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'auto'): Promise<Record<string, number | string | null>> {
   const broker = resolveShardBroker(shardBroker);
@@ -72,7 +75,9 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
   const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
   const rawMemory = peakRss(500);
   const rawOwnCpu = process.cpuUsage();
-  const raw = await rawBroker({ broker, devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes: 260 });
+  // the replay's messages' mean size, from the day of its first homes (bench/helpdesk.ts): the bare pattern's payload
+  const payloadBytes = Math.round(meanPayloadBytes(scenario, PAYLOAD_SAMPLE_HOMES));
+  const raw = await rawBroker({ broker, devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes });
   rawMemory.stop();
   const rawCpu = cpuRows(rawMemory.cpuByProcess(), ownCpuSeconds(rawOwnCpu));
   process.stderr.write(`bench fleet: CPU seconds by process, bare broker pattern: ${cpuLine(rawCpu)}\n`);
@@ -104,6 +109,7 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
     'fleet.messagesPerSecond': Math.round(perSecond),
     'fleet.rawBrokerMessagesPerSecond': Math.round(raw),
     'fleet.ratio': round(perSecond / raw, 3),
+    'fleet.rawPayloadBytes': payloadBytes,
     // the same comparison in CPU time, all processes of each (both with their start): it moves less with the machine's load
     'fleet.cpuRatio': cpuSum(replayCpu) > 0 && cpuSum(rawCpu) > 0 ? round(cpuSum(rawCpu) / cpuSum(replayCpu), 3) : null,
     'fleet.rssMBPerThousandDevices': peak === null ? null : round(peak / 1024 / 1024 / (devices / 1000), 1),

@@ -123,6 +123,19 @@ export function makeDay(loaded: LoadedScenario): DayWindow[] {
   return day;
 }
 
+/**
+ * The mean payload, in bytes, of what the first `homes` homes of `loaded` publish in its day (their hellos,
+ * telemetry and events, made as makeDay makes them): each device's day follows from its own seed, so these
+ * are the bytes those homes send in a replay of the whole fleet too. Bench `fleet`'s bare pattern sends messages of this size.
+ */
+export function meanPayloadBytes(loaded: LoadedScenario, homes: number): number {
+  const first = new Set([...new Set(loaded.devices.map((d) => d.customerId))].slice(0, homes));
+  const devices = loaded.devices.filter((d) => first.has(d.customerId));
+  const day = makeDay({ ...loaded, devices });
+  const messages = day.reduce((n, w) => n + w.topics.length, 0);
+  return day.reduce((n, w) => n + w.payloads.length, 0) / messages;
+}
+
 /** one day through a new helpdesk: its CPU seconds, GC pause ms, messages received and rejected, tickets */
 export async function helpdeskDay(loaded: LoadedScenario, day: readonly DayWindow[]) {
   let deliver: ((topic: string, payload: Uint8Array) => void) | null = null;

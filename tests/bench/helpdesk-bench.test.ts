@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parsedTopic } from '../../contracts/topics.js';
-import { helpdeskDay, makeDay, messagesOf } from '../../bench/helpdesk.js';
+import { helpdeskDay, makeDay, meanPayloadBytes, messagesOf } from '../../bench/helpdesk.js';
 import { writeFleetScenario } from '../../bench/fleet-scenario.js';
 import { loadScenario } from '../../scenarios/load.js';
 
@@ -33,5 +33,16 @@ describe('the helpdesk bench', () => {
     expect(run.received).toBe(messages);
     expect(run.rejected).toBe(0);
     expect(run.seconds).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("gives bench fleet's bare pattern the mean size of the messages a fleet's first homes publish in the whole fleet's day", () => {
+    const loaded = loadScenario(writeFleetScenario({ homes: 6, pipeline: true }));
+    const first = new Set(loaded.devices.map((d) => d.customerId).filter((c, i, all) => all.indexOf(c) === i).slice(0, 2));
+    // their messages in the day of all six homes: a device's day is its own, whoever else is in the fleet
+    const theirs = makeDay(loaded).flatMap((w) => [...messagesOf(w)]).filter(([t]) => first.has(parsedTopic(t)!.customerId));
+    const mean = theirs.reduce((n, [, p]) => n + p.length, 0) / theirs.length;
+    expect(theirs.length).toBeGreaterThan(100);
+    expect(meanPayloadBytes(loaded, 2)).toBeCloseTo(mean, 9);
+    expect(meanPayloadBytes(loaded, 6)).not.toBeCloseTo(mean, 9);
   }, 120_000);
 });
