@@ -5,7 +5,7 @@
  * tested. A fleet the machine cannot carry is refused before anything starts, with what it needs.
  */
 import type { LoadedDevice, LoadedScenario } from '../load.js';
-import { HOST_YOUNG_BYTES } from './node-flags.js';
+import { hostYoungBytes } from './node-flags.js';
 
 export interface Machine {
   cores: number;
@@ -69,7 +69,7 @@ export function chooseLayout(devices: number, ask: LayoutAsk, machine: Machine):
   const inRunner = (hosts === 0 ? devices : 0) + (shards === 0 && !ask.external ? devices : 0);
   const connectionsPerHost = hosts === 0 ? devices : Math.ceil(devices / hosts);
   const connectionsPerShard = ask.external ? 0 : shards === 0 ? devices : Math.ceil(devices / shards);
-  const processesBytes = (hosts + shards) * PROCESS_BYTES + hosts * HOST_YOUNG_BYTES;
+  const processesBytes = (hosts + shards) * PROCESS_BYTES + hosts * hostYoungBytes(connectionsPerHost);
   const memoryBytes = BASE_BYTES + processesBytes + devices * BYTES_PER_DEVICE;
   const estimate = { memoryBytes, connectionsPerHost, connectionsPerShard };
   const problems: string[] = [];

@@ -9,7 +9,7 @@
  * collect before it grows that far, at a few per cent more of the host's CPU (docs/fleets.md#engine).
  * The ceiling is generous on purpose: a process that reaches it dies ("heap out of memory").
  *
- * A host's young generation is larger than V8's default, too (HOST_SEMI_SPACE_MB): each scavenge costs a
+ * A host's young generation is larger than V8's default, too (hostSemiSpaceMB): each scavenge costs a
  * fixed part for a host's thousands of connections and records, however little it finds, so fewer and
  * larger ones cost less (docs/fleet-engine-log.md#a-larger-young-generation-for-large-hosts).
  *
@@ -29,13 +29,20 @@ export const SHARD_HEAP = { baseBytes: 64 * MB, perDeviceBytes: 20 * KB } as con
 const oldSpace = (bytes: number): string => `--max-old-space-size=${Math.ceil(bytes / MB)}`;
 
 /**
- * A device host's semi-space (MB; V8's default 16). 10,000 homes, 13,501 devices a host, a day: 1,726–1,817
- * scavenges of 25–31 ms at 16 MB (46–53 s a host), 881–907 of about 43 ms at 32 MB (39 s), 450–456 of 61–64 ms
- * at 64 MB (27–29 s), which took the fleet past 100 MB a 1,000 devices. It costs up to three semi-spaces of
- * resident memory (HOST_YOUNG_BYTES, in what a layout is checked against).
+ * A device host's semi-space (MB; V8's default 16), by the devices it runs. 10,000 homes, 13,501 devices a
+ * host, a day: 1,726–1,817 scavenges of 25–31 ms at 16 MB (46–53 s a host), 881–907 of about 43 ms at 32 MB
+ * (39 s), 450–456 of 61–64 ms at 64 MB (27–29 s); one host of 13,469 devices through four hours of the day
+ * (bench/fleet-memory.ts), five pairs of runs alternating: 27.9–34.3 s of CPU at 64 MB against 31.6–36.1 at 32,
+ * less in every pair (2.1 s on average), at 65 MB more resident memory. A host of 1,000 homes' 1,342 devices
+ * scavenges for 1.5 s of its day whatever the size. It costs up to three semi-spaces of resident memory
+ * (hostYoungBytes, in what a layout is checked against): a large host takes 64 MB since its fleet's memory
+ * came to about 69 MB a 1,000 devices with 32 (73 with 64; 100.1 when it was 94 with 32), a smaller one 32.
  */
-export const HOST_SEMI_SPACE_MB = 32;
-export const HOST_YOUNG_BYTES = 3 * HOST_SEMI_SPACE_MB * MB;
+export const HOST_SEMI_SPACE_MB = { small: 32, large: 64 } as const;
+/** the devices from which a host is large (HOST_SEMI_SPACE_MB) */
+export const LARGE_HOST_DEVICES = 8_000;
+export const hostSemiSpaceMB = (devices: number): number => (devices >= LARGE_HOST_DEVICES ? HOST_SEMI_SPACE_MB.large : HOST_SEMI_SPACE_MB.small);
+export const hostYoungBytes = (devices: number): number => 3 * hostSemiSpaceMB(devices) * MB;
 
 /**
  * Room above a host's ceiling for its young generation. V8 sets the next full collection's threshold at
@@ -45,7 +52,7 @@ export const HOST_YOUNG_BYTES = 3 * HOST_SEMI_SPACE_MB * MB;
  * 19–57 of them in a day at 1,000 homes, 12 % of the host's CPU in concurrent marking. Two semi-spaces
  * more keep that threshold a semi-space and more above what survives.
  */
-export const HOST_OLD_HEADROOM_BYTES = 2 * HOST_SEMI_SPACE_MB * MB;
+export const hostOldHeadroomBytes = (devices: number): number => 2 * hostSemiSpaceMB(devices) * MB;
 
 /**
  * V8 watches what survives of each allocation site's objects and, past 85 %, allocates the site's later
@@ -62,8 +69,8 @@ export const NO_PRETENURING = '--no-allocation-site-pretenuring';
 /** `devices`: the devices the host runs; `scenarioDevices`: all the scenario's (each host loads it whole) */
 export function hostNodeFlags(o: { devices: number; scenarioDevices: number }): string[] {
   return [
-    oldSpace(HOST_OLD_HEADROOM_BYTES + HOST_HEAP.baseBytes + o.devices * HOST_HEAP.perDeviceBytes + o.scenarioDevices * HOST_HEAP.perScenarioDeviceBytes),
-    `--max-semi-space-size=${HOST_SEMI_SPACE_MB}`,
+    oldSpace(hostOldHeadroomBytes(o.devices) + HOST_HEAP.baseBytes + o.devices * HOST_HEAP.perDeviceBytes + o.scenarioDevices * HOST_HEAP.perScenarioDeviceBytes),
+    `--max-semi-space-size=${hostSemiSpaceMB(o.devices)}`,
     NO_PRETENURING,
   ];
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { profilingFlags } from '../../scenarios/engine/control.js';
-import { HOST_SEMI_SPACE_MB, hostNodeFlags, shardNodeFlags } from '../../scenarios/engine/node-flags.js';
+import { HOST_SEMI_SPACE_MB, hostNodeFlags, hostSemiSpaceMB, LARGE_HOST_DEVICES, shardNodeFlags } from '../../scenarios/engine/node-flags.js';
 
 const ceiling = (flags: string[]): number => Number(/^--max-old-space-size=(\d+)$/.exec(flags.find((f) => f.startsWith('--max-old-space-size='))!)![1]);
 
@@ -35,12 +35,21 @@ describe('the flags of a replay’s hosts and shards', () => {
     // at least 16 MB between what survived and the start of the next marking, or it marks without pause
     const live = 51;
     const threshold = (live + ceiling(hostNodeFlags({ devices: 1_342, scenarioDevices: 2_684 }))) / 2;
-    expect(threshold - HOST_SEMI_SPACE_MB - live).toBeGreaterThanOrEqual(16);
+    expect(threshold - hostSemiSpaceMB(1_342) - live).toBeGreaterThanOrEqual(16);
   });
 
-  it('gives a host a young generation larger than V8\'s default (fewer scavenges), and a shard the default', () => {
-    expect(HOST_SEMI_SPACE_MB).toBeGreaterThan(16);
-    expect(hostNodeFlags({ devices: 13_501, scenarioDevices: 27_002 })).toContain(`--max-semi-space-size=${HOST_SEMI_SPACE_MB}`);
+  it("gives a host a young generation larger than V8's default (fewer scavenges), a large host a larger one, and a shard the default", () => {
+    expect(HOST_SEMI_SPACE_MB.small).toBeGreaterThan(16);
+    expect(HOST_SEMI_SPACE_MB.large).toBeGreaterThan(HOST_SEMI_SPACE_MB.small);
+    const semi = (f: string[]): number => Number(f.find((x) => x.startsWith('--max-semi-space-size='))!.split('=')[1]);
+    // a host of the 10,000-home bench (13,501 devices), of the 1,000-home one (1,342), and either side of the line
+    expect(semi(hostNodeFlags({ devices: 13_501, scenarioDevices: 27_002 }))).toBe(HOST_SEMI_SPACE_MB.large);
+    expect(semi(hostNodeFlags({ devices: 1_342, scenarioDevices: 2_684 }))).toBe(HOST_SEMI_SPACE_MB.small);
+    expect(semi(hostNodeFlags({ devices: LARGE_HOST_DEVICES, scenarioDevices: 2 * LARGE_HOST_DEVICES }))).toBe(HOST_SEMI_SPACE_MB.large);
+    expect(semi(hostNodeFlags({ devices: LARGE_HOST_DEVICES - 1, scenarioDevices: 2 * LARGE_HOST_DEVICES }))).toBe(HOST_SEMI_SPACE_MB.small);
+    // the old generation's room above the ceiling grows with it: two semi-spaces
+    const at = (devices: number): number => ceiling(hostNodeFlags({ devices, scenarioDevices: 20_000 }));
+    expect(at(LARGE_HOST_DEVICES) - at(LARGE_HOST_DEVICES - 1)).toBeGreaterThanOrEqual(2 * (HOST_SEMI_SPACE_MB.large - HOST_SEMI_SPACE_MB.small));
     expect(shardNodeFlags({ devices: 13_501 }).some((f) => f.startsWith('--max-semi-space-size'))).toBe(false);
   });
 });
