@@ -59,26 +59,44 @@ export class FleetTooLargeError extends Error {
 
 const mb = (b: number): string => `${Math.ceil(b / 1024 / 1024).toLocaleString('en')} MB`;
 
-export function chooseLayout(devices: number, ask: LayoutAsk, machine: Machine): Layout {
+/** the processes `devices` devices get on `machine` (what was asked, else one a core, or more for their connections) */
+function processesFor(devices: number, ask: LayoutAsk, machine: Machine) {
   const perProcess = Math.max(1, machine.fdLimit - FD_RESERVE);
   const needed = Math.ceil(devices / perProcess);
   const small = devices <= IN_PROCESS_DEVICES;
   const hosts = ask.hosts ?? (small ? 0 : Math.max(machine.cores, needed));
   const shards = ask.external ? 0 : (ask.shards ?? (small ? 0 : Math.max(1, needed)));
-  // in the runner's process, a device holds two descriptors there: its own end and the broker's
-  const inRunner = (hosts === 0 ? devices : 0) + (shards === 0 && !ask.external ? devices : 0);
   const connectionsPerHost = hosts === 0 ? devices : Math.ceil(devices / hosts);
   const connectionsPerShard = ask.external ? 0 : shards === 0 ? devices : Math.ceil(devices / shards);
-  const processesBytes = (hosts + shards) * PROCESS_BYTES + hosts * hostYoungBytes(connectionsPerHost);
-  const memoryBytes = BASE_BYTES + processesBytes + devices * BYTES_PER_DEVICE;
+  const memoryBytes = BASE_BYTES + (hosts + shards) * PROCESS_BYTES + hosts * hostYoungBytes(connectionsPerHost) + devices * BYTES_PER_DEVICE;
+  return { perProcess, needed, hosts, shards, connectionsPerHost, connectionsPerShard, memoryBytes };
+}
+
+/** the most devices whose own layout fits in `limit` bytes (fewer devices may take fewer and smaller processes) */
+function devicesFitting(limit: number, ask: LayoutAsk, machine: Machine, below: number): number {
+  let lo = 0;
+  let hi = below;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (processesFor(mid, ask, machine).memoryBytes <= limit) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export function chooseLayout(devices: number, ask: LayoutAsk, machine: Machine): Layout {
+  const { perProcess, needed, hosts, shards, connectionsPerHost, connectionsPerShard, memoryBytes } = processesFor(devices, ask, machine);
+  // in the runner's process, a device holds two descriptors there: its own end and the broker's
+  const inRunner = (hosts === 0 ? devices : 0) + (shards === 0 && !ask.external ? devices : 0);
   const estimate = { memoryBytes, connectionsPerHost, connectionsPerShard };
   const problems: string[] = [];
   if (inRunner > perProcess) problems.push(`${inRunner.toLocaleString('en')} connections in the runner's process, over the ${perProcess.toLocaleString('en')} it may hold (ulimit -n ${machine.fdLimit}): give --hosts and --shards of at least ${needed}`);
   if (hosts > 0 && connectionsPerHost > perProcess) problems.push(`${connectionsPerHost.toLocaleString('en')} connections a device host, over ${perProcess.toLocaleString('en')}: give --hosts ${needed} or more`);
   if (shards > 0 && connectionsPerShard > perProcess) problems.push(`${connectionsPerShard.toLocaleString('en')} connections a broker shard, over ${perProcess.toLocaleString('en')}: give --shards ${needed} or more`);
-  if (memoryBytes > machine.totalMemBytes * MEMORY_SHARE) {
-    const fits = Math.floor((machine.totalMemBytes * MEMORY_SHARE - BASE_BYTES - processesBytes) / BYTES_PER_DEVICE);
-    problems.push(`about ${mb(memoryBytes)} of memory (${Math.round(BYTES_PER_DEVICE / 1024)} KB a device), over ${Math.round(MEMORY_SHARE * 100)} % of this machine's ${mb(machine.totalMemBytes)}: it carries about ${Math.max(0, fits).toLocaleString('en')} devices`);
+  const limit = machine.totalMemBytes * MEMORY_SHARE;
+  if (memoryBytes > limit) {
+    const fits = devicesFitting(limit, ask, machine, devices);
+    problems.push(`about ${mb(memoryBytes)} of memory (${Math.round(BYTES_PER_DEVICE / 1024)} KB a device), over ${Math.round(MEMORY_SHARE * 100)} % of this machine's ${mb(machine.totalMemBytes)}: it carries about ${fits.toLocaleString('en')} devices`);
   }
   if (problems.length) throw new FleetTooLargeError(`${devices.toLocaleString('en')} devices need ${problems.join('; ')}`);
   return { hosts, shards, estimate };

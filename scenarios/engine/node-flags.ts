@@ -29,16 +29,17 @@ export const SHARD_HEAP = { baseBytes: 64 * MB, perDeviceBytes: 20 * KB } as con
 const oldSpace = (bytes: number): string => `--max-old-space-size=${Math.ceil(bytes / MB)}`;
 
 /**
- * A device host's semi-space (MB; V8's default 16), by the devices it runs. 10,000 homes, 13,501 devices a
+ * A device host's semi-space (MB; V8's default 16), by the devices it runs. Each scavenge costs a host a part
+ * that does not depend on what it finds, so fewer and larger ones cost less. 10,000 homes, 13,501 devices a
  * host, a day: 1,726–1,817 scavenges of 25–31 ms at 16 MB (46–53 s a host), 881–907 of about 43 ms at 32 MB
- * (39 s), 450–456 of 61–64 ms at 64 MB (27–29 s); one host of 13,469 devices through four hours of the day
- * (bench/fleet-memory.ts), five pairs of runs alternating: 27.9–34.3 s of CPU at 64 MB against 31.6–36.1 at 32,
- * less in every pair (2.1 s on average), at 65 MB more resident memory. A host of 1,000 homes' 1,342 devices
- * scavenges for 1.5 s of its day whatever the size. It costs up to three semi-spaces of resident memory
- * (hostYoungBytes, in what a layout is checked against): a large host takes 64 MB since its fleet's memory
- * came to about 69 MB a 1,000 devices with 32 (73 with 64; 100.1 when it was 94 with 32), a smaller one 32.
+ * (39 s), 450–456 of 61–64 ms at 64 MB (27–29 s). One host of 13,469 devices through four hours of the day
+ * (bench/fleet-memory.ts), pairs of runs alternating: 2.1 s less CPU at 64 MB than at 32 in each of five pairs
+ * (27.9–34.3 s against 31.6–36.1), and 3.2 s less at 128 than at 64 in six (25.2–36.2 against 29.4–34.7; five
+ * of the six less), at 65 and 75 MB more resident memory. A host of 1,000 homes' 1,342 devices scavenges for
+ * 1.5 s of its day whatever the size. It costs up to three semi-spaces of resident memory (hostYoungBytes, in
+ * what a layout is checked against): a large host takes 128 MB, a smaller one 32.
  */
-export const HOST_SEMI_SPACE_MB = { small: 32, large: 64 } as const;
+export const HOST_SEMI_SPACE_MB = { small: 32, large: 128 } as const;
 /** the devices from which a host is large (HOST_SEMI_SPACE_MB) */
 export const LARGE_HOST_DEVICES = 8_000;
 export const hostSemiSpaceMB = (devices: number): number => (devices >= LARGE_HOST_DEVICES ? HOST_SEMI_SPACE_MB.large : HOST_SEMI_SPACE_MB.small);
