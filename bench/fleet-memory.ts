@@ -1,6 +1,6 @@
 /**
  * What a device costs in memory in a device host and in a broker shard, without replaying a day:
- * `npx tsx bench/fleet-memory.ts [--devices 2000,6000] [--windows 0,60,360] [--snapshot DIR] [--flags "..."]`
+ * `npx tsx bench/fleet-memory.ts [--devices 2000,6000] [--windows 0,60,360] [--snapshot DIR] [--flags="--max-semi-space-size=64 ..."]` (the host's V8 flags; with `=`, as the value starts with `--`)
  *
  * For each fleet size (the bench fleet, bench/fleet-scenario.ts, with as many homes as give about
  * that many devices) it starts one broker shard (shard-main.ts) and one device host (host-main.ts)
