@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// Entry point of the `evernet` command: loads the TypeScript sources through tsx (no build step).
+#!/usr/bin/env -S node --max-semi-space-size=64
+// Entry point of the `evernet` command: loads the TypeScript sources through tsx (no build step). Node starts with
+// the runner's young generation (RUNNER_START_FLAGS, scenarios/engine/node-flags.ts): V8 sizes it only at a start.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -83,11 +83,24 @@ export function shardNodeFlags(o: { devices: number }): string[] {
 
 /**
  * V8 flags the runner's own process sets on itself as it starts (`applyRunnerV8Flags`: the CLI and the
- * benches): it is the user's `node`, started before evernet could choose its command line.
+ * benches): it may be the user's `node`, started before evernet could choose its command line (what V8 reads
+ * only at a start is on the command lines evernet writes: RUNNER_START_FLAGS).
  * NO_PRETENURING: V8 reads the flag when it weighs its sites, at each scavenge, so set at run time it
  * takes effect.
  */
 export const RUNNER_V8_FLAGS: readonly string[] = [NO_PRETENURING];
+
+/**
+ * The runner's semi-space (MB), which V8 sizes only as a process starts: so it is on the command lines that start
+ * the runner (`RUNNER_START_FLAGS`: the `evernet` command's shebang, cli/bin.mjs, and `npm run bench`). A fleet
+ * replay's runner takes every message the fleet sends (decoded, buffered until its window is decided), a
+ * young generation filled every window at 10,000 homes with V8's 16 MB. The bench at 10,000 homes: the runner
+ * 132.9 s of CPU with 64 MB against the bare subscriber's 69.3 in the same process (1.92 times), where it took
+ * 2.08 and 2.13 times with 16 MB the same day (docs/fleet-engine-log.md). Where a runner starts without it
+ * (`node cli/bin.mjs`, `tsx cli/main.ts`), it runs with V8's default: slower at fleet scale, the same report.
+ */
+export const RUNNER_SEMI_SPACE_MB = 64;
+export const RUNNER_START_FLAGS: readonly string[] = [`--max-semi-space-size=${RUNNER_SEMI_SPACE_MB}`];
 
 /** sets RUNNER_V8_FLAGS on this process (node:v8's setFlagsFromString); once, before the work begins */
 export function applyRunnerV8Flags(): void {

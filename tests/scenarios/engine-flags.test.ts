@@ -4,11 +4,12 @@
  * off in the runner (set on itself) and in the hosts (on their command line).
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { profilingFlags } from '../../scenarios/engine/control.js';
-import { HOST_SEMI_SPACE_MB, hostNodeFlags, hostSemiSpaceMB, LARGE_HOST_DEVICES, shardNodeFlags } from '../../scenarios/engine/node-flags.js';
+import { HOST_SEMI_SPACE_MB, hostNodeFlags, hostSemiSpaceMB, LARGE_HOST_DEVICES, RUNNER_SEMI_SPACE_MB, RUNNER_START_FLAGS, shardNodeFlags } from '../../scenarios/engine/node-flags.js';
 
 const ceiling = (flags: string[]): number => Number(/^--max-old-space-size=(\d+)$/.exec(flags.find((f) => f.startsWith('--max-old-space-size='))!)![1]);
 
@@ -52,6 +53,20 @@ describe('the flags of a replay’s hosts and shards', () => {
     expect(at(LARGE_HOST_DEVICES) - at(LARGE_HOST_DEVICES - 1)).toBeGreaterThanOrEqual(2 * (HOST_SEMI_SPACE_MB.large - HOST_SEMI_SPACE_MB.small));
     expect(shardNodeFlags({ devices: 13_501 }).some((f) => f.startsWith('--max-semi-space-size'))).toBe(false);
   });
+});
+
+describe('the runner’s young generation', () => {
+  it('is on the command lines that start a runner: the evernet command (its shebang) and npm run bench', async () => {
+    expect(RUNNER_SEMI_SPACE_MB).toBeGreaterThan(16);
+    expect(RUNNER_START_FLAGS).toContain(`--max-semi-space-size=${RUNNER_SEMI_SPACE_MB}`);
+    const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
+    expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${RUNNER_START_FLAGS.join(' ')}`);
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.bench).toBe(`node ${RUNNER_START_FLAGS.join(' ')} --import tsx bench/main.ts`);
+    // the command runs through its shebang, as an installed `evernet` does
+    const { stdout } = await promisify(execFile)(bin, ['help']);
+    expect(stdout).toMatch(/replay/);
+  }, 60_000);
 });
 
 describe('V8’s allocation-site pretenuring, off in the runner and the hosts', () => {
