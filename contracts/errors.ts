@@ -91,6 +91,7 @@ export const ERRORS = {
   EVN_ERR_REPORT_PATH: "a file a command writes (a replay's --report-json, --report-html; an export's --out) in a missing or unwritable folder, or a folder given as the file: refused before the work starts",
   EVN_ERR_EXPECTATION: "a replay whose outcome is not what its scenario's expect: block says (exit code 3)",
   EVN_ERR_REPLAY_STALLED: 'a replay waited longer than its stall timeout for messages or commands',
+  EVN_ERR_REPLAY_START: "the node process a replay runs in (started with the runner's V8 flags, cli/bin.mjs) could not be started",
   EVN_ERR_FLEET_TOO_LARGE: "a replay the machine cannot carry (memory, or connections a process may hold): refused before it starts, with an estimate of what it needs",
   EVN_ERR_ENGINE_HOST: 'a device host process of a replay failed a call (its message names the cause); the replay stops',
   EVN_ERR_ENGINE_HOST_EXITED: 'a device host process of a replay exited before the replay was done; the replay stops',

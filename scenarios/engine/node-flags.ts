@@ -92,7 +92,8 @@ export const RUNNER_V8_FLAGS: readonly string[] = [NO_PRETENURING];
 
 /**
  * The runner's semi-space (MB), which V8 sizes only as a process starts: so it is on the command lines that start
- * the runner (`RUNNER_START_FLAGS`: the `evernet` command's shebang, cli/bin.mjs, and `npm run bench`). A fleet
+ * the runner (`RUNNER_START_FLAGS`: `evernet replay` runs in a node started with them, cli/bin.mjs, and so does
+ * `npm run bench`). A fleet
  * replay's runner takes every message the fleet sends (decoded, buffered until its window is decided), a
  * young generation filled every window at 10,000 homes with V8's 16 MB. The bench at 10,000 homes: the runner
  * 132.9 s of CPU with 64 MB against the bare subscriber's 69.3 in the same process (1.92 times), where it took

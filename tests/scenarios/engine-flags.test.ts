@@ -56,17 +56,12 @@ describe('the flags of a replay’s hosts and shards', () => {
 });
 
 describe('the runner’s young generation', () => {
-  it('is on the command lines that start a runner: the evernet command (its shebang) and npm run bench', async () => {
+  it('is on the command line npm run bench starts its runner with (the evernet command: tests/cli/bin.test.ts)', () => {
     expect(RUNNER_SEMI_SPACE_MB).toBeGreaterThan(16);
     expect(RUNNER_START_FLAGS).toContain(`--max-semi-space-size=${RUNNER_SEMI_SPACE_MB}`);
-    const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
-    expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${RUNNER_START_FLAGS.join(' ')}`);
     const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.bench).toBe(`node ${RUNNER_START_FLAGS.join(' ')} --import tsx bench/main.ts`);
-    // the command runs through its shebang, as an installed `evernet` does
-    const { stdout } = await promisify(execFile)(bin, ['help']);
-    expect(stdout).toMatch(/replay/);
-  }, 60_000);
+  });
 });
 
 describe('V8’s allocation-site pretenuring, off in the runner and the hosts', () => {
