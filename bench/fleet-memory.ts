@@ -79,7 +79,8 @@ async function measure(devicesAsked: number, checkpoints: number[], o: { flags?:
   const loaded = loadScenario(file);
   const devices = loaded.devices.length;
   const dir = mkdtempSync(join(tmpdir(), 'evernet-memprobe-'));
-  const shard = node(SHARD_MAIN, ['warn'], o.flags ?? shardNodeFlags({ devices }), join(dir, 'shard'), o.snapshot);
+  // `flags` are the host's: the shard keeps its own, as in a replay
+  const shard = node(SHARD_MAIN, ['warn'], shardNodeFlags({ devices }), join(dir, 'shard'), o.snapshot);
   const children: ChildProcess[] = [shard];
   const clients: MqttClient[] = [];
   try {
