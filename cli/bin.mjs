@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * a test): V8 sizes its young generation only as a process starts. A plain shebang stays portable (BusyBox's
  * `env` has no -S), so `replay` runs in a node started with them, unless this one was (or NODE_OPTIONS sets them).
  */
-const REPLAY_START_FLAGS = ['--max-semi-space-size=64'];
+const REPLAY_START_FLAGS = ['--max-semi-space-size=128'];
 const given = (flag) => {
   const name = flag.split('=')[0];
   return process.execArgv.some((a) => a.split('=')[0] === name) || (process.env.NODE_OPTIONS ?? '').split(/\s+/).some((a) => a.split('=')[0] === name);

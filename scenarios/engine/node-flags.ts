@@ -97,10 +97,12 @@ export const RUNNER_V8_FLAGS: readonly string[] = [NO_PRETENURING];
  * replay's runner takes every message the fleet sends (decoded, buffered until its window is decided), a
  * young generation filled every window at 10,000 homes with V8's 16 MB. The bench at 10,000 homes: the runner
  * 132.9 s of CPU with 64 MB against the bare subscriber's 69.3 in the same process (1.92 times), where it took
- * 2.08 and 2.13 times with 16 MB the same day (docs/fleet-engine-log.md). Where a runner starts without it
+ * 2.08 and 2.13 times with 16 MB the same day. At 128 MB its scavenges in a 10,000-home day went from 304 to 207
+ * (their pauses 8.8 s to 6.8 s; 2.4 s less with the start's), the runner 0.707 of a host's CPU where it took 0.725
+ * and 0.728 at 64 (docs/fleet-engine-log.md); about 110 MB more at its peak. Where a runner starts without it
  * (`node cli/bin.mjs`, `tsx cli/main.ts`), it runs with V8's default: slower at fleet scale, the same report.
  */
-export const RUNNER_SEMI_SPACE_MB = 64;
+export const RUNNER_SEMI_SPACE_MB = 128;
 export const RUNNER_START_FLAGS: readonly string[] = [`--max-semi-space-size=${RUNNER_SEMI_SPACE_MB}`];
 
 /** sets RUNNER_V8_FLAGS on this process (node:v8's setFlagsFromString); once, before the work begins */
