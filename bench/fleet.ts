@@ -21,9 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import mqtt, { type MqttClient } from 'mqtt';
 import { round } from '../contracts/round.js';
-import { mqttLog } from '../contracts/mqtt-log.js';
 import { PROGRAMMES, powerSequence } from '../devices/kinds/washer.js';
 import type { FleetOffer } from '../helpdesk/schedule/fleet/coordinate.js';
 import { loadTariff } from '../helpdesk/schedule/tariff-file.js';
@@ -31,7 +29,7 @@ import { silentLogger } from '../log/logger.js';
 import { profilingFlags } from '../scenarios/engine/control.js';
 import { chooseLayout } from '../scenarios/engine/layout.js';
 import { thisMachine } from '../scenarios/engine/machine.js';
-import { EMBEDDED_SUBSCRIBE_QOS } from '../scenarios/replay-helpdesk.js';
+import { RUNNER_START_FLAGS } from '../scenarios/engine/node-flags.js';
 import { resolveShardBroker, startBrokerShards, type ShardBroker } from '../scenarios/engine/shards.js';
 import { loadScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
@@ -43,6 +41,7 @@ import { finds, NOT_A_FAULT_TICKET } from '../scenarios/report-by-kind.js';
 import type { Report } from '../scenarios/report.js';
 
 const RAW_HOST = fileURLToPath(new URL('./fleet-raw-host.ts', import.meta.url));
+const RAW_SUBSCRIBER = fileURLToPath(new URL('./fleet-raw-subscriber.ts', import.meta.url));
 /** the homes whose day gives the bare pattern's payload size (a fleet's homes are drawn alike: a sample of them is enough) */
 const PAYLOAD_SAMPLE_HOMES = 200;
 
@@ -73,10 +72,11 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
   process.stderr.write(`bench fleet: CPU seconds by process, replay: ${cpuLine(replayCpu)}\n`);
   for (const t of falseTicketsOf(report)) process.stderr.write(`bench fleet: false ticket ${JSON.stringify(t)}\n`);
   const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
+  // the replay's messages' mean size, from the day of its first homes (bench/helpdesk.ts): the bare pattern's payload
+  // (before the bare pattern's CPU is counted: the sample is the bench's work, not the bare pattern's)
+  const payloadBytes = Math.round(meanPayloadBytes(scenario, PAYLOAD_SAMPLE_HOMES));
   const rawMemory = peakRss(500);
   const rawOwnCpu = process.cpuUsage();
-  // the replay's messages' mean size, from the day of its first homes (bench/helpdesk.ts): the bare pattern's payload
-  const payloadBytes = Math.round(meanPayloadBytes(scenario, PAYLOAD_SAMPLE_HOMES));
   const raw = await rawBroker({ broker, devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes });
   rawMemory.stop();
   const rawCpu = cpuRows(rawMemory.cpuByProcess(), ownCpuSeconds(rawOwnCpu));
@@ -153,35 +153,29 @@ interface RawOptions {
   payloadBytes: number;
 }
 
+/** a child's next line on stdout; a child that ended is an error, not a window passed */
+async function next(lines: AsyncIterator<string>, who: string): Promise<string> {
+  const r = await lines.next();
+  if (r.done) throw new Error(`bench fleet: the bare pattern's ${who} ended before it answered`);
+  return r.value;
+}
+
 /** the same connections and message pattern through the bare broker shards; returns messages per second */
 async function rawBroker(o: RawOptions): Promise<number> {
   const shards = await startBrokerShards(o.shards, 'warn', o.broker);
-  const subs: MqttClient[] = [];
   const hosts: ChildProcess[] = [];
+  // the helpdesk's part in a fresh process with the runner's flags, as the replay's runner starts (bench/fleet-raw-subscriber.ts)
+  const subscriber = spawn(process.execPath, [...RUNNER_START_FLAGS, ...profilingFlags(), '--import', 'tsx', RAW_SUBSCRIBER, JSON.stringify({ urls: shards.urls })], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
-    let got = 0;
-    let waiting: { n: number; resolve: () => void } | null = null;
-    for (const [i, url] of shards.urls.entries()) {
-      // as the replay's helpdesk connects: mqtt.js' debug log off (contracts/mqtt-log.ts)
-      const s = await mqtt.connectAsync(url, { clientId: `raw-helpdesk-${i}`, clean: true, ...mqttLog() });
-      s.on('message', () => {
-        got++;
-        if (waiting && got >= waiting.n) {
-          waiting.resolve();
-          waiting = null;
-        }
-      });
-      // as the replay's helpdesk subscribes: the same message pattern, no acknowledgement from the subscriber
-      await s.subscribeAsync('evernet/v1/+/+/telemetry', { qos: EMBEDDED_SUBSCRIBE_QOS });
-      subs.push(s);
-    }
+    const answers = createInterface({ input: subscriber.stdout! })[Symbol.asyncIterator]();
+    await next(answers, 'subscriber'); // ready
     const lines: Array<AsyncIterator<string>> = [];
     for (let index = 0; index < o.hosts; index++) {
       const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', RAW_HOST, JSON.stringify({ urls: shards.urls, devices: o.devices, index, hosts: o.hosts, payloadBytes: o.payloadBytes })], { stdio: ['pipe', 'pipe', 'inherit'] });
       hosts.push(c);
       lines.push(createInterface({ input: c.stdout! })[Symbol.asyncIterator]());
     }
-    for (const l of lines) await l.next(); // ready
+    for (const l of lines) await next(l, 'host'); // ready
     const t0 = performance.now();
     let sent = 0;
     for (let w = 0; w < o.windows; w++) {
@@ -189,14 +183,16 @@ async function rawBroker(o: RawOptions): Promise<number> {
       const n = target - sent;
       sent = target;
       for (let h = 0; h < o.hosts; h++) hosts[h]!.stdin!.write(`${Math.floor(n / o.hosts) + (h < n % o.hosts ? 1 : 0)}\n`);
-      for (const l of lines) await l.next(); // sent
-      if (got < target) await new Promise<void>((resolve) => (waiting = { n: target, resolve }));
+      for (const l of lines) await next(l, 'host'); // sent
+      subscriber.stdin!.write(`${target}\n`);
+      await next(answers, 'subscriber'); // got at least target
     }
     return o.messages / ((performance.now() - t0) / 1000);
   } finally {
     for (const h of hosts) h.stdin?.end();
     await Promise.all(hosts.map((h) => (h.exitCode === null ? new Promise((r) => h.once('exit', r)) : null)));
-    await Promise.all(subs.map((s) => s.endAsync()));
+    subscriber.stdin?.end();
+    if (subscriber.exitCode === null) await new Promise((r) => subscriber.once('exit', r));
     await shards.stop();
   }
 }
