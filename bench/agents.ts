@@ -20,9 +20,8 @@ import { KINDS } from '../devices/kinds/index.js';
 import { silentLogger } from '../log/logger.js';
 import { deviceSeed } from '../scenarios/engine/seed.js';
 import { createTickSchedule } from '../scenarios/engine/tick-schedule.js';
-import { loadScenario } from '../scenarios/load.js';
 import { agentTelemetryOptions } from '../scenarios/telemetry-options.js';
-import { writeFleetScenario } from './fleet-scenario.js';
+import { loadFleetScenario } from './fleet-scenario.js';
 import { ownCpuSeconds } from './process-tree.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -34,7 +33,7 @@ function cpuSecondsOf(run: () => void): number {
 }
 
 export async function benchAgents(homes = 300): Promise<Record<string, number>> {
-  const loaded = loadScenario(writeFleetScenario({ homes }));
+  const loaded = loadFleetScenario({ homes });
   const log = silentLogger();
   const stepMs = 60_000;
   const seedOf = (d: (typeof loaded.devices)[number]): number => deviceSeed(loaded.scenario.seed, d.customerId, d.id);

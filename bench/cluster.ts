@@ -61,7 +61,9 @@ export async function benchCluster(o: ClusterBenchOptions = {}): Promise<Cluster
     process.stderr.write(`bench cluster: skipped: ${missing.join(' and ')} not installed (Debian: apt-get install ${missing.join(' ')})\n`);
     return { 'cluster.skipped': `${missing.join(' and ')} not installed` };
   }
-  const file = o.file ?? writeFleetScenario({ homes: o.homes ?? CLUSTER_DEFAULT_HOMES, ...(o.windowS ? { windowS: o.windowS } : {}) });
+  // a generated fleet's file is read by every run's processes, and removed after the last
+  const written = o.file ? null : writeFleetScenario({ homes: o.homes ?? CLUSTER_DEFAULT_HOMES, ...(o.windowS ? { windowS: o.windowS } : {}) });
+  const file = o.file ?? written!.file;
   const scenario = loadScenario(file);
   const homes = new Set(scenario.devices.map((d) => d.customerId)).size;
   const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
@@ -90,6 +92,7 @@ export async function benchCluster(o: ClusterBenchOptions = {}): Promise<Cluster
     drill = await runOnCluster({ file, label: 'failover', pg, partitions: PARTITIONS, workers: WORKERS, kill: { partition: victim, atFraction: 0.5 } });
   } finally {
     pg.stop();
+    written?.remove();
   }
 
   const differ = { w1: differences(embedded.report, w1.report), w2: differences(embedded.report, w2.report), failover: differences(embedded.report, drill.report) };

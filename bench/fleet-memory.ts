@@ -12,7 +12,7 @@
  * and the largest size (bytes a device), by process and measure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -75,7 +75,8 @@ type Figures = ReturnType<typeof pick> & { peakRss: number };
 
 async function measure(devicesAsked: number, checkpoints: number[], o: { flags?: string[]; snapshot?: string }): Promise<Record<string, { host: Figures; shard: Figures }>> {
   const homes = Math.max(1, Math.round(devicesAsked / DEVICES_PER_HOME));
-  const file = writeFleetScenario({ homes });
+  const written = writeFleetScenario({ homes });
+  const file = written.file;
   const loaded = loadScenario(file);
   const devices = loaded.devices.length;
   const dir = mkdtempSync(join(tmpdir(), 'evernet-memprobe-'));
@@ -146,6 +147,9 @@ async function measure(devicesAsked: number, checkpoints: number[], o: { flags?:
     for (const c of clients) await c.endAsync(true).catch(() => undefined);
     for (const c of children) c.stdin?.end();
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => { c.once('exit', r); setTimeout(() => { c.kill('SIGKILL'); }, 10_000).unref(); }) : null)));
+    // the probes' files have been read, and the hosts have loaded the scenario: neither is left behind
+    rmSync(dir, { recursive: true, force: true });
+    written.remove();
   }
 }
 

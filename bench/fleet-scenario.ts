@@ -3,10 +3,11 @@
  * (a 15-minute heartbeat), sampled every minute, in one-minute windows. Written next to the
  * original's tariff so the relative path still holds.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { loadScenario, type LoadedScenario } from '../scenarios/load.js';
 
 export interface FleetBenchScenario {
   homes: number;
@@ -30,9 +31,28 @@ export function fleetScenarioText(o: FleetBenchScenario): string {
   return doc.toString();
 }
 
-/** writes the scenario to a new temporary folder; returns the file */
-export function writeFleetScenario(o: FleetBenchScenario): string {
+/** a fleet scenario written for a run: its file, and its folder taken away by `remove()` once nothing reads it */
+export interface WrittenFleetScenario {
+  file: string;
+  remove(): void;
+}
+
+/**
+ * Writes the scenario to a new temporary folder, for a run whose other processes read the file (a replay's
+ * device hosts load it themselves); the caller removes it when the run is over.
+ */
+export function writeFleetScenario(o: FleetBenchScenario): WrittenFleetScenario {
   const file = join(mkdtempSync(join(tmpdir(), 'evernet-fleet-')), `fleet-${o.homes}.yaml`);
   writeFileSync(file, fleetScenarioText(o));
-  return file;
+  return { file, remove: () => rmSync(dirname(file), { recursive: true, force: true }) };
+}
+
+/** the scenario loaded, for a caller that needs its devices and times and no file: nothing is left on disk */
+export function loadFleetScenario(o: FleetBenchScenario): LoadedScenario {
+  const written = writeFleetScenario(o);
+  try {
+    return loadScenario(written.file);
+  } finally {
+    written.remove();
+  }
 }

@@ -31,7 +31,7 @@ import { chooseLayout } from '../scenarios/engine/layout.js';
 import { thisMachine } from '../scenarios/engine/machine.js';
 import { RUNNER_START_FLAGS } from '../scenarios/engine/node-flags.js';
 import { resolveShardBroker, startBrokerShards, type ShardBroker } from '../scenarios/engine/shards.js';
-import { loadScenario } from '../scenarios/load.js';
+import { loadScenario, type LoadedScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
 import { offerFigures } from './coordination.js';
 import { meanPayloadBytes } from './helpdesk.js';
@@ -46,10 +46,16 @@ const RAW_SUBSCRIBER = fileURLToPath(new URL('./fleet-raw-subscriber.ts', import
 const PAYLOAD_SAMPLE_HOMES = 200;
 
 export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'auto'): Promise<Record<string, number | string | null>> {
-  const broker = resolveShardBroker(shardBroker);
   // pipelined, as a fleet is best replayed (docs/fleets.md#pipelined-windows): the helpdesk decides while the devices move on
-  const file = writeFleetScenario({ homes, pipeline: true });
-  const scenario = loadScenario(file);
+  const written = writeFleetScenario({ homes, pipeline: true });
+  try {
+    return await fleetFigures(homes, loadScenario(written.file), resolveShardBroker(shardBroker));
+  } finally {
+    written.remove(); // the replay's hosts have loaded it
+  }
+}
+
+async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'aedes' | 'mosquitto'): Promise<Record<string, number | string | null>> {
   const devices = scenario.devices.length;
   const layout = chooseLayout(devices, {}, thisMachine());
   const memory = peakRss(500);

@@ -31,11 +31,11 @@ import type { HelpdeskTransport } from '../helpdesk/transport/transport.js';
 import { silentLogger } from '../log/logger.js';
 import { directoryOf } from '../scenarios/directory.js';
 import { deviceSeed } from '../scenarios/engine/seed.js';
-import { loadScenario, type LoadedScenario } from '../scenarios/load.js';
+import type { LoadedScenario } from '../scenarios/load.js';
 import { drawn, embeddedHelpdeskOptions, scratchDb, scratchTelemetryDb } from '../scenarios/replay-helpdesk.js';
 import { agentTelemetryOptions } from '../scenarios/telemetry-options.js';
 import { startHelpdeskStack } from '../stack/helpdesk-stack.js';
-import { writeFleetScenario } from './fleet-scenario.js';
+import { loadFleetScenario } from './fleet-scenario.js';
 import { ownCpuSeconds } from './process-tree.js';
 
 /** a window's messages: their topics, and their payloads end to end in one buffer (`bounds[i]` ends the i-th) */
@@ -190,7 +190,7 @@ export async function helpdeskDay(loaded: LoadedScenario, day: readonly DayWindo
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchHelpdesk(homes = 1000): Promise<Record<string, number>> {
-  const loaded = loadScenario(writeFleetScenario({ homes, pipeline: true }));
+  const loaded = loadFleetScenario({ homes, pipeline: true });
   const day = makeDay(loaded);
   const messages = day.reduce((n, w) => n + w.topics.length, 0);
   await helpdeskDay(loaded, day); // warm up

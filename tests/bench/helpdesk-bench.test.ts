@@ -6,12 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { parsedTopic } from '../../contracts/topics.js';
 import { helpdeskDay, makeDay, meanPayloadBytes, messagesOf } from '../../bench/helpdesk.js';
-import { writeFleetScenario } from '../../bench/fleet-scenario.js';
-import { loadScenario } from '../../scenarios/load.js';
+import { loadFleetScenario } from '../../bench/fleet-scenario.js';
 
 describe('the helpdesk bench', () => {
   it('makes a day of what the devices publish, and the helpdesk takes all of it', async () => {
-    const loaded = loadScenario(writeFleetScenario({ homes: 6, pipeline: true }));
+    const loaded = loadFleetScenario({ homes: 6, pipeline: true });
     const day = makeDay(loaded);
     expect(day).toHaveLength(1440);
     expect(day.at(-1)!.end).toBe(loaded.endMs);
@@ -36,7 +35,7 @@ describe('the helpdesk bench', () => {
   }, 120_000);
 
   it("gives bench fleet's bare pattern the mean size of the messages a fleet's first homes publish in the whole fleet's day", () => {
-    const loaded = loadScenario(writeFleetScenario({ homes: 6, pipeline: true }));
+    const loaded = loadFleetScenario({ homes: 6, pipeline: true });
     const first = new Set(loaded.devices.map((d) => d.customerId).filter((c, i, all) => all.indexOf(c) === i).slice(0, 2));
     // their messages in the day of all six homes: a device's day is its own, whoever else is in the fleet
     const theirs = makeDay(loaded).flatMap((w) => [...messagesOf(w)]).filter(([t]) => first.has(parsedTopic(t)!.customerId));

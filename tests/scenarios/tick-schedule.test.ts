@@ -13,10 +13,9 @@ import { createAgent, type Agent } from '../../devices/agent.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import { silentLogger } from '../../log/logger.js';
 import { deviceSeed } from '../../scenarios/engine/seed.js';
-import { loadScenario } from '../../scenarios/load.js';
 import { createOutages } from '../../scenarios/outages.js';
 import { agentTelemetryOptions } from '../../scenarios/telemetry-options.js';
-import { writeFleetScenario } from '../../bench/fleet-scenario.js';
+import { loadFleetScenario } from '../../bench/fleet-scenario.js';
 import { observedBroker } from '../helpers/observed-broker.js';
 import { until } from '../helpers/until.js';
 
@@ -24,7 +23,7 @@ describe('a host ticks only the devices whose time has come', () => {
   const net = observedBroker();
 
   it('sends what ticking every device every window sends, commands and a reconnect hello included, with far fewer ticks', async () => {
-    const loaded = loadScenario(writeFleetScenario({ homes: 12 }));
+    const loaded = loadFleetScenario({ homes: 12 });
     const log = silentLogger();
     const movedTo = { at: -Infinity };
     const make = (copy: 'every' | 'host', d: (typeof loaded.devices)[number]): Agent =>

@@ -1,0 +1,42 @@
+/**
+ * The benches' fleet scenario (bench/fleet-scenario.ts) is written to a temporary folder, which every bench
+ * and test that writes one used to leave behind: one folder a run, hundreds on a machine that benches daily.
+ * Written, it is there until removed; loaded for its devices alone, nothing is left.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadFleetScenario, writeFleetScenario } from '../../bench/fleet-scenario.js';
+import { loadScenario } from '../../scenarios/load.js';
+
+describe("the benches' fleet scenario", () => {
+  // a temporary folder of this test's own: what the code under test leaves in it is all there is
+  let tmp = '';
+  const before = process.env.TMPDIR;
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'evernet-fleet-scenario-test-'));
+    process.env.TMPDIR = tmp;
+  });
+  afterEach(() => {
+    if (before === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = before;
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('written, is there to be read by other processes until removed, and then leaves nothing', () => {
+    const written = writeFleetScenario({ homes: 3 });
+    expect(written.file.startsWith(tmp)).toBe(true);
+    expect(loadScenario(written.file).devices.length).toBeGreaterThan(3);
+    written.remove();
+    expect(existsSync(written.file)).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('loaded for its devices alone, leaves nothing behind', () => {
+    const loaded = loadFleetScenario({ homes: 3, pipeline: true });
+    expect(loaded.devices.length).toBeGreaterThan(3);
+    expect(loaded.scenario.pipeline).toBe(true);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
