@@ -17,8 +17,6 @@
  * Each the median of five days, every one on a new helpdesk: the machine is shared. The fleet bench's
  * runner does this work besides mqtt.js' (docs/fleet-engine-log.md#the-runner-at-10000-homes-profiled-whole).
  */
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { VirtualClock } from '../contracts/clock.js';
 import { round } from '../contracts/round.js';
@@ -150,7 +148,7 @@ export async function helpdeskDay(loaded: LoadedScenario, day: readonly DayWindo
   const db = scratchDb();
   const o = embeddedHelpdeskOptions(loaded, drawn({}));
   const stack = await startHelpdeskStack({
-    directory: directoryOf(loaded), clock, log: silentLogger(), tariff: loadTariff(loaded.tariffPath), db, telemetryDb: scratchTelemetryDb(loaded.devices.length),
+    directory: directoryOf(loaded), clock, log: silentLogger(), tariff: loadTariff(loaded.tariffPath), db: db.file, telemetryDb: scratchTelemetryDb(loaded.devices.length),
     ...o, helpdesk: { ...o.helpdesk, transport },
   });
   let gcMs = 0;
@@ -183,7 +181,7 @@ export async function helpdeskDay(loaded: LoadedScenario, day: readonly DayWindo
   } finally {
     gc.disconnect();
     await stack.stop();
-    rmSync(dirname(db), { recursive: true, force: true });
+    db.remove();
   }
 }
 

@@ -2,16 +2,19 @@
  * The helpdesk a replay runs in its own process (embedded), and what it shares with a cluster's partitions:
  * its options, and the scratch database a fleet's replay writes to and removes afterwards.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MAX_SKEW_MS } from '../helpdesk/service.js';
+import { scratchDir } from '../storage/scratch-dir.js';
 import { customerSideOf } from './customer-side.js';
 import type { LoadedScenario } from './load.js';
 
-/** a database file in a new temporary folder (removed with the folder once the helpdesk has stopped) */
-export function scratchDb(): string {
-  return join(mkdtempSync(join(tmpdir(), 'evernet-replay-')), 'helpdesk.db');
+/**
+ * a database file in a new temporary folder: `remove()` takes the folder away once the helpdesk has stopped, and a
+ * replay that ends otherwise (Ctrl-C, a stop) does not leave it behind either (storage/scratch-dir.ts)
+ */
+export function scratchDb(): { file: string; remove(): void } {
+  const dir = scratchDir('evernet-replay-');
+  return { file: join(dir.path, 'helpdesk.db'), remove: dir.remove };
 }
 
 /**

@@ -6,8 +6,6 @@
  * decides at the window's end, and its commands reach the devices before they move on. So the
  * same scenario and seed always produce the same report.
  */
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { customerOfTopic, encode, HELPDESK_FILTERS, saidByConnection, serviceTopic, stamp, topicMatches } from '../contracts/index.js';
@@ -134,7 +132,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   let stack: HelpdeskStack | null = null;
   let shards: BrokerShards | null = null;
   const stoppers: Array<{ what: string; stop: () => Promise<void> }> = [];
-  let scratch: string | null = null;
+  let scratch: { file: string; remove(): void } | null = null;
   try {
     let side: ReplaySide;
     let helpdesk: Helpdesk | null = null;
@@ -157,7 +155,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       shards = await startShards(layout as Parameters<typeof startShards>[0], log.level, options.shardBroker);
       if (!options.dbPath && layout.hosts > 0) scratch = scratchDb();
       stack = await startHelpdeskStack({
-        directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath ?? scratch ?? undefined,
+        directory: directoryOf(loaded), clock, log, tariff: loadTariff(loaded.tariffPath), db: options.dbPath ?? scratch?.file,
         ...(scratch ? { telemetryDb: scratchTelemetryDb(loaded.devices.length) } : {}),
         ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
         ...(shards ? { brokerUrls: shards.urls } : {}),
@@ -345,6 +343,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     for (const { what, stop } of stoppers) await teardown(what, stop);
     await teardown('the helpdesk', stack ? () => stack!.stop() : undefined);
     await teardown('the broker shards', shards ? () => shards!.stop() : undefined);
-    if (scratch) rmSync(dirname(scratch), { recursive: true, force: true });
+    scratch?.remove();
   }
 }

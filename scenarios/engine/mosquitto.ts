@@ -12,12 +12,12 @@
  * killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { findExecutable } from '../../stack/executables.js';
 import { freePort } from '../../stack/free-ports.js';
+import { scratchDir } from '../../storage/scratch-dir.js';
 import { createInterface } from 'node:readline';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrokerShards } from './shards.js';
 
@@ -81,7 +81,9 @@ export async function startMosquittoShards(count: number): Promise<BrokerShards>
   const bin = findMosquitto();
   if (!bin) throw Object.assign(new Error('EVN_ERR_MQTT_LISTEN: mosquitto is not installed (Debian: apt-get install mosquitto)'), { code: 'EVN_ERR_MQTT_LISTEN' });
   const setpriv = findExecutable('setpriv');
-  const dir = mkdtempSync(join(tmpdir(), 'evernet-mosquitto-'));
+  // the shards' configs: removed at stop, and by the process if it ends otherwise (storage/scratch-dir.ts)
+  const scratch = scratchDir('evernet-mosquitto-');
+  const dir = scratch.path;
   const children: ChildProcess[] = [];
   // without setpriv: at least a parent that exits normally takes its shards along
   const orphanGuard = (): void => void children.forEach((c) => c.kill('SIGKILL'));
@@ -97,7 +99,7 @@ export async function startMosquittoShards(count: number): Promise<BrokerShards>
         return exited.finally(() => clearTimeout(timer));
       }),
     );
-    rmSync(dir, { recursive: true, force: true });
+    scratch.remove();
   };
   try {
     const urls = await Promise.all(

@@ -1,8 +1,10 @@
 /**
  * Where a replay's helpdesk keeps its database (scenarios/runner.ts): a fleet spread over device hosts
  * writes its telemetry to a temporary file, not the runner's memory, and removes it afterwards; the
- * report is the one of a replay in one process with the database in memory.
+ * report is the one of a replay in one process with the database in memory. A replay interrupted
+ * (Ctrl-C, a stop) removes it too, and its broker shards' folder, and still ends by the signal.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,4 +49,23 @@ describe('the database of a fleet replay', () => {
     expect(JSON.stringify(spread.report)).toBe(JSON.stringify(inMemory.report));
     expect(readdirSync(dir).filter((f) => f.startsWith('evernet-replay-'))).toEqual([]);
   }, 300_000);
+
+  it.skipIf(process.platform === 'win32').each(['SIGINT', 'SIGTERM'] as const)('is removed, with the shards\' folder, when the replay is interrupted by %s', async (signal) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'replay', FILE, '--hosts', '1', '--shards', '1', '--speed', '600'], {
+      stdio: 'ignore',
+      env: { ...process.env, TMPDIR: dir },
+    });
+    const exited = new Promise<[number | null, string | null]>((r) => child.once('exit', (code, sig) => r([code, sig])));
+    try {
+      const db = (): string | undefined => readdirSync(dir).filter((f) => f.startsWith('evernet-replay-')).map((f) => join(dir, f, 'helpdesk.db')).find((f) => existsSync(f));
+      for (let i = 0; i < 600 && !db() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(db()).toBeDefined();
+      child.kill(signal);
+      // the signal's own ending (a shell sees 128 + its number), with nothing of the replay left in the temporary folder
+      expect(await exited).toEqual([null, signal]);
+      expect(readdirSync(dir).filter((f) => f.startsWith('evernet-'))).toEqual([]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 120_000);
 });
