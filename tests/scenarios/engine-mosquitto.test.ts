@@ -5,6 +5,9 @@
  * mosquitto is not installed.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
 import { findMosquitto, mosquittoConfig, startMosquittoShards } from '../../scenarios/engine/mosquitto.js';
@@ -99,7 +102,9 @@ describe.skipIf(!installed)(`a fleet on Mosquitto shards${installed ? '' : ' (sk
   }, 60_000);
 
   it('are stopped when the runner is killed with SIGKILL', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'replay', FILE, '--hosts', '2', '--shards', '2', '--shard-broker', 'mosquitto', '--speed', '60'], { stdio: 'ignore' });
+    // what a runner killed outright cannot remove (its scratch folders) lands in a folder of this test's, removed after it
+    const tmp = mkdtempSync(join(tmpdir(), 'evernet-killed-runner-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'replay', FILE, '--hosts', '2', '--shards', '2', '--shard-broker', 'mosquitto', '--speed', '60'], { stdio: 'ignore', env: { ...process.env, TMPDIR: tmp } });
     try {
       let shards: number[] = [];
       await waitFor(() => (shards = mosquittoPids(child.pid)).length === 2, 60_000, 'two mosquitto shards');
@@ -107,6 +112,7 @@ describe.skipIf(!installed)(`a fleet on Mosquitto shards${installed ? '' : ' (sk
       await waitFor(() => shards.every((p) => !alive(p)), 10_000, 'the shards to go with their runner');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(tmp, { recursive: true, force: true });
     }
   }, 120_000);
 });

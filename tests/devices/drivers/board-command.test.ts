@@ -2,12 +2,12 @@
  * `evernet board`: a run on the software board against a real broker (telemetry, Home Assistant
  * discovery, a clean stop), and the coded one-line errors for a bad board file and bad ports.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../log/logger.js';
 import { observedBroker } from '../../helpers/observed-broker.js';
 import { boardCommand, DEFAULT_BROKER_URL } from '../../../cli/board-command.js';
@@ -27,6 +27,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 const dir = mkdtempSync(join(tmpdir(), 'evernet-board-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function capture() {
   let text = '';
