@@ -4,7 +4,8 @@
  * 15-minute heartbeat, sampled every minute, in pipelined one-minute windows) through the whole engine
  * with the layout the replay chooses for it, then the same connections and message pattern through the bare broker shards in
  * the same run (bench/fleet-raw-host.ts: as many clients in as many processes, the same number of
- * messages of the replay's mean size, fleet.rawPayloadBytes, in as many windows, each window waited for).
+ * messages of the replay's mean size, fleet.rawPayloadBytes, in as many windows, each window waited for;
+ * bench/fleet-raw-subscriber.ts: the helpdesk's subscription, in a process of its own started as the runner is).
  *
  *   fleet.messagesPerSecond / fleet.rawBrokerMessagesPerSecond = fleet.ratio, both over the same span: from the
  *     clients connected to the last message (the bare pattern is timed from its clients connected, so the replay's
@@ -172,12 +173,15 @@ async function rawBroker(o: RawOptions): Promise<number> {
   const hosts: ChildProcess[] = [];
   // the helpdesk's part in a fresh process with the runner's flags, as the replay's runner starts (bench/fleet-raw-subscriber.ts)
   const subscriber = spawn(process.execPath, [...RUNNER_START_FLAGS, ...profilingFlags(), '--import', 'tsx', RAW_SUBSCRIBER, JSON.stringify({ urls: shards.urls })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // a child that died is reported by `next`, clearly, not by a write to its closed input
+  subscriber.stdin!.on('error', () => undefined);
   try {
     const answers = createInterface({ input: subscriber.stdout! })[Symbol.asyncIterator]();
     await next(answers, 'subscriber'); // ready
     const lines: Array<AsyncIterator<string>> = [];
     for (let index = 0; index < o.hosts; index++) {
       const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', RAW_HOST, JSON.stringify({ urls: shards.urls, devices: o.devices, index, hosts: o.hosts, payloadBytes: o.payloadBytes })], { stdio: ['pipe', 'pipe', 'inherit'] });
+      c.stdin!.on('error', () => undefined);
       hosts.push(c);
       lines.push(createInterface({ input: c.stdout! })[Symbol.asyncIterator]());
     }
