@@ -3,40 +3,29 @@
  * and test that writes one used to leave behind: one folder a run, hundreds on a machine that benches daily.
  * Written, it is there until removed; loaded for its devices alone, nothing is left.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { loadFleetScenario, writeFleetScenario } from '../../bench/fleet-scenario.js';
 import { loadScenario } from '../../scenarios/load.js';
+import { tmpdirPerTest } from '../helpers/temp-dir.js';
 
 describe("the benches' fleet scenario", () => {
   // a temporary folder of this test's own: what the code under test leaves in it is all there is
-  let tmp = '';
-  const before = process.env.TMPDIR;
-  beforeEach(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'evernet-fleet-scenario-test-'));
-    process.env.TMPDIR = tmp;
-  });
-  afterEach(() => {
-    if (before === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = before;
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  const tmp = tmpdirPerTest('evernet-fleet-scenario-test-');
 
   it('written, is there to be read by other processes until removed, and then leaves nothing', () => {
     const written = writeFleetScenario({ homes: 3 });
-    expect(written.file.startsWith(tmp)).toBe(true);
+    expect(written.file.startsWith(tmp.path)).toBe(true);
     expect(loadScenario(written.file).devices.length).toBeGreaterThan(3);
     written.remove();
     expect(existsSync(written.file)).toBe(false);
-    expect(readdirSync(tmp)).toEqual([]);
+    expect(readdirSync(tmp.path)).toEqual([]);
   });
 
   it('loaded for its devices alone, leaves nothing behind', () => {
     const loaded = loadFleetScenario({ homes: 3, pipeline: true });
     expect(loaded.devices.length).toBeGreaterThan(3);
     expect(loaded.scenario.pipeline).toBe(true);
-    expect(readdirSync(tmp)).toEqual([]);
+    expect(readdirSync(tmp.path)).toEqual([]);
   });
 });

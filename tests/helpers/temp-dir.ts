@@ -28,3 +28,26 @@ export function tempDirPerTest(prefix: string): { readonly path: string; join(..
     join: (...parts) => path.join(current(), ...parts),
   };
 }
+
+/**
+ * For each test of the block: a fresh folder made the process's temporary folder (TMPDIR, which `os.tmpdir()`
+ * reads), restored and removed with everything in it after the test. What the code under test leaves in the
+ * temporary folder is then all there is in `.path`.
+ */
+export function tmpdirPerTest(prefix: string): { readonly path: string } {
+  const dir = tempDirPerTest(prefix);
+  let was: string | undefined;
+  beforeEach(() => {
+    was = process.env.TMPDIR;
+    process.env.TMPDIR = dir.path;
+  });
+  afterEach(() => {
+    if (was === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = was;
+  });
+  return {
+    get path() {
+      return dir.path;
+    },
+  };
+}

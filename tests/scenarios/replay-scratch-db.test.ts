@@ -5,41 +5,30 @@
  * (Ctrl-C, a stop) removes it too, and its broker shards' folder, and still ends by the signal.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
 import { loadScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
+import { tmpdirPerTest } from '../helpers/temp-dir.js';
 
 const FILE = 'tests/fixtures/fleet/engine-12.yaml';
 
 describe('the database of a fleet replay', () => {
-  let dir: string;
-  let was: string | undefined;
-  beforeEach(() => {
-    was = process.env.TMPDIR;
-    dir = mkdtempSync(join(tmpdir(), 'evernet-tmp-'));
-    process.env.TMPDIR = dir;
-  });
-  afterEach(() => {
-    if (was === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = was;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = tmpdirPerTest('evernet-tmp-');
 
   it('is a temporary file while device hosts run, removed afterwards, with the report of an in-memory one', async () => {
     const loaded = loadScenario(FILE);
     const inMemory = await replay({ scenario: loaded, log: silentLogger(), hosts: 0, shards: 0 });
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(tmp.path)).toEqual([]);
     let seen: { file: string; bytes: number } | null = null;
     const spread = await replay({
       scenario: loaded, log: silentLogger(), hosts: 1, shards: 1,
       onProgress: (done, total) => {
         if (seen || done < total / 2) return;
-        const folder = readdirSync(dir).find((f) => f.startsWith('evernet-replay-'));
-        const file = folder && join(dir, folder, 'helpdesk.db');
+        const folder = readdirSync(tmp.path).find((f) => f.startsWith('evernet-replay-'));
+        const file = folder && join(tmp.path, folder, 'helpdesk.db');
         if (file && existsSync(file)) seen = { file, bytes: statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0) };
       },
     });
@@ -47,23 +36,23 @@ describe('the database of a fleet replay', () => {
     // half a day of the fleet's telemetry (the file and its write-ahead log)
     expect(seen!.bytes).toBeGreaterThan(100_000);
     expect(JSON.stringify(spread.report)).toBe(JSON.stringify(inMemory.report));
-    expect(readdirSync(dir).filter((f) => f.startsWith('evernet-replay-'))).toEqual([]);
+    expect(readdirSync(tmp.path).filter((f) => f.startsWith('evernet-replay-'))).toEqual([]);
   }, 300_000);
 
   it.skipIf(process.platform === 'win32').each(['SIGINT', 'SIGTERM'] as const)('is removed, with the shards\' folder, when the replay is interrupted by %s', async (signal) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'replay', FILE, '--hosts', '1', '--shards', '1', '--speed', '600'], {
       stdio: 'ignore',
-      env: { ...process.env, TMPDIR: dir },
+      env: { ...process.env, TMPDIR: tmp.path },
     });
     const exited = new Promise<[number | null, string | null]>((r) => child.once('exit', (code, sig) => r([code, sig])));
     try {
-      const db = (): string | undefined => readdirSync(dir).filter((f) => f.startsWith('evernet-replay-')).map((f) => join(dir, f, 'helpdesk.db')).find((f) => existsSync(f));
+      const db = (): string | undefined => readdirSync(tmp.path).filter((f) => f.startsWith('evernet-replay-')).map((f) => join(tmp.path, f, 'helpdesk.db')).find((f) => existsSync(f));
       for (let i = 0; i < 600 && !db() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
       expect(db()).toBeDefined();
       child.kill(signal);
       // the signal's own ending (a shell sees 128 + its number), with nothing of the replay left in the temporary folder
       expect(await exited).toEqual([null, signal]);
-      expect(readdirSync(dir).filter((f) => f.startsWith('evernet-'))).toEqual([]);
+      expect(readdirSync(tmp.path).filter((f) => f.startsWith('evernet-'))).toEqual([]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
