@@ -5,7 +5,7 @@
  * (Ctrl-C, a stop) removes it too, and its broker shards' folder, and still ends by the signal.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
@@ -14,6 +14,20 @@ import { replay } from '../../scenarios/runner.js';
 import { tmpdirPerTest } from '../helpers/temp-dir.js';
 
 const FILE = 'tests/fixtures/fleet/engine-12.yaml';
+
+/** the processes started with this environment entry (Linux /proc): a replay's hosts and shards inherit the runner's TMPDIR */
+function startedWith(entry: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes(entry)) out.push(Number(name));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return out;
+}
 
 describe('the database of a fleet replay', () => {
   const tmp = tmpdirPerTest('evernet-tmp-');
@@ -39,7 +53,7 @@ describe('the database of a fleet replay', () => {
     expect(readdirSync(tmp.path).filter((f) => f.startsWith('evernet-replay-'))).toEqual([]);
   }, 300_000);
 
-  it.skipIf(process.platform === 'win32').each(['SIGINT', 'SIGTERM'] as const)('is removed, with the shards\' folder, when the replay is interrupted by %s', async (signal) => {
+  it.skipIf(process.platform !== 'linux').each(['SIGINT', 'SIGTERM'] as const)('is removed, with the shards\' folder, when the replay is interrupted by %s', async (signal) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'replay', FILE, '--hosts', '1', '--shards', '1', '--speed', '600'], {
       stdio: 'ignore',
       env: { ...process.env, TMPDIR: tmp.path },
@@ -52,6 +66,9 @@ describe('the database of a fleet replay', () => {
       child.kill(signal);
       // the signal's own ending (a shell sees 128 + its number), with nothing of the replay left in the temporary folder
       expect(await exited).toEqual([null, signal]);
+      // its host and shard end with it (a moment later): nothing of theirs written after this test's folder is gone
+      for (let i = 0; i < 150 && startedWith(`TMPDIR=${tmp.path}`).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(startedWith(`TMPDIR=${tmp.path}`)).toEqual([]);
       expect(readdirSync(tmp.path).filter((f) => f.startsWith('evernet-'))).toEqual([]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
