@@ -12,8 +12,7 @@
  * and the largest size (bytes a device), by process and measure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { hostTopics, HostAnswer, type HostStart } from '../scenarios/engine/control.js';
 import { hostNodeFlags, shardNodeFlags } from '../scenarios/engine/node-flags.js';
 import { loadScenario } from '../scenarios/load.js';
+import { scratchDir } from '../storage/scratch-dir.js';
 import { writeFleetScenario } from './fleet-scenario.js';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
@@ -79,7 +79,8 @@ async function measure(devicesAsked: number, checkpoints: number[], o: { flags?:
   const file = written.file;
   const loaded = loadScenario(file);
   const devices = loaded.devices.length;
-  const dir = mkdtempSync(join(tmpdir(), 'evernet-memprobe-'));
+  const probes = scratchDir('evernet-memprobe-');
+  const dir = probes.path;
   // `flags` are the host's: the shard keeps its own, as in a replay
   const shard = node(SHARD_MAIN, ['warn'], shardNodeFlags({ devices }), join(dir, 'shard'), o.snapshot);
   const children: ChildProcess[] = [shard];
@@ -148,7 +149,7 @@ async function measure(devicesAsked: number, checkpoints: number[], o: { flags?:
     for (const c of children) c.stdin?.end();
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => { c.once('exit', r); setTimeout(() => { c.kill('SIGKILL'); }, 10_000).unref(); }) : null)));
     // the probes' files have been read, and the hosts have loaded the scenario: neither is left behind
-    rmSync(dir, { recursive: true, force: true });
+    probes.remove();
     written.remove();
   }
 }

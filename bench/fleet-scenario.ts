@@ -3,11 +3,11 @@
  * (a 15-minute heartbeat), sampled every minute, in one-minute windows. Written next to the
  * original's tariff so the relative path still holds.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadScenario, type LoadedScenario } from '../scenarios/load.js';
+import { scratchDir } from '../storage/scratch-dir.js';
 
 export interface FleetBenchScenario {
   homes: number;
@@ -42,9 +42,10 @@ export interface WrittenFleetScenario {
  * device hosts load it themselves); the caller removes it when the run is over.
  */
 export function writeFleetScenario(o: FleetBenchScenario): WrittenFleetScenario {
-  const file = join(mkdtempSync(join(tmpdir(), 'evernet-fleet-')), `fleet-${o.homes}.yaml`);
+  const dir = scratchDir('evernet-fleet-');
+  const file = join(dir.path, `fleet-${o.homes}.yaml`);
   writeFileSync(file, fleetScenarioText(o));
-  return { file, remove: () => rmSync(dirname(file), { recursive: true, force: true }) };
+  return { file, remove: dir.remove };
 }
 
 /** the scenario loaded, for a caller that needs its devices and times and no file: nothing is left on disk */

@@ -8,11 +8,17 @@ import { scratchDir } from '../storage/scratch-dir.js';
 import { customerSideOf } from './customer-side.js';
 import type { LoadedScenario } from './load.js';
 
+/** a scratch database: its file, and `remove()` for its folder */
+export interface ScratchDb {
+  file: string;
+  remove(): void;
+}
+
 /**
  * a database file in a new temporary folder: `remove()` takes the folder away once the helpdesk has stopped, and a
  * replay that ends otherwise (Ctrl-C, a stop) does not leave it behind either (storage/scratch-dir.ts)
  */
-export function scratchDb(): { file: string; remove(): void } {
+export function scratchDb(): ScratchDb {
   const dir = scratchDir('evernet-replay-');
   return { file: join(dir.path, 'helpdesk.db'), remove: dir.remove };
 }

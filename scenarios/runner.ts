@@ -32,7 +32,7 @@ import { buildReport, type Report } from './report.js';
 import { replyBody } from './replies.js';
 import { collectSeries, type ReportSeries } from './report-html/collect.js';
 import { createPipeline, embeddedSide, type ReplaySide } from './replay-side.js';
-import { drawn, embeddedHelpdeskOptions, scratchDb, scratchTelemetryDb } from './replay-helpdesk.js';
+import { drawn, embeddedHelpdeskOptions, scratchDb, scratchTelemetryDb, type ScratchDb } from './replay-helpdesk.js';
 export { EMBEDDED_TELEMETRY, replayHelpdeskOptions, scratchTelemetryDb } from './replay-helpdesk.js';
 import { startClusterSide, type ClusterReplayOptions } from './cluster/cluster-side.js';
 import { createClusterView } from '../cluster/view.js';
@@ -132,7 +132,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   let stack: HelpdeskStack | null = null;
   let shards: BrokerShards | null = null;
   const stoppers: Array<{ what: string; stop: () => Promise<void> }> = [];
-  let scratch: { file: string; remove(): void } | null = null;
+  let scratch: ScratchDb | null = null;
   try {
     let side: ReplaySide;
     let helpdesk: Helpdesk | null = null;
