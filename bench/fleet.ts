@@ -59,7 +59,7 @@ export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'aut
 async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'aedes' | 'mosquitto'): Promise<Record<string, number | string | null>> {
   const devices = scenario.devices.length;
   const layout = chooseLayout(devices, {}, thisMachine());
-  const memory = peakRss(500);
+  const memory = peakRss({ everyMs: 500 });
   const ownCpu = process.cpuUsage();
   // a line on stderr every tenth of the day: a long run shows how it goes (stdout stays the one JSON object)
   const t0 = performance.now();
@@ -82,7 +82,7 @@ async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'ae
   // the replay's messages' mean size, from the day of its first homes (bench/helpdesk.ts): the bare pattern's payload
   // (before the bare pattern's CPU is counted: the sample is the bench's work, not the bare pattern's)
   const payloadBytes = Math.round(meanPayloadBytes(scenario, PAYLOAD_SAMPLE_HOMES));
-  const rawMemory = peakRss(500);
+  const rawMemory = peakRss({ everyMs: 500 });
   const rawOwnCpu = process.cpuUsage();
   const raw = await rawBroker({ broker, devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes });
   rawMemory.stop();

@@ -1,74 +1,73 @@
-/** Resident memory and CPU time of a process and all its descendants (Linux /proc; null elsewhere), for the benches. */
+/**
+ * Resident memory and CPU time of a process and all its descendants (Linux /proc; nothing elsewhere), for the
+ * benches. A sample reads only the tree's own processes; the whole of /proc is read to find new ones at most
+ * every `discoverEveryMs` (a read of every process's stat took about 2.5 ms, in the thread of the process it
+ * measures: the fleet bench's runner, twice a second through its day).
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** clock ticks a second of /proc/PID/stat's times: 100 on Linux wherever evernet runs (USER_HZ) */
 const TICKS_PER_S = 100;
 
-interface Proc {
+interface Stat {
   ppid: number;
   /** CPU time used so far (user and system, s) */
   cpuS: number;
 }
 
-/** every process's parent and CPU time, from one read of its /proc/PID/stat */
-function processes(): Map<number, Proc> {
-  const out = new Map<number, Proc>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // the command may hold spaces and parentheses: the fields after the last ')' are fixed, from the
-      // state (field 3): the parent is field 4, utime and stime are fields 14 and 15
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(name), { ppid: Number(fields[1]), cpuS: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S });
-    } catch {
-      // gone meanwhile
-    }
+/** a process's parent and CPU time from its /proc/PID/stat; null once it is gone */
+function statOf(pid: number): Stat | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command may hold spaces and parentheses: the fields after the last ')' are fixed, from the
+    // state (field 3): the parent is field 4, utime and stime are fields 14 and 15
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), cpuS: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S };
+  } catch {
+    return null;
   }
-  return out;
 }
 
-function rssKb(pid: number): number {
+function rssBytes(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
+    return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;
   }
 }
 
-/** the resident memory (bytes) and CPU time (s) of each process of the tree, by pid */
-function tree(root: number): Map<number, { rss: number; cpuS: number }> | null {
+/** the descendants of `root` (itself included) among every process of /proc; null without /proc */
+function descendants(root: number): Set<number> | null {
+  let names: string[];
   try {
-    const all = processes();
-    const byParent = new Map<number, number[]>();
-    for (const [pid, p] of all) {
-      const list = byParent.get(p.ppid);
-      if (list) list.push(pid);
-      else byParent.set(p.ppid, [pid]);
-    }
-    const out = new Map<number, { rss: number; cpuS: number }>();
-    const todo = [root];
-    while (todo.length) {
-      const pid = todo.pop()!;
-      out.set(pid, { rss: rssKb(pid) * 1024, cpuS: all.get(pid)?.cpuS ?? 0 });
-      todo.push(...(byParent.get(pid) ?? []));
-    }
-    return out;
+    names = readdirSync('/proc');
   } catch {
     return null;
   }
+  const byParent = new Map<number, number[]>();
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = statOf(Number(name));
+    if (!s) continue; // gone meanwhile
+    const list = byParent.get(s.ppid);
+    if (list) list.push(Number(name));
+    else byParent.set(s.ppid, [Number(name)]);
+  }
+  const out = new Set<number>();
+  const todo = [root];
+  while (todo.length) {
+    const pid = todo.pop()!;
+    out.add(pid);
+    todo.push(...(byParent.get(pid) ?? []));
+  }
+  return out;
 }
 
 /** this process's CPU time (user and system, s) since `since` (a process.cpuUsage()) */
 export function ownCpuSeconds(since: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e6;
-}
-
-export function treeRssBytes(root = process.pid): number | null {
-  const each = tree(root);
-  return each ? [...each.values()].reduce((a, p) => a + p.rss, 0) : null;
 }
 
 /** what a process of the tree is, from its command line: the script it runs (`shard-main.ts`), else its executable */
@@ -82,37 +81,65 @@ function roleOf(pid: number): string {
   }
 }
 
+export interface PeakRssOptions {
+  /** ms between samples (default 2000) */
+  everyMs?: number;
+  /** ms between looks for new processes of the tree (default 5000); a sample between them reads only the known ones */
+  discoverEveryMs?: number;
+  /** the tree's root (default this process) */
+  root?: number;
+}
+
 /**
  * samples the tree's resident memory and CPU time every `everyMs` until stopped; returns the peak of the
  * sum, `byProcess()`: each process's own peak (`pid role`, e.g. `4242 host-main.ts`), largest first, and
- * `cpuByProcess()`: each one's CPU time at its last sample
+ * `cpuByProcess()`: each one's CPU time at its last sample. A process that starts between two looks for new
+ * ones is counted from the next: its CPU time whole (it is a running total), its memory from then.
  */
-export function peakRss(everyMs = 2000): { stop(): number | null; byProcess(): Array<[string, number]>; cpuByProcess(): Array<[string, number]> } {
+export function peakRss(o: PeakRssOptions = {}): { stop(): number | null; byProcess(): Array<[string, number]>; cpuByProcess(): Array<[string, number]> } {
+  const everyMs = o.everyMs ?? 2000;
+  const discoverEveryMs = o.discoverEveryMs ?? 5000;
+  const root = o.root ?? process.pid;
   let peak: number | null = null;
   const each = new Map<number, number>();
   const cpu = new Map<number, number>();
+  const roles = new Map<number, string>();
+  /** the tree as last found; processes that end leave it at the next sample */
+  let known = new Set<number>();
+  let discoveredAt = -Infinity;
   const sample = (): void => {
-    const now = tree(process.pid);
-    if (!now) return;
-    peak = Math.max(peak ?? 0, [...now.values()].reduce((a, p) => a + p.rss, 0));
-    for (const [pid, p] of now) {
-      each.set(pid, Math.max(each.get(pid) ?? 0, p.rss));
-      cpu.set(pid, Math.max(cpu.get(pid) ?? 0, p.cpuS));
+    if (Date.now() - discoveredAt >= discoverEveryMs) {
+      const found = descendants(root);
+      if (!found) return;
+      known = found;
+      discoveredAt = Date.now();
     }
+    let sum = 0;
+    for (const pid of known) {
+      const s = statOf(pid);
+      // ended, or ended and its number taken by a process from outside the tree since
+      if (!s || (pid !== root && !known.has(s.ppid))) {
+        known.delete(pid);
+        continue;
+      }
+      const rss = rssBytes(pid);
+      sum += rss;
+      each.set(pid, Math.max(each.get(pid) ?? 0, rss));
+      cpu.set(pid, Math.max(cpu.get(pid) ?? 0, s.cpuS));
+      if (!roles.has(pid)) roles.set(pid, roleOf(pid));
+    }
+    peak = Math.max(peak ?? 0, sum);
   };
   sample();
-  const roles = new Map<number, string>();
-  const timer = setInterval(() => {
-    sample();
-    for (const pid of each.keys()) if (!roles.has(pid)) roles.set(pid, roleOf(pid));
-  }, everyMs);
+  const timer = setInterval(sample, everyMs);
+  const name = (pid: number): string => `${pid} ${roles.get(pid) ?? roleOf(pid)}`;
   return {
     stop() {
       clearInterval(timer);
       return peak;
     },
-    byProcess: () => [...each].map(([pid, b]): [string, number] => [`${pid} ${roles.get(pid) ?? roleOf(pid)}`, b]).sort((a, b) => b[1] - a[1]),
+    byProcess: () => [...each].map(([pid, b]): [string, number] => [name(pid), b]).sort((a, b) => b[1] - a[1]),
     /** each process's CPU time (user and system, s) at its last sample: a process that ended meanwhile lacks at most its last `everyMs` */
-    cpuByProcess: () => [...cpu].map(([pid, s]): [string, number] => [`${pid} ${roles.get(pid) ?? roleOf(pid)}`, s]).sort((a, b) => b[1] - a[1]),
+    cpuByProcess: () => [...cpu].map(([pid, s]): [string, number] => [name(pid), s]).sort((a, b) => b[1] - a[1]),
   };
 }
