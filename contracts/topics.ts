@@ -34,11 +34,38 @@ export type ServiceChannel = keyof typeof SERVICE_TOPICS;
  * sequence its messages are numbered in (`stream`): a device numbers its telemetry and events in one
  * sequence, `<key>/data`, and every other channel in its own, `<key>/<channel>`. Both are made once per
  * topic (`parsedTopic` remembers it), so the helpdesk's maps keyed by them get the same string, its hash
- * already computed, with every message, instead of a new one built from the ids each time.
+ * already computed, with every message, instead of a new one built from the ids each time. A device's
+ * topic also carries its memos (TopicMemos).
  */
 export type ParsedTopic =
-  | { scope: 'device'; customerId: string; deviceId: string; channel: DeviceChannel; key: string; stream: string }
+  | ({ scope: 'device'; customerId: string; deviceId: string; channel: DeviceChannel; key: string; stream: string } & TopicMemos)
   | { scope: 'service'; customerId: string; channel: ServiceChannel };
+
+/**
+ * Where the helpdesk's stages that keep a record per device each leave a pointer to theirs on the device's
+ * topic object (undefined until then): a message reaches the record in one step from the topic it carries,
+ * where a lookup in the stage's map of a fleet's devices costs a few cache misses (in a fleet replay's
+ * helpdesk about 0.5 µs each, several a message: docs/fleet-engine-log.md). The stage's map stays what is
+ * true; a memo is only a shortcut to it, so a record says whose it is (a process may run several helpdesks,
+ * and the topics are shared) and whether it still stands, and is taken only then. The one thing on a parsed
+ * topic a caller may change. Not enumerable: a topic copied, compared or written into a checkpoint is its
+ * name, without what a process's helpdesks keep on it.
+ */
+export interface TopicMemos {
+  /** ingest's record of the sender (helpdesk/ingest) */
+  ingestMemo: unknown;
+  /** the directory's answer for the device (helpdesk/registry/live-directory.ts) */
+  directoryMemo: unknown;
+  /** the detectors' state of the device (helpdesk/detect/detect.ts) */
+  detectionMemo: unknown;
+  /** the silence watch's record of the device (helpdesk/detect/silence.ts) */
+  silenceMemo: unknown;
+}
+
+/** the memos of a new device topic: empty, writable, not enumerable */
+const MEMO_SLOTS: PropertyDescriptorMap = Object.fromEntries(
+  (['ingestMemo', 'directoryMemo', 'detectionMemo', 'silenceMemo'] satisfies Array<keyof TopicMemos>).map((k) => [k, { value: undefined, writable: true, enumerable: false }]),
+);
 
 export function isId(value: string): boolean {
   return ID.test(value);
@@ -98,7 +125,8 @@ export function parseTopic(topic: string): ParsedTopic | null {
   if (!isId(middle)) return null;
   if (!(DEVICE_CHANNELS as readonly string[]).includes(channel)) return null;
   const key = deviceKey(customerId, middle);
-  return { scope: 'device', customerId, deviceId: middle, channel: channel as DeviceChannel, key, stream: streamOf(key, channel as DeviceChannel) };
+  const parsed = { scope: 'device', customerId, deviceId: middle, channel: channel as DeviceChannel, key, stream: streamOf(key, channel as DeviceChannel) } as const;
+  return Object.defineProperties(parsed, MEMO_SLOTS) as typeof parsed & TopicMemos;
 }
 
 /** the sequence a device's messages on `channel` are numbered in (ParsedTopic.stream) */
@@ -117,7 +145,7 @@ let topicsKept = PARSED_TOPICS_KEPT;
  * lookup replaces the split and the checks, and every message of a device then carries the same id
  * strings, whose hashes the maps keyed by them already hold. Bounded: past the bound (PARSED_TOPICS_KEPT,
  * or what keepParsedTopicsFor raised it to) it forgets them all and starts again. Callers must not change
- * the result.
+ * the result but for its memos (TopicMemos).
  */
 export function parsedTopic(topic: string): ParsedTopic | null {
   const known = parsedTopics.get(topic);

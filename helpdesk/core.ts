@@ -262,8 +262,8 @@ export function createCore(deps: CoreDeps) {
         }
         if (!recordOf || recordOf(t.customerId)) telemetry.add(key, tel.ts, tel.readings, tel.extra);
         if (events.size) events.emit({ type: 'telemetry', at: tel.ts, customerId: t.customerId, deviceId: t.deviceId, readings: tel.readings });
-        incidents.signalAll(t.customerId, t.deviceId, detection.observe(key, tel, device, reporting.get(key)), now);
-        const back = silence.heard(t.customerId, t.deviceId, tel.ts, now, key);
+        incidents.signalAll(t.customerId, t.deviceId, detection.observe(key, tel, device, reporting.get(key), t), now);
+        const back = silence.heard(t.customerId, t.deviceId, tel.ts, now, key, t);
         if (back) incidents.signal(t.customerId, t.deviceId, back, now);
         return;
       }

@@ -67,10 +67,11 @@ export interface IndexedDirectory {
   deviceOf(t: DeviceNamed): DirectoryDevice | undefined;
 }
 
-/** what names a device: a parsed device topic */
+/** what names a device: a parsed device topic (its `directoryMemo` a directory may keep its answer in) */
 export interface DeviceNamed {
   readonly customerId: string;
   readonly deviceId: string;
+  directoryMemo?: unknown;
 }
 
 /** A fixed world, indexed (the registry's live directory is the one that changes). */

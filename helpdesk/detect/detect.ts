@@ -16,7 +16,7 @@
  * mode: its readings hold until its next message, which may be a heartbeat away (docs/detection.md#irregular-telemetry).
  */
 import { z } from 'zod';
-import { CarBatteryReadings, FridgeReadings, MAX_EXTRA_READINGS, WasherReadings, type DeviceKind, type EventBody, type ReadingsOf, type ReportMode, type Telemetry } from '../../contracts/index.js';
+import { CarBatteryReadings, FridgeReadings, MAX_EXTRA_READINGS, WasherReadings, type DeviceKind, type EventBody, type ReadingsOf, type ReportMode, type Telemetry, type TopicMemos } from '../../contracts/index.js';
 import { batteryDischarge } from './battery-discharge.js';
 import { batteryParasitic } from './battery-parasitic.js';
 import { batteryWeak } from './battery-weak.js';
@@ -120,11 +120,14 @@ interface DeviceState {
   due: number | null;
   /** the event time of its last telemetry observed (null: none yet); a checkpoint keeps it in `lastTs` */
   seenTs: number | null;
+  /** the map of the detection it belongs to, and whether a new state took its place there (its topics' memos: contracts TopicMemos) */
+  owner: Map<string, DeviceState>;
+  stale: boolean;
 }
 
 /** the detection's state in a checkpoint (helpdesk/checkpoint.ts): each device's plan and detector states, in order */
 export interface DetectionSnapshot {
-  devices: Array<Omit<DeviceState, 'profile' | 'watch' | 'seenTs'> & { key: string; watch: ReadingWatchSnapshot | null }>;
+  devices: Array<Omit<DeviceState, 'profile' | 'watch' | 'seenTs' | 'owner' | 'stale'> & { key: string; watch: ReadingWatchSnapshot | null }>;
   lastTs: Map<string, number>;
   /** the devices armed, by key, in order */
   armed: string[];
@@ -163,8 +166,10 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
   let skipped = 0;
   let unwatched = 0;
 
-  function stateOf(deviceKey: string, kind: DeviceKind, profile: DeviceProfile | undefined): DeviceState {
-    const known = devices.get(deviceKey);
+  function stateOf(deviceKey: string, kind: DeviceKind, profile: DeviceProfile | undefined, topic?: TopicMemos): DeviceState {
+    // from the topic's memo (contracts TopicMemos) when it is this detection's and still the device's, else the map
+    const memo = topic?.detectionMemo as DeviceState | undefined;
+    const known = memo !== undefined && memo.owner === devices && !memo.stale ? memo : devices.get(deviceKey);
     if (known && known.profile === profile && known.coverage.kind === kind) return known;
     const sig = JSON.stringify([kind, profile?.measures ?? null, profile?.extra ?? null]);
     if (known && known.sig === sig) {
@@ -175,8 +180,9 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
     const coverage = coverageOf(kind, profile, detectors);
     const list: ReadonlyArray<{ kind: string; init(): unknown }> = detectors[kind];
     const run = list.flatMap((d, i) => (coverage.detectors.includes(d.kind) ? [i] : []));
-    const s: DeviceState = { profile, sig, coverage, run, states: run.map((i) => list[i]!.init()), watch: null, extraSeen: new Set(), due: null, seenTs: known?.seenTs ?? null };
+    const s: DeviceState = { profile, sig, coverage, run, states: run.map((i) => list[i]!.init()), watch: null, extraSeen: new Set(), due: null, seenTs: known?.seenTs ?? null, owner: devices, stale: false };
     if (known?.due != null) armed.delete(deviceKey);
+    if (known) known.stale = true;
     devices.set(deviceKey, s);
     return s;
   }
@@ -207,8 +213,9 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
      * skipped and counted: detector state only ever moves forward in event time. `report`: how the
      * device reports, from its announce (undefined: periodically).
      */
-    observe(deviceKey: string, t: Telemetry, profile?: DeviceProfile, report?: ReportMode): readonly Signal[] {
-      const s = stateOf(deviceKey, t.kind, profile);
+    observe(deviceKey: string, t: Telemetry, profile?: DeviceProfile, report?: ReportMode, topic?: TopicMemos): readonly Signal[] {
+      const s = stateOf(deviceKey, t.kind, profile, topic);
+      if (topic !== undefined && topic.detectionMemo !== s) topic.detectionMemo = s;
       if (s.seenTs !== null && t.ts <= s.seenTs) {
         skipped++;
         return NO_SIGNALS;
@@ -270,7 +277,7 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
     armed: (): number => armed.size,
     /** the state a checkpoint holds (detector states are plain data: each detector's init() and update() make them so) */
     snapshot: (): DetectionSnapshot => ({
-      devices: [...devices].map(([key, { profile: _profile, watch, seenTs: _seenTs, ...s }]) => ({ key, ...s, watch: watch?.snapshot() ?? null })),
+      devices: [...devices].map(([key, { profile: _profile, watch, seenTs: _seenTs, owner: _owner, stale: _stale, ...s }]) => ({ key, ...s, watch: watch?.snapshot() ?? null })),
       lastTs: new Map([...devices].flatMap(([key, s]) => (s.seenTs === null ? [] : [[key, s.seenTs] as const]))),
       armed: [...armed.keys()],
       skipped,
@@ -279,8 +286,10 @@ export function createDetection(detectors: DetectorsByKind = DETECTORS, options:
     /** takes a snapshot's state over (before any telemetry is observed) */
     restore(snap: DetectionSnapshot): void {
       for (const { key, watch, ...s } of snap.devices) {
+        const was = devices.get(key);
+        if (was) was.stale = true;
         // a profile no caller holds: the next message's profile is compared by its signature
-        devices.set(key, { ...s, profile: {}, watch: watch ? createReadingWatch(options.general || undefined, watch) : null, seenTs: snap.lastTs.get(key) ?? null });
+        devices.set(key, { ...s, profile: {}, watch: watch ? createReadingWatch(options.general || undefined, watch) : null, seenTs: snap.lastTs.get(key) ?? null, owner: devices, stale: false });
       }
       for (const key of snap.armed) armed.set(key, devices.get(key)!);
       skipped = snap.skipped;

@@ -23,7 +23,7 @@
  * nothing changes: it is silent once `heartbeats` heartbeats and one sample period passed without
  * telemetry (never sooner than `minSilentS`); what its messages' intervals look like says nothing then.
  */
-import type { ReportMode } from '../../contracts/index.js';
+import type { ReportMode, TopicMemos } from '../../contracts/index.js';
 import { round } from '../../contracts/round.js';
 import type { Signal } from './detector.js';
 
@@ -70,10 +70,13 @@ interface DeviceSilence {
   firing: boolean;
   /** it reports by exception (its announce); null: periodically */
   report: ReportMode | null;
+  /** the map of the watch it belongs to, and whether it was forgotten there (its topics' memos: contracts TopicMemos; not in a snapshot) */
+  owner: Map<string, DeviceSilence>;
+  stale: boolean;
 }
 
 /** a device's record as a checkpoint holds it */
-type SavedSilence = Omit<DeviceSilence, 'key' | 'slot'>;
+type SavedSilence = Omit<DeviceSilence, 'key' | 'slot' | 'owner' | 'stale'>;
 
 /** the silence watch's state in a checkpoint (helpdesk/checkpoint.ts) */
 export interface SilenceSnapshot {
@@ -137,6 +140,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
   /** forgets the device in `slot`: the last one takes its place */
   function removeAt(slot: number): void {
     const s = order[slot]!;
+    s.stale = true;
     devices.delete(s.key);
     reports.delete(s.key);
     const last = order.pop()!;
@@ -148,7 +152,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     }
   }
   const record = (key: string, customerId: string, deviceId: string, lastHeard: number, lastTs: number, firing: boolean): DeviceSilence => ({
-    key, slot: -1, customerId, deviceId, lastHeard, lastTs, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing, report: reports.get(key) ?? null,
+    key, slot: -1, customerId, deviceId, lastHeard, lastTs, intervals: [], next: 0, learned: null, offlineSince: null, offlineReason: null, firing, report: reports.get(key) ?? null, owner: devices, stale: false,
   });
 
   function learnedMs(s: DeviceSilence): number | null {
@@ -218,9 +222,12 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
      * backlog of old telemetry draining after it is back, is not taken for silent; its interval is
      * learned from its own stamps. `key`: the device's key, when the caller has it (ParsedTopic.key).
      */
-    heard(customerId: string, deviceId: string, ts: number, now: number, key?: string): Signal | undefined {
+    heard(customerId: string, deviceId: string, ts: number, now: number, key?: string, topic?: TopicMemos): Signal | undefined {
       const k = key ?? keyOf(customerId, deviceId);
-      const s = devices.get(k);
+      // from the topic's memo (contracts TopicMemos) when it is this watch's and the device is still watched, else the map
+      const memo = topic?.silenceMemo as DeviceSilence | undefined;
+      const s = memo !== undefined && memo.owner === devices && !memo.stale ? memo : devices.get(k);
+      if (s !== undefined && topic !== undefined && s !== memo) topic.silenceMemo = s;
       if (!s) {
         add(record(k, customerId, deviceId, now, ts, false));
         return undefined;
@@ -314,7 +321,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
     /** devices watched */
     watching: (): number => devices.size,
     snapshot: (): SilenceSnapshot => ({
-      devices: new Map([...devices].map(([k, { key: _key, slot: _slot, ...saved }]) => [k, { ...saved, intervals: [...saved.intervals] }])),
+      devices: new Map([...devices].map(([k, { key: _key, slot: _slot, owner: _owner, stale: _stale, ...saved }]) => [k, { ...saved, intervals: [...saved.intervals] }])),
       reports: new Map(reports),
     }),
     /** takes a snapshot's state over (before anything is heard) */
@@ -323,7 +330,7 @@ export function createSilence(options: Partial<SilenceOptions> = {}) {
         // a device watched already gives way to the snapshot's (forgetting it forgets its report too: set below)
         const known = devices.get(k);
         if (known) removeAt(known.slot);
-        add({ ...v, intervals: [...v.intervals], key: k, slot: -1 });
+        add({ ...v, intervals: [...v.intervals], key: k, slot: -1, owner: devices, stale: false });
       }
       for (const [k, v] of s.reports) reports.set(k, v);
     },

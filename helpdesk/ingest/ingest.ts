@@ -29,6 +29,13 @@ export interface IngestSnapshot {
   buffer: Buffered[];
 }
 
+/** what ingest remembers of a sender; `owner`: the map of the ingest it belongs to (its topics' memos are shared) */
+interface SenderRecord {
+  seq: number;
+  ts: number;
+  owner: Map<string, SenderRecord>;
+}
+
 interface Buffered {
   ts: number;
   sender: string;
@@ -78,7 +85,7 @@ export interface IngestOptions {
 export function createIngest(options: IngestOptions) {
   const { log } = options;
   const stats: IngestStats = { received: 0, accepted: 0, rejected: 0, duplicates: 0, gaps: 0, byCode: {} };
-  const last = new Map<string, { seq: number; ts: number }>();
+  const last = new Map<string, SenderRecord>();
   /** data senders whose device connected anew since their last message: they may start a new sequence */
   const reconnected = new Set<string>();
   const duplicatesOf = new Map<string, number>();
@@ -111,7 +118,12 @@ export function createIngest(options: IngestOptions) {
           const msg = r.value;
           const sender = senderOf(msg);
           const { seq, ts } = msg.payload;
-          const prev = last.get(sender);
+          // telemetry and events: the sender's record from the topic's memo (contracts TopicMemos), else the map
+          const t = msg.topic;
+          const data = t.scope === 'device' && (msg.channel === 'telemetry' || msg.channel === 'event') ? t : null;
+          const memo = data?.ingestMemo as SenderRecord | undefined;
+          const prev = memo !== undefined && memo.owner === last ? memo : last.get(sender);
+          if (data && prev && prev !== memo) data.ingestMemo = prev;
           // most of a day no sender has just reconnected: no lookup then
           const fresh = reconnected.size !== 0 && reconnected.delete(sender);
           if (prev && seq <= prev.seq && ts <= prev.ts) {
@@ -130,7 +142,7 @@ export function createIngest(options: IngestOptions) {
             if (prev) {
               prev.seq = seq;
               prev.ts = ts;
-            } else last.set(sender, { seq, ts });
+            } else last.set(sender, { seq, ts, owner: last });
             stats.accepted++;
             buffer.push({ ts, sender, seq, msg });
             if (msg.channel === 'availability' && msg.payload.state === 'online') {
@@ -176,11 +188,18 @@ export function createIngest(options: IngestOptions) {
     },
     stats: (): IngestStats => ({ ...stats, byCode: { ...stats.byCode } }),
     /** the state a checkpoint holds (the messages received and not yet drained included) */
-    snapshot: (): IngestSnapshot => ({ stats: { ...stats, byCode: { ...stats.byCode } }, last: new Map([...last].map(([k, v]) => [k, { ...v }])), reconnected: new Set(reconnected), duplicatesOf: new Map(duplicatesOf), buffer: [...buffer] }),
+    snapshot: (): IngestSnapshot => ({ stats: { ...stats, byCode: { ...stats.byCode } }, last: new Map([...last].map(([k, v]) => [k, { seq: v.seq, ts: v.ts }])), reconnected: new Set(reconnected), duplicatesOf: new Map(duplicatesOf), buffer: [...buffer] }),
     /** takes a snapshot's state over (before any message is accepted) */
     restore(s: IngestSnapshot): void {
       Object.assign(stats, s.stats, { byCode: { ...s.stats.byCode } });
-      for (const [k, v] of s.last) last.set(k, { ...v });
+      for (const [k, v] of s.last) {
+        // in place where it is known: a topic's memo may point to it
+        const was = last.get(k);
+        if (was) {
+          was.seq = v.seq;
+          was.ts = v.ts;
+        } else last.set(k, { seq: v.seq, ts: v.ts, owner: last });
+      }
       for (const k of s.reconnected) reconnected.add(k);
       for (const [k, v] of s.duplicatesOf) duplicatesOf.set(k, v);
       buffer = [...s.buffer];

@@ -19,6 +19,12 @@ function directoryDevice(d: DeviceRecord): DirectoryDevice {
   };
 }
 
+interface Answer {
+  generation: number;
+  device: DirectoryDevice | undefined;
+  owner: WeakMap<DeviceNamed, Answer>;
+}
+
 export function createLiveDirectory() {
   const customers = new Map<string, CustomerRecord>();
   /** customerId -> deviceId -> record, in the order they were first written */
@@ -34,9 +40,10 @@ export function createLiveDirectory() {
   /**
    * `deviceOf`'s answers, per topic object. In a fleet replay's helpdesk (a heap of hundreds of MB) the two
    * map lookups of `device` cost ≈ 1.5 µs: each of their steps (a table, a key's characters, an inner map)
-   * is a cache miss. A topic object's answer is one step from it.
+   * is a cache miss. A parsed topic holds its answer in its memo (contracts TopicMemos), one step from it;
+   * another object naming a device has it here. `owner`: this map, whose directory the answer is of.
    */
-  const answers = new WeakMap<DeviceNamed, { generation: number; device: DirectoryDevice | undefined }>();
+  const answers = new WeakMap<DeviceNamed, Answer>();
   /** devices awaiting acceptance, counted as records change (asked for on every unknown sender) */
   let pending = 0;
   /** device records held (every state): the parsed topics make room for all their channels */
@@ -70,13 +77,16 @@ export function createLiveDirectory() {
     customer: (id) => activeCustomers.get(id),
     device: (c, d) => activeDevices.get(c)?.get(d),
     deviceOf(t) {
-      const known = answers.get(t);
+      // a parsed topic holds the answer itself (its memo); another object naming a device, the WeakMap
+      const memo = 'directoryMemo' in t ? (t.directoryMemo as Answer | undefined) : answers.get(t);
+      const known = memo !== undefined && memo.owner === answers ? memo : undefined;
       if (known !== undefined && known.generation === generation) return known.device;
       const device = activeDevices.get(t.customerId)?.get(t.deviceId);
       if (known !== undefined) {
         known.generation = generation;
         known.device = device;
-      } else answers.set(t, { generation, device });
+      } else if ('directoryMemo' in t) t.directoryMemo = { generation, device, owner: answers };
+      else answers.set(t, { generation, device, owner: answers });
       return device;
     },
   };
