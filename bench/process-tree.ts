@@ -4,7 +4,8 @@
  * every `discoverEveryMs` (a read of every process's stat took about 2.5 ms, in the thread of the process it
  * measures: the fleet bench's runner, twice a second through its day).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { withDescendants } from './cluster/cpu.js';
 
 /** clock ticks a second of /proc/PID/stat's times: 100 on Linux wherever evernet runs (USER_HZ) */
 const TICKS_PER_S = 100;
@@ -35,33 +36,6 @@ function rssBytes(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** the descendants of `root` (itself included) among every process of /proc; null without /proc */
-function descendants(root: number): Set<number> | null {
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return null;
-  }
-  const byParent = new Map<number, number[]>();
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    const s = statOf(Number(name));
-    if (!s) continue; // gone meanwhile
-    const list = byParent.get(s.ppid);
-    if (list) list.push(Number(name));
-    else byParent.set(s.ppid, [Number(name)]);
-  }
-  const out = new Set<number>();
-  const todo = [root];
-  while (todo.length) {
-    const pid = todo.pop()!;
-    out.add(pid);
-    todo.push(...(byParent.get(pid) ?? []));
-  }
-  return out;
 }
 
 /** this process's CPU time (user and system, s) since `since` (a process.cpuUsage()) */
@@ -109,12 +83,11 @@ export function peakRss(o: PeakRssOptions = {}): { stop(): number | null; byProc
   let discoveredAt = -Infinity;
   const sample = (): void => {
     if (Date.now() - discoveredAt >= discoverEveryMs) {
-      const found = descendants(root);
-      if (!found) return;
-      known = found;
+      known = new Set(withDescendants(root));
       discoveredAt = Date.now();
     }
     let sum = 0;
+    let read = false;
     for (const pid of known) {
       const s = statOf(pid);
       // ended, or ended and its number taken by a process from outside the tree since
@@ -123,12 +96,14 @@ export function peakRss(o: PeakRssOptions = {}): { stop(): number | null; byProc
         continue;
       }
       const rss = rssBytes(pid);
+      read = true;
       sum += rss;
       each.set(pid, Math.max(each.get(pid) ?? 0, rss));
       cpu.set(pid, Math.max(cpu.get(pid) ?? 0, s.cpuS));
       if (!roles.has(pid)) roles.set(pid, roleOf(pid));
     }
-    peak = Math.max(peak ?? 0, sum);
+    // without /proc nothing is read: no peak
+    if (read) peak = Math.max(peak ?? 0, sum);
   };
   sample();
   const timer = setInterval(sample, everyMs);
