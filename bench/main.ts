@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- GROUP ...]`: prints one JSON object on stdout, figures keyed by name.
- * Speed lives here, never in timed test assertions.
+ * Speed lives here, never in timed test assertions. `--against REV [--rounds N]`: the groups here and in
+ * revision REV at the same time, each figure's medians and their ratio (bench/against.ts).
  */
 import { benchBoards } from './boards.js';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { benchDashboard } from './dashboard.js';
 import { benchDetection } from './detection.js';
 import { benchLive } from './live.js';
 import { benchAgents } from './agents.js';
+import { AGAINST_DEFAULTS, AgainstError, benchAgainst } from './against.js';
 import { benchModels } from './models.js';
 import { benchReplay } from './replay.js';
 import { benchSecurity } from './security.js';
@@ -48,7 +50,7 @@ const GROUPS: Record<string, () => Promise<Record<string, number | string | bool
 async function main(): Promise<void> {
   // the runner's own V8 flags, as the CLI sets them: the benches measure what a user's replay does
   applyRunnerV8Flags();
-  const { values, positionals: asked } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { homes: { type: 'string' }, 'shard-broker': { type: 'string' } } });
+  const { values, positionals: asked } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { homes: { type: 'string' }, 'shard-broker': { type: 'string' }, against: { type: 'string' }, rounds: { type: 'string' } } });
   const broker = values['shard-broker'];
   if (broker !== undefined) {
     if (!['auto', 'aedes', 'mosquitto'].includes(broker)) {
@@ -72,6 +74,29 @@ async function main(): Promise<void> {
   if (unknown.length) {
     process.stderr.write(`bench: unknown group(s) ${unknown.join(', ')}; known: ${Object.keys(GROUPS).join(', ')}\n`);
     process.exitCode = 2;
+    return;
+  }
+  if (values.rounds !== undefined && values.against === undefined) {
+    process.stderr.write('bench: --rounds goes with --against REV\n');
+    process.exitCode = 2;
+    return;
+  }
+  if (values.against !== undefined) {
+    const rounds = values.rounds === undefined ? AGAINST_DEFAULTS.rounds : Number(values.rounds);
+    if (!(Number.isInteger(rounds) && rounds >= 1)) {
+      process.stderr.write(`bench: --rounds must be a whole number of rounds, got '${values.rounds}'\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const args = [...asked, ...(values.homes !== undefined ? ['--homes', values.homes] : []), ...(broker !== undefined ? ['--shard-broker', broker] : [])];
+    try {
+      const onRound = (r: number, n: number): void => void process.stderr.write(`bench: round ${r} of ${n} against ${values.against} done\n`);
+      process.stdout.write(JSON.stringify({ node: process.version, ...(await benchAgainst({ rev: values.against, args, groups: asked, rounds, onRound })) }, null, 2) + '\n');
+    } catch (e) {
+      if (!(e instanceof AgainstError)) throw e;
+      process.stderr.write(`bench: ${e.message}\n`);
+      process.exitCode = 2;
+    }
     return;
   }
   const figures: Record<string, number | string | boolean | null> = { node: process.version };

@@ -88,6 +88,12 @@ export const ERRORS = {
   EVN_ERR_BROKER_UNREACHABLE: 'no MQTT broker answers at the URL a device was given',
   EVN_ERR_HTTP_LISTEN: "the dashboard's port cannot be bound",
   EVN_ERR_SCENARIO: 'a scenario file that does not load or validate',
+  // the benches: the comparison with another revision (bench/against.ts), the NAB scorer's input (bench/nab)
+  EVN_ERR_BENCH_REVISION: 'bench --against: a revision that names no commit, or that could not be checked out',
+  EVN_ERR_BENCH_DEPENDENCIES: 'bench --against: a revision with another package-lock.json than the tree it is compared from',
+  EVN_ERR_BENCH_GROUP: 'bench --against: no group named, or a group that takes the whole machine itself',
+  EVN_ERR_BENCH_RUN: 'bench --against: a run of the bench that failed or printed no figures',
+  EVN_ERR_NAB_DIR: 'bench:nab: no NAB directory given, or one without its data, labels or profiles',
   EVN_ERR_REPORT_PATH: "a file a command writes (a replay's --report-json, --report-html; an export's --out) in a missing or unwritable folder, or a folder given as the file: refused before the work starts",
   EVN_ERR_EXPECTATION: "a replay whose outcome is not what its scenario's expect: block says (exit code 3)",
   EVN_ERR_REPLAY_STALLED: 'a replay waited longer than its stall timeout for messages or commands',

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERRORS } from '../../contracts/errors.js';
 
-const SOURCE = ['broker', 'cli', 'cluster', 'contracts', 'devices', 'helpdesk', 'log', 'scenarios', 'stack', 'storage'];
+const SOURCE = ['bench', 'broker', 'cli', 'cluster', 'contracts', 'devices', 'helpdesk', 'log', 'scenarios', 'stack', 'storage'];
 /** a code, or a family of codes written `EVN_ERR_CREDENTIALS_*` */
 const CODE = /EVN_ERR_[A-Z0-9_]*[A-Z0-9](_\*)?/g;
 
