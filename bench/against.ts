@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- GROUP... --against REV [--rounds N]`: the groups in this tree and in revision REV at the
+ * `npm run bench -- GROUP... --against REV [--rounds N]`: the groups in this tree (uncommitted changes included) and in revision REV at the
  * same time, N rounds (default 3), and each figure's median in both with their ratio, in one JSON object:
  * `name` (this tree), `name.base` (REV), `name.ratio` (this / REV). One after another, the same code moved
  * by up to a quarter between runs of the helpdesk bench on a shared 2-core machine; run together, each tree
