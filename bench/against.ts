@@ -173,9 +173,12 @@ export async function benchAgainst(o: AgainstOptions): Promise<Figures> {
     const mine: Figures[] = [];
     const theirs: Figures[] = [];
     for (let r = 0; r < rounds; r++) {
-      const [a, b] = await Promise.all([runIn(ROOT, o.args), runIn(base.path, o.args)]);
-      mine.push(a);
-      theirs.push(b);
+      // both ended before anything goes on: a run that failed does not leave the other running in a tree about to go
+      const [a, b] = await Promise.allSettled([runIn(ROOT, o.args), runIn(base.path, o.args)]);
+      if (a.status === 'rejected') throw a.reason;
+      if (b.status === 'rejected') throw b.reason;
+      mine.push(a.value);
+      theirs.push(b.value);
       o.onRound?.(r + 1, rounds);
     }
     return { 'against.revision': base.commit, 'against.rounds': rounds, ...compareRuns(mine, theirs) };

@@ -49,6 +49,8 @@ describe('bench --against', () => {
     }
     await expect(benchAgainst({ rev: 'HEAD', args: ['fleet'], groups: ['fleet'] })).rejects.toThrow(AGAINST_ERR.GROUP);
     await expect(benchAgainst({ rev: 'HEAD', args: [], groups: [] })).rejects.toThrow(AGAINST_ERR.GROUP);
+    // a run that fails (here both: a group neither tree knows) is reported with its code and what it said
+    await expect(benchAgainst({ rev: 'HEAD', args: ['no-such-group'], groups: ['no-such-group'], rounds: 1 })).rejects.toThrow(/EVN_ERR_BENCH_RUN.*unknown group/);
     expect(git('worktree', 'list')).toBe(before);
   });
 });
