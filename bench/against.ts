@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { codeTable, type EvnErrorCode } from '../contracts/errors.js';
 import { round } from '../contracts/round.js';
 import { RUNNER_START_FLAGS } from '../scenarios/engine/node-flags.js';
+import { median } from '../scenarios/report-by-kind.js';
 import { scratchDir } from '../storage/scratch-dir.js';
 
 export type Figures = Record<string, number | string | boolean | null>;
@@ -42,11 +43,8 @@ export class AgainstError extends Error {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+/** the median of the runs (the report's own: the mean of the two middle values of an even count) */
+const medianOf = (xs: readonly number[]): number => median([...xs].sort((a, b) => a - b));
 
 const numeric = (runs: readonly Figures[], key: string): number[] | null => {
   const xs = runs.map((r) => r[key]);
@@ -65,8 +63,8 @@ export function compareRuns(mine: readonly Figures[], base: readonly Figures[]):
     const a = numeric(mine, k);
     const b = numeric(base, k);
     if (a && b) {
-      const ma = median(a);
-      const mb = median(b);
+      const ma = medianOf(a);
+      const mb = medianOf(b);
       out[k] = round(ma, 3);
       out[`${k}.base`] = round(mb, 3);
       out[`${k}.ratio`] = mb === 0 ? null : round(ma / mb, 3);
