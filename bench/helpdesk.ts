@@ -1,7 +1,7 @@
 /**
  * Group `helpdesk` (`npm run bench -- helpdesk [--homes N]`, default 1,000): what a fleet replay's helpdesk
- * costs a message, without the network and without the devices. The day of N homes of the bench fleet
- * (bench/fleet-scenario.ts: sampled every minute, reporting by exception with a 15-minute heartbeat,
+ * costs a message, without the network and without the devices. The day of N homes of the fleet bench's
+ * fleet (bench/fleet-scenario.ts: a car, a fridge and a washer in every home, sampled every minute, reporting by exception with a 15-minute heartbeat,
  * one-minute windows) is made first: every device's announce and "online", then what its agent publishes
  * window by window, encoded as on the wire. Then a helpdesk set up as a fleet replay's own (its options,
  * its scratch database, the scenario's world and tariff) takes that day through a transport of the bench's:
@@ -188,7 +188,7 @@ export async function helpdeskDay(loaded: LoadedScenario, day: readonly DayWindo
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchHelpdesk(homes = 1000): Promise<Record<string, number>> {
-  const loaded = loadFleetScenario({ homes, pipeline: true });
+  const loaded = loadFleetScenario({ homes, pipeline: true, everyDevice: true });
   const day = makeDay(loaded);
   const messages = day.reduce((n, w) => n + w.topics.length, 0);
   await helpdeskDay(loaded, day); // warm up

@@ -22,6 +22,16 @@ describe("the benches' fleet scenario", () => {
     expect(readdirSync(tmp.path)).toEqual([]);
   });
 
+  it("with every device, has a car, a fridge and a washer in each home: the fleet the benches' goals are set for", () => {
+    const drawn = loadFleetScenario({ homes: 40 });
+    const every = loadFleetScenario({ homes: 40, everyDevice: true });
+    expect(every.devices.length).toBe(120);
+    for (const kind of ['car-battery', 'fridge', 'washer']) expect(every.devices.filter((d) => d.kind === kind)).toHaveLength(40);
+    // drawn, as scenarios/fleet-100.yaml has it: some homes have no car or no washer
+    expect(drawn.devices.length).toBeLessThan(120);
+    expect(drawn.devices.length).toBeGreaterThan(80);
+  });
+
   it('loaded for its devices alone, leaves nothing behind', () => {
     const loaded = loadFleetScenario({ homes: 3, pipeline: true });
     expect(loaded.devices.length).toBeGreaterThan(3);
