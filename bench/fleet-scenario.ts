@@ -19,9 +19,9 @@ export interface FleetBenchScenario {
   /** the helpdesk decides a window while the devices run the next (scenario `pipeline`; default false) */
   pipeline?: boolean;
   /**
-   * every home has each of the templates' devices, a car, a fridge and a washer: the fleet issue 13's goals
-   * are set for (10,000 homes, 30,000 devices). Default false: drawn by each template's `probability`, as
-   * scenarios/fleet-100.yaml has it (about 2.7 a home)
+   * every home has each of the templates' devices, a car, a fridge and a washer: the fleet the fleet bench's
+   * goals are set for (10,000 homes, 30,000 devices; docs/fleets.md#figures). Default false: drawn by each
+   * template's `probability`, as scenarios/fleet-100.yaml has it (about 2.7 a home)
    */
   everyDevice?: boolean;
 }

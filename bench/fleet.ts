@@ -1,7 +1,7 @@
 /**
  * Group `fleet` (`npm run bench -- fleet [--homes N]`, default 10,000): a day of a fleet of homes
- * (bench/fleet-scenario.ts: scenarios/fleet-100.yaml with N homes, a car, a fridge and a washer in each, as the
- * issue's goal has it (10,000 homes, 30,000 devices), reporting by exception with a
+ * (bench/fleet-scenario.ts: scenarios/fleet-100.yaml with N homes, a car, a fridge and a washer in each, the
+ * fleet its goals are set for (10,000 homes, 30,000 devices), reporting by exception with a
  * 15-minute heartbeat, sampled every minute, in pipelined one-minute windows) through the whole engine
  * with the layout the replay chooses for it, then the same connections and message pattern through the bare broker shards in
  * the same run (bench/fleet-raw-host.ts: as many clients in as many processes, the same number of

@@ -1,8 +1,8 @@
 /**
  * Group `helpdesk` (`npm run bench -- helpdesk [--homes N]`, default 1,000): what a fleet replay's helpdesk
  * costs a message, without the network and without the devices. The day of N homes of the fleet bench's
- * fleet (bench/fleet-scenario.ts: a car, a fridge and a washer in every home, sampled every minute, reporting by exception with a 15-minute heartbeat,
- * one-minute windows) is made first: every device's announce and "online", then what its agent publishes
+ * fleet (bench/fleet-scenario.ts: a car, a fridge and a washer in every home, sampled every minute,
+ * reporting by exception with a 15-minute heartbeat, one-minute windows) is made first: every device's announce and "online", then what its agent publishes
  * window by window, encoded as on the wire. Then a helpdesk set up as a fleet replay's own (its options,
  * its scratch database, the scenario's world and tariff) takes that day through a transport of the bench's:
  * each window's messages handed to it as the broker hands them (topic, payload bytes), then the window
