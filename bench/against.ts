@@ -1,9 +1,9 @@
 /**
- * `npm run bench -- GROUP... --against REV [--rounds N]`: the groups in this tree (uncommitted changes included) and in revision REV at the
- * same time, N rounds (default 3), and each figure's median in both with their ratio, in one JSON object:
- * `name` (this tree), `name.base` (REV), `name.ratio` (this / REV). One after another, the same code moved
- * by up to a quarter between runs of the helpdesk bench on a shared 2-core machine; run together, each tree
- * on a core, both meet the same machine (docs/fleet-engine-log.md#a-devices-records-through-its-topic).
+ * `npm run bench -- GROUP... --against REV [--rounds N]`: the groups in this tree (uncommitted changes
+ * included) and in revision REV at the same time, N rounds (default 3), and each figure's median in both
+ * with their ratio, in one JSON object: `name` (this tree), `name.base` (REV), `name.ratio` (this / REV).
+ * One after another, the same code moved by up to a quarter between runs of the helpdesk bench on a shared
+ * 2-core machine; run together, each tree on a core, both meet the same machine (docs/fleet-engine-log.md#a-devices-records-through-its-topic).
  *
  * REV is checked out in a git worktree of its own (a scratch folder, removed after) that shares this tree's
  * node_modules: so REV must have the same package-lock.json, else it is refused (its dependencies would need

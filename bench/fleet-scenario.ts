@@ -26,6 +26,9 @@ export interface FleetBenchScenario {
   everyDevice?: boolean;
 }
 
+/** the fleet of bench `fleet`, whose runner's part bench `helpdesk` measures alone: pipelined, every device in every home */
+export const FLEET_BENCH_FLEET = { pipeline: true, everyDevice: true } as const satisfies Omit<FleetBenchScenario, 'homes'>;
+
 export function fleetScenarioText(o: FleetBenchScenario): string {
   const doc = parseDocument(readFileSync('scenarios/fleet-100.yaml', 'utf8'));
   doc.set('name', `fleet-${o.homes}`);

@@ -37,7 +37,7 @@ import { loadScenario, type LoadedScenario } from '../scenarios/load.js';
 import { replay } from '../scenarios/runner.js';
 import { offerFigures } from './coordination.js';
 import { meanPayloadBytes } from './helpdesk.js';
-import { writeFleetScenario } from './fleet-scenario.js';
+import { FLEET_BENCH_FLEET, writeFleetScenario } from './fleet-scenario.js';
 import { ownCpuSeconds, peakRss } from './process-tree.js';
 import { finds, NOT_A_FAULT_TICKET } from '../scenarios/report-by-kind.js';
 import type { Report } from '../scenarios/report.js';
@@ -49,7 +49,7 @@ const PAYLOAD_SAMPLE_HOMES = 200;
 
 export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'auto'): Promise<Record<string, number | string | null>> {
   // pipelined, as a fleet is best replayed (docs/fleets.md#pipelined-windows): the helpdesk decides while the devices move on
-  const written = writeFleetScenario({ homes, pipeline: true, everyDevice: true });
+  const written = writeFleetScenario({ homes, ...FLEET_BENCH_FLEET });
   try {
     return await fleetFigures(homes, loadScenario(written.file), resolveShardBroker(shardBroker));
   } finally {

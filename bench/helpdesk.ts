@@ -2,8 +2,8 @@
  * Group `helpdesk` (`npm run bench -- helpdesk [--homes N]`, default 1,000): what a fleet replay's helpdesk
  * costs a message, without the network and without the devices. The day of N homes of the fleet bench's
  * fleet (bench/fleet-scenario.ts: a car, a fridge and a washer in every home, sampled every minute,
- * reporting by exception with a 15-minute heartbeat, one-minute windows) is made first: every device's announce and "online", then what its agent publishes
- * window by window, encoded as on the wire. Then a helpdesk set up as a fleet replay's own (its options,
+ * reporting by exception with a 15-minute heartbeat, one-minute windows) is made first: every device's
+ * announce and "online", then what its agent publishes window by window, encoded as on the wire. Then a helpdesk set up as a fleet replay's own (its options,
  * its scratch database, the scenario's world and tariff) takes that day through a transport of the bench's:
  * each window's messages handed to it as the broker hands them (topic, payload bytes), then the window
  * decided at its end, as the runner does. The commands it sends go nowhere: the devices of the day are
@@ -33,7 +33,7 @@ import type { LoadedScenario } from '../scenarios/load.js';
 import { drawn, embeddedHelpdeskOptions, scratchDb, scratchTelemetryDb } from '../scenarios/replay-helpdesk.js';
 import { agentTelemetryOptions } from '../scenarios/telemetry-options.js';
 import { startHelpdeskStack } from '../stack/helpdesk-stack.js';
-import { loadFleetScenario } from './fleet-scenario.js';
+import { FLEET_BENCH_FLEET, loadFleetScenario } from './fleet-scenario.js';
 import { ownCpuSeconds } from './process-tree.js';
 
 /** a window's messages: their topics, and their payloads end to end in one buffer (`bounds[i]` ends the i-th) */
@@ -188,7 +188,7 @@ export async function helpdeskDay(loaded: LoadedScenario, day: readonly DayWindo
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchHelpdesk(homes = 1000): Promise<Record<string, number>> {
-  const loaded = loadFleetScenario({ homes, pipeline: true, everyDevice: true });
+  const loaded = loadFleetScenario({ homes, ...FLEET_BENCH_FLEET });
   const day = makeDay(loaded);
   const messages = day.reduce((n, w) => n + w.topics.length, 0);
   await helpdeskDay(loaded, day); // warm up
