@@ -4,11 +4,14 @@
  * fleet its goals are set for (10,000 homes, 30,000 devices), reporting by exception with a
  * 15-minute heartbeat, sampled every minute, in pipelined one-minute windows) through the whole engine
  * with the layout the replay chooses for it, then the same connections and message pattern through the bare broker shards in
- * the same run (bench/fleet-raw-host.ts: as many clients in as many processes, the same number of
- * messages of the replay's mean size, fleet.rawPayloadBytes, in as many windows, each window waited for;
- * bench/fleet-raw-subscriber.ts: the helpdesk's subscription, in a process of its own started as the runner is).
+ * the same run: each replay host writes its message trace (scenarios/engine/message-trace.ts: which device published
+ * how many messages in each window) and a bare host replays it (bench/fleet-raw-host.ts: a client a device, each
+ * device's messages on its own client in the window it sent them, of the replay's mean size, fleet.rawPayloadBytes),
+ * each window waited for; bench/fleet-raw-subscriber.ts: the helpdesk's subscription, in a process of its own
+ * started as the runner is.
  *
- *   fleet.messagesPerSecond / fleet.rawBrokerMessagesPerSecond = fleet.ratio, both over the same span: from the
+ *   fleet.messagesPerSecond / fleet.rawBrokerMessagesPerSecond = fleet.ratio, both the messages of the windows
+ *     (fleet.windowMessages: the replay's without what its devices said connecting) over the same span: from the
  *     clients connected to the last message (the bare pattern is timed from its clients connected, so the replay's
  *     rate leaves out its start, fleet.startSeconds: helpdesk, hosts and devices connected; fleet.wallSeconds is all of it)
  *   fleet.cpuRatio                  the bare pattern's CPU seconds / the replay's, every process of each (Linux /proc; null
@@ -20,7 +23,9 @@
  * With BENCH_FLEET_OFFERS=FILE the washer offers are written to FILE (JSON), for coordinating them again without a replay.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { round } from '../contracts/round.js';
@@ -50,14 +55,17 @@ const PAYLOAD_SAMPLE_HOMES = 200;
 export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'auto'): Promise<Record<string, number | string | null>> {
   // pipelined, as a fleet is best replayed (docs/fleets.md#pipelined-windows): the helpdesk decides while the devices move on
   const written = writeFleetScenario({ homes, ...FLEET_BENCH_FLEET });
+  // the replay's hosts write their message traces here, which the bare pattern replays
+  const traceDir = mkdtempSync(join(tmpdir(), 'evernet-fleet-trace-'));
   try {
-    return await fleetFigures(homes, loadScenario(written.file), resolveShardBroker(shardBroker));
+    return await fleetFigures(homes, loadScenario(written.file), resolveShardBroker(shardBroker), traceDir);
   } finally {
     written.remove(); // the replay's hosts have loaded it
+    rmSync(traceDir, { recursive: true, force: true });
   }
 }
 
-async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'aedes' | 'mosquitto'): Promise<Record<string, number | string | null>> {
+async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'aedes' | 'mosquitto', traceDir: string): Promise<Record<string, number | string | null>> {
   const devices = scenario.devices.length;
   const layout = chooseLayout(devices, {}, thisMachine());
   const memory = peakRss({ everyMs: 500 });
@@ -70,7 +78,7 @@ async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'ae
     shown = Math.floor((done / total) * 10);
     process.stderr.write(`bench fleet: ${shown * 10} % of the day after ${Math.round((performance.now() - t0) / 1000)} s\n`);
   };
-  const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000, onProgress, shardBroker: broker });
+  const { report, wall } = await replay({ scenario, log: silentLogger(), stallTimeoutMs: 300_000, onProgress, shardBroker: broker, traceDir });
   const peak = memory.stop();
   const replayOwnCpu = ownCpuSeconds(ownCpu);
   // what a long run leaves to look into, on stderr: where the time went, each process's own peak, and every false ticket
@@ -79,19 +87,19 @@ async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'ae
   const replayCpu = cpuRows(memory.cpuByProcess(), replayOwnCpu);
   process.stderr.write(`bench fleet: CPU seconds by process, replay: ${cpuLine(replayCpu)}\n`);
   for (const t of falseTicketsOf(report)) process.stderr.write(`bench fleet: false ticket ${JSON.stringify(t)}\n`);
-  const windows = Math.ceil((scenario.endMs - scenario.startMs) / (scenario.scenario.windowS * 1000));
   // the replay's messages' mean size, from the day of its first homes (bench/helpdesk.ts): the bare pattern's payload
   // (before the bare pattern's CPU is counted: the sample is the bench's work, not the bare pattern's)
   const payloadBytes = Math.round(meanPayloadBytes(scenario, PAYLOAD_SAMPLE_HOMES));
   const rawMemory = peakRss({ everyMs: 500 });
   const rawOwnCpu = process.cpuUsage();
-  const raw = await rawBroker({ broker, devices, hosts: Math.max(1, layout.hosts), shards: Math.max(1, layout.shards), messages: report.messages.published, windows, payloadBytes });
+  const traces = readdirSync(traceDir).sort().map((f) => join(traceDir, f));
+  const raw = await rawBroker({ broker, traces, shards: Math.max(1, layout.shards), payloadBytes });
   rawMemory.stop();
   const rawCpu = cpuRows(rawMemory.cpuByProcess(), ownCpuSeconds(rawOwnCpu));
   process.stderr.write(`bench fleet: CPU seconds by process, bare broker pattern: ${cpuLine(rawCpu)}\n`);
 
   // the span the bare pattern is timed over too: after the start, its clients connected
-  const perSecond = report.messages.published / (wall.seconds - wall.phases.start);
+  const perSecond = raw.messages / (wall.seconds - wall.phases.start);
   const tariff = loadTariff(scenario.tariffPath);
   const offers: FleetOffer[] = (report.loads ?? []).map((l, i) => ({
     id: `${l.customerId}/${l.deviceId}/${i}`,
@@ -115,8 +123,9 @@ async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'ae
     'fleet.wallSeconds': round(wall.seconds, 1),
     'fleet.startSeconds': round(wall.phases.start, 1),
     'fleet.messagesPerSecond': Math.round(perSecond),
-    'fleet.rawBrokerMessagesPerSecond': Math.round(raw),
-    'fleet.ratio': round(perSecond / raw, 3),
+    'fleet.windowMessages': raw.messages,
+    'fleet.rawBrokerMessagesPerSecond': Math.round(raw.perSecond),
+    'fleet.ratio': round(perSecond / raw.perSecond, 3),
     'fleet.rawPayloadBytes': payloadBytes,
     // the same comparison in CPU time, all processes of each (both with their start): it moves less with the machine's load
     'fleet.cpuRatio': cpuSum(replayCpu) > 0 && cpuSum(rawCpu) > 0 ? round(cpuSum(rawCpu) / cpuSum(replayCpu), 3) : null,
@@ -153,11 +162,9 @@ function falseTicketsOf(report: Report): Array<{ id: string; customerId: string;
 interface RawOptions {
   /** what the shards run: the replay's */
   broker: 'aedes' | 'mosquitto';
-  devices: number;
-  hosts: number;
+  /** the replay hosts' message traces: a bare host each */
+  traces: string[];
   shards: number;
-  messages: number;
-  windows: number;
   payloadBytes: number;
 }
 
@@ -168,8 +175,8 @@ async function next(lines: AsyncIterator<string>, who: string): Promise<string> 
   return r.value;
 }
 
-/** the same connections and message pattern through the bare broker shards; returns messages per second */
-async function rawBroker(o: RawOptions): Promise<number> {
+/** the same connections and message pattern through the bare broker shards: the messages sent, and how many a second */
+async function rawBroker(o: RawOptions): Promise<{ messages: number; perSecond: number }> {
   const shards = await startBrokerShards(o.shards, 'warn', o.broker);
   const hosts: ChildProcess[] = [];
   // the helpdesk's part in a fresh process with the runner's flags, as the replay's runner starts (bench/fleet-raw-subscriber.ts)
@@ -180,25 +187,25 @@ async function rawBroker(o: RawOptions): Promise<number> {
     const answers = createInterface({ input: subscriber.stdout! })[Symbol.asyncIterator]();
     await next(answers, 'subscriber'); // ready
     const lines: Array<AsyncIterator<string>> = [];
-    for (let index = 0; index < o.hosts; index++) {
-      const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', RAW_HOST, JSON.stringify({ urls: shards.urls, devices: o.devices, index, hosts: o.hosts, payloadBytes: o.payloadBytes })], { stdio: ['pipe', 'pipe', 'inherit'] });
+    for (const trace of o.traces) {
+      const c = spawn(process.execPath, [...profilingFlags(), '--import', 'tsx', RAW_HOST, JSON.stringify({ urls: shards.urls, trace, payloadBytes: o.payloadBytes })], { stdio: ['pipe', 'pipe', 'inherit'] });
       c.stdin!.on('error', () => undefined);
       hosts.push(c);
       lines.push(createInterface({ input: c.stdout! })[Symbol.asyncIterator]());
     }
-    for (const l of lines) await next(l, 'host'); // ready
+    // ready GRANTED WINDOWS: every host's trace has the same windows (the replay called its hosts together)
+    const windows = new Set<number>();
+    for (const l of lines) windows.add(Number((await next(l, 'host')).split(' ')[2]));
+    if (windows.size !== 1) throw new Error(`bench fleet: the replay hosts' traces have different windows (${[...windows].join(', ')})`);
     const t0 = performance.now();
     let sent = 0;
-    for (let w = 0; w < o.windows; w++) {
-      const target = Math.round((o.messages * (w + 1)) / o.windows);
-      const n = target - sent;
-      sent = target;
-      for (let h = 0; h < o.hosts; h++) hosts[h]!.stdin!.write(`${Math.floor(n / o.hosts) + (h < n % o.hosts ? 1 : 0)}\n`);
-      for (const l of lines) await next(l, 'host'); // sent
-      subscriber.stdin!.write(`${target}\n`);
-      await next(answers, 'subscriber'); // got at least target
+    for (let w = 0; w < [...windows][0]!; w++) {
+      for (const h of hosts) h.stdin!.write(`${w}\n`);
+      for (const l of lines) sent += Number((await next(l, 'host')).split(' ')[1]); // sent N
+      subscriber.stdin!.write(`${sent}\n`);
+      await next(answers, 'subscriber'); // got at least what was sent
     }
-    return o.messages / ((performance.now() - t0) / 1000);
+    return { messages: sent, perSecond: sent / ((performance.now() - t0) / 1000) };
   } finally {
     for (const h of hosts) h.stdin?.end();
     await Promise.all(hosts.map((h) => (h.exitCode === null ? new Promise((r) => h.once('exit', r)) : null)));

@@ -75,6 +75,12 @@ export interface ReplayOptions {
   collectSeries?: boolean;
   /** called with the result as soon as the replay is done, before holdUntil is awaited */
   onReplayed?: (result: ReplayResult) => void;
+  /**
+   * each device host writes which of its devices published how many messages in each window to
+   * host-INDEX.trace in this directory (engine/message-trace.ts): bench `fleet` sends the same pattern
+   * through the bare broker
+   */
+  traceDir?: string;
   /** device host processes (0: in this process); default: by the fleet's size (engine/layout.ts) */
   hosts?: number;
   /** broker shard processes (0: one embedded broker); default: by the fleet's size */
@@ -177,7 +183,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
     // every device connected (a fleet's hosts started): four stall timeouts at most, a coded error rather than a hang
     const engine = await within(
-      startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level, ...(cluster ? { cluster: { partitions: cluster.partitions } } : {}) }),
+      startEngine({ loaded, seed, log, layout: layout as Parameters<typeof startEngine>[0]['layout'], brokerUrls, shards, logLevel: log.level, ...(cluster ? { cluster: { partitions: cluster.partitions } } : {}), ...(options.traceDir ? { traceDir: options.traceDir } : {}) }),
       4 * stallMs,
       () => `the devices did not all connect within ${(4 * stallMs) / 1000} s`,
     );

@@ -44,6 +44,8 @@ export const HostStart = z.object({
   logLevel: z.string().default('warn'),
   /** brokerUrls are a NATS cluster's MQTT listeners (engine.ts): devices fail over, and each answer counts what went to each partition */
   cluster: z.object({ partitions: z.number().int().min(1) }).optional(),
+  /** the file its message trace goes to (device-host.ts traceFile; bench `fleet`) */
+  traceFile: z.string().optional(),
 });
 export type HostStart = z.infer<typeof HostStart>;
 

@@ -15,6 +15,7 @@ import { agentTelemetryOptions } from '../telemetry-options.js';
 import { KINDS } from '../../devices/kinds/index.js';
 import type { LoadedDevice, LoadedScenario } from '../load.js';
 import { createOutages } from '../outages.js';
+import { createMessageTrace, type MessageTraceWriter } from './message-trace.js';
 import { deviceSeed } from './seed.js';
 
 /** a pipelined replay's device carries out its commands this long after the window's start (docs/fleets.md#pipelined-windows) */
@@ -35,6 +36,8 @@ export interface DeviceHostOptions {
   log: Logger;
   /** how many devices connect at the same time at start (default 100) */
   connectConcurrency?: number;
+  /** write which device published how many messages in each window to this file (message-trace.ts; bench `fleet`) */
+  traceFile?: string;
 }
 
 /** what a host has done so far, cumulative */
@@ -125,19 +128,24 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
   }
 
   const progress = (): HostProgress => ({ toHelpdesk: wills + tally.published, commandsReceived: tally.commandsReceived });
+  /** once all have connected and said hello (options.traceFile) */
+  let trace: MessageTraceWriter | null = null;
 
   return {
     async start() {
       const width = options.connectConcurrency ?? 100;
       for (let i = 0; i < agents.length; i += width) await Promise.all(agents.slice(i, i + width).map((a) => a.start()));
+      if (options.traceFile) trace = createMessageTrace(options.traceFile, agents);
     },
     async advance(from, to, sent) {
       await receive(sent);
       wills += await outages.advance(from, to, (a) => sentTo.get(a) ?? 0, onWill);
+      trace?.window();
       return progress();
     },
     async settle(sent) {
       await receive(sent);
+      trace?.window();
       return progress();
     },
     progress,
@@ -152,6 +160,8 @@ export function createDeviceHost(options: DeviceHostOptions): DeviceHost {
       return by;
     },
     async stop() {
+      trace?.close();
+      trace = null;
       for (const a of agents) await a.stop().catch((e: Error) => log.warn({ deviceId: a.deviceId, err: e.message }, 'device stop failed'));
     },
   };

@@ -5,6 +5,7 @@
  */
 import { noDelay } from './control.js';
 import mqtt from 'mqtt';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { partitionOf } from '../../contracts/index.js';
 import type { LoadedScenario } from '../load.js';
@@ -47,11 +48,14 @@ export async function startEngine(o: {
    * goes fails over to another, and hosts count what they sent by partition (DeviceHost.toHelpdeskBy)
    */
   cluster?: { partitions: number };
+  /** each host writes its message trace to host-INDEX.trace in this directory (ReplayOptions.traceDir) */
+  traceDir?: string;
 }): Promise<Engine> {
   const urls = o.brokerUrls;
   const urlOf = (c: string): string => urls[partitionOf(c, urls.length)]!;
+  const trace = (index: number): { traceFile?: string } => (o.traceDir ? { traceFile: join(o.traceDir, `host-${index}.trace`) } : {});
   if (o.layout.hosts === 0) {
-    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.cluster ? clusterDeviceOptions(urls) : {}) });
+    const host = createDeviceHost({ scenario: o.loaded, seed: o.seed, devices: o.loaded.devices, brokerUrlOf: urlOf, log: o.log, ...(o.cluster ? clusterDeviceOptions(urls) : {}), ...trace(0) });
     await host.start();
     return { urlOf, devices: host, pids: () => o.shards?.pids.slice() ?? [], hostRssBytes: () => 0, stop: () => host.stop() };
   }
@@ -59,7 +63,7 @@ export async function startEngine(o: {
   const control = await mqtt.connectAsync(urls[0]!, { clientId: `evernet-engine-${run}`, clean: true, ...(o.cluster ? { servers: serversOf(urls) } : {}) });
   noDelay(control);
   const remotes: RemoteHost[] = Array.from({ length: o.layout.hosts }, (_, index) =>
-    createRemoteHost({ file: o.loaded.file, seed: o.seed, index, count: o.layout.hosts, brokerUrls: [...urls], controlUrl: urls[0]!, run, logLevel: o.logLevel, ...(o.cluster ? { cluster: o.cluster } : {}) }, control, {
+    createRemoteHost({ file: o.loaded.file, seed: o.seed, index, count: o.layout.hosts, brokerUrls: [...urls], controlUrl: urls[0]!, run, logLevel: o.logLevel, ...(o.cluster ? { cluster: o.cluster } : {}), ...trace(index) }, control, {
       devices: o.layout.estimate.connectionsPerHost,
       scenarioDevices: o.loaded.devices.length,
     }),

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     scenario: loaded, seed: start.seed, devices, log,
     brokerUrlOf: (c) => start.brokerUrls[partitionOf(c, start.brokerUrls.length)]!,
     ...(start.cluster ? clusterDeviceOptions(start.brokerUrls) : {}),
+    ...(start.traceFile ? { traceFile: start.traceFile } : {}),
   });
   /** a cluster's partitions each hear how many messages they were sent (scenarios/cluster/cluster-side.ts) */
   const byPartition = (): Pick<HostAnswer & { op: 'done' }, 'toHelpdeskBy'> => (start.cluster ? { toHelpdeskBy: host.toHelpdeskBy!(start.cluster.partitions) } : {});

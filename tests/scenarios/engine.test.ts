@@ -6,11 +6,12 @@
  * carry is refused before anything starts, with what it would need.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../log/logger.js';
 import { chooseLayout, hostSlice, IN_PROCESS_DEVICES } from '../../scenarios/engine/layout.js';
+import { readMessageTrace } from '../../scenarios/engine/message-trace.js';
 import { loadScenario } from '../../scenarios/load.js';
 import { replay } from '../../scenarios/runner.js';
 import { evernet } from '../helpers/cli-capture.js';
@@ -27,12 +28,37 @@ function hostPids(): number[] {
   }
 }
 
+/** each window's messages in the traces of a replay's hosts, as `customer/device` sorted */
+function tracedWindows(dir: string): string[][] {
+  const traces = readdirSync(dir).sort().map((f) => readMessageTrace(join(dir, f)));
+  return traces[0]!.windows.map((_, w) => traces.flatMap((t) => [...t.windows[w]!].map((i) => t.devices[i]!.join('/'))).sort());
+}
+
 describe('a replay on one process or many', () => {
+  const tmp = tempDirPerTest('evernet-engine-trace-');
+
   it('gives the same report in the runner’s process as on two device hosts and two broker shards', async () => {
     const loaded = loadScenario(FILE);
-    const one = await replay({ scenario: loaded, log: silentLogger(), hosts: 0, shards: 0 });
-    const many = await replay({ scenario: loaded, log: silentLogger(), hosts: 2, shards: 2 });
+    mkdirSync(tmp.join('one'));
+    mkdirSync(tmp.join('many'));
+    const one = await replay({ scenario: loaded, log: silentLogger(), hosts: 0, shards: 0, traceDir: tmp.join('one') });
+    const many = await replay({ scenario: loaded, log: silentLogger(), hosts: 2, shards: 2, traceDir: tmp.join('many') });
     expect(JSON.stringify(many.report)).toBe(JSON.stringify(one.report));
+    // the hosts' message traces (bench fleet's bare pattern): each device's messages in the same windows either way,
+    // a line a window and one for the settle
+    expect(readdirSync(tmp.join('many')).sort()).toEqual(['host-0.trace', 'host-1.trace']);
+    const traced = tracedWindows(tmp.join('one'));
+    expect(tracedWindows(tmp.join('many'))).toEqual(traced);
+    const windowMs = loaded.scenario.windowS * 1000;
+    expect(traced.length).toBe((loaded.endMs - loaded.startMs) / windowMs + 1);
+    expect(traced.flat().length).toBeGreaterThan(1000);
+    // the device the outage drill takes offline 17:00-17:40 sends nothing in between, and says hello again at 17:40
+    const windowOf = (iso: string): number => (Date.parse(iso) - loaded.startMs) / windowMs - 1;
+    const down = 'home-0003/home-0003-fridge';
+    const during = traced.slice(windowOf('2020-11-02T17:00:00+01:00') + 1, windowOf('2020-11-02T17:40:00+01:00'));
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.some((w) => w.includes(down))).toBe(false);
+    expect(traced[windowOf('2020-11-02T17:40:00+01:00')]!.filter((d) => d === down).length).toBeGreaterThanOrEqual(2);
     // the fleet did something worth comparing: telemetry, tickets for its faults, both outages seen
     expect(one.report.messages.published).toBeGreaterThan(1000);
     expect(one.report.messages.rejected).toBe(0);
