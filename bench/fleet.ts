@@ -8,7 +8,8 @@
  * how many messages in each window) and a bare host replays it (bench/fleet-raw-host.ts: a client a device, each
  * device's messages on its own client in the window it sent them, of the replay's mean size, fleet.rawPayloadBytes),
  * each window waited for; bench/fleet-raw-subscriber.ts: the helpdesk's subscription, in a process of its own
- * started as the runner is.
+ * started as the runner is. The trace is sent twice, each time in fresh processes and shards, and the bare
+ * pattern's figures are the cheaper send's (fleet.rawSends: each send's messages a second).
  *
  *   fleet.messagesPerSecond / fleet.rawBrokerMessagesPerSecond = fleet.ratio, both the messages of the windows
  *     (fleet.windowMessages: the replay's without what its devices said connecting) over the same span: from the
@@ -51,6 +52,8 @@ const RAW_HOST = fileURLToPath(new URL('./fleet-raw-host.ts', import.meta.url));
 const RAW_SUBSCRIBER = fileURLToPath(new URL('./fleet-raw-subscriber.ts', import.meta.url));
 /** the homes whose day gives the bare pattern's payload size (a fleet's homes are drawn alike: a sample of them is enough) */
 const PAYLOAD_SAMPLE_HOMES = 200;
+/** how many times the bare pattern is sent; its figures are the cheapest send's (the first send after a long replay has been the dearer) */
+const RAW_SENDS = 2;
 
 export async function benchFleet(homes = 10_000, shardBroker: ShardBroker = 'auto'): Promise<Record<string, number | string | null>> {
   // pipelined, as a fleet is best replayed (docs/fleets.md#pipelined-windows): the helpdesk decides while the devices move on
@@ -90,13 +93,21 @@ async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'ae
   // the replay's messages' mean size, from the day of its first homes (bench/helpdesk.ts): the bare pattern's payload
   // (before the bare pattern's CPU is counted: the sample is the bench's work, not the bare pattern's)
   const payloadBytes = Math.round(meanPayloadBytes(scenario, PAYLOAD_SAMPLE_HOMES));
-  const rawMemory = peakRss({ everyMs: 500 });
-  const rawOwnCpu = process.cpuUsage();
   const traces = readdirSync(traceDir).sort().map((f) => join(traceDir, f));
-  const raw = await rawBroker({ broker, traces, shards: Math.max(1, layout.shards), payloadBytes });
-  rawMemory.stop();
-  const rawCpu = cpuRows(rawMemory.cpuByProcess(), ownCpuSeconds(rawOwnCpu));
-  process.stderr.write(`bench fleet: CPU seconds by process, bare broker pattern: ${cpuLine(rawCpu)}\n`);
+  // the trace is sent RAW_SENDS times, each in fresh processes and shards, and the bare pattern's figures are its
+  // cheapest: a send the machine slowed down does not flatter the ratio
+  const sends: Array<{ messages: number; perSecond: number; cpu: Array<[string, number]> }> = [];
+  for (let i = 0; i < RAW_SENDS; i++) {
+    const rawMemory = peakRss({ everyMs: 500 });
+    const rawOwnCpu = process.cpuUsage();
+    const raw = await rawBroker({ broker, traces, shards: Math.max(1, layout.shards), payloadBytes });
+    rawMemory.stop();
+    const cpu = cpuRows(rawMemory.cpuByProcess(), ownCpuSeconds(rawOwnCpu));
+    process.stderr.write(`bench fleet: bare broker pattern, send ${i + 1}: ${Math.round(raw.perSecond)} messages a second; CPU seconds by process: ${cpuLine(cpu)}\n`);
+    sends.push({ ...raw, cpu });
+  }
+  const raw = sends.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  const rawCpu = sends.map((s) => s.cpu).reduce((a, b) => (cpuSum(b) < cpuSum(a) ? b : a));
 
   // the span the bare pattern is timed over too: after the start, its clients connected
   const perSecond = raw.messages / (wall.seconds - wall.phases.start);
@@ -125,6 +136,7 @@ async function fleetFigures(homes: number, scenario: LoadedScenario, broker: 'ae
     'fleet.messagesPerSecond': Math.round(perSecond),
     'fleet.windowMessages': raw.messages,
     'fleet.rawBrokerMessagesPerSecond': Math.round(raw.perSecond),
+    'fleet.rawSends': sends.map((x) => Math.round(x.perSecond)).join(' '),
     'fleet.ratio': round(perSecond / raw.perSecond, 3),
     'fleet.rawPayloadBytes': payloadBytes,
     // the same comparison in CPU time, all processes of each (both with their start): it moves less with the machine's load
@@ -194,12 +206,13 @@ async function rawBroker(o: RawOptions): Promise<{ messages: number; perSecond: 
       lines.push(createInterface({ input: c.stdout! })[Symbol.asyncIterator]());
     }
     // ready GRANTED WINDOWS: every host's trace has the same windows (the replay called its hosts together)
-    const windows = new Set<number>();
-    for (const l of lines) windows.add(Number((await next(l, 'host')).split(' ')[2]));
-    if (windows.size !== 1) throw new Error(`bench fleet: the replay hosts' traces have different windows (${[...windows].join(', ')})`);
+    const counts = new Set<number>();
+    for (const l of lines) counts.add(Number((await next(l, 'host')).split(' ')[2]));
+    if (counts.size !== 1) throw new Error(`bench fleet: the replay hosts' traces have different windows (${[...counts].join(', ')})`);
+    const [windows] = counts;
     const t0 = performance.now();
     let sent = 0;
-    for (let w = 0; w < [...windows][0]!; w++) {
+    for (let w = 0; w < windows!; w++) {
       for (const h of hosts) h.stdin!.write(`${w}\n`);
       for (const l of lines) sent += Number((await next(l, 'host')).split(' ')[1]); // sent N
       subscriber.stdin!.write(`${sent}\n`);
